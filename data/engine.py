@@ -1,0 +1,74 @@
+"""One engine per database URL, built from settings.
+
+PostgreSQL gets a pre-pinged pool and a server-side statement timeout; SQLite
+gets foreign keys switched on (they are off by default) and WAL so the app can
+read while the refresh job writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from settings import get_settings
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str, statement_timeout_ms: int = 15_000) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=5,
+        connect_args={
+            "connect_timeout": 5,
+            "options": f"-c statement_timeout={statement_timeout_ms}",
+        },
+    )
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def get_engine() -> Engine:
+    settings = get_settings()
+    if settings.is_sqlite:
+        settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    return engine_for(settings.database_url, settings.statement_timeout_ms)
+
+
+@contextmanager
+def connect() -> Iterator[Connection]:
+    """A short-lived read connection for one callback."""
+    with get_engine().connect() as conn:
+        yield conn
+
+
+@contextmanager
+def transaction() -> Iterator[Connection]:
+    """A connection inside one transaction: committed on success, rolled back on error."""
+    with get_engine().begin() as conn:
+        yield conn
+
+
+def database_problem(engine: Engine | None = None) -> str | None:
+    """None when the database answers `SELECT 1`, else a short reason for /readyz."""
+    try:
+        with (engine or get_engine()).connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        return f"database unreachable ({type(exc.orig or exc).__name__})"
+    return None

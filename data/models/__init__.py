@@ -1,0 +1,80 @@
+"""Every table, imported here so `Base.metadata` is complete for Alembic and the seed."""
+
+from data.models.base import Base
+from data.models.credit import (
+    CreditApplication,
+    CreditCustomer,
+    CreditProduct,
+    CreditScore,
+    JourneyEvent,
+    Loan,
+    ModelVersion,
+    Repayment,
+)
+from data.models.pe import (
+    Attendance,
+    Enrollment,
+    Equipment,
+    EquipmentUsage,
+    LessonPlan,
+    Measurement,
+    PEClass,
+    SafetyIncident,
+    School,
+    SkillAssessment,
+)
+from data.models.people import Region, Role, User, user_regions
+from data.models.schedules import (
+    ActivityEvent,
+    AuditEntry,
+    Notification,
+    Room,
+    Schedule,
+    schedule_attendees,
+)
+from data.models.tutoring import (
+    Intervention,
+    ManagerNote,
+    Student,
+    Tutor,
+    TutoringSession,
+    TutorRiskScore,
+)
+
+__all__ = [
+    "ActivityEvent",
+    "Attendance",
+    "AuditEntry",
+    "Base",
+    "CreditApplication",
+    "CreditCustomer",
+    "CreditProduct",
+    "CreditScore",
+    "Enrollment",
+    "Equipment",
+    "EquipmentUsage",
+    "Intervention",
+    "JourneyEvent",
+    "LessonPlan",
+    "Loan",
+    "ManagerNote",
+    "Measurement",
+    "ModelVersion",
+    "Notification",
+    "PEClass",
+    "Region",
+    "Repayment",
+    "Role",
+    "Room",
+    "SafetyIncident",
+    "Schedule",
+    "School",
+    "SkillAssessment",
+    "Student",
+    "Tutor",
+    "TutorRiskScore",
+    "TutoringSession",
+    "User",
+    "schedule_attendees",
+    "user_regions",
+]

@@ -1,0 +1,155 @@
+"""Credit: tuition-financing customers, applications, scores, loans and their journey."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data.models.base import Base, UTCDateTime, choice, created_at_column
+from data.models.tutoring import RISK_BANDS
+
+CHANNELS = ("web", "mobile", "partner_school", "branch")
+PURPOSES = ("tuition", "exam_prep", "language_course", "coding_bootcamp", "university_prep")
+EMPLOYMENT = ("employed", "self_employed", "student", "unemployed", "retired")
+HOUSING = ("own", "rent", "family")
+APPLICATION_STATUSES = ("submitted", "approved", "declined", "withdrawn")
+LOAN_STATUSES = ("active", "repaid", "defaulted")
+JOURNEY_STAGES = ("visit", "application", "approval", "disbursement", "repaid", "defaulted")
+MODEL_AREAS = ("tutor_risk", "credit")
+
+
+class CreditCustomer(Base):
+    __tablename__ = "credit_customers"
+    __table_args__ = (
+        choice("employment", EMPLOYMENT),
+        choice("housing", HOUSING),
+        choice("channel", CHANNELS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    birth_year: Mapped[int] = mapped_column(SmallInteger)
+    annual_income: Mapped[float] = mapped_column(Float)
+    employment: Mapped[str] = mapped_column(String(16))
+    employment_years: Mapped[float] = mapped_column(Float)
+    housing: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class CreditProduct(Base):
+    __tablename__ = "credit_products"
+    __table_args__ = (choice("worst_band", RISK_BANDS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    purpose: Mapped[str] = mapped_column(String(24))
+    min_amount: Mapped[float] = mapped_column(Float)
+    max_amount: Mapped[float] = mapped_column(Float)
+    min_term_months: Mapped[int] = mapped_column(SmallInteger)
+    max_term_months: Mapped[int] = mapped_column(SmallInteger)
+    worst_band: Mapped[str] = mapped_column(String(16))
+    margin: Mapped[float] = mapped_column(Float)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CreditApplication(Base):
+    __tablename__ = "credit_applications"
+    __table_args__ = (
+        choice("status", APPLICATION_STATUSES),
+        choice("purpose", PURPOSES),
+        choice("channel", CHANNELS),
+        Index("ix_credit_applications_customer_applied", "customer_id", "applied_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("credit_customers.id"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("credit_products.id"))
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    amount: Mapped[float] = mapped_column(Float)
+    term_months: Mapped[int] = mapped_column(SmallInteger)
+    purpose: Mapped[str] = mapped_column(String(24))
+    channel: Mapped[str] = mapped_column(String(16))
+    debt_to_income: Mapped[float | None] = mapped_column(Float)
+    credit_history_months: Mapped[int | None] = mapped_column(SmallInteger)
+    delinquencies_2y: Mapped[int] = mapped_column(SmallInteger, default=0)
+    open_loans: Mapped[int] = mapped_column(SmallInteger, default=0)
+    status: Mapped[str] = mapped_column(String(16))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ModelVersion(Base):
+    __tablename__ = "model_versions"
+    __table_args__ = (choice("area", MODEL_AREAS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area: Mapped[str] = mapped_column(String(16))
+    version: Mapped[str] = mapped_column(String(40))
+    trained_at: Mapped[datetime] = created_at_column()
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CreditScore(Base):
+    __tablename__ = "credit_scores"
+    __table_args__ = (choice("band", RISK_BANDS),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("credit_applications.id", ondelete="CASCADE"), index=True
+    )
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    pd: Mapped[float] = mapped_column(Float)
+    score: Mapped[int] = mapped_column(SmallInteger)
+    band: Mapped[str] = mapped_column(String(16))
+    reason_codes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class Loan(Base):
+    __tablename__ = "loans"
+    __table_args__ = (choice("status", LOAN_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("credit_applications.id"), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("credit_customers.id"), index=True)
+    disbursed_on: Mapped[date] = mapped_column(Date, index=True)
+    principal: Mapped[float] = mapped_column(Float)
+    annual_rate: Mapped[float] = mapped_column(Float)
+    term_months: Mapped[int] = mapped_column(SmallInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    closed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Repayment(Base):
+    __tablename__ = "repayments"
+    __table_args__ = (Index("ix_repayments_loan_due", "loan_id", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id", ondelete="CASCADE"))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    amount_due: Mapped[float] = mapped_column(Float)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    amount_paid: Mapped[float] = mapped_column(Float, default=0.0)
+    days_past_due: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class JourneyEvent(Base):
+    __tablename__ = "journey_events"
+    __table_args__ = (
+        choice("stage", JOURNEY_STAGES),
+        choice("channel", CHANNELS),
+        Index("ix_journey_events_stage_time", "stage", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("credit_customers.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("credit_applications.id"))
+    stage: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())

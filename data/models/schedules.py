@@ -1,0 +1,91 @@
+"""Schedules, the activity feed, notifications and the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data.models.base import Base, UTCDateTime, choice, created_at_column
+
+SCHEDULE_STATUSES = ("scheduled", "completed", "cancelled")
+
+schedule_attendees = Table(
+    "schedule_attendees",
+    Base.metadata,
+    Column("schedule_id", ForeignKey("schedules.id", ondelete="CASCADE"), primary_key=True),
+    Column("student_id", ForeignKey("students.id"), primary_key=True),
+)
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    capacity: Mapped[int]
+
+
+class Schedule(Base):
+    __tablename__ = "schedules"
+    __table_args__ = (
+        choice("status", SCHEDULE_STATUSES),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_schedules_host_start", "host_tutor_id", "starts_at"),
+        Index("ix_schedules_room_start", "room_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text, default="")
+    host_tutor_id: Mapped[int] = mapped_column(ForeignKey("tutors.id"))
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    focus: Mapped[str] = mapped_column(String(80), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = created_at_column()
+    status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ActivityEvent(Base):
+    __tablename__ = "activity_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = created_at_column()
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    area: Mapped[str] = mapped_column(String(16), index=True)
+    verb: Mapped[str] = mapped_column(String(32))
+    entity_type: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int]
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    summary: Mapped[str] = mapped_column(String(500))
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("activity_events.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = created_at_column()
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = created_at_column()
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(48), index=True)
+    entity_type: Mapped[str | None] = mapped_column(String(32))
+    entity_id: Mapped[int | None]
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,125 @@
+"""Tutors, students, tutoring sessions and what managers do about tutor risk."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data.models.base import Base, UTCDateTime, choice, created_at_column
+
+SESSION_STATUSES = ("completed", "no_show", "rescheduled", "cancelled", "scheduled")
+TUTOR_STATUSES = ("active", "left")
+RISK_BANDS = ("low", "medium", "high", "critical")
+INTERVENTION_KINDS = (
+    "coaching",
+    "scheduling_support",
+    "peer_mentoring",
+    "workload_review",
+    "recognition",
+    "retention_interview",
+)
+INTERVENTION_STATUSES = ("planned", "in_progress", "done", "dismissed")
+
+
+class Tutor(Base):
+    __tablename__ = "tutors"
+    __table_args__ = (choice("status", TUTOR_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(40), index=True)
+    hired_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    weekly_capacity: Mapped[int] = mapped_column(SmallInteger)
+
+
+class Student(Base):
+    __tablename__ = "students"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    grade: Mapped[int] = mapped_column(SmallInteger)
+    enrolled_on: Mapped[date] = mapped_column(Date)
+
+
+class TutoringSession(Base):
+    __tablename__ = "tutoring_sessions"
+    __table_args__ = (
+        choice("status", SESSION_STATUSES),
+        CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
+        Index("ix_tutoring_sessions_tutor_start", "tutor_id", "scheduled_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tutor_id: Mapped[int] = mapped_column(ForeignKey("tutors.id"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("students.id"), index=True)
+    scheduled_start: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    duration_minutes: Mapped[int] = mapped_column(SmallInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class ManagerNote(Base):
+    __tablename__ = "manager_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tutor_id: Mapped[int] = mapped_column(ForeignKey("tutors.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    is_important: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Intervention(Base):
+    __tablename__ = "interventions"
+    __table_args__ = (
+        choice("kind", INTERVENTION_KINDS),
+        choice("status", INTERVENTION_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tutor_id: Mapped[int] = mapped_column(ForeignKey("tutors.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="planned")
+    reason: Mapped[str] = mapped_column(String(500))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = created_at_column()
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TutorRiskScore(Base):
+    __tablename__ = "tutor_risk_scores"
+    __table_args__ = (
+        choice("band", RISK_BANDS),
+        Index("ix_tutor_risk_scores_asof_tutor", "as_of", "tutor_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tutor_id: Mapped[int] = mapped_column(ForeignKey("tutors.id", ondelete="CASCADE"))
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime())
+    probability: Mapped[float] = mapped_column(Float)
+    score: Mapped[int] = mapped_column(SmallInteger)
+    band: Mapped[str] = mapped_column(String(16))
+    top_factors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -1,0 +1,99 @@
+"""One typed settings object, read from the environment and an optional `.env`.
+
+Demo mode is the embedded default: with no DATABASE_URL the app runs on a SQLite
+file under `instance/`, seeds demo data and keeps a generated SECRET_KEY there.
+On PostgreSQL demo mode is off unless BEACON_DEMO says otherwise, so production
+never runs on a made-up secret.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+MIN_SECRET_LENGTH = 32
+
+Scale = Literal["small", "medium", "large"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(default="", alias="DATABASE_URL")
+    secret_key: SecretStr | None = Field(default=None, alias="SECRET_KEY")
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    openai_api_key: SecretStr | None = Field(default=None, alias="OPENAI_API_KEY")
+    demo: bool | None = Field(default=None, alias="BEACON_DEMO")
+    demo_scale: Scale = Field(default="medium", alias="BEACON_DEMO_SCALE")
+    demo_seed: int = Field(default=7, alias="BEACON_DEMO_SEED", ge=0)
+    instance_dir: Path = Field(default=PROJECT_ROOT / "instance", alias="BEACON_INSTANCE_DIR")
+    statement_timeout_ms: int = Field(default=15_000, alias="BEACON_STATEMENT_TIMEOUT_MS", gt=0)
+    host: str = Field(default="127.0.0.1", alias="BEACON_HOST")
+    port: int = Field(default=8050, alias="BEACON_PORT", gt=0, lt=65536)
+    debug: bool = Field(default=False, alias="BEACON_DEBUG")
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Settings:
+        url = self.database_url.strip()
+        if not url:
+            url = f"sqlite:///{self.instance_dir / 'beacon.db'}"
+        elif url.startswith(("postgres://", "postgresql://")):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        if not url.startswith(("sqlite://", "postgresql+psycopg://")):
+            raise ValueError(
+                "DATABASE_URL must start with sqlite:// or postgresql://; "
+                f"got {url.split('://', 1)[0]}://"
+            )
+        self.database_url = url
+        if self.demo is None:
+            self.demo = self.is_sqlite
+        if self.secret_key is None and self.demo:
+            self.secret_key = SecretStr(_demo_secret(self.instance_dir))
+        if self.secret_key is None:
+            raise ValueError("SECRET_KEY is required outside demo mode (BEACON_DEMO=false)")
+        if len(self.secret_key.get_secret_value()) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters; "
+                f"got {len(self.secret_key.get_secret_value())}"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _demo_secret(instance_dir: Path) -> str:
+    """Generate the demo SECRET_KEY once and keep it, so sessions survive restarts."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def load_settings_or_exit() -> Settings:
+    """Start-up entry: a bad setting stops the process with a message naming it."""
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = ".".join(str(p) for p in err["loc"]) or "settings"
+            lines.append(f"  {name.upper()}: {err['msg'].removeprefix('Value error, ')}")
+        sys.exit("Beacon cannot start: a setting is wrong.\n" + "\n".join(lines))
