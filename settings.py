@@ -94,6 +94,7 @@ def load_settings_or_exit() -> Settings:
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
-            name = ".".join(str(p) for p in err["loc"]) or "settings"
-            lines.append(f"  {name.upper()}: {err['msg'].removeprefix('Value error, ')}")
+            message = err["msg"].removeprefix("Value error, ")
+            name = ".".join(str(p) for p in err["loc"]).upper()
+            lines.append(f"  {name}: {message}" if name else f"  {message}")
         sys.exit("Beacon cannot start: a setting is wrong.\n" + "\n".join(lines))

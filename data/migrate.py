@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import command
 from alembic.config import Config
 
-from settings import PROJECT_ROOT
+from settings import PROJECT_ROOT, load_settings_or_exit
 
 
 def alembic_config() -> Config:
@@ -19,5 +19,6 @@ def upgrade_head() -> None:
 
 
 if __name__ == "__main__":
+    load_settings_or_exit()
     upgrade_head()
     print("database is at the newest schema")

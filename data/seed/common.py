@@ -1,0 +1,105 @@
+"""What every area's generator shares: the scale table, random streams, names and the calendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Scale:
+    regions: int
+    tutors: int
+    students: int
+    schools_per_region: int
+    rooms_per_region: int
+    customers: int
+    applications: int
+
+
+SCALES: dict[str, Scale] = {
+    "small": Scale(
+        regions=4,
+        tutors=60,
+        students=1_200,
+        schools_per_region=1,
+        rooms_per_region=3,
+        customers=2_000,
+        applications=2_500,
+    ),
+    "medium": Scale(
+        regions=6,
+        tutors=800,
+        students=9_000,
+        schools_per_region=2,
+        rooms_per_region=5,
+        customers=16_000,
+        applications=20_000,
+    ),
+    "large": Scale(
+        regions=8,
+        tutors=5_000,
+        students=40_000,
+        schools_per_region=3,
+        rooms_per_region=8,
+        customers=80_000,
+        applications=100_000,
+    ),
+}
+
+HISTORY_WEEKS = 104
+REGIONS = [
+    ("N", "North"),
+    ("S", "South"),
+    ("E", "East"),
+    ("W", "West"),
+    ("C", "Central"),
+    ("CO", "Coast"),
+    ("HL", "Highlands"),
+    ("V", "Valley"),
+]
+FIRST_NAMES = np.array(
+    "Amara Ben Chloe Daniel Elif Farah Gabriel Hana Ivan Jun Kofi Lena Mateo Nadia Omar Priya "
+    "Quinn Rosa Sami Tara Uma Viktor Wen Xavier Yara Zane Aisha Bruno Carmen Dev Emma Felix "
+    "Grace Hugo Isla Jonas Kira Liam Maya Noah Olga Pablo Rhea Sofia Theo Vera Will Zoe".split()
+)
+LAST_NAMES = np.array(
+    "Adeyemi Becker Costa Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kowalski Larsen "
+    "Moreau Nakamura Okafor Petrov Quinto Rossi Silva Tanaka Urban Varga Weber Xu Yilmaz "
+    "Zielinski Alvarez Brennan Chen Diallo Evans Fontaine Gupta Horvat Ibrahim Jovanovic".split()
+)
+
+
+def rng_for(seed: int, stream: str) -> np.random.Generator:
+    """An independent, reproducible random stream per area, so areas don't shift each other."""
+    return np.random.default_rng([seed, sum(ord(c) * 31**i for i, c in enumerate(stream)) % 2**32])
+
+
+def person_names(rng: np.random.Generator, n: int) -> np.ndarray:
+    first = rng.choice(FIRST_NAMES, n)
+    last = rng.choice(LAST_NAMES, n)
+    return np.char.add(np.char.add(first, " "), last)
+
+
+def week_starts(as_of: date, weeks_back: int, weeks_ahead: int = 0) -> pd.DatetimeIndex:
+    """Mondays (UTC midnight) from `weeks_back` weeks before as_of's week to `weeks_ahead` after."""
+    monday = as_of - timedelta(days=as_of.weekday())
+    start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC) - timedelta(
+        weeks=weeks_back
+    )
+    return pd.date_range(start, periods=weeks_back + weeks_ahead + 1, freq="7D")
+
+
+def school_term_mask(days: pd.DatetimeIndex) -> np.ndarray:
+    """True on school days: weekdays outside the summer, winter and spring breaks."""
+    week = days.isocalendar().week.to_numpy()
+    weekday = days.weekday.to_numpy()
+    on_break = ((week >= 27) & (week <= 35)) | (week >= 52) | (week == 1) | (week == 15)
+    return (weekday < 5) & ~on_break
+
+
+def as_utc_timestamp(day: date) -> pd.Timestamp:
+    return pd.Timestamp(day.year, day.month, day.day, tz="UTC")

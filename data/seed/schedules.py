@@ -1,0 +1,106 @@
+"""Rooms and group sessions over the past eight and the next four weeks, free of double bookings.
+
+Each slot picks distinct hosts and distinct attendees per region, so the demo
+data itself has no conflicts; conflicts only arise from what users book.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from data.seed.common import Scale, rng_for, week_starts
+
+FOCUS = [
+    "Exam technique",
+    "Homework club",
+    "Reading group",
+    "Problem solving",
+    "Revision",
+    "Study skills",
+    "Project work",
+    "Speaking practice",
+]
+
+
+def schedule_frames(
+    scale: Scale, seed: int, as_of: date, tutors: pd.DataFrame, students: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    rng = rng_for(seed, "schedules")
+    rooms = pd.DataFrame(
+        [(r, k) for r in range(1, scale.regions + 1) for k in range(scale.rooms_per_region)],
+        columns=["region_id", "k"],
+    )
+    rooms["id"] = np.arange(1, len(rooms) + 1)
+    rooms["name"] = "Room " + (rooms["region_id"] * 100 + rooms["k"] + 1).astype(str)
+    rooms["capacity"] = rng.choice([4, 6, 8, 12], len(rooms))
+
+    weeks = week_starts(as_of, 8, 4)
+    slots = pd.DatetimeIndex(
+        [w + pd.Timedelta(days=d, hours=h) for w in weeks for d in range(5) for h in range(9, 18)]
+    )
+    now = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
+    tutor_hired = pd.to_datetime(tutors["hired_on"]).dt.tz_localize("UTC")
+    tutor_left = pd.to_datetime(tutors["left_on"]).dt.tz_localize("UTC")
+    rows, attendees = [], []
+    next_id = 1
+    for region_id, region_rooms in rooms.groupby("region_id"):
+        in_region = tutors["region_id"].to_numpy() == region_id
+        pupils = students.loc[students["region_id"] == region_id, "id"].to_numpy()
+        for slot in slots:
+            working = (
+                in_region & (tutor_hired <= slot).to_numpy() & ~(tutor_left <= slot).to_numpy()
+            )
+            hosts = tutors["id"].to_numpy()[working]
+            used = region_rooms[rng.random(len(region_rooms)) < 0.35]
+            k = min(len(used), len(hosts))
+            if k == 0:
+                continue
+            chosen = rng.choice(hosts, k, replace=False)
+            sizes = rng.integers(1, 5, k)
+            group = rng.choice(pupils, sizes.sum(), replace=False)
+            for i, (room_id, host) in enumerate(zip(used["id"].iloc[:k], chosen, strict=True)):
+                focus = FOCUS[rng.integers(len(FOCUS))]
+                past = slot < now
+                status = (
+                    ("cancelled" if rng.random() < 0.12 else "completed") if past else "scheduled"
+                )
+                rows.append(
+                    (
+                        next_id,
+                        f"{focus} group",
+                        focus,
+                        int(host),
+                        int(room_id),
+                        slot,
+                        slot + pd.Timedelta(minutes=int(rng.choice([45, 60]))),
+                        status,
+                    )
+                )
+                start = sizes[:i].sum()
+                attendees.extend((next_id, int(s)) for s in group[start : start + sizes[i]])
+                next_id += 1
+    schedules = pd.DataFrame(
+        rows,
+        columns=[
+            "id",
+            "title",
+            "focus",
+            "host_tutor_id",
+            "room_id",
+            "starts_at",
+            "ends_at",
+            "status",
+        ],
+    )
+    schedules["description"] = ""
+    schedules["created_at"] = schedules["starts_at"] - pd.Timedelta(days=7)
+    done = schedules["status"] != "scheduled"
+    schedules["status_changed_at"] = schedules["ends_at"].where(done)
+    return {
+        "rooms": rooms[["id", "name", "region_id", "capacity"]],
+        "schedules": schedules,
+        "schedule_attendees": pd.DataFrame(attendees, columns=["schedule_id", "student_id"]),
+    }

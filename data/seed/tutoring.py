@@ -1,0 +1,152 @@
+"""Tutors, students and two years of tutoring sessions, driven by a hidden leave process.
+
+Each tutor has a weekly hazard of deciding to leave, raised by low quality, a
+heavy load and short tenure. From the decision on, the tutor disengages over
+4 to 10 weeks until the leave date: fewer sessions, more no-shows, reschedules
+and cancellations, falling ratings. So the signal shows in the session history
+weeks before a tutor goes, and tutors still disengaging at `as_of` are the
+ones a risk model should find.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from data.seed.common import HISTORY_WEEKS, Scale, person_names, rng_for, week_starts
+
+SUBJECTS = np.array(["Maths", "English", "Science", "Languages", "Coding", "Music"])
+FUTURE_WEEKS = 2
+
+
+def student_frame(scale: Scale, seed: int, as_of: date) -> pd.DataFrame:
+    rng = rng_for(seed, "students")
+    n = scale.students
+    enrolled = pd.Timestamp(as_of) - pd.to_timedelta(rng.integers(0, 3 * 365, n), unit="D")
+    return pd.DataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "name": person_names(rng, n),
+            "region_id": rng.integers(1, scale.regions + 1, n),
+            "grade": rng.integers(1, 13, n),
+            "enrolled_on": enrolled.date,
+        }
+    )
+
+
+def tutoring_frames(
+    scale: Scale, seed: int, as_of: date, students: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    rng = rng_for(seed, "tutoring")
+    n = scale.tutors
+    weeks = week_starts(as_of, HISTORY_WEEKS, FUTURE_WEEKS)
+    n_weeks = len(weeks)
+    now_week = HISTORY_WEEKS  # index of as_of's week
+
+    # Hidden traits.
+    quality = np.clip(rng.normal(4.3, 0.35, n), 3.0, 4.95)
+    capacity = rng.integers(2, 9, n)
+    rate = capacity * rng.uniform(0.5, 0.9, n)
+    load = rate / capacity
+    hired_week = np.where(
+        rng.random(n) < 0.55, -rng.integers(1, 260, n), rng.integers(0, n_weeks - 8, n)
+    )
+    base_noshow = rng.beta(2, 45, n)
+
+    # Weekly hazard of deciding to leave: the causal drivers of churn.
+    log_hazard = (
+        np.log(0.0045) - 1.3 * (quality - 4.3) + 1.6 * (load - 0.7) + 1.8 * base_noshow * 10 / 4
+    )
+    hazard = np.exp(log_hazard)
+    start = np.maximum(hired_week, 0)
+    decide_week = start + rng.geometric(np.clip(hazard, 1e-4, 0.5)) + 4
+    run_in = rng.integers(4, 11, n)
+    leave_week = decide_week + run_in
+    leaves = leave_week <= now_week
+    last_week = np.where(leaves, leave_week, n_weeks)
+
+    wk = np.arange(n_weeks)[None, :]
+    active = (wk >= start[:, None]) & (wk < last_week[:, None])
+    progress = np.clip((wk - decide_week[:, None]) / run_in[:, None], 0, 1)
+    progress = np.where(wk >= decide_week[:, None], progress, 0.0)
+    iso_week = weeks.isocalendar().week.to_numpy()
+    season = np.where((iso_week >= 27) & (iso_week <= 34), 0.55, 1.0)
+    season = np.where((iso_week >= 52) | (iso_week == 1), 0.4, season)
+    tenure_ramp = np.clip((wk - hired_week[:, None] + 1) / 6, 0.3, 1.0)
+    lam = rate[:, None] * (1 - 0.75 * progress) * season[None, :] * tenure_ramp
+    counts = np.where(active, rng.poisson(lam), 0)
+
+    tutor_idx, week_idx = np.nonzero(counts)
+    reps = counts[tutor_idx, week_idx]
+    t = np.repeat(tutor_idx, reps)
+    w = np.repeat(week_idx, reps)
+    m = len(t)
+    p = progress[t, w]
+
+    minutes = rng.integers(0, 5, m) * 1440 + rng.integers(14 * 60, 20 * 60, m) // 15 * 15
+    start_at = weeks[w] + pd.to_timedelta(minutes, unit="m")
+
+    p_noshow = base_noshow[t] + 0.08 * p
+    p_resched = 0.05 + 0.12 * p
+    p_cancel = 0.025 + 0.07 * p
+    u = rng.random(m)
+    status = np.select(
+        [u < p_noshow, u < p_noshow + p_resched, u < p_noshow + p_resched + p_cancel],
+        ["no_show", "rescheduled", "cancelled"],
+        "completed",
+    ).astype(object)
+    future = start_at > pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
+    status[future] = "scheduled"
+    rated = (status == "completed") & (rng.random(m) < 0.8)
+    rating = np.clip(np.rint(rng.normal(quality[t] - 1.1 * p, 0.6)), 1, 5)
+
+    # Each tutor works with a pool of students from their own region.
+    region = rng.integers(1, scale.regions + 1, n)
+    by_region = {r: g["id"].to_numpy() for r, g in students.groupby("region_id")}
+    pool_offset = rng.integers(0, 10_000, n)
+    pool_size = rng.integers(6, 25, n)
+    pick = pool_offset[t] + rng.integers(0, pool_size[t])
+    student_id = np.empty(m, dtype=np.int64)
+    for r, ids in by_region.items():
+        mask = region[t] == r
+        student_id[mask] = ids[pick[mask] % len(ids)]
+
+    order = np.argsort(start_at.to_numpy(), kind="stable")
+    sessions = pd.DataFrame(
+        {
+            "tutor_id": t[order] + 1,
+            "student_id": student_id[order],
+            "scheduled_start": start_at[order],
+            "duration_minutes": rng.choice([45, 60, 60, 90], m)[order],
+            "status": status[order],
+            "rating": pd.array(np.where(rated, rating, np.nan)[order], dtype="Int64"),
+        }
+    )
+    sessions.insert(0, "id", np.arange(1, m + 1))
+
+    week0 = weeks[0]
+    names = person_names(rng, n)
+    tutors = pd.DataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "name": names,
+            "email": [
+                f"{nm.lower().replace(' ', '.')}.{i + 1}@tutors.example.org"
+                for i, nm in enumerate(names)
+            ],
+            "region_id": region,
+            "subject": rng.choice(SUBJECTS, n),
+            "hired_on": (
+                week0 + pd.to_timedelta(hired_week * 7 + rng.integers(0, 5, n), unit="D")
+            ).date,
+            "left_on": [
+                (week0 + pd.Timedelta(weeks=int(lw))).date() if gone else None
+                for lw, gone in zip(leave_week, leaves, strict=True)
+            ],
+            "status": np.where(leaves, "left", "active"),
+            "weekly_capacity": capacity,
+        }
+    )
+    return {"tutors": tutors, "tutoring_sessions": sessions}
