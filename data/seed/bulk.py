@@ -62,11 +62,8 @@ def _copy_postgres(conn: Connection, name: str, columns: list[str], frame: pd.Da
             )
             copy.write(buffer.getvalue())
     if "id" in columns:
-        conn.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))"
-            )
-        )
+        sequence = f"pg_get_serial_sequence('{name}', 'id')"
+        conn.execute(text(f"SELECT setval({sequence}, (SELECT max(id) FROM {name}))"))
 
 
 def _executemany_sqlite(
