@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select, text
@@ -71,7 +71,9 @@ def clear(conn: Connection) -> None:
             conn.execute(table.delete())
 
 
-def seed(engine: Engine, *, scale: str, seed: int, as_of: date, reset: bool = False) -> SeedReport:
+def seed_database(
+    engine: Engine, *, scale: str, seed: int, as_of: date, reset: bool = False
+) -> SeedReport:
     report = SeedReport(scale=scale, seed=seed, as_of=as_of, dialect=engine.dialect.name)
     started = time.perf_counter()
     frames = generate(scale, seed, as_of)
@@ -89,3 +91,21 @@ def seed(engine: Engine, *, scale: str, seed: int, as_of: date, reset: bool = Fa
                 report.rows[table.name] = bulk_insert(conn, table, frames[table.name])
     report.load_seconds = time.perf_counter() - started
     return report
+
+
+def ensure_demo_data(*, scale: str, seed: int) -> None:
+    """First start in demo mode: migrate, and seed when the database is still empty."""
+    from data.engine import get_engine
+    from data.migrate import upgrade_head
+
+    upgrade_head()
+    engine = get_engine()
+    with engine.connect() as conn:
+        if is_seeded(conn):
+            return
+    print(f"First start: loading {scale} demo data (seed {seed}) ...", flush=True)
+    report = seed_database(engine, scale=scale, seed=seed, as_of=datetime.now(UTC).date())
+    print(
+        f"  {report.total_rows:,} rows in {report.generate_seconds + report.load_seconds:.0f} s",
+        flush=True,
+    )

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from data.engine import get_engine
 from data.migrate import upgrade_head
-from data.seed import AlreadySeededError, seed
+from data.seed import AlreadySeededError, seed_database
 from data.seed.common import SCALES
 from settings import load_settings_or_exit
 
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     load_settings_or_exit()
     upgrade_head()
     try:
-        report = seed(
+        report = seed_database(
             get_engine(), scale=args.scale, seed=args.seed, as_of=args.as_of, reset=args.reset
         )
     except AlreadySeededError as exc:

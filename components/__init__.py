@@ -1,0 +1,1 @@
+"""Pure factories that take values and return Dash components. They never query."""

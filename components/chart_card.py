@@ -1,0 +1,39 @@
+"""Chart card: title, a one-line subtitle saying what is measured, the chart or its empty state."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from components.empty_state import empty_state
+
+
+def chart_body(figure: go.Figure | None, *, empty_title: str, empty_hint: str) -> Component:
+    """The card's content: the figure, or the designed empty state when there is nothing to draw."""
+    if figure is None or not figure.data:
+        return empty_state(empty_title, empty_hint)
+    return dcc.Graph(
+        figure=figure, config={"displaylogo": False, "responsive": True}, className="chart-graph"
+    )
+
+
+def chart_card(*, body_id: str, title: str, subtitle: str) -> dbc.Card:
+    """An empty card whose body a callback fills; it shows a spinner while loading."""
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.H3(title, className="chart-title"),
+                    html.P(subtitle, className="chart-subtitle"),
+                ]
+            ),
+            dbc.CardBody(
+                dcc.Loading(
+                    html.Div(id=body_id, className="chart-body"), type="default", delay_show=150
+                )
+            ),
+        ],
+        className="chart-card h-100",
+    )

@@ -1,0 +1,101 @@
+"""The page chrome: left navigation grouped by area, top bar, content area, app-wide stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.development.base_component import Component
+
+AREA_ORDER = ["Overview", "Tutor risk", "PE programs", "Schedules", "Credit", "Admin"]
+
+
+class ids:
+    url = "shell-url"
+    theme = "shell-theme"
+    theme_switch = "shell-theme-switch"
+    title = "shell-title"
+    data_as_of = "shell-data-as-of"
+    alert = "shell-alert"
+    content = "shell-content"
+
+
+def navigation(pages: Iterable[Mapping[str, Any]]) -> html.Nav:
+    """Links grouped by each page's `area`, in area and then page order; `nav=False` hides one."""
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for page in pages:
+        if page.get("nav", True):
+            groups.setdefault(page.get("area", "Overview"), []).append(page)
+    sections: list[Component] = []
+    for area in sorted(groups, key=lambda a: AREA_ORDER.index(a) if a in AREA_ORDER else 99):
+        sections.append(html.Div(area, className="nav-area"))
+        sections.extend(
+            dbc.NavLink(
+                page["name"], href=page["relative_path"], active="exact", className="nav-link"
+            )
+            for page in sorted(groups[area], key=lambda p: p.get("order") or 0)
+        )
+    return html.Nav(
+        [
+            html.A("Beacon", href="/", className="brand"),
+            dbc.Nav(sections, vertical=True, pills=True),
+        ],
+        className="sidebar",
+        **{"aria-label": "Main navigation"},
+    )
+
+
+def top_bar() -> html.Header:
+    return html.Header(
+        [
+            html.H1(id=ids.title, className="page-title"),
+            html.Div(
+                [
+                    html.Span(id=ids.data_as_of, className="data-as-of", role="status"),
+                    dbc.Switch(
+                        id=ids.theme_switch,
+                        label="Dark theme",
+                        value=False,
+                        className="theme-switch",
+                    ),
+                ],
+                className="top-bar-tools",
+            ),
+        ],
+        className="top-bar",
+    )
+
+
+def shell(*, pages: Iterable[Mapping[str, Any]], content: Component) -> html.Div:
+    return html.Div(
+        [
+            html.A("Skip to content", href="#main", className="skip-link"),
+            dcc.Location(id=ids.url, refresh="callback-nav"),
+            dcc.Store(id=ids.theme, storage_type="local"),
+            navigation(pages),
+            html.Div(
+                [
+                    top_bar(),
+                    dbc.Alert(
+                        id=ids.alert,
+                        is_open=False,
+                        color="danger",
+                        dismissable=True,
+                        className="shell-alert",
+                    ),
+                    html.Main(
+                        dcc.Loading(
+                            content, type="default", delay_show=300, parent_className="page-loading"
+                        ),
+                        id="main",
+                        tabIndex="-1",
+                        className="content",
+                    ),
+                ],
+                className="main-column",
+            ),
+        ],
+        className="app-shell",
+    )

@@ -1,0 +1,1 @@
+"""Typed, keyword-only query functions that return DataFrames with documented columns."""

@@ -1,0 +1,35 @@
+"""Small portable SQL pieces shared by the query modules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import Connection, Date, Select, cast, func
+from sqlalchemy.sql.elements import ColumnElement
+
+
+def day_of(column: ColumnElement[datetime], conn: Connection) -> ColumnElement[date]:
+    """The UTC calendar day of a timestamp column, on SQLite and PostgreSQL alike."""
+    if conn.dialect.name == "sqlite":
+        return func.date(column)
+    return cast(func.timezone("UTC", column), Date)
+
+
+def in_regions(
+    statement: Select, column: ColumnElement[int], region_ids: Sequence[int] | None
+) -> Select:
+    """Limit a statement to a region scope; None means every region."""
+    if region_ids is None:
+        return statement
+    return statement.where(column.in_(list(region_ids)))
+
+
+def read_frame(conn: Connection, statement: Select, dates: Sequence[str] = ()) -> pd.DataFrame:
+    """Run a select and return its rows as a DataFrame, with `dates` parsed as datetime64."""
+    result = conn.execute(statement)
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    for name in dates:
+        frame[name] = pd.to_datetime(frame[name])
+    return frame

@@ -1,0 +1,302 @@
+"""Home: the state of every area at a glance, from the database, over the last 30 days."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import MATCH, Input, Output, callback, dcc, html
+from dash.development.base_component import Component
+from sqlalchemy import Connection
+
+from analytics.kpis import by_status, compare_periods, weekly
+from components.chart_card import chart_body, chart_card
+from components.figures import share_line, stacked_bars
+from components.formatting import number, percent
+from components.kpi_card import kpi_card
+from components.shell import ids as shell_ids
+from data.engine import connect
+from data.queries import overview
+
+dash.register_page(__name__, path="/", name="Home", area="Overview", order=0)
+
+WINDOW_DAYS = 30
+CHART_WEEKS = 26
+PERIOD = f"vs previous {WINDOW_DAYS} days"
+
+
+class ids:
+    @staticmethod
+    def area(area: str) -> dict[str, str]:
+        return {"type": "home-area", "area": area}
+
+    @staticmethod
+    def kpis(area: str) -> dict[str, str]:
+        return {"type": "home-kpis", "area": area}
+
+    @staticmethod
+    def chart(area: str) -> dict[str, str]:
+        return {"type": "home-chart", "area": area}
+
+
+SECTIONS = {
+    "tutoring": ("Tutoring", "Sessions per week by outcome", "Tutoring sessions, last 26 weeks"),
+    "pe": (
+        "PE programs",
+        "Attendance rate per week",
+        "Share of PE places attended; gaps are breaks",
+    ),
+    "schedules": (
+        "Schedules",
+        "Booked hours per week by status",
+        "Group sessions, past 8 and next 4 weeks",
+    ),
+    "credit": ("Credit", "Applications per week by decision", "Tuition-financing applications"),
+}
+
+
+def section(area: str) -> html.Section:
+    heading, chart_title, chart_subtitle = SECTIONS[area]
+    return html.Section(
+        [
+            dcc.Store(id=ids.area(area), data=area),
+            html.H2(heading, className="section-title"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dcc.Loading(dbc.Row(id=ids.kpis(area), className="g-3"), delay_show=150),
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        chart_card(
+                            body_id=ids.chart(area),
+                            title=chart_title,  # type: ignore[arg-type]
+                            subtitle=chart_subtitle,
+                        ),
+                        lg=6,
+                    ),
+                ],
+                className="g-3",
+            ),
+        ],
+        className="home-section",
+        **{"aria-label": heading},
+    )
+
+
+def layout(**_kwargs: str) -> html.Div:
+    return html.Div([section(area) for area in SECTIONS])
+
+
+@callback(
+    Output(ids.kpis(MATCH), "children"),  # type: ignore[arg-type]
+    Output(ids.chart(MATCH), "children"),  # type: ignore[arg-type]
+    Input(ids.area(MATCH), "data"),  # type: ignore[arg-type]
+    Input(shell_ids.theme, "data"),
+)
+def fill_section(area: str, theme: str | None) -> tuple[list[Component], Component]:
+    if area not in BUILDERS:
+        raise dash.exceptions.PreventUpdate
+    with connect() as conn:
+        newest = overview.data_as_of(conn=conn)["newest"].max()
+        if pd.isna(newest):
+            return [], chart_body(
+                None, empty_title="No data yet", empty_hint="Load data with `python -m data.seed`."
+            )
+        end = newest.normalize()
+        cards, figure = BUILDERS[area](conn, end, theme)
+    empty_hint = "Nothing was recorded in this period."
+    return (
+        [dbc.Col(card, sm=6) for card in cards],
+        chart_body(figure, empty_title="No activity in the last 26 weeks", empty_hint=empty_hint),
+    )
+
+
+Builder = Callable[[Connection, pd.Timestamp, str | None], tuple[list[dbc.Card], go.Figure | None]]
+
+
+def tutoring(
+    conn: Connection, end: pd.Timestamp, theme: str | None
+) -> tuple[list[dbc.Card], go.Figure | None]:
+    since = end - timedelta(weeks=CHART_WEEKS)
+    daily = overview.daily_sessions(conn=conn, since=since, until=end + timedelta(days=1))
+    wide = by_status(daily, value="sessions")
+    ratings = daily.groupby("day")[["rated", "rating_sum"]].sum()
+    wide["held"] = wide.drop(columns=["scheduled"], errors="ignore").sum(axis=1)
+    done = compare_periods(wide, numerator="completed", end=end)
+    rate = compare_periods(wide, numerator="completed", denominator="held", end=end)
+    rating = compare_periods(ratings, numerator="rating_sum", denominator="rated", end=end)
+    heads = overview.tutor_counts(conn=conn, left_since=(end - timedelta(days=90)).date()).iloc[0]
+    cards = [
+        kpi_card(
+            title="Sessions completed, 30 days",
+            value=number(done.current),
+            change=done.change,
+            period=PERIOD,
+            trend=weekly(wide.get("completed", pd.Series(dtype=float)), end=end),
+        ),
+        kpi_card(
+            title="Completion rate", value=percent(rate.current), change=rate.change, period=PERIOD
+        ),
+        kpi_card(
+            title="Average rating (1–5)",
+            value=number(rating.current, 2),
+            change=rating.change,
+            period=PERIOD,
+        ),
+        kpi_card(
+            title="Active tutors",
+            value=number(heads["active"]),
+            change=None,
+            period=f"{number(heads['left_recently'])} left in the last 90 days",
+            compare=False,
+        ),
+    ]
+    weeks = weekly_frame(wide.drop(columns=["held"]), end)
+    return cards, stacked_bars(
+        weeks, theme=theme, y_title="sessions"
+    ) if weeks.values.sum() else None
+
+
+def pe(
+    conn: Connection, end: pd.Timestamp, theme: str | None
+) -> tuple[list[dbc.Card], go.Figure | None]:
+    since = (end - timedelta(weeks=CHART_WEEKS)).date()
+    daily = overview.daily_attendance(
+        conn=conn, since=since, until=(end + timedelta(days=1)).date()
+    )
+    daily = daily.set_index("day")
+    incidents = by_status(
+        overview.daily_incidents(conn=conn, since=since, until=(end + timedelta(days=1)).date()),
+        value="incidents",
+        status="severity",
+    )
+    incidents["all"] = incidents.sum(axis=1)
+    rate = compare_periods(daily, numerator="present", denominator="marks", end=end)
+    attended = compare_periods(daily, numerator="present", end=end)
+    hurt = compare_periods(incidents, numerator="all", end=end)
+    weekly_rate = weekly(daily["present"], end=end, weeks=CHART_WEEKS) / weekly(
+        daily["marks"], end=end, weeks=CHART_WEEKS
+    ).replace(0, float("nan"))
+    cards = [
+        kpi_card(
+            title="Attendance rate, 30 days",
+            value=percent(rate.current),
+            change=rate.change,
+            period=PERIOD,
+            trend=weekly_rate.tail(12).fillna(0),
+        ),
+        kpi_card(
+            title="Places attended",
+            value=number(attended.current),
+            change=attended.change,
+            period=PERIOD,
+        ),
+        kpi_card(
+            title="Safety incidents",
+            value=number(hurt.current),
+            change=hurt.change,
+            period=PERIOD,
+            higher_is_better=False,
+        ),
+    ]
+    has_data = weekly_rate.notna().any()
+    return cards, share_line(weekly_rate, theme=theme, y_title="attendance") if has_data else None
+
+
+def schedules(
+    conn: Connection, end: pd.Timestamp, theme: str | None
+) -> tuple[list[dbc.Card], go.Figure | None]:
+    daily = overview.daily_bookings(
+        conn=conn, since=end - timedelta(weeks=8), until=end + timedelta(weeks=4, days=1)
+    )
+    hours = by_status(daily, value="hours")
+    count = by_status(daily, value="bookings")
+    count["all"] = count.sum(axis=1)
+    count["held"] = count.get("completed", 0) + count.get("cancelled", 0)
+    cancelled = compare_periods(count, numerator="cancelled", denominator="held", end=end)
+    upcoming = compare_periods(count, numerator="all", end=end + timedelta(days=7), days=7)
+    done_hours = compare_periods(hours, numerator="completed", end=end)
+    cards = [
+        kpi_card(
+            title="Bookings in the next 7 days",
+            value=number(upcoming.current),
+            change=upcoming.change,
+            period="vs the last 7 days",
+        ),
+        kpi_card(
+            title="Hours delivered, 30 days",
+            value=number(done_hours.current),
+            change=done_hours.change,
+            period=PERIOD,
+        ),
+        kpi_card(
+            title="Cancellation rate",
+            value=percent(cancelled.current),
+            change=cancelled.change,
+            period=PERIOD,
+            higher_is_better=False,
+        ),
+    ]
+    weeks = weekly_frame(hours, end + timedelta(weeks=4), weeks=13)
+    return cards, stacked_bars(weeks, theme=theme, y_title="hours") if weeks.values.sum() else None
+
+
+def credit(
+    conn: Connection, end: pd.Timestamp, theme: str | None
+) -> tuple[list[dbc.Card], go.Figure | None]:
+    daily = overview.daily_applications(
+        conn=conn, since=end - timedelta(weeks=CHART_WEEKS), until=end + timedelta(days=1)
+    )
+    wide = by_status(daily, value="applications")
+    wide["all"] = wide.sum(axis=1)
+    wide["decided"] = wide.get("approved", 0) + wide.get("declined", 0)
+    received = compare_periods(wide, numerator="all", end=end)
+    approval = compare_periods(wide, numerator="approved", denominator="decided", end=end)
+    book = overview.active_loan_arrears(conn=conn).iloc[0]
+    arrears = book["in_arrears"] / book["loans"] if book["loans"] else None
+    cards = [
+        kpi_card(
+            title="Applications, 30 days",
+            value=number(received.current),
+            change=received.change,
+            period=PERIOD,
+            trend=weekly(wide["all"], end=end) if len(wide) else (),
+        ),
+        kpi_card(
+            title="Approval rate",
+            value=percent(approval.current),
+            change=approval.change,
+            period=PERIOD,
+        ),
+        kpi_card(
+            title="Active loans 30+ days late",
+            value=percent(arrears),
+            change=None,
+            period=f"of {number(book['loans'])} active loans",
+            compare=False,
+        ),
+    ]
+    weeks = weekly_frame(wide.drop(columns=["all", "decided"]), end)
+    return cards, stacked_bars(
+        weeks, theme=theme, y_title="applications"
+    ) if weeks.values.sum() else None
+
+
+def weekly_frame(wide: pd.DataFrame, end: pd.Timestamp, weeks: int = CHART_WEEKS) -> pd.DataFrame:
+    """Every status column of a daily frame as weekly totals."""
+    return pd.DataFrame(
+        {column: weekly(wide[column], end=end, weeks=weeks) for column in wide.columns}
+    )
+
+
+BUILDERS: dict[str, Builder] = {
+    "tutoring": tutoring,
+    "pe": pe,
+    "schedules": schedules,
+    "credit": credit,
+}
