@@ -72,4 +72,6 @@ def weekly(daily: pd.Series, *, end: pd.Timestamp, weeks: int = 12) -> pd.Series
     days = pd.DatetimeIndex(daily.index).tz_localize(None)
     mondays = days - pd.to_timedelta(days.weekday, unit="D")
     totals = daily.groupby(mondays).sum()
-    return totals.reindex(index, fill_value=0).rename(daily.name)
+    totals = totals.reindex(index, fill_value=0)
+    totals.name = daily.name
+    return totals

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from settings import get_settings
 
@@ -69,6 +69,8 @@ def database_problem(engine: Engine | None = None) -> str | None:
     try:
         with (engine or get_engine()).connect() as conn:
             conn.execute(text("SELECT 1"))
+    except DBAPIError as exc:
+        return f"database unreachable ({type(exc.orig).__name__})"
     except SQLAlchemyError as exc:
-        return f"database unreachable ({type(exc.orig or exc).__name__})"
+        return f"database unreachable ({type(exc).__name__})"
     return None

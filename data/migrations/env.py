@@ -3,7 +3,7 @@
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from data.engine import get_engine
 from data.models import Base
@@ -25,11 +25,13 @@ def run_with(connection: Connection) -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        run_with(connection)
+    """Use a Connection handed in as is; an Engine handed in (pytest-alembic) or ours, connect."""
+    given = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        run_with(given)
         return
-    with get_engine().connect() as conn:
+    engine = given if isinstance(given, Engine) else get_engine()
+    with engine.connect() as conn:
         run_with(conn)
         conn.commit()
 

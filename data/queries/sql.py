@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Date, Select, cast, func
+from sqlalchemy import Connection, Date, Select, SQLColumnExpression, cast, func
 from sqlalchemy.sql.elements import ColumnElement
 
 
-def day_of(column: ColumnElement[datetime], conn: Connection) -> ColumnElement[date]:
+def day_of(column: SQLColumnExpression[datetime], conn: Connection) -> ColumnElement[date]:
     """The UTC calendar day of a timestamp column, on SQLite and PostgreSQL alike."""
     if conn.dialect.name == "sqlite":
         return func.date(column)
@@ -18,7 +18,7 @@ def day_of(column: ColumnElement[datetime], conn: Connection) -> ColumnElement[d
 
 
 def in_regions(
-    statement: Select, column: ColumnElement[int], region_ids: Sequence[int] | None
+    statement: Select, column: SQLColumnExpression[int], region_ids: Sequence[int] | None
 ) -> Select:
     """Limit a statement to a region scope; None means every region."""
     if region_ids is None:

@@ -26,7 +26,7 @@ def _as_text_timestamps(frame: pd.DataFrame) -> pd.DataFrame:
 def _with_scalar_defaults(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     """Raw loads bypass the ORM, so give missing columns their plain (non-callable) defaults."""
     missing = {
-        column.name: column.default.arg  # type: ignore[union-attr]
+        column.name: column.default.arg  # type: ignore[attr-defined]
         for column in table.columns
         if column.name not in frame.columns
         and column.default is not None

@@ -193,7 +193,7 @@ def _loans(rng, applications, customers, end) -> tuple[pd.DataFrame, pd.DataFram
     defaulted = worst.to_numpy() >= 90
     repaid = ~defaulted & (count.to_numpy() == term) & (worst.to_numpy() < 90)
     status = np.where(defaulted, "defaulted", np.where(repaid, "repaid", "active"))
-    closed = np.where(status == "active", None, last_due.to_numpy())
+    closed = last_due.where(status != "active", None).to_numpy()
     loans = pd.DataFrame(
         {
             "id": np.arange(1, n + 1),

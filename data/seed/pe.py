@@ -123,8 +123,8 @@ def _enroll(
 ) -> pd.DataFrame:
     rows = []
     for (region, grade), group in classes.groupby(["region_id", "grade"]):
-        pool = students.loc[(students.region_id == region) & (students.grade == grade), "id"]
-        pool = rng.permutation(pool.to_numpy())
+        in_cohort = (students.region_id == region) & (students.grade == grade)
+        pool = rng.permutation(students.loc[in_cohort, "id"].to_numpy())
         for i, class_id in enumerate(group["class_id"]):
             chunk = pool[i * CLASS_CAP : (i + 1) * CLASS_CAP]
             rows.append(pd.DataFrame({"class_id": class_id, "student_id": chunk}))

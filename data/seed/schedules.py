@@ -44,7 +44,8 @@ def schedule_frames(
     now = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
     tutor_hired = pd.to_datetime(tutors["hired_on"]).dt.tz_localize("UTC")
     tutor_left = pd.to_datetime(tutors["left_on"]).dt.tz_localize("UTC")
-    rows, attendees = [], []
+    rows: list[tuple[object, ...]] = []
+    attendees: list[tuple[int, int]] = []
     next_id = 1
     for region_id, region_rooms in rooms.groupby("region_id"):
         in_region = tutors["region_id"].to_numpy() == region_id

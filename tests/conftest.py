@@ -1,0 +1,145 @@
+"""Test-wide setup: an isolated instance folder, the two databases, Chromium, and the CI rule.
+
+Settings are read lazily (get_settings is cached), so a test points the app at a
+database by setting DATABASE_URL and clearing that cache: see `use_database`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+
+# Before anything imports the app: never touch the developer's instance/ folder or .env values.
+os.environ["BEACON_INSTANCE_DIR"] = tempfile.mkdtemp(prefix="beacon-instance-")
+for _name in ("DATABASE_URL", "REDIS_URL", "OPENAI_API_KEY", "BEACON_DEMO"):
+    os.environ.pop(_name, None)
+os.environ["SECRET_KEY"] = "test-only-secret-key-" + "x" * 32
+
+from sqlalchemy import create_engine  # noqa: E402
+
+from data.engine import engine_for  # noqa: E402
+from data.migrate import upgrade_head  # noqa: E402
+from data.seed import seed_database  # noqa: E402
+from settings import get_settings  # noqa: E402
+from tests import postgres  # noqa: E402
+
+AS_OF = date(2026, 6, 15)
+SEED = 11
+REQUIRED_MARKERS = ("db", "browser")
+
+
+def pytest_setup_options():  # type: ignore[no-untyped-def]
+    """Chromium for dash_duo: headless as root, with no network chatter on a closed machine."""
+    from selenium.webdriver.chrome.options import Options
+
+    options = Options()
+    for flag in (
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(flag)
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    if binary:
+        options.binary_location = binary
+    return options
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """In CI (BEACON_REQUIRE_SERVICES=1) a db or browser test that skips has failed."""
+    report = yield
+    required = os.environ.get("BEACON_REQUIRE_SERVICES") == "1"
+    if required and report.skipped and any(item.get_closest_marker(m) for m in REQUIRED_MARKERS):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped, but CI requires PostgreSQL and Chromium: {reason}"
+    return report
+
+
+def use(url: str | None) -> None:
+    if url is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = url
+    get_settings.cache_clear()
+
+
+@contextmanager
+def pointed_at(url: str) -> Iterator[str]:
+    before = os.environ.get("DATABASE_URL")
+    use(url)
+    try:
+        yield url
+    finally:
+        use(before)
+
+
+@pytest.fixture
+def use_database() -> Iterator[Callable[[str], None]]:
+    """Point settings (and so the app) at a database for one test."""
+    before = os.environ.get("DATABASE_URL")
+    yield use
+    use(before)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    try:
+        yield from postgres.server_url()
+    except postgres.Unavailable as exc:
+        pytest.skip(f"PostgreSQL not available ({exc}); set TEST_DATABASE_URL to run db tests")
+
+
+def _migrated(url: str) -> str:
+    with pointed_at(url):
+        upgrade_head()
+    return url
+
+
+def new_database(backend: str, tmp_dir: str, server: Callable[[], str]) -> str:
+    if backend == "sqlite":
+        return _migrated(f"sqlite:///{tempfile.mkstemp(suffix='.db', dir=tmp_dir)[1]}")
+    return _migrated(postgres.create_database(server()))
+
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.db)]
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_url(request, tmp_path) -> str:  # type: ignore[no-untyped-def]
+    """A migrated, empty database on each backend, new for every test."""
+    return new_database(
+        request.param, str(tmp_path), lambda: request.getfixturevalue("postgres_server")
+    )
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seeded_url(request, tmp_path_factory) -> str:  # type: ignore[no-untyped-def]
+    """A migrated database with the small demo data (fixed seed and as-of), once per backend."""
+    url = new_database(
+        request.param,
+        str(tmp_path_factory.mktemp("seeded")),
+        lambda: request.getfixturevalue("postgres_server"),
+    )
+    engine = create_engine(url)
+    seed_database(engine, scale="small", seed=SEED, as_of=AS_OF)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def seeded_engine(seeded_url, use_database):  # type: ignore[no-untyped-def]
+    use_database(seeded_url)
+    return engine_for(seeded_url)
