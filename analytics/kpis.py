@@ -70,7 +70,7 @@ def weekly(daily: pd.Series, *, end: pd.Timestamp, weeks: int = 12) -> pd.Series
     if daily.empty:
         return pd.Series(np.zeros(weeks), index=index, name=daily.name)
     days = pd.DatetimeIndex(daily.index).tz_localize(None)
-    mondays = days - pd.to_timedelta(days.weekday, unit="D")
+    mondays = days - pd.to_timedelta(days.day_of_week, unit="D")
     totals = daily.groupby(mondays).sum()
     totals = totals.reindex(index, fill_value=0)
     totals.name = daily.name

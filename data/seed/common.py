@@ -96,7 +96,7 @@ def week_starts(as_of: date, weeks_back: int, weeks_ahead: int = 0) -> pd.Dateti
 def school_term_mask(days: pd.DatetimeIndex) -> np.ndarray:
     """True on school days: weekdays outside the summer, winter and spring breaks."""
     week = days.isocalendar().week.to_numpy()
-    weekday = days.weekday.to_numpy()
+    weekday = days.day_of_week.to_numpy()
     on_break = ((week >= 27) & (week <= 35)) | (week >= 52) | (week == 1) | (week == 15)
     return (weekday < 5) & ~on_break
 

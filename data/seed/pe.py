@@ -135,7 +135,7 @@ def _class_meetings(
     rng: np.random.Generator, classes: pd.DataFrame, days: pd.DatetimeIndex
 ) -> pd.DataFrame:
     """Each class meets on two fixed weekdays; the activity follows the season."""
-    weekday = days.weekday.to_numpy()
+    weekday = days.day_of_week.to_numpy()
     month = days.month.to_numpy()
     winter = np.isin(month, [11, 12, 1, 2, 3])
     out = []
@@ -159,7 +159,7 @@ def _attendance(
     )
     rows = meetings.merge(enrollments, on="class_id")
     p = propensity.reindex(rows["student_id"]).to_numpy()
-    p = p - 0.06 * rows["winter"].to_numpy() - 0.03 * (rows["day"].dt.weekday == 4).to_numpy()
+    p = p - 0.06 * rows["winter"].to_numpy() - 0.03 * (rows["day"].dt.day_of_week == 4).to_numpy()
     attendance = pd.DataFrame(
         {
             "class_id": rows["class_id"],

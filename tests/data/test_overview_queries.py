@@ -1,0 +1,141 @@
+"""The home page's roll-ups equal the same numbers computed in pandas from the generated rows."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+import pytest
+
+from data.engine import connect
+from data.queries import overview
+from data.seed import generate
+from tests.conftest import AS_OF, SEED
+
+UNTIL = datetime(AS_OF.year, AS_OF.month, AS_OF.day, tzinfo=UTC) + timedelta(days=1)
+SINCE = UNTIL - timedelta(days=90)
+SCOPE = [1, 3]
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return generate("small", SEED, AS_OF)
+
+
+def in_window(frame: pd.DataFrame, column: str, since, until) -> pd.DataFrame:
+    values = frame[column]
+    if not isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = pd.to_datetime(values).dt.tz_localize("UTC")
+    since, until = (pd.Timestamp(t) for t in (since, until))
+    since, until = (t if t.tzinfo else t.tz_localize("UTC") for t in (since, until))
+    return frame[(values >= since) & (values < until)]
+
+
+def region_of(frames, name: str) -> pd.Series:
+    return frames[name].set_index("id")["region_id"]
+
+
+@pytest.mark.parametrize("region_ids", [None, SCOPE])
+def test_daily_sessions(seeded_engine, frames, region_ids):
+    with connect() as conn:
+        result = overview.daily_sessions(conn=conn, since=SINCE, until=UNTIL, region_ids=region_ids)
+    expected = in_window(frames["tutoring_sessions"], "scheduled_start", SINCE, UNTIL)
+    if region_ids:
+        expected = expected[expected["tutor_id"].map(region_of(frames, "tutors")).isin(region_ids)]
+    assert list(result.columns) == ["day", "status", "sessions", "rated", "rating_sum"]
+    assert result.groupby("status")["sessions"].sum().to_dict() == (
+        expected["status"].value_counts().to_dict()
+    )
+    assert result["rating_sum"].sum() == expected["rating"].sum()
+    assert result["rated"].sum() == expected["rating"].notna().sum()
+    by_day = expected.groupby(expected["scheduled_start"].dt.date).size()
+    assert result.groupby(result["day"].dt.date)["sessions"].sum().to_dict() == by_day.to_dict()
+
+
+def test_tutor_counts(seeded_engine, frames):
+    since = AS_OF - timedelta(days=90)
+    with connect() as conn:
+        result = overview.tutor_counts(conn=conn, left_since=since, region_ids=SCOPE)
+    tutors = frames["tutors"][frames["tutors"]["region_id"].isin(SCOPE)]
+    left = pd.to_datetime(tutors["left_on"])
+    assert result.to_dict("records") == [
+        {
+            "active": int((tutors["status"] == "active").sum()),
+            "left_recently": int((left >= pd.Timestamp(since)).sum()),
+        }
+    ]
+
+
+def test_daily_attendance(seeded_engine, frames):
+    with connect() as conn:
+        result = overview.daily_attendance(conn=conn, since=SINCE.date(), until=UNTIL.date())
+    expected = in_window(frames["pe_attendance"], "session_date", SINCE, UNTIL)
+    assert result["present"].sum() == expected["present"].sum()
+    assert result["marks"].sum() == len(expected)
+    per_day = expected[expected["present"]].groupby("session_date")["student_id"].nunique()
+    assert result.set_index(result["day"].dt.date)["students"].to_dict() == per_day.to_dict()
+
+
+def test_daily_incidents(seeded_engine, frames):
+    since, until = date(2025, 6, 1), UNTIL.date()
+    with connect() as conn:
+        result = overview.daily_incidents(conn=conn, since=since, until=until)
+    expected = in_window(frames["safety_incidents"], "occurred_on", since, until)
+    assert len(expected) > 0
+    assert result.groupby("severity")["incidents"].sum().to_dict() == (
+        expected["severity"].value_counts().to_dict()
+    )
+
+
+def test_daily_bookings(seeded_engine, frames):
+    until = UNTIL + timedelta(weeks=4)
+    with connect() as conn:
+        result = overview.daily_bookings(conn=conn, since=SINCE, until=until, region_ids=SCOPE)
+    schedules = in_window(frames["schedules"], "starts_at", SINCE, until)
+    schedules = schedules[schedules["room_id"].map(region_of(frames, "rooms")).isin(SCOPE)]
+    assert result.groupby("status")["bookings"].sum().to_dict() == (
+        schedules["status"].value_counts().to_dict()
+    )
+    hours = (schedules["ends_at"] - schedules["starts_at"]).dt.total_seconds().sum() / 3600
+    assert result["hours"].sum() == pytest.approx(hours)
+
+
+def test_daily_applications(seeded_engine, frames):
+    with connect() as conn:
+        result = overview.daily_applications(conn=conn, since=SINCE, until=UNTIL)
+    expected = in_window(frames["credit_applications"], "applied_at", SINCE, UNTIL)
+    assert result.groupby("status")["applications"].sum().to_dict() == (
+        expected["status"].value_counts().to_dict()
+    )
+    assert result["amount"].sum() == pytest.approx(expected["amount"].sum())
+
+
+def test_active_loan_arrears(seeded_engine, frames):
+    with connect() as conn:
+        result = overview.active_loan_arrears(conn=conn).iloc[0]
+    loans = frames["loans"][frames["loans"]["status"] == "active"]
+    repayments = frames["repayments"]
+    late = repayments[repayments["paid_on"].isna() & (repayments["days_past_due"] >= 30)]
+    assert result["loans"] == len(loans)
+    assert result["principal"] == pytest.approx(loans["principal"].sum())
+    assert result["in_arrears"] == loans["id"].isin(late["loan_id"]).sum()
+
+
+def test_data_as_of_is_the_newest_event(seeded_engine, frames):
+    with connect() as conn:
+        result = overview.data_as_of(conn=conn).set_index("source")["newest"]
+    sessions = frames["tutoring_sessions"]
+    held = sessions[sessions["status"] != "scheduled"]["scheduled_start"].max()
+    assert result["tutoring_sessions"] == held
+    assert result["credit_applications"] == frames["credit_applications"]["applied_at"].max()
+
+
+def test_every_query_answers_an_empty_database_with_an_empty_frame(empty_url, use_database):
+    use_database(empty_url)
+    with connect() as conn:
+        assert overview.daily_sessions(conn=conn, since=SINCE, until=UNTIL).empty
+        assert overview.daily_attendance(conn=conn, since=SINCE.date(), until=UNTIL.date()).empty
+        assert overview.daily_incidents(conn=conn, since=SINCE.date(), until=UNTIL.date()).empty
+        assert overview.daily_bookings(conn=conn, since=SINCE, until=UNTIL).empty
+        assert overview.daily_applications(conn=conn, since=SINCE, until=UNTIL).empty
+        assert overview.tutor_counts(conn=conn, left_since=AS_OF).iloc[0].tolist() == [0, 0]
+        assert overview.active_loan_arrears(conn=conn).iloc[0].tolist() == [0, 0.0, 0]
+        assert overview.data_as_of(conn=conn)["newest"].isna().all()

@@ -1,0 +1,136 @@
+"""Demo data: deterministic, loaded whole on both backends, and driven by real causes."""
+
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
+
+from data.models import Base, Region
+from data.seed import AlreadySeededError, generate, seed_database
+from data.seed.common import SCALES
+from data.seed.credit import credit_frames
+from data.seed.tutoring import student_frame, tutoring_frames
+from tests.conftest import AS_OF, SEED
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return generate("small", SEED, AS_OF)
+
+
+def test_same_seed_same_rows_other_seed_other_rows(frames):
+    again = generate("small", SEED, AS_OF)
+    for name, frame in frames.items():
+        pd.testing.assert_frame_equal(frame, again[name], obj=name)
+    other = generate("small", SEED + 1, AS_OF)
+    assert not frames["tutoring_sessions"].equals(other["tutoring_sessions"])
+
+
+def test_unknown_scale_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="scale must be one of small, medium, large; got 'huge'"):
+        generate("huge", 1, AS_OF)
+
+
+def test_leavers_show_it_in_their_sessions_weeks_before_they_go(frames):
+    tutors = frames["tutors"]
+    sessions = frames["tutoring_sessions"].merge(
+        tutors[["id", "left_on"]], left_on="tutor_id", right_on="id", suffixes=("", "_tutor")
+    )
+    sessions = sessions[sessions["left_on"].notna()].copy()
+    weeks_before = (
+        pd.to_datetime(sessions["left_on"]).dt.tz_localize("UTC") - sessions["scheduled_start"]
+    ).dt.days / 7
+    late = sessions[weeks_before.between(0, 4)]
+    early = sessions[weeks_before.between(12, 30)]
+    disrupted = ["no_show", "rescheduled", "cancelled"]
+    assert late["status"].isin(disrupted).mean() > 1.8 * early["status"].isin(disrupted).mean()
+    assert late["rating"].mean() < early["rating"].mean() - 0.3
+    late_volume = len(late) / 4 / late["tutor_id"].nunique()
+    early_volume = len(early) / 18 / early["tutor_id"].nunique()
+    assert late_volume < 0.8 * early_volume
+
+
+def test_only_future_sessions_are_scheduled_and_no_further_than_two_weeks_out(frames):
+    sessions = frames["tutoring_sessions"]
+    tomorrow = pd.Timestamp(AS_OF, tz="UTC") + pd.Timedelta(days=1)
+    horizon = pd.Timestamp(AS_OF - timedelta(days=AS_OF.weekday()), tz="UTC") + pd.Timedelta(
+        weeks=3
+    )
+    future = sessions["scheduled_start"] > tomorrow
+    assert (sessions.loc[future, "status"] == "scheduled").all()
+    assert (sessions.loc[~future, "status"] != "scheduled").all()
+    assert sessions["scheduled_start"].max() < horizon
+
+
+def test_tutors_who_left_have_no_sessions_after_leaving(frames):
+    left = frames["tutors"].dropna(subset=["left_on"]).set_index("id")["left_on"]
+    sessions = frames["tutoring_sessions"]
+    after = sessions[sessions["tutor_id"].isin(left.index)].copy()
+    after["left_on"] = pd.to_datetime(after["tutor_id"].map(left)).dt.tz_localize("UTC")
+    assert (after["scheduled_start"] < after["left_on"] + pd.Timedelta(days=1)).all()
+
+
+def test_defaulters_differ_in_their_features(frames):
+    loans = frames["loans"].merge(
+        frames["credit_applications"],
+        left_on="application_id",
+        right_on="id",
+        suffixes=("", "_app"),
+    )
+    bad = loans[loans["status"] == "defaulted"]
+    good = loans[loans["status"] == "repaid"]
+    assert len(bad) >= 20
+    assert bad["debt_to_income"].mean() > good["debt_to_income"].mean() + 0.03
+    assert bad["delinquencies_2y"].mean() > good["delinquencies_2y"].mean()
+    late = frames["repayments"].groupby("loan_id")["days_past_due"].max()
+    assert (late.reindex(bad["id"]) >= 90).all()
+
+
+def test_attendance_drives_skill_progress(frames):
+    attendance = frames["pe_attendance"].groupby("student_id")["present"].mean()
+    skills = frames["skill_assessments"]
+    first, last = skills["assessed_on"].min(), skills["assessed_on"].max()
+    score = skills.pivot_table(index="student_id", columns="assessed_on", values="score")
+    growth = score[last] - score[first]
+    assert growth.corr(attendance.reindex(growth.index)) > 0.3
+
+
+def test_incidents_follow_the_activity(frames):
+    incidents = frames["safety_incidents"]["activity"].value_counts()
+    assert incidents.get("dance", 0) < incidents.get("basketball", 0)
+
+
+@pytest.mark.slow
+def test_large_scale_has_a_million_sessions_and_100k_applications():
+    size = SCALES["large"]
+    students = student_frame(size, SEED, AS_OF)
+    assert len(tutoring_frames(size, SEED, AS_OF, students)["tutoring_sessions"]) >= 1_000_000
+    assert len(credit_frames(size, SEED, AS_OF)["credit_applications"]) >= 100_000
+
+
+def test_seed_loads_every_generated_row(seeded_url, frames):
+    engine = create_engine(seeded_url)
+    with engine.connect() as conn:
+        for name, frame in frames.items():
+            table = Base.metadata.tables[name]
+            assert conn.execute(select(func.count()).select_from(table)).scalar_one() == len(frame)
+    engine.dispose()
+
+
+def test_reseeding_needs_reset_and_keeps_ids_usable(empty_url):
+    engine = create_engine(empty_url)
+    first = seed_database(engine, scale="small", seed=SEED, as_of=AS_OF)
+    with pytest.raises(AlreadySeededError, match="pass --reset"):
+        seed_database(engine, scale="small", seed=SEED, as_of=AS_OF)
+    second = seed_database(engine, scale="small", seed=SEED, as_of=AS_OF, reset=True)
+    assert first.rows == second.rows
+    with Session(engine) as session, session.begin():
+        region = Region(code="NEW", name="New region")  # id from the sequence, after COPY
+        session.add(region)
+        session.flush()
+        assert region.id == SCALES["small"].regions + 1
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM regions")).scalar_one() == 5
+    engine.dispose()

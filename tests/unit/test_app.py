@@ -1,0 +1,91 @@
+"""The server's own routes and the home callbacks, called directly against real databases."""
+
+import pytest
+from dash import dcc
+from dash.exceptions import PreventUpdate
+
+import app as beacon
+from analytics.kpis import by_status, compare_periods
+from components.formatting import number
+from data.engine import connect
+from data.queries import overview
+from pages import home
+
+
+@pytest.fixture
+def client():
+    return beacon.server.test_client()
+
+
+def test_healthz_answers_without_a_database(client, use_database, tmp_path):
+    use_database(f"sqlite:///{tmp_path}/missing/dir/beacon.db")
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
+
+
+def test_readyz_is_ready_when_the_database_answers(client, seeded_engine):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ready"}
+
+
+def test_readyz_is_503_with_a_short_reason_when_the_database_is_down(
+    client, use_database, tmp_path
+):
+    use_database(f"sqlite:///{tmp_path}/missing/dir/beacon.db")
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json() == {
+        "status": "unavailable",
+        "reason": "database unreachable (OperationalError)",
+    }
+
+
+def kpis_by_title(cards) -> dict[str, str]:
+    values = {}
+    for column in cards:
+        body = column.children.children.children
+        values[body[0].children] = body[1].children
+    return values
+
+
+def test_home_tutoring_kpis_come_from_the_database(seeded_engine):
+    cards, chart = home.fill_section("tutoring", "light")
+    shown = kpis_by_title(cards)
+    with connect() as conn:
+        end = overview.data_as_of(conn=conn)["newest"].max().normalize()
+        daily = overview.daily_sessions(
+            conn=conn, since=end - home.timedelta(days=60), until=end + home.timedelta(days=1)
+        )
+    completed = compare_periods(by_status(daily, value="sessions"), numerator="completed", end=end)
+    assert shown["Sessions completed, 30 days"] == number(completed.current)
+    assert completed.current > 0
+    assert isinstance(chart, dcc.Graph)
+    assert {trace.name for trace in chart.figure.data} >= {"completed", "no show"}
+
+
+@pytest.mark.parametrize("area", list(home.SECTIONS))
+def test_every_home_section_fills_with_cards_and_a_chart(seeded_engine, area):
+    cards, chart = home.fill_section(area, "dark")
+    assert len(cards) >= 3
+    assert all(value not in ("", None) for value in kpis_by_title(cards).values())
+    assert isinstance(chart, dcc.Graph)
+    assert chart.figure.layout.template.layout.paper_bgcolor is not None  # a themed figure
+
+
+def test_home_on_an_empty_database_shows_the_designed_empty_state(empty_url, use_database):
+    use_database(empty_url)
+    cards, chart = home.fill_section("credit", "light")
+    assert cards == []
+    assert "empty-state" in chart.className
+
+
+def test_home_refuses_a_forged_area(seeded_engine):
+    with pytest.raises(PreventUpdate):
+        home.fill_section("../../etc/passwd", "light")
+
+
+def test_page_title_follows_the_registry():
+    assert beacon.page_title("/") == "Home"
+    assert beacon.page_title("/nowhere") == "Page not found"

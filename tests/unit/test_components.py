@@ -1,0 +1,97 @@
+import plotly.graph_objects as go
+import pytest
+from dash import dcc, html
+
+from components.chart_card import chart_body, chart_card
+from components.formatting import iso_datetime, number, percent, signed_percent
+from components.kpi_card import delta_class, kpi_card
+from components.shell import navigation
+from components.theme import RISK_COLORS, themed, valid_theme
+
+
+def text_of(component) -> list[str]:
+    """Every string in a component tree, depth first."""
+    if isinstance(component, str):
+        return [component]
+    children = getattr(component, "children", None)
+    if children is None:
+        return []
+    if not isinstance(children, list | tuple):
+        children = [children]
+    return [s for child in children for s in text_of(child)]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(1234567, "1,234,567"), (None, "–"), (float("nan"), "–")],
+)
+def test_numbers_have_thousands_separators(value, expected):
+    assert number(value) == expected
+
+
+def test_percentages_have_one_decimal():
+    assert percent(0.1234) == "12.3%"
+    assert signed_percent(-0.05) == "▼ 5.0%"
+    assert signed_percent(None) == "no earlier data"
+
+
+def test_datetimes_are_iso_in_utc():
+    import pandas as pd
+
+    assert (
+        iso_datetime(pd.Timestamp("2026-01-02 03:04", tz="Europe/Berlin")) == "2026-01-02 02:04 UTC"
+    )
+    assert iso_datetime(None) == "no data yet"
+
+
+def test_kpi_card_shows_title_value_change_and_period():
+    card = kpi_card(
+        title="Sessions", value="1,200", change=0.1, period="vs previous 30 days", trend=[1, 2, 3]
+    )
+    strings = text_of(card)
+    assert strings[:2] == ["Sessions", "1,200"]
+    assert "▲ 10.0% " in strings and "vs previous 30 days" in strings
+
+
+def test_kpi_card_without_comparison_shows_only_context():
+    card = kpi_card(title="Active tutors", value="12", change=None, period="3 left", compare=False)
+    assert text_of(card) == ["Active tutors", "12", "3 left"]
+
+
+def test_delta_colour_depends_on_which_direction_is_good():
+    assert delta_class(0.2, higher_is_better=True).endswith("good")
+    assert delta_class(0.2, higher_is_better=False).endswith("bad")
+    assert delta_class(None, higher_is_better=True).endswith("neutral")
+
+
+def test_chart_body_shows_the_empty_state_when_there_is_nothing_to_draw():
+    empty = chart_body(go.Figure(), empty_title="No data", empty_hint="Try another filter")
+    assert isinstance(empty, html.Div) and text_of(empty)[-2:] == ["No data", "Try another filter"]
+    drawn = chart_body(go.Figure(go.Bar(y=[1])), empty_title="x", empty_hint="y")
+    assert isinstance(drawn, dcc.Graph)
+
+
+def test_chart_card_has_title_subtitle_and_a_body_to_fill():
+    card = chart_card(body_id="b", title="Sessions", subtitle="per week")
+    assert text_of(card)[:2] == ["Sessions", "per week"]
+
+
+def test_navigation_groups_by_area_and_hides_nav_false():
+    pages = [
+        {"name": "Credit home", "relative_path": "/credit", "area": "Credit", "order": 1},
+        {"name": "Home", "relative_path": "/", "area": "Overview", "order": 0},
+        {"name": "Hidden", "relative_path": "/404", "nav": False},
+    ]
+    assert text_of(navigation(pages)) == ["Beacon", "Overview", "Home", "Credit", "Credit home"]
+
+
+def test_figures_follow_the_theme_and_unknown_themes_fall_back():
+    dark = themed(go.Figure(), "dark")
+    light = themed(go.Figure(), "no-such-theme")
+    assert dark.layout.font.color != light.layout.font.color
+    assert valid_theme("<script>") == "light"
+
+
+def test_risk_bands_have_four_distinct_colours():
+    assert list(RISK_COLORS) == ["low", "medium", "high", "critical"]
+    assert len(set(RISK_COLORS.values())) == 4
