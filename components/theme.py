@@ -41,6 +41,7 @@ def themed(figure: go.Figure, theme: str | None) -> go.Figure:
         margin={"l": 48, "r": 16, "t": 40, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         colorway=SERIES_COLORS,
+        modebar={"orientation": "v"},
     )
     figure.update_xaxes(gridcolor=_GRID[theme], zerolinecolor=_GRID[theme])
     figure.update_yaxes(gridcolor=_GRID[theme], zerolinecolor=_GRID[theme])

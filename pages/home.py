@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
@@ -13,7 +14,7 @@ from dash import MATCH, Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 from sqlalchemy import Connection
 
-from analytics.kpis import by_status, compare_periods, weekly
+from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly
 from components.chart_card import chart_body, chart_card
 from components.figures import share_line, stacked_bars
 from components.formatting import number, percent
@@ -132,22 +133,13 @@ def tutoring(
     rating = compare_periods(ratings, numerator="rating_sum", denominator="rated", end=end)
     heads = overview.tutor_counts(conn=conn, left_since=(end - timedelta(days=90)).date()).iloc[0]
     cards = [
-        kpi_card(
-            title="Sessions completed, 30 days",
-            value=number(done.current),
-            change=done.change,
-            period=PERIOD,
+        period_card(
+            "Sessions completed, 30 days",
+            done,
             trend=weekly(wide.get("completed", pd.Series(dtype=float)), end=end),
         ),
-        kpi_card(
-            title="Completion rate", value=percent(rate.current), change=rate.change, period=PERIOD
-        ),
-        kpi_card(
-            title="Average rating (1–5)",
-            value=number(rating.current, 2),
-            change=rating.change,
-            period=PERIOD,
-        ),
+        period_card("Completion rate", rate, percent),
+        period_card("Average rating (1–5)", rating, lambda v: number(v, 2)),
         kpi_card(
             title="Active tutors",
             value=number(heads["active"]),
@@ -183,26 +175,11 @@ def pe(
         daily["marks"], end=end, weeks=CHART_WEEKS
     ).replace(0, float("nan"))
     cards = [
-        kpi_card(
-            title="Attendance rate, 30 days",
-            value=percent(rate.current),
-            change=rate.change,
-            period=PERIOD,
-            trend=weekly_rate.tail(12).fillna(0),
+        period_card(
+            "Attendance rate, 30 days", rate, percent, trend=weekly_rate.tail(12).fillna(0)
         ),
-        kpi_card(
-            title="Places attended",
-            value=number(attended.current),
-            change=attended.change,
-            period=PERIOD,
-        ),
-        kpi_card(
-            title="Safety incidents",
-            value=number(hurt.current),
-            change=hurt.change,
-            period=PERIOD,
-            higher_is_better=False,
-        ),
+        period_card("Places attended", attended),
+        period_card("Safety incidents", hurt, higher_is_better=False),
     ]
     has_data = weekly_rate.notna().any()
     return cards, share_line(weekly_rate, theme=theme, y_title="attendance") if has_data else None
@@ -222,25 +199,9 @@ def schedules(
     upcoming = compare_periods(count, numerator="all", end=end + timedelta(days=7), days=7)
     done_hours = compare_periods(hours, numerator="completed", end=end)
     cards = [
-        kpi_card(
-            title="Bookings in the next 7 days",
-            value=number(upcoming.current),
-            change=upcoming.change,
-            period="vs the last 7 days",
-        ),
-        kpi_card(
-            title="Hours delivered, 30 days",
-            value=number(done_hours.current),
-            change=done_hours.change,
-            period=PERIOD,
-        ),
-        kpi_card(
-            title="Cancellation rate",
-            value=percent(cancelled.current),
-            change=cancelled.change,
-            period=PERIOD,
-            higher_is_better=False,
-        ),
+        period_card("Bookings in the next 7 days", upcoming, period="vs the last 7 days"),
+        period_card("Hours delivered, 30 days", done_hours),
+        period_card("Cancellation rate", cancelled, percent, higher_is_better=False),
     ]
     weeks = weekly_frame(hours, end + timedelta(weeks=4), weeks=13)
     return cards, stacked_bars(weeks, theme=theme, y_title="hours") if weeks.values.sum() else None
@@ -260,19 +221,12 @@ def credit(
     book = overview.active_loan_arrears(conn=conn).iloc[0]
     arrears = book["in_arrears"] / book["loans"] if book["loans"] else None
     cards = [
-        kpi_card(
-            title="Applications, 30 days",
-            value=number(received.current),
-            change=received.change,
-            period=PERIOD,
+        period_card(
+            "Applications, 30 days",
+            received,
             trend=weekly(wide["all"], end=end) if len(wide) else (),
         ),
-        kpi_card(
-            title="Approval rate",
-            value=percent(approval.current),
-            change=approval.change,
-            period=PERIOD,
-        ),
+        period_card("Approval rate", approval, percent),
         kpi_card(
             title="Active loans 30+ days late",
             value=percent(arrears),
@@ -285,6 +239,23 @@ def credit(
     return cards, stacked_bars(
         weeks, theme=theme, y_title="applications"
     ) if weeks.values.sum() else None
+
+
+def period_card(
+    title: str,
+    comparison: PeriodComparison,
+    fmt: Callable[[float | None], str] = number,
+    period: str = PERIOD,
+    **options: Any,
+) -> dbc.Card:
+    """A KPI card for a value compared with the period before it."""
+    return kpi_card(
+        title=title,
+        value=fmt(comparison.current),
+        change=comparison.change,
+        period=period,
+        **options,
+    )
 
 
 def weekly_frame(wide: pd.DataFrame, end: pd.Timestamp, weeks: int = CHART_WEEKS) -> pd.DataFrame:

@@ -125,6 +125,18 @@ def empty_url(request, tmp_path) -> str:  # type: ignore[no-untyped-def]
     )
 
 
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A migrated, empty PostgreSQL database for PostgreSQL-only tests (mark them `db`)."""
+    return _migrated(postgres.create_database(postgres_server))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """A migrated, empty SQLite database for SQLite-only tests."""
+    return _migrated(f"sqlite:///{tmp_path / 'beacon.db'}")
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def seeded_url(request, tmp_path_factory) -> str:  # type: ignore[no-untyped-def]
     """A migrated database with the small demo data (fixed seed and as-of), once per backend."""

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import ColumnElement, Connection, Label, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from data.models import (
     Attendance,
@@ -48,6 +50,30 @@ def data_as_of(*, conn: Connection) -> pd.DataFrame:
     return frame
 
 
+def _per_day_and_status(
+    conn: Connection,
+    *,
+    moment: InstrumentedAttribute[datetime],
+    status: InstrumentedAttribute[str],
+    measures: Sequence[Label[Any]],
+    region: InstrumentedAttribute[int],
+    join: tuple[type, ColumnElement[bool]],
+    since: datetime,
+    until: datetime,
+    region_ids: Sequence[int] | None,
+) -> pd.DataFrame:
+    """Counts and sums per UTC day and status over an indexed time range, in a region scope."""
+    day = day_of(moment, conn).label("day")
+    stmt = (
+        select(day, status, func.count().label("n"), *measures)
+        .join(*join)
+        .where(moment >= since, moment < until)
+        .group_by(day, status)
+        .order_by(day)
+    )
+    return read_frame(conn, in_regions(stmt, region, region_ids), dates=["day"])
+
+
 def daily_sessions(
     *, conn: Connection, since: datetime, until: datetime, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -55,21 +81,21 @@ def daily_sessions(
 
     Columns: day (datetime64), status (str), sessions (int), rated (int), rating_sum (int).
     """
-    day = day_of(TutoringSession.scheduled_start, conn).label("day")
-    stmt = (
-        select(
-            day,
-            TutoringSession.status,
-            func.count().label("sessions"),
+    frame = _per_day_and_status(
+        conn,
+        moment=TutoringSession.scheduled_start,
+        status=TutoringSession.status,
+        measures=[
             func.count(TutoringSession.rating).label("rated"),
             func.coalesce(func.sum(TutoringSession.rating), 0).label("rating_sum"),
-        )
-        .join(Tutor, Tutor.id == TutoringSession.tutor_id)
-        .where(TutoringSession.scheduled_start >= since, TutoringSession.scheduled_start < until)
-        .group_by(day, TutoringSession.status)
-        .order_by(day)
+        ],
+        region=Tutor.region_id,
+        join=(Tutor, Tutor.id == TutoringSession.tutor_id),
+        since=since,
+        until=until,
+        region_ids=region_ids,
     )
-    return read_frame(conn, in_regions(stmt, Tutor.region_id, region_ids), dates=["day"])
+    return frame.rename(columns={"n": "sessions"})
 
 
 def tutor_counts(
@@ -140,22 +166,22 @@ def daily_bookings(
 
     Columns: day (datetime64), status (str), bookings (int), hours (float).
     """
-    day = day_of(Schedule.starts_at, conn).label("day")
-    minutes = func.sum(
-        (func.julianday(Schedule.ends_at) - func.julianday(Schedule.starts_at)) * 1440
-        if conn.dialect.name == "sqlite"
-        else func.extract("epoch", Schedule.ends_at - Schedule.starts_at) / 60
+    if conn.dialect.name == "sqlite":
+        minutes = (func.julianday(Schedule.ends_at) - func.julianday(Schedule.starts_at)) * 1440
+    else:
+        minutes = func.extract("epoch", Schedule.ends_at - Schedule.starts_at) / 60
+    frame = _per_day_and_status(
+        conn,
+        moment=Schedule.starts_at,
+        status=Schedule.status,
+        measures=[(func.sum(minutes) / 60).label("hours")],
+        region=Room.region_id,
+        join=(Room, Room.id == Schedule.room_id),
+        since=since,
+        until=until,
+        region_ids=region_ids,
     )
-    stmt = (
-        select(day, Schedule.status, func.count().label("bookings"), (minutes / 60).label("hours"))
-        .join(Room, Room.id == Schedule.room_id)
-        .where(Schedule.starts_at >= since, Schedule.starts_at < until)
-        .group_by(day, Schedule.status)
-        .order_by(day)
-    )
-    frame = read_frame(conn, in_regions(stmt, Room.region_id, region_ids), dates=["day"])
-    frame["hours"] = frame["hours"].astype(float)
-    return frame
+    return frame.rename(columns={"n": "bookings"}).astype({"hours": float})
 
 
 def daily_applications(
@@ -165,20 +191,18 @@ def daily_applications(
 
     Columns: day (datetime64), status (str), applications (int), amount (float).
     """
-    day = day_of(CreditApplication.applied_at, conn).label("day")
-    stmt = (
-        select(
-            day,
-            CreditApplication.status,
-            func.count().label("applications"),
-            func.sum(CreditApplication.amount).label("amount"),
-        )
-        .join(CreditCustomer, CreditCustomer.id == CreditApplication.customer_id)
-        .where(CreditApplication.applied_at >= since, CreditApplication.applied_at < until)
-        .group_by(day, CreditApplication.status)
-        .order_by(day)
+    frame = _per_day_and_status(
+        conn,
+        moment=CreditApplication.applied_at,
+        status=CreditApplication.status,
+        measures=[func.sum(CreditApplication.amount).label("amount")],
+        region=CreditCustomer.region_id,
+        join=(CreditCustomer, CreditCustomer.id == CreditApplication.customer_id),
+        since=since,
+        until=until,
+        region_ids=region_ids,
     )
-    return read_frame(conn, in_regions(stmt, CreditCustomer.region_id, region_ids), dates=["day"])
+    return frame.rename(columns={"n": "applications"})
 
 
 def active_loan_arrears(

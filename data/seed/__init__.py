@@ -80,6 +80,9 @@ def seed_database(
     report.generate_seconds = time.perf_counter() - started
     started = time.perf_counter()
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # A bulk load runs longer than any page query may; lift the timeout for it alone.
+            conn.execute(text("SET LOCAL statement_timeout = 0"))
         if is_seeded(conn):
             if not reset:
                 raise AlreadySeededError(

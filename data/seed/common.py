@@ -20,35 +20,14 @@ class Scale:
     applications: int
 
 
+# fmt: off
 SCALES: dict[str, Scale] = {
-    "small": Scale(
-        regions=4,
-        tutors=60,
-        students=1_200,
-        schools_per_region=1,
-        rooms_per_region=3,
-        customers=2_000,
-        applications=2_500,
-    ),
-    "medium": Scale(
-        regions=6,
-        tutors=800,
-        students=9_000,
-        schools_per_region=2,
-        rooms_per_region=5,
-        customers=16_000,
-        applications=20_000,
-    ),
-    "large": Scale(
-        regions=8,
-        tutors=5_000,
-        students=40_000,
-        schools_per_region=3,
-        rooms_per_region=8,
-        customers=80_000,
-        applications=100_000,
-    ),
+    #                regions tutors students schools rooms customers applications
+    "small":  Scale(4,     60,   1_200,   1,      3,     2_000,    2_500),
+    "medium": Scale(6,    800,   9_000,   2,      5,    16_000,   20_000),
+    "large":  Scale(8,  5_000,  40_000,   3,      8,    80_000,  100_000),
 }
+# fmt: on
 
 HISTORY_WEEKS = 104
 REGIONS = [
@@ -71,6 +50,15 @@ LAST_NAMES = np.array(
     "Moreau Nakamura Okafor Petrov Quinto Rossi Silva Tanaka Urban Varga Weber Xu Yilmaz "
     "Zielinski Alvarez Brennan Chen Diallo Evans Fontaine Gupta Horvat Ibrahim Jovanovic".split()
 )
+
+
+def per_region(regions: int, each: int) -> pd.DataFrame:
+    """`each` numbered places (schools, rooms) in every region. Columns: id, region_id, k."""
+    grid = pd.DataFrame(
+        [(r, k) for r in range(1, regions + 1) for k in range(each)], columns=["region_id", "k"]
+    )
+    grid.insert(0, "id", np.arange(1, len(grid) + 1))
+    return grid
 
 
 def rng_for(seed: int, stream: str) -> np.random.Generator:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from data.models.pe import SKILLS
-from data.seed.common import Scale, rng_for, school_term_mask
+from data.seed.common import Scale, per_region, rng_for, school_term_mask
 
 GRADES = range(1, 9)
 CLASS_CAP = 26
@@ -62,11 +62,7 @@ def pe_frames(
     scale: Scale, seed: int, as_of: date, students: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
     rng = rng_for(seed, "pe")
-    schools = pd.DataFrame(
-        [(r, k) for r in range(1, scale.regions + 1) for k in range(scale.schools_per_region)],
-        columns=["region_id", "k"],
-    )
-    schools["id"] = np.arange(1, len(schools) + 1)
+    schools = per_region(scale.regions, scale.schools_per_region)
     schools["name"] = [
         f"{n} School"
         for n in rng.choice(

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import pandas as pd
 
-from data.seed.common import Scale, rng_for, week_starts
+from data.seed.common import Scale, per_region, rng_for, week_starts
 
 FOCUS = [
     "Exam technique",
@@ -29,11 +28,7 @@ def schedule_frames(
     scale: Scale, seed: int, as_of: date, tutors: pd.DataFrame, students: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
     rng = rng_for(seed, "schedules")
-    rooms = pd.DataFrame(
-        [(r, k) for r in range(1, scale.regions + 1) for k in range(scale.rooms_per_region)],
-        columns=["region_id", "k"],
-    )
-    rooms["id"] = np.arange(1, len(rooms) + 1)
+    rooms = per_region(scale.regions, scale.rooms_per_region)
     rooms["name"] = "Room " + (rooms["region_id"] * 100 + rooms["k"] + 1).astype(str)
     rooms["capacity"] = rng.choice([4, 6, 8, 12], len(rooms))
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
+from data.engine import engine_for
 from data.models import Base, Region
 from data.seed import AlreadySeededError, generate, seed_database
 from data.seed.common import SCALES
@@ -134,3 +135,10 @@ def test_reseeding_needs_reset_and_keeps_ids_usable(empty_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM regions")).scalar_one() == 5
     engine.dispose()
+
+
+@pytest.mark.db
+def test_a_bulk_load_is_not_cut_short_by_the_statement_timeout(postgres_url):
+    engine = engine_for(postgres_url, 20)  # 20 ms: far less than loading even the small set takes
+    report = seed_database(engine, scale="small", seed=SEED, as_of=AS_OF)
+    assert report.rows["tutoring_sessions"] > 5_000
