@@ -38,10 +38,9 @@ def themed(figure: go.Figure, theme: str | None) -> go.Figure:
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"color": _FONT[theme], "family": "system-ui, -apple-system, Segoe UI, sans-serif"},
-        margin={"l": 48, "r": 16, "t": 40, "b": 40},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        margin={"l": 48, "r": 16, "t": 64, "b": 40},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         colorway=SERIES_COLORS,
-        modebar={"orientation": "v"},
     )
     figure.update_xaxes(gridcolor=_GRID[theme], zerolinecolor=_GRID[theme])
     figure.update_yaxes(gridcolor=_GRID[theme], zerolinecolor=_GRID[theme])
