@@ -23,7 +23,7 @@ from data.models.pe import (
     School,
     SkillAssessment,
 )
-from data.models.people import Region, Role, User, user_regions
+from data.models.people import PasswordToken, Region, Role, User, UserSession, user_regions
 from data.models.schedules import (
     ActivityEvent,
     AuditEntry,
@@ -61,6 +61,7 @@ __all__ = [
     "Measurement",
     "ModelVersion",
     "Notification",
+    "PasswordToken",
     "PEClass",
     "Region",
     "Repayment",
@@ -75,6 +76,7 @@ __all__ = [
     "TutorRiskScore",
     "TutoringSession",
     "User",
+    "UserSession",
     "schedule_attendees",
     "user_regions",
 ]

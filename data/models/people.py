@@ -48,10 +48,39 @@ class User(Base):
     oidc_issuer: Mapped[str | None] = mapped_column(String(255))
     oidc_subject: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on sign-out everywhere, reset and disable, so old session cookies stop working.
-    session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = created_at_column()
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     role: Mapped[Role] = relationship()
     regions: Mapped[list[Region]] = relationship(secondary=user_regions)
+
+
+class UserSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored here,
+    so revoking the row ends the session even for a replayed cookie."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = created_at_column()
+    last_seen_at: Mapped[datetime] = created_at_column()
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PasswordToken(Base):
+    """A single-use link to set a password: a reset, or the first one after an invitation."""
+
+    __tablename__ = "password_tokens"
+    __table_args__ = (choice("purpose", ("reset", "invite")),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

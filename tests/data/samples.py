@@ -24,6 +24,7 @@ from data.models import (
     Measurement,
     ModelVersion,
     Notification,
+    PasswordToken,
     PEClass,
     Region,
     Repayment,
@@ -38,6 +39,7 @@ from data.models import (
     TutoringSession,
     TutorRiskScore,
     User,
+    UserSession,
 )
 
 T0 = datetime(2026, 3, 2, 15, 30, 12, 123456, tzinfo=UTC)
@@ -58,9 +60,27 @@ def sample_rows() -> list[Any]:
             oidc_issuer="https://issuer",
             oidc_subject="sub-1",
             is_active=True,
-            session_epoch=2,
             created_at=T0,
             last_login_at=T0,
+        ),
+        UserSession(
+            id=1,
+            token_hash="a" * 64,
+            user_id=1,
+            created_at=T0,
+            last_seen_at=T0,
+            ip_address="2001:db8::1",
+            user_agent="Firefox",
+            revoked_at=None,
+        ),
+        PasswordToken(
+            id=1,
+            token_hash="b" * 64,
+            user_id=1,
+            purpose="invite",
+            created_at=T0,
+            expires_at=T0,
+            used_at=None,
         ),
         Tutor(
             id=1,
@@ -287,3 +307,10 @@ def sample_rows() -> list[Any]:
             occurred_at=T0,
         ),
     ]
+
+
+def rows_through(model: type) -> list[Any]:
+    """The sample rows up to and including the first of `model`: everything it depends on."""
+    rows = sample_rows()
+    last = next(i for i, row in enumerate(rows) if isinstance(row, model))
+    return rows[: last + 1]

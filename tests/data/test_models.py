@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from data.engine import engine_for
 from data.models import Base, Region, Student, Tutor, TutoringSession, User
-from tests.data.samples import T0, sample_rows
+from tests.data.samples import T0, rows_through, sample_rows
 
 
 def insert(engine, rows) -> None:
@@ -43,7 +43,7 @@ def test_every_model_round_trips(empty_url):
 
 def test_relationships_and_association_tables(empty_url):
     engine = create_engine(empty_url)
-    insert(engine, sample_rows()[:3])
+    insert(engine, rows_through(User))
     with Session(engine) as session, session.begin():
         user = session.get(User, 1)
         user.regions.append(session.get(Region, 1))
@@ -56,7 +56,7 @@ def test_relationships_and_association_tables(empty_url):
 
 def test_timestamps_come_back_timezone_aware_in_utc(empty_url):
     engine = create_engine(empty_url)
-    insert(engine, sample_rows()[:6])
+    insert(engine, rows_through(TutoringSession))
     with Session(engine) as session:
         start = session.scalars(select(TutoringSession.scheduled_start)).one()
     assert start == T0
@@ -66,7 +66,7 @@ def test_timestamps_come_back_timezone_aware_in_utc(empty_url):
 
 def test_naive_datetimes_are_refused(empty_url):
     engine = create_engine(empty_url)
-    insert(engine, sample_rows()[:5])
+    insert(engine, rows_through(Student))
     with pytest.raises(StatementError, match="timezone-aware"), Session(engine) as session:
         session.add(
             TutoringSession(
@@ -87,7 +87,7 @@ def test_naive_datetimes_are_refused(empty_url):
 )
 def test_check_constraints_reject_values_outside_the_vocabulary(empty_url, column, value):
     engine = create_engine(empty_url)
-    insert(engine, sample_rows()[:5])
+    insert(engine, rows_through(Student))
     values = {
         "tutor_id": 1,
         "student_id": 1,
