@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ClientsideFunction, Dash, Input, Output, State, callback, clientside_callback
-from flask import Flask, Response, jsonify
+from dash import ClientsideFunction, Dash, Input, Output, State, callback, clientside_callback, html
+from flask import Flask, Response, jsonify, request
+from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException
 
+from auth.access import EVERYONE, allowed, requires
+from auth.audit import audit
+from auth.csrf import csrf_token
+from auth.setup import init_auth
+from components.empty_state import empty_state
 from components.formatting import iso_datetime
 from components.shell import ids, shell
 from data.engine import connect, database_problem
@@ -44,20 +52,63 @@ def create_server() -> Flask:
 
     @server.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:
-        return FRIENDLY_ERROR_PAGE, 500
+        return FRIENDLY_ERROR_PAGE.format(title="Something went wrong on our side"), 500
 
+    @server.errorhandler(SQLAlchemyError)
+    def database_down(error: SQLAlchemyError) -> tuple[Response | str, int]:
+        # Sessions live in the database too, so this can happen before any callback runs.
+        log.error("database error: %s", type(error).__name__)
+        if request.path.startswith("/_"):
+            return jsonify(error=DATABASE_DOWN), 503
+        return FRIENDLY_ERROR_PAGE.format(title=DATABASE_DOWN), 503
+
+    init_auth(server, settings)
     return server
 
 
 def report_callback_error(error: Exception) -> None:
-    """Any failing callback shows a friendly message in the shell instead of a traceback."""
+    """Any failing callback shows a friendly message in the shell instead of a traceback.
+
+    Access refusals (401/403) are not failures: they go out as HTTP errors, with no data.
+    """
+    if isinstance(error, HTTPException):
+        raise error
     log.exception("callback failed", exc_info=error)
     message = DATABASE_DOWN if isinstance(error, SQLAlchemyError) else SOMETHING_FAILED
     dash.set_props(ids.alert, {"children": message, "is_open": True})
 
 
-def app_layout() -> dbc.Container:
-    return shell(pages=dash.page_registry.values(), content=dash.page_container)
+def app_layout() -> html.Div:
+    """Built per request: the navigation lists only what the signed-in user's role may open.
+
+    Dash also builds it once, at its first request, to validate ids: that request may be
+    anonymous (the guard keeps anonymous users away from /_dash-layout itself).
+    """
+    pages = [page for page in dash.page_registry.values() if allowed(page["roles"])]
+    user = current_user if current_user.is_authenticated else None
+    return shell(
+        pages=pages,
+        content=dash.page_container,
+        user_name=user.display_name if user else "",
+        role=user.role if user else "",
+        csrf=csrf_token(),
+    )
+
+
+def role_guarded(page: dict[str, Any]) -> Callable[..., Any]:
+    """Every page checks the role on the server, whatever path or input reached it."""
+    layout, roles = page["layout"], page["roles"]
+
+    def guarded(**kwargs: Any) -> Any:
+        if not allowed(roles):
+            audit("access.denied", what="page", path=page["path"])
+            return empty_state(
+                "You do not have access to this page",
+                "Ask an administrator if you need it for your work.",
+            )
+        return layout(**kwargs) if callable(layout) else layout
+
+    return guarded
 
 
 def create_app() -> Dash:
@@ -73,6 +124,8 @@ def create_app() -> Dash:
         suppress_callback_exceptions=True,
         on_error=report_callback_error,
     )
+    for page in dash.page_registry.values():
+        page["layout"] = role_guarded(page)
     app.layout = app_layout
     return app
 
@@ -87,6 +140,7 @@ clientside_callback(
 
 
 @callback(Output(ids.title, "children"), Input(ids.url, "pathname"))
+@requires(*EVERYONE)
 def page_title(pathname: str | None) -> str:
     for page in dash.page_registry.values():
         if page["relative_path"] == pathname:
@@ -95,6 +149,7 @@ def page_title(pathname: str | None) -> str:
 
 
 @callback(Output(ids.data_as_of, "children"), Input(ids.url, "pathname"))
+@requires(*EVERYONE)
 def show_data_as_of(_pathname: str | None) -> str:
     with connect() as conn:
         newest = data_as_of(conn=conn)["newest"].max()
@@ -104,7 +159,7 @@ def show_data_as_of(_pathname: str | None) -> str:
 FRIENDLY_ERROR_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Beacon is having a problem</title>
 <link rel="stylesheet" href="/assets/beacon.css"></head>
-<body><main class="error-page"><h1>Something went wrong on our side</h1>
+<body><main class="error-page"><h1>{title}</h1>
 <p>Your data is safe. Please try again in a moment;
 if it keeps happening, tell an administrator.</p>
 <p><a href="/">Back to the home page</a></p></main></body></html>"""
@@ -114,18 +169,18 @@ server = app.server
 
 
 def main() -> None:
+    from auth.demo import ensure_demo_accounts
     from data.seed import ensure_demo_data
 
     settings = load_settings_or_exit()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    accounts = ""
     if settings.demo:
         ensure_demo_data(scale=settings.demo_scale, seed=settings.demo_seed)
+        accounts = ensure_demo_accounts(settings) + "\n"
     url = f"http://{settings.host}:{settings.port}/"
-    print(
-        f"\n  Beacon is running at {url}\n  (demo mode: {settings.demo}; stop with Ctrl+C)\n",
-        flush=True,
-    )
+    print(f"\n  Beacon is running at {url}  (stop with Ctrl+C)\n{accounts}", flush=True)
     app.run(host=settings.host, port=settings.port, debug=settings.debug)
 
 

@@ -12,15 +12,20 @@ import secrets
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 MIN_SECRET_LENGTH = 32
 
 Scale = Literal["small", "medium", "large"]
+CommaList = Annotated[list[str], NoDecode]
+GOOGLE_METADATA = "https://accounts.google.com/.well-known/openid-configuration"
+MICROSOFT_METADATA = (
+    "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
+)
 
 
 class Settings(BaseSettings):
@@ -38,6 +43,39 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="BEACON_HOST")
     port: int = Field(default=8050, alias="BEACON_PORT", gt=0, lt=65536)
     debug: bool = Field(default=False, alias="BEACON_DEBUG")
+    public_url: str | None = Field(default=None, alias="BEACON_PUBLIC_URL")
+    trusted_proxies: int = Field(default=0, alias="BEACON_TRUSTED_PROXIES", ge=0, le=5)
+
+    # Sign-in
+    login_ip_limit: str = Field(default="30 per 15 minutes", alias="BEACON_LOGIN_IP_LIMIT")
+    login_account_limit: str = Field(default="8 per 15 minutes", alias="BEACON_LOGIN_ACCOUNT_LIMIT")
+    reset_token_minutes: int = Field(default=30, alias="BEACON_RESET_TOKEN_MINUTES", gt=0)
+    invite_token_days: int = Field(default=7, alias="BEACON_INVITE_TOKEN_DAYS", gt=0)
+    mail_backend: Literal["log", "smtp"] = Field(default="log", alias="BEACON_MAIL_BACKEND")
+    smtp_host: str | None = Field(default=None, alias="SMTP_HOST")
+    smtp_port: int = Field(default=587, alias="SMTP_PORT")
+    smtp_user: str | None = Field(default=None, alias="SMTP_USER")
+    smtp_password: SecretStr | None = Field(default=None, alias="SMTP_PASSWORD")
+    mail_from: str = Field(default="beacon@localhost", alias="BEACON_MAIL_FROM")
+
+    # OpenID Connect: a provider is on when its client id and secret are both set.
+    google_client_id: str | None = Field(default=None, alias="GOOGLE_CLIENT_ID")
+    google_client_secret: SecretStr | None = Field(default=None, alias="GOOGLE_CLIENT_SECRET")
+    google_metadata_url: str = Field(default=GOOGLE_METADATA, alias="GOOGLE_METADATA_URL")
+    google_issuer: str = Field(default="https://accounts.google.com", alias="GOOGLE_ISSUER")
+    microsoft_client_id: str | None = Field(default=None, alias="MICROSOFT_CLIENT_ID")
+    microsoft_client_secret: SecretStr | None = Field(default=None, alias="MICROSOFT_CLIENT_SECRET")
+    microsoft_metadata_url: str = Field(default=MICROSOFT_METADATA, alias="MICROSOFT_METADATA_URL")
+    microsoft_allowed_tenants: CommaList = Field(default=[], alias="MICROSOFT_ALLOWED_TENANTS")
+    oidc_allowed_domains: CommaList = Field(default=[], alias="OIDC_ALLOWED_DOMAINS")
+    oidc_leeway_seconds: int = Field(default=60, alias="OIDC_LEEWAY_SECONDS", ge=0)
+
+    @field_validator("microsoft_allowed_tenants", "oidc_allowed_domains", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:
@@ -63,7 +101,20 @@ class Settings(BaseSettings):
                 f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters; "
                 f"got {len(self.secret_key.get_secret_value())}"
             )
+        for provider in ("google", "microsoft"):
+            has_id = bool(getattr(self, f"{provider}_client_id"))
+            if has_id != bool(getattr(self, f"{provider}_client_secret")):
+                name = provider.upper()
+                raise ValueError(f"{name}_CLIENT_ID and {name}_CLIENT_SECRET must be set together")
+        if self.microsoft_client_id and not self.microsoft_allowed_tenants:
+            raise ValueError("MICROSOFT_ALLOWED_TENANTS must list at least one tenant id")
+        if self.mail_backend == "smtp" and not self.smtp_host:
+            raise ValueError("SMTP_HOST is required when BEACON_MAIL_BACKEND=smtp")
         return self
+
+    @property
+    def secure_cookies(self) -> bool:
+        return bool(self.public_url and self.public_url.startswith("https://"))
 
     @property
     def is_sqlite(self) -> bool:

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-AREA_ORDER = ["Overview", "Tutor risk", "PE programs", "Schedules", "Credit", "Admin"]
+AREA_ORDER = ["Overview", "Tutor risk", "PE programs", "Schedules", "Credit", "Admin", "Account"]
 
 
 class ids:
@@ -47,7 +47,27 @@ def navigation(pages: Iterable[Mapping[str, Any]]) -> html.Nav:
     )
 
 
-def top_bar() -> html.Header:
+def user_menu(*, user_name: str, role: str, csrf: str) -> html.Div:
+    return html.Div(
+        [
+            html.Span(user_name, className="user-name"),
+            dbc.Badge(role, color="secondary", className="role-badge"),
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf_token", value=csrf),
+                    html.Button(
+                        "Sign out", type="submit", className="btn btn-outline-secondary btn-sm"
+                    ),
+                ],
+                method="POST",
+                action="/logout",
+            ),
+        ],
+        className="user-menu",
+    )
+
+
+def top_bar(menu: Component) -> html.Header:
     return html.Header(
         [
             html.H1(id=ids.title, className="page-title"),
@@ -60,6 +80,7 @@ def top_bar() -> html.Header:
                         value=False,
                         className="theme-switch",
                     ),
+                    menu,
                 ],
                 className="top-bar-tools",
             ),
@@ -68,7 +89,9 @@ def top_bar() -> html.Header:
     )
 
 
-def shell(*, pages: Iterable[Mapping[str, Any]], content: Component) -> html.Div:
+def shell(
+    *, pages: Iterable[Mapping[str, Any]], content: Component, user_name: str, role: str, csrf: str
+) -> html.Div:
     return html.Div(
         [
             html.A("Skip to content", href="#main", className="skip-link"),
@@ -77,7 +100,7 @@ def shell(*, pages: Iterable[Mapping[str, Any]], content: Component) -> html.Div
             navigation(pages),
             html.Div(
                 [
-                    top_bar(),
+                    top_bar(user_menu(user_name=user_name, role=role, csrf=csrf)),
                     dbc.Alert(
                         id=ids.alert,
                         is_open=False,

@@ -15,6 +15,7 @@ from dash.development.base_component import Component
 from sqlalchemy import Connection
 
 from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly
+from auth.access import EVERYONE, region_scope, requires
 from components.chart_card import chart_body, chart_card
 from components.figures import share_line, stacked_bars
 from components.formatting import number, percent
@@ -23,7 +24,7 @@ from components.shell import ids as shell_ids
 from data.engine import connect
 from data.queries import overview
 
-dash.register_page(__name__, path="/", name="Home", area="Overview", order=0)
+dash.register_page(__name__, path="/", name="Home", area="Overview", order=0, roles=EVERYONE)
 
 WINDOW_DAYS = 30
 CHART_WEEKS = 26
@@ -99,6 +100,7 @@ def layout(**_kwargs: str) -> html.Div:
     Input(ids.area(MATCH), "data"),  # type: ignore[arg-type]
     Input(shell_ids.theme, "data"),
 )
+@requires(*EVERYONE)
 def fill_section(area: str, theme: str | None) -> tuple[list[Component], Component]:
     if area not in BUILDERS:
         raise dash.exceptions.PreventUpdate
@@ -109,7 +111,7 @@ def fill_section(area: str, theme: str | None) -> tuple[list[Component], Compone
                 None, empty_title="No data yet", empty_hint="Load data with `python -m data.seed`."
             )
         end = newest.normalize()
-        cards, figure = BUILDERS[area](conn, end, theme)
+        cards, figure = BUILDERS[area](conn, end, theme, region_scope())
     empty_hint = "Nothing was recorded in this period."
     return (
         [dbc.Col(card, sm=6) for card in cards],
@@ -117,21 +119,28 @@ def fill_section(area: str, theme: str | None) -> tuple[list[Component], Compone
     )
 
 
-Builder = Callable[[Connection, pd.Timestamp, str | None], tuple[list[dbc.Card], go.Figure | None]]
+Scope = list[int] | None
+Builder = Callable[
+    [Connection, pd.Timestamp, str | None, Scope], tuple[list[dbc.Card], go.Figure | None]
+]
 
 
 def tutoring(
-    conn: Connection, end: pd.Timestamp, theme: str | None
+    conn: Connection, end: pd.Timestamp, theme: str | None, scope: Scope
 ) -> tuple[list[dbc.Card], go.Figure | None]:
     since = end - timedelta(weeks=CHART_WEEKS)
-    daily = overview.daily_sessions(conn=conn, since=since, until=end + timedelta(days=1))
+    daily = overview.daily_sessions(
+        region_ids=scope, conn=conn, since=since, until=end + timedelta(days=1)
+    )
     wide = by_status(daily, value="sessions")
     ratings = daily.groupby("day")[["rated", "rating_sum"]].sum()
     wide["held"] = wide.drop(columns=["scheduled"], errors="ignore").sum(axis=1)
     done = compare_periods(wide, numerator="completed", end=end)
     rate = compare_periods(wide, numerator="completed", denominator="held", end=end)
     rating = compare_periods(ratings, numerator="rating_sum", denominator="rated", end=end)
-    heads = overview.tutor_counts(conn=conn, left_since=(end - timedelta(days=90)).date()).iloc[0]
+    heads = overview.tutor_counts(
+        region_ids=scope, conn=conn, left_since=(end - timedelta(days=90)).date()
+    ).iloc[0]
     cards = [
         period_card(
             "Sessions completed, 30 days",
@@ -155,15 +164,17 @@ def tutoring(
 
 
 def pe(
-    conn: Connection, end: pd.Timestamp, theme: str | None
+    conn: Connection, end: pd.Timestamp, theme: str | None, scope: Scope
 ) -> tuple[list[dbc.Card], go.Figure | None]:
     since = (end - timedelta(weeks=CHART_WEEKS)).date()
     daily = overview.daily_attendance(
-        conn=conn, since=since, until=(end + timedelta(days=1)).date()
+        region_ids=scope, conn=conn, since=since, until=(end + timedelta(days=1)).date()
     )
     daily = daily.set_index("day")
     incidents = by_status(
-        overview.daily_incidents(conn=conn, since=since, until=(end + timedelta(days=1)).date()),
+        overview.daily_incidents(
+            region_ids=scope, conn=conn, since=since, until=(end + timedelta(days=1)).date()
+        ),
         value="incidents",
         status="severity",
     )
@@ -186,10 +197,13 @@ def pe(
 
 
 def schedules(
-    conn: Connection, end: pd.Timestamp, theme: str | None
+    conn: Connection, end: pd.Timestamp, theme: str | None, scope: Scope
 ) -> tuple[list[dbc.Card], go.Figure | None]:
     daily = overview.daily_bookings(
-        conn=conn, since=end - timedelta(weeks=8), until=end + timedelta(weeks=4, days=1)
+        region_ids=scope,
+        conn=conn,
+        since=end - timedelta(weeks=8),
+        until=end + timedelta(weeks=4, days=1),
     )
     hours = by_status(daily, value="hours")
     count = by_status(daily, value="bookings")
@@ -208,17 +222,20 @@ def schedules(
 
 
 def credit(
-    conn: Connection, end: pd.Timestamp, theme: str | None
+    conn: Connection, end: pd.Timestamp, theme: str | None, scope: Scope
 ) -> tuple[list[dbc.Card], go.Figure | None]:
     daily = overview.daily_applications(
-        conn=conn, since=end - timedelta(weeks=CHART_WEEKS), until=end + timedelta(days=1)
+        region_ids=scope,
+        conn=conn,
+        since=end - timedelta(weeks=CHART_WEEKS),
+        until=end + timedelta(days=1),
     )
     wide = by_status(daily, value="applications")
     wide["all"] = wide.sum(axis=1)
     wide["decided"] = wide.get("approved", 0) + wide.get("declined", 0)
     received = compare_periods(wide, numerator="all", end=end)
     approval = compare_periods(wide, numerator="approved", denominator="decided", end=end)
-    book = overview.active_loan_arrears(conn=conn).iloc[0]
+    book = overview.active_loan_arrears(conn=conn, region_ids=scope).iloc[0]
     arrears = book["in_arrears"] / book["loans"] if book["loans"] else None
     cards = [
         period_card(

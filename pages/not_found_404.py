@@ -3,7 +3,9 @@
 import dash
 from dash import html
 
-dash.register_page(__name__, name="Page not found", nav=False)
+from auth.access import EVERYONE
+
+dash.register_page(__name__, name="Page not found", nav=False, roles=EVERYONE)
 
 
 def layout(**_kwargs: str) -> html.Div:

@@ -155,3 +155,51 @@ def seeded_url(request, tmp_path_factory) -> str:  # type: ignore[no-untyped-def
 def seeded_engine(seeded_url, use_database):  # type: ignore[no-untyped-def]
     use_database(seeded_url)
     return engine_for(seeded_url)
+
+
+PASSWORD = "violet tractor mango 42"  # passes the policy; test accounts only
+
+
+def create_test_account(role: str, regions: tuple[int, ...] = (), *, email: str | None = None):
+    """A real account (argon2 hash and all) in the database settings point at now."""
+    import uuid
+
+    from auth.passwords import hash_password
+    from data import accounts
+    from data.engine import transaction
+
+    email = email or f"{role}-{uuid.uuid4().hex[:10]}@test.example"
+    with transaction() as conn:
+        user_id = accounts.create_account(
+            conn=conn,
+            email=email,
+            display_name=f"Test {role}",
+            role=role,
+            region_ids=regions,
+            password_hash=hash_password(PASSWORD),
+        )
+        return accounts.account_by_id(conn=conn, user_id=user_id)
+
+
+@contextmanager
+def acting_as(role: str, regions: tuple[int, ...] = ()):
+    """Inside a request on the real server, signed in through the real sign-in code."""
+    import app as beacon
+    from auth.sessions import sign_in
+
+    account = create_test_account(role, regions)
+    with beacon.server.test_request_context("/"):
+        sign_in(account, method="test")
+        yield account
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Rate-limit counters live in memory per process: no test inherits another's attempts."""
+    from auth.ratelimit import limiter
+
+    yield
+    try:
+        limiter.reset()
+    except Exception:  # noqa: BLE001 - nothing to reset before the limiter is initialised
+        pass

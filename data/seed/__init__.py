@@ -61,8 +61,11 @@ def is_seeded(conn: Connection) -> bool:
     return bool(conn.execute(select(func.count()).select_from(Tutor)).scalar_one())
 
 
+KEPT_ON_RESET = {"roles"}  # reference data from the migrations
+
+
 def clear(conn: Connection) -> None:
-    tables = list(reversed(Base.metadata.sorted_tables))
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_ON_RESET]
     if conn.dialect.name == "postgresql":
         names = ", ".join(t.name for t in tables)
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -1,18 +1,10 @@
-"""Reference rows every database has: regions, roles and the financing product catalogue."""
+"""Demo reference rows: regions and the product catalogue (roles come from a migration)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from data.models.people import ROLES
 from data.seed.common import REGIONS, Scale
-
-ROLE_DESCRIPTIONS = {
-    "admin": "Everything, including users, audit log and jobs",
-    "manager": "Dashboards and actions for the regions assigned to them",
-    "analyst": "All dashboards and exports, read-only on operations",
-    "viewer": "Read-only dashboards",
-}
 
 PRODUCTS = pd.DataFrame(
     [
@@ -72,9 +64,7 @@ PRODUCTS = pd.DataFrame(
 def reference_frames(scale: Scale) -> dict[str, pd.DataFrame]:
     regions = pd.DataFrame(REGIONS[: scale.regions], columns=["code", "name"])
     regions.insert(0, "id", range(1, len(regions) + 1))
-    roles = pd.DataFrame({"id": range(1, len(ROLES) + 1), "name": ROLES})
-    roles["description"] = roles["name"].map(ROLE_DESCRIPTIONS)
     products = PRODUCTS.copy()
     products.insert(0, "id", range(1, len(products) + 1))
     products["is_active"] = True
-    return {"regions": regions, "roles": roles, "credit_products": products}
+    return {"regions": regions, "credit_products": products}

@@ -19,3 +19,21 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+def sign_in(dash_duo, role: str, regions: tuple[int, ...] = ()):
+    """Sign in through the real form, as a new account with `role`; returns the account."""
+    from tests.conftest import PASSWORD, create_test_account
+
+    account = create_test_account(role, regions)
+    dash_duo.driver.get(url(dash_duo, "/login"))
+    dash_duo.wait_for_element("#email").send_keys(account.email)
+    dash_duo.find_element("#password").send_keys(PASSWORD)
+    dash_duo.find_element("button[type=submit]").click()
+    dash_duo.wait_for_element("#shell-title", timeout=15)
+    return account
+
+
+def url(dash_duo, path: str) -> str:
+    """An address on the app under test (dash_duo.server_url expects a Dash page to load)."""
+    return dash_duo.server.url.rstrip("/") + path

@@ -6,6 +6,8 @@ from selenium.webdriver.common.by import By
 
 import app as beacon
 from pages import home
+from tests.browser.conftest import sign_in, url
+from tests.conftest import acting_as
 
 
 def severe_console_errors(dash_duo) -> list[dict]:
@@ -14,40 +16,47 @@ def severe_console_errors(dash_duo) -> list[dict]:
 
 @pytest.fixture
 def started(dash_duo, seeded_engine):
-    dash_duo.start_server(beacon.app)
+    dash_duo.start_server(beacon.app, navigate=False)
     return dash_duo
 
 
 def test_every_page_renders_without_console_errors(started):
+    sign_in(started, "admin")
     paths = [p["relative_path"] for p in dash.page_registry.values() if p.get("nav", True)]
-    assert paths, "no pages registered"
+    assert {"/", "/admin/users", "/admin/audit", "/account/sessions"} <= set(paths)
     for path in [*paths, "/no-such-page"]:
-        started.driver.get(started.server_url + path)
+        started.driver.get(url(started, path))
         started.wait_for_element("#shell-title", timeout=10)
-        if path == "/no-such-page":
-            started.wait_for_text_to_equal("#shell-title", "Page not found", timeout=10)
-            started.wait_for_contains_text(".not-found", "This page does not exist")
-        else:
+        expected = next((p["name"] for p in dash.page_registry.values()
+                         if p["relative_path"] == path), "Page not found")
+        started.wait_for_text_to_equal("#shell-title", expected, timeout=10)
+        if path == "/":
             started.wait_for_element(".kpi-value", timeout=20)
+        if path == "/no-such-page":
+            started.wait_for_contains_text(".not-found", "This page does not exist")
         assert severe_console_errors(started) == [], path
 
 
 def test_home_shows_every_area_with_kpis_and_charts(started):
+    sign_in(started, "viewer")
     started.wait_for_element(".kpi-value", timeout=20)
     started.wait_for_text_to_equal("#shell-title", "Home")
     started.wait_for_contains_text("#shell-data-as-of", "Data as of 2026-06-1")
-    cards, _ = home.fill_section("tutoring", "light")
+    with acting_as("viewer"):
+        cards, _ = home.fill_section("tutoring", "light")
     expected = cards[0].children.children.children[1].children
     started.wait_for_text_to_equal(".kpi-value", expected, timeout=20)
     for area in home.SECTIONS:
         section = started.find_element(f'section[aria-label="{home.SECTIONS[area][0]}"]')
         started.wait_for_element(".js-plotly-plot", timeout=20)
         assert section.find_elements(By.CSS_SELECTOR, ".kpi-value")
+    started.wait_for_element(".chart-card .js-plotly-plot", timeout=20)
     assert len(started.find_elements(".chart-card .js-plotly-plot")) == len(home.SECTIONS)
     assert severe_console_errors(started) == []
 
 
 def test_theme_switch_applies_dark_and_survives_a_reload(started):
+    sign_in(started, "viewer")
     started.wait_for_element(".kpi-value", timeout=20)
     html = started.driver.find_element(By.TAG_NAME, "html")
     assert html.get_attribute("data-bs-theme") in (None, "light")
@@ -59,13 +68,16 @@ def test_theme_switch_applies_dark_and_survives_a_reload(started):
     assert started.find_element("#shell-theme-switch").is_selected()
 
 
-def test_a_database_outage_shows_a_friendly_message_not_a_traceback(
-    dash_duo, use_database, tmp_path
-):
+def test_a_database_outage_is_explained_not_shown_as_a_traceback(started, use_database, tmp_path):
+    sign_in(started, "viewer")
+    started.wait_for_element(".kpi-value", timeout=20)
     use_database(f"sqlite:///{tmp_path}/gone/beacon.db")
-    dash_duo.start_server(beacon.app)
-    dash_duo.wait_for_contains_text(
-        "#shell-alert", "The database is not answering right now", timeout=20
-    )
-    page = dash_duo.driver.page_source
+    # A callback while the page is open: the banner explains.
+    started.find_element("#shell-theme-switch").click()
+    started.wait_for_contains_text("#connection-banner", "The database is not answering",
+                                   timeout=20)
+    # A new page load: the friendly 503 page.
+    started.driver.get(url(started, "/"))
+    started.wait_for_contains_text("h1", "The database is not answering right now", timeout=10)
+    page = started.driver.page_source
     assert "Traceback" not in page and "OperationalError" not in page

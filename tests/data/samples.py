@@ -28,7 +28,6 @@ from data.models import (
     PEClass,
     Region,
     Repayment,
-    Role,
     Room,
     SafetyIncident,
     Schedule,
@@ -50,12 +49,11 @@ UNICODE = "Zoë Ørsted — «quoted» 'text'; DROP TABLE users; --"
 def sample_rows() -> list[Any]:
     return [
         Region(id=1, code="N", name="North"),
-        Role(id=1, name="manager", description="Regional manager"),
         User(
             id=1,
             email="m@example.org",
             display_name=UNICODE,
-            role_id=1,
+            role_id=2,  # "manager": roles come from the migrations
             password_hash="h",
             oidc_issuer="https://issuer",
             oidc_subject="sub-1",

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from data.engine import engine_for
-from data.models import Base, Region, Student, Tutor, TutoringSession, User
+from data.models import Base, Region, Role, Student, Tutor, TutoringSession, User
 from tests.data.samples import T0, rows_through, sample_rows
 
 
@@ -25,7 +25,21 @@ def column_values(obj) -> dict:
 def test_sample_rows_cover_every_mapped_table():
     mapped = {row.__table__.name for row in sample_rows()}
     association_tables = {"user_regions", "schedule_attendees"}
-    assert mapped | association_tables == set(Base.metadata.tables)
+    from_migrations = {"roles"}
+    assert mapped | association_tables | from_migrations == set(Base.metadata.tables)
+
+
+def test_migrations_provide_exactly_the_four_roles(empty_url):
+    engine = create_engine(empty_url)
+    with engine.connect() as conn:
+        roles = conn.execute(select(Role.id, Role.name).order_by(Role.id)).all()
+    assert [tuple(r) for r in roles] == [
+        (1, "admin"),
+        (2, "manager"),
+        (3, "analyst"),
+        (4, "viewer"),
+    ]
+    engine.dispose()
 
 
 def test_every_model_round_trips(empty_url):

@@ -10,6 +10,7 @@ from components.formatting import number
 from data.engine import connect
 from data.queries import overview
 from pages import home
+from tests.conftest import acting_as
 
 
 @pytest.fixture
@@ -51,7 +52,8 @@ def kpis_by_title(cards) -> dict[str, str]:
 
 
 def test_home_tutoring_kpis_come_from_the_database(seeded_engine):
-    cards, chart = home.fill_section("tutoring", "light")
+    with acting_as("viewer"):
+        cards, chart = home.fill_section("tutoring", "light")
     shown = kpis_by_title(cards)
     with connect() as conn:
         end = overview.data_as_of(conn=conn)["newest"].max().normalize()
@@ -67,7 +69,8 @@ def test_home_tutoring_kpis_come_from_the_database(seeded_engine):
 
 @pytest.mark.parametrize("area", list(home.SECTIONS))
 def test_every_home_section_fills_with_cards_and_a_chart(seeded_engine, area):
-    cards, chart = home.fill_section(area, "dark")
+    with acting_as("analyst"):
+        cards, chart = home.fill_section(area, "dark")
     assert len(cards) >= 3
     assert all(value not in ("", None) for value in kpis_by_title(cards).values())
     assert isinstance(chart, dcc.Graph)
@@ -76,16 +79,37 @@ def test_every_home_section_fills_with_cards_and_a_chart(seeded_engine, area):
 
 def test_home_on_an_empty_database_shows_the_designed_empty_state(empty_url, use_database):
     use_database(empty_url)
-    cards, chart = home.fill_section("credit", "light")
+    with acting_as("viewer"):
+        cards, chart = home.fill_section("credit", "light")
     assert cards == []
     assert "empty-state" in chart.className
 
 
 def test_home_refuses_a_forged_area(seeded_engine):
-    with pytest.raises(PreventUpdate):
+    with acting_as("viewer"), pytest.raises(PreventUpdate):
         home.fill_section("../../etc/passwd", "light")
 
 
-def test_page_title_follows_the_registry():
-    assert beacon.page_title("/") == "Home"
-    assert beacon.page_title("/nowhere") == "Page not found"
+def test_page_title_follows_the_registry(seeded_engine):
+    with acting_as("viewer"):
+        assert beacon.page_title("/") == "Home"
+        assert beacon.page_title("/nowhere") == "Page not found"
+
+
+def test_a_managers_home_counts_only_their_regions(seeded_engine):
+    with acting_as("manager", regions=(1,)):
+        mine = kpis_by_title(home.fill_section("tutoring", "light")[0])
+    with acting_as("analyst"):
+        everyone = kpis_by_title(home.fill_section("tutoring", "light")[0])
+    with connect() as conn:
+        end = overview.data_as_of(conn=conn)["newest"].max().normalize()
+        daily = overview.daily_sessions(
+            conn=conn,
+            since=end - home.timedelta(days=60),
+            until=end + home.timedelta(days=1),
+            region_ids=[1],
+        )
+    region_one = compare_periods(by_status(daily, value="sessions"), numerator="completed", end=end)
+    key = "Sessions completed, 30 days"
+    assert mine[key] == number(region_one.current)
+    assert int(mine[key].replace(",", "")) < int(everyone[key].replace(",", ""))

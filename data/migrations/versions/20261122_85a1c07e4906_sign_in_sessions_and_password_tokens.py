@@ -69,6 +69,28 @@ def upgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_column("session_epoch")
 
+    # The four roles are reference data every deployment needs, not demo data.
+    roles = sa.table(
+        "roles",
+        sa.column("id", sa.Integer),
+        sa.column("name", sa.String),
+        sa.column("description", sa.String),
+    )
+    op.execute(roles.delete())
+    op.bulk_insert(
+        roles,
+        [
+            {
+                "id": 1,
+                "name": "admin",
+                "description": "Everything, including users, audit log and jobs",
+            },
+            {"id": 2, "name": "manager", "description": "Dashboards and actions for their regions"},
+            {"id": 3, "name": "analyst", "description": "All dashboards and exports, read-only"},
+            {"id": 4, "name": "viewer", "description": "Read-only dashboards"},
+        ],
+    )
+
     # ### end Alembic commands ###
 
 

@@ -1,0 +1,35 @@
+"""Write an audit entry for the current request in its own transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context
+from flask_login import current_user
+
+from auth.requests import client_ip, now
+from data import audit as audit_log
+from data.engine import transaction
+
+
+def audit(
+    action: str,
+    *,
+    user_id: int | None = None,
+    entity_type: str | None = None,
+    entity_id: int | None = None,
+    **detail: Any,
+) -> None:
+    if user_id is None and has_request_context() and current_user.is_authenticated:
+        user_id = current_user.user_id
+    with transaction() as conn:
+        audit_log.record(
+            conn=conn,
+            action=action,
+            now=now(),
+            user_id=user_id,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            ip=client_ip() if has_request_context() else None,
+            detail=detail,
+        )

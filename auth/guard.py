@@ -1,0 +1,29 @@
+"""Every route is behind sign-in except the few that must not be."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+PUBLIC_PREFIXES = (
+    "/login",
+    "/forgot-password",
+    "/reset-password",
+    "/auth/",
+    "/healthz",
+    "/readyz",
+    "/assets/",
+    "/_dash-component-suites/",
+    "/_favicon.ico",
+)
+
+
+def require_sign_in() -> Response | None:
+    path = request.path
+    if path.startswith(PUBLIC_PREFIXES) or current_user.is_authenticated:
+        return None
+    if path.startswith("/_"):  # Dash's own endpoints and anything else machine-facing
+        response = jsonify(error="Sign in first.")
+        response.status_code = 401
+        return response
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

@@ -1,0 +1,32 @@
+"""Sign-in rate limits per client address and per account, stored in Redis when configured
+so that every worker counts together (memory in the single-process embedded mode)."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_limiter import Limiter
+
+from auth.requests import client_ip
+from settings import get_settings
+
+limiter = Limiter(
+    key_func=client_ip, default_limits=[], headers_enabled=True, strategy="moving-window"
+)
+
+
+def account_key() -> str:
+    return "account:" + request.form.get("email", "").strip().lower()
+
+
+def ip_limit() -> str:
+    return get_settings().login_ip_limit
+
+
+def account_limit() -> str:
+    return get_settings().login_account_limit
+
+
+sign_in_limits = [
+    limiter.limit(ip_limit, methods=["POST"], key_func=client_ip),
+    limiter.limit(account_limit, methods=["POST"], key_func=account_key),
+]

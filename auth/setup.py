@@ -1,0 +1,39 @@
+"""Wire sign-in into the Flask server: cookies, flask-login, limits, OIDC, the guard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from auth import oidc, views
+from auth.guard import require_sign_in
+from auth.ratelimit import limiter
+from auth.sessions import login_manager
+from settings import Settings
+
+
+def init_auth(server: Flask, settings: Settings) -> None:
+    server.config.update(
+        SESSION_COOKIE_NAME="beacon_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+    )
+    if settings.trusted_proxies:
+        server.wsgi_app = ProxyFix(
+            server.wsgi_app,
+            x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+            x_proto=settings.trusted_proxies,
+        )
+    login_manager.init_app(server)
+    limiter.init_app(server)
+    server.register_blueprint(views.blueprint)
+    server.register_blueprint(oidc.blueprint)
+    oidc.register_providers(server, settings)
+    server.register_error_handler(RateLimitExceeded, views.rate_limited)
+    server.before_request(require_sign_in)

@@ -1,0 +1,83 @@
+"""Plain data tables: every cell rendered as text, dates in ISO, a designed empty state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+from dash.development.base_component import Component
+
+from components.empty_state import empty_state
+
+Cell = Callable[[Any, pd.Series], Component | str]
+
+
+def cell_text(value: Any) -> str:
+    if value is None or (not isinstance(value, list | dict) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.tz_convert("UTC").strftime("%Y-%m-%d %H:%M") if value.tzinfo else str(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def data_table(
+    frame: pd.DataFrame,
+    columns: Mapping[str, str],
+    *,
+    empty_title: str,
+    empty_hint: str,
+    cells: Mapping[str, Cell] | None = None,
+    caption: str | None = None,
+) -> Component:
+    """`columns` maps frame columns to headers; `cells` may render a column specially."""
+    if frame.empty:
+        return empty_state(empty_title, empty_hint)
+    cells = cells or {}
+    head = html.Thead(html.Tr([html.Th(label, scope="col") for label in columns.values()]))
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(cells[name](row[name], row) if name in cells else cell_text(row[name]))
+                    for name in columns
+                ]
+            )
+            for _, row in frame.iterrows()
+        ]
+    )
+    parts = [html.Caption(caption)] if caption else []
+    return dbc.Table(
+        [*parts, head, body], hover=True, responsive=True, size="sm", className="data-table"
+    )
+
+
+def pager(prefix: str) -> html.Div:
+    """Previous / next buttons and a status line for a table paged on the server.
+
+    Ids: f"{prefix}-prev", f"{prefix}-next", f"{prefix}-status"; a callback sets them.
+    """
+    return html.Div(
+        [
+            dbc.Button("Previous", id=f"{prefix}-prev", size="sm", outline=True, disabled=True),
+            html.Span(id=f"{prefix}-status", className="pager-text", role="status"),
+            dbc.Button("Next", id=f"{prefix}-next", size="sm", outline=True, disabled=True),
+        ],
+        className="pager",
+    )
+
+
+def page_after(trigger: str | None, *, prefix: str, page: int | None, pages: int) -> int:
+    """The page to show after a click on prev/next (any other trigger starts again at 1)."""
+    page = page or 1
+    if trigger == f"{prefix}-prev":
+        page -= 1
+    elif trigger == f"{prefix}-next":
+        page += 1
+    else:
+        page = 1
+    return min(max(page, 1), max(pages, 1))

@@ -1,0 +1,93 @@
+"""My sessions: where I am signed in, and ending any other session."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, callback, ctx, html
+from flask_login import current_user
+
+from auth.access import EVERYONE, requires
+from auth.audit import audit
+from auth.requests import now
+from components.table import data_table
+from data import accounts
+from data.engine import connect, transaction
+
+dash.register_page(
+    __name__, path="/account/sessions", name="My sessions", area="Account", order=1, roles=EVERYONE
+)
+
+
+class ids:
+    table = "sessions-table"
+    result = "sessions-result"
+
+    @staticmethod
+    def revoke(session_id: int) -> dict[str, object]:
+        return {"type": "sessions-revoke", "index": session_id}
+
+
+def layout(**_kwargs: str) -> html.Div:
+    return html.Div(
+        [
+            html.P(
+                "Signing out ends every session. Here you can end one other session, for example "
+                "on a computer you no longer use."
+            ),
+            html.Div(id=ids.result, role="status"),
+            html.Div(sessions_list(), id=ids.table),
+        ]
+    )
+
+
+def sessions_list() -> object:
+    with connect() as conn:
+        sessions = accounts.sessions_of(conn=conn, user_id=current_user.user_id)
+    current = current_user.session_id
+
+    def action(session_id: object, _row: object) -> object:
+        if session_id == current:
+            return dbc.Badge("This browser", color="info")
+        return dbc.Button(
+            "End", id=ids.revoke(int(session_id)), size="sm", color="danger", outline=True
+        )
+
+    return data_table(
+        sessions,
+        {
+            "user_agent": "Browser",
+            "ip_address": "Address",
+            "created_at": "Signed in (UTC)",
+            "last_seen_at": "Last seen (UTC)",
+            "id": "",
+        },
+        cells={"id": action},
+        empty_title="No sessions",
+        empty_hint="You are signed in here only.",
+    )
+
+
+@callback(
+    Output(ids.result, "children"),
+    Output(ids.table, "children"),
+    Input(ids.revoke(ALL), "n_clicks"),  # type: ignore[arg-type]
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def end_session(clicks):  # type: ignore[no-untyped-def]
+    target = ctx.triggered_id
+    if not isinstance(target, dict) or not any(clicks):
+        raise dash.exceptions.PreventUpdate
+    session_id = int(target["index"])
+    if session_id == current_user.session_id:
+        return dbc.Alert("Use Sign out to end this session.", color="warning"), dash.no_update
+    with transaction() as conn:
+        # Scoped to the signed-in user: another user's session id ends nothing.
+        ended = accounts.revoke_sessions(
+            conn=conn, user_id=current_user.user_id, session_id=session_id, now=now()
+        )
+    if ended:
+        audit("session.revoked", entity_type="session", entity_id=session_id)
+    message = "Session ended." if ended else "That session had already ended."
+    return dbc.Alert(message, color="success"), sessions_list()

@@ -1,0 +1,293 @@
+"""Users: invite people, change their role and regions, disable an account."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+from dash.development.base_component import Component
+from flask_login import current_user
+
+from auth.access import ADMINS, ROLES, requires
+from auth.audit import audit
+from auth.requests import now
+from auth.views import send_password_link
+from components.table import data_table
+from data import accounts
+from data.engine import connect, transaction
+from settings import get_settings
+
+dash.register_page(__name__, path="/admin/users", name="Users", area="Admin", order=1, roles=ADMINS)
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+class ids:
+    table = "users-table"
+    invite_email = "users-invite-email"
+    invite_name = "users-invite-name"
+    invite_role = "users-invite-role"
+    invite_regions = "users-invite-regions"
+    invite = "users-invite"
+    invite_result = "users-invite-result"
+    pick = "users-pick"
+    role = "users-role"
+    regions = "users-regions"
+    active = "users-active"
+    save = "users-save"
+    save_result = "users-save-result"
+
+
+def layout(**_kwargs: str) -> html.Div:
+    with connect() as conn:
+        users = accounts.users_table(conn=conn)
+        regions = accounts.regions_table(conn=conn)
+    region_options = [
+        {"label": f"{c} – {n}", "value": int(i)}
+        for i, c, n in regions[["id", "code", "name"]].itertuples(index=False)
+    ]
+    role_options = [{"label": r.capitalize(), "value": r} for r in ROLES]
+    invite = dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Invite someone", className="h6"),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label("Email", html_for=ids.invite_email),
+                                dbc.Input(id=ids.invite_email, type="email", maxLength=254),
+                            ],
+                            md=4,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Name", html_for=ids.invite_name),
+                                dbc.Input(id=ids.invite_name, maxLength=120),
+                            ],
+                            md=3,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Role", html_for=ids.invite_role),
+                                dbc.Select(
+                                    id=ids.invite_role, options=role_options, value="viewer"
+                                ),
+                            ],
+                            md=2,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Regions (managers)"),
+                                dbc.Checklist(
+                                    id=ids.invite_regions, options=region_options, inline=True
+                                ),
+                            ],
+                            md=3,
+                        ),
+                    ],
+                    className="g-2",
+                ),
+                dbc.Button("Send invitation", id=ids.invite, color="primary", className="mt-2"),
+                html.Div(id=ids.invite_result, className="mt-2", role="status"),
+            ]
+        ),
+        className="form-card",
+    )
+    edit = dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Change a user", className="h6"),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label("User", html_for=ids.pick),
+                                dcc.Dropdown(
+                                    id=ids.pick,
+                                    options=[
+                                        {"label": e, "value": int(i)}
+                                        for i, e in users[["id", "email"]].itertuples(index=False)
+                                    ],
+                                ),
+                            ],
+                            md=4,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Role", html_for=ids.role),
+                                dbc.Select(id=ids.role, options=role_options),
+                            ],
+                            md=2,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Regions (managers)"),
+                                dbc.Checklist(id=ids.regions, options=region_options, inline=True),
+                            ],
+                            md=4,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Account"),
+                                dbc.Switch(id=ids.active, label="Active", value=True),
+                            ],
+                            md=2,
+                        ),
+                    ],
+                    className="g-2",
+                ),
+                dbc.Button("Save", id=ids.save, color="primary", className="mt-2"),
+                html.Div(id=ids.save_result, className="mt-2", role="status"),
+            ]
+        ),
+        className="form-card",
+    )
+    return html.Div([invite, edit, html.Div(users_list(users), id=ids.table)])
+
+
+def users_list(users) -> Component:  # type: ignore[no-untyped-def]
+    return data_table(
+        users,
+        {
+            "email": "Email",
+            "display_name": "Name",
+            "role": "Role",
+            "regions": "Regions",
+            "sign_in": "Sign-in",
+            "is_active": "Active",
+            "last_login_at": "Last sign-in (UTC)",
+        },
+        empty_title="No users yet",
+        empty_hint="Invite the first one above.",
+    )
+
+
+@callback(
+    Output(ids.role, "value"),
+    Output(ids.regions, "value"),
+    Output(ids.active, "value"),
+    Input(ids.pick, "value"),
+)
+@requires(*ADMINS)
+def load_user(user_id):  # type: ignore[no-untyped-def]
+    if user_id is None:
+        raise dash.exceptions.PreventUpdate
+    with connect() as conn:
+        account = accounts.account_by_id(conn=conn, user_id=int(user_id))
+    if account is None:
+        raise dash.exceptions.PreventUpdate
+    return account.role, list(account.region_ids), account.is_active
+
+
+def valid_regions(values: object) -> list[int]:
+    with connect() as conn:
+        known = set(accounts.regions_table(conn=conn)["id"].astype(int))
+    chosen = [int(v) for v in (values or [])]  # type: ignore[attr-defined]
+    if not set(chosen) <= known:
+        raise ValueError("unknown region")
+    return chosen
+
+
+@callback(
+    Output(ids.invite_result, "children"),
+    Output(ids.table, "children", allow_duplicate=True),
+    Input(ids.invite, "n_clicks"),
+    State(ids.invite_email, "value"),
+    State(ids.invite_name, "value"),
+    State(ids.invite_role, "value"),
+    State(ids.invite_regions, "value"),
+    prevent_initial_call=True,
+)
+@requires(*ADMINS)
+def invite(_clicks, email, name, role, region_values):  # type: ignore[no-untyped-def]
+    email = (email or "").strip().lower()
+    name = (name or "").strip()
+    problems = []
+    if not EMAIL.match(email) or len(email) > 254:
+        problems.append("Enter a valid email address.")
+    if not name or len(name) > 120:
+        problems.append("Enter a name (up to 120 characters).")
+    if role not in ROLES:
+        problems.append("Choose a role.")
+    try:
+        regions = valid_regions(region_values)
+    except (TypeError, ValueError):
+        problems.append("Choose regions from the list.")
+        regions = []
+    if problems:
+        return dbc.Alert(" ".join(problems), color="warning"), dash.no_update
+    with transaction() as conn:
+        if accounts.account_by_email(conn=conn, email=email):
+            return dbc.Alert(f"{email} already has an account.", color="warning"), dash.no_update
+        user_id = accounts.create_account(
+            conn=conn, email=email, display_name=name, role=role, region_ids=regions
+        )
+        account = accounts.account_by_id(conn=conn, user_id=user_id)
+    assert account is not None
+    send_password_link(
+        account, purpose="invite", valid=timedelta(days=get_settings().invite_token_days)
+    )
+    audit(
+        "user.invited",
+        entity_type="user",
+        entity_id=user_id,
+        email=email,
+        role=role,
+        regions=regions,
+    )
+    with connect() as conn:
+        table = users_list(accounts.users_table(conn=conn))
+    return dbc.Alert(f"Invitation sent to {email}.", color="success"), table
+
+
+@callback(
+    Output(ids.save_result, "children"),
+    Output(ids.table, "children", allow_duplicate=True),
+    Input(ids.save, "n_clicks"),
+    State(ids.pick, "value"),
+    State(ids.role, "value"),
+    State(ids.regions, "value"),
+    State(ids.active, "value"),
+    prevent_initial_call=True,
+)
+@requires(*ADMINS)
+def save_user(_clicks, user_id, role, region_values, active):  # type: ignore[no-untyped-def]
+    try:
+        regions = valid_regions(region_values)
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return dbc.Alert(
+            "Choose a user and regions from the lists.", color="warning"
+        ), dash.no_update
+    if role not in ROLES or not isinstance(active, bool):
+        return dbc.Alert("Choose a role.", color="warning"), dash.no_update
+    if user_id == current_user.user_id and (role != "admin" or not active):
+        return dbc.Alert(
+            "You cannot remove your own admin role or disable yourself.", color="warning"
+        ), dash.no_update
+    with transaction() as conn:
+        before = accounts.account_by_id(conn=conn, user_id=user_id)
+        if before is None:
+            return dbc.Alert("That user no longer exists.", color="warning"), dash.no_update
+        accounts.set_role(conn=conn, user_id=user_id, role=role)
+        accounts.set_regions(conn=conn, user_id=user_id, region_ids=regions)
+        if active != before.is_active:
+            accounts.set_active(conn=conn, user_id=user_id, active=active, now=now())
+    changes = {
+        "role": (before.role, role),
+        "regions": (list(before.region_ids), sorted(regions)),
+        "active": (before.is_active, active),
+    }
+    changed = {k: {"before": b, "after": a} for k, (b, a) in changes.items() if b != a}
+    if changed:
+        audit("user.changed", entity_type="user", entity_id=user_id, **changed)
+    with connect() as conn:
+        table = users_list(accounts.users_table(conn=conn))
+    message = "Saved." if changed else "Nothing changed."
+    if "active" in changed and not active:
+        message += " The account is disabled and every session of it has ended."
+    return dbc.Alert(message, color="success"), table
