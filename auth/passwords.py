@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from argon2 import PasswordHasher
@@ -32,7 +33,13 @@ def policy_problem(password: str, *, user_inputs: Sequence[str] = ()) -> str | N
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
     # zxcvbn knows common passwords, names, keyboard walks and the user's own details.
-    verdict = zxcvbn(password[:100], user_inputs=[i for i in user_inputs if i])
+    words = {w for text in user_inputs for w in re.split(r"[^a-z0-9]+", text.lower()) if len(w) > 2}
+    rest = password.lower()
+    for word in sorted(words, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    if words and sum(c.isalpha() for c in rest) < 4:
+        return "Do not build your password from your name or email address."
+    verdict = zxcvbn(password[:100], user_inputs=sorted(words))
     if verdict["score"] < 3:
         warning = verdict["feedback"]["warning"] or "This password is too easy to guess."
         return f"{warning} Try a longer phrase of unrelated words."

@@ -27,8 +27,10 @@ def test_every_page_renders_without_console_errors(started):
     for path in [*paths, "/no-such-page"]:
         started.driver.get(url(started, path))
         started.wait_for_element("#shell-title", timeout=10)
-        expected = next((p["name"] for p in dash.page_registry.values()
-                         if p["relative_path"] == path), "Page not found")
+        expected = next(
+            (p["name"] for p in dash.page_registry.values() if p["relative_path"] == path),
+            "Page not found",
+        )
         started.wait_for_text_to_equal("#shell-title", expected, timeout=10)
         if path == "/":
             started.wait_for_element(".kpi-value", timeout=20)
@@ -74,8 +76,9 @@ def test_a_database_outage_is_explained_not_shown_as_a_traceback(started, use_da
     use_database(f"sqlite:///{tmp_path}/gone/beacon.db")
     # A callback while the page is open: the banner explains.
     started.find_element("#shell-theme-switch").click()
-    started.wait_for_contains_text("#connection-banner", "The database is not answering",
-                                   timeout=20)
+    started.wait_for_contains_text(
+        "#connection-banner", "The database is not answering", timeout=20
+    )
     # A new page load: the friendly 503 page.
     started.driver.get(url(started, "/"))
     started.wait_for_contains_text("h1", "The database is not answering right now", timeout=10)
