@@ -27,3 +27,14 @@ def require_sign_in() -> Response | None:
         response.status_code = 401
         return response
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+
+
+def no_store(response: Response) -> Response:
+    """Signed-in pages and data never go to the browser's cache (nor its back-forward cache),
+    so after sign-out the Back button cannot show them again."""
+    if not request.path.startswith(STATIC_PREFIXES):
+        response.headers["Cache-Control"] = "no-store"
+    return response

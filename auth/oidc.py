@@ -12,6 +12,7 @@ from typing import Any
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, redirect, request, session, url_for
+from joserfc.errors import JoseError
 from werkzeug.wrappers import Response
 
 from auth.audit import audit
@@ -94,40 +95,44 @@ def identity_from(claims: dict[str, Any]) -> Identity:
 
 def account_for(identity: Identity, allowed_domains: list[str]) -> Account:
     """Find, link or create the account for a verified identity, or refuse with a reason."""
+    event: tuple[str, dict[str, str]] | None = None
     with transaction() as conn:
-        found = accounts.account_by_identity(
+        account = accounts.account_by_identity(
             conn=conn, issuer=identity.issuer, subject=identity.subject
         )
-        if found:
-            return found
-        if not identity.email:
-            raise Refused("the provider did not share an email address")
-        existing = accounts.account_by_email(conn=conn, email=identity.email)
-        if existing:
-            if not identity.email_verified:
-                raise Refused("the provider has not verified this email, so it cannot be linked")
-            if existing.oidc_subject:
-                raise Refused("this account is already linked to another sign-in")
-            accounts.link_identity(
-                conn=conn, user_id=existing.id, issuer=identity.issuer, subject=identity.subject
-            )
-            audit("account.linked", user_id=existing.id, issuer=identity.issuer)
-            return existing
-        domain = identity.email.rsplit("@", 1)[-1]
-        if not identity.email_verified or domain not in allowed_domains:
-            raise Refused("there is no Beacon account for this email; ask an administrator")
-        user_id = accounts.create_account(
-            conn=conn,
-            email=identity.email,
-            display_name=identity.name,
-            role="viewer",
-            issuer=identity.issuer,
-            subject=identity.subject,
-        )
-        created = accounts.account_by_id(conn=conn, user_id=user_id)
-    audit("account.created", user_id=user_id, via=identity.issuer, role="viewer")
-    assert created is not None
-    return created
+        if account is None:
+            if not identity.email:
+                raise Refused("the provider did not share an email address")
+            account = accounts.account_by_email(conn=conn, email=identity.email)
+            if account is not None:
+                if not identity.email_verified:
+                    raise Refused(
+                        "the provider has not verified this email, so it cannot be linked"
+                    )
+                if account.oidc_subject:
+                    raise Refused("this account is already linked to another sign-in")
+                accounts.link_identity(
+                    conn=conn, user_id=account.id, issuer=identity.issuer, subject=identity.subject
+                )
+                event = ("account.linked", {"issuer": identity.issuer})
+            else:
+                domain = identity.email.rsplit("@", 1)[-1]
+                if not identity.email_verified or domain not in allowed_domains:
+                    raise Refused("there is no Beacon account for this email; ask an administrator")
+                user_id = accounts.create_account(
+                    conn=conn,
+                    email=identity.email,
+                    display_name=identity.name,
+                    role="viewer",
+                    issuer=identity.issuer,
+                    subject=identity.subject,
+                )
+                account = accounts.account_by_id(conn=conn, user_id=user_id)
+                event = ("account.created", {"via": identity.issuer, "role": "viewer"})
+    assert account is not None
+    if event:  # after the commit: the audit writes in a transaction of its own
+        audit(event[0], user_id=account.id, **event[1])
+    return account
 
 
 @blueprint.get("/auth/<provider>/login")
@@ -163,7 +168,7 @@ def oidc_callback(provider: str) -> Response | tuple[str, int]:
         account = account_for(identity_from(claims), settings.oidc_allowed_domains)
         if not account.is_active:
             raise Refused("this account is disabled")
-    except (AuthlibBaseError, Refused) as error:
+    except (AuthlibBaseError, JoseError, Refused) as error:
         reason = str(error) if isinstance(error, Refused) else type(error).__name__
         audit("login.failure", provider=provider, reason=reason, at=now().isoformat())
         return page(

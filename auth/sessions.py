@@ -15,6 +15,7 @@ from flask import request, session
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 
 from auth.audit import audit
+from auth.csrf import csrf_token
 from auth.requests import client_ip, now
 from auth.tokens import new_token, token_hash
 from data import accounts
@@ -56,6 +57,9 @@ def load_user(token: str) -> SignedInUser | None:
 def sign_in(account: Account, *, method: str) -> None:
     """Start a new server-side session with a new cookie: nothing of the old session survives."""
     session.clear()
+    # The form token is made now, not lazily by a later request: Dash fires several requests
+    # at once, and one writing the cookie without it would race the others.
+    csrf_token()
     token, hashed = new_token()
     with transaction() as conn:
         session_id = accounts.start_session(

@@ -9,7 +9,7 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from auth import oidc, views
-from auth.guard import require_sign_in
+from auth.guard import no_store, require_sign_in
 from auth.ratelimit import limiter
 from auth.sessions import login_manager
 from settings import Settings
@@ -37,3 +37,4 @@ def init_auth(server: Flask, settings: Settings) -> None:
     oidc.register_providers(server, settings)
     server.register_error_handler(RateLimitExceeded, views.rate_limited)
     server.before_request(require_sign_in)
+    server.after_request(no_store)

@@ -52,13 +52,15 @@ def user_menu(*, user_name: str, role: str, csrf: str) -> html.Div:
         [
             html.Span(user_name, className="user-name"),
             dbc.Badge(role, color="secondary", className="role-badge"),
+            # A plain POST form; the button itself carries the CSRF token as its name/value.
             html.Form(
-                [
-                    dcc.Input(type="hidden", name="csrf_token", value=csrf),
-                    html.Button(
-                        "Sign out", type="submit", className="btn btn-outline-secondary btn-sm"
-                    ),
-                ],
+                html.Button(
+                    "Sign out",
+                    type="submit",
+                    name="csrf_token",
+                    value=csrf,
+                    className="btn btn-outline-secondary btn-sm",
+                ),
                 method="POST",
                 action="/logout",
             ),

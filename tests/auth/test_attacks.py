@@ -11,70 +11,14 @@ import pytest
 
 import app as beacon
 from auth.access import ROLES
-from tests.auth.helpers import login, new_client
+from tests.auth.helpers import login, new_client, payload, server_callbacks
 from tests.conftest import create_test_account
-
-WILDCARD_VALUES = {"area": "tutoring", "index": 1}
 
 
 @pytest.fixture
 def db(seeded_url, use_database):
     use_database(seeded_url)
     return seeded_url
-
-
-def concrete(component_id):
-    """A wildcard id ({"area": ["MATCH"]}) made concrete, as the browser would send it."""
-    if isinstance(component_id, str) and component_id.startswith("{"):
-        component_id = json.loads(component_id)
-    if not isinstance(component_id, dict):
-        return component_id, False
-    many = any(v == ["ALL"] for v in component_id.values())
-    made = {
-        k: (WILDCARD_VALUES.get(k, "x") if isinstance(v, list) else v)
-        for k, v in component_id.items()
-    }
-    return made, many
-
-
-def spec(item: dict, value=None) -> dict | list:
-    made, many = concrete(item["id"])
-    entry = {"id": made, "property": item["property"], "value": value}
-    return [entry] if many else entry
-
-
-def outputs_of(output: str) -> list[dict]:
-    parts = output[2:-2].split("...") if output.startswith("..") else [output]
-    result = []
-    for part in parts:
-        component, prop = part.rsplit(".", 1)
-        made, _ = concrete(component)
-        result.append({"id": made, "property": prop.split("@")[0]})
-    return result
-
-
-def payload(callback: dict, values: dict | None = None) -> dict:
-    values = values or {}
-    outputs = outputs_of(callback["output"])
-    inputs = [spec(i, values.get(i["property"])) for i in callback["inputs"]]
-    first = inputs[0] if isinstance(inputs[0], dict) else inputs[0][0]
-    changed = (
-        json.dumps(first["id"], sort_keys=True, separators=(",", ":"))
-        if isinstance(first["id"], dict)
-        else first["id"]
-    )
-    return {
-        "output": callback["output"],
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": inputs,
-        "state": [spec(s, values.get(s["property"])) for s in callback.get("state", [])],
-        "changedPropIds": [f"{changed}.{first['property']}"],
-    }
-
-
-def server_callbacks(client) -> list[dict]:
-    deps = client.get("/_dash-dependencies").get_json()
-    return [c for c in deps if not c.get("clientside_function")]
 
 
 def signed_in(role: str, regions=()):

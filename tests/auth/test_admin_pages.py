@@ -1,0 +1,140 @@
+"""Admin and account pages: their callbacks called directly, signed in through the real code."""
+
+import logging
+import re
+
+import pytest
+
+import app as beacon  # noqa: F401  (pages register with the app)
+from data import accounts
+from data import audit as audit_log
+from data.engine import connect
+from pages import admin_audit, admin_users
+from tests.auth.helpers import csrf, login, new_client, payload, server_callbacks, signed_in_ok
+from tests.conftest import acting_as, create_test_account
+
+
+@pytest.fixture
+def db(seeded_url, use_database):
+    use_database(seeded_url)
+
+
+def text(component) -> str:
+    return str(component.children if hasattr(component, "children") else component)
+
+
+def entries(action: str) -> list[dict]:
+    with connect() as conn:
+        rows, _ = audit_log.audit_log(conn=conn, action=action, limit=50)
+    return rows.to_dict("records")
+
+
+def test_an_invitation_creates_the_account_and_its_link_sets_the_first_password(db, caplog):
+    caplog.set_level(logging.WARNING, logger="beacon.mail")
+    with acting_as("admin"):
+        message, table = admin_users.invite(
+            1, "New.Person@School.example", "New Person", "manager", [1, 2]
+        )
+    assert "Invitation sent to new.person@school.example" in text(message)
+    assert "new.person@school.example" in str(table)
+    with connect() as conn:
+        invited = accounts.account_by_email(conn=conn, email="new.person@school.example")
+    assert invited.role == "manager" and invited.region_ids == (1, 2)
+    assert invited.password_hash is None
+    link = re.findall(r"(/reset-password\?token=[\w-]+)", caplog.text)[-1]
+    client = new_client()
+    response = client.post(
+        "/reset-password",
+        data={
+            "csrf_token": csrf(client, link),
+            "token": link.split("=")[1],
+            "password": "harbour pencil orbit 77",
+            "confirm": "harbour pencil orbit 77",
+        },
+    )
+    assert response.status_code == 302
+    assert login(new_client(), invited.email, "harbour pencil orbit 77").status_code == 302
+    assert entries("user.invited")[0]["detail"]["role"] == "manager"
+
+
+@pytest.mark.parametrize(
+    ("email", "name", "role", "regions", "problem"),
+    [
+        ("not-an-email", "X", "viewer", [], "valid email"),
+        ("a@b.example", "", "viewer", [], "Enter a name"),
+        ("a@b.example", "A", "superuser", [], "Choose a role"),
+        ("a@b.example", "A", "manager", [999], "regions from the list"),
+        ("a@b.example", "A", "manager", ["1 OR 1=1"], "regions from the list"),
+    ],
+)
+def test_a_bad_invitation_gets_a_clear_message_and_creates_nothing(
+    db, email, name, role, regions, problem
+):
+    with acting_as("admin"):
+        message, _ = admin_users.invite(1, email, name, role, regions)
+    assert problem in text(message)
+    with connect() as conn:
+        assert accounts.account_by_email(conn=conn, email="a@b.example") is None
+
+
+def test_changing_a_role_and_regions_is_audited_with_before_and_after(db):
+    target = create_test_account("viewer")
+    with acting_as("admin"):
+        message, _ = admin_users.save_user(1, target.id, "manager", [2], True)
+    assert "Saved" in text(message)
+    detail = entries("user.changed")[0]["detail"]
+    assert detail["role"] == {"before": "viewer", "after": "manager"}
+    assert detail["regions"] == {"before": [], "after": [2]}
+
+
+def test_disabling_a_user_ends_their_sessions(db):
+    target = create_test_account("analyst")
+    client = new_client()
+    login(client, target.email)
+    assert signed_in_ok(client)
+    with acting_as("admin"):
+        message, _ = admin_users.save_user(1, target.id, "analyst", [], False)
+    assert "every session of it has ended" in text(message)
+    assert not signed_in_ok(client)
+
+
+def test_an_admin_cannot_lock_themselves_out(db):
+    with acting_as("admin") as me:
+        message, _ = admin_users.save_user(1, me.id, "viewer", [], True)
+        assert "cannot remove your own admin role" in text(message)
+        message, _ = admin_users.save_user(1, me.id, "admin", [], False)
+        assert "disable yourself" in text(message)
+
+
+def test_ending_one_of_my_other_sessions(db):
+    me = create_test_account("viewer")
+    other_browser, this_browser = new_client(), new_client()
+    login(other_browser, me.email)
+    with connect() as conn:
+        other_id = int(accounts.sessions_of(conn=conn, user_id=me.id)["id"].iloc[0])
+    login(this_browser, me.email)
+    revoke = next(c for c in server_callbacks(this_browser) if "sessions-result" in c["output"])
+    body = payload(revoke)
+    body["inputs"] = [
+        [{"id": {"index": other_id, "type": "sessions-revoke"}, "property": "n_clicks", "value": 1}]
+    ]
+    body["changedPropIds"] = [f'{{"index":{other_id},"type":"sessions-revoke"}}.n_clicks']
+    response = this_browser.post("/_dash-update-component", json=body)
+    assert "Session ended." in response.get_data(as_text=True)
+    assert not signed_in_ok(other_browser) and signed_in_ok(this_browser)
+    assert entries("session.revoked")
+
+
+def test_audit_filters_by_user_action_and_time(db):
+    someone = create_test_account("viewer")
+    login(new_client(), someone.email, "wrong password here")
+    login(new_client(), someone.email)
+    with connect() as conn:
+        rows, total = audit_log.audit_log(conn=conn, user_id=someone.id)
+        failures, _ = audit_log.audit_log(conn=conn, user_id=someone.id, action="login.failure")
+        future, none = audit_log.audit_log(
+            conn=conn, user_id=someone.id, since=admin_audit.day("2099-01-01")
+        )
+    assert total == 2 and set(rows["action"]) == {"login.failure", "login.success"}
+    assert failures["action"].tolist() == ["login.failure"]
+    assert none == 0 and future.empty
