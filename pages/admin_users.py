@@ -149,6 +149,11 @@ def layout(**_kwargs: str) -> html.Div:
     return html.Div([invite, edit, html.Div(users_list(users), id=ids.table)])
 
 
+def fresh_users_list() -> Component:
+    with connect() as conn:
+        return users_list(accounts.users_table(conn=conn))
+
+
 def users_list(users) -> Component:  # type: ignore[no-untyped-def]
     return data_table(
         users,
@@ -239,8 +244,7 @@ def invite(_clicks, email, name, role, region_values):  # type: ignore[no-untype
         role=role,
         regions=regions,
     )
-    with connect() as conn:
-        table = users_list(accounts.users_table(conn=conn))
+    table = fresh_users_list()
     return dbc.Alert(f"Invitation sent to {email}.", color="success"), table
 
 
@@ -285,8 +289,7 @@ def save_user(_clicks, user_id, role, region_values, active):  # type: ignore[no
     changed = {k: {"before": b, "after": a} for k, (b, a) in changes.items() if b != a}
     if changed:
         audit("user.changed", entity_type="user", entity_id=user_id, **changed)
-    with connect() as conn:
-        table = users_list(accounts.users_table(conn=conn))
+    table = fresh_users_list()
     message = "Saved." if changed else "Nothing changed."
     if "active" in changed and not active:
         message += " The account is disabled and every session of it has ended."
