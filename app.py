@@ -168,6 +168,23 @@ app = create_app()
 server = app.server
 
 
+def ensure_demo_scores() -> None:
+    """First start in demo mode: score tutors once so the risk pages have something to show."""
+    from data.tutor_risk import active_model
+    from jobs import tutor_risk
+
+    with connect() as conn:
+        if active_model(conn=conn) is not None:
+            return
+    print("First start: training the tutor-risk model and scoring tutors ...", flush=True)
+    report = tutor_risk.run()
+    print(
+        f"  held-out ROC AUC {report.card.roc_auc}, {report.scored_rows:,} scores "
+        f"in {report.seconds:.0f} s",
+        flush=True,
+    )
+
+
 def main() -> None:
     from auth.demo import ensure_demo_accounts
     from data.seed import ensure_demo_data
@@ -179,6 +196,7 @@ def main() -> None:
     if settings.demo:
         ensure_demo_data(scale=settings.demo_scale, seed=settings.demo_seed)
         accounts = ensure_demo_accounts(settings) + "\n"
+        ensure_demo_scores()
     url = f"http://{settings.host}:{settings.port}/"
     print(f"\n  Beacon is running at {url}  (stop with Ctrl+C)\n{accounts}", flush=True)
     app.run(host=settings.host, port=settings.port, debug=settings.debug)

@@ -132,9 +132,9 @@ class ModelCard:
     test_rows: int
     test_tutors: int
     positives_in_test: int
-    roc_auc: float
-    pr_auc: float
-    brier: float
+    roc_auc: float | None
+    pr_auc: float | None
+    brier: float | None
     base_rate: float
     calibration: list[dict[str, float]] = field(default_factory=list)
 
@@ -149,7 +149,9 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 5) -> list[dict[
     table = frame.groupby("bin").agg(
         predicted=("p", "mean"), observed=("y", "mean"), tutors=("y", "size")
     )
-    return [{str(k): round(float(v), 4) for k, v in row.items()} for row in table.to_dict("records")]
+    return [
+        {str(k): round(float(v), 4) for k, v in row.items()} for row in table.to_dict("records")
+    ]
 
 
 def evaluate(
@@ -175,6 +177,8 @@ def evaluate(
     model = TutorRiskModel().fit(train, train["left_30d"])
     p = model.predict_proba(test)[:, 1]
     y = test["left_30d"].to_numpy()
+    scorable = len(set(y)) == 2  # with no leaver (or only leavers) there is nothing to rank
+
     card = ModelCard(
         version=version,
         trained_on=f"{train['as_of'].min():%Y-%m-%d} to {train['as_of'].max():%Y-%m-%d}",
@@ -183,10 +187,10 @@ def evaluate(
         test_rows=len(test),
         test_tutors=int(test["tutor_id"].nunique()),
         positives_in_test=int(y.sum()),
-        roc_auc=round(float(roc_auc_score(y, p)), 4),
-        pr_auc=round(float(average_precision_score(y, p)), 4),
+        roc_auc=round(float(roc_auc_score(y, p)), 4) if scorable else None,
+        pr_auc=round(float(average_precision_score(y, p)), 4) if scorable else None,
         brier=round(float(brier_score_loss(y, p)), 4),
         base_rate=round(float(y.mean()), 4),
-        calibration=calibration_table(y, p),
+        calibration=calibration_table(y, p) if scorable else [],
     )
     return card, model

@@ -24,7 +24,10 @@ def ensure_demo_accounts(settings: Settings) -> str:
         if accounts.account_by_email(conn=conn, email=DEMO_ACCOUNTS[0][0]):
             where = f"see {saved}" if saved.exists() else "created at first start"
             return f"  Demo accounts: {where}."
-        lines = ["  Demo accounts (also saved to instance/demo-accounts.txt):"]
+        lines = [
+            f"  Demo accounts for {settings.database_url.split('@')[-1]} "
+            "(also saved to instance/demo-accounts.txt):"
+        ]
         for email, name, role, regions in DEMO_ACCOUNTS:
             password = secrets.token_urlsafe(12)
             accounts.create_account(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.theme import SERIES_COLORS, STATUS_COLORS, themed
+from components.theme import RISK_COLORS, SERIES_COLORS, STATUS_COLORS, themed
 
 
 def stacked_bars(wide: pd.DataFrame, *, theme: str | None, y_title: str) -> go.Figure:
@@ -37,4 +37,23 @@ def share_line(series: pd.Series, *, theme: str | None, y_title: str) -> go.Figu
         )
     )
     figure.update_layout(yaxis_title=y_title, yaxis_tickformat=".0%", showlegend=False)
+    return themed(figure, theme)
+
+
+def banded_bars(
+    frame: pd.DataFrame, *, x: str, y: str, theme: str | None, x_title: str, y_title: str
+) -> go.Figure:
+    """Bars coloured by risk band (column `band`), bands in their fixed order and colours."""
+    figure = go.Figure()
+    for band, color in RISK_COLORS.items():
+        part = frame[frame["band"] == band]
+        if len(part):
+            figure.add_bar(
+                x=part[x],
+                y=part[y],
+                name=band,
+                marker_color=color,
+                hovertemplate=f"%{{x}}: %{{y:,.0f}}<extra>{band}</extra>",
+            )
+    figure.update_layout(barmode="stack", xaxis_title=x_title, yaxis_title=y_title, bargap=0.05)
     return themed(figure, theme)

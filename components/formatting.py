@@ -27,6 +27,13 @@ def signed_percent(change: float | None) -> str:
     return f"{arrow} {abs(change) * 100:.1f}%"
 
 
+def signed_count(change: float | None) -> str:
+    if change is None or pd.isna(change):
+        return "no earlier data"
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "■"
+    return f"{arrow} {abs(change):,.0f}"
+
+
 def iso_datetime(moment: datetime | pd.Timestamp | None) -> str:
     if moment is None or pd.isna(moment):
         return "no data yet"

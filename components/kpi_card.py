@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from components.formatting import signed_percent
+from components.formatting import signed_count, signed_percent
 from components.theme import SERIES_COLORS
 
 
@@ -52,11 +52,12 @@ def kpi_card(
     trend: Sequence[float] = (),
     higher_is_better: bool = True,
     compare: bool = True,
+    absolute: bool = False,
 ) -> dbc.Card:
-    """`period` says what the change is against; with compare=False it is shown alone as context."""
-    delta = [
-        html.Span(f"{signed_percent(change)} ", className=delta_class(change, higher_is_better))
-    ]
+    """`period` says what the change is against; with compare=False it is shown alone as context.
+    `change` is relative (0.1 = +10%), or a plain difference with absolute=True."""
+    text = signed_count(change) if absolute else signed_percent(change)
+    delta = [html.Span(f"{text} ", className=delta_class(change, higher_is_better))]
     body = [
         html.Div(title, className="kpi-title"),
         html.Div(value, className="kpi-value"),

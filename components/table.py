@@ -7,8 +7,9 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import html
+from dash import ctx, html
 from dash.development.base_component import Component
+from dash.exceptions import MissingCallbackContextException
 
 from components.empty_state import empty_state
 
@@ -71,8 +72,12 @@ def pager(prefix: str) -> html.Div:
     )
 
 
-def page_after(trigger: str | None, *, prefix: str, page: int | None, pages: int) -> int:
+def page_after(*, prefix: str, page: int | None, pages: int) -> int:
     """The page to show after a click on prev/next (any other trigger starts again at 1)."""
+    try:
+        trigger = ctx.triggered_id
+    except MissingCallbackContextException:  # called directly, e.g. by a test
+        trigger = None
     page = page or 1
     if trigger == f"{prefix}-prev":
         page -= 1

@@ -9,6 +9,8 @@ DEFAULT_THEME = "light"
 
 # Risk bands keep these colours everywhere, in every theme (all readable on white and on #212529).
 RISK_COLORS = {"low": "#2f9e44", "medium": "#f08c00", "high": "#e8590c", "critical": "#c92a2a"}
+# Text on those colours with at least 4.5:1 contrast (WCAG AA): black 5.9-8.4:1, white 5.5:1.
+RISK_TEXT = {"low": "#000000", "medium": "#000000", "high": "#000000", "critical": "#ffffff"}
 # Series colours, chosen to stay distinguishable for the common colour-vision deficiencies.
 SERIES_COLORS = ["#1c7ed6", "#f59f00", "#12b886", "#ae3ec9", "#868e96", "#e64980"]
 STATUS_COLORS = {

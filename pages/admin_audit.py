@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
 from auth.access import ADMINS, requires
@@ -122,7 +122,7 @@ def show_log(user_id, action, start, end, _prev, _next, page):  # type: ignore[n
     with connect() as conn:
         _, total = query(conn=conn, limit=0)
         pages = max(math.ceil(total / PAGE_SIZE), 1)
-        page = page_after(ctx.triggered_id, prefix=ids.pager, page=page, pages=pages)
+        page = page_after(prefix=ids.pager, page=page, pages=pages)
         rows, _ = query(conn=conn, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     table = data_table(
         rows,

@@ -1,0 +1,193 @@
+"""Tutor risk: the history the scoring job reads, the scores it stores, what pages read back.
+
+Pages read stored scores of the active model version only: the model never runs on a click.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import Connection, func, insert, select, update
+
+from data.models import ModelVersion, Region, Tutor, TutoringSession, TutorRiskScore
+from data.queries.sql import in_regions, read_frame
+
+SortKey = Literal["score", "name", "tenure"]
+
+
+def session_history(*, conn: Connection, since: datetime) -> pd.DataFrame:
+    """Every session from `since` on. Columns: tutor_id, student_id, scheduled_start (UTC),
+    status, rating (nullable int). For the scoring job, not for pages."""
+    frame = read_frame(
+        conn,
+        select(
+            TutoringSession.tutor_id,
+            TutoringSession.student_id,
+            TutoringSession.scheduled_start,
+            TutoringSession.status,
+            TutoringSession.rating,
+        ).where(TutoringSession.scheduled_start >= since),
+    )
+    frame["scheduled_start"] = pd.to_datetime(frame["scheduled_start"], utc=True)
+    frame["rating"] = frame["rating"].astype("Int64")
+    return frame
+
+
+def tutor_roster(*, conn: Connection) -> pd.DataFrame:
+    """Columns: id, name, region_id, subject, hired_on, left_on, status, weekly_capacity."""
+    return read_frame(
+        conn,
+        select(
+            Tutor.id,
+            Tutor.name,
+            Tutor.region_id,
+            Tutor.subject,
+            Tutor.hired_on,
+            Tutor.left_on,
+            Tutor.status,
+            Tutor.weekly_capacity,
+        ),
+    )
+
+
+def store_run(
+    *,
+    conn: Connection,
+    version: str,
+    trained_at: datetime,
+    metrics: dict[str, Any],
+    scores: pd.DataFrame,
+) -> int:
+    """A new active model version and its scores (tutor_id, as_of, probability, score, band,
+    top_factors), in the caller's transaction; earlier versions stop being active."""
+    conn.execute(
+        update(ModelVersion).where(ModelVersion.area == "tutor_risk").values(is_active=False)
+    )
+    version_id = conn.execute(
+        insert(ModelVersion)
+        .values(
+            area="tutor_risk",
+            version=version,
+            trained_at=trained_at,
+            metrics=metrics,
+            is_active=True,
+        )
+        .returning(ModelVersion.id)
+    ).scalar_one()
+    records = [
+        {str(k): v for k, v in row.items()}
+        for row in scores.assign(model_version_id=version_id).to_dict("records")
+    ]
+    if records:
+        conn.execute(insert(TutorRiskScore), records)
+    return int(version_id)
+
+
+def active_model(*, conn: Connection) -> dict[str, Any] | None:
+    """The active tutor-risk model: id, version, trained_at, metrics (the model card)."""
+    row = conn.execute(
+        select(ModelVersion.id, ModelVersion.version, ModelVersion.trained_at, ModelVersion.metrics)
+        .where(ModelVersion.area == "tutor_risk", ModelVersion.is_active.is_(True))
+        .order_by(ModelVersion.id.desc())
+    ).first()
+    return dict(row._mapping) if row else None
+
+
+def _scored(model_id: int):  # type: ignore[no-untyped-def]
+    return (
+        select()
+        .select_from(TutorRiskScore)
+        .join(Tutor, Tutor.id == TutorRiskScore.tutor_id)
+        .where(TutorRiskScore.model_version_id == model_id)
+    )
+
+
+def band_history(
+    *, conn: Connection, model_id: int, region_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Tutors per band at every scored date. Columns: as_of (datetime64 UTC), band, tutors."""
+    statement = (
+        _scored(model_id)
+        .add_columns(TutorRiskScore.as_of, TutorRiskScore.band, func.count().label("tutors"))
+        .group_by(TutorRiskScore.as_of, TutorRiskScore.band)
+        .order_by(TutorRiskScore.as_of)
+    )
+    frame = read_frame(conn, in_regions(statement, Tutor.region_id, region_ids))
+    frame["as_of"] = pd.to_datetime(frame["as_of"], utc=True)
+    return frame
+
+
+def score_counts(
+    *, conn: Connection, model_id: int, as_of: datetime, region_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """How many tutors have each score at one date. Columns: score (0-100), band, tutors."""
+    statement = (
+        _scored(model_id)
+        .add_columns(TutorRiskScore.score, TutorRiskScore.band, func.count().label("tutors"))
+        .where(TutorRiskScore.as_of == as_of)
+        .group_by(TutorRiskScore.score, TutorRiskScore.band)
+    )
+    return read_frame(conn, in_regions(statement, Tutor.region_id, region_ids))
+
+
+def risk_table(
+    *,
+    conn: Connection,
+    model_id: int,
+    as_of: datetime,
+    region_ids: Sequence[int] | None = None,
+    subject: str | None = None,
+    band: str | None = None,
+    hired_after: datetime | None = None,
+    hired_before: datetime | None = None,
+    sort: SortKey = "score",
+    limit: int = 25,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, int]:
+    """One page of scored tutors and the number that match.
+
+    Columns: tutor_id, name, region, subject, hired_on, score, band, probability, top_factors.
+    """
+    conditions = [TutorRiskScore.as_of == as_of]
+    if subject:
+        conditions.append(Tutor.subject == subject)
+    if band:
+        conditions.append(TutorRiskScore.band == band)
+    if hired_after:
+        conditions.append(Tutor.hired_on >= hired_after.date())
+    if hired_before:
+        conditions.append(Tutor.hired_on < hired_before.date())
+    base = in_regions(_scored(model_id).where(*conditions), Tutor.region_id, region_ids)
+    total = conn.execute(base.add_columns(func.count())).scalar_one()
+    orders: dict[str, list[Any]] = {
+        "score": [TutorRiskScore.score.desc(), Tutor.name],
+        "name": [Tutor.name],
+        "tenure": [Tutor.hired_on.desc(), Tutor.name],
+    }
+    order = orders[sort]
+    page = read_frame(
+        conn,
+        base.add_columns(
+            Tutor.id.label("tutor_id"),
+            Tutor.name,
+            Region.code.label("region"),
+            Tutor.subject,
+            Tutor.hired_on,
+            TutorRiskScore.score,
+            TutorRiskScore.band,
+            TutorRiskScore.probability,
+            TutorRiskScore.top_factors,
+        )
+        .join(Region, Region.id == Tutor.region_id)
+        .order_by(*order)
+        .limit(limit)
+        .offset(offset),
+    )
+    return page, int(total)
+
+
+def subjects(*, conn: Connection) -> list[str]:
+    return list(conn.execute(select(Tutor.subject).distinct().order_by(Tutor.subject)).scalars())

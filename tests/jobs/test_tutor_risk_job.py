@@ -1,0 +1,112 @@
+"""The scoring job on a real database, and the queries the risk pages read back."""
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+
+from data import tutor_risk
+from data.engine import connect
+from data.models import ModelVersion, TutorRiskScore
+from jobs import tutor_risk as job
+
+
+@pytest.fixture(scope="module")
+def scored(seeded_url):
+    from tests.conftest import pointed_at
+
+    with pointed_at(seeded_url):
+        first = job.run(weeks=4)
+        second = job.run(weeks=4)
+    return seeded_url, first, second
+
+
+def test_a_run_stores_an_active_model_with_its_card_and_weekly_scores(scored, use_database):
+    url, first, second = scored
+    use_database(url)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        versions = conn.execute(
+            select(ModelVersion.version, ModelVersion.is_active).where(
+                ModelVersion.area == "tutor_risk"
+            )
+        ).all()
+        dates = conn.execute(
+            select(func.count(func.distinct(TutorRiskScore.as_of))).where(
+                TutorRiskScore.model_version_id == model["id"]
+            )
+        ).scalar_one()
+    assert model["version"] == second.version != first.version
+    assert sum(active for _, active in versions) == 1
+    assert dates == 5  # as-of and the four weeks before
+    assert {"roc_auc", "pr_auc", "brier", "calibration", "tested_on"} <= set(model["metrics"])
+    assert second.scored_rows > 0
+
+
+def test_band_history_and_score_counts_agree_with_the_stored_rows(scored, use_database):
+    url, _, _ = scored
+    use_database(url)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        history = tutor_risk.band_history(conn=conn, model_id=model["id"])
+        latest = history["as_of"].max()
+        counts = tutor_risk.score_counts(
+            conn=conn, model_id=model["id"], as_of=latest.to_pydatetime()
+        )
+        stored = conn.execute(
+            select(func.count())
+            .select_from(TutorRiskScore)
+            .where(
+                TutorRiskScore.model_version_id == model["id"],
+                TutorRiskScore.as_of == latest.to_pydatetime(),
+            )
+        ).scalar_one()
+    assert history[history["as_of"] == latest]["tutors"].sum() == stored == counts["tutors"].sum()
+    assert set(history["band"]) <= {"low", "medium", "high", "critical"}
+
+
+def test_the_risk_table_filters_sorts_and_pages_in_the_database(scored, use_database):
+    url, _, _ = scored
+    use_database(url)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        latest = tutor_risk.band_history(conn=conn, model_id=model["id"])["as_of"].max()
+        args = dict(conn=conn, model_id=model["id"], as_of=latest.to_pydatetime())
+        everyone, total = tutor_risk.risk_table(**args, limit=1000)
+        first_page, same_total = tutor_risk.risk_table(**args, limit=5)
+        second_page, _ = tutor_risk.risk_table(**args, limit=5, offset=5)
+        north, north_total = tutor_risk.risk_table(**args, region_ids=[1], limit=1000)
+        maths, _ = tutor_risk.risk_table(**args, subject="Maths", limit=1000)
+        by_name, _ = tutor_risk.risk_table(**args, sort="name", limit=1000)
+        injected, none = tutor_risk.risk_table(**args, subject="Maths' OR '1'='1", limit=10)
+    assert total == same_total == len(everyone)
+    assert everyone["score"].is_monotonic_decreasing
+    assert (
+        first_page["tutor_id"].tolist() + second_page["tutor_id"].tolist()
+        == everyone["tutor_id"].head(10).tolist()
+    )
+    assert set(north["region"]) == {"N"} and 0 < north_total < total
+    assert set(maths["subject"]) == {"Maths"}
+    assert by_name["name"].tolist() == sorted(by_name["name"])
+    assert none == 0 and injected.empty
+    assert isinstance(everyone["top_factors"].iloc[0], list)
+
+
+def test_the_job_says_so_when_there_is_nothing_to_learn_from(empty_url, use_database):
+    use_database(empty_url)
+    with pytest.raises(job.NotEnoughHistory, match="no tutoring sessions"):
+        job.run()
+
+
+def test_job_history_window_reads_only_recent_sessions(seeded_url, use_database):
+    use_database(seeded_url)
+    since = pd.Timestamp("2026-01-01", tz="UTC")
+    with connect() as conn:
+        sessions = tutor_risk.session_history(conn=conn, since=since.to_pydatetime())
+    assert sessions["scheduled_start"].min() >= since
+    assert list(sessions.columns) == [
+        "tutor_id",
+        "student_id",
+        "scheduled_start",
+        "status",
+        "rating",
+    ]
