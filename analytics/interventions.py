@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import pandas as pd
+
+HELD = ("completed", "no_show", "rescheduled", "cancelled")
+
 # Which intervention answers which factor, and why, in words a manager can act on.
 PLAYBOOK = {
     "no_show_rate_30d": ("scheduling_support", "Sessions are being missed"),
@@ -62,3 +66,64 @@ def recognition(rating_30d: float | None, band: str, today: date) -> Recommendat
             today + timedelta(days=DUE_IN_DAYS["low"]),
         )
     return None
+
+
+def effectiveness(
+    finished: pd.DataFrame, scores: pd.DataFrame, sessions: pd.DataFrame, *, days: int = 30
+) -> pd.DataFrame:
+    """Risk and activity before and after each finished intervention, averaged by kind.
+
+    finished: tutor_id, kind, created_at, completed_at. scores: tutor_id, as_of, score.
+    sessions: tutor_id, scheduled_start, status. Before = the last score at or before the
+    start and the held sessions in the `days` before it; after = the first score at or after
+    the finish (else the latest) and the held sessions in the `days` after it.
+    Columns: kind, interventions, risk_before, risk_after, risk_change, sessions_before,
+    sessions_after, activity_change.
+    """
+    columns = [
+        "kind",
+        "interventions",
+        "risk_before",
+        "risk_after",
+        "risk_change",
+        "sessions_before",
+        "sessions_after",
+        "activity_change",
+    ]
+    if finished.empty:
+        return pd.DataFrame(columns=columns)
+    window = pd.Timedelta(days=days)
+    held = sessions[sessions["status"].isin(HELD)]
+    rows = []
+    for item in finished.to_dict("records"):
+        tutor, started = item["tutor_id"], pd.Timestamp(item["created_at"])
+        ended = pd.Timestamp(item["completed_at"])
+        mine = scores[scores["tutor_id"] == tutor].sort_values("as_of")
+        before = mine[mine["as_of"] <= started]["score"]
+        after = mine[mine["as_of"] >= ended]["score"]
+        latest = mine["score"].iloc[-1] if len(mine) else None
+        times = held[held["tutor_id"] == tutor]["scheduled_start"]
+        rows.append(
+            {
+                "kind": item["kind"],
+                "risk_before": before.iloc[-1] if len(before) else None,
+                "risk_after": after.iloc[0] if len(after) else latest,
+                "sessions_before": int(((times < started) & (times >= started - window)).sum()),
+                "sessions_after": int(((times >= ended) & (times < ended + window)).sum()),
+            }
+        )
+    each = pd.DataFrame(rows)
+    summary = (
+        each.groupby("kind")
+        .agg(
+            interventions=("kind", "size"),
+            risk_before=("risk_before", "mean"),
+            risk_after=("risk_after", "mean"),
+            sessions_before=("sessions_before", "mean"),
+            sessions_after=("sessions_after", "mean"),
+        )
+        .reset_index()
+    )
+    summary["risk_change"] = summary["risk_after"] - summary["risk_before"]
+    summary["activity_change"] = summary["sessions_after"] - summary["sessions_before"]
+    return summary[columns]

@@ -20,6 +20,9 @@ def stacked_bars(wide: pd.DataFrame, *, theme: str | None, y_title: str) -> go.F
             hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<extra>%{fullData.name}</extra>",
         )
     figure.update_layout(barmode="stack", yaxis_title=y_title, hovermode="x unified")
+    tallest = float(wide.sum(axis=1).max()) if len(wide) else 0.0
+    if tallest < 12:  # few items: whole numbers on the axis, not 0.5 of a session
+        figure.update_layout(yaxis_dtick=1)
     return themed(figure, theme)
 
 

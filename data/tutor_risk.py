@@ -18,19 +18,21 @@ from data.queries.sql import in_regions, read_frame
 SortKey = Literal["score", "name", "tenure"]
 
 
-def session_history(*, conn: Connection, since: datetime) -> pd.DataFrame:
-    """Every session from `since` on. Columns: tutor_id, student_id, scheduled_start (UTC),
-    status, rating (nullable int). For the scoring job, not for pages."""
-    frame = read_frame(
-        conn,
-        select(
-            TutoringSession.tutor_id,
-            TutoringSession.student_id,
-            TutoringSession.scheduled_start,
-            TutoringSession.status,
-            TutoringSession.rating,
-        ).where(TutoringSession.scheduled_start >= since),
-    )
+def session_history(
+    *, conn: Connection, since: datetime, tutor_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Every session from `since` on (of `tutor_ids` only, when given). Columns: tutor_id,
+    student_id, scheduled_start (UTC), status, rating (nullable int)."""
+    statement = select(
+        TutoringSession.tutor_id,
+        TutoringSession.student_id,
+        TutoringSession.scheduled_start,
+        TutoringSession.status,
+        TutoringSession.rating,
+    ).where(TutoringSession.scheduled_start >= since)
+    if tutor_ids is not None:
+        statement = statement.where(TutoringSession.tutor_id.in_(list(tutor_ids)))
+    frame = read_frame(conn, statement)
     frame["scheduled_start"] = pd.to_datetime(frame["scheduled_start"], utc=True)
     frame["rating"] = frame["rating"].astype("Int64")
     return frame

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
+from analytics.interventions import effectiveness
 from analytics.tutor_risk import BANDS
 from auth.access import EVERYONE, check_region, region_scope, requires
 from components.badges import band_badge
@@ -25,7 +26,7 @@ from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table, page_after, pager
 from components.theme import RISK_COLORS, themed
-from data import accounts, tutor_risk
+from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
 
 dash.register_page(
@@ -55,6 +56,7 @@ class ids:
     page = "risk-page"
     pager = "risk-pager"
     card = "risk-model-card"
+    effect = "risk-effectiveness"
 
 
 def layout(
@@ -183,6 +185,20 @@ def layout(
                         dcc.Store(id=ids.page, data=1),
                         dcc.Loading(html.Div(id=ids.table), delay_show=150),
                         pager(ids.pager),
+                    ]
+                ),
+                className="mb-3",
+            ),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H2("What interventions achieved", className="h6"),
+                        html.P(
+                            "For finished interventions: risk score at the start and after, and "
+                            "held sessions in the 30 days before and after.",
+                            className="chart-subtitle",
+                        ),
+                        dcc.Loading(html.Div(id=ids.effect), delay_show=150),
                     ]
                 ),
                 className="mb-3",
@@ -385,7 +401,11 @@ def show_table(region, subject, band, tenure, sort, _prev, _next, page):  # type
             "band": "Band",
             "top_factors": "Why",
         },
-        cells={"band": lambda value, _row: band_badge(value), "top_factors": factor_list},
+        cells={
+            "band": lambda value, _row: band_badge(value),
+            "top_factors": factor_list,
+            "name": profile_link,
+        },
         empty_title="No tutors match",
         empty_hint="Clear a filter or pick another region.",
         caption=f"Scores as of {latest:%Y-%m-%d}",
@@ -397,6 +417,10 @@ def show_table(region, subject, band, tenure, sort, _prev, _next, page):  # type
         page >= pages,
         f"Page {page} of {pages} · {number(total)} tutors",
     )
+
+
+def profile_link(name: Any, row: Any) -> Component:
+    return dcc.Link(str(name), href=f"/tutor-risk/tutor?id={int(row['tutor_id'])}")
 
 
 def factor_list(factors: Any, _row: Any) -> Component:
@@ -470,3 +494,58 @@ def model_card(model: dict[str, Any]) -> Component:
 
 def _metric(value: float | None) -> str:
     return "not enough leavers to measure" if value is None else f"{value:.3f}"
+
+
+@callback(Output(ids.effect, "children"), Input(ids.region, "value"))
+@requires(*EVERYONE)
+def show_effectiveness(region):  # type: ignore[no-untyped-def]
+    view = View(region, None, None, None, None)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        done = tutor_care.interventions(conn=conn)
+        roster = tutor_risk.tutor_roster(conn=conn).set_index("id")["region_id"]
+        done = done[done["status"] == "done"]
+        if view.region_ids is not None:
+            done = done[done["tutor_id"].map(roster).isin(view.region_ids)]
+        if model is None or done.empty:
+            return empty_state(
+                "No finished interventions yet",
+                "When interventions are marked done, their effect shows here.",
+            )
+        tutors = done["tutor_id"].astype(int).unique().tolist()
+        since = (done["created_at"].min() - timedelta(days=30)).to_pydatetime()
+        sessions = tutor_risk.session_history(conn=conn, since=since, tutor_ids=tutors)
+        scores = pd.concat(
+            [
+                tutor_care.score_history(conn=conn, model_id=model["id"], tutor_id=t).assign(
+                    tutor_id=t
+                )
+                for t in tutors
+            ]
+        )
+    summary = effectiveness(done, scores, sessions)
+    summary["kind"] = summary["kind"].str.replace("_", " ")
+    for column in (
+        "risk_before",
+        "risk_after",
+        "risk_change",
+        "sessions_before",
+        "sessions_after",
+        "activity_change",
+    ):
+        summary[column] = summary[column].map(lambda v: number(v, 1))
+    return data_table(
+        summary,
+        {
+            "kind": "Intervention",
+            "interventions": "Finished",
+            "risk_before": "Risk before",
+            "risk_after": "Risk after",
+            "risk_change": "Change",
+            "sessions_before": "Sessions before",
+            "sessions_after": "Sessions after",
+            "activity_change": "Change",
+        },
+        empty_title="No finished interventions yet",
+        empty_hint="",
+    )

@@ -61,13 +61,14 @@ def _per_day_and_status(
     since: datetime,
     until: datetime,
     region_ids: Sequence[int] | None,
+    where: Sequence[ColumnElement[bool]] = (),
 ) -> pd.DataFrame:
     """Counts and sums per UTC day and status over an indexed time range, in a region scope."""
     day = day_of(moment, conn).label("day")
     stmt = (
         select(day, status, func.count().label("n"), *measures)
         .join(*join)
-        .where(moment >= since, moment < until)
+        .where(moment >= since, moment < until, *where)
         .group_by(day, status)
         .order_by(day)
     )
@@ -75,9 +76,14 @@ def _per_day_and_status(
 
 
 def daily_sessions(
-    *, conn: Connection, since: datetime, until: datetime, region_ids: Sequence[int] | None = None
+    *,
+    conn: Connection,
+    since: datetime,
+    until: datetime,
+    region_ids: Sequence[int] | None = None,
+    tutor_id: int | None = None,
 ) -> pd.DataFrame:
-    """Tutoring sessions per day and status in [since, until).
+    """Tutoring sessions per day and status in [since, until), for a scope or one tutor.
 
     Columns: day (datetime64), status (str), sessions (int), rated (int), rating_sum (int).
     """
@@ -94,6 +100,7 @@ def daily_sessions(
         since=since,
         until=until,
         region_ids=region_ids,
+        where=[TutoringSession.tutor_id == tutor_id] if tutor_id is not None else [],
     )
     return frame.rename(columns={"n": "sessions"})
 

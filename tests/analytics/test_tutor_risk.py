@@ -181,3 +181,51 @@ def test_excellent_low_risk_tutors_are_recognised():
     assert recognition(4.8, "low", date(2026, 6, 1)).kind == "recognition"
     assert recognition(4.8, "high", date(2026, 6, 1)) is None
     assert recognition(4.2, "low", date(2026, 6, 1)) is None
+
+
+def test_effectiveness_compares_risk_and_activity_before_and_after():
+    from analytics.interventions import effectiveness
+
+    t = pd.Timestamp
+    finished = pd.DataFrame(
+        {
+            "tutor_id": [1, 2],
+            "kind": ["coaching", "coaching"],
+            "created_at": [t("2026-03-01", tz="UTC"), t("2026-03-01", tz="UTC")],
+            "completed_at": [t("2026-04-01", tz="UTC"), t("2026-04-01", tz="UTC")],
+        }
+    )
+    scores = pd.DataFrame(
+        {
+            "tutor_id": [1, 1, 2, 2],
+            "as_of": [
+                t("2026-02-25", tz="UTC"),
+                t("2026-04-05", tz="UTC"),
+                t("2026-02-28", tz="UTC"),
+                t("2026-04-02", tz="UTC"),
+            ],
+            "score": [40, 10, 30, 20],
+        }
+    )
+    sessions = pd.DataFrame(
+        {
+            "tutor_id": [1, 1, 1, 2, 2],
+            "scheduled_start": [
+                t("2026-02-20", tz="UTC"),
+                t("2026-04-10", tz="UTC"),
+                t("2026-04-12", tz="UTC"),
+                t("2026-02-10", tz="UTC"),
+                t("2026-04-15", tz="UTC"),
+            ],
+            "status": ["completed", "completed", "no_show", "completed", "scheduled"],
+        }
+    )
+    result = effectiveness(finished, scores, sessions).iloc[0]
+    assert result["interventions"] == 2
+    assert (
+        result["risk_before"] == 35 and result["risk_after"] == 15 and result["risk_change"] == -20
+    )
+    # Tutor 1: 1 held session before, 2 after; tutor 2: 1 before, 0 held after (one scheduled).
+    assert result["sessions_before"] == 1 and result["sessions_after"] == 1
+    assert result["activity_change"] == 0
+    assert effectiveness(finished.iloc[0:0], scores, sessions).empty

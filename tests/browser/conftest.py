@@ -37,3 +37,13 @@ def sign_in(dash_duo, role: str, regions: tuple[int, ...] = ()):
 def url(dash_duo, path: str) -> str:
     """An address on the app under test (dash_duo.server_url expects a Dash page to load)."""
     return dash_duo.server.url.rstrip("/") + path
+
+
+def click(dash_duo, selector: str):
+    """Click an element as the DOM sees it, even where Dash's dev-tools badge covers the
+    bottom of the headless window."""
+    element = dash_duo.wait_for_element(selector, timeout=20)
+    dash_duo.driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center'});arguments[0].click();", element
+    )
+    return element

@@ -1,10 +1,11 @@
 """The risk overview in Chromium: filters narrow the table and live in the URL; paging."""
 
 import pytest
+from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
 from jobs import tutor_risk as job
-from tests.browser.conftest import sign_in, url
+from tests.browser.conftest import click, sign_in, url
 from tests.conftest import pointed_at
 
 
@@ -14,20 +15,58 @@ def scored(seeded_url, seeded_engine):
         job.run(weeks=2)
 
 
+def shown_bands(dash_duo) -> set[str]:
+    """The bands in the table, read from the DOM (a loading overlay hides .text, not data)."""
+    badges = dash_duo.find_elements(".data-table .band-badge")
+    return {b.get_attribute("textContent").strip().lower() for b in badges}
+
+
 def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     dash_duo.start_server(beacon.app, navigate=False)
     sign_in(dash_duo, "analyst")
     dash_duo.driver.get(url(dash_duo, "/tutor-risk?band=low&sort=name"))
     dash_duo.wait_for_element(".data-table", timeout=20)
-    bands = {b.text.lower() for b in dash_duo.find_elements(".data-table .band-badge")}
-    assert bands == {"low"}
-    names = [row.text for row in dash_duo.find_elements(".data-table tbody tr td:first-child")]
+    assert shown_bands(dash_duo) == {"low"}
+    names = [
+        td.get_attribute("textContent")
+        for td in dash_duo.find_elements(".data-table tbody tr td:first-child")
+    ]
     assert names == sorted(names)
-    # Change a filter with the keyboard; the address follows.
+    # Change a filter; the table and, independently, the address follow.
     dash_duo.select_dcc_dropdown("#risk-band", value="Medium")
     dash_duo.wait_for_text_to_equal(".data-table .band-badge", "Medium", timeout=20)
-    assert "band=medium" in dash_duo.driver.current_url
+    WebDriverWait(dash_duo.driver, 20).until(lambda d: "band=medium" in d.current_url)
     dash_duo.driver.refresh()
-    dash_duo.wait_for_element(".data-table .band-badge", timeout=20)
-    assert {b.text.lower() for b in dash_duo.find_elements(".data-table .band-badge")} == {"medium"}
+    dash_duo.wait_for_contains_text("#risk-pager-status", "tutors", timeout=20)
+    assert shown_bands(dash_duo) == {"medium"}
+    assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
+
+
+def test_open_a_profile_add_a_note_and_finish_an_intervention(dash_duo, scored):
+    from selenium.webdriver.support.ui import Select
+
+    dash_duo.start_server(beacon.app, navigate=False)
+    sign_in(dash_duo, "manager", regions=(1,))
+    dash_duo.driver.get(url(dash_duo, "/tutor-risk?sort=score"))
+    dash_duo.wait_for_contains_text("#risk-pager-status", "tutors", timeout=20)
+    name = dash_duo.wait_for_element(".data-table tbody tr td a", timeout=20).text
+    click(dash_duo, ".data-table tbody tr td a")
+    dash_duo.wait_for_text_to_equal("#shell-title", "Tutor profile", timeout=20)
+    dash_duo.wait_for_contains_text(".content h2", name, timeout=20)
+
+    dash_duo.find_element("#profile-note-text").send_keys("Talked about a lighter rota.")
+    click(dash_duo, "#profile-note-save")
+    dash_duo.wait_for_contains_text("#profile-notes", "Talked about a lighter rota.", timeout=20)
+
+    click(dash_duo, "button[id*='profile-plan']")
+    dash_duo.wait_for_contains_text("#profile-interventions", "planned", timeout=20)
+    dash_duo.select_dcc_dropdown("#profile-intervention-pick", index=0)
+    Select(dash_duo.find_element("#profile-intervention-status")).select_by_value("done")
+    dash_duo.find_element("#profile-intervention-outcome").send_keys("Rota changed; back on track.")
+    click(dash_duo, "#profile-intervention-save")
+    dash_duo.wait_for_contains_text("#profile-intervention-result", "Now done", timeout=20)
+    dash_duo.wait_for_contains_text(
+        "#profile-timeline", "done: Rota changed; back on track.", timeout=20
+    )
+    dash_duo.wait_for_contains_text("#profile-interventions", "done", timeout=20)
     assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]

@@ -1,0 +1,647 @@
+"""A tutor's profile: risk and why, activity over time, notes, interventions and a timeline."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash.development.base_component import Component
+from flask_login import current_user
+
+from analytics.interventions import recognition, recommend
+from analytics.kpis import by_status, weekly
+from auth.access import EVERYONE, AccessDenied, check_region, requires
+from auth.audit import audit
+from auth.requests import now
+from components.badges import band_badge
+from components.chart_card import chart_body, chart_card
+from components.empty_state import empty_state
+from components.figures import stacked_bars
+from components.shell import ids as shell_ids
+from components.table import data_table
+from components.theme import themed
+from data import tutor_care, tutor_risk
+from data.engine import connect, transaction
+from data.models.tutoring import INTERVENTION_KINDS, INTERVENTION_STATUSES
+from data.queries.overview import daily_sessions
+
+dash.register_page(
+    __name__,
+    path="/tutor-risk/tutor",
+    name="Tutor profile",
+    area="Tutor risk",
+    nav=False,
+    roles=EVERYONE,
+)
+
+WRITERS = ("admin", "manager")
+MOVES = {
+    "planned": {"in_progress", "done", "dismissed"},
+    "in_progress": {"done", "dismissed"},
+    "done": set(),
+    "dismissed": set(),
+}
+
+
+class ids:
+    tutor = "profile-tutor"
+    version = "profile-version"
+    activity = "profile-activity"
+    risk = "profile-risk"
+    notes = "profile-notes"
+    note_text = "profile-note-text"
+    note_important = "profile-note-important"
+    note_save = "profile-note-save"
+    note_editing = "profile-note-editing"
+    note_result = "profile-note-result"
+    interventions = "profile-interventions"
+    pick = "profile-intervention-pick"
+    status = "profile-intervention-status"
+    outcome = "profile-intervention-outcome"
+    move = "profile-intervention-save"
+    move_result = "profile-intervention-result"
+    timeline = "profile-timeline"
+
+    @staticmethod
+    def plan(kind: str) -> dict[str, str]:
+        return {"type": "profile-plan", "index": kind}
+
+    @staticmethod
+    def edit(note_id: int) -> dict[str, Any]:
+        return {"type": "profile-note-edit", "index": note_id}
+
+    @staticmethod
+    def delete(note_id: int) -> dict[str, Any]:
+        return {"type": "profile-note-delete", "index": note_id}
+
+
+def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (the URL's ?id=)
+    try:
+        tutor_id = int(id or "")
+    except ValueError:
+        return empty_state("No tutor chosen", "Open a tutor from the risk overview.")
+    with connect() as conn:
+        tutor = tutor_care.tutor_detail(conn=conn, tutor_id=tutor_id)
+        model = tutor_risk.active_model(conn=conn)
+        scores = (
+            tutor_care.score_history(conn=conn, model_id=model["id"], tutor_id=tutor_id)
+            if model and tutor
+            else pd.DataFrame()
+        )
+    if tutor is None:
+        return empty_state("No such tutor", "The link may be old; open the tutor from the list.")
+    try:
+        check_region(tutor["region_id"])
+    except AccessDenied:
+        return empty_state(
+            "This tutor is outside your regions", "Ask an administrator if you need to see them."
+        )
+    latest = scores.iloc[-1] if len(scores) else None
+    writer = current_user.role in WRITERS
+    return html.Div(
+        [
+            dcc.Store(id=ids.tutor, data=tutor_id),
+            dcc.Store(id=ids.version, data=0),
+            dcc.Store(id=ids.note_editing, data=None),
+            dcc.Link("← Risk overview", href="/tutor-risk"),
+            header(tutor, latest),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        chart_card(
+                            body_id=ids.activity,
+                            title="Sessions per week",
+                            subtitle="By outcome, last 26 weeks",
+                        ),
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        chart_card(
+                            body_id=ids.risk,
+                            title="Risk score over time",
+                            subtitle="Chance of leaving within 30 days, %, weekly",
+                        ),
+                        lg=5,
+                    ),
+                ],
+                className="g-3 my-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(interventions_card(latest, writer), lg=7),
+                    dbc.Col(notes_card(writer), lg=5),
+                ],
+                className="g-3",
+            ),
+            dbc.Card(
+                dbc.CardBody([html.H2("Timeline", className="h6"), html.Div(id=ids.timeline)]),
+                className="mt-3",
+            ),
+        ]
+    )
+
+
+def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:
+    facts = [f"{tutor['subject']} · {tutor['region']} · hired {tutor['hired_on']:%Y-%m-%d}"]
+    if tutor["left_on"]:
+        facts.append(f"left {tutor['left_on']:%Y-%m-%d}")
+    risk: list[Component] = [html.Span("Not scored yet", className="text-body-secondary")]
+    if latest is not None:
+        risk = [
+            html.Span(f"Risk score {latest['score']}", className="kpi-value me-2"),
+            band_badge(latest["band"]),
+            html.Ul(
+                [html.Li(f["label"]) for f in latest["top_factors"]], className="factor-list mt-2"
+            ),
+        ]
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.H2(tutor["name"], className="h4 mb-1"),
+                            html.P(" · ".join(facts), className="text-body-secondary mb-0"),
+                        ],
+                        md=6,
+                    ),
+                    dbc.Col(risk, md=6),
+                ]
+            )
+        ),
+        className="mt-2",
+    )
+
+
+def interventions_card(latest: pd.Series | None, writer: bool) -> Component:
+    recommended: list[Component] = []
+    if latest is not None:
+        today = latest["as_of"].date()
+        recs = recommend(latest["top_factors"], latest["band"], today)
+        thanks = recognition(None, latest["band"], today)
+        for rec in [*recs, *([thanks] if thanks else [])]:
+            button = dbc.Button(
+                "Plan it",
+                id=ids.plan(rec.kind),
+                size="sm",
+                outline=True,
+                color="primary",
+                disabled=not writer,
+            )
+            recommended.append(
+                html.Li(
+                    [
+                        html.Strong(rec.kind.replace("_", " ").capitalize()),
+                        f": {rec.reason}, by {rec.due_on:%Y-%m-%d} ",
+                        button,
+                    ]
+                )
+            )
+    form = dbc.Row(
+        [
+            dbc.Col(
+                [dbc.Label("Intervention", html_for=ids.pick), dcc.Dropdown(id=ids.pick)], md=5
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Status", html_for=ids.status),
+                    dbc.Select(
+                        id=ids.status,
+                        options=[
+                            {"label": s.replace("_", " "), "value": s}
+                            for s in INTERVENTION_STATUSES
+                        ],
+                    ),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Outcome", html_for=ids.outcome),
+                    dbc.Input(id=ids.outcome, maxLength=1000),
+                ],
+                md=4,
+            ),
+        ],
+        className="g-2",
+    )
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Interventions", className="h6"),
+                html.P(
+                    "Recommended from this tutor's own risk factors:"
+                    if recommended
+                    else "Nothing is recommended at this risk level.",
+                    className="mb-1",
+                ),
+                html.Ul(recommended, className="mb-3"),
+                html.Div(id=ids.interventions),
+                html.Div(
+                    [
+                        form,
+                        dbc.Button("Update", id=ids.move, size="sm", className="mt-2"),
+                        html.Div(id=ids.move_result, role="status", className="mt-2"),
+                    ],
+                    hidden=not writer,
+                ),
+            ]
+        )
+    )
+
+
+def notes_card(writer: bool) -> Component:
+    editor = html.Div(
+        [
+            dbc.Label("Note", html_for=ids.note_text),
+            dbc.Textarea(id=ids.note_text, maxLength=tutor_care.MAX_NOTE, rows=3),
+            dbc.Checkbox(id=ids.note_important, label="Important", value=False),
+            dbc.Button("Save note", id=ids.note_save, size="sm", className="mt-1"),
+            html.Div(id=ids.note_result, role="status", className="mt-2"),
+        ],
+        hidden=not writer,
+    )
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Manager notes", className="h6"),
+                editor,
+                html.Div(id=ids.notes, className="mt-3"),
+            ]
+        )
+    )
+
+
+@callback(
+    Output(ids.activity, "children"),
+    Output(ids.risk, "children"),
+    Input(ids.tutor, "data"),
+    Input(shell_ids.theme, "data"),
+)
+@requires(*EVERYONE)
+def show_charts(tutor_id, theme):  # type: ignore[no-untyped-def]
+    tutor = allowed_tutor(tutor_id)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        scores = (
+            tutor_care.score_history(conn=conn, model_id=model["id"], tutor_id=tutor["id"])
+            if model
+            else pd.DataFrame()
+        )
+        end = scores["as_of"].max() if len(scores) else pd.Timestamp.now(tz="UTC").normalize()
+        daily = daily_sessions(
+            conn=conn, since=end - timedelta(weeks=26), until=end, tutor_id=tutor["id"]
+        )
+    wide = by_status(daily, value="sessions")
+    weeks = pd.DataFrame(
+        {c: weekly(wide[c], end=end - timedelta(days=1), weeks=26) for c in wide.columns}
+    )
+    activity = stacked_bars(weeks, theme=theme, y_title="sessions") if len(wide) else None
+    risk = None
+    if len(scores):
+        risk = themed(
+            go.Figure(
+                go.Scatter(x=scores["as_of"], y=scores["score"], mode="lines+markers", name="score")
+            ),
+            theme,
+        )
+        risk.update_layout(yaxis_title="score", yaxis_range=[0, max(50, scores["score"].max())])
+    return (
+        chart_body(activity, empty_title="No sessions", empty_hint="None in 26 weeks."),
+        chart_body(risk, empty_title="Not scored yet", empty_hint="Scores come weekly."),
+    )
+
+
+def allowed_tutor(tutor_id: Any) -> dict[str, Any]:
+    """The tutor behind a (possibly forged) id, if the user may see them."""
+    try:
+        tutor_id = int(tutor_id)
+    except (TypeError, ValueError):
+        raise dash.exceptions.PreventUpdate from None
+    with connect() as conn:
+        tutor = tutor_care.tutor_detail(conn=conn, tutor_id=tutor_id)
+    if tutor is None:
+        raise dash.exceptions.PreventUpdate
+    check_region(tutor["region_id"])
+    return tutor
+
+
+@callback(
+    Output(ids.notes, "children"),
+    Output(ids.interventions, "children"),
+    Output(ids.pick, "options"),
+    Output(ids.timeline, "children"),
+    Input(ids.tutor, "data"),
+    Input(ids.version, "data"),
+)
+@requires(*EVERYONE)
+def show_records(tutor_id, _version):  # type: ignore[no-untyped-def]
+    tutor = allowed_tutor(tutor_id)
+    with connect() as conn:
+        notes = tutor_care.notes(conn=conn, tutor_id=tutor["id"])
+        done = tutor_care.interventions(conn=conn, tutor_id=tutor["id"])
+    mine = current_user.user_id
+    may_change = current_user.role in WRITERS
+    note_items = [
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(
+                        [
+                            dbc.Badge("Important", color="danger", className="me-2")
+                            if row["is_important"]
+                            else None,
+                            html.Small(
+                                f"{row['author']}, {row['created_at']:%Y-%m-%d %H:%M}"
+                                + (" (edited)" if pd.notna(row["updated_at"]) else "")
+                            ),
+                        ]
+                    ),
+                    html.P(row["body"], className="note-body mb-1"),
+                    html.Div(
+                        [
+                            dbc.Button(
+                                "Edit", id=ids.edit(int(row["id"])), size="sm", color="link"
+                            ),
+                            dbc.Button(
+                                "Delete",
+                                id=ids.delete(int(row["id"])),
+                                size="sm",
+                                color="link",
+                                className="text-danger",
+                            ),
+                        ],
+                        hidden=not (
+                            may_change
+                            and (row["author_id"] == mine or current_user.role == "admin")
+                        ),
+                    ),
+                ]
+            ),
+            className="mb-2",
+        )
+        for row in notes.to_dict("records")
+    ]
+    table = data_table(
+        done,
+        {
+            "kind": "Intervention",
+            "status": "Status",
+            "owner": "Owner",
+            "due_on": "Due",
+            "outcome": "Outcome",
+            "reason": "Why",
+        },
+        empty_title="No interventions yet",
+        empty_hint="Plan one of the recommendations above.",
+    )
+    options = [
+        {
+            "label": f"#{r['id']} {r['kind'].replace('_', ' ')} ({r['status']})",
+            "value": int(r["id"]),
+        }
+        for r in done.to_dict("records")
+        if r["status"] not in ("done", "dismissed")
+    ]
+    return (
+        note_items or empty_state("No notes yet", "Notes are visible to managers and admins."),
+        table,
+        options,
+        timeline(notes, done),
+    )
+
+
+def timeline(notes: pd.DataFrame, done: pd.DataFrame) -> Component:
+    events = [(r["created_at"], f"Note by {r['author']}") for r in notes.to_dict("records")]
+    for r in done.to_dict("records"):
+        kind = r["kind"].replace("_", " ")
+        events.append((r["created_at"], f"{kind.capitalize()} planned by {r['owner']}"))
+        if pd.notna(r["completed_at"]):
+            events.append(
+                (
+                    r["completed_at"],
+                    f"{kind.capitalize()} {r['status']}: {r['outcome'] or 'no outcome recorded'}",
+                )
+            )
+    if not events:
+        return empty_state("Nothing has happened yet", "Notes and interventions appear here.")
+    events.sort(key=lambda e: e[0], reverse=True)
+    return html.Ul(
+        [html.Li([html.Small(f"{when:%Y-%m-%d %H:%M} "), text]) for when, text in events],
+        className="timeline",
+    )
+
+
+@callback(
+    Output(ids.version, "data", allow_duplicate=True),
+    Output(ids.move_result, "children", allow_duplicate=True),
+    Input(ids.plan(ALL), "n_clicks"),
+    State(ids.tutor, "data"),
+    State(ids.version, "data"),
+    prevent_initial_call=True,
+)
+@requires(*WRITERS)
+def plan(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
+    kind = ctx.triggered_id["index"] if isinstance(ctx.triggered_id, dict) else None
+    if not any(clicks or []) or kind not in INTERVENTION_KINDS:
+        raise dash.exceptions.PreventUpdate
+    tutor = allowed_tutor(tutor_id)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        scores = tutor_care.score_history(conn=conn, model_id=model["id"], tutor_id=tutor["id"])
+    latest = scores.iloc[-1]
+    recs = {
+        r.kind: r for r in recommend(latest["top_factors"], latest["band"], latest["as_of"].date())
+    }
+    thanks = recognition(None, latest["band"], latest["as_of"].date())
+    if thanks:
+        recs[thanks.kind] = thanks
+    chosen = recs.get(kind)
+    if chosen is None:
+        return dash.no_update, dbc.Alert(
+            "That is not recommended for this tutor now.", color="warning"
+        )
+    with transaction() as conn:
+        new_id = tutor_care.add_intervention(
+            conn=conn,
+            tutor_id=tutor["id"],
+            kind=kind,
+            reason=chosen.reason,
+            owner_id=current_user.user_id,
+            due_on=chosen.due_on,
+            now=now(),
+        )
+    audit(
+        "intervention.created",
+        entity_type="intervention",
+        entity_id=new_id,
+        tutor_id=tutor["id"],
+        after={"kind": kind, "status": "planned", "due_on": chosen.due_on.isoformat()},
+    )
+    return (version or 0) + 1, dbc.Alert(f"Planned: {kind.replace('_', ' ')}.", color="success")
+
+
+@callback(
+    Output(ids.version, "data", allow_duplicate=True),
+    Output(ids.move_result, "children", allow_duplicate=True),
+    Input(ids.move, "n_clicks"),
+    State(ids.tutor, "data"),
+    State(ids.pick, "value"),
+    State(ids.status, "value"),
+    State(ids.outcome, "value"),
+    State(ids.version, "data"),
+    prevent_initial_call=True,
+)
+@requires(*WRITERS)
+def move(_clicks, tutor_id, intervention_id, status, outcome, version):  # type: ignore[no-untyped-def]
+    tutor = allowed_tutor(tutor_id)
+    outcome = (outcome or "").strip()[:1000] or None
+    with transaction() as conn:
+        before = (
+            tutor_care.intervention(conn=conn, intervention_id=int(intervention_id))
+            if isinstance(intervention_id, int)
+            else None
+        )
+        if before is None or before["tutor_id"] != tutor["id"]:
+            return dash.no_update, dbc.Alert(
+                "Choose one of this tutor's open interventions.", color="warning"
+            )
+        if status not in MOVES[before["status"]]:
+            return dash.no_update, dbc.Alert(
+                f"A {before['status'].replace('_', ' ')} intervention cannot become "
+                f"{str(status).replace('_', ' ')}.",
+                color="warning",
+            )
+        if status == "done" and not outcome:
+            return dash.no_update, dbc.Alert(
+                "Say what came of it before marking it done.", color="warning"
+            )
+        tutor_care.set_intervention_status(
+            conn=conn, intervention_id=before["id"], status=status, outcome=outcome, now=now()
+        )
+    audit(
+        "intervention.status_changed",
+        entity_type="intervention",
+        entity_id=before["id"],
+        before={"status": before["status"], "outcome": before["outcome"]},
+        after={"status": status, "outcome": outcome},
+    )
+    return (version or 0) + 1, dbc.Alert(f"Now {status.replace('_', ' ')}.", color="success")
+
+
+@callback(
+    Output(ids.version, "data", allow_duplicate=True),
+    Output(ids.note_result, "children", allow_duplicate=True),
+    Output(ids.note_text, "value", allow_duplicate=True),
+    Output(ids.note_editing, "data", allow_duplicate=True),
+    Input(ids.note_save, "n_clicks"),
+    State(ids.tutor, "data"),
+    State(ids.note_text, "value"),
+    State(ids.note_important, "value"),
+    State(ids.note_editing, "data"),
+    State(ids.version, "data"),
+    prevent_initial_call=True,
+)
+@requires(*WRITERS)
+def save_note(_clicks, tutor_id, text, important, editing, version):  # type: ignore[no-untyped-def]
+    tutor = allowed_tutor(tutor_id)
+    body = (text or "").strip()
+    if not body or len(body) > tutor_care.MAX_NOTE:
+        return (
+            dash.no_update,
+            dbc.Alert(f"Write a note of 1 to {tutor_care.MAX_NOTE:,} characters.", color="warning"),
+            dash.no_update,
+            dash.no_update,
+        )
+    important = important is True
+    before = None
+    if editing is not None:
+        with connect() as conn:  # check first: a refusal is audited outside the write
+            before = owned_note(conn, editing, tutor["id"])
+    with transaction() as conn:
+        if before is None:
+            note_id = tutor_care.add_note(
+                conn=conn,
+                tutor_id=tutor["id"],
+                author_id=current_user.user_id,
+                body=body,
+                important=important,
+                now=now(),
+            )
+        else:
+            note_id = before["id"]
+            tutor_care.update_note(
+                conn=conn, note_id=note_id, body=body, important=important, now=now()
+            )
+    audit(
+        "note.updated" if before else "note.created",
+        entity_type="note",
+        entity_id=note_id,
+        tutor_id=tutor["id"],
+        before=before and {"body": before["body"], "important": before["is_important"]},
+        after={"body": body, "important": important},
+    )
+    return (version or 0) + 1, dbc.Alert("Saved.", color="success"), "", None
+
+
+def owned_note(conn: Any, note_id: Any, tutor_id: int) -> dict[str, Any]:
+    """A note of this tutor that the user may change: their own, or any for an admin."""
+    note = tutor_care.note(conn=conn, note_id=int(note_id))
+    if note is None or note["tutor_id"] != tutor_id:
+        raise dash.exceptions.PreventUpdate
+    if note["author_id"] != current_user.user_id and current_user.role != "admin":
+        audit("access.denied", what="note", note_id=note["id"])
+        raise AccessDenied()
+    return note
+
+
+@callback(
+    Output(ids.note_text, "value", allow_duplicate=True),
+    Output(ids.note_important, "value"),
+    Output(ids.note_editing, "data", allow_duplicate=True),
+    Input(ids.edit(ALL), "n_clicks"),
+    State(ids.tutor, "data"),
+    prevent_initial_call=True,
+)
+@requires(*WRITERS)
+def edit_note(clicks, tutor_id):  # type: ignore[no-untyped-def]
+    target = ctx.triggered_id
+    if not any(clicks or []) or not isinstance(target, dict):
+        raise dash.exceptions.PreventUpdate
+    tutor = allowed_tutor(tutor_id)
+    with connect() as conn:
+        note = owned_note(conn, target["index"], tutor["id"])
+    return note["body"], note["is_important"], note["id"]
+
+
+@callback(
+    Output(ids.version, "data", allow_duplicate=True),
+    Output(ids.note_result, "children", allow_duplicate=True),
+    Input(ids.delete(ALL), "n_clicks"),
+    State(ids.tutor, "data"),
+    State(ids.version, "data"),
+    prevent_initial_call=True,
+)
+@requires(*WRITERS)
+def delete_note(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
+    target = ctx.triggered_id
+    if not any(clicks or []) or not isinstance(target, dict):
+        raise dash.exceptions.PreventUpdate
+    tutor = allowed_tutor(tutor_id)
+    with connect() as conn:  # check first: a refusal is audited outside the write
+        note = owned_note(conn, target["index"], tutor["id"])
+    with transaction() as conn:
+        tutor_care.delete_note(conn=conn, note_id=note["id"])
+    audit(
+        "note.deleted",
+        entity_type="note",
+        entity_id=note["id"],
+        tutor_id=tutor["id"],
+        before={"body": note["body"], "important": note["is_important"]},
+    )
+    return (version or 0) + 1, dbc.Alert("Note deleted.", color="success")

@@ -1,0 +1,142 @@
+"""The tutor profile's write callbacks: role, scope, transitions, authorship, audit."""
+
+import pytest
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+from dash.exceptions import PreventUpdate
+from sqlalchemy import select
+
+import app as beacon  # noqa: F401  (pages register with the app)
+from auth.access import AccessDenied
+from data import audit as audit_log
+from data import tutor_care
+from data.engine import connect
+from data.models import Tutor
+from jobs import tutor_risk as job
+from pages import tutor_profile as page
+from tests.conftest import acting_as
+
+
+@pytest.fixture(scope="module")
+def scored(seeded_url):
+    from tests.conftest import pointed_at
+
+    with pointed_at(seeded_url):
+        job.run(weeks=1)
+    return seeded_url
+
+
+@pytest.fixture
+def db(scored, use_database):
+    use_database(scored)
+
+
+def a_tutor(region_id: int) -> int:
+    with connect() as conn:
+        return (
+            conn.execute(
+                select(Tutor.id).where(Tutor.region_id == region_id, Tutor.status == "active")
+            )
+            .scalars()
+            .first()
+        )
+
+
+def clicked(component_id: dict) -> None:
+    """What Dash sets up before a pattern-matching callback runs: which button was clicked."""
+    import json
+
+    prop = json.dumps(component_id, sort_keys=True, separators=(",", ":")) + ".n_clicks"
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop, "value": 1}]))
+
+
+def last_audit(action: str) -> dict:
+    with connect() as conn:
+        rows, _ = audit_log.audit_log(conn=conn, action=action, limit=1)
+    return rows.iloc[0].to_dict()
+
+
+def test_notes_are_added_edited_and_deleted_by_their_author_and_audited(db):
+    tutor = a_tutor(1)
+    with acting_as("manager", regions=(1,)):
+        version, message, text, editing = page.save_note(
+            1, tutor, "  Called about the rota.  ", True, None, 0
+        )
+        assert version == 1 and text == "" and editing is None
+        with connect() as conn:
+            note = tutor_care.notes(conn=conn, tutor_id=tutor).iloc[0]
+        assert note["body"] == "Called about the rota." and note["is_important"]
+        page.save_note(1, tutor, "Called twice.", False, int(note["id"]), 1)
+        assert last_audit("note.updated")["detail"]["before"]["body"] == "Called about the rota."
+        clicked(page.ids.delete(int(note["id"])))
+        page.delete_note([1], tutor, 2)
+    assert last_audit("note.deleted")["detail"]["before"]["body"] == "Called twice."
+
+
+def test_someone_elses_note_cannot_be_changed_but_an_admin_can(db):
+    tutor = a_tutor(1)
+    with acting_as("manager", regions=(1,)):
+        page.save_note(1, tutor, "Mine.", False, None, 0)
+    with connect() as conn:
+        note_id = int(tutor_care.notes(conn=conn, tutor_id=tutor).iloc[0]["id"])
+    with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
+        page.save_note(1, tutor, "Not yours.", False, note_id, 0)
+    with acting_as("admin"):
+        clicked(page.ids.delete(note_id))
+        page.delete_note([1], tutor, 0)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "x" * 10_001])
+def test_empty_or_oversized_notes_get_a_clear_message(db, text):
+    with acting_as("manager", regions=(1,)):
+        version, message, *_ = page.save_note(1, a_tutor(1), text, False, None, 0)
+    assert version is page.dash.no_update
+    assert "1 to 10,000 characters" in str(message.children)
+
+
+def test_a_note_is_shown_as_text_never_as_html(db):
+    tutor = a_tutor(1)
+    with acting_as("manager", regions=(1,)):
+        page.save_note(1, tutor, "<script>alert(1)</script>", False, None, 0)
+        notes, *_ = page.show_records(tutor, 1)
+    body = notes[0].children.children[1]
+    assert body.children == "<script>alert(1)</script>"  # a string child: React escapes it
+
+
+def test_interventions_are_planned_then_moved_only_forward(db):
+    with connect() as conn:
+        model = page.tutor_risk.active_model(conn=conn)
+        as_of = page.tutor_risk.band_history(conn=conn, model_id=model["id"])["as_of"].max()
+        riskiest, _ = page.tutor_risk.risk_table(
+            conn=conn, model_id=model["id"], as_of=as_of.to_pydatetime(), region_ids=[1], limit=1
+        )
+    tutor = int(riskiest["tutor_id"].iloc[0])
+    assert riskiest["band"].iloc[0] != "low", "the demo data has a tutor at risk in region 1"
+    recs = page.recommend(riskiest["top_factors"].iloc[0], riskiest["band"].iloc[0], as_of.date())
+    with acting_as("manager", regions=(1,)):
+        clicked(page.ids.plan(recs[0].kind))
+        page.plan([1], tutor, 0)
+        with connect() as conn:
+            planned = tutor_care.interventions(conn=conn, tutor_id=tutor).iloc[0]
+        assert planned["status"] == "planned"
+        _, message = page.move(1, tutor, int(planned["id"]), "done", "", 1)
+        assert "Say what came of it" in str(message.children)
+        page.move(1, tutor, int(planned["id"]), "done", "Rota fixed; back to 4 a week.", 1)
+        _, message = page.move(1, tutor, int(planned["id"]), "planned", None, 2)
+        assert "cannot become planned" in str(message.children)
+    detail = last_audit("intervention.status_changed")["detail"]
+    assert detail["before"]["status"] == "planned" and detail["after"]["status"] == "done"
+
+
+def test_a_tutor_outside_the_managers_regions_is_refused(db):
+    with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
+        page.save_note(1, a_tutor(2), "Forged tutor id.", False, None, 0)
+    with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
+        page.show_records(a_tutor(2), 0)
+
+
+def test_viewers_cannot_write_and_unknown_tutors_change_nothing(db):
+    with acting_as("viewer"), pytest.raises(AccessDenied):
+        page.save_note(1, a_tutor(1), "Hello", False, None, 0)
+    with acting_as("manager", regions=(1,)), pytest.raises(PreventUpdate):
+        page.save_note(1, 999_999, "Hello", False, None, 0)
