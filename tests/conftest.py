@@ -203,3 +203,13 @@ def _fresh_rate_limits():
         limiter.reset()
     except Exception:  # noqa: BLE001 - nothing to reset before the limiter is initialised
         pass
+
+
+@pytest.fixture(scope="session")
+def scored_url(seeded_url) -> str:
+    """The seeded database after one tutor-risk scoring run (two weeks of weekly scores)."""
+    from jobs import tutor_risk
+
+    with pointed_at(seeded_url):
+        tutor_risk.run(weeks=2)
+    return seeded_url

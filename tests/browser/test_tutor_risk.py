@@ -4,15 +4,12 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
-from jobs import tutor_risk as job
 from tests.browser.conftest import click, sign_in, url
-from tests.conftest import pointed_at
 
 
 @pytest.fixture
-def scored(seeded_url, seeded_engine):
-    with pointed_at(seeded_url):
-        job.run(weeks=2)
+def scored(scored_url, seeded_engine):
+    return scored_url
 
 
 def shown_bands(dash_duo) -> set[str]:

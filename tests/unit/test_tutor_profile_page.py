@@ -12,23 +12,13 @@ from data import audit as audit_log
 from data import tutor_care
 from data.engine import connect
 from data.models import Tutor
-from jobs import tutor_risk as job
 from pages import tutor_profile as page
 from tests.conftest import acting_as
 
 
-@pytest.fixture(scope="module")
-def scored(seeded_url):
-    from tests.conftest import pointed_at
-
-    with pointed_at(seeded_url):
-        job.run(weeks=1)
-    return seeded_url
-
-
 @pytest.fixture
-def db(scored, use_database):
-    use_database(scored)
+def db(scored_url, use_database):
+    use_database(scored_url)
 
 
 def a_tutor(region_id: int) -> int:

@@ -5,23 +5,13 @@ from dash import dcc
 
 import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
-from jobs import tutor_risk as job
 from pages import tutor_risk as page
 from tests.conftest import acting_as
 
 
-@pytest.fixture(scope="module")
-def scored(seeded_url):
-    from tests.conftest import pointed_at
-
-    with pointed_at(seeded_url):
-        job.run(weeks=2)
-    return seeded_url
-
-
 @pytest.fixture
-def db(scored, use_database):
-    use_database(scored)
+def db(scored_url, use_database):
+    use_database(scored_url)
 
 
 def test_overview_shows_four_band_cards_two_charts_and_mirrors_filters_in_the_url(db):
