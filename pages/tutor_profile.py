@@ -13,7 +13,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
 from flask_login import current_user
 
-from analytics.interventions import recognition, recommend
+from analytics.interventions import Recommendation, recognition, recommend
 from analytics.kpis import by_status, weekly
 from auth.access import EVERYONE, AccessDenied, check_region, requires
 from auth.audit import audit
@@ -93,6 +93,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
             if model and tutor
             else pd.DataFrame()
         )
+        recs = recommendations(conn, tutor_id, scores.iloc[-1]) if len(scores) else []
     if tutor is None:
         return empty_state("No such tutor", "The link may be old; open the tutor from the list.")
     try:
@@ -133,7 +134,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
             ),
             dbc.Row(
                 [
-                    dbc.Col(interventions_card(latest, writer), lg=7),
+                    dbc.Col(interventions_card(recs, writer), lg=7),
                     dbc.Col(notes_card(writer), lg=5),
                 ],
                 className="g-3",
@@ -178,13 +179,22 @@ def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:
     )
 
 
-def interventions_card(latest: pd.Series | None, writer: bool) -> Component:
+def recommendations(conn: Any, tutor_id: int, latest: pd.Series) -> list[Recommendation]:
+    """From the latest stored score's factors and band, plus recognition for a low-risk tutor
+    whose sessions of the last 30 days were rated 4.7 or better."""
+    end = latest["as_of"]
+    daily = daily_sessions(conn=conn, since=end - timedelta(days=30), until=end, tutor_id=tutor_id)
+    rated = daily["rated"].sum()
+    rating = float(daily["rating_sum"].sum() / rated) if rated else None
+    recs = recommend(latest["top_factors"], latest["band"], end.date())
+    thanks = recognition(rating, latest["band"], end.date())
+    return [*recs, *([thanks] if thanks else [])]
+
+
+def interventions_card(recs: list[Recommendation], writer: bool) -> Component:
     recommended: list[Component] = []
-    if latest is not None:
-        today = latest["as_of"].date()
-        recs = recommend(latest["top_factors"], latest["band"], today)
-        thanks = recognition(None, latest["band"], today)
-        for rec in [*recs, *([thanks] if thanks else [])]:
+    if recs:
+        for rec in recs:
             button = dbc.Button(
                 "Plan it",
                 id=ids.plan(rec.kind),
@@ -302,6 +312,32 @@ def show_charts(tutor_id, theme):  # type: ignore[no-untyped-def]
         {c: weekly(wide[c], end=end - timedelta(days=1), weeks=26) for c in wide.columns}
     )
     activity = stacked_bars(weeks, theme=theme, y_title="sessions") if len(wide) else None
+    if activity is not None:
+        # Ratings over time on a second axis: the weekly average of the rated sessions.
+        ratings = daily.groupby("day")[["rated", "rating_sum"]].sum()
+        last = end - timedelta(days=1)
+        rated = weekly(ratings["rated"], end=last, weeks=26)
+        average = weekly(ratings["rating_sum"], end=last, weeks=26) / rated.replace(0, float("nan"))
+        activity.add_scatter(
+            x=average.index,
+            y=average,
+            name="average rating",
+            yaxis="y2",
+            mode="lines+markers",
+            line={"color": "#495057", "dash": "dot"},
+            connectgaps=False,
+            hovertemplate="%{y:.2f}<extra>rating</extra>",
+        )
+        activity.update_layout(
+            yaxis2={
+                "title": "rating",
+                "overlaying": "y",
+                "side": "right",
+                "range": [1, 5.2],
+                "tickvals": [1, 2, 3, 4, 5],
+                "showgrid": False,
+            }
+        )
     risk = None
     if len(scores):
         risk = themed(
@@ -454,13 +490,7 @@ def plan(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
         scores = tutor_care.score_history(conn=conn, model_id=model["id"], tutor_id=tutor["id"])
-    latest = scores.iloc[-1]
-    recs = {
-        r.kind: r for r in recommend(latest["top_factors"], latest["band"], latest["as_of"].date())
-    }
-    thanks = recognition(None, latest["band"], latest["as_of"].date())
-    if thanks:
-        recs[thanks.kind] = thanks
+        recs = {r.kind: r for r in recommendations(conn, tutor["id"], scores.iloc[-1])}
     chosen = recs.get(kind)
     if chosen is None:
         return dash.no_update, dbc.Alert(

@@ -1,5 +1,6 @@
 """The tutor profile's write callbacks: role, scope, transitions, authorship, audit."""
 
+import pandas as pd
 import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
@@ -130,3 +131,30 @@ def test_viewers_cannot_write_and_unknown_tutors_change_nothing(db):
         page.save_note(1, a_tutor(1), "Hello", False, None, 0)
     with acting_as("manager", regions=(1,)), pytest.raises(PreventUpdate):
         page.save_note(1, 999_999, "Hello", False, None, 0)
+
+
+def test_recognition_follows_the_tutors_own_recent_ratings(db):
+    from data.queries.overview import daily_sessions
+
+    with connect() as conn:
+        model = page.tutor_risk.active_model(conn=conn)
+        as_of = page.tutor_risk.band_history(conn=conn, model_id=model["id"])["as_of"].max()
+        daily = daily_sessions(conn=conn, since=as_of - page.timedelta(days=30), until=as_of)
+        by_tutor = {}
+        for tutor_id in page.tutor_risk.tutor_roster(conn=conn)["id"].head(40):
+            mine = daily_sessions(
+                conn=conn,
+                since=as_of - page.timedelta(days=30),
+                until=as_of,
+                tutor_id=int(tutor_id),
+            )
+            if mine["rated"].sum():
+                by_tutor[int(tutor_id)] = mine["rating_sum"].sum() / mine["rated"].sum()
+        assert len(daily) and by_tutor
+        best = max(by_tutor, key=by_tutor.get)
+        worst = min(by_tutor, key=by_tutor.get)
+        low = pd.Series({"as_of": as_of, "band": "low", "top_factors": []})
+        best_kinds = [r.kind for r in page.recommendations(conn, best, low)]
+        worst_kinds = [r.kind for r in page.recommendations(conn, worst, low)]
+    assert ("recognition" in best_kinds) == (by_tutor[best] >= 4.7)
+    assert "recognition" not in worst_kinds
