@@ -75,3 +75,10 @@ def weekly(daily: pd.Series, *, end: pd.Timestamp, weeks: int = 12) -> pd.Series
     totals = totals.reindex(index, fill_value=0)
     totals.name = daily.name
     return totals
+
+
+def weekly_frame(wide: pd.DataFrame, *, end: pd.Timestamp, weeks: int = 12) -> pd.DataFrame:
+    """Every column of a daily frame (one per status) as weekly totals, like `weekly`."""
+    return pd.DataFrame(
+        {column: weekly(wide[column], end=end, weeks=weeks) for column in wide.columns}
+    )

@@ -5,6 +5,7 @@ Writes run in the caller's transaction and return what the audit entry needs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +14,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import aliased
 
 from data.models import Intervention, ManagerNote, Region, Tutor, TutorRiskScore, User
-from data.queries.sql import read_frame
+from data.queries.sql import in_regions, read_frame
 
 MAX_NOTE = 10_000
 
@@ -39,18 +40,23 @@ def tutor_detail(*, conn: Connection, tutor_id: int) -> dict[str, Any] | None:
     return dict(row._mapping) if row else None
 
 
-def score_history(*, conn: Connection, model_id: int, tutor_id: int) -> pd.DataFrame:
-    """Columns: as_of (datetime64 UTC), probability, score, band, top_factors; oldest first."""
+def score_history(*, conn: Connection, model_id: int, tutor_ids: Sequence[int]) -> pd.DataFrame:
+    """Stored scores of some tutors, in one query. Columns: tutor_id, as_of (datetime64 UTC),
+    probability, score, band, top_factors; oldest first."""
     frame = read_frame(
         conn,
         select(
+            TutorRiskScore.tutor_id,
             TutorRiskScore.as_of,
             TutorRiskScore.probability,
             TutorRiskScore.score,
             TutorRiskScore.band,
             TutorRiskScore.top_factors,
         )
-        .where(TutorRiskScore.model_version_id == model_id, TutorRiskScore.tutor_id == tutor_id)
+        .where(
+            TutorRiskScore.model_version_id == model_id,
+            TutorRiskScore.tutor_id.in_(list(tutor_ids)),
+        )
         .order_by(TutorRiskScore.as_of),
     )
     frame["as_of"] = pd.to_datetime(frame["as_of"], utc=True)
@@ -122,9 +128,15 @@ def delete_note(*, conn: Connection, note_id: int) -> None:
     conn.execute(delete(ManagerNote).where(ManagerNote.id == note_id))
 
 
-def interventions(*, conn: Connection, tutor_id: int | None = None) -> pd.DataFrame:
+def interventions(
+    *,
+    conn: Connection,
+    tutor_id: int | None = None,
+    status: str | None = None,
+    region_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
     """Columns: id, tutor_id, kind, status, reason, owner_id, owner, due_on, outcome, created_at,
-    completed_at; newest first. Every tutor's when tutor_id is None."""
+    completed_at; newest first. One tutor's, or all in a region scope, optionally by status."""
     owner = aliased(User)
     statement = (
         select(
@@ -140,12 +152,15 @@ def interventions(*, conn: Connection, tutor_id: int | None = None) -> pd.DataFr
             Intervention.created_at,
             Intervention.completed_at,
         )
+        .join(Tutor, Tutor.id == Intervention.tutor_id)
         .outerjoin(owner, owner.id == Intervention.owner_id)
         .order_by(Intervention.created_at.desc())
     )
     if tutor_id is not None:
         statement = statement.where(Intervention.tutor_id == tutor_id)
-    return read_frame(conn, statement)
+    if status is not None:
+        statement = statement.where(Intervention.status == status)
+    return read_frame(conn, in_regions(statement, Tutor.region_id, region_ids))
 
 
 def intervention(*, conn: Connection, intervention_id: int) -> dict[str, Any] | None:

@@ -107,6 +107,14 @@ def _scored(model_id: int):  # type: ignore[no-untyped-def]
     )
 
 
+def latest_scored_at(*, conn: Connection, model_id: int) -> datetime | None:
+    """The newest date the model scored tutors for."""
+    newest = conn.execute(
+        select(func.max(TutorRiskScore.as_of)).where(TutorRiskScore.model_version_id == model_id)
+    ).scalar_one()
+    return pd.Timestamp(newest).tz_convert("UTC").to_pydatetime() if newest else None
+
+
 def band_history(
     *, conn: Connection, model_id: int, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:

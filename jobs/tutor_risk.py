@@ -18,6 +18,7 @@ from analytics.tutor_risk import ModelCard, TutorRiskModel, evaluate
 from data import tutor_risk
 from data.engine import connect, transaction
 from data.queries.overview import data_as_of
+from settings import load_settings_or_exit
 
 HISTORY = pd.Timedelta(days=2 * 365 + 90)
 TEST_MONTHS = 6
@@ -76,8 +77,6 @@ def run(*, weeks: int = 12) -> RunReport:
 
 
 def main() -> int:
-    from settings import load_settings_or_exit
-
     load_settings_or_exit()
     try:
         report = run()

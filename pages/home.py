@@ -14,7 +14,7 @@ from dash import MATCH, Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 from sqlalchemy import Connection
 
-from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly
+from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly, weekly_frame
 from auth.access import EVERYONE, region_scope, requires
 from components.chart_card import chart_body, chart_card
 from components.figures import share_line, stacked_bars
@@ -157,7 +157,7 @@ def tutoring(
             compare=False,
         ),
     ]
-    weeks = weekly_frame(wide.drop(columns=["held"]), end)
+    weeks = weekly_frame(wide.drop(columns=["held"]), end=end, weeks=CHART_WEEKS)
     return cards, stacked_bars(
         weeks, theme=theme, y_title="sessions"
     ) if weeks.values.sum() else None
@@ -217,7 +217,7 @@ def schedules(
         period_card("Hours delivered, 30 days", done_hours),
         period_card("Cancellation rate", cancelled, percent, higher_is_better=False),
     ]
-    weeks = weekly_frame(hours, end + timedelta(weeks=4), weeks=13)
+    weeks = weekly_frame(hours, end=end + timedelta(weeks=4), weeks=13)
     return cards, stacked_bars(weeks, theme=theme, y_title="hours") if weeks.values.sum() else None
 
 
@@ -252,7 +252,7 @@ def credit(
             compare=False,
         ),
     ]
-    weeks = weekly_frame(wide.drop(columns=["all", "decided"]), end)
+    weeks = weekly_frame(wide.drop(columns=["all", "decided"]), end=end, weeks=CHART_WEEKS)
     return cards, stacked_bars(
         weeks, theme=theme, y_title="applications"
     ) if weeks.values.sum() else None
@@ -272,13 +272,6 @@ def period_card(
         change=comparison.change,
         period=period,
         **options,
-    )
-
-
-def weekly_frame(wide: pd.DataFrame, end: pd.Timestamp, weeks: int = CHART_WEEKS) -> pd.DataFrame:
-    """Every status column of a daily frame as weekly totals."""
-    return pd.DataFrame(
-        {column: weekly(wide[column], end=end, weeks=weeks) for column in wide.columns}
     )
 
 

@@ -14,7 +14,7 @@ from dash.development.base_component import Component
 from flask_login import current_user
 
 from analytics.interventions import Recommendation, recognition, recommend
-from analytics.kpis import by_status, weekly
+from analytics.kpis import by_status, weekly, weekly_frame
 from auth.access import EVERYONE, AccessDenied, check_region, requires
 from auth.audit import audit
 from auth.requests import now
@@ -89,7 +89,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
         tutor = tutor_care.tutor_detail(conn=conn, tutor_id=tutor_id)
         model = tutor_risk.active_model(conn=conn)
         scores = (
-            tutor_care.score_history(conn=conn, model_id=model["id"], tutor_id=tutor_id)
+            tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=[tutor_id])
             if model and tutor
             else pd.DataFrame()
         )
@@ -299,7 +299,7 @@ def show_charts(tutor_id, theme):  # type: ignore[no-untyped-def]
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
         scores = (
-            tutor_care.score_history(conn=conn, model_id=model["id"], tutor_id=tutor["id"])
+            tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=[tutor["id"]])
             if model
             else pd.DataFrame()
         )
@@ -308,9 +308,7 @@ def show_charts(tutor_id, theme):  # type: ignore[no-untyped-def]
             conn=conn, since=end - timedelta(weeks=26), until=end, tutor_id=tutor["id"]
         )
     wide = by_status(daily, value="sessions")
-    weeks = pd.DataFrame(
-        {c: weekly(wide[c], end=end - timedelta(days=1), weeks=26) for c in wide.columns}
-    )
+    weeks = weekly_frame(wide, end=end - timedelta(days=1), weeks=26)
     activity = stacked_bars(weeks, theme=theme, y_title="sessions") if len(wide) else None
     if activity is not None:
         # Ratings over time on a second axis: the weekly average of the rated sessions.
@@ -489,7 +487,7 @@ def plan(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
     tutor = allowed_tutor(tutor_id)
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
-        scores = tutor_care.score_history(conn=conn, model_id=model["id"], tutor_id=tutor["id"])
+        scores = tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=[tutor["id"]])
         recs = {r.kind: r for r in recommendations(conn, tutor["id"], scores.iloc[-1])}
     chosen = recs.get(kind)
     if chosen is None:

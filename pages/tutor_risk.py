@@ -372,8 +372,9 @@ def show_table(region, subject, band, tenure, sort, _prev, _next, page):  # type
         model = tutor_risk.active_model(conn=conn)
         if model is None:
             raise dash.exceptions.PreventUpdate
-        history = tutor_risk.band_history(conn=conn, model_id=model["id"])
-        latest = history["as_of"].max().to_pydatetime()
+        latest = tutor_risk.latest_scored_at(conn=conn, model_id=model["id"])
+        if latest is None:
+            raise dash.exceptions.PreventUpdate
         after, before = view.hired_between(latest)
         query = dict(
             conn=conn,
@@ -502,11 +503,7 @@ def show_effectiveness(region):  # type: ignore[no-untyped-def]
     view = View(region, None, None, None, None)
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
-        done = tutor_care.interventions(conn=conn)
-        roster = tutor_risk.tutor_roster(conn=conn).set_index("id")["region_id"]
-        done = done[done["status"] == "done"]
-        if view.region_ids is not None:
-            done = done[done["tutor_id"].map(roster).isin(view.region_ids)]
+        done = tutor_care.interventions(conn=conn, status="done", region_ids=view.region_ids)
         if model is None or done.empty:
             return empty_state(
                 "No finished interventions yet",
@@ -515,14 +512,7 @@ def show_effectiveness(region):  # type: ignore[no-untyped-def]
         tutors = done["tutor_id"].astype(int).unique().tolist()
         since = (done["created_at"].min() - timedelta(days=30)).to_pydatetime()
         sessions = tutor_risk.session_history(conn=conn, since=since, tutor_ids=tutors)
-        scores = pd.concat(
-            [
-                tutor_care.score_history(conn=conn, model_id=model["id"], tutor_id=t).assign(
-                    tutor_id=t
-                )
-                for t in tutors
-            ]
-        )
+        scores = tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=tutors)
     summary = effectiveness(done, scores, sessions)
     summary["kind"] = summary["kind"].str.replace("_", " ")
     for column in (

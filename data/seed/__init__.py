@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, select, text
 
+from data.engine import get_engine
+from data.migrate import upgrade_head
 from data.models import Base, Tutor
 from data.seed.bulk import bulk_insert
 from data.seed.common import SCALES
@@ -101,9 +103,6 @@ def seed_database(
 
 def ensure_demo_data(*, scale: str, seed: int) -> None:
     """First start in demo mode: migrate, and seed when the database is still empty."""
-    from data.engine import get_engine
-    from data.migrate import upgrade_head
-
     upgrade_head()
     engine = get_engine()
     with engine.connect() as conn:
