@@ -21,7 +21,9 @@ from auth.setup import init_auth
 from components.empty_state import empty_state
 from components.formatting import iso_datetime
 from components.shell import ids, shell
-from data.engine import connect, database_problem
+from components.theme import DEFAULT_THEME, theme_css, valid_theme
+from data.engine import connect, database_problem, transaction
+from data.preferences import read_preference, save_preference
 from data.queries.overview import data_as_of
 from settings import load_settings_or_exit
 
@@ -49,6 +51,10 @@ def create_server() -> Flask:
         if problem:
             return jsonify(status="unavailable", reason=problem), 503
         return jsonify(status="ready"), 200
+
+    @server.get("/theme.css")
+    def theme_stylesheet() -> Response:
+        return Response(theme_css(), mimetype="text/css")
 
     @server.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:
@@ -86,12 +92,17 @@ def app_layout() -> html.Div:
     """
     pages = [page for page in dash.page_registry.values() if allowed(page["roles"])]
     user = current_user if current_user.is_authenticated else None
+    theme = DEFAULT_THEME
+    if user:
+        with connect() as conn:
+            theme = valid_theme(read_preference(conn=conn, user_id=user.user_id, name="theme"))
     return shell(
         pages=pages,
         content=dash.page_container,
         user_name=user.display_name if user else "",
         role=user.role if user else "",
         csrf=csrf_token(),
+        theme=theme,
     )
 
 
@@ -119,8 +130,9 @@ def create_app() -> Dash:
         title="Beacon",
         update_title=None,
         # Bootstrap is served from assets/ (no CDN), ahead of our own CSS that refines it.
-        external_stylesheets=[BOOTSTRAP_CSS],
-        assets_ignore=r"vendor/.*",
+        external_stylesheets=[BOOTSTRAP_CSS, "/theme.css"],
+        # Dash matches this against file names only: keep the vendored copy from loading twice.
+        assets_ignore=r"^bootstrap-[0-9.]+\.min\.css$",
         suppress_callback_exceptions=True,
         on_error=report_callback_error,
     )
@@ -132,11 +144,20 @@ def create_app() -> Dash:
 
 clientside_callback(
     ClientsideFunction(namespace="beacon", function_name="applyTheme"),
-    Output(ids.theme, "data"),
-    Output(ids.theme_switch, "value"),
-    Input(ids.theme_switch, "value"),
-    State(ids.theme, "data"),
+    Output(ids.theme_applied, "data"),
+    Input(ids.theme, "data"),
+    State(ids.theme_bases, "data"),
 )
+
+
+@callback(Output(ids.theme, "data"), Input(ids.theme_picker, "value"), prevent_initial_call=True)
+@requires(*EVERYONE)
+def save_theme(choice: str | None) -> str:
+    """The user's theme follows them to every browser; an unknown name falls back to the default."""
+    theme = valid_theme(choice)
+    with transaction() as conn:
+        save_preference(conn=conn, user_id=current_user.user_id, name="theme", value=theme)
+    return theme
 
 
 @callback(Output(ids.title, "children"), Input(ids.url, "pathname"))

@@ -1,13 +1,23 @@
-// Theme switch: the stored choice wins on load, the switch wins when the user flips it.
+// Themes: the server keeps each user's choice; this browser remembers the last one applied,
+// so a page load starts in the right colours before the layout arrives.
+(function () {
+  const root = document.documentElement;
+  const name = window.localStorage.getItem("beacon-theme") || "default";
+  root.setAttribute("data-beacon-theme", name);
+  root.setAttribute("data-bs-theme", window.localStorage.getItem("beacon-theme-base") || "light");
+})();
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   beacon: {
-    applyTheme: function (switchOn, stored) {
-      const ctx = window.dash_clientside.callback_context;
-      const fromUser = ctx.triggered.some((t) => t.prop_id === "shell-theme-switch.value");
-      const theme = fromUser ? (switchOn ? "dark" : "light") : stored === "dark" ? "dark" : "light";
-      document.documentElement.setAttribute("data-bs-theme", theme);
-      const noUpdate = window.dash_clientside.no_update;
-      return [fromUser ? theme : noUpdate, theme === "dark"];
+    applyTheme: function (theme, bases) {
+      const name = bases && bases[theme] ? theme : "default";
+      const base = bases && bases[name] ? bases[name] : "light";
+      const root = document.documentElement;
+      root.setAttribute("data-beacon-theme", name);
+      root.setAttribute("data-bs-theme", base);
+      window.localStorage.setItem("beacon-theme", name);
+      window.localStorage.setItem("beacon-theme-base", base);
+      return name;
     },
   },
 });

@@ -15,6 +15,7 @@ PUBLIC_PREFIXES = (
     "/assets/",
     "/_dash-component-suites/",
     "/_favicon.ico",
+    "/theme.css",
 )
 
 
@@ -29,7 +30,7 @@ def require_sign_in() -> Response | None:
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico", "/theme.css")
 
 
 def no_store(response: Response) -> Response:

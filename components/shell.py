@@ -9,13 +9,17 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from components.theme import DEFAULT_THEME, PALETTES, theme_bases
+
 AREA_ORDER = ["Overview", "Tutor risk", "PE programs", "Schedules", "Credit", "Admin", "Account"]
 
 
 class ids:
     url = "shell-url"
     theme = "shell-theme"
-    theme_switch = "shell-theme-switch"
+    theme_bases = "shell-theme-bases"
+    theme_applied = "shell-theme-applied"
+    theme_picker = "shell-theme-picker"
     title = "shell-title"
     data_as_of = "shell-data-as-of"
     alert = "shell-alert"
@@ -69,19 +73,29 @@ def user_menu(*, user_name: str, role: str, csrf: str) -> html.Div:
     )
 
 
-def top_bar(menu: Component) -> html.Header:
+def theme_picker(theme: str) -> html.Div:
+    return html.Div(
+        [
+            dbc.Label("Theme", html_for=ids.theme_picker, className="theme-label"),
+            dbc.Select(
+                id=ids.theme_picker,
+                options=[{"label": p.label, "value": n} for n, p in PALETTES.items()],
+                value=theme,
+                size="sm",
+            ),
+        ],
+        className="theme-picker",
+    )
+
+
+def top_bar(menu: Component, theme: str) -> html.Header:
     return html.Header(
         [
             html.H1(id=ids.title, className="page-title"),
             html.Div(
                 [
                     html.Span(id=ids.data_as_of, className="data-as-of", role="status"),
-                    dbc.Switch(
-                        id=ids.theme_switch,
-                        label="Dark theme",
-                        value=False,
-                        className="theme-switch",
-                    ),
+                    theme_picker(theme),
                     menu,
                 ],
                 className="top-bar-tools",
@@ -92,17 +106,25 @@ def top_bar(menu: Component) -> html.Header:
 
 
 def shell(
-    *, pages: Iterable[Mapping[str, Any]], content: Component, user_name: str, role: str, csrf: str
+    *,
+    pages: Iterable[Mapping[str, Any]],
+    content: Component,
+    user_name: str,
+    role: str,
+    csrf: str,
+    theme: str = DEFAULT_THEME,
 ) -> html.Div:
     return html.Div(
         [
             html.A("Skip to content", href="#main", className="skip-link"),
             dcc.Location(id=ids.url, refresh="callback-nav"),
-            dcc.Store(id=ids.theme, storage_type="local"),
+            dcc.Store(id=ids.theme, data=theme),
+            dcc.Store(id=ids.theme_bases, data=theme_bases()),
+            dcc.Store(id=ids.theme_applied),
             navigation(pages),
             html.Div(
                 [
-                    top_bar(user_menu(user_name=user_name, role=role, csrf=csrf)),
+                    top_bar(user_menu(user_name=user_name, role=role, csrf=csrf), theme),
                     dbc.Alert(
                         id=ids.alert,
                         is_open=False,

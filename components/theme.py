@@ -1,18 +1,119 @@
-"""One meaning per colour, and Plotly figures that follow the active theme."""
+"""Five themes for the whole app, chrome and Plotly figures alike, and one meaning per colour.
+
+Each theme is a palette; the stylesheet (`theme_css`) and the figure styling (`themed`)
+are both made from it, so the page and its charts can never disagree.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import plotly.graph_objects as go
 
-THEMES = ("light", "dark")
-DEFAULT_THEME = "light"
 
-# Risk bands keep these colours everywhere, in every theme (all readable on white and on #212529).
+@dataclass(frozen=True)
+class Palette:
+    label: str
+    base: str  # Bootstrap's own colour mode underneath: "light" or "dark"
+    page: str  # the page background behind the cards
+    surface: str  # cards, navigation, top bar
+    text: str
+    muted: str  # secondary text
+    border: str
+    accent: str  # links, active navigation, focus ring
+    button: str  # primary button background
+    button_text: str
+    grid: str  # chart grid lines
+    series: tuple[str, ...]
+    font: str = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+    underline_links: bool = False
+
+
+# Series colours of the default theme, chosen to stay distinguishable for the common
+# colour-vision deficiencies.
+SERIES_COLORS = ("#1c7ed6", "#f59f00", "#12b886", "#ae3ec9", "#868e96", "#e64980")
+
+PALETTES: dict[str, Palette] = {
+    "default": Palette(
+        label="Default",
+        base="light",
+        page="#f8f9fa",
+        surface="#ffffff",
+        text="#212529",
+        muted="#5c636a",
+        border="#dee2e6",
+        accent="#0b5ed7",
+        button="#0b5ed7",
+        button_text="#ffffff",
+        grid="#e9ecef",
+        series=SERIES_COLORS,
+    ),
+    "dark": Palette(
+        label="Dark",
+        base="dark",
+        page="#1a1d20",
+        surface="#212529",
+        text="#dee2e6",
+        muted="#adb5bd",
+        border="#495057",
+        accent="#6ea8fe",
+        button="#0b5ed7",
+        button_text="#ffffff",
+        grid="#343a40",
+        series=("#4dabf7", "#ffc078", "#63e6be", "#da77f2", "#ced4da", "#f783ac"),
+    ),
+    "high-contrast": Palette(
+        label="High contrast",
+        base="dark",
+        page="#000000",
+        surface="#000000",
+        text="#ffffff",
+        muted="#e9ecef",
+        border="#ffffff",
+        accent="#ffff00",
+        button="#ffff00",
+        button_text="#000000",
+        grid="#8c8c8c",
+        series=("#ffff00", "#00ffff", "#ff80ff", "#80ff80", "#ffffff", "#ffa94d"),
+        underline_links=True,
+    ),
+    "professional": Palette(
+        label="Professional",
+        base="light",
+        page="#eef1f4",
+        surface="#ffffff",
+        text="#1b2733",
+        muted="#4a5a6a",
+        border="#cfd6dd",
+        accent="#1f4e79",
+        button="#1f3a5f",
+        button_text="#ffffff",
+        grid="#e3e8ed",
+        series=("#1f4e79", "#7a9cc6", "#2a9d8f", "#b08d57", "#6c757d", "#8d5a97"),
+        font="'Segoe UI', 'Helvetica Neue', Arial, sans-serif",
+    ),
+    "colourful": Palette(
+        label="Colourful",
+        base="light",
+        page="#fff7ed",
+        surface="#ffffff",
+        text="#2b2d42",
+        muted="#5a5470",
+        border="#f1d9c4",
+        accent="#7b2cbf",
+        button="#7b2cbf",
+        button_text="#ffffff",
+        grid="#f3e8dc",
+        series=("#7b2cbf", "#ff6b35", "#00a6a6", "#f72585", "#3a86ff", "#e9a100"),
+    ),
+}
+THEMES = tuple(PALETTES)
+DEFAULT_THEME = "default"
+
+# Risk bands keep these colours everywhere, in every theme (all readable on white and on dark).
 RISK_COLORS = {"low": "#2f9e44", "medium": "#f08c00", "high": "#e8590c", "critical": "#c92a2a"}
 # Text on those colours with at least 4.5:1 contrast (WCAG AA): black 5.9-8.4:1, white 5.5:1.
 RISK_TEXT = {"low": "#000000", "medium": "#000000", "high": "#000000", "critical": "#ffffff"}
-# Series colours, chosen to stay distinguishable for the common colour-vision deficiencies.
-SERIES_COLORS = ["#1c7ed6", "#f59f00", "#12b886", "#ae3ec9", "#868e96", "#e64980"]
 STATUS_COLORS = {
     "completed": "#1c7ed6",
     "approved": "#1c7ed6",
@@ -24,26 +125,88 @@ STATUS_COLORS = {
     "withdrawn": "#868e96",
     "submitted": "#12b886",
 }
-_FONT = {"light": "#212529", "dark": "#dee2e6"}
-_GRID = {"light": "#e9ecef", "dark": "#343a40"}
 
 
 def valid_theme(theme: str | None) -> str:
-    return theme if theme in THEMES else DEFAULT_THEME
+    """A known theme name; anything else (an old "light", a forged value) is the default."""
+    if theme == "light":
+        return DEFAULT_THEME
+    return theme if theme in PALETTES else DEFAULT_THEME
+
+
+def theme_bases() -> dict[str, str]:
+    """Theme name -> Bootstrap colour mode, for the script that switches themes in the browser."""
+    return {name: palette.base for name, palette in PALETTES.items()}
 
 
 def themed(figure: go.Figure, theme: str | None) -> go.Figure:
-    """Give a figure the active theme's template, transparent background and readable text."""
-    theme = valid_theme(theme)
+    """Give a figure the active theme's template, colours, transparent background and font."""
+    palette = PALETTES[valid_theme(theme)]
     figure.update_layout(
-        template="plotly_dark" if theme == "dark" else "plotly_white",
+        template="plotly_dark" if palette.base == "dark" else "plotly_white",
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
-        font={"color": _FONT[theme], "family": "system-ui, -apple-system, Segoe UI, sans-serif"},
+        font={"color": palette.text, "family": palette.font},
         margin={"l": 48, "r": 16, "t": 64, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-        colorway=SERIES_COLORS,
+        colorway=list(palette.series),
     )
-    figure.update_xaxes(gridcolor=_GRID[theme], zerolinecolor=_GRID[theme])
-    figure.update_yaxes(gridcolor=_GRID[theme], zerolinecolor=_GRID[theme])
+    figure.update_xaxes(
+        gridcolor=palette.grid, zerolinecolor=palette.grid, linecolor=palette.border
+    )
+    figure.update_yaxes(
+        gridcolor=palette.grid, zerolinecolor=palette.grid, linecolor=palette.border
+    )
     return figure
+
+
+def _rgb(hex_colour: str) -> str:
+    value = hex_colour.lstrip("#")
+    return ", ".join(str(int(value[i : i + 2], 16)) for i in (0, 2, 4))
+
+
+def palette_css(name: str, palette: Palette) -> str:
+    """The CSS variables of one theme, scoped to `[data-beacon-theme=name]` so a preview card
+    can wear a theme of its own inside the page."""
+    links = "underline" if palette.underline_links else "none"
+    return f"""[data-beacon-theme="{name}"] {{
+  --bs-body-bg: {palette.surface}; --bs-body-bg-rgb: {_rgb(palette.surface)};
+  --bs-body-color: {palette.text}; --bs-body-color-rgb: {_rgb(palette.text)};
+  --bs-emphasis-color: {palette.text}; --bs-secondary-color: {palette.muted};
+  --bs-tertiary-bg: {palette.page}; --bs-border-color: {palette.border};
+  --bs-primary: {palette.button}; --bs-primary-rgb: {_rgb(palette.button)};
+  --bs-link-color: {palette.accent}; --bs-link-color-rgb: {_rgb(palette.accent)};
+  --bs-link-hover-color: {palette.accent}; --bs-link-hover-color-rgb: {_rgb(palette.accent)};
+  --bs-body-font-family: {palette.font}; --bs-card-bg: {palette.surface};
+  --beacon-accent: {palette.accent}; --beacon-page: {palette.page};
+  color: var(--bs-body-color); font-family: var(--bs-body-font-family);
+}}
+[data-beacon-theme="{name}"] .btn-primary {{
+  --bs-btn-bg: {palette.button}; --bs-btn-border-color: {palette.button};
+  --bs-btn-color: {palette.button_text}; --bs-btn-hover-color: {palette.button_text};
+  --bs-btn-hover-bg: {palette.button}; --bs-btn-hover-border-color: {palette.text};
+  --bs-btn-active-bg: {palette.button}; --bs-btn-active-color: {palette.button_text};
+}}
+[data-beacon-theme="{name}"] .nav-pills {{
+  --bs-nav-pills-link-active-bg: {palette.button};
+  --bs-nav-pills-link-active-color: {palette.button_text};
+}}
+[data-beacon-theme="{name}"] a {{ text-decoration: {links}; }}
+"""
+
+
+def theme_css() -> str:
+    """The stylesheet of every theme, served as /theme.css."""
+    return "\n".join(palette_css(name, palette) for name, palette in PALETTES.items())
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two opaque hex colours, from 1 to 21."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)

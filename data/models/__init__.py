@@ -23,7 +23,15 @@ from data.models.pe import (
     School,
     SkillAssessment,
 )
-from data.models.people import PasswordToken, Region, Role, User, UserSession, user_regions
+from data.models.people import (
+    PasswordToken,
+    Region,
+    Role,
+    User,
+    UserPreference,
+    UserSession,
+    user_regions,
+)
 from data.models.schedules import (
     ActivityEvent,
     AuditEntry,
@@ -76,6 +84,7 @@ __all__ = [
     "TutorRiskScore",
     "TutoringSession",
     "User",
+    "UserPreference",
     "UserSession",
     "schedule_attendees",
     "user_regions",

@@ -1,6 +1,8 @@
+import json
 import shutil
 
 import pytest
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 @pytest.fixture(autouse=True)
@@ -39,10 +41,26 @@ def url(dash_duo, path: str) -> str:
     return dash_duo.server.url.rstrip("/") + path
 
 
-def click(dash_duo, selector: str):
+def dict_id(value: dict) -> str:
+    """The DOM id Dash gives a pattern-matching id: its JSON with sorted keys and no spaces."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def by_dict_id(dash_duo, value: dict, timeout: float = 20):
+    return WebDriverWait(dash_duo.driver, timeout).until(
+        lambda driver: driver.execute_script(
+            "return document.getElementById(arguments[0]);", dict_id(value)
+        )
+    )
+
+
+def click(dash_duo, selector: str | dict):
     """Click an element as the DOM sees it, even where Dash's dev-tools badge covers the
-    bottom of the headless window."""
-    element = dash_duo.wait_for_element(selector, timeout=20)
+    bottom of the headless window. A dict is a pattern-matching id."""
+    if isinstance(selector, dict):
+        element = by_dict_id(dash_duo, selector)
+    else:
+        element = dash_duo.wait_for_element(selector, timeout=20)
     dash_duo.driver.execute_script(
         "arguments[0].scrollIntoView({block: 'center'});arguments[0].click();", element
     )

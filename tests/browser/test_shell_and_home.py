@@ -3,10 +3,12 @@
 import dash
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 import app as beacon
+from components.theme import THEMES
 from pages import home
-from tests.browser.conftest import sign_in, url
+from tests.browser.conftest import click, sign_in, url
 from tests.conftest import acting_as
 
 
@@ -57,17 +59,45 @@ def test_home_shows_every_area_with_kpis_and_charts(started):
     assert severe_console_errors(started) == []
 
 
-def test_theme_switch_applies_dark_and_survives_a_reload(started):
+def pick_theme(dash_duo, name: str) -> None:
+    Select(dash_duo.find_element("#shell-theme-picker")).select_by_value(name)
+
+
+def test_theme_choice_applies_at_once_and_is_kept_on_the_account(started):
     sign_in(started, "viewer")
     started.wait_for_element(".kpi-value", timeout=20)
     html = started.driver.find_element(By.TAG_NAME, "html")
-    assert html.get_attribute("data-bs-theme") in (None, "light")
-    started.find_element("#shell-theme-switch").click()
-    started.wait_for_element('html[data-bs-theme="dark"]', timeout=10)
+    assert html.get_attribute("data-beacon-theme") == "default"
+    pick_theme(started, "dark")
+    started.wait_for_element('html[data-beacon-theme="dark"][data-bs-theme="dark"]', timeout=10)
+    # The charts are redrawn in the theme's colours too.
+    started.wait_for_element(".chart-card .js-plotly-plot", timeout=20)
+    # Forget what this browser remembers: the account still knows.
+    started.driver.execute_script("window.localStorage.clear()")
     started.driver.refresh()
     started.wait_for_element(".kpi-value", timeout=20)
-    started.wait_for_element('html[data-bs-theme="dark"]', timeout=10)
-    assert started.find_element("#shell-theme-switch").is_selected()
+    started.wait_for_element('html[data-beacon-theme="dark"]', timeout=10)
+    assert started.find_element("#shell-theme-picker").get_attribute("value") == "dark"
+
+
+def test_appearance_page_previews_every_theme_and_uses_the_one_clicked(started):
+    sign_in(started, "analyst")
+    started.driver.get(url(started, "/account/appearance"))
+    started.wait_for_element(".theme-preview-frame", timeout=15)
+    frames = started.find_elements(".theme-preview-frame")
+    assert [f.get_attribute("data-beacon-theme") for f in frames] == list(THEMES)
+    # Each preview wears its own colours, whatever the page's theme is.
+    backgrounds = {
+        f.get_attribute("data-beacon-theme"): f.value_of_css_property("background-color")
+        for f in frames
+    }
+    assert backgrounds["high-contrast"] == "rgba(0, 0, 0, 1)"
+    assert len(set(backgrounds.values())) == len(THEMES)
+    click(started, {"type": "appearance-use", "theme": "high-contrast"})
+    started.wait_for_element('html[data-beacon-theme="high-contrast"]', timeout=10)
+    assert started.find_element("#shell-theme-picker").get_attribute("value") == "high-contrast"
+    body = started.driver.find_element(By.TAG_NAME, "body")
+    assert body.value_of_css_property("color") == "rgba(255, 255, 255, 1)"
 
 
 def test_a_database_outage_is_explained_not_shown_as_a_traceback(started, use_database, tmp_path):
@@ -75,7 +105,7 @@ def test_a_database_outage_is_explained_not_shown_as_a_traceback(started, use_da
     started.wait_for_element(".kpi-value", timeout=20)
     use_database(f"sqlite:///{tmp_path}/gone/beacon.db")
     # A callback while the page is open: the banner explains.
-    started.find_element("#shell-theme-switch").click()
+    pick_theme(started, "dark")
     started.wait_for_contains_text(
         "#connection-banner", "The database is not answering", timeout=20
     )

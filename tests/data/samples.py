@@ -38,6 +38,7 @@ from data.models import (
     TutoringSession,
     TutorRiskScore,
     User,
+    UserPreference,
     UserSession,
 )
 
@@ -80,6 +81,7 @@ def sample_rows() -> list[Any]:
             expires_at=T0,
             used_at=None,
         ),
+        UserPreference(user_id=1, name="theme", value='"dark"', updated_at=T0),
         Tutor(
             id=1,
             name=UNICODE,

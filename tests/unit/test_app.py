@@ -113,3 +113,24 @@ def test_a_managers_home_counts_only_their_regions(seeded_engine):
     key = "Sessions completed, 30 days"
     assert mine[key] == number(region_one.current)
     assert int(mine[key].replace(",", "")) < int(everyone[key].replace(",", ""))
+
+
+def test_a_chosen_theme_is_saved_on_the_account_and_a_forged_one_falls_back(seeded_engine):
+    from data.preferences import read_preference
+
+    with acting_as("viewer") as account:
+        assert beacon.save_theme("professional") == "professional"
+        with connect() as conn:
+            assert read_preference(conn=conn, user_id=account.id, name="theme") == "professional"
+        assert beacon.app_layout() is not None
+        assert beacon.save_theme("<img src=x onerror=alert(1)>") == "default"
+        with connect() as conn:
+            assert read_preference(conn=conn, user_id=account.id, name="theme") == "default"
+
+
+def test_the_theme_stylesheet_is_public_and_cacheable(client):
+    response = client.get("/theme.css")
+    assert response.status_code == 200
+    assert response.mimetype == "text/css"
+    assert '[data-beacon-theme="high-contrast"]' in response.get_data(as_text=True)
+    assert "no-store" not in response.headers.get("Cache-Control", "")

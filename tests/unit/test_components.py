@@ -6,7 +6,16 @@ from components.chart_card import chart_body, chart_card
 from components.formatting import iso_datetime, number, percent, signed_percent
 from components.kpi_card import delta_class, kpi_card
 from components.shell import navigation
-from components.theme import RISK_COLORS, themed, valid_theme
+from components.theme import (
+    PALETTES,
+    RISK_COLORS,
+    THEMES,
+    contrast_ratio,
+    palette_css,
+    theme_css,
+    themed,
+    valid_theme,
+)
 
 
 def text_of(component) -> list[str]:
@@ -87,9 +96,50 @@ def test_navigation_groups_by_area_and_hides_nav_false():
 
 def test_figures_follow_the_theme_and_unknown_themes_fall_back():
     dark = themed(go.Figure(), "dark")
-    light = themed(go.Figure(), "no-such-theme")
-    assert dark.layout.font.color != light.layout.font.color
-    assert valid_theme("<script>") == "light"
+    default = themed(go.Figure(), "no-such-theme")
+    assert dark.layout.font.color == PALETTES["dark"].text
+    assert default.layout.font.color == PALETTES["default"].text
+    assert list(themed(go.Figure(), "colourful").layout.colorway) == list(
+        PALETTES["colourful"].series
+    )
+    assert valid_theme("<script>") == "default"
+    assert valid_theme("light") == "default"  # the name the two-theme switch used to save
+
+
+def test_there_are_five_themes_each_with_its_own_css_block():
+    assert THEMES == ("default", "dark", "high-contrast", "professional", "colourful")
+    css = theme_css()
+    for name, palette in PALETTES.items():
+        assert f'[data-beacon-theme="{name}"] {{' in css
+        assert f"--bs-body-color: {palette.text};" in palette_css(name, palette)
+
+
+def test_contrast_ratio_matches_the_wcag_reference_values():
+    assert contrast_ratio("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast_ratio("#ffffff", "#ffffff") == pytest.approx(1.0)
+    assert contrast_ratio("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+
+
+@pytest.mark.parametrize("name", THEMES)
+def test_every_theme_meets_wcag_aa_for_text_links_and_buttons(name):
+    p = PALETTES[name]
+    pairs = {
+        "text on cards": (p.text, p.surface),
+        "text on the page": (p.text, p.page),
+        "secondary text on cards": (p.muted, p.surface),
+        "secondary text on the page": (p.muted, p.page),
+        "links on cards": (p.accent, p.surface),
+        "links on the page": (p.accent, p.page),
+        "button text": (p.button_text, p.button),
+    }
+    low = {k: round(contrast_ratio(*v), 2) for k, v in pairs.items() if contrast_ratio(*v) < 4.5}
+    assert low == {}
+
+
+def test_high_contrast_goes_beyond_aa():
+    p = PALETTES["high-contrast"]
+    assert min(contrast_ratio(p.text, p.surface), contrast_ratio(p.accent, p.surface)) >= 7
+    assert p.underline_links
 
 
 def test_risk_bands_have_four_distinct_colours():
