@@ -1,0 +1,202 @@
+"""PE analytics against answers worked out by hand."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analytics.equipment import equipment_recommendations
+from analytics.forecast import trend_forecast
+from analytics.pe import (
+    activity_recommendations,
+    attendance_forecast,
+    curriculum_coverage,
+    performance_forecast,
+    skill_gaps,
+    weekly_attendance,
+)
+from analytics.pe_safety import safety_risk
+from analytics.teams import balance_teams
+
+
+def test_a_straight_line_is_extended_exactly_with_no_band():
+    days = pd.date_range("2026-01-05", periods=6, freq="7D")
+    history = pd.Series(2 + 0.5 * np.arange(6), index=days)
+    out = trend_forecast(history, future=pd.date_range("2026-02-16", periods=2, freq="7D"))
+    ahead = out[out["kind"] == "forecast"]
+    assert ahead["value"].tolist() == pytest.approx([5.0, 5.5])
+    assert (ahead["high"] - ahead["low"]).tolist() == pytest.approx([0.0, 0.0], abs=1e-9)
+    assert (out["kind"] == "actual").sum() == 6
+
+
+def test_noise_gives_a_band_that_widens_with_distance():
+    days = pd.date_range("2026-01-05", periods=8, freq="7D")
+    history = pd.Series([1.0, 3.0, 2.0, 4.0, 3.0, 5.0, 4.0, 6.0], index=days)
+    out = trend_forecast(history, future=pd.date_range("2026-03-02", periods=3, freq="7D"))
+    width = (out["high"] - out["low"])[out["kind"] == "forecast"].to_numpy()
+    assert (width > 0).all() and width[0] < width[1] < width[2]
+
+
+def test_too_little_history_gives_no_forecast_and_bad_windows_are_refused():
+    history = pd.Series([0.9, 0.8], index=pd.date_range("2026-01-05", periods=2, freq="7D"))
+    out = trend_forecast(history, future=pd.date_range("2026-02-02", periods=2, freq="7D"))
+    assert out["kind"].tolist() == ["actual", "actual"]
+    with pytest.raises(ValueError, match="window must be at least 3; got 2"):
+        trend_forecast(history, future=pd.DatetimeIndex([]), window=2)
+
+
+def test_weekly_attendance_is_marks_present_over_marks_expected():
+    daily = pd.DataFrame(
+        {
+            "day": pd.to_datetime(["2026-01-05", "2026-01-07", "2026-01-12"]),
+            "expected": [10, 30, 20],
+            "present": [10, 20, 19],
+        }
+    )
+    rate = weekly_attendance(daily)
+    assert rate.tolist() == pytest.approx([30 / 40, 19 / 20])
+    assert list(rate.index) == list(pd.to_datetime(["2026-01-05", "2026-01-12"]))
+    forecast = attendance_forecast(daily, weeks=3)
+    assert forecast["kind"].tolist() == ["actual", "actual"]  # two weeks: no trend yet
+
+
+def test_attendance_forecast_stays_within_zero_and_one():
+    days = pd.date_range("2026-01-05", periods=10, freq="7D")
+    daily = pd.DataFrame({"day": days, "expected": 100, "present": np.arange(91, 101)})
+    out = attendance_forecast(daily, weeks=4)
+    assert out["high"].max() <= 1.0 and out["value"].iloc[-1] == pytest.approx(1.0)
+    assert len(out[out["kind"] == "forecast"]) == 4
+
+
+def test_skill_gaps_from_bins_against_grade_benchmarks():
+    distribution = pd.DataFrame(
+        {
+            "grade": [1, 1, 2],
+            "skill": ["balance", "balance", "balance"],
+            "bin": [6, 8, 7],  # 30-35, 40-45, 35-40
+            "n": [2, 2, 1],
+            "total": [64.0, 84.0, 36.0],
+        }
+    )
+    out = skill_gaps(distribution).set_index("grade")
+    # Grade 1: benchmark 35, mean 148/4 = 37, half the students below 35.
+    assert out.loc[1, "mean"] == pytest.approx(37.0)
+    assert out.loc[1, "gap"] == pytest.approx(-2.0)
+    assert out.loc[1, "share_below"] == pytest.approx(0.5)
+    # Grade 2: benchmark 40, the one student at 36 is below it.
+    assert out.loc[2, "gap"] == pytest.approx(4.0)
+    assert out.loc[2, "share_below"] == pytest.approx(1.0)
+    assert out.index[0] == 2  # furthest behind first
+
+
+def test_teams_are_perfectly_balanced_when_that_is_possible():
+    players = pd.DataFrame({"name": list("ABCDEFGH"), "score": [10, 9, 8, 7, 6, 5, 4, 3]})
+    split = balance_teams(players, n_teams=2)
+    assert split.spread == pytest.approx(0.0)
+    assert split.teams["size"].tolist() == [4, 4]
+    assert split.teams["total"].tolist() == [26, 26]
+    assert sorted(split.players["name"]) == list("ABCDEFGH")
+
+
+def test_team_sizes_differ_by_at_most_one_and_bad_requests_are_refused():
+    players = pd.DataFrame({"score": [50.0, 40.0, 30.0, 20.0, 10.0, 60.0, 70.0]})
+    split = balance_teams(players, n_teams=3)
+    assert sorted(split.teams["size"]) == [2, 2, 3]
+    with pytest.raises(ValueError, match="n_teams must be an integer of at least 2; got 1"):
+        balance_teams(players, n_teams=1)
+    with pytest.raises(ValueError, match="at most the number of players"):
+        balance_teams(players, n_teams=8)
+
+
+def test_safety_risk_shrinks_small_classes_and_adds_health_flags():
+    exposure = pd.DataFrame(
+        {
+            "class_id": [1, 2],
+            "class_name": ["A", "B"],
+            "grade": [3, 3],
+            "school_name": ["S", "S"],
+            "sessions": [80, 20],
+            "students": [20, 20],
+            "flagged_students": [0, 10],
+        }
+    )
+    incidents = pd.DataFrame(
+        {"class_id": [1], "activity": ["gymnastics"], "severity": ["serious"], "n": [2]}
+    )
+    out = safety_risk(exposure, incidents, prior_sessions=20).set_index("class_id")
+    # Overall 18 weighted / 100 lessons = 0.18. A: (18 + 3.6) / 100 = 0.216 -> index 1.2.
+    assert out.loc[1, "rate_per_100"] == pytest.approx(21.6)
+    assert out.loc[1, "index"] == pytest.approx(1.2)
+    assert out.loc[1, "band"] == "medium" and out.loc[1, "top_activity"] == "gymnastics"
+    # B: (0 + 3.6) / 40 = 0.09 -> 0.5, times 1.5 for half the class flagged = 0.75.
+    assert out.loc[2, "index"] == pytest.approx(0.75)
+    assert out.loc[2, "band"] == "low"
+
+
+def test_equipment_actions_follow_use_and_condition():
+    use = pd.DataFrame(
+        {
+            "name": ["Broken", "Short", "Idle", "Fine", "Worn"],
+            "quantity": [10, 20, 30, 20, 20],
+            "condition": ["broken", "good", "good", "good", "worn"],
+            "sessions_used": [5, 40, 0, 40, 40],
+            "peak_used": [8, 19, 0, 12, 12],
+        }
+    )
+    out = equipment_recommendations(use).set_index("name")
+    assert out.loc["Broken", ["action", "amount"]].tolist() == ["replace", 10]
+    assert out.loc["Short", ["action", "amount"]].tolist() == ["reorder", 3]  # ceil(22.8) - 20
+    assert out.loc["Idle", ["action", "amount"]].tolist() == ["surplus", 30]
+    assert out.loc["Fine", ["action", "amount"]].tolist() == ["ok", 0]
+    assert out.loc["Worn", ["action", "amount"]].tolist() == ["reorder", 10]
+    assert equipment_recommendations(use)["action"].tolist()[0] == "replace"
+
+
+def test_curriculum_coverage_against_an_even_share():
+    plans = pd.DataFrame(
+        {
+            "planned_on": pd.to_datetime(["2026-01-05"] * 5 + ["2026-03-01"]),
+            "focus_skill": ["locomotor"] * 4 + ["balance", "teamwork"],
+        }
+    )
+    out = curriculum_coverage(plans, until=pd.Timestamp("2026-02-01")).set_index("skill")
+    assert out.loc["locomotor", ["lessons", "status"]].tolist() == [4, "over"]
+    assert out.loc["balance", ["share", "status"]].tolist() == [pytest.approx(0.2), "ok"]
+    assert out.loc["teamwork", ["lessons", "upcoming", "status"]].tolist() == [0, 1, "under"]
+
+
+def _class_means(means: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "class_id": 7,
+            "class_name": "Grade 1 PE",
+            "grade": 1,
+            "skill": list(means),
+            "assessed_on": pd.Timestamp("2026-03-01"),
+            "mean": list(means.values()),
+            "n": 20,
+        }
+    )
+
+
+def test_activities_are_chosen_for_the_weakest_skill_and_lose_points_for_incidents():
+    means = {"locomotor": 35, "ball_handling": 35, "balance": 25, "endurance": 35, "teamwork": 35}
+    none = pd.DataFrame(columns=["class_id", "activity", "severity", "n"])
+    first = activity_recommendations(_class_means(means), none)
+    assert set(first["activity"]) == {"gymnastics", "dance"}  # both train balance first
+    assert "balance (10.0 below benchmark)" in first["reason"].iloc[0]
+    hurt = pd.DataFrame(
+        {"class_id": [7], "activity": ["gymnastics"], "severity": ["moderate"], "n": [2]}
+    )
+    after = activity_recommendations(_class_means(means), hurt)
+    assert after["activity"].tolist()[0] == "dance"  # gymnastics: 10 - 0.5 * 6 = 7
+
+
+def test_performance_forecast_extends_each_skill():
+    rows = []
+    for k, day in enumerate(pd.date_range("2026-01-05", periods=4, freq="42D")):
+        rows.append(_class_means({"balance": 30 + 3 * k, "teamwork": 50.0}).assign(assessed_on=day))
+    out = performance_forecast(pd.concat(rows), weeks=12)
+    ahead = out[out["kind"] == "forecast"].set_index("skill")
+    assert ahead.loc["teamwork", "value"].tolist() == pytest.approx([50.0, 50.0])
+    # +3 points per 42 days; the last forecast is 84 days (12 weeks) past the last assessment.
+    assert ahead.loc["balance", "value"].tolist() == pytest.approx([42.0, 45.0])
