@@ -8,12 +8,14 @@ import math
 import pandas as pd
 
 HEADROOM = 1.2  # keep 20% more than the most ever used in one lesson
-SHORT = 0.9  # a lesson used 90% or more of the usable items: running short
+SHORT = 0.25  # a quarter of the lessons used 90% or more of the items: running short
 IDLE = 0.4  # never more than 40% in use: surplus
 
 
 def equipment_recommendations(use: pd.DataFrame) -> pd.DataFrame:
-    """One action per item of `use` (data.queries.pe.equipment_use).
+    """One action per item of `use` (data.queries.pe.equipment_use): replace when broken,
+    reorder when a quarter of the lessons used nearly all of it (or it is worn and in
+    regular use), surplus when never more than 40% is in use.
 
     Columns added: action ("replace" | "reorder" | "surplus" | "ok"), amount (items to buy or
     spare; 0 for ok), reason (one sentence). Sorted replace, reorder, surplus, ok.
@@ -32,9 +34,16 @@ def _action(item) -> tuple[str, int, str]:  # type: ignore[no-untyped-def]
     if item.condition == "broken":
         amount = max(int(item.quantity), need)
         return "replace", amount, f"All {item.quantity} are broken; lessons used up to {peak}."
-    if lessons and peak >= SHORT * usable:
+    if lessons and item.full_sessions >= SHORT * lessons:
         amount = max(need - usable, 1)
-        return "reorder", amount, f"Lessons used up to {peak} of {usable}; order {amount} more."
+        return (
+            "reorder",
+            amount,
+            (
+                f"{item.full_sessions} of {lessons} lessons used nearly all {usable}; "
+                f"order {amount} more."
+            ),
+        )
     if item.condition == "worn" and lessons and peak >= usable / 2:
         amount = math.ceil(usable / 2)
         return "reorder", amount, f"Worn and used in {lessons} lessons; replace {amount} soon."

@@ -10,11 +10,11 @@ from analytics.pe import SEVERITY_WEIGHTS
 
 SAFETY_BANDS = ("low", "medium", "high", "critical")
 # Risk index edges: 1.0 is a class exactly as risky as the average class.
-SAFETY_EDGES = (0.9, 1.25, 1.6)
+SAFETY_EDGES = (1.25, 2.0, 3.5)
 
 
 def safety_risk(
-    exposure: pd.DataFrame, incidents: pd.DataFrame, *, prior_sessions: float = 20.0
+    exposure: pd.DataFrame, incidents: pd.DataFrame, *, prior_sessions: float = 40.0
 ) -> pd.DataFrame:
     """Score every class of `exposure` (class_id, class_name, grade, school_name, sessions,
     students, flagged_students) with `incidents` (class_id, activity, severity, n).

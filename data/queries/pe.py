@@ -123,21 +123,27 @@ def attendance_daily(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     return read_frame(conn, stmt, dates=["day"])
 
 
-def active_students(*, conn: Connection, scope: PEFilter, window_days: int = 30) -> pd.DataFrame:
-    """Enrolled students per grade and how many attended at least once in the last
-    `window_days` to the end date, and in the window before.
+def active_students(
+    *, conn: Connection, scope: PEFilter, window_days: int = 30, share: float = 0.75
+) -> pd.DataFrame:
+    """Enrolled students per grade, and how many were active (present at `share` or more of
+    their lessons) in the last `window_days` to the end date and in the window before.
 
     Columns: grade, enrolled, active_recent, active_before (int).
     """
     recent = scope.end - timedelta(days=window_days - 1)
     before = recent - timedelta(days=window_days)
 
-    def attended(since: date, until: date) -> Select:
-        return _scoped(
-            select(PEClass.grade, func.count(distinct(Attendance.student_id)).label("n")),
-            Attendance.class_id,
-            scope,
-        ).where(Attendance.present, Attendance.session_date.between(since, until))
+    def active(since: date, until: date) -> Select:
+        present = func.sum(case((Attendance.present, 1), else_=0))
+        per_student = (
+            _scoped(select(PEClass.grade, Attendance.student_id), Attendance.class_id, scope)
+            .where(Attendance.session_date.between(since, until))
+            .group_by(PEClass.grade, Attendance.student_id)
+            .having(present >= share * func.count())
+            .subquery()
+        )
+        return select(per_student.c.grade, func.count().label("n")).group_by(per_student.c.grade)
 
     enrolled = read_frame(
         conn,
@@ -147,8 +153,8 @@ def active_students(*, conn: Connection, scope: PEFilter, window_days: int = 30)
             scope,
         ).group_by(PEClass.grade),
     )
-    now = read_frame(conn, attended(recent, scope.end).group_by(PEClass.grade))
-    then = read_frame(conn, attended(before, recent - timedelta(days=1)).group_by(PEClass.grade))
+    now = read_frame(conn, active(recent, scope.end))
+    then = read_frame(conn, active(before, recent - timedelta(days=1)))
     out = enrolled.merge(now.rename(columns={"n": "active_recent"}), on="grade", how="left")
     out = out.merge(then.rename(columns={"n": "active_before"}), on="grade", how="left")
     counts = ["active_recent", "active_before"]
@@ -265,12 +271,12 @@ def student_progress(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """Each student's mean score over all skills at the first and at the last assessment
     in the range.
 
-    Columns: student_id, student_name, class_id, class_name, grade, first_on, last_on
+    Columns: student_id, student_name, class_id, class_name, school_name, grade, first_on, last_on
     (datetime64), first_score, last_score (float; NaN when not assessed that day).
     """
     days = _assessment_days(conn, scope)
     if days is None:
-        columns = ["student_id", "student_name", "class_id", "class_name", "grade"]
+        columns = ["student_id", "student_name", "class_id", "class_name", "school_name", "grade"]
         return pd.DataFrame(columns=[*columns, "first_on", "last_on", "first_score", "last_score"])
     first, last = days
     on = SkillAssessment.assessed_on
@@ -280,6 +286,7 @@ def student_progress(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
             Student.name.label("student_name"),
             SkillAssessment.class_id,
             PEClass.name.label("class_name"),
+            School.name.label("school_name"),
             PEClass.grade,
             func.avg(case((on == first, SkillAssessment.score))).label("first_score"),
             func.avg(case((on == last, SkillAssessment.score))).label("last_score"),
@@ -292,11 +299,12 @@ def student_progress(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
         Student.name,
         SkillAssessment.class_id,
         PEClass.name,
+        School.name,
         PEClass.grade,
     )
     frame = read_frame(conn, stmt)
-    frame.insert(5, "first_on", pd.Timestamp(first))
-    frame.insert(6, "last_on", pd.Timestamp(last))
+    frame.insert(6, "first_on", pd.Timestamp(first))
+    frame.insert(7, "last_on", pd.Timestamp(last))
     return frame
 
 
@@ -443,10 +451,13 @@ def incident_log(
 def class_roster_skills(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """The latest score of each student of `scope.class_id` in each skill, up to the end date.
 
-    Columns: student_id, student_name, skill, score (float). Empty without a class.
+    Columns: student_id, student_name, skill, score (float), class_name, school_name.
+    Empty without a class.
     """
     if scope.class_id is None:
-        return pd.DataFrame(columns=["student_id", "student_name", "skill", "score"])
+        return pd.DataFrame(
+            columns=["student_id", "student_name", "skill", "score", "class_name", "school_name"]
+        )
     latest = _scoped(
         select(func.max(SkillAssessment.assessed_on)),
         SkillAssessment.class_id,
@@ -458,6 +469,8 @@ def class_roster_skills(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
             Student.name.label("student_name"),
             SkillAssessment.skill,
             SkillAssessment.score,
+            PEClass.name.label("class_name"),
+            School.name.label("school_name"),
         ).join(Student, Student.id == SkillAssessment.student_id),
         SkillAssessment.class_id,
         scope,
@@ -470,20 +483,27 @@ def equipment_use(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     scope).
 
     Columns: equipment_id, school_name, name, category, quantity, condition,
-    purchased_on (datetime64), sessions_used, peak_used (int), mean_used (float), minutes (int).
+    purchased_on (datetime64), sessions_used, full_sessions (lessons that used 90% or more of
+    the quantity), peak_used (int), mean_used (float), minutes (int).
     """
     schools = _scoped(select(PEClass.school_id), PEClass.id, scope)
     use_in_range = _scoped(
         select(
             EquipmentUsage.equipment_id,
             func.count().label("sessions_used"),
+            func.sum(
+                case((EquipmentUsage.quantity_used * 10 >= Equipment.quantity * 9, 1), else_=0)
+            ).label("full_sessions"),
             func.max(EquipmentUsage.quantity_used).label("peak_used"),
             func.avg(EquipmentUsage.quantity_used).label("mean_used"),
             func.sum(EquipmentUsage.minutes).label("minutes"),
         ),
         EquipmentUsage.class_id,
         scope,
-    ).where(EquipmentUsage.used_on.between(scope.start, scope.end))
+    )
+    use_in_range = use_in_range.join(Equipment, Equipment.id == EquipmentUsage.equipment_id).where(
+        EquipmentUsage.used_on.between(scope.start, scope.end)
+    )
     used = use_in_range.group_by(EquipmentUsage.equipment_id).subquery()
     stmt = (
         select(
@@ -495,6 +515,7 @@ def equipment_use(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
             Equipment.condition,
             Equipment.purchased_on,
             func.coalesce(used.c.sessions_used, 0).label("sessions_used"),
+            func.coalesce(used.c.full_sessions, 0).label("full_sessions"),
             func.coalesce(used.c.peak_used, 0).label("peak_used"),
             func.coalesce(used.c.mean_used, 0.0).label("mean_used"),
             func.coalesce(used.c.minutes, 0).label("minutes"),

@@ -126,10 +126,13 @@ def test_safety_risk_shrinks_small_classes_and_adds_health_flags():
     # Overall 18 weighted / 100 lessons = 0.18. A: (18 + 3.6) / 100 = 0.216 -> index 1.2.
     assert out.loc[1, "rate_per_100"] == pytest.approx(21.6)
     assert out.loc[1, "index"] == pytest.approx(1.2)
-    assert out.loc[1, "band"] == "medium" and out.loc[1, "top_activity"] == "gymnastics"
+    assert out.loc[1, "band"] == "low" and out.loc[1, "top_activity"] == "gymnastics"
     # B: (0 + 3.6) / 40 = 0.09 -> 0.5, times 1.5 for half the class flagged = 0.75.
     assert out.loc[2, "index"] == pytest.approx(0.75)
     assert out.loc[2, "band"] == "low"
+    # Without shrinkage A's own rate (0.225) is 1.25 times the average: the medium band.
+    raw = safety_risk(exposure, incidents, prior_sessions=0).set_index("class_id")
+    assert raw.loc[1, "index"] == pytest.approx(1.25) and raw.loc[1, "band"] == "medium"
 
 
 def test_equipment_actions_follow_use_and_condition():
@@ -139,6 +142,7 @@ def test_equipment_actions_follow_use_and_condition():
             "quantity": [10, 20, 30, 20, 20],
             "condition": ["broken", "good", "good", "good", "worn"],
             "sessions_used": [5, 40, 0, 40, 40],
+            "full_sessions": [0, 10, 0, 2, 0],
             "peak_used": [8, 19, 0, 12, 12],
         }
     )

@@ -57,7 +57,7 @@ def logout(client: FlaskClient):
 
 # Dash callback requests, built from /_dash-dependencies as the browser builds them.
 
-WILDCARD_VALUES = {"area": "tutoring", "index": 1}
+WILDCARD_VALUES = {"area": "tutoring", "index": 1, "widget": "attendance"}
 
 
 def concrete(component_id):

@@ -1,0 +1,422 @@
+"""How each PE widget draws its (already computed) numbers: pure functions of frames and theme."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from components.badges import band_badge
+from components.formatting import number, percent
+from components.table import data_table
+from components.theme import PALETTES, RISK_COLORS, themed, valid_theme
+
+SEVERITY_COLORS = {
+    "minor": RISK_COLORS["medium"],
+    "moderate": RISK_COLORS["high"],
+    "serious": RISK_COLORS["critical"],
+}
+
+
+def graph(figure: go.Figure, theme: str | None, *, height: int = 260) -> dcc.Graph:
+    figure = themed(figure, theme).update_layout(height=height, margin={"t": 40, "b": 36})
+    return dcc.Graph(figure=figure, config={"displaylogo": False, "responsive": True})
+
+
+def label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _forecast_traces(figure: go.Figure, frame: pd.DataFrame, name: str, colour: str) -> None:
+    actual = frame[frame["kind"] == "actual"]
+    ahead = pd.concat([actual.tail(1), frame[frame["kind"] == "forecast"]])
+    figure.add_scatter(x=actual["period"], y=actual["value"], name=name, line={"color": colour})
+    if len(ahead) > 1:
+        band_x = pd.concat([ahead["period"], ahead["period"][::-1]])
+        band_y = pd.concat([ahead["high"], ahead["low"][::-1]])
+        figure.add_scatter(
+            x=band_x,
+            y=band_y,
+            fill="toself",
+            line={"width": 0},
+            fillcolor=colour,
+            opacity=0.15,
+            hoverinfo="skip",
+            showlegend=False,
+        )
+        figure.add_scatter(
+            x=ahead["period"],
+            y=ahead["value"],
+            name=f"{name}, forecast",
+            line={"color": colour, "dash": "dash"},
+        )
+
+
+def attendance(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+    figure = go.Figure()
+    _forecast_traces(figure, frame, "Attendance", PALETTES[valid_theme(theme)].series[0])
+    figure.update_yaxes(tickformat=".0%", title="present")
+    actual = frame[frame["kind"] == "actual"]["value"]
+    ahead = frame[frame["kind"] == "forecast"]["value"]
+    note = f"Last week {percent(actual.iloc[-1])}" + (
+        f"; forecast in {len(ahead)} weeks {percent(ahead.iloc[-1])}" if len(ahead) else ""
+    )
+    return html.Div([html.P(note, className="widget-note"), graph(figure, theme)])
+
+
+def active_students(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+    now, before, enrolled = (frame[c].sum() for c in ("active_recent", "active_before", "enrolled"))
+    change = now - before
+    figure = go.Figure(
+        go.Bar(
+            x=frame["grade"].astype(str),
+            y=frame["active_recent"] / frame["enrolled"],
+            name="Active share",
+        )
+    )
+    figure.update_yaxes(tickformat=".0%", range=[0, 1]).update_xaxes(title="grade")
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Span(number(now), className="kpi-value"),
+                    html.Span(
+                        f" of {number(enrolled)} students came to three in four lessons or "
+                        "more in the last 30 days "
+                        f"({'+' if change >= 0 else '−'}{number(abs(change))} on the 30 days "
+                        "before)",
+                        className="widget-note",
+                    ),
+                ]
+            ),
+            graph(figure, theme, height=200),
+        ]
+    )
+
+
+def curriculum(data: dict, *, theme: str | None, options: dict) -> Component:
+    coverage, upcoming = data["coverage"], data["upcoming"]
+    colours = {
+        "under": RISK_COLORS["high"],
+        "over": RISK_COLORS["medium"],
+        "ok": RISK_COLORS["low"],
+    }
+    figure = go.Figure(
+        go.Bar(
+            x=[label(s) for s in coverage["skill"]],
+            y=coverage["share"],
+            marker_color=coverage["status"].map(colours),
+            name="Share of lessons",
+            customdata=coverage["status"],
+            hovertemplate="%{x}: %{y:.0%} (%{customdata})<extra></extra>",
+        )
+    )
+    figure.add_hline(
+        y=float(coverage["target"].iloc[0]), line_dash="dot", annotation_text="even share"
+    )
+    figure.update_yaxes(tickformat=".0%")
+    under = coverage[coverage["status"] == "under"]["skill"].map(label).tolist()
+    note = ("Under-covered: " + ", ".join(under)) if under else "Every skill gets its share."
+    return html.Div(
+        [
+            html.P(note, className="widget-note"),
+            graph(figure, theme, height=220),
+            data_table(
+                upcoming.head(5),
+                {
+                    "planned_on": "Planned",
+                    "class_name": "Class",
+                    "school_name": "School",
+                    "title": "Lesson",
+                },
+                empty_title="No lessons planned ahead",
+                empty_hint="Plan the next weeks.",
+                caption="Next lessons",
+            ),
+        ]
+    )
+
+
+def measurement_trend(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+    metric = options["metric"]
+    rows = frame[frame["metric"] == metric]
+    if rows.empty:
+        return html.P(
+            f"No {label(metric).lower()} results under these filters.", className="widget-note"
+        )
+    figure = go.Figure()
+    for grade, g in rows.groupby("grade"):
+        figure.add_scatter(
+            x=g["measured_on"], y=g["mean"], name=f"Grade {grade}", mode="lines+markers"
+        )
+    figure.update_yaxes(title=f"{label(metric)} ({rows['unit'].iloc[0]})")
+    flagged = rows["flagged"].sum()
+    note = (
+        f"{number(flagged)} of {number(rows['n'].sum())} readings flagged for follow-up"
+        if flagged
+        else f"Mean per grade, {number(rows['n'].sum())} results"
+    )
+    return html.Div([html.P(note, className="widget-note"), graph(figure, theme)])
+
+
+def progress(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+    frame = frame.assign(change=frame["last_score"] - frame["first_score"]).dropna(
+        subset=["change"]
+    )
+    per_class = frame.groupby("class_name")["change"].mean().sort_values().tail(12)
+    figure = go.Figure(
+        go.Bar(x=per_class.to_numpy(), y=per_class.index, orientation="h", name="Mean change")
+    )
+    figure.update_xaxes(title="points since the first assessment")
+    columns = {"student_name": "Student", "class_name": "Class", "change": "Change"}
+    shown = frame.assign(change=frame["change"].map(lambda v: f"{v:+.1f}"))
+    ordered = frame.sort_values("change")
+    return html.Div(
+        [
+            html.P(
+                f"{number(len(frame))} students, mean change {frame['change'].mean():+.1f} points",
+                className="widget-note",
+            ),
+            graph(figure, theme, height=240),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        data_table(
+                            shown.loc[ordered.index[::-1]].head(5),
+                            columns,
+                            empty_title="",
+                            empty_hint="",
+                            caption="Most improved",
+                        ),
+                        md=6,
+                    ),
+                    dbc.Col(
+                        data_table(
+                            shown.loc[ordered.index].head(5),
+                            columns,
+                            empty_title="",
+                            empty_hint="",
+                            caption="Needs support",
+                        ),
+                        md=6,
+                    ),
+                ]
+            ),
+        ]
+    )
+
+
+def skill_results(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+    figure = go.Figure()
+    per_bin = frame.groupby(["skill", "bin"])["n"].sum().reset_index()
+    for skill, rows in per_bin.groupby("skill"):
+        figure.add_bar(x=rows["bin"] * 5 + 2.5, y=rows["n"], name=label(skill))
+    figure.update_layout(barmode="group").update_xaxes(title="score (5-point bins)", range=[0, 100])
+    figure.update_yaxes(title="students")
+    means = frame.groupby("skill")[["total", "n"]].sum()
+    note = "Means: " + ", ".join(f"{label(s)} {t / n:.1f}" for s, (t, n) in means.iterrows())
+    day = frame["assessed_on"].iloc[0].date().isoformat()
+    return html.Div(
+        [html.P(f"Assessment of {day}. {note}", className="widget-note"), graph(figure, theme)]
+    )
+
+
+def skill_gaps(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+    wide = frame.pivot(index="grade", columns="skill", values="gap").sort_index()
+    share = frame.pivot(index="grade", columns="skill", values="share_below").reindex_like(wide)
+    figure = go.Figure(
+        go.Heatmap(
+            z=wide.to_numpy(),
+            x=[label(s) for s in wide.columns],
+            y=[f"Grade {g}" for g in wide.index],
+            customdata=share.to_numpy(),
+            zmid=0,
+            colorscale="RdBu_r",
+            text=wide.round(1).to_numpy(),
+            texttemplate="%{text}",
+            hovertemplate="%{y}, %{x}: %{z:.1f} points behind; %{customdata:.0%} below"
+            "<extra></extra>",
+            colorbar={"title": "points behind"},
+        )
+    )
+    worst = frame.iloc[0]
+    note = (
+        f"Largest gap: grade {worst['grade']} {label(worst['skill']).lower()}, "
+        f"{worst['gap']:.1f} points below the benchmark of {worst['benchmark']:.0f} "
+        f"({percent(worst['share_below'])} of students below)"
+    )
+    return html.Div([html.P(note, className="widget-note"), graph(figure, theme, height=300)])
+
+
+def performance(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+    figure = go.Figure()
+    series = PALETTES[valid_theme(theme)].series
+    for i, (skill, rows) in enumerate(frame.groupby("skill")):
+        _forecast_traces(figure, rows, label(skill), series[i % len(series)])
+    figure.update_yaxes(title="mean score")
+    return html.Div(
+        [
+            html.P(
+                "Dashed: the trend of each skill extended, with its 80% band.",
+                className="widget-note",
+            ),
+            graph(figure, theme, height=300),
+        ]
+    )
+
+
+def safety(data: dict, *, theme: str | None, options: dict) -> Component:
+    risk, by_activity = data["risk"], data["by_activity"]
+    figure = go.Figure()
+    for severity, colour in SEVERITY_COLORS.items():
+        rows = by_activity[by_activity["severity"] == severity]
+        figure.add_bar(x=rows["activity"], y=rows["n"], name=severity, marker_color=colour)
+    figure.update_layout(barmode="stack").update_yaxes(title="incidents")
+    table = data_table(
+        risk.head(6),
+        {
+            "class_name": "Class",
+            "band": "Risk",
+            "incidents": "Incidents",
+            "rate_per_100": "Weighted per 100 lessons",
+            "flag_share": "Health flags",
+            "top_activity": "Riskiest activity",
+        },
+        cells={
+            "band": lambda v, _r: band_badge(v),
+            "rate_per_100": lambda v, _r: f"{v:.1f}",
+            "flag_share": lambda v, _r: percent(v),
+        },
+        empty_title="",
+        empty_hint="",
+        caption="Classes by risk",
+    )
+    chart = (
+        graph(figure, theme, height=220)
+        if len(by_activity)
+        else html.P("No incidents in this period.", className="widget-note")
+    )
+    return html.Div([table, chart])
+
+
+def incident_log(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+    total, page = int(frame["total"].iloc[0]), options["page"]
+    table = data_table(
+        frame,
+        {
+            "occurred_on": "Date",
+            "school_name": "School",
+            "class_name": "Class",
+            "activity": "Activity",
+            "severity": "Severity",
+            "description": "What happened",
+        },
+        cells={"occurred_on": lambda v, _r: v.date().isoformat()},
+        empty_title="",
+        empty_hint="",
+    )
+    return html.Div(
+        [table, html.P(f"Page {page} · {number(total)} incidents", className="pager-text")]
+    )
+
+
+def teams(data: dict, *, theme: str | None, options: dict) -> Component:
+    split = data["split"]
+    cards = [
+        dbc.Col(
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H4(f"Team {t.team}", className="chart-title"),
+                        html.P(f"{t.size} players · mean {t.mean:.1f}", className="widget-note"),
+                        html.Ul(
+                            [
+                                html.Li(n)
+                                for n in split.players[split.players["team"] == t.team].sort_values(
+                                    "score", ascending=False
+                                )["student_name"]
+                            ],
+                            className="team-list",
+                        ),
+                    ]
+                )
+            ),
+            sm=6,
+            lg=4,
+            className="mb-2",
+        )
+        for t in split.teams.itertuples()
+    ]
+    by = (
+        "overall (mean of all skills)"
+        if options["balance_by"] == "overall"
+        else label(options["balance_by"]).lower()
+    )
+    return html.Div(
+        [
+            html.P(
+                f"{data['class_name']}: balanced by {by}. Team means differ by at most "
+                f"{split.spread:.2f} points.",
+                className="widget-note",
+                role="status",
+            ),
+            dbc.Row(cards),
+        ]
+    )
+
+
+def equipment(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+    frame = frame.assign(use=frame["peak_used"] / frame["quantity"].clip(lower=1))
+    return data_table(
+        frame.sort_values("sessions_used", ascending=False).head(12),
+        {
+            "name": "Item",
+            "school_name": "School",
+            "quantity": "Quantity",
+            "condition": "Condition",
+            "sessions_used": "Lessons used",
+            "use": "Peak use",
+        },
+        cells={"use": lambda v, _r: percent(v)},
+        empty_title="",
+        empty_hint="",
+        caption=f"{number(len(frame))} items, most used first",
+    )
+
+
+def equipment_actions(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+    acting = frame[frame["action"] != "ok"]
+    counts = acting["action"].value_counts()
+    note = ", ".join(f"{counts.get(a, 0)} to {a}" for a in ("replace", "reorder")) + (
+        f", {counts.get('surplus', 0)} with surplus"
+    )
+    return html.Div(
+        [
+            html.P(note, className="widget-note"),
+            data_table(
+                acting.head(12),
+                {
+                    "action": "Action",
+                    "amount": "Items",
+                    "name": "Item",
+                    "school_name": "School",
+                    "reason": "Why",
+                },
+                empty_title="Nothing to order or move",
+                empty_hint="Use matches stock everywhere.",
+            ),
+        ]
+    )
+
+
+def activity_ideas(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+    return data_table(
+        frame.head(16),
+        {"class_name": "Class", "activity": "Activity", "reason": "Why"},
+        cells={"activity": lambda v, _r: label(v)},
+        empty_title="",
+        empty_hint="",
+        caption="Two activities per class, for its largest skill gaps",
+    )

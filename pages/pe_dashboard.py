@@ -1,0 +1,529 @@
+"""PE dashboard: each user's own board of physical-education widgets, with shared filters.
+
+The saved board in the database is the one source of truth: every change (add, remove,
+move, resize, a widget's settings, the filters) reads it, validates it against the widget
+registry, applies the change and saves it, so two tabs cannot undo each other's work.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
+from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
+from flask_login import current_user
+from pydantic import ValidationError
+
+from analytics.pe import SKILLS
+from auth.access import EVERYONE, AccessDenied, region_scope, requires
+from auth.audit import audit
+from components.empty_state import empty_state
+from components.shell import ids as shell_ids
+from components.widget_card import (
+    gallery_item,
+    setting_number,
+    setting_select,
+    widget_card,
+    widget_id,
+)
+from data.engine import connect, transaction
+from data.preferences import read_preference, save_preference
+from data.queries import pe
+from pages.pe_widgets import (
+    WIDGETS,
+    Filters,
+    FitnessOptions,
+    HealthOptions,
+    PageOptions,
+    TeamOptions,
+    read_board,
+    read_options,
+    visible_widgets,
+)
+
+dash.register_page(
+    __name__, path="/pe", name="PE dashboard", area="PE programs", order=1, roles=EVERYONE
+)
+
+PREFERENCE = "pe_dashboard"
+DEFAULT_DAYS = 120
+
+
+class ids:
+    notices = "pe-notices"
+    status = "pe-status"
+    filters = "pe-filters"
+    school = "pe-school"
+    grade = "pe-grade"
+    klass = "pe-class"
+    dates = "pe-dates"
+    grid = "pe-grid"
+    open_gallery = "pe-open-gallery"
+    gallery = "pe-gallery"
+    search = "pe-search"
+    gallery_list = "pe-gallery-list"
+
+
+def layout(**_kwargs: str) -> Component:
+    with connect() as conn:
+        classes = pe.filter_options(conn=conn, region_ids=region_scope())
+        bounds = pe.date_bounds(conn=conn)
+        board, problems = _saved_board(conn)
+    if bounds is None:
+        return empty_state(
+            "No PE data yet", "Widgets appear once classes and attendance are recorded."
+        )
+    filters, problem = _in_scope(board["filters"], classes)
+    if problem:
+        problems.append(problem)
+    start, end = _dates(filters, bounds)
+    return html.Div(
+        [
+            html.Div(
+                [dbc.Alert(p, color="warning", dismissable=True) for p in problems],
+                id=ids.notices,
+            ),
+            dcc.Store(
+                id=ids.filters, data={**filters, "start": start.isoformat(), "end": end.isoformat()}
+            ),
+            _filter_bar(classes, filters, bounds, start, end),
+            html.Div(
+                id=ids.status, role="status", className="visually-hidden", **{"aria-live": "polite"}
+            ),
+            dbc.Row(_cards(board, classes), id=ids.grid),
+            dbc.Offcanvas(
+                [
+                    dbc.Label("Search widgets", html_for=ids.search),
+                    dbc.Input(
+                        id=ids.search,
+                        type="search",
+                        placeholder="Title, description or category",
+                        debounce=False,
+                        className="mb-3",
+                    ),
+                    html.Ul(_gallery(board, ""), id=ids.gallery_list, className="gallery-list"),
+                ],
+                id=ids.gallery,
+                title="Widget gallery",
+                placement="end",
+                is_open=False,
+            ),
+        ]
+    )
+
+
+def _saved_board(conn: Any) -> tuple[dict[str, Any], list[str]]:
+    raw = read_preference(conn=conn, user_id=current_user.user_id, name=PREFERENCE)
+    return read_board(raw, current_user.role)
+
+
+def _in_scope(raw: dict[str, Any], classes: pd.DataFrame) -> tuple[dict[str, Any], str | None]:
+    """Filters whose school and class the user may see; others are cleared, with a message."""
+    filters = dict(raw)
+    if filters.get("school_id") and filters["school_id"] not in set(classes["school_id"]):
+        filters["school_id"] = None
+    if filters.get("class_id") and filters["class_id"] not in set(classes["class_id"]):
+        filters["class_id"] = None
+    if filters != raw:
+        return (
+            filters,
+            "A saved filter pointed at a school or class you cannot see; it was cleared.",
+        )
+    return filters, None
+
+
+def _dates(filters: dict[str, Any], bounds: tuple[date, date]) -> tuple[date, date]:
+    end = date.fromisoformat(filters["end"]) if filters.get("end") else bounds[1]
+    start = (
+        date.fromisoformat(filters["start"])
+        if filters.get("start")
+        else max(bounds[0], end - timedelta(days=DEFAULT_DAYS))
+    )
+    return start, end
+
+
+def _filter_bar(
+    classes: pd.DataFrame,
+    filters: dict[str, Any],
+    bounds: tuple[date, date],
+    start: date,
+    end: date,
+) -> dbc.Row:
+    schools = classes.drop_duplicates("school_id")
+    select = {"clearable": True}
+    return dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label("School", html_for=ids.school),
+                    dcc.Dropdown(
+                        id=ids.school,
+                        options=[
+                            {"label": n, "value": int(i)}
+                            for i, n in schools[["school_id", "school_name"]].itertuples(
+                                index=False
+                            )
+                        ],
+                        value=filters.get("school_id"),
+                        placeholder="All schools",
+                        **select,
+                    ),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Grade", html_for=ids.grade),
+                    dcc.Dropdown(
+                        id=ids.grade,
+                        options=[
+                            {"label": f"Grade {g}", "value": int(g)}
+                            for g in sorted(classes["grade"].unique())
+                        ],
+                        value=filters.get("grade"),
+                        placeholder="All grades",
+                        **select,
+                    ),
+                ],
+                md=2,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Class", html_for=ids.klass),
+                    dcc.Dropdown(
+                        id=ids.klass,
+                        options=_class_choices(
+                            classes, filters.get("school_id"), filters.get("grade")
+                        ),
+                        value=filters.get("class_id"),
+                        placeholder="All classes",
+                        **select,
+                    ),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Dates", html_for=ids.dates),
+                    dcc.DatePickerRange(
+                        id=ids.dates,
+                        start_date=start.isoformat(),
+                        end_date=end.isoformat(),
+                        min_date_allowed=bounds[0].isoformat(),
+                        max_date_allowed=(bounds[1] + timedelta(days=60)).isoformat(),
+                        display_format="YYYY-MM-DD",
+                        first_day_of_week=1,
+                    ),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                dbc.Button("Add widgets", id=ids.open_gallery, color="primary", className="mt-4"),
+                md=1,
+                className="text-md-end",
+            ),
+        ],
+        className="filter-bar g-2",
+    )
+
+
+def _class_choices(classes: pd.DataFrame, school_id: int | None, grade: int | None) -> list[dict]:
+    chosen = classes
+    if school_id:
+        chosen = chosen[chosen["school_id"] == school_id]
+    if grade:
+        chosen = chosen[chosen["grade"] == grade]
+    return [
+        {"label": f"{s} · {n}", "value": int(i)}
+        for i, n, s in chosen[["class_id", "class_name", "school_name"]].itertuples(index=False)
+    ]
+
+
+def _settings(widget: str, options: dict[str, Any], classes: pd.DataFrame) -> list[Component]:
+    """The controls of a widget's own settings, made from its settings model."""
+    kind = WIDGETS[widget].options
+    if kind is FitnessOptions:
+        metrics = {
+            "shuttle_run": "Shuttle run",
+            "push_ups": "Push-ups",
+            "sit_and_reach": "Sit and reach",
+        }
+        return [setting_select(widget, "metric", "Test", metrics, options["metric"])]
+    if kind is HealthOptions:
+        return [
+            setting_select(
+                widget,
+                "metric",
+                "Reading",
+                {"bmi": "BMI", "resting_hr": "Resting heart rate"},
+                options["metric"],
+            )
+        ]
+    if kind is PageOptions:
+        return [setting_number(widget, "page", "Page", options["page"], low=1, high=10_000)]
+    if kind is TeamOptions:
+        choices = {"": "Dashboard class"} | {
+            o["value"]: o["label"] for o in _class_choices(classes, None, None)
+        }
+        by = {"overall": "Overall"} | {s: s.replace("_", " ").capitalize() for s in SKILLS}
+        return [
+            setting_select(widget, "class_id", "Class", choices, options["class_id"] or ""),
+            setting_select(
+                widget, "teams", "Teams", {n: str(n) for n in range(2, 7)}, options["teams"]
+            ),
+            setting_select(widget, "balance_by", "Balance by", by, options["balance_by"]),
+        ]
+    return []
+
+
+def _cards(board: dict[str, Any], classes: pd.DataFrame) -> list[Component]:
+    placed = board["widgets"]
+    if not placed:
+        return [
+            dbc.Col(
+                empty_state(
+                    "Your dashboard is empty",
+                    "Use “Add widgets” to choose from the gallery; your layout is saved for you.",
+                )
+            )
+        ]
+    return [
+        widget_card(
+            widget=p["widget"],
+            title=WIDGETS[p["widget"]].title,
+            description=WIDGETS[p["widget"]].description,
+            size=p["size"],
+            first=i == 0,
+            last=i == len(placed) - 1,
+            settings=_settings(p["widget"], p["options"], classes),
+        )
+        for i, p in enumerate(placed)
+    ]
+
+
+def _gallery(board: dict[str, Any], query: str) -> list[Component]:
+    words = query.lower().split()
+    present = {p["widget"] for p in board["widgets"]}
+    found = [
+        w
+        for w in visible_widgets(current_user.role)
+        if all(word in f"{w.title} {w.description} {w.category}".lower() for word in words)
+    ]
+    if not found:
+        return [html.Li(empty_state("No widget matches", "Try another word, e.g. “safety”."))]
+    return [
+        gallery_item(
+            widget=w.id,
+            title=w.title,
+            description=w.description,
+            category=w.category,
+            added=w.id in present,
+        )
+        for w in found
+    ]
+
+
+def _save(board: dict[str, Any]) -> None:
+    with transaction() as conn:
+        save_preference(conn=conn, user_id=current_user.user_id, name=PREFERENCE, value=board)
+
+
+def _scope(filters: Any) -> pe.PEFilter:
+    """The validated dashboard filters as a query filter, inside the user's region scope."""
+    try:
+        f = Filters.model_validate(filters)
+    except ValidationError as error:
+        raise ValueError(str(error.errors()[0]["msg"])) from error
+    if f.start is None or f.end is None:
+        raise ValueError("a date range is needed")
+    return pe.PEFilter(
+        start=f.start,
+        end=f.end,
+        region_ids=region_scope(),
+        school_id=f.school_id,
+        grade=f.grade,
+        class_id=f.class_id,
+    )
+
+
+@callback(
+    Output(ids.gallery, "is_open"),
+    Input(ids.open_gallery, "n_clicks"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def open_gallery(_clicks: int | None) -> bool:
+    return True
+
+
+@callback(
+    Output(ids.gallery_list, "children"),
+    Input(ids.search, "value"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def search_gallery(query: str | None) -> list[Component]:
+    with connect() as conn:
+        board, _ = _saved_board(conn)
+    return _gallery(board, (query or "")[:100])
+
+
+@callback(
+    Output(ids.grid, "children"),
+    Output(ids.gallery_list, "children", allow_duplicate=True),
+    Output(ids.status, "children"),
+    Input(widget_id("pe-add", ALL), "n_clicks"),
+    Input(widget_id("pe-remove", ALL), "n_clicks"),
+    Input(widget_id("pe-up", ALL), "n_clicks"),
+    Input(widget_id("pe-down", ALL), "n_clicks"),
+    Input(widget_id("pe-size", ALL), "value"),
+    State(ids.search, "value"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def change_board(*args: Any) -> tuple[list[Component], list[Component], str]:
+    """Add, remove, move or resize one widget; saved at once."""
+    trigger = ctx.triggered_id
+    value = ctx.triggered[0]["value"] if ctx.triggered else None
+    if not isinstance(trigger, dict) or not value:
+        raise PreventUpdate  # new controls appearing, not a user's action
+    kind, name = trigger.get("type"), trigger.get("widget")
+    with connect() as conn:
+        board, _ = _saved_board(conn)
+        classes = pe.filter_options(conn=conn, region_ids=region_scope())
+    placed = board["widgets"]
+    at = next((i for i, p in enumerate(placed) if p["widget"] == name), None)
+    if kind == "pe-add":
+        widget = WIDGETS.get(str(name))
+        if widget is None or current_user.role not in widget.roles:
+            raise AccessDenied()
+        if at is not None:
+            raise PreventUpdate
+        if len(placed) >= 30:
+            return dash.no_update, dash.no_update, "The dashboard holds at most 30 widgets."
+        placed.append(
+            {
+                "widget": widget.id,
+                "size": "medium",
+                "options": read_options(widget, {})[0].model_dump(),
+            }
+        )
+        message = f"Added {widget.title}."
+    elif at is None:
+        raise PreventUpdate  # a control of a widget no longer on the board
+    elif kind == "pe-remove":
+        placed.pop(at)
+        message = f"Removed {WIDGETS[name].title}."
+    elif kind in ("pe-up", "pe-down"):
+        to = at - 1 if kind == "pe-up" else at + 1
+        if not 0 <= to < len(placed):
+            raise PreventUpdate
+        placed[at], placed[to] = placed[to], placed[at]
+        message = f"Moved {WIDGETS[name].title} to position {to + 1}."
+    elif kind == "pe-size":
+        if value not in ("small", "medium", "large"):
+            return dash.no_update, dash.no_update, "Choose small, medium or large."
+        if placed[at]["size"] == value:
+            raise PreventUpdate
+        placed[at]["size"] = value
+        message = f"{WIDGETS[name].title} is now {value}."
+    else:
+        raise PreventUpdate
+    _save(board)
+    return _cards(board, classes), _gallery(board, (args[-1] or "")[:100]), message
+
+
+@callback(
+    Output(ids.filters, "data"),
+    Output(ids.klass, "options"),
+    Output(ids.klass, "value"),
+    Output(ids.notices, "children", allow_duplicate=True),
+    Input(ids.school, "value"),
+    Input(ids.grade, "value"),
+    Input(ids.klass, "value"),
+    Input(ids.dates, "start_date"),
+    Input(ids.dates, "end_date"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def apply_filters(
+    school_id: Any, grade: Any, class_id: Any, start: Any, end: Any
+) -> tuple[Any, list[dict], Any, Any]:
+    """Validate the filters against what the user may see, remember them, and pass them on."""
+    with connect() as conn:
+        classes = pe.filter_options(conn=conn, region_ids=region_scope())
+        board, _ = _saved_board(conn)
+    try:
+        filters = Filters(
+            school_id=school_id,
+            grade=grade,
+            class_id=class_id,
+            start=str(start)[:10] if start else None,
+            end=str(end)[:10] if end else None,
+        )
+    except ValidationError as error:
+        problem = error.errors()[0]["msg"].removeprefix("Value error, ")
+        return (
+            dash.no_update,
+            dash.no_update,
+            dash.no_update,
+            dbc.Alert(f"Filters not applied: {problem}.", color="warning", dismissable=True),
+        )
+    chosen = filters.model_dump(mode="json")
+    scoped, problem = _in_scope(chosen, classes)
+    if problem:
+        audit("access.denied", what="pe filter", filters=chosen)
+        raise AccessDenied()
+    choices = _class_choices(classes, scoped["school_id"], scoped["grade"])
+    if scoped["class_id"] and scoped["class_id"] not in {c["value"] for c in choices}:
+        scoped["class_id"] = None  # the class is not in the chosen school or grade
+    board["filters"] = scoped
+    _save(board)
+    return scoped, choices, scoped["class_id"], []
+
+
+@callback(
+    Output(widget_id("pe-body", MATCH), "children"),
+    Input(ids.filters, "data"),
+    Input(shell_ids.theme, "data"),
+    Input(widget_id("pe-opt", MATCH, field=ALL), "value"),
+)
+@requires(*EVERYONE)
+def show_widget(filters: Any, theme: str | None, _values: list[Any]) -> Component:
+    """Draw one widget under the dashboard filters; a change of its settings is saved."""
+    name = ctx.outputs_list["id"]["widget"]
+    widget = WIDGETS.get(name)
+    if widget is None or current_user.role not in widget.roles:
+        audit("access.denied", what="pe widget", widget=str(name)[:40])
+        raise AccessDenied()
+    raw = {
+        str(control["id"].get("field")): None
+        if control.get("value") == ""
+        else control.get("value")
+        for control in ctx.inputs_list[2]
+        if isinstance(control, dict) and isinstance(control.get("id"), dict)
+    }
+    options, problem = read_options(widget, raw)
+    if problem:
+        return dbc.Alert(problem, color="warning")
+    if isinstance(ctx.triggered_id, dict) and ctx.triggered_id.get("type") == "pe-opt":
+        with connect() as conn:
+            board, _ = _saved_board(conn)
+        for placed in board["widgets"]:
+            if placed["widget"] == name:
+                placed["options"] = options.model_dump()
+        _save(board)
+    try:
+        scope = _scope(filters)
+    except ValueError as error:
+        return dbc.Alert(f"The filters are not valid: {error}.", color="warning")
+    with connect() as conn:
+        data = widget.load(conn, scope, options)
+    if data is None:
+        return empty_state(widget.empty, "Widen the dates or clear a filter to see more.")
+    return widget.render(data, theme=theme, options=options.model_dump())

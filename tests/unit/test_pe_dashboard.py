@@ -1,0 +1,153 @@
+"""The PE widget registry, saved-board validation and the dashboard callbacks called directly."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+from dash.development.base_component import Component
+
+import app as beacon  # noqa: F401  (pages register with the app)
+from auth.access import EVERYONE, STAFF
+from data.engine import connect
+from data.preferences import read_preference
+from data.queries import pe
+from pages import pe_dashboard
+from pages.pe_widgets import CATEGORIES, WIDGETS, default_board, read_board, read_options
+from tests.conftest import AS_OF, acting_as
+
+START = AS_OF - timedelta(days=120)
+
+
+def test_the_registry_has_at_least_fifteen_complete_widgets():
+    assert len(WIDGETS) >= 15
+    for widget in WIDGETS.values():
+        assert widget.title and widget.description and widget.category in CATEGORIES
+        assert set(widget.roles) <= set(EVERYONE) and widget.roles
+        assert all(fn.__module__ == "data.queries.pe" for fn in widget.data)
+        assert widget.render.__module__ == "components.pe_widgets"
+    # Student-level detail stays with staff.
+    assert WIDGETS["incident_log"].roles == STAFF and WIDGETS["team_suggestions"].roles == STAFF
+
+
+@pytest.mark.parametrize("name", sorted(WIDGETS))
+def test_every_widget_draws_from_the_database_under_filters(seeded_engine, name):
+    widget = WIDGETS[name]
+    options, problem = read_options(widget, {})
+    assert problem is None
+    with connect() as conn:
+        class_id = int(pe.filter_options(conn=conn, region_ids=[1])["class_id"].iloc[0])
+        everything = pe.PEFilter(START, AS_OF)
+        one_class = pe.PEFilter(START, AS_OF, region_ids=[1], class_id=class_id)
+        nothing = pe.PEFilter(AS_OF + timedelta(days=400), AS_OF + timedelta(days=401))
+        for scope in (everything, one_class):
+            data = widget.load(conn, scope, options)
+            if name == "team_suggestions" and scope is everything:
+                assert data is None  # no class chosen: the designed empty state
+                continue
+            if name == "incident_log" and scope is one_class:
+                continue  # one class may well have had no incident
+            assert data is not None, scope
+            assert isinstance(
+                widget.render(data, theme="dark", options=options.model_dump()), Component
+            )
+        # The inventory stands whatever the dates; everything else has nothing to show.
+        assert (widget.load(conn, nothing, options) is None) == (name != "equipment")
+
+
+def test_a_missing_board_is_the_default_for_the_role():
+    board, problems = read_board(None, "viewer")
+    assert problems == []
+    assert [w["widget"] for w in board["widgets"]] == [
+        w["widget"] for w in default_board("viewer")["widgets"]
+    ]
+
+
+def test_a_board_that_is_not_a_board_becomes_the_default_with_a_message():
+    board, problems = read_board({"widgets": "everything"}, "analyst")
+    assert board == default_board("analyst")
+    assert len(problems) == 1 and "could not be read" in problems[0]
+    board, problems = read_board([1, 2, 3], "analyst")
+    assert board == default_board("analyst") and problems
+
+
+def test_bad_entries_are_dropped_or_reset_one_by_one_and_the_rest_is_kept():
+    raw = {
+        "widgets": [
+            {"widget": "attendance", "size": "large", "options": {}},
+            {"widget": "no_such_widget", "size": "small", "options": {}},
+            {"widget": "incident_log", "size": "small", "options": {}},
+            {"widget": "fitness", "size": "small", "options": {"metric": "<script>"}},
+            {"widget": "attendance", "size": "small", "options": {}},
+        ],
+        "filters": {"grade": 3},
+    }
+    board, problems = read_board(raw, "viewer")
+    assert [(w["widget"], w["size"]) for w in board["widgets"]] == [
+        ("attendance", "large"),
+        ("fitness", "small"),
+    ]
+    assert board["widgets"][1]["options"] == {"metric": "shuttle_run"}
+    assert board["filters"]["grade"] == 3
+    assert any("no longer exists" in p for p in problems)
+    assert any("not available to your role" in p for p in problems)
+    assert any("were not valid" in p for p in problems)
+
+
+def test_filters_with_reversed_dates_are_refused():
+    board, problems = read_board(
+        {"filters": {"start": "2026-06-01", "end": "2026-01-01"}}, "viewer"
+    )
+    assert board == default_board("viewer") and "start date must not be after" in problems[0]
+
+
+def run_callback(func, *args, triggered: dict | None = None, outputs=None, inputs=None):
+    """Call a callback as Dash would, with the context it reads (what triggered it)."""
+    prop = (
+        [{"prop_id": f"{triggered['id']}.{triggered['prop']}", "value": triggered["value"]}]
+        if triggered
+        else []
+    )
+    context_value.set(
+        AttributeDict(
+            triggered_inputs=prop,
+            inputs_list=inputs or [],
+            outputs_list=outputs or [],
+            states_list=[],
+            input_values={},
+            state_values={},
+        )
+    )
+    return func(*args)
+
+
+def board_of(account) -> dict:
+    with connect() as conn:
+        return read_preference(conn=conn, user_id=account.id, name=pe_dashboard.PREFERENCE)
+
+
+def test_adding_moving_resizing_and_removing_are_saved(seeded_engine):
+    with acting_as("analyst") as account:
+
+        def click(kind, widget):
+            id_ = {"type": kind, "widget": widget}
+            return run_callback(
+                pe_dashboard.change_board,
+                *([[]] * 5),
+                "",
+                triggered={
+                    "id": json.dumps(id_, sort_keys=True, separators=(",", ":")),
+                    "prop": "n_clicks",
+                    "value": 1,
+                },
+            )
+
+        click("pe-add", "incident_log")
+        saved = [w["widget"] for w in board_of(account)["widgets"]]
+        assert saved[-1] == "incident_log" and saved[0] == "attendance"
+        _, _, message = click("pe-up", "incident_log")
+        assert message == f"Moved Incident log to position {len(saved) - 1}."
+        assert [w["widget"] for w in board_of(account)["widgets"]][-2] == "incident_log"
+        click("pe-remove", "attendance")
+        assert "attendance" not in [w["widget"] for w in board_of(account)["widgets"]]
