@@ -57,5 +57,5 @@ def safety_risk(
     out["band"] = pd.cut(
         out["index"], [-np.inf, *SAFETY_EDGES, np.inf], labels=SAFETY_BANDS, right=False
     ).astype(str)
-    out["top_activity"] = out["class_id"].map(top).fillna("")
+    out["top_activity"] = [top.get(c, "") for c in out["class_id"]]
     return out.sort_values("index", ascending=False, ignore_index=True)
