@@ -169,7 +169,9 @@ def palette_css(name: str, palette: Palette) -> str:
     """The CSS variables of one theme, scoped to `[data-beacon-theme=name]` so a preview card
     can wear a theme of its own inside the page."""
     links = "underline" if palette.underline_links else "none"
-    return f"""[data-beacon-theme="{name}"] {{
+    tint = "255, 255, 255" if palette.base == "dark" else "0, 18, 77"
+    # `html[...]` outranks the `:root` defaults of Dash's own components (dropdowns, dates).
+    return f"""html[data-beacon-theme="{name}"], [data-beacon-theme="{name}"] {{
   --bs-body-bg: {palette.surface}; --bs-body-bg-rgb: {_rgb(palette.surface)};
   --bs-body-color: {palette.text}; --bs-body-color-rgb: {_rgb(palette.text)};
   --bs-emphasis-color: {palette.text}; --bs-secondary-color: {palette.muted};
@@ -179,7 +181,19 @@ def palette_css(name: str, palette: Palette) -> str:
   --bs-link-hover-color: {palette.accent}; --bs-link-hover-color-rgb: {_rgb(palette.accent)};
   --bs-body-font-family: {palette.font}; --bs-card-bg: {palette.surface};
   --beacon-accent: {palette.accent}; --beacon-page: {palette.page};
+  --Dash-Fill-Inverse-Strong: {palette.surface}; --Dash-Text-Strong: {palette.text};
+  --Dash-Text-Primary: {palette.text}; --Dash-Text-Weak: {palette.muted};
+  --Dash-Text-Disabled: {palette.muted}; --Dash-Fill-Disabled: {palette.page};
+  --Dash-Stroke-Strong: {palette.muted}; --Dash-Stroke-Weak: {palette.border};
+  --Dash-Fill-Interactive-Strong: {palette.accent};
+  --Dash-Fill-Interactive-Weak: rgba({tint}, 0.06); --Dash-Fill-Primary-Hover: rgba({tint}, 0.08);
+  --Dash-Fill-Primary-Active: rgba({tint}, 0.14);
   color: var(--bs-body-color); font-family: var(--bs-body-font-family);
+}}
+[data-beacon-theme="{name}"] .btn-outline-secondary {{
+  --bs-btn-color: {palette.text}; --bs-btn-border-color: {palette.muted};
+  --bs-btn-hover-bg: {palette.text}; --bs-btn-hover-color: {palette.surface};
+  --bs-btn-disabled-color: {palette.muted}; --bs-btn-disabled-border-color: {palette.border};
 }}
 [data-beacon-theme="{name}"] .btn-primary {{
   --bs-btn-bg: {palette.button}; --bs-btn-border-color: {palette.button};
