@@ -8,20 +8,35 @@ from typing import Any
 
 import dash
 import pandas as pd
-from dash import ClientsideFunction, Dash, Input, Output, State, callback, clientside_callback, html
+from dash import (
+    ALL,
+    ClientsideFunction,
+    Dash,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    html,
+)
 from flask import Flask, Response, jsonify, request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from auth.access import EVERYONE, allowed, requires
+from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.audit import audit
 from auth.csrf import csrf_token
+from auth.requests import now
 from auth.setup import init_auth
 from components.empty_state import empty_state
 from components.formatting import iso_datetime
+from components.notifications import ids as notify
+from components.notifications import notification_items
 from components.shell import ids, shell
 from components.theme import DEFAULT_THEME, theme_css, valid_theme
+from data import activity
 from data.engine import connect, database_problem, transaction
 from data.preferences import read_preference, save_preference
 from data.queries.overview import data_as_of
@@ -175,6 +190,72 @@ def show_data_as_of(_pathname: str | None) -> str:
     with connect() as conn:
         newest = data_as_of(conn=conn)["newest"].max()
     return f"Data as of {iso_datetime(None if pd.isna(newest) else newest)}"
+
+
+def _badge(count: int) -> tuple[str, str]:
+    hidden = "" if count else " d-none"
+    return (f"{count}" if count < 100 else "99+"), "notify-badge" + hidden
+
+
+@callback(
+    Output(notify.badge, "children"),
+    Output(notify.badge, "className"),
+    Output(notify.seen, "data"),
+    Output(notify.toast, "children"),
+    Output(notify.toast, "is_open"),
+    Input(notify.poll, "n_intervals"),
+    State(notify.seen, "data"),
+)
+@requires(*EVERYONE)
+def poll_notifications(_ticks: int | None, seen: Any) -> tuple[Any, ...]:
+    """Every few seconds: the unread count, and a toast when something new arrived. It reads
+    the database, so it works the same behind any number of web workers."""
+    with connect() as conn:
+        count, newest = activity.unread(
+            conn=conn, user_id=current_user.user_id, region_ids=region_scope()
+        )
+        fresh = isinstance(seen, int) and newest > seen
+        latest = (
+            activity.notifications(
+                conn=conn, user_id=current_user.user_id, region_ids=region_scope(), limit=1
+            )
+            if fresh
+            else None
+        )
+    text, classes = _badge(count)
+    if latest is None or latest.empty:
+        return text, classes, newest, dash.no_update, dash.no_update
+    return text, classes, newest, latest["summary"].iloc[0], True
+
+
+@callback(
+    Output(notify.items, "children"),
+    Output(notify.badge, "children", allow_duplicate=True),
+    Output(notify.badge, "className", allow_duplicate=True),
+    Input(notify.bell, "n_clicks"),
+    Input(notify.read_all, "n_clicks"),
+    Input(notify.read(ALL), "n_clicks"),  # type: ignore[arg-type]
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def notification_list(_open: int, _all: int, _one: list[int]) -> tuple[Any, ...]:
+    """Open the list, or mark one or all read (only the user's own: ids are checked)."""
+    trigger = ctx.triggered_id
+    clicked = ctx.triggered[0]["value"] if ctx.triggered else None
+    with transaction() as conn:
+        if trigger == notify.read_all and clicked:
+            activity.mark_read(conn=conn, user_id=current_user.user_id, now=now())
+        elif isinstance(trigger, dict) and clicked and isinstance(trigger.get("id"), int):
+            activity.mark_read(
+                conn=conn, user_id=current_user.user_id, now=now(), notification_ids=[trigger["id"]]
+            )
+        listed = activity.notifications(
+            conn=conn, user_id=current_user.user_id, region_ids=region_scope(), limit=10
+        )
+        count, _ = activity.unread(
+            conn=conn, user_id=current_user.user_id, region_ids=region_scope()
+        )
+    return (notification_items(listed, now=now()), *_badge(count))
 
 
 FRIENDLY_ERROR_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -46,6 +47,14 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, alias="BEACON_PUBLIC_URL")
     trusted_proxies: int = Field(default=0, alias="BEACON_TRUSTED_PROXIES", ge=0, le=5)
 
+    # Schedules: bookable hours, in this time zone, on these weekdays (0 is Monday).
+    business_opens: time = Field(default=time(8, 0), alias="BEACON_BUSINESS_OPENS")
+    business_closes: time = Field(default=time(19, 0), alias="BEACON_BUSINESS_CLOSES")
+    business_days: Annotated[list[int], NoDecode] = Field(
+        default=[0, 1, 2, 3, 4], alias="BEACON_BUSINESS_DAYS"
+    )
+    timezone: str = Field(default="Europe/London", alias="BEACON_TIMEZONE")
+
     # Sign-in
     login_ip_limit: str = Field(default="30 per 15 minutes", alias="BEACON_LOGIN_IP_LIMIT")
     login_account_limit: str = Field(default="8 per 15 minutes", alias="BEACON_LOGIN_ACCOUNT_LIMIT")
@@ -75,6 +84,28 @@ class Settings(BaseSettings):
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("business_days", mode="before")
+    @classmethod
+    def _weekdays(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [int(part) for part in value.split(",") if part.strip()]
+        if isinstance(value, list) and not all(isinstance(d, int) and 0 <= d <= 6 for d in value):
+            raise ValueError("must be weekday numbers from 0 (Monday) to 6, e.g. 0,1,2,3,4")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(
+                f"must be an IANA time zone such as Europe/London; got {value!r}"
+            ) from error
         return value
 
     @model_validator(mode="after")

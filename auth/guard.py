@@ -16,6 +16,7 @@ PUBLIC_PREFIXES = (
     "/_dash-component-suites/",
     "/_favicon.ico",
     "/theme.css",
+    "/calendar/",  # subscription feeds: the secret token in the address is the credential
 )
 
 

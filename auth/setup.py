@@ -8,7 +8,7 @@ from flask import Flask
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from auth import oidc, views
+from auth import calendar_feed, oidc, views
 from auth.guard import no_store, require_sign_in
 from auth.ratelimit import limiter
 from auth.sessions import login_manager
@@ -34,6 +34,7 @@ def init_auth(server: Flask, settings: Settings) -> None:
     limiter.init_app(server)
     server.register_blueprint(views.blueprint)
     server.register_blueprint(oidc.blueprint)
+    server.register_blueprint(calendar_feed.blueprint)
     oidc.register_providers(server, settings)
     server.register_error_handler(RateLimitExceeded, views.rate_limited)
     server.before_request(require_sign_in)

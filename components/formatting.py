@@ -38,3 +38,18 @@ def iso_datetime(moment: datetime | pd.Timestamp | None) -> str:
     if moment is None or pd.isna(moment):
         return "no data yet"
     return pd.Timestamp(moment).tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+
+
+def relative_time(moment: datetime | pd.Timestamp, now: datetime) -> str:
+    """Feeds say "5 min ago", "3 h ago", "2 days ago", then the date."""
+    seconds = (pd.Timestamp(now) - pd.Timestamp(moment)).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min ago"
+    if seconds < 86_400:
+        return f"{int(seconds // 3600)} h ago"
+    if seconds < 7 * 86_400:
+        days = int(seconds // 86_400)
+        return f"{days} day{'s' if days > 1 else ''} ago"
+    return pd.Timestamp(moment).strftime("%Y-%m-%d")

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from components.notifications import notification_centre
 from components.theme import DEFAULT_THEME, PALETTES, theme_bases
 
 AREA_ORDER = ["Overview", "Tutor risk", "PE programs", "Schedules", "Credit", "Admin", "Account"]
@@ -95,6 +96,7 @@ def top_bar(menu: Component, theme: str) -> html.Header:
             html.Div(
                 [
                     html.Span(id=ids.data_as_of, className="data-as-of", role="status"),
+                    notification_centre(),
                     theme_picker(theme),
                     menu,
                 ],

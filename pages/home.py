@@ -16,11 +16,14 @@ from sqlalchemy import Connection
 
 from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly, weekly_frame
 from auth.access import EVERYONE, region_scope, requires
+from auth.requests import now
 from components.chart_card import chart_body, chart_card
+from components.feed import feed_list
 from components.figures import share_line, stacked_bars
 from components.formatting import number, percent
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
+from data import activity
 from data.engine import connect
 from data.queries import overview
 
@@ -91,7 +94,25 @@ def section(area: str) -> html.Section:
 
 
 def layout(**_kwargs: str) -> html.Div:
-    return html.Div([section(area) for area in SECTIONS])
+    return html.Div([*[section(area) for area in SECTIONS], recent_activity()])
+
+
+def recent_activity() -> html.Section:
+    """The compact feed: the last few things that happened in the user's regions."""
+    moment = now()
+    with connect() as conn:
+        events, _ = activity.feed(conn=conn, region_ids=region_scope(), limit=8)
+    return html.Section(
+        [
+            html.H2(
+                ["Recent activity ", html.A("all", href="/activity", className="small")],
+                className="section-title",
+            ),
+            dbc.Card(dbc.CardBody(feed_list(events, now=moment))),
+        ],
+        className="home-section",
+        **{"aria-label": "Recent activity"},
+    )
 
 
 @callback(

@@ -25,7 +25,7 @@ from components.figures import stacked_bars
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import themed
-from data import tutor_care, tutor_risk
+from data import activity, tutor_care, tutor_risk
 from data.engine import connect, transaction
 from data.models.tutoring import INTERVENTION_KINDS, INTERVENTION_STATUSES
 from data.queries.overview import daily_sessions
@@ -351,6 +351,21 @@ def show_charts(tutor_id, theme):  # type: ignore[no-untyped-def]
     )
 
 
+def tutor_event(conn: Any, tutor: dict[str, Any], verb: str, summary: str) -> None:
+    """The feed entry of a change to a tutor's record, in the change's own transaction."""
+    activity.record_event(
+        conn=conn,
+        actor_id=current_user.user_id,
+        area="tutor_risk",
+        verb=verb,
+        entity_type="tutor",
+        entity_id=tutor["id"],
+        region_id=tutor["region_id"],
+        summary=f"{current_user.display_name} {summary} for {tutor['name']}",
+        now=now(),
+    )
+
+
 def allowed_tutor(tutor_id: Any) -> dict[str, Any]:
     """The tutor behind a (possibly forged) id, if the user may see them."""
     try:
@@ -504,6 +519,7 @@ def plan(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
             due_on=chosen.due_on,
             now=now(),
         )
+        tutor_event(conn, tutor, "planned", f"planned {kind.replace('_', ' ')}")
     audit(
         "intervention.created",
         entity_type="intervention",
@@ -551,6 +567,12 @@ def move(_clicks, tutor_id, intervention_id, status, outcome, version):  # type:
             )
         tutor_care.set_intervention_status(
             conn=conn, intervention_id=before["id"], status=status, outcome=outcome, now=now()
+        )
+        tutor_event(
+            conn,
+            tutor,
+            status,
+            f"moved {before['kind'].replace('_', ' ')} to {status.replace('_', ' ')}",
         )
     audit(
         "intervention.status_changed",
@@ -606,6 +628,7 @@ def save_note(_clicks, tutor_id, text, important, editing, version):  # type: ig
             tutor_care.update_note(
                 conn=conn, note_id=note_id, body=body, important=important, now=now()
             )
+        tutor_event(conn, tutor, "noted", "edited a note" if before else "added a note")
     audit(
         "note.updated" if before else "note.created",
         entity_type="note",
@@ -665,6 +688,7 @@ def delete_note(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
         note = owned_note(conn, target["index"], tutor["id"])
     with transaction() as conn:
         tutor_care.delete_note(conn=conn, note_id=note["id"])
+        tutor_event(conn, tutor, "deleted", "deleted a note")
     audit(
         "note.deleted",
         entity_type="note",

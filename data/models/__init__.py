@@ -35,6 +35,7 @@ from data.models.people import (
 from data.models.schedules import (
     ActivityEvent,
     AuditEntry,
+    CalendarToken,
     Notification,
     Room,
     Schedule,
@@ -53,6 +54,7 @@ __all__ = [
     "ActivityEvent",
     "Attendance",
     "AuditEntry",
+    "CalendarToken",
     "Base",
     "CreditApplication",
     "CreditCustomer",

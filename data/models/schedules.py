@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, UTCDateTime, choice, created_at_column
@@ -16,7 +26,9 @@ schedule_attendees = Table(
     "schedule_attendees",
     Base.metadata,
     Column("schedule_id", ForeignKey("schedules.id", ondelete="CASCADE"), primary_key=True),
-    Column("student_id", ForeignKey("students.id"), primary_key=True),
+    Column("student_id", ForeignKey("students.id"), primary_key=True, index=True),
+    # Set when the session is completed: False is a no-show.
+    Column("attended", Boolean, nullable=True),
 )
 
 
@@ -36,12 +48,18 @@ class Schedule(Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_schedules_host_start", "host_tutor_id", "starts_at"),
         Index("ix_schedules_room_start", "room_id", "starts_at"),
+        Index("ix_schedules_host_user_start", "host_user_id", "starts_at"),
+        Index("ix_schedules_region_start", "region_id", "starts_at"),
+        # The host is a tutor or a mentor (a Beacon user), never both, never neither.
+        CheckConstraint("(host_tutor_id IS NULL) <> (host_user_id IS NULL)", name="one_host"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(Text, default="")
-    host_tutor_id: Mapped[int] = mapped_column(ForeignKey("tutors.id"))
+    host_tutor_id: Mapped[int | None] = mapped_column(ForeignKey("tutors.id"))
+    host_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -51,10 +69,25 @@ class Schedule(Base):
     created_at: Mapped[datetime] = created_at_column()
     status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CalendarToken(Base):
+    """A secret calendar subscription address of a user; only its hash is kept."""
+
+    __tablename__ = "calendar_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = created_at_column()
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ActivityEvent(Base):
     __tablename__ = "activity_events"
+    __table_args__ = (Index("ix_activity_events_occurred_at", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = created_at_column()

@@ -17,6 +17,15 @@ def day_of(column: SQLColumnExpression[datetime], conn: Connection) -> ColumnEle
     return cast(func.timezone("UTC", column), Date)
 
 
+def minutes_between(
+    start: SQLColumnExpression[datetime], end: SQLColumnExpression[datetime], conn: Connection
+) -> ColumnElement[float]:
+    """The minutes from one timestamp column to another, on SQLite and PostgreSQL alike."""
+    if conn.dialect.name == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 1440.0
+    return func.extract("epoch", end - start) / 60.0  # type: ignore[return-value]
+
+
 def in_regions(
     statement: Select, column: SQLColumnExpression[int], region_ids: Sequence[int] | None
 ) -> Select:

@@ -1,7 +1,8 @@
 """Rooms and group sessions over the past eight and the next four weeks, free of double bookings.
 
 Each slot picks distinct hosts and distinct attendees per region, so the demo
-data itself has no conflicts; conflicts only arise from what users book.
+data itself has no conflicts; conflicts only arise from what users book. About one
+attendee in twelve misses a completed session (a no-show).
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def schedule_frames(
     tutor_hired = pd.to_datetime(tutors["hired_on"]).dt.tz_localize("UTC")
     tutor_left = pd.to_datetime(tutors["left_on"]).dt.tz_localize("UTC")
     rows: list[tuple[object, ...]] = []
-    attendees: list[tuple[int, int]] = []
+    attendees: list[tuple[int, int, bool | None]] = []
     next_id = 1
     for region_id, region_rooms in rooms.groupby("region_id"):
         in_region = tutors["region_id"].to_numpy() == region_id
@@ -73,10 +74,15 @@ def schedule_frames(
                         slot,
                         slot + pd.Timedelta(minutes=int(rng.choice([45, 60]))),
                         status,
+                        int(region_id),  # type: ignore[arg-type]
                     )
                 )
                 start = sizes[:i].sum()
-                attendees.extend((next_id, int(s)) for s in group[start : start + sizes[i]])
+                came = rng.random(sizes[i]) >= 0.08 if status == "completed" else [None] * sizes[i]
+                attendees.extend(
+                    (next_id, int(s), c)
+                    for s, c in zip(group[start : start + sizes[i]], came, strict=True)
+                )
                 next_id += 1
     schedules = pd.DataFrame(
         rows,
@@ -89,6 +95,7 @@ def schedule_frames(
             "starts_at",
             "ends_at",
             "status",
+            "region_id",
         ],
     )
     schedules["description"] = ""
@@ -98,5 +105,7 @@ def schedule_frames(
     return {
         "rooms": rooms[["id", "name", "region_id", "capacity"]],
         "schedules": schedules,
-        "schedule_attendees": pd.DataFrame(attendees, columns=["schedule_id", "student_id"]),
+        "schedule_attendees": pd.DataFrame(
+            attendees, columns=["schedule_id", "student_id", "attended"]
+        ),
     }

@@ -1,0 +1,47 @@
+"""The activity feed as a list: what happened, who, where, how long ago (text only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from dash import html
+
+from components.empty_state import empty_state
+from components.formatting import relative_time
+
+AREA_LABELS = {"schedules": "Schedules", "tutor_risk": "Tutor risk", "pe": "PE", "credit": "Credit"}
+LINKS = {
+    "schedule": "/schedules/book?id={}",
+    "tutor": "/tutor-risk/tutor?id={}",
+}
+
+
+def feed_list(events: pd.DataFrame, *, now: datetime) -> html.Div | html.Ul:
+    if events.empty:
+        return empty_state(
+            "Nothing has happened here yet", "Bookings, notes and interventions appear here."
+        )
+    items = []
+    for e in events.itertuples(index=False):
+        link = LINKS.get(e.entity_type)
+        summary = html.A(e.summary, href=link.format(e.entity_id)) if link else html.Span(e.summary)
+        items.append(
+            html.Li(
+                [
+                    html.Span(
+                        relative_time(e.occurred_at, now),
+                        className="feed-when",
+                        title=f"{e.occurred_at:%Y-%m-%d %H:%M} UTC",
+                    ),
+                    summary,
+                    html.Span(
+                        f" · {AREA_LABELS.get(e.area, e.area)}"
+                        + (f" · {e.region}" if e.region else ""),
+                        className="feed-when ms-1",
+                    ),
+                ],
+                className="feed-item",
+            )
+        )
+    return html.Ul(items, className="feed-list")

@@ -1,0 +1,608 @@
+"""Sessions with hosts, rooms and attendees: lists, calendars, bookings and utilisation.
+
+A host is a key: "tutor:<id>" for a tutor, "user:<id>" for a mentor (a Beacon user).
+Writes run in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+
+from data.models import (
+    CalendarToken,
+    Enrollment,
+    PEClass,
+    Role,
+    Room,
+    Schedule,
+    School,
+    Student,
+    Tutor,
+    User,
+    schedule_attendees,
+)
+from data.queries.sql import minutes_between, read_frame
+
+MENTOR_ROLES = ("admin", "manager", "analyst")
+STATUSES = ("scheduled", "completed", "cancelled")
+
+
+def host_key(tutor_id: int | None, user_id: int | None) -> str:
+    return f"tutor:{tutor_id}" if tutor_id is not None else f"user:{user_id}"
+
+
+def parse_host(key: Any) -> tuple[int | None, int | None]:
+    """(tutor_id, user_id) from a host key; ValueError for anything else."""
+    kind, _, number = str(key).partition(":")
+    if kind not in ("tutor", "user") or not number.isdigit():
+        raise ValueError(f"host must be 'tutor:<id>' or 'user:<id>'; got {key!r}")
+    return (int(number), None) if kind == "tutor" else (None, int(number))
+
+
+def hosts(*, conn: Connection, region_ids: Sequence[int] | None) -> pd.DataFrame:
+    """Who can host: current tutors in the scope, and active staff users as mentors.
+
+    Columns: host (key), name, kind ("tutor" | "mentor"), region_id (None for mentors).
+    """
+    tutors = select(
+        (literal("tutor:") + cast(Tutor.id, String)).label("host"),
+        Tutor.name,
+        literal("tutor").label("kind"),
+        Tutor.region_id,
+    ).where(Tutor.left_on.is_(None))
+    if region_ids is not None:
+        tutors = tutors.where(Tutor.region_id.in_(list(region_ids)))
+    mentors = (
+        select(
+            (literal("user:") + cast(User.id, String)).label("host"),
+            User.display_name.label("name"),
+            literal("mentor").label("kind"),
+            literal(None).label("region_id"),
+        )
+        .join(Role, Role.id == User.role_id)
+        .where(User.is_active, Role.name.in_(MENTOR_ROLES))
+    )
+    frame = read_frame(conn, tutors.union_all(mentors))  # type: ignore[arg-type]
+    return frame.sort_values(["kind", "name"], ascending=[False, True], ignore_index=True)
+
+
+def host_names(*, conn: Connection, keys: Sequence[str]) -> dict[str, str]:
+    tutor_ids = [t for t, _ in map(parse_host, keys) if t is not None]
+    user_ids = [u for _, u in map(parse_host, keys) if u is not None]
+    names = {
+        f"tutor:{i}": n
+        for i, n in conn.execute(select(Tutor.id, Tutor.name).where(Tutor.id.in_(tutor_ids)))
+    }
+    names |= {
+        f"user:{i}": n
+        for i, n in conn.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    }
+    return names
+
+
+def rooms(*, conn: Connection, region_ids: Sequence[int] | None) -> pd.DataFrame:
+    """Columns: id, name, region_id, capacity."""
+    stmt = select(Room.id, Room.name, Room.region_id, Room.capacity).order_by(Room.name)
+    if region_ids is not None:
+        stmt = stmt.where(Room.region_id.in_(list(region_ids)))
+    return read_frame(conn, stmt)
+
+
+def find_students(
+    *, conn: Connection, region_ids: Sequence[int] | None, text: str, limit: int = 20
+) -> pd.DataFrame:
+    """Students whose name contains `text`, for a search-as-you-type picker.
+    Columns: id, name, region_id, grade."""
+    stmt = (
+        select(Student.id, Student.name, Student.region_id, Student.grade)
+        .where(Student.name.ilike(f"%{text}%", escape="\\"))
+        .order_by(Student.name)
+        .limit(limit)
+    )
+    if region_ids is not None:
+        stmt = stmt.where(Student.region_id.in_(list(region_ids)))
+    return read_frame(conn, stmt)
+
+
+def students_by_id(*, conn: Connection, ids: Sequence[int]) -> pd.DataFrame:
+    """Columns: id, name, region_id."""
+    return read_frame(
+        conn, select(Student.id, Student.name, Student.region_id).where(Student.id.in_(list(ids)))
+    )
+
+
+def groups(*, conn: Connection, region_ids: Sequence[int] | None) -> pd.DataFrame:
+    """Groups a whole class of students can be booked as (the PE classes).
+    Columns: id, name, region_id."""
+    stmt = select(
+        PEClass.id, (School.name + " · " + PEClass.name).label("name"), School.region_id
+    ).join(School, School.id == PEClass.school_id)
+    if region_ids is not None:
+        stmt = stmt.where(School.region_id.in_(list(region_ids)))
+    return read_frame(conn, stmt.order_by(School.name, PEClass.grade))
+
+
+def group_members(*, conn: Connection, group_id: int) -> list[int]:
+    return list(
+        conn.execute(select(Enrollment.student_id).where(Enrollment.class_id == group_id)).scalars()
+    )
+
+
+def _host_column() -> Any:
+    return case(
+        (
+            Schedule.host_tutor_id.is_not(None),
+            literal("tutor:") + cast(Schedule.host_tutor_id, String),
+        ),
+        else_=literal("user:") + cast(Schedule.host_user_id, String),
+    )
+
+
+def _with_students(conn: Connection, frame: pd.DataFrame) -> pd.DataFrame:
+    ids = [int(i) for i in frame["id"]]
+    pairs = conn.execute(
+        select(schedule_attendees.c.schedule_id, schedule_attendees.c.student_id).where(
+            schedule_attendees.c.schedule_id.in_(ids)
+        )
+    ).all()
+    members: dict[int, list[int]] = {}
+    for schedule_id, student_id in pairs:
+        members.setdefault(schedule_id, []).append(student_id)
+    return frame.assign(
+        students=pd.Series(
+            [members.get(int(i), []) for i in frame["id"]], index=frame.index, dtype=object
+        )
+    )
+
+
+def busy(
+    *,
+    conn: Connection,
+    since: datetime,
+    until: datetime,
+    host: str,
+    room_id: int | None,
+    student_ids: Sequence[int],
+) -> pd.DataFrame:
+    """Sessions (not cancelled) in [since, until) that share the host, the room or an
+    attendee; the columns of analytics.scheduling.BUSY_COLUMNS."""
+    tutor_id, user_id = parse_host(host)
+    shares = [
+        Schedule.host_tutor_id == tutor_id
+        if tutor_id is not None
+        else Schedule.host_user_id == user_id
+    ]
+    if room_id is not None:
+        shares.append(Schedule.room_id == room_id)
+    if student_ids:
+        shares.append(
+            Schedule.id.in_(
+                select(schedule_attendees.c.schedule_id).where(
+                    schedule_attendees.c.student_id.in_(list(student_ids))
+                )
+            )
+        )
+    stmt = select(
+        Schedule.id,
+        Schedule.title,
+        Schedule.starts_at,
+        Schedule.ends_at,
+        _host_column().label("host"),
+        Schedule.room_id,
+    ).where(
+        Schedule.status != "cancelled",
+        Schedule.starts_at < until,
+        Schedule.ends_at > since,
+        or_(*shares),
+    )
+    frame = read_frame(conn, stmt)
+    for column in ("starts_at", "ends_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return _with_students(conn, frame)
+
+
+def create(
+    *,
+    conn: Connection,
+    fields: dict[str, Any],
+    student_ids: Sequence[int],
+    by: int,
+    now: datetime,
+) -> int:
+    """Insert a session and its attendees. `fields`: title, description, focus, host,
+    room_id, region_id, starts_at, ends_at."""
+    values = _columns(fields)
+    schedule_id = conn.execute(
+        insert(Schedule)
+        .values(**values, status="scheduled", created_by_id=by, created_at=now)
+        .returning(Schedule.id)
+    ).scalar_one()
+    _set_attendees(conn, int(schedule_id), student_ids)
+    return int(schedule_id)
+
+
+def update_details(
+    *,
+    conn: Connection,
+    schedule_id: int,
+    fields: dict[str, Any],
+    student_ids: Sequence[int],
+    by: int,
+    now: datetime,
+) -> None:
+    conn.execute(
+        update(Schedule)
+        .where(Schedule.id == schedule_id)
+        .values(**_columns(fields), updated_by_id=by, updated_at=now)
+    )
+    conn.execute(delete(schedule_attendees).where(schedule_attendees.c.schedule_id == schedule_id))
+    _set_attendees(conn, schedule_id, student_ids)
+
+
+def _columns(fields: dict[str, Any]) -> dict[str, Any]:
+    tutor_id, user_id = parse_host(fields["host"])
+    return {
+        "title": fields["title"],
+        "description": fields.get("description", ""),
+        "focus": fields.get("focus", ""),
+        "host_tutor_id": tutor_id,
+        "host_user_id": user_id,
+        "room_id": fields.get("room_id"),
+        "region_id": fields["region_id"],
+        "starts_at": fields["starts_at"],
+        "ends_at": fields["ends_at"],
+    }
+
+
+def _set_attendees(conn: Connection, schedule_id: int, student_ids: Sequence[int]) -> None:
+    if student_ids:
+        conn.execute(
+            insert(schedule_attendees),
+            [{"schedule_id": schedule_id, "student_id": int(s)} for s in sorted(set(student_ids))],
+        )
+
+
+def set_status(
+    *,
+    conn: Connection,
+    schedule_id: int,
+    status: str,
+    by: int,
+    now: datetime,
+    absent: Sequence[int] = (),
+) -> bool:
+    """Move a scheduled session to completed or cancelled; False if it was no longer
+    scheduled (someone else got there first). On completion, `absent` students are no-shows."""
+    if status not in ("completed", "cancelled"):
+        raise ValueError(f"status must be completed or cancelled; got {status!r}")
+    moved = conn.execute(
+        update(Schedule)
+        .where(Schedule.id == schedule_id, Schedule.status == "scheduled")
+        .values(status=status, status_changed_by_id=by, status_changed_at=now)
+    ).rowcount
+    if moved and status == "completed":
+        attended = schedule_attendees.c.student_id.not_in(list(absent)) if absent else literal(True)
+        conn.execute(
+            update(schedule_attendees)
+            .where(schedule_attendees.c.schedule_id == schedule_id)
+            .values(attended=attended)
+        )
+    return bool(moved)
+
+
+def one(*, conn: Connection, schedule_id: int) -> dict[str, Any] | None:
+    """One session with its host key and attendee ids, or None."""
+    row = conn.execute(
+        select(Schedule, _host_column().label("host")).where(Schedule.id == schedule_id)
+    ).first()
+    if row is None:
+        return None
+    s = row[0]
+    students = list(
+        conn.execute(
+            select(schedule_attendees.c.student_id)
+            .where(schedule_attendees.c.schedule_id == schedule_id)
+            .order_by(schedule_attendees.c.student_id)
+        ).scalars()
+    )
+    return {
+        "id": s.id,
+        "title": s.title,
+        "description": s.description,
+        "focus": s.focus,
+        "host": row.host,
+        "room_id": s.room_id,
+        "region_id": s.region_id,
+        "starts_at": s.starts_at,
+        "ends_at": s.ends_at,
+        "status": s.status,
+        "status_changed_by_id": s.status_changed_by_id,
+        "status_changed_at": s.status_changed_at,
+        "students": students,
+    }
+
+
+def _listing() -> Select:
+    return (
+        select(
+            Schedule.id,
+            Schedule.title,
+            Schedule.focus,
+            Schedule.starts_at,
+            Schedule.ends_at,
+            Schedule.status,
+            _host_column().label("host"),
+            func.coalesce(Tutor.name, User.display_name).label("host_name"),
+            Room.name.label("room"),
+            Schedule.region_id,
+            select(func.count())
+            .select_from(schedule_attendees)
+            .where(schedule_attendees.c.schedule_id == Schedule.id)
+            .scalar_subquery()
+            .label("attendees"),
+        )
+        .outerjoin(Tutor, Tutor.id == Schedule.host_tutor_id)
+        .outerjoin(User, User.id == Schedule.host_user_id)
+        .outerjoin(Room, Room.id == Schedule.room_id)
+    )
+
+
+def _filters(
+    region_ids: Sequence[int] | None,
+    host: str | None,
+    student_id: int | None,
+    room_id: int | None,
+    status: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> list[Any]:
+    conditions: list[Any] = []
+    if region_ids is not None:
+        conditions.append(Schedule.region_id.in_(list(region_ids)))
+    if host:
+        tutor_id, user_id = parse_host(host)
+        conditions.append(
+            Schedule.host_tutor_id == tutor_id if tutor_id else Schedule.host_user_id == user_id
+        )
+    if student_id is not None:
+        conditions.append(
+            Schedule.id.in_(
+                select(schedule_attendees.c.schedule_id).where(
+                    schedule_attendees.c.student_id == student_id
+                )
+            )
+        )
+    if room_id is not None:
+        conditions.append(Schedule.room_id == room_id)
+    if status:
+        conditions.append(Schedule.status == status)
+    if since is not None:
+        conditions.append(Schedule.ends_at > since)
+    if until is not None:
+        conditions.append(Schedule.starts_at < until)
+    return conditions
+
+
+def listing(
+    *,
+    conn: Connection,
+    region_ids: Sequence[int] | None,
+    host: str | None = None,
+    student_id: int | None = None,
+    room_id: int | None = None,
+    status: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = 50,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, int]:
+    """Sessions under the filters, in start order, one page of them and how many match.
+
+    Columns: id, title, focus, starts_at, ends_at (datetime64 UTC), status, host, host_name,
+    room, region_id, attendees (int).
+    """
+    conditions = _filters(region_ids, host, student_id, room_id, status, since, until)
+    total = conn.execute(select(func.count()).select_from(Schedule).where(*conditions)).scalar_one()
+    stmt = _listing().where(*conditions).order_by(Schedule.starts_at, Schedule.id).offset(offset)
+    frame = read_frame(conn, stmt.limit(limit) if limit else stmt)
+    for column in ("starts_at", "ends_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame, int(total)
+
+
+def hosted_by(
+    *, conn: Connection, user_id: int, since: datetime | None = None, until: datetime | None = None
+) -> pd.DataFrame:
+    """The sessions a user hosts as a mentor ("my schedule"); the columns of `listing`."""
+    frame, _ = listing(
+        conn=conn, region_ids=None, host=f"user:{user_id}", since=since, until=until, limit=None
+    )
+    return frame
+
+
+def utilisation(
+    *, conn: Connection, region_ids: Sequence[int] | None, since: datetime, until: datetime
+) -> dict[str, pd.DataFrame]:
+    """Hours booked per host and per room (cancelled sessions excluded), and per week the
+    cancellation rate (of sessions) and the no-show rate (of attendees of completed ones).
+
+    Frames: hosts (host_name, hours, sessions), rooms (room, hours, sessions),
+    weeks (week datetime64, sessions, cancelled, expected, absent).
+    """
+    conditions = _filters(region_ids, None, None, None, None, since, until)
+    hours = (func.sum(minutes_between(Schedule.starts_at, Schedule.ends_at, conn)) / 60.0).label(
+        "hours"
+    )
+    booked = and_(*conditions, Schedule.status != "cancelled")
+    host_name = func.coalesce(Tutor.name, User.display_name)
+    by_host = read_frame(
+        conn,
+        select(host_name.label("host_name"), hours, func.count().label("sessions"))
+        .select_from(Schedule)
+        .outerjoin(Tutor, Tutor.id == Schedule.host_tutor_id)
+        .outerjoin(User, User.id == Schedule.host_user_id)
+        .where(booked)
+        .group_by(host_name)
+        .order_by(hours.desc())
+        .limit(15),
+    )
+    by_room = read_frame(
+        conn,
+        select(Room.name.label("room"), hours, func.count().label("sessions"))
+        .join(Room, Room.id == Schedule.room_id)
+        .where(booked)
+        .group_by(Room.name)
+        .order_by(hours.desc())
+        .limit(15),
+    )
+    sessions = read_frame(
+        conn,
+        select(Schedule.id, Schedule.starts_at, Schedule.status).where(*conditions),
+    )
+    attendance = read_frame(
+        conn,
+        select(schedule_attendees.c.schedule_id, schedule_attendees.c.attended)
+        .join(Schedule, Schedule.id == schedule_attendees.c.schedule_id)
+        .where(*conditions, Schedule.status == "completed"),
+    )
+    return {"hosts": by_host, "rooms": by_room, "weeks": _weekly_rates(sessions, attendance)}
+
+
+def _weekly_rates(sessions: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
+    columns = ["week", "sessions", "cancelled", "expected", "absent"]
+    if sessions.empty:
+        return pd.DataFrame(columns=columns)
+    starts = pd.to_datetime(sessions["starts_at"], utc=True)
+    sessions = sessions.assign(week=starts.dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time)
+    weeks = sessions.groupby("week").agg(
+        sessions=("id", "size"), cancelled=("status", lambda s: int((s == "cancelled").sum()))
+    )
+    week_of = sessions.set_index("id")["week"]
+    attended = attendance.assign(week=attendance["schedule_id"].map(week_of))
+    per_week = attended.groupby("week").agg(
+        expected=("attended", "size"),
+        absent=("attended", lambda a: int((a == False).sum())),  # noqa: E712 - NULL is not absent
+    )
+    out = weeks.join(per_week, how="left").fillna(0).reset_index()
+    out[["expected", "absent"]] = out[["expected", "absent"]].astype(int)
+    return out[columns]
+
+
+def active_token_user(*, conn: Connection, token_hash: str) -> int | None:
+    """The active user behind a calendar subscription token, if it is not revoked."""
+    return conn.execute(
+        select(CalendarToken.user_id)
+        .join(User, User.id == CalendarToken.user_id)
+        .where(
+            CalendarToken.token_hash == token_hash,
+            CalendarToken.revoked_at.is_(None),
+            User.is_active,
+        )
+    ).scalar_one_or_none()
+
+
+def has_token(*, conn: Connection, user_id: int) -> bool:
+    return (
+        conn.execute(
+            select(CalendarToken.id).where(
+                CalendarToken.user_id == user_id, CalendarToken.revoked_at.is_(None)
+            )
+        ).first()
+        is not None
+    )
+
+
+def replace_token(*, conn: Connection, user_id: int, token_hash: str | None, now: datetime) -> None:
+    """Revoke the user's subscription address and, given a new hash, start a new one."""
+    conn.execute(
+        update(CalendarToken)
+        .where(CalendarToken.user_id == user_id, CalendarToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    if token_hash:
+        conn.execute(
+            insert(CalendarToken).values(user_id=user_id, token_hash=token_hash, created_at=now)
+        )
+
+
+VIEWS = ("week", "month", "list")
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    """The filters of a calendar or list view, parsed from a query string and checked:
+    anything malformed is dropped, never passed on."""
+
+    view: str = "week"
+    anchor: date | None = None  # the day the week or month is shown around
+    host: str | None = None
+    room_id: int | None = None
+    student_id: int | None = None
+    status: str | None = None
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> ScheduleView:
+        def number(key: str) -> int | None:
+            value = str(args.get(key) or "")
+            return int(value) if value.isdigit() and len(value) < 10 else None
+
+        host = args.get("host")
+        try:
+            parse_host(host)
+        except ValueError:
+            host = None
+        try:
+            anchor = date.fromisoformat(str(args.get("date")))
+        except ValueError:
+            anchor = None
+        return cls(
+            view=str(args.get("view")) if args.get("view") in VIEWS else "week",
+            anchor=anchor,
+            host=host,
+            room_id=number("room"),
+            student_id=number("student"),
+            status=str(args.get("status")) if args.get("status") in STATUSES else None,
+        )
+
+    def query(self, **changes: Any) -> dict[str, str]:
+        values = {
+            "view": self.view,
+            "date": self.anchor.isoformat() if self.anchor else None,
+            "host": self.host,
+            "room": self.room_id,
+            "student": self.student_id,
+            "status": self.status,
+        } | changes
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+    def window(self, today: date) -> tuple[date, date]:
+        """The first and the day after the last day shown."""
+        anchor = self.anchor or today
+        if self.view == "month":
+            first = anchor.replace(day=1)
+            following = (first + timedelta(days=32)).replace(day=1)
+            return first, following
+        if self.view == "week":
+            monday = anchor - timedelta(days=anchor.weekday())
+            return monday, monday + timedelta(days=7)
+        return anchor, anchor + timedelta(days=28)

@@ -1,0 +1,313 @@
+"""Schedules: sessions by week, by month or as a list, filtered; the view lives in the URL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+from dash.development.base_component import Component
+
+from auth.access import EVERYONE, allowed, region_scope, requires
+from components.calendar import month_view, no_sessions, session_link, week_view
+from components.formatting import number
+from components.pickers import escape_like, student_choices
+from data import schedules
+from data.engine import connect
+from settings import get_settings
+
+dash.register_page(
+    __name__, path="/schedules", name="Calendar", area="Schedules", order=1, roles=EVERYONE
+)
+
+WRITERS = ("admin", "manager")
+LIST_PAGE = 50
+
+
+class ids:
+    url = "sched-url"
+    view = "sched-view"
+    anchor = "sched-date"
+    host = "sched-host"
+    room = "sched-room"
+    student = "sched-student"
+    status = "sched-status"
+    body = "sched-body"
+    title = "sched-range"
+    export = "sched-export"
+    prev = "sched-prev"
+    next = "sched-next"
+
+
+def layout(**query: str) -> Component:
+    view = schedules.ScheduleView.from_args(query)
+    scope = region_scope()
+    with connect() as conn:
+        hosts = schedules.hosts(conn=conn, region_ids=scope)
+        rooms = schedules.rooms(conn=conn, region_ids=scope)
+        student = (
+            schedules.students_by_id(conn=conn, ids=[view.student_id]) if view.student_id else None
+        )
+    student_options = (
+        [{"label": n, "value": int(i)} for i, n in student[["id", "name"]].itertuples(index=False)]
+        if student is not None
+        else []
+    )
+    today = datetime.now(ZoneInfo(get_settings().timezone)).date()
+    tools = [
+        html.A(
+            "Export .ics",
+            id=ids.export,
+            className="btn btn-outline-secondary btn-sm",
+            href="/schedules/export.ics",
+        ),
+    ]
+    if allowed(WRITERS):
+        tools.insert(
+            0, dbc.Button("Book a session", href="/schedules/book", color="primary", size="sm")
+        )
+    return html.Div(
+        [
+            dcc.Location(id=ids.url, refresh=False),
+            dbc.Row(
+                [
+                    _field(
+                        "Host",
+                        dcc.Dropdown(
+                            id=ids.host,
+                            value=view.host,
+                            placeholder="Any host",
+                            clearable=True,
+                            options=[
+                                {"label": f"{n} ({k})", "value": h}
+                                for h, n, k in hosts[["host", "name", "kind"]].itertuples(
+                                    index=False
+                                )
+                            ],
+                        ),
+                        3,
+                    ),
+                    _field(
+                        "Student",
+                        dcc.Dropdown(
+                            id=ids.student,
+                            value=view.student_id,
+                            options=student_options,
+                            placeholder="Type a name",
+                            clearable=True,
+                            search_value="",
+                        ),
+                        3,
+                    ),
+                    _field(
+                        "Room",
+                        dcc.Dropdown(
+                            id=ids.room,
+                            value=view.room_id,
+                            placeholder="Any room",
+                            clearable=True,
+                            options=[
+                                {"label": n, "value": int(i)}
+                                for i, n in rooms[["id", "name"]].itertuples(index=False)
+                            ],
+                        ),
+                        2,
+                    ),
+                    _field(
+                        "Status",
+                        dcc.Dropdown(
+                            id=ids.status,
+                            value=view.status,
+                            placeholder="Any status",
+                            clearable=True,
+                            options=[
+                                {"label": s.capitalize(), "value": s} for s in schedules.STATUSES
+                            ],
+                        ),
+                        2,
+                    ),
+                    _field(
+                        "Day",
+                        dcc.DatePickerSingle(
+                            id=ids.anchor,
+                            date=(view.anchor or today).isoformat(),
+                            display_format="YYYY-MM-DD",
+                            first_day_of_week=1,
+                        ),
+                        2,
+                    ),
+                ],
+                className="filter-bar g-2",
+            ),
+            html.Div(
+                [
+                    dbc.RadioItems(
+                        id=ids.view,
+                        value=view.view,
+                        inline=True,
+                        className="btn-group",
+                        inputClassName="btn-check",
+                        labelClassName="btn btn-outline-primary btn-sm",
+                        labelCheckedClassName="active",
+                        options=[{"label": v.capitalize(), "value": v} for v in schedules.VIEWS],
+                    ),
+                    html.Div(
+                        [
+                            html.Button(
+                                "← Earlier",
+                                id=ids.prev,
+                                className="btn btn-outline-secondary btn-sm",
+                                n_clicks=0,
+                            ),
+                            html.Strong(id=ids.title, className="calendar-range", role="status"),
+                            html.Button(
+                                "Later →",
+                                id=ids.next,
+                                className="btn btn-outline-secondary btn-sm",
+                                n_clicks=0,
+                            ),
+                        ],
+                        className="calendar-nav",
+                    ),
+                    html.Div(tools, className="calendar-tools"),
+                ],
+                className="calendar-bar",
+            ),
+            dcc.Loading(html.Div(id=ids.body), type="default", delay_show=200),
+        ]
+    )
+
+
+def _field(label: str, control: Component, width: int) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=control.id), control], md=width)
+
+
+def _local(frame: pd.DataFrame) -> pd.DataFrame:
+    zone = get_settings().timezone
+    return frame.assign(
+        local_start=frame["starts_at"].dt.tz_convert(zone),
+        local_end=frame["ends_at"].dt.tz_convert(zone),
+    )
+
+
+def _bounds(first: date, following: date) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(get_settings().timezone)
+    return (
+        datetime.combine(first, datetime.min.time(), zone).astimezone(UTC),
+        datetime.combine(following, datetime.min.time(), zone).astimezone(UTC),
+    )
+
+
+@callback(
+    Output(ids.student, "options"),
+    Input(ids.student, "search_value"),
+    State(ids.student, "value"),
+    State(ids.student, "options"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def find_student(text: str | None, chosen: Any, current: list[dict] | None) -> list[dict]:
+    """Search as you type (two letters or more), keeping the chosen student in the list."""
+    keep = [o for o in current or [] if o.get("value") == chosen]
+    text = (text or "").strip()[:60]
+    if len(text) < 2:
+        return keep
+    with connect() as conn:
+        found = schedules.find_students(
+            conn=conn, region_ids=region_scope(), text=escape_like(text)
+        )
+    return student_choices(found, keep)
+
+
+@callback(
+    Output(ids.anchor, "date"),
+    Input(ids.prev, "n_clicks"),
+    Input(ids.next, "n_clicks"),
+    State(ids.anchor, "date"),
+    State(ids.view, "value"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def step(_prev: int, _next: int, anchor: str | None, view: str | None) -> str:
+    view_ = schedules.ScheduleView.from_args({"date": anchor, "view": view})
+    first, following = view_.window(view_.anchor or date.today())
+    back = dash.ctx.triggered_id == ids.prev
+    if view_.view == "month":
+        moved = (first - timedelta(days=1)).replace(day=1) if back else following
+    else:
+        length = following - first
+        moved = first - length if back else following
+    return moved.isoformat()
+
+
+@callback(
+    Output(ids.body, "children"),
+    Output(ids.title, "children"),
+    Output(ids.url, "search"),
+    Output(ids.export, "href"),
+    Input(ids.view, "value"),
+    Input(ids.anchor, "date"),
+    Input(ids.host, "value"),
+    Input(ids.room, "value"),
+    Input(ids.student, "value"),
+    Input(ids.status, "value"),
+)
+@requires(*EVERYONE)
+def show(view: Any, anchor: Any, host: Any, room: Any, student: Any, status: Any) -> tuple:
+    chosen = schedules.ScheduleView.from_args(
+        {
+            "view": view,
+            "date": str(anchor)[:10] if anchor else None,
+            "host": host,
+            "room": room,
+            "student": student,
+            "status": status,
+        }
+    )
+    today = datetime.now(ZoneInfo(get_settings().timezone)).date()
+    first, following = chosen.window(today)
+    since, until = _bounds(first, following)
+    with connect() as conn:
+        frame, total = schedules.listing(
+            conn=conn,
+            region_ids=region_scope(),
+            host=chosen.host,
+            student_id=chosen.student_id,
+            room_id=chosen.room_id,
+            status=chosen.status,
+            since=since,
+            until=until,
+            limit=LIST_PAGE if chosen.view == "list" else 2_000,
+        )
+    query = chosen.query()
+    export = "/schedules/export.ics?" + urlencode(chosen.query(date=first.isoformat()))
+    if chosen.view == "month":
+        title = f"{first:%B %Y} · {number(total)} sessions"
+    else:
+        title = (
+            f"{first:%d %b} – {following - timedelta(days=1):%d %b %Y} · {number(total)} sessions"
+        )
+    if frame.empty:
+        return no_sessions(), title, f"?{urlencode(query)}", export
+    frame = _local(frame)
+    if chosen.view == "week":
+        body: Component = week_view(frame, monday=first)
+    elif chosen.view == "month":
+        body = month_view(frame, first=first)
+    else:
+        shown = f"The first {LIST_PAGE} of {number(total)}" if total > LIST_PAGE else None
+        body = html.Div(
+            [
+                html.P(shown, className="widget-note") if shown else None,
+                html.Div(
+                    [session_link(row, show_day=True) for _, row in frame.iterrows()],
+                    className="session-list",
+                ),
+            ]
+        )
+    return body, title, f"?{urlencode(query)}", export

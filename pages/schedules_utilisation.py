@@ -1,0 +1,130 @@
+"""Utilisation: hours booked per host and room, cancellation and no-show rates per week."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dash
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html
+from dash.development.base_component import Component
+
+from auth.access import EVERYONE, region_scope, requires
+from auth.requests import now
+from components.chart_card import chart_body, chart_card
+from components.shell import ids as shell_ids
+from components.theme import themed
+from data import schedules
+from data.engine import connect
+
+dash.register_page(
+    __name__,
+    path="/schedules/utilisation",
+    name="Utilisation",
+    area="Schedules",
+    order=3,
+    roles=EVERYONE,
+)
+PERIODS = {28: "Last 4 weeks", 56: "Last 8 weeks", 84: "Last 12 weeks"}
+
+
+class ids:
+    period = "util-period"
+    hosts = "util-hosts"
+    rooms = "util-rooms"
+    rates = "util-rates"
+
+
+def layout(**_kwargs: str) -> Component:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Label("Period", htmlFor=ids.period, className="form-label me-2"),
+                    dcc.Dropdown(
+                        id=ids.period,
+                        value=56,
+                        clearable=False,
+                        style={"width": "14rem"},
+                        options=[{"label": v, "value": k} for k, v in PERIODS.items()],
+                    ),
+                ],
+                className="filter-bar d-flex align-items-center",
+            ),
+            html.Div(
+                [
+                    chart_card(
+                        body_id=ids.hosts,
+                        title="Hours booked per host",
+                        subtitle="The 15 busiest hosts; cancelled sessions left out",
+                    ),
+                    chart_card(
+                        body_id=ids.rooms,
+                        title="Hours booked per room",
+                        subtitle="The 15 busiest rooms; cancelled sessions left out",
+                    ),
+                    chart_card(
+                        body_id=ids.rates,
+                        title="Cancellations and no-shows",
+                        subtitle="Per week: cancelled sessions of all booked, absent "
+                        "attendees of completed sessions",
+                    ),
+                ],
+                className="chart-grid",
+            ),
+        ]
+    )
+
+
+def _bars(frame, label: str, theme) -> go.Figure | None:  # type: ignore[no-untyped-def]
+    if frame.empty:
+        return None
+    ordered = frame.iloc[::-1]
+    figure = go.Figure(
+        go.Bar(
+            x=ordered["hours"],
+            y=ordered[label],
+            orientation="h",
+            customdata=ordered["sessions"],
+            hovertemplate="%{y}: %{x:.1f} h in %{customdata} sessions<extra></extra>",
+        )
+    )
+    return themed(figure, theme).update_xaxes(title="hours")
+
+
+@callback(
+    Output(ids.hosts, "children"),
+    Output(ids.rooms, "children"),
+    Output(ids.rates, "children"),
+    Input(ids.period, "value"),
+    Input(shell_ids.theme, "data"),
+)
+@requires(*EVERYONE)
+def show(period, theme):  # type: ignore[no-untyped-def]
+    days = period if period in PERIODS else 56
+    until = now()
+    with connect() as conn:
+        use = schedules.utilisation(
+            conn=conn, region_ids=region_scope(), since=until - timedelta(days=days), until=until
+        )
+    weeks = use["weeks"]
+    rates = None
+    if not weeks.empty:
+        rates = go.Figure()
+        rates.add_scatter(
+            x=weeks["week"], y=weeks["cancelled"] / weeks["sessions"], name="Cancelled"
+        )
+        rates.add_scatter(
+            x=weeks["week"],
+            y=weeks["absent"] / weeks["expected"].where(weeks["expected"] > 0),
+            name="No-shows",
+        )
+        rates = themed(rates, theme).update_yaxes(tickformat=".0%", rangemode="tozero")
+    empty = ("No sessions in this period", "Book sessions to see how hosts and rooms are used.")
+    return (
+        chart_body(
+            _bars(use["hosts"], "host_name", theme), empty_title=empty[0], empty_hint=empty[1]
+        ),
+        chart_body(_bars(use["rooms"], "room", theme), empty_title=empty[0], empty_hint=empty[1]),
+        chart_body(rates, empty_title=empty[0], empty_hint=empty[1]),
+    )
