@@ -313,11 +313,12 @@ def set_status(
 def one(*, conn: Connection, schedule_id: int) -> dict[str, Any] | None:
     """One session with its host key and attendee ids, or None."""
     row = conn.execute(
-        select(Schedule, _host_column().label("host")).where(Schedule.id == schedule_id)
+        select(*Schedule.__table__.columns, _host_column().label("host")).where(
+            Schedule.id == schedule_id
+        )
     ).first()
     if row is None:
         return None
-    s = row[0]
     students = list(
         conn.execute(
             select(schedule_attendees.c.student_id)
@@ -325,21 +326,21 @@ def one(*, conn: Connection, schedule_id: int) -> dict[str, Any] | None:
             .order_by(schedule_attendees.c.student_id)
         ).scalars()
     )
-    return {
-        "id": s.id,
-        "title": s.title,
-        "description": s.description,
-        "focus": s.focus,
-        "host": row.host,
-        "room_id": s.room_id,
-        "region_id": s.region_id,
-        "starts_at": s.starts_at,
-        "ends_at": s.ends_at,
-        "status": s.status,
-        "status_changed_by_id": s.status_changed_by_id,
-        "status_changed_at": s.status_changed_at,
-        "students": students,
-    }
+    keep = (
+        "id",
+        "title",
+        "description",
+        "focus",
+        "host",
+        "room_id",
+        "region_id",
+        "starts_at",
+        "ends_at",
+        "status",
+        "status_changed_by_id",
+        "status_changed_at",
+    )
+    return {k: row._mapping[k] for k in keep} | {"students": students}
 
 
 def _listing() -> Select:

@@ -1,11 +1,8 @@
 """The PE widget registry, saved-board validation and the dashboard callbacks called directly."""
 
-import json
 from datetime import timedelta
 
 import pytest
-from dash._callback_context import context_value
-from dash._utils import AttributeDict
 from dash.development.base_component import Component
 
 import app as beacon  # noqa: F401  (pages register with the app)
@@ -16,6 +13,7 @@ from data.queries import pe
 from pages import pe_dashboard
 from pages.pe_widgets import CATEGORIES, WIDGETS, default_board, read_board, read_options
 from tests.conftest import AS_OF, acting_as
+from tests.unit.dash_context import triggered
 
 START = AS_OF - timedelta(days=120)
 
@@ -102,26 +100,6 @@ def test_filters_with_reversed_dates_are_refused():
     assert board == default_board("viewer") and "start date must not be after" in problems[0]
 
 
-def run_callback(func, *args, triggered: dict | None = None, outputs=None, inputs=None):
-    """Call a callback as Dash would, with the context it reads (what triggered it)."""
-    prop = (
-        [{"prop_id": f"{triggered['id']}.{triggered['prop']}", "value": triggered["value"]}]
-        if triggered
-        else []
-    )
-    context_value.set(
-        AttributeDict(
-            triggered_inputs=prop,
-            inputs_list=inputs or [],
-            outputs_list=outputs or [],
-            states_list=[],
-            input_values={},
-            state_values={},
-        )
-    )
-    return func(*args)
-
-
 def board_of(account) -> dict:
     with connect() as conn:
         return read_preference(conn=conn, user_id=account.id, name=pe_dashboard.PREFERENCE)
@@ -131,17 +109,8 @@ def test_adding_moving_resizing_and_removing_are_saved(seeded_engine):
     with acting_as("analyst") as account:
 
         def click(kind, widget):
-            id_ = {"type": kind, "widget": widget}
-            return run_callback(
-                pe_dashboard.change_board,
-                *([[]] * 5),
-                "",
-                triggered={
-                    "id": json.dumps(id_, sort_keys=True, separators=(",", ":")),
-                    "prop": "n_clicks",
-                    "value": 1,
-                },
-            )
+            triggered({"type": kind, "widget": widget})
+            return pe_dashboard.change_board(*([[]] * 5), "")
 
         click("pe-add", "incident_log")
         saved = [w["widget"] for w in board_of(account)["widgets"]]

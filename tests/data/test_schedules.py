@@ -1,0 +1,203 @@
+"""Sessions, their status moves, utilisation and calendar tokens on SQLite and PostgreSQL."""
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+
+from data import schedules
+from data.engine import engine_for
+from data.models import Schedule
+from data.seed import generate, seed_database
+from tests.conftest import AS_OF, SEED, create_test_account, pointed_at
+
+NOW = datetime(AS_OF.year, AS_OF.month, AS_OF.day, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return generate("small", SEED, AS_OF)
+
+
+@pytest.fixture
+def engine(seeded_url):
+    return engine_for(seeded_url)
+
+
+def fields(**changes):
+    start = NOW + timedelta(days=60)
+    return {
+        "title": "Catch-up",
+        "focus": "Fractions",
+        "description": "",
+        "host": "tutor:1",
+        "room_id": 1,
+        "region_id": 1,
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=1),
+    } | changes
+
+
+def test_listing_filters_match_the_generated_rows(engine, frames):
+    s = frames["schedules"]
+    a = frames["schedule_attendees"]
+    student = int(a["student_id"].iloc[0])
+    with engine.connect() as conn:
+        everything, total = schedules.listing(conn=conn, region_ids=[1, 2], limit=10)
+        by_room, room_total = schedules.listing(conn=conn, region_ids=None, room_id=1, limit=None)
+        cancelled, cancelled_total = schedules.listing(
+            conn=conn, region_ids=None, status="cancelled", limit=5
+        )
+        by_student, _ = schedules.listing(
+            conn=conn, region_ids=None, student_id=student, limit=None
+        )
+    assert total == int(s["region_id"].isin([1, 2]).sum()) and len(everything) == 10
+    assert room_total == int((s["room_id"] == 1).sum()) == len(by_room)
+    assert cancelled_total == int((s["status"] == "cancelled").sum())
+    assert set(by_student["id"]) == set(a[a["student_id"] == student]["schedule_id"])
+    assert everything["starts_at"].is_monotonic_increasing
+
+
+def test_busy_finds_sessions_sharing_host_room_or_attendee(engine, frames):
+    s = frames["schedules"]
+    row = s[s["status"] != "cancelled"].iloc[0]
+    start, end = (pd.Timestamp(row[c]).to_pydatetime() for c in ("starts_at", "ends_at"))
+    with engine.connect() as conn:
+        by_host = schedules.busy(
+            conn=conn,
+            since=start,
+            until=end,
+            host=f"tutor:{row['host_tutor_id']}",
+            room_id=None,
+            student_ids=[],
+        )
+        nobody = schedules.busy(
+            conn=conn, since=start, until=end, host="user:999", room_id=None, student_ids=[]
+        )
+    assert int(row["id"]) in set(by_host["id"])
+    assert nobody.empty
+    assert list(by_host.columns) == [
+        "id",
+        "title",
+        "starts_at",
+        "ends_at",
+        "host",
+        "room_id",
+        "students",
+    ]
+
+
+def test_create_edit_complete_with_no_shows_and_no_second_move(empty_url):
+    engine = engine_for(empty_url)
+    seed_database(engine, scale="small", seed=SEED, as_of=AS_OF)
+    with pointed_at(empty_url):
+        mentor = create_test_account("analyst")
+    with engine.begin() as conn:
+        new_id = schedules.create(
+            conn=conn,
+            fields=fields(host=f"user:{mentor.id}"),
+            student_ids=[3, 1, 2],
+            by=mentor.id,
+            now=NOW,
+        )
+        schedules.update_details(
+            conn=conn,
+            schedule_id=new_id,
+            fields=fields(host=f"user:{mentor.id}", title="Renamed"),
+            student_ids=[1, 2],
+            by=mentor.id,
+            now=NOW,
+        )
+    with engine.begin() as conn:
+        session = schedules.one(conn=conn, schedule_id=new_id)
+        assert session["title"] == "Renamed" and session["students"] == [1, 2]
+        assert session["host"] == f"user:{mentor.id}" and session["status"] == "scheduled"
+        assert schedules.set_status(
+            conn=conn, schedule_id=new_id, status="completed", by=mentor.id, now=NOW, absent=[2]
+        )
+        # Completed is final: neither cancelled nor completed again.
+        assert not schedules.set_status(
+            conn=conn, schedule_id=new_id, status="cancelled", by=mentor.id, now=NOW
+        )
+        with pytest.raises(ValueError, match="status must be completed or cancelled"):
+            schedules.set_status(
+                conn=conn, schedule_id=new_id, status="scheduled", by=mentor.id, now=NOW
+            )
+    with engine.connect() as conn:
+        done = schedules.one(conn=conn, schedule_id=new_id)
+        use = schedules.utilisation(
+            conn=conn,
+            region_ids=[1],
+            since=NOW + timedelta(days=59),
+            until=NOW + timedelta(days=61),
+        )
+        mine = schedules.hosted_by(conn=conn, user_id=mentor.id)
+    assert done["status"] == "completed" and done["status_changed_by_id"] == mentor.id
+    assert done["status_changed_at"] == NOW
+    weeks = use["weeks"]
+    assert weeks[["sessions", "cancelled", "expected", "absent"]].sum().tolist() == [1, 0, 2, 1]
+    assert use["hosts"]["hours"].tolist() == pytest.approx([1.0])
+    assert mine["id"].tolist() == [new_id]
+
+
+def test_a_session_has_exactly_one_host(engine):
+    start = NOW + timedelta(days=40)
+    row = {"title": "x", "region_id": 1, "starts_at": start, "ends_at": start + timedelta(hours=1)}
+    for hosts in ({}, {"host_tutor_id": 1, "host_user_id": 1}):
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(insert(Schedule).values(**row, **hosts))
+
+
+def test_utilisation_hours_and_rates_match_the_generated_rows(engine, frames):
+    since, until = NOW - timedelta(days=56), NOW
+    s = frames["schedules"]
+    s = s[(s["ends_at"] > since) & (s["starts_at"] < until)]
+    a = frames["schedule_attendees"]
+    with engine.connect() as conn:
+        use = schedules.utilisation(conn=conn, region_ids=None, since=since, until=until)
+    booked = s[s["status"] != "cancelled"]
+    hours = (
+        ((booked["ends_at"] - booked["starts_at"]).dt.total_seconds() / 3600)
+        .groupby(booked["room_id"])
+        .sum()
+    )
+    assert use["rooms"]["hours"].max() == pytest.approx(hours.max())
+    assert use["weeks"]["sessions"].sum() == len(s)
+    assert use["weeks"]["cancelled"].sum() == int((s["status"] == "cancelled").sum())
+    completed = a[a["schedule_id"].isin(s[s["status"] == "completed"]["id"])]
+    assert use["weeks"]["absent"].sum() == int((completed["attended"] == False).sum())  # noqa: E712
+
+
+def test_a_calendar_token_works_until_it_is_revoked_or_replaced(empty_url):
+    with pointed_at(empty_url):
+        user = create_test_account("viewer")
+    engine = engine_for(empty_url)
+    with engine.begin() as conn:
+        schedules.replace_token(conn=conn, user_id=user.id, token_hash="a" * 64, now=NOW)
+        assert schedules.active_token_user(conn=conn, token_hash="a" * 64) == user.id
+        schedules.replace_token(conn=conn, user_id=user.id, token_hash="b" * 64, now=NOW)
+        assert schedules.active_token_user(conn=conn, token_hash="a" * 64) is None
+        assert schedules.active_token_user(conn=conn, token_hash="b" * 64) == user.id
+        schedules.replace_token(conn=conn, user_id=user.id, token_hash=None, now=NOW)
+        assert schedules.active_token_user(conn=conn, token_hash="b" * 64) is None
+        assert not schedules.has_token(conn=conn, user_id=user.id)
+
+
+def test_a_view_from_a_query_string_drops_what_is_malformed():
+    view = schedules.ScheduleView.from_args(
+        {
+            "view": "month",
+            "date": "2026-02-30",
+            "host": "tutor:x",
+            "room": "1; DROP",
+            "status": "gone",
+            "student": "12",
+        }
+    )
+    assert view == schedules.ScheduleView(view="month", student_id=12)
+    week = schedules.ScheduleView.from_args({"date": "2026-11-25"})
+    assert [d.isoformat() for d in week.window(AS_OF)] == ["2026-11-23", "2026-11-30"]
+    month = schedules.ScheduleView.from_args({"view": "month", "date": "2026-12-15"})
+    assert [d.isoformat() for d in month.window(AS_OF)] == ["2026-12-01", "2027-01-01"]

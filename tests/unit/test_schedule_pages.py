@@ -1,0 +1,240 @@
+"""Booking, status moves, calendar files and notifications, through the real callbacks and
+routes, on a freshly seeded database of each backend."""
+
+import re
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import dash
+import pytest
+from icalendar import Calendar
+
+import app as beacon
+from auth.access import AccessDenied
+from data import activity, schedules
+from data import audit as audit_log
+from data.engine import connect, engine_for
+from data.seed import seed_database
+from pages import schedule_booking as booking
+from pages import schedules_mine
+from settings import get_settings
+from tests.auth.helpers import login, new_client
+from tests.conftest import AS_OF, SEED, acting_as, create_test_account
+from tests.unit.dash_context import triggered
+
+
+@pytest.fixture
+def fresh(empty_url, use_database):
+    """Bookings write: each test gets its own seeded database."""
+    seed_database(engine_for(empty_url), scale="small", seed=SEED, as_of=AS_OF)
+    use_database(empty_url)
+    return empty_url
+
+
+def next_monday() -> date:
+    today = datetime.now(ZoneInfo(get_settings().timezone)).date()
+    return today + timedelta(days=7 - today.weekday())
+
+
+def students_in(region_id: int) -> list[int]:
+    with connect() as conn:
+        found = schedules.find_students(conn=conn, region_ids=[region_id], text="", limit=2)
+    return found["id"].tolist()
+
+
+def book(
+    host: str,
+    *,
+    day: date,
+    start="10:00",
+    end="11:00",
+    room=1,
+    students=None,
+    title="Catch-up",
+    session=None,
+):
+    students = students_in(1) if students is None else students
+    return booking.save(
+        1,
+        session,
+        title,
+        "Fractions",
+        "",
+        host,
+        room,
+        day.isoformat(),
+        start,
+        end,
+        list(students),
+        None,
+    )
+
+
+def text_of(component) -> str:
+    return re.sub(
+        r"\s+",
+        " ",
+        str(component.to_plotly_json() if hasattr(component, "to_plotly_json") else component),
+    )
+
+
+def test_bad_input_gets_a_message_naming_the_field(fresh):
+    day = next_monday()
+    with acting_as("admin"):
+        assert "Title:" in text_of(book("tutor:1", day=day, title="")[0])
+        assert "End: the session must end after it starts" in text_of(
+            book("tutor:1", day=day, start="11:00", end="10:00")[0]
+        )
+        assert "Host:" in text_of(book("nobody", day=day)[0])
+        assert "Outside business hours" in text_of(
+            book("tutor:1", day=day, start="06:00", end="07:00")[0]
+        )
+
+
+def test_a_double_booking_names_the_clash_and_suggests_the_nearest_free_slot(fresh):
+    day = next_monday()
+    with acting_as("admin"):
+        first = book("tutor:1", day=day, title="First")
+        assert first[2].startswith("/schedules/book?id=")
+        message, suggestion, go = book(
+            "tutor:1",
+            day=day,
+            start="10:30",
+            end="11:30",
+            room=2,
+            students=students_in(1)[1:],
+            title="Second",
+        )
+    shown = text_of(message)
+    assert "double-books" in shown and "First" in shown and "host" in shown
+    assert "Nearest free slot" in shown and go is dash.no_update
+    slot = datetime.fromisoformat(suggestion).astimezone(ZoneInfo(get_settings().timezone))
+    assert slot.date() == day and slot.strftime("%H:%M") in ("11:00", "09:00", "09:30")
+    with acting_as("admin"):
+        triggered(booking.ids.use_suggestion)
+        filled = booking.use_suggestion(1, suggestion, "10:30", "11:30")
+        assert filled[0] == day.isoformat()
+        again = book(
+            "tutor:1",
+            day=day,
+            start=filled[1],
+            end=filled[2],
+            room=2,
+            students=(3,),
+            title="Second",
+        )
+    assert again[2].startswith("/schedules/book?id=")
+
+
+def test_booking_with_a_mentor_notifies_them_is_audited_and_in_the_feed(fresh):
+    mentor = create_test_account("analyst")
+    with acting_as("manager", (1,)) as manager:
+        _, _, go = book(f"user:{mentor.id}", day=next_monday())
+    new_id = int(go.split("=")[1])
+    with connect() as conn:
+        count, _ = activity.unread(conn=conn, user_id=mentor.id, region_ids=None)
+        feed, _ = activity.feed(conn=conn, region_ids=[1], limit=1)
+        entries, _ = audit_log.audit_log(conn=conn, action="schedule.created", limit=1)
+    assert count == 1
+    assert feed["entity_id"].iloc[0] == new_id and "Catch-up" in feed["summary"].iloc[0]
+    assert entries["detail"].iloc[0]["after"]["students"] == sorted(students_in(1))
+    assert entries["detail"].iloc[0]["before"] is None
+    with connect() as conn:
+        assert activity.unread(conn=conn, user_id=manager.id, region_ids=[1])[0] == 0
+
+
+def test_a_manager_cannot_book_a_room_outside_their_regions(fresh):
+    with connect() as conn:
+        room = int(schedules.rooms(conn=conn, region_ids=[2])["id"].iloc[0])
+    with acting_as("manager", (1,)), pytest.raises(AccessDenied):
+        book("tutor:1", day=next_monday(), room=room)
+
+
+def test_status_moves_once_by_the_host_with_no_shows_recorded(fresh):
+    mentor = create_test_account("analyst")
+    with acting_as("admin"):
+        _, _, go = book(f"user:{mentor.id}", day=next_monday())
+    session_id = int(go.split("=")[1])
+    with acting_as("viewer"):
+        triggered(booking.ids.complete)
+        with pytest.raises(AccessDenied):
+            booking.change_status(1, None, session_id, [])
+    from auth.sessions import sign_in
+
+    with beacon.server.test_request_context("/"):
+        sign_in(mentor, method="test")
+        triggered(booking.ids.complete)
+        attendee = students_in(1)[1]
+        message, _ = booking.change_status(1, None, session_id, [attendee, 999])
+        assert "Marked completed" in text_of(message)
+        triggered(booking.ids.cancel)
+        message, _ = booking.change_status(None, 1, session_id, [])
+        assert "Someone else changed" in text_of(message)
+    with connect() as conn:
+        done = schedules.one(conn=conn, schedule_id=session_id)
+        entries, _ = audit_log.audit_log(conn=conn, action="schedule.completed", limit=1)
+    assert done["status"] == "completed" and done["status_changed_by_id"] == mentor.id
+    assert entries["detail"].iloc[0]["after"] == {"status": "completed", "no_shows": [attendee]}
+
+
+def events_of(body: bytes) -> dict[str, dict]:
+    calendar = Calendar.from_ical(body)
+    return {
+        str(e["uid"]): {
+            "start": e.decoded("dtstart"),
+            "summary": str(e["summary"]),
+            "status": str(e["status"]),
+        }
+        for e in calendar.walk("VEVENT")
+    }
+
+
+def test_the_export_holds_exactly_the_filtered_view(fresh):
+    account = create_test_account("manager", (1,))
+    client = new_client()
+    login(client, account.email)
+    day = AS_OF - timedelta(days=10)
+    response = client.get(f"/schedules/export.ics?view=week&date={day.isoformat()}&room=1")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert "beacon-sessions-" in response.headers["Content-Disposition"]
+    view = schedules.ScheduleView.from_args({"view": "week", "date": day.isoformat(), "room": "1"})
+    first, following = view.window(day)
+    zone = ZoneInfo(get_settings().timezone)
+    with connect() as conn:
+        expected, _ = schedules.listing(
+            conn=conn,
+            region_ids=[1],
+            room_id=1,
+            limit=None,
+            since=datetime.combine(first, datetime.min.time(), zone),
+            until=datetime.combine(following, datetime.min.time(), zone),
+        )
+    events = events_of(response.data)
+    assert len(expected) > 0
+    assert set(events) == {f"schedule-{i}@localhost" for i in expected["id"]}
+    one = expected.iloc[0]
+    assert events[f"schedule-{one['id']}@localhost"]["start"] == one["starts_at"].to_pydatetime()
+    assert new_client().get("/schedules/export.ics").status_code == 302  # sign in first
+
+
+def test_a_subscription_address_works_without_a_session_until_revoked(fresh):
+    mentor = create_test_account("analyst")
+    with acting_as("admin"):
+        book(f"user:{mentor.id}", day=next_monday(), title="Mentoring")
+    from auth.sessions import sign_in
+
+    with beacon.server.test_request_context("/", base_url="http://beacon.test"):
+        sign_in(mentor, method="test")
+        triggered(schedules_mine.ids.subscribe)
+        shown = text_of(schedules_mine.manage_subscription(1, None))
+        address = re.search(r"http://beacon.test(/calendar/[A-Za-z0-9_-]+\.ics)", shown).group(1)
+    anonymous = new_client()
+    feed = anonymous.get(address)
+    assert feed.status_code == 200
+    assert [e["summary"] for e in events_of(feed.data).values()] == ["Mentoring"]
+    assert anonymous.get("/calendar/not-a-token.ics").status_code == 404
+    with beacon.server.test_request_context("/"):
+        sign_in(mentor, method="test")
+        triggered(schedules_mine.ids.revoke)
+        schedules_mine.manage_subscription(None, 1)
+    assert anonymous.get(address).status_code == 404
