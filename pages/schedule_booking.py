@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from datetime import date as date_type
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -106,7 +107,8 @@ def business_hours() -> BusinessHours:
     return BusinessHours(s.business_opens, s.business_closes, tuple(s.business_days), s.timezone)
 
 
-def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - the URL's name
+def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Component:  # noqa: A002
+    """?id= opens a session; ?date= starts a new booking on that day."""
     scope = region_scope()
     session = None
     with connect() as conn:
@@ -214,7 +216,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                             "Day",
                             dcc.DatePickerSingle(
                                 id=ids.day,
-                                date=start.date().isoformat() if start else None,
+                                date=start.date().isoformat() if start else _day(date),
                                 display_format="YYYY-MM-DD",
                                 first_day_of_week=1,
                                 disabled=not editable,
@@ -298,6 +300,13 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
         parts.append(_status_card(session, attendees))
     parts.append(form)
     return html.Div(parts)
+
+
+def _day(value: str | None) -> str | None:
+    try:
+        return date_type.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        return None
 
 
 def _field(label: str, control: Component, width: int) -> dbc.Col:

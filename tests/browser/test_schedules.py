@@ -1,0 +1,113 @@
+"""Schedules in real browsers: a manager books a session with a mentor, whose open page shows
+the notification within five seconds without a reload; calendars render and link."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import update
+
+import app as beacon
+from data.engine import engine_for, transaction
+from data.models import User
+from data.seed import seed_database
+from settings import get_settings
+from tests.browser.conftest import click, sign_in, url
+from tests.conftest import AS_OF, SEED
+
+
+@pytest.fixture
+def started(dash_duo, seeded_engine):
+    dash_duo.start_server(beacon.app, navigate=False)
+    return dash_duo
+
+
+@pytest.fixture
+def fresh(dash_duo, empty_url, use_database):
+    """Bookings write: this test gets its own seeded database, not the shared one."""
+    seed_database(engine_for(empty_url), scale="small", seed=SEED, as_of=AS_OF)
+    use_database(empty_url)
+    dash_duo.start_server(beacon.app, navigate=False)
+    return dash_duo
+
+
+def second_browser(dash_duo):
+    """Another Chromium with its own cookies: a second signed-in user."""
+    from selenium import webdriver
+
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000"):
+        options.add_argument(flag)
+    return webdriver.Chrome(options=options)
+
+
+def sign_in_other(driver, dash_duo, role: str):
+    from tests.conftest import PASSWORD, create_test_account
+
+    account = create_test_account(role)
+    driver.get(url(dash_duo, "/login"))
+    driver.find_element("id", "email").send_keys(account.email)
+    driver.find_element("id", "password").send_keys(PASSWORD)
+    driver.find_element("css selector", "button[type=submit]").click()
+    WebDriverWait(driver, 15).until(lambda d: d.find_elements("id", "shell-title"))
+    return account
+
+
+def test_a_booking_reaches_the_hosts_open_page_without_a_reload(fresh):
+    started = fresh
+    mentor_browser = second_browser(started)
+    try:
+        mentor = sign_in_other(mentor_browser, started, "analyst")
+        mentor_name = f"Mentor {mentor.id}"
+        with transaction() as conn:
+            conn.execute(update(User).where(User.id == mentor.id).values(display_name=mentor_name))
+        mentor_browser.get(url(started, "/schedules/mine"))
+        WebDriverWait(mentor_browser, 15).until(lambda d: d.find_elements("id", "notify-bell"))
+        badge = mentor_browser.find_element("id", "notify-badge")
+        assert "d-none" in badge.get_attribute("class")
+
+        sign_in(started, "admin")
+        day = (datetime.now(ZoneInfo(get_settings().timezone)) + timedelta(days=7)).date()
+        day -= timedelta(days=day.weekday())  # a Monday in the future
+        started.driver.get(url(started, f"/schedules/book?date={day.isoformat()}"))
+        started.wait_for_element("#book-title").send_keys("Mentoring catch-up")
+        started.select_dcc_dropdown("#book-host", value=f"{mentor_name} (mentor)")
+        started.select_dcc_dropdown("#book-room", index=0)
+        click(started, "#book-save")
+        WebDriverWait(started.driver, 20).until(lambda d: "/schedules/book?id=" in d.current_url)
+
+        # The mentor's page was never reloaded: the badge and the toast come by polling.
+        WebDriverWait(mentor_browser, 5 + 3).until(
+            lambda d: d.find_element("id", "notify-badge").text == "1"
+        )
+        toast = WebDriverWait(mentor_browser, 5).until(
+            lambda d: d.find_element("id", "notify-toast")
+        )
+        assert "Mentoring catch-up" in toast.get_attribute("textContent")
+        mentor_browser.find_element("id", "notify-bell").click()
+        WebDriverWait(mentor_browser, 10).until(
+            lambda d: "Mentoring catch-up" in d.find_element("id", "notify-items").text
+        )
+        mentor_browser.find_element("id", "notify-read-all").click()
+        WebDriverWait(mentor_browser, 10).until(
+            lambda d: "d-none" in d.find_element("id", "notify-badge").get_attribute("class")
+        )
+        assert mentor.email
+    finally:
+        mentor_browser.quit()
+
+
+def test_calendar_views_render_and_the_url_keeps_the_filters(started):
+    sign_in(started, "viewer")
+    started.driver.get(url(started, "/schedules?view=month&date=2026-06-10"))
+    started.wait_for_element(".calendar-month .session-chip", timeout=20)
+    assert "June 2026" in started.find_element("#sched-range").text
+    started.select_dcc_dropdown("#sched-status", value="Cancelled")
+    WebDriverWait(started.driver, 10).until(lambda d: "status=cancelled" in d.current_url)
+    started.wait_for_element(".calendar-month .session-chip.is-cancelled", timeout=20)
+    assert not started.find_elements(".session-chip.is-completed")
+    started.driver.get(url(started, "/schedules?view=list&date=2026-06-01&status=cancelled"))
+    started.wait_for_element(".session-list .session-chip", timeout=20)
+    export = started.find_element("#sched-export").get_attribute("href")
+    assert "status=cancelled" in export and "view=list" in export
