@@ -194,3 +194,17 @@ def evaluate(
         calibration=calibration_table(y, p) if scorable else [],
     )
     return card, model
+
+
+def newly_critical(scores: pd.DataFrame) -> pd.Series:
+    """Tutors critical at the latest `as_of` of `scores` who were not at the one before
+    (or were not scored then): the ids a risk alert names."""
+    dates = sorted(scores["as_of"].unique())
+    if not dates:
+        return pd.Series(dtype=int)
+    latest = scores[scores["as_of"] == dates[-1]]
+    now_critical = set(latest.loc[latest["band"] == "critical", "tutor_id"])
+    if len(dates) > 1:
+        before = scores[scores["as_of"] == dates[-2]]
+        now_critical -= set(before.loc[before["band"] == "critical", "tutor_id"])
+    return pd.Series(sorted(now_critical), dtype=int)

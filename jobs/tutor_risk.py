@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
+from sqlalchemy import Connection
 
 from analytics.tutor_features import snapshots, tutor_features
-from analytics.tutor_risk import ModelCard, TutorRiskModel, evaluate
-from data import tutor_risk
+from analytics.tutor_risk import ModelCard, TutorRiskModel, evaluate, newly_critical
+from data import activity, tutor_risk
 from data.engine import connect, transaction
 from data.queries.overview import data_as_of
 from settings import load_settings_or_exit
@@ -56,7 +57,7 @@ def run(*, weeks: int = 12) -> RunReport:
             f"only {int(history['left_30d'].sum())} leavers in the history; at least 5 are needed"
         )
     trained_at = datetime.now(UTC)
-    version = f"logreg-{trained_at:%Y%m%d-%H%M%S}"
+    version = f"logreg-{trained_at:%Y%m%d-%H%M%S-%f}"  # two runs in one second differ
     split = as_of - pd.Timedelta(days=30) - pd.DateOffset(months=TEST_MONTHS)
     card, _ = evaluate(history, split=split, version=version)
     model = TutorRiskModel().fit(history, history["left_30d"])  # every known outcome
@@ -73,7 +74,27 @@ def run(*, weeks: int = 12) -> RunReport:
         tutor_risk.store_run(
             conn=conn, version=version, trained_at=trained_at, metrics=card.as_dict(), scores=scores
         )
+        alert_regions(conn, tutors, newly_critical(scores))
     return RunReport(version, card, as_of, len(scores), time.perf_counter() - started)
+
+
+def alert_regions(conn: Connection, tutors: pd.DataFrame, critical: pd.Series) -> None:
+    """One alert per region with tutors newly critical, to the feed and its managers."""
+    named = tutors.set_index("id").loc[critical.tolist(), ["name", "region_id"]]
+    for region_id, group in named.groupby("region_id"):
+        names = ", ".join(group["name"].head(5)) + (" …" if len(group) > 5 else "")
+        activity.record_event(
+            conn=conn,
+            actor_id=None,
+            area="tutor_risk",
+            verb="alert",
+            entity_type="region",
+            entity_id=int(region_id),
+            region_id=int(region_id),
+            summary=f"{len(group)} tutor{'s' if len(group) > 1 else ''} became critical: {names}",
+            now=datetime.now(UTC),
+            notify=activity.region_managers(conn=conn, region_id=int(region_id)),
+        )
 
 
 def main() -> int:

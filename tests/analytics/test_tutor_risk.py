@@ -229,3 +229,18 @@ def test_effectiveness_compares_risk_and_activity_before_and_after():
     assert result["sessions_before"] == 1 and result["sessions_after"] == 1
     assert result["activity_change"] == 0
     assert effectiveness(finished.iloc[0:0], scores, sessions).empty
+
+
+def test_newly_critical_are_critical_now_and_were_not_a_week_before():
+    from analytics.tutor_risk import newly_critical
+
+    scores = pd.DataFrame(
+        {
+            "tutor_id": [1, 2, 3, 1, 2, 3, 4],
+            "as_of": pd.to_datetime(["2026-11-09"] * 3 + ["2026-11-16"] * 4),
+            "band": ["critical", "high", "low", "critical", "critical", "low", "critical"],
+        }
+    )
+    assert newly_critical(scores).tolist() == [2, 4]
+    assert newly_critical(scores.iloc[:3]).tolist() == [1]
+    assert newly_critical(scores.iloc[0:0]).tolist() == []

@@ -110,3 +110,47 @@ def test_job_history_window_reads_only_recent_sessions(seeded_url, use_database)
         "status",
         "rating",
     ]
+
+
+def test_a_run_alerts_each_region_with_newly_critical_tutors(scored, use_database):
+    from analytics.tutor_risk import newly_critical
+    from data import activity
+
+    url, _, _ = scored
+    use_database(url)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        scores = pd.DataFrame(
+            conn.execute(
+                select(TutorRiskScore.tutor_id, TutorRiskScore.as_of, TutorRiskScore.band).where(
+                    TutorRiskScore.model_version_id == model["id"]
+                )
+            ).all(),
+            columns=["tutor_id", "as_of", "band"],
+        )
+        roster = tutor_risk.tutor_roster(conn=conn).set_index("id")
+        alerts, _ = activity.feed(conn=conn, region_ids=None, area="tutor_risk", limit=100)
+    regions = set(roster.loc[newly_critical(scores).tolist(), "region_id"])
+    latest = alerts[alerts["verb"] == "alert"].head(len(regions))
+    assert set(latest["entity_id"]) == regions
+
+
+def test_a_risk_alert_reaches_the_regions_managers_only(scored, use_database):
+    from data import activity
+    from data.engine import transaction
+    from tests.conftest import create_test_account
+
+    url, _, _ = scored
+    use_database(url)
+    here, elsewhere = create_test_account("manager", (1,)), create_test_account("manager", (2,))
+    with connect() as conn:
+        roster = tutor_risk.tutor_roster(conn=conn)
+    two = roster[roster["region_id"] == 1].head(2)
+    with transaction() as conn:
+        job.alert_regions(conn, roster, two["id"])
+    with connect() as conn:
+        told, _ = activity.unread(conn=conn, user_id=here.id, region_ids=[1])
+        not_told, _ = activity.unread(conn=conn, user_id=elsewhere.id, region_ids=[2])
+        mine = activity.notifications(conn=conn, user_id=here.id, region_ids=[1], limit=1)
+    assert told == 1 and not_told == 0
+    assert mine["summary"].iloc[0].startswith("2 tutors became critical: " + two["name"].iloc[0])
