@@ -4,7 +4,7 @@ subscription address that calendar apps fetch without a session (a secret token)
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, request
@@ -33,18 +33,13 @@ def _ics(body: bytes, filename: str) -> Response:
 def export() -> Response:
     """The sessions of the view described by the query string, in the user's scope."""
     view = schedules.ScheduleView.from_args(request.args)
-    zone = ZoneInfo(get_settings().timezone)
-    first, following = view.window(datetime.now(zone).date())
-    since = datetime.combine(first, datetime.min.time(), zone).astimezone(UTC)
-    until = datetime.combine(following, datetime.min.time(), zone).astimezone(UTC)
+    zone = get_settings().timezone
+    first, _, since, until = view.moments(datetime.now(ZoneInfo(zone)).date(), zone)
     with connect() as conn:
-        sessions, _ = schedules.listing(
+        sessions, _ = schedules.in_view(
             conn=conn,
+            view=view,
             region_ids=region_scope(),
-            host=view.host,
-            student_id=view.student_id,
-            room_id=view.room_id,
-            status=view.status,
             since=since,
             until=until,
             limit=MAX_EVENTS,

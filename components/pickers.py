@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -21,3 +21,34 @@ def student_choices(found: pd.DataFrame, keep: Iterable[dict[str, Any]]) -> list
         for i, n, g in found[["id", "name", "grade"]].itertuples(index=False)
         if int(i) not in chosen
     ]
+
+
+def host_choices(hosts: pd.DataFrame) -> list[dict[str, Any]]:
+    """Tutors and mentors, each marked as which (data.schedules.hosts)."""
+    return [
+        {"label": f"{n} ({k})", "value": h}
+        for h, n, k in hosts[["host", "name", "kind"]].itertuples(index=False)
+    ]
+
+
+def room_choices(rooms: pd.DataFrame, *, seats: bool = False) -> list[dict[str, Any]]:
+    return [
+        {"label": f"{n} (seats {c})" if seats else n, "value": int(i)}
+        for i, n, c in rooms[["id", "name", "capacity"]].itertuples(index=False)
+    ]
+
+
+def search_choices(
+    text: str | None,
+    chosen: Any,
+    current: list[dict[str, Any]] | None,
+    find: Callable[[str], pd.DataFrame],
+) -> list[dict[str, Any]]:
+    """The options of a student picker after the user typed `text`: what is chosen stays,
+    and from two letters on, the students `find` returns for the (LIKE-escaped) text."""
+    picked = set(chosen) if isinstance(chosen, list) else {chosen} if chosen else set()
+    keep = [o for o in current or [] if o.get("value") in picked]
+    text = (text or "").strip()[:60]
+    if len(text) < 2:
+        return keep
+    return student_choices(find(escape_like(text)), keep)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import (
@@ -431,6 +432,29 @@ def listing(
     return frame, int(total)
 
 
+def in_view(
+    *,
+    conn: Connection,
+    view: ScheduleView,
+    region_ids: Sequence[int] | None,
+    since: datetime,
+    until: datetime,
+    limit: int | None,
+) -> tuple[pd.DataFrame, int]:
+    """`listing` under a calendar or list view's filters."""
+    return listing(
+        conn=conn,
+        region_ids=region_ids,
+        host=view.host,
+        student_id=view.student_id,
+        room_id=view.room_id,
+        status=view.status,
+        since=since,
+        until=until,
+        limit=limit,
+    )
+
+
 def hosted_by(
     *, conn: Connection, user_id: int, since: datetime | None = None, until: datetime | None = None
 ) -> pd.DataFrame:
@@ -595,6 +619,18 @@ class ScheduleView:
             "status": self.status,
         } | changes
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+    def moments(self, today: date, zone: str) -> tuple[date, date, datetime, datetime]:
+        """The window's first and following day, and the same as UTC instants of local
+        midnight in `zone`."""
+        first, following = self.window(today)
+        tz = ZoneInfo(zone)
+        return (
+            first,
+            following,
+            datetime.combine(first, time.min, tz).astimezone(UTC),
+            datetime.combine(following, time.min, tz).astimezone(UTC),
+        )
 
     def window(self, today: date) -> tuple[date, date]:
         """The first and the day after the last day shown."""

@@ -20,7 +20,7 @@ from auth.access import EVERYONE, AccessDenied, allowed, region_scope, requires
 from auth.audit import audit
 from auth.requests import now
 from components.empty_state import empty_state
-from components.pickers import escape_like, student_choices
+from components.pickers import host_choices, room_choices, search_choices
 from components.table import data_table
 from data import activity, schedules
 from data.engine import connect, transaction
@@ -183,12 +183,7 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                 id=ids.host,
                                 value=session and session["host"],
                                 disabled=not editable,
-                                options=[
-                                    {"label": f"{n} ({k})", "value": h}
-                                    for h, n, k in hosts[["host", "name", "kind"]].itertuples(
-                                        index=False
-                                    )
-                                ],
+                                options=host_choices(hosts),
                             ),
                             6,
                         ),
@@ -198,12 +193,7 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                 id=ids.room,
                                 value=session and session["room_id"],
                                 disabled=not editable,
-                                options=[
-                                    {"label": f"{n} (seats {c})", "value": int(i)}
-                                    for i, n, c in rooms[["id", "name", "capacity"]].itertuples(
-                                        index=False
-                                    )
-                                ],
+                                options=room_choices(rooms, seats=True),
                             ),
                             6,
                         ),
@@ -364,16 +354,14 @@ def _status_card(session: dict[str, Any], attendees: pd.DataFrame | None) -> dbc
 )
 @requires(*EVERYONE)
 def find_students(text: str | None, chosen: Any, current: list[dict] | None) -> list[dict]:
-    chosen = set(chosen or [])
-    keep = [o for o in current or [] if o.get("value") in chosen]
-    text = (text or "").strip()[:60]
-    if len(text) < 2:
-        return keep
+    """Search as you type (two letters or more), keeping the chosen students."""
     with connect() as conn:
-        found = schedules.find_students(
-            conn=conn, region_ids=region_scope(), text=escape_like(text)
+        return search_choices(
+            text,
+            chosen,
+            current,
+            lambda t: schedules.find_students(conn=conn, region_ids=region_scope(), text=t),
         )
-    return student_choices(found, keep)
 
 
 def _problem(error: ValidationError) -> str:

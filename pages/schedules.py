@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from dash.development.base_component import Component
 from auth.access import EVERYONE, allowed, region_scope, requires
 from components.calendar import month_view, no_sessions, session_link, week_view
 from components.formatting import number
-from components.pickers import escape_like, student_choices
+from components.pickers import host_choices, room_choices, search_choices
 from data import schedules
 from data.engine import connect
 from settings import get_settings
@@ -83,12 +83,7 @@ def layout(**query: str) -> Component:
                             value=view.host,
                             placeholder="Any host",
                             clearable=True,
-                            options=[
-                                {"label": f"{n} ({k})", "value": h}
-                                for h, n, k in hosts[["host", "name", "kind"]].itertuples(
-                                    index=False
-                                )
-                            ],
+                            options=host_choices(hosts),
                         ),
                         3,
                     ),
@@ -111,10 +106,7 @@ def layout(**query: str) -> Component:
                             value=view.room_id,
                             placeholder="Any room",
                             clearable=True,
-                            options=[
-                                {"label": n, "value": int(i)}
-                                for i, n in rooms[["id", "name"]].itertuples(index=False)
-                            ],
+                            options=room_choices(rooms),
                         ),
                         2,
                     ),
@@ -195,14 +187,6 @@ def _local(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _bounds(first: date, following: date) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(get_settings().timezone)
-    return (
-        datetime.combine(first, datetime.min.time(), zone).astimezone(UTC),
-        datetime.combine(following, datetime.min.time(), zone).astimezone(UTC),
-    )
-
-
 @callback(
     Output(ids.student, "options"),
     Input(ids.student, "search_value"),
@@ -212,16 +196,14 @@ def _bounds(first: date, following: date) -> tuple[datetime, datetime]:
 )
 @requires(*EVERYONE)
 def find_student(text: str | None, chosen: Any, current: list[dict] | None) -> list[dict]:
-    """Search as you type (two letters or more), keeping the chosen student in the list."""
-    keep = [o for o in current or [] if o.get("value") == chosen]
-    text = (text or "").strip()[:60]
-    if len(text) < 2:
-        return keep
+    """Search as you type (two letters or more), keeping the chosen students."""
     with connect() as conn:
-        found = schedules.find_students(
-            conn=conn, region_ids=region_scope(), text=escape_like(text)
+        return search_choices(
+            text,
+            chosen,
+            current,
+            lambda t: schedules.find_students(conn=conn, region_ids=region_scope(), text=t),
         )
-    return student_choices(found, keep)
 
 
 @callback(
@@ -269,17 +251,13 @@ def show(view: Any, anchor: Any, host: Any, room: Any, student: Any, status: Any
             "status": status,
         }
     )
-    today = datetime.now(ZoneInfo(get_settings().timezone)).date()
-    first, following = chosen.window(today)
-    since, until = _bounds(first, following)
+    zone = get_settings().timezone
+    first, following, since, until = chosen.moments(datetime.now(ZoneInfo(zone)).date(), zone)
     with connect() as conn:
-        frame, total = schedules.listing(
+        frame, total = schedules.in_view(
             conn=conn,
+            view=chosen,
             region_ids=region_scope(),
-            host=chosen.host,
-            student_id=chosen.student_id,
-            room_id=chosen.room_id,
-            status=chosen.status,
             since=since,
             until=until,
             limit=LIST_PAGE if chosen.view == "list" else 2_000,
