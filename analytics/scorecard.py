@@ -375,3 +375,61 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             },
             index=X.index,
         )
+
+
+def export_card(card: Scorecard) -> dict:
+    """The fitted scorecard as plain data (bins, their points, the scaling): all it takes
+    to score an applicant later, without the Python objects."""
+    check_is_fitted(card, "model_")
+    table = card.points_table_.set_index(["feature", "bin"])["points"]
+    return {
+        "base_points": card.base_points_,
+        "factor": float(card.factor_),
+        "offset": float(card.offset_),
+        "characteristics": {
+            feature: [
+                {
+                    "label": b.label,
+                    "low": b.low,
+                    "high": b.high,
+                    "categories": list(b.categories),
+                    "points": float(table.loc[(feature, b.label)]),
+                }
+                for b in card.binner_.bins_[feature]
+            ]
+            for feature in card.features_
+        },
+    }
+
+
+def assess_with(exported: dict, X: pd.DataFrame, *, reasons: int = 4) -> pd.DataFrame:
+    """`Scorecard.assess` from an exported card: the same PD, score, band and reasons."""
+    points = {}
+    labels = {}
+    best = {}
+    for feature, spec in exported["characteristics"].items():
+        bins = [Bin(b["label"], b["low"], b["high"], tuple(b["categories"])) for b in spec]
+        index = WoEBinner._assign(bins, X[feature])
+        values = np.array([b["points"] for b in spec] + [0.0])
+        names = np.array([b["label"] for b in spec] + ["unseen"], dtype=object)
+        points[feature] = values[index]
+        labels[feature] = names[index]
+        best[feature] = max(b["points"] for b in spec)
+    features = list(exported["characteristics"])
+    total = np.sum([points[f] for f in features], axis=0) + exported["base_points"]
+    odds_good = np.exp((total - exported["offset"]) / exported["factor"])
+    probability = 1 / (1 + odds_good)
+    codes = []
+    for i in range(len(X)):
+        gaps = [(best[f] - points[f][i], f) for f in features]
+        ranked = sorted(gaps, key=lambda g: -g[0])
+        codes.append([f"{f}: {labels[f][i]}" for gap, f in ranked[:reasons] if gap > 1e-9])
+    return pd.DataFrame(
+        {
+            "pd": probability,
+            "score": np.round(total).astype(int),
+            "band": band_of_pd(probability),
+            "reasons": codes,
+        },
+        index=X.index,
+    )

@@ -127,3 +127,18 @@ def test_german_credit_five_fold_cross_validation_reaches_the_literature(german)
     # Logistic regression reaches about 0.78 in the literature; measured 0.789 here.
     assert np.mean(aucs) >= 0.77
     assert min(aucs) >= 0.74
+
+
+def test_an_exported_card_scores_exactly_like_the_fitted_one(german):
+    import json
+
+    from analytics.scorecard import assess_with, export_card
+
+    X, y = german
+    card = Scorecard().fit(X, y)
+    exported = json.loads(json.dumps(export_card(card)))  # it survives a trip through JSON
+    fresh = assess_with(exported, X)
+    direct = card.assess(X)
+    assert fresh["pd"].to_numpy() == pytest.approx(direct["pd"].to_numpy())
+    assert (fresh["score"] == direct["score"]).all() and (fresh["band"] == direct["band"]).all()
+    assert fresh["reasons"].tolist() == direct["reasons"].tolist()

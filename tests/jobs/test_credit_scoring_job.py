@@ -1,0 +1,50 @@
+"""The credit scoring job on a real database: model card, stored scores and the exported card."""
+
+import pandas as pd
+import pytest
+
+from analytics.credit_features import credit_features
+from analytics.scorecard import assess_with
+from data import credit
+from data.engine import connect
+from jobs import credit_scoring as job
+
+
+@pytest.fixture(scope="module")
+def run(seeded_url):
+    from tests.conftest import pointed_at
+
+    with pointed_at(seeded_url):
+        return seeded_url, job.run()
+
+
+def test_the_card_holds_time_split_metrics_and_the_german_validation(run, use_database):
+    url, report = run
+    use_database(url)
+    m = report.metrics
+    assert m["scorecard"]["roc_auc"] > 0.7 and m["scorecard"]["gini"] == pytest.approx(
+        2 * m["scorecard"]["roc_auc"] - 1
+    )
+    assert m["german_credit_cv"]["roc_auc"] >= 0.77
+    assert {"low", "medium"} <= {row["band"] for row in m["calibration"]}
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        versions = credit.model_versions(conn=conn)
+    assert model["version"] == report.version and versions["is_active"].sum() == 1
+    assert model["metrics"]["split"]["train"] > model["metrics"]["split"]["test"] > 0
+
+
+def test_every_application_is_scored_and_the_stored_card_reproduces_the_scores(run, use_database):
+    url, report = run
+    use_database(url)
+    with connect() as conn:
+        applications = credit.applications_with_outcomes(conn=conn)
+        model = credit.active_model(conn=conn)
+        first = applications["customer_id"].iloc[0]
+        stored = credit.customer_applications(conn=conn, customer_id=int(first), model_id=model["id"])
+    assert report.scored == len(applications)
+    again = assess_with(model["metrics"]["card"], credit_features(applications))
+    mine = again[applications["customer_id"] == first]
+    assert sorted(mine["score"].tolist()) == sorted(stored["score"].tolist())
+    assert all(isinstance(r, list) for r in stored["reason_codes"])
+    assert pd.notna(stored["band"]).all()
