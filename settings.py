@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(default="Europe/London", alias="BEACON_TIMEZONE")
 
+    # Credit pricing: the rate is funding cost + PD x LGD + the product's margin.
+    credit_funding_cost: float = Field(default=0.04, alias="BEACON_CREDIT_FUNDING_COST", ge=0, le=1)
+    credit_lgd: float = Field(default=0.45, alias="BEACON_CREDIT_LGD", ge=0, le=1)
+
     # Sign-in
     login_ip_limit: str = Field(default="30 per 15 minutes", alias="BEACON_LOGIN_IP_LIMIT")
     login_account_limit: str = Field(default="8 per 15 minutes", alias="BEACON_LOGIN_ACCOUNT_LIMIT")

@@ -252,7 +252,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
 
 def _range_label(low: float | None, high: float | None) -> str:
     def fmt(v: float) -> str:
-        return f"{v:g}"
+        return f"{v:.3g}"
 
     if low is None and high is None:
         return "all"

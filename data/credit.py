@@ -347,3 +347,85 @@ def customer_journey(*, conn: Connection, customer_id: int) -> pd.DataFrame:
     )
     frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
     return frame
+
+
+def products(*, conn: Connection) -> pd.DataFrame:
+    """Active products. Columns: id, code, name, purpose, min_amount, max_amount,
+    min_term_months, max_term_months, worst_band, margin."""
+    return read_frame(
+        conn,
+        select(
+            CreditProduct.id,
+            CreditProduct.code,
+            CreditProduct.name,
+            CreditProduct.purpose,
+            CreditProduct.min_amount,
+            CreditProduct.max_amount,
+            CreditProduct.min_term_months,
+            CreditProduct.max_term_months,
+            CreditProduct.worst_band,
+            CreditProduct.margin,
+        )
+        .where(CreditProduct.is_active)
+        .order_by(CreditProduct.name),
+    )
+
+
+def find_customers(
+    *, conn: Connection, region_ids: Sequence[int] | None, text: str, limit: int = 20
+) -> pd.DataFrame:
+    """Customers whose name contains `text` (LIKE-escaped). Columns: id, name, region_id."""
+    stmt = (
+        select(CreditCustomer.id, CreditCustomer.name, CreditCustomer.region_id)
+        .where(CreditCustomer.name.ilike(f"%{text}%", escape="\\"))
+        .order_by(CreditCustomer.name)
+        .limit(limit)
+    )
+    if region_ids is not None:
+        stmt = stmt.where(CreditCustomer.region_id.in_(list(region_ids)))
+    return read_frame(conn, stmt)
+
+
+def record_application(
+    *,
+    conn: Connection,
+    application: dict[str, Any],
+    decision: str,
+    model_id: int,
+    assessed: dict[str, Any],
+    now: datetime,
+) -> int:
+    """Store a scored application, its score (with the model version) and its journey step."""
+    application_id = int(
+        conn.execute(
+            insert(CreditApplication)
+            .values(**application, applied_at=now, status=decision, decided_at=now)
+            .returning(CreditApplication.id)
+        ).scalar_one()
+    )
+    conn.execute(
+        insert(CreditScore).values(
+            application_id=application_id,
+            model_version_id=model_id,
+            scored_at=now,
+            pd=float(assessed["pd"]),
+            score=int(assessed["score"]),
+            band=str(assessed["band"]),
+            reason_codes=[{"code": c} for c in assessed["reasons"]],
+        )
+    )
+    conn.execute(
+        insert(JourneyEvent),
+        [
+            {
+                "customer_id": application["customer_id"],
+                "application_id": application_id,
+                "stage": stage,
+                "channel": application["channel"],
+                "occurred_at": now,
+            }
+            for stage in ("application", "approval" if decision == "approved" else None)
+            if stage
+        ],
+    )
+    return application_id

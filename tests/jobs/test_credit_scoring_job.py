@@ -41,7 +41,9 @@ def test_every_application_is_scored_and_the_stored_card_reproduces_the_scores(r
         applications = credit.applications_with_outcomes(conn=conn)
         model = credit.active_model(conn=conn)
         first = applications["customer_id"].iloc[0]
-        stored = credit.customer_applications(conn=conn, customer_id=int(first), model_id=model["id"])
+        stored = credit.customer_applications(
+            conn=conn, customer_id=int(first), model_id=model["id"]
+        )
     assert report.scored == len(applications)
     again = assess_with(model["metrics"]["card"], credit_features(applications))
     mine = again[applications["customer_id"] == first]

@@ -1,0 +1,192 @@
+"""One credit customer: applications with scores and reasons, scores over time, loans and
+repayments, and the journey."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html
+from dash.development.base_component import Component
+
+from auth.access import EVERYONE, region_scope, requires
+from components.badges import band_badge
+from components.chart_card import chart_body
+from components.empty_state import empty_state
+from components.formatting import number, percent
+from components.shell import ids as shell_ids
+from components.table import data_table
+from components.theme import RISK_COLORS, themed
+from data import credit
+from data.engine import connect
+
+dash.register_page(
+    __name__,
+    path="/credit/customer",
+    name="Customer",
+    area="Credit",
+    order=9,
+    roles=EVERYONE,
+    nav=False,
+)
+
+
+class ids:
+    customer = "customer-id"
+    chart = "customer-chart"
+
+
+def _allowed(customer_id: object) -> dict | None:
+    if not str(customer_id or "").isdigit() or len(str(customer_id)) > 9:
+        return None
+    with connect() as conn:
+        found = credit.customer(conn=conn, customer_id=int(str(customer_id)))
+    scope = region_scope()
+    if found is None or (scope is not None and found["region_id"] not in scope):
+        return None
+    return found
+
+
+def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - the URL's name
+    found = _allowed(id)
+    if found is None:
+        return empty_state(
+            "No such customer", "They may be outside your regions; search the portfolio."
+        )
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        applications = credit.customer_applications(
+            conn=conn, customer_id=found["id"], model_id=model and model["id"]
+        )
+        loans = credit.customer_loans(conn=conn, customer_id=found["id"])
+        journey = credit.customer_journey(conn=conn, customer_id=found["id"])
+    facts = [
+        ("Region", found["region"]),
+        ("Born", str(found["birth_year"])),
+        ("Annual income", number(found["annual_income"])),
+        (
+            "Employment",
+            f"{found['employment'].replace('_', ' ')}, {found['employment_years']:.0f} years",
+        ),
+        ("Housing", found["housing"]),
+        ("Came through", found["channel"].replace("_", " ")),
+    ]
+    return html.Div(
+        [
+            dcc.Store(id=ids.customer, data=found["id"]),
+            html.H2(found["name"], className="section-title"),
+            html.Dl(
+                sum(([html.Dt(k), html.Dd(v)] for k, v in facts), []), className="customer-facts"
+            ),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        html.H3("Score over time", className="chart-title"),
+                        dcc.Loading(html.Div(id=ids.chart, className="chart-body")),
+                    ]
+                ),
+                className="chart-card mb-3",
+            ),
+            html.H3("Applications", className="section-title"),
+            data_table(
+                applications,
+                {
+                    "applied_at": "Applied",
+                    "product": "Product",
+                    "amount": "Amount",
+                    "term_months": "Months",
+                    "status": "Decision",
+                    "score": "Score",
+                    "band": "Band",
+                    "pd": "PD",
+                    "reason_codes": "Main reasons",
+                },
+                cells={
+                    "applied_at": lambda v, _r: v.strftime("%Y-%m-%d"),
+                    "amount": lambda v, _r: number(v),
+                    "band": lambda v, _r: band_badge(v) if isinstance(v, str) else "",
+                    "pd": lambda v, _r: percent(v) if v == v else "",
+                    "score": lambda v, _r: number(v) if v == v else "",
+                    "reason_codes": lambda v, _r: html.Ul(
+                        [html.Li(r["code"].replace("_", " ")) for r in v or []],
+                        className="factor-list",
+                    ),
+                },
+                empty_title="No applications",
+                empty_hint="",
+            ),
+            html.H3("Loans and repayments", className="section-title mt-3"),
+            data_table(
+                loans,
+                {
+                    "disbursed_on": "Disbursed",
+                    "principal": "Principal",
+                    "annual_rate": "Rate",
+                    "term_months": "Months",
+                    "status": "Status",
+                    "paid": "Paid",
+                    "due": "Due",
+                    "worst_days_past_due": "Worst days late",
+                    "outstanding": "Outstanding",
+                },
+                cells={
+                    "disbursed_on": lambda v, _r: v.strftime("%Y-%m-%d"),
+                    "principal": lambda v, _r: number(v),
+                    "annual_rate": lambda v, _r: percent(v),
+                    "outstanding": lambda v, _r: number(v),
+                },
+                empty_title="No loans",
+                empty_hint="Approved applications become loans when paid out.",
+            ),
+            html.H3("Journey", className="section-title mt-3"),
+            html.Ol(
+                [
+                    html.Li(f"{e.occurred_at:%Y-%m-%d} · {e.stage} · {e.channel.replace('_', ' ')}")
+                    for e in journey.itertuples(index=False)
+                ],
+                className="timeline",
+            )
+            if len(journey)
+            else empty_state("No journey recorded", ""),
+        ]
+    )
+
+
+@callback(
+    Output(ids.chart, "children"), Input(ids.customer, "data"), Input(shell_ids.theme, "data")
+)
+@requires(*EVERYONE)
+def show_scores(customer_id, theme):  # type: ignore[no-untyped-def]
+    found = _allowed(customer_id)
+    if found is None:
+        return empty_state("No such customer", "")
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        applications = credit.customer_applications(
+            conn=conn, customer_id=found["id"], model_id=model and model["id"]
+        )
+    scored = applications.dropna(subset=["score"]).sort_values("applied_at")
+    figure = None
+    if len(scored):
+        figure = go.Figure(
+            go.Scatter(
+                x=scored["applied_at"],
+                y=scored["score"],
+                mode="lines+markers",
+                marker={
+                    "color": [RISK_COLORS.get(b, "#868e96") for b in scored["band"]],
+                    "size": 11,
+                },
+                text=[", ".join(r["code"] for r in codes[:2]) for codes in scored["reason_codes"]],
+                hovertemplate="%{x|%Y-%m-%d}: %{y} points<br>%{text}<extra></extra>",
+                name="Score",
+            )
+        )
+        first, last = scored["applied_at"].min(), scored["applied_at"].max()
+        pad = max(last - first, pd.Timedelta(days=60)) * 0.1
+        figure = themed(figure, theme).update_yaxes(title="points").update_layout(height=260)
+        figure.update_xaxes(range=[first - pad, last + pad], type="date")
+    return chart_body(
+        figure, empty_title="Not scored yet", empty_hint="Run the credit scoring job."
+    )

@@ -1,0 +1,240 @@
+"""Credit portfolio: customers with their latest score and band, searched and paged on the
+server; the model card of the scorecard in use."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+from dash.development.base_component import Component
+
+from auth.access import EVERYONE, region_scope, requires
+from components.badges import band_badge
+from components.empty_state import empty_state
+from components.formatting import number, percent
+from components.pickers import escape_like
+from components.table import data_table, page_after, pager
+from data import credit
+from data.engine import connect
+
+dash.register_page(
+    __name__, path="/credit", name="Portfolio", area="Credit", order=1, roles=EVERYONE
+)
+PAGE_SIZE = 25
+BANDS = ("low", "medium", "high", "critical")
+CHANNELS = ("web", "mobile", "partner_school", "branch")
+SORTS = {"score": "Lowest score first", "recent": "Newest application first", "name": "Name"}
+
+
+class ids:
+    url = "credit-url"
+    search = "credit-search"
+    band = "credit-band"
+    channel = "credit-channel"
+    sort = "credit-sort"
+    table = "credit-table"
+    page = "credit-page"
+    pager = "credit-pager"
+
+
+def layout(
+    q: str | None = None,
+    band: str | None = None,
+    channel: str | None = None,
+    sort: str | None = None,
+    **_kwargs: str,
+) -> Component:
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+    if model is None:
+        return empty_state(
+            "No credit scores yet",
+            "They appear after the scoring job runs: python -m jobs.credit_scoring",
+        )
+    return html.Div(
+        [
+            dcc.Location(id=ids.url, refresh=False),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Search", html_for=ids.search),
+                            dbc.Input(
+                                id=ids.search,
+                                type="search",
+                                value=(q or "")[:80],
+                                placeholder="Name or customer number",
+                                debounce=True,
+                            ),
+                        ],
+                        md=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Band", html_for=ids.band),
+                            dcc.Dropdown(
+                                id=ids.band,
+                                value=band if band in BANDS else None,
+                                placeholder="Any band",
+                                options=[{"label": b.capitalize(), "value": b} for b in BANDS],
+                            ),
+                        ],
+                        md=2,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Channel", html_for=ids.channel),
+                            dcc.Dropdown(
+                                id=ids.channel,
+                                value=channel if channel in CHANNELS else None,
+                                placeholder="Any channel",
+                                options=[
+                                    {"label": c.replace("_", " "), "value": c} for c in CHANNELS
+                                ],
+                            ),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Sort", html_for=ids.sort),
+                            dcc.Dropdown(
+                                id=ids.sort,
+                                value=sort if sort in SORTS else "score",
+                                clearable=False,
+                                options=[{"label": v, "value": k} for k, v in SORTS.items()],
+                            ),
+                        ],
+                        md=3,
+                    ),
+                ],
+                className="filter-bar g-2",
+            ),
+            dcc.Store(id=ids.page, data=1),
+            dcc.Loading(html.Div(id=ids.table), type="default", delay_show=200),
+            pager(ids.pager),
+            model_card(model),
+        ]
+    )
+
+
+def model_card(model: dict[str, Any]) -> dbc.Card:
+    m = model["metrics"]
+    card, challenger, german = m["scorecard"], m["challenger"], m["german_credit_cv"]
+    rows = [
+        ("Scorecard (time split)", card),
+        ("Gradient-boosting challenger", challenger),
+        ("Scorecard on German credit, 5-fold", german),
+    ]
+    table = html.Table(
+        [
+            html.Thead(html.Tr([html.Th(h) for h in ("Model", "ROC AUC", "Gini", "KS", "Brier")])),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(name),
+                            *[html.Td(f"{r[k]:.3f}") for k in ("roc_auc", "gini", "ks", "brier")],
+                        ]
+                    )
+                    for name, r in rows
+                ]
+            ),
+        ],
+        className="table table-sm data-table",
+    )
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Model card", className="section-title"),
+                html.P(
+                    f"{model['version']}: WoE scorecard on {len(m['characteristics'])} "
+                    "characteristics, 600 points at 50:1 odds, 20 points to double them. "
+                    "Trained on "
+                    f"{number(m['split']['train'])} outcomes, tested on the newest "
+                    f"{number(m['split']['test'])} (from {m['split']['test_from']}).",
+                    className="widget-note",
+                ),
+                table,
+            ]
+        ),
+        className="form-card mt-3 model-card",
+    )
+
+
+@callback(
+    Output(ids.table, "children"),
+    Output(ids.page, "data"),
+    Output(f"{ids.pager}-status", "children"),
+    Output(f"{ids.pager}-prev", "disabled"),
+    Output(f"{ids.pager}-next", "disabled"),
+    Output(ids.url, "search"),
+    Input(ids.search, "value"),
+    Input(ids.band, "value"),
+    Input(ids.channel, "value"),
+    Input(ids.sort, "value"),
+    Input(f"{ids.pager}-prev", "n_clicks"),
+    Input(f"{ids.pager}-next", "n_clicks"),
+    State(ids.page, "data"),
+)
+@requires(*EVERYONE)
+def show(search, band, channel, sort, _prev, _next, page):  # type: ignore[no-untyped-def]
+    search = str(search or "").strip()[:80]
+    band = band if band in BANDS else None
+    channel = channel if channel in CHANNELS else None
+    sort = sort if sort in SORTS else "score"
+    query = {
+        k: v
+        for k, v in {
+            "q": search,
+            "band": band,
+            "channel": channel,
+            "sort": None if sort == "score" else sort,
+        }.items()
+        if v
+    }
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        if model is None:
+            nothing = empty_state("No credit scores yet", "Run the scoring job.")
+            return nothing, 1, "", True, True, ""
+        args = {
+            "conn": conn,
+            "model_id": model["id"],
+            "region_ids": region_scope(),
+            "search": escape_like(search) if search else None,
+            "band": band,
+            "channel": channel,
+            "sort": sort,
+        }
+        _, total = credit.customers(**args, limit=0)
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = page_after(prefix=ids.pager, page=page, pages=pages)
+        frame, _ = credit.customers(**args, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    table = data_table(
+        frame,
+        {
+            "name": "Customer",
+            "region": "Region",
+            "channel": "Channel",
+            "applications": "Applications",
+            "last_applied": "Last applied",
+            "score": "Score",
+            "band": "Band",
+            "pd": "PD",
+        },
+        cells={
+            "name": lambda v, r: html.A(v, href=f"/credit/customer?id={int(r['id'])}"),
+            "band": lambda v, _r: band_badge(v) if isinstance(v, str) else "",
+            "pd": lambda v, _r: percent(v) if v == v else "",
+            "score": lambda v, _r: number(v) if v == v else "",
+            "last_applied": lambda v, _r: v.strftime("%Y-%m-%d") if v == v else "",
+        },
+        empty_title="No customer matches",
+        empty_hint="Clear the search or a filter.",
+    )
+    status = f"Page {page} of {pages} · {number(total)} customers"
+    return table, page, status, page <= 1, page >= pages, f"?{urlencode(query)}" if query else ""

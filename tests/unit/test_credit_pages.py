@@ -1,0 +1,156 @@
+"""Credit pages through their callbacks on a freshly seeded and scored database."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+import app as beacon  # noqa: F401  (pages register with the app)
+from auth.access import AccessDenied
+from data import credit
+from data.engine import connect, engine_for
+from data.models import CreditApplication, CreditScore
+from data.seed import seed_database
+from jobs import credit_scoring
+from pages import credit_customer, credit_portfolio, credit_score
+from tests.conftest import AS_OF, SEED, acting_as, pointed_at
+from tests.unit.dash_context import triggered
+
+
+@pytest.fixture
+def scored(empty_url, use_database):
+    seed_database(engine_for(empty_url), scale="small", seed=SEED, as_of=AS_OF)
+    with pointed_at(empty_url):
+        credit_scoring.run()
+    use_database(empty_url)
+    return empty_url
+
+
+def text_of(component) -> str:
+    return re.sub(r"\s+", " ", str(component.to_plotly_json()))
+
+
+def a_customer(region_id: int) -> dict:
+    with connect() as conn:
+        found = credit.find_customers(conn=conn, region_ids=[region_id], text="", limit=1)
+        return credit.customer(conn=conn, customer_id=int(found["id"].iloc[0]))
+
+
+def product(code: str):
+    with connect() as conn:
+        products = credit.products(conn=conn)
+    return products[products["code"] == code].iloc[0]
+
+
+def form(customer_id, product_id, **changes):
+    values = {
+        "amount": 2000,
+        "term": 12,
+        "channel": "web",
+        "dti": 0.3,
+        "history": 60,
+        "delinquencies": 0,
+        "open_loans": 1,
+    } | changes
+    return credit_score.score(
+        1,
+        customer_id,
+        product_id,
+        values["amount"],
+        values["term"],
+        values["channel"],
+        values["dti"],
+        values["history"],
+        values["delinquencies"],
+        values["open_loans"],
+    )
+
+
+def test_bad_input_is_named_and_nothing_is_stored(scored):
+    customer, flex = a_customer(1), product("TUI-FLEX")
+    with connect() as conn:
+        before = conn.execute(select(CreditApplication.id)).all()
+    with acting_as("analyst"):
+        assert "Customer:" in text_of(form(None, int(flex["id"])))
+        assert "Debt to income:" in text_of(form(customer["id"], int(flex["id"]), dti=9))
+        assert "Amount: Tuition Flex lends 500 to 6,000" in text_of(
+            form(customer["id"], int(flex["id"]), amount=90_000)
+        )
+        assert "Term:" in text_of(form(customer["id"], int(flex["id"]), term=48))
+        assert "Channel:" in text_of(form(customer["id"], int(flex["id"]), channel="<script>"))
+    with connect() as conn:
+        assert conn.execute(select(CreditApplication.id)).all() == before
+
+
+def test_a_scored_application_is_stored_with_its_model_and_a_consistent_decision(scored):
+    customer, flex = a_customer(1), product("TUI-FLEX")
+    with acting_as("analyst"):
+        result = text_of(form(customer["id"], int(flex["id"]), dti=0.2))
+        risky = text_of(
+            form(
+                customer["id"], int(flex["id"]), dti=2.8, delinquencies=9, history=2, open_loans=12
+            )
+        )
+    assert "points" in result and "Recommended: approve at" in result
+    assert "Recommended: decline" in risky and "accepts up to the high band" in risky
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        stored = credit.customer_applications(
+            conn=conn, customer_id=customer["id"], model_id=model["id"]
+        )
+        versions = (
+            conn.execute(
+                select(CreditScore.model_version_id).where(
+                    CreditScore.application_id.in_(stored["id"].head(2).tolist())
+                )
+            )
+            .scalars()
+            .all()
+        )
+    newest = stored.head(2)
+    assert set(newest["status"]) == {"approved", "declined"}
+    assert set(versions) == {model["id"]}
+    assert newest.loc[newest["status"] == "declined", "band"].iloc[0] == "critical"
+    points = int(re.search(r"(\d+) points", result).group(1))
+    assert points in set(newest["score"])
+
+
+def test_a_manager_cannot_score_or_open_a_customer_of_another_region(scored):
+    other, flex = a_customer(2), product("TUI-FLEX")
+    with acting_as("manager", (1,)):
+        with pytest.raises(AccessDenied):
+            form(other["id"], int(flex["id"]))
+        page = text_of(credit_customer.layout(id=str(other["id"])))
+        assert "No such customer" in page
+        assert "No such customer" in text_of(credit_customer.layout(id="1 OR 1=1"))
+
+
+def test_the_portfolio_is_scoped_searched_filtered_and_paged(scored):
+    own = a_customer(1)
+    with acting_as("manager", (1,)):
+        triggered("credit-search", prop="value", value=own["name"])
+        table, page, status, *_ = credit_portfolio.show(
+            own["name"], None, None, "score", None, None, 1
+        )
+        shown = text_of(table)
+        assert own["name"] in shown and page == 1
+        triggered("credit-band", prop="value", value="critical")
+        table, _, status, _, _, search = credit_portfolio.show(
+            "", "critical", None, "score", None, None, 1
+        )
+        assert "band=critical" in search
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        everyone, total = credit.customers(
+            conn=conn, model_id=model["id"], region_ids=None, limit=5
+        )
+        north, north_total = credit.customers(
+            conn=conn, model_id=model["id"], region_ids=[1], limit=500
+        )
+        critical, _ = credit.customers(
+            conn=conn, model_id=model["id"], region_ids=[1], band="critical", limit=500
+        )
+    assert north_total < total and set(north["region"]) == {own["region"]}
+    assert set(critical["band"]) <= {"critical"}
+    assert status.endswith(f"{len(critical):,} customers")
+    assert len(everyone) == 5
