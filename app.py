@@ -271,20 +271,31 @@ server = app.server
 
 
 def ensure_demo_scores() -> None:
-    """First start in demo mode: score tutors once so the risk pages have something to show."""
+    """First start in demo mode: score tutors and credit applicants once, so the risk and
+    credit pages have something to show."""
+    from data import credit
     from data.tutor_risk import active_model
-    from jobs import tutor_risk
+    from jobs import credit_scoring, tutor_risk
 
     with connect() as conn:
-        if active_model(conn=conn) is not None:
-            return
-    print("First start: training the tutor-risk model and scoring tutors ...", flush=True)
-    report = tutor_risk.run()
-    print(
-        f"  held-out ROC AUC {report.card.roc_auc}, {report.scored_rows:,} scores "
-        f"in {report.seconds:.0f} s",
-        flush=True,
-    )
+        tutors_scored = active_model(conn=conn) is not None
+        credit_scored = credit.active_model(conn=conn) is not None
+    if not tutors_scored:
+        print("First start: training the tutor-risk model and scoring tutors ...", flush=True)
+        report = tutor_risk.run()
+        print(
+            f"  held-out ROC AUC {report.card.roc_auc}, {report.scored_rows:,} scores "
+            f"in {report.seconds:.0f} s",
+            flush=True,
+        )
+    if not credit_scored:
+        print("First start: training the credit scorecard and scoring applications ...", flush=True)
+        run = credit_scoring.run()
+        print(
+            f"  time-split ROC AUC {run.metrics['scorecard']['roc_auc']:.3f}, "
+            f"{run.scored:,} applications in {run.seconds:.0f} s",
+            flush=True,
+        )
 
 
 def main() -> None:

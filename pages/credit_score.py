@@ -128,7 +128,7 @@ def layout(**_kwargs: str) -> Component:
                 ),
                 dbc.Row(
                     [
-                        field("Amount", dbc.Input(id=ids.amount, min=1, step=50, **number_input)),
+                        field("Amount", dbc.Input(id=ids.amount, min=1, step="any", **number_input)),
                         field(
                             "Term (months)",
                             dbc.Input(id=ids.term, min=1, max=120, step=1, **number_input),
@@ -150,7 +150,7 @@ def layout(**_kwargs: str) -> Component:
                     [
                         field(
                             "Debt to income (0–3)",
-                            dbc.Input(id=ids.dti, min=0, max=3, step=0.01, **number_input),
+                            dbc.Input(id=ids.dti, min=0, max=3, step="any", **number_input),
                             3,
                         ),
                         field(

@@ -1,0 +1,71 @@
+"""Credit in a real Chromium: score an application, then find and open the customer."""
+
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+
+import app as beacon
+from data import credit
+from data.engine import connect, engine_for
+from data.seed import seed_database
+from jobs import credit_scoring
+from tests.browser.conftest import click, sign_in, url
+from tests.conftest import AS_OF, SEED, pointed_at
+
+
+@pytest.fixture
+def started(dash_duo, empty_url, use_database):
+    """Scoring writes: this test gets its own seeded and scored database."""
+    seed_database(engine_for(empty_url), scale="small", seed=SEED, as_of=AS_OF)
+    with pointed_at(empty_url):
+        credit_scoring.run()
+    use_database(empty_url)
+    dash_duo.start_server(beacon.app, navigate=False)
+    return dash_duo
+
+
+def test_score_an_application_then_open_the_customer_from_the_portfolio(started):
+    with connect() as conn:
+        customer = credit.find_customers(conn=conn, region_ids=None, text="", limit=1).iloc[0]
+    sign_in(started, "analyst")
+    started.driver.get(url(started, "/credit/score"))
+    # Search as you type: the options come from the server after two letters.
+    started.wait_for_element("#score-customer").click()
+    started.wait_for_element("input.dash-dropdown-search").send_keys(customer["name"][:5])
+    label = f"{customer['name']} (#{customer['id']})"
+    option = WebDriverWait(started.driver, 10).until(
+        lambda d: next(
+            (
+                e
+                for e in d.find_elements("css selector", ".dash-dropdown-option")
+                if e.text == label
+            ),
+            None,
+        )
+    )
+    option.click()
+    started.wait_for_text_to_equal("#score-customer-value", label, timeout=10)
+    started.select_dcc_dropdown("#score-product", value="Tuition Flex (500–6,000, 3–12 months)")
+    for field, value in {
+        "#score-amount": "800",
+        "#score-term": "6",
+        "#score-dti": "0.3",
+        "#score-history": "48",
+    }.items():
+        started.find_element(field).send_keys(value)
+    click(started, "#score-submit")
+    started.wait_for_contains_text("#score-result", "points", timeout=20)
+    result = started.find_element("#score-result").get_attribute("textContent")
+    assert "Recommended:" in result and "Stored as application #" in result
+
+    started.driver.get(url(started, "/credit"))
+    search = started.wait_for_element("#credit-search")
+    search.send_keys(customer["name"])
+    search.send_keys("\n")
+    WebDriverWait(started.driver, 10).until(lambda d: "q=" in d.current_url)
+    link = started.wait_for_element(f'a[href="/credit/customer?id={customer["id"]}"]', timeout=15)
+    click(started, f'a[href="/credit/customer?id={customer["id"]}"]')
+    started.wait_for_contains_text("h2.section-title", customer["name"], timeout=15)
+    started.wait_for_element("#customer-chart .js-plotly-plot", timeout=15)
+    applications = started.find_element(".data-table").get_attribute("textContent")
+    assert "approved" in applications or "declined" in applications
+    assert link is not None
