@@ -3,6 +3,8 @@ trade-off between approval volume and loss as the score cut-off moves."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -40,3 +42,60 @@ def cutoff_tradeoff(applications: pd.DataFrame, *, cutoffs: list[int], lgd: floa
         out["volume"] > 0, out["expected_loss"] / out["volume"].where(out["volume"] > 0, 1), 0.0
     )
     return out
+
+
+BAND_ORDER = ("low", "medium", "high", "critical")
+
+
+def recommend_products(
+    products: pd.DataFrame,
+    *,
+    band: str,
+    pd_: float,
+    amount: float,
+    term_months: int,
+    purpose: str,
+    funding_cost: float,
+    lgd: float,
+) -> pd.DataFrame:
+    """Products the applicant is eligible for (their band no worse than the product's worst
+    band), ranked by fit: purpose match first, then how well the amount and term sit in the
+    product's range, then the price. Each with its rate and a one-line reason.
+
+    `products` has id, name, purpose, min_amount, max_amount, min_term_months,
+    max_term_months, worst_band, margin. Returns those columns plus rate, fit, reason.
+    """
+    if band not in BAND_ORDER:
+        raise ValueError(f"band must be one of {BAND_ORDER}; got {band!r}")
+    rank = BAND_ORDER.index(band)
+    eligible = products[products["worst_band"].map(BAND_ORDER.index) >= rank].copy()
+    if eligible.empty:
+        return eligible.assign(rate=[], fit=[], reason=[])
+    amount_ok = eligible["min_amount"].le(amount) & eligible["max_amount"].ge(amount)
+    term_ok = eligible["min_term_months"].le(term_months) & eligible["max_term_months"].ge(
+        term_months
+    )
+    same_purpose = eligible["purpose"] == purpose
+    eligible["rate"] = (
+        risk_rate(pd_, funding_cost=funding_cost, lgd=lgd, margin=0) + eligible["margin"]
+    )
+    eligible["fit"] = same_purpose * 3 + amount_ok * 2 + term_ok * 1
+    reasons = []
+    records: list[dict[str, Any]] = eligible.to_dict("records")  # type: ignore[assignment]
+    for row, purpose_match, a_ok, t_ok in zip(
+        records, same_purpose, amount_ok, term_ok, strict=True
+    ):
+        parts = [
+            "for the same purpose"
+            if purpose_match
+            else f"for {str(row['purpose']).replace('_', ' ')}",
+            "covers the amount"
+            if a_ok
+            else f"lends {row['min_amount']:,.0f}–{row['max_amount']:,.0f}",
+            "fits the term"
+            if t_ok
+            else f"runs {row['min_term_months']}–{row['max_term_months']} months",
+        ]
+        reasons.append(f"Open to the {band} band; " + ", ".join(parts) + ".")
+    eligible["reason"] = reasons
+    return eligible.sort_values(["fit", "rate"], ascending=[False, True], ignore_index=True)

@@ -60,6 +60,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
             conn=conn, customer_id=found["id"], model_id=model and model["id"]
         )
         loans = credit.customer_loans(conn=conn, customer_id=found["id"])
+        products = credit.products(conn=conn)
         journey = credit.customer_journey(conn=conn, customer_id=found["id"])
     facts = [
         ("Region", found["region"]),
@@ -116,6 +117,8 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                 empty_title="No applications",
                 empty_hint="",
             ),
+            html.H3("Products that fit", className="section-title mt-3"),
+            product_ideas(applications, products),
             html.H3("Loans and repayments", className="section-title mt-3"),
             data_table(
                 loans,

@@ -128,7 +128,9 @@ def layout(**_kwargs: str) -> Component:
                 ),
                 dbc.Row(
                     [
-                        field("Amount", dbc.Input(id=ids.amount, min=1, step="any", **number_input)),
+                        field(
+                            "Amount", dbc.Input(id=ids.amount, min=1, step="any", **number_input)
+                        ),
                         field(
                             "Term (months)",
                             dbc.Input(id=ids.term, min=1, max=120, step=1, **number_input),

@@ -79,3 +79,39 @@ def test_the_challenger_trains_on_the_raw_german_columns(german):  # noqa: F811
     numeric = [c for c in X.columns if c not in categorical]
     scores = cross_val_score(build_challenger(categorical, numeric), X, y, cv=5, scoring="roc_auc")
     assert scores.mean() > 0.72
+
+
+def test_products_are_offered_only_to_eligible_bands_and_ranked_by_fit():
+    from analytics.pricing import recommend_products
+
+    products = pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "name": ["Flex", "Plus", "Micro"],
+            "purpose": ["tuition", "tuition", "exam_prep"],
+            "min_amount": [500, 2000, 100],
+            "max_amount": [6000, 15000, 1200],
+            "min_term_months": [3, 12, 2],
+            "max_term_months": [12, 36, 6],
+            "worst_band": ["high", "medium", "critical"],
+            "margin": [0.035, 0.03, 0.06],
+        }
+    )
+    args = {
+        "pd_": 0.1,
+        "amount": 3000,
+        "term_months": 12,
+        "purpose": "tuition",
+        "funding_cost": 0.04,
+        "lgd": 0.5,
+    }
+    medium = recommend_products(products, band="medium", **args)
+    # Plus and Flex both fit purpose, amount and term: the cheaper (Plus) comes first.
+    assert medium["name"].tolist() == ["Plus", "Flex", "Micro"]
+    assert medium["rate"].iloc[0] == pytest.approx(0.04 + 0.05 + 0.03)
+    assert "for the same purpose, covers the amount, fits the term" in medium["reason"].iloc[0]
+    high = recommend_products(products, band="high", **args)
+    assert high["name"].tolist() == ["Flex", "Micro"]  # Plus stops at medium
+    assert recommend_products(products, band="critical", **args)["name"].tolist() == ["Micro"]
+    with pytest.raises(ValueError, match="band must be one of"):
+        recommend_products(products, band="gold", **args)

@@ -154,3 +154,11 @@ def test_the_portfolio_is_scoped_searched_filtered_and_paged(scored):
     assert set(critical["band"]) <= {"critical"}
     assert status.endswith(f"{len(critical):,} customers")
     assert len(everyone) == 5
+
+
+def test_the_customer_page_ranks_the_products_the_latest_score_allows(scored):
+    customer = a_customer(1)
+    with acting_as("viewer"):
+        page = text_of(credit_customer.layout(id=str(customer["id"])))
+    assert "Products that fit" in page and customer["name"] in page
+    assert "Open to the " in page or "No product for this band" in page
