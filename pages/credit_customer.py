@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
+from analytics.pricing import recommend_products
 from auth.access import EVERYONE, region_scope, requires
 from components.badges import band_badge
 from components.chart_card import chart_body
@@ -20,6 +21,7 @@ from components.table import data_table
 from components.theme import RISK_COLORS, themed
 from data import credit
 from data.engine import connect
+from settings import get_settings
 
 dash.register_page(
     __name__,
@@ -153,6 +155,34 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
             if len(journey)
             else empty_state("No journey recorded", ""),
         ]
+    )
+
+
+def product_ideas(applications: pd.DataFrame, products: pd.DataFrame) -> Component:
+    """Eligible products for the customer's latest scored application, best fit first."""
+    scored = applications.dropna(subset=["band"])
+    if scored.empty:
+        return empty_state("No scored application yet", "Score one to see which products fit.")
+    latest = scored.iloc[0]
+    settings = get_settings()
+    ideas = recommend_products(
+        products,
+        band=latest["band"],
+        pd_=float(latest["pd"]),
+        amount=float(latest["amount"]),
+        term_months=int(latest["term_months"]),
+        purpose=latest["purpose"],
+        funding_cost=settings.credit_funding_cost,
+        lgd=settings.credit_lgd,
+    )
+    return data_table(
+        ideas,
+        {"name": "Product", "rate": "Rate", "reason": "Why"},
+        cells={"rate": lambda v, _r: percent(v)},
+        empty_title="No product for this band",
+        empty_hint=f"Every product stops before the {latest['band']} band.",
+        caption=f"For {number(latest['amount'])} over {int(latest['term_months'])} months, "
+        f"band {latest['band']}",
     )
 
 
