@@ -429,3 +429,119 @@ def record_application(
         ],
     )
     return application_id
+
+
+def _scored_applications(model_id: int, region_ids: Sequence[int] | None) -> Select:
+    stmt = (
+        select(
+            CreditApplication.id.label("application_id"),
+            CreditApplication.customer_id,
+            CreditCustomer.name.label("customer"),
+            CreditApplication.applied_at,
+            CreditApplication.amount,
+            CreditApplication.status,
+            CreditScore.scored_at,
+            CreditScore.score,
+            CreditScore.band,
+            CreditScore.pd,
+        )
+        .join(CreditScore, CreditScore.application_id == CreditApplication.id)
+        .join(CreditCustomer, CreditCustomer.id == CreditApplication.customer_id)
+        .where(CreditScore.model_version_id == model_id)
+    )
+    if region_ids is not None:
+        stmt = stmt.where(CreditCustomer.region_id.in_(list(region_ids)))
+    return stmt
+
+
+def latest_scores(
+    *, conn: Connection, model_id: int, region_ids: Sequence[int] | None, limit: int = 20
+) -> pd.DataFrame:
+    """The newest scores first. Columns: application_id, customer_id, customer, applied_at,
+    amount, status, scored_at (datetime64 UTC), score, band, pd."""
+    stmt = _scored_applications(model_id, region_ids).order_by(
+        CreditScore.scored_at.desc(), CreditScore.id.desc()
+    )
+    frame = read_frame(conn, stmt.limit(limit))
+    for column in ("applied_at", "scored_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def score_counts(
+    *, conn: Connection, model_id: int, region_ids: Sequence[int] | None, since: datetime
+) -> pd.DataFrame:
+    """Scores since a moment per decision and band. Columns: status, band, n."""
+    scored = (
+        _scored_applications(model_id, region_ids).where(CreditScore.scored_at >= since).subquery()
+    )
+    stmt = select(scored.c.status, scored.c.band, func.count().label("n")).group_by(
+        scored.c.status, scored.c.band
+    )
+    return read_frame(conn, stmt)
+
+
+def scored_applications(
+    *, conn: Connection, model_id: int, region_ids: Sequence[int] | None, since: datetime
+) -> pd.DataFrame:
+    """Every scored application since a moment (for pricing and the cut-off what-if).
+    Columns as `latest_scores`, at most 200,000 rows."""
+    stmt = _scored_applications(model_id, region_ids).where(CreditApplication.applied_at >= since)
+    frame = read_frame(conn, stmt.limit(200_000))
+    for column in ("applied_at", "scored_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+def loan_rates_by_band(
+    *, conn: Connection, model_id: int, region_ids: Sequence[int] | None, since: datetime
+) -> pd.DataFrame:
+    """Loans disbursed from applications since a moment, per band of their score.
+    Columns: band, loans, mean_rate, defaulted (int)."""
+    scored = (
+        _scored_applications(model_id, region_ids)
+        .where(CreditApplication.applied_at >= since)
+        .subquery()
+    )
+    stmt = (
+        select(
+            scored.c.band,
+            func.count().label("loans"),
+            func.avg(Loan.annual_rate).label("mean_rate"),
+            func.sum(case((Loan.status == "defaulted", 1), else_=0)).label("defaulted"),
+        )
+        .join(Loan, Loan.application_id == scored.c.application_id)
+        .group_by(scored.c.band)
+    )
+    return read_frame(conn, stmt)
+
+
+def journey_counts(
+    *, conn: Connection, region_ids: Sequence[int] | None, since: datetime
+) -> pd.DataFrame:
+    """Journey steps per stage, channel and month (a visit need not have a customer yet; in a
+    region scope only known customers count). Columns: stage, channel, month (YYYY-MM), events."""
+    month = (
+        func.strftime("%Y-%m", JourneyEvent.occurred_at)
+        if conn.dialect.name == "sqlite"
+        else func.to_char(JourneyEvent.occurred_at, "YYYY-MM")
+    ).label("month")
+    stmt = (
+        select(JourneyEvent.stage, JourneyEvent.channel, month, func.count().label("events"))
+        .outerjoin(CreditCustomer, CreditCustomer.id == JourneyEvent.customer_id)
+        .where(JourneyEvent.occurred_at >= since)
+        .group_by(JourneyEvent.stage, JourneyEvent.channel, month)
+    )
+    if region_ids is not None:
+        stmt = stmt.where(CreditCustomer.region_id.in_(list(region_ids)))
+    return read_frame(conn, stmt)
+
+
+def model_scores(*, conn: Connection, model_id: int) -> pd.DataFrame:
+    """Every stored score of a model. Columns: application_id, score, band, pd."""
+    return read_frame(
+        conn,
+        select(
+            CreditScore.application_id, CreditScore.score, CreditScore.band, CreditScore.pd
+        ).where(CreditScore.model_version_id == model_id),
+    )

@@ -115,3 +115,40 @@ def test_products_are_offered_only_to_eligible_bands_and_ranked_by_fit():
     assert recommend_products(products, band="critical", **args)["name"].tolist() == ["Micro"]
     with pytest.raises(ValueError, match="band must be one of"):
         recommend_products(products, band="gold", **args)
+
+
+def test_the_funnel_and_its_conversions_by_channel():
+    from analytics.credit_journey import conversion_by, funnel
+
+    steps = pd.DataFrame(
+        {
+            "stage": [
+                "visit",
+                "application",
+                "approval",
+                "disbursement",
+                "repaid",
+                "defaulted",
+                "application",
+                "approval",
+            ],
+            "channel": ["web", "web", "web", "web", "web", "web", "branch", "branch"],
+            "month": ["2026-01"] * 6 + ["2026-02"] * 2,
+            "events": [100, 40, 30, 24, 12, 3, 10, 9],
+        }
+    )
+    out = funnel(steps).set_index("stage")
+    assert out["events"].tolist() == [100, 50, 39, 24, 12, 3]
+    assert out.loc["application", "conversion"] == pytest.approx(0.5)
+    assert out.loc["approval", "conversion"] == pytest.approx(39 / 50)
+    assert out.loc["defaulted", "conversion"] == pytest.approx(3 / 24)
+    assert pd.isna(out.loc["visit", "conversion"])
+    channels = conversion_by(steps, "channel").set_index("channel")
+    assert channels.loc["branch", "approval_rate"] == pytest.approx(0.9)
+    assert (
+        pd.isna(channels.loc["branch", "take_up"]) is False
+        and channels.loc["branch", "take_up"] == 0
+    )
+    assert channels.loc["web", "take_up"] == pytest.approx(0.8)
+    with pytest.raises(ValueError, match="by must be"):
+        conversion_by(steps, "region")

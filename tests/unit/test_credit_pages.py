@@ -162,3 +162,41 @@ def test_the_customer_page_ranks_the_products_the_latest_score_allows(scored):
         page = text_of(credit_customer.layout(id=str(customer["id"])))
     assert "Products that fit" in page and customer["name"] in page
     assert "Open to the " in page or "No product for this band" in page
+
+
+def test_live_scoring_shows_a_new_score_in_the_counts_and_the_list(scored):
+    from pages import credit_live
+
+    customer, flex = a_customer(1), product("TUI-FLEX")
+    with acting_as("analyst"):
+        before, _ = credit_live.refresh(1)
+        assert "No applications scored" in text_of(before)
+        form(customer["id"], int(flex["id"]))
+        counts, latest = credit_live.refresh(2)
+    assert "Last hour: 1" in text_of(counts) and "Last 24 hours: 1" in text_of(counts)
+    assert customer["name"] in text_of(latest) and "just now" in text_of(latest)
+
+
+def test_pricing_what_if_moves_with_the_cutoff_and_refuses_forged_values(scored):
+    from pages import credit_pricing
+
+    with acting_as("viewer"):
+        loose = text_of(credit_pricing.what_if(440, 0.03, "dark")[0])
+        strict = text_of(credit_pricing.what_if(640, 0.03, "dark")[0])
+        forged = text_of(credit_pricing.what_if("1; DROP", 99, "dark")[0])
+    rate = lambda text: float(re.search(r"Approval rate.*?([\d.]+)%", text).group(1))  # noqa: E731
+    assert rate(loose) > rate(strict)
+    assert "at 520 points" in forged  # the defaults stand in for values out of range
+
+
+def test_journey_and_monitoring_pages_draw_from_the_data(scored):
+    from pages import credit_journey, credit_monitoring
+
+    with acting_as("analyst"):
+        funnel, channels, months = credit_journey.show(730, "default")
+        alert, drift, spread, bad, versions = credit_monitoring.show("default")
+    figure = funnel.figure
+    assert figure.data[0].type == "funnel" and list(figure.data[0].y)[0] == "Visit"
+    assert "Loans ended:" in figure.layout.title.text and len(channels.figure.data) == 2
+    assert "drifted beyond PSI 0.25" in text_of(alert) or "Drift alert" in text_of(alert)
+    assert "score" in text_of(drift) and "scorecard-" in text_of(versions)

@@ -1,0 +1,231 @@
+"""Risk-based pricing and market analysis: per band the approval rate, price and expected
+loss; what-if controls for the score cut-off and the margin."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, callback, dcc, html
+from dash.development.base_component import Component
+
+from analytics.pricing import cutoff_tradeoff, risk_rate
+from analytics.scorecard import PD_BANDS
+from auth.access import EVERYONE, region_scope, requires
+from auth.requests import now
+from components.badges import band_badge
+from components.chart_card import chart_body
+from components.empty_state import empty_state
+from components.formatting import number, percent
+from components.kpi_card import kpi_card
+from components.shell import ids as shell_ids
+from components.table import data_table
+from components.theme import themed
+from data import credit
+from data.engine import connect
+from settings import get_settings
+
+dash.register_page(
+    __name__, path="/credit/pricing", name="Pricing", area="Credit", order=4, roles=EVERYONE
+)
+CUTOFFS = list(range(440, 661, 10))
+
+
+class ids:
+    cutoff = "pricing-cutoff"
+    margin = "pricing-margin"
+    kpis = "pricing-kpis"
+    bands = "pricing-bands"
+    chart = "pricing-chart"
+
+
+def layout(**_kwargs: str) -> Component:
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Approve at or above this score", html_for=ids.cutoff),
+                            dcc.Slider(
+                                id=ids.cutoff,
+                                min=CUTOFFS[0],
+                                max=CUTOFFS[-1],
+                                step=10,
+                                value=520,
+                                marks={c: str(c) for c in CUTOFFS[::4]},
+                                tooltip={"placement": "bottom"},
+                            ),
+                        ],
+                        md=6,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Margin", html_for=ids.margin),
+                            dcc.Slider(
+                                id=ids.margin,
+                                min=0,
+                                max=0.1,
+                                step=0.0025,
+                                value=0.03,
+                                marks={m / 100: f"{m}%" for m in range(0, 11, 2)},
+                                tooltip={"placement": "bottom"},
+                            ),
+                        ],
+                        md=6,
+                    ),
+                ],
+                className="filter-bar g-3",
+            ),
+            html.P(
+                f"Rate = funding cost ({percent(get_settings().credit_funding_cost)}) + PD × LGD "
+                f"({percent(get_settings().credit_lgd)}) + margin. "
+                "Applications of the last 12 months.",
+                className="widget-note",
+            ),
+            dcc.Loading(html.Div(id=ids.kpis)),
+            dbc.Row(
+                [
+                    dbc.Col(html.Div(id=ids.bands), lg=6),
+                    dbc.Col(html.Div(id=ids.chart, className="chart-body"), lg=6),
+                ]
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(ids.kpis, "children"),
+    Output(ids.bands, "children"),
+    Output(ids.chart, "children"),
+    Input(ids.cutoff, "value"),
+    Input(ids.margin, "value"),
+    Input(shell_ids.theme, "data"),
+)
+@requires(*EVERYONE)
+def what_if(cutoff, margin, theme):  # type: ignore[no-untyped-def]
+    cutoff = (
+        int(cutoff)
+        if isinstance(cutoff, int | float) and CUTOFFS[0] <= cutoff <= CUTOFFS[-1]
+        else 520
+    )
+    margin = float(margin) if isinstance(margin, int | float) and 0 <= margin <= 0.1 else 0.03
+    settings = get_settings()
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        if model is None:
+            return empty_state("No credit model yet", "Run the scoring job."), None, None
+        apps = credit.scored_applications(
+            conn=conn,
+            model_id=model["id"],
+            region_ids=region_scope(),
+            since=now() - timedelta(days=365),
+        )
+    if apps.empty:
+        return empty_state("No applications in the last 12 months", ""), None, None
+    chosen = cutoff_tradeoff(apps, cutoffs=[cutoff], lgd=settings.credit_lgd).iloc[0]
+    kpis = dbc.Row(
+        [
+            dbc.Col(
+                kpi_card(
+                    title="Approval rate",
+                    value=percent(chosen["approval_rate"]),
+                    change=None,
+                    period=f"at {cutoff} points",
+                    compare=False,
+                ),
+                md=3,
+            ),
+            dbc.Col(
+                kpi_card(
+                    title="Approved volume",
+                    value=number(chosen["volume"]),
+                    change=None,
+                    period=f"at {cutoff} points",
+                    compare=False,
+                ),
+                md=3,
+            ),
+            dbc.Col(
+                kpi_card(
+                    title="Expected loss",
+                    value=number(chosen["expected_loss"]),
+                    change=None,
+                    period=f"at {cutoff} points",
+                    compare=False,
+                ),
+                md=3,
+            ),
+            dbc.Col(
+                kpi_card(
+                    title="Loss rate",
+                    value=percent(chosen["loss_rate"]),
+                    change=None,
+                    period=f"at {cutoff} points",
+                    compare=False,
+                ),
+                md=3,
+            ),
+        ],
+        className="g-3 mb-3",
+    )
+    approved = apps[apps["score"] >= cutoff]
+    rows = []
+    for band in PD_BANDS:
+        in_band = apps[apps["band"] == band]
+        taken = approved[approved["band"] == band]
+        if in_band.empty:
+            continue
+        mean_pd = float(in_band["pd"].mean())
+        rows.append(
+            {
+                "band": band,
+                "applications": len(in_band),
+                "approval_rate": len(taken) / len(in_band),
+                "mean_pd": mean_pd,
+                "rate": float(
+                    risk_rate(
+                        mean_pd,
+                        funding_cost=settings.credit_funding_cost,
+                        lgd=settings.credit_lgd,
+                        margin=margin,
+                    )
+                ),
+                "expected_loss": float((taken["pd"] * taken["amount"]).sum() * settings.credit_lgd),
+            }
+        )
+    bands = data_table(
+        pd.DataFrame(rows),
+        {
+            "band": "Band",
+            "applications": "Applications",
+            "approval_rate": "Approved",
+            "mean_pd": "Mean PD",
+            "rate": "Price",
+            "expected_loss": "Expected loss",
+        },
+        cells={
+            "band": lambda v, _r: band_badge(v),
+            "approval_rate": lambda v, _r: percent(v),
+            "mean_pd": lambda v, _r: percent(v),
+            "rate": lambda v, _r: percent(v),
+            "expected_loss": lambda v, _r: number(v),
+            "applications": lambda v, _r: number(v),
+        },
+        empty_title="",
+        empty_hint="",
+        caption="Per band at this cut-off and margin",
+    )
+    curve = cutoff_tradeoff(apps, cutoffs=CUTOFFS, lgd=settings.credit_lgd)
+    figure = go.Figure()
+    figure.add_scatter(x=curve["cutoff"], y=curve["approval_rate"], name="Approval rate")
+    figure.add_scatter(x=curve["cutoff"], y=curve["loss_rate"] * 10, name="Loss rate × 10")
+    figure.add_vline(x=cutoff, line_dash="dot", annotation_text=f"cut-off {cutoff}")
+    figure = (
+        themed(figure, theme).update_yaxes(tickformat=".0%").update_xaxes(title="score cut-off")
+    )
+    figure.update_layout(title="Volume against loss as the cut-off moves")
+    return kpis, bands, chart_body(figure, empty_title="", empty_hint="")
