@@ -11,6 +11,8 @@ import pandas as pd
 from sqlalchemy import Connection, Select, case, func, insert, or_, select, update
 
 from data.models import (
+    CreditAlert,
+    CreditAlertRule,
     CreditApplication,
     CreditCustomer,
     CreditProduct,
@@ -545,3 +547,172 @@ def model_scores(*, conn: Connection, model_id: int) -> pd.DataFrame:
             CreditScore.application_id, CreditScore.score, CreditScore.band, CreditScore.pd
         ).where(CreditScore.model_version_id == model_id),
     )
+
+
+def loan_behaviour(
+    *, conn: Connection, model_id: int | None, region_ids: Sequence[int] | None, as_of: datetime
+) -> pd.DataFrame:
+    """How each active loan is being repaid up to `as_of`, and how its customer's score moved.
+
+    Columns: loan_id, customer_id, customer, region_id, principal, disbursed_on,
+    days_past_due (worst of the last 90 days), missed_payments (due and unpaid),
+    score_at_loan, latest_score, score_drop (points lost since the loan; 0 if none).
+    """
+    day = as_of.date()
+    recent = day - pd.Timedelta(days=90)
+    pays = (
+        select(
+            Repayment.loan_id,
+            func.max(case((Repayment.due_on >= recent, Repayment.days_past_due), else_=0)).label(
+                "days_past_due"
+            ),
+            func.sum(
+                case(((Repayment.due_on <= day) & Repayment.paid_on.is_(None), 1), else_=0)
+            ).label("missed_payments"),
+        )
+        .where(Repayment.due_on <= day)
+        .group_by(Repayment.loan_id)
+        .subquery()
+    )
+    at_loan = (
+        select(CreditScore.application_id, CreditScore.score)
+        .where(CreditScore.model_version_id == model_id)
+        .subquery()
+    )
+    latest = _latest_scores(model_id) if model_id is not None else None
+    columns: list[Any] = [
+        Loan.id.label("loan_id"),
+        Loan.customer_id,
+        CreditCustomer.name.label("customer"),
+        CreditCustomer.region_id,
+        Loan.principal,
+        Loan.disbursed_on,
+        func.coalesce(pays.c.days_past_due, 0).label("days_past_due"),
+        func.coalesce(pays.c.missed_payments, 0).label("missed_payments"),
+        at_loan.c.score.label("score_at_loan"),
+    ]
+    if latest is not None:
+        columns.append(latest.c.score.label("latest_score"))
+    stmt = (
+        select(*columns)
+        .join(CreditCustomer, CreditCustomer.id == Loan.customer_id)
+        .outerjoin(pays, pays.c.loan_id == Loan.id)
+        .outerjoin(at_loan, at_loan.c.application_id == Loan.application_id)
+        .where(Loan.status == "active")
+    )
+    if latest is not None:
+        stmt = stmt.outerjoin(latest, latest.c.customer_id == Loan.customer_id)
+    if region_ids is not None:
+        stmt = stmt.where(CreditCustomer.region_id.in_(list(region_ids)))
+    frame = read_frame(conn, stmt, dates=["disbursed_on"])
+    if "latest_score" not in frame:
+        frame["latest_score"] = frame["score_at_loan"]
+    frame["score_drop"] = (frame["score_at_loan"] - frame["latest_score"]).fillna(0).clip(lower=0)
+    return frame
+
+
+def alert_rules(*, conn: Connection, active_only: bool = False) -> pd.DataFrame:
+    """Columns: id, name, metric, threshold, severity, is_active."""
+    stmt = select(
+        CreditAlertRule.id,
+        CreditAlertRule.name,
+        CreditAlertRule.metric,
+        CreditAlertRule.threshold,
+        CreditAlertRule.severity,
+        CreditAlertRule.is_active,
+    ).order_by(CreditAlertRule.id)
+    if active_only:
+        stmt = stmt.where(CreditAlertRule.is_active)
+    return read_frame(conn, stmt)
+
+
+def add_alert_rule(*, conn: Connection, rule: dict[str, Any], by: int, now: datetime) -> int:
+    return int(
+        conn.execute(
+            insert(CreditAlertRule)
+            .values(**rule, is_active=True, created_by_id=by, created_at=now)
+            .returning(CreditAlertRule.id)
+        ).scalar_one()
+    )
+
+
+def set_alert_rule_active(*, conn: Connection, rule_id: int, active: bool) -> bool:
+    return bool(
+        conn.execute(
+            update(CreditAlertRule).where(CreditAlertRule.id == rule_id).values(is_active=active)
+        ).rowcount
+    )
+
+
+def raised_alert_keys(*, conn: Connection) -> set[tuple[int, int]]:
+    return {(r, loan) for r, loan in conn.execute(select(CreditAlert.rule_id, CreditAlert.loan_id))}
+
+
+def raise_alerts(*, conn: Connection, alerts: pd.DataFrame, now: datetime) -> int:
+    """Store new alerts (rule_id, loan_id, region_id, severity, value)."""
+    rows = [
+        {
+            "rule_id": int(a["rule_id"]),
+            "loan_id": int(a["loan_id"]),
+            "region_id": int(a["region_id"]),
+            "severity": str(a["severity"]),
+            "value": float(a["value"]),
+            "raised_at": now,
+        }
+        for a in alerts.to_dict("records")
+    ]
+    if rows:
+        conn.execute(insert(CreditAlert), rows)
+    return len(rows)
+
+
+def alerts(
+    *,
+    conn: Connection,
+    region_ids: Sequence[int] | None,
+    severity: str | None = None,
+    rule_id: int | None = None,
+    limit: int = 25,
+    offset: int = 0,
+) -> tuple[pd.DataFrame, int]:
+    """Raised alerts, newest and most severe first, one page and how many match.
+
+    Columns: id, raised_at (datetime64 UTC), severity, rule, value, loan_id, customer_id,
+    customer, region."""
+    conditions: list[Any] = []
+    if region_ids is not None:
+        conditions.append(CreditAlert.region_id.in_(list(region_ids)))
+    if severity:
+        conditions.append(CreditAlert.severity == severity)
+    if rule_id is not None:
+        conditions.append(CreditAlert.rule_id == rule_id)
+    total = conn.execute(
+        select(func.count()).select_from(CreditAlert).where(*conditions)
+    ).scalar_one()
+    order = case(
+        {"critical": 0, "high": 1, "medium": 2, "low": 3}, value=CreditAlert.severity, else_=4
+    )
+    stmt = (
+        select(
+            CreditAlert.id,
+            CreditAlert.raised_at,
+            CreditAlert.severity,
+            CreditAlertRule.name.label("rule"),
+            CreditAlert.value,
+            CreditAlert.loan_id,
+            Loan.customer_id,
+            CreditCustomer.name.label("customer"),
+            Region.name.label("region"),
+        )
+        .join(CreditAlertRule, CreditAlertRule.id == CreditAlert.rule_id)
+        .join(Loan, Loan.id == CreditAlert.loan_id)
+        .join(CreditCustomer, CreditCustomer.id == Loan.customer_id)
+        .join(Region, Region.id == CreditAlert.region_id)
+        .where(*conditions)
+        .order_by(order, CreditAlert.raised_at.desc(), CreditAlert.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    frame = read_frame(conn, stmt)
+    frame["raised_at"] = pd.to_datetime(frame["raised_at"], utc=True)
+    return frame, int(total)

@@ -23,6 +23,7 @@ from analytics.credit_metrics import build_challenger, calibration_by_band, cred
 from analytics.scorecard import Scorecard, export_card
 from data import credit
 from data.engine import connect, transaction
+from jobs import credit_alerts
 from settings import load_settings_or_exit
 
 GERMAN = Path(__file__).resolve().parents[1] / "data" / "reference" / "germancredit.csv"
@@ -106,6 +107,7 @@ def run() -> CreditRun:
             conn=conn, version=version, trained_at=trained_at, metrics=_plain(metrics)
         )
         stored = credit.store_scores(conn=conn, model_id=model_id, scores=scores)
+    credit_alerts.run()  # falling scores and late payments reach the watchlist at once
     return CreditRun(version, metrics, stored, time.perf_counter() - started)
 
 

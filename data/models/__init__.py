@@ -2,6 +2,8 @@
 
 from data.models.base import Base
 from data.models.credit import (
+    CreditAlert,
+    CreditAlertRule,
     CreditApplication,
     CreditCustomer,
     CreditProduct,
@@ -51,6 +53,8 @@ from data.models.tutoring import (
 )
 
 __all__ = [
+    "CreditAlert",
+    "CreditAlertRule",
     "ActivityEvent",
     "Attendance",
     "AuditEntry",

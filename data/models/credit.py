@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, UTCDateTime, choice, created_at_column
@@ -153,3 +163,42 @@ class JourneyEvent(Base):
     stage: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+ALERT_METRICS = ("days_past_due", "missed_payments", "score_drop")
+ALERT_SEVERITIES = ("low", "medium", "high", "critical")
+
+
+class CreditAlertRule(Base):
+    """An early-warning rule an admin sets: a loan whose metric reaches the threshold raises
+    an alert of this severity."""
+
+    __tablename__ = "credit_alert_rules"
+    __table_args__ = (choice("metric", ALERT_METRICS), choice("severity", ALERT_SEVERITIES))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    metric: Mapped[str] = mapped_column(String(24))
+    threshold: Mapped[float] = mapped_column(Float)
+    severity: Mapped[str] = mapped_column(String(16))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class CreditAlert(Base):
+    """A rule that fired for a loan; raised once per rule and loan."""
+
+    __tablename__ = "credit_alerts"
+    __table_args__ = (
+        UniqueConstraint("rule_id", "loan_id", name="one_alert_per_rule_and_loan"),
+        choice("severity", ALERT_SEVERITIES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("credit_alert_rules.id", ondelete="CASCADE"))
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    severity: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float] = mapped_column(Float)
+    raised_at: Mapped[datetime] = created_at_column()

@@ -50,6 +50,7 @@ def generate(scale: str, seed: int, as_of: date) -> dict[str, pd.DataFrame]:
         raise ValueError(f"scale must be one of {', '.join(SCALES)}; got {scale!r}")
     size = SCALES[scale]
     frames = reference_frames(size)
+    frames["credit_alert_rules"]["created_at"] = pd.Timestamp(as_of, tz="UTC")
     students = student_frame(size, seed, as_of)
     frames["students"] = students
     frames.update(tutoring_frames(size, seed, as_of, students))

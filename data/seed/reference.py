@@ -61,10 +61,25 @@ PRODUCTS = pd.DataFrame(
 )
 
 
+# Early-warning rules a new installation starts with; admins change them on the watchlist.
+ALERT_RULES = pd.DataFrame(
+    [
+        ("30 days late", "days_past_due", 30, "high"),
+        ("90 days late", "days_past_due", 90, "critical"),
+        ("Two missed payments", "missed_payments", 2, "medium"),
+        ("Score fell 40 points", "score_drop", 40, "medium"),
+    ],
+    columns=["name", "metric", "threshold", "severity"],
+)
+
+
 def reference_frames(scale: Scale) -> dict[str, pd.DataFrame]:
     regions = pd.DataFrame(REGIONS[: scale.regions], columns=["code", "name"])
     regions.insert(0, "id", range(1, len(regions) + 1))
     products = PRODUCTS.copy()
     products.insert(0, "id", range(1, len(products) + 1))
     products["is_active"] = True
-    return {"regions": regions, "credit_products": products}
+    rules = ALERT_RULES.copy()
+    rules.insert(0, "id", range(1, len(rules) + 1))
+    rules["is_active"] = True
+    return {"regions": regions, "credit_products": products, "credit_alert_rules": rules}

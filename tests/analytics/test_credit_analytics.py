@@ -152,3 +152,39 @@ def test_the_funnel_and_its_conversions_by_channel():
     assert channels.loc["web", "take_up"] == pytest.approx(0.8)
     with pytest.raises(ValueError, match="by must be"):
         conversion_by(steps, "region")
+
+
+def test_rules_catch_loans_at_their_threshold_and_the_watchlist_keeps_the_worst():
+    from analytics.early_warning import triggered, watchlist
+
+    behaviour = pd.DataFrame(
+        {
+            "loan_id": [1, 2, 3],
+            "region_id": [1, 1, 2],
+            "days_past_due": [95, 30, 0],
+            "missed_payments": [3, 1, 0],
+            "score_drop": [0, 45, 10],
+        }
+    )
+    rules = pd.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "name": ["30 days late", "90 days late", "Score fell 40"],
+            "metric": ["days_past_due", "days_past_due", "score_drop"],
+            "threshold": [30, 90, 40],
+            "severity": ["high", "critical", "medium"],
+        }
+    )
+    hits = triggered(behaviour, rules)
+    assert sorted(zip(hits["loan_id"], hits["rule_id"], strict=True)) == [
+        (1, 1),
+        (1, 2),
+        (2, 1),
+        (2, 3),
+    ]
+    listed = watchlist(behaviour, hits)
+    assert listed["loan_id"].tolist() == [1, 2]
+    assert listed["severity"].tolist() == ["critical", "high"]
+    assert listed.loc[1, "rules"] == "30 days late, Score fell 40"
+    with pytest.raises(ValueError, match="metric must be a column"):
+        triggered(behaviour, rules.assign(metric="nonsense"))

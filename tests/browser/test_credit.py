@@ -69,3 +69,21 @@ def test_score_an_application_then_open_the_customer_from_the_portfolio(started)
     applications = started.find_element(".data-table").get_attribute("textContent")
     assert "approved" in applications or "declined" in applications
     assert link is not None
+
+
+def test_changing_a_watchlist_filter_narrows_the_list_and_keeps_it_in_the_url(started):
+    sign_in(started, "manager", regions=(1,))
+    started.driver.get(url(started, "/credit/watchlist"))
+    started.wait_for_contains_text("#watch-pager-status", "loans", timeout=20)
+    before = started.find_element("#watch-pager-status").text
+    started.select_dcc_dropdown("#watch-severity", value="High")
+    WebDriverWait(started.driver, 10).until(lambda d: "severity=high" in d.current_url)
+    WebDriverWait(started.driver, 10).until(
+        lambda d: d.find_element("id", "watch-pager-status").text != before
+    )
+    shown = started.find_element("#watch-table").get_attribute("textContent")
+    assert "Medium" not in shown
+    # The manager sees no rule editor: that is for admins.
+    assert not started.find_elements("#watch-rule-add")
+    started.driver.refresh()
+    started.wait_for_contains_text("#watch-severity", "High", timeout=15)

@@ -10,6 +10,8 @@ from data.models import (
     Attendance,
     AuditEntry,
     CalendarToken,
+    CreditAlert,
+    CreditAlertRule,
     CreditApplication,
     CreditCustomer,
     CreditProduct,
@@ -294,6 +296,19 @@ def sample_rows() -> list[Any]:
             term_months=12,
             status="active",
             closed_on=None,
+        ),
+        CreditAlertRule(
+            id=1,
+            name=UNICODE[:80],
+            metric="days_past_due",
+            threshold=30.0,
+            severity="high",
+            is_active=True,
+            created_by_id=1,
+            created_at=T0,
+        ),
+        CreditAlert(
+            id=1, rule_id=1, loan_id=1, region_id=1, severity="high", value=45.0, raised_at=T0
         ),
         Repayment(
             id=1,

@@ -12,7 +12,7 @@ from data.engine import connect, engine_for
 from data.models import CreditApplication, CreditScore
 from data.seed import seed_database
 from jobs import credit_scoring
-from pages import credit_customer, credit_portfolio, credit_score
+from pages import credit_customer, credit_portfolio, credit_score, credit_watchlist
 from tests.conftest import AS_OF, SEED, acting_as, pointed_at
 from tests.unit.dash_context import triggered
 
@@ -200,3 +200,47 @@ def test_journey_and_monitoring_pages_draw_from_the_data(scored):
     assert "Loans ended:" in figure.layout.title.text and len(channels.figure.data) == 2
     assert "drifted beyond PSI 0.25" in text_of(alert) or "Drift alert" in text_of(alert)
     assert "score" in text_of(drift) and "scorecard-" in text_of(versions)
+
+
+def test_alerts_are_raised_once_per_rule_and_loan_and_reach_the_regions_managers(scored):
+    from data import activity
+    from jobs import credit_alerts
+    from tests.conftest import create_test_account
+
+    north = create_test_account("manager", (1,))
+    with connect() as conn:
+        raised_by_scoring, total = credit.alerts(conn=conn, region_ids=None, limit=1000)
+    assert total > 0  # the scoring job raised them already
+    assert credit_alerts.run() == 0  # nothing new the second time
+    with connect() as conn:
+        north_alerts, north_total = credit.alerts(conn=conn, region_ids=[1], limit=1000)
+        assert set(north_alerts["region"]) <= {a_customer(1)["region"]} and north_total <= total
+        assert activity.unread(conn=conn, user_id=north.id, region_ids=[1])[0] == 0  # joined late
+    # A new, stricter rule catches loans again, and this time the manager hears of it.
+    with acting_as("admin"):
+        triggered(credit_watchlist.ids.add)
+        credit_watchlist.change_rules(1, [], "Any lateness", "days_past_due", 1, "low")
+        triggered(credit_watchlist.ids.raise_now)
+        assert "new alerts" in credit_watchlist.raise_now(1)
+    with connect() as conn:
+        told, _ = activity.unread(conn=conn, user_id=north.id, region_ids=[1])
+    assert told >= 1
+
+
+def test_watchlist_filters_and_rule_validation(scored):
+    with acting_as("analyst"):
+        triggered(credit_watchlist.ids.severity, prop="value", value="high")
+        table, _, status, _, _, search = credit_watchlist.show("high", None, None, None, 1)
+        everything = credit_watchlist.show(None, None, None, None, 1)[2]
+    assert search == "?severity=high"
+    count = lambda s: int(re.search(r"([\d,]+) loans", s).group(1).replace(",", ""))  # noqa: E731
+    assert count(status) <= count(everything) and count(everything) > 0
+    assert "Low" not in text_of(table) and "Medium" not in text_of(table)
+    with acting_as("admin"):
+        triggered(credit_watchlist.ids.add)
+        _, message = credit_watchlist.change_rules(1, [], "", "days_past_due", 5, "high")
+        assert "Name:" in text_of(message)
+        _, message = credit_watchlist.change_rules(1, [], "x", "days_past_due", -5, "high")
+        assert "Threshold:" in text_of(message)
+        _, message = credit_watchlist.change_rules(1, [], "x", "DROP TABLE", 5, "high")
+        assert "Metric:" in text_of(message)

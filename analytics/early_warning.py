@@ -1,0 +1,54 @@
+"""Early warning: which loans the alert rules catch, and the watchlist of worsening loans."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
+def triggered(behaviour: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
+    """Every (loan, rule) where the loan's metric reaches the rule's threshold.
+
+    `behaviour` as data.credit.loan_behaviour; `rules` has id, name, metric, threshold,
+    severity. Columns: loan_id, region_id, rule_id, rule, severity, value.
+    """
+    columns = ["loan_id", "region_id", "rule_id", "rule", "severity", "value"]
+    parts = []
+    for rule in rules.to_dict("records"):
+        if rule["metric"] not in behaviour.columns:
+            raise ValueError(
+                f"metric must be a column of the loan behaviour; got {rule['metric']!r}"
+            )
+        hit = behaviour[behaviour[rule["metric"]] >= rule["threshold"]]
+        parts.append(
+            pd.DataFrame(
+                {
+                    "loan_id": hit["loan_id"],
+                    "region_id": hit["region_id"],
+                    "rule_id": rule["id"],
+                    "rule": rule["name"],
+                    "severity": rule["severity"],
+                    "value": hit[rule["metric"]].astype(float),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def watchlist(behaviour: pd.DataFrame, hits: pd.DataFrame) -> pd.DataFrame:
+    """Loans caught by at least one rule, with their worst severity and the rules' names,
+    most severe and latest first."""
+    if hits.empty:
+        return behaviour.iloc[0:0].assign(severity=[], rules=[])
+    rank = hits.assign(rank=hits["severity"].map(SEVERITIES.index))
+    worst = (
+        rank.sort_values("rank", ascending=False).drop_duplicates("loan_id").set_index("loan_id")
+    )
+    names = hits.groupby("loan_id")["rule"].agg(lambda r: ", ".join(sorted(r)))
+    out = behaviour[behaviour["loan_id"].isin(worst.index)].copy()
+    out["severity"] = out["loan_id"].map(worst["severity"])
+    out["rules"] = out["loan_id"].map(names)
+    out["rank"] = out["severity"].map(SEVERITIES.index)
+    out = out.sort_values(["rank", "days_past_due"], ascending=[False, False])
+    return out.drop(columns="rank").reset_index(drop=True)

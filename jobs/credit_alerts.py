@@ -1,0 +1,65 @@
+"""Raise early-warning alerts: evaluate the active rules on every active loan, store alerts
+that are new (one per rule and loan), and tell the region's managers.
+
+`python -m jobs.credit_alerts`; the credit scoring job runs it too.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from analytics.early_warning import triggered
+from data import activity, credit
+from data.engine import connect, transaction
+from data.queries.overview import data_as_of
+from settings import load_settings_or_exit
+
+
+def run(*, actor_id: int | None = None) -> int:
+    """The number of new alerts raised."""
+    with connect() as conn:
+        newest = data_as_of(conn=conn).set_index("source")["newest"].get("credit_applications")
+        model = credit.active_model(conn=conn)
+        rules = credit.alert_rules(conn=conn, active_only=True)
+        as_of = (
+            newest.to_pydatetime() if newest is not None and pd.notna(newest) else datetime.now(UTC)
+        )
+        behaviour = credit.loan_behaviour(
+            conn=conn, model_id=model and model["id"], region_ids=None, as_of=as_of
+        )
+        seen = credit.raised_alert_keys(conn=conn)
+    hits = triggered(behaviour, rules)
+    fresh = hits[
+        [(r, loan) not in seen for r, loan in zip(hits["rule_id"], hits["loan_id"], strict=True)]
+    ]
+    now = datetime.now(UTC)
+    with transaction() as conn:
+        raised = credit.raise_alerts(conn=conn, alerts=fresh, now=now)
+        for (region_id, severity), group in fresh.groupby(["region_id", "severity"]):
+            activity.record_event(
+                conn=conn,
+                actor_id=actor_id,
+                area="credit",
+                verb="alert",
+                entity_type="region",
+                entity_id=int(region_id),
+                region_id=int(region_id),
+                now=now,
+                summary=f"{len(group)} new {severity} credit alert{'s' if len(group) > 1 else ''}: "
+                + ", ".join(sorted(set(group["rule"]))),
+                notify=activity.region_managers(conn=conn, region_id=int(region_id)),
+            )
+    return raised
+
+
+def main() -> int:
+    load_settings_or_exit()
+    print(f"{run():,} new credit alerts raised.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,340 @@
+"""Early-warning watchlist: active loans that are getting worse, by the alert rules; the
+alerts raised; and, for admins, the rules themselves."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash.development.base_component import Component
+from flask_login import current_user
+from pydantic import BaseModel, Field, ValidationError
+
+from analytics.early_warning import SEVERITIES, triggered, watchlist
+from auth.access import ADMINS, EVERYONE, allowed, region_scope, requires
+from auth.audit import audit
+from auth.requests import now
+from components.badges import band_badge
+from components.formatting import number
+from components.table import data_table, page_after, pager
+from data import credit
+from data.engine import connect, transaction
+from data.models.credit import ALERT_METRICS
+from data.queries.overview import data_as_of
+from jobs import credit_alerts
+
+dash.register_page(
+    __name__, path="/credit/watchlist", name="Watchlist", area="Credit", order=3, roles=EVERYONE
+)
+PAGE_SIZE = 25
+METRIC_LABELS = {
+    "days_past_due": "Days past due",
+    "missed_payments": "Missed payments",
+    "score_drop": "Score drop (points)",
+}
+
+
+class ids:
+    url = "watch-url"
+    severity = "watch-severity"
+    rule = "watch-rule"
+    table = "watch-table"
+    page = "watch-page"
+    pager = "watch-pager"
+    raise_now = "watch-raise"
+    raised = "watch-raised"
+    rules = "watch-rules"
+    name = "watch-rule-name"
+    metric = "watch-rule-metric"
+    threshold = "watch-rule-threshold"
+    rule_severity = "watch-rule-severity"
+    add = "watch-rule-add"
+    rule_result = "watch-rule-result"
+
+    @staticmethod
+    def toggle(rule_id: int) -> dict[str, object]:
+        return {"type": "watch-toggle", "rule": rule_id}
+
+
+class RuleForm(BaseModel):
+    name: str = Field(min_length=1, max_length=80)
+    metric: str = Field(pattern="^(days_past_due|missed_payments|score_drop)$")
+    threshold: float = Field(gt=0, le=1000)
+    severity: str = Field(pattern="^(low|medium|high|critical)$")
+
+
+def layout(severity: str | None = None, rule: str | None = None, **_kwargs: str) -> Component:
+    with connect() as conn:
+        rules = credit.alert_rules(conn=conn)
+    admin = allowed(ADMINS)
+    parts: list[Component] = [
+        dcc.Location(id=ids.url, refresh=False),
+        dbc.Row(
+            [
+                dbc.Col(
+                    [
+                        dbc.Label("Severity at least", html_for=ids.severity),
+                        dcc.Dropdown(
+                            id=ids.severity,
+                            value=severity if severity in SEVERITIES else None,
+                            placeholder="Any severity",
+                            options=[{"label": s.capitalize(), "value": s} for s in SEVERITIES],
+                        ),
+                    ],
+                    md=3,
+                ),
+                dbc.Col(
+                    [
+                        dbc.Label("Rule", html_for=ids.rule),
+                        dcc.Dropdown(
+                            id=ids.rule,
+                            value=int(rule) if str(rule or "").isdigit() else None,
+                            placeholder="Any rule",
+                            options=[
+                                {"label": n, "value": int(i)}
+                                for i, n in rules[["id", "name"]].itertuples(index=False)
+                            ],
+                        ),
+                    ],
+                    md=4,
+                ),
+            ],
+            className="filter-bar g-2",
+        ),
+        dcc.Store(id=ids.page, data=1),
+        dcc.Loading(html.Div(id=ids.table), type="default", delay_show=200),
+        pager(ids.pager),
+    ]
+    if admin:
+        parts.append(rules_card(rules))
+    return html.Div(parts)
+
+
+def rules_table(rules) -> Component:  # type: ignore[no-untyped-def]
+    return data_table(
+        rules,
+        {
+            "name": "Rule",
+            "metric": "When",
+            "threshold": "Reaches",
+            "severity": "Severity",
+            "is_active": "On",
+        },
+        cells={
+            "metric": lambda v, _r: METRIC_LABELS.get(v, v),
+            "threshold": lambda v, _r: number(v),
+            "severity": lambda v, _r: band_badge(v),
+            "is_active": lambda v, r: dbc.Button(
+                "Turn off" if v else "Turn on",
+                id=ids.toggle(int(r["id"])),
+                size="sm",
+                outline=True,
+                color="secondary",
+                n_clicks=0,
+            ),
+        },
+        empty_title="No rules yet",
+        empty_hint="Add the first one below.",
+    )
+
+
+def rules_card(rules) -> dbc.Card:  # type: ignore[no-untyped-def]
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Alert rules", className="section-title"),
+                html.Div(rules_table(rules), id=ids.rules),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                dbc.Label("Name", html_for=ids.name),
+                                dbc.Input(id=ids.name, maxLength=80),
+                            ],
+                            md=3,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("When", html_for=ids.metric),
+                                dbc.Select(
+                                    id=ids.metric,
+                                    value="days_past_due",
+                                    options=[
+                                        {"label": METRIC_LABELS[m], "value": m}
+                                        for m in ALERT_METRICS
+                                    ],
+                                ),
+                            ],
+                            md=3,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Reaches", html_for=ids.threshold),
+                                dbc.Input(id=ids.threshold, type="number", min=0, step="any"),
+                            ],
+                            md=2,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Label("Severity", html_for=ids.rule_severity),
+                                dbc.Select(
+                                    id=ids.rule_severity,
+                                    value="medium",
+                                    options=[
+                                        {"label": s.capitalize(), "value": s} for s in SEVERITIES
+                                    ],
+                                ),
+                            ],
+                            md=2,
+                        ),
+                        dbc.Col(
+                            dbc.Button("Add rule", id=ids.add, color="primary", className="mt-4"),
+                            md=2,
+                        ),
+                    ],
+                    className="g-2",
+                ),
+                html.Div(id=ids.rule_result, role="status", className="mt-2"),
+                html.Hr(),
+                dbc.Button("Raise alerts now", id=ids.raise_now, color="secondary", outline=True),
+                html.Span(id=ids.raised, className="ms-2", role="status"),
+            ]
+        ),
+        className="form-card mt-3",
+    )
+
+
+@callback(
+    Output(ids.table, "children"),
+    Output(ids.page, "data"),
+    Output(f"{ids.pager}-status", "children"),
+    Output(f"{ids.pager}-prev", "disabled"),
+    Output(f"{ids.pager}-next", "disabled"),
+    Output(ids.url, "search"),
+    Input(ids.severity, "value"),
+    Input(ids.rule, "value"),
+    Input(f"{ids.pager}-prev", "n_clicks"),
+    Input(f"{ids.pager}-next", "n_clicks"),
+    State(ids.page, "data"),
+)
+@requires(*EVERYONE)
+def show(severity, rule, _prev, _next, page):  # type: ignore[no-untyped-def]
+    severity = severity if severity in SEVERITIES else None
+    rule = rule if isinstance(rule, int) else None
+    with connect() as conn:
+        newest = data_as_of(conn=conn).set_index("source")["newest"].get("credit_applications")
+        model = credit.active_model(conn=conn)
+        rules = credit.alert_rules(conn=conn, active_only=True)
+        behaviour = credit.loan_behaviour(
+            conn=conn,
+            model_id=model and model["id"],
+            region_ids=region_scope(),
+            as_of=newest.to_pydatetime() if newest is not None and newest == newest else now(),
+        )
+    if rule is not None:
+        rules = rules[rules["id"] == rule]
+    listed = watchlist(behaviour, triggered(behaviour, rules))
+    if severity:
+        listed = listed[listed["severity"].map(SEVERITIES.index) >= SEVERITIES.index(severity)]
+    pages = max(1, -(-len(listed) // PAGE_SIZE))
+    page = page_after(prefix=ids.pager, page=page, pages=pages)
+    shown = listed.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    table = data_table(
+        shown,
+        {
+            "customer": "Customer",
+            "severity": "Severity",
+            "rules": "Caught by",
+            "days_past_due": "Days late",
+            "missed_payments": "Missed",
+            "score_drop": "Score drop",
+            "principal": "Principal",
+        },
+        cells={
+            "customer": lambda v, r: html.A(v, href=f"/credit/customer?id={int(r['customer_id'])}"),
+            "severity": lambda v, _r: band_badge(v),
+            "score_drop": lambda v, _r: number(v),
+            "principal": lambda v, _r: number(v),
+        },
+        empty_title="No loan on the watchlist",
+        empty_hint="No active loan meets a rule under these filters.",
+    )
+    query = {k: v for k, v in {"severity": severity, "rule": rule}.items() if v}
+    status = f"Page {page} of {pages} · {number(len(listed))} loans"
+    return table, page, status, page <= 1, page >= pages, f"?{urlencode(query)}" if query else ""
+
+
+@callback(
+    Output(ids.rules, "children"),
+    Output(ids.rule_result, "children"),
+    Input(ids.add, "n_clicks"),
+    Input(ids.toggle(ALL), "n_clicks"),
+    State(ids.name, "value"),
+    State(ids.metric, "value"),
+    State(ids.threshold, "value"),
+    State(ids.rule_severity, "value"),
+    prevent_initial_call=True,
+)
+@requires(*ADMINS)
+def change_rules(_add, toggles, name, metric, threshold, severity):  # type: ignore[no-untyped-def]
+    """Add a rule or turn one on or off; every change is audited."""
+    trigger = ctx.triggered_id
+    message: Any = None
+    if trigger == ids.add:
+        try:
+            rule = RuleForm(
+                name=(name or "").strip(), metric=metric, threshold=threshold, severity=severity
+            )
+        except ValidationError as error:
+            first = error.errors()[0]
+            return dash.no_update, dbc.Alert(
+                f"{str(first['loc'][0]).capitalize()}: {first['msg']}.", color="warning"
+            )
+        with transaction() as conn:
+            rule_id = credit.add_alert_rule(
+                conn=conn, rule=rule.model_dump(), by=current_user.user_id, now=now()
+            )
+        audit(
+            "credit.rule_added",
+            entity_type="alert_rule",
+            entity_id=rule_id,
+            after=rule.model_dump(),
+        )
+        message = dbc.Alert(f"Added “{rule.name}”.", color="success")
+    elif isinstance(trigger, dict) and any(toggles or []) and isinstance(trigger.get("rule"), int):
+        with connect() as conn:
+            rules = credit.alert_rules(conn=conn).set_index("id")
+        if trigger["rule"] not in rules.index:
+            raise dash.exceptions.PreventUpdate
+        active = not bool(rules.loc[trigger["rule"], "is_active"])
+        with transaction() as conn:
+            credit.set_alert_rule_active(conn=conn, rule_id=trigger["rule"], active=active)
+        audit(
+            "credit.rule_changed",
+            entity_type="alert_rule",
+            entity_id=trigger["rule"],
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
+    else:
+        raise dash.exceptions.PreventUpdate
+    with connect() as conn:
+        rules = credit.alert_rules(conn=conn)
+    return rules_table(rules), message
+
+
+@callback(
+    Output(ids.raised, "children"), Input(ids.raise_now, "n_clicks"), prevent_initial_call=True
+)
+@requires(*ADMINS)
+def raise_now(_clicks):  # type: ignore[no-untyped-def]
+    raised = credit_alerts.run(actor_id=current_user.user_id)
+    audit("credit.alerts_raised", raised=raised)
+    return (
+        f"{number(raised)} new alerts; managers of their regions were notified."
+        if raised
+        else "No new alerts."
+    )
