@@ -716,3 +716,24 @@ def alerts(
     frame = read_frame(conn, stmt)
     frame["raised_at"] = pd.to_datetime(frame["raised_at"], utc=True)
     return frame, int(total)
+
+
+def customer_repayments(*, conn: Connection, customer_id: int, limit: int = 24) -> pd.DataFrame:
+    """A customer's most recent repayments across their loans, newest due first.
+    Columns: loan_id, due_on, amount_due, paid_on (datetime64 or NaT), amount_paid,
+    days_past_due."""
+    stmt = (
+        select(
+            Repayment.loan_id,
+            Repayment.due_on,
+            Repayment.amount_due,
+            Repayment.paid_on,
+            Repayment.amount_paid,
+            Repayment.days_past_due,
+        )
+        .join(Loan, Loan.id == Repayment.loan_id)
+        .where(Loan.customer_id == customer_id)
+        .order_by(Repayment.due_on.desc())
+        .limit(limit)
+    )
+    return read_frame(conn, stmt, dates=["due_on", "paid_on"])

@@ -62,6 +62,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
             conn=conn, customer_id=found["id"], model_id=model and model["id"]
         )
         loans = credit.customer_loans(conn=conn, customer_id=found["id"])
+        repayments = credit.customer_repayments(conn=conn, customer_id=found["id"])
         products = credit.products(conn=conn)
         journey = credit.customer_journey(conn=conn, customer_id=found["id"])
     facts = [
@@ -143,6 +144,26 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                 },
                 empty_title="No loans",
                 empty_hint="Approved applications become loans when paid out.",
+            ),
+            data_table(
+                repayments,
+                {
+                    "loan_id": "Loan",
+                    "due_on": "Due",
+                    "amount_due": "Amount",
+                    "paid_on": "Paid on",
+                    "amount_paid": "Paid",
+                    "days_past_due": "Days late",
+                },
+                cells={
+                    "due_on": lambda v, _r: v.strftime("%Y-%m-%d"),
+                    "paid_on": lambda v, _r: v.strftime("%Y-%m-%d") if v == v else "not paid",
+                    "amount_due": lambda v, _r: number(v),
+                    "amount_paid": lambda v, _r: number(v),
+                },
+                empty_title="No repayments due yet",
+                empty_hint="",
+                caption="The latest repayments",
             ),
             html.H3("Journey", className="section-title mt-3"),
             html.Ol(
