@@ -80,8 +80,9 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
         [
             dcc.Store(id=ids.customer, data=found["id"]),
             html.H2(found["name"], className="section-title"),
-            html.Dl(
-                sum(([html.Dt(k), html.Dd(v)] for k, v in facts), []), className="customer-facts"
+            html.Div(
+                [html.Div([html.Span(k, className="fact-label"), html.Span(v)]) for k, v in facts],
+                className="customer-facts",
             ),
             dbc.Card(
                 dbc.CardBody(
