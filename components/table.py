@@ -7,7 +7,7 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ctx, html
+from dash import Input, Output, ctx, html
 from dash.development.base_component import Component
 from dash.exceptions import MissingCallbackContextException
 
@@ -86,3 +86,25 @@ def page_after(*, prefix: str, page: int | None, pages: int) -> int:
     else:
         page = 1
     return min(max(page, 1), max(pages, 1))
+
+
+def pager_io(prefix: str) -> tuple[list[Output], list[Input]]:
+    """The outputs (status text, previous/next disabled) and inputs (their clicks) of a pager."""
+    return (
+        [
+            Output(f"{prefix}-status", "children"),
+            Output(f"{prefix}-prev", "disabled"),
+            Output(f"{prefix}-next", "disabled"),
+        ],
+        [Input(f"{prefix}-prev", "n_clicks"), Input(f"{prefix}-next", "n_clicks")],
+    )
+
+
+def paged(
+    *, prefix: str, page: int | None, total: int, size: int, noun: str
+) -> tuple[int, int, tuple]:
+    """The page to show of `total` rows, its first row's offset, and the pager's outputs."""
+    pages = max(1, -(-total // size))
+    page = page_after(prefix=prefix, page=page, pages=pages)
+    status = f"Page {page} of {pages} · {total:,} {noun}"
+    return page, (page - 1) * size, (status, page <= 1, page >= pages)

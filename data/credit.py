@@ -25,22 +25,6 @@ from data.models import (
 )
 from data.queries.sql import read_frame
 
-FEATURE_COLUMNS = [
-    "amount",
-    "term_months",
-    "purpose",
-    "channel",
-    "debt_to_income",
-    "credit_history_months",
-    "delinquencies_2y",
-    "open_loans",
-    "annual_income",
-    "employment",
-    "employment_years",
-    "housing",
-    "birth_year",
-]
-
 
 def _features() -> Select:
     return select(
@@ -68,8 +52,10 @@ def applications_with_outcomes(*, conn: Connection) -> pd.DataFrame:
     """Every application with the applicant's features and, where a loan followed, its
     status and disbursement day.
 
-    Columns: application_id, customer_id, applied_at (datetime64 UTC), status, the
-    FEATURE_COLUMNS, loan_status (None without a loan), disbursed_on (datetime64).
+    Columns: application_id, customer_id, applied_at (datetime64 UTC), status, amount,
+    term_months, purpose, channel, debt_to_income, credit_history_months, delinquencies_2y,
+    open_loans, annual_income, employment, employment_years, housing, birth_year,
+    loan_status (None without a loan), disbursed_on (datetime64).
     """
     stmt = (
         _features()

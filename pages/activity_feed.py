@@ -12,8 +12,7 @@ from dash.development.base_component import Component
 from auth.access import EVERYONE, region_scope, requires
 from auth.requests import now
 from components.feed import AREA_LABELS, feed_list
-from components.formatting import number
-from components.table import page_after, pager
+from components.table import paged, pager, pager_io
 from data import activity
 from data.engine import connect
 
@@ -72,16 +71,16 @@ def layout(area: str | None = None, **_kwargs: str) -> Component:
     )
 
 
+PAGER_OUT, PAGER_IN = pager_io(ids.pager)
+
+
 @callback(
     Output(ids.list, "children"),
     Output(ids.page, "data"),
-    Output(f"{ids.pager}-status", "children"),
-    Output(f"{ids.pager}-prev", "disabled"),
-    Output(f"{ids.pager}-next", "disabled"),
+    *PAGER_OUT,
     Input(ids.area, "value"),
     Input(ids.period, "value"),
-    Input(f"{ids.pager}-prev", "n_clicks"),
-    Input(f"{ids.pager}-next", "n_clicks"),
+    *PAGER_IN,
     State(ids.page, "data"),
 )
 @requires(*EVERYONE)
@@ -97,15 +96,15 @@ def show(area, period, _prev, _next, page):  # type: ignore[no-untyped-def]
             since=moment - timedelta(days=days),
             limit=0,
         )
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = page_after(prefix=ids.pager, page=page, pages=pages)
+        page, offset, pager_state = paged(
+            prefix=ids.pager, page=page, total=total, size=PAGE_SIZE, noun="events"
+        )
         events, _ = activity.feed(
             conn=conn,
             region_ids=region_scope(),
             area=area,
             since=moment - timedelta(days=days),
             limit=PAGE_SIZE,
-            offset=(page - 1) * PAGE_SIZE,
+            offset=offset,
         )
-    status = f"Page {page} of {pages} · {number(total)} events"
-    return feed_list(events, now=moment), page, status, page <= 1, page >= pages
+    return feed_list(events, now=moment), page, *pager_state

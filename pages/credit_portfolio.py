@@ -16,7 +16,7 @@ from components.badges import band_badge
 from components.empty_state import empty_state
 from components.formatting import number, percent
 from components.pickers import escape_like
-from components.table import data_table, page_after, pager
+from components.table import data_table, paged, pager, pager_io
 from data import credit
 from data.engine import connect
 
@@ -165,19 +165,19 @@ def model_card(model: dict[str, Any]) -> dbc.Card:
     )
 
 
+PAGER_OUT, PAGER_IN = pager_io(ids.pager)
+
+
 @callback(
     Output(ids.table, "children"),
     Output(ids.page, "data"),
-    Output(f"{ids.pager}-status", "children"),
-    Output(f"{ids.pager}-prev", "disabled"),
-    Output(f"{ids.pager}-next", "disabled"),
+    *PAGER_OUT,
     Output(ids.url, "search"),
     Input(ids.search, "value"),
     Input(ids.band, "value"),
     Input(ids.channel, "value"),
     Input(ids.sort, "value"),
-    Input(f"{ids.pager}-prev", "n_clicks"),
-    Input(f"{ids.pager}-next", "n_clicks"),
+    *PAGER_IN,
     State(ids.page, "data"),
 )
 @requires(*EVERYONE)
@@ -200,7 +200,7 @@ def show(search, band, channel, sort, _prev, _next, page):  # type: ignore[no-un
         model = credit.active_model(conn=conn)
         if model is None:
             nothing = empty_state("No credit scores yet", "Run the scoring job.")
-            return nothing, 1, "", True, True, ""
+            return nothing, 1, "", True, True, ""  # no model: no pages
         args = {
             "conn": conn,
             "model_id": model["id"],
@@ -211,9 +211,10 @@ def show(search, band, channel, sort, _prev, _next, page):  # type: ignore[no-un
             "sort": sort,
         }
         _, total = credit.customers(**args, limit=0)
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = page_after(prefix=ids.pager, page=page, pages=pages)
-        frame, _ = credit.customers(**args, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        page, offset, pager_state = paged(
+            prefix=ids.pager, page=page, total=total, size=PAGE_SIZE, noun="customers"
+        )
+        frame, _ = credit.customers(**args, limit=PAGE_SIZE, offset=offset)
     table = data_table(
         frame,
         {
@@ -236,5 +237,4 @@ def show(search, band, channel, sort, _prev, _next, page):  # type: ignore[no-un
         empty_title="No customer matches",
         empty_hint="Clear the search or a filter.",
     )
-    status = f"Page {page} of {pages} · {number(total)} customers"
-    return table, page, status, page <= 1, page >= pages, f"?{urlencode(query)}" if query else ""
+    return table, page, *pager_state, f"?{urlencode(query)}" if query else ""

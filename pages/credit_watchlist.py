@@ -19,7 +19,7 @@ from auth.audit import audit
 from auth.requests import now
 from components.badges import band_badge
 from components.formatting import number
-from components.table import data_table, page_after, pager
+from components.table import data_table, paged, pager, pager_io
 from data import credit
 from data.engine import connect, transaction
 from data.models.credit import ALERT_METRICS
@@ -207,17 +207,17 @@ def rules_card(rules) -> dbc.Card:  # type: ignore[no-untyped-def]
     )
 
 
+PAGER_OUT, PAGER_IN = pager_io(ids.pager)
+
+
 @callback(
     Output(ids.table, "children"),
     Output(ids.page, "data"),
-    Output(f"{ids.pager}-status", "children"),
-    Output(f"{ids.pager}-prev", "disabled"),
-    Output(f"{ids.pager}-next", "disabled"),
+    *PAGER_OUT,
     Output(ids.url, "search"),
     Input(ids.severity, "value"),
     Input(ids.rule, "value"),
-    Input(f"{ids.pager}-prev", "n_clicks"),
-    Input(f"{ids.pager}-next", "n_clicks"),
+    *PAGER_IN,
     State(ids.page, "data"),
 )
 @requires(*EVERYONE)
@@ -239,9 +239,10 @@ def show(severity, rule, _prev, _next, page):  # type: ignore[no-untyped-def]
     listed = watchlist(behaviour, triggered(behaviour, rules))
     if severity:
         listed = listed[listed["severity"].map(SEVERITIES.index) >= SEVERITIES.index(severity)]
-    pages = max(1, -(-len(listed) // PAGE_SIZE))
-    page = page_after(prefix=ids.pager, page=page, pages=pages)
-    shown = listed.iloc[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    page, offset, pager_state = paged(
+        prefix=ids.pager, page=page, total=len(listed), size=PAGE_SIZE, noun="loans"
+    )
+    shown = listed.iloc[offset : offset + PAGE_SIZE]
     table = data_table(
         shown,
         {
@@ -263,8 +264,7 @@ def show(severity, rule, _prev, _next, page):  # type: ignore[no-untyped-def]
         empty_hint="No active loan meets a rule under these filters.",
     )
     query = {k: v for k, v in {"severity": severity, "rule": rule}.items() if v}
-    status = f"Page {page} of {pages} · {number(len(listed))} loans"
-    return table, page, status, page <= 1, page >= pages, f"?{urlencode(query)}" if query else ""
+    return table, page, *pager_state, f"?{urlencode(query)}" if query else ""
 
 
 @callback(
