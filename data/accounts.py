@@ -329,3 +329,19 @@ def users_table(*, conn: Connection) -> pd.DataFrame:
 def regions_table(*, conn: Connection) -> pd.DataFrame:
     """Columns: id, code, name."""
     return read_frame(conn, select(Region.id, Region.code, Region.name).order_by(Region.code))
+
+
+def intervention_owners(*, conn: Connection, region_id: int) -> pd.DataFrame:
+    """Who may own an intervention for a tutor of a region: active admins and the region's
+    active managers. Columns: id, display_name."""
+    managers = select(user_regions.c.user_id).where(user_regions.c.region_id == region_id)
+    stmt = (
+        select(User.id, User.display_name)
+        .join(Role, Role.id == User.role_id)
+        .where(
+            User.is_active,
+            (Role.name == "admin") | ((Role.name == "manager") & User.id.in_(managers)),
+        )
+        .order_by(User.display_name)
+    )
+    return read_frame(conn, stmt)

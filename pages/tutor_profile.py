@@ -25,7 +25,7 @@ from components.figures import stacked_bars
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import themed
-from data import activity, tutor_care, tutor_risk
+from data import accounts, activity, tutor_care, tutor_risk
 from data.engine import connect, transaction
 from data.models.tutoring import INTERVENTION_KINDS, INTERVENTION_STATUSES
 from data.queries.overview import daily_sessions
@@ -66,6 +66,7 @@ class ids:
     move = "profile-intervention-save"
     move_result = "profile-intervention-result"
     timeline = "profile-timeline"
+    owner = "profile-intervention-owner"
 
     @staticmethod
     def plan(kind: str) -> dict[str, str]:
@@ -94,6 +95,11 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
             else pd.DataFrame()
         )
         recs = recommendations(conn, tutor_id, scores.iloc[-1]) if len(scores) else []
+        owners = (
+            accounts.intervention_owners(conn=conn, region_id=tutor["region_id"])
+            if tutor
+            else pd.DataFrame(columns=["id", "display_name"])
+        )
     if tutor is None:
         return empty_state("No such tutor", "The link may be old; open the tutor from the list.")
     try:
@@ -134,7 +140,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
             ),
             dbc.Row(
                 [
-                    dbc.Col(interventions_card(recs, writer), lg=7),
+                    dbc.Col(interventions_card(recs, writer, owners), lg=7),
                     dbc.Col(notes_card(writer), lg=5),
                 ],
                 className="g-3",
@@ -191,7 +197,7 @@ def recommendations(conn: Any, tutor_id: int, latest: pd.Series) -> list[Recomme
     return [*recs, *([thanks] if thanks else [])]
 
 
-def interventions_card(recs: list[Recommendation], writer: bool) -> Component:
+def interventions_card(recs: list[Recommendation], writer: bool, owners: pd.DataFrame) -> Component:
     recommended: list[Component] = []
     if recs:
         for rec in recs:
@@ -249,6 +255,22 @@ def interventions_card(recs: list[Recommendation], writer: bool) -> Component:
                     if recommended
                     else "Nothing is recommended at this risk level.",
                     className="mb-1",
+                ),
+                html.Div(
+                    [
+                        dbc.Label("Assign to", html_for=ids.owner, className="me-2"),
+                        dcc.Dropdown(
+                            id=ids.owner,
+                            value=current_user.user_id,
+                            clearable=False,
+                            options=[
+                                {"label": n, "value": int(i)}
+                                for i, n in owners[["id", "display_name"]].itertuples(index=False)
+                            ],
+                        ),
+                    ],
+                    hidden=not (writer and recommended),
+                    className="mb-2",
                 ),
                 html.Ul(recommended, className="mb-3"),
                 html.Div(id=ids.interventions),
@@ -351,7 +373,9 @@ def show_charts(tutor_id, theme):  # type: ignore[no-untyped-def]
     )
 
 
-def tutor_event(conn: Any, tutor: dict[str, Any], verb: str, summary: str) -> None:
+def tutor_event(
+    conn: Any, tutor: dict[str, Any], verb: str, summary: str, notify: list[int] | None = None
+) -> None:
     """The feed entry of a change to a tutor's record, in the change's own transaction."""
     activity.record_event(
         conn=conn,
@@ -363,6 +387,7 @@ def tutor_event(conn: Any, tutor: dict[str, Any], verb: str, summary: str) -> No
         region_id=tutor["region_id"],
         summary=f"{current_user.display_name} {summary} for {tutor['name']}",
         now=now(),
+        notify=notify or [],
     )
 
 
@@ -492,10 +517,11 @@ def timeline(notes: pd.DataFrame, done: pd.DataFrame) -> Component:
     Input(ids.plan(ALL), "n_clicks"),
     State(ids.tutor, "data"),
     State(ids.version, "data"),
+    State(ids.owner, "value"),
     prevent_initial_call=True,
 )
 @requires(*WRITERS)
-def plan(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
+def plan(clicks, tutor_id, version, owner=None):  # type: ignore[no-untyped-def]
     kind = ctx.triggered_id["index"] if isinstance(ctx.triggered_id, dict) else None
     if not any(clicks or []) or kind not in INTERVENTION_KINDS:
         raise dash.exceptions.PreventUpdate
@@ -509,23 +535,34 @@ def plan(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
         return dash.no_update, dbc.Alert(
             "That is not recommended for this tutor now.", color="warning"
         )
+    with connect() as conn:
+        owners = set(accounts.intervention_owners(conn=conn, region_id=tutor["region_id"])["id"])
+    owner = current_user.user_id if owner is None else owner
+    if owner not in owners:
+        audit("access.denied", what="intervention owner", owner=str(owner)[:20])
+        raise AccessDenied()
     with transaction() as conn:
         new_id = tutor_care.add_intervention(
             conn=conn,
             tutor_id=tutor["id"],
             kind=kind,
             reason=chosen.reason,
-            owner_id=current_user.user_id,
+            owner_id=owner,
             due_on=chosen.due_on,
             now=now(),
         )
-        tutor_event(conn, tutor, "planned", f"planned {kind.replace('_', ' ')}")
+        tutor_event(conn, tutor, "planned", f"planned {kind.replace('_', ' ')}", notify=[owner])
     audit(
         "intervention.created",
         entity_type="intervention",
         entity_id=new_id,
         tutor_id=tutor["id"],
-        after={"kind": kind, "status": "planned", "due_on": chosen.due_on.isoformat()},
+        after={
+            "kind": kind,
+            "status": "planned",
+            "due_on": chosen.due_on.isoformat(),
+            "owner": owner,
+        },
     )
     return (version or 0) + 1, dbc.Alert(f"Planned: {kind.replace('_', ' ')}.", color="success")
 

@@ -119,6 +119,34 @@ def test_interventions_are_planned_then_moved_only_forward(db):
     assert detail["before"]["status"] == "planned" and detail["after"]["status"] == "done"
 
 
+def test_an_intervention_assigned_to_another_manager_notifies_them_and_outsiders_are_refused(db):
+    from data import activity
+    from tests.conftest import create_test_account
+
+    with connect() as conn:
+        model = page.tutor_risk.active_model(conn=conn)
+        as_of = page.tutor_risk.band_history(conn=conn, model_id=model["id"])["as_of"].max()
+        riskiest, _ = page.tutor_risk.risk_table(
+            conn=conn, model_id=model["id"], as_of=as_of.to_pydatetime(), region_ids=[1], limit=2
+        )
+    row = riskiest.iloc[-1]
+    recs = page.recommend(row["top_factors"], row["band"], as_of.date())
+    colleague = create_test_account("manager", (1,))
+    outsider = create_test_account("manager", (2,))
+    with acting_as("manager", regions=(1,)):
+        clicked(page.ids.plan(recs[0].kind))
+        with pytest.raises(AccessDenied):
+            page.plan([1], int(row["tutor_id"]), 0, outsider.id)
+        clicked(page.ids.plan(recs[0].kind))
+        page.plan([1], int(row["tutor_id"]), 0, colleague.id)
+    with connect() as conn:
+        planned = tutor_care.interventions(conn=conn, tutor_id=int(row["tutor_id"])).iloc[0]
+        told = activity.notifications(conn=conn, user_id=colleague.id, region_ids=[1], limit=1)
+    assert planned["owner_id"] == colleague.id
+    assert "planned" in told["summary"].iloc[0] and told["entity_id"].iloc[0] == row["tutor_id"]
+    assert last_audit("intervention.created")["detail"]["after"]["owner"] == colleague.id
+
+
 def test_a_tutor_outside_the_managers_regions_is_refused(db):
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
         page.save_note(1, a_tutor(2), "Forged tutor id.", False, None, 0)
