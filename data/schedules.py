@@ -580,6 +580,7 @@ class ScheduleView:
 
     view: str = "week"
     anchor: date | None = None  # the day the week or month is shown around
+    until: date | None = None  # the list's last day (default: four weeks from the anchor)
     host: str | None = None
     room_id: int | None = None
     student_id: int | None = None
@@ -596,13 +597,20 @@ class ScheduleView:
             parse_host(host)
         except ValueError:
             host = None
-        try:
-            anchor = date.fromisoformat(str(args.get("date")))
-        except ValueError:
-            anchor = None
+
+        def day(key: str) -> date | None:
+            try:
+                return date.fromisoformat(str(args.get(key))[:10])
+            except ValueError:
+                return None
+
+        anchor, until = day("date"), day("until")
+        if anchor and until and (until < anchor or (until - anchor).days > 366):
+            until = None  # reversed or over a year: back to the default window
         return cls(
             view=str(args.get("view")) if args.get("view") in VIEWS else "week",
             anchor=anchor,
+            until=until,
             host=host,
             room_id=number("room"),
             student_id=number("student"),
@@ -613,6 +621,7 @@ class ScheduleView:
         values = {
             "view": self.view,
             "date": self.anchor.isoformat() if self.anchor else None,
+            "until": self.until.isoformat() if self.until and self.view == "list" else None,
             "host": self.host,
             "room": self.room_id,
             "student": self.student_id,
@@ -642,4 +651,6 @@ class ScheduleView:
         if self.view == "week":
             monday = anchor - timedelta(days=anchor.weekday())
             return monday, monday + timedelta(days=7)
+        if self.until and self.until >= anchor:
+            return anchor, self.until + timedelta(days=1)
         return anchor, anchor + timedelta(days=28)

@@ -33,6 +33,7 @@ class ids:
     url = "sched-url"
     view = "sched-view"
     anchor = "sched-date"
+    until = "sched-until"
     host = "sched-host"
     room = "sched-room"
     student = "sched-student"
@@ -85,7 +86,7 @@ def layout(**query: str) -> Component:
                             clearable=True,
                             options=host_choices(hosts),
                         ),
-                        3,
+                        2,
                     ),
                     _field(
                         "Student",
@@ -97,7 +98,7 @@ def layout(**query: str) -> Component:
                             clearable=True,
                             search_value="",
                         ),
-                        3,
+                        2,
                     ),
                     _field(
                         "Room",
@@ -124,12 +125,24 @@ def layout(**query: str) -> Component:
                         2,
                     ),
                     _field(
-                        "Day",
+                        "From",
                         dcc.DatePickerSingle(
                             id=ids.anchor,
                             date=(view.anchor or today).isoformat(),
                             display_format="YYYY-MM-DD",
                             first_day_of_week=1,
+                        ),
+                        2,
+                    ),
+                    _field(
+                        "To (list)",
+                        dcc.DatePickerSingle(
+                            id=ids.until,
+                            date=view.until.isoformat() if view.until else None,
+                            display_format="YYYY-MM-DD",
+                            first_day_of_week=1,
+                            clearable=True,
+                            placeholder="4 weeks",
                         ),
                         2,
                     ),
@@ -238,13 +251,17 @@ def step(_prev: int, _next: int, anchor: str | None, view: str | None) -> str:
     Input(ids.room, "value"),
     Input(ids.student, "value"),
     Input(ids.status, "value"),
+    Input(ids.until, "date"),
 )
 @requires(*EVERYONE)
-def show(view: Any, anchor: Any, host: Any, room: Any, student: Any, status: Any) -> tuple:
+def show(
+    view: Any, anchor: Any, host: Any, room: Any, student: Any, status: Any, until: Any = None
+) -> tuple:
     chosen = schedules.ScheduleView.from_args(
         {
             "view": view,
             "date": str(anchor)[:10] if anchor else None,
+            "until": str(until)[:10] if until else None,
             "host": host,
             "room": room,
             "student": student,

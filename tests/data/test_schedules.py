@@ -199,5 +199,14 @@ def test_a_view_from_a_query_string_drops_what_is_malformed():
     assert view == schedules.ScheduleView(view="month", student_id=12)
     week = schedules.ScheduleView.from_args({"date": "2026-11-25"})
     assert [d.isoformat() for d in week.window(AS_OF)] == ["2026-11-23", "2026-11-30"]
+    ranged = schedules.ScheduleView.from_args(
+        {"view": "list", "date": "2026-11-02", "until": "2026-11-05"}
+    )
+    assert [d.isoformat() for d in ranged.window(AS_OF)] == ["2026-11-02", "2026-11-06"]
+    assert ranged.query()["until"] == "2026-11-05"
+    reversed_ = schedules.ScheduleView.from_args(
+        {"view": "list", "date": "2026-11-05", "until": "2026-11-01"}
+    )
+    assert reversed_.until is None
     month = schedules.ScheduleView.from_args({"view": "month", "date": "2026-12-15"})
     assert [d.isoformat() for d in month.window(AS_OF)] == ["2026-12-01", "2027-01-01"]
