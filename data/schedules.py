@@ -440,6 +440,7 @@ def in_view(
     since: datetime,
     until: datetime,
     limit: int | None,
+    offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
     """`listing` under a calendar or list view's filters."""
     return listing(
@@ -452,6 +453,7 @@ def in_view(
         since=since,
         until=until,
         limit=limit,
+        offset=offset,
     )
 
 

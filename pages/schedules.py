@@ -17,6 +17,7 @@ from auth.access import EVERYONE, allowed, region_scope, requires
 from components.calendar import month_view, no_sessions, session_link, week_view
 from components.formatting import number
 from components.pickers import host_choices, room_choices, search_choices
+from components.table import paged, pager, pager_io
 from data import schedules
 from data.engine import connect
 from settings import get_settings
@@ -43,6 +44,8 @@ class ids:
     export = "sched-export"
     prev = "sched-prev"
     next = "sched-next"
+    page = "sched-page"
+    pager = "sched-pager"
 
 
 def layout(**query: str) -> Component:
@@ -184,6 +187,8 @@ def layout(**query: str) -> Component:
                 className="calendar-bar",
             ),
             dcc.Loading(html.Div(id=ids.body), type="default", delay_show=200),
+            dcc.Store(id=ids.page, data=1),
+            html.Div(pager(ids.pager), id=f"{ids.pager}-wrap"),
         ]
     )
 
@@ -240,11 +245,17 @@ def step(_prev: int, _next: int, anchor: str | None, view: str | None) -> str:
     return moved.isoformat()
 
 
+PAGER_OUT, PAGER_IN = pager_io(ids.pager)
+
+
 @callback(
     Output(ids.body, "children"),
     Output(ids.title, "children"),
     Output(ids.url, "search"),
     Output(ids.export, "href"),
+    Output(ids.page, "data"),
+    *PAGER_OUT,
+    Output(f"{ids.pager}-wrap", "hidden"),
     Input(ids.view, "value"),
     Input(ids.anchor, "date"),
     Input(ids.host, "value"),
@@ -252,10 +263,21 @@ def step(_prev: int, _next: int, anchor: str | None, view: str | None) -> str:
     Input(ids.student, "value"),
     Input(ids.status, "value"),
     Input(ids.until, "date"),
+    *PAGER_IN,
+    State(ids.page, "data"),
 )
 @requires(*EVERYONE)
 def show(
-    view: Any, anchor: Any, host: Any, room: Any, student: Any, status: Any, until: Any = None
+    view: Any,
+    anchor: Any,
+    host: Any,
+    room: Any,
+    student: Any,
+    status: Any,
+    until: Any = None,
+    _prev: Any = None,
+    _next: Any = None,
+    page: Any = 1,
 ) -> tuple:
     chosen = schedules.ScheduleView.from_args(
         {
@@ -270,15 +292,27 @@ def show(
     )
     zone = get_settings().timezone
     first, following, since, until = chosen.moments(datetime.now(ZoneInfo(zone)).date(), zone)
+    listing = chosen.view == "list"
     with connect() as conn:
-        frame, total = schedules.in_view(
-            conn=conn,
-            view=chosen,
-            region_ids=region_scope(),
-            since=since,
-            until=until,
-            limit=LIST_PAGE if chosen.view == "list" else 2_000,
+        args = {
+            "conn": conn,
+            "view": chosen,
+            "region_ids": region_scope(),
+            "since": since,
+            "until": until,
+        }
+        _, total = schedules.in_view(**args, limit=0)
+        page, offset, pager_state = paged(
+            prefix=ids.pager,
+            page=page if listing else 1,
+            total=total,
+            size=LIST_PAGE,
+            noun="sessions",
         )
+        frame, _ = schedules.in_view(
+            **args, limit=LIST_PAGE if listing else 2_000, offset=offset if listing else 0
+        )
+    paging = (page, *pager_state, not listing)
     query = chosen.query()
     export = "/schedules/export.ics?" + urlencode(chosen.query(date=first.isoformat()))
     if chosen.view == "month":
@@ -288,21 +322,15 @@ def show(
             f"{first:%d %b} – {following - timedelta(days=1):%d %b %Y} · {number(total)} sessions"
         )
     if frame.empty:
-        return no_sessions(), title, f"?{urlencode(query)}", export
+        return no_sessions(), title, f"?{urlencode(query)}", export, *paging
     frame = _local(frame)
     if chosen.view == "week":
         body: Component = week_view(frame, monday=first)
     elif chosen.view == "month":
         body = month_view(frame, first=first)
     else:
-        shown = f"The first {LIST_PAGE} of {number(total)}" if total > LIST_PAGE else None
         body = html.Div(
-            [
-                html.P(shown, className="widget-note") if shown else None,
-                html.Div(
-                    [session_link(row, show_day=True) for _, row in frame.iterrows()],
-                    className="session-list",
-                ),
-            ]
+            [session_link(row, show_day=True) for _, row in frame.iterrows()],
+            className="session-list",
         )
-    return body, title, f"?{urlencode(query)}", export
+    return body, title, f"?{urlencode(query)}", export, *paging

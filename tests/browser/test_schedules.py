@@ -111,3 +111,12 @@ def test_calendar_views_render_and_the_url_keeps_the_filters(started):
     started.wait_for_element(".session-list .session-chip", timeout=20)
     export = started.find_element("#sched-export").get_attribute("href")
     assert "status=cancelled" in export and "view=list" in export
+
+
+def test_the_list_is_paged_on_the_server(started):
+    sign_in(started, "viewer")
+    started.driver.get(url(started, "/schedules?view=list&date=2026-05-04&until=2026-05-29"))
+    started.wait_for_contains_text("#sched-pager-status", "Page 1 of", timeout=20)
+    assert len(started.find_elements(".session-list .session-chip")) == 50
+    click(started, "#sched-pager-next")
+    started.wait_for_contains_text("#sched-pager-status", "Page 2 of", timeout=20)
