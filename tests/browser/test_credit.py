@@ -1,6 +1,7 @@
 """Credit in a real Chromium: score an application, then find and open the customer."""
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
@@ -23,6 +24,15 @@ def started(dash_duo, empty_url, use_database):
     return dash_duo
 
 
+def click_option(driver, label: str) -> bool:
+    """Click the dropdown option with this text, if it is on screen now."""
+    for option in driver.find_elements("css selector", ".dash-dropdown-option"):
+        if option.text == label:
+            option.click()
+            return True
+    return False
+
+
 def test_score_an_application_then_open_the_customer_from_the_portfolio(started):
     with connect() as conn:
         customer = credit.find_customers(conn=conn, region_ids=None, text="", limit=1).iloc[0]
@@ -32,17 +42,10 @@ def test_score_an_application_then_open_the_customer_from_the_portfolio(started)
     started.wait_for_element("#score-customer").click()
     started.wait_for_element("input.dash-dropdown-search").send_keys(customer["name"][:5])
     label = f"{customer['name']} (#{customer['id']})"
-    option = WebDriverWait(started.driver, 10).until(
-        lambda d: next(
-            (
-                e
-                for e in d.find_elements("css selector", ".dash-dropdown-option")
-                if e.text == label
-            ),
-            None,
-        )
+    # The options re-render as each search answer arrives: retry past stale elements.
+    WebDriverWait(started.driver, 15, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: click_option(d, label)
     )
-    option.click()
     started.wait_for_text_to_equal("#score-customer-value", label, timeout=10)
     started.select_dcc_dropdown("#score-product", value="Tuition Flex (500–6,000, 3–12 months)")
     for field, value in {
