@@ -1,4 +1,5 @@
-"""PE dashboard: each user's own board of physical-education widgets, with shared filters.
+"""PE dashboard: each user's own board of physical-education widgets, with shared filters,
+and the registry of those widgets (at the end of the module).
 
 The saved board in the database is the one source of truth: every change (add, remove,
 move, resize, a widget's settings, the filters) reads it, validates it against the widget
@@ -19,10 +20,35 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 from pydantic import ValidationError
 
-from analytics.pe import SKILLS
-from auth.access import EVERYONE, AccessDenied, region_scope, requires
+from analytics.equipment import equipment_recommendations
+from analytics.pe import (
+    SKILLS,
+    activity_recommendations,
+    attendance_forecast,
+    curriculum_coverage,
+    performance_forecast,
+    skill_gaps,
+)
+from analytics.pe_safety import safety_risk
+from analytics.teams import balance_teams
+from auth.access import EVERYONE, STAFF, AccessDenied, region_scope, requires
 from auth.audit import audit
+from components import pe_widgets as draw
 from components.empty_state import empty_state
+from components.pe_board import (
+    WIDGETS,
+    Filters,
+    FitnessOptions,
+    Frames,
+    HealthOptions,
+    PageOptions,
+    TeamOptions,
+    Widget,
+    read_board,
+    read_options,
+    register,
+    visible_widgets,
+)
 from components.shell import ids as shell_ids
 from components.widget_card import (
     gallery_item,
@@ -34,17 +60,6 @@ from components.widget_card import (
 from data.engine import connect, transaction
 from data.preferences import read_preference, save_preference
 from data.queries import pe
-from pages.pe_widgets import (
-    WIDGETS,
-    Filters,
-    FitnessOptions,
-    HealthOptions,
-    PageOptions,
-    TeamOptions,
-    read_board,
-    read_options,
-    visible_widgets,
-)
 
 dash.register_page(
     __name__, path="/pe", name="PE dashboard", area="PE programs", order=1, roles=EVERYONE
@@ -527,3 +542,223 @@ def show_widget(filters: Any, theme: str | None, _values: list[Any]) -> Componen
     if data is None:
         return empty_state(widget.empty, "Widen the dates or clear a filter to see more.")
     return widget.render(data, theme=theme, options=options.model_dump())
+
+
+# The widget registry: what each widget reads (data.queries.pe), computes (analytics) and
+# draws (components.pe_widgets); declared with components.pe_board.Widget.
+
+
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Class names repeat across schools ("Grade 3 PE"): name the school too."""
+    return frame.assign(class_name=frame["school_name"] + " · " + frame["class_name"])
+
+
+def _coverage(frames: Frames, scope: pe.PEFilter, _o: Any) -> dict[str, pd.DataFrame]:
+    plans, until = _labelled(frames[0]), pd.Timestamp(scope.end)
+    upcoming = plans[plans["planned_on"] > until]
+    return {
+        "coverage": curriculum_coverage(plans, until=until),
+        "upcoming": upcoming.assign(planned_on=upcoming["planned_on"].dt.date.astype(str)),
+    }
+
+
+def _safety(frames: Frames, _s: pe.PEFilter, _o: Any) -> dict[str, pd.DataFrame] | None:
+    exposure, incidents = frames
+    if not exposure["sessions"].sum():
+        return None
+    by_activity = incidents.groupby(["activity", "severity"], as_index=False)["n"].sum()
+    return {"risk": safety_risk(_labelled(exposure), incidents), "by_activity": by_activity}
+
+
+def _activities(frames: Frames, _s: pe.PEFilter, _o: Any) -> pd.DataFrame:
+    return activity_recommendations(_labelled(frames[0]), frames[1])
+
+
+def _teams(frames: Frames, _s: pe.PEFilter, options: TeamOptions) -> dict[str, Any] | None:
+    roster = frames[0]
+    wide = roster.pivot_table(index=["student_id", "student_name"], columns="skill", values="score")
+    if options.balance_by == "overall":
+        score = wide.mean(axis=1)
+    elif options.balance_by in wide.columns:
+        score = wide[options.balance_by]
+    else:
+        return None
+    players = score.rename("score").dropna().reset_index()
+    if len(players) < options.teams:
+        return None
+    name = _labelled(roster)["class_name"].iloc[0]
+    return {"split": balance_teams(players, n_teams=options.teams), "class_name": name}
+
+
+for _widget in (
+    Widget(
+        "attendance",
+        "Attendance and forecast",
+        "Weekly attendance rate with a four-week trend forecast and its 80% band.",
+        "Attendance",
+        EVERYONE,
+        (pe.attendance_daily,),
+        draw.attendance,
+        analyse=lambda f, _s, _o: attendance_forecast(f[0], weeks=4),
+    ),
+    Widget(
+        "active_students",
+        "Active students",
+        "Students at three in four lessons or more in the last 30 days, against the 30 "
+        "days before, per grade.",
+        "Attendance",
+        EVERYONE,
+        (pe.active_students,),
+        draw.active_students,
+        analyse=lambda f, _s, _o: (
+            f[0] if f[0][["active_recent", "active_before"]].any(axis=None) else None
+        ),
+        empty="No lessons recorded in the 60 days to the end date",
+    ),
+    Widget(
+        "curriculum",
+        "Lesson plans and curriculum coverage",
+        "How lessons spread over the five skills against an even share, and the next lessons.",
+        "Planning",
+        EVERYONE,
+        (pe.lesson_plans,),
+        draw.curriculum,
+        analyse=_coverage,
+        empty="No lesson plans in this period",
+    ),
+    Widget(
+        "fitness",
+        "Fitness trends by grade",
+        "Mean fitness test results (shuttle run, push-ups, sit and reach) per grade over time.",
+        "Health",
+        EVERYONE,
+        (pe.fitness_by_grade,),
+        draw.measurement_trend,
+        options=FitnessOptions,
+    ),
+    Widget(
+        "progress",
+        "Progress per student and class",
+        "Change in mean skill score from the first to the last assessment in the period.",
+        "Progress",
+        STAFF,
+        (pe.student_progress,),
+        draw.progress,
+        analyse=lambda f, _s, _o: _labelled(f[0]),
+        empty="Fewer than two assessments in this period",
+    ),
+    Widget(
+        "skill_results",
+        "Skill assessment results",
+        "How the latest assessment's scores spread in each skill.",
+        "Skills",
+        EVERYONE,
+        (pe.skill_distribution,),
+        draw.skill_results,
+        empty="No skill assessments in this period",
+    ),
+    Widget(
+        "skill_gaps",
+        "Skill gaps against grade benchmarks",
+        "Points behind (or ahead of) each grade's benchmark per skill, and the share below it.",
+        "Skills",
+        EVERYONE,
+        (pe.skill_distribution,),
+        draw.skill_gaps,
+        analyse=lambda f, _s, _o: skill_gaps(f[0]),
+        empty="No skill assessments in this period",
+    ),
+    Widget(
+        "performance_forecast",
+        "Performance forecast",
+        "Each skill's mean score trend, extended eight weeks ahead with its 80% band.",
+        "Progress",
+        EVERYONE,
+        (pe.class_skill_means,),
+        draw.performance,
+        analyse=lambda f, _s, _o: performance_forecast(f[0], weeks=8),
+        empty="No skill assessments in this period",
+    ),
+    Widget(
+        "safety_risk",
+        "Safety risks by class and activity",
+        "Classes ranked by severity-weighted incidents per lesson and health flags; incidents "
+        "by activity.",
+        "Safety",
+        EVERYONE,
+        (pe.class_exposure, pe.incident_counts),
+        draw.safety,
+        analyse=_safety,
+        empty="No lessons held in this period",
+    ),
+    Widget(
+        "incident_log",
+        "Incident log",
+        "Every safety incident, newest first, ten to a page.",
+        "Safety",
+        STAFF,
+        (pe.incident_log,),
+        draw.incident_log,
+        options=PageOptions,
+        empty="No incidents in this period",
+    ),
+    Widget(
+        "health",
+        "Health measurement trends",
+        "Mean BMI or resting heart rate per grade, with readings flagged for follow-up.",
+        "Health",
+        STAFF,
+        (pe.health_readings,),
+        draw.measurement_trend,
+        options=HealthOptions,
+    ),
+    Widget(
+        "team_suggestions",
+        "Team suggestions",
+        "Balanced teams for a class from its latest skill scores: pick the class, the number "
+        "of teams and what to balance by.",
+        "Teams",
+        STAFF,
+        (pe.class_roster_skills,),
+        draw.teams,
+        analyse=_teams,
+        options=TeamOptions,
+        empty="Pick a class (here or in the dashboard filters) to suggest teams",
+    ),
+    Widget(
+        "equipment",
+        "Equipment inventory and use",
+        "Every item of the schools in view: quantity, condition and how much lessons use it.",
+        "Equipment",
+        EVERYONE,
+        (pe.equipment_use,),
+        draw.equipment,
+        empty="No equipment recorded",
+    ),
+    Widget(
+        "equipment_actions",
+        "Equipment recommendations",
+        "What to replace, reorder or move elsewhere, from condition and peak use.",
+        "Equipment",
+        EVERYONE,
+        (pe.equipment_use,),
+        draw.equipment_actions,
+        analyse=lambda f, _s, _o: (
+            equipment_recommendations(f[0]) if f[0]["sessions_used"].sum() else None
+        ),
+        empty="No lesson used equipment in this period",
+    ),
+    Widget(
+        "activity_ideas",
+        "Activity recommendations",
+        "For each class, activities that train its weakest skills, avoiding those where it "
+        "had incidents.",
+        "Planning",
+        EVERYONE,
+        (pe.class_skill_means, pe.incident_counts),
+        draw.activity_ideas,
+        analyse=_activities,
+        empty="No skill assessments in this period",
+    ),
+):
+    register(_widget)

@@ -7,11 +7,11 @@ from dash.development.base_component import Component
 
 import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import EVERYONE, STAFF
+from components.pe_board import CATEGORIES, WIDGETS, default_board, read_board, read_options
 from data.engine import connect
 from data.preferences import read_preference
 from data.queries import pe
 from pages import pe_dashboard
-from pages.pe_widgets import CATEGORIES, WIDGETS, default_board, read_board, read_options
 from tests.conftest import AS_OF, acting_as
 from tests.unit.dash_context import triggered
 

@@ -1,0 +1,207 @@
+"""The PE dashboard's building blocks without data access: the widget declaration, its
+settings models, the registry the page fills, and the validation of saved boards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from analytics.pe import SKILLS
+
+INCIDENTS_PER_PAGE = 10
+
+FILTERS = ("school", "grade", "class", "dates")
+SIZES = {"small": 4, "medium": 6, "large": 12}
+CATEGORIES = (
+    "Attendance",
+    "Progress",
+    "Skills",
+    "Safety",
+    "Health",
+    "Teams",
+    "Equipment",
+    "Planning",
+)
+
+
+class NoOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FitnessOptions(NoOptions):
+    metric: Literal["shuttle_run", "push_ups", "sit_and_reach"] = "shuttle_run"
+
+
+class HealthOptions(NoOptions):
+    metric: Literal["bmi", "resting_hr"] = "bmi"
+
+
+class PageOptions(NoOptions):
+    page: int = Field(default=1, ge=1, le=10_000)
+
+
+class TeamOptions(NoOptions):
+    class_id: int | None = Field(default=None, ge=1)
+    teams: int = Field(default=2, ge=2, le=6)
+    balance_by: Literal["overall", *SKILLS] = "overall"  # type: ignore[valid-type]
+
+
+Frames = list[pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Widget:
+    id: str
+    title: str
+    description: str
+    category: str
+    roles: tuple[str, ...]
+    # data.queries.pe functions, each (conn=, scope=) -> frame; the first decides "empty".
+    data: tuple[Callable[..., pd.DataFrame], ...]
+    render: Callable[..., Any]  # a components.pe_widgets function: (data, theme=, options=)
+    analyse: Callable[[Frames, Any, Any], Any] | None = None
+    options: type[NoOptions] = NoOptions
+    filters: tuple[str, ...] = FILTERS
+    empty: str = "Nothing recorded under these filters"
+
+    def load(self, conn: Any, scope: Any, options: NoOptions) -> Any:
+        """Read, analyse and return what `render` draws; None when there is nothing to draw."""
+        class_id = getattr(options, "class_id", None)
+        scope = replace(scope, class_id=class_id) if class_id else scope
+        # A paged widget's first read takes the page it is on.
+        paging = (
+            {"offset": (options.page - 1) * INCIDENTS_PER_PAGE, "limit": INCIDENTS_PER_PAGE}
+            if isinstance(options, PageOptions)
+            else {}
+        )
+        frames = [
+            read(conn=conn, scope=scope, **(paging if k == 0 else {}))
+            for k, read in enumerate(self.data)
+        ]
+        if frames[0].empty:
+            return None
+        result = self.analyse(frames, scope, options) if self.analyse else frames[0]
+        return None if isinstance(result, pd.DataFrame) and result.empty else result
+
+
+WIDGETS: dict[str, Widget] = {}
+
+
+def register(widget: Widget) -> None:
+    if widget.id in WIDGETS:
+        raise ValueError(f"widget id must be unique; got {widget.id!r} twice")
+    if widget.category not in CATEGORIES:
+        raise ValueError(f"category must be one of {CATEGORIES}; got {widget.category!r}")
+    WIDGETS[widget.id] = widget
+
+
+DEFAULT_WIDGETS = (
+    ("attendance", "large"),
+    ("active_students", "small"),
+    ("skill_gaps", "medium"),
+    ("safety_risk", "medium"),
+    ("equipment_actions", "medium"),
+    ("activity_ideas", "medium"),
+)
+MAX_WIDGETS = 30
+
+
+class Placement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    widget: str = Field(max_length=40)
+    size: Literal["small", "medium", "large"] = "medium"
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class Filters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    school_id: int | None = Field(default=None, ge=1)
+    grade: int | None = Field(default=None, ge=1, le=12)
+    class_id: int | None = Field(default=None, ge=1)
+    start: date | None = None
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Filters:
+        if self.start and self.end and self.start > self.end:
+            raise ValueError("the start date must not be after the end date")
+        return self
+
+
+class Board(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    widgets: list[Placement] = Field(default_factory=list, max_length=MAX_WIDGETS)
+    filters: Filters = Field(default_factory=Filters)
+
+
+def default_board(role: str) -> dict[str, Any]:
+    widgets = [
+        {"widget": w, "size": size, "options": {}}
+        for w, size in DEFAULT_WIDGETS
+        if role in WIDGETS[w].roles
+    ]
+    return {"widgets": widgets, "filters": Filters().model_dump(mode="json")}
+
+
+def visible_widgets(role: str) -> list[Widget]:
+    return [w for w in WIDGETS.values() if role in w.roles]
+
+
+def _problem(error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(p) for p in first["loc"]) or "value"
+    return f"{where}: {first['msg']}"
+
+
+def read_options(widget: Widget, raw: Any) -> tuple[NoOptions, str | None]:
+    """A widget's settings, validated; bad ones fall back to the defaults, with the reason."""
+    try:
+        return widget.options.model_validate(raw or {}), None
+    except ValidationError as error:
+        return widget.options(), (
+            f"The settings of “{widget.title}” were not valid ({_problem(error)}); "
+            "its defaults are used."
+        )
+
+
+def read_board(raw: Any, role: str) -> tuple[dict[str, Any], list[str]]:
+    """Validate a saved (or submitted) dashboard for a role.
+
+    Returns the clean board and a message per thing that had to be dropped or reset; an
+    unreadable board becomes the default one. Never raises for bad input.
+    """
+    if raw is None:
+        return default_board(role), []
+    try:
+        board = Board.model_validate(raw)
+    except ValidationError as error:
+        return default_board(role), [
+            f"Your saved dashboard could not be read ({_problem(error)}); "
+            "the default dashboard is shown instead."
+        ]
+    problems: list[str] = []
+    seen: set[str] = set()
+    widgets = []
+    for placed in board.widgets:
+        widget = WIDGETS.get(placed.widget)
+        if widget is None:
+            problems.append(f"The widget “{placed.widget}” no longer exists and was removed.")
+            continue
+        if role not in widget.roles:
+            problems.append(f"“{widget.title}” is not available to your role and was removed.")
+            continue
+        if placed.widget in seen:
+            continue
+        seen.add(placed.widget)
+        options, problem = read_options(widget, placed.options)
+        if problem:
+            problems.append(problem)
+        widgets.append(
+            {"widget": placed.widget, "size": placed.size, "options": options.model_dump()}
+        )
+    return {"widgets": widgets, "filters": board.filters.model_dump(mode="json")}, problems
