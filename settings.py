@@ -56,6 +56,15 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Europe/London", alias="BEACON_TIMEZONE")
 
     # Credit pricing: the rate is funding cost + PD x LGD + the product's margin.
+    cache_enabled: bool = Field(default=True, alias="BEACON_CACHE")
+    cache_seconds: int = Field(default=900, alias="BEACON_CACHE_SECONDS", ge=0)
+    scheduler: Literal["auto", "embedded", "celery", "off"] = Field(
+        default="auto", alias="BEACON_SCHEDULER"
+    )
+    refresh_seconds: int = Field(default=900, alias="BEACON_REFRESH_SECONDS", ge=1)
+    retrain_at: time = Field(default=time(2, 30), alias="BEACON_RETRAIN_AT")
+    stale_after_hours: float = Field(default=24, alias="BEACON_STALE_AFTER_HOURS", gt=0)
+
     credit_funding_cost: float = Field(default=0.04, alias="BEACON_CREDIT_FUNDING_COST", ge=0, le=1)
     credit_lgd: float = Field(default=0.45, alias="BEACON_CREDIT_LGD", ge=0, le=1)
 
@@ -154,6 +163,13 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_jobs(self) -> Literal["embedded", "celery", "off"]:
+        """Who runs scheduled jobs: this process (APScheduler), Celery beat, or nobody."""
+        if self.scheduler == "auto":
+            return "celery" if self.redis_url else "embedded"
+        return self.scheduler
 
 
 def _demo_secret(instance_dir: Path) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, Select, case, func, insert, or_, select, update
 
+from data.cache import cached, mark_changed
 from data.models import (
     CreditAlert,
     CreditAlertRule,
@@ -48,6 +49,7 @@ def _features() -> Select:
     ).join(CreditCustomer, CreditCustomer.id == CreditApplication.customer_id)
 
 
+@cached("credit")
 def applications_with_outcomes(*, conn: Connection) -> pd.DataFrame:
     """Every application with the applicant's features and, where a loan followed, its
     status and disbursement day.
@@ -72,6 +74,7 @@ def store_model(
     *, conn: Connection, version: str, trained_at: datetime, metrics: dict[str, Any]
 ) -> int:
     """A new active credit model version; earlier ones stop being active."""
+    mark_changed(conn, "credit")
     conn.execute(update(ModelVersion).where(ModelVersion.area == "credit").values(is_active=False))
     return int(
         conn.execute(
@@ -90,6 +93,7 @@ def store_model(
 
 def store_scores(*, conn: Connection, model_id: int, scores: pd.DataFrame) -> int:
     """Insert scores (application_id, scored_at, pd, score, band, reason_codes)."""
+    mark_changed(conn, "credit")
     records: list[dict[str, Any]] = scores.to_dict("records")  # type: ignore[assignment]
     rows = [
         {
@@ -384,6 +388,7 @@ def record_application(
     now: datetime,
 ) -> int:
     """Store a scored application, its score (with the model version) and its journey step."""
+    mark_changed(conn, "credit")
     application_id = int(
         conn.execute(
             insert(CreditApplication)
@@ -481,6 +486,7 @@ def scored_applications(
     return frame
 
 
+@cached("credit")
 def loan_rates_by_band(
     *, conn: Connection, model_id: int, region_ids: Sequence[int] | None, since: datetime
 ) -> pd.DataFrame:
@@ -504,6 +510,7 @@ def loan_rates_by_band(
     return read_frame(conn, stmt)
 
 
+@cached("credit")
 def journey_counts(
     *, conn: Connection, region_ids: Sequence[int] | None, since: datetime
 ) -> pd.DataFrame:
@@ -525,6 +532,7 @@ def journey_counts(
     return read_frame(conn, stmt)
 
 
+@cached("credit")
 def model_scores(*, conn: Connection, model_id: int) -> pd.DataFrame:
     """Every stored score of a model. Columns: application_id, score, band, pd."""
     return read_frame(
@@ -636,6 +644,7 @@ def raised_alert_keys(*, conn: Connection) -> set[tuple[int, int]]:
 
 def raise_alerts(*, conn: Connection, alerts: pd.DataFrame, now: datetime) -> int:
     """Store new alerts (rule_id, loan_id, region_id, severity, value)."""
+    mark_changed(conn, "credit")
     rows = [
         {
             "rule_id": int(a["rule_id"]),

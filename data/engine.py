@@ -14,6 +14,7 @@ from functools import lru_cache
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from data import cache
 from settings import get_settings
 
 
@@ -59,9 +60,16 @@ def connect() -> Iterator[Connection]:
 
 @contextmanager
 def transaction() -> Iterator[Connection]:
-    """A connection inside one transaction: committed on success, rolled back on error."""
+    """A connection inside one transaction: committed on success, rolled back on error.
+
+    Areas the writes marked (`cache.mark_changed`) get a new cache generation after commit.
+    """
     with get_engine().begin() as conn:
+        cache.take_changed(conn)  # left over from a transaction that rolled back
         yield conn
+        changed = cache.take_changed(conn)
+    if changed:
+        cache.changed(*changed)
 
 
 def database_problem(engine: Engine | None = None) -> str | None:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     update,
 )
 
+from data.cache import mark_changed
 from data.models import (
     CalendarToken,
     Enrollment,
@@ -232,6 +233,7 @@ def create(
 ) -> int:
     """Insert a session and its attendees. `fields`: title, description, focus, host,
     room_id, region_id, starts_at, ends_at."""
+    mark_changed(conn, "schedules")
     values = _columns(fields)
     schedule_id = conn.execute(
         insert(Schedule)
@@ -251,6 +253,7 @@ def update_details(
     by: int,
     now: datetime,
 ) -> None:
+    mark_changed(conn, "schedules")
     conn.execute(
         update(Schedule)
         .where(Schedule.id == schedule_id)
@@ -294,6 +297,7 @@ def set_status(
 ) -> bool:
     """Move a scheduled session to completed or cancelled; False if it was no longer
     scheduled (someone else got there first). On completion, `absent` students are no-shows."""
+    mark_changed(conn, "schedules")
     if status not in ("completed", "cancelled"):
         raise ValueError(f"status must be completed or cancelled; got {status!r}")
     moved = conn.execute(

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import pandas as pd
 from sqlalchemy import Connection, func, insert, select, update
 
+from data.cache import cached, mark_changed
 from data.models import ModelVersion, Region, Tutor, TutoringSession, TutorRiskScore
 from data.queries.sql import in_regions, read_frame
 
@@ -65,6 +66,7 @@ def store_run(
 ) -> int:
     """A new active model version and its scores (tutor_id, as_of, probability, score, band,
     top_factors), in the caller's transaction; earlier versions stop being active."""
+    mark_changed(conn, "tutors")
     conn.execute(
         update(ModelVersion).where(ModelVersion.area == "tutor_risk").values(is_active=False)
     )
@@ -115,6 +117,7 @@ def latest_scored_at(*, conn: Connection, model_id: int) -> datetime | None:
     return pd.Timestamp(newest).tz_convert("UTC").to_pydatetime() if newest else None
 
 
+@cached("tutors")
 def band_history(
     *, conn: Connection, model_id: int, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -130,6 +133,7 @@ def band_history(
     return frame
 
 
+@cached("tutors")
 def score_counts(
     *, conn: Connection, model_id: int, as_of: datetime, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:

@@ -31,7 +31,7 @@ from tests import postgres  # noqa: E402
 
 AS_OF = date(2026, 6, 15)
 SEED = 11
-REQUIRED_MARKERS = ("db", "browser")
+REQUIRED_MARKERS = ("db", "browser", "redis")
 
 
 def pytest_setup_options():  # type: ignore[no-untyped-def]
@@ -100,6 +100,29 @@ def postgres_server() -> Iterator[str]:
         yield from postgres.server_url()
     except postgres.Unavailable as exc:
         pytest.skip(f"PostgreSQL not available ({exc}); set TEST_DATABASE_URL to run db tests")
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[str]:
+    from tests import services
+
+    try:
+        yield from services.redis_url()
+    except postgres.Unavailable as exc:
+        pytest.skip(f"Redis not available ({exc}); set TEST_REDIS_URL to run redis tests")
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> Iterator[str]:
+    """Settings point at a real, empty Redis for one test (cache, limits, Celery)."""
+    import redis
+
+    redis.Redis.from_url(redis_server).flushdb()
+    os.environ["REDIS_URL"] = redis_server
+    get_settings.cache_clear()
+    yield redis_server
+    os.environ.pop("REDIS_URL", None)
+    get_settings.cache_clear()
 
 
 def _migrated(url: str) -> str:

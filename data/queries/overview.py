@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Connection, Label, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from data.cache import cached
 from data.models import (
     Attendance,
     CreditApplication,
@@ -31,6 +32,7 @@ from data.models import (
 from data.queries.sql import day_of, in_regions, read_frame
 
 
+@cached("tutors", "pe", "credit")
 def data_as_of(*, conn: Connection) -> pd.DataFrame:
     """Newest event time per source.
 
@@ -75,6 +77,7 @@ def _per_day_and_status(
     return read_frame(conn, in_regions(stmt, region, region_ids), dates=["day"])
 
 
+@cached("tutors")
 def daily_sessions(
     *,
     conn: Connection,
@@ -105,6 +108,7 @@ def daily_sessions(
     return frame.rename(columns={"n": "sessions"})
 
 
+@cached("tutors")
 def tutor_counts(
     *, conn: Connection, left_since: date, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -119,6 +123,7 @@ def tutor_counts(
     return read_frame(conn, in_regions(stmt, Tutor.region_id, region_ids))
 
 
+@cached("pe")
 def daily_attendance(
     *, conn: Connection, since: date, until: date, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -144,6 +149,7 @@ def daily_attendance(
     return read_frame(conn, in_regions(stmt, School.region_id, region_ids), dates=["day"])
 
 
+@cached("pe")
 def daily_incidents(
     *, conn: Connection, since: date, until: date, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -166,6 +172,7 @@ def daily_incidents(
     return read_frame(conn, in_regions(stmt, School.region_id, region_ids), dates=["day"])
 
 
+@cached("schedules")
 def daily_bookings(
     *, conn: Connection, since: datetime, until: datetime, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -191,6 +198,7 @@ def daily_bookings(
     return frame.rename(columns={"n": "bookings"}).astype({"hours": float})
 
 
+@cached("credit")
 def daily_applications(
     *, conn: Connection, since: datetime, until: datetime, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -212,6 +220,7 @@ def daily_applications(
     return frame.rename(columns={"n": "applications"})
 
 
+@cached("credit")
 def active_loan_arrears(
     *, conn: Connection, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:

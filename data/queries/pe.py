@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from data.cache import cached
 from data.models import (
     Attendance,
     Enrollment,
@@ -80,6 +81,7 @@ def _scoped(statement: Select, class_id: SQLColumnExpression[int], f: PEFilter) 
     return statement.join(School, School.id == PEClass.school_id).where(*_classes(f))
 
 
+@cached("pe")
 def filter_options(*, conn: Connection, region_ids: Sequence[int] | None = None) -> pd.DataFrame:
     """Every class the scope may see, for the dashboard's filter menus.
 
@@ -108,6 +110,7 @@ def date_bounds(*, conn: Connection) -> tuple[date, date] | None:
     return (first, last) if first is not None else None
 
 
+@cached("pe")
 def attendance_daily(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """Attendance marks per school day. Columns: day (datetime64), expected, present (int)."""
     stmt = _scoped(
@@ -123,6 +126,7 @@ def attendance_daily(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     return read_frame(conn, stmt, dates=["day"])
 
 
+@cached("pe")
 def active_students(
     *, conn: Connection, scope: PEFilter, window_days: int = 30, share: float = 0.75
 ) -> pd.DataFrame:
@@ -212,6 +216,7 @@ def _measurements(conn: Connection, scope: PEFilter, category: str) -> pd.DataFr
     return read_frame(conn, stmt, dates=["measured_on"])
 
 
+@cached("pe")
 def fitness_by_grade(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """Fitness test means per grade, metric and test day.
 
@@ -220,12 +225,14 @@ def fitness_by_grade(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     return _measurements(conn, scope, "fitness")
 
 
+@cached("pe")
 def health_readings(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """Health readings (BMI, resting heart rate) per grade, metric and day, with how many
     readings were flagged for follow-up. Same columns as `fitness_by_grade`."""
     return _measurements(conn, scope, "health")
 
 
+@cached("pe")
 def class_skill_means(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """Mean skill score per class, skill and assessment day.
 
@@ -267,6 +274,7 @@ def _assessment_days(conn: Connection, scope: PEFilter) -> tuple[date, date] | N
     return (first, last) if first is not None else None
 
 
+@cached("pe")
 def student_progress(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """Each student's mean score over all skills at the first and at the last assessment
     in the range.
@@ -317,6 +325,7 @@ def _floor_div(
     return cast(func.floor(column / step), Integer)
 
 
+@cached("pe")
 def skill_distribution(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """Scores at the latest assessment in the range, counted per grade, skill and 5-point bin.
 
@@ -343,6 +352,7 @@ def skill_distribution(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     return frame
 
 
+@cached("pe")
 def class_exposure(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """Per class: lessons held, students enrolled and students with a flagged health reading.
 
@@ -399,6 +409,7 @@ def class_exposure(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     return out
 
 
+@cached("pe")
 def incident_counts(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """Safety incidents per class, activity and severity. Columns: class_id, activity,
     severity (str), n (int)."""
@@ -448,6 +459,7 @@ def incident_log(
     return frame
 
 
+@cached("pe")
 def class_roster_skills(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """The latest score of each student of `scope.class_id` in each skill, up to the end date.
 
@@ -478,6 +490,7 @@ def class_roster_skills(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     return read_frame(conn, stmt.order_by(Student.name, SkillAssessment.skill))
 
 
+@cached("pe")
 def equipment_use(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
     """Each item of the schools in scope with its use in the date range (by the classes in
     scope).

@@ -1,0 +1,140 @@
+"""A shared cache for the expensive reads behind the pages (flask-caching's backends).
+
+Embedded mode keeps it on the file system under `instance/cache`; with `REDIS_URL` it lives
+in Redis, so every web worker, the Celery worker and the scheduler share one cache.
+
+`@cached(area)` wraps a keyword-only data-access function. The key holds the database,
+the area's generation, the function and *every* argument but the connection, so a
+manager's region list is part of it: one user's scope never answers another's.
+A write that changes an area marks it (`mark_changed`); when its transaction commits the
+area's generation moves on and every older entry is simply never read again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import pickle
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+from flask_caching.backends import FileSystemCache, RedisCache
+from sqlalchemy import Connection
+
+from settings import get_settings
+
+log = logging.getLogger(__name__)
+Area = Literal["tutors", "pe", "schedules", "credit"]
+AREAS: tuple[Area, ...] = ("tutors", "pe", "schedules", "credit")
+CHANGED = "beacon.changed_areas"
+F = TypeVar("F", bound=Callable[..., Any])
+
+stats: Counter[str] = Counter()  # hits and misses in this process, for tests and benchmarks
+_backends: dict[tuple[str, str], Any] = {}
+
+
+def backend() -> Any:
+    """The cache for the configured database: Redis when `REDIS_URL` is set, else files."""
+    settings = get_settings()
+    where = settings.redis_url or str(settings.instance_dir / "cache")
+    key = (where, settings.database_url)
+    if key not in _backends:
+        if settings.redis_url:
+            import redis
+
+            client = redis.Redis.from_url(settings.redis_url, socket_timeout=2)
+            _backends[key] = RedisCache(
+                host=client, key_prefix="beacon:", default_timeout=settings.cache_seconds
+            )
+        else:
+            _backends[key] = FileSystemCache(
+                where, threshold=5000, default_timeout=settings.cache_seconds
+            )
+    return _backends[key]
+
+
+def _database_tag(database_url: str | None = None) -> str:
+    url = database_url or get_settings().database_url
+    return hashlib.sha256(url.encode()).hexdigest()[:12]
+
+
+def _generation_key(area: str, database_url: str | None = None) -> str:
+    return f"gen:{_database_tag(database_url)}:{area}"
+
+
+def generation(area: str) -> str:
+    """The area's current generation. A lost generation (evicted, flushed) starts a new one,
+    never an old one, so entries written before it cannot come back."""
+    cache = backend()
+    current = cache.get(_generation_key(area))
+    if current is None:
+        current = f"{time.time_ns():x}"
+        cache.add(_generation_key(area), current, timeout=0)
+        current = cache.get(_generation_key(area)) or current
+    return str(current)
+
+
+def changed(*areas: str, database_url: str | None = None) -> None:
+    """Everything cached for these areas (of this database) is out of date from now on."""
+    try:
+        cache = backend()
+        for area in areas:
+            cache.set(_generation_key(area, database_url), f"{time.time_ns():x}", timeout=0)
+    except Exception:  # the cache being down must not fail a write that already committed
+        log.warning("cache: could not move the generation of %s", areas, exc_info=True)
+
+
+def mark_changed(conn: Connection, *areas: Area) -> None:
+    """Called by a write: the areas move to a new generation once the transaction commits."""
+    conn.info.setdefault(CHANGED, set()).update(areas)
+
+
+def take_changed(conn: Connection) -> set[str]:
+    return set(conn.info.pop(CHANGED, set()))
+
+
+def _key(areas: tuple[Area, ...], name: str, kwargs: dict[str, Any]) -> str:
+    arguments = sorted((k, v) for k, v in kwargs.items() if k != "conn")
+    digest = hashlib.sha256(repr(arguments).encode()).hexdigest()[:32]
+    generations = ".".join(generation(area) for area in areas)
+    return f"v:{_database_tag()}:{generations}:{name}:{digest}"
+
+
+def cached(*areas: Area) -> Callable[[F], F]:
+    """Cache a keyword-only data-access function's answer (a DataFrame or plain data),
+    until a write changes one of the areas it reads or the entry's time runs out."""
+    if not areas or set(areas) - set(AREAS):
+        raise ValueError(f"areas must be some of {AREAS}; got {areas}")
+
+    def decorate(func: F) -> F:
+        name = f"{func.__module__}.{func.__qualname__}"
+
+        @functools.wraps(func)
+        def wrapper(**kwargs: Any) -> Any:
+            if not get_settings().cache_enabled:
+                return func(**kwargs)
+            try:
+                cache = backend()
+                key = _key(areas, name, kwargs)
+                found = cache.get(key)
+            except Exception:
+                log.warning("cache unavailable; reading %s from the database", name, exc_info=True)
+                return func(**kwargs)
+            if found is not None:
+                stats["hit"] += 1
+                return pickle.loads(found)
+            stats["miss"] += 1
+            value = func(**kwargs)
+            try:
+                cache.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            except Exception:
+                log.warning("cache: could not store %s", name, exc_info=True)
+            return value
+
+        wrapper.uncached = func  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,127 @@
+"""The shared cache: keyed by scope, moved on by committed writes, on files and on Redis."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, func, select, update
+
+from data import cache
+from data.engine import connect, transaction
+from data.models import CreditApplication
+from data.queries import overview
+from data.seed import seed_database
+from tests.conftest import AS_OF, SEED
+
+SINCE = datetime.combine(AS_OF - timedelta(days=400), datetime.min.time(), tzinfo=UTC)
+UNTIL = datetime.combine(AS_OF + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+
+
+@pytest.fixture(params=["files", pytest.param("redis", marks=pytest.mark.redis)])
+def cache_backend(request, seeded_engine):  # type: ignore[no-untyped-def]
+    if request.param == "redis":
+        request.getfixturevalue("redis_url")
+    cache.changed(*cache.AREAS)  # nothing from an earlier test of this database
+    return request.param
+
+
+def applications(region_ids: list[int] | None) -> pd.DataFrame:
+    with connect() as conn:
+        return overview.daily_applications(
+            conn=conn, since=SINCE, until=UNTIL, region_ids=region_ids
+        )
+
+
+def straight_from_database(region_ids: list[int] | None) -> pd.DataFrame:
+    with connect() as conn:
+        return overview.daily_applications.uncached(  # type: ignore[attr-defined]
+            conn=conn, since=SINCE, until=UNTIL, region_ids=region_ids
+        )
+
+
+def test_each_scope_gets_its_own_rows(cache_backend):
+    everyone = applications(None)  # cached first: the wider scope
+    north = applications([1])
+    south = applications([2])
+    hits = cache.stats["hit"]
+    assert applications([1]).equals(north) and cache.stats["hit"] == hits + 1
+    pd.testing.assert_frame_equal(north, straight_from_database([1]))
+    pd.testing.assert_frame_equal(south, straight_from_database([2]))
+    pd.testing.assert_frame_equal(everyone, straight_from_database(None))
+    assert north["applications"].sum() < everyone["applications"].sum()
+    assert north["applications"].sum() + south["applications"].sum() < everyone[
+        "applications"
+    ].sum()
+
+
+@pytest.fixture(params=["files", pytest.param("redis", marks=pytest.mark.redis)])
+def writable(request, sqlite_url, use_database):  # type: ignore[no-untyped-def]
+    """A database of its own (this test writes), seeded like the shared one."""
+    if request.param == "redis":
+        request.getfixturevalue("redis_url")
+    seed_database(create_engine(sqlite_url), scale="small", seed=SEED, as_of=AS_OF)
+    use_database(sqlite_url)
+
+
+def test_a_committed_write_moves_its_area_on(writable):
+    before = applications(None)
+    with transaction() as conn:
+        first = conn.execute(select(func.min(CreditApplication.id))).scalar_one()
+        conn.execute(
+            update(CreditApplication)
+            .where(CreditApplication.id == first)
+            .values(status="approved", applied_at=UNTIL - timedelta(hours=1))
+        )
+        cache.mark_changed(conn, "credit")
+    after = applications(None)
+    assert not after.equals(before)
+    pd.testing.assert_frame_equal(after, straight_from_database(None))
+
+
+def test_a_rolled_back_write_leaves_the_cache_alone(cache_backend):
+    applications(None)
+    generation = cache.generation("credit")
+    with pytest.raises(RuntimeError), transaction() as conn:
+        cache.mark_changed(conn, "credit")
+        raise RuntimeError("the write failed")
+    assert cache.generation("credit") == generation
+    with transaction() as conn:  # the failed write's mark is not carried into the next one
+        pass
+    assert cache.generation("credit") == generation
+
+
+def test_other_areas_stay_cached_when_one_changes(cache_backend):
+    applications(None)
+    cache.changed("tutors")
+    hits = cache.stats["hit"]
+    applications(None)
+    assert cache.stats["hit"] == hits + 1
+
+
+def test_a_lost_generation_starts_a_new_one(cache_backend):
+    old = cache.generation("pe")
+    cache.backend().delete(cache._generation_key("pe"))
+    assert cache.generation("pe") != old
+
+
+@pytest.mark.redis
+def test_on_redis_the_entries_live_in_redis(seeded_engine, redis_url):
+    import redis
+
+    applications([1])
+    keys = redis.Redis.from_url(redis_url).keys("beacon:v:*")
+    assert any(b"daily_applications" in key for key in keys)
+
+
+def test_a_cache_that_is_down_falls_back_to_the_database(seeded_engine, monkeypatch):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    from settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        pd.testing.assert_frame_equal(applications([1]), straight_from_database([1]))
+    finally:
+        monkeypatch.delenv("REDIS_URL")
+        get_settings.cache_clear()
