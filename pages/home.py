@@ -12,7 +12,6 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import MATCH, Input, Output, callback, dcc, html
 from dash.development.base_component import Component
-from sqlalchemy import Connection
 
 from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly, weekly_frame
 from auth.access import EVERYONE, region_scope, requires
@@ -25,12 +24,12 @@ from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from data import activity
 from data.engine import connect
-from data.queries import overview
+from data.queries import home
+from data.queries.home import CHART_WEEKS
 
 dash.register_page(__name__, path="/", name="Home", area="Overview", order=0, roles=EVERYONE)
 
 WINDOW_DAYS = 30
-CHART_WEEKS = 26
 PERIOD = f"vs previous {WINDOW_DAYS} days"
 
 
@@ -126,13 +125,13 @@ def fill_section(area: str, theme: str | None) -> tuple[list[Component], Compone
     if area not in BUILDERS:
         raise dash.exceptions.PreventUpdate
     with connect() as conn:
-        newest = overview.data_as_of(conn=conn)["newest"].max()
-        if pd.isna(newest):
+        end = home.home_end(conn=conn)
+        if end is None:
             return [], chart_body(
                 None, empty_title="No data yet", empty_hint="Load data with `python -m data.seed`."
             )
-        end = newest.normalize()
-        cards, figure = BUILDERS[area](conn, end, theme, region_scope())
+        frames = home.section_frames(conn=conn, section=area, end=end, region_ids=region_scope())
+    cards, figure = BUILDERS[area](frames, end, theme)
     empty_hint = "Nothing was recorded in this period."
     return (
         [dbc.Col(card, sm=6) for card in cards],
@@ -140,28 +139,21 @@ def fill_section(area: str, theme: str | None) -> tuple[list[Component], Compone
     )
 
 
-Scope = list[int] | None
-Builder = Callable[
-    [Connection, pd.Timestamp, str | None, Scope], tuple[list[dbc.Card], go.Figure | None]
-]
+Frames = dict[str, pd.DataFrame]
+Builder = Callable[[Frames, pd.Timestamp, str | None], tuple[list[dbc.Card], go.Figure | None]]
 
 
 def tutoring(
-    conn: Connection, end: pd.Timestamp, theme: str | None, scope: Scope
+    frames: Frames, end: pd.Timestamp, theme: str | None
 ) -> tuple[list[dbc.Card], go.Figure | None]:
-    since = end - timedelta(weeks=CHART_WEEKS)
-    daily = overview.daily_sessions(
-        region_ids=scope, conn=conn, since=since, until=end + timedelta(days=1)
-    )
+    daily = frames["daily"]
     wide = by_status(daily, value="sessions")
     ratings = daily.groupby("day")[["rated", "rating_sum"]].sum()
     wide["held"] = wide.drop(columns=["scheduled"], errors="ignore").sum(axis=1)
     done = compare_periods(wide, numerator="completed", end=end)
     rate = compare_periods(wide, numerator="completed", denominator="held", end=end)
     rating = compare_periods(ratings, numerator="rating_sum", denominator="rated", end=end)
-    heads = overview.tutor_counts(
-        region_ids=scope, conn=conn, left_since=(end - timedelta(days=90)).date()
-    ).iloc[0]
+    heads = frames["heads"].iloc[0]
     cards = [
         period_card(
             "Sessions completed, 30 days",
@@ -185,20 +177,10 @@ def tutoring(
 
 
 def pe(
-    conn: Connection, end: pd.Timestamp, theme: str | None, scope: Scope
+    frames: Frames, end: pd.Timestamp, theme: str | None
 ) -> tuple[list[dbc.Card], go.Figure | None]:
-    since = (end - timedelta(weeks=CHART_WEEKS)).date()
-    daily = overview.daily_attendance(
-        region_ids=scope, conn=conn, since=since, until=(end + timedelta(days=1)).date()
-    )
-    daily = daily.set_index("day")
-    incidents = by_status(
-        overview.daily_incidents(
-            region_ids=scope, conn=conn, since=since, until=(end + timedelta(days=1)).date()
-        ),
-        value="incidents",
-        status="severity",
-    )
+    daily = frames["daily"].set_index("day")
+    incidents = by_status(frames["incidents"], value="incidents", status="severity")
     incidents["all"] = incidents.sum(axis=1)
     rate = compare_periods(daily, numerator="present", denominator="marks", end=end)
     attended = compare_periods(daily, numerator="present", end=end)
@@ -218,14 +200,9 @@ def pe(
 
 
 def schedules(
-    conn: Connection, end: pd.Timestamp, theme: str | None, scope: Scope
+    frames: Frames, end: pd.Timestamp, theme: str | None
 ) -> tuple[list[dbc.Card], go.Figure | None]:
-    daily = overview.daily_bookings(
-        region_ids=scope,
-        conn=conn,
-        since=end - timedelta(weeks=8),
-        until=end + timedelta(weeks=4, days=1),
-    )
+    daily = frames["daily"]
     hours = by_status(daily, value="hours")
     count = by_status(daily, value="bookings")
     count["all"] = count.sum(axis=1)
@@ -243,20 +220,15 @@ def schedules(
 
 
 def credit(
-    conn: Connection, end: pd.Timestamp, theme: str | None, scope: Scope
+    frames: Frames, end: pd.Timestamp, theme: str | None
 ) -> tuple[list[dbc.Card], go.Figure | None]:
-    daily = overview.daily_applications(
-        region_ids=scope,
-        conn=conn,
-        since=end - timedelta(weeks=CHART_WEEKS),
-        until=end + timedelta(days=1),
-    )
+    daily = frames["daily"]
     wide = by_status(daily, value="applications")
     wide["all"] = wide.sum(axis=1)
     wide["decided"] = wide.get("approved", 0) + wide.get("declined", 0)
     received = compare_periods(wide, numerator="all", end=end)
     approval = compare_periods(wide, numerator="approved", denominator="decided", end=end)
-    book = overview.active_loan_arrears(conn=conn, region_ids=scope).iloc[0]
+    book = frames["book"].iloc[0]
     arrears = book["in_arrears"] / book["loans"] if book["loans"] else None
     cards = [
         period_card(

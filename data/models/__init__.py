@@ -13,6 +13,7 @@ from data.models.credit import (
     ModelVersion,
     Repayment,
 )
+from data.models.jobs import JobLease, JobRun
 from data.models.pe import (
     Attendance,
     Enrollment,
@@ -68,6 +69,8 @@ __all__ = [
     "Equipment",
     "EquipmentUsage",
     "Intervention",
+    "JobLease",
+    "JobRun",
     "JourneyEvent",
     "LessonPlan",
     "Loan",

@@ -77,7 +77,6 @@ def _per_day_and_status(
     return read_frame(conn, in_regions(stmt, region, region_ids), dates=["day"])
 
 
-@cached("tutors")
 def daily_sessions(
     *,
     conn: Connection,
@@ -108,7 +107,6 @@ def daily_sessions(
     return frame.rename(columns={"n": "sessions"})
 
 
-@cached("tutors")
 def tutor_counts(
     *, conn: Connection, left_since: date, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -123,7 +121,6 @@ def tutor_counts(
     return read_frame(conn, in_regions(stmt, Tutor.region_id, region_ids))
 
 
-@cached("pe")
 def daily_attendance(
     *, conn: Connection, since: date, until: date, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -149,7 +146,6 @@ def daily_attendance(
     return read_frame(conn, in_regions(stmt, School.region_id, region_ids), dates=["day"])
 
 
-@cached("pe")
 def daily_incidents(
     *, conn: Connection, since: date, until: date, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -172,7 +168,6 @@ def daily_incidents(
     return read_frame(conn, in_regions(stmt, School.region_id, region_ids), dates=["day"])
 
 
-@cached("schedules")
 def daily_bookings(
     *, conn: Connection, since: datetime, until: datetime, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -198,7 +193,6 @@ def daily_bookings(
     return frame.rename(columns={"n": "bookings"}).astype({"hours": float})
 
 
-@cached("credit")
 def daily_applications(
     *, conn: Connection, since: datetime, until: datetime, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
@@ -220,7 +214,6 @@ def daily_applications(
     return frame.rename(columns={"n": "applications"})
 
 
-@cached("credit")
 def active_loan_arrears(
     *, conn: Connection, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import pytest
@@ -11,12 +11,11 @@ from sqlalchemy import create_engine, func, select, update
 from data import cache
 from data.engine import connect, transaction
 from data.models import CreditApplication
-from data.queries import overview
+from data.queries import home, overview
 from data.seed import seed_database
 from tests.conftest import AS_OF, SEED
 
-SINCE = datetime.combine(AS_OF - timedelta(days=400), datetime.min.time(), tzinfo=UTC)
-UNTIL = datetime.combine(AS_OF + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+END = pd.Timestamp(AS_OF, tz="UTC")
 
 
 @pytest.fixture(params=["files", pytest.param("redis", marks=pytest.mark.redis)])
@@ -28,16 +27,19 @@ def cache_backend(request, seeded_engine):  # type: ignore[no-untyped-def]
 
 
 def applications(region_ids: list[int] | None) -> pd.DataFrame:
+    """The home page's credit section, through the cache."""
     with connect() as conn:
-        return overview.daily_applications(
-            conn=conn, since=SINCE, until=UNTIL, region_ids=region_ids
-        )
+        frames = home.section_frames(conn=conn, section="credit", end=END, region_ids=region_ids)
+    return frames["daily"]
 
 
 def straight_from_database(region_ids: list[int] | None) -> pd.DataFrame:
     with connect() as conn:
-        return overview.daily_applications.uncached(  # type: ignore[attr-defined]
-            conn=conn, since=SINCE, until=UNTIL, region_ids=region_ids
+        return overview.daily_applications(
+            conn=conn,
+            since=END - timedelta(weeks=26),
+            until=END + timedelta(days=1),
+            region_ids=region_ids,
         )
 
 
@@ -51,9 +53,9 @@ def test_each_scope_gets_its_own_rows(cache_backend):
     pd.testing.assert_frame_equal(south, straight_from_database([2]))
     pd.testing.assert_frame_equal(everyone, straight_from_database(None))
     assert north["applications"].sum() < everyone["applications"].sum()
-    assert north["applications"].sum() + south["applications"].sum() < everyone[
-        "applications"
-    ].sum()
+    assert (
+        north["applications"].sum() + south["applications"].sum() < everyone["applications"].sum()
+    )
 
 
 @pytest.fixture(params=["files", pytest.param("redis", marks=pytest.mark.redis)])
@@ -72,7 +74,7 @@ def test_a_committed_write_moves_its_area_on(writable):
         conn.execute(
             update(CreditApplication)
             .where(CreditApplication.id == first)
-            .values(status="approved", applied_at=UNTIL - timedelta(hours=1))
+            .values(status="approved", applied_at=END - timedelta(hours=1))
         )
         cache.mark_changed(conn, "credit")
     after = applications(None)
@@ -93,10 +95,17 @@ def test_a_rolled_back_write_leaves_the_cache_alone(cache_backend):
 
 
 def test_other_areas_stay_cached_when_one_changes(cache_backend):
-    applications(None)
-    cache.changed("tutors")
+    def newest() -> pd.DataFrame:  # reads tutoring, PE and credit, not schedules
+        with connect() as conn:
+            return overview.data_as_of(conn=conn)
+
+    newest()
+    cache.changed("schedules")
     hits = cache.stats["hit"]
-    applications(None)
+    newest()
+    assert cache.stats["hit"] == hits + 1
+    cache.changed("pe")
+    newest()
     assert cache.stats["hit"] == hits + 1
 
 
@@ -112,7 +121,7 @@ def test_on_redis_the_entries_live_in_redis(seeded_engine, redis_url):
 
     applications([1])
     keys = redis.Redis.from_url(redis_url).keys("beacon:v:*")
-    assert any(b"daily_applications" in key for key in keys)
+    assert any(b"section_frames" in key for key in keys)
 
 
 def test_a_cache_that_is_down_falls_back_to_the_database(seeded_engine, monkeypatch):

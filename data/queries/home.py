@@ -1,0 +1,88 @@
+"""What the home page reads for each area, in one cached call per area and scope.
+
+The windows are fixed relative to `end`, the newest day with data (`home_end`), so the
+scheduled refresh can warm exactly the entries a user's first visit asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from data.cache import cached
+from data.queries import overview
+
+CHART_WEEKS = 26
+SECTIONS = ("tutoring", "pe", "schedules", "credit")
+
+
+def home_end(*, conn: Connection) -> pd.Timestamp | None:
+    """Midnight (UTC) of the newest day anything happened; None on an empty database."""
+    newest = overview.data_as_of(conn=conn)["newest"].max()
+    return None if pd.isna(newest) else newest.normalize()
+
+
+def _tutoring(conn: Connection, end: pd.Timestamp, scope: Sequence[int] | None) -> dict:
+    return {
+        "daily": overview.daily_sessions(
+            region_ids=scope,
+            conn=conn,
+            since=end - timedelta(weeks=CHART_WEEKS),
+            until=end + timedelta(days=1),
+        ),
+        "heads": overview.tutor_counts(
+            region_ids=scope, conn=conn, left_since=(end - timedelta(days=90)).date()
+        ),
+    }
+
+
+def _pe(conn: Connection, end: pd.Timestamp, scope: Sequence[int] | None) -> dict:
+    since, until = (end - timedelta(weeks=CHART_WEEKS)).date(), (end + timedelta(days=1)).date()
+    return {
+        "daily": overview.daily_attendance(region_ids=scope, conn=conn, since=since, until=until),
+        "incidents": overview.daily_incidents(
+            region_ids=scope, conn=conn, since=since, until=until
+        ),
+    }
+
+
+def _schedules(conn: Connection, end: pd.Timestamp, scope: Sequence[int] | None) -> dict:
+    return {
+        "daily": overview.daily_bookings(
+            region_ids=scope,
+            conn=conn,
+            since=end - timedelta(weeks=8),
+            until=end + timedelta(weeks=4, days=1),
+        )
+    }
+
+
+def _credit(conn: Connection, end: pd.Timestamp, scope: Sequence[int] | None) -> dict:
+    return {
+        "daily": overview.daily_applications(
+            region_ids=scope,
+            conn=conn,
+            since=end - timedelta(weeks=CHART_WEEKS),
+            until=end + timedelta(days=1),
+        ),
+        "book": overview.active_loan_arrears(conn=conn, region_ids=scope),
+    }
+
+
+READERS: dict[str, Callable[[Connection, pd.Timestamp, Sequence[int] | None], dict]] = {
+    "tutoring": _tutoring,
+    "pe": _pe,
+    "schedules": _schedules,
+    "credit": _credit,
+}
+
+
+@cached("tutors", "pe", "schedules", "credit")
+def section_frames(
+    *, conn: Connection, section: str, end: pd.Timestamp, region_ids: Sequence[int] | None
+) -> dict[str, pd.DataFrame]:
+    """The frames behind one home section ("tutoring", "pe", "schedules", "credit")."""
+    return READERS[section](conn, end, region_ids)
