@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import dash
+import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import (
     ALL,
@@ -25,7 +27,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from auth.access import EVERYONE, allowed, region_scope, requires
+from auth.access import EVERYONE, allowed, check_background_request, region_scope, requires
 from auth.audit import audit
 from auth.csrf import csrf_token
 from auth.requests import now
@@ -40,7 +42,7 @@ from data import activity
 from data.engine import connect, database_problem, transaction
 from data.preferences import read_preference, save_preference
 from data.queries.overview import data_as_of
-from settings import load_settings_or_exit
+from settings import Settings, get_settings, load_settings_or_exit
 
 log = logging.getLogger("beacon")
 
@@ -137,7 +139,56 @@ def role_guarded(page: dict[str, Any]) -> Callable[..., Any]:
     return guarded
 
 
+def background_manager(settings: Settings) -> Any:
+    """Long callbacks run outside the web request: in local processes with a disk cache
+    (embedded), or on the Celery workers through Redis (scale-out)."""
+    if settings.redis_url:
+        from dash import CeleryManager
+
+        from jobs.celery_app import celery_app
+
+        return CeleryManager(celery_app, expire=3600)
+    import diskcache
+    from dash import DiskcacheManager
+
+    return DiskcacheManager(diskcache.Cache(str(settings.instance_dir / "background")), expire=3600)
+
+
+def guard_background_callbacks(app: Dash) -> Callable[[], None]:
+    """Background callbacks are checked here, in the request, before their job is queued."""
+
+    def check() -> None:
+        if not request.path.endswith("/_dash-update-component") or request.method != "POST":
+            return
+        body = request.get_json(silent=True) or {}
+        entry = app.callback_map.get(str(body.get("output")))
+        func = entry.get("callback") if entry else None
+        while func is not None and not hasattr(func, "checked_before_queueing"):
+            func = getattr(func, "__wrapped__", None)
+        if func is not None:
+            polling = "cacheKey" in request.args or "job" in request.args
+            check_background_request(func, body, polling=polling)
+
+    return check
+
+
+def start_scheduler(settings: Settings) -> None:
+    """The embedded mode's in-process scheduler. Production runs Celery beat instead, and
+    the web workers run no jobs."""
+    if settings.runs_jobs != "embedded":
+        return
+    from jobs.schedule import embedded_scheduler
+
+    embedded_scheduler(settings).start()
+    log.info(
+        "scheduler: refresh every %s s, retrain at %s",
+        settings.refresh_seconds,
+        settings.retrain_at,
+    )
+
+
 def create_app() -> Dash:
+    settings = load_settings_or_exit()
     app = Dash(
         __name__,
         server=create_server(),
@@ -150,7 +201,9 @@ def create_app() -> Dash:
         assets_ignore=r"^bootstrap-[0-9.]+\.min\.css$",
         suppress_callback_exceptions=True,
         on_error=report_callback_error,
+        background_callback_manager=background_manager(settings),
     )
+    app.server.before_request(guard_background_callbacks(app))
     for page in dash.page_registry.values():
         page["layout"] = role_guarded(page)
     app.layout = app_layout
@@ -186,10 +239,26 @@ def page_title(pathname: str | None) -> str:
 
 @callback(Output(ids.data_as_of, "children"), Input(ids.url, "pathname"))
 @requires(*EVERYONE)
-def show_data_as_of(_pathname: str | None) -> str:
+def show_data_as_of(_pathname: str | None) -> list[Any]:
+    """The newest data timestamp on every page, and a Stale badge past the configured age."""
     with connect() as conn:
         newest = data_as_of(conn=conn)["newest"].max()
-    return f"Data as of {iso_datetime(None if pd.isna(newest) else newest)}"
+    if pd.isna(newest):
+        return ["No data yet"]
+    limit = get_settings().stale_after_hours
+    shown: list[Any] = [f"Data as of {iso_datetime(newest)}"]
+    if now() - newest.to_pydatetime() > timedelta(hours=limit):
+        shown.append(
+            dbc.Badge(
+                "Stale",
+                color="warning",
+                text_color="dark",
+                className="ms-2",
+                title=f"Nothing newer than {limit:g} hours has arrived; "
+                "the data may not be up to date.",
+            )
+        )
+    return shown
 
 
 def _badge(count: int) -> tuple[str, str]:
@@ -268,6 +337,10 @@ if it keeps happening, tell an administrator.</p>
 
 app = create_app()
 server = app.server
+# The Celery worker (`celery -A app:celery_app worker`) imports this module, so that it knows
+# the background callbacks as well as the scheduled jobs.
+celery_app = app._background_manager.handle if load_settings_or_exit().redis_url else None
+start_scheduler(load_settings_or_exit())
 
 
 def ensure_demo_scores() -> None:

@@ -66,3 +66,48 @@ def requires(*roles: str) -> Callable[[F], F]:
         return guarded  # type: ignore[return-value]
 
     return decorate
+
+
+REQUESTER_ID = "background-requester"
+
+
+def requires_before_queueing(*roles: str) -> Callable[[F], F]:
+    """Guard a Dash *background* callback. Its body runs later in another process (a
+    diskcache job or a Celery worker) with no request and no signed-in user, so the app
+    checks the role when the request arrives, before anything is queued
+    (`check_background_request`), and the requester store must hold the caller's own id."""
+    unknown = set(roles) - set(ROLES)
+    if not roles or unknown:
+        raise ValueError(f"roles must be some of {ROLES}; got {roles}")
+
+    def decorate(func: F) -> F:
+        func.allowed_roles = roles  # type: ignore[attr-defined]
+        func.checked_before_queueing = True  # type: ignore[attr-defined]
+        return func
+
+    return decorate
+
+
+def check_background_request(
+    func: Callable[..., Any], body: dict[str, Any], *, polling: bool
+) -> None:
+    """Refuse a request to a background callback: anonymous 401, wrong role or a forged
+    requester 403 (audited). Dash's polls for progress carry signed job handles and no
+    inputs: they are checked for the role only."""
+    if not current_user.is_authenticated:
+        raise Unauthorized()
+    roles = func.allowed_roles  # type: ignore[attr-defined]
+    named = [
+        item.get("value")
+        for item in [*body.get("inputs", []), *body.get("state", [])]
+        if isinstance(item, dict) and item.get("id") == REQUESTER_ID
+    ]
+    forged = not polling and named != [current_user.user_id]
+    if current_user.role not in roles or forged:
+        audit(
+            "access.denied",
+            what="background callback",
+            callback=func.__qualname__,
+            role=current_user.role,
+        )
+        raise AccessDenied()

@@ -135,8 +135,14 @@ def shell(
                         className="shell-alert",
                     ),
                     html.Main(
+                        # Only opening a page blanks it; a callback inside the page shows its
+                        # own loading state (a progress bar must stay visible while it runs).
                         dcc.Loading(
-                            content, type="default", delay_show=300, parent_className="page-loading"
+                            content,
+                            type="default",
+                            delay_show=300,
+                            parent_className="page-loading",
+                            target_components={"_pages_content": "children"},
                         ),
                         id="main",
                         tabIndex="-1",

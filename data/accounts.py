@@ -282,6 +282,12 @@ def consume_password_token(*, conn: Connection, token_hash: str, now: datetime) 
 # Lists for the admin pages
 
 
+def manager_scopes(*, conn: Connection) -> list[tuple[int, ...]]:
+    """The distinct region sets of active managers: the scopes a warm cache must cover."""
+    managers = _accounts(conn, User.is_active.is_(True), Role.name == "manager")
+    return sorted({tuple(sorted(a.region_ids)) for a in managers})
+
+
 def users_table(*, conn: Connection) -> pd.DataFrame:
     """Every user.
 

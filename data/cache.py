@@ -97,7 +97,10 @@ def take_changed(conn: Connection) -> set[str]:
 
 
 def _key(areas: tuple[Area, ...], name: str, kwargs: dict[str, Any]) -> str:
-    arguments = sorted((k, v) for k, v in kwargs.items() if k != "conn")
+    # A scope passed as a tuple or a list is the same scope.
+    arguments = sorted(
+        (k, list(v) if isinstance(v, tuple) else v) for k, v in kwargs.items() if k != "conn"
+    )
     digest = hashlib.sha256(repr(arguments).encode()).hexdigest()[:32]
     generations = ".".join(generation(area) for area in areas)
     return f"v:{_database_tag()}:{generations}:{name}:{digest}"

@@ -49,6 +49,18 @@ def _features() -> Select:
     ).join(CreditCustomer, CreditCustomer.id == CreditApplication.customer_id)
 
 
+def unscored_applications(*, conn: Connection, model_id: int) -> pd.DataFrame:
+    """Applications with no score under this model yet (arrived since it scored), with the
+    applicant's features: the columns of `applications_with_outcomes` without the loan."""
+    scored = select(CreditScore.id).where(
+        CreditScore.application_id == CreditApplication.id,
+        CreditScore.model_version_id == model_id,
+    )
+    frame = read_frame(conn, _features().where(~scored.exists()).order_by(CreditApplication.id))
+    frame["applied_at"] = pd.to_datetime(frame["applied_at"], utc=True)
+    return frame
+
+
 @cached("credit")
 def applications_with_outcomes(*, conn: Connection) -> pd.DataFrame:
     """Every application with the applicant's features and, where a loan followed, its

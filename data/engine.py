@@ -7,6 +7,7 @@ read while the refresh job writes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -17,13 +18,30 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from data import cache
 from settings import get_settings
 
+_engines: list[Engine] = []
+
+
+def _forget_pools_after_fork() -> None:
+    """A forked child (a background job) must not share its parent's open connections."""
+    for engine in _engines:
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_pools_after_fork)
+
 
 @lru_cache(maxsize=8)
 def engine_for(url: str, statement_timeout_ms: int = 15_000) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
+    else:
+        engine = _postgres_engine(url, statement_timeout_ms)
+    _engines.append(engine)
+    return engine
+
+
+def _postgres_engine(url: str, statement_timeout_ms: int) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,

@@ -11,7 +11,7 @@ from data.models.base import Base, UTCDateTime, choice
 
 JOB_KINDS = ("refresh", "retrain")
 TRIGGERS = ("schedule", "manual")
-RUN_STATUSES = ("running", "succeeded", "failed", "skipped")
+RUN_STATUSES = ("running", "succeeded", "failed", "skipped", "cancelled")
 
 
 class JobRun(Base):

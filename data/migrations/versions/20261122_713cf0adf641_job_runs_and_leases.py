@@ -43,7 +43,7 @@ def upgrade() -> None:
         sa.Column("runner", sa.String(length=120), nullable=False),
         sa.CheckConstraint("job IN ('refresh', 'retrain')", name=op.f("ck_job_runs_job_valid")),
         sa.CheckConstraint(
-            "status IN ('running', 'succeeded', 'failed', 'skipped')",
+            "status IN ('running', 'succeeded', 'failed', 'skipped', 'cancelled')",
             name=op.f("ck_job_runs_status_valid"),
         ),
         sa.CheckConstraint(

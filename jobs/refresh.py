@@ -1,0 +1,259 @@
+"""The scheduled refresh and the nightly retrain: `python -m jobs.refresh [--retrain]`.
+
+refresh (every BEACON_REFRESH_SECONDS): pick up new data (the cache moves on), rescore tutors
+when new sessions arrived, score new credit applications with the active scorecard, raise
+credit alerts, and warm the cache of the main pages for every role and region scope.
+retrain (daily at BEACON_RETRAIN_AT): retrain both models, rescore everything, then warm.
+
+Whoever starts it (APScheduler in the embedded app, Celery beat and a worker, the admin's
+"Refresh now", this command), one run works at a time: a lease in the database. A scheduled
+run also claims its slot, so two schedulers firing the same slot record one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+import psutil
+
+from analytics.credit_features import credit_features
+from analytics.scorecard import assess_with
+from data import accounts, cache, credit, jobs, tutor_risk
+from data.engine import connect, transaction
+from data.queries import home
+from data.queries.overview import data_as_of
+from jobs import credit_alerts, credit_scoring
+from jobs import tutor_risk as tutor_risk_job
+from settings import load_settings_or_exit
+
+Progress = Callable[[int, int, str], None]
+LEASE_SECONDS = 600
+
+
+@dataclass
+class RunResult:
+    run_id: int | None
+    status: str  # succeeded, failed, skipped, or duplicate (the slot was claimed elsewhere)
+    rows: int
+    seconds: float
+    detail: str
+
+
+def runner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _stopped_runners(holders: set[str]) -> set[str]:
+    """Runners on this machine whose process has ended (e.g. a cancelled background job)."""
+    host = socket.gethostname()
+    stopped = set()
+    for holder in holders:
+        name, _, pid = holder.rpartition(":")
+        if name == host and pid.isdigit() and not psutil.pid_exists(int(pid)):
+            stopped.add(holder)
+    return stopped
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def run(
+    *,
+    job: str = "refresh",
+    trigger: str = "manual",
+    slot: str | None = None,
+    requested_by: int | None = None,
+    progress: Progress | None = None,
+) -> RunResult:
+    if job not in ("refresh", "retrain"):
+        raise ValueError(f"job must be refresh or retrain; got {job!r}")
+    started = time.perf_counter()
+    me = runner_name()
+    with transaction() as conn:
+        run_id = jobs.claim_run(
+            conn=conn,
+            job=job,
+            trigger=trigger,
+            slot=slot or f"manual-{uuid.uuid4().hex}",
+            requested_by=requested_by,
+            runner=me,
+            now=_now(),
+        )
+    if run_id is None:
+        return RunResult(None, "duplicate", 0, 0.0, f"slot {slot} already ran")
+    with transaction() as conn:
+        holder, _ = jobs.lease_holder(conn=conn)
+        stopped = _stopped_runners(jobs.running_runners(conn=conn) | {holder or ""})
+        jobs.interrupt_runs(conn=conn, runners=stopped, now=_now())
+        leased = jobs.take_lease(
+            conn=conn, holder=me, now=_now(), seconds=LEASE_SECONDS, dead=stopped
+        )
+        if not leased:
+            detail = "another run was in progress; this one did nothing"
+            jobs.finish_run(
+                conn=conn, run_id=run_id, status="skipped", rows=0, detail=detail, now=_now()
+            )
+            return RunResult(run_id, "skipped", 0, time.perf_counter() - started, detail)
+    steps = STEPS[job]
+    rows, notes = 0, []
+    try:
+        for done, (label, step) in enumerate(steps):
+            if progress:
+                progress(done, len(steps), label)
+            with transaction() as conn:
+                jobs.record_step(conn=conn, run_id=run_id, step=label, rows=rows)
+                jobs.take_lease(conn=conn, holder=me, now=_now(), seconds=LEASE_SECONDS)
+            written, note = step()
+            rows += written
+            if note:
+                notes.append(note)
+        if progress:
+            progress(len(steps), len(steps), "Done")
+        status, detail = "succeeded", "; ".join(notes) or None
+    except Exception as error:  # recorded for the admin page, then re-raised for the logs
+        status, detail = "failed", f"{type(error).__name__}: {error}"[:2000]
+        raise
+    finally:
+        with transaction() as conn:
+            jobs.finish_run(
+                conn=conn, run_id=run_id, status=status, rows=rows, detail=detail, now=_now()
+            )
+            jobs.release_lease(conn=conn, holder=me)
+    return RunResult(run_id, status, rows, time.perf_counter() - started, detail or "")
+
+
+def pick_up_new_data() -> tuple[int, str | None]:
+    """Data loaded from outside (not through the app's writes) shows from now on."""
+    cache.changed(*cache.AREAS)
+    return 0, None
+
+
+def rescore_tutors_if_new_sessions() -> tuple[int, str | None]:
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        newest = data_as_of(conn=conn).set_index("source")["newest"].get("tutoring_sessions")
+        scored = model and tutor_risk.latest_scored_at(conn=conn, model_id=model["id"])
+    if newest is None or pd.isna(newest):
+        return 0, "no tutoring sessions to score"
+    if scored is not None and pd.Timestamp(scored) > newest:
+        return 0, "tutor scores are up to date"
+    return retrain_tutors()
+
+
+def retrain_tutors() -> tuple[int, str | None]:
+    try:
+        report = tutor_risk_job.run()
+    except tutor_risk_job.NotEnoughHistory as reason:
+        return 0, f"tutor risk not scored: {reason}"
+    return report.scored_rows, None
+
+
+def score_new_applications() -> tuple[int, str | None]:
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        if model is None:
+            return 0, "no credit model yet: the nightly retrain trains one"
+        fresh = credit.unscored_applications(conn=conn, model_id=model["id"])
+    if fresh.empty:
+        return 0, None
+    assessed = assess_with(model["metrics"]["card"], credit_features(fresh))
+    scores = pd.DataFrame(
+        {
+            "application_id": fresh["application_id"],
+            "scored_at": _now(),
+            "pd": assessed["pd"].to_numpy(),
+            "score": assessed["score"].to_numpy(),
+            "band": assessed["band"].to_numpy(),
+            "reason_codes": [[{"code": c} for c in r] for r in assessed["reasons"]],
+        }
+    )
+    with transaction() as conn:
+        return credit.store_scores(conn=conn, model_id=model["id"], scores=scores), None
+
+
+def raise_credit_alerts() -> tuple[int, str | None]:
+    return credit_alerts.run(), None
+
+
+def retrain_credit() -> tuple[int, str | None]:
+    try:
+        outcome = credit_scoring.run()
+    except credit_scoring.NotEnoughOutcomes as reason:
+        return 0, f"credit not scored: {reason}"
+    return outcome.scored, None
+
+
+def warm_cache() -> tuple[int, str | None]:
+    """Fill the cache for the pages people open first, for every scope in use: everyone
+    (admins, analysts, viewers) and each manager's regions."""
+    with connect() as conn:
+        scopes: list[list[int] | None] = [None] + [
+            list(s) for s in accounts.manager_scopes(conn=conn)
+        ]
+        end = home.home_end(conn=conn)
+        tutor_model = tutor_risk.active_model(conn=conn)
+        credit_model = credit.active_model(conn=conn)
+        entries = 0
+        for scope in scopes:
+            if end is not None:
+                for section in home.SECTIONS:
+                    home.section_frames(conn=conn, section=section, end=end, region_ids=scope)
+                    entries += 1
+            if tutor_model:
+                history = tutor_risk.band_history(
+                    conn=conn, model_id=tutor_model["id"], region_ids=scope
+                )
+                if not history.empty:
+                    tutor_risk.score_counts(
+                        conn=conn,
+                        model_id=tutor_model["id"],
+                        as_of=history["as_of"].max().to_pydatetime(),
+                        region_ids=scope,
+                    )
+                entries += 2
+        if credit_model:  # monitoring is for staff, who all see every region
+            credit.applications_with_outcomes(conn=conn)
+            credit.model_scores(conn=conn, model_id=credit_model["id"])
+            entries += 2
+    return 0, f"{entries} cache entries warm for {len(scopes)} scopes"
+
+
+STEPS: dict[str, list[tuple[str, Callable[[], tuple[int, str | None]]]]] = {
+    "refresh": [
+        ("Picking up new data", pick_up_new_data),
+        ("Scoring tutors (when new sessions arrived)", rescore_tutors_if_new_sessions),
+        ("Scoring new credit applications", score_new_applications),
+        ("Raising credit alerts", raise_credit_alerts),
+        ("Warming the cache", warm_cache),
+    ],
+    "retrain": [
+        ("Picking up new data", pick_up_new_data),
+        ("Retraining tutor risk and scoring tutors", retrain_tutors),
+        ("Retraining the credit scorecard and scoring applications", retrain_credit),
+        ("Warming the cache", warm_cache),
+    ],
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--retrain", action="store_true", help="retrain the models first")
+    args = parser.parse_args()
+    load_settings_or_exit()
+    result = run(job="retrain" if args.retrain else "refresh", trigger="manual")
+    print(f"{result.status}: {result.rows:,} rows in {result.seconds:.1f} s. {result.detail}")
+    return 0 if result.status in ("succeeded", "skipped") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
