@@ -157,16 +157,32 @@ def background_manager(settings: Settings) -> Any:
 def guard_background_callbacks(app: Dash) -> Callable[[], None]:
     """Background callbacks are checked here, in the request, before their job is queued."""
 
+    def guarded(entry: dict[str, Any] | None) -> Callable[..., Any] | None:
+        func = entry.get("callback") if entry else None
+        while func is not None and not hasattr(func, "checked_before_queueing"):
+            func = getattr(func, "__wrapped__", None)
+        return func
+
+    def cancelled_by(output: str) -> Callable[..., Any] | None:
+        """Dash's own cancel callback (output `<button>.id`) gets its background callback's
+        roles: only those who may start a job may stop one."""
+        button = output.removesuffix(".id")
+        for entry in app.callback_map.values():
+            cancels = (entry.get("background") or {}).get("cancel", [])
+            if any(c.get("id") == button for c in cancels):
+                return guarded(entry)
+        return None
+
     def check() -> None:
         if not request.path.endswith("/_dash-update-component") or request.method != "POST":
             return
         body = request.get_json(silent=True) or {}
-        entry = app.callback_map.get(str(body.get("output")))
-        func = entry.get("callback") if entry else None
-        while func is not None and not hasattr(func, "checked_before_queueing"):
-            func = getattr(func, "__wrapped__", None)
+        output = str(body.get("output"))
+        func = guarded(app.callback_map.get(output))
+        polling = "cacheKey" in request.args or "job" in request.args
+        if func is None and output.endswith(".id"):
+            func, polling = cancelled_by(output), True
         if func is not None:
-            polling = "cacheKey" in request.args or "job" in request.args
             check_background_request(func, body, polling=polling)
 
     return check

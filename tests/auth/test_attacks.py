@@ -28,10 +28,22 @@ def signed_in(role: str, regions=()):
     return client
 
 
+def cancels(callback: dict) -> dict | None:
+    """The background callback whose cancel button this Dash-made cancel callback serves."""
+    button = callback["output"].removesuffix(".id")
+    for entry in beacon.app.callback_map.values():
+        if any(c.get("id") == button for c in (entry.get("background") or {}).get("cancel", [])):
+            return entry
+    return None
+
+
 def roles_of(callback: dict) -> tuple[str, ...] | None:
-    """The roles a callback allows, from the function registered for it (None: Dash's own)."""
+    """The roles a callback allows, from the function registered for it (None: Dash's own).
+    Dash's cancel callbacks are held to the roles of the job they cancel."""
     entry = beacon.app.callback_map.get(callback["output"])
     func = entry.get("callback") if entry else None
+    if getattr(func, "__name__", "") == "cancel_call":
+        func = cancels(callback)["callback"]
     while func is not None and not hasattr(func, "allowed_roles"):
         func = getattr(func, "__wrapped__", None)
     return getattr(func, "allowed_roles", None)

@@ -1,0 +1,199 @@
+"""The refresh job on a real database: what it recomputes, what it records, the cache it
+warms, and the lease and slots that make it run once whoever starts it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, func, insert, select
+
+from data import cache, credit, jobs, tutor_risk
+from data.engine import connect, transaction
+from data.models import CreditApplication, CreditScore, JobRun
+from data.queries import home
+from data.seed import seed_database
+from jobs import refresh, schedule
+from settings import get_settings
+from tests.conftest import AS_OF, SEED, create_test_account, new_database, pointed_at
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.db)])
+def trained_url(request, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A database of this module's own (the job writes): seeded, models trained once."""
+    url = new_database(
+        request.param,
+        str(tmp_path_factory.mktemp("refresh")),
+        lambda: request.getfixturevalue("postgres_server"),
+    )
+    seed_database(create_engine(url), scale="small", seed=SEED, as_of=AS_OF)
+    with pointed_at(url):
+        assert refresh.run(job="retrain").status == "succeeded"
+    return url
+
+
+@pytest.fixture
+def db(trained_url, use_database):  # type: ignore[no-untyped-def]
+    use_database(trained_url)
+    return trained_url
+
+
+def runs_of(job: str | None = None):  # type: ignore[no-untyped-def]
+    with connect() as conn:
+        return jobs.runs(conn=conn, limit=500, job=job)
+
+
+def new_application() -> int:
+    """An application arriving from outside the app: no score yet."""
+    with transaction() as conn:
+        model = conn.execute(select(CreditApplication).limit(1)).mappings().one()
+        fields = {
+            k: v for k, v in model.items() if k not in ("id", "status", "decided_at", "applied_at")
+        }
+        return int(
+            conn.execute(
+                insert(CreditApplication)
+                .values(**fields, status="submitted", applied_at=datetime.now(UTC))
+                .returning(CreditApplication.id)
+            ).scalar_one()
+        )
+
+
+def test_a_refresh_scores_new_applications_and_records_the_run(db):
+    application_id = new_application()
+    result = refresh.run(job="refresh")
+    assert result.status == "succeeded" and result.rows >= 1
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        scored = conn.execute(
+            select(func.count()).where(
+                CreditScore.application_id == application_id,
+                CreditScore.model_version_id == model["id"],
+            )
+        ).scalar_one()
+    assert scored == 1
+    row = runs_of().iloc[0]
+    assert (row["id"], row["job"], row["trigger"], row["status"]) == (
+        result.run_id,
+        "refresh",
+        "manual",
+        "succeeded",
+    )
+    assert row["rows"] == result.rows and row["finished_at"] >= row["started_at"]
+    assert "cache entries warm" in row["detail"]
+
+
+def test_a_refresh_warms_the_main_pages_for_every_scope(db):
+    manager = create_test_account("manager", (2, 3))
+    assert refresh.run(job="refresh").status == "succeeded"
+    misses = cache.stats["miss"]
+    with connect() as conn:
+        end = home.home_end(conn=conn)
+        model = tutor_risk.active_model(conn=conn)
+        for scope in (None, list(manager.region_ids)):
+            for section in home.SECTIONS:
+                home.section_frames(conn=conn, section=section, end=end, region_ids=scope)
+            tutor_risk.band_history(conn=conn, model_id=model["id"], region_ids=scope)
+    assert cache.stats["miss"] == misses
+
+
+def test_progress_is_reported_step_by_step(db):
+    seen: list[tuple[int, int, str]] = []
+    refresh.run(job="refresh", progress=lambda done, total, step: seen.append((done, total, step)))
+    total = len(refresh.STEPS["refresh"])
+    assert [s[0] for s in seen] == list(range(total + 1))
+    assert seen[0][2] == "Picking up new data" and seen[-1] == (total, total, "Done")
+
+
+def test_a_run_while_another_holds_the_lease_does_nothing(db):
+    alive = f"{socket.gethostname()}:{os.getppid()}"  # a process that is running
+    with transaction() as conn:
+        assert jobs.take_lease(conn=conn, holder=alive, now=datetime.now(UTC), seconds=600)
+    try:
+        result = refresh.run(job="refresh")
+        assert result.status == "skipped"
+        assert runs_of().iloc[0]["status"] == "skipped"
+        with connect() as conn:
+            assert jobs.lease_holder(conn=conn)[0] == alive
+    finally:
+        with transaction() as conn:
+            jobs.release_lease(conn=conn, holder=alive)
+
+
+def test_a_runner_that_died_is_taken_over_and_its_run_marked_interrupted(db):
+    dead = f"{socket.gethostname()}:999999"
+    now = datetime.now(UTC)
+    with transaction() as conn:
+        orphan = jobs.claim_run(
+            conn=conn,
+            job="refresh",
+            trigger="manual",
+            slot="orphan",
+            requested_by=None,
+            runner=dead,
+            now=now,
+        )
+        assert jobs.take_lease(conn=conn, holder=dead, now=now, seconds=600)
+    assert refresh.run(job="refresh").status == "succeeded"
+    left = runs_of().set_index("id").loc[orphan]
+    assert (left["status"], left["detail"]) == ("failed", "interrupted: the runner stopped")
+
+
+def test_a_slot_runs_once(db):
+    first = refresh.run(job="refresh", trigger="schedule", slot="refresh@2026-01-01T00:00:00")
+    second = refresh.run(job="refresh", trigger="schedule", slot="refresh@2026-01-01T00:00:00")
+    assert first.status == "succeeded" and second.status == "duplicate"
+    with connect() as conn:
+        rows = conn.execute(
+            select(func.count()).where(JobRun.slot == "refresh@2026-01-01T00:00:00")
+        ).scalar_one()
+    assert rows == 1
+
+
+def test_two_schedulers_run_each_refresh_once(db, monkeypatch):
+    """Two web workers in embedded mode each start a scheduler: each slot still runs once."""
+    monkeypatch.setenv("BEACON_REFRESH_SECONDS", "3")
+    get_settings.cache_clear()
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def listen(event):  # type: ignore[no-untyped-def]
+        with lock:
+            outcomes.append(event.retval.status if event.retval else "error")
+
+    before = set(runs_of("refresh")["id"])
+    schedulers = [schedule.embedded_scheduler(get_settings()) for _ in range(2)]
+    for scheduler in schedulers:
+        scheduler.add_listener(listen, mask=2**12)  # EVENT_JOB_EXECUTED
+        scheduler.start()
+    time.sleep(7.5)
+    for scheduler in schedulers:
+        scheduler.shutdown(wait=True)
+    get_settings.cache_clear()
+    fired = runs_of("refresh")
+    fired = fired[~fired["id"].isin(before) & (fired["trigger"] == "schedule")]
+    assert len(fired) >= 2, outcomes
+    assert outcomes.count("duplicate") == len(fired), outcomes
+    assert outcomes.count("succeeded") == len(fired), outcomes
+    assert set(fired["status"]) == {"succeeded"}
+
+
+def test_a_failing_step_is_recorded_with_its_error_and_frees_the_lease(db, monkeypatch):
+    def broken() -> tuple[int, str | None]:
+        raise RuntimeError("the warehouse is unreachable")
+
+    monkeypatch.setitem(refresh.STEPS, "refresh", [("Breaking", broken)])
+    with pytest.raises(RuntimeError):
+        refresh.run(job="refresh")
+    row = runs_of().iloc[0]
+    assert (row["status"], row["detail"], row["step"]) == (
+        "failed",
+        "RuntimeError: the warehouse is unreachable",
+        "Breaking",
+    )
+    with connect() as conn:
+        assert jobs.lease_holder(conn=conn)[0] is None

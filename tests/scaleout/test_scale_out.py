@@ -1,0 +1,293 @@
+"""The scale-out deployment, for real: `scripts/scale_out.sh` (gunicorn with two web workers,
+a Celery worker and Celery beat) plus a second gunicorn, on PostgreSQL and Redis.
+
+Sessions, cache and rate limits are shared by every worker; beat and the worker refresh the
+data; a background callback reports progress through Celery; scopes never mix in the cache.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import redis
+import requests
+from sqlalchemy import create_engine, func, insert, select, text
+
+from data.migrate import upgrade_head
+from data.models import CreditApplication, CreditScore, JobRun
+from data.seed import seed_database
+from jobs import refresh
+from tests import postgres
+from tests.auth.helpers import payload
+from tests.conftest import AS_OF, PASSWORD, SEED, create_test_account, pointed_at
+from tests.postgres import _free_port
+
+pytestmark = [pytest.mark.redis, pytest.mark.db, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+REFRESH_SECONDS = 10
+
+
+def _wait_until(check, seconds: float, what: str):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            found = check()
+        except requests.RequestException:
+            found = None
+        if found:
+            return found
+        time.sleep(0.25)
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+
+
+class Stack:
+    def __init__(self, database: str, redis_url: str, workdir: Path) -> None:
+        self.database, self.redis_url = database, redis_url
+        self.a, self.b = _free_port(), _free_port()
+        self.workdir = workdir
+        self.processes: list[subprocess.Popen] = []
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "scale-out-test-secret-" + "y" * 32,
+            "BEACON_SCHEDULER": "auto",
+            "BEACON_REFRESH_SECONDS": str(REFRESH_SECONDS),
+            "BEACON_LOGIN_ACCOUNT_LIMIT": "3 per 15 minutes",
+            "BEACON_INSTANCE_DIR": str(workdir),
+            "WEB_WORKERS": "2",
+        }
+
+    def start(self) -> None:
+        log = open(self.workdir / "stack.log", "wb")  # noqa: SIM115 - closed with the processes
+        self.processes.append(
+            subprocess.Popen(
+                ["scripts/scale_out.sh"],
+                cwd=ROOT,
+                env={**self.env, "BEACON_PORT": str(self.a)},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        self.processes.append(
+            subprocess.Popen(
+                [
+                    sys.prefix + "/bin/gunicorn",
+                    "app:server",
+                    "--workers=1",
+                    f"--bind=127.0.0.1:{self.b}",
+                    "--no-control-socket",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        for port in (self.a, self.b):
+            _wait_until(
+                lambda port=port: requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok,
+                90,
+                f"the web server on port {port} (see {self.workdir / 'stack.log'})",
+            )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in self.processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def url(self, which: str, path: str) -> str:
+        return f"http://127.0.0.1:{self.a if which == 'a' else self.b}{path}"
+
+
+@pytest.fixture(scope="module")
+def stack(postgres_server, redis_server, tmp_path_factory) -> Iterator[Stack]:
+    database = postgres.create_database(postgres_server)
+    with pointed_at(database):
+        upgrade_head()
+        seed_database(create_engine(database), scale="small", seed=SEED, as_of=AS_OF)
+        refresh.run(job="retrain")  # models to score with
+    redis.Redis.from_url(redis_server).flushdb()
+    running = Stack(database, redis_server, tmp_path_factory.mktemp("scale-out"))
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def on_stack(stack, use_database):  # type: ignore[no-untyped-def]
+    use_database(stack.database)
+    return stack
+
+
+def signed_in(stack: Stack, which: str, email: str, password: str = PASSWORD) -> requests.Session:
+    session = requests.Session()
+    response = post_login(session, stack, which, email, password)
+    assert response.status_code == 302, response.text[:300]
+    return session
+
+
+def post_login(session, stack: Stack, which: str, email: str, password: str):  # type: ignore[no-untyped-def]
+    page = session.get(stack.url(which, "/login")).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return session.post(
+        stack.url(which, "/login"),
+        data={"csrf_token": token, "email": email, "password": password},
+        allow_redirects=False,
+    )
+
+
+def home_credit(session: requests.Session, stack: Stack, which: str) -> str:
+    """The home page's credit KPIs, as the browser asks for them."""
+    callbacks = session.get(stack.url(which, "/_dash-dependencies")).json()
+    section = next(c for c in callbacks if "home-kpis" in c["output"])
+    body = payload(section, {"data": "credit"})
+    response = session.post(stack.url(which, "/_dash-update-component"), json=body)
+    assert response.status_code == 200, response.text[:300]
+    return response.text
+
+
+def test_a_session_started_on_one_server_works_on_the_other(on_stack):
+    account = create_test_account("analyst")
+    session = signed_in(on_stack, "a", account.email)
+    assert session.get(on_stack.url("b", "/_dash-layout")).status_code == 200
+    assert requests.get(on_stack.url("b", "/_dash-layout")).status_code == 401
+
+
+def test_both_servers_read_one_cache(on_stack):
+    session = signed_in(on_stack, "a", create_test_account("analyst").email)
+    home_credit(session, on_stack, "a")
+    assert redis.Redis.from_url(on_stack.redis_url).keys("beacon:v:*")
+    # A change made behind the app's back is not seen until the cache moves on: server B
+    # answers from the entry server A stored.
+    engine = create_engine(on_stack.database)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE credit_applications SET status = 'withdrawn'"))
+    try:
+        for _attempt in range(3):  # a scheduled refresh in between moves the cache on: retry
+            runs = scheduled_runs(on_stack)
+            first = home_credit(session, on_stack, "a")
+            second = home_credit(session, on_stack, "b")
+            if scheduled_runs(on_stack) == runs:
+                break
+        assert second == first
+        redis.Redis.from_url(on_stack.redis_url).flushdb()
+        assert home_credit(session, on_stack, "b") != first
+    finally:
+        engine.dispose()
+
+
+def scheduled_runs(stack: Stack) -> int:
+    with create_engine(stack.database).connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(JobRun)).scalar_one())
+
+
+def test_two_scopes_never_share_cached_rows(on_stack):
+    analyst = signed_in(on_stack, "a", create_test_account("analyst").email)
+    north = signed_in(on_stack, "b", create_test_account("manager", (1,)).email)
+    everyone = home_credit(analyst, on_stack, "a")  # cached first, for every region
+    mine = home_credit(north, on_stack, "b")
+    assert mine != everyone
+    redis.Redis.from_url(on_stack.redis_url).flushdb()
+    assert home_credit(north, on_stack, "a") == mine  # computed afresh for region 1: the same
+
+
+def test_rate_limits_count_across_servers(on_stack):
+    email = create_test_account("viewer").email
+    codes = [
+        post_login(requests.Session(), on_stack, which, email, "wrong password").status_code
+        for which in ("a", "b", "a", "b")
+    ]
+    assert codes == [401, 401, 401, 429]  # refused, refused, refused, then limited
+
+
+def test_beat_and_the_worker_refresh_the_data(on_stack):
+    with create_engine(on_stack.database).begin() as conn:
+        template = conn.execute(select(CreditApplication).limit(1)).mappings().one()
+        fields = {k: v for k, v in template.items() if k not in ("id", "applied_at")}
+        new_id = conn.execute(
+            insert(CreditApplication)
+            .values(**fields, applied_at=datetime.now(UTC))
+            .returning(CreditApplication.id)
+        ).scalar_one()
+        since = datetime.now(UTC)
+
+    def scheduled_run_after_insert() -> bool:
+        with create_engine(on_stack.database).connect() as conn:
+            return bool(
+                conn.execute(
+                    select(func.count()).where(
+                        JobRun.trigger == "schedule",
+                        JobRun.status == "succeeded",
+                        JobRun.started_at > since,
+                    )
+                ).scalar_one()
+            )
+
+    _wait_until(scheduled_run_after_insert, 6 * REFRESH_SECONDS + 30, "a scheduled refresh")
+    with create_engine(on_stack.database).connect() as conn:
+        scored = conn.execute(
+            select(func.count()).where(CreditScore.application_id == new_id)
+        ).scalar_one()
+        runners = set(
+            conn.execute(select(JobRun.runner).where(JobRun.trigger == "schedule")).scalars()
+        )
+    assert scored == 1
+    assert runners and all(":" in r for r in runners)
+
+
+@pytest.mark.browser
+def test_refresh_now_reports_progress_through_celery(on_stack):
+    from selenium import webdriver
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    account = create_test_account("admin")
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,1000"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options)
+    try:
+        driver.get(on_stack.url("a", "/login"))
+        driver.find_element("id", "email").send_keys(account.email)
+        driver.find_element("id", "password").send_keys(PASSWORD)
+        driver.find_element("css selector", "button[type=submit]").click()
+        WebDriverWait(driver, 20).until(lambda d: d.find_elements("id", "shell-title"))
+        driver.get(on_stack.url("a", "/admin/jobs"))
+        button = WebDriverWait(driver, 20).until(lambda d: d.find_element("id", "jobs-retrain-now"))
+        WebDriverWait(driver, 20).until(
+            lambda d: d.find_elements("css selector", "#jobs-history table")
+        )
+        button.click()
+        seen: set[str] = set()
+
+        def finished(d) -> bool:  # type: ignore[no-untyped-def]
+            text = d.find_element("id", "jobs-progress-text").text
+            if text:
+                seen.add(text)
+            return "Finished" in d.find_element("id", "jobs-result").text
+
+        WebDriverWait(driver, 120, poll_frequency=0.2).until(finished)
+        assert any("Retraining" in step for step in seen), seen
+        assert driver.find_element("id", "jobs-retrain-now").is_enabled()
+    finally:
+        driver.quit()
