@@ -181,15 +181,20 @@ def show_history(_tick: Any, _result: Any, _cancelled: Any) -> tuple[Component, 
         },
         cells={
             "status": lambda s, _r: dbc.Badge(s, color=STATUS_COLORS.get(s, "secondary")),
-            "trigger": lambda t, row: (
-                row["requested_by"] or "an admin" if t == "manual" else "the schedule"
-            ),
+            "trigger": started_by,
             "started_at": lambda v, _r: iso_datetime(v),
         },
         empty_title="No runs yet",
         empty_hint="The first scheduled refresh will appear here, or press Refresh now.",
     )
     return table, schedule_card(last)
+
+
+def started_by(trigger: str, row: Any) -> str:
+    if trigger == "schedule":
+        return "the schedule"
+    by = row["requested_by"]
+    return "the command line" if by is None or pd.isna(by) else str(by)
 
 
 def schedule_card(last: Any) -> Component:
