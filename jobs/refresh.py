@@ -31,7 +31,7 @@ from data import accounts, cache, credit, jobs, tutor_risk
 from data.engine import connect, transaction
 from data.queries import home
 from data.queries.overview import data_as_of
-from jobs import credit_alerts, credit_scoring
+from jobs import credit_alerts, credit_scoring, summaries
 from jobs import tutor_risk as tutor_risk_job
 from settings import load_settings_or_exit
 
@@ -221,10 +221,11 @@ def warm_cache() -> tuple[int, str | None]:
                         region_ids=scope,
                     )
                 entries += 2
-        if credit_model:  # monitoring is for staff, who all see every region
-            credit.applications_with_outcomes(conn=conn)
-            credit.model_scores(conn=conn, model_id=credit_model["id"])
-            entries += 2
+    if credit_model:  # monitoring is for staff, who all see every region: one entry
+        summaries.credit_monitoring(
+            model_id=credit_model["id"], test_from=credit_model["metrics"]["split"]["test_from"]
+        )
+        entries += 1
     return 0, f"{entries} cache entries warm for {len(scopes)} scopes"
 
 

@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, callback, html
 from dash.development.base_component import Component
 
-from analytics.credit_features import credit_features
 from analytics.credit_monitoring import (
     RECENT_DAYS,
-    bad_rate_by_band,
-    drift_since_training,
     drifting,
-    score_quartiles_by_month,
 )
 from analytics.monitoring import PSI_ACT, PSI_WATCH
 from auth.access import STAFF, requires
@@ -27,6 +22,7 @@ from components.table import data_table
 from components.theme import RISK_COLORS, themed
 from data import credit
 from data.engine import connect
+from jobs import summaries
 
 dash.register_page(
     __name__,
@@ -93,16 +89,11 @@ def show(theme):  # type: ignore[no-untyped-def]
         if model is None:
             nothing = empty_state("No credit model yet", "Run the scoring job.")
             return None, nothing, None, None, None
-        applications = credit.applications_with_outcomes(conn=conn)
-        scores = credit.model_scores(conn=conn, model_id=model["id"]).set_index("application_id")
         versions = credit.model_versions(conn=conn)
-    applications = applications[applications["application_id"].isin(scores.index)]
-    score = scores.loc[applications["application_id"], "score"].reset_index(drop=True)
-    applications = applications.reset_index(drop=True)
-    test_from = pd.Timestamp(model["metrics"]["split"]["test_from"], tz="UTC")
-    drift = drift_since_training(
-        credit_features(applications), score, applications["applied_at"], test_from=test_from
+    summary = summaries.credit_monitoring(
+        model_id=model["id"], test_from=model["metrics"]["split"]["test_from"]
     )
+    drift = summary["drift"]
     moved = drifting(drift)
     alert = (
         dbc.Alert(
@@ -125,7 +116,7 @@ def show(theme):  # type: ignore[no-untyped-def]
     bars = themed(bars, theme).update_layout(
         height=max(280, 24 * len(drift)), yaxis={"autorange": "reversed"}
     )
-    monthly = score_quartiles_by_month(score, applications["applied_at"])
+    monthly = summary["monthly"]
     spread = go.Figure()
     spread.add_scatter(
         x=monthly["month"], y=monthly["q75"], line={"width": 0}, showlegend=False, hoverinfo="skip"
@@ -134,9 +125,7 @@ def show(theme):  # type: ignore[no-untyped-def]
         x=monthly["month"], y=monthly["q25"], fill="tonexty", line={"width": 0}, name="Middle half"
     )
     spread.add_scatter(x=monthly["month"], y=monthly["median"], name="Median")
-    loans = applications[applications["loan_status"].notna()]
-    bands = scores.loc[loans["application_id"], "band"]
-    rates = bad_rate_by_band(bands, loans["loan_status"] == "defaulted", loans["applied_at"])
+    rates = summary["bad_rates"]
     bad = go.Figure()
     for band, rows in rates.groupby("band"):
         bad.add_scatter(

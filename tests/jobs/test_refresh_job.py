@@ -17,7 +17,7 @@ from data.engine import connect, transaction
 from data.models import CreditApplication, CreditScore, JobRun
 from data.queries import home
 from data.seed import seed_database
-from jobs import refresh, schedule
+from jobs import refresh, schedule, summaries
 from settings import get_settings
 from tests.conftest import AS_OF, SEED, create_test_account, new_database, pointed_at
 
@@ -98,6 +98,10 @@ def test_a_refresh_warms_the_main_pages_for_every_scope(db):
             for section in home.SECTIONS:
                 home.section_frames(conn=conn, section=section, end=end, region_ids=scope)
             tutor_risk.band_history(conn=conn, model_id=model["id"], region_ids=scope)
+        scorecard = credit.active_model(conn=conn)
+    summaries.credit_monitoring(
+        model_id=scorecard["id"], test_from=scorecard["metrics"]["split"]["test_from"]
+    )
     assert cache.stats["miss"] == misses
 
 
