@@ -141,3 +141,33 @@ def cached(*areas: Area) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def remember(key: str, compute: Callable[[], Any]) -> Any:
+    """A value kept under `key` for BEACON_CACHE_SECONDS (for answers that are not a
+    data-access function's, e.g. an AI service's); a failure in `compute` is not kept."""
+    if not get_settings().cache_enabled:
+        return compute()
+    full = f"m:{_database_tag()}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
+    try:
+        found = backend().get(full)
+    except Exception:
+        log.warning("cache unavailable; computing %s afresh", key[:40], exc_info=True)
+        return compute()
+    if found is not None:
+        stats["hit"] += 1
+        return pickle.loads(found)
+    stats["miss"] += 1
+    value = compute()
+    try:
+        backend().set(full, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        log.warning("cache: could not store %s", key[:40], exc_info=True)
+    return value
+
+
+def forget(key: str) -> None:
+    try:
+        backend().delete(f"m:{_database_tag()}:{hashlib.sha256(key.encode()).hexdigest()[:32]}")
+    except Exception:
+        log.warning("cache: could not forget %s", key[:40], exc_info=True)

@@ -9,9 +9,11 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
+from flask_login import current_user
 
+from ai import insights
 from analytics.pricing import cutoff_tradeoff, risk_rate
 from analytics.scorecard import PD_BANDS
 from auth.access import EVERYONE, region_scope, requires
@@ -20,6 +22,7 @@ from components.badges import band_badge
 from components.chart_card import chart_body
 from components.empty_state import empty_state
 from components.formatting import number, percent
+from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table
@@ -86,6 +89,7 @@ def layout(**_kwargs: str) -> Component:
                 "Applications of the last 12 months.",
                 className="widget-note",
             ),
+            explain_panel("pricing"),
             dcc.Loading(html.Div(id=ids.kpis)),
             dbc.Row(
                 [
@@ -95,6 +99,25 @@ def layout(**_kwargs: str) -> Component:
             ),
         ]
     )
+
+
+@callback(
+    Output(explain_ids("pricing").output, "children"),
+    Input(explain_ids("pricing").button, "n_clicks"),
+    State(ids.cutoff, "value"),
+    State(ids.margin, "value"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def explain_pricing(clicked, cutoff, margin):  # type: ignore[no-untyped-def]
+    """A narrative of the what-if cards for this cut-off and margin."""
+    if not clicked:
+        raise dash.exceptions.PreventUpdate
+    cards = what_if(cutoff, margin, None)[0]
+    result = insights.explain(
+        page="Credit pricing", facts=facts_from_kpi_cards(cards), user_id=current_user.user_id
+    )
+    return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
 
 @callback(

@@ -12,7 +12,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import MATCH, Input, Output, callback, dcc, html
 from dash.development.base_component import Component
+from flask_login import current_user
 
+from ai import insights
 from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly, weekly_frame
 from auth.access import EVERYONE, region_scope, requires
 from auth.requests import now
@@ -20,6 +22,7 @@ from components.chart_card import chart_body, chart_card
 from components.feed import feed_list
 from components.figures import share_line, stacked_bars
 from components.formatting import number, percent
+from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from data import activity
@@ -93,7 +96,9 @@ def section(area: str) -> html.Section:
 
 
 def layout(**_kwargs: str) -> html.Div:
-    return html.Div([*[section(area) for area in SECTIONS], recent_activity()])
+    return html.Div(
+        [explain_panel("home"), *[section(area) for area in SECTIONS], recent_activity()]
+    )
 
 
 def recent_activity() -> html.Section:
@@ -130,13 +135,40 @@ def fill_section(area: str, theme: str | None) -> tuple[list[Component], Compone
             return [], chart_body(
                 None, empty_title="No data yet", empty_hint="Load data with `python -m data.seed`."
             )
-        frames = home.section_frames(conn=conn, section=area, end=end, region_ids=region_scope())
-    cards, figure = BUILDERS[area](frames, end, theme)
+    cards, figure = section_cards(area, end, theme)
     empty_hint = "Nothing was recorded in this period."
     return (
         [dbc.Col(card, sm=6) for card in cards],
         chart_body(figure, empty_title="No activity in the last 26 weeks", empty_hint=empty_hint),
     )
+
+
+def section_cards(
+    area: str, end: pd.Timestamp, theme: str | None
+) -> tuple[list[dbc.Card], go.Figure | None]:
+    with connect() as conn:
+        frames = home.section_frames(conn=conn, section=area, end=end, region_ids=region_scope())
+    return BUILDERS[area](frames, end, theme)
+
+
+@callback(
+    Output(explain_ids("home").output, "children"),
+    Input(explain_ids("home").button, "n_clicks"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def explain_home(clicked: int | None) -> Component:
+    """A narrative of the KPI cards the user sees, in their scope (never personal data)."""
+    if not clicked:
+        raise dash.exceptions.PreventUpdate
+    with connect() as conn:
+        end = home.home_end(conn=conn)
+    facts = []
+    for area in SECTIONS if end is not None else ():
+        cards, _ = section_cards(area, end, None)
+        facts += facts_from_kpi_cards(cards)
+    result = insights.explain(page="Home", facts=facts, user_id=current_user.user_id)
+    return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
 
 Frames = dict[str, pd.DataFrame]

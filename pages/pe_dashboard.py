@@ -20,7 +20,9 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 from pydantic import ValidationError
 
+from ai import insights
 from analytics.equipment import equipment_recommendations
+from analytics.narrative import Fact
 from analytics.pe import (
     SKILLS,
     activity_recommendations,
@@ -35,6 +37,8 @@ from auth.access import EVERYONE, STAFF, AccessDenied, region_scope, requires
 from auth.audit import audit
 from components import pe_widgets as draw
 from components.empty_state import empty_state
+from components.formatting import number, percent
+from components.insight import explain_ids, explain_panel, insight_card
 from components.pe_board import (
     WIDGETS,
     Filters,
@@ -107,6 +111,7 @@ def layout(**_kwargs: str) -> Component:
                 id=ids.filters, data={**filters, "start": start.isoformat(), "end": end.isoformat()}
             ),
             _filter_bar(classes, filters, bounds, start, end),
+            explain_panel("pe"),
             html.Div(
                 id=ids.status, role="status", className="visually-hidden", **{"aria-live": "polite"}
             ),
@@ -346,6 +351,52 @@ def _gallery(board: dict[str, Any], query: str) -> list[Component]:
 def _save(board: dict[str, Any]) -> None:
     with transaction() as conn:
         save_preference(conn=conn, user_id=current_user.user_id, name=PREFERENCE, value=board)
+
+
+def pe_facts(scope: pe.PEFilter) -> list[Fact]:
+    """The headline numbers behind the board for these filters: counts and rates only."""
+    with connect() as conn:
+        daily = pe.attendance_daily(conn=conn, scope=scope)
+        incidents = pe.incident_counts(conn=conn, scope=scope)
+        classes = pe.filter_options(conn=conn, region_ids=scope.region_ids)
+    present, expected = int(daily["present"].sum()), int(daily["expected"].sum())
+    if scope.class_id is not None:
+        classes = classes[classes["class_id"] == scope.class_id]
+    elif scope.school_id is not None:
+        classes = classes[classes["school_id"] == scope.school_id]
+    if scope.grade is not None:
+        classes = classes[classes["grade"] == scope.grade]
+    serious = incidents[incidents["severity"] != "minor"]["n"].sum() if len(incidents) else 0
+    period = f"{scope.start:%Y-%m-%d} to {scope.end:%Y-%m-%d}"
+    return [
+        Fact("Period", period),
+        Fact("Classes in view", number(len(classes))),
+        Fact("Attendance rate", percent(present / expected if expected else None)),
+        Fact("Places attended", number(present)),
+        Fact("School days with lessons", number(len(daily))),
+        Fact("Safety incidents", number(int(incidents["n"].sum()) if len(incidents) else 0)),
+        Fact("Incidents more than minor", number(int(serious))),
+    ]
+
+
+@callback(
+    Output(explain_ids("pe").output, "children"),
+    Input(explain_ids("pe").button, "n_clicks"),
+    State(ids.filters, "data"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def explain_board(clicked: int | None, filters: Any) -> Component:
+    if not clicked:
+        raise dash.exceptions.PreventUpdate
+    try:
+        scope = _scope(filters)
+    except ValueError as error:
+        return dbc.Alert(f"These filters cannot be explained: {error}.", color="warning")
+    result = insights.explain(
+        page="PE dashboard", facts=pe_facts(scope), user_id=current_user.user_id
+    )
+    return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
 
 def _scope(filters: Any) -> pe.PEFilter:

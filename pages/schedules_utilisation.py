@@ -6,12 +6,17 @@ from datetime import timedelta
 
 import dash
 import plotly.graph_objects as go
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
+from flask_login import current_user
 
+from ai import insights
+from analytics.narrative import Fact
 from auth.access import EVERYONE, region_scope, requires
 from auth.requests import now
 from components.chart_card import chart_body, chart_card
+from components.formatting import number, percent
+from components.insight import explain_ids, explain_panel, insight_card
 from components.shell import ids as shell_ids
 from components.theme import themed
 from data import schedules
@@ -51,6 +56,7 @@ def layout(**_kwargs: str) -> Component:
                 ],
                 className="filter-bar d-flex align-items-center",
             ),
+            explain_panel("utilisation"),
             html.Div(
                 [
                     chart_card(
@@ -74,6 +80,46 @@ def layout(**_kwargs: str) -> Component:
             ),
         ]
     )
+
+
+@callback(
+    Output(explain_ids("utilisation").output, "children"),
+    Input(explain_ids("utilisation").button, "n_clicks"),
+    State(ids.period, "value"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def explain_utilisation(clicked: int | None, period: object) -> Component:
+    """Totals and rates behind the charts (no host or student names)."""
+    if not clicked:
+        raise dash.exceptions.PreventUpdate
+    days = period if period in PERIODS else 56
+    until = now()
+    with connect() as conn:
+        use = schedules.utilisation(
+            conn=conn, region_ids=region_scope(), since=until - timedelta(days=days), until=until
+        )
+    weeks = use["weeks"]
+    sessions, cancelled = int(weeks["sessions"].sum()), int(weeks["cancelled"].sum())
+    expected, absent = int(weeks["expected"].sum()), int(weeks["absent"].sum())
+    facts = [
+        Fact("Period", PERIODS[days]),
+        Fact("Sessions booked", number(sessions)),
+        Fact(
+            "Cancelled",
+            f"{number(cancelled)} ({percent(cancelled / sessions if sessions else None)})",
+        ),
+        Fact("No-show rate of attendees", percent(absent / expected if expected else None)),
+        Fact(
+            "Hours booked with the busiest host",
+            number(use["hosts"]["hours"].max() if len(use["hosts"]) else 0, 1),
+        ),
+        Fact("Rooms in use", number(len(use["rooms"]))),
+    ]
+    result = insights.explain(
+        page="Schedule utilisation", facts=facts, user_id=current_user.user_id
+    )
+    return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
 
 def _bars(frame, label: str, theme) -> go.Figure | None:  # type: ignore[no-untyped-def]

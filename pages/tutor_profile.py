@@ -13,6 +13,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
 from flask_login import current_user
 
+from ai import insights
 from analytics.interventions import Recommendation, recognition, recommend
 from analytics.kpis import by_status, weekly, weekly_frame
 from auth.access import EVERYONE, AccessDenied, check_region, requires
@@ -22,6 +23,7 @@ from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.figures import stacked_bars
+from components.insight import insight_card
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import themed
@@ -67,6 +69,9 @@ class ids:
     move_result = "profile-intervention-result"
     timeline = "profile-timeline"
     owner = "profile-intervention-owner"
+    draft = "profile-draft-message"
+    draft_note = "profile-draft-note"
+    draft_text = "profile-draft-text"
 
     @staticmethod
     def plan(kind: str) -> dict[str, str]:
@@ -149,8 +154,68 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
                 dbc.CardBody([html.H2("Timeline", className="h6"), html.Div(id=ids.timeline)]),
                 className="mt-3",
             ),
+            *([message_card()] if writer else []),
         ]
     )
+
+
+def message_card() -> Component:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Message to the tutor", className="h6"),
+                html.P(
+                    "A draft from the tutor's top risk factors and open interventions. "
+                    "Edit it and send it from your own mail.",
+                    className="small text-secondary",
+                ),
+                dbc.Button("Draft a message", id=ids.draft, color="secondary", size="sm"),
+                dcc.Loading(html.Div(id=ids.draft_note, className="mt-2")),
+                dbc.Label("Draft", html_for=ids.draft_text, className="visually-hidden"),
+                dbc.Textarea(id=ids.draft_text, rows=12, maxLength=6000, className="mt-2"),
+            ]
+        ),
+        className="mt-3",
+    )
+
+
+@callback(
+    Output(ids.draft_text, "value"),
+    Output(ids.draft_note, "children"),
+    Input(ids.draft, "n_clicks"),
+    State(ids.tutor, "data"),
+    prevent_initial_call=True,
+)
+@requires(*WRITERS)
+def draft_message(clicked, tutor_id):  # type: ignore[no-untyped-def]
+    if not clicked:
+        raise dash.exceptions.PreventUpdate
+    tutor = allowed_tutor(tutor_id)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        scores = (
+            tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=[tutor["id"]])
+            if model
+            else pd.DataFrame()
+        )
+        done = tutor_care.interventions(conn=conn, tutor_id=tutor["id"])
+    factors = [f["label"] for f in scores.iloc[-1]["top_factors"]] if len(scores) else []
+    open_items = done[done["status"].isin(["planned", "in_progress"])]
+    agreed = [
+        f"{kind.replace('_', ' ').capitalize()}: {reason}"
+        for kind, reason in zip(open_items["kind"], open_items["reason"], strict=True)
+    ]
+    draft = insights.tutor_message(
+        tutor=tutor["name"],
+        factors=factors,
+        interventions=agreed,
+        manager=current_user.display_name,
+        user_id=current_user.user_id,
+    )
+    note = insight_card(
+        "Draft ready below.", source=draft.source, note=draft.note, retry=draft.retry
+    )
+    return draft.text, note
 
 
 def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:

@@ -13,7 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
+from flask_login import current_user
 
+from ai import insights
 from analytics.interventions import effectiveness
 from analytics.tutor_risk import BANDS
 from auth.access import EVERYONE, check_region, region_scope, requires
@@ -22,6 +24,7 @@ from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.figures import banded_bars
 from components.formatting import number, percent
+from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table, page_after, pager
@@ -156,6 +159,7 @@ def layout(
         [
             dcc.Location(id=ids.url, refresh=False),
             filters,
+            explain_panel("tutor-risk"),
             dcc.Loading(dbc.Row(id=ids.kpis, className="g-3 mb-3"), delay_show=150),
             dbc.Row(
                 [
@@ -289,6 +293,24 @@ def show_overview(region, subject, band, tenure, sort, theme):  # type: ignore[n
         at_risk_line(history, theme),
         view.query_string(),
     )
+
+
+@callback(
+    Output(explain_ids("tutor-risk").output, "children"),
+    Input(explain_ids("tutor-risk").button, "n_clicks"),
+    *[State(f.component_id, f.component_property) for f in FILTERS],
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def explain_overview(clicked, region, subject, band, tenure, sort):  # type: ignore[no-untyped-def]
+    """A narrative of the band cards as shown for these filters (counts, never names)."""
+    if not clicked:
+        raise dash.exceptions.PreventUpdate
+    cards = show_overview(region, subject, band, tenure, sort, None)[0]
+    result = insights.explain(
+        page="Tutor risk overview", facts=facts_from_kpi_cards(cards), user_id=current_user.user_id
+    )
+    return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
 
 def band_cards(history: pd.DataFrame) -> list[Component]:

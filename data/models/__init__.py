@@ -1,5 +1,6 @@
 """Every table, imported here so `Base.metadata` is complete for Alembic and the seed."""
 
+from data.models.ai import AICall
 from data.models.base import Base
 from data.models.credit import (
     CreditAlert,
@@ -54,6 +55,7 @@ from data.models.tutoring import (
 )
 
 __all__ = [
+    "AICall",
     "CreditAlert",
     "CreditAlertRule",
     "ActivityEvent",

@@ -134,3 +134,22 @@ def test_the_theme_stylesheet_is_public_and_cacheable(client):
     assert response.mimetype == "text/css"
     assert '[data-beacon-theme="high-contrast"]' in response.get_data(as_text=True)
     assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_data_as_of_shows_the_newest_data_and_a_stale_badge_past_the_limit(
+    seeded_engine, monkeypatch
+):
+    from settings import get_settings
+
+    with acting_as("viewer"):
+        text, badge = beacon.show_data_as_of("/")
+    assert text.startswith("Data as of 2026-06-1")
+    assert badge.children == "Stale" and "24 hours" in badge.title  # the demo data is months old
+    monkeypatch.setenv("BEACON_STALE_AFTER_HOURS", str(24 * 3650))
+    get_settings.cache_clear()
+    try:
+        with acting_as("viewer"):
+            assert beacon.show_data_as_of("/") == [text]
+    finally:
+        monkeypatch.delenv("BEACON_STALE_AFTER_HOURS")
+        get_settings.cache_clear()

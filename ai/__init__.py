@@ -1,0 +1,1 @@
+"""AI insights through the OpenAI API (any compatible server), with template fallbacks."""

@@ -1,0 +1,128 @@
+"""One chat-completions call through the openai client: configured from settings, logged
+(feature, tokens, outcome) for the admins, and failing with a message a user can act on."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import openai
+
+from data import ai as ai_log
+from data.engine import transaction
+from settings import get_settings
+
+
+class AIUnavailable(RuntimeError):
+    """The service did not give a usable answer; `message` says what to do."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+@dataclass
+class ToolCall:
+    id: str
+    name: str
+    arguments: dict[str, Any] | None  # None: the arguments were not valid JSON
+    raw: str
+
+
+@dataclass
+class Reply:
+    text: str
+    tool_calls: list[ToolCall] = field(default_factory=list)
+    message: dict[str, Any] = field(default_factory=dict)  # to send back in the conversation
+
+
+def configured() -> bool:
+    return get_settings().openai_api_key is not None
+
+
+def model_name() -> str:
+    return get_settings().ai_model
+
+
+def _client() -> openai.OpenAI:
+    settings = get_settings()
+    key = settings.openai_api_key
+    return openai.OpenAI(
+        api_key=key.get_secret_value() if key else "",
+        base_url=settings.openai_base_url,
+        timeout=settings.ai_timeout_seconds,
+        max_retries=0,  # the user retries, with a message saying why
+    )
+
+
+def _log(user_id: int | None, feature: str, outcome: str, started: float, usage: Any) -> None:
+    with transaction() as conn:
+        ai_log.record_call(
+            conn=conn,
+            user_id=user_id,
+            feature=feature,
+            model=model_name(),
+            outcome=outcome,
+            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+            latency_ms=int((time.perf_counter() - started) * 1000),
+            now=datetime.now(UTC),
+        )
+
+
+def chat(
+    *,
+    feature: str,
+    user_id: int | None,
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]] | None = None,
+) -> Reply:
+    started = time.perf_counter()
+    seconds = get_settings().ai_timeout_seconds
+    try:
+        options: dict[str, Any] = {"model": model_name(), "messages": messages, "temperature": 0.2}
+        if tools:
+            options["tools"] = tools
+        response = _client().chat.completions.create(**options)
+    except openai.APITimeoutError as error:
+        _log(user_id, feature, "timeout", started, None)
+        raise AIUnavailable(
+            "timeout", f"The AI service did not answer within {seconds:g} seconds. Try again."
+        ) from error
+    except openai.RateLimitError as error:
+        _log(user_id, feature, "rate_limited", started, None)
+        raise AIUnavailable(
+            "rate_limited", "The AI service is busy (rate limit reached). Try again in a minute."
+        ) from error
+    except openai.OpenAIError as error:
+        _log(user_id, feature, "unavailable", started, None)
+        status = getattr(error, "status_code", None)
+        detail = f" (HTTP {status})" if status else ""
+        raise AIUnavailable(
+            "unavailable", f"The AI service could not answer{detail}. Try again later."
+        ) from error
+    _log(user_id, feature, "ok", started, response.usage)
+    message = response.choices[0].message
+    calls = []
+    for call in message.tool_calls or []:
+        raw = call.function.arguments or "{}"  # type: ignore[union-attr]
+        try:
+            parsed = json.loads(raw)
+        except json.JSONDecodeError:
+            parsed = None
+        calls.append(
+            ToolCall(
+                call.id,
+                call.function.name,  # type: ignore[union-attr]
+                parsed if isinstance(parsed, dict) else None,
+                raw,
+            )
+        )
+    return Reply(
+        text=message.content or "",
+        tool_calls=calls,
+        message=message.model_dump(exclude_none=True),
+    )

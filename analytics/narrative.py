@@ -1,0 +1,131 @@
+"""Words from numbers, without a model: the facts a page shows, the check that a text quotes
+only those numbers, and the deterministic template texts used when no AI service answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+NUMBER = re.compile(r"(?<![\w.])[-+−]?\d[\d,]*(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One number as the page shows it: "Sessions completed, 30 days" = "1,204", "+3.1%"."""
+
+    label: str
+    value: str
+    change: str | None = None
+    wrong_way: bool = False  # the change is a change for the worse
+
+    def line(self) -> str:
+        change = f" (change: {self.change})" if self.change else ""
+        return f"{self.label}: {self.value}{change}"
+
+
+def _plain(token: str) -> float | None:
+    try:
+        return float(token.replace(",", "").replace("−", "-").lstrip("+"))
+    except ValueError:
+        return None
+
+
+def numbers_in(text: str) -> list[str]:
+    return NUMBER.findall(text)
+
+
+def allowed_numbers(sources: Iterable[str]) -> set[float]:
+    """Every number that appears in the given texts (labels, values, changes, tool results),
+    also without its sign, so "−3.1%" allows "3.1%" ("fell by 3.1%")."""
+    found: set[float] = set()
+    for text in sources:
+        for token in numbers_in(text):
+            value = _plain(token)
+            if value is not None:
+                found |= {value, abs(value)}
+    return found
+
+
+def unsupported_numbers(text: str, sources: Iterable[str]) -> list[str]:
+    """Numbers in `text` that appear in none of `sources`: a narrative must quote, not invent."""
+    allowed = allowed_numbers(sources)
+    return [
+        token
+        for token in numbers_in(text)
+        if (value := _plain(token)) is not None and value not in allowed
+    ]
+
+
+def fact_sources(facts: Sequence[Fact]) -> list[str]:
+    return [part for f in facts for part in (f.label, f.value, f.change or "")]
+
+
+def _change_size(fact: Fact) -> float:
+    numbers = [_plain(t) for t in numbers_in(fact.change or "")]
+    values = [abs(v) for v in numbers if v is not None]
+    return max(values) if values else 0.0
+
+
+def explain_template(page: str, facts: Sequence[Fact]) -> str:
+    """What the page shows, what changed most, and where to look next: from the facts only."""
+    if not facts:
+        return f"{page} has no numbers to describe in this view yet."
+    shown = "; ".join(f.line() for f in facts[:8])
+    moved = sorted((f for f in facts if f.change), key=_change_size, reverse=True)
+    parts = [f"{page} right now. {shown}."]
+    if moved:
+        top = moved[0]
+        parts.append(f"The biggest change is {top.label.lower()}: {top.change}.")
+        worse = [f for f in moved if f.wrong_way]
+        if worse:
+            parts.append(f"Look next at {worse[0].label.lower()}, which moved the wrong way.")
+        else:
+            parts.append("Nothing moved the wrong way in this period.")
+    return " ".join(parts)
+
+
+def tutor_message_template(
+    tutor: str, factors: Sequence[str], interventions: Sequence[str], manager: str
+) -> str:
+    first = tutor.split()[0] if tutor.split() else tutor
+    lines = [f"Hi {first},", ""]
+    lines.append(
+        "I'd like to check in on how things are going with your sessions and whether there "
+        "is anything I can help with."
+    )
+    if factors:
+        lines += ["", "A few things I noticed recently:"]
+        lines += [f"- {factor}" for factor in factors]
+    if interventions:
+        lines += ["", "What we already agreed to work on:"]
+        lines += [f"- {item}" for item in interventions]
+    lines += [
+        "",
+        "Could we find twenty minutes this week to talk it through?",
+        "",
+        "Best wishes,",
+        manager,
+    ]
+    return "\n".join(lines)
+
+
+def lesson_plan_template(
+    class_name: str,
+    gaps: Sequence[tuple[str, str]],
+    activities: Sequence[str],
+    equipment: Sequence[str],
+) -> str:
+    """gaps: (skill, gap as shown) largest first; activities and equipment as named."""
+    focus = gaps[0][0] if gaps else "general movement"
+    lines = [f"Lesson plan for {class_name}: focus on {focus}", ""]
+    lines.append("Warm-up (10 min): pulse raiser and dynamic stretches.")
+    lines.append("")
+    lines.append("Main (30 min):")
+    lines += [f"- {activity}" for activity in (activities or ["Skill stations, in small groups"])]
+    if gaps:
+        lines += ["", "Why: the class's largest gaps against the grade benchmark are"]
+        lines += [f"- {skill}: {gap}" for skill, gap in gaps]
+    lines += ["", "Equipment: " + (", ".join(equipment) if equipment else "none recorded")]
+    lines += ["", "Cool-down (5 min): stretches and a short reflection on one thing learned."]
+    return "\n".join(lines)

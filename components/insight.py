@@ -1,0 +1,108 @@
+"""The "Explain this view" button and the card an AI (or template) text is shown in, and the
+facts of a page read from its own KPI cards: the numbers exactly as the page shows them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from analytics.narrative import Fact
+
+
+class explain_ids:
+    def __init__(self, prefix: str) -> None:
+        self.button = f"{prefix}-explain"
+        self.output = f"{prefix}-explain-out"
+
+
+def explain_panel(prefix: str) -> html.Div:
+    ids = explain_ids(prefix)
+    return html.Div(
+        [
+            dbc.Button(
+                "Explain this view",
+                id=ids.button,
+                color="secondary",
+                outline=True,
+                size="sm",
+                title="A short narrative of the numbers on this page",
+            ),
+            dcc.Loading(html.Div(id=ids.output, className="mt-2", **{"aria-live": "polite"})),
+        ],
+        className="explain-panel mb-3",
+    )
+
+
+def insight_card(
+    text: str,
+    *,
+    source: str,
+    note: str | None,
+    retry: bool = False,
+    extra: Iterable[Component] = (),
+) -> dbc.Card:
+    """`source` is "ai" or "template"; the note says which model or why a template."""
+    badge = dbc.Badge(
+        "AI" if source == "ai" else "Template",
+        color="info" if source == "ai" else "secondary",
+        className="me-2",
+    )
+    footer = [badge, html.Small(note or "", className="text-secondary")]
+    if retry:
+        footer.append(html.Small(" Press the button again to retry.", className="text-secondary"))
+    return dbc.Card(
+        [
+            dbc.CardBody([html.P(text, className="insight-text mb-0"), *extra]),
+            dbc.CardFooter(footer),
+        ],
+        className="insight-card",
+    )
+
+
+def _classes(node: Any) -> str:
+    return str(getattr(node, "className", "") or "")
+
+
+def _text(node: Any) -> str:
+    if node is None:
+        return ""
+    if isinstance(node, str | int | float):
+        return str(node)
+    if isinstance(node, list | tuple):
+        return "".join(_text(n) for n in node)
+    return _text(getattr(node, "children", None))
+
+
+def _walk(node: Any) -> Iterable[Any]:
+    if isinstance(node, list | tuple):
+        for item in node:
+            yield from _walk(item)
+    elif isinstance(node, Component):
+        yield node
+        yield from _walk(getattr(node, "children", None))
+
+
+def facts_from_kpi_cards(cards: Any) -> list[Fact]:
+    """Read title, value and change back out of `kpi_card`s: what the user sees."""
+    facts = []
+    for node in _walk(cards):
+        if "kpi-card" not in _classes(node):
+            continue
+        parts = {c: "" for c in ("kpi-title", "kpi-value", "kpi-delta", "kpi-period")}
+        for inner in _walk(node):
+            for name in parts:
+                if name in _classes(inner).split() and not parts[name]:
+                    parts[name] = _text(inner).strip()
+        if parts["kpi-title"] and parts["kpi-value"]:
+            value, change = parts["kpi-value"], parts["kpi-delta"] or None
+            if change is None and parts["kpi-period"]:
+                value = f"{value} ({parts['kpi-period']})"  # context, not a comparison
+            elif change and parts["kpi-period"]:
+                change = f"{change} {parts['kpi-period']}"
+            wrong_way = any("bad" in _classes(n).split() for n in _walk(node))
+            facts.append(Fact(parts["kpi-title"], value, change, wrong_way))
+    return facts

@@ -1,0 +1,110 @@
+"""Ask Beacon: a question in words, answered from our own per-region roll-ups (the model
+picks tools; it never writes SQL), inside the asker's region scope."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+from dash.development.base_component import Component
+from flask_login import current_user
+
+from ai import ask as asking
+from auth.access import EVERYONE, region_scope, requires
+from auth.audit import audit
+from components.insight import insight_card
+from components.table import data_table
+
+dash.register_page(
+    __name__, path="/ask", name="Ask Beacon", area="Overview", order=2, roles=EVERYONE
+)
+
+EXAMPLES = (
+    "Which regions have the most critical tutors this month?",
+    "What is the PE attendance rate by region over the last 14 days?",
+    "How many credit applications did each region get in the last 30 days?",
+)
+
+
+class ids:
+    question = "ask-question"
+    submit = "ask-submit"
+    answer = "ask-answer"
+
+
+def layout(**_kwargs: str) -> html.Div:
+    return html.Div(
+        [
+            html.P(
+                "Ask about tutors at risk, tutoring sessions, credit applications or PE "
+                "attendance by region. Answers come from the same data as the dashboards, "
+                "limited to your regions.",
+                className="text-secondary",
+            ),
+            dbc.InputGroup(
+                [
+                    dbc.Input(
+                        id=ids.question,
+                        placeholder=EXAMPLES[0],
+                        maxLength=300,
+                        debounce=False,
+                        **{"aria-label": "Your question"},
+                    ),
+                    dbc.Button("Ask", id=ids.submit, color="primary"),
+                ],
+                className="mb-2",
+            ),
+            html.Div(
+                ["Try: ", *[html.Code(example, className="me-3") for example in EXAMPLES]],
+                className="small text-secondary mb-3",
+            ),
+            dcc.Loading(html.Div(id=ids.answer, **{"aria-live": "polite"})),
+        ]
+    )
+
+
+def tool_list(runs: list[asking.ToolRun]) -> list[Component]:
+    parts: list[Component] = [html.H3("Tools used", className="h6 mt-3")] if runs else []
+    for run in runs:
+        arguments = ", ".join(f"{k}={v}" for k, v in run.arguments.items()) or "no arguments"
+        parts.append(html.Div([html.Code(run.name), f" ({arguments})"], className="small"))
+        if run.refused:
+            parts.append(dbc.Alert(f"Refused: {run.refused}.", color="warning", className="py-1"))
+        elif not run.rows.empty:
+            parts.append(
+                data_table(
+                    run.rows,
+                    {c: c.replace("_", " ").capitalize() for c in run.rows.columns},
+                    caption=run.title,
+                    empty_title="",
+                    empty_hint="",
+                )
+            )
+    return parts
+
+
+@callback(
+    Output(ids.answer, "children"),
+    Input(ids.submit, "n_clicks"),
+    Input(ids.question, "n_submit"),
+    State(ids.question, "value"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def answer(_clicks: int | None, _submitted: int | None, question: str | None) -> Component:
+    text = " ".join(str(question or "").split())
+    if len(text) < 3:
+        return dbc.Alert("Type a question first, for example: " + EXAMPLES[0], color="info")
+    if len(text) > 300:
+        return dbc.Alert("Keep the question under 300 characters.", color="warning")
+    reply = asking.ask(text, asking.Scope(current_user.user_id, region_scope()))
+    for run in reply.runs:
+        if run.refused and "outside your regions" in run.refused:
+            audit("access.denied", what="ai tool", tool=run.name, arguments=run.arguments)
+    return insight_card(
+        reply.text,
+        source=reply.source,
+        note=reply.note,
+        retry=reply.retry,
+        extra=tool_list(reply.runs),
+    )

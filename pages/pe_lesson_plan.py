@@ -1,0 +1,235 @@
+"""Draft a PE lesson plan for a class from its skill gaps, the activities that train them and
+the equipment its school has; edit it and save it as the class's lesson plan."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+from flask_login import current_user
+
+from ai import insights
+from analytics.pe import GRADE_BENCHMARKS, activity_recommendations
+from auth.access import STAFF, AccessDenied, check_region, region_scope, requires
+from auth.audit import audit
+from auth.requests import now
+from components.insight import insight_card
+from data.engine import connect, transaction
+from data.lesson_plans import class_region, save_lesson_plan
+from data.queries import pe
+
+dash.register_page(
+    __name__,
+    path="/pe/lesson-plan",
+    name="Lesson plan draft",
+    area="PE programs",
+    order=2,
+    roles=STAFF,
+)
+WRITERS = ("admin", "manager")
+
+
+class ids:
+    klass = "plan-class"
+    draft = "plan-draft"
+    note = "plan-note"
+    title = "plan-title"
+    day = "plan-day"
+    text = "plan-text"
+    focus = "plan-focus"
+    equipment = "plan-equipment"
+    save = "plan-save"
+    saved = "plan-saved"
+
+
+def layout(**_kwargs: str) -> html.Div:
+    with connect() as conn:
+        classes = pe.filter_options(conn=conn, region_ids=region_scope())
+    options = [
+        {"label": f"{row.school_name} · {row.class_name}", "value": int(row.class_id)}
+        for row in classes.itertuples()
+    ]
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Class", html_for=ids.klass),
+                            dcc.Dropdown(
+                                id=ids.klass, options=options, placeholder="Choose a class"
+                            ),
+                        ],
+                        md=6,
+                    ),
+                    dbc.Col(
+                        dbc.Button("Draft a lesson plan", id=ids.draft, color="primary"),
+                        md=6,
+                        className="d-flex align-items-end",
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),
+            dcc.Loading(html.Div(id=ids.note)),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label("Title", html_for=ids.title),
+                            dbc.Input(id=ids.title, maxLength=160),
+                        ],
+                        md=6,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Day", html_for=ids.day),
+                            dcc.DatePickerSingle(
+                                id=ids.day,
+                                date=(now().date() + timedelta(days=1)).isoformat(),
+                                display_format="YYYY-MM-DD",
+                            ),
+                        ],
+                        md=3,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label("Focus skill", html_for=ids.focus),
+                            dbc.Input(id=ids.focus, maxLength=32),
+                        ],
+                        md=3,
+                    ),
+                ],
+                className="g-3 mb-2",
+            ),
+            dbc.Label("Plan (edit freely before saving)", html_for=ids.text),
+            dbc.Textarea(id=ids.text, rows=16, maxLength=8000, className="mb-2"),
+            dbc.Label("Equipment needed", html_for=ids.equipment),
+            dbc.Input(id=ids.equipment, maxLength=1000, className="mb-3"),
+            dbc.Button("Save as lesson plan", id=ids.save, color="success"),
+            html.Div(id=ids.saved, className="mt-3", role="status"),
+        ]
+    )
+
+
+def class_material(class_id: int) -> tuple[str, list[tuple[str, str]], list[str], list[str]]:
+    """The class's name, its largest gaps (skill, "N points below the benchmark"), the
+    activities recommended for them, and its school's equipment in good order."""
+    with connect() as conn:
+        bounds = pe.date_bounds(conn=conn)
+        start, end = bounds if bounds else (date.min, date.max)
+        scope = pe.PEFilter(start, end, region_scope(), class_id=class_id)
+        means = pe.class_skill_means(conn=conn, scope=scope)
+        incidents = pe.incident_counts(conn=conn, scope=scope)
+        equipment = pe.equipment_use(conn=conn, scope=scope)
+    if means.empty:
+        return "", [], [], []
+    latest = means[means["assessed_on"] == means["assessed_on"].max()]
+    gap = latest["grade"].map(GRADE_BENCHMARKS) - latest["mean"]
+    ranked = latest.assign(gap=gap).sort_values("gap", ascending=False)
+    gaps = [
+        (row.skill.replace("_", " "), f"{row.gap:.1f} points below the benchmark")
+        for row in ranked.itertuples()
+        if row.gap > 0
+    ][:3]
+    recs = activity_recommendations(means, incidents, per_class=3)
+    activities = [
+        f"{r.activity.replace('_', ' ').capitalize()}: {r.reason}" for r in recs.itertuples()
+    ]
+    usable = (
+        equipment[equipment["condition"].isin(["good", "fair", "new"])]
+        if not equipment.empty
+        else equipment
+    )
+    items = sorted(set(usable["name"])) if not usable.empty else []
+    return str(latest["class_name"].iloc[0]), gaps, activities, items[:12]
+
+
+@callback(
+    Output(ids.text, "value"),
+    Output(ids.title, "value"),
+    Output(ids.focus, "value"),
+    Output(ids.equipment, "value"),
+    Output(ids.note, "children"),
+    Input(ids.draft, "n_clicks"),
+    State(ids.klass, "value"),
+    prevent_initial_call=True,
+)
+@requires(*STAFF)
+def draft(_clicks: int | None, class_id: object) -> tuple:
+    if not isinstance(class_id, int):
+        return (dash.no_update,) * 4 + (dbc.Alert("Choose a class first.", color="info"),)
+    with connect() as conn:
+        check_region(class_region(conn=conn, class_id=class_id))
+    name, gaps, activities, equipment = class_material(class_id)
+    if not name:
+        message = dbc.Alert(
+            "This class has no skill assessments yet, so there is nothing to plan from.",
+            color="info",
+        )
+        return (dash.no_update,) * 4 + (message,)
+    plan = insights.lesson_plan(
+        class_name=name,
+        gaps=gaps,
+        activities=activities,
+        equipment=equipment,
+        user_id=current_user.user_id,
+    )
+    note = insight_card(
+        "Draft ready below: edit it, then save.",
+        source=plan.source,
+        note=plan.note,
+        retry=plan.retry,
+    )
+    focus = gaps[0][0] if gaps else "general"
+    return plan.text, f"{name}: {focus}", focus, ", ".join(equipment), note
+
+
+@callback(
+    Output(ids.saved, "children"),
+    Input(ids.save, "n_clicks"),
+    State(ids.klass, "value"),
+    State(ids.title, "value"),
+    State(ids.day, "date"),
+    State(ids.focus, "value"),
+    State(ids.text, "value"),
+    State(ids.equipment, "value"),
+    prevent_initial_call=True,
+)
+@requires(*STAFF)
+def save(_clicks, class_id, title, day, focus, text, equipment):  # type: ignore[no-untyped-def]
+    if current_user.role not in WRITERS:
+        raise AccessDenied()
+    problems = []
+    if not isinstance(class_id, int):
+        problems.append("choose a class")
+    if not str(title or "").strip():
+        problems.append("give it a title")
+    if not str(text or "").strip():
+        problems.append("write or draft the plan")
+    try:
+        planned_on = date.fromisoformat(str(day)[:10])
+    except ValueError:
+        planned_on = None
+        problems.append("pick a day")
+    if problems:
+        return dbc.Alert("Not saved: " + ", ".join(problems) + ".", color="warning")
+    with transaction() as conn:
+        region = class_region(conn=conn, class_id=class_id)
+    if region is None:
+        return dbc.Alert("Not saved: that class does not exist.", color="warning")
+    check_region(region)
+    with transaction() as conn:
+        plan_id = save_lesson_plan(
+            conn=conn,
+            class_id=class_id,
+            author_id=current_user.user_id,
+            title=str(title).strip(),
+            planned_on=planned_on,
+            focus_skill=str(focus or "general").strip() or "general",
+            activities=str(text).strip(),
+            equipment_needed=str(equipment or "").strip(),
+        )
+    audit("lesson_plan.created", plan_id=plan_id, class_id=class_id)
+    return dbc.Alert(f"Saved as lesson plan {plan_id} for {planned_on:%Y-%m-%d}.", color="success")

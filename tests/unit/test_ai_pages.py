@@ -1,0 +1,183 @@
+"""The AI features on their pages, without an AI service (the template path a fresh install
+takes): explain on every area page, Ask with scoped tools, the tutor message and lesson plan
+drafts, and saving a plan. The AI service path is tested in tests/ai/."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+import app as beacon  # noqa: F401  (pages register with the app)
+from analytics.narrative import numbers_in
+from auth.access import AccessDenied
+from data.engine import connect
+from data.models import LessonPlan, PEClass, School, Tutor, User
+from data.seed import seed_database
+from pages import (
+    ask,
+    credit_pricing,
+    home,
+    pe_dashboard,
+    pe_lesson_plan,
+    schedules_utilisation,
+    tutor_profile,
+    tutor_risk,
+)
+from tests.conftest import AS_OF, SEED, acting_as
+
+
+@pytest.fixture
+def db(scored_url, use_database):  # type: ignore[no-untyped-def]
+    use_database(scored_url)
+
+
+def card_text(card) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """(the narrative, the badge) of an insight card."""
+    body, footer = card.children
+    return body.children[0].children, footer.children[0].children
+
+
+def test_home_explains_the_kpi_cards_it_shows_with_only_their_numbers(db):
+    with acting_as("viewer"):
+        text, badge = card_text(home.explain_home(1))
+        cards = []
+        end = home.home.home_end(conn=connect().__enter__())
+        for area in home.SECTIONS:
+            cards += home.section_cards(area, end, None)[0]
+    assert badge == "Template" and text.startswith("Home right now.")
+    shown = json.dumps([c.to_plotly_json() for c in cards], default=str)
+    assert all(number in shown for number in numbers_in(text))
+    assert "Sessions completed, 30 days" in text
+
+
+@pytest.mark.parametrize(
+    "explain",
+    [
+        lambda: tutor_risk.explain_overview(1, None, None, None, None, None),
+        lambda: schedules_utilisation.explain_utilisation(1, 28),
+    ],
+)
+def test_every_area_page_explains_its_view(db, explain):
+    with acting_as("manager", regions=(1,)):
+        text, badge = card_text(explain())
+    assert badge == "Template" and "right now" in text and numbers_in(text)
+
+
+def test_credit_pricing_explains_its_what_if(fresh):
+    from jobs import credit_scoring
+
+    credit_scoring.run()
+    with acting_as("analyst"):
+        text, badge = card_text(credit_pricing.explain_pricing(1, 560, 0.02))
+        cards = credit_pricing.what_if(560, 0.02, None)[0]
+    shown = json.dumps(cards.to_plotly_json(), default=str)
+    assert badge == "Template" and text.startswith("Credit pricing right now.")
+    assert all(number in shown for number in numbers_in(text))
+
+
+def test_the_pe_board_explains_its_filters_and_refuses_bad_ones(db):
+    filters = {"start": "2026-03-01", "end": "2026-06-15"}
+    with acting_as("analyst"):
+        text, _ = card_text(pe_dashboard.explain_board(1, filters))
+        refused = pe_dashboard.explain_board(1, {"start": "yesterday"})
+    assert "Attendance rate" in text and "2026-03-01 to 2026-06-15" in text
+    assert "cannot be explained" in refused.children
+
+
+def test_ask_answers_from_a_tool_in_scope_and_lists_it(db):
+    with acting_as("manager", regions=(1,)):
+        card = ask.answer(1, None, "Which regions have the most critical tutors this month?")
+    text, badge = card_text(card)
+    assert badge == "Template" and "North" in text
+    assert "South" not in json.dumps(card.to_plotly_json(), default=str)  # out of scope
+    assert "tutors_at_risk_by_region" in json.dumps(card.to_plotly_json(), default=str)
+
+
+def test_ask_refuses_another_region_and_audits_it(db):
+    with acting_as("manager", regions=(1,)):
+        card = ask.answer(1, None, "How many credit applications did South get?")
+    shown = json.dumps(card.to_plotly_json(), default=str)
+    assert "Refused: South is outside your regions" in shown
+    from data import audit as audit_log
+
+    with connect() as conn:
+        rows, _ = audit_log.audit_log(conn=conn, action="access.denied", limit=1)
+    assert "ai tool" in str(rows.iloc[0]["detail"])
+
+
+@pytest.mark.parametrize("question", ["", "  ", "x" * 301, "'; DROP TABLE users; --"])
+def test_ask_validates_the_question_and_never_runs_it(db, question):
+    with acting_as("viewer"):
+        card = ask.answer(1, None, question)
+    assert card is not None
+    with connect() as conn:
+        assert conn.execute(select(func.count()).select_from(User)).scalar_one() > 0
+
+
+def a_tutor(region_id: int) -> int:
+    with connect() as conn:
+        return (
+            conn.execute(
+                select(Tutor.id).where(Tutor.region_id == region_id, Tutor.status == "active")
+            )
+            .scalars()
+            .first()
+        )
+
+
+def test_a_manager_drafts_a_message_from_the_tutors_factors(db):
+    tutor = a_tutor(1)
+    with acting_as("manager", regions=(1,)):
+        text, note = tutor_profile.draft_message(1, tutor)
+        with pytest.raises(AccessDenied):
+            tutor_profile.draft_message(1, a_tutor(2))  # another region's tutor
+    assert text.startswith("Hi ") and "Test manager" in text
+    assert card_text(note)[1] == "Template"
+
+
+@pytest.fixture
+def fresh(sqlite_url, use_database):  # type: ignore[no-untyped-def]
+    seed_database(create_engine(sqlite_url), scale="small", seed=SEED, as_of=AS_OF)
+    use_database(sqlite_url)
+
+
+def a_class(region_id: int) -> int:
+    with connect() as conn:
+        return (
+            conn.execute(select(PEClass.id).join(School).where(School.region_id == region_id))
+            .scalars()
+            .first()
+        )
+
+
+def test_a_lesson_plan_is_drafted_edited_and_saved(fresh):
+    klass = a_class(1)
+    day = (AS_OF + timedelta(days=3)).isoformat()
+    with acting_as("manager", regions=(1,)):
+        text, title, focus, equipment, note = pe_lesson_plan.draft(1, klass)
+        assert "Warm-up" in text and focus in text and card_text(note)[1] == "Template"
+        saved = pe_lesson_plan.save(1, klass, title, day, focus, text + "\nBring water.", equipment)
+    assert saved.color == "success"
+    with connect() as conn:
+        plan = conn.execute(
+            select(LessonPlan.activities, LessonPlan.planned_on)
+            .where(LessonPlan.class_id == klass)
+            .order_by(LessonPlan.id.desc())
+        ).first()
+    assert plan.activities.endswith("Bring water.") and plan.planned_on == date.fromisoformat(day)
+
+
+def test_a_lesson_plan_is_validated_and_kept_in_scope(fresh):
+    klass = a_class(2)
+    with acting_as("manager", regions=(1,)):
+        missing = pe_lesson_plan.save(1, a_class(1), "", "not a day", "balance", "", "")
+        assert "give it a title" in missing.children and "pick a day" in missing.children
+        with pytest.raises(AccessDenied):
+            pe_lesson_plan.save(1, klass, "Plan", "2026-07-01", "balance", "Plan text", "")
+        with pytest.raises(AccessDenied):
+            pe_lesson_plan.draft(1, klass)
+    with acting_as("analyst"), pytest.raises(AccessDenied):
+        pe_lesson_plan.save(1, klass, "Plan", "2026-07-01", "balance", "Plan text", "")
