@@ -96,7 +96,7 @@ def _tutors_at_risk(args: RegionArgs, region_ids: list[int] | None) -> tuple[str
             conn=conn, model_id=model["id"], as_of=as_of, region_ids=region_ids
         )
     wide = rows.pivot_table(index="region", columns="band", values="tutors", fill_value=0)
-    wide = wide.reindex(columns=["critical", "high", "medium", "low"], fill_value=0)
+    wide = wide.reindex(columns=["critical", "high", "medium", "low"], fill_value=0).astype(int)
     wide = wide.sort_values(["critical", "high"], ascending=False).reset_index()
     return f"Tutors by risk band per region, scores of {as_of:%Y-%m-%d}", wide
 

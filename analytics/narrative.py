@@ -62,9 +62,9 @@ def fact_sources(facts: Sequence[Fact]) -> list[str]:
 
 
 def _change_size(fact: Fact) -> float:
+    """The size of the change: its first number ("▼ 4.3% vs previous 30 days" is 4.3)."""
     numbers = [_plain(t) for t in numbers_in(fact.change or "")]
-    values = [abs(v) for v in numbers if v is not None]
-    return max(values) if values else 0.0
+    return abs(numbers[0]) if numbers and numbers[0] is not None else 0.0
 
 
 def explain_template(page: str, facts: Sequence[Fact]) -> str:

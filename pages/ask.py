@@ -41,15 +41,10 @@ def layout(**_kwargs: str) -> html.Div:
                 "limited to your regions.",
                 className="text-secondary",
             ),
+            dbc.Label("Your question", html_for=ids.question, className="visually-hidden"),
             dbc.InputGroup(
                 [
-                    dbc.Input(
-                        id=ids.question,
-                        placeholder=EXAMPLES[0],
-                        maxLength=300,
-                        debounce=False,
-                        **{"aria-label": "Your question"},
-                    ),
+                    dbc.Input(id=ids.question, placeholder=EXAMPLES[0], maxLength=300),
                     dbc.Button("Ask", id=ids.submit, color="primary"),
                 ],
                 className="mb-2",

@@ -181,3 +181,9 @@ def test_a_lesson_plan_is_validated_and_kept_in_scope(fresh):
             pe_lesson_plan.draft(1, klass)
     with acting_as("analyst"), pytest.raises(AccessDenied):
         pe_lesson_plan.save(1, klass, "Plan", "2026-07-01", "balance", "Plan text", "")
+
+
+@pytest.mark.parametrize("page", [ask, pe_lesson_plan])
+def test_the_new_pages_lay_out(db, page):
+    with acting_as("manager", regions=(1,)):
+        assert page.layout().to_plotly_json()
