@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -77,10 +77,11 @@ def _percent(part: float, whole: float) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "n/a"
 
 
-def _window(days: int) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _window(days: int) -> tuple[datetime, datetime]:
+    """The last `days` days up to the newest day with data."""
     with connect() as conn:
         end = home.home_end(conn=conn)
-    until = (end or pd.Timestamp.now(tz="UTC").normalize()) + timedelta(days=1)
+    until = ((end or pd.Timestamp.now(tz="UTC").normalize()) + timedelta(days=1)).to_pydatetime()
     return until - timedelta(days=days), until
 
 
@@ -101,33 +102,29 @@ def _tutors_at_risk(args: RegionArgs, region_ids: list[int] | None) -> tuple[str
     return f"Tutors by risk band per region, scores of {as_of:%Y-%m-%d}", wide
 
 
+def _with_rate(rows: pd.DataFrame, name: str, part: str, whole: pd.Series) -> pd.DataFrame:
+    rows[name] = [_percent(p, w) for p, w in zip(rows[part], whole, strict=True)]
+    return rows
+
+
 def _sessions(args: WindowArgs, region_ids: list[int] | None) -> tuple[str, pd.DataFrame]:
     since, until = _window(args.days)
     with connect() as conn:
         rows = by_region.sessions_by_region(
-            conn=conn,
-            since=since.to_pydatetime(),
-            until=until.to_pydatetime(),
-            region_ids=region_ids,
+            conn=conn, since=since, until=until, region_ids=region_ids
         )
-    rows["completion_rate"] = [
-        _percent(c, h) for c, h in zip(rows["completed"], rows["held"], strict=True)
-    ]
-    return f"Tutoring sessions per region, last {args.days} days", rows
+    title = f"Tutoring sessions per region, last {args.days} days"
+    return title, _with_rate(rows, "completion_rate", "completed", rows["held"])
 
 
 def _applications(args: WindowArgs, region_ids: list[int] | None) -> tuple[str, pd.DataFrame]:
     since, until = _window(args.days)
     with connect() as conn:
         rows = by_region.applications_by_region(
-            conn=conn,
-            since=since.to_pydatetime(),
-            until=until.to_pydatetime(),
-            region_ids=region_ids,
+            conn=conn, since=since, until=until, region_ids=region_ids
         )
-    decided = rows["approved"] + rows["declined"]
-    rows["approval_rate"] = [_percent(a, d) for a, d in zip(rows["approved"], decided, strict=True)]
-    return f"Credit applications per region, last {args.days} days", rows
+    title = f"Credit applications per region, last {args.days} days"
+    return title, _with_rate(rows, "approval_rate", "approved", rows["approved"] + rows["declined"])
 
 
 def _attendance(args: WindowArgs, region_ids: list[int] | None) -> tuple[str, pd.DataFrame]:
@@ -136,10 +133,8 @@ def _attendance(args: WindowArgs, region_ids: list[int] | None) -> tuple[str, pd
         rows = by_region.attendance_by_region(
             conn=conn, since=since.date(), until=until.date(), region_ids=region_ids
         )
-    rows["attendance_rate"] = [
-        _percent(p, m) for p, m in zip(rows["present"], rows["marks"], strict=True)
-    ]
-    return f"PE attendance per region, last {args.days} days", rows
+    title = f"PE attendance per region, last {args.days} days"
+    return title, _with_rate(rows, "attendance_rate", "present", rows["marks"])
 
 
 @dataclass(frozen=True)

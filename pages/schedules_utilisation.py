@@ -82,6 +82,16 @@ def layout(**_kwargs: str) -> Component:
     )
 
 
+def usage(period: object) -> tuple[int, dict]:
+    """The chosen period (days; an unknown one is 8 weeks) and its utilisation frames."""
+    days = period if isinstance(period, int) and period in PERIODS else 56
+    until = now()
+    with connect() as conn:
+        return days, schedules.utilisation(
+            conn=conn, region_ids=region_scope(), since=until - timedelta(days=days), until=until
+        )
+
+
 @callback(
     Output(explain_ids("utilisation").output, "children"),
     Input(explain_ids("utilisation").button, "n_clicks"),
@@ -93,12 +103,7 @@ def explain_utilisation(clicked: int | None, period: object) -> Component:
     """Totals and rates behind the charts (no host or student names)."""
     if not clicked:
         raise dash.exceptions.PreventUpdate
-    days = period if period in PERIODS else 56
-    until = now()
-    with connect() as conn:
-        use = schedules.utilisation(
-            conn=conn, region_ids=region_scope(), since=until - timedelta(days=days), until=until
-        )
+    days, use = usage(period)
     weeks = use["weeks"]
     sessions, cancelled = int(weeks["sessions"].sum()), int(weeks["cancelled"].sum())
     expected, absent = int(weeks["expected"].sum()), int(weeks["absent"].sum())
@@ -147,12 +152,7 @@ def _bars(frame, label: str, theme) -> go.Figure | None:  # type: ignore[no-unty
 )
 @requires(*EVERYONE)
 def show(period, theme):  # type: ignore[no-untyped-def]
-    days = period if period in PERIODS else 56
-    until = now()
-    with connect() as conn:
-        use = schedules.utilisation(
-            conn=conn, region_ids=region_scope(), since=until - timedelta(days=days), until=until
-        )
+    days, use = usage(period)
     weeks = use["weeks"]
     rates = None
     if not weeks.empty:

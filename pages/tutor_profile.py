@@ -191,13 +191,8 @@ def draft_message(clicked, tutor_id):  # type: ignore[no-untyped-def]
     if not clicked:
         raise dash.exceptions.PreventUpdate
     tutor = allowed_tutor(tutor_id)
+    scores = score_history(tutor["id"])
     with connect() as conn:
-        model = tutor_risk.active_model(conn=conn)
-        scores = (
-            tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=[tutor["id"]])
-            if model
-            else pd.DataFrame()
-        )
         done = tutor_care.interventions(conn=conn, tutor_id=tutor["id"])
     factors = [f["label"] for f in scores.iloc[-1]["top_factors"]] if len(scores) else []
     open_items = done[done["status"].isin(["planned", "in_progress"])]
@@ -383,13 +378,8 @@ def notes_card(writer: bool) -> Component:
 @requires(*EVERYONE)
 def show_charts(tutor_id, theme):  # type: ignore[no-untyped-def]
     tutor = allowed_tutor(tutor_id)
+    scores = score_history(tutor["id"])
     with connect() as conn:
-        model = tutor_risk.active_model(conn=conn)
-        scores = (
-            tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=[tutor["id"]])
-            if model
-            else pd.DataFrame()
-        )
         end = scores["as_of"].max() if len(scores) else pd.Timestamp.now(tz="UTC").normalize()
         daily = daily_sessions(
             conn=conn, since=end - timedelta(weeks=26), until=end, tutor_id=tutor["id"]
@@ -454,6 +444,15 @@ def tutor_event(
         now=now(),
         notify=notify or [],
     )
+
+
+def score_history(tutor_id: int) -> pd.DataFrame:
+    """The tutor's weekly scores under the active model (empty before any scoring)."""
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        if model is None:
+            return pd.DataFrame()
+        return tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=[tutor_id])
 
 
 def allowed_tutor(tutor_id: Any) -> dict[str, Any]:
