@@ -53,3 +53,15 @@ def relative_time(moment: datetime | pd.Timestamp, now: datetime) -> str:
         days = int(seconds // 86_400)
         return f"{days} day{'s' if days > 1 else ''} ago"
     return pd.Timestamp(moment).strftime("%Y-%m-%d")
+
+
+def factor_value(feature: str, value: float | None) -> str:
+    """A tutor-risk factor's value as people read it: rates as percentages, ratings with
+    two decimals, counts whole."""
+    if value is None:
+        return "no data"
+    if "rate" in feature or feature.startswith(("first_session", "load")):
+        return percent(value)
+    if feature == "volume_trend":
+        return f"{value:.2f}× the 90-day pace"
+    return number(value, 2 if "rating" in feature else 0)

@@ -23,6 +23,7 @@ from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.figures import stacked_bars
+from components.formatting import factor_value
 from components.insight import insight_card
 from components.shell import ids as shell_ids
 from components.table import data_table
@@ -194,7 +195,14 @@ def draft_message(clicked, tutor_id):  # type: ignore[no-untyped-def]
     scores = score_history(tutor["id"])
     with connect() as conn:
         done = tutor_care.interventions(conn=conn, tutor_id=tutor["id"])
-    factors = [f["label"] for f in scores.iloc[-1]["top_factors"]] if len(scores) else []
+    factors = (
+        [
+            f"{f['label']}: {factor_value(f['feature'], f['value'])}"
+            for f in scores.iloc[-1]["top_factors"]
+        ]
+        if len(scores)
+        else []
+    )
     open_items = done[done["status"].isin(["planned", "in_progress"])]
     agreed = [
         f"{kind.replace('_', ' ').capitalize()}: {reason}"

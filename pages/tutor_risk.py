@@ -23,7 +23,7 @@ from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.figures import banded_bars
-from components.formatting import number, percent
+from components.formatting import factor_value, number, percent
 from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
@@ -450,19 +450,9 @@ def factor_list(factors: Any, _row: Any) -> Component:
     if not factors:
         return html.Span("No single factor stands out", className="text-body-secondary")
     return html.Ul(
-        [html.Li(f"{f['label']}: {_shown(f['feature'], f['value'])}") for f in factors],
+        [html.Li(f"{f['label']}: {factor_value(f['feature'], f['value'])}") for f in factors],
         className="factor-list",
     )
-
-
-def _shown(feature: str, value: float | None) -> str:
-    if value is None:
-        return "no data"
-    if "rate" in feature or feature.startswith(("first_session", "load")):
-        return percent(value)
-    if feature == "volume_trend":
-        return f"{value:.2f}× the 90-day pace"
-    return number(value, 2 if "rating" in feature else 0)
 
 
 def model_card(model: dict[str, Any]) -> Component:
