@@ -11,7 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
 from flask_login import current_user
 
@@ -19,8 +19,11 @@ from ai import insights
 from analytics.interventions import effectiveness
 from analytics.tutor_risk import BANDS
 from auth.access import EVERYONE, check_region, region_scope, requires
+from auth.audit import audit
+from auth.requests import now
 from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
+from components.downloads import table_file
 from components.empty_state import empty_state
 from components.figures import banded_bars
 from components.formatting import factor_value, number, percent
@@ -56,6 +59,9 @@ class ids:
     distribution = "risk-distribution"
     history = "risk-history"
     table = "risk-table"
+    export_csv = "risk-export-csv"
+    export_xlsx = "risk-export-xlsx"
+    download = "risk-download"
     page = "risk-page"
     pager = "risk-pager"
     card = "risk-model-card"
@@ -185,7 +191,27 @@ def layout(
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.H2("Tutors by risk", className="h6"),
+                        html.Div(
+                            [
+                                html.H2("Tutors by risk", className="h6 me-auto mb-0"),
+                                dbc.Button(
+                                    "Export CSV",
+                                    id=ids.export_csv,
+                                    size="sm",
+                                    color="secondary",
+                                    outline=True,
+                                ),
+                                dbc.Button(
+                                    "Export Excel",
+                                    id=ids.export_xlsx,
+                                    size="sm",
+                                    color="secondary",
+                                    outline=True,
+                                ),
+                                dcc.Download(id=ids.download),
+                            ],
+                            className="d-flex align-items-center gap-2 mb-2",
+                        ),
                         dcc.Store(id=ids.page, data=1),
                         dcc.Loading(html.Div(id=ids.table), delay_show=150),
                         pager(ids.pager),
@@ -319,13 +345,13 @@ def band_cards(history: pd.DataFrame) -> list[Component]:
     week_before = wide.iloc[-2] if len(wide) > 1 else None
     cards = []
     for band in BANDS:
-        now = float(latest.get(band, 0))
-        change = now - float(week_before.get(band, 0)) if week_before is not None else None
+        current = float(latest.get(band, 0))
+        change = current - float(week_before.get(band, 0)) if week_before is not None else None
         cards.append(
             dbc.Col(
                 kpi_card(
                     title=f"{band.capitalize()} risk",
-                    value=number(now),
+                    value=number(current),
                     change=change,
                     absolute=True,
                     period="since last week",
@@ -391,24 +417,7 @@ def at_risk_line(history: pd.DataFrame, theme: str | None) -> Component:
 def show_table(region, subject, band, tenure, sort, _prev, _next, page):  # type: ignore[no-untyped-def]
     view = View(region, subject, band, tenure, sort)
     with connect() as conn:
-        model = tutor_risk.active_model(conn=conn)
-        if model is None:
-            raise dash.exceptions.PreventUpdate
-        latest = tutor_risk.latest_scored_at(conn=conn, model_id=model["id"])
-        if latest is None:
-            raise dash.exceptions.PreventUpdate
-        after, before = view.hired_between(latest)
-        query = dict(
-            conn=conn,
-            model_id=model["id"],
-            as_of=latest,
-            region_ids=view.region_ids,
-            subject=view.subject,
-            band=view.band,
-            hired_after=after,
-            hired_before=before,
-            sort=view.sort,
-        )
+        latest, query = table_query(view, conn)
         _, total = tutor_risk.risk_table(**query, limit=0)
         pages = max(math.ceil(total / PAGE_SIZE), 1)
         page = page_after(prefix=ids.pager, page=page, pages=pages)
@@ -440,6 +449,53 @@ def show_table(region, subject, band, tenure, sort, _prev, _next, page):  # type
         page >= pages,
         f"Page {page} of {pages} · {number(total)} tutors",
     )
+
+
+def table_query(view: View, conn: Any) -> tuple[datetime, dict[str, Any]]:
+    """The newest scoring date and the risk-table arguments for a view (in the user's scope)."""
+    model = tutor_risk.active_model(conn=conn)
+    latest = model and tutor_risk.latest_scored_at(conn=conn, model_id=model["id"])
+    if model is None or latest is None:
+        raise dash.exceptions.PreventUpdate
+    after, before = view.hired_between(latest)
+    return latest, dict(
+        conn=conn,
+        model_id=model["id"],
+        as_of=latest,
+        region_ids=view.region_ids,
+        subject=view.subject,
+        band=view.band,
+        hired_after=after,
+        hired_before=before,
+        sort=view.sort,
+    )
+
+
+@callback(
+    Output(ids.download, "data"),
+    Input(ids.export_csv, "n_clicks"),
+    Input(ids.export_xlsx, "n_clicks"),
+    *[State(f.component_id, f.component_property) for f in FILTERS],
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def export_table(_csv, _xlsx, region, subject, band, tenure, sort):  # type: ignore[no-untyped-def]
+    """Every tutor the filters match (not only the page on screen), as a safe file."""
+    if not ctx.triggered or not ctx.triggered[0]["value"]:
+        raise dash.exceptions.PreventUpdate
+    fmt = "xlsx" if ctx.triggered_id == ids.export_xlsx else "csv"
+    view = View(region, subject, band, tenure, sort)
+    with connect() as conn:
+        latest, query = table_query(view, conn)
+        _, total = tutor_risk.risk_table(**query, limit=0)
+        rows, _ = tutor_risk.risk_table(**query, limit=max(total, 1))
+    rows["why"] = [
+        "; ".join(f"{f['label']}: {factor_value(f['feature'], f['value'])}" for f in factors or [])
+        for factors in rows["top_factors"]
+    ]
+    rows = rows.drop(columns=["top_factors"]).assign(scores_as_of=latest.date())
+    audit("export", view="tutor-risk", format=fmt, rows=len(rows), filters=view.query_string())
+    return table_file(rows, view="tutor-risk", fmt=fmt, moment=now())
 
 
 def profile_link(name: Any, row: Any) -> Component:
