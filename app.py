@@ -27,8 +27,9 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from auth.access import EVERYONE, allowed, check_background_request, region_scope, requires
+from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.audit import audit
+from auth.background import guard_background_callbacks
 from auth.csrf import csrf_token
 from auth.requests import now
 from auth.setup import init_auth
@@ -154,40 +155,6 @@ def background_manager(settings: Settings) -> Any:
     return DiskcacheManager(diskcache.Cache(str(settings.instance_dir / "background")), expire=3600)
 
 
-def guard_background_callbacks(app: Dash) -> Callable[[], None]:
-    """Background callbacks are checked here, in the request, before their job is queued."""
-
-    def guarded(entry: dict[str, Any] | None) -> Callable[..., Any] | None:
-        func = entry.get("callback") if entry else None
-        while func is not None and not hasattr(func, "checked_before_queueing"):
-            func = getattr(func, "__wrapped__", None)
-        return func
-
-    def cancelled_by(output: str) -> Callable[..., Any] | None:
-        """Dash's own cancel callback (output `<button>.id`) gets its background callback's
-        roles: only those who may start a job may stop one."""
-        button = output.removesuffix(".id")
-        for entry in app.callback_map.values():
-            cancels = (entry.get("background") or {}).get("cancel", [])
-            if any(c.get("id") == button for c in cancels):
-                return guarded(entry)
-        return None
-
-    def check() -> None:
-        if not request.path.endswith("/_dash-update-component") or request.method != "POST":
-            return
-        body = request.get_json(silent=True) or {}
-        output = str(body.get("output"))
-        func = guarded(app.callback_map.get(output))
-        polling = "cacheKey" in request.args or "job" in request.args
-        if func is None and output.endswith(".id"):
-            func, polling = cancelled_by(output), True
-        if func is not None:
-            check_background_request(func, body, polling=polling)
-
-    return check
-
-
 def start_scheduler(settings: Settings) -> None:
     """The embedded mode's in-process scheduler. Production runs Celery beat instead, and
     the web workers run no jobs."""
@@ -270,8 +237,7 @@ def show_data_as_of(_pathname: str | None) -> list[Any]:
                 color="warning",
                 text_color="dark",
                 className="ms-2",
-                title=f"Nothing newer than {limit:g} hours has arrived; "
-                "the data may not be up to date.",
+                title=f"The newest data is more than {limit:g} hours old.",
             )
         )
     return shown
