@@ -41,11 +41,14 @@ def check_region(region_id: int | None) -> None:
         raise AccessDenied()
 
 
+def _known(roles: tuple[str, ...]) -> None:
+    if not roles or set(roles) - set(ROLES):
+        raise ValueError(f"roles must be some of {ROLES}; got {roles}")
+
+
 def requires(*roles: str) -> Callable[[F], F]:
     """Guard a Dash callback: anonymous -> 401, wrong role -> 403 (and an audit entry)."""
-    unknown = set(roles) - set(ROLES)
-    if not roles or unknown:
-        raise ValueError(f"roles must be some of {ROLES}; got {roles}")
+    _known(roles)
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
@@ -76,9 +79,7 @@ def requires_before_queueing(*roles: str) -> Callable[[F], F]:
     diskcache job or a Celery worker) with no request and no signed-in user, so the app
     checks the role when the request arrives, before anything is queued
     (`check_background_request`), and the requester store must hold the caller's own id."""
-    unknown = set(roles) - set(ROLES)
-    if not roles or unknown:
-        raise ValueError(f"roles must be some of {ROLES}; got {roles}")
+    _known(roles)
 
     def decorate(func: F) -> F:
         func.allowed_roles = roles  # type: ignore[attr-defined]
