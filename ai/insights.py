@@ -112,7 +112,7 @@ def tutor_message(
         feature="tutor_message",
         user_id=user_id,
         prompt=prompt,
-        sources=[*factors, *interventions, tutor, manager],
+        sources=[*factors, *interventions, tutor, manager, "a talk of 15 20 30 minutes"],
         fallback=lambda: tutor_message_template(tutor, factors, interventions, manager),
     )
 
@@ -135,7 +135,8 @@ def lesson_plan(
         + (", ".join(equipment) or "none recorded")
         + "\nGive warm-up, main part and cool-down, as plain text."
     )
-    sources = [class_name, *activities, *equipment, *(f"{s} {g}" for s, g in gaps), "45"]
+    durations = "lesson parts of 5 10 15 20 25 30 35 40 45 minutes"
+    sources = [class_name, *activities, *equipment, *(f"{s} {g}" for s, g in gaps), durations]
     return _ask_model(
         feature="lesson_plan",
         user_id=user_id,

@@ -204,3 +204,18 @@ def test_calls_and_tokens_are_logged_for_admins(ai_on):
         usage = ai_log.usage_by_feature(conn=conn, since=latest["created_at"].to_pydatetime())
     assert (latest["feature"], latest["outcome"], latest["prompt_tokens"]) == ("explain", "ok", 321)
     assert usage.set_index("feature").loc["explain", "completion_tokens"] >= 12
+
+
+def test_a_lesson_plan_draft_may_use_lesson_durations_but_no_invented_counts(ai_on):
+    material = dict(
+        class_name="7B",
+        gaps=[("balance", "4.2 points below the benchmark")],
+        activities=["Gymnastics: trains balance"],
+        equipment=["Mats"],
+        user_id=None,
+    )
+    ai_on.reply("Warm-up 10 minutes. Main 30 minutes of gymnastics on mats (balance is 4.2 below).")
+    assert insights.lesson_plan(**material).source == "ai"
+    ai_on.reply("Warm-up 10 minutes, then 12 laps.")
+    invented = insights.lesson_plan(**{**material, "class_name": "7C"})
+    assert invented.source == "template" and "12" in (invented.note or "")
