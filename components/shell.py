@@ -55,7 +55,7 @@ def navigation(pages: Iterable[Mapping[str, Any]]) -> html.Nav:
 def user_menu(*, user_name: str, role: str, csrf: str) -> html.Div:
     return html.Div(
         [
-            html.Span(user_name, className="user-name"),
+            html.Span(user_name, className="user-name", title=user_name),
             dbc.Badge(role, color="secondary", className="role-badge"),
             # A plain POST form; the button itself carries the CSRF token as its name/value.
             html.Form(
