@@ -81,11 +81,13 @@ def _ask_model(
     return Insight(text, "ai", f"Written by {client.model_name()} from the numbers on this page.")
 
 
-def explain(*, page: str, facts: Sequence[Fact], user_id: int | None) -> Insight:
-    """A short narrative of a view: what it shows, what changed, where to look next."""
+def explain(*, page: str, facts: Sequence[Fact | tuple], user_id: int | None) -> Insight:
+    """A short narrative of a view: what it shows, what changed, where to look next.
+    `facts` are `Fact`s or tuples of their fields (e.g. KPI cards read back)."""
+    shown = [f if isinstance(f, Fact) else Fact(*f) for f in facts]
     prompt = (
         f"The page '{page}' shows these numbers now:\n"
-        + "\n".join(f"- {f.line()}" for f in facts)
+        + "\n".join(f"- {f.line()}" for f in shown)
         + "\n\nIn at most 5 sentences: what the page shows, what changed or stands out, and "
         "where to look next."
     )
@@ -93,8 +95,8 @@ def explain(*, page: str, facts: Sequence[Fact], user_id: int | None) -> Insight
         feature="explain",
         user_id=user_id,
         prompt=prompt,
-        sources=fact_sources(facts) + [page],
-        fallback=lambda: explain_template(page, facts),
+        sources=fact_sources(shown) + [page],
+        fallback=lambda: explain_template(page, shown),
     )
 
 

@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from analytics.pe import SKILLS
+
+
+class TeamOptions(BaseModel):
+    """What a team split is asked for: a class, how many teams, and the score to balance."""
+
+    model_config = ConfigDict(extra="forbid")
+    class_id: int | None = Field(default=None, ge=1)
+    teams: int = Field(default=2, ge=2, le=6)
+    balance_by: Literal["overall", *SKILLS] = "overall"  # type: ignore[valid-type]
 
 
 @dataclass(frozen=True)

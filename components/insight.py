@@ -4,13 +4,11 @@ facts of a page read from its own KPI cards: the numbers exactly as the page sho
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
-
-from analytics.narrative import Fact
 
 
 class explain_ids:
@@ -86,7 +84,16 @@ def _walk(node: Any) -> Iterable[Any]:
         yield from _walk(getattr(node, "children", None))
 
 
-def facts_from_kpi_cards(cards: Any) -> list[Fact]:
+class KpiReading(NamedTuple):
+    """One KPI card as the user sees it (the fields of `analytics.narrative.Fact`)."""
+
+    label: str
+    value: str
+    change: str | None
+    wrong_way: bool
+
+
+def facts_from_kpi_cards(cards: Any) -> list[KpiReading]:
     """Read title, value and change back out of `kpi_card`s: what the user sees."""
     facts = []
     for node in _walk(cards):
@@ -104,5 +111,5 @@ def facts_from_kpi_cards(cards: Any) -> list[Fact]:
             elif change and parts["kpi-period"]:
                 change = f"{change} {parts['kpi-period']}"
             wrong_way = any("bad" in _classes(n).split() for n in _walk(node))
-            facts.append(Fact(parts["kpi-title"], value, change, wrong_way))
+            facts.append(KpiReading(parts["kpi-title"], value, change, wrong_way))
     return facts

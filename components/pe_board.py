@@ -11,8 +11,6 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from analytics.pe import SKILLS
-
 INCIDENTS_PER_PAGE = 10
 
 FILTERS = ("school", "grade", "class", "dates")
@@ -45,12 +43,6 @@ class PageOptions(NoOptions):
     page: int = Field(default=1, ge=1, le=10_000)
 
 
-class TeamOptions(NoOptions):
-    class_id: int | None = Field(default=None, ge=1)
-    teams: int = Field(default=2, ge=2, le=6)
-    balance_by: Literal["overall", *SKILLS] = "overall"  # type: ignore[valid-type]
-
-
 Frames = list[pd.DataFrame]
 
 
@@ -65,11 +57,11 @@ class Widget:
     data: tuple[Callable[..., pd.DataFrame], ...]
     render: Callable[..., Any]  # a components.pe_widgets function: (data, theme=, options=)
     analyse: Callable[[Frames, Any, Any], Any] | None = None
-    options: type[NoOptions] = NoOptions
+    options: type[BaseModel] = NoOptions  # a pydantic model with extra="forbid"
     filters: tuple[str, ...] = FILTERS
     empty: str = "Nothing recorded under these filters"
 
-    def load(self, conn: Any, scope: Any, options: NoOptions) -> Any:
+    def load(self, conn: Any, scope: Any, options: BaseModel) -> Any:
         """Read, analyse and return what `render` draws; None when there is nothing to draw."""
         class_id = getattr(options, "class_id", None)
         scope = replace(scope, class_id=class_id) if class_id else scope
@@ -158,7 +150,7 @@ def _problem(error: ValidationError) -> str:
     return f"{where}: {first['msg']}"
 
 
-def read_options(widget: Widget, raw: Any) -> tuple[NoOptions, str | None]:
+def read_options(widget: Widget, raw: Any) -> tuple[BaseModel, str | None]:
     """A widget's settings, validated; bad ones fall back to the defaults, with the reason."""
     try:
         return widget.options.model_validate(raw or {}), None

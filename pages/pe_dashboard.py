@@ -32,7 +32,7 @@ from analytics.pe import (
     skill_gaps,
 )
 from analytics.pe_safety import safety_risk
-from analytics.teams import balance_teams
+from analytics.teams import TeamOptions, balance_teams
 from auth.access import EVERYONE, STAFF, AccessDenied, region_scope, requires
 from auth.audit import audit
 from components import pe_widgets as draw
@@ -46,7 +46,6 @@ from components.pe_board import (
     Frames,
     HealthOptions,
     PageOptions,
-    TeamOptions,
     Widget,
     read_board,
     read_options,

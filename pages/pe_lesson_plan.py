@@ -115,7 +115,7 @@ def layout(**_kwargs: str) -> html.Div:
 
 def class_material(class_id: int) -> tuple[str, list[tuple[str, str]], list[str], list[str]]:
     """The class's name, its largest gaps (skill, "N points below the benchmark"), the
-    activities recommended for them, and its school's equipment in good order."""
+    activities recommended for them, and its school's equipment that is not broken."""
     with connect() as conn:
         bounds = pe.date_bounds(conn=conn)
         start, end = bounds if bounds else (date.min, date.max)
@@ -137,11 +137,7 @@ def class_material(class_id: int) -> tuple[str, list[tuple[str, str]], list[str]
     activities = [
         f"{r.activity.replace('_', ' ').capitalize()}: {r.reason}" for r in recs.itertuples()
     ]
-    usable = (
-        equipment[equipment["condition"].isin(["good", "fair", "new"])]
-        if not equipment.empty
-        else equipment
-    )
+    usable = equipment[equipment["condition"] != "broken"] if not equipment.empty else equipment
     items = sorted(set(usable["name"])) if not usable.empty else []
     return str(latest["class_name"].iloc[0]), gaps, activities, items[:12]
 
@@ -215,7 +211,7 @@ def save(_clicks, class_id, title, day, focus, text, equipment):  # type: ignore
         problems.append("pick a day")
     if problems:
         return dbc.Alert("Not saved: " + ", ".join(problems) + ".", color="warning")
-    with transaction() as conn:
+    with connect() as conn:
         region = class_region(conn=conn, class_id=class_id)
     if region is None:
         return dbc.Alert("Not saved: that class does not exist.", color="warning")
