@@ -44,6 +44,7 @@ from data.engine import connect, database_problem, transaction
 from data.preferences import read_preference, save_preference
 from data.queries.overview import data_as_of
 from settings import Settings, get_settings, load_settings_or_exit
+from sharing import embed, exports  # noqa: F401 (exports registers its callbacks)
 
 log = logging.getLogger("beacon")
 
@@ -87,6 +88,7 @@ def create_server() -> Flask:
         return FRIENDLY_ERROR_PAGE.format(title=DATABASE_DOWN), 503
 
     init_auth(server, settings)
+    server.register_blueprint(embed.blueprint)
     return server
 
 

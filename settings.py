@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     refresh_seconds: int = Field(default=900, alias="BEACON_REFRESH_SECONDS", ge=1)
     retrain_at: time = Field(default=time(2, 30), alias="BEACON_RETRAIN_AT")
     stale_after_hours: float = Field(default=24, alias="BEACON_STALE_AFTER_HOURS", gt=0)
+    # Who may frame an embed link (CSP frame-ancestors): "*" any site, or a list of origins.
+    embed_ancestors: str = Field(
+        default="*", alias="BEACON_EMBED_ANCESTORS", pattern=r"^[A-Za-z0-9*:/.' -]{1,500}$"
+    )
 
     credit_funding_cost: float = Field(default=0.04, alias="BEACON_CREDIT_FUNDING_COST", ge=0, le=1)
     credit_lgd: float = Field(default=0.45, alias="BEACON_CREDIT_LGD", ge=0, le=1)

@@ -17,6 +17,7 @@ PUBLIC_PREFIXES = (
     "/_favicon.ico",
     "/theme.css",
     "/calendar/",  # subscription feeds: the secret token in the address is the credential
+    "/embed/",  # read-only embed links: signed, expiring, revocable; they carry no session
 )
 
 
@@ -39,4 +40,7 @@ def no_store(response: Response) -> Response:
     so after sign-out the Back button cannot show them again."""
     if not request.path.startswith(STATIC_PREFIXES):
         response.headers["Cache-Control"] = "no-store"
+    if not request.path.startswith("/embed/"):  # only embed links may be framed elsewhere
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
     return response

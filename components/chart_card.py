@@ -8,6 +8,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from components.empty_state import empty_state
+from components.view_tools import export_menu
 
 
 def chart_body(figure: go.Figure | None, *, empty_title: str, empty_hint: str) -> Component:
@@ -19,15 +20,23 @@ def chart_body(figure: go.Figure | None, *, empty_title: str, empty_hint: str) -
     )
 
 
-def chart_card(*, body_id: str, title: str, subtitle: str) -> dbc.Card:
-    """An empty card whose body a callback fills; it shows a spinner while loading."""
+def chart_card(
+    *, body_id: str, title: str, subtitle: str, export: tuple[str, str] | None = None
+) -> dbc.Card:
+    """An empty card whose body a callback fills; it shows a spinner while loading. With
+    `export` (view, part) its header has the export menu (CSV, Excel, PNG, SVG)."""
+    heading = html.Div(
+        [
+            html.H3(title, className="chart-title"),
+            html.P(subtitle, className="chart-subtitle"),
+        ],
+        className="me-auto",
+    )
+    menu = [export_menu(*export, title=title, chart=True)] if export else []
     return dbc.Card(
         [
             dbc.CardHeader(
-                [
-                    html.H3(title, className="chart-title"),
-                    html.P(subtitle, className="chart-subtitle"),
-                ]
+                heading if not menu else html.Div([heading, *menu], className="d-flex gap-2")
             ),
             dbc.CardBody(
                 dcc.Loading(

@@ -5,25 +5,21 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 from flask_login import current_user
 
 from ai import insights
 from analytics.interventions import effectiveness
 from analytics.tutor_risk import BANDS
-from auth.access import EVERYONE, check_region, region_scope, requires
-from auth.audit import audit
-from auth.requests import now
+from auth.access import EVERYONE, allowed, check_region, region_scope, requires
 from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
-from components.downloads import table_file
 from components.empty_state import empty_state
 from components.figures import banded_bars
 from components.formatting import factor_value, number, percent
@@ -32,13 +28,17 @@ from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table, page_after, pager
 from components.theme import RISK_COLORS, themed
+from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
+from sharing.embed import EMBED_ROLES
+from sharing.views import Param, Part, View, one_of, register
 
 dash.register_page(
     __name__, path="/tutor-risk", name="Risk overview", area="Tutor risk", order=1, roles=EVERYONE
 )
 
+VIEW = "tutor-risk"
 PAGE_SIZE = 25
 TENURES = {
     "new": ("Under 6 months", 0, 182),
@@ -49,7 +49,6 @@ SORTS = {"score": "Highest risk first", "name": "Name", "tenure": "Newest first"
 
 
 class ids:
-    url = "risk-url"
     region = "risk-region"
     subject = "risk-subject"
     band = "risk-band"
@@ -59,9 +58,6 @@ class ids:
     distribution = "risk-distribution"
     history = "risk-history"
     table = "risk-table"
-    export_csv = "risk-export-csv"
-    export_xlsx = "risk-export-xlsx"
-    download = "risk-download"
     page = "risk-page"
     pager = "risk-pager"
     card = "risk-model-card"
@@ -163,8 +159,9 @@ def layout(
     )
     return html.Div(
         [
-            dcc.Location(id=ids.url, refresh=False),
+            view_location(VIEW),
             filters,
+            view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             explain_panel("tutor-risk"),
             dcc.Loading(dbc.Row(id=ids.kpis, className="g-3 mb-3"), delay_show=150),
             dbc.Row(
@@ -174,6 +171,7 @@ def layout(
                             body_id=ids.distribution,
                             title="Risk scores",
                             subtitle="Tutors per score (chance of leaving within 30 days, %)",
+                            export=(VIEW, "scores"),
                         ),
                         lg=6,
                     ),
@@ -182,6 +180,7 @@ def layout(
                             body_id=ids.history,
                             title="Tutors at high or critical risk",
                             subtitle="Per week, from the stored weekly scores",
+                            export=(VIEW, "at-risk"),
                         ),
                         lg=6,
                     ),
@@ -194,21 +193,7 @@ def layout(
                         html.Div(
                             [
                                 html.H2("Tutors by risk", className="h6 me-auto mb-0"),
-                                dbc.Button(
-                                    "Export CSV",
-                                    id=ids.export_csv,
-                                    size="sm",
-                                    color="secondary",
-                                    outline=True,
-                                ),
-                                dbc.Button(
-                                    "Export Excel",
-                                    id=ids.export_xlsx,
-                                    size="sm",
-                                    color="secondary",
-                                    outline=True,
-                                ),
-                                dcc.Download(id=ids.download),
+                                export_menu(VIEW, "tutors", title="Tutors by risk", chart=False),
                             ],
                             className="d-flex align-items-center gap-2 mb-2",
                         ),
@@ -245,7 +230,7 @@ def _int(value: Any) -> int | None:
         return None
 
 
-class View:
+class Filters:
     """The validated filters of one request, with the user's region scope applied."""
 
     def __init__(self, region: Any, subject: Any, band: Any, tenure: Any, sort: Any) -> None:
@@ -257,23 +242,16 @@ class View:
         self.tenure = tenure if tenure in TENURES else None
         self.sort = sort if sort in SORTS else "score"
 
+    @classmethod
+    def of(cls, state: dict[str, Any]) -> Filters:
+        return cls(**{k: state.get(k) for k in ("region", "subject", "band", "tenure", "sort")})
+
     def hired_between(self, as_of: datetime) -> tuple[datetime | None, datetime | None]:
         if self.tenure is None:
             return None, None
         _, shortest, longest = TENURES[self.tenure]
         after = as_of - timedelta(days=longest) if longest else None
         return after, as_of - timedelta(days=shortest)
-
-    def query_string(self) -> str:
-        values = {
-            "region": self.region,
-            "subject": self.subject,
-            "band": self.band,
-            "tenure": self.tenure,
-            "sort": None if self.sort == "score" else self.sort,
-        }
-        kept = {k: v for k, v in values.items() if v is not None}
-        return f"?{urlencode(kept)}" if kept else ""
 
 
 FILTERS = [
@@ -285,39 +263,81 @@ FILTERS = [
 ]
 
 
+def band_history(state: dict[str, Any]) -> pd.DataFrame:
+    """Tutors per band per scoring week in the view (columns as_of, band, tutors)."""
+    view = Filters.of(state)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        if model is None:
+            return pd.DataFrame(columns=["as_of", "band", "tutors"])
+        return tutor_risk.band_history(conn=conn, model_id=model["id"], region_ids=view.region_ids)
+
+
+def score_rows(state: dict[str, Any]) -> pd.DataFrame:
+    """Behind "Risk scores": tutors per score at the newest scoring date (score, band, tutors)."""
+    view = Filters.of(state)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        history = band_history(state)
+        if model is None or history.empty:
+            return pd.DataFrame(columns=["score", "band", "tutors"])
+        return tutor_risk.score_counts(
+            conn=conn,
+            model_id=model["id"],
+            as_of=history["as_of"].max().to_pydatetime(),
+            region_ids=view.region_ids,
+        )
+
+
+def at_risk_rows(state: dict[str, Any]) -> pd.DataFrame:
+    """Behind the at-risk line: per scoring week, tutors at high and at critical risk."""
+    history = band_history(state)
+    weeks = sorted(history["as_of"].unique())
+    risky = history[history["band"].isin(["high", "critical"])]
+    weekly = risky.pivot_table(
+        index="as_of", columns="band", values="tutors", aggfunc="sum", fill_value=0
+    ).reindex(weeks, fill_value=0)
+    for band in ("high", "critical"):
+        if band not in weekly:
+            weekly[band] = 0
+    return weekly[["high", "critical"]].astype(int).rename_axis("as_of").reset_index()
+
+
+def kpi_values(state: dict[str, Any]) -> list[tuple[str, str]]:
+    history = band_history(state)
+    if history.empty:
+        return []
+    latest = history[history["as_of"] == history["as_of"].max()]
+    counts = latest.set_index("band")["tutors"]
+    return [(f"{b.capitalize()} risk", number(float(counts.get(b, 0)))) for b in BANDS]
+
+
 @callback(
     Output(ids.kpis, "children"),
     Output(ids.distribution, "children"),
     Output(ids.history, "children"),
-    Output(ids.url, "search"),
     *FILTERS,
     Input(shell_ids.theme, "data"),
 )
 @requires(*EVERYONE)
 def show_overview(region, subject, band, tenure, sort, theme):  # type: ignore[no-untyped-def]
-    view = View(region, subject, band, tenure, sort)
-    with connect() as conn:
-        model = tutor_risk.active_model(conn=conn)
-        if model is None:
-            raise dash.exceptions.PreventUpdate
-        history = tutor_risk.band_history(
-            conn=conn, model_id=model["id"], region_ids=view.region_ids
-        )
-        if history.empty:
-            nothing = empty_state("No tutors in this view", "Widen the filters.")
-            return [], nothing, nothing, view.query_string()
-        latest = history["as_of"].max()
-        counts = tutor_risk.score_counts(
-            conn=conn,
-            model_id=model["id"],
-            as_of=latest.to_pydatetime(),
-            region_ids=view.region_ids,
-        )
+    state = {"region": region, "subject": subject, "band": band, "tenure": tenure, "sort": sort}
+    history = band_history(state)
+    if history.empty:
+        nothing = empty_state("No tutors in this view", "Widen the filters.")
+        return [], nothing, nothing
     return (
         band_cards(history),
-        distribution(counts, theme),
-        at_risk_line(history, theme),
-        view.query_string(),
+        chart_body(
+            distribution_figure(score_rows(state), theme),
+            empty_title="No scores",
+            empty_hint="Widen the filters.",
+        ),
+        chart_body(
+            at_risk_figure(at_risk_rows(state), theme),
+            empty_title="Nobody at high or critical risk",
+            empty_hint="Good news: no tutor in this view is at high or critical risk.",
+        ),
     )
 
 
@@ -364,42 +384,32 @@ def band_cards(history: pd.DataFrame) -> list[Component]:
     return cards
 
 
-def distribution(counts: pd.DataFrame, theme: str | None) -> Component:
-    figure = (
-        banded_bars(
-            counts, x="score", y="tutors", theme=theme, x_title="risk score", y_title="tutors"
-        )
-        if len(counts)
-        else None
+def distribution_figure(counts: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if counts.empty:
+        return None
+    return banded_bars(
+        counts, x="score", y="tutors", theme=theme, x_title="risk score", y_title="tutors"
     )
-    return chart_body(figure, empty_title="No scores", empty_hint="Widen the filters.")
 
 
-def at_risk_line(history: pd.DataFrame, theme: str | None) -> Component:
-    risky = history[history["band"].isin(["high", "critical"])]
-    weekly = risky.pivot_table(
-        index="as_of", columns="band", values="tutors", aggfunc="sum", fill_value=0
-    ).reindex(sorted(history["as_of"].unique()), fill_value=0)
+def at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if weekly.empty or not weekly[["high", "critical"]].to_numpy().any():
+        return None
     figure = go.Figure()
     for band in ("high", "critical"):
-        if band in weekly:
-            figure.add_scatter(
-                x=weekly.index,
-                y=weekly[band],
-                name=band,
-                mode="lines+markers",
-                stackgroup="risk",
-                line={"color": RISK_COLORS[band]},
-            )
-    most = float(weekly.sum(axis=1).max()) if len(weekly) else 0
+        figure.add_scatter(
+            x=weekly["as_of"],
+            y=weekly[band],
+            name=band,
+            mode="lines+markers",
+            stackgroup="risk",
+            line={"color": RISK_COLORS[band]},
+        )
+    most = float(weekly[["high", "critical"]].sum(axis=1).max())
     figure.update_layout(
         yaxis_title="tutors", yaxis_rangemode="tozero", yaxis_dtick=max(1, math.ceil(most / 6))
     )  # whole tutors on the axis
-    return chart_body(
-        themed(figure, theme) if figure.data else None,
-        empty_title="Nobody at high or critical risk",
-        empty_hint="Good news: no tutor in this view is at high or critical risk.",
-    )
+    return themed(figure, theme)
 
 
 @callback(
@@ -415,7 +425,7 @@ def at_risk_line(history: pd.DataFrame, theme: str | None) -> Component:
 )
 @requires(*EVERYONE)
 def show_table(region, subject, band, tenure, sort, _prev, _next, page):  # type: ignore[no-untyped-def]
-    view = View(region, subject, band, tenure, sort)
+    view = Filters(region, subject, band, tenure, sort)
     with connect() as conn:
         latest, query = table_query(view, conn)
         _, total = tutor_risk.risk_table(**query, limit=0)
@@ -451,7 +461,7 @@ def show_table(region, subject, band, tenure, sort, _prev, _next, page):  # type
     )
 
 
-def table_query(view: View, conn: Any) -> tuple[datetime, dict[str, Any]]:
+def table_query(view: Filters, conn: Any) -> tuple[datetime, dict[str, Any]]:
     """The newest scoring date and the risk-table arguments for a view (in the user's scope)."""
     model = tutor_risk.active_model(conn=conn)
     latest = model and tutor_risk.latest_scored_at(conn=conn, model_id=model["id"])
@@ -471,20 +481,9 @@ def table_query(view: View, conn: Any) -> tuple[datetime, dict[str, Any]]:
     )
 
 
-@callback(
-    Output(ids.download, "data"),
-    Input(ids.export_csv, "n_clicks"),
-    Input(ids.export_xlsx, "n_clicks"),
-    *[State(f.component_id, f.component_property) for f in FILTERS],
-    prevent_initial_call=True,
-)
-@requires(*EVERYONE)
-def export_table(_csv, _xlsx, region, subject, band, tenure, sort):  # type: ignore[no-untyped-def]
-    """Every tutor the filters match (not only the page on screen), as a safe file."""
-    if not ctx.triggered or not ctx.triggered[0]["value"]:
-        raise dash.exceptions.PreventUpdate
-    fmt = "xlsx" if ctx.triggered_id == ids.export_xlsx else "csv"
-    view = View(region, subject, band, tenure, sort)
+def tutor_rows(state: dict[str, Any]) -> pd.DataFrame:
+    """Every tutor the filters match (not only the page on screen), with the reasons as text."""
+    view = Filters.of(state)
     with connect() as conn:
         latest, query = table_query(view, conn)
         _, total = tutor_risk.risk_table(**query, limit=0)
@@ -493,9 +492,7 @@ def export_table(_csv, _xlsx, region, subject, band, tenure, sort):  # type: ign
         "; ".join(f"{f['label']}: {factor_value(f['feature'], f['value'])}" for f in factors or [])
         for factors in rows["top_factors"]
     ]
-    rows = rows.drop(columns=["top_factors"]).assign(scores_as_of=latest.date())
-    audit("export", view="tutor-risk", format=fmt, rows=len(rows), filters=view.query_string())
-    return table_file(rows, view="tutor-risk", fmt=fmt, moment=now())
+    return rows.drop(columns=["top_factors"]).assign(scores_as_of=latest.date())
 
 
 def profile_link(name: Any, row: Any) -> Component:
@@ -568,7 +565,7 @@ def _metric(value: float | None) -> str:
 @callback(Output(ids.effect, "children"), Input(ids.region, "value"))
 @requires(*EVERYONE)
 def show_effectiveness(region):  # type: ignore[no-untyped-def]
-    view = View(region, None, None, None, None)
+    view = Filters(region, None, None, None, None)
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
         done = tutor_care.interventions(conn=conn, status="done", region_ids=view.region_ids)
@@ -607,3 +604,46 @@ def show_effectiveness(region):  # type: ignore[no-untyped-def]
         empty_title="No finished interventions yet",
         empty_hint="",
     )
+
+
+def _region_name(region_id: int) -> str:
+    with connect() as conn:
+        regions = accounts.regions_table(conn=conn)
+    found = regions[regions["id"] == region_id]
+    return str(found["name"].iloc[0]) if len(found) else f"region {region_id}"
+
+
+register(
+    View(
+        name=VIEW,
+        path="/tutor-risk",
+        title="Tutor risk overview",
+        roles=EVERYONE,
+        params=(
+            Param("region", ids.region, "Region", parse=int, show=_region_name),
+            Param("subject", ids.subject, "Subject", parse=lambda raw: raw[:40]),
+            Param("band", ids.band, "Band", parse=one_of(BANDS)),
+            Param(
+                "tenure",
+                ids.tenure,
+                "Tenure",
+                parse=one_of(TENURES),
+                show=lambda key: TENURES[key][0],
+            ),
+            Param(
+                "sort",
+                ids.sort,
+                "Sort",
+                parse=one_of(SORTS),
+                default="score",
+                show=lambda key: SORTS[key],
+            ),
+        ),
+        parts=(
+            Part("scores", "Risk scores", score_rows, distribution_figure),
+            Part("at-risk", "Tutors at high or critical risk", at_risk_rows, at_risk_figure),
+            Part("tutors", "Tutors by risk", tutor_rows),
+        ),
+        kpis=kpi_values,
+    )
+)

@@ -15,6 +15,7 @@ from data.models.credit import (
     Repayment,
 )
 from data.models.jobs import JobLease, JobRun
+from data.models.links import ViewLink
 from data.models.pe import (
     Attendance,
     Enrollment,
@@ -97,6 +98,7 @@ __all__ = [
     "User",
     "UserPreference",
     "UserSession",
+    "ViewLink",
     "schedule_attendees",
     "user_regions",
 ]

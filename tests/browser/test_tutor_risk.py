@@ -1,4 +1,5 @@
-"""The risk overview in Chromium: filters narrow the table and live in the URL; paging."""
+"""The risk overview in Chromium: filters narrow the table and live in the URL (Back steps
+through them); paging."""
 
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
@@ -36,6 +37,17 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     dash_duo.driver.refresh()
     dash_duo.wait_for_contains_text("#risk-pager-status", "tutors", timeout=20)
     assert shown_bands(dash_duo) == {"medium"}
+    # Another filter change, then Back steps through them: filters and table follow.
+    dash_duo.select_dcc_dropdown("#risk-tenure", value="Over 2 years")
+    WebDriverWait(dash_duo.driver, 20).until(lambda d: "tenure=long" in d.current_url)
+    dash_duo.driver.back()
+    WebDriverWait(dash_duo.driver, 20).until(lambda d: "tenure" not in d.current_url)
+    dash_duo.wait_for_text_to_equal("#risk-tenure-value", "Any tenure", timeout=20)
+    dash_duo.driver.back()
+    WebDriverWait(dash_duo.driver, 20).until(lambda d: "band=low" in d.current_url)
+    dash_duo.wait_for_text_to_equal("#risk-band-value", "Low", timeout=20)
+    dash_duo.wait_for_text_to_equal(".data-table .band-badge", "Low", timeout=20)
+    assert shown_bands(dash_duo) == {"low"}
     assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
 
 

@@ -6,6 +6,7 @@ from dash import dcc
 import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
 from pages import tutor_risk as page
+from sharing.views import VIEWS
 from tests.conftest import acting_as
 
 
@@ -14,9 +15,9 @@ def db(scored_url, use_database):
     use_database(scored_url)
 
 
-def test_overview_shows_four_band_cards_two_charts_and_mirrors_filters_in_the_url(db):
+def test_overview_shows_four_band_cards_two_charts_and_its_filters_round_trip_the_url(db):
     with acting_as("analyst"):
-        cards, distribution, history, search = page.show_overview(
+        cards, distribution, history = page.show_overview(
             None, "Maths", "high", "new", "name", "dark"
         )
     assert [c.children.children.children[0].children for c in cards] == [
@@ -26,7 +27,11 @@ def test_overview_shows_four_band_cards_two_charts_and_mirrors_filters_in_the_ur
         "Critical risk",
     ]
     assert isinstance(distribution, dcc.Graph)
-    assert search == "?subject=Maths&band=high&tenure=new&sort=name"
+    view = VIEWS["tutor-risk"]
+    state = {"region": None, "subject": "Maths", "band": "high", "tenure": "new", "sort": "name"}
+    assert view.query(state) == "?subject=Maths&band=high&tenure=new&sort=name"
+    assert view.state(view.query(state)) == state  # the address gives the filters back
+    assert view.state("?band=purple&region=x&sort=name")["band"] is None
 
 
 def test_a_manager_sees_only_their_regions_rows(db):
@@ -45,7 +50,8 @@ def test_a_forged_region_outside_the_scope_is_refused(db):
 
 def test_unknown_filter_values_are_ignored_not_trusted(db):
     with acting_as("viewer"):
-        _, _, _, search = page.show_overview(
-            "x; DROP", "<b>", "severe", "forever", "id desc", "light"
-        )
-    assert search == "?subject=%3Cb%3E"  # text kept as a literal filter; the rest dropped
+        cards, _, _ = page.show_overview("x; DROP", "<b>", "severe", "forever", "id desc", "light")
+    assert len(cards) == 4
+    view = VIEWS["tutor-risk"]
+    forged = "?region=x%3B+DROP&subject=%3Cb%3E&band=severe&tenure=forever&sort=id+desc"
+    assert view.query(view.state(forged)) == "?subject=%3Cb%3E"  # a literal; the rest dropped

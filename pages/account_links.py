@@ -1,0 +1,124 @@
+"""Shared links: the share and embed links I made (admins: everyone's), and revoking them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import ALL, Input, Output, callback, ctx, dcc, html
+from flask_login import current_user
+
+from auth.access import EVERYONE, requires
+from auth.audit import audit
+from auth.requests import now
+from components.table import data_table
+from data import links
+from data.engine import connect, transaction
+
+dash.register_page(
+    __name__, path="/account/links", name="Shared links", area="Account", order=2, roles=EVERYONE
+)
+
+
+class ids:
+    table = "links-table"
+    result = "links-result"
+
+    @staticmethod
+    def revoke(link_id: int) -> dict[str, object]:
+        return {"type": "links-revoke", "index": link_id}
+
+
+def layout(**_kwargs: str) -> html.Div:
+    return html.Div(
+        [
+            html.P(
+                "Share links open a view for people signed in to Beacon. Embed links show one "
+                "view, read-only, to anyone who has the link, until they expire or you revoke "
+                "them."
+            ),
+            html.Div(id=ids.result, role="status"),
+            html.Div(links_list(), id=ids.table),
+        ]
+    )
+
+
+def _everyone() -> bool:
+    return bool(current_user.role == "admin")
+
+
+def links_list() -> Any:
+    with connect() as conn:
+        made = links.links_table(
+            conn=conn, created_by=None if _everyone() else current_user.user_id
+        )
+    moment = pd.Timestamp(now())
+    made["state"] = [
+        "revoked"
+        if pd.notna(revoked)
+        else ("expired" if pd.notna(expires) and expires <= moment else "live")
+        for revoked, expires in zip(made["revoked_at"], made["expires_at"], strict=True)
+    ]
+
+    def action(link_id: Any, row: pd.Series) -> Any:
+        if row["state"] != "live":
+            return dbc.Badge(row["state"].capitalize(), color="secondary")
+        return dbc.Button(
+            "Revoke", id=ids.revoke(int(link_id)), size="sm", color="danger", outline=True
+        )
+
+    def opened(code: Any, row: pd.Series) -> Any:
+        address = f"{row['view']}{row['query']}"
+        return dcc.Link(address, href=f"/s/{code}") if row["kind"] == "share" else address
+
+    columns = {
+        "kind": "Kind",
+        "code": "View and filters",
+        "created_at": "Made (UTC)",
+        "expires_at": "Expires (UTC)",
+        "id": "",
+    }
+    if _everyone():
+        columns = {"creator": "Made by", **columns}
+    return data_table(
+        made,
+        columns,
+        cells={"id": action, "code": opened},
+        empty_title="No shared links yet",
+        empty_hint="Use Share or Embed on a dashboard to make one.",
+    )
+
+
+@callback(
+    Output(ids.result, "children"),
+    Output(ids.table, "children"),
+    Input(ids.revoke(ALL), "n_clicks"),  # type: ignore[arg-type]
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def revoke(clicks):  # type: ignore[no-untyped-def]
+    target = ctx.triggered_id
+    if not isinstance(target, dict) or not any(clicks or []):
+        raise dash.exceptions.PreventUpdate
+    try:
+        link_id = int(target["index"])
+    except (TypeError, ValueError):
+        raise dash.exceptions.PreventUpdate from None
+    with transaction() as conn:
+        # Scoped to the signed-in user unless an admin: another user's link id revokes nothing.
+        done = links.revoke_link(
+            conn=conn,
+            link_id=link_id,
+            by_user=None if _everyone() else current_user.user_id,
+            now=now(),
+        )
+    if done:
+        audit("link.revoked", entity_type="view_link", entity_id=link_id)
+    message = (
+        "Link revoked: it no longer opens."
+        if done
+        else "That link was not yours or was already revoked."
+    )
+    return dbc.Alert(message, color="success" if done else "warning"), links_list()

@@ -1,0 +1,219 @@
+"""The callbacks behind every registered view's export menus, PDF report, Share and Embed.
+
+Each reads the view's state from its URL mirror, so a file or link always matches what is on
+screen. Role and region scope are applied on the server (the view's own row functions run
+in the caller's scope); every export and link is audited with the view and its filters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc
+from flask import request
+from flask_login import current_user
+
+from auth.access import EVERYONE, AccessDenied, requires
+from auth.audit import audit
+from auth.requests import now
+from components.downloads import file_name, table_file
+from components.formatting import iso_datetime
+from components.view_tools import EMBED_DAYS, link_panel
+from data import links
+from data.engine import connect, transaction
+from data.queries.overview import data_as_of
+from sharing import images, report
+from sharing.embed import EMBED_ROLES, embed_token
+from sharing.views import VIEWS, View
+from sharing.views import State as ViewState
+
+IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
+
+
+def _view_for(name: Any) -> View:
+    """The registered view, if the caller's role may see it (audited refusal otherwise)."""
+    view = VIEWS.get(name) if isinstance(name, str) else None
+    if view is None:
+        raise dash.exceptions.PreventUpdate
+    if current_user.role not in view.roles:
+        audit("access.denied", what="view", view=view.name, role=current_user.role)
+        raise AccessDenied()
+    return view
+
+
+def _state_of(view: View) -> ViewState:
+    """The view's filters from its URL mirror on the page (the callback's ALL state)."""
+    for entry in ctx.states_list or []:
+        for item in entry if isinstance(entry, list) else [entry]:
+            made = item.get("id")
+            if isinstance(made, dict) and made.get("type") == "view-url":
+                if made.get("view") == view.name:
+                    return view.state(item.get("value") or "")
+    return view.state({})
+
+
+@callback(
+    Output({"type": "view-export-file", "view": MATCH, "part": MATCH}, "data"),
+    Output({"type": "view-export-note", "view": MATCH, "part": MATCH}, "children"),
+    Input({"type": "view-export", "view": MATCH, "part": MATCH, "fmt": ALL}, "n_clicks"),
+    State({"type": "view-url", "view": ALL}, "search"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def export_part(clicks: list[int | None], _searches: list[str | None]) -> tuple[Any, str]:
+    """Every row behind a chart or table under the current filters, or the chart as an image."""
+    trigger = ctx.triggered_id
+    if not trigger or not any(clicks or []):
+        raise dash.exceptions.PreventUpdate
+    view = _view_for(trigger.get("view"))
+    part = view.part_by_key.get(trigger.get("part"))
+    fmt = trigger.get("fmt")
+    if (
+        part is None
+        or fmt not in ("csv", "xlsx", *IMAGE_TYPES)
+        or (fmt in IMAGE_TYPES and not part.is_chart)
+    ):
+        raise dash.exceptions.PreventUpdate
+    state = _state_of(view)
+    frame = part.rows(state)
+    name = f"{view.name}-{part.key}"
+    moment = now()
+    if fmt in IMAGE_TYPES:
+        figure = part.figure(frame, None) if part.figure else None
+        if figure is None:
+            return dash.no_update, "Nothing to draw for these filters."
+        try:
+            body = images.figure_image(figure, fmt)
+        except images.ImagesUnavailable:
+            return dash.no_update, "Images can't be drawn on the server right now; try CSV."
+        file = dcc.send_bytes(body, file_name(name, moment, fmt), type=IMAGE_TYPES[fmt])
+    else:
+        file = table_file(frame, view=name, fmt=fmt, moment=moment)
+    audit(
+        "export",
+        view=view.name,
+        part=part.key,
+        format=fmt,
+        rows=len(frame),
+        filters=view.query(state),
+    )
+    return file, ""
+
+
+@callback(
+    Output({"type": "view-report-file", "view": MATCH}, "data"),
+    Input({"type": "view-report", "view": MATCH}, "n_clicks"),
+    State({"type": "view-url", "view": ALL}, "search"),
+    running=[
+        (
+            Output({"type": "view-report-status", "view": MATCH}, "className"),
+            "report-progress small",
+            "report-progress small d-none",
+        ),
+        (Output({"type": "view-report", "view": MATCH}, "disabled"), True, False),
+    ],
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def pdf_report(clicks: int | None, _searches: list[str | None]) -> Any:
+    """A PDF of the view as it is: cover, KPIs, charts (drawn by Chromium) and tables."""
+    if not clicks or not isinstance(ctx.triggered_id, dict):
+        raise dash.exceptions.PreventUpdate
+    view = _view_for(ctx.triggered_id.get("view"))
+    state = _state_of(view)
+    body = report.pdf_bytes(build_report(view, state))
+    audit("export", view=view.name, part="report", format="pdf", filters=view.query(state))
+    return dcc.send_bytes(body, file_name(view.name, now(), "pdf"), type="application/pdf")
+
+
+def newest_data() -> str:
+    with connect() as conn:
+        newest = data_as_of(conn=conn)["newest"].max()
+    return "no data yet" if pd.isna(newest) else iso_datetime(newest)
+
+
+def build_report(view: View, state: ViewState) -> report.Report:
+    """The report's content, read in the caller's scope."""
+    made = report.Report(
+        title=view.title,
+        filters=view.described(state),
+        data_as_of=newest_data(),
+        exported_by=f"{current_user.display_name} ({current_user.email})",
+        exported_at=now(),
+        kpis=view.kpis(state) if view.kpis else [],
+    )
+    for part in view.parts:
+        frame = part.rows(state)
+        figure = part.figure(frame, None) if part.figure else None
+        if figure is not None:
+            made.charts.append((part.title, images.figure_image(figure, "png")))
+        else:  # a table, or a chart with nothing to draw (shown as its empty table)
+            made.tables.append((part.title, frame))
+    return made
+
+
+@callback(
+    Output({"type": "view-link", "view": MATCH}, "children"),
+    Input({"type": "view-share", "view": MATCH}, "n_clicks"),
+    Input({"type": "view-embed", "view": MATCH}, "n_clicks"),
+    State({"type": "view-embed-days", "view": MATCH}, "value"),
+    State({"type": "view-url", "view": ALL}, "search"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def make_link(share: int | None, embed: int | None, days: Any, _searches: Any) -> Any:
+    """A short link to this view for signed-in users, or (admins, managers) an embed link."""
+    trigger = ctx.triggered_id
+    if not isinstance(trigger, dict) or not (share or embed):
+        raise dash.exceptions.PreventUpdate
+    view = _view_for(trigger.get("view"))
+    state = _state_of(view)
+    kind = "embed" if trigger.get("type") == "view-embed" else "share"
+    if kind == "embed" and current_user.role not in EMBED_ROLES:
+        audit("access.denied", what="embed link", view=view.name, role=current_user.role)
+        raise AccessDenied()
+    moment = now()
+    try:
+        valid_days = int(days) if kind == "embed" else None
+    except (TypeError, ValueError):
+        valid_days = None
+    if kind == "embed" and valid_days not in EMBED_DAYS:
+        return link_panel(title="Pick how long the link stays valid.", address="", note="")
+    expires = moment + timedelta(days=valid_days) if valid_days else None
+    with transaction() as conn:
+        link = links.create_link(
+            conn=conn,
+            kind=kind,
+            view=view.name,
+            query=view.query(state),
+            created_by=current_user.user_id,
+            now=moment,
+            expires_at=expires,
+        )
+    audit(
+        f"{kind}.create",
+        entity_type="view_link",
+        entity_id=link.id,
+        view=view.name,
+        filters=link.query,
+        expires_at=expires.isoformat() if expires else None,
+    )
+    base = request.host_url.rstrip("/")
+    if kind == "share":
+        return link_panel(
+            title="Share link",
+            address=f"{base}/s/{link.code}",
+            note="Opens this view with these filters for anyone signed in to Beacon; each "
+            "person sees only the data their role and regions allow.",
+        )
+    address = f"{base}/embed/{embed_token(link.code)}"
+    return link_panel(
+        title="Embed link (read-only)",
+        address=address,
+        iframe=f'<iframe src="{address}" title="Beacon: {view.title}" width="100%" '
+        'height="720" style="border:0"></iframe>',
+        note=f"Shows this view with these filters and nothing else, as you see it now, until "
+        f"{expires:%Y-%m-%d %H:%M} UTC. Revoke it under Account → Shared links.",
+    )

@@ -1,0 +1,148 @@
+"""Views: what a page shows, described once so it can be exported, reported and shared.
+
+`register` also keeps the view's filters in the URL: a filter change pushes a new address
+(so Back steps through filter changes) and an address, pasted or reached with Back, sets the
+filters. The query string is always parsed here: an unknown or invalid value is dropped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import dash
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, callback, ctx
+
+from auth.access import requires
+from components.view_tools import location_id
+
+State = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One filter kept in the URL: its query-string name and the control that shows it."""
+
+    name: str
+    component_id: str
+    label: str
+    parse: Callable[[str], Any] = str  # raises ValueError or TypeError on a bad value
+    default: Any = None
+    prop: str = "value"
+    show: Callable[[Any], str] = str
+
+    def read(self, raw: Any) -> Any:
+        if raw in (None, "", []):
+            return self.default
+        try:
+            return self.parse(str(raw)[:200])
+        except (TypeError, ValueError):
+            return self.default
+
+
+@dataclass(frozen=True)
+class Part:
+    """A chart (with `figure`) or a table of the view, and the rows behind it for a state."""
+
+    key: str
+    title: str
+    rows: Callable[[State], pd.DataFrame]
+    figure: Callable[[pd.DataFrame, str | None], go.Figure | None] | None = None
+
+    @property
+    def is_chart(self) -> bool:
+        return self.figure is not None
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    path: str
+    title: str
+    roles: tuple[str, ...]
+    params: tuple[Param, ...] = ()
+    parts: tuple[Part, ...] = ()
+    kpis: Callable[[State], list[tuple[str, str]]] | None = None
+    part_by_key: dict[str, Part] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "part_by_key", {p.key: p for p in self.parts})
+
+    def state(self, query: Mapping[str, Any]) -> State:
+        """The filters of a query (a mapping or a query string), each parsed or its default."""
+        if isinstance(query, str):
+            query = dict(parse_qsl(query.lstrip("?")))
+        return {p.name: p.read(query.get(p.name)) for p in self.params}
+
+    def query(self, state: State) -> str:
+        """ "?name=value&..." for the values that differ from their defaults ("" for none)."""
+        kept = {
+            p.name: state.get(p.name)
+            for p in self.params
+            if state.get(p.name) not in (None, "", p.default)
+        }
+        return f"?{urlencode(kept)}" if kept else ""
+
+    def described(self, state: State) -> list[tuple[str, str]]:
+        """(label, value as shown) for every filter, "All" where none is set."""
+        return [
+            (p.label, p.show(state[p.name]) if state.get(p.name) not in (None, "") else "All")
+            for p in self.params
+        ]
+
+    def address(self, state: State) -> str:
+        return self.path + self.query(state)
+
+
+VIEWS: dict[str, View] = {}
+
+
+def register(view: View) -> View:
+    """Make a view known to exports and links, and mirror its filters in the URL."""
+    VIEWS[view.name] = view
+    if view.params:
+        _sync_url(view)
+    return view
+
+
+def _sync_url(view: View) -> None:
+    location = location_id(view.name)
+    controls = [(p.component_id, p.prop) for p in view.params]
+
+    @callback(
+        Output(location, "search"),
+        *[Output(c, prop, allow_duplicate=True) for c, prop in controls],
+        Input(location, "search"),
+        *[Input(c, prop) for c, prop in controls],
+        prevent_initial_call=True,
+    )
+    @requires(*view.roles)
+    def sync(search: str | None, *values: Any) -> tuple[Any, ...]:
+        unchanged = [dash.no_update] * len(controls)
+        if ctx.triggered_id == location:
+            state = view.state(search or "")
+            shown = view.state({p.name: v for p, v in zip(view.params, values, strict=True)})
+            if state == shown:
+                raise dash.exceptions.PreventUpdate
+            return dash.no_update, *[state[p.name] for p in view.params]
+        state = view.state({p.name: v for p, v in zip(view.params, values, strict=True)})
+        query = view.query(state)
+        if query == (search or ""):
+            raise dash.exceptions.PreventUpdate
+        return query, *unchanged
+
+    sync.__name__ = f"sync_url_{view.name.replace('-', '_')}"
+
+
+def one_of(options: Mapping[str, Any] | tuple[str, ...]) -> Callable[[str], str]:
+    """A parser that accepts only the given values."""
+
+    def parse(raw: str) -> str:
+        if raw not in options:
+            raise ValueError(f"must be one of {list(options)}; got {raw!r}")
+        return raw
+
+    return parse

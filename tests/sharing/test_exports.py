@@ -1,0 +1,187 @@
+"""Exports of registered views, over HTTP as the browser sends them: a chart's file holds
+exactly the rows its chart is drawn from under the same filters, a table's file every
+filtered row, text that could run as a formula comes out neutralised, and each is audited."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import UTC, datetime
+
+import pandas as pd
+import pypdf
+import pytest
+from sqlalchemy import create_engine, select, update
+
+import app as beacon  # noqa: F401  (pages register their views with the app)
+from components.downloads import RISKY_START, file_name, neutralised
+from data import audit as audit_log
+from data import tutor_risk
+from data.engine import connect, transaction
+from data.models import Tutor
+from data.seed import seed_database
+from jobs import tutor_risk as tutor_risk_job
+from pages import tutor_risk as page
+from tests.conftest import AS_OF, SEED, pointed_at
+from tests.sharing.client import export, report, sent_file, signed_in
+
+ATTACKS = ['=HYPERLINK("http://evil","x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
+needs_chromium = pytest.mark.skipif(
+    not (shutil.which("chromium") or shutil.which("chromium-browser")),
+    reason="charts are drawn by Chromium (apt-get install chromium)",
+)
+
+
+def test_risky_text_cells_are_neutralised_and_the_rest_left_alone():
+    frame = pd.DataFrame({"text": [*ATTACKS, "plain", "a=b"], "n": [-1, 2, 3, 4, 5, 6, 7, 8]})
+    safe = neutralised(frame)
+    assert all(v.startswith("'") for v in safe["text"][: len(ATTACKS)])
+    assert list(safe["text"][-2:]) == ["plain", "a=b"] and list(safe["n"]) == list(frame["n"])
+    assert not any(v.startswith(RISKY_START) for v in safe["text"])
+
+
+def test_file_names_are_made_on_the_server():
+    name = file_name("../../etc/passwd; rm -rf", datetime(2026, 6, 1, 12, tzinfo=UTC), "csv")
+    assert name == "beacon-etc-passwd-rm-rf-20260601-120000.csv"
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory) -> str:
+    """Small demo data, scored, with one tutor's name a spreadsheet formula."""
+    from tests.conftest import _migrated
+
+    url = _migrated(f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'beacon.db'}")
+    seed_database(create_engine(url), scale="small", seed=SEED, as_of=AS_OF)
+    with pointed_at(url):
+        with transaction() as conn:
+            first = conn.execute(select(Tutor.id).where(Tutor.region_id == 1)).scalars().first()
+            conn.execute(update(Tutor).where(Tutor.id == first).values(name=ATTACKS[0]))
+        tutor_risk_job.run(weeks=2)
+    return url
+
+
+@pytest.fixture
+def scored(scored_url, use_database):  # type: ignore[no-untyped-def]
+    use_database(scored_url)
+    return scored_url
+
+
+def read(name: str, raw: bytes) -> pd.DataFrame:
+    if name.endswith(".xlsx"):
+        return pd.read_excel(io.BytesIO(raw))
+    return pd.read_csv(io.StringIO(raw.decode()))
+
+
+def test_a_chart_export_holds_the_rows_its_chart_is_drawn_from(scored):
+    """Risk scores for region 1 as CSV equal the score-count query for region 1."""
+    client = signed_in("analyst")
+    name, raw = sent_file(export(client, "tutor-risk", "scores", "csv", "?region=1"))
+    exported = read(name, raw)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        latest = tutor_risk.latest_scored_at(conn=conn, model_id=model["id"])
+        expected = tutor_risk.score_counts(
+            conn=conn, model_id=model["id"], as_of=latest, region_ids=[1]
+        )
+        everyone = tutor_risk.score_counts(conn=conn, model_id=model["id"], as_of=latest)
+    assert name.startswith("beacon-tutor-risk-scores-") and name.endswith(".csv")
+    assert exported.to_dict("records") == expected.to_dict("records")
+    assert exported["tutors"].sum() < everyone["tutors"].sum()  # the filter did apply
+
+
+def expected_tutors(region_ids):  # type: ignore[no-untyped-def]
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        latest = tutor_risk.latest_scored_at(conn=conn, model_id=model["id"])
+        return tutor_risk.risk_table(
+            conn=conn,
+            model_id=model["id"],
+            as_of=latest,
+            region_ids=region_ids,
+            sort="name",
+            limit=10_000,
+        )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_table_export_holds_every_filtered_row_not_only_the_page_on_screen(scored, fmt):
+    name, raw = sent_file(export(signed_in("analyst"), "tutor-risk", "tutors", fmt, "?sort=name"))
+    exported = read(name, raw)
+    expected, total = expected_tutors(None)
+    assert len(exported) == total > page.PAGE_SIZE
+    assert list(exported["tutor_id"]) == list(expected["tutor_id"])
+
+
+def test_a_managers_table_export_holds_their_regions_only(scored):
+    client = signed_in("manager", regions=(1,))
+    name, raw = sent_file(export(client, "tutor-risk", "tutors", "csv", "?sort=name"))
+    exported = read(name, raw)
+    expected, total = expected_tutors([1])
+    assert list(exported["tutor_id"]) == list(expected["tutor_id"]) and len(exported) == total
+    assert set(exported["region"]) == {"N"}
+
+
+def test_a_forged_region_in_the_address_exports_nothing(scored):
+    client = signed_in("manager", regions=(1,))
+    response = export(client, "tutor-risk", "tutors", "csv", "?region=2")
+    assert response.status_code == 403 and "response" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_formulas_in_the_data_come_out_as_text_and_the_export_is_audited(
+    hostile_url, use_database, fmt
+):
+    use_database(hostile_url)
+    client = signed_in("manager", regions=(1,))
+    name, raw = sent_file(export(client, "tutor-risk", "tutors", fmt, "?sort=name"))
+    names = read(name, raw)["name"].astype(str)
+    hostile = names[names.str.contains("HYPERLINK")].iloc[0]
+    assert hostile == "'" + ATTACKS[0]
+    assert not any(n.startswith(RISKY_START) for n in names)
+    with connect() as conn:
+        rows, _ = audit_log.audit_log(conn=conn, action="export", limit=1)
+    detail = str(rows.iloc[0]["detail"])
+    assert "tutor-risk" in detail and fmt in detail and "?sort=name" in detail
+
+
+@needs_chromium
+@pytest.mark.browser
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_a_chart_exports_as_an_image_drawn_on_the_server(scored, fmt):
+    client = signed_in("viewer")
+    name, raw = sent_file(export(client, "tutor-risk", "at-risk", fmt))
+    assert name.endswith(f".{fmt}")
+    assert raw.startswith(b"\x89PNG") if fmt == "png" else b"<svg" in raw[:500]
+
+
+def test_a_table_offers_no_image_and_an_unknown_view_nothing(scored):
+    client = signed_in("admin")
+    assert export(client, "tutor-risk", "tutors", "png").status_code == 204
+    assert export(client, "no-such-view", "tutors", "csv").status_code == 204
+
+
+@needs_chromium
+@pytest.mark.browser
+def test_the_pdf_report_opens_and_its_text_holds_the_filters(scored):
+    client = signed_in("manager", regions=(1,))
+    name, raw = sent_file(report(client, "tutor-risk", "?region=1&band=high&tenure=long"))
+    assert name.endswith(".pdf") and raw.startswith(b"%PDF")
+    pdf = pypdf.PdfReader(io.BytesIO(raw))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    for expected in (
+        "Tutor risk overview",
+        "North",
+        "high",
+        "Over 2 years",
+        "Exported by",
+        "Test manager",
+        "Data as of",
+        "Key figures",
+        "Risk scores",
+        "Tutors by risk",
+    ):
+        assert expected in text, expected
+    assert sum(len(p.images) for p in pdf.pages) >= 1  # the charts are drawn
+    with connect() as conn:
+        rows, _ = audit_log.audit_log(conn=conn, action="export", limit=1)
+    assert "pdf" in str(rows.iloc[0]["detail"]) and "band=high" in str(rows.iloc[0]["detail"])
