@@ -78,9 +78,10 @@ def view_actions(view: str, *, can_embed: bool) -> html.Div:
             "Share", id=action_id("share", view), size="sm", color="secondary", outline=True
         ),
     ]
-    embed: list[Component] = []
-    if can_embed:
-        embed = [
+    # The embed controls are always there (the callback needs them) but hidden from those
+    # who may not embed; the server refuses them anyway.
+    embed = html.Div(
+        [
             html.Label(
                 [
                     html.Span("Embed link valid for", className="small"),
@@ -97,11 +98,14 @@ def view_actions(view: str, *, can_embed: bool) -> html.Div:
             dbc.Button(
                 "Embed", id=action_id("embed", view), size="sm", color="secondary", outline=True
             ),
-        ]
+        ],
+        hidden=not can_embed,
+        className="d-flex align-items-center gap-2",
+    )
     return html.Div(
         [
             html.Div(
-                [*buttons, *embed],
+                [*buttons, embed],
                 className="d-flex align-items-center flex-wrap gap-2 view-actions",
             ),
             html.Div(

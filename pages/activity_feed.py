@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
@@ -13,13 +15,17 @@ from auth.access import EVERYONE, region_scope, requires
 from auth.requests import now
 from components.feed import AREA_LABELS, feed_list
 from components.table import paged, pager, pager_io
+from components.view_tools import export_menu, view_actions, view_location
 from data import activity
 from data.engine import connect
+from sharing.views import Param, Part, View, one_of, register, whole_number_in
+from sharing.views import State as ViewState
 
 dash.register_page(
     __name__, path="/activity", name="Activity feed", area="Overview", order=2, roles=EVERYONE
 )
 PAGE_SIZE = 25
+VIEW = "activity"
 PERIODS = {1: "Last 24 hours", 7: "Last 7 days", 30: "Last 30 days", 365: "Last year"}
 
 
@@ -31,9 +37,11 @@ class ids:
     pager = "feed-pager"
 
 
-def layout(area: str | None = None, **_kwargs: str) -> Component:
+def layout(**query: str) -> Component:
+    state = SPEC.state(query)
     return html.Div(
         [
+            view_location(VIEW),
             dbc.Row(
                 [
                     dbc.Col(
@@ -41,7 +49,7 @@ def layout(area: str | None = None, **_kwargs: str) -> Component:
                             dbc.Label("Area", html_for=ids.area),
                             dcc.Dropdown(
                                 id=ids.area,
-                                value=area if area in AREA_LABELS else None,
+                                value=state["area"],
                                 placeholder="Every area",
                                 clearable=True,
                                 options=[{"label": v, "value": k} for k, v in AREA_LABELS.items()],
@@ -54,7 +62,7 @@ def layout(area: str | None = None, **_kwargs: str) -> Component:
                             dbc.Label("Period", html_for=ids.period),
                             dcc.Dropdown(
                                 id=ids.period,
-                                value=30,
+                                value=state["period"],
                                 clearable=False,
                                 options=[{"label": v, "value": k} for k, v in PERIODS.items()],
                             ),
@@ -63,6 +71,13 @@ def layout(area: str | None = None, **_kwargs: str) -> Component:
                     ),
                 ],
                 className="filter-bar g-2",
+            ),
+            html.Div(
+                [
+                    view_actions(VIEW, can_embed=False),
+                    export_menu(VIEW, "events", title="Activity", chart=False),
+                ],
+                className="d-flex justify-content-between align-items-start gap-2",
             ),
             dcc.Store(id=ids.page, data=1),
             dcc.Loading(html.Div(id=ids.list), type="default", delay_show=200),
@@ -85,26 +100,56 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
 )
 @requires(*EVERYONE)
 def show(area, period, _prev, _next, page):  # type: ignore[no-untyped-def]
-    area = area if area in AREA_LABELS else None
-    days = period if period in PERIODS else 30
+    state = SPEC.state({"area": area, "period": period})
     moment = now()
     with connect() as conn:
-        _, total = activity.feed(
-            conn=conn,
-            region_ids=region_scope(),
-            area=area,
-            since=moment - timedelta(days=days),
-            limit=0,
-        )
+        _, total = feed_page(state, conn, moment, limit=0)
         page, offset, pager_state = paged(
             prefix=ids.pager, page=page, total=total, size=PAGE_SIZE, noun="events"
         )
-        events, _ = activity.feed(
-            conn=conn,
-            region_ids=region_scope(),
-            area=area,
-            since=moment - timedelta(days=days),
-            limit=PAGE_SIZE,
-            offset=offset,
-        )
+        events, _ = feed_page(state, conn, moment, limit=PAGE_SIZE, offset=offset)
     return feed_list(events, now=moment), page, *pager_state
+
+
+def feed_page(
+    state: ViewState, conn: Any, moment: datetime, *, limit: int, offset: int = 0
+) -> tuple[pd.DataFrame, int]:
+    return activity.feed(
+        conn=conn,
+        region_ids=region_scope(),
+        area=state["area"],
+        since=moment - timedelta(days=state["period"]),
+        limit=limit,
+        offset=offset,
+    )
+
+
+def event_rows(state: ViewState) -> pd.DataFrame:
+    """Every event of the period and area in the user's regions, not only the page shown."""
+    moment = now()
+    with connect() as conn:
+        _, total = feed_page(state, conn, moment, limit=0)
+        return feed_page(state, conn, moment, limit=max(total, 1))[0]
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/activity",
+        title="Activity feed",
+        roles=EVERYONE,
+        params=(
+            Param("area", ids.area, "Area", parse=one_of(AREA_LABELS), show=AREA_LABELS.get),
+            Param(
+                "period",
+                ids.period,
+                "Period",
+                parse=whole_number_in(PERIODS),
+                default=30,
+                show=PERIODS.get,
+            ),
+        ),
+        parts=(Part("events", "Activity", event_rows),),
+        embeddable=False,
+    )
+)

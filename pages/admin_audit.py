@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import functools
+import json
 import math
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
 from auth.access import ADMINS, requires
 from components.table import data_table, page_after, pager
+from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, audit
 from data.engine import connect
+from sharing.views import Param, Part, View, register
+from sharing.views import State as ViewState
 
 dash.register_page(
     __name__, path="/admin/audit", name="Audit log", area="Admin", order=2, roles=ADMINS
 )
 
 PAGE_SIZE = 25
+VIEW = "audit-log"
 
 
 class ids:
@@ -32,12 +39,14 @@ class ids:
     pager = "audit-pager"
 
 
-def layout(**_kwargs: str) -> html.Div:
+def layout(**query: str) -> html.Div:
+    state = SPEC.state(query)
     with connect() as conn:
         users = accounts.users_table(conn=conn)
         actions = audit.audit_actions(conn=conn)
     return html.Div(
         [
+            view_location(VIEW),
             dbc.Row(
                 [
                     dbc.Col(
@@ -45,6 +54,7 @@ def layout(**_kwargs: str) -> html.Div:
                             dbc.Label("User", html_for=ids.user),
                             dcc.Dropdown(
                                 id=ids.user,
+                                value=state["user"],
                                 placeholder="Everyone",
                                 options=[
                                     {"label": e, "value": i}
@@ -58,7 +68,10 @@ def layout(**_kwargs: str) -> html.Div:
                         [
                             dbc.Label("Action", html_for=ids.action),
                             dcc.Dropdown(
-                                id=ids.action, placeholder="Every action", options=actions
+                                id=ids.action,
+                                value=state["action"],
+                                placeholder="Every action",
+                                options=actions,
                             ),
                         ],
                         md=4,
@@ -67,13 +80,24 @@ def layout(**_kwargs: str) -> html.Div:
                         [
                             dbc.Label("Between", html_for=ids.dates),
                             dcc.DatePickerRange(
-                                id=ids.dates, display_format="YYYY-MM-DD", clearable=True
+                                id=ids.dates,
+                                start_date=state["from"],
+                                end_date=state["to"],
+                                display_format="YYYY-MM-DD",
+                                clearable=True,
                             ),
                         ],
                         md=4,
                     ),
                 ],
                 className="g-3 mb-3",
+            ),
+            html.Div(
+                [
+                    view_actions(VIEW, can_embed=False),
+                    export_menu(VIEW, "entries", title="Audit entries", chart=False),
+                ],
+                className="d-flex justify-content-between align-items-start gap-2",
             ),
             dcc.Store(id=ids.page, data=1),
             dcc.Loading(html.Div(id=ids.table)),
@@ -105,20 +129,8 @@ def day(value: str | None) -> datetime | None:
 )
 @requires(*ADMINS)
 def show_log(user_id, action, start, end, _prev, _next, page):  # type: ignore[no-untyped-def]
-    try:
-        since, until = day(start), day(end)
-        user = int(user_id) if user_id is not None else None
-    except (TypeError, ValueError):
-        message = dbc.Alert("Those filter values are not valid dates or users.", color="warning")
-        return message, 1, True, True, ""
-    until = until + timedelta(days=1) if until else None
-    query = functools.partial(
-        audit.audit_log,
-        user_id=user,
-        since=since,
-        until=until,
-        action=str(action)[:48] if action else None,
-    )
+    state = SPEC.state({"user": user_id, "action": action, "from": start, "to": end})
+    query = log_query(state)
     with connect() as conn:
         _, total = query(conn=conn, limit=0)
         pages = max(math.ceil(total / PAGE_SIZE), 1)
@@ -140,7 +152,57 @@ def show_log(user_id, action, start, end, _prev, _next, page):  # type: ignore[n
     return table, page, page <= 1, page >= pages, f"Page {page} of {pages} · {total:,} entries"
 
 
+def log_query(state: ViewState) -> Any:
+    """The audit-log query for a view's filters (dates as whole UTC days, both included)."""
+    until = day(state["to"])
+    return functools.partial(
+        audit.audit_log,
+        user_id=state["user"],
+        since=day(state["from"]),
+        until=until + timedelta(days=1) if until else None,
+        action=state["action"],
+    )
+
+
+def entry_rows(state: ViewState) -> pd.DataFrame:
+    """Every audit entry the filters match, not only the page on screen."""
+    query = log_query(state)
+    with connect() as conn:
+        _, total = query(conn=conn, limit=0)
+        rows = query(conn=conn, limit=max(total, 1))[0]
+    rows["detail"] = [json.dumps(d, default=str) if d else "" for d in rows["detail"]]
+    return rows
+
+
 def detail_text(value: object, _row: object) -> Component | str:
     if not isinstance(value, dict) or not value:
         return ""
     return html.Code(", ".join(f"{k}={v}" for k, v in value.items())[:300])
+
+
+def _day(raw: str) -> str:
+    return datetime.fromisoformat(raw[:10]).date().isoformat()
+
+
+def _email(user_id: int) -> str:
+    with connect() as conn:
+        found = accounts.account_by_id(conn=conn, user_id=user_id)
+    return found.email if found else f"user {user_id}"
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/admin/audit",
+        title="Audit log",
+        roles=ADMINS,
+        params=(
+            Param("user", ids.user, "User", parse=int, show=_email),
+            Param("action", ids.action, "Action", parse=lambda raw: raw[:48]),
+            Param("from", ids.dates, "From", parse=_day, prop="start_date"),
+            Param("to", ids.dates, "To", parse=_day, prop="end_date"),
+        ),
+        parts=(Part("entries", "Audit entries", entry_rows),),
+        embeddable=False,
+    )
+)

@@ -19,9 +19,12 @@ from components.formatting import number, percent
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import RISK_COLORS, themed
+from components.view_tools import export_menu, view_actions, view_location
 from data import credit
 from data.engine import connect
 from settings import get_settings
+from sharing.views import Param, Part, View, register
+from sharing.views import State as ViewState
 
 dash.register_page(
     __name__,
@@ -32,6 +35,8 @@ dash.register_page(
     roles=EVERYONE,
     nav=False,
 )
+
+VIEW = "credit-customer"
 
 
 class ids:
@@ -79,7 +84,9 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
     return html.Div(
         [
             dcc.Store(id=ids.customer, data=found["id"]),
+            view_location(VIEW),
             html.H2(found["name"], className="section-title"),
+            view_actions(VIEW, can_embed=False),
             html.Div(
                 [html.Div([html.Span(k, className="fact-label"), html.Span(v)]) for k, v in facts],
                 className="customer-facts",
@@ -87,7 +94,13 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.H3("Score over time", className="chart-title"),
+                        html.Div(
+                            [
+                                html.H3("Score over time", className="chart-title me-auto"),
+                                export_menu(VIEW, "scores", title="Score over time", chart=True),
+                            ],
+                            className="d-flex gap-2",
+                        ),
                         dcc.Loading(html.Div(id=ids.chart, className="chart-body")),
                     ]
                 ),
@@ -208,40 +221,68 @@ def product_ideas(applications: pd.DataFrame, products: pd.DataFrame) -> Compone
     )
 
 
-@callback(
-    Output(ids.chart, "children"), Input(ids.customer, "data"), Input(shell_ids.theme, "data")
-)
-@requires(*EVERYONE)
-def show_scores(customer_id, theme):  # type: ignore[no-untyped-def]
-    found = _allowed(customer_id)
+def score_rows(state: ViewState) -> pd.DataFrame:
+    """Behind "Score over time": the customer's scored applications, oldest first."""
+    found = _allowed(state["id"])
     if found is None:
-        return empty_state("No such customer", "")
+        return pd.DataFrame()
     with connect() as conn:
         model = credit.active_model(conn=conn)
         applications = credit.customer_applications(
             conn=conn, customer_id=found["id"], model_id=model and model["id"]
         )
     scored = applications.dropna(subset=["score"]).sort_values("applied_at")
-    figure = None
-    if len(scored):
-        figure = go.Figure(
-            go.Scatter(
-                x=scored["applied_at"],
-                y=scored["score"],
-                mode="lines+markers",
-                marker={
-                    "color": [RISK_COLORS.get(b, "#868e96") for b in scored["band"]],
-                    "size": 11,
-                },
-                text=[", ".join(r["code"] for r in codes[:2]) for codes in scored["reason_codes"]],
-                hovertemplate="%{x|%Y-%m-%d}: %{y} points<br>%{text}<extra></extra>",
-                name="Score",
-            )
+    scored["reasons"] = [
+        ", ".join(r["code"] for r in codes[:2]) for codes in scored["reason_codes"]
+    ]
+    return scored.drop(columns=["reason_codes"])
+
+
+def score_figure(scored: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if scored.empty:
+        return None
+    figure = go.Figure(
+        go.Scatter(
+            x=scored["applied_at"],
+            y=scored["score"],
+            mode="lines+markers",
+            marker={
+                "color": [RISK_COLORS.get(b, "#868e96") for b in scored["band"]],
+                "size": 11,
+            },
+            text=scored["reasons"],
+            hovertemplate="%{x|%Y-%m-%d}: %{y} points<br>%{text}<extra></extra>",
+            name="Score",
         )
-        first, last = scored["applied_at"].min(), scored["applied_at"].max()
-        pad = max(last - first, pd.Timedelta(days=60)) * 0.1
-        figure = themed(figure, theme).update_yaxes(title="points").update_layout(height=260)
-        figure.update_xaxes(range=[first - pad, last + pad], type="date")
-    return chart_body(
-        figure, empty_title="Not scored yet", empty_hint="Run the credit scoring job."
     )
+    first, last = scored["applied_at"].min(), scored["applied_at"].max()
+    pad = max(last - first, pd.Timedelta(days=60)) * 0.1
+    figure = themed(figure, theme).update_yaxes(title="points").update_layout(height=260)
+    return figure.update_xaxes(range=[first - pad, last + pad], type="date")
+
+
+@callback(
+    Output(ids.chart, "children"), Input(ids.customer, "data"), Input(shell_ids.theme, "data")
+)
+@requires(*EVERYONE)
+def show_scores(customer_id, theme):  # type: ignore[no-untyped-def]
+    if _allowed(customer_id) is None:
+        return empty_state("No such customer", "")
+    return chart_body(
+        score_figure(score_rows({"id": customer_id}), theme),
+        empty_title="Not scored yet",
+        empty_hint="Run the credit scoring job.",
+    )
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/credit/customer",
+        title="Credit customer",
+        roles=EVERYONE,
+        params=(Param("id", ids.customer, "Customer", parse=int, prop="data"),),
+        parts=(Part("scores", "Score over time", score_rows, score_figure),),
+        embeddable=False,  # one person's finances stay inside Beacon
+    )
+)

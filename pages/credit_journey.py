@@ -6,23 +6,29 @@ from __future__ import annotations
 from datetime import timedelta
 
 import dash
+import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
 from analytics.credit_journey import conversion_by, funnel
-from auth.access import EVERYONE, region_scope, requires
+from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.requests import now
 from components.chart_card import chart_body, chart_card
 from components.shell import ids as shell_ids
 from components.theme import themed
+from components.view_tools import view_actions, view_location
 from data import credit
 from data.engine import connect
+from sharing.embed import EMBED_ROLES
+from sharing.views import Param, Part, View, register, whole_number_in
+from sharing.views import State as ViewState
 
 dash.register_page(
     __name__, path="/credit/journey", name="Journey", area="Credit", order=5, roles=EVERYONE
 )
 PERIODS = {365: "Last 12 months", 730: "Last 2 years"}
+VIEW = "credit-journey"
 
 
 class ids:
@@ -32,35 +38,44 @@ class ids:
     months = "journey-months"
 
 
-def layout(**_kwargs: str) -> Component:
+def layout(**query: str) -> Component:
+    state = SPEC.state(query)
     return html.Div(
         [
+            view_location(VIEW),
             html.Div(
-                dcc.Dropdown(
-                    id=ids.period,
-                    value=365,
-                    clearable=False,
-                    style={"width": "14rem"},
-                    options=[{"label": v, "value": k} for k, v in PERIODS.items()],
-                ),
-                className="filter-bar",
+                [
+                    html.Label("Period", htmlFor=ids.period, className="form-label me-2"),
+                    dcc.Dropdown(
+                        id=ids.period,
+                        value=state["period"],
+                        clearable=False,
+                        style={"width": "14rem"},
+                        options=[{"label": v, "value": k} for k, v in PERIODS.items()],
+                    ),
+                ],
+                className="filter-bar d-flex align-items-center",
             ),
+            view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             html.Div(
                 [
                     chart_card(
                         body_id=ids.funnel,
                         title="Funnel",
                         subtitle="Visits to loans, and how the loans ended",
+                        export=(VIEW, "funnel"),
                     ),
                     chart_card(
                         body_id=ids.channels,
                         title="Conversion by channel",
                         subtitle="Approvals per application and loans taken per approval",
+                        export=(VIEW, "channels"),
                     ),
                     chart_card(
                         body_id=ids.months,
                         title="Conversion by month",
                         subtitle="Approval rate and take-up of the applications made each month",
+                        export=(VIEW, "months"),
                     ),
                 ],
                 className="chart-grid",
@@ -69,24 +84,32 @@ def layout(**_kwargs: str) -> Component:
     )
 
 
-@callback(
-    Output(ids.funnel, "children"),
-    Output(ids.channels, "children"),
-    Output(ids.months, "children"),
-    Input(ids.period, "value"),
-    Input(shell_ids.theme, "data"),
-)
-@requires(*EVERYONE)
-def show(period, theme):  # type: ignore[no-untyped-def]
-    days = period if period in PERIODS else 365
+def journey_steps(state: ViewState) -> pd.DataFrame:
     with connect() as conn:
-        steps = credit.journey_counts(
-            conn=conn, region_ids=region_scope(), since=now() - timedelta(days=days)
+        return credit.journey_counts(
+            conn=conn, region_ids=region_scope(), since=now() - timedelta(days=state["period"])
         )
-    empty = ("No journey steps in this period", "Steps appear as customers visit and apply.")
-    if steps.empty:
-        return tuple(chart_body(None, empty_title=empty[0], empty_hint=empty[1]) for _ in range(3))
-    stages = funnel(steps)
+
+
+def funnel_rows(state: ViewState) -> pd.DataFrame:
+    """Behind the funnel: stage, events (visits to disbursement, then repaid and defaulted)."""
+    steps = journey_steps(state)
+    return funnel(steps) if len(steps) else pd.DataFrame(columns=["stage", "events"])
+
+
+def channel_rows(state: ViewState) -> pd.DataFrame:
+    steps = journey_steps(state)
+    return conversion_by(steps, "channel") if len(steps) else pd.DataFrame()
+
+
+def month_rows(state: ViewState) -> pd.DataFrame:
+    steps = journey_steps(state)
+    return conversion_by(steps, "month") if len(steps) else pd.DataFrame()
+
+
+def funnel_figure(stages: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if stages.empty:
+        return None
     shown = stages[stages["stage"].isin(["visit", "application", "approval", "disbursement"])]
     figure = go.Figure(
         go.Funnel(
@@ -100,24 +123,70 @@ def show(period, theme):  # type: ignore[no-untyped-def]
         title=f"Loans ended: {int(ended.loc['repaid', 'events']):,} repaid, "
         f"{int(ended.loc['defaulted', 'events']):,} defaulted"
     )
-    by_channel = conversion_by(steps, "channel")
-    channels = go.Figure()
-    channels.add_bar(x=by_channel["channel"], y=by_channel["approval_rate"], name="Approval rate")
-    channels.add_bar(x=by_channel["channel"], y=by_channel["take_up"], name="Take-up")
-    by_month = conversion_by(steps, "month")
-    months = go.Figure()
-    months.add_scatter(x=by_month["month"], y=by_month["approval_rate"], name="Approval rate")
-    months.add_scatter(x=by_month["month"], y=by_month["take_up"], name="Take-up")
-    return (
-        chart_body(themed(figure, theme), empty_title=empty[0], empty_hint=empty[1]),
-        chart_body(
-            themed(channels, theme).update_yaxes(tickformat=".0%"),
-            empty_title=empty[0],
-            empty_hint=empty[1],
+    return themed(figure, theme)
+
+
+def _rates(frame: pd.DataFrame, x: str, theme: str | None, bars: bool) -> go.Figure | None:
+    if frame.empty:
+        return None
+    figure = go.Figure()
+    for column, name in (("approval_rate", "Approval rate"), ("take_up", "Take-up")):
+        if bars:
+            figure.add_bar(x=frame[x], y=frame[column], name=name)
+        else:
+            figure.add_scatter(x=frame[x], y=frame[column], name=name)
+    return themed(figure, theme).update_yaxes(tickformat=".0%")
+
+
+def channel_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    return _rates(frame, "channel", theme, bars=True)
+
+
+def month_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    return _rates(frame, "month", theme, bars=False)
+
+
+@callback(
+    Output(ids.funnel, "children"),
+    Output(ids.channels, "children"),
+    Output(ids.months, "children"),
+    Input(ids.period, "value"),
+    Input(shell_ids.theme, "data"),
+)
+@requires(*EVERYONE)
+def show(period, theme):  # type: ignore[no-untyped-def]
+    state = SPEC.state({"period": period})
+    empty = ("No journey steps in this period", "Steps appear as customers visit and apply.")
+    return tuple(
+        chart_body(figure(rows(state), theme), empty_title=empty[0], empty_hint=empty[1])
+        for rows, figure in (
+            (funnel_rows, funnel_figure),
+            (channel_rows, channel_figure),
+            (month_rows, month_figure),
+        )
+    )
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/credit/journey",
+        title="Customer journey",
+        roles=EVERYONE,
+        params=(
+            Param(
+                "period",
+                ids.period,
+                "Period",
+                parse=whole_number_in(PERIODS),
+                default=365,
+                show=PERIODS.get,
+            ),
         ),
-        chart_body(
-            themed(months, theme).update_yaxes(tickformat=".0%"),
-            empty_title=empty[0],
-            empty_hint=empty[1],
+        parts=(
+            Part("funnel", "Funnel", funnel_rows, funnel_figure),
+            Part("channels", "Conversion by channel", channel_rows, channel_figure),
+            Part("months", "Conversion by month", month_rows, month_figure),
         ),
     )
+)

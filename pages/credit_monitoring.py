@@ -3,8 +3,11 @@ the score distribution over time, the bad rate by band over time, and model vers
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, callback, html
 from dash.development.base_component import Component
@@ -14,15 +17,19 @@ from analytics.credit_monitoring import (
     drifting,
 )
 from analytics.monitoring import PSI_ACT, PSI_WATCH
-from auth.access import STAFF, requires
+from auth.access import STAFF, allowed, requires
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import RISK_COLORS, themed
+from components.view_tools import export_menu, view_actions, view_location
 from data import credit
 from data.engine import connect
 from jobs import summaries
+from sharing.embed import EMBED_ROLES
+from sharing.views import Part, View, register
+from sharing.views import State as ViewState
 
 dash.register_page(
     __name__,
@@ -33,6 +40,7 @@ dash.register_page(
     roles=STAFF,
 )
 STATUS_BAND = {"stable": "low", "watch": "medium", "act": "critical"}
+VIEW = "credit-monitoring"
 
 
 class ids:
@@ -46,6 +54,8 @@ class ids:
 def layout(**_kwargs: str) -> Component:
     return html.Div(
         [
+            view_location(VIEW),
+            view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             html.Div(id=ids.alert),
             html.Div(
                 [
@@ -54,24 +64,109 @@ def layout(**_kwargs: str) -> Component:
                         title="Drift since training (PSI)",
                         subtitle=f"Validation window against the last {RECENT_DAYS} days: "
                         f"stable below {PSI_WATCH}, watch to {PSI_ACT}, act above",
+                        export=(VIEW, "drift"),
                     ),
                     chart_card(
                         body_id=ids.scores,
                         title="Score distribution over time",
                         subtitle="Median and middle half of the scores, by month of application",
+                        export=(VIEW, "scores"),
                     ),
                     chart_card(
                         body_id=ids.bad_rates,
                         title="Bad rate by band over time",
                         subtitle="Share of loans that defaulted, by quarter of application",
+                        export=(VIEW, "bad-rates"),
                     ),
                 ],
                 className="chart-grid",
             ),
-            html.H2("Model versions", className="section-title mt-3"),
+            html.Div(
+                [
+                    html.H2("Model versions", className="section-title me-auto mb-0"),
+                    export_menu(VIEW, "versions", title="Model versions", chart=False),
+                ],
+                className="d-flex align-items-center gap-2 mt-3 mb-2",
+            ),
             html.Div(id=ids.versions),
         ]
     )
+
+
+def _summary() -> dict[str, pd.DataFrame] | None:
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+    if model is None:
+        return None
+    return summaries.credit_monitoring(
+        model_id=model["id"], test_from=model["metrics"]["split"]["test_from"]
+    )
+
+
+def _part_of(key: str) -> Callable[[ViewState], pd.DataFrame]:
+    def rows(_state: ViewState) -> pd.DataFrame:
+        summary = _summary()
+        return summary[key] if summary is not None else pd.DataFrame()
+
+    rows.__doc__ = f"The cached monitoring summary's {key!r} table."
+    return rows
+
+
+def version_rows(_state: ViewState) -> pd.DataFrame:
+    """Every model version: version, trained_at, is_active and its ROC AUC, Gini and KS."""
+    with connect() as conn:
+        versions = credit.model_versions(conn=conn)
+    return versions.assign(
+        roc_auc=[m.get("scorecard", {}).get("roc_auc") for m in versions["metrics"]],
+        gini=[m.get("scorecard", {}).get("gini") for m in versions["metrics"]],
+        ks=[m.get("scorecard", {}).get("ks") for m in versions["metrics"]],
+    ).drop(columns=["metrics"])
+
+
+def drift_figure(drift: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if drift.empty:
+        return None
+    bars = go.Figure(
+        go.Bar(
+            x=drift["psi"],
+            y=drift["feature"],
+            orientation="h",
+            marker_color=[RISK_COLORS[STATUS_BAND[s]] for s in drift["status"]],
+        )
+    )
+    bars.add_vline(x=PSI_WATCH, line_dash="dot").add_vline(x=PSI_ACT, line_dash="dash")
+    return themed(bars, theme).update_layout(
+        height=max(280, 24 * len(drift)), yaxis={"autorange": "reversed"}
+    )
+
+
+def scores_figure(monthly: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if monthly.empty:
+        return None
+    spread = go.Figure()
+    spread.add_scatter(
+        x=monthly["month"], y=monthly["q75"], line={"width": 0}, showlegend=False, hoverinfo="skip"
+    )
+    spread.add_scatter(
+        x=monthly["month"], y=monthly["q25"], fill="tonexty", line={"width": 0}, name="Middle half"
+    )
+    spread.add_scatter(x=monthly["month"], y=monthly["median"], name="Median")
+    return themed(spread, theme).update_yaxes(title="points")
+
+
+def bad_rates_figure(rates: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if rates.empty:
+        return None
+    bad = go.Figure()
+    for band, rows in rates.groupby("band"):
+        bad.add_scatter(
+            x=rows["quarter"], y=rows["bad_rate"], name=band, line={"color": RISK_COLORS.get(band)}
+        )
+    return themed(bad, theme).update_yaxes(tickformat=".0%")
+
+
+def _three_decimals(value: object, _row: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else ""
 
 
 @callback(
@@ -84,15 +179,10 @@ def layout(**_kwargs: str) -> Component:
 )
 @requires(*STAFF)
 def show(theme):  # type: ignore[no-untyped-def]
-    with connect() as conn:
-        model = credit.active_model(conn=conn)
-        if model is None:
-            nothing = empty_state("No credit model yet", "Run the scoring job.")
-            return None, nothing, None, None, None
-        versions = credit.model_versions(conn=conn)
-    summary = summaries.credit_monitoring(
-        model_id=model["id"], test_from=model["metrics"]["split"]["test_from"]
-    )
+    summary = _summary()
+    if summary is None:
+        nothing = empty_state("No credit model yet", "Run the scoring job.")
+        return None, nothing, None, None, None
     drift = summary["drift"]
     moved = drifting(drift)
     alert = (
@@ -104,40 +194,8 @@ def show(theme):  # type: ignore[no-untyped-def]
         if moved
         else dbc.Alert("No characteristic has drifted beyond PSI 0.25.", color="success")
     )
-    bars = go.Figure(
-        go.Bar(
-            x=drift["psi"],
-            y=drift["feature"],
-            orientation="h",
-            marker_color=[RISK_COLORS[STATUS_BAND[s]] for s in drift["status"]],
-        )
-    )
-    bars.add_vline(x=PSI_WATCH, line_dash="dot").add_vline(x=PSI_ACT, line_dash="dash")
-    bars = themed(bars, theme).update_layout(
-        height=max(280, 24 * len(drift)), yaxis={"autorange": "reversed"}
-    )
-    monthly = summary["monthly"]
-    spread = go.Figure()
-    spread.add_scatter(
-        x=monthly["month"], y=monthly["q75"], line={"width": 0}, showlegend=False, hoverinfo="skip"
-    )
-    spread.add_scatter(
-        x=monthly["month"], y=monthly["q25"], fill="tonexty", line={"width": 0}, name="Middle half"
-    )
-    spread.add_scatter(x=monthly["month"], y=monthly["median"], name="Median")
-    rates = summary["bad_rates"]
-    bad = go.Figure()
-    for band, rows in rates.groupby("band"):
-        bad.add_scatter(
-            x=rows["quarter"], y=rows["bad_rate"], name=band, line={"color": RISK_COLORS.get(band)}
-        )
-    bad = themed(bad, theme).update_yaxes(tickformat=".0%")
     table = data_table(
-        versions.assign(
-            roc_auc=[m.get("scorecard", {}).get("roc_auc") for m in versions["metrics"]],
-            gini=[m.get("scorecard", {}).get("gini") for m in versions["metrics"]],
-            ks=[m.get("scorecard", {}).get("ks") for m in versions["metrics"]],
-        ),
+        version_rows({}),
         {
             "version": "Version",
             "trained_at": "Trained",
@@ -146,21 +204,36 @@ def show(theme):  # type: ignore[no-untyped-def]
             "gini": "Gini",
             "ks": "KS",
         },
-        cells={
-            k: (lambda v, _r: f"{v:.3f}" if isinstance(v, float) else "")
-            for k in ("roc_auc", "gini", "ks")
-        },
+        cells={k: _three_decimals for k in ("roc_auc", "gini", "ks")},
         empty_title="No versions",
         empty_hint="",
     )
     return (
         alert,
-        chart_body(bars, empty_title="", empty_hint=""),
+        chart_body(drift_figure(drift, theme), empty_title="", empty_hint=""),
         chart_body(
-            themed(spread, theme).update_yaxes(title="points"),
-            empty_title="No scores",
-            empty_hint="",
+            scores_figure(summary["monthly"], theme), empty_title="No scores", empty_hint=""
         ),
-        chart_body(bad, empty_title="No loans yet", empty_hint=""),
+        chart_body(
+            bad_rates_figure(summary["bad_rates"], theme), empty_title="No loans yet", empty_hint=""
+        ),
         table,
     )
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/credit/monitoring",
+        title="Credit model monitoring",
+        roles=STAFF,
+        parts=(
+            Part("drift", "Drift since training (PSI)", _part_of("drift"), drift_figure),
+            Part("scores", "Score distribution over time", _part_of("monthly"), scores_figure),
+            Part(
+                "bad-rates", "Bad rate by band over time", _part_of("bad_rates"), bad_rates_figure
+            ),
+            Part("versions", "Model versions", version_rows),
+        ),
+    )
+)

@@ -4,25 +4,30 @@ server; the model card of the scorecard in use."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
-from auth.access import EVERYONE, region_scope, requires
+from auth.access import EVERYONE, allowed, region_scope, requires
 from components.badges import band_badge
 from components.empty_state import empty_state
 from components.formatting import number, percent
 from components.pickers import escape_like
 from components.table import data_table, paged, pager, pager_io
+from components.view_tools import export_menu, view_actions, view_location
 from data import credit
 from data.engine import connect
+from sharing.embed import EMBED_ROLES
+from sharing.views import Param, Part, View, one_of, register
+from sharing.views import State as ViewState
 
 dash.register_page(
     __name__, path="/credit", name="Portfolio", area="Credit", order=1, roles=EVERYONE
 )
+VIEW = "credit-portfolio"
 PAGE_SIZE = 25
 BANDS = ("low", "medium", "high", "critical")
 CHANNELS = ("web", "mobile", "partner_school", "branch")
@@ -30,7 +35,6 @@ SORTS = {"score": "Lowest score first", "recent": "Newest application first", "n
 
 
 class ids:
-    url = "credit-url"
     search = "credit-search"
     band = "credit-band"
     channel = "credit-channel"
@@ -56,7 +60,7 @@ def layout(
         )
     return html.Div(
         [
-            dcc.Location(id=ids.url, refresh=False),
+            view_location(VIEW),
             dbc.Row(
                 [
                     dbc.Col(
@@ -112,6 +116,13 @@ def layout(
                     ),
                 ],
                 className="filter-bar g-2",
+            ),
+            html.Div(
+                [
+                    view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
+                    export_menu(VIEW, "customers", title="Customers", chart=False),
+                ],
+                className="d-flex justify-content-between align-items-start gap-2",
             ),
             dcc.Store(id=ids.page, data=1),
             dcc.Loading(html.Div(id=ids.table), type="default", delay_show=200),
@@ -172,7 +183,6 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
     Output(ids.table, "children"),
     Output(ids.page, "data"),
     *PAGER_OUT,
-    Output(ids.url, "search"),
     Input(ids.search, "value"),
     Input(ids.band, "value"),
     Input(ids.channel, "value"),
@@ -182,34 +192,12 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
 )
 @requires(*EVERYONE)
 def show(search, band, channel, sort, _prev, _next, page):  # type: ignore[no-untyped-def]
-    search = str(search or "").strip()[:80]
-    band = band if band in BANDS else None
-    channel = channel if channel in CHANNELS else None
-    sort = sort if sort in SORTS else "score"
-    query = {
-        k: v
-        for k, v in {
-            "q": search,
-            "band": band,
-            "channel": channel,
-            "sort": None if sort == "score" else sort,
-        }.items()
-        if v
-    }
+    state = SPEC.state({"q": search, "band": band, "channel": channel, "sort": sort})
     with connect() as conn:
-        model = credit.active_model(conn=conn)
-        if model is None:
+        args = customer_query(state, conn)
+        if args is None:
             nothing = empty_state("No credit scores yet", "Run the scoring job.")
-            return nothing, 1, "", True, True, ""  # no model: no pages
-        args = {
-            "conn": conn,
-            "model_id": model["id"],
-            "region_ids": region_scope(),
-            "search": escape_like(search) if search else None,
-            "band": band,
-            "channel": channel,
-            "sort": sort,
-        }
+            return nothing, 1, "", True, True  # no model: no pages
         _, total = credit.customers(**args, limit=0)
         page, offset, pager_state = paged(
             prefix=ids.pager, page=page, total=total, size=PAGE_SIZE, noun="customers"
@@ -237,4 +225,47 @@ def show(search, band, channel, sort, _prev, _next, page):  # type: ignore[no-un
         empty_title="No customer matches",
         empty_hint="Clear the search or a filter.",
     )
-    return table, page, *pager_state, f"?{urlencode(query)}" if query else ""
+    return table, page, *pager_state
+
+
+def customer_query(state: ViewState, conn: Any) -> dict[str, Any] | None:
+    """The customers-table arguments for a view, in the user's scope (None: no model yet)."""
+    model = credit.active_model(conn=conn)
+    if model is None:
+        return None
+    return {
+        "conn": conn,
+        "model_id": model["id"],
+        "region_ids": region_scope(),
+        "search": escape_like(state["q"]) if state["q"] else None,
+        "band": state["band"],
+        "channel": state["channel"],
+        "sort": state["sort"],
+    }
+
+
+def customer_rows(state: ViewState) -> pd.DataFrame:
+    """Every customer the filters match, not only the page on screen."""
+    with connect() as conn:
+        args = customer_query(state, conn)
+        if args is None:
+            return pd.DataFrame()
+        _, total = credit.customers(**args, limit=0)
+        return credit.customers(**args, limit=max(total, 1))[0]
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/credit",
+        title="Credit portfolio",
+        roles=EVERYONE,
+        params=(
+            Param("q", ids.search, "Search", parse=lambda raw: raw.strip()[:80]),
+            Param("band", ids.band, "Band", parse=one_of(BANDS)),
+            Param("channel", ids.channel, "Channel", parse=one_of(CHANNELS)),
+            Param("sort", ids.sort, "Sort", parse=one_of(SORTS), default="score", show=SORTS.get),
+        ),
+        parts=(Part("customers", "Customers", customer_rows),),
+    )
+)

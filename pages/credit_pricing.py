@@ -16,7 +16,7 @@ from flask_login import current_user
 from ai import insights
 from analytics.pricing import cutoff_tradeoff, risk_rate
 from analytics.scorecard import PD_BANDS
-from auth.access import EVERYONE, region_scope, requires
+from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.requests import now
 from components.badges import band_badge
 from components.chart_card import chart_body
@@ -27,14 +27,19 @@ from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import themed
+from components.view_tools import export_menu, view_actions, view_location
 from data import credit
 from data.engine import connect
 from settings import get_settings
+from sharing.embed import EMBED_ROLES
+from sharing.views import Param, Part, View, register, whole_number_in
+from sharing.views import State as ViewState
 
 dash.register_page(
     __name__, path="/credit/pricing", name="Pricing", area="Credit", order=4, roles=EVERYONE
 )
 CUTOFFS = list(range(440, 661, 10))
+VIEW = "credit-pricing"
 
 
 class ids:
@@ -45,9 +50,11 @@ class ids:
     chart = "pricing-chart"
 
 
-def layout(**_kwargs: str) -> Component:
+def layout(**query: str) -> Component:
+    state = SPEC.state(query)
     return html.Div(
         [
+            view_location(VIEW),
             dbc.Row(
                 [
                     dbc.Col(
@@ -58,7 +65,7 @@ def layout(**_kwargs: str) -> Component:
                                 min=CUTOFFS[0],
                                 max=CUTOFFS[-1],
                                 step=10,
-                                value=520,
+                                value=state["cutoff"],
                                 marks={c: str(c) for c in CUTOFFS[::4]},
                                 tooltip={"placement": "bottom"},
                             ),
@@ -73,7 +80,7 @@ def layout(**_kwargs: str) -> Component:
                                 min=0,
                                 max=0.1,
                                 step=0.0025,
-                                value=0.03,
+                                value=state["margin"],
                                 marks={m / 100: f"{m}%" for m in range(0, 11, 2)},
                                 tooltip={"placement": "bottom"},
                             ),
@@ -89,12 +96,31 @@ def layout(**_kwargs: str) -> Component:
                 "Applications of the last 12 months.",
                 className="widget-note",
             ),
+            view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             explain_panel("pricing"),
             dcc.Loading(html.Div(id=ids.kpis)),
             dbc.Row(
                 [
-                    dbc.Col(html.Div(id=ids.bands), lg=6),
-                    dbc.Col(html.Div(id=ids.chart, className="chart-body"), lg=6),
+                    dbc.Col(
+                        [
+                            html.Div(
+                                export_menu(VIEW, "bands", title="Bands", chart=False),
+                                className="d-flex justify-content-end",
+                            ),
+                            html.Div(id=ids.bands),
+                        ],
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        [
+                            html.Div(
+                                export_menu(VIEW, "cutoffs", title="Cut-off curve", chart=True),
+                                className="d-flex justify-content-end",
+                            ),
+                            html.Div(id=ids.chart, className="chart-body"),
+                        ],
+                        lg=6,
+                    ),
                 ]
             ),
         ]
@@ -120,6 +146,99 @@ def explain_pricing(clicked, cutoff, margin):  # type: ignore[no-untyped-def]
     return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
 
+def applications(state: ViewState) -> pd.DataFrame | None:
+    """Scored applications of the last 12 months in the user's scope (None: no model yet)."""
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        if model is None:
+            return None
+        return credit.scored_applications(
+            conn=conn,
+            model_id=model["id"],
+            region_ids=region_scope(),
+            since=now() - timedelta(days=365),
+        )
+
+
+def chosen_row(state: ViewState) -> pd.Series | None:
+    apps = applications(state)
+    if apps is None or apps.empty:
+        return None
+    lgd = get_settings().credit_lgd
+    return cutoff_tradeoff(apps, cutoffs=[state["cutoff"]], lgd=lgd).iloc[0]
+
+
+def kpi_values(state: ViewState) -> list[tuple[str, str]]:
+    chosen = chosen_row(state)
+    if chosen is None:
+        return []
+    return [
+        ("Approval rate", percent(chosen["approval_rate"])),
+        ("Approved volume", number(chosen["volume"])),
+        ("Expected loss", number(chosen["expected_loss"])),
+        ("Loss rate", percent(chosen["loss_rate"])),
+    ]
+
+
+def band_rows(state: ViewState) -> pd.DataFrame:
+    """Per band at this cut-off and margin: band, applications, approval_rate, mean_pd, rate
+    (the price) and expected_loss."""
+    apps = applications(state)
+    settings = get_settings()
+    columns = ["band", "applications", "approval_rate", "mean_pd", "rate", "expected_loss"]
+    if apps is None or apps.empty:
+        return pd.DataFrame(columns=columns)
+    approved = apps[apps["score"] >= state["cutoff"]]
+    rows = []
+    for band in PD_BANDS:
+        in_band = apps[apps["band"] == band]
+        taken = approved[approved["band"] == band]
+        if in_band.empty:
+            continue
+        mean_pd = float(in_band["pd"].mean())
+        rate = risk_rate(
+            mean_pd,
+            funding_cost=settings.credit_funding_cost,
+            lgd=settings.credit_lgd,
+            margin=state["margin"],
+        )
+        rows.append(
+            {
+                "band": band,
+                "applications": len(in_band),
+                "approval_rate": len(taken) / len(in_band),
+                "mean_pd": mean_pd,
+                "rate": float(rate),
+                "expected_loss": float((taken["pd"] * taken["amount"]).sum() * settings.credit_lgd),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def cutoff_rows(state: ViewState) -> pd.DataFrame:
+    """Behind the curve: per cut-off the approval rate, volume, expected loss and loss rate;
+    `chosen` marks the cut-off set on the page."""
+    apps = applications(state)
+    if apps is None or apps.empty:
+        return pd.DataFrame()
+    curve = cutoff_tradeoff(apps, cutoffs=CUTOFFS, lgd=get_settings().credit_lgd)
+    return curve.assign(chosen=curve["cutoff"] == state["cutoff"])
+
+
+def cutoff_figure(curve: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if curve.empty:
+        return None
+    figure = go.Figure()
+    figure.add_scatter(x=curve["cutoff"], y=curve["approval_rate"], name="Approval rate")
+    figure.add_scatter(x=curve["cutoff"], y=curve["loss_rate"] * 10, name="Loss rate × 10")
+    for cutoff in curve.loc[curve["chosen"], "cutoff"]:
+        figure.add_vline(x=cutoff, line_dash="dot", annotation_text=f"cut-off {cutoff}")
+    figure = (
+        themed(figure, theme).update_yaxes(tickformat=".0%").update_xaxes(title="score cut-off")
+    )
+    return figure.update_layout(title="Volume against loss as the cut-off moves")
+
+
 @callback(
     Output(ids.kpis, "children"),
     Output(ids.bands, "children"),
@@ -130,98 +249,22 @@ def explain_pricing(clicked, cutoff, margin):  # type: ignore[no-untyped-def]
 )
 @requires(*EVERYONE)
 def what_if(cutoff, margin, theme):  # type: ignore[no-untyped-def]
-    cutoff = (
-        int(cutoff)
-        if isinstance(cutoff, int | float) and CUTOFFS[0] <= cutoff <= CUTOFFS[-1]
-        else 520
-    )
-    margin = float(margin) if isinstance(margin, int | float) and 0 <= margin <= 0.1 else 0.03
-    settings = get_settings()
-    with connect() as conn:
-        model = credit.active_model(conn=conn)
-        if model is None:
-            return empty_state("No credit model yet", "Run the scoring job."), None, None
-        apps = credit.scored_applications(
-            conn=conn,
-            model_id=model["id"],
-            region_ids=region_scope(),
-            since=now() - timedelta(days=365),
-        )
+    state = SPEC.state({"cutoff": cutoff, "margin": margin})
+    apps = applications(state)
+    if apps is None:
+        return empty_state("No credit model yet", "Run the scoring job."), None, None
     if apps.empty:
         return empty_state("No applications in the last 12 months", ""), None, None
-    chosen = cutoff_tradeoff(apps, cutoffs=[cutoff], lgd=settings.credit_lgd).iloc[0]
+    at = f"at {state['cutoff']} points"
     kpis = dbc.Row(
         [
-            dbc.Col(
-                kpi_card(
-                    title="Approval rate",
-                    value=percent(chosen["approval_rate"]),
-                    change=None,
-                    period=f"at {cutoff} points",
-                    compare=False,
-                ),
-                md=3,
-            ),
-            dbc.Col(
-                kpi_card(
-                    title="Approved volume",
-                    value=number(chosen["volume"]),
-                    change=None,
-                    period=f"at {cutoff} points",
-                    compare=False,
-                ),
-                md=3,
-            ),
-            dbc.Col(
-                kpi_card(
-                    title="Expected loss",
-                    value=number(chosen["expected_loss"]),
-                    change=None,
-                    period=f"at {cutoff} points",
-                    compare=False,
-                ),
-                md=3,
-            ),
-            dbc.Col(
-                kpi_card(
-                    title="Loss rate",
-                    value=percent(chosen["loss_rate"]),
-                    change=None,
-                    period=f"at {cutoff} points",
-                    compare=False,
-                ),
-                md=3,
-            ),
+            dbc.Col(kpi_card(title=title, value=value, change=None, period=at, compare=False), md=3)
+            for title, value in kpi_values(state)
         ],
         className="g-3 mb-3",
     )
-    approved = apps[apps["score"] >= cutoff]
-    rows = []
-    for band in PD_BANDS:
-        in_band = apps[apps["band"] == band]
-        taken = approved[approved["band"] == band]
-        if in_band.empty:
-            continue
-        mean_pd = float(in_band["pd"].mean())
-        rows.append(
-            {
-                "band": band,
-                "applications": len(in_band),
-                "approval_rate": len(taken) / len(in_band),
-                "mean_pd": mean_pd,
-                "rate": float(
-                    risk_rate(
-                        mean_pd,
-                        funding_cost=settings.credit_funding_cost,
-                        lgd=settings.credit_lgd,
-                        margin=margin,
-                    )
-                ),
-                "expected_loss": float((taken["pd"] * taken["amount"]).sum() * settings.credit_lgd),
-            }
-        )
     bands = data_table(
-        pd.DataFrame(rows),
+        band_rows(state),
         {
             "band": "Band",
             "applications": "Applications",
@@ -242,13 +285,37 @@ def what_if(cutoff, margin, theme):  # type: ignore[no-untyped-def]
         empty_hint="",
         caption="Per band at this cut-off and margin",
     )
-    curve = cutoff_tradeoff(apps, cutoffs=CUTOFFS, lgd=settings.credit_lgd)
-    figure = go.Figure()
-    figure.add_scatter(x=curve["cutoff"], y=curve["approval_rate"], name="Approval rate")
-    figure.add_scatter(x=curve["cutoff"], y=curve["loss_rate"] * 10, name="Loss rate × 10")
-    figure.add_vline(x=cutoff, line_dash="dot", annotation_text=f"cut-off {cutoff}")
-    figure = (
-        themed(figure, theme).update_yaxes(tickformat=".0%").update_xaxes(title="score cut-off")
-    )
-    figure.update_layout(title="Volume against loss as the cut-off moves")
+    figure = cutoff_figure(cutoff_rows(state), theme)
     return kpis, bands, chart_body(figure, empty_title="", empty_hint="")
+
+
+def _margin(raw: str) -> float:
+    value = round(float(raw), 4)
+    if not 0 <= value <= 0.1:
+        raise ValueError(f"margin must be between 0 and 0.1; got {value}")
+    return value
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/credit/pricing",
+        title="Credit pricing",
+        roles=EVERYONE,
+        params=(
+            Param(
+                "cutoff",
+                ids.cutoff,
+                "Score cut-off",
+                parse=whole_number_in(tuple(CUTOFFS)),
+                default=520,
+            ),
+            Param("margin", ids.margin, "Margin", parse=_margin, default=0.03, show=percent),
+        ),
+        parts=(
+            Part("bands", "Per band at this cut-off and margin", band_rows),
+            Part("cutoffs", "Volume against loss as the cut-off moves", cutoff_rows, cutoff_figure),
+        ),
+        kpis=kpi_values,
+    )
+)

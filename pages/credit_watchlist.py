@@ -4,10 +4,10 @@ alerts raised; and, for admins, the rules themselves."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
 from flask_login import current_user
@@ -20,15 +20,20 @@ from auth.requests import now
 from components.badges import band_badge
 from components.formatting import number
 from components.table import data_table, paged, pager, pager_io
+from components.view_tools import export_menu, view_actions, view_location
 from data import credit
 from data.engine import connect, transaction
 from data.models.credit import ALERT_METRICS
 from data.queries.overview import data_as_of
 from jobs import credit_alerts
+from sharing.embed import EMBED_ROLES
+from sharing.views import Param, Part, View, one_of, register
+from sharing.views import State as ViewState
 
 dash.register_page(
     __name__, path="/credit/watchlist", name="Watchlist", area="Credit", order=3, roles=EVERYONE
 )
+VIEW = "credit-watchlist"
 PAGE_SIZE = 25
 METRIC_LABELS = {
     "days_past_due": "Days past due",
@@ -38,7 +43,6 @@ METRIC_LABELS = {
 
 
 class ids:
-    url = "watch-url"
     severity = "watch-severity"
     rule = "watch-rule"
     table = "watch-table"
@@ -71,7 +75,7 @@ def layout(severity: str | None = None, rule: str | None = None, **_kwargs: str)
         rules = credit.alert_rules(conn=conn)
     admin = allowed(ADMINS)
     parts: list[Component] = [
-        dcc.Location(id=ids.url, refresh=False),
+        view_location(VIEW),
         dbc.Row(
             [
                 dbc.Col(
@@ -103,6 +107,13 @@ def layout(severity: str | None = None, rule: str | None = None, **_kwargs: str)
                 ),
             ],
             className="filter-bar g-2",
+        ),
+        html.Div(
+            [
+                view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
+                export_menu(VIEW, "loans", title="Watchlist", chart=False),
+            ],
+            className="d-flex justify-content-between align-items-start gap-2",
         ),
         dcc.Store(id=ids.page, data=1),
         dcc.Loading(html.Div(id=ids.table), type="default", delay_show=200),
@@ -214,7 +225,6 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
     Output(ids.table, "children"),
     Output(ids.page, "data"),
     *PAGER_OUT,
-    Output(ids.url, "search"),
     Input(ids.severity, "value"),
     Input(ids.rule, "value"),
     *PAGER_IN,
@@ -222,23 +232,7 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
 )
 @requires(*EVERYONE)
 def show(severity, rule, _prev, _next, page):  # type: ignore[no-untyped-def]
-    severity = severity if severity in SEVERITIES else None
-    rule = rule if isinstance(rule, int) else None
-    with connect() as conn:
-        newest = data_as_of(conn=conn).set_index("source")["newest"].get("credit_applications")
-        model = credit.active_model(conn=conn)
-        rules = credit.alert_rules(conn=conn, active_only=True)
-        behaviour = credit.loan_behaviour(
-            conn=conn,
-            model_id=model and model["id"],
-            region_ids=region_scope(),
-            as_of=newest.to_pydatetime() if newest is not None and newest == newest else now(),
-        )
-    if rule is not None:
-        rules = rules[rules["id"] == rule]
-    listed = watchlist(behaviour, triggered(behaviour, rules))
-    if severity:
-        listed = listed[listed["severity"].map(SEVERITIES.index) >= SEVERITIES.index(severity)]
+    listed = loan_rows(SPEC.state({"severity": severity, "rule": rule}))
     page, offset, pager_state = paged(
         prefix=ids.pager, page=page, total=len(listed), size=PAGE_SIZE, noun="loans"
     )
@@ -263,8 +257,28 @@ def show(severity, rule, _prev, _next, page):  # type: ignore[no-untyped-def]
         empty_title="No loan on the watchlist",
         empty_hint="No active loan meets a rule under these filters.",
     )
-    query = {k: v for k, v in {"severity": severity, "rule": rule}.items() if v}
-    return table, page, *pager_state, f"?{urlencode(query)}" if query else ""
+    return table, page, *pager_state
+
+
+def loan_rows(state: ViewState) -> pd.DataFrame:
+    """Every active loan the rules (or the one chosen) catch, at or above the severity."""
+    severity, rule = state["severity"], state["rule"]
+    with connect() as conn:
+        newest = data_as_of(conn=conn).set_index("source")["newest"].get("credit_applications")
+        model = credit.active_model(conn=conn)
+        rules = credit.alert_rules(conn=conn, active_only=True)
+        behaviour = credit.loan_behaviour(
+            conn=conn,
+            model_id=model and model["id"],
+            region_ids=region_scope(),
+            as_of=newest.to_pydatetime() if newest is not None and newest == newest else now(),
+        )
+    if rule is not None:
+        rules = rules[rules["id"] == rule]
+    listed = watchlist(behaviour, triggered(behaviour, rules))
+    if severity:
+        listed = listed[listed["severity"].map(SEVERITIES.index) >= SEVERITIES.index(severity)]
+    return listed
 
 
 @callback(
@@ -338,3 +352,25 @@ def raise_now(_clicks):  # type: ignore[no-untyped-def]
         if raised
         else "No new alerts."
     )
+
+
+def _rule_name(rule_id: int) -> str:
+    with connect() as conn:
+        rules = credit.alert_rules(conn=conn)
+    found = rules[rules["id"] == rule_id]
+    return str(found["name"].iloc[0]) if len(found) else f"rule {rule_id}"
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/credit/watchlist",
+        title="Credit watchlist",
+        roles=EVERYONE,
+        params=(
+            Param("severity", ids.severity, "Severity at least", parse=one_of(SEVERITIES)),
+            Param("rule", ids.rule, "Rule", parse=int, show=_rule_name),
+        ),
+        parts=(Part("loans", "Loans on the watchlist", loan_rows),),
+    )
+)

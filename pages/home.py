@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from ai import insights
 from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly, weekly_frame
-from auth.access import EVERYONE, region_scope, requires
+from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.requests import now
 from components.chart_card import chart_body, chart_card
 from components.feed import feed_list
@@ -25,13 +25,18 @@ from components.formatting import number, percent
 from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
+from components.view_tools import view_actions, view_location
 from data import activity
 from data.engine import connect
 from data.queries import home
 from data.queries.home import CHART_WEEKS
+from sharing.embed import EMBED_ROLES
+from sharing.views import Part, View, register
+from sharing.views import State as ViewState
 
 dash.register_page(__name__, path="/", name="Home", area="Overview", order=0, roles=EVERYONE)
 
+VIEW = "home"
 WINDOW_DAYS = 30
 PERIOD = f"vs previous {WINDOW_DAYS} days"
 
@@ -83,6 +88,7 @@ def section(area: str) -> html.Section:
                             body_id=ids.chart(area),
                             title=chart_title,  # type: ignore[arg-type]
                             subtitle=chart_subtitle,
+                            export=(VIEW, area),
                         ),
                         lg=6,
                     ),
@@ -97,7 +103,13 @@ def section(area: str) -> html.Section:
 
 def layout(**_kwargs: str) -> html.Div:
     return html.Div(
-        [explain_panel("home"), *[section(area) for area in SECTIONS], recent_activity()]
+        [
+            view_location(VIEW),
+            view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
+            explain_panel("home"),
+            *[section(area) for area in SECTIONS],
+            recent_activity(),
+        ]
     )
 
 
@@ -135,20 +147,23 @@ def fill_section(area: str, theme: str | None) -> tuple[list[Component], Compone
             return [], chart_body(
                 None, empty_title="No data yet", empty_hint="Load data with `python -m data.seed`."
             )
-    cards, figure = section_cards(area, end, theme)
+    cards, rows = section_cards(area, end)
     empty_hint = "Nothing was recorded in this period."
     return (
         [dbc.Col(card, sm=6) for card in cards],
-        chart_body(figure, empty_title="No activity in the last 26 weeks", empty_hint=empty_hint),
+        chart_body(
+            FIGURES[area](rows, theme),
+            empty_title="No activity in the last 26 weeks",
+            empty_hint=empty_hint,
+        ),
     )
 
 
-def section_cards(
-    area: str, end: pd.Timestamp, theme: str | None
-) -> tuple[list[dbc.Card], go.Figure | None]:
+def section_cards(area: str, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.DataFrame]:
+    """The area's KPI cards and the weekly rows its chart is drawn from, in the user's scope."""
     with connect() as conn:
         frames = home.section_frames(conn=conn, section=area, end=end, region_ids=region_scope())
-    return BUILDERS[area](frames, end, theme)
+    return BUILDERS[area](frames, end)
 
 
 @callback(
@@ -165,19 +180,17 @@ def explain_home(clicked: int | None) -> Component:
         end = home.home_end(conn=conn)
     facts = []
     for area in SECTIONS if end is not None else ():
-        cards, _ = section_cards(area, end, None)
+        cards, _ = section_cards(area, end)
         facts += facts_from_kpi_cards(cards)
     result = insights.explain(page="Home", facts=facts, user_id=current_user.user_id)
     return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
 
 Frames = dict[str, pd.DataFrame]
-Builder = Callable[[Frames, pd.Timestamp, str | None], tuple[list[dbc.Card], go.Figure | None]]
+Builder = Callable[[Frames, pd.Timestamp], tuple[list[dbc.Card], pd.DataFrame]]
 
 
-def tutoring(
-    frames: Frames, end: pd.Timestamp, theme: str | None
-) -> tuple[list[dbc.Card], go.Figure | None]:
+def tutoring(frames: Frames, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.DataFrame]:
     daily = frames["daily"]
     wide = by_status(daily, value="sessions")
     ratings = daily.groupby("day")[["rated", "rating_sum"]].sum()
@@ -202,15 +215,10 @@ def tutoring(
             compare=False,
         ),
     ]
-    weeks = weekly_frame(wide.drop(columns=["held"]), end=end, weeks=CHART_WEEKS)
-    return cards, stacked_bars(
-        weeks, theme=theme, y_title="sessions"
-    ) if weeks.values.sum() else None
+    return cards, _rows(weekly_frame(wide.drop(columns=["held"]), end=end, weeks=CHART_WEEKS))
 
 
-def pe(
-    frames: Frames, end: pd.Timestamp, theme: str | None
-) -> tuple[list[dbc.Card], go.Figure | None]:
+def pe(frames: Frames, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.DataFrame]:
     daily = frames["daily"].set_index("day")
     incidents = by_status(frames["incidents"], value="incidents", status="severity")
     incidents["all"] = incidents.sum(axis=1)
@@ -227,13 +235,10 @@ def pe(
         period_card("Places attended", attended),
         period_card("Safety incidents", hurt, higher_is_better=False),
     ]
-    has_data = weekly_rate.notna().any()
-    return cards, share_line(weekly_rate, theme=theme, y_title="attendance") if has_data else None
+    return cards, _rows(weekly_rate.rename("attendance_rate").to_frame())
 
 
-def schedules(
-    frames: Frames, end: pd.Timestamp, theme: str | None
-) -> tuple[list[dbc.Card], go.Figure | None]:
+def schedules(frames: Frames, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.DataFrame]:
     daily = frames["daily"]
     hours = by_status(daily, value="hours")
     count = by_status(daily, value="bookings")
@@ -247,13 +252,10 @@ def schedules(
         period_card("Hours delivered, 30 days", done_hours),
         period_card("Cancellation rate", cancelled, percent, higher_is_better=False),
     ]
-    weeks = weekly_frame(hours, end=end + timedelta(weeks=4), weeks=13)
-    return cards, stacked_bars(weeks, theme=theme, y_title="hours") if weeks.values.sum() else None
+    return cards, _rows(weekly_frame(hours, end=end + timedelta(weeks=4), weeks=13))
 
 
-def credit(
-    frames: Frames, end: pd.Timestamp, theme: str | None
-) -> tuple[list[dbc.Card], go.Figure | None]:
+def credit(frames: Frames, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.DataFrame]:
     daily = frames["daily"]
     wide = by_status(daily, value="applications")
     wide["all"] = wide.sum(axis=1)
@@ -278,9 +280,7 @@ def credit(
         ),
     ]
     weeks = weekly_frame(wide.drop(columns=["all", "decided"]), end=end, weeks=CHART_WEEKS)
-    return cards, stacked_bars(
-        weeks, theme=theme, y_title="applications"
-    ) if weeks.values.sum() else None
+    return cards, _rows(weeks)
 
 
 def period_card(
@@ -306,3 +306,66 @@ BUILDERS: dict[str, Builder] = {
     "schedules": schedules,
     "credit": credit,
 }
+
+
+def _rows(weekly: pd.DataFrame) -> pd.DataFrame:
+    """A weekly frame (index: week) as rows with a week column, for files and charts."""
+    return weekly.rename_axis("week").reset_index()
+
+
+def _bars(y_title: str) -> Callable[[pd.DataFrame, str | None], go.Figure | None]:
+    def figure(rows: pd.DataFrame, theme: str | None) -> go.Figure | None:
+        weeks = rows.set_index("week") if "week" in rows else rows
+        return stacked_bars(weeks, theme=theme, y_title=y_title) if weeks.values.sum() else None
+
+    return figure
+
+
+def attendance_line(rows: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    rate = rows.set_index("week")["attendance_rate"] if "week" in rows else pd.Series()
+    return share_line(rate, theme=theme, y_title="attendance") if rate.notna().any() else None
+
+
+FIGURES: dict[str, Callable[[pd.DataFrame, str | None], go.Figure | None]] = {
+    "tutoring": _bars("sessions"),
+    "pe": attendance_line,
+    "schedules": _bars("hours"),
+    "credit": _bars("applications"),
+}
+
+
+def chart_rows(area: str) -> Callable[[ViewState], pd.DataFrame]:
+    def rows(_state: ViewState) -> pd.DataFrame:
+        with connect() as conn:
+            end = home.home_end(conn=conn)
+        return section_cards(area, end)[1] if end is not None else pd.DataFrame()
+
+    rows.__doc__ = f"The weekly rows behind the {area} chart, in the user's scope."
+    return rows
+
+
+def kpi_values(_state: ViewState) -> list[tuple[str, str]]:
+    """Every area's KPI cards as the user sees them: (title, value and change)."""
+    with connect() as conn:
+        end = home.home_end(conn=conn)
+    values = []
+    for area in SECTIONS if end is not None else ():
+        for reading in facts_from_kpi_cards(section_cards(area, end)[0]):
+            change = f" ({reading.change})" if reading.change else ""
+            values.append((f"{SECTIONS[area][0]}: {reading.label}", reading.value + change))
+    return values
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/",
+        title="Home: every area at a glance",
+        roles=EVERYONE,
+        parts=tuple(
+            Part(area, f"{heading}: {chart_title}", chart_rows(area), FIGURES[area])
+            for area, (heading, chart_title, _) in SECTIONS.items()
+        ),
+        kpis=kpi_values,
+    )
+)

@@ -18,9 +18,13 @@ from components.calendar import month_view, no_sessions, session_link, week_view
 from components.formatting import number
 from components.pickers import host_choices, room_choices, search_choices
 from components.table import paged, pager, pager_io
+from components.view_tools import export_menu, view_actions, view_location
 from data import schedules
 from data.engine import connect
 from settings import get_settings
+from sharing.embed import EMBED_ROLES
+from sharing.views import Param, Part, View, one_of, register
+from sharing.views import State as ViewState
 
 dash.register_page(
     __name__, path="/schedules", name="Calendar", area="Schedules", order=1, roles=EVERYONE
@@ -28,10 +32,11 @@ dash.register_page(
 
 WRITERS = ("admin", "manager")
 LIST_PAGE = 50
+MAX_EXPORT = 5_000
+VIEW = "schedules"
 
 
 class ids:
-    url = "sched-url"
     view = "sched-view"
     anchor = "sched-date"
     until = "sched-until"
@@ -77,7 +82,7 @@ def layout(**query: str) -> Component:
         )
     return html.Div(
         [
-            dcc.Location(id=ids.url, refresh=False),
+            view_location(VIEW),
             dbc.Row(
                 [
                     _field(
@@ -186,6 +191,13 @@ def layout(**query: str) -> Component:
                 ],
                 className="calendar-bar",
             ),
+            html.Div(
+                [
+                    view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
+                    export_menu(VIEW, "sessions", title="Sessions", chart=False),
+                ],
+                className="d-flex justify-content-between align-items-start gap-2 mt-2",
+            ),
             dcc.Loading(html.Div(id=ids.body), type="default", delay_show=200),
             dcc.Store(id=ids.page, data=1),
             html.Div(pager(ids.pager), id=f"{ids.pager}-wrap"),
@@ -251,7 +263,6 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
 @callback(
     Output(ids.body, "children"),
     Output(ids.title, "children"),
-    Output(ids.url, "search"),
     Output(ids.export, "href"),
     Output(ids.page, "data"),
     *PAGER_OUT,
@@ -313,7 +324,6 @@ def show(
             **args, limit=LIST_PAGE if listing else 2_000, offset=offset if listing else 0
         )
     paging = (page, *pager_state, not listing)
-    query = chosen.query()
     export = "/schedules/export.ics?" + urlencode(chosen.query(date=first.isoformat()))
     if chosen.view == "month":
         title = f"{first:%B %Y} · {number(total)} sessions"
@@ -322,7 +332,7 @@ def show(
             f"{first:%d %b} – {following - timedelta(days=1):%d %b %Y} · {number(total)} sessions"
         )
     if frame.empty:
-        return no_sessions(), title, f"?{urlencode(query)}", export, *paging
+        return no_sessions(), title, export, *paging
     frame = _local(frame)
     if chosen.view == "week":
         body: Component = week_view(frame, monday=first)
@@ -333,4 +343,50 @@ def show(
             [session_link(row, show_day=True) for _, row in frame.iterrows()],
             className="session-list",
         )
-    return body, title, f"?{urlencode(query)}", export, *paging
+    return body, title, export, *paging
+
+
+def session_rows(state: ViewState) -> pd.DataFrame:
+    """Every session in the view's window that the filters match (the ics export's limit)."""
+    chosen = schedules.ScheduleView.from_args(state)
+    zone = get_settings().timezone
+    _, _, since, until = chosen.moments(datetime.now(ZoneInfo(zone)).date(), zone)
+    with connect() as conn:
+        frame, _ = schedules.in_view(
+            conn=conn,
+            view=chosen,
+            region_ids=region_scope(),
+            since=since,
+            until=until,
+            limit=MAX_EXPORT,
+        )
+    return _local(frame) if len(frame) else frame
+
+
+def _day(raw: str) -> str:
+    return date.fromisoformat(raw[:10]).isoformat()
+
+
+def _host(raw: str) -> str:
+    schedules.parse_host(raw)  # ValueError for anything but tutor:<id> or user:<id>
+    return raw
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/schedules",
+        title="Schedules",
+        roles=EVERYONE,
+        params=(
+            Param("view", ids.view, "View", parse=one_of(schedules.VIEWS), default="week"),
+            Param("date", ids.anchor, "From", parse=_day, prop="date"),
+            Param("until", ids.until, "To", parse=_day, prop="date"),
+            Param("host", ids.host, "Host", parse=_host),
+            Param("room", ids.room, "Room", parse=int),
+            Param("student", ids.student, "Student", parse=int),
+            Param("status", ids.status, "Status", parse=one_of(schedules.STATUSES)),
+        ),
+        parts=(Part("sessions", "Sessions", session_rows),),
+    )
+)

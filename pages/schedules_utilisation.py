@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import dash
+import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
@@ -12,15 +13,19 @@ from flask_login import current_user
 
 from ai import insights
 from analytics.narrative import Fact
-from auth.access import EVERYONE, region_scope, requires
+from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.requests import now
 from components.chart_card import chart_body, chart_card
 from components.formatting import number, percent
 from components.insight import explain_ids, explain_panel, insight_card
 from components.shell import ids as shell_ids
 from components.theme import themed
+from components.view_tools import view_actions, view_location
 from data import schedules
 from data.engine import connect
+from sharing.embed import EMBED_ROLES
+from sharing.views import Param, Part, View, register, whole_number_in
+from sharing.views import State as ViewState
 
 dash.register_page(
     __name__,
@@ -31,6 +36,7 @@ dash.register_page(
     roles=EVERYONE,
 )
 PERIODS = {28: "Last 4 weeks", 56: "Last 8 weeks", 84: "Last 12 weeks"}
+VIEW = "utilisation"
 
 
 class ids:
@@ -40,15 +46,17 @@ class ids:
     rates = "util-rates"
 
 
-def layout(**_kwargs: str) -> Component:
+def layout(**query: str) -> Component:
+    state = SPEC.state(query)
     return html.Div(
         [
+            view_location(VIEW),
             html.Div(
                 [
                     html.Label("Period", htmlFor=ids.period, className="form-label me-2"),
                     dcc.Dropdown(
                         id=ids.period,
-                        value=56,
+                        value=state["period"],
                         clearable=False,
                         style={"width": "14rem"},
                         options=[{"label": v, "value": k} for k, v in PERIODS.items()],
@@ -56,6 +64,7 @@ def layout(**_kwargs: str) -> Component:
                 ],
                 className="filter-bar d-flex align-items-center",
             ),
+            view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             explain_panel("utilisation"),
             html.Div(
                 [
@@ -63,17 +72,20 @@ def layout(**_kwargs: str) -> Component:
                         body_id=ids.hosts,
                         title="Hours booked per host",
                         subtitle="The 15 busiest hosts; cancelled sessions left out",
+                        export=(VIEW, "hosts"),
                     ),
                     chart_card(
                         body_id=ids.rooms,
                         title="Hours booked per room",
                         subtitle="The 15 busiest rooms; cancelled sessions left out",
+                        export=(VIEW, "rooms"),
                     ),
                     chart_card(
                         body_id=ids.rates,
                         title="Cancellations and no-shows",
                         subtitle="Per week: cancelled sessions of all booked, absent "
                         "attendees of completed sessions",
+                        export=(VIEW, "rates"),
                     ),
                 ],
                 className="chart-grid",
@@ -127,7 +139,25 @@ def explain_utilisation(clicked: int | None, period: object) -> Component:
     return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
 
-def _bars(frame, label: str, theme) -> go.Figure | None:  # type: ignore[no-untyped-def]
+def hosts_rows(state: ViewState) -> pd.DataFrame:
+    """Behind "Hours booked per host": host_name, hours, sessions (the 15 busiest)."""
+    return usage(state["period"])[1]["hosts"]
+
+
+def rooms_rows(state: ViewState) -> pd.DataFrame:
+    """Behind "Hours booked per room": room, hours, sessions (the 15 busiest)."""
+    return usage(state["period"])[1]["rooms"]
+
+
+def rates_rows(state: ViewState) -> pd.DataFrame:
+    """Behind the weekly rates: week, sessions, cancelled, expected, absent and both rates."""
+    weeks = usage(state["period"])[1]["weeks"].copy()
+    weeks["cancelled_rate"] = weeks["cancelled"] / weeks["sessions"]
+    weeks["no_show_rate"] = weeks["absent"] / weeks["expected"].where(weeks["expected"] > 0)
+    return weeks
+
+
+def _bars(frame: pd.DataFrame, label: str, theme: str | None) -> go.Figure | None:
     if frame.empty:
         return None
     ordered = frame.iloc[::-1]
@@ -143,6 +173,23 @@ def _bars(frame, label: str, theme) -> go.Figure | None:  # type: ignore[no-unty
     return themed(figure, theme).update_xaxes(title="hours")
 
 
+def hosts_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    return _bars(frame, "host_name", theme)
+
+
+def rooms_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    return _bars(frame, "room", theme)
+
+
+def rates_figure(weeks: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if weeks.empty:
+        return None
+    rates = go.Figure()
+    rates.add_scatter(x=weeks["week"], y=weeks["cancelled_rate"], name="Cancelled")
+    rates.add_scatter(x=weeks["week"], y=weeks["no_show_rate"], name="No-shows")
+    return themed(rates, theme).update_yaxes(tickformat=".0%", rangemode="tozero")
+
+
 @callback(
     Output(ids.hosts, "children"),
     Output(ids.rooms, "children"),
@@ -152,25 +199,38 @@ def _bars(frame, label: str, theme) -> go.Figure | None:  # type: ignore[no-unty
 )
 @requires(*EVERYONE)
 def show(period, theme):  # type: ignore[no-untyped-def]
-    days, use = usage(period)
-    weeks = use["weeks"]
-    rates = None
-    if not weeks.empty:
-        rates = go.Figure()
-        rates.add_scatter(
-            x=weeks["week"], y=weeks["cancelled"] / weeks["sessions"], name="Cancelled"
-        )
-        rates.add_scatter(
-            x=weeks["week"],
-            y=weeks["absent"] / weeks["expected"].where(weeks["expected"] > 0),
-            name="No-shows",
-        )
-        rates = themed(rates, theme).update_yaxes(tickformat=".0%", rangemode="tozero")
+    state = SPEC.state({"period": period})
     empty = ("No sessions in this period", "Book sessions to see how hosts and rooms are used.")
-    return (
-        chart_body(
-            _bars(use["hosts"], "host_name", theme), empty_title=empty[0], empty_hint=empty[1]
-        ),
-        chart_body(_bars(use["rooms"], "room", theme), empty_title=empty[0], empty_hint=empty[1]),
-        chart_body(rates, empty_title=empty[0], empty_hint=empty[1]),
+    return tuple(
+        chart_body(figure(rows(state), theme), empty_title=empty[0], empty_hint=empty[1])
+        for rows, figure in (
+            (hosts_rows, hosts_figure),
+            (rooms_rows, rooms_figure),
+            (rates_rows, rates_figure),
+        )
     )
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/schedules/utilisation",
+        title="Schedule utilisation",
+        roles=EVERYONE,
+        params=(
+            Param(
+                "period",
+                ids.period,
+                "Period",
+                parse=whole_number_in(PERIODS),
+                default=56,
+                show=PERIODS.get,
+            ),
+        ),
+        parts=(
+            Part("hosts", "Hours booked per host", hosts_rows, hosts_figure),
+            Part("rooms", "Hours booked per room", rooms_rows, rooms_figure),
+            Part("rates", "Cancellations and no-shows", rates_rows, rates_figure),
+        ),
+    )
+)

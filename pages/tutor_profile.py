@@ -16,7 +16,7 @@ from flask_login import current_user
 from ai import insights
 from analytics.interventions import Recommendation, recognition, recommend
 from analytics.kpis import by_status, weekly, weekly_frame
-from auth.access import EVERYONE, AccessDenied, check_region, requires
+from auth.access import EVERYONE, AccessDenied, allowed, check_region, requires
 from auth.audit import audit
 from auth.requests import now
 from components.badges import band_badge
@@ -28,10 +28,14 @@ from components.insight import insight_card
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import themed
+from components.view_tools import view_actions, view_location
 from data import accounts, activity, tutor_care, tutor_risk
 from data.engine import connect, transaction
 from data.models.tutoring import INTERVENTION_KINDS, INTERVENTION_STATUSES
 from data.queries.overview import daily_sessions
+from sharing.embed import EMBED_ROLES
+from sharing.views import Param, Part, View, register
+from sharing.views import State as ViewState
 
 dash.register_page(
     __name__,
@@ -49,6 +53,8 @@ MOVES = {
     "done": set(),
     "dismissed": set(),
 }
+
+VIEW = "tutor-profile"
 
 
 class ids:
@@ -121,8 +127,10 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
             dcc.Store(id=ids.tutor, data=tutor_id),
             dcc.Store(id=ids.version, data=0),
             dcc.Store(id=ids.note_editing, data=None),
+            view_location(VIEW),
             dcc.Link("← Risk overview", href="/tutor-risk"),
             header(tutor, latest),
+            view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             dbc.Row(
                 [
                     dbc.Col(
@@ -130,6 +138,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
                             body_id=ids.activity,
                             title="Sessions per week",
                             subtitle="By outcome, last 26 weeks",
+                            export=(VIEW, "activity"),
                         ),
                         lg=7,
                     ),
@@ -138,6 +147,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
                             body_id=ids.risk,
                             title="Risk score over time",
                             subtitle="Chance of leaving within 30 days, %, weekly",
+                            export=(VIEW, "risk"),
                         ),
                         lg=5,
                     ),
@@ -377,6 +387,74 @@ def notes_card(writer: bool) -> Component:
     )
 
 
+def activity_rows(state: ViewState) -> pd.DataFrame:
+    """Behind "Sessions per week": per week the sessions by outcome and the average rating."""
+    tutor = allowed_tutor(state["id"])
+    scores = score_history(tutor["id"])
+    with connect() as conn:
+        end = scores["as_of"].max() if len(scores) else pd.Timestamp.now(tz="UTC").normalize()
+        daily = daily_sessions(
+            conn=conn, since=end - timedelta(weeks=26), until=end, tutor_id=tutor["id"]
+        )
+    wide = by_status(daily, value="sessions")
+    if wide.empty:
+        return pd.DataFrame()
+    last = end - timedelta(days=1)
+    weeks = weekly_frame(wide, end=last, weeks=26)
+    ratings = daily.groupby("day")[["rated", "rating_sum"]].sum()
+    rated = weekly(ratings["rated"], end=last, weeks=26)
+    weeks["average_rating"] = weekly(ratings["rating_sum"], end=last, weeks=26) / rated.replace(
+        0, float("nan")
+    )
+    return weeks.rename_axis("week").reset_index()
+
+
+def activity_figure(rows: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if rows.empty:
+        return None
+    weeks = rows.set_index("week")
+    average = weeks.pop("average_rating")
+    activity = stacked_bars(weeks, theme=theme, y_title="sessions")
+    # Ratings over time on a second axis: the weekly average of the rated sessions.
+    activity.add_scatter(
+        x=average.index,
+        y=average,
+        name="average rating",
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": "#495057", "dash": "dot"},
+        connectgaps=False,
+        hovertemplate="%{y:.2f}<extra>rating</extra>",
+    )
+    return activity.update_layout(
+        yaxis2={
+            "title": "rating",
+            "overlaying": "y",
+            "side": "right",
+            "range": [1, 5.2],
+            "tickvals": [1, 2, 3, 4, 5],
+            "showgrid": False,
+        }
+    )
+
+
+def risk_rows(state: ViewState) -> pd.DataFrame:
+    """Behind "Risk score over time": the tutor's weekly scores under the active model."""
+    return score_history(allowed_tutor(state["id"])["id"])
+
+
+def risk_figure(scores: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if scores.empty:
+        return None
+    risk = themed(
+        go.Figure(
+            go.Scatter(x=scores["as_of"], y=scores["score"], mode="lines+markers", name="score")
+        ),
+        theme,
+    )
+    return risk.update_layout(yaxis_title="score", yaxis_range=[0, max(50, scores["score"].max())])
+
+
 @callback(
     Output(ids.activity, "children"),
     Output(ids.risk, "children"),
@@ -385,54 +463,18 @@ def notes_card(writer: bool) -> Component:
 )
 @requires(*EVERYONE)
 def show_charts(tutor_id, theme):  # type: ignore[no-untyped-def]
-    tutor = allowed_tutor(tutor_id)
-    scores = score_history(tutor["id"])
-    with connect() as conn:
-        end = scores["as_of"].max() if len(scores) else pd.Timestamp.now(tz="UTC").normalize()
-        daily = daily_sessions(
-            conn=conn, since=end - timedelta(weeks=26), until=end, tutor_id=tutor["id"]
-        )
-    wide = by_status(daily, value="sessions")
-    weeks = weekly_frame(wide, end=end - timedelta(days=1), weeks=26)
-    activity = stacked_bars(weeks, theme=theme, y_title="sessions") if len(wide) else None
-    if activity is not None:
-        # Ratings over time on a second axis: the weekly average of the rated sessions.
-        ratings = daily.groupby("day")[["rated", "rating_sum"]].sum()
-        last = end - timedelta(days=1)
-        rated = weekly(ratings["rated"], end=last, weeks=26)
-        average = weekly(ratings["rating_sum"], end=last, weeks=26) / rated.replace(0, float("nan"))
-        activity.add_scatter(
-            x=average.index,
-            y=average,
-            name="average rating",
-            yaxis="y2",
-            mode="lines+markers",
-            line={"color": "#495057", "dash": "dot"},
-            connectgaps=False,
-            hovertemplate="%{y:.2f}<extra>rating</extra>",
-        )
-        activity.update_layout(
-            yaxis2={
-                "title": "rating",
-                "overlaying": "y",
-                "side": "right",
-                "range": [1, 5.2],
-                "tickvals": [1, 2, 3, 4, 5],
-                "showgrid": False,
-            }
-        )
-    risk = None
-    if len(scores):
-        risk = themed(
-            go.Figure(
-                go.Scatter(x=scores["as_of"], y=scores["score"], mode="lines+markers", name="score")
-            ),
-            theme,
-        )
-        risk.update_layout(yaxis_title="score", yaxis_range=[0, max(50, scores["score"].max())])
+    state = {"id": tutor_id}
     return (
-        chart_body(activity, empty_title="No sessions", empty_hint="None in 26 weeks."),
-        chart_body(risk, empty_title="Not scored yet", empty_hint="Scores come weekly."),
+        chart_body(
+            activity_figure(activity_rows(state), theme),
+            empty_title="No sessions",
+            empty_hint="None in 26 weeks.",
+        ),
+        chart_body(
+            risk_figure(risk_rows(state), theme),
+            empty_title="Not scored yet",
+            empty_hint="Scores come weekly.",
+        ),
     )
 
 
@@ -806,3 +848,24 @@ def delete_note(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
         before={"body": note["body"], "important": note["is_important"]},
     )
     return (version or 0) + 1, dbc.Alert("Note deleted.", color="success")
+
+
+def _tutor_name(tutor_id: int) -> str:
+    with connect() as conn:
+        tutor = tutor_care.tutor_detail(conn=conn, tutor_id=tutor_id)
+    return str(tutor["name"]) if tutor else f"tutor {tutor_id}"
+
+
+SPEC = register(
+    View(
+        name=VIEW,
+        path="/tutor-risk/tutor",
+        title="Tutor profile",
+        roles=EVERYONE,
+        params=(Param("id", ids.tutor, "Tutor", parse=int, prop="data", show=_tutor_name),),
+        parts=(
+            Part("activity", "Sessions per week", activity_rows, activity_figure),
+            Part("risk", "Risk score over time", risk_rows, risk_figure),
+        ),
+    )
+)

@@ -77,6 +77,7 @@ def open_embed(token: str) -> Response:
         link = links.find_link(conn=conn, code=str(code))
         creator = link and accounts.account_by_id(conn=conn, user_id=link.created_by)
     view = VIEWS.get(link.view) if link and link.kind == "embed" else None
+    view = view if view is not None and view.embeddable else None
     if link is None or view is None or creator is None:
         return _gone("This embed link is not valid.", 404)
     if not link.live(moment):

@@ -171,7 +171,7 @@ def make_link(share: int | None, embed: int | None, days: Any, _searches: Any) -
     view = _view_for(trigger.get("view"))
     state = _state_of(view)
     kind = "embed" if trigger.get("type") == "view-embed" else "share"
-    if kind == "embed" and current_user.role not in EMBED_ROLES:
+    if kind == "embed" and (current_user.role not in EMBED_ROLES or not view.embeddable):
         audit("access.denied", what="embed link", view=view.name, role=current_user.role)
         raise AccessDenied()
     moment = now()

@@ -66,6 +66,7 @@ class View:
     params: tuple[Param, ...] = ()
     parts: tuple[Part, ...] = ()
     kpis: Callable[[State], list[tuple[str, str]]] | None = None
+    embeddable: bool = True  # False for views with personal data (e.g. the audit log)
     part_by_key: dict[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -144,5 +145,17 @@ def one_of(options: Mapping[str, Any] | tuple[str, ...]) -> Callable[[str], str]
         if raw not in options:
             raise ValueError(f"must be one of {list(options)}; got {raw!r}")
         return raw
+
+    return parse
+
+
+def whole_number_in(options: Mapping[int, Any] | tuple[int, ...]) -> Callable[[str], int]:
+    """A parser that accepts only the given whole numbers."""
+
+    def parse(raw: str) -> int:
+        value = int(raw)
+        if value not in options:
+            raise ValueError(f"must be one of {list(options)}; got {value}")
+        return value
 
     return parse
