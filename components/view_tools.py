@@ -68,14 +68,18 @@ def export_menu(view: str, part: str, *, title: str, chart: bool) -> html.Div:
     )
 
 
-def view_actions(view: str, *, can_embed: bool) -> html.Div:
-    """PDF report, Share (a short link for signed-in users) and, for those allowed, Embed."""
+def view_actions(view: str, *, can_embed: bool, can_share: bool = True) -> html.Div:
+    """PDF report, Share (a short link for signed-in users) and, for those allowed, Embed.
+    A personal view (the PE board) is not shared: its link would show each person their own."""
     buttons = [
         dbc.Button(
             "PDF report", id=action_id("report", view), size="sm", color="secondary", outline=True
         ),
-        dbc.Button(
-            "Share", id=action_id("share", view), size="sm", color="secondary", outline=True
+        html.Div(
+            dbc.Button(
+                "Share", id=action_id("share", view), size="sm", color="secondary", outline=True
+            ),
+            className="" if can_share else "d-none",
         ),
     ]
     # The embed controls are always there (the callback needs them) but hidden from those
@@ -99,8 +103,7 @@ def view_actions(view: str, *, can_embed: bool) -> html.Div:
                 "Embed", id=action_id("embed", view), size="sm", color="secondary", outline=True
             ),
         ],
-        hidden=not can_embed,
-        className="d-flex align-items-center gap-2",
+        className="d-flex align-items-center gap-2" if can_embed else "d-none",
     )
     return html.Div(
         [

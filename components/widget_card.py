@@ -40,6 +40,7 @@ def widget_card(
     first: bool,
     last: bool,
     settings: list[Component],
+    export: Component | None = None,
 ) -> dbc.Col:
     header = html.Div(
         [
@@ -65,6 +66,7 @@ def widget_card(
                         ],
                         className="m-0",
                     ),
+                    *([export] if export is not None else []),
                     icon_button("pe-up", widget, "↑", f"Move {title} earlier", disabled=first),
                     icon_button("pe-down", widget, "↓", f"Move {title} later", disabled=last),
                     icon_button("pe-remove", widget, "✕", f"Remove {title}"),

@@ -8,6 +8,7 @@ registry, applies the change and saves it, so two tabs cannot undo each other's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -53,6 +54,7 @@ from components.pe_board import (
     visible_widgets,
 )
 from components.shell import ids as shell_ids
+from components.view_tools import export_menu, view_actions
 from components.widget_card import (
     gallery_item,
     setting_number,
@@ -63,12 +65,16 @@ from components.widget_card import (
 from data.engine import connect, transaction
 from data.preferences import read_preference, save_preference
 from data.queries import pe
+from sharing.views import Part, View
+from sharing.views import State as ViewState
+from sharing.views import register as register_view
 
 dash.register_page(
     __name__, path="/pe", name="PE dashboard", area="PE programs", order=1, roles=EVERYONE
 )
 
 PREFERENCE = "pe_dashboard"
+VIEW = "pe-dashboard"
 DEFAULT_DAYS = 120
 
 
@@ -110,6 +116,7 @@ def layout(**_kwargs: str) -> Component:
                 id=ids.filters, data={**filters, "start": start.isoformat(), "end": end.isoformat()}
             ),
             _filter_bar(classes, filters, bounds, start, end),
+            view_actions(VIEW, can_embed=False, can_share=False),
             explain_panel("pe"),
             html.Div(
                 id=ids.status, role="status", className="visually-hidden", **{"aria-live": "polite"}
@@ -320,6 +327,7 @@ def _cards(board: dict[str, Any], classes: pd.DataFrame) -> list[Component]:
             first=i == 0,
             last=i == len(placed) - 1,
             settings=_settings(p["widget"], p["options"], classes),
+            export=export_menu(VIEW, p["widget"], title=WIDGETS[p["widget"]].title, chart=True),
         )
         for i, p in enumerate(placed)
     ]
@@ -812,3 +820,73 @@ for _widget in (
     ),
 ):
     register(_widget)
+
+
+def widget_rows(name: str) -> Callable[[ViewState], pd.DataFrame]:
+    """The rows behind a widget as the user's saved board shows it (its filters and
+    settings): the widget's main table. The figure drawn from the same data rides along in
+    the frame's attrs, for the image exports and the report."""
+
+    def rows(_state: ViewState) -> pd.DataFrame:
+        widget = WIDGETS[name]
+        if current_user.role not in widget.roles:
+            raise AccessDenied()
+        with connect() as conn:
+            board, _ = _saved_board(conn)
+            placed = next((p for p in board["widgets"] if p["widget"] == name), None)
+            options, problem = read_options(widget, placed["options"] if placed else {})
+            try:
+                scope = _scope(board["filters"])
+            except ValueError:
+                return pd.DataFrame()
+            data = None if problem else widget.load(conn, scope, options)
+        if data is None:
+            return pd.DataFrame()
+        frame = next(iter(data.values())) if isinstance(data, dict) else data
+        frame = frame.copy()
+        frame.attrs["figure"] = first_figure(
+            widget.render(data, theme=None, options=options.model_dump())
+        )
+        return frame
+
+    rows.__doc__ = f"The rows behind the {name!r} widget on the user's board."
+    return rows
+
+
+def first_figure(node: Any) -> Any:
+    """The figure of the first graph in a rendered widget (None for a table-only widget)."""
+    if isinstance(node, dcc.Graph):
+        return node.figure
+    children = getattr(node, "children", node if isinstance(node, list | tuple) else None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = first_figure(child)
+            if found is not None:
+                return found
+    return None
+
+
+def widget_figure(frame: pd.DataFrame, _theme: str | None) -> Any:
+    return frame.attrs.get("figure")
+
+
+def placed_widgets(_state: ViewState) -> list[str]:
+    with connect() as conn:
+        board, _ = _saved_board(conn)
+    return [p["widget"] for p in board["widgets"]]
+
+
+SPEC = register_view(
+    View(
+        name=VIEW,
+        path="/pe",
+        title="PE dashboard",
+        roles=EVERYONE,
+        parts=tuple(
+            Part(name, widget.title, widget_rows(name), widget_figure)
+            for name, widget in WIDGETS.items()
+        ),
+        embeddable=False,  # a personal board: each user's own widgets, filters and settings
+        shown=placed_widgets,
+    )
+)

@@ -100,7 +100,7 @@ def _render(view: Any, link: links.Link) -> str:
 
     state = view.state(link.query)
     charts, tables = [], []
-    for part in view.parts:
+    for part in view.parts_shown(state):
         frame = part.rows(state)
         figure = part.figure(frame, None) if part.figure else None
         if figure is not None:

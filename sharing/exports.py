@@ -144,7 +144,7 @@ def build_report(view: View, state: ViewState) -> report.Report:
         exported_at=now(),
         kpis=view.kpis(state) if view.kpis else [],
     )
-    for part in view.parts:
+    for part in view.parts_shown(state):
         frame = part.rows(state)
         figure = part.figure(frame, None) if part.figure else None
         if figure is not None:

@@ -67,6 +67,9 @@ class View:
     parts: tuple[Part, ...] = ()
     kpis: Callable[[State], list[tuple[str, str]]] | None = None
     embeddable: bool = True  # False for views with personal data (e.g. the audit log)
+    # The keys of the parts a report shows for a state (all when None), e.g. a personal
+    # board's placed widgets.
+    shown: Callable[[State], list[str]] | None = None
     part_by_key: dict[str, Part] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +96,11 @@ class View:
             (p.label, p.show(state[p.name]) if state.get(p.name) not in (None, "") else "All")
             for p in self.params
         ]
+
+    def parts_shown(self, state: State) -> list[Part]:
+        if self.shown is None:
+            return list(self.parts)
+        return [self.part_by_key[k] for k in self.shown(state) if k in self.part_by_key]
 
     def address(self, state: State) -> str:
         return self.path + self.query(state)

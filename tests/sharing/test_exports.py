@@ -185,3 +185,38 @@ def test_the_pdf_report_opens_and_its_text_holds_the_filters(scored):
     with connect() as conn:
         rows, _ = audit_log.audit_log(conn=conn, action="export", limit=1)
     assert "pdf" in str(rows.iloc[0]["detail"]) and "band=high" in str(rows.iloc[0]["detail"])
+
+
+@needs_chromium
+@pytest.mark.browser
+def test_a_pe_widget_exports_the_rows_its_chart_is_drawn_from_under_the_saved_filters(scored):
+    """The PE board is personal: its filters are the user's saved ones, not the address."""
+    from datetime import date
+
+    from analytics.pe import attendance_forecast
+    from data.preferences import save_preference
+    from data.queries import pe
+    from tests.auth.helpers import login, new_client
+    from tests.conftest import create_test_account
+
+    account = create_test_account("analyst")
+    board = {
+        "widgets": [{"widget": "attendance", "size": "large", "options": {}}],
+        "filters": {"grade": 3, "start": "2026-01-05", "end": "2026-05-31"},
+    }
+    with transaction() as conn:
+        save_preference(conn=conn, user_id=account.id, name="pe_dashboard", value=board)
+    client = new_client()
+    assert login(client, account.email).status_code == 302
+    name, raw = sent_file(export(client, "pe-dashboard", "attendance", "csv"))
+    exported = read(name, raw)
+    with connect() as conn:
+        scope = pe.PEFilter(start=date(2026, 1, 5), end=date(2026, 5, 31), grade=3)
+        expected = attendance_forecast(pe.attendance_daily(conn=conn, scope=scope), weeks=4)
+    assert len(exported) == len(expected) > 0
+    assert list(exported.columns) == list(expected.columns)
+    _, png = sent_file(export(client, "pe-dashboard", "attendance", "png"))
+    assert png.startswith(b"\x89PNG")
+    _, pdf = sent_file(report(client, "pe-dashboard"))
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Attendance and forecast" in text and "Active students" not in text
