@@ -12,6 +12,17 @@ from sqlalchemy import Connection, insert, select, update
 from data.models import User, ViewLink
 from data.queries.sql import read_frame
 
+LINK_COLUMNS = (
+    ViewLink.id,
+    ViewLink.code,
+    ViewLink.kind,
+    ViewLink.view,
+    ViewLink.query,
+    ViewLink.created_by,
+    ViewLink.expires_at,
+    ViewLink.revoked_at,
+)
+
 
 @dataclass(frozen=True)
 class Link:
@@ -63,16 +74,7 @@ def find_link(
     """A link by its code or id, live or not (None when there is no such link)."""
     if code is None and link_id is None:
         return None
-    stmt = select(
-        ViewLink.id,
-        ViewLink.code,
-        ViewLink.kind,
-        ViewLink.view,
-        ViewLink.query,
-        ViewLink.created_by,
-        ViewLink.expires_at,
-        ViewLink.revoked_at,
-    )
+    stmt = select(*LINK_COLUMNS)
     stmt = stmt.where(ViewLink.code == code) if code is not None else stmt
     stmt = stmt.where(ViewLink.id == link_id) if link_id is not None else stmt
     row = conn.execute(stmt).first()
@@ -91,20 +93,9 @@ def links_table(
     *, conn: Connection, created_by: int | None = None, limit: int = 200
 ) -> pd.DataFrame:
     """Newest first; all users' links when `created_by` is None. Columns: id, code, kind, view,
-    query, created_by, creator, created_at, expires_at, revoked_at."""
+    query, created_by, expires_at, revoked_at, creator, created_at."""
     stmt = (
-        select(
-            ViewLink.id,
-            ViewLink.code,
-            ViewLink.kind,
-            ViewLink.view,
-            ViewLink.query,
-            ViewLink.created_by,
-            User.display_name.label("creator"),
-            ViewLink.created_at,
-            ViewLink.expires_at,
-            ViewLink.revoked_at,
-        )
+        select(*LINK_COLUMNS, User.display_name.label("creator"), ViewLink.created_at)
         .join(User, User.id == ViewLink.created_by)
         .order_by(ViewLink.created_at.desc(), ViewLink.id.desc())
         .limit(limit)

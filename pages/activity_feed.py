@@ -18,7 +18,7 @@ from components.table import paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
 from data import activity
 from data.engine import connect
-from sharing.views import Param, Part, View, one_of, register, whole_number_in
+from sharing.views import Param, Part, View, one_of, period_param, register
 from sharing.views import State as ViewState
 
 dash.register_page(
@@ -140,14 +140,7 @@ SPEC = register(
         roles=EVERYONE,
         params=(
             Param("area", ids.area, "Area", parse=one_of(AREA_LABELS), show=AREA_LABELS.get),
-            Param(
-                "period",
-                ids.period,
-                "Period",
-                parse=whole_number_in(PERIODS),
-                default=30,
-                show=PERIODS.get,
-            ),
+            period_param(ids.period, PERIODS, default=30),
         ),
         parts=(Part("events", "Activity", event_rows),),
         embeddable=False,

@@ -21,7 +21,7 @@ from components.view_tools import view_actions, view_location
 from data import credit
 from data.engine import connect
 from sharing.embed import EMBED_ROLES
-from sharing.views import Param, Part, View, register, whole_number_in
+from sharing.views import Part, View, period_param, register
 from sharing.views import State as ViewState
 
 dash.register_page(
@@ -158,12 +158,8 @@ def show(period, theme):  # type: ignore[no-untyped-def]
     state = SPEC.state({"period": period})
     empty = ("No journey steps in this period", "Steps appear as customers visit and apply.")
     return tuple(
-        chart_body(figure(rows(state), theme), empty_title=empty[0], empty_hint=empty[1])
-        for rows, figure in (
-            (funnel_rows, funnel_figure),
-            (channel_rows, channel_figure),
-            (month_rows, month_figure),
-        )
+        chart_body(figure, empty_title=empty[0], empty_hint=empty[1])
+        for figure in SPEC.figures(state, theme)
     )
 
 
@@ -173,16 +169,7 @@ SPEC = register(
         path="/credit/journey",
         title="Customer journey",
         roles=EVERYONE,
-        params=(
-            Param(
-                "period",
-                ids.period,
-                "Period",
-                parse=whole_number_in(PERIODS),
-                default=365,
-                show=PERIODS.get,
-            ),
-        ),
+        params=(period_param(ids.period, PERIODS, default=365),),
         parts=(
             Part("funnel", "Funnel", funnel_rows, funnel_figure),
             Part("channels", "Conversion by channel", channel_rows, channel_figure),

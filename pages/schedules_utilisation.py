@@ -24,7 +24,7 @@ from components.view_tools import view_actions, view_location
 from data import schedules
 from data.engine import connect
 from sharing.embed import EMBED_ROLES
-from sharing.views import Param, Part, View, register, whole_number_in
+from sharing.views import Part, View, period_param, register
 from sharing.views import State as ViewState
 
 dash.register_page(
@@ -202,12 +202,8 @@ def show(period, theme):  # type: ignore[no-untyped-def]
     state = SPEC.state({"period": period})
     empty = ("No sessions in this period", "Book sessions to see how hosts and rooms are used.")
     return tuple(
-        chart_body(figure(rows(state), theme), empty_title=empty[0], empty_hint=empty[1])
-        for rows, figure in (
-            (hosts_rows, hosts_figure),
-            (rooms_rows, rooms_figure),
-            (rates_rows, rates_figure),
-        )
+        chart_body(figure, empty_title=empty[0], empty_hint=empty[1])
+        for figure in SPEC.figures(state, theme)
     )
 
 
@@ -217,16 +213,7 @@ SPEC = register(
         path="/schedules/utilisation",
         title="Schedule utilisation",
         roles=EVERYONE,
-        params=(
-            Param(
-                "period",
-                ids.period,
-                "Period",
-                parse=whole_number_in(PERIODS),
-                default=56,
-                show=PERIODS.get,
-            ),
-        ),
+        params=(period_param(ids.period, PERIODS, default=56),),
         parts=(
             Part("hosts", "Hours booked per host", hosts_rows, hosts_figure),
             Part("rooms", "Hours booked per room", rooms_rows, rooms_figure),

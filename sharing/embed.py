@@ -75,7 +75,7 @@ def open_embed(token: str) -> Response:
     moment = now()
     with connect() as conn:
         link = links.find_link(conn=conn, code=str(code))
-        creator = link and accounts.account_by_id(conn=conn, user_id=link.created_by)
+        creator = accounts.account_by_id(conn=conn, user_id=link.created_by) if link else None
     view = VIEWS.get(link.view) if link and link.kind == "embed" else None
     view = view if view is not None and view.embeddable else None
     if link is None or view is None or creator is None:

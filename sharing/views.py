@@ -75,7 +75,7 @@ class View:
     def __post_init__(self) -> None:
         object.__setattr__(self, "part_by_key", {p.key: p for p in self.parts})
 
-    def state(self, query: Mapping[str, Any]) -> State:
+    def state(self, query: Mapping[str, Any] | str) -> State:
         """The filters of a query (a mapping or a query string), each parsed or its default."""
         if isinstance(query, str):
             query = dict(parse_qsl(query.lstrip("?")))
@@ -101,6 +101,10 @@ class View:
         if self.shown is None:
             return list(self.parts)
         return [self.part_by_key[k] for k in self.shown(state) if k in self.part_by_key]
+
+    def figures(self, state: State, theme: str | None) -> list[go.Figure | None]:
+        """Every chart part's figure for a state, drawn from its own rows (in order)."""
+        return [p.figure(p.rows(state), theme) for p in self.parts if p.figure is not None]
 
     def address(self, state: State) -> str:
         return self.path + self.query(state)
@@ -167,3 +171,15 @@ def whole_number_in(options: Mapping[int, Any] | tuple[int, ...]) -> Callable[[s
         return value
 
     return parse
+
+
+def period_param(component_id: str, periods: Mapping[int, str], default: int) -> Param:
+    """A "period" filter: one of the page's periods in days, shown by its label."""
+    return Param(
+        "period",
+        component_id,
+        "Period",
+        parse=whole_number_in(periods),
+        default=default,
+        show=lambda days: periods.get(days, f"{days} days"),
+    )

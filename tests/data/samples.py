@@ -46,6 +46,7 @@ from data.models import (
     User,
     UserPreference,
     UserSession,
+    ViewLink,
 )
 
 T0 = datetime(2026, 3, 2, 15, 30, 12, 123456, tzinfo=UTC)
@@ -355,6 +356,17 @@ def sample_rows() -> list[Any]:
             completion_tokens=45,
             latency_ms=870,
             created_at=T0,
+        ),
+        ViewLink(
+            id=1,
+            code="Abc-123_xyz",
+            kind="embed",
+            view="tutor-risk",
+            query="?band=high&subject=" + UNICODE[:20],
+            created_by=1,
+            created_at=T0,
+            expires_at=T0,
+            revoked_at=None,
         ),
     ]
 
