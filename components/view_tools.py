@@ -161,3 +161,14 @@ def link_panel(*, title: str, address: str, note: str, iframe: str | None = None
         ]
     rows.append(html.Div(note, className="small text-secondary mt-1"))
     return dbc.Alert(rows, color="light", className="mt-2 mb-0", dismissable=True)
+
+
+def table_heading(title: str, view: str, part: str, *, class_name: str = "") -> html.Div:
+    """A table's section heading with its export menu (every filtered row, CSV or Excel)."""
+    return html.Div(
+        [
+            html.H3(title, className="section-title me-auto mb-0"),
+            export_menu(view, part, title=title, chart=False),
+        ],
+        className=f"d-flex align-items-center gap-2 mb-2 {class_name}".strip(),
+    )

@@ -3,6 +3,8 @@ repayments, and the journey."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -19,7 +21,7 @@ from components.formatting import number, percent
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import RISK_COLORS, themed
-from components.view_tools import export_menu, view_actions, view_location
+from components.view_tools import export_menu, table_heading, view_actions, view_location
 from data import credit
 from data.engine import connect
 from settings import get_settings
@@ -106,7 +108,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                 ),
                 className="chart-card mb-3",
             ),
-            html.H3("Applications", className="section-title"),
+            table_heading("Applications", VIEW, "applications"),
             data_table(
                 applications,
                 {
@@ -136,7 +138,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
             ),
             html.H3("Products that fit", className="section-title mt-3"),
             product_ideas(applications, products),
-            html.H3("Loans and repayments", className="section-title mt-3"),
+            table_heading("Loans", VIEW, "loans", class_name="mt-3"),
             data_table(
                 loans,
                 {
@@ -159,6 +161,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                 empty_title="No loans",
                 empty_hint="Approved applications become loans when paid out.",
             ),
+            table_heading("Repayments", VIEW, "repayments", class_name="mt-3"),
             data_table(
                 repayments,
                 {
@@ -224,8 +227,8 @@ def product_ideas(applications: pd.DataFrame, products: pd.DataFrame) -> Compone
 def score_rows(state: ViewState) -> pd.DataFrame:
     """Behind "Score over time": the customer's scored applications, oldest first."""
     found = _allowed(state["id"])
-    if found is None:
-        return pd.DataFrame()
+    if found is None:  # no such customer, or outside the user's regions: nothing to send
+        raise dash.exceptions.PreventUpdate
     with connect() as conn:
         model = credit.active_model(conn=conn)
         applications = credit.customer_applications(
@@ -236,6 +239,30 @@ def score_rows(state: ViewState) -> pd.DataFrame:
         ", ".join(r["code"] for r in codes[:2]) for codes in scored["reason_codes"]
     ]
     return scored.drop(columns=["reason_codes"])
+
+
+def customer_rows(kind: str) -> Callable[[ViewState], pd.DataFrame]:
+    """Every row of one of the customer's tables (applications, loans or repayments)."""
+
+    def rows(state: ViewState) -> pd.DataFrame:
+        found = _allowed(state["id"])
+        if found is None:  # no such customer, or outside the user's regions: nothing to send
+            raise dash.exceptions.PreventUpdate
+        with connect() as conn:
+            if kind == "loans":
+                return credit.customer_loans(conn=conn, customer_id=found["id"])
+            if kind == "repayments":
+                return credit.customer_repayments(conn=conn, customer_id=found["id"])
+            model = credit.active_model(conn=conn)
+            frame = credit.customer_applications(
+                conn=conn, customer_id=found["id"], model_id=model and model["id"]
+            )
+        frame["reason_codes"] = [
+            ", ".join(r["code"] for r in c or []) for c in frame["reason_codes"]
+        ]
+        return frame
+
+    return rows
 
 
 def score_figure(scored: pd.DataFrame, theme: str | None) -> go.Figure | None:
@@ -282,7 +309,12 @@ SPEC = register(
         title="Credit customer",
         roles=EVERYONE,
         params=(Param("id", ids.customer, "Customer", parse=int, prop="data"),),
-        parts=(Part("scores", "Score over time", score_rows, score_figure),),
+        parts=(
+            Part("scores", "Score over time", score_rows, score_figure),
+            Part("applications", "Applications", customer_rows("applications")),
+            Part("loans", "Loans", customer_rows("loans")),
+            Part("repayments", "Repayments", customer_rows("repayments")),
+        ),
         embeddable=False,  # one person's finances stay inside Beacon
     )
 )

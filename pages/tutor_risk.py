@@ -207,7 +207,15 @@ def layout(
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.H2("What interventions achieved", className="h6"),
+                        html.Div(
+                            [
+                                html.H2("What interventions achieved", className="h6 me-auto"),
+                                export_menu(
+                                    VIEW, "interventions", title="Interventions", chart=False
+                                ),
+                            ],
+                            className="d-flex align-items-center gap-2",
+                        ),
                         html.P(
                             "For finished interventions: risk score at the start and after, and "
                             "held sessions in the 30 days before and after.",
@@ -562,23 +570,30 @@ def _metric(value: float | None) -> str:
     return "not enough leavers to measure" if value is None else f"{value:.3f}"
 
 
-@callback(Output(ids.effect, "children"), Input(ids.region, "value"))
-@requires(*EVERYONE)
-def show_effectiveness(region):  # type: ignore[no-untyped-def]
-    view = Filters(region, None, None, None, None)
+def effect_rows(state: dict[str, Any]) -> pd.DataFrame:
+    """Per kind of finished intervention: risk and held sessions before and after."""
+    view = Filters(state.get("region"), None, None, None, None)
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
         done = tutor_care.interventions(conn=conn, status="done", region_ids=view.region_ids)
         if model is None or done.empty:
-            return empty_state(
-                "No finished interventions yet",
-                "When interventions are marked done, their effect shows here.",
-            )
+            return pd.DataFrame()
         tutors = done["tutor_id"].astype(int).unique().tolist()
         since = (done["created_at"].min() - timedelta(days=30)).to_pydatetime()
         sessions = tutor_risk.session_history(conn=conn, since=since, tutor_ids=tutors)
         scores = tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=tutors)
-    summary = effectiveness(done, scores, sessions)
+    return effectiveness(done, scores, sessions)
+
+
+@callback(Output(ids.effect, "children"), Input(ids.region, "value"))
+@requires(*EVERYONE)
+def show_effectiveness(region):  # type: ignore[no-untyped-def]
+    summary = effect_rows({"region": region})
+    if summary.empty:
+        return empty_state(
+            "No finished interventions yet",
+            "When interventions are marked done, their effect shows here.",
+        )
     summary["kind"] = summary["kind"].str.replace("_", " ")
     for column in (
         "risk_before",
@@ -643,6 +658,7 @@ register(
             Part("scores", "Risk scores", score_rows, distribution_figure),
             Part("at-risk", "Tutors at high or critical risk", at_risk_rows, at_risk_figure),
             Part("tutors", "Tutors by risk", tutor_rows),
+            Part("interventions", "What interventions achieved", effect_rows),
         ),
         kpis=kpi_values,
     )

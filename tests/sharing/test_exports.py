@@ -220,3 +220,25 @@ def test_a_pe_widget_exports_the_rows_its_chart_is_drawn_from_under_the_saved_fi
     _, pdf = sent_file(report(client, "pe-dashboard"))
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "Attendance and forecast" in text and "Active students" not in text
+
+
+def test_a_customers_tables_export_every_row_and_stay_in_scope(scored):
+    from data import credit
+    from data.models import CreditCustomer, Loan
+
+    with connect() as conn:
+        customer_id = conn.execute(
+            select(CreditCustomer.id)
+            .join(Loan, Loan.customer_id == CreditCustomer.id)
+            .where(CreditCustomer.region_id == 2)
+            .limit(1)
+        ).scalar_one()
+        expected = credit.customer_repayments(conn=conn, customer_id=customer_id)
+    search = f"?id={customer_id}"
+    name, raw = sent_file(
+        export(signed_in("analyst"), "credit-customer", "repayments", "csv", search)
+    )
+    assert len(read(name, raw)) == len(expected) > 0
+    outsider = signed_in("manager", regions=(1,))  # the customer is in region 2
+    response = export(outsider, "credit-customer", "repayments", "csv", search)
+    assert response.status_code == 204 and "repayments" not in response.get_data(as_text=True)

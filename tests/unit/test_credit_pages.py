@@ -162,7 +162,7 @@ def test_the_customer_page_ranks_the_products_the_latest_score_allows(scored):
     with acting_as("viewer"):
         page = text_of(credit_customer.layout(id=str(customer["id"])))
     assert "Products that fit" in page and customer["name"] in page
-    assert "Loans and repayments" in page and "Journey" in page
+    assert "Loans" in page and "Repayments" in page and "Journey" in page
     assert "Open to the " in page or "No product for this band" in page
 
 
