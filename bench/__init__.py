@@ -1,0 +1,1 @@
+"""Benchmarks against the targets of the project's speed and memory issue: `python -m bench.run`."""
