@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 from flask import request
 
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def days_back(days: int) -> datetime:
+    """The start of the UTC day `days` days ago. A window that moves once a day gives every
+    request of that day the same arguments, so their cached read is shared."""
+    return datetime.combine(now().date(), time(), tzinfo=UTC) - timedelta(days=days)
 
 
 def client_ip() -> str:

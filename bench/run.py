@@ -159,13 +159,13 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def measure_callbacks(client: Any, runs: int) -> list[dict[str, Any]]:
+def measure_callbacks(client: Any, runs: int, pages: str = "") -> list[dict[str, Any]]:
     from bench.scenarios import SCENARIOS
     from data import cache
 
     callbacks = client.get("/_dash-dependencies").get_json()
     results = []
-    for scenario in SCENARIOS:
+    for scenario in [s for s in SCENARIOS if pages.lower() in s.page.lower()]:
         callback = next(c for c in callbacks if scenario.output in c["output"])
         body = payload(callback, scenario)
         timings: dict[str, list[float]] = {"cold": [], "warm": []}
@@ -315,6 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", default="large", choices=("small", "medium", "large"))
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--pages", default="", help="only the scenarios whose name has this")
     args = parser.parse_args(argv)
     url = args.database_url or f"sqlite:///{HERE / '.data' / f'beacon-{args.scale}.db'}"
     backend = "postgresql" if url.startswith("postgresql") else "sqlite"
@@ -335,7 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         "runs": args.runs,
         "machine": machine(),
         "prepare": prepared,
-        "callbacks": measure_callbacks(client, args.runs),
+        "callbacks": measure_callbacks(client, args.runs, args.pages),
         "score_100k_s": measure_scoring(),
         "refresh_s": measure_refresh(),
     }

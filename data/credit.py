@@ -486,6 +486,7 @@ def score_counts(
     return read_frame(conn, stmt)
 
 
+@cached("credit")
 def scored_applications(
     *, conn: Connection, model_id: int, region_ids: Sequence[int] | None, since: datetime
 ) -> pd.DataFrame:

@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 
-from data.cache import mark_changed
+from data.cache import cached, mark_changed
 from data.models import (
     CalendarToken,
     Enrollment,
@@ -471,6 +471,7 @@ def hosted_by(
     return frame
 
 
+@cached("schedules")
 def utilisation(
     *, conn: Connection, region_ids: Sequence[int] | None, since: datetime, until: datetime
 ) -> dict[str, pd.DataFrame]:

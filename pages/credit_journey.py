@@ -3,8 +3,6 @@ by month."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import dash
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,7 +11,7 @@ from dash.development.base_component import Component
 
 from analytics.credit_journey import conversion_by, funnel
 from auth.access import EVERYONE, allowed, region_scope, requires
-from auth.requests import now
+from auth.requests import days_back
 from components.chart_card import chart_body, chart_card
 from components.shell import ids as shell_ids
 from components.theme import themed
@@ -87,7 +85,7 @@ def layout(**query: str) -> Component:
 def journey_steps(state: ViewState) -> pd.DataFrame:
     with connect() as conn:
         return credit.journey_counts(
-            conn=conn, region_ids=region_scope(), since=now() - timedelta(days=state["period"])
+            conn=conn, region_ids=region_scope(), since=days_back(state["period"])
         )
 
 

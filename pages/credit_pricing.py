@@ -3,8 +3,6 @@ loss; what-if controls for the score cut-off and the margin."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -17,7 +15,7 @@ from ai import insights
 from analytics.pricing import cutoff_tradeoff, risk_rate
 from analytics.scorecard import PD_BANDS
 from auth.access import EVERYONE, allowed, region_scope, requires
-from auth.requests import now
+from auth.requests import days_back
 from components.badges import band_badge
 from components.chart_card import chart_body
 from components.empty_state import empty_state
@@ -156,7 +154,7 @@ def applications(state: ViewState) -> pd.DataFrame | None:
             conn=conn,
             model_id=model["id"],
             region_ids=region_scope(),
-            since=now() - timedelta(days=365),
+            since=days_back(365),
         )
 
 

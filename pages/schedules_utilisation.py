@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import dash
 import pandas as pd
 import plotly.graph_objects as go
@@ -14,7 +12,7 @@ from flask_login import current_user
 from ai import insights
 from analytics.narrative import Fact
 from auth.access import EVERYONE, allowed, region_scope, requires
-from auth.requests import now
+from auth.requests import days_back
 from components.chart_card import chart_body, chart_card
 from components.formatting import number, percent
 from components.insight import explain_ids, explain_panel, insight_card
@@ -97,10 +95,9 @@ def layout(**query: str) -> Component:
 def usage(period: object) -> tuple[int, dict]:
     """The chosen period (days; an unknown one is 8 weeks) and its utilisation frames."""
     days = period if isinstance(period, int) and period in PERIODS else 56
-    until = now()
-    with connect() as conn:
+    with connect() as conn:  # whole days, today included: one cached read serves the day
         return days, schedules.utilisation(
-            conn=conn, region_ids=region_scope(), since=until - timedelta(days=days), until=until
+            conn=conn, region_ids=region_scope(), since=days_back(days - 1), until=days_back(-1)
         )
 
 

@@ -147,8 +147,6 @@ def _sync_url(view: View) -> None:
             raise dash.exceptions.PreventUpdate
         return query, *unchanged
 
-    sync.__name__ = f"sync_url_{view.name.replace('-', '_')}"
-
 
 def one_of(options: Mapping[str, Any] | tuple[str, ...]) -> Callable[[str], str]:
     """A parser that accepts only the given values."""
