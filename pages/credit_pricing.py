@@ -158,18 +158,15 @@ def applications(state: ViewState) -> pd.DataFrame | None:
         )
 
 
-def chosen_row(state: ViewState) -> pd.Series | None:
-    apps = applications(state)
-    if apps is None or apps.empty:
-        return None
-    lgd = get_settings().credit_lgd
-    return cutoff_tradeoff(apps, cutoffs=[state["cutoff"]], lgd=lgd).iloc[0]
-
-
 def kpi_values(state: ViewState) -> list[tuple[str, str]]:
-    chosen = chosen_row(state)
-    if chosen is None:
+    return _kpis(cutoff_rows(state))
+
+
+def _kpis(curve: pd.DataFrame) -> list[tuple[str, str]]:
+    """The what-if cards: the curve's row at the chosen cut-off."""
+    if curve.empty:
         return []
+    chosen = curve[curve["chosen"]].iloc[0]
     return [
         ("Approval rate", percent(chosen["approval_rate"])),
         ("Approved volume", number(chosen["volume"])),
@@ -181,7 +178,10 @@ def kpi_values(state: ViewState) -> list[tuple[str, str]]:
 def band_rows(state: ViewState) -> pd.DataFrame:
     """Per band at this cut-off and margin: band, applications, approval_rate, mean_pd, rate
     (the price) and expected_loss."""
-    apps = applications(state)
+    return _bands(applications(state), state)
+
+
+def _bands(apps: pd.DataFrame | None, state: ViewState) -> pd.DataFrame:
     settings = get_settings()
     columns = ["band", "applications", "approval_rate", "mean_pd", "rate", "expected_loss"]
     if apps is None or apps.empty:
@@ -216,7 +216,10 @@ def band_rows(state: ViewState) -> pd.DataFrame:
 def cutoff_rows(state: ViewState) -> pd.DataFrame:
     """Behind the curve: per cut-off the approval rate, volume, expected loss and loss rate;
     `chosen` marks the cut-off set on the page."""
-    apps = applications(state)
+    return _curve(applications(state), state)
+
+
+def _curve(apps: pd.DataFrame | None, state: ViewState) -> pd.DataFrame:
     if apps is None or apps.empty:
         return pd.DataFrame()
     curve = cutoff_tradeoff(apps, cutoffs=CUTOFFS, lgd=get_settings().credit_lgd)
@@ -253,16 +256,17 @@ def what_if(cutoff, margin, theme):  # type: ignore[no-untyped-def]
         return empty_state("No credit model yet", "Run the scoring job."), None, None
     if apps.empty:
         return empty_state("No applications in the last 12 months", ""), None, None
+    curve = _curve(apps, state)  # one read of the applications serves the whole view
     at = f"at {state['cutoff']} points"
     kpis = dbc.Row(
         [
             dbc.Col(kpi_card(title=title, value=value, change=None, period=at, compare=False), md=3)
-            for title, value in kpi_values(state)
+            for title, value in _kpis(curve)
         ],
         className="g-3 mb-3",
     )
     bands = data_table(
-        band_rows(state),
+        _bands(apps, state),
         {
             "band": "Band",
             "applications": "Applications",
@@ -283,7 +287,7 @@ def what_if(cutoff, margin, theme):  # type: ignore[no-untyped-def]
         empty_hint="",
         caption="Per band at this cut-off and margin",
     )
-    figure = cutoff_figure(cutoff_rows(state), theme)
+    figure = cutoff_figure(curve, theme)
     return kpis, bands, chart_body(figure, empty_title="", empty_hint="")
 
 
