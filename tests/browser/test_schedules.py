@@ -105,8 +105,11 @@ def test_calendar_views_render_and_the_url_keeps_the_filters(started):
     assert "June 2026" in started.find_element("#sched-range").text
     started.select_dcc_dropdown("#sched-status", value="Cancelled")
     WebDriverWait(started.driver, 10).until(lambda d: "status=cancelled" in d.current_url)
-    started.wait_for_element(".calendar-month .session-chip.is-cancelled", timeout=20)
-    assert not started.find_elements(".session-chip.is-completed")
+    # The address changes before the calendar redraws: wait for the redraw, not for the URL.
+    WebDriverWait(started.driver, 20).until(
+        lambda d: not d.find_elements("css selector", ".session-chip.is-completed")
+    )
+    assert started.find_elements(".calendar-month .session-chip.is-cancelled")
     started.driver.get(url(started, "/schedules?view=list&date=2026-06-01&status=cancelled"))
     started.wait_for_element(".session-list .session-chip", timeout=20)
     export = started.find_element("#sched-export").get_attribute("href")
