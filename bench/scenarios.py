@@ -10,22 +10,55 @@ from typing import Any
 @dataclass(frozen=True)
 class Scenario:
     page: str
+    path: str
     output: str  # a component id that appears in the callback's output
     values: dict[str, Any] = field(default_factory=dict)  # component id -> value
     wildcard: dict[str, Any] = field(default_factory=dict)  # for pattern-matching ids
 
 
 SCENARIOS = (
-    Scenario("home (tutoring section)", "home-kpis", wildcard={"area": "tutoring"}),
-    Scenario("home (credit section)", "home-kpis", wildcard={"area": "credit"}),
-    Scenario("tutor risk: overview", "risk-kpis", {"risk-sort": "score"}),
-    Scenario("tutor risk: table", "risk-table", {"risk-sort": "score", "risk-page": 1}),
-    Scenario("schedules: week", "sched-body", {"sched-view": "week"}),
-    Scenario("schedules: utilisation", "util-hosts", {"util-period": 56}),
-    Scenario("credit: portfolio", "credit-table", {"credit-sort": "score", "credit-page": 1}),
-    Scenario("credit: watchlist", "watch-table", {"watch-page": 1}),
-    Scenario("credit: pricing", "pricing-kpis", {"pricing-cutoff": 520, "pricing-margin": 0.03}),
-    Scenario("credit: journey", "journey-funnel", {"journey-period": 365}),
-    Scenario("credit: monitoring", "monitor-drift"),
-    Scenario("activity feed", "feed-list", {"feed-period": 30, "feed-page": 1}),
+    Scenario("home (tutoring section)", "/", "home-kpis", wildcard={"area": "tutoring"}),
+    Scenario("home (credit section)", "/", "home-kpis", wildcard={"area": "credit"}),
+    Scenario("tutor risk: overview", "/tutor-risk", "risk-kpis", {"risk-sort": "score"}),
+    Scenario(
+        "tutor risk: table", "/tutor-risk", "risk-table", {"risk-sort": "score", "risk-page": 1}
+    ),
+    Scenario("schedules: week", "/schedules", "sched-body", {"sched-view": "week"}),
+    Scenario("schedules: utilisation", "/schedules/utilisation", "util-hosts", {"util-period": 56}),
+    Scenario(
+        "credit: portfolio", "/credit", "credit-table", {"credit-sort": "score", "credit-page": 1}
+    ),
+    Scenario("credit: watchlist", "/credit/watchlist", "watch-table", {"watch-page": 1}),
+    Scenario(
+        "credit: pricing",
+        "/credit/pricing",
+        "pricing-kpis",
+        {"pricing-cutoff": 520, "pricing-margin": 0.03},
+    ),
+    Scenario("credit: journey", "/credit/journey", "journey-funnel", {"journey-period": 365}),
+    Scenario("credit: monitoring", "/credit/monitoring", "monitor-drift"),
+    Scenario("activity feed", "/activity", "feed-list", {"feed-period": 30, "feed-page": 1}),
+)
+
+
+@dataclass(frozen=True)
+class FirstLoad:
+    name: str
+    path: str
+    ready: str  # CSS selector of the page's main content, drawn
+
+
+CHART = ".js-plotly-plot .main-svg"
+FIRST_LOADS = (
+    FirstLoad("home", "/", CHART),
+    FirstLoad("tutor risk", "/tutor-risk", CHART),
+    FirstLoad("schedules", "/schedules", ".calendar-week .session-chip"),
+    FirstLoad("utilisation", "/schedules/utilisation", CHART),
+    FirstLoad("credit portfolio", "/credit", "table tbody tr"),
+    FirstLoad("credit watchlist", "/credit/watchlist", "table tbody tr"),
+    FirstLoad("credit pricing", "/credit/pricing", CHART),
+    FirstLoad("credit journey", "/credit/journey", CHART),
+    FirstLoad("credit monitoring", "/credit/monitoring", CHART),
+    FirstLoad("activity feed", "/activity", ".feed-item"),
+    FirstLoad("PE dashboard", "/pe", CHART),
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 import pandas as pd
 from dash import html
@@ -32,12 +33,37 @@ def session_link(row: pd.Series, *, show_day: bool = False) -> html.A:
     )
 
 
-def week_view(sessions: pd.DataFrame, *, monday: date, days: int = 7) -> html.Div:
-    """One column per day, sessions in start order; `sessions` has local_start/local_end."""
+def more_link(day: date, hidden: int, filters: dict[str, str]) -> html.A:
+    """ "+N more" for a day: that day in the list view, under the same filters."""
+    query = urlencode(
+        {**filters, "view": "list", "date": day.isoformat(), "until": day.isoformat()}
+    )
+    return html.A(
+        f"+{hidden:,} more",
+        href=f"/schedules?{query}",
+        className="calendar-more",
+        title=f"Every session on {day:%A %d %B} in the list",
+    )
+
+
+def week_view(
+    sessions: pd.DataFrame,
+    *,
+    monday: date,
+    counts: pd.Series,
+    filters: dict[str, str],
+    days: int = 7,
+) -> html.Div:
+    """One column per day, sessions in start order; `sessions` has local_start/local_end and
+    may hold only the first few of a day: `counts` (per date) says how many there are."""
     columns = []
     for offset in range(days):
         day = monday + timedelta(days=offset)
         todays = sessions[sessions["local_start"].dt.date == day] if len(sessions) else sessions
+        hidden = int(counts.get(day, 0)) - len(todays)
+        chips = [session_link(row) for _, row in todays.iterrows()]
+        if hidden > 0:
+            chips.append(more_link(day, hidden, filters))
         columns.append(
             html.Section(
                 [
@@ -45,8 +71,7 @@ def week_view(sessions: pd.DataFrame, *, monday: date, days: int = 7) -> html.Di
                         f"{WEEKDAYS[day.weekday()]} {day:%d %b}", className="calendar-day-title"
                     ),
                     html.Div(
-                        [session_link(row) for _, row in todays.iterrows()]
-                        or [html.P("Free", className="calendar-free")],
+                        chips or [html.P("Free", className="calendar-free")],
                         className="calendar-day-body",
                     ),
                 ],
@@ -57,9 +82,16 @@ def week_view(sessions: pd.DataFrame, *, monday: date, days: int = 7) -> html.Di
     return html.Div(columns, className="calendar-week")
 
 
-def month_view(sessions: pd.DataFrame, *, first: date, shown_per_day: int = 3) -> html.Div:
-    """A month grid (weeks from Monday): per day up to `shown_per_day` sessions and a count
-    of the rest, linking to that day's week."""
+def month_view(
+    sessions: pd.DataFrame,
+    *,
+    first: date,
+    counts: pd.Series,
+    filters: dict[str, str],
+    shown_per_day: int = 3,
+) -> html.Div:
+    """A month grid (weeks from Monday): per day up to `shown_per_day` sessions and a link
+    to the rest (`counts` per date: every session of the day, shown or not)."""
     start = first - timedelta(days=first.weekday())
     cells = []
     by_day = (
@@ -71,8 +103,8 @@ def month_view(sessions: pd.DataFrame, *, first: date, shown_per_day: int = 3) -
         day = start + timedelta(days=offset)
         if offset % 7 == 0 and day.month != first.month and offset > 0:
             break
-        todays = by_day.get(day, sessions.iloc[0:0])
-        rest = len(todays) - shown_per_day
+        todays = by_day.get(day, sessions.iloc[0:0]).head(shown_per_day)
+        rest = int(counts.get(day, 0)) - len(todays)
         cells.append(
             html.Div(
                 [
@@ -82,8 +114,8 @@ def month_view(sessions: pd.DataFrame, *, first: date, shown_per_day: int = 3) -
                         className="calendar-date",
                         title=f"Week of {day:%d %B}",
                     ),
-                    *[session_link(row) for _, row in todays.head(shown_per_day).iterrows()],
-                    html.Span(f"+{rest} more", className="calendar-more") if rest > 0 else None,
+                    *[session_link(row) for _, row in todays.iterrows()],
+                    more_link(day, rest, filters) if rest > 0 else None,
                 ],
                 className="calendar-cell" + ("" if day.month == first.month else " is-other-month"),
             )

@@ -8,7 +8,18 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Select, case, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from data.cache import cached, mark_changed
 from data.models import (
@@ -16,6 +27,7 @@ from data.models import (
     CreditAlertRule,
     CreditApplication,
     CreditCustomer,
+    CreditLatestScore,
     CreditProduct,
     CreditScore,
     JourneyEvent,
@@ -104,7 +116,8 @@ def store_model(
 
 
 def store_scores(*, conn: Connection, model_id: int, scores: pd.DataFrame) -> int:
-    """Insert scores (application_id, scored_at, pd, score, band, reason_codes)."""
+    """Insert scores (application_id, scored_at, pd, score, band, reason_codes) and bring
+    their customers' latest scores up to date."""
     mark_changed(conn, "credit")
     records: list[dict[str, Any]] = scores.to_dict("records")  # type: ignore[assignment]
     rows = [
@@ -121,6 +134,19 @@ def store_scores(*, conn: Connection, model_id: int, scores: pd.DataFrame) -> in
     ]
     if rows:
         conn.execute(insert(CreditScore), rows)
+        applications = [row["application_id"] for row in rows]
+        customers = (
+            None
+            if len(applications) > FEW_CUSTOMERS
+            else conn.execute(
+                select(CreditApplication.customer_id)
+                .where(CreditApplication.id.in_(applications))
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
+        refresh_latest_scores(conn=conn, model_id=model_id, customer_ids=customers)
     return len(rows)
 
 
@@ -149,28 +175,72 @@ def model_versions(*, conn: Connection) -> pd.DataFrame:
     )
 
 
+def _ranked_latest(model_id: int, customer_ids: Sequence[int] | None) -> Select:
+    """Each customer's newest scored application under a model, ranked from every score."""
+    ranked = select(
+        CreditApplication.customer_id,
+        CreditApplication.id.label("application_id"),
+        CreditApplication.applied_at,
+        CreditScore.score,
+        CreditScore.band,
+        CreditScore.pd,
+        func.row_number()
+        .over(
+            partition_by=CreditApplication.customer_id,
+            order_by=(CreditApplication.applied_at.desc(), CreditApplication.id.desc()),
+        )
+        .label("rank"),
+    ).join(CreditScore, CreditScore.application_id == CreditApplication.id)
+    ranked = ranked.where(CreditScore.model_version_id == model_id)
+    if customer_ids is not None:
+        ranked = ranked.where(CreditApplication.customer_id.in_(list(customer_ids)))
+    newest = ranked.subquery()
+    return select(
+        literal(model_id).label("model_version_id"),
+        newest.c.customer_id,
+        newest.c.application_id,
+        newest.c.applied_at,
+        newest.c.score,
+        newest.c.band,
+        newest.c.pd,
+    ).where(newest.c.rank == 1)
+
+
+FEW_CUSTOMERS = 500  # above this, the latest scores are rebuilt for the whole model
+
+
+def refresh_latest_scores(
+    *, conn: Connection, model_id: int, customer_ids: Sequence[int] | None = None
+) -> None:
+    """Rebuild `credit_latest_scores` for a model (all customers, or only these)."""
+    if customer_ids is not None and len(customer_ids) > FEW_CUSTOMERS:
+        customer_ids = None
+    stale = delete(CreditLatestScore).where(CreditLatestScore.model_version_id == model_id)
+    if customer_ids is not None:
+        stale = stale.where(CreditLatestScore.customer_id.in_(list(customer_ids)))
+    conn.execute(stale)
+    columns = ["model_version_id", "customer_id", "application_id", "applied_at"]
+    conn.execute(
+        insert(CreditLatestScore).from_select(
+            [*columns, "score", "band", "pd"], _ranked_latest(model_id, customer_ids)
+        )
+    )
+
+
 def _latest_scores(model_id: int) -> Any:
     """Each customer's newest application with its score under a model (a subquery)."""
-    ranked = (
+    return (
         select(
-            CreditApplication.customer_id,
-            CreditApplication.id.label("application_id"),
-            CreditApplication.applied_at,
-            CreditScore.score,
-            CreditScore.band,
-            CreditScore.pd,
-            func.row_number()
-            .over(
-                partition_by=CreditApplication.customer_id,
-                order_by=CreditApplication.applied_at.desc(),
-            )
-            .label("rank"),
+            CreditLatestScore.customer_id,
+            CreditLatestScore.application_id,
+            CreditLatestScore.applied_at,
+            CreditLatestScore.score,
+            CreditLatestScore.band,
+            CreditLatestScore.pd,
         )
-        .join(CreditScore, CreditScore.application_id == CreditApplication.id)
-        .where(CreditScore.model_version_id == model_id)
+        .where(CreditLatestScore.model_version_id == model_id)
         .subquery()
     )
-    return select(ranked).where(ranked.c.rank == 1).subquery()
 
 
 def customers(
@@ -192,11 +262,6 @@ def customers(
     last_applied (datetime64 UTC), score, band, pd.
     """
     latest = _latest_scores(model_id)
-    applications = (
-        select(CreditApplication.customer_id, func.count().label("applications"))
-        .group_by(CreditApplication.customer_id)
-        .subquery()
-    )
     conditions: list[Any] = []
     if region_ids is not None:
         conditions.append(CreditCustomer.region_id.in_(list(region_ids)))
@@ -209,7 +274,27 @@ def customers(
         conditions.append(latest.c.band == band)
     if channel:
         conditions.append(CreditCustomer.channel == channel)
-    base = (
+    # Count and order on the customer and its latest score only; the region and the count
+    # of applications are looked up for the page's rows alone.
+    matching = (
+        select(CreditCustomer.id)
+        .outerjoin(latest, latest.c.customer_id == CreditCustomer.id)
+        .where(*conditions)
+    )
+    counted = matching if band else select(CreditCustomer.id).where(*conditions)
+    total = conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
+    order = {
+        "score": [latest.c.score.asc().nulls_last(), CreditCustomer.id],
+        "name": [CreditCustomer.name, CreditCustomer.id],
+        "recent": [latest.c.applied_at.desc().nulls_last(), CreditCustomer.id],
+    }.get(sort, [CreditCustomer.id])
+    page = matching.order_by(*order).limit(limit).offset(offset).subquery()
+    applications = (
+        select(func.count())
+        .where(CreditApplication.customer_id == CreditCustomer.id)
+        .scalar_subquery()
+    )
+    stmt = (
         select(
             CreditCustomer.id,
             CreditCustomer.name,
@@ -217,24 +302,18 @@ def customers(
             CreditCustomer.channel,
             CreditCustomer.employment,
             CreditCustomer.annual_income,
-            func.coalesce(applications.c.applications, 0).label("applications"),
+            applications.label("applications"),
             latest.c.applied_at.label("last_applied"),
             latest.c.score,
             latest.c.band,
             latest.c.pd,
         )
+        .join(page, page.c.id == CreditCustomer.id)
         .join(Region, Region.id == CreditCustomer.region_id)
         .outerjoin(latest, latest.c.customer_id == CreditCustomer.id)
-        .outerjoin(applications, applications.c.customer_id == CreditCustomer.id)
-        .where(*conditions)
+        .order_by(*order)
     )
-    total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-    order = {
-        "score": [latest.c.score.asc().nulls_last(), CreditCustomer.id],
-        "name": [CreditCustomer.name, CreditCustomer.id],
-        "recent": [latest.c.applied_at.desc().nulls_last(), CreditCustomer.id],
-    }.get(sort, [CreditCustomer.id])
-    frame = read_frame(conn, base.order_by(*order).limit(limit).offset(offset))
+    frame = read_frame(conn, stmt)
     frame["last_applied"] = pd.to_datetime(frame["last_applied"], utc=True)
     return frame, int(total)
 
@@ -556,6 +635,7 @@ def model_scores(*, conn: Connection, model_id: int) -> pd.DataFrame:
     )
 
 
+@cached("credit")
 def loan_behaviour(
     *, conn: Connection, model_id: int | None, region_ids: Sequence[int] | None, as_of: datetime
 ) -> pd.DataFrame:

@@ -461,6 +461,40 @@ def in_view(
     )
 
 
+def calendar_days(
+    *,
+    conn: Connection,
+    view: ScheduleView,
+    region_ids: Sequence[int] | None,
+    since: datetime,
+    until: datetime,
+    zone: str,
+    per_day: int,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """A calendar's sessions: the first `per_day` of each local day (columns of `listing`)
+    and how many each day holds in all (a Series of int indexed by date). Two light reads,
+    so a busy week or month never ships every session to the browser."""
+    conditions = _filters(
+        region_ids, view.host, view.student_id, view.room_id, view.status, since, until
+    )
+    starts = read_frame(
+        conn,
+        select(Schedule.id, Schedule.starts_at)
+        .where(*conditions)
+        .order_by(Schedule.starts_at, Schedule.id),
+    )
+    days = pd.to_datetime(starts["starts_at"], utc=True).dt.tz_convert(zone).dt.date
+    counts = days.groupby(days).size().astype(int)
+    shown = starts.groupby(days.values).head(per_day)["id"].astype(int).tolist()
+    frame = read_frame(
+        conn,
+        _listing().where(Schedule.id.in_(shown or [-1])).order_by(Schedule.starts_at, Schedule.id),
+    )
+    for column in ("starts_at", "ends_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame, counts
+
+
 def hosted_by(
     *, conn: Connection, user_id: int, since: datetime | None = None, until: datetime | None = None
 ) -> pd.DataFrame:

@@ -31,6 +31,8 @@ dash.register_page(
 )
 
 WRITERS = ("admin", "manager")
+WEEK_PER_DAY = 30  # sessions drawn per day; the rest behind "+N more" (the day's list)
+MONTH_PER_DAY = 3
 LIST_PAGE = 50
 MAX_EXPORT = 5_000
 VIEW = "schedules"
@@ -312,17 +314,19 @@ def show(
             "since": since,
             "until": until,
         }
-        _, total = schedules.in_view(**args, limit=0)
-        page, offset, pager_state = paged(
-            prefix=ids.pager,
-            page=page if listing else 1,
-            total=total,
-            size=LIST_PAGE,
-            noun="sessions",
-        )
-        frame, _ = schedules.in_view(
-            **args, limit=LIST_PAGE if listing else 2_000, offset=offset if listing else 0
-        )
+        if listing:
+            _, total = schedules.in_view(**args, limit=0)
+            page, offset, pager_state = paged(
+                prefix=ids.pager, page=page, total=total, size=LIST_PAGE, noun="sessions"
+            )
+            frame, _ = schedules.in_view(**args, limit=LIST_PAGE, offset=offset)
+        else:
+            per_day = WEEK_PER_DAY if chosen.view == "week" else MONTH_PER_DAY
+            frame, counts = schedules.calendar_days(**args, zone=zone, per_day=per_day)
+            total = int(counts.sum())
+            page, _, pager_state = paged(
+                prefix=ids.pager, page=1, total=total, size=LIST_PAGE, noun="sessions"
+            )
     paging = (page, *pager_state, not listing)
     export = "/schedules/export.ics?" + urlencode(chosen.query(date=first.isoformat()))
     if chosen.view == "month":
@@ -335,9 +339,9 @@ def show(
         return no_sessions(), title, export, *paging
     frame = _local(frame)
     if chosen.view == "week":
-        body: Component = week_view(frame, monday=first)
+        body: Component = week_view(frame, monday=first, counts=counts, filters=chosen.query())
     elif chosen.view == "month":
-        body = month_view(frame, first=first)
+        body = month_view(frame, first=first, counts=counts, filters=chosen.query())
     else:
         body = html.Div(
             [session_link(row, show_day=True) for _, row in frame.iterrows()],

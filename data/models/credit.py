@@ -121,6 +121,32 @@ class CreditScore(Base):
     reason_codes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
+class CreditLatestScore(Base):
+    """Each customer's newest scored application under a model: kept by `store_scores`, so
+    the portfolio and the watchlist read one row per customer instead of ranking every
+    score on each click."""
+
+    __tablename__ = "credit_latest_scores"
+    __table_args__ = (
+        Index("ix_credit_latest_scores_model_score", "model_version_id", "score"),
+        Index("ix_credit_latest_scores_model_band", "model_version_id", "band"),
+    )
+
+    model_version_id: Mapped[int] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("credit_customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("credit_applications.id", ondelete="CASCADE")
+    )
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    score: Mapped[int] = mapped_column(SmallInteger)
+    band: Mapped[str] = mapped_column(String(16))
+    pd: Mapped[float] = mapped_column(Float)
+
+
 class Loan(Base):
     __tablename__ = "loans"
     __table_args__ = (choice("status", LOAN_STATUSES),)

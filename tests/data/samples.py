@@ -15,6 +15,7 @@ from data.models import (
     CreditAlertRule,
     CreditApplication,
     CreditCustomer,
+    CreditLatestScore,
     CreditProduct,
     CreditScore,
     Enrollment,
@@ -289,6 +290,15 @@ def sample_rows() -> list[Any]:
             score=688,
             band="low",
             reason_codes=[{"code": "DTI", "points": -12}],
+        ),
+        CreditLatestScore(
+            model_version_id=1,
+            customer_id=1,
+            application_id=1,
+            applied_at=T0,
+            score=688,
+            band="low",
+            pd=0.031,
         ),
         Loan(
             id=1,

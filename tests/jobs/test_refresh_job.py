@@ -9,12 +9,13 @@ import threading
 import time
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine, func, insert, select
 
 from data import cache, credit, jobs, tutor_risk
 from data.engine import connect, transaction
-from data.models import CreditApplication, CreditScore, JobRun
+from data.models import CreditApplication, CreditLatestScore, CreditScore, JobRun
 from data.queries import home
 from data.seed import seed_database
 from jobs import refresh, schedule, summaries
@@ -85,6 +86,29 @@ def test_a_refresh_scores_new_applications_and_records_the_run(db):
     )
     assert row["rows"] == result.rows and row["finished_at"] >= row["started_at"]
     assert "cache entries warm" in row["detail"]
+
+
+def test_the_latest_scores_follow_each_new_score(db):
+    """The pre-aggregated latest scores equal ranking every score, before and after a new
+    application of a known customer is scored."""
+    application_id = new_application()
+    assert refresh.run(job="refresh").status == "succeeded"
+    with connect() as conn:
+        model_id = credit.active_model(conn=conn)["id"]
+        kept = pd.read_sql(
+            select(CreditLatestScore).where(CreditLatestScore.model_version_id == model_id), conn
+        )
+        ranked = pd.read_sql(credit._ranked_latest(model_id, None), conn)
+        customer = conn.execute(
+            select(CreditApplication.customer_id).where(CreditApplication.id == application_id)
+        ).scalar_one()
+    key = ["customer_id"]
+    columns = ["customer_id", "application_id", "score", "band"]
+    assert len(kept) == len(ranked) > 0
+    assert kept.sort_values(key)[columns].reset_index(drop=True).equals(
+        ranked.sort_values(key)[columns].reset_index(drop=True)
+    )
+    assert kept.set_index("customer_id").loc[customer, "application_id"] == application_id
 
 
 def test_a_refresh_warms_the_main_pages_for_every_scope(db):
