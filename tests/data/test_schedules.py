@@ -60,6 +60,38 @@ def test_listing_filters_match_the_generated_rows(engine, frames):
     assert everything["starts_at"].is_monotonic_increasing
 
 
+def test_a_calendar_holds_each_days_first_sessions_and_counts_them_all(engine, frames):
+    s = frames["schedules"]
+    zone = "Europe/Berlin"
+    local = pd.to_datetime(s["starts_at"], utc=True).dt.tz_convert(zone)
+    busiest = local.dt.date.value_counts().index[0]
+    since = pd.Timestamp(busiest, tz=zone).tz_convert(UTC).to_pydatetime()
+    view = schedules.ScheduleView.from_args({"view": "week"})
+    with engine.connect() as conn:
+        shown, counts = schedules.calendar_days(
+            conn=conn,
+            view=view,
+            region_ids=None,
+            since=since,
+            until=since + timedelta(days=7),
+            zone=zone,
+            per_day=2,
+        )
+        every, total = schedules.in_view(
+            conn=conn,
+            view=view,
+            region_ids=None,
+            since=since,
+            until=since + timedelta(days=7),
+            limit=None,
+        )
+    every_day = every["starts_at"].dt.tz_convert(zone).dt.date
+    assert counts.sum() == total and counts[busiest] == (local.dt.date == busiest).sum() > 2
+    assert counts.to_dict() == every_day.value_counts().to_dict()
+    expected = every.groupby(every_day.values).head(2)["id"].tolist()
+    assert shown["id"].tolist() == expected
+
+
 def test_busy_finds_sessions_sharing_host_room_or_attendee(engine, frames):
     s = frames["schedules"]
     row = s[s["status"] != "cancelled"].iloc[0]

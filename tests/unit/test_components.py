@@ -145,3 +145,45 @@ def test_high_contrast_goes_beyond_aa():
 def test_risk_bands_have_four_distinct_colours():
     assert list(RISK_COLORS) == ["low", "medium", "high", "critical"]
     assert len(set(RISK_COLORS.values())) == 4
+
+
+def _links(component) -> list:
+    found = [component] if isinstance(component, html.A) else []
+    children = getattr(component, "children", None) or []
+    for child in children if isinstance(children, list | tuple) else [children]:
+        found += _links(child)
+    return found
+
+
+def test_a_busy_calendar_day_links_to_the_rest_of_its_sessions():
+    from datetime import date
+
+    import pandas as pd
+
+    from components.calendar import month_view, week_view
+
+    monday = date(2026, 6, 8)
+    start = pd.Timestamp("2026-06-09 09:00", tz="Europe/Berlin")
+    sessions = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "title": ["Algebra", "Essay"],
+            "status": ["scheduled", "completed"],
+            "local_start": [start, start + pd.Timedelta(hours=1)],
+            "local_end": [start + pd.Timedelta(hours=1), start + pd.Timedelta(hours=2)],
+            "host_name": ["Ada", "Ben"],
+            "room": ["R1", None],
+        }
+    )
+    counts = pd.Series({date(2026, 6, 9): 1_250})
+    filters = {"view": "week", "date": "2026-06-08", "status": "scheduled"}
+    for view in (
+        week_view(sessions, monday=monday, counts=counts, filters=filters),
+        month_view(sessions, first=date(2026, 6, 1), counts=counts, filters=filters),
+    ):
+        more = [a for a in _links(view) if a.className == "calendar-more"]
+        assert len(more) == 1
+        assert more[0].children == "+1,248 more"
+        assert more[0].href == (
+            "/schedules?view=list&date=2026-06-09&status=scheduled&until=2026-06-09"
+        )
