@@ -3,6 +3,7 @@ list and one customer's record. Writes run in the caller's transaction."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ from data.models import (
     JourneyEvent,
     Loan,
     ModelVersion,
+    MonitoringReport,
     Region,
     Repayment,
 )
@@ -825,3 +827,35 @@ def customer_repayments(*, conn: Connection, customer_id: int, limit: int = 24) 
         .limit(limit)
     )
     return read_frame(conn, stmt, dates=["due_on", "paid_on"])
+
+
+def store_monitoring_report(
+    *, conn: Connection, model_id: int, frames: dict[str, pd.DataFrame], now: datetime
+) -> None:
+    """Replace a model's monitoring report. Pages read it from here, not from the cache,
+    so keeping it clears nothing."""
+    payload = {
+        name: frame.to_json(orient="table", date_format="iso", index=False)
+        for name, frame in frames.items()
+    }
+    conn.execute(delete(MonitoringReport).where(MonitoringReport.model_version_id == model_id))
+    conn.execute(
+        insert(MonitoringReport).values(model_version_id=model_id, computed_at=now, frames=payload)
+    )
+
+
+def monitoring_report(
+    *, conn: Connection, model_id: int
+) -> tuple[dict[str, pd.DataFrame], datetime] | None:
+    """A model's kept monitoring report (its frames, and when they were computed), or None."""
+    row = conn.execute(
+        select(MonitoringReport.frames, MonitoringReport.computed_at).where(
+            MonitoringReport.model_version_id == model_id
+        )
+    ).first()
+    if row is None:
+        return None
+    frames = {
+        name: pd.read_json(io.StringIO(text), orient="table") for name, text in row.frames.items()
+    }
+    return frames, row.computed_at

@@ -485,7 +485,7 @@ def calendar_days(
     )
     days = pd.to_datetime(starts["starts_at"], utc=True).dt.tz_convert(zone).dt.date
     counts = days.groupby(days).size().astype(int)
-    shown = starts.groupby(days.values).head(per_day)["id"].astype(int).tolist()
+    shown = starts.groupby(days.to_numpy()).head(per_day)["id"].astype(int).tolist()
     frame = read_frame(
         conn,
         _listing().where(Schedule.id.in_(shown or [-1])).order_by(Schedule.starts_at, Schedule.id),

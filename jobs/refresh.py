@@ -202,7 +202,6 @@ def warm_cache() -> tuple[int, str | None]:
         ]
         end = home.home_end(conn=conn)
         tutor_model = tutor_risk.active_model(conn=conn)
-        credit_model = credit.active_model(conn=conn)
         entries = 0
         for scope in scopes:
             if end is not None:
@@ -221,12 +220,19 @@ def warm_cache() -> tuple[int, str | None]:
                         region_ids=scope,
                     )
                 entries += 2
-    if credit_model:  # monitoring is for staff, who all see every region: one entry
-        summaries.credit_monitoring(
-            model_id=credit_model["id"], test_from=credit_model["metrics"]["split"]["test_from"]
-        )
-        entries += 1
     return 0, f"{entries} cache entries warm for {len(scopes)} scopes"
+
+
+def keep_monitoring_report() -> tuple[int, str | None]:
+    """The active scorecard's drift, score spread and bad rates, kept for the monitoring page."""
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+    if model is None:
+        return 0, "no credit model to monitor"
+    summaries.keep_credit_monitoring(
+        model_id=model["id"], test_from=model["metrics"]["split"]["test_from"]
+    )
+    return 0, None
 
 
 STEPS: dict[str, list[tuple[str, Callable[[], tuple[int, str | None]]]]] = {
@@ -235,12 +241,14 @@ STEPS: dict[str, list[tuple[str, Callable[[], tuple[int, str | None]]]]] = {
         ("Scoring tutors (when new sessions arrived)", rescore_tutors_if_new_sessions),
         ("Scoring new credit applications", score_new_applications),
         ("Raising credit alerts", raise_credit_alerts),
+        ("Keeping the credit monitoring report", keep_monitoring_report),
         ("Warming the cache", warm_cache),
     ],
     "retrain": [
         ("Picking up new data", pick_up_new_data),
         ("Retraining tutor risk and scoring tutors", retrain_tutors),
         ("Retraining the credit scorecard and scoring applications", retrain_credit),
+        ("Keeping the credit monitoring report", keep_monitoring_report),
         ("Warming the cache", warm_cache),
     ],
 }

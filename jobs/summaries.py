@@ -1,8 +1,10 @@
 """Summaries too costly to compute per page view: computed from the data with `analytics/`,
-kept in the shared cache until their area changes, and recomputed by the scheduled refresh.
-Pages read them from here."""
+kept in the database by the scheduled refresh (a model's monitoring report) and read by
+the pages from here."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -13,11 +15,9 @@ from analytics.credit_monitoring import (
     score_quartiles_by_month,
 )
 from data import credit
-from data.cache import cached
-from data.engine import connect
+from data.engine import connect, transaction
 
 
-@cached("credit")
 def credit_monitoring(*, model_id: int, test_from: str) -> dict[str, pd.DataFrame]:
     """Drift (PSI per characteristic and of the score) since the model's test period began,
     score quartiles by month, and the bad rate by band by quarter, for one model's scores.
@@ -45,3 +45,26 @@ def credit_monitoring(*, model_id: int, test_from: str) -> dict[str, pd.DataFram
             bands, loans["loan_status"] == "defaulted", loans["applied_at"]
         ),
     }
+
+
+def keep_credit_monitoring(
+    *, model_id: int, test_from: str
+) -> tuple[dict[str, pd.DataFrame], datetime]:
+    """Compute a model's monitoring report and keep it (the refresh does this each run)."""
+    frames = credit_monitoring(model_id=model_id, test_from=test_from)
+    now = datetime.now(UTC)
+    with transaction() as conn:
+        credit.store_monitoring_report(conn=conn, model_id=model_id, frames=frames, now=now)
+    return frames, now
+
+
+def credit_monitoring_report(
+    *, model_id: int, test_from: str
+) -> tuple[dict[str, pd.DataFrame], datetime]:
+    """The kept report and when it was computed; computed and kept now if there is none yet
+    (a model trained since the last refresh)."""
+    with connect() as conn:
+        kept = credit.monitoring_report(conn=conn, model_id=model_id)
+    return (
+        kept if kept is not None else keep_credit_monitoring(model_id=model_id, test_from=test_from)
+    )

@@ -4,6 +4,7 @@ the score distribution over time, the bad rate by band over time, and model vers
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import dash
 import dash_bootstrap_components as dbc
@@ -20,6 +21,7 @@ from analytics.monitoring import PSI_ACT, PSI_WATCH
 from auth.access import STAFF, allowed, requires
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
+from components.formatting import iso_datetime
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import RISK_COLORS, themed
@@ -93,20 +95,21 @@ def layout(**_kwargs: str) -> Component:
     )
 
 
-def _summary() -> dict[str, pd.DataFrame] | None:
+def _report() -> tuple[dict[str, pd.DataFrame], datetime] | None:
+    """The active model's kept report and when it was computed (None: no model yet)."""
     with connect() as conn:
         model = credit.active_model(conn=conn)
     if model is None:
         return None
-    return summaries.credit_monitoring(
+    return summaries.credit_monitoring_report(
         model_id=model["id"], test_from=model["metrics"]["split"]["test_from"]
     )
 
 
 def _part_of(key: str) -> Callable[[ViewState], pd.DataFrame]:
     def rows(_state: ViewState) -> pd.DataFrame:
-        summary = _summary()
-        return summary[key] if summary is not None else pd.DataFrame()
+        report = _report()
+        return report[0][key] if report is not None else pd.DataFrame()
 
     rows.__doc__ = f"The cached monitoring summary's {key!r} table."
     return rows
@@ -169,6 +172,13 @@ def _three_decimals(value: object, _row: object) -> str:
     return f"{value:.3f}" if isinstance(value, float) else ""
 
 
+def as_of_note(computed_at: datetime) -> html.Small:
+    return html.Small(
+        f" Report computed {iso_datetime(computed_at)}; the scheduled refresh recomputes it.",
+        className="d-block text-body-secondary",
+    )
+
+
 @callback(
     Output(ids.alert, "children"),
     Output(ids.drift, "children"),
@@ -179,20 +189,27 @@ def _three_decimals(value: object, _row: object) -> str:
 )
 @requires(*STAFF)
 def show(theme):  # type: ignore[no-untyped-def]
-    summary = _summary()
-    if summary is None:
+    report = _report()
+    if report is None:
         nothing = empty_state("No credit model yet", "Run the scoring job.")
         return None, nothing, None, None, None
+    summary, computed_at = report
     drift = summary["drift"]
     moved = drifting(drift)
     alert = (
         dbc.Alert(
-            f"Drift alert: {', '.join(moved)} moved beyond PSI {PSI_ACT} since training; "
-            "retrain or review the scorecard.",
+            [
+                f"Drift alert: {', '.join(moved)} moved beyond PSI {PSI_ACT} since training; "
+                "retrain or review the scorecard.",
+                as_of_note(computed_at),
+            ],
             color="danger",
         )
         if moved
-        else dbc.Alert("No characteristic has drifted beyond PSI 0.25.", color="success")
+        else dbc.Alert(
+            ["No characteristic has drifted beyond PSI 0.25.", as_of_note(computed_at)],
+            color="success",
+        )
     )
     table = data_table(
         version_rows({}),

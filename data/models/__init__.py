@@ -13,6 +13,7 @@ from data.models.credit import (
     JourneyEvent,
     Loan,
     ModelVersion,
+    MonitoringReport,
     Repayment,
 )
 from data.models.jobs import JobLease, JobRun
@@ -82,6 +83,7 @@ __all__ = [
     "ManagerNote",
     "Measurement",
     "ModelVersion",
+    "MonitoringReport",
     "Notification",
     "PasswordToken",
     "PEClass",

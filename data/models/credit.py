@@ -121,6 +121,19 @@ class CreditScore(Base):
     reason_codes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
+class MonitoringReport(Base):
+    """A model's monitoring report (drift, score spread, bad rates), computed by the
+    scheduled refresh and read by the monitoring page: its frames as pandas table JSON."""
+
+    __tablename__ = "monitoring_reports"
+
+    model_version_id: Mapped[int] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    frames: Mapped[dict[str, str]] = mapped_column(JSON)
+
+
 class CreditLatestScore(Base):
     """Each customer's newest scored application under a model: kept by `store_scores`, so
     the portfolio and the watchlist read one row per customer instead of ranking every

@@ -30,6 +30,7 @@ from data.models import (
     ManagerNote,
     Measurement,
     ModelVersion,
+    MonitoringReport,
     Notification,
     PasswordToken,
     PEClass,
@@ -290,6 +291,11 @@ def sample_rows() -> list[Any]:
             score=688,
             band="low",
             reason_codes=[{"code": "DTI", "points": -12}],
+        ),
+        MonitoringReport(
+            model_version_id=1,
+            computed_at=T0,
+            frames={"drift": '{"schema": {"fields": []}, "data": []}'},
         ),
         CreditLatestScore(
             model_version_id=1,

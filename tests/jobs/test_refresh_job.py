@@ -122,11 +122,28 @@ def test_a_refresh_warms_the_main_pages_for_every_scope(db):
             for section in home.SECTIONS:
                 home.section_frames(conn=conn, section=section, end=end, region_ids=scope)
             tutor_risk.band_history(conn=conn, model_id=model["id"], region_ids=scope)
+    assert cache.stats["miss"] == misses
+
+
+def test_a_refresh_keeps_the_monitoring_report_the_page_reads(db):
+    started = datetime.now(UTC)
+    assert refresh.run(job="refresh").status == "succeeded"
+    with connect() as conn:
         scorecard = credit.active_model(conn=conn)
-    summaries.credit_monitoring(
+        kept, computed_at = credit.monitoring_report(conn=conn, model_id=scorecard["id"])
+    assert computed_at >= started
+    fresh = summaries.credit_monitoring(
         model_id=scorecard["id"], test_from=scorecard["metrics"]["split"]["test_from"]
     )
-    assert cache.stats["miss"] == misses
+    assert set(kept) == set(fresh) == {"drift", "monthly", "bad_rates"}
+    for name, frame in fresh.items():
+        assert len(frame) > 0, name
+        pd.testing.assert_frame_equal(
+            kept[name].reset_index(drop=True),
+            frame.reset_index(drop=True),
+            check_dtype=False,
+            check_index_type=False,
+        )
 
 
 def test_progress_is_reported_step_by_step(db):

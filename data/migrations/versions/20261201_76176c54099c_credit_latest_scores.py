@@ -12,7 +12,6 @@ from alembic import op
 
 import data.models.base
 
-
 revision: str = "76176c54099c"
 down_revision: str | None = "2718e4735b28"
 branch_labels: str | Sequence[str] | None = None
