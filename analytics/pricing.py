@@ -19,22 +19,38 @@ def risk_rate(
     return np.asarray(funding_cost + np.asarray(pd_, dtype=float) * lgd + margin)
 
 
-def cutoff_tradeoff(applications: pd.DataFrame, *, cutoffs: list[int], lgd: float) -> pd.DataFrame:
-    """For each score cut-off (approve at or above it): approval rate, approved volume, mean
-    PD and expected loss of what is approved. `applications` has score, pd, amount."""
+SUMS = ("applications", "amount", "pd_sum", "pd_amount")
+
+
+def summed(applications: pd.DataFrame) -> pd.DataFrame:
+    """Per score (and band, when given) the sums the pricing views need: applications,
+    amount, pd_sum and pd_amount (the same as `data.credit.score_sums` computes in SQL)."""
+    keys = ["score", "band"] if "band" in applications else ["score"]
+    rows = applications.assign(
+        applications=1,
+        pd_sum=applications["pd"],
+        pd_amount=applications["pd"] * applications["amount"],
+    )
+    return rows.groupby(keys, as_index=False)[list(SUMS)].sum()
+
+
+def cutoff_tradeoff(sums: pd.DataFrame, *, cutoffs: list[int], lgd: float) -> pd.DataFrame:
+    """For each score cut-off (approve at or above it): approval rate, approved count and
+    volume, mean PD and expected loss of what is approved. `sums` as `summed` makes."""
     rows = []
-    total = len(applications)
+    total = int(sums["applications"].sum())
     for cutoff in cutoffs:
-        approved = applications[applications["score"] >= cutoff]
+        approved = sums[sums["score"] >= cutoff]
+        count = int(approved["applications"].sum())
         volume = float(approved["amount"].sum())
         rows.append(
             {
                 "cutoff": cutoff,
-                "approval_rate": len(approved) / total if total else 0.0,
-                "approved": len(approved),
+                "approval_rate": count / total if total else 0.0,
+                "approved": count,
                 "volume": volume,
-                "mean_pd": float(approved["pd"].mean()) if len(approved) else 0.0,
-                "expected_loss": float((approved["pd"] * approved["amount"]).sum() * lgd),
+                "mean_pd": float(approved["pd_sum"].sum()) / count if count else 0.0,
+                "expected_loss": float(approved["pd_amount"].sum() * lgd),
             }
         )
     out = pd.DataFrame(rows)
@@ -42,6 +58,40 @@ def cutoff_tradeoff(applications: pd.DataFrame, *, cutoffs: list[int], lgd: floa
         out["volume"] > 0, out["expected_loss"] / out["volume"].where(out["volume"] > 0, 1), 0.0
     )
     return out
+
+
+def band_pricing(
+    sums: pd.DataFrame,
+    *,
+    bands: tuple[str, ...],
+    cutoff: int,
+    funding_cost: float,
+    lgd: float,
+    margin: float,
+) -> pd.DataFrame:
+    """Per band with applications: applications, approval_rate at the cut-off, mean_pd,
+    rate (the risk-based price) and expected_loss of what is approved."""
+    columns = ["band", "applications", "approval_rate", "mean_pd", "rate", "expected_loss"]
+    rows = []
+    for band in bands:
+        in_band = sums[sums["band"] == band]
+        count = int(in_band["applications"].sum())
+        if not count:
+            continue
+        taken = in_band[in_band["score"] >= cutoff]
+        mean_pd = float(in_band["pd_sum"].sum()) / count
+        rate = risk_rate(mean_pd, funding_cost=funding_cost, lgd=lgd, margin=margin)
+        rows.append(
+            {
+                "band": band,
+                "applications": count,
+                "approval_rate": int(taken["applications"].sum()) / count,
+                "mean_pd": mean_pd,
+                "rate": float(rate),
+                "expected_loss": float(taken["pd_amount"].sum() * lgd),
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
 
 
 BAND_ORDER = ("low", "medium", "high", "critical")

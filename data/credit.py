@@ -568,16 +568,25 @@ def score_counts(
 
 
 @cached("credit")
-def scored_applications(
+def score_sums(
     *, conn: Connection, model_id: int, region_ids: Sequence[int] | None, since: datetime
 ) -> pd.DataFrame:
-    """Every scored application since a moment (for pricing and the cut-off what-if).
-    Columns as `latest_scores`, at most 200,000 rows."""
-    stmt = _scored_applications(model_id, region_ids).where(CreditApplication.applied_at >= since)
-    frame = read_frame(conn, stmt.limit(200_000))
-    for column in ("applied_at", "scored_at"):
-        frame[column] = pd.to_datetime(frame[column], utc=True)
-    return frame
+    """Scored applications since a moment, summed per score and band (for pricing and the
+    cut-off what-if). Columns: score, band, applications, amount, pd_sum, pd_amount."""
+    scored = (
+        _scored_applications(model_id, region_ids)
+        .where(CreditApplication.applied_at >= since)
+        .subquery()
+    )
+    stmt = select(
+        scored.c.score,
+        scored.c.band,
+        func.count().label("applications"),
+        func.sum(scored.c.amount).label("amount"),
+        func.sum(scored.c.pd).label("pd_sum"),
+        func.sum(scored.c.pd * scored.c.amount).label("pd_amount"),
+    ).group_by(scored.c.score, scored.c.band)
+    return read_frame(conn, stmt)
 
 
 @cached("credit")

@@ -12,7 +12,7 @@ from dash.development.base_component import Component
 from flask_login import current_user
 
 from ai import insights
-from analytics.pricing import cutoff_tradeoff, risk_rate
+from analytics.pricing import band_pricing, cutoff_tradeoff
 from analytics.scorecard import PD_BANDS
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.requests import days_back
@@ -145,12 +145,13 @@ def explain_pricing(clicked, cutoff, margin):  # type: ignore[no-untyped-def]
 
 
 def applications(state: ViewState) -> pd.DataFrame | None:
-    """Scored applications of the last 12 months in the user's scope (None: no model yet)."""
+    """Scored applications of the last 12 months in the user's scope, summed per score and
+    band (None: no model yet)."""
     with connect() as conn:
         model = credit.active_model(conn=conn)
         if model is None:
             return None
-        return credit.scored_applications(
+        return credit.score_sums(
             conn=conn,
             model_id=model["id"],
             region_ids=region_scope(),
@@ -181,36 +182,19 @@ def band_rows(state: ViewState) -> pd.DataFrame:
     return _bands(applications(state), state)
 
 
-def _bands(apps: pd.DataFrame | None, state: ViewState) -> pd.DataFrame:
+def _bands(sums: pd.DataFrame | None, state: ViewState) -> pd.DataFrame:
     settings = get_settings()
-    columns = ["band", "applications", "approval_rate", "mean_pd", "rate", "expected_loss"]
-    if apps is None or apps.empty:
+    if sums is None or sums.empty:
+        columns = ["band", "applications", "approval_rate", "mean_pd", "rate", "expected_loss"]
         return pd.DataFrame(columns=columns)
-    approved = apps[apps["score"] >= state["cutoff"]]
-    rows = []
-    for band in PD_BANDS:
-        in_band = apps[apps["band"] == band]
-        taken = approved[approved["band"] == band]
-        if in_band.empty:
-            continue
-        mean_pd = float(in_band["pd"].mean())
-        rate = risk_rate(
-            mean_pd,
-            funding_cost=settings.credit_funding_cost,
-            lgd=settings.credit_lgd,
-            margin=state["margin"],
-        )
-        rows.append(
-            {
-                "band": band,
-                "applications": len(in_band),
-                "approval_rate": len(taken) / len(in_band),
-                "mean_pd": mean_pd,
-                "rate": float(rate),
-                "expected_loss": float((taken["pd"] * taken["amount"]).sum() * settings.credit_lgd),
-            }
-        )
-    return pd.DataFrame(rows, columns=columns)
+    return band_pricing(
+        sums,
+        bands=PD_BANDS,
+        cutoff=state["cutoff"],
+        funding_cost=settings.credit_funding_cost,
+        lgd=settings.credit_lgd,
+        margin=state["margin"],
+    )
 
 
 def cutoff_rows(state: ViewState) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from analytics.credit_metrics import (
     ks_statistic,
 )
 from analytics.monitoring import drift_table, psi, psi_from_shares, psi_status
-from analytics.pricing import cutoff_tradeoff, risk_rate
+from analytics.pricing import band_pricing, cutoff_tradeoff, risk_rate, summed
 from tests.analytics.test_scorecard import german  # noqa: F401 - the shared fixture
 
 
@@ -64,10 +64,37 @@ def test_risk_rate_and_the_cutoff_tradeoff():
             "amount": [1000.0, 2000.0, 3000.0, 4000.0],
         }
     )
-    out = cutoff_tradeoff(apps, cutoffs=[500, 600], lgd=0.5).set_index("cutoff")
+    out = cutoff_tradeoff(summed(apps), cutoffs=[500, 600], lgd=0.5).set_index("cutoff")
     assert out.loc[500, "approval_rate"] == 1.0 and out.loc[600, "approved"] == 2
     assert out.loc[600, "expected_loss"] == pytest.approx((0.05 * 3000 + 0.01 * 4000) * 0.5)
     assert out.loc[500, "volume"] == 10000.0
+    assert out.loc[600, "mean_pd"] == pytest.approx(0.03)
+
+
+def test_band_prices_come_from_each_bands_mean_pd_and_what_the_cutoff_approves():
+    apps = pd.DataFrame(
+        {
+            "score": [500, 500, 620, 700],
+            "band": ["high", "high", "medium", "low"],
+            "pd": [0.3, 0.1, 0.05, 0.01],
+            "amount": [1000.0, 3000.0, 2000.0, 5000.0],
+        }
+    )
+    sums = summed(apps)
+    assert sums.set_index(["score", "band"]).loc[(500, "high"), "applications"] == 2
+    out = band_pricing(
+        sums,
+        bands=("low", "medium", "high", "critical"),
+        cutoff=600,
+        funding_cost=0.03,
+        lgd=0.5,
+        margin=0.02,
+    ).set_index("band")
+    assert list(out.index) == ["low", "medium", "high"]  # no critical application: no row
+    assert out.loc["high", "mean_pd"] == pytest.approx(0.2)
+    assert out.loc["high", "rate"] == pytest.approx(0.03 + 0.2 * 0.5 + 0.02)
+    assert out.loc["high", "approval_rate"] == 0.0 and out.loc["high", "expected_loss"] == 0.0
+    assert out.loc["low", "expected_loss"] == pytest.approx(0.01 * 5000 * 0.5)
 
 
 @pytest.mark.slow

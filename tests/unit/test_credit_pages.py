@@ -191,6 +191,30 @@ def test_pricing_what_if_moves_with_the_cutoff_and_refuses_forged_values(scored)
     assert "at 520 points" in forged  # the defaults stand in for values out of range
 
 
+def test_the_score_sums_in_sql_equal_summing_every_scored_application(scored):
+    import pandas as pd
+
+    from analytics.pricing import summed
+
+    since = pd.Timestamp(AS_OF, tz="UTC").to_pydatetime() - pd.Timedelta(days=365)
+    with connect() as conn:
+        model_id = credit.active_model(conn=conn)["id"]
+        for scope in (None, [1, 2]):
+            sums = credit.score_sums(conn=conn, model_id=model_id, region_ids=scope, since=since)
+            rows = pd.read_sql(
+                credit._scored_applications(model_id, scope).where(
+                    CreditApplication.applied_at >= since
+                ),
+                conn,
+            )
+            key = ["score", "band"]
+            expected = summed(rows).sort_values(key).reset_index(drop=True)
+            assert len(sums) > 10
+            pd.testing.assert_frame_equal(
+                sums.sort_values(key).reset_index(drop=True), expected, check_dtype=False
+            )
+
+
 def test_journey_and_monitoring_pages_draw_from_the_data(scored):
     from pages import credit_journey, credit_monitoring
 
