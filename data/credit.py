@@ -500,6 +500,7 @@ def record_application(
             reason_codes=[{"code": c} for c in assessed["reasons"]],
         )
     )
+    refresh_latest_scores(conn=conn, model_id=model_id, customer_ids=[application["customer_id"]])
     conn.execute(
         insert(JourneyEvent),
         [

@@ -9,7 +9,7 @@ import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
 from data import credit
 from data.engine import connect, engine_for
-from data.models import CreditApplication, CreditScore
+from data.models import CreditApplication, CreditLatestScore, CreditScore
 from data.seed import seed_database
 from jobs import credit_scoring
 from pages import credit_customer, credit_portfolio, credit_score, credit_watchlist
@@ -177,6 +177,27 @@ def test_live_scoring_shows_a_new_score_in_the_counts_and_the_list(scored):
         counts, latest = credit_live.refresh(2)
     assert "Last hour: 1" in text_of(counts) and "Last 24 hours: 1" in text_of(counts)
     assert customer["name"] in text_of(latest) and "just now" in text_of(latest)
+    with connect() as conn:  # the portfolio's latest score is the new one
+        model = credit.active_model(conn=conn)
+        newest = conn.execute(
+            select(CreditApplication.id)
+            .where(CreditApplication.customer_id == customer["id"])
+            .order_by(CreditApplication.applied_at.desc())
+        ).first()[0]
+        listed, _ = credit.customers(
+            conn=conn, model_id=model["id"], region_ids=None, search=str(customer["id"])
+        )
+        kept = conn.execute(
+            select(CreditLatestScore.application_id).where(
+                CreditLatestScore.customer_id == customer["id"],
+                CreditLatestScore.model_version_id == model["id"],
+            )
+        ).scalar_one()
+        new_score = conn.execute(
+            select(CreditScore.score).where(CreditScore.application_id == newest)
+        ).scalar_one()
+    assert kept == newest
+    assert listed.set_index("id").loc[customer["id"], "score"] == new_score
 
 
 def test_pricing_what_if_moves_with_the_cutoff_and_refuses_forged_values(scored):
