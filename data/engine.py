@@ -8,6 +8,7 @@ read while the refresh job writes.
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -18,7 +19,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from data import cache
 from settings import get_settings
 
-_engines: list[Engine] = []
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()  # an engine let go closes its pool
 
 
 def _forget_pools_after_fork() -> None:
@@ -37,7 +38,7 @@ def engine_for(url: str, statement_timeout_ms: int = 15_000) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = _postgres_engine(url, statement_timeout_ms)
-    _engines.append(engine)
+    _engines.add(engine)
     return engine
 
 
@@ -100,3 +101,9 @@ def database_problem(engine: Engine | None = None) -> str | None:
     except SQLAlchemyError as exc:
         return f"database unreachable ({type(exc).__name__})"
     return None
+
+
+def close_idle_connections() -> None:
+    """Close every engine's pooled connections (they reopen on the next use)."""
+    for engine in list(_engines):
+        engine.dispose()

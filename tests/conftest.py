@@ -218,6 +218,16 @@ def acting_as(role: str, regions: tuple[int, ...] = ()):
 
 
 @pytest.fixture(autouse=True)
+def _no_idle_connections_left():
+    """A test's pooled database connections close when it ends: hundreds of test databases
+    must not hold PostgreSQL's connection slots."""
+    yield
+    from data.engine import close_idle_connections
+
+    close_idle_connections()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in memory per process: no test inherits another's attempts."""
     from auth.ratelimit import limiter
