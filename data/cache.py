@@ -106,6 +106,32 @@ def _key(areas: tuple[Area, ...], name: str, kwargs: dict[str, Any]) -> str:
     return f"v:{_database_tag()}:{generations}:{name}:{digest}"
 
 
+def through(
+    areas: tuple[Area, ...], name: str, kwargs: dict[str, Any], compute: Callable[[], Any]
+) -> Any:
+    """`compute()`, kept under the areas' generations, `name` and every argument in
+    `kwargs` (but a connection); the cache being down only means computing afresh."""
+    if not get_settings().cache_enabled:
+        return compute()
+    try:
+        cache = backend()
+        key = _key(areas, name, kwargs)
+        found = cache.get(key)
+    except Exception:
+        log.warning("cache unavailable; reading %s from the database", name, exc_info=True)
+        return compute()
+    if found is not None:
+        stats["hit"] += 1
+        return pickle.loads(found)
+    stats["miss"] += 1
+    value = compute()
+    try:
+        cache.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:
+        log.warning("cache: could not store %s", name, exc_info=True)
+    return value
+
+
 def cached(*areas: Area) -> Callable[[F], F]:
     """Cache a keyword-only data-access function's answer (a DataFrame or plain data),
     until a write changes one of the areas it reads or the entry's time runs out."""
@@ -117,25 +143,7 @@ def cached(*areas: Area) -> Callable[[F], F]:
 
         @functools.wraps(func)
         def wrapper(**kwargs: Any) -> Any:
-            if not get_settings().cache_enabled:
-                return func(**kwargs)
-            try:
-                cache = backend()
-                key = _key(areas, name, kwargs)
-                found = cache.get(key)
-            except Exception:
-                log.warning("cache unavailable; reading %s from the database", name, exc_info=True)
-                return func(**kwargs)
-            if found is not None:
-                stats["hit"] += 1
-                return pickle.loads(found)
-            stats["miss"] += 1
-            value = func(**kwargs)
-            try:
-                cache.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-            except Exception:
-                log.warning("cache: could not store %s", name, exc_info=True)
-            return value
+            return through(areas, name, kwargs, lambda: func(**kwargs))
 
         wrapper.uncached = func  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]

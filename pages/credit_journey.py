@@ -11,6 +11,7 @@ from dash.development.base_component import Component
 
 from analytics.credit_journey import conversion_by, funnel
 from auth.access import EVERYONE, allowed, region_scope, requires
+from auth.answers import cached_answer
 from auth.requests import days_back
 from components.chart_card import chart_body, chart_card
 from components.shell import ids as shell_ids
@@ -152,6 +153,7 @@ def month_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
     Input(shell_ids.theme, "data"),
 )
 @requires(*EVERYONE)
+@cached_answer("credit")
 def show(period, theme):  # type: ignore[no-untyped-def]
     state = SPEC.state({"period": period})
     empty = ("No journey steps in this period", "Steps appear as customers visit and apply.")

@@ -19,6 +19,7 @@ from analytics.credit_monitoring import (
 )
 from analytics.monitoring import PSI_ACT, PSI_WATCH
 from auth.access import STAFF, allowed, requires
+from auth.answers import cached_answer
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.formatting import iso_datetime
@@ -188,6 +189,7 @@ def as_of_note(computed_at: datetime) -> html.Small:
     Input(shell_ids.theme, "data"),
 )
 @requires(*STAFF)
+@cached_answer("credit")
 def show(theme):  # type: ignore[no-untyped-def]
     report = _report()
     if report is None:

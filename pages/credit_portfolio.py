@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
 from auth.access import EVERYONE, allowed, region_scope, requires
+from auth.answers import cached_answer
 from components.badges import band_badge
 from components.empty_state import empty_state
 from components.formatting import number, percent
@@ -191,6 +192,7 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
     State(ids.page, "data"),
 )
 @requires(*EVERYONE)
+@cached_answer("credit")
 def show(search, band, channel, sort, _prev, _next, page):  # type: ignore[no-untyped-def]
     state = SPEC.state({"q": search, "band": band, "channel": channel, "sort": sort})
     with connect() as conn:

@@ -15,6 +15,7 @@ from ai import insights
 from analytics.pricing import band_pricing, cutoff_tradeoff
 from analytics.scorecard import PD_BANDS
 from auth.access import EVERYONE, allowed, region_scope, requires
+from auth.answers import cached_answer
 from auth.requests import days_back
 from components.badges import band_badge
 from components.chart_card import chart_body
@@ -233,6 +234,7 @@ def cutoff_figure(curve: pd.DataFrame, theme: str | None) -> go.Figure | None:
     Input(shell_ids.theme, "data"),
 )
 @requires(*EVERYONE)
+@cached_answer("credit")
 def what_if(cutoff, margin, theme):  # type: ignore[no-untyped-def]
     state = SPEC.state({"cutoff": cutoff, "margin": margin})
     apps = applications(state)

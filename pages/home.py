@@ -17,6 +17,7 @@ from flask_login import current_user
 from ai import insights
 from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly, weekly_frame
 from auth.access import EVERYONE, allowed, region_scope, requires
+from auth.answers import cached_answer
 from auth.requests import now
 from components.chart_card import chart_body, chart_card
 from components.feed import feed_list
@@ -138,6 +139,7 @@ def recent_activity() -> html.Section:
     Input(shell_ids.theme, "data"),
 )
 @requires(*EVERYONE)
+@cached_answer("tutors", "pe", "schedules", "credit")
 def fill_section(area: str, theme: str | None) -> tuple[list[Component], Component]:
     if area not in BUILDERS:
         raise dash.exceptions.PreventUpdate

@@ -14,6 +14,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
 from auth.access import EVERYONE, allowed, region_scope, requires
+from auth.answers import cached_answer
 from components.calendar import month_view, no_sessions, session_link, week_view
 from components.formatting import number
 from components.pickers import host_choices, room_choices, search_choices
@@ -280,6 +281,7 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
     State(ids.page, "data"),
 )
 @requires(*EVERYONE)
+@cached_answer("schedules", "tutors")
 def show(
     view: Any,
     anchor: Any,

@@ -12,6 +12,7 @@ from flask_login import current_user
 from ai import insights
 from analytics.narrative import Fact
 from auth.access import EVERYONE, allowed, region_scope, requires
+from auth.answers import cached_answer
 from auth.requests import days_back
 from components.chart_card import chart_body, chart_card
 from components.formatting import number, percent
@@ -195,6 +196,7 @@ def rates_figure(weeks: pd.DataFrame, theme: str | None) -> go.Figure | None:
     Input(shell_ids.theme, "data"),
 )
 @requires(*EVERYONE)
+@cached_answer("schedules", "tutors")
 def show(period, theme):  # type: ignore[no-untyped-def]
     state = SPEC.state({"period": period})
     empty = ("No sessions in this period", "Book sessions to see how hosts and rooms are used.")

@@ -18,6 +18,7 @@ from ai import insights
 from analytics.interventions import effectiveness
 from analytics.tutor_risk import BANDS
 from auth.access import EVERYONE, allowed, check_region, region_scope, requires
+from auth.answers import cached_answer
 from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
@@ -328,6 +329,7 @@ def kpi_values(state: dict[str, Any]) -> list[tuple[str, str]]:
     Input(shell_ids.theme, "data"),
 )
 @requires(*EVERYONE)
+@cached_answer("tutors")
 def show_overview(region, subject, band, tenure, sort, theme):  # type: ignore[no-untyped-def]
     state = {"region": region, "subject": subject, "band": band, "tenure": tenure, "sort": sort}
     history = band_history(state)
