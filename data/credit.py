@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
     Connection,
+    Date,
     Select,
     case,
+    cast,
     delete,
     func,
     insert,
@@ -31,6 +34,7 @@ from data.models import (
     CreditLatestScore,
     CreditProduct,
     CreditScore,
+    JourneyDay,
     JourneyEvent,
     Loan,
     ModelVersion,
@@ -515,6 +519,7 @@ def record_application(
             if stage
         ],
     )
+    rebuild_journey_days(conn=conn, day=now.astimezone(UTC).date())
     return application_id
 
 
@@ -614,26 +619,65 @@ def loan_rates_by_band(
     return read_frame(conn, stmt)
 
 
+def _event_day(conn: Connection) -> Any:
+    """A journey event's UTC day, as the database computes it."""
+    if conn.dialect.name == "sqlite":
+        return func.date(JourneyEvent.occurred_at)
+    return cast(func.timezone("UTC", JourneyEvent.occurred_at), Date)
+
+
+def rebuild_journey_days(*, conn: Connection, day: date | None = None) -> None:
+    """Recount `journey_days` from the events: every day, or only this UTC day."""
+    stale = delete(JourneyDay)
+    when = _event_day(conn).label("day")
+    counted = (
+        select(
+            when,
+            CreditCustomer.region_id,
+            JourneyEvent.stage,
+            JourneyEvent.channel,
+            func.count().label("events"),
+        )
+        .outerjoin(CreditCustomer, CreditCustomer.id == JourneyEvent.customer_id)
+        .group_by(when, CreditCustomer.region_id, JourneyEvent.stage, JourneyEvent.channel)
+    )
+    if day is not None:
+        stale = stale.where(JourneyDay.day == day)
+        start = datetime.combine(day, dt_time.min, tzinfo=UTC)
+        counted = counted.where(
+            JourneyEvent.occurred_at >= start,
+            JourneyEvent.occurred_at < start + timedelta(days=1),
+        )
+    conn.execute(stale)
+    conn.execute(
+        insert(JourneyDay).from_select(["day", "region_id", "stage", "channel", "events"], counted)
+    )
+
+
 @cached("credit")
 def journey_counts(
     *, conn: Connection, region_ids: Sequence[int] | None, since: datetime
 ) -> pd.DataFrame:
-    """Journey steps per stage, channel and month (a visit need not have a customer yet; in a
-    region scope only known customers count). Columns: stage, channel, month (YYYY-MM), events."""
+    """Journey steps per stage, channel and month from `journey_days` (a visit need not have
+    a customer yet; in a region scope only known customers count).
+    Columns: stage, channel, month (YYYY-MM), events."""
     month = (
-        func.strftime("%Y-%m", JourneyEvent.occurred_at)
+        func.strftime("%Y-%m", JourneyDay.day)
         if conn.dialect.name == "sqlite"
-        else func.to_char(JourneyEvent.occurred_at, "YYYY-MM")
+        else func.to_char(JourneyDay.day, "YYYY-MM")
     ).label("month")
     stmt = (
-        select(JourneyEvent.stage, JourneyEvent.channel, month, func.count().label("events"))
-        .outerjoin(CreditCustomer, CreditCustomer.id == JourneyEvent.customer_id)
-        .where(JourneyEvent.occurred_at >= since)
-        .group_by(JourneyEvent.stage, JourneyEvent.channel, month)
+        select(
+            JourneyDay.stage, JourneyDay.channel, month, func.sum(JourneyDay.events).label("events")
+        )
+        .where(JourneyDay.day >= since.date())
+        .group_by(JourneyDay.stage, JourneyDay.channel, month)
     )
     if region_ids is not None:
-        stmt = stmt.where(CreditCustomer.region_id.in_(list(region_ids)))
-    return read_frame(conn, stmt)
+        stmt = stmt.where(JourneyDay.region_id.in_(list(region_ids)))
+    frame = read_frame(conn, stmt)
+    frame["events"] = frame["events"].astype(int)
+    return frame
 
 
 @cached("credit")

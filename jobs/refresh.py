@@ -133,7 +133,10 @@ def run(
 
 
 def pick_up_new_data() -> tuple[int, str | None]:
-    """Data loaded from outside (not through the app's writes) shows from now on."""
+    """Data loaded from outside (not through the app's writes) shows from now on: the
+    kept daily journey counts are recounted and every cached read starts afresh."""
+    with transaction() as conn:
+        credit.rebuild_journey_days(conn=conn)
     cache.changed(*cache.AREAS)
     return 0, None
 

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     UniqueConstraint,
@@ -186,6 +187,22 @@ class Repayment(Base):
     paid_on: Mapped[date | None] = mapped_column(Date)
     amount_paid: Mapped[float] = mapped_column(Float, default=0.0)
     days_past_due: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+
+class JourneyDay(Base):
+    """Journey steps per day, region (None: a visitor who is not a customer yet), stage and
+    channel: rebuilt from `journey_events` when the refresh picks up new data, and for the
+    day of each step the app records itself."""
+
+    __tablename__ = "journey_days"
+    __table_args__ = (Index("ix_journey_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    events: Mapped[int] = mapped_column(Integer)
 
 
 class JourneyEvent(Base):

@@ -24,6 +24,7 @@ from data.models import (
     Intervention,
     JobLease,
     JobRun,
+    JourneyDay,
     JourneyEvent,
     LessonPlan,
     Loan,
@@ -347,6 +348,7 @@ def sample_rows() -> list[Any]:
             channel="mobile",
             occurred_at=T0,
         ),
+        JourneyDay(id=1, day=D0, region_id=None, stage="visit", channel="mobile", events=1),
         JobRun(
             id=1,
             job="refresh",

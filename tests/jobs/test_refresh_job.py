@@ -105,8 +105,10 @@ def test_the_latest_scores_follow_each_new_score(db):
     key = ["customer_id"]
     columns = ["customer_id", "application_id", "score", "band"]
     assert len(kept) == len(ranked) > 0
-    assert kept.sort_values(key)[columns].reset_index(drop=True).equals(
-        ranked.sort_values(key)[columns].reset_index(drop=True)
+    assert (
+        kept.sort_values(key)[columns]
+        .reset_index(drop=True)
+        .equals(ranked.sort_values(key)[columns].reset_index(drop=True))
     )
     assert kept.set_index("customer_id").loc[customer, "application_id"] == application_id
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
 from data import credit
-from data.engine import connect, engine_for
+from data.engine import connect, engine_for, transaction
 from data.models import CreditApplication, CreditLatestScore, CreditScore
 from data.seed import seed_database
 from jobs import credit_scoring
@@ -292,3 +292,63 @@ def test_watchlist_filters_and_rule_validation(scored):
         assert "Threshold:" in text_of(message)
         _, message = credit_watchlist.change_rules(1, [], "x", "DROP TABLE", 5, "high")
         assert "Metric:" in text_of(message)
+
+
+def test_a_callbacks_answer_is_kept_per_role_and_scope_until_its_area_changes(scored):
+    from data import cache
+    from pages import credit_pricing
+
+    def pricing(role: str, regions: tuple[int, ...] = ()) -> tuple[str, int]:
+        with acting_as(role, regions):
+            misses = cache.stats["miss"]
+            answer = text_of(credit_pricing.what_if(520, 0.03, "light")[1])
+            return answer, cache.stats["miss"] - misses
+
+    first, computed = pricing("analyst")
+    again, recomputed = pricing("viewer")  # another role: its own answer
+    repeat, none = pricing("analyst")
+    assert computed >= 1 and recomputed >= 1 and none == 0 and repeat == first == again
+    north, _ = pricing("manager", (1,))
+    assert north != first  # a manager's regions never get the wider answer
+    with transaction() as conn:
+        cache.mark_changed(conn, "credit")
+    after, recomputed_after_write = pricing("analyst")
+    assert recomputed_after_write >= 1 and after == first
+
+
+def test_the_kept_journey_days_count_every_event_and_a_live_application(scored):
+    import pandas as pd
+
+    from data.models import CreditCustomer, JourneyEvent
+
+    since = pd.Timestamp(AS_OF, tz="UTC").to_pydatetime() - pd.Timedelta(days=400)
+
+    def kept_and_counted(scope):  # type: ignore[no-untyped-def]
+        with connect() as conn:
+            kept = credit.journey_counts.uncached(conn=conn, region_ids=scope, since=since)
+            events = pd.read_sql(
+                select(JourneyEvent.stage, JourneyEvent.channel, JourneyEvent.occurred_at)
+                .add_columns(CreditCustomer.region_id)
+                .outerjoin(CreditCustomer, CreditCustomer.id == JourneyEvent.customer_id),
+                conn,
+            )
+        when = pd.to_datetime(events["occurred_at"], utc=True)
+        events = events[(when >= since) & (events["region_id"].isin(scope) if scope else True)]
+        counted = (
+            events.assign(month=when.dt.strftime("%Y-%m"))
+            .groupby(["stage", "channel", "month"])
+            .size()
+        )
+        return kept.set_index(["stage", "channel", "month"])["events"].sort_index(), counted
+
+    for scope in (None, [1, 2]):
+        kept, counted = kept_and_counted(scope)
+        assert len(kept) > 10
+        assert kept.to_dict() == counted.sort_index().to_dict()
+    customer, flex = a_customer(1), product("TUI-FLEX")
+    with acting_as("analyst"):
+        form(customer["id"], int(flex["id"]))
+    kept, counted = kept_and_counted(None)
+    assert kept.to_dict() == counted.sort_index().to_dict()
+    month = pd.Timestamp.now(tz="UTC").strftime("%Y-%m")
+    assert kept[("application", "web", month)] >= 1
