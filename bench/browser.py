@@ -62,13 +62,16 @@ def _sign_in(driver: webdriver.Chrome, base: str, email: str, password: str) -> 
 
 
 def _quiet(driver: webdriver.Chrome, seconds: float = 1.0) -> None:
-    """Wait until no Dash request has started for `seconds` (the page settled)."""
-    count = -1
+    """Wait until no component is loading and no request finished for `seconds`."""
+    seen = -1
     while True:
-        now = driver.execute_script("return performance.getEntriesByType('resource').length")
-        if now == count:
+        now = driver.execute_script(
+            "return document.querySelector('[data-dash-is-loading=\"true\"]') ? -1"
+            " : performance.getEntriesByType('resource').length"
+        )
+        if now == seen and now != -1:
             return
-        count = now
+        seen = now
         time.sleep(seconds)
 
 

@@ -173,7 +173,7 @@ def machine() -> dict[str, Any]:
 
 
 def _check(name: str, limit: float, value: float, unit: str) -> tuple[str, str, str, bool]:
-    return (name, f"{limit:,} {unit}", f"{value:,} {unit}", value <= limit)
+    return (name, f"{limit:,} {unit}".strip(), f"{value:,} {unit}".strip(), value <= limit)
 
 
 def verdicts(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
@@ -245,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--pages", default="", help="only the scenarios whose name has this")
     parser.add_argument("--seconds", type=float, default=60, help="of concurrent clicking")
+    parser.add_argument("--prepare-only", action="store_true", help="generate the data and stop")
     parser.add_argument(
         "--in-process-only", action="store_true", help="skip Chromium and concurrent users"
     )
@@ -255,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     _environment(url, backend)
     print(f"Beacon benchmark on {backend}, scale {args.scale}", flush=True)
     prepared = prepare(args.scale)
+    if args.prepare_only:
+        return 0
 
     import psutil
 
