@@ -15,8 +15,11 @@ def chart_body(figure: go.Figure | None, *, empty_title: str, empty_hint: str) -
     """The card's content: the figure, or the designed empty state when there is nothing to draw."""
     if figure is None or not figure.data:
         return empty_state(empty_title, empty_hint)
+    # A plain dict: cheap to keep in the cache and to send (a Figure re-validates itself).
     return dcc.Graph(
-        figure=figure, config={"displaylogo": False, "responsive": True}, className="chart-graph"
+        figure=figure.to_dict(),
+        config={"displaylogo": False, "responsive": True},
+        className="chart-graph",
     )
 
 

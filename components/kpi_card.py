@@ -39,7 +39,9 @@ def sparkline(values: Sequence[float], label: str) -> html.Div:
         xaxis={"visible": False},
         yaxis={"visible": False, "rangemode": "tozero"},
     )
-    graph = dcc.Graph(figure=figure, config={"staticPlot": True}, className="kpi-sparkline")
+    graph = dcc.Graph(
+        figure=figure.to_dict(), config={"staticPlot": True}, className="kpi-sparkline"
+    )
     return html.Div(graph, role="img", **{"aria-label": label})
 
 

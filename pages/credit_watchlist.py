@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from analytics.early_warning import SEVERITIES, triggered, watchlist
 from auth.access import ADMINS, EVERYONE, allowed, region_scope, requires
+from auth.answers import cached_answer
 from auth.audit import audit
 from auth.requests import now
 from components.badges import band_badge
@@ -231,6 +232,7 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
     State(ids.page, "data"),
 )
 @requires(*EVERYONE)
+@cached_answer("credit")
 def show(severity, rule, _prev, _next, page):  # type: ignore[no-untyped-def]
     listed = loan_rows(SPEC.state({"severity": severity, "rule": rule}))
     page, offset, pager_state = paged(

@@ -64,7 +64,7 @@ def test_home_tutoring_kpis_come_from_the_database(seeded_engine):
     assert shown["Sessions completed, 30 days"] == number(completed.current)
     assert completed.current > 0
     assert isinstance(chart, dcc.Graph)
-    assert {trace.name for trace in chart.figure.data} >= {"completed", "no show"}
+    assert {trace["name"] for trace in chart.figure["data"]} >= {"completed", "no show"}
 
 
 @pytest.mark.parametrize("area", list(home.SECTIONS))
@@ -74,7 +74,7 @@ def test_every_home_section_fills_with_cards_and_a_chart(seeded_engine, area):
     assert len(cards) >= 3
     assert all(value not in ("", None) for value in kpis_by_title(cards).values())
     assert isinstance(chart, dcc.Graph)
-    assert chart.figure.layout.template.layout.paper_bgcolor is not None  # a themed figure
+    assert chart.figure["layout"]["template"]["layout"]["paper_bgcolor"]  # a themed figure
 
 
 def test_home_on_an_empty_database_shows_the_designed_empty_state(empty_url, use_database):
