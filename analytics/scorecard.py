@@ -405,25 +405,28 @@ def export_card(card: Scorecard) -> dict:
 def assess_with(exported: dict, X: pd.DataFrame, *, reasons: int = 4) -> pd.DataFrame:
     """`Scorecard.assess` from an exported card: the same PD, score, band and reasons."""
     points = {}
-    labels = {}
+    bins_of: dict[str, list[int]] = {}
+    codes_of: dict[str, list[str]] = {}
     best = {}
     for feature, spec in exported["characteristics"].items():
         bins = [Bin(b["label"], b["low"], b["high"], tuple(b["categories"])) for b in spec]
         index = WoEBinner._assign(bins, X[feature])
         values = np.array([b["points"] for b in spec] + [0.0])
-        names = np.array([b["label"] for b in spec] + ["unseen"], dtype=object)
         points[feature] = values[index]
-        labels[feature] = names[index]
+        bins_of[feature] = index.tolist()
+        codes_of[feature] = [f"{feature}: {b['label']}" for b in spec] + [f"{feature}: unseen"]
         best[feature] = max(b["points"] for b in spec)
     features = list(exported["characteristics"])
     total = np.sum([points[f] for f in features], axis=0) + exported["base_points"]
     odds_good = np.exp((total - exported["offset"]) / exported["factor"])
     probability = 1 / (1 + odds_good)
-    codes = []
-    for i in range(len(X)):
-        gaps = [(best[f] - points[f][i], f) for f in features]
-        ranked = sorted(gaps, key=lambda g: -g[0])
-        codes.append([f"{f}: {labels[f][i]}" for gap, f in ranked[:reasons] if gap > 1e-9])
+    # The largest gaps to each characteristic's best points, ties in feature order.
+    gaps = np.column_stack([best[f] - points[f] for f in features])
+    top = np.argsort(-gaps, axis=1, kind="stable")[:, :reasons].tolist()
+    wide = (gaps > 1e-9).tolist()
+    bin_of = [bins_of[f] for f in features]
+    named = [codes_of[f] for f in features]
+    codes = [[named[j][bin_of[j][i]] for j in row if wide[i][j]] for i, row in enumerate(top)]
     return pd.DataFrame(
         {
             "pd": probability,

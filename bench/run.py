@@ -128,9 +128,12 @@ def measure_scoring(count: int = 100_000) -> float:
     features = credit_features(applications)
     repeats = -(-count // max(len(features), 1))
     X = pd.concat([features] * repeats, ignore_index=True).head(count)
-    started = time.perf_counter()
-    assess_with(model["metrics"]["card"], X)
-    return round(time.perf_counter() - started, 2)
+    seconds = []
+    for _ in range(3):  # the median of three: one run on a shared machine is noisy
+        started = time.perf_counter()
+        assess_with(model["metrics"]["card"], X)
+        seconds.append(time.perf_counter() - started)
+    return round(statistics.median(seconds), 2)
 
 
 def measure_refresh() -> float:
