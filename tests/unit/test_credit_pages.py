@@ -2,6 +2,7 @@
 
 import re
 
+import plotly.graph_objects as go
 import pytest
 from sqlalchemy import select
 
@@ -166,7 +167,7 @@ def test_the_customer_page_ranks_the_products_the_latest_score_allows(scored):
     assert "Open to the " in page or "No product for this band" in page
 
 
-def test_live_scoring_shows_a_new_score_in_the_counts_and_the_list(scored):
+def test_live_scoring_shows_a_new_score_in_the_counts_the_list_the_portfolio_and_journey(scored):
     from pages import credit_live
 
     customer, flex = a_customer(1), product("TUI-FLEX")
@@ -198,9 +199,10 @@ def test_live_scoring_shows_a_new_score_in_the_counts_and_the_list(scored):
         ).scalar_one()
     assert kept == newest
     assert listed.set_index("id").loc[customer["id"], "score"] == new_score
+    _kept_journey_days_count_every_event_and_the_live_application()
 
 
-def test_pricing_what_if_moves_with_the_cutoff_and_refuses_forged_values(scored):
+def test_pricing_moves_with_the_cutoff_refuses_forged_values_and_keeps_answers_per_scope(scored):
     from pages import credit_pricing
 
     with acting_as("viewer"):
@@ -210,9 +212,11 @@ def test_pricing_what_if_moves_with_the_cutoff_and_refuses_forged_values(scored)
     rate = lambda text: float(re.search(r"Approval rate.*?([\d.]+)%", text).group(1))  # noqa: E731
     assert rate(loose) > rate(strict)
     assert "at 520 points" in forged  # the defaults stand in for values out of range
+    _score_sums_equal_summing_every_scored_application()
+    _answers_are_kept_per_role_and_scope_until_their_area_changes()
 
 
-def test_the_score_sums_in_sql_equal_summing_every_scored_application(scored):
+def _score_sums_equal_summing_every_scored_application() -> None:
     import pandas as pd
 
     from analytics.pricing import summed
@@ -242,9 +246,9 @@ def test_journey_and_monitoring_pages_draw_from_the_data(scored):
     with acting_as("analyst"):
         funnel, channels, months = credit_journey.show(730, "default")
         alert, drift, spread, bad, versions = credit_monitoring.show("default")
-    figure = funnel.figure
+    figure = go.Figure(funnel.figure)
     assert figure.data[0].type == "funnel" and list(figure.data[0].y)[0] == "Visit"
-    assert "Loans ended:" in figure.layout.title.text and len(channels.figure.data) == 2
+    assert "Loans ended:" in figure.layout.title.text and len(channels.figure["data"]) == 2
     assert "drifted beyond PSI 0.25" in text_of(alert) or "Drift alert" in text_of(alert)
     assert "score" in text_of(drift) and "scorecard-" in text_of(versions)
 
@@ -294,7 +298,7 @@ def test_watchlist_filters_and_rule_validation(scored):
         assert "Metric:" in text_of(message)
 
 
-def test_a_callbacks_answer_is_kept_per_role_and_scope_until_its_area_changes(scored):
+def _answers_are_kept_per_role_and_scope_until_their_area_changes() -> None:
     from data import cache
     from pages import credit_pricing
 
@@ -316,7 +320,7 @@ def test_a_callbacks_answer_is_kept_per_role_and_scope_until_its_area_changes(sc
     assert recomputed_after_write >= 1 and after == first
 
 
-def test_the_kept_journey_days_count_every_event_and_a_live_application(scored):
+def _kept_journey_days_count_every_event_and_the_live_application() -> None:
     import pandas as pd
 
     from data.models import CreditCustomer, JourneyEvent
@@ -345,10 +349,5 @@ def test_the_kept_journey_days_count_every_event_and_a_live_application(scored):
         kept, counted = kept_and_counted(scope)
         assert len(kept) > 10
         assert kept.to_dict() == counted.sort_index().to_dict()
-    customer, flex = a_customer(1), product("TUI-FLEX")
-    with acting_as("analyst"):
-        form(customer["id"], int(flex["id"]))
-    kept, counted = kept_and_counted(None)
-    assert kept.to_dict() == counted.sort_index().to_dict()
     month = pd.Timestamp.now(tz="UTC").strftime("%Y-%m")
     assert kept[("application", "web", month)] >= 1
