@@ -275,9 +275,11 @@ def main(argv: list[str] | None = None) -> int:
         "runs": args.runs,
         "machine": machine(),
         "prepare": prepared,
+        # The scheduled refresh first, as a deployment runs it: it keeps the pre-aggregated
+        # reports the pages read (the cache it warms is flushed for the cold runs).
+        "refresh_s": measure_refresh(),
         "callbacks": measure_callbacks(client, args.runs, args.pages),
         "score_100k_s": measure_scoring(),
-        "refresh_s": measure_refresh(),
     }
     results["rss_mb"] = round(psutil.Process().memory_info().rss / 2**20)
     if not args.in_process_only:
