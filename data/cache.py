@@ -106,19 +106,16 @@ def _key(areas: tuple[Area, ...], name: str, kwargs: dict[str, Any]) -> str:
     return f"v:{_database_tag()}:{generations}:{name}:{digest}"
 
 
-def through(
-    areas: tuple[Area, ...], name: str, kwargs: dict[str, Any], compute: Callable[[], Any]
-) -> Any:
-    """`compute()`, kept under the areas' generations, `name` and every argument in
-    `kwargs` (but a connection); the cache being down only means computing afresh."""
+def _kept(key: Callable[[], str], label: str, compute: Callable[[], Any]) -> Any:
+    """`compute()`, kept under `key()`; the cache being down only means computing afresh."""
     if not get_settings().cache_enabled:
         return compute()
     try:
         cache = backend()
-        key = _key(areas, name, kwargs)
-        found = cache.get(key)
+        full = key()
+        found = cache.get(full)
     except Exception:
-        log.warning("cache unavailable; reading %s from the database", name, exc_info=True)
+        log.warning("cache unavailable; computing %s afresh", label, exc_info=True)
         return compute()
     if found is not None:
         stats["hit"] += 1
@@ -126,10 +123,18 @@ def through(
     stats["miss"] += 1
     value = compute()
     try:
-        cache.set(key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        cache.set(full, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:
-        log.warning("cache: could not store %s", name, exc_info=True)
+        log.warning("cache: could not store %s", label, exc_info=True)
     return value
+
+
+def through(
+    areas: tuple[Area, ...], name: str, kwargs: dict[str, Any], compute: Callable[[], Any]
+) -> Any:
+    """`compute()`, kept under the areas' generations, `name` and every argument in
+    `kwargs` (but a connection)."""
+    return _kept(lambda: _key(areas, name, kwargs), name, compute)
 
 
 def cached(*areas: Area) -> Callable[[F], F]:
@@ -154,28 +159,15 @@ def cached(*areas: Area) -> Callable[[F], F]:
 def remember(key: str, compute: Callable[[], Any]) -> Any:
     """A value kept under `key` for BEACON_CACHE_SECONDS (for answers that are not a
     data-access function's, e.g. an AI service's); a failure in `compute` is not kept."""
-    if not get_settings().cache_enabled:
-        return compute()
-    full = f"m:{_database_tag()}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
-    try:
-        found = backend().get(full)
-    except Exception:
-        log.warning("cache unavailable; computing %s afresh", key[:40], exc_info=True)
-        return compute()
-    if found is not None:
-        stats["hit"] += 1
-        return pickle.loads(found)
-    stats["miss"] += 1
-    value = compute()
-    try:
-        backend().set(full, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    except Exception:
-        log.warning("cache: could not store %s", key[:40], exc_info=True)
-    return value
+    return _kept(lambda: _remembered(key), key[:40], compute)
+
+
+def _remembered(key: str) -> str:
+    return f"m:{_database_tag()}:{hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
 
 def forget(key: str) -> None:
     try:
-        backend().delete(f"m:{_database_tag()}:{hashlib.sha256(key.encode()).hexdigest()[:32]}")
+        backend().delete(_remembered(key))
     except Exception:
         log.warning("cache: could not forget %s", key[:40], exc_info=True)
