@@ -138,6 +138,21 @@ def new_database(backend: str, tmp_dir: str, server: Callable[[], str]) -> str:
     return _migrated(postgres.create_database(server()))
 
 
+def copy_database(url: str, tmp_dir: str, server: Callable[[], str]) -> str:
+    """A new database holding what `url` holds: a file copy on SQLite, a copy from a
+    template on PostgreSQL (cheaper than seeding and training again)."""
+    from sqlalchemy import make_url
+
+    from data.engine import close_idle_connections
+
+    close_idle_connections()  # SQLite folds its WAL in; PostgreSQL frees the template
+    if url.startswith("sqlite"):
+        copy = tempfile.mkstemp(suffix=".db", dir=tmp_dir)[1]
+        shutil.copyfile(str(make_url(url).database), copy)
+        return f"sqlite:///{copy}"
+    return postgres.create_database(server(), template=make_url(url).database)
+
+
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.db)]
 
 
@@ -172,6 +187,31 @@ def seeded_url(request, tmp_path_factory) -> str:  # type: ignore[no-untyped-def
     engine = create_engine(url)
     seed_database(engine, scale="small", seed=SEED, as_of=AS_OF)
     engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seeded_template(request, tmp_path_factory) -> str:  # type: ignore[no-untyped-def]
+    """The small demo data once per backend, never used by a test itself: tests that write
+    get a copy of it (`seeded_copy`)."""
+    url = new_database(
+        request.param,
+        str(tmp_path_factory.mktemp("template")),
+        lambda: request.getfixturevalue("postgres_server"),
+    )
+    engine = create_engine(url)
+    seed_database(engine, scale="small", seed=SEED, as_of=AS_OF)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def seeded_copy(request, seeded_template, tmp_path, use_database) -> str:  # type: ignore[no-untyped-def]
+    """A writable copy of the seeded data for one test (bookings, scoring, ...)."""
+    url = copy_database(
+        seeded_template, str(tmp_path), lambda: request.getfixturevalue("postgres_server")
+    )
+    use_database(url)
     return url
 
 

@@ -88,11 +88,13 @@ def server_url() -> Iterator[str]:
         yield url
 
 
-def create_database(server: str) -> str:
-    """A fresh, empty database on `server`; returns its URL."""
+def create_database(server: str, template: str | None = None) -> str:
+    """A fresh database on `server`, empty or a copy of the database `template` (which must
+    have no open connections); returns its URL."""
     name = f"beacon_test_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     engine.dispose()
     return make_url(server).set(database=name).render_as_string(hide_password=False)

@@ -6,20 +6,15 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
 from data import credit
-from data.engine import connect, engine_for
-from data.seed import seed_database
+from data.engine import connect
 from jobs import credit_scoring
 from tests.browser.conftest import click, sign_in, url
-from tests.conftest import AS_OF, SEED, pointed_at
 
 
 @pytest.fixture
-def started(dash_duo, empty_url, use_database):
-    """Scoring writes: this test gets its own seeded and scored database."""
-    seed_database(engine_for(empty_url), scale="small", seed=SEED, as_of=AS_OF)
-    with pointed_at(empty_url):
-        credit_scoring.run()
-    use_database(empty_url)
+def started(dash_duo, seeded_copy):
+    """Scoring writes: this test gets its own copy of the seeded database, scored."""
+    credit_scoring.run()
     dash_duo.start_server(beacon.app, navigate=False)
     return dash_duo
 

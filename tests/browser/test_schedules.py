@@ -9,12 +9,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import update
 
 import app as beacon
-from data.engine import engine_for, transaction
+from data.engine import transaction
 from data.models import User
-from data.seed import seed_database
 from settings import get_settings
 from tests.browser.conftest import click, sign_in, url
-from tests.conftest import AS_OF, SEED
 
 
 @pytest.fixture
@@ -24,10 +22,8 @@ def started(dash_duo, seeded_engine):
 
 
 @pytest.fixture
-def fresh(dash_duo, empty_url, use_database):
-    """Bookings write: this test gets its own seeded database, not the shared one."""
-    seed_database(engine_for(empty_url), scale="small", seed=SEED, as_of=AS_OF)
-    use_database(empty_url)
+def fresh(dash_duo, seeded_copy):
+    """Bookings write: this test gets its own copy of the seeded database."""
     dash_duo.start_server(beacon.app, navigate=False)
     return dash_duo
 

@@ -9,23 +9,40 @@ from sqlalchemy import select
 import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
 from data import credit
-from data.engine import connect, engine_for, transaction
+from data.engine import connect, transaction
 from data.models import CreditApplication, CreditLatestScore, CreditScore
-from data.seed import seed_database
 from jobs import credit_scoring
 from pages import credit_customer, credit_portfolio, credit_score, credit_watchlist
 from sharing.views import VIEWS
-from tests.conftest import AS_OF, SEED, acting_as, pointed_at
+from tests.conftest import (
+    AS_OF,
+    acting_as,
+    copy_database,
+    pointed_at,
+)
 from tests.unit.dash_context import triggered
 
 
-@pytest.fixture
-def scored(empty_url, use_database):
-    seed_database(engine_for(empty_url), scale="small", seed=SEED, as_of=AS_OF)
-    with pointed_at(empty_url):
+@pytest.fixture(scope="module")
+def scored_once(request, seeded_template, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Seeded and scored once per backend; each test gets its own copy (tests write)."""
+    url = copy_database(
+        seeded_template,
+        str(tmp_path_factory.mktemp("scored")),
+        lambda: request.getfixturevalue("postgres_server"),
+    )
+    with pointed_at(url):
         credit_scoring.run()
-    use_database(empty_url)
-    return empty_url
+    return url
+
+
+@pytest.fixture
+def scored(request, scored_once, tmp_path, use_database):  # type: ignore[no-untyped-def]
+    url = copy_database(
+        scored_once, str(tmp_path), lambda: request.getfixturevalue("postgres_server")
+    )
+    use_database(url)
+    return url
 
 
 def text_of(component) -> str:

@@ -13,22 +13,19 @@ import app as beacon
 from auth.access import AccessDenied
 from data import activity, schedules
 from data import audit as audit_log
-from data.engine import connect, engine_for
-from data.seed import seed_database
+from data.engine import connect
 from pages import schedule_booking as booking
 from pages import schedules_mine
 from settings import get_settings
 from tests.auth.helpers import login, new_client
-from tests.conftest import AS_OF, SEED, acting_as, create_test_account
+from tests.conftest import AS_OF, acting_as, create_test_account
 from tests.unit.dash_context import triggered
 
 
 @pytest.fixture
-def fresh(empty_url, use_database):
-    """Bookings write: each test gets its own seeded database."""
-    seed_database(engine_for(empty_url), scale="small", seed=SEED, as_of=AS_OF)
-    use_database(empty_url)
-    return empty_url
+def fresh(seeded_copy):  # type: ignore[no-untyped-def]
+    """Bookings write: each test gets its own copy of the seeded database."""
+    return seeded_copy
 
 
 def next_monday() -> date:
