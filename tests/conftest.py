@@ -176,18 +176,15 @@ def sqlite_url(tmp_path) -> str:
     return _migrated(f"sqlite:///{tmp_path / 'beacon.db'}")
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def seeded_url(request, tmp_path_factory) -> str:  # type: ignore[no-untyped-def]
-    """A migrated database with the small demo data (fixed seed and as-of), once per backend."""
-    url = new_database(
-        request.param,
+@pytest.fixture(scope="session")
+def seeded_url(request, seeded_template, tmp_path_factory) -> str:  # type: ignore[no-untyped-def]
+    """A migrated database with the small demo data (fixed seed and as-of), once per backend,
+    shared by the tests that only read."""
+    return copy_database(
+        seeded_template,
         str(tmp_path_factory.mktemp("seeded")),
         lambda: request.getfixturevalue("postgres_server"),
     )
-    engine = create_engine(url)
-    seed_database(engine, scale="small", seed=SEED, as_of=AS_OF)
-    engine.dispose()
-    return url
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
