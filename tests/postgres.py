@@ -82,16 +82,34 @@ def server_url() -> Iterator[str]:
     """TEST_DATABASE_URL when set (CI), else a throwaway cluster."""
     given = os.environ.get("TEST_DATABASE_URL")
     if given:
-        yield given.replace("postgresql://", "postgresql+psycopg://", 1)
+        server = given.replace("postgresql://", "postgresql+psycopg://", 1)
+        try:
+            yield server
+        finally:
+            drop_created(server)
         return
     with throwaway_cluster() as url:
         yield url
+
+
+_created: list[str] = []
+
+
+def drop_created(server: str) -> None:
+    """Drop the databases this session created on a shared server (a throwaway cluster goes
+    away whole), so repeated runs do not fill the CI machine's disk."""
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        while _created:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_created.pop()}" WITH (FORCE)'))
+    engine.dispose()
 
 
 def create_database(server: str, template: str | None = None) -> str:
     """A fresh database on `server`, empty or a copy of the database `template` (which must
     have no open connections); returns its URL."""
     name = f"beacon_test_{uuid.uuid4().hex[:12]}"
+    _created.append(name)
     copy = f' TEMPLATE "{template}"' if template else ""
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:

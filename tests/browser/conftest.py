@@ -65,3 +65,12 @@ def click(dash_duo, selector: str | dict):
         "arguments[0].scrollIntoView({block: 'center'});arguments[0].click();", element
     )
     return element
+
+
+def choose(dash_duo, selector: str, **which):
+    """Pick an option of a dcc.Dropdown after scrolling it to the middle of the window, so
+    a sticky header or a re-render that scrolled the page cannot cover it. `which` is
+    dash_duo.select_dcc_dropdown's `value=` or `index=`."""
+    element = dash_duo.wait_for_element(selector, timeout=20)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    dash_duo.select_dcc_dropdown(selector, **which)

@@ -8,7 +8,7 @@ import app as beacon
 from data import credit
 from data.engine import connect
 from jobs import credit_scoring
-from tests.browser.conftest import click, sign_in, url
+from tests.browser.conftest import choose, click, sign_in, url
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_score_an_application_then_open_the_customer_from_the_portfolio(started)
         lambda d: click_option(d, label)
     )
     started.wait_for_text_to_equal("#score-customer-value", label, timeout=10)
-    started.select_dcc_dropdown("#score-product", value="Tuition Flex (500–6,000, 3–12 months)")
+    choose(started, "#score-product", value="Tuition Flex (500–6,000, 3–12 months)")
     for field, value in {
         "#score-amount": "800",
         "#score-term": "6",
@@ -74,7 +74,7 @@ def test_changing_a_watchlist_filter_narrows_the_list_and_keeps_it_in_the_url(st
     started.driver.get(url(started, "/credit/watchlist"))
     started.wait_for_contains_text("#watch-pager-status", "loans", timeout=20)
     before = started.find_element("#watch-pager-status").text
-    started.select_dcc_dropdown("#watch-severity", value="High")
+    choose(started, "#watch-severity", value="High")
     WebDriverWait(started.driver, 10).until(lambda d: "severity=high" in d.current_url)
     WebDriverWait(started.driver, 10).until(
         lambda d: d.find_element("id", "watch-pager-status").text != before

@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import app as beacon
-from tests.browser.conftest import click, sign_in, url
+from tests.browser.conftest import choose, click, sign_in, url
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_a_user_arranges_widgets_and_finds_the_layout_kept(started):
 
     # The team widget asks for a class until one is chosen in the dashboard filters.
     started.wait_for_contains_text('[data-widget="team_suggestions"]', "Pick a class", timeout=20)
-    started.select_dcc_dropdown("#pe-class", index=0)
+    choose(started, "#pe-class", index=0)
     started.wait_for_contains_text(
         '[data-widget="team_suggestions"]', "Team means differ by at most", timeout=20
     )

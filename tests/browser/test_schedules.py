@@ -12,7 +12,7 @@ import app as beacon
 from data.engine import transaction
 from data.models import User
 from settings import get_settings
-from tests.browser.conftest import click, sign_in, url
+from tests.browser.conftest import choose, click, sign_in, url
 
 
 @pytest.fixture
@@ -68,8 +68,8 @@ def test_a_booking_reaches_the_hosts_open_page_without_a_reload(fresh):
         day -= timedelta(days=day.weekday())  # a Monday in the future
         started.driver.get(url(started, f"/schedules/book?date={day.isoformat()}"))
         started.wait_for_element("#book-title").send_keys("Mentoring catch-up")
-        started.select_dcc_dropdown("#book-host", value=f"{mentor_name} (mentor)")
-        started.select_dcc_dropdown("#book-room", index=0)
+        choose(started, "#book-host", value=f"{mentor_name} (mentor)")
+        choose(started, "#book-room", index=0)
         click(started, "#book-save")
         WebDriverWait(started.driver, 20).until(lambda d: "/schedules/book?id=" in d.current_url)
 
@@ -99,7 +99,7 @@ def test_calendar_views_render_and_the_url_keeps_the_filters(started):
     started.driver.get(url(started, "/schedules?view=month&date=2026-06-10"))
     started.wait_for_element(".calendar-month .session-chip", timeout=20)
     assert "June 2026" in started.find_element("#sched-range").text
-    started.select_dcc_dropdown("#sched-status", value="Cancelled")
+    choose(started, "#sched-status", value="Cancelled")
     WebDriverWait(started.driver, 10).until(lambda d: "status=cancelled" in d.current_url)
     # The address changes before the calendar redraws: wait for the redraw, not for the URL.
     WebDriverWait(started.driver, 20).until(

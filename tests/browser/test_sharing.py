@@ -5,7 +5,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
-from tests.browser.conftest import click, sign_in, url
+from tests.browser.conftest import choose, click, sign_in, url
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_an_embed_link_made_in_the_page_shows_the_view_read_only(dash_duo, score
     sign_in(dash_duo, "manager", regions=(1,))
     dash_duo.driver.get(url(dash_duo, "/schedules/utilisation"))
     dash_duo.wait_for_element(".export-menu", timeout=20)
-    dash_duo.select_dcc_dropdown("#util-period", value="Last 4 weeks")
+    choose(dash_duo, "#util-period", value="Last 4 weeks")
     WebDriverWait(dash_duo.driver, 20).until(lambda d: "period=28" in d.current_url)
     click(dash_duo, {"type": "view-embed", "view": "utilisation"})
     embed = address_in_panel(dash_duo)

@@ -5,7 +5,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
-from tests.browser.conftest import click, sign_in, url
+from tests.browser.conftest import choose, click, sign_in, url
 
 
 @pytest.fixture
@@ -31,14 +31,14 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     ]
     assert names == sorted(names)
     # Change a filter; the table and, independently, the address follow.
-    dash_duo.select_dcc_dropdown("#risk-band", value="Medium")
+    choose(dash_duo, "#risk-band", value="Medium")
     dash_duo.wait_for_text_to_equal(".data-table .band-badge", "Medium", timeout=20)
     WebDriverWait(dash_duo.driver, 20).until(lambda d: "band=medium" in d.current_url)
     dash_duo.driver.refresh()
     dash_duo.wait_for_contains_text("#risk-pager-status", "tutors", timeout=20)
     assert shown_bands(dash_duo) == {"medium"}
     # Another filter change, then Back steps through them: filters and table follow.
-    dash_duo.select_dcc_dropdown("#risk-tenure", value="Over 2 years")
+    choose(dash_duo, "#risk-tenure", value="Over 2 years")
     WebDriverWait(dash_duo.driver, 20).until(lambda d: "tenure=long" in d.current_url)
     dash_duo.driver.back()
     WebDriverWait(dash_duo.driver, 20).until(lambda d: "tenure" not in d.current_url)
@@ -69,7 +69,7 @@ def test_open_a_profile_add_a_note_and_finish_an_intervention(dash_duo, scored):
 
     click(dash_duo, "button[id*='profile-plan']")
     dash_duo.wait_for_contains_text("#profile-interventions", "planned", timeout=20)
-    dash_duo.select_dcc_dropdown("#profile-intervention-pick", index=0)
+    choose(dash_duo, "#profile-intervention-pick", index=0)
     Select(dash_duo.find_element("#profile-intervention-status")).select_by_value("done")
     dash_duo.find_element("#profile-intervention-outcome").send_keys("Rota changed; back on track.")
     click(dash_duo, "#profile-intervention-save")
