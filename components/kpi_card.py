@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from components.formatting import signed_count, signed_percent
@@ -20,28 +19,31 @@ def delta_class(change: float | None, higher_is_better: bool) -> str:
 
 
 def sparkline(values: Sequence[float], label: str) -> html.Div:
-    figure = go.Figure(
-        go.Scatter(
-            y=list(values),
-            mode="lines",
-            line={"width": 2, "color": SERIES_COLORS[0]},
-            fill="tozeroy",
-            fillcolor="rgba(28,126,214,0.12)",
-            hoverinfo="skip",
-        )
-    )
-    figure.update_layout(
-        margin={"l": 0, "r": 0, "t": 0, "b": 0},
-        height=36,
-        showlegend=False,
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        xaxis={"visible": False},
-        yaxis={"visible": False, "rangemode": "tozero"},
-    )
-    graph = dcc.Graph(
-        figure=figure.to_dict(), config={"staticPlot": True}, className="kpi-sparkline"
-    )
+    """A small static line of the trend. A plain figure dict with no template: it has no axes,
+    legend or text to style, so it costs nothing to build and adds no template to the page."""
+    figure = {
+        "data": [
+            {
+                "type": "scatter",
+                "y": [float(v) for v in values],
+                "mode": "lines",
+                "line": {"width": 2, "color": SERIES_COLORS[0]},
+                "fill": "tozeroy",
+                "fillcolor": "rgba(28,126,214,0.12)",
+                "hoverinfo": "skip",
+            }
+        ],
+        "layout": {
+            "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
+            "height": 36,
+            "showlegend": False,
+            "paper_bgcolor": "rgba(0,0,0,0)",
+            "plot_bgcolor": "rgba(0,0,0,0)",
+            "xaxis": {"visible": False},
+            "yaxis": {"visible": False, "rangemode": "tozero"},
+        },
+    }
+    graph = dcc.Graph(figure=figure, config={"staticPlot": True}, className="kpi-sparkline")
     return html.Div(graph, role="img", **{"aria-label": label})
 
 

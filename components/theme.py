@@ -7,8 +7,10 @@ are both made from it, so the page and its charts can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 
 @dataclass(frozen=True)
@@ -139,24 +141,41 @@ def theme_bases() -> dict[str, str]:
     return {name: palette.base for name, palette in PALETTES.items()}
 
 
-def themed(figure: go.Figure, theme: str | None) -> go.Figure:
-    """Give a figure the active theme's template, colours, transparent background and font."""
+@cache
+def figure_template(theme: str) -> go.layout.Template:
+    """The Plotly template of a theme: Plotly's light or dark base with the palette's colours,
+    font, transparent background, margins and horizontal legend. Made once per theme."""
     palette = PALETTES[valid_theme(theme)]
-    figure.update_layout(
-        template="plotly_dark" if palette.base == "dark" else "plotly_white",
+    template = go.layout.Template(
+        pio.templates["plotly_dark" if palette.base == "dark" else "plotly_white"]
+    )
+    axis = {"gridcolor": palette.grid, "zerolinecolor": palette.grid, "linecolor": palette.border}
+    template.layout.update(
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"color": palette.text, "family": palette.font},
         margin={"l": 48, "r": 16, "t": 64, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         colorway=list(palette.series),
+        xaxis=axis,
+        yaxis=axis,
     )
-    figure.update_xaxes(
-        gridcolor=palette.grid, zerolinecolor=palette.grid, linecolor=palette.border
-    )
-    figure.update_yaxes(
-        gridcolor=palette.grid, zerolinecolor=palette.grid, linecolor=palette.border
-    )
+    return template
+
+
+def themed(figure: go.Figure, theme: str | None) -> go.Figure:
+    """Give a figure the active theme (its template); what the figure sets itself wins.
+
+    The template was validated when it was made, so it is attached without validating it
+    again, as Plotly attaches its own default template: this takes under a millisecond
+    where a validated assignment took 20-40 ms per chart.
+    """
+    layout = figure.layout
+    layout._validate = False
+    try:
+        layout.template = figure_template(valid_theme(theme))
+    finally:
+        layout._validate = True
     return figure
 
 

@@ -97,11 +97,14 @@ def test_navigation_groups_by_area_and_hides_nav_false():
 def test_figures_follow_the_theme_and_unknown_themes_fall_back():
     dark = themed(go.Figure(), "dark")
     default = themed(go.Figure(), "no-such-theme")
-    assert dark.layout.font.color == PALETTES["dark"].text
-    assert default.layout.font.color == PALETTES["default"].text
-    assert list(themed(go.Figure(), "colourful").layout.colorway) == list(
-        PALETTES["colourful"].series
-    )
+    assert dark.layout.template.layout.font.color == PALETTES["dark"].text
+    assert default.layout.template.layout.font.color == PALETTES["default"].text
+    colourful = themed(go.Figure(), "colourful").to_dict()["layout"]["template"]["layout"]
+    assert colourful["colorway"] == list(PALETTES["colourful"].series)
+    assert colourful["xaxis"]["gridcolor"] == PALETTES["colourful"].grid
+    # What a figure sets itself wins over the theme.
+    tall = themed(go.Figure(layout={"margin": {"t": 8}}), "dark").to_dict()["layout"]
+    assert tall["margin"] == {"t": 8} and tall["template"]["layout"]["margin"]["t"] == 64
     assert valid_theme("<script>") == "default"
     assert valid_theme("light") == "default"  # the name the two-theme switch used to save
 
