@@ -43,7 +43,7 @@ from data.models import (
     User,
     schedule_attendees,
 )
-from data.queries.sql import minutes_between, read_frame
+from data.queries.sql import day_of, minutes_between, read_frame
 
 MENTOR_ROLES = ("admin", "manager", "analyst")
 STATUSES = ("scheduled", "completed", "cancelled")
@@ -541,37 +541,49 @@ def utilisation(
         .order_by(hours.desc())
         .limit(15),
     )
+    # Per day in SQL, per week here: a few dozen rows instead of every session and attendee.
+    day = day_of(Schedule.starts_at, conn).label("day")
     sessions = read_frame(
         conn,
-        select(Schedule.id, Schedule.starts_at, Schedule.status).where(*conditions),
+        select(
+            day,
+            func.count().label("sessions"),
+            func.sum(case((Schedule.status == "cancelled", 1), else_=0)).label("cancelled"),
+        )
+        .where(*conditions)
+        .group_by(day),
+        dates=["day"],
     )
     attendance = read_frame(
         conn,
-        select(schedule_attendees.c.schedule_id, schedule_attendees.c.attended)
+        select(
+            day,
+            func.count().label("expected"),
+            # NULL (not marked) is not absent.
+            func.sum(case((schedule_attendees.c.attended.is_(False), 1), else_=0)).label("absent"),
+        )
+        .select_from(schedule_attendees)
         .join(Schedule, Schedule.id == schedule_attendees.c.schedule_id)
-        .where(*conditions, Schedule.status == "completed"),
+        .where(*conditions, Schedule.status == "completed")
+        .group_by(day),
+        dates=["day"],
     )
     return {"hosts": by_host, "rooms": by_room, "weeks": _weekly_rates(sessions, attendance)}
 
 
 def _weekly_rates(sessions: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
+    """Daily counts (day, sessions, cancelled) and (day, expected, absent) summed per week
+    starting on Monday."""
     columns = ["week", "sessions", "cancelled", "expected", "absent"]
     if sessions.empty:
         return pd.DataFrame(columns=columns)
-    starts = pd.to_datetime(sessions["starts_at"], utc=True)
-    sessions = sessions.assign(week=starts.dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time)
-    weeks = sessions.groupby("week").agg(
-        sessions=("id", "size"), cancelled=("status", lambda s: int((s == "cancelled").sum()))
-    )
-    week_of = sessions.set_index("id")["week"]
-    attended = attendance.assign(week=attendance["schedule_id"].map(week_of))
-    per_week = attended.groupby("week").agg(
-        expected=("attended", "size"),
-        absent=("attended", lambda a: int((a == False).sum())),  # noqa: E712 - NULL is not absent
-    )
-    out = weeks.join(per_week, how="left").fillna(0).reset_index()
-    out[["expected", "absent"]] = out[["expected", "absent"]].astype(int)
-    return out[columns]
+
+    def weekly(frame: pd.DataFrame) -> pd.DataFrame:
+        week = pd.to_datetime(frame["day"]).dt.to_period("W-SUN").dt.start_time
+        return frame.drop(columns="day").groupby(week.rename("week")).sum()
+
+    out = weekly(sessions).join(weekly(attendance), how="left").fillna(0).reset_index()
+    return out[columns].astype({c: int for c in columns[1:]})
 
 
 def active_token_user(*, conn: Connection, token_hash: str) -> int | None:
