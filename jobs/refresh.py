@@ -27,7 +27,7 @@ import psutil
 
 from analytics.credit_features import credit_features
 from analytics.scorecard import assess_with
-from data import accounts, cache, credit, jobs, tutor_risk
+from data import accounts, cache, credit, jobs, rollups, tutor_risk
 from data.engine import connect, transaction
 from data.queries import home
 from data.queries.overview import data_as_of
@@ -134,9 +134,10 @@ def run(
 
 def pick_up_new_data() -> tuple[int, str | None]:
     """Data loaded from outside (not through the app's writes) shows from now on: the
-    kept daily journey counts are recounted and every cached read starts afresh."""
+    kept daily journey and session counts are recounted and every cached read starts afresh."""
     with transaction() as conn:
         credit.rebuild_journey_days(conn=conn)
+        rollups.rebuild_session_days(conn=conn)
     cache.changed(*cache.AREAS)
     return 0, None
 

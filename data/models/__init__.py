@@ -52,6 +52,7 @@ from data.models.schedules import (
 from data.models.tutoring import (
     Intervention,
     ManagerNote,
+    SessionDay,
     Student,
     Tutor,
     TutoringSession,
@@ -97,6 +98,7 @@ __all__ = [
     "Schedule",
     "School",
     "SkillAssessment",
+    "SessionDay",
     "Student",
     "Tutor",
     "TutorRiskScore",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     Text,
@@ -75,6 +76,23 @@ class TutoringSession(Base):
     duration_minutes: Mapped[int] = mapped_column(SmallInteger)
     status: Mapped[str] = mapped_column(String(16))
     rating: Mapped[int | None] = mapped_column(SmallInteger)
+
+
+class SessionDay(Base):
+    """Tutoring sessions per UTC day, region and status: what the home page and the risk
+    overview chart read instead of a million sessions. Sessions arrive only from outside
+    the app, so the seed and the refresh's "pick up new data" step rebuild it."""
+
+    __tablename__ = "session_days"
+    __table_args__ = (Index("ix_session_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    sessions: Mapped[int] = mapped_column(Integer)
+    rated: Mapped[int] = mapped_column(Integer)
+    rating_sum: Mapped[int] = mapped_column(Integer)
 
 
 class ManagerNote(Base):

@@ -7,7 +7,7 @@ the page never pulls raw history.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -26,6 +26,7 @@ from data.models import (
     SafetyIncident,
     Schedule,
     School,
+    SessionDay,
     Tutor,
     TutoringSession,
 )
@@ -89,6 +90,21 @@ def daily_sessions(
 
     Columns: day (datetime64), status (str), sessions (int), rated (int), rating_sum (int).
     """
+    if tutor_id is None:  # a scope: the kept daily counts (data.rollups)
+        first, stop = _utc_days(since, until)
+        stmt = (
+            select(
+                SessionDay.day,
+                SessionDay.status,
+                func.sum(SessionDay.sessions).label("sessions"),
+                func.sum(SessionDay.rated).label("rated"),
+                func.sum(SessionDay.rating_sum).label("rating_sum"),
+            )
+            .where(SessionDay.day >= first, SessionDay.day < stop)
+            .group_by(SessionDay.day, SessionDay.status)
+            .order_by(SessionDay.day)
+        )
+        return read_frame(conn, in_regions(stmt, SessionDay.region_id, region_ids), dates=["day"])
     frame = _per_day_and_status(
         conn,
         moment=TutoringSession.scheduled_start,
@@ -102,9 +118,20 @@ def daily_sessions(
         since=since,
         until=until,
         region_ids=region_ids,
-        where=[TutoringSession.tutor_id == tutor_id] if tutor_id is not None else [],
+        where=[TutoringSession.tutor_id == tutor_id],
     )
     return frame.rename(columns={"n": "sessions"})
+
+
+def _utc_days(since: datetime, until: datetime) -> tuple[date, date]:
+    """[since, until) as whole UTC days [first, stop): the kept counts are per day, so a
+    window that starts or ends inside a day takes that whole day."""
+    first, last = (
+        pd.Timestamp(m).tz_convert("UTC") if pd.Timestamp(m).tzinfo else pd.Timestamp(m)
+        for m in (since, until)
+    )
+    stop = last.normalize() + (timedelta(days=1) if last != last.normalize() else timedelta())
+    return first.date(), stop.date()
 
 
 def tutor_counts(

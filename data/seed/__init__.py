@@ -19,6 +19,7 @@ from data.credit import rebuild_journey_days
 from data.engine import get_engine
 from data.migrate import upgrade_head
 from data.models import Base, Tutor
+from data.rollups import rebuild_session_days
 from data.seed.bulk import bulk_insert
 from data.seed.common import SCALES
 from data.seed.credit import credit_frames
@@ -101,6 +102,7 @@ def seed_database(
             if table.name in frames:
                 report.rows[table.name] = bulk_insert(conn, table, frames[table.name])
         rebuild_journey_days(conn=conn)
+        rebuild_session_days(conn=conn)
     cache.changed(*cache.AREAS, database_url=engine.url.render_as_string(hide_password=False))
     report.load_seconds = time.perf_counter() - started
     return report

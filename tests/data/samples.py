@@ -41,6 +41,7 @@ from data.models import (
     SafetyIncident,
     Schedule,
     School,
+    SessionDay,
     SkillAssessment,
     Student,
     Tutor,
@@ -349,6 +350,9 @@ def sample_rows() -> list[Any]:
             occurred_at=T0,
         ),
         JourneyDay(id=1, day=D0, region_id=None, stage="visit", channel="mobile", events=1),
+        SessionDay(
+            id=1, day=D0, region_id=1, status="completed", sessions=3, rated=2, rating_sum=9
+        ),
         JobRun(
             id=1,
             job="refresh",
