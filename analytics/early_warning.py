@@ -7,6 +7,13 @@ import pandas as pd
 SEVERITIES = ("low", "medium", "high", "critical")
 
 
+def lowest_thresholds(rules: pd.DataFrame) -> dict[str, float]:
+    """Per metric, the lowest threshold of the rules: a loan below all of them is caught by
+    none, so the data layer need not return it."""
+    lowest = rules.groupby("metric")["threshold"].min() if len(rules) else pd.Series()
+    return {str(m): float(t) for m, t in sorted(lowest.items())}
+
+
 def triggered(behaviour: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     """Every (loan, rule) where the loan's metric reaches the rule's threshold.
 

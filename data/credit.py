@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 
 from data.cache import cached, mark_changed
+from data.loans import follow_latest_scores
 from data.models import (
     CreditAlert,
     CreditAlertRule,
@@ -231,6 +232,7 @@ def refresh_latest_scores(
             [*columns, "score", "band", "pd"], _ranked_latest(model_id, customer_ids)
         )
     )
+    follow_latest_scores(conn=conn, model_id=model_id, customer_ids=customer_ids)
 
 
 def _latest_scores(model_id: int) -> Any:
@@ -689,69 +691,6 @@ def model_scores(*, conn: Connection, model_id: int) -> pd.DataFrame:
             CreditScore.application_id, CreditScore.score, CreditScore.band, CreditScore.pd
         ).where(CreditScore.model_version_id == model_id),
     )
-
-
-@cached("credit")
-def loan_behaviour(
-    *, conn: Connection, model_id: int | None, region_ids: Sequence[int] | None, as_of: datetime
-) -> pd.DataFrame:
-    """How each active loan is being repaid up to `as_of`, and how its customer's score moved.
-
-    Columns: loan_id, customer_id, customer, region_id, principal, disbursed_on,
-    days_past_due (worst of the last 90 days), missed_payments (due and unpaid),
-    score_at_loan, latest_score, score_drop (points lost since the loan; 0 if none).
-    """
-    day = as_of.date()
-    recent = day - pd.Timedelta(days=90)
-    pays = (
-        select(
-            Repayment.loan_id,
-            func.max(case((Repayment.due_on >= recent, Repayment.days_past_due), else_=0)).label(
-                "days_past_due"
-            ),
-            func.sum(
-                case(((Repayment.due_on <= day) & Repayment.paid_on.is_(None), 1), else_=0)
-            ).label("missed_payments"),
-        )
-        .where(Repayment.due_on <= day)
-        .group_by(Repayment.loan_id)
-        .subquery()
-    )
-    at_loan = (
-        select(CreditScore.application_id, CreditScore.score)
-        .where(CreditScore.model_version_id == model_id)
-        .subquery()
-    )
-    latest = _latest_scores(model_id) if model_id is not None else None
-    columns: list[Any] = [
-        Loan.id.label("loan_id"),
-        Loan.customer_id,
-        CreditCustomer.name.label("customer"),
-        CreditCustomer.region_id,
-        Loan.principal,
-        Loan.disbursed_on,
-        func.coalesce(pays.c.days_past_due, 0).label("days_past_due"),
-        func.coalesce(pays.c.missed_payments, 0).label("missed_payments"),
-        at_loan.c.score.label("score_at_loan"),
-    ]
-    if latest is not None:
-        columns.append(latest.c.score.label("latest_score"))
-    stmt = (
-        select(*columns)
-        .join(CreditCustomer, CreditCustomer.id == Loan.customer_id)
-        .outerjoin(pays, pays.c.loan_id == Loan.id)
-        .outerjoin(at_loan, at_loan.c.application_id == Loan.application_id)
-        .where(Loan.status == "active")
-    )
-    if latest is not None:
-        stmt = stmt.outerjoin(latest, latest.c.customer_id == Loan.customer_id)
-    if region_ids is not None:
-        stmt = stmt.where(CreditCustomer.region_id.in_(list(region_ids)))
-    frame = read_frame(conn, stmt, dates=["disbursed_on"])
-    if "latest_score" not in frame:
-        frame["latest_score"] = frame["score_at_loan"]
-    frame["score_drop"] = (frame["score_at_loan"] - frame["latest_score"]).fillna(0).clip(lower=0)
-    return frame
 
 
 def alert_rules(*, conn: Connection, active_only: bool = False) -> pd.DataFrame:

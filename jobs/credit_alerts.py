@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
-from analytics.early_warning import triggered
-from data import activity, credit
+from analytics.early_warning import lowest_thresholds, triggered
+from data import activity, credit, loans
 from data.engine import connect, transaction
 from data.queries.overview import data_as_of
 from settings import load_settings_or_exit
@@ -27,8 +27,12 @@ def run(*, actor_id: int | None = None) -> int:
         as_of = (
             newest.to_pydatetime() if newest is not None and pd.notna(newest) else datetime.now(UTC)
         )
-        behaviour = credit.loan_behaviour(
-            conn=conn, model_id=model and model["id"], region_ids=None, as_of=as_of
+        behaviour = loans.loan_behaviour(
+            conn=conn,
+            model_id=model and model["id"],
+            region_ids=None,
+            as_of=as_of,
+            catching=lowest_thresholds(rules),
         )
         seen = credit.raised_alert_keys(conn=conn)
     hits = triggered(behaviour, rules)

@@ -27,7 +27,7 @@ import psutil
 
 from analytics.credit_features import credit_features
 from analytics.scorecard import assess_with
-from data import accounts, cache, credit, jobs, rollups, tutor_risk
+from data import accounts, cache, credit, jobs, loans, rollups, tutor_risk
 from data.engine import connect, transaction
 from data.queries import home
 from data.queries.overview import data_as_of
@@ -185,6 +185,21 @@ def score_new_applications() -> tuple[int, str | None]:
         return credit.store_scores(conn=conn, model_id=model["id"], scores=scores), None
 
 
+def keep_loan_standings() -> tuple[int, str | None]:
+    """Each active loan's standing on the data's day under the active scorecard, which the
+    watchlist and the alerts read."""
+    with connect() as conn:
+        newest = data_as_of(conn=conn).set_index("source")["newest"].get("credit_applications")
+        model = credit.active_model(conn=conn)
+    if newest is None or pd.isna(newest):
+        return 0, "no credit applications yet"
+    with transaction() as conn:
+        kept = loans.keep_loan_standings(
+            conn=conn, model_id=model and model["id"], as_of=newest.to_pydatetime()
+        )
+    return kept, None
+
+
 def raise_credit_alerts() -> tuple[int, str | None]:
     return credit_alerts.run(), None
 
@@ -244,6 +259,7 @@ STEPS: dict[str, list[tuple[str, Callable[[], tuple[int, str | None]]]]] = {
         ("Picking up new data", pick_up_new_data),
         ("Scoring tutors (when new sessions arrived)", rescore_tutors_if_new_sessions),
         ("Scoring new credit applications", score_new_applications),
+        ("Keeping the loan standings", keep_loan_standings),
         ("Raising credit alerts", raise_credit_alerts),
         ("Keeping the credit monitoring report", keep_monitoring_report),
         ("Warming the cache", warm_cache),
@@ -252,6 +268,7 @@ STEPS: dict[str, list[tuple[str, Callable[[], tuple[int, str | None]]]]] = {
         ("Picking up new data", pick_up_new_data),
         ("Retraining tutor risk and scoring tutors", retrain_tutors),
         ("Retraining the credit scorecard and scoring applications", retrain_credit),
+        ("Keeping the loan standings", keep_loan_standings),
         ("Keeping the credit monitoring report", keep_monitoring_report),
         ("Warming the cache", warm_cache),
     ],

@@ -13,7 +13,7 @@ from dash.development.base_component import Component
 from flask_login import current_user
 from pydantic import BaseModel, Field, ValidationError
 
-from analytics.early_warning import SEVERITIES, triggered, watchlist
+from analytics.early_warning import SEVERITIES, lowest_thresholds, triggered, watchlist
 from auth.access import ADMINS, EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.audit import audit
@@ -22,7 +22,7 @@ from components.badges import band_badge
 from components.formatting import number
 from components.table import data_table, paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
-from data import credit
+from data import credit, loans
 from data.engine import connect, transaction
 from data.models.credit import ALERT_METRICS
 from data.queries.overview import data_as_of
@@ -269,14 +269,15 @@ def loan_rows(state: ViewState) -> pd.DataFrame:
         newest = data_as_of(conn=conn).set_index("source")["newest"].get("credit_applications")
         model = credit.active_model(conn=conn)
         rules = credit.alert_rules(conn=conn, active_only=True)
-        behaviour = credit.loan_behaviour(
+        if rule is not None:
+            rules = rules[rules["id"] == rule]
+        behaviour = loans.loan_behaviour(
             conn=conn,
             model_id=model and model["id"],
             region_ids=region_scope(),
             as_of=newest.to_pydatetime() if newest is not None and newest == newest else now(),
+            catching=lowest_thresholds(rules),
         )
-    if rule is not None:
-        rules = rules[rules["id"] == rule]
     listed = watchlist(behaviour, triggered(behaviour, rules))
     if severity:
         listed = listed[listed["severity"].map(SEVERITIES.index) >= SEVERITIES.index(severity)]

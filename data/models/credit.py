@@ -176,6 +176,30 @@ class Loan(Base):
     closed_on: Mapped[date | None] = mapped_column(Date)
 
 
+class LoanStanding(Base):
+    """Each active loan as the watchlist and the alerts see it on one day under one model:
+    repayment behaviour up to that day and the customer's score then and now. Kept by the
+    refresh; live scoring updates the latest score of its customer's loans."""
+
+    __tablename__ = "loan_standings"
+
+    loan_id: Mapped[int] = mapped_column(
+        ForeignKey("loans.id", ondelete="CASCADE"), primary_key=True
+    )
+    model_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE")
+    )
+    as_of: Mapped[date] = mapped_column(Date)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("credit_customers.id"), index=True)
+    region_id: Mapped[int] = mapped_column(Integer)
+    principal: Mapped[float] = mapped_column(Float)
+    disbursed_on: Mapped[date] = mapped_column(Date)
+    days_past_due: Mapped[int] = mapped_column(Integer)
+    missed_payments: Mapped[int] = mapped_column(Integer)
+    score_at_loan: Mapped[int | None] = mapped_column(Integer)
+    latest_score: Mapped[int | None] = mapped_column(Integer)
+
+
 class Repayment(Base):
     __tablename__ = "repayments"
     __table_args__ = (Index("ix_repayments_loan_due", "loan_id", "due_on"),)

@@ -368,3 +368,58 @@ def _kept_journey_days_count_every_event_and_the_live_application() -> None:
         assert kept.to_dict() == counted.sort_index().to_dict()
     month = pd.Timestamp.now(tz="UTC").strftime("%Y-%m")
     assert kept[("application", "web", month)] >= 1
+
+
+def test_kept_loan_standings_equal_the_live_ones_and_follow_live_scoring(scored):
+    import pandas as pd
+    from sqlalchemy import delete, func
+
+    from data import loans
+    from data.models import Loan, LoanStanding
+
+    with connect() as conn:  # the day the refresh keeps: the newest application's
+        as_of = conn.execute(select(func.max(CreditApplication.applied_at))).scalar_one()
+
+    def behaviour(**catching_kw):  # type: ignore[no-untyped-def]
+        with connect() as conn:
+            model_id = credit.active_model(conn=conn)["id"]
+            assert loans._is_kept(conn, model_id, as_of.date()) == kept_now
+            return loans.loan_behaviour.uncached(
+                conn=conn, model_id=model_id, region_ids=None, as_of=as_of, **catching_kw
+            )
+
+    def forget_kept() -> None:
+        with transaction() as conn:
+            conn.execute(delete(LoanStanding))
+
+    from jobs.refresh import keep_loan_standings
+
+    kept_now = False
+    live = behaviour()
+    kept_rows, _ = keep_loan_standings()
+    kept_now = True
+    kept = behaviour()
+    assert kept_rows == len(live) > 0
+    pd.testing.assert_frame_equal(kept, live)
+    # Asked only for what some rule can catch, it returns exactly those loans.
+    caught = behaviour(catching={"days_past_due": 30.0, "score_drop": 1.0})
+    expected = live[(live["days_past_due"] >= 30) | (live["score_drop"] >= 1)]
+    assert 0 < len(caught) < len(live)
+    assert caught["loan_id"].tolist() == expected["loan_id"].tolist()
+    assert behaviour(catching={}).empty
+
+    # Live scoring of a borrower moves the kept latest score of their loans.
+    with connect() as conn:
+        borrower = int(
+            conn.execute(select(Loan.customer_id).where(Loan.status == "active")).first()[0]
+        )
+    with acting_as("analyst"):
+        form(borrower, int(product("TUI-FLEX")["id"]), dti=0.9, delinquencies=6)
+    kept_after = behaviour()  # still the kept day: the standings, updated
+    forget_kept()
+    kept_now = False
+    live_after = behaviour()
+    pd.testing.assert_frame_equal(kept_after, live_after)
+    mine = kept_after[kept_after["customer_id"] == borrower]
+    before = kept[kept["customer_id"] == borrower]
+    assert mine["latest_score"].tolist() != before["latest_score"].tolist()

@@ -1,0 +1,181 @@
+"""Active loans as the watchlist and the early-warning alerts see them.
+
+Aggregating every repayment for each new day took most of a second at scale, so the
+refresh keeps each active loan's standing (`loan_standings`) for the data's day under the
+active model; live scoring brings its customer's latest score up to date there. Asked for
+another day or model (the refresh has not run since), the standing is computed live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    Connection,
+    Date,
+    Integer,
+    Subquery,
+    case,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+
+from data.cache import cached
+from data.models import (
+    CreditCustomer,
+    CreditLatestScore,
+    CreditScore,
+    Loan,
+    LoanStanding,
+    Repayment,
+)
+from data.queries.sql import read_frame
+
+STANDING_COLUMNS = (
+    "loan_id",
+    "customer_id",
+    "region_id",
+    "principal",
+    "disbursed_on",
+    "days_past_due",
+    "missed_payments",
+    "score_at_loan",
+    "latest_score",
+)
+
+
+def _live(model_id: int | None, day: date) -> Subquery:
+    """Each active loan's standing on `day`, from the repayments and the scores."""
+    recent = day - timedelta(days=90)
+    pays = (
+        select(
+            Repayment.loan_id,
+            func.max(case((Repayment.due_on >= recent, Repayment.days_past_due), else_=0)).label(
+                "days_past_due"
+            ),
+            func.sum(case((Repayment.paid_on.is_(None), 1), else_=0)).label("missed_payments"),
+        )
+        .where(Repayment.due_on <= day)
+        .group_by(Repayment.loan_id)
+        .subquery()
+    )
+    at_loan = (
+        select(CreditScore.application_id, CreditScore.score)
+        .where(CreditScore.model_version_id == model_id)
+        .subquery()
+    )
+    latest = (
+        select(CreditLatestScore.customer_id, CreditLatestScore.score)
+        .where(CreditLatestScore.model_version_id == model_id)
+        .subquery()
+    )
+    return (
+        select(
+            Loan.id.label("loan_id"),
+            Loan.customer_id,
+            CreditCustomer.region_id,
+            Loan.principal,
+            Loan.disbursed_on,
+            func.coalesce(pays.c.days_past_due, 0).label("days_past_due"),
+            func.coalesce(pays.c.missed_payments, 0).label("missed_payments"),
+            at_loan.c.score.label("score_at_loan"),
+            latest.c.score.label("latest_score"),
+        )
+        .join(CreditCustomer, CreditCustomer.id == Loan.customer_id)
+        .outerjoin(pays, pays.c.loan_id == Loan.id)
+        .outerjoin(at_loan, at_loan.c.application_id == Loan.application_id)
+        .outerjoin(latest, latest.c.customer_id == Loan.customer_id)
+        .where(Loan.status == "active")
+        .subquery()
+    )
+
+
+def _kept() -> Subquery:
+    return select(*(getattr(LoanStanding, c) for c in STANDING_COLUMNS)).subquery()
+
+
+def _is_kept(conn: Connection, model_id: int | None, day: date) -> bool:
+    kept = conn.execute(select(LoanStanding.as_of, LoanStanding.model_version_id).limit(1)).first()
+    return kept is not None and kept.as_of == day and kept.model_version_id == model_id
+
+
+@cached("credit")
+def loan_behaviour(
+    *,
+    conn: Connection,
+    model_id: int | None,
+    region_ids: Sequence[int] | None,
+    as_of: datetime,
+    catching: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """How each active loan is being repaid up to `as_of`, and how its customer's score moved.
+
+    With `catching` (metric -> lowest threshold of the rules), only the loans some rule can
+    catch; an empty mapping catches none.
+    Columns: loan_id, customer_id, customer, region_id, principal, disbursed_on,
+    days_past_due (worst of the last 90 days), missed_payments (due and unpaid),
+    score_at_loan, latest_score, score_drop (points lost since the loan; 0 if none).
+    """
+    day = as_of.date()
+    source = _kept() if _is_kept(conn, model_id, day) else _live(model_id, day)
+    fall = source.c.score_at_loan - source.c.latest_score
+    metric: dict[str, Any] = {
+        "days_past_due": source.c.days_past_due,
+        "missed_payments": source.c.missed_payments,
+        "score_drop": case((fall > 0, fall), else_=0),
+    }
+    stmt = select(
+        *(source.c[c] for c in STANDING_COLUMNS[:2]),
+        CreditCustomer.name.label("customer"),
+        *(source.c[c] for c in STANDING_COLUMNS[2:]),
+        metric["score_drop"].label("score_drop"),
+    ).join(CreditCustomer, CreditCustomer.id == source.c.customer_id)
+    if region_ids is not None:
+        stmt = stmt.where(source.c.region_id.in_(list(region_ids)))
+    if catching is not None:
+        reached = [metric[m] >= threshold for m, threshold in catching.items()]
+        stmt = stmt.where(or_(*reached) if reached else false())
+    frame = read_frame(conn, stmt.order_by(source.c.loan_id), dates=["disbursed_on"])
+    frame["score_drop"] = frame["score_drop"].astype(float)
+    return frame
+
+
+def keep_loan_standings(*, conn: Connection, model_id: int | None, as_of: datetime) -> int:
+    """Recompute every active loan's standing on `as_of`'s day under the model; the count."""
+    day = as_of.date()
+    live = _live(model_id, day)
+    conn.execute(delete(LoanStanding))
+    conn.execute(
+        insert(LoanStanding).from_select(
+            [*STANDING_COLUMNS, "model_version_id", "as_of"],
+            select(*live.c, literal(model_id, Integer).label("m"), literal(day, Date).label("d")),
+        )
+    )
+    return int(conn.execute(select(func.count()).select_from(LoanStanding)).scalar_one())
+
+
+def follow_latest_scores(
+    *, conn: Connection, model_id: int, customer_ids: Sequence[int] | None
+) -> None:
+    """Bring the kept standings' latest scores in line with `credit_latest_scores`."""
+    newest = (
+        select(CreditLatestScore.score)
+        .where(
+            CreditLatestScore.model_version_id == LoanStanding.model_version_id,
+            CreditLatestScore.customer_id == LoanStanding.customer_id,
+        )
+        .scalar_subquery()
+    )
+    stmt = update(LoanStanding).where(LoanStanding.model_version_id == model_id)
+    if customer_ids is not None:
+        stmt = stmt.where(LoanStanding.customer_id.in_(list(customer_ids)))
+    conn.execute(stmt.values(latest_score=newest))
