@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dt_time
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import (
     Connection,
-    Date,
     Select,
     case,
-    cast,
     delete,
     func,
     insert,
@@ -44,6 +41,7 @@ from data.models import (
     Repayment,
 )
 from data.queries.sql import read_frame
+from data.rollups import rebuild_application_days, rebuild_journey_days
 
 
 def _features() -> Select:
@@ -521,6 +519,7 @@ def record_application(
             if stage
         ],
     )
+    rebuild_application_days(conn=conn, day=now.astimezone(UTC).date())
     rebuild_journey_days(conn=conn, day=now.astimezone(UTC).date())
     return application_id
 
@@ -619,41 +618,6 @@ def loan_rates_by_band(
         .group_by(scored.c.band)
     )
     return read_frame(conn, stmt)
-
-
-def _event_day(conn: Connection) -> Any:
-    """A journey event's UTC day, as the database computes it."""
-    if conn.dialect.name == "sqlite":
-        return func.date(JourneyEvent.occurred_at)
-    return cast(func.timezone("UTC", JourneyEvent.occurred_at), Date)
-
-
-def rebuild_journey_days(*, conn: Connection, day: date | None = None) -> None:
-    """Recount `journey_days` from the events: every day, or only this UTC day."""
-    stale = delete(JourneyDay)
-    when = _event_day(conn).label("day")
-    counted = (
-        select(
-            when,
-            CreditCustomer.region_id,
-            JourneyEvent.stage,
-            JourneyEvent.channel,
-            func.count().label("events"),
-        )
-        .outerjoin(CreditCustomer, CreditCustomer.id == JourneyEvent.customer_id)
-        .group_by(when, CreditCustomer.region_id, JourneyEvent.stage, JourneyEvent.channel)
-    )
-    if day is not None:
-        stale = stale.where(JourneyDay.day == day)
-        start = datetime.combine(day, dt_time.min, tzinfo=UTC)
-        counted = counted.where(
-            JourneyEvent.occurred_at >= start,
-            JourneyEvent.occurred_at < start + timedelta(days=1),
-        )
-    conn.execute(stale)
-    conn.execute(
-        insert(JourneyDay).from_select(["day", "region_id", "stage", "channel", "events"], counted)
-    )
 
 
 @cached("credit")

@@ -1,19 +1,53 @@
-"""Pre-aggregated tables the pages read instead of raw history.
+"""Daily counts kept in tables, which the pages read instead of raw history.
 
-Data that arrives from outside the app (tutoring sessions) is counted again when the seed
-loads it and when the scheduled refresh picks up new data.
+Each is recounted whole when the seed loads data and when the scheduled refresh picks up
+data loaded from outside the app; a write the app makes itself (a scored application and
+its journey steps) recounts only its own UTC day, in the same transaction.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, func, insert, select
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dt_time
+from typing import Any
 
-from data.models import SessionDay, Tutor, TutoringSession
+from sqlalchemy import Connection, Select, delete, func, insert, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from data.models import (
+    ApplicationDay,
+    CreditApplication,
+    CreditCustomer,
+    JourneyDay,
+    JourneyEvent,
+    SessionDay,
+    Tutor,
+    TutoringSession,
+)
 from data.queries.sql import day_of
 
 
+def _recount(
+    conn: Connection,
+    *,
+    table: Any,
+    moment: InstrumentedAttribute[datetime],
+    counted: Select,
+    day: date | None,
+) -> None:
+    """Replace `table`'s rows (every day, or only `day`) with `counted`, whose first column
+    is the UTC day of `moment` and whose other columns are named as the table's."""
+    stale = delete(table)
+    if day is not None:
+        start = datetime.combine(day, dt_time.min, tzinfo=UTC)
+        stale = stale.where(table.day == day)
+        counted = counted.where(moment >= start, moment < start + timedelta(days=1))
+    conn.execute(stale)
+    conn.execute(insert(table).from_select([c.name for c in counted.selected_columns], counted))
+
+
 def rebuild_session_days(*, conn: Connection) -> None:
-    """Recount `session_days` (sessions per UTC day, region and status) from the sessions."""
+    """Tutoring sessions per UTC day, region and status (sessions come only from outside)."""
     day = day_of(TutoringSession.scheduled_start, conn).label("day")
     counted = (
         select(
@@ -27,9 +61,49 @@ def rebuild_session_days(*, conn: Connection) -> None:
         .join(Tutor, Tutor.id == TutoringSession.tutor_id)
         .group_by(day, Tutor.region_id, TutoringSession.status)
     )
-    conn.execute(delete(SessionDay))
-    conn.execute(
-        insert(SessionDay).from_select(
-            ["day", "region_id", "status", "sessions", "rated", "rating_sum"], counted
-        )
+    _recount(
+        conn, table=SessionDay, moment=TutoringSession.scheduled_start, counted=counted, day=None
     )
+
+
+def rebuild_application_days(*, conn: Connection, day: date | None = None) -> None:
+    """Financing applications and their amount per UTC day, region and status."""
+    when = day_of(CreditApplication.applied_at, conn).label("day")
+    counted = (
+        select(
+            when,
+            CreditCustomer.region_id,
+            CreditApplication.status,
+            func.count().label("applications"),
+            func.sum(CreditApplication.amount).label("amount"),
+        )
+        .join(CreditCustomer, CreditCustomer.id == CreditApplication.customer_id)
+        .group_by(when, CreditCustomer.region_id, CreditApplication.status)
+    )
+    _recount(
+        conn, table=ApplicationDay, moment=CreditApplication.applied_at, counted=counted, day=day
+    )
+
+
+def rebuild_journey_days(*, conn: Connection, day: date | None = None) -> None:
+    """Journey steps per UTC day, region (None: not a customer yet), stage and channel."""
+    when = day_of(JourneyEvent.occurred_at, conn).label("day")
+    counted = (
+        select(
+            when,
+            CreditCustomer.region_id,
+            JourneyEvent.stage,
+            JourneyEvent.channel,
+            func.count().label("events"),
+        )
+        .outerjoin(CreditCustomer, CreditCustomer.id == JourneyEvent.customer_id)
+        .group_by(when, CreditCustomer.region_id, JourneyEvent.stage, JourneyEvent.channel)
+    )
+    _recount(conn, table=JourneyDay, moment=JourneyEvent.occurred_at, counted=counted, day=day)
+
+
+def rebuild_all(*, conn: Connection) -> None:
+    """Every kept daily count, from scratch."""
+    rebuild_session_days(conn=conn)
+    rebuild_application_days(conn=conn)
+    rebuild_journey_days(conn=conn)

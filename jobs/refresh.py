@@ -134,10 +134,9 @@ def run(
 
 def pick_up_new_data() -> tuple[int, str | None]:
     """Data loaded from outside (not through the app's writes) shows from now on: the
-    kept daily journey and session counts are recounted and every cached read starts afresh."""
+    kept daily counts (data.rollups) are recounted and every cached read starts afresh."""
     with transaction() as conn:
-        credit.rebuild_journey_days(conn=conn)
-        rollups.rebuild_session_days(conn=conn)
+        rollups.rebuild_all(conn=conn)
     cache.changed(*cache.AREAS)
     return 0, None
 

@@ -3,6 +3,7 @@
 from data.models.ai import AICall
 from data.models.base import Base
 from data.models.credit import (
+    ApplicationDay,
     CreditAlert,
     CreditAlertRule,
     CreditApplication,
@@ -61,6 +62,7 @@ from data.models.tutoring import (
 )
 
 __all__ = [
+    "ApplicationDay",
     "AICall",
     "CreditAlert",
     "CreditAlertRule",

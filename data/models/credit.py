@@ -16,6 +16,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -202,7 +203,17 @@ class LoanStanding(Base):
 
 class Repayment(Base):
     __tablename__ = "repayments"
-    __table_args__ = (Index("ix_repayments_loan_due", "loan_id", "due_on"),)
+    __table_args__ = (
+        Index("ix_repayments_loan_due", "loan_id", "due_on"),
+        # The few unpaid instalments, for "loans in arrears" without reading the paid ones.
+        Index(
+            "ix_repayments_unpaid",
+            "loan_id",
+            "days_past_due",
+            postgresql_where=text("paid_on IS NULL"),
+            sqlite_where=text("paid_on IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id", ondelete="CASCADE"))
@@ -227,6 +238,22 @@ class JourneyDay(Base):
     stage: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
     events: Mapped[int] = mapped_column(Integer)
+
+
+class ApplicationDay(Base):
+    """Financing applications and their amount per UTC day, region and status (data.rollups):
+    recounted by the seed and the refresh, and for the day of each application the app
+    records itself."""
+
+    __tablename__ = "application_days"
+    __table_args__ = (Index("ix_application_days_day", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    applications: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[float] = mapped_column(Float)
 
 
 class JourneyEvent(Base):

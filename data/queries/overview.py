@@ -16,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from data.cache import cached
 from data.models import (
+    ApplicationDay,
     Attendance,
     CreditApplication,
     CreditCustomer,
@@ -227,18 +228,19 @@ def daily_applications(
 
     Columns: day (datetime64), status (str), applications (int), amount (float).
     """
-    frame = _per_day_and_status(
-        conn,
-        moment=CreditApplication.applied_at,
-        status=CreditApplication.status,
-        measures=[func.sum(CreditApplication.amount).label("amount")],
-        region=CreditCustomer.region_id,
-        join=(CreditCustomer, CreditCustomer.id == CreditApplication.customer_id),
-        since=since,
-        until=until,
-        region_ids=region_ids,
+    first, stop = _utc_days(since, until)  # the kept daily counts (data.rollups)
+    stmt = (
+        select(
+            ApplicationDay.day,
+            ApplicationDay.status,
+            func.sum(ApplicationDay.applications).label("applications"),
+            func.sum(ApplicationDay.amount).label("amount"),
+        )
+        .where(ApplicationDay.day >= first, ApplicationDay.day < stop)
+        .group_by(ApplicationDay.day, ApplicationDay.status)
+        .order_by(ApplicationDay.day)
     )
-    return frame.rename(columns={"n": "applications"})
+    return read_frame(conn, in_regions(stmt, ApplicationDay.region_id, region_ids), dates=["day"])
 
 
 def active_loan_arrears(
@@ -261,8 +263,10 @@ def active_loan_arrears(
             func.coalesce(func.sum(Loan.principal), 0.0).label("principal"),
             func.count(late.c.loan_id).label("in_arrears"),
         )
-        .join(CreditCustomer, CreditCustomer.id == Loan.customer_id)
+        .select_from(Loan)
         .outerjoin(late, late.c.loan_id == Loan.id)
         .where(Loan.status == "active")
     )
+    if region_ids is not None:  # the customers' regions, only when a scope asks for them
+        stmt = stmt.join(CreditCustomer, CreditCustomer.id == Loan.customer_id)
     return read_frame(conn, in_regions(stmt, CreditCustomer.region_id, region_ids))

@@ -15,11 +15,10 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select, text
 
 from data import cache
-from data.credit import rebuild_journey_days
 from data.engine import get_engine
 from data.migrate import upgrade_head
 from data.models import Base, Tutor
-from data.rollups import rebuild_session_days
+from data.rollups import rebuild_all
 from data.seed.bulk import bulk_insert
 from data.seed.common import SCALES
 from data.seed.credit import credit_frames
@@ -101,8 +100,7 @@ def seed_database(
         for table in Base.metadata.sorted_tables:
             if table.name in frames:
                 report.rows[table.name] = bulk_insert(conn, table, frames[table.name])
-        rebuild_journey_days(conn=conn)
-        rebuild_session_days(conn=conn)
+        rebuild_all(conn=conn)
     cache.changed(*cache.AREAS, database_url=engine.url.render_as_string(hide_password=False))
     report.load_seconds = time.perf_counter() - started
     return report

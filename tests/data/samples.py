@@ -8,6 +8,7 @@ from typing import Any
 from data.models import (
     ActivityEvent,
     AICall,
+    ApplicationDay,
     Attendance,
     AuditEntry,
     CalendarToken,
@@ -28,6 +29,7 @@ from data.models import (
     JourneyEvent,
     LessonPlan,
     Loan,
+    LoanStanding,
     ManagerNote,
     Measurement,
     ModelVersion,
@@ -341,6 +343,19 @@ def sample_rows() -> list[Any]:
             amount_paid=0.0,
             days_past_due=12,
         ),
+        LoanStanding(
+            loan_id=1,
+            model_version_id=1,
+            as_of=D0,
+            customer_id=1,
+            region_id=1,
+            principal=2400.0,
+            disbursed_on=D0,
+            days_past_due=12,
+            missed_payments=1,
+            score_at_loan=612,
+            latest_score=None,
+        ),
         JourneyEvent(
             id=1,
             customer_id=None,
@@ -350,6 +365,7 @@ def sample_rows() -> list[Any]:
             occurred_at=T0,
         ),
         JourneyDay(id=1, day=D0, region_id=None, stage="visit", channel="mobile", events=1),
+        ApplicationDay(id=1, day=D0, region_id=1, status="approved", applications=2, amount=3500.0),
         SessionDay(
             id=1, day=D0, region_id=1, status="completed", sessions=3, rated=2, rating_sum=9
         ),

@@ -98,10 +98,16 @@ def test_daily_bookings(seeded_engine, frames):
     assert result["hours"].sum() == pytest.approx(hours)
 
 
-def test_daily_applications(seeded_engine, frames):
+@pytest.mark.parametrize("region_ids", [None, SCOPE])
+def test_daily_applications(seeded_engine, frames, region_ids):
     with connect() as conn:
-        result = overview.daily_applications(conn=conn, since=SINCE, until=UNTIL)
+        result = overview.daily_applications(
+            conn=conn, since=SINCE, until=UNTIL, region_ids=region_ids
+        )
     expected = in_window(frames["credit_applications"], "applied_at", SINCE, UNTIL)
+    if region_ids:
+        region = expected["customer_id"].map(region_of(frames, "credit_customers"))
+        expected = expected[region.isin(region_ids)]
     assert result.groupby("status")["applications"].sum().to_dict() == (
         expected["status"].value_counts().to_dict()
     )
@@ -117,6 +123,11 @@ def test_active_loan_arrears(seeded_engine, frames):
     assert result["loans"] == len(loans)
     assert result["principal"] == pytest.approx(loans["principal"].sum())
     assert result["in_arrears"] == loans["id"].isin(late["loan_id"]).sum()
+    with connect() as conn:
+        scoped = overview.active_loan_arrears(conn=conn, region_ids=SCOPE).iloc[0]
+    in_scope = loans[loans["customer_id"].map(region_of(frames, "credit_customers")).isin(SCOPE)]
+    assert 0 < scoped["loans"] == len(in_scope) < len(loans)
+    assert scoped["in_arrears"] == in_scope["id"].isin(late["loan_id"]).sum()
 
 
 def test_data_as_of_is_the_newest_event(seeded_engine, frames):

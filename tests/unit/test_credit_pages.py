@@ -216,6 +216,17 @@ def test_live_scoring_shows_a_new_score_in_the_counts_the_list_the_portfolio_and
         ).scalar_one()
     assert kept == newest
     assert listed.set_index("id").loc[customer["id"], "score"] == new_score
+    # The home page's kept daily application counts include it.
+    from datetime import UTC, datetime, timedelta
+
+    from data.queries.overview import daily_applications
+
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    with connect() as conn:
+        counted = daily_applications(
+            conn=conn, since=today, until=today + timedelta(days=1), region_ids=[1]
+        )
+    assert counted["applications"].sum() == 1
     _kept_journey_days_count_every_event_and_the_live_application()
 
 
