@@ -48,14 +48,17 @@ def watchlist(behaviour: pd.DataFrame, hits: pd.DataFrame) -> pd.DataFrame:
     most severe and latest first."""
     if hits.empty:
         return behaviour.iloc[0:0].assign(severity=[], rules=[])
-    rank = hits.assign(rank=hits["severity"].map(SEVERITIES.index))
-    worst = (
-        rank.sort_values("rank", ascending=False).drop_duplicates("loan_id").set_index("loan_id")
-    )
-    names = hits.groupby("loan_id")["rule"].agg(lambda r: ", ".join(sorted(r)))
+    rank = hits["severity"].map({s: i for i, s in enumerate(SEVERITIES)})
+    worst = rank.groupby(hits["loan_id"]).max()
+    # Plain Python: a groupby that joins strings builds a Series per loan (30 ms for 900).
+    pairs = hits[["loan_id", "rule"]].drop_duplicates().sort_values(["loan_id", "rule"])
+    caught_by: dict[int, list[str]] = {}
+    for loan, rule in zip(pairs["loan_id"].tolist(), pairs["rule"].tolist(), strict=True):
+        caught_by.setdefault(loan, []).append(rule)
+    names = {loan: ", ".join(rules) for loan, rules in caught_by.items()}
     out = behaviour[behaviour["loan_id"].isin(worst.index)].copy()
-    out["severity"] = out["loan_id"].map(worst["severity"])
+    out["rank"] = out["loan_id"].map(worst)
+    out["severity"] = out["rank"].map(dict(enumerate(SEVERITIES)))
     out["rules"] = out["loan_id"].map(names)
-    out["rank"] = out["severity"].map(SEVERITIES.index)
     out = out.sort_values(["rank", "days_past_due"], ascending=[False, False])
     return out.drop(columns="rank").reset_index(drop=True)
