@@ -37,25 +37,25 @@ def summed(applications: pd.DataFrame) -> pd.DataFrame:
 def cutoff_tradeoff(sums: pd.DataFrame, *, cutoffs: list[int], lgd: float) -> pd.DataFrame:
     """For each score cut-off (approve at or above it): approval rate, approved count and
     volume, mean PD and expected loss of what is approved. `sums` as `summed` makes."""
-    rows = []
-    total = int(sums["applications"].sum())
-    for cutoff in cutoffs:
-        approved = sums[sums["score"] >= cutoff]
-        count = int(approved["applications"].sum())
-        volume = float(approved["amount"].sum())
-        rows.append(
-            {
-                "cutoff": cutoff,
-                "approval_rate": count / total if total else 0.0,
-                "approved": count,
-                "volume": volume,
-                "mean_pd": float(approved["pd_sum"].sum()) / count if count else 0.0,
-                "expected_loss": float(approved["pd_amount"].sum() * lgd),
-            }
-        )
-    out = pd.DataFrame(rows)
-    out["loss_rate"] = np.where(
-        out["volume"] > 0, out["expected_loss"] / out["volume"].where(out["volume"] > 0, 1), 0.0
+    by_score = sums.groupby("score")[list(SUMS)].sum().sort_index(ascending=False)
+    # Running totals from the best score down: row k holds every score at or above it.
+    above = np.vstack([np.zeros(len(SUMS)), by_score.cumsum().to_numpy(dtype=float)])
+    taken = np.searchsorted(-by_score.index.to_numpy(), -np.asarray(cutoffs), side="right")
+    count, volume, pd_sum, pd_amount = above[taken].T
+    total = float(by_score["applications"].sum())
+    approved = count.astype(int)
+    out = pd.DataFrame(
+        {
+            "cutoff": cutoffs,
+            "approval_rate": count / total if total else np.zeros(len(cutoffs)),
+            "approved": approved,
+            "volume": volume,
+            "mean_pd": np.divide(pd_sum, count, out=np.zeros(len(cutoffs)), where=count > 0),
+            "expected_loss": pd_amount * lgd,
+        }
+    )
+    out["loss_rate"] = np.divide(
+        out["expected_loss"], volume, out=np.zeros(len(cutoffs)), where=volume > 0
     )
     return out
 

@@ -580,11 +580,16 @@ def score_sums(
 ) -> pd.DataFrame:
     """Scored applications since a moment, summed per score and band (for pricing and the
     cut-off what-if). Columns: score, band, applications, amount, pd_sum, pd_amount."""
-    scored = (
-        _scored_applications(model_id, region_ids)
-        .where(CreditApplication.applied_at >= since)
-        .subquery()
+    scored_stmt = (
+        select(CreditApplication.amount, CreditScore.score, CreditScore.band, CreditScore.pd)
+        .join(CreditScore, CreditScore.application_id == CreditApplication.id)
+        .where(CreditScore.model_version_id == model_id, CreditApplication.applied_at >= since)
     )
+    if region_ids is not None:  # the customers' regions, only when a scope asks for them
+        scored_stmt = scored_stmt.join(
+            CreditCustomer, CreditCustomer.id == CreditApplication.customer_id
+        ).where(CreditCustomer.region_id.in_(list(region_ids)))
+    scored = scored_stmt.subquery()
     stmt = select(
         scored.c.score,
         scored.c.band,
