@@ -48,6 +48,11 @@ def table(scale: str = "large") -> str:
             f"| {f['json_bytes'] / 1000:,.0f} KB | {f['table_rows']:,} |"
         )
     lines += ["", "| measure | PostgreSQL | SQLite |", "|---|---:|---:|"]
+    if "first_visit" in pg and "first_visit" in lite:
+        lines.append(
+            f"| first visit ever ({pg['first_visit']['page']}, empty browser cache), drawn "
+            f"| {pg['first_visit']['drawn_ms']:,} ms | {lite['first_visit']['drawn_ms']:,} ms |"
+        )
     for label, key, unit in (
         ("scheduled refresh", "refresh_s", "s"),
         ("score 100,000 applications", "score_100k_s", "s"),

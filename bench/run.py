@@ -156,12 +156,12 @@ def served_measurements(seconds: float) -> dict[str, Any]:
     users = [f"bench-user-{n}@beacon.bench" for n in range(1, t.CONCURRENT_USERS + 1)]
     accounts = [(email, bench_account(email)) for email in users]
     with gunicorn(t.WEB_WORKERS, HERE / ".data" / "gunicorn.log") as served:
-        loads = first_loads(served.url, *accounts[0], FIRST_LOADS, cache.backend().clear)
+        first, loads = first_loads(served.url, *accounts[0], FIRST_LOADS, cache.backend().clear)
         cache.backend().clear()
         concurrent = concurrent_users(served.url, accounts, seconds, served.worker_rss_mb)
         concurrent["workers"] = t.WEB_WORKERS
         print(f"  concurrent users: {concurrent}", flush=True)
-    return {"first_loads": loads, "concurrent": concurrent}
+    return {"first_visit": first, "first_loads": loads, "concurrent": concurrent}
 
 
 def machine() -> dict[str, Any]:
@@ -193,6 +193,16 @@ def verdicts(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
             _check(f"{page}: answer size", t.RESPONSE_MAX_BYTES, c["bytes"], "B"),
             _check(f"{page}: largest figure", t.FIGURE_MAX_BYTES, c["largest_figure_bytes"], "B"),
         ]
+    if "first_visit" in results:
+        v = results["first_visit"]
+        rows.append(
+            _check(
+                f"first visit ever ({v['page']}, empty browser cache): drawn",
+                t.FIRST_DRAWN_MS,
+                v["drawn_ms"],
+                "ms",
+            )
+        )
     for f in results.get("first_loads", []):
         page = f"first load, {f['page']}"
         rows += [

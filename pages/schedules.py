@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
 
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
@@ -53,6 +54,7 @@ class ids:
     prev = "sched-prev"
     next = "sched-next"
     page = "sched-page"
+    shown = "sched-shown"  # the filters the body was last drawn for
     pager = "sched-pager"
 
 
@@ -70,7 +72,6 @@ def layout(**query: str) -> Component:
         if student is not None
         else []
     )
-    today = datetime.now(ZoneInfo(get_settings().timezone)).date()
     tools = [
         html.A(
             "Export .ics",
@@ -139,9 +140,13 @@ def layout(**query: str) -> Component:
                         "From",
                         dcc.DatePickerSingle(
                             id=ids.anchor,
-                            date=(view.anchor or today).isoformat(),
+                            # Empty means today, as in the URL: a filled-in default made the
+                            # URL sync reset it on load and draw the calendar twice.
+                            date=view.anchor.isoformat() if view.anchor else None,
                             display_format="YYYY-MM-DD",
                             first_day_of_week=1,
+                            clearable=True,
+                            placeholder="Today",
                         ),
                         2,
                     ),
@@ -203,6 +208,7 @@ def layout(**query: str) -> Component:
             ),
             dcc.Loading(html.Div(id=ids.body), type="default", delay_show=200),
             dcc.Store(id=ids.page, data=1),
+            dcc.Store(id=ids.shown),
             html.Div(pager(ids.pager), id=f"{ids.pager}-wrap"),
         ]
     )
@@ -250,7 +256,8 @@ def find_student(text: str | None, chosen: Any, current: list[dict] | None) -> l
 @requires(*EVERYONE)
 def step(_prev: int, _next: int, anchor: str | None, view: str | None) -> str:
     view_ = schedules.ScheduleView.from_args({"date": anchor, "view": view})
-    first, following = view_.window(view_.anchor or date.today())
+    today = datetime.now(ZoneInfo(get_settings().timezone)).date()
+    first, following = view_.window(view_.anchor or today)
     back = dash.ctx.triggered_id == ids.prev
     if view_.view == "month":
         moved = (first - timedelta(days=1)).replace(day=1) if back else following
@@ -270,6 +277,7 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
     Output(ids.page, "data"),
     *PAGER_OUT,
     Output(f"{ids.pager}-wrap", "hidden"),
+    Output(ids.shown, "data"),
     Input(ids.view, "value"),
     Input(ids.anchor, "date"),
     Input(ids.host, "value"),
@@ -279,10 +287,21 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
     Input(ids.until, "date"),
     *PAGER_IN,
     State(ids.page, "data"),
+    State(ids.shown, "data"),
 )
 @requires(*EVERYONE)
+def show(*args: Any) -> tuple:
+    """The calendar or list. The date pickers report their date again once their script has
+    loaded; drawing the same filters twice is skipped."""
+    *values, shown = args
+    drawn_for = [*values[:7], values[-1]]
+    if shown == drawn_for and ctx.triggered_id in (ids.anchor, ids.until):
+        raise PreventUpdate
+    return (*draw(*values), drawn_for)
+
+
 @cached_answer("schedules", "tutors")
-def show(
+def draw(
     view: Any,
     anchor: Any,
     host: Any,
