@@ -512,8 +512,9 @@ def profile_link(name: Any, row: Any) -> Component:
 def factor_list(factors: Any, _row: Any) -> Component:
     if not factors:
         return html.Span("No single factor stands out", className="text-body-secondary")
-    return html.Ul(
-        [html.Li(f"{f['label']}: {factor_value(f['feature'], f['value'])}") for f in factors],
+    # One component, a line per factor: each Dash component costs the browser time to mount.
+    return html.Span(
+        "\n".join(f"{f['label']}: {factor_value(f['feature'], f['value'])}" for f in factors),
         className="factor-list",
     )
 
