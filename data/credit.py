@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -34,6 +34,7 @@ from data.models import (
     CreditScore,
     JourneyDay,
     JourneyEvent,
+    JourneyMonth,
     Loan,
     ModelVersion,
     MonitoringReport,
@@ -629,24 +630,35 @@ def loan_rates_by_band(
 def journey_counts(
     *, conn: Connection, region_ids: Sequence[int] | None, since: datetime
 ) -> pd.DataFrame:
-    """Journey steps per stage, channel and month from `journey_days` (a visit need not have
-    a customer yet; in a region scope only known customers count).
+    """Journey steps per stage, channel and month since a moment's day: whole months from
+    `journey_months`, the days before the first whole month from `journey_days` (a visit
+    need not have a customer yet; in a region scope only known customers count).
     Columns: stage, channel, month (YYYY-MM), events."""
-    month = (
-        func.strftime("%Y-%m", JourneyDay.day)
-        if conn.dialect.name == "sqlite"
-        else func.to_char(JourneyDay.day, "YYYY-MM")
-    ).label("month")
-    stmt = (
-        select(
-            JourneyDay.stage, JourneyDay.channel, month, func.sum(JourneyDay.events).label("events")
+    first = since.date()
+    whole = first if first.day == 1 else (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+    def per_month(table: Any, day: Any, *where: Any) -> pd.DataFrame:
+        month = (
+            func.strftime("%Y-%m", day)
+            if conn.dialect.name == "sqlite"
+            else func.to_char(day, "YYYY-MM")
+        ).label("month")
+        stmt = (
+            select(table.stage, table.channel, month, func.sum(table.events).label("events"))
+            .where(*where)
+            .group_by(table.stage, table.channel, month)
         )
-        .where(JourneyDay.day >= since.date())
-        .group_by(JourneyDay.stage, JourneyDay.channel, month)
+        if region_ids is not None:
+            stmt = stmt.where(table.region_id.in_(list(region_ids)))
+        return read_frame(conn, stmt)
+
+    frame = pd.concat(
+        [
+            per_month(JourneyDay, JourneyDay.day, JourneyDay.day >= first, JourneyDay.day < whole),
+            per_month(JourneyMonth, JourneyMonth.month, JourneyMonth.month >= whole),
+        ],
+        ignore_index=True,
     )
-    if region_ids is not None:
-        stmt = stmt.where(JourneyDay.region_id.in_(list(region_ids)))
-    frame = read_frame(conn, stmt)
     frame["events"] = frame["events"].astype(int)
     return frame
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, select
+from sqlalchemy import Connection, Date, Select, cast, delete, func, insert, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from data.models import (
@@ -20,6 +20,7 @@ from data.models import (
     CreditCustomer,
     JourneyDay,
     JourneyEvent,
+    JourneyMonth,
     SessionDay,
     Tutor,
     TutoringSession,
@@ -100,6 +101,35 @@ def rebuild_journey_days(*, conn: Connection, day: date | None = None) -> None:
         .group_by(when, CreditCustomer.region_id, JourneyEvent.stage, JourneyEvent.channel)
     )
     _recount(conn, table=JourneyDay, moment=JourneyEvent.occurred_at, counted=counted, day=day)
+    rebuild_journey_months(conn=conn, month=day.replace(day=1) if day else None)
+
+
+def month_of(day: Any, conn: Connection) -> Any:
+    """The first day of a date column's month, on SQLite and PostgreSQL alike."""
+    if conn.dialect.name == "sqlite":
+        return func.date(day, "start of month")
+    return cast(func.date_trunc("month", day), Date)
+
+
+def rebuild_journey_months(*, conn: Connection, month: date | None = None) -> None:
+    """Journey steps per month from the daily counts: every month, or only this one."""
+    first = month_of(JourneyDay.day, conn).label("month")
+    counted = select(
+        first,
+        JourneyDay.region_id,
+        JourneyDay.stage,
+        JourneyDay.channel,
+        func.sum(JourneyDay.events).label("events"),
+    ).group_by(first, JourneyDay.region_id, JourneyDay.stage, JourneyDay.channel)
+    stale = delete(JourneyMonth)
+    if month is not None:
+        following = (month + timedelta(days=32)).replace(day=1)
+        counted = counted.where(JourneyDay.day >= month, JourneyDay.day < following)
+        stale = stale.where(JourneyMonth.month == month)
+    conn.execute(stale)
+    conn.execute(
+        insert(JourneyMonth).from_select([c.name for c in counted.selected_columns], counted)
+    )
 
 
 def rebuild_all(*, conn: Connection) -> None:

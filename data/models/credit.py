@@ -256,6 +256,21 @@ class ApplicationDay(Base):
     amount: Mapped[float] = mapped_column(Float)
 
 
+class JourneyMonth(Base):
+    """Journey steps per calendar month (its first day), region, stage and channel: summed
+    from `journey_days` whenever those are recounted, for the journey page's whole months."""
+
+    __tablename__ = "journey_months"
+    __table_args__ = (Index("ix_journey_months_month", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(Date)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    events: Mapped[int] = mapped_column(Integer)
+
+
 class JourneyEvent(Base):
     __tablename__ = "journey_events"
     __table_args__ = (

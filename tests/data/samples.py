@@ -27,6 +27,7 @@ from data.models import (
     JobRun,
     JourneyDay,
     JourneyEvent,
+    JourneyMonth,
     LessonPlan,
     Loan,
     LoanStanding,
@@ -365,6 +366,9 @@ def sample_rows() -> list[Any]:
             occurred_at=T0,
         ),
         JourneyDay(id=1, day=D0, region_id=None, stage="visit", channel="mobile", events=1),
+        JourneyMonth(
+            id=1, month=D0.replace(day=1), region_id=None, stage="visit", channel="mobile", events=1
+        ),
         ApplicationDay(id=1, day=D0, region_id=1, status="approved", applications=2, amount=3500.0),
         SessionDay(
             id=1, day=D0, region_id=1, status="completed", sessions=3, rated=2, rating_sum=9
