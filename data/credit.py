@@ -296,6 +296,20 @@ def customers(
         "recent": [latest.c.applied_at.desc().nulls_last(), CreditCustomer.id],
     }.get(sort, [CreditCustomer.id])
     page = matching.order_by(*order).limit(limit).offset(offset).subquery()
+    if sort == "score":
+        # Scored customers come first, so a page they fill comes straight off the index of
+        # latest scores; only a page reaching the unscored ones needs every customer sorted.
+        scored_page = (
+            select(CreditCustomer.id)
+            .join(latest, latest.c.customer_id == CreditCustomer.id)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(limit)
+            .offset(offset)
+        )
+        found = conn.execute(scored_page).scalars().all()
+        if len(found) == limit:
+            page = select(CreditCustomer.id).where(CreditCustomer.id.in_(found)).subquery()
     applications = (
         select(func.count())
         .where(CreditApplication.customer_id == CreditCustomer.id)

@@ -171,6 +171,20 @@ def test_the_portfolio_is_scoped_searched_filtered_and_paged(scored):
         )
     assert north_total < total and set(north["region"]) == {own["region"]}
     assert set(critical["band"]) <= {"critical"}
+    # Paging by score walks the scored customers (lowest first, then by id) and then the
+    # unscored ones, whichever way a page is read.
+    expected = north.assign(unscored=north["score"].isna()).sort_values(["unscored", "score", "id"])
+    assert north["id"].tolist() == expected["id"].tolist()
+    with connect() as conn:
+        pages = [
+            credit.customers(
+                conn=conn, model_id=model["id"], region_ids=[1], limit=7, offset=offset
+            )[0]
+            for offset in range(0, north_total, 7)
+        ]
+    walked = [i for page in pages for i in page["id"]]
+    assert len(walked) == len(set(walked)) == north_total
+    assert walked[: len(north)] == north["id"].tolist()
     assert status.endswith(f"{len(critical):,} customers")
     assert len(everyone) == 5
 
