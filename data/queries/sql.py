@@ -38,7 +38,9 @@ def in_regions(
 def read_frame(conn: Connection, statement: Select, dates: Sequence[str] = ()) -> pd.DataFrame:
     """Run a select and return its rows as a DataFrame, with `dates` parsed as datetime64."""
     result = conn.execute(statement)
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    # Plain tuples: pandas probes each Row for attributes, which costs SQLAlchemy a raised
+    # and caught KeyError per row.
+    frame = pd.DataFrame([tuple(row) for row in result.fetchall()], columns=list(result.keys()))
     for name in dates:
         frame[name] = pd.to_datetime(frame[name])
     return frame
