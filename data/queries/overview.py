@@ -92,20 +92,9 @@ def daily_sessions(
     Columns: day (datetime64), status (str), sessions (int), rated (int), rating_sum (int).
     """
     if tutor_id is None:  # a scope: the kept daily counts (data.rollups)
-        first, stop = _utc_days(since, until)
-        stmt = (
-            select(
-                SessionDay.day,
-                SessionDay.status,
-                func.sum(SessionDay.sessions).label("sessions"),
-                func.sum(SessionDay.rated).label("rated"),
-                func.sum(SessionDay.rating_sum).label("rating_sum"),
-            )
-            .where(SessionDay.day >= first, SessionDay.day < stop)
-            .group_by(SessionDay.day, SessionDay.status)
-            .order_by(SessionDay.day)
+        return _kept_per_day(
+            conn, SessionDay, ("sessions", "rated", "rating_sum"), since, until, region_ids
         )
-        return read_frame(conn, in_regions(stmt, SessionDay.region_id, region_ids), dates=["day"])
     frame = _per_day_and_status(
         conn,
         moment=TutoringSession.scheduled_start,
@@ -122,6 +111,25 @@ def daily_sessions(
         where=[TutoringSession.tutor_id == tutor_id],
     )
     return frame.rename(columns={"n": "sessions"})
+
+
+def _kept_per_day(
+    conn: Connection,
+    table: Any,
+    measures: Sequence[str],
+    since: datetime,
+    until: datetime,
+    region_ids: Sequence[int] | None,
+) -> pd.DataFrame:
+    """A kept daily table's `measures` summed per day and status over [since, until)."""
+    first, stop = _utc_days(since, until)
+    stmt = (
+        select(table.day, table.status, *(func.sum(getattr(table, m)).label(m) for m in measures))
+        .where(table.day >= first, table.day < stop)
+        .group_by(table.day, table.status)
+        .order_by(table.day)
+    )
+    return read_frame(conn, in_regions(stmt, table.region_id, region_ids), dates=["day"])
 
 
 def _utc_days(since: datetime, until: datetime) -> tuple[date, date]:
@@ -228,19 +236,7 @@ def daily_applications(
 
     Columns: day (datetime64), status (str), applications (int), amount (float).
     """
-    first, stop = _utc_days(since, until)  # the kept daily counts (data.rollups)
-    stmt = (
-        select(
-            ApplicationDay.day,
-            ApplicationDay.status,
-            func.sum(ApplicationDay.applications).label("applications"),
-            func.sum(ApplicationDay.amount).label("amount"),
-        )
-        .where(ApplicationDay.day >= first, ApplicationDay.day < stop)
-        .group_by(ApplicationDay.day, ApplicationDay.status)
-        .order_by(ApplicationDay.day)
-    )
-    return read_frame(conn, in_regions(stmt, ApplicationDay.region_id, region_ids), dates=["day"])
+    return _kept_per_day(conn, ApplicationDay, ("applications", "amount"), since, until, region_ids)
 
 
 def active_loan_arrears(
