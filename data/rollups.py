@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from typing import Any
 
-from sqlalchemy import Connection, Date, Select, cast, delete, func, insert, select
+from sqlalchemy import Connection, Select, delete, func, insert, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from data.models import (
@@ -25,7 +25,7 @@ from data.models import (
     Tutor,
     TutoringSession,
 )
-from data.queries.sql import day_of
+from data.queries.sql import day_of, month_of
 
 
 def _recount(
@@ -102,13 +102,6 @@ def rebuild_journey_days(*, conn: Connection, day: date | None = None) -> None:
     )
     _recount(conn, table=JourneyDay, moment=JourneyEvent.occurred_at, counted=counted, day=day)
     rebuild_journey_months(conn=conn, month=day.replace(day=1) if day else None)
-
-
-def month_of(day: Any, conn: Connection) -> Any:
-    """The first day of a date column's month, on SQLite and PostgreSQL alike."""
-    if conn.dialect.name == "sqlite":
-        return func.date(day, "start of month")
-    return cast(func.date_trunc("month", day), Date)
 
 
 def rebuild_journey_months(*, conn: Connection, month: date | None = None) -> None:

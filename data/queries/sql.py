@@ -17,6 +17,13 @@ def day_of(column: SQLColumnExpression[datetime], conn: Connection) -> ColumnEle
     return cast(func.timezone("UTC", column), Date)
 
 
+def month_of(day: SQLColumnExpression[date], conn: Connection) -> ColumnElement[date]:
+    """The first day of a date column's month, on SQLite and PostgreSQL alike."""
+    if conn.dialect.name == "sqlite":
+        return func.date(day, "start of month")
+    return cast(func.date_trunc("month", day), Date)
+
+
 def minutes_between(
     start: SQLColumnExpression[datetime], end: SQLColumnExpression[datetime], conn: Connection
 ) -> ColumnElement[float]:
