@@ -85,9 +85,8 @@ def first_loads(
     base: str, email: str, password: str, pages: Any, clear_cache: Any
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The very first visit (empty browser cache, flushed app cache: the browser fetches and
-    compiles plotly.js, 4.8 MB, on the first page with a chart), then each page loaded twice
-    with the browser's cache primed: with the app's cache flushed first (cold) and right
-    after (warm)."""
+    compiles plotly.js's cartesian bundle, 1.5 MB), then each page loaded twice with the
+    browser's cache primed: with the app's cache flushed first (cold) and right after (warm)."""
     driver = chromium()
     try:
         _sign_in(driver, base, email, password)

@@ -190,3 +190,32 @@ def test_a_busy_calendar_day_links_to_the_rest_of_its_sessions():
         assert more[0].href == (
             "/schedules?view=list&date=2026-06-09&status=scheduled&until=2026-06-09"
         )
+
+
+def test_every_trace_type_the_app_draws_is_in_the_browsers_plotly_bundle():
+    """The browser loads plotly.js's cartesian bundle (assets/vendor), not the full one: a
+    trace type outside it would draw nothing. Its header names the bundle."""
+    import re
+    from pathlib import Path
+
+    from plotly.basedatatypes import BaseTraceType
+
+    root = Path(__file__).resolve().parents[2]
+    (bundle,) = (root / "assets" / "vendor").glob("plotly-cartesian-*.min.js")
+    assert "plotly.js (cartesian - minified)" in bundle.read_text()[:200]
+    in_bundle = {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "image"}
+    in_bundle |= {"histogram2dcontour", "pie", "scatter", "scatterternary", "violin"}
+    drawn = set()
+    for source in [*root.glob("components/*.py"), *root.glob("pages/*.py")]:
+        text = source.read_text()
+        drawn |= {name.lower() for name in re.findall(r"\bgo\.([A-Z][a-z0-9]+)\(", text)}
+        drawn |= set(re.findall(r"\.add_([a-z0-9]+)\(", text))
+        drawn |= set(re.findall(r"[\"']type[\"']: [\"']([a-z0-9]+)[\"']", text))
+    trace_types = {
+        name.lower()
+        for name in dir(go)
+        if isinstance(getattr(go, name), type) and issubclass(getattr(go, name), BaseTraceType)
+    }
+    drawn &= trace_types
+    assert {"bar", "scatter", "heatmap"} <= drawn
+    assert drawn <= in_bundle, drawn - in_bundle
