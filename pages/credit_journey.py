@@ -120,8 +120,8 @@ def funnel_figure(stages: pd.DataFrame, theme: str | None) -> go.Figure | None:
             x=events,
             orientation="h",
             text=[
-                f"{n:,}" if before is None else f"{n:,} · {n / before:.0%} of previous"
-                for n, before in zip(events, previous)
+                f"{n:,} · {n / before:.0%} of previous" if before else f"{n:,}"
+                for n, before in zip(events, previous, strict=True)
             ],
             textposition="auto",
         )
