@@ -405,16 +405,17 @@ def export_card(card: Scorecard) -> dict:
 def assess_with(exported: dict, X: pd.DataFrame, *, reasons: int = 4) -> pd.DataFrame:
     """`Scorecard.assess` from an exported card: the same PD, score, band and reasons."""
     points = {}
-    bins_of: dict[str, list[int]] = {}
-    codes_of: dict[str, list[str]] = {}
+    code_ids = {}  # each row's "characteristic: bin" code, as an index into `names`
+    names: list[str] = []
     best = {}
     for feature, spec in exported["characteristics"].items():
         bins = [Bin(b["label"], b["low"], b["high"], tuple(b["categories"])) for b in spec]
         index = WoEBinner._assign(bins, X[feature])
+        index[index < 0] = len(spec)  # unseen: the last points (0) and the last code
         values = np.array([b["points"] for b in spec] + [0.0])
         points[feature] = values[index]
-        bins_of[feature] = index.tolist()
-        codes_of[feature] = [f"{feature}: {b['label']}" for b in spec] + [f"{feature}: unseen"]
+        code_ids[feature] = len(names) + index
+        names += [f"{feature}: {b['label']}" for b in spec] + [f"{feature}: unseen"]
         best[feature] = max(b["points"] for b in spec)
     features = list(exported["characteristics"])
     total = np.sum([points[f] for f in features], axis=0) + exported["base_points"]
@@ -422,11 +423,14 @@ def assess_with(exported: dict, X: pd.DataFrame, *, reasons: int = 4) -> pd.Data
     probability = 1 / (1 + odds_good)
     # The largest gaps to each characteristic's best points, ties in feature order.
     gaps = np.column_stack([best[f] - points[f] for f in features])
-    top = np.argsort(-gaps, axis=1, kind="stable")[:, :reasons].tolist()
-    wide = (gaps > 1e-9).tolist()
-    bin_of = [bins_of[f] for f in features]
-    named = [codes_of[f] for f in features]
-    codes = [[named[j][bin_of[j][i]] for j in row if wide[i][j]] for i, row in enumerate(top)]
+    top = np.argsort(-gaps, axis=1, kind="stable")[:, :reasons]
+    picked = np.take_along_axis(np.column_stack([code_ids[f] for f in features]), top, axis=1)
+    picked = np.where(np.take_along_axis(gaps > 1e-9, top, axis=1), picked, -1)
+    # Rows share few distinct reason lists: name each distinct one once.
+    radix = (len(names) + 1) ** np.arange(picked.shape[1], dtype=np.int64)
+    _, first, inverse = np.unique((picked + 1) @ radix, return_index=True, return_inverse=True)
+    named = [[names[c] for c in picked[row] if c >= 0] for row in first]
+    codes = [list(named[k]) for k in inverse.tolist()]
     return pd.DataFrame(
         {
             "pd": probability,

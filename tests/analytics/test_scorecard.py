@@ -142,3 +142,9 @@ def test_an_exported_card_scores_exactly_like_the_fitted_one(german):
     assert fresh["pd"].to_numpy() == pytest.approx(direct["pd"].to_numpy())
     assert (fresh["score"] == direct["score"]).all() and (fresh["band"] == direct["band"]).all()
     assert fresh["reasons"].tolist() == direct["reasons"].tolist()
+    # A category the card never saw scores and explains alike too.
+    text = next(c for c in card.binner_.bins_ if card.binner_.bins_[c][0].categories)
+    X = X.assign(**{text: ["never seen"] * 7 + X[text].tolist()[7:]})
+    fresh, direct = assess_with(exported, X), card.assess(X)
+    assert (fresh["score"] == direct["score"]).all()
+    assert fresh["reasons"].tolist() == direct["reasons"].tolist()
