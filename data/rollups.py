@@ -1,8 +1,9 @@
-"""Daily counts kept in tables, which the pages read instead of raw history.
+"""Counts kept in tables, which the pages read instead of raw history.
 
 Each is recounted whole when the seed loads data and when the scheduled refresh picks up
-data loaded from outside the app; a write the app makes itself (a scored application and
-its journey steps) recounts only its own UTC day, in the same transaction.
+data loaded from outside the app; a write the app makes itself recounts only what it
+changed, in the same transaction (a scored application and its journey steps: their UTC
+day; a new tutor-risk model version: its band counts).
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from data.models import (
     JourneyDay,
     JourneyEvent,
     JourneyMonth,
+    ModelVersion,
+    RiskBandCount,
     SessionDay,
     Tutor,
     TutoringSession,
+    TutorRiskScore,
 )
 from data.queries.sql import day_of, month_of
 
@@ -125,8 +129,44 @@ def rebuild_journey_months(*, conn: Connection, month: date | None = None) -> No
     )
 
 
+def rebuild_risk_band_counts(*, conn: Connection, model_id: int | None = None) -> None:
+    """Tutors per risk band, scored date and region: of every model version, or one."""
+    counted = (
+        select(
+            TutorRiskScore.model_version_id,
+            TutorRiskScore.as_of,
+            Tutor.region_id,
+            TutorRiskScore.band,
+            func.count().label("tutors"),
+        )
+        .join(Tutor, Tutor.id == TutorRiskScore.tutor_id)
+        .group_by(
+            TutorRiskScore.model_version_id,
+            TutorRiskScore.as_of,
+            Tutor.region_id,
+            TutorRiskScore.band,
+        )
+    )
+    stale = delete(RiskBandCount)
+    if model_id is not None:
+        counted = counted.where(TutorRiskScore.model_version_id == model_id)
+        stale = stale.where(RiskBandCount.model_version_id == model_id)
+    conn.execute(stale)
+    conn.execute(
+        insert(RiskBandCount).from_select([c.name for c in counted.selected_columns], counted)
+    )
+
+
 def rebuild_all(*, conn: Connection) -> None:
-    """Every kept daily count, from scratch."""
+    """Every kept count, from scratch; of the tutor-risk models, the active one's (earlier
+    versions keep the counts written with their scores: pages read only the active one)."""
+    active = conn.execute(
+        select(func.max(ModelVersion.id)).where(
+            ModelVersion.area == "tutor_risk", ModelVersion.is_active.is_(True)
+        )
+    ).scalar_one()
+    if active is not None:
+        rebuild_risk_band_counts(conn=conn, model_id=active)
     rebuild_session_days(conn=conn)
     rebuild_application_days(conn=conn)
     rebuild_journey_days(conn=conn)

@@ -12,8 +12,16 @@ from typing import Any, Literal
 import pandas as pd
 from sqlalchemy import Connection, func, insert, select, update
 
+from data import rollups
 from data.cache import cached, mark_changed
-from data.models import ModelVersion, Region, Tutor, TutoringSession, TutorRiskScore
+from data.models import (
+    ModelVersion,
+    Region,
+    RiskBandCount,
+    Tutor,
+    TutoringSession,
+    TutorRiskScore,
+)
 from data.queries.sql import in_regions, read_frame
 
 SortKey = Literal["score", "name", "tenure"]
@@ -87,6 +95,7 @@ def store_run(
     ]
     if records:
         conn.execute(insert(TutorRiskScore), records)
+    rollups.rebuild_risk_band_counts(conn=conn, model_id=version_id)
     return int(version_id)
 
 
@@ -121,14 +130,18 @@ def latest_scored_at(*, conn: Connection, model_id: int) -> datetime | None:
 def band_history(
     *, conn: Connection, model_id: int, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """Tutors per band at every scored date. Columns: as_of (datetime64 UTC), band, tutors."""
+    """Tutors per band at every scored date. Columns: as_of (datetime64 UTC), band, tutors.
+
+    Read from the counts kept with the scores (`risk_band_counts`), not from every score."""
+    tutors = func.sum(RiskBandCount.tutors).label("tutors")
     statement = (
-        _scored(model_id)
-        .add_columns(TutorRiskScore.as_of, TutorRiskScore.band, func.count().label("tutors"))
-        .group_by(TutorRiskScore.as_of, TutorRiskScore.band)
-        .order_by(TutorRiskScore.as_of)
+        select(RiskBandCount.as_of, RiskBandCount.band, tutors)
+        .where(RiskBandCount.model_version_id == model_id)
+        .group_by(RiskBandCount.as_of, RiskBandCount.band)
+        .order_by(RiskBandCount.as_of)
     )
-    frame = read_frame(conn, in_regions(statement, Tutor.region_id, region_ids))
+    frame = read_frame(conn, in_regions(statement, RiskBandCount.region_id, region_ids))
+    frame["tutors"] = frame["tutors"].astype(int)
     frame["as_of"] = pd.to_datetime(frame["as_of"], utc=True)
     return frame
 

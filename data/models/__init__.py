@@ -55,6 +55,7 @@ from data.models.schedules import (
 from data.models.tutoring import (
     Intervention,
     ManagerNote,
+    RiskBandCount,
     SessionDay,
     Student,
     Tutor,
@@ -107,6 +108,7 @@ __all__ = [
     "SessionDay",
     "Student",
     "Tutor",
+    "RiskBandCount",
     "TutorRiskScore",
     "TutoringSession",
     "User",

@@ -95,6 +95,21 @@ class SessionDay(Base):
     rating_sum: Mapped[int] = mapped_column(Integer)
 
 
+class RiskBandCount(Base):
+    """Tutors per risk band at each scored date, per model version and region: what the
+    risk overview reads instead of every score. Written with the scores they count."""
+
+    __tablename__ = "risk_band_counts"
+    __table_args__ = (Index("ix_risk_band_counts_model_as_of", "model_version_id", "as_of"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime())
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    band: Mapped[str] = mapped_column(String(16))
+    tutors: Mapped[int] = mapped_column(Integer)
+
+
 class ManagerNote(Base):
     __tablename__ = "manager_notes"
 

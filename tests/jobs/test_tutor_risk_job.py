@@ -64,6 +64,55 @@ def test_band_history_and_score_counts_agree_with_the_stored_rows(scored, use_da
     assert set(history["band"]) <= {"low", "medium", "high", "critical"}
 
 
+def test_the_kept_band_counts_equal_counting_every_score(scored, use_database):
+    from data import rollups
+    from data.models import RiskBandCount, Tutor
+
+    url, _, _ = scored
+    use_database(url)
+
+    def counted(region_ids):
+        statement = (
+            select(TutorRiskScore.as_of, TutorRiskScore.band, func.count().label("tutors"))
+            .join(Tutor, Tutor.id == TutorRiskScore.tutor_id)
+            .where(TutorRiskScore.model_version_id == model["id"])
+            .group_by(TutorRiskScore.as_of, TutorRiskScore.band)
+        )
+        if region_ids:
+            statement = statement.where(Tutor.region_id.in_(region_ids))
+        with connect() as conn:
+            raw = pd.DataFrame(conn.execute(statement).all(), columns=["as_of", "band", "tutors"])
+        raw["as_of"] = pd.to_datetime(raw["as_of"], utc=True)
+        return raw.sort_values(["as_of", "band"]).reset_index(drop=True)
+
+    def kept(region_ids):
+        with connect() as conn:
+            frame = tutor_risk.band_history.__wrapped__(
+                conn=conn, model_id=model["id"], region_ids=region_ids
+            )
+        return frame.sort_values(["as_of", "band"]).reset_index(drop=True)
+
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        older = conn.execute(select(func.count(func.distinct(RiskBandCount.model_version_id))))
+        assert older.scalar_one() == 2  # each run's version keeps its own counts
+    for scope in (None, [1], [1, 2]):
+        pd.testing.assert_frame_equal(kept(scope), counted(scope), check_dtype=False)
+    # A tutor moved to another region behind the app's back: the recount follows.
+    with connect() as conn:
+        moved = conn.execute(select(Tutor.id).where(Tutor.region_id == 1)).scalars().first()
+        conn.execute(Tutor.__table__.update().where(Tutor.id == moved).values(region_id=2))
+        rollups.rebuild_all(conn=conn)
+        conn.commit()
+    try:
+        pd.testing.assert_frame_equal(kept([1]), counted([1]), check_dtype=False)
+    finally:
+        with connect() as conn:
+            conn.execute(Tutor.__table__.update().where(Tutor.id == moved).values(region_id=1))
+            rollups.rebuild_all(conn=conn)
+            conn.commit()
+
+
 def test_the_risk_table_filters_sorts_and_pages_in_the_database(scored, use_database):
     url, _, _ = scored
     use_database(url)
