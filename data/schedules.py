@@ -520,26 +520,40 @@ def utilisation(
         "hours"
     )
     booked = and_(*conditions, Schedule.status != "cancelled")
-    host_name = func.coalesce(Tutor.name, User.display_name)
-    by_host = read_frame(
-        conn,
-        select(host_name.label("host_name"), hours, func.count().label("sessions"))
-        .select_from(Schedule)
-        .outerjoin(Tutor, Tutor.id == Schedule.host_tutor_id)
-        .outerjoin(User, User.id == Schedule.host_user_id)
+    # Grouped by id, named after the top 15: namesakes are different hosts.
+    by_host = (
+        select(Schedule.host_tutor_id, Schedule.host_user_id, hours, func.count().label("sessions"))
         .where(booked)
-        .group_by(host_name)
+        .group_by(Schedule.host_tutor_id, Schedule.host_user_id)
         .order_by(hours.desc())
-        .limit(15),
+        .limit(15)
+        .subquery()
     )
-    by_room = read_frame(
+    hosts = read_frame(
         conn,
-        select(Room.name.label("room"), hours, func.count().label("sessions"))
-        .join(Room, Room.id == Schedule.room_id)
-        .where(booked)
-        .group_by(Room.name)
+        select(
+            func.coalesce(Tutor.name, User.display_name).label("host_name"),
+            func.coalesce(by_host.c.host_tutor_id, by_host.c.host_user_id).label("id"),
+            by_host.c.hours,
+            by_host.c.sessions,
+        )
+        .outerjoin(Tutor, Tutor.id == by_host.c.host_tutor_id)
+        .outerjoin(User, User.id == by_host.c.host_user_id)
+        .order_by(by_host.c.hours.desc()),
+    )
+    by_room = (
+        select(Schedule.room_id, hours, func.count().label("sessions"))
+        .where(booked, Schedule.room_id.is_not(None))
+        .group_by(Schedule.room_id)
         .order_by(hours.desc())
-        .limit(15),
+        .limit(15)
+        .subquery()
+    )
+    rooms = read_frame(
+        conn,
+        select(Room.name.label("room"), Room.id, by_room.c.hours, by_room.c.sessions)
+        .join(Room, Room.id == by_room.c.room_id)
+        .order_by(by_room.c.hours.desc()),
     )
     # Per day in SQL, per week here: a few dozen rows instead of every session and attendee.
     day = day_of(Schedule.starts_at, conn).label("day")
@@ -568,7 +582,18 @@ def utilisation(
         .group_by(day),
         dates=["day"],
     )
-    return {"hosts": by_host, "rooms": by_room, "weeks": _weekly_rates(sessions, attendance)}
+    return {
+        "hosts": _distinct_names(hosts, "host_name"),
+        "rooms": _distinct_names(rooms, "room"),
+        "weeks": _weekly_rates(sessions, attendance),
+    }
+
+
+def _distinct_names(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Namesakes told apart by their id ("Sam Lee #812"), so that no two share a bar."""
+    twins = frame[name].duplicated(keep=False)
+    frame.loc[twins, name] = frame[name] + " #" + frame["id"].astype(str)
+    return frame.drop(columns="id")
 
 
 def _weekly_rates(sessions: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
@@ -579,8 +604,9 @@ def _weekly_rates(sessions: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFr
         return pd.DataFrame(columns=columns)
 
     def weekly(frame: pd.DataFrame) -> pd.DataFrame:
-        week = pd.to_datetime(frame["day"]).dt.to_period("W-SUN").dt.start_time
-        return frame.drop(columns="day").groupby(week.rename("week")).sum()
+        day = pd.to_datetime(frame["day"])
+        week = (day - pd.to_timedelta(day.dt.weekday, unit="D")).rename("week")  # Mondays
+        return frame.drop(columns="day").groupby(week).sum()
 
     out = weekly(sessions).join(weekly(attendance), how="left").fillna(0).reset_index()
     return out[columns].astype({c: int for c in columns[1:]})

@@ -196,6 +196,16 @@ def test_utilisation_hours_and_rates_match_the_generated_rows(engine, frames):
         .sum()
     )
     assert use["rooms"]["hours"].max() == pytest.approx(hours.max())
+    per_host = (
+        ((booked["ends_at"] - booked["starts_at"]).dt.total_seconds() / 3600)
+        .groupby(booked["host_tutor_id"])  # the generated sessions are hosted by tutors
+        .sum()
+        .sort_values(ascending=False)
+    )
+    # Each host by id (namesakes apart), the 15 busiest, every label its own bar.
+    assert use["hosts"]["hours"].tolist() == pytest.approx(per_host.head(15).tolist())
+    assert use["hosts"]["host_name"].is_unique and use["rooms"]["room"].is_unique
+    assert (pd.to_datetime(use["weeks"]["week"]).dt.weekday == 0).all()
     assert use["weeks"]["sessions"].sum() == len(s)
     assert use["weeks"]["cancelled"].sum() == int((s["status"] == "cancelled").sum())
     completed = a[a["schedule_id"].isin(s[s["status"] == "completed"]["id"])]
