@@ -434,6 +434,7 @@ def at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> go.Figure | None:
     State(ids.page, "data"),
 )
 @requires(*EVERYONE)
+@cached_answer("tutors")
 def show_table(region, subject, band, tenure, sort, _prev, _next, page):  # type: ignore[no-untyped-def]
     view = Filters(region, subject, band, tenure, sort)
     with connect() as conn:
