@@ -22,6 +22,7 @@ from sqlalchemy import (
     update,
 )
 
+from data import pricing
 from data.cache import cached, mark_changed
 from data.loans import follow_latest_scores
 from data.models import (
@@ -534,8 +535,12 @@ def record_application(
             if stage
         ],
     )
-    rebuild_application_days(conn=conn, day=now.astimezone(UTC).date())
-    rebuild_journey_days(conn=conn, day=now.astimezone(UTC).date())
+    day = now.astimezone(UTC).date()
+    rebuild_application_days(conn=conn, day=day)
+    rebuild_journey_days(conn=conn, day=day)
+    pricing.follow_application(
+        conn=conn, model_id=model_id, customer_id=application["customer_id"], day=day
+    )
     return application_id
 
 
@@ -586,33 +591,6 @@ def score_counts(
     stmt = select(scored.c.status, scored.c.band, func.count().label("n")).group_by(
         scored.c.status, scored.c.band
     )
-    return read_frame(conn, stmt)
-
-
-@cached("credit")
-def score_sums(
-    *, conn: Connection, model_id: int, region_ids: Sequence[int] | None, since: datetime
-) -> pd.DataFrame:
-    """Scored applications since a moment, summed per score and band (for pricing and the
-    cut-off what-if). Columns: score, band, applications, amount, pd_sum, pd_amount."""
-    scored_stmt = (
-        select(CreditApplication.amount, CreditScore.score, CreditScore.band, CreditScore.pd)
-        .join(CreditScore, CreditScore.application_id == CreditApplication.id)
-        .where(CreditScore.model_version_id == model_id, CreditApplication.applied_at >= since)
-    )
-    if region_ids is not None:  # the customers' regions, only when a scope asks for them
-        scored_stmt = scored_stmt.join(
-            CreditCustomer, CreditCustomer.id == CreditApplication.customer_id
-        ).where(CreditCustomer.region_id.in_(list(region_ids)))
-    scored = scored_stmt.subquery()
-    stmt = select(
-        scored.c.score,
-        scored.c.band,
-        func.count().label("applications"),
-        func.sum(scored.c.amount).label("amount"),
-        func.sum(scored.c.pd).label("pd_sum"),
-        func.sum(scored.c.pd * scored.c.amount).label("pd_amount"),
-    ).group_by(scored.c.score, scored.c.band)
     return read_frame(conn, stmt)
 
 

@@ -27,7 +27,7 @@ import psutil
 
 from analytics.credit_features import credit_features
 from analytics.scorecard import assess_with
-from data import accounts, cache, credit, jobs, loans, rollups, tutor_risk
+from data import accounts, cache, credit, jobs, loans, pricing, rollups, tutor_risk
 from data.engine import connect, transaction
 from data.queries import home
 from data.queries.overview import data_as_of
@@ -241,6 +241,20 @@ def warm_cache() -> tuple[int, str | None]:
     return 0, f"{entries} cache entries warm for {len(scopes)} scopes"
 
 
+def keep_pricing_sums() -> tuple[int, str | None]:
+    """The pricing window ending today summed per region, score and band under the active
+    scorecard, which the pricing page reads."""
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+    if model is None:
+        return 0, "no credit model yet"
+    with transaction() as conn:
+        kept = pricing.keep_score_sums(
+            conn=conn, model_id=model["id"], day=datetime.now(UTC).date()
+        )
+    return kept, None
+
+
 def keep_monitoring_report() -> tuple[int, str | None]:
     """The active scorecard's drift, score spread and bad rates, kept for the monitoring page."""
     with connect() as conn:
@@ -259,6 +273,7 @@ STEPS: dict[str, list[tuple[str, Callable[[], tuple[int, str | None]]]]] = {
         ("Scoring tutors (when new sessions arrived)", rescore_tutors_if_new_sessions),
         ("Scoring new credit applications", score_new_applications),
         ("Keeping the loan standings", keep_loan_standings),
+        ("Keeping the pricing sums", keep_pricing_sums),
         ("Raising credit alerts", raise_credit_alerts),
         ("Keeping the credit monitoring report", keep_monitoring_report),
         ("Warming the cache", warm_cache),
@@ -268,6 +283,7 @@ STEPS: dict[str, list[tuple[str, Callable[[], tuple[int, str | None]]]]] = {
         ("Retraining tutor risk and scoring tutors", retrain_tutors),
         ("Retraining the credit scorecard and scoring applications", retrain_credit),
         ("Keeping the loan standings", keep_loan_standings),
+        ("Keeping the pricing sums", keep_pricing_sums),
         ("Keeping the credit monitoring report", keep_monitoring_report),
         ("Warming the cache", warm_cache),
     ],

@@ -27,7 +27,7 @@ from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import themed
 from components.view_tools import export_menu, view_actions, view_location
-from data import credit
+from data import credit, pricing
 from data.engine import connect
 from settings import get_settings
 from sharing.embed import EMBED_ROLES
@@ -152,11 +152,11 @@ def applications(state: ViewState) -> pd.DataFrame | None:
         model = credit.active_model(conn=conn)
         if model is None:
             return None
-        return credit.score_sums(
+        return pricing.score_sums(
             conn=conn,
             model_id=model["id"],
             region_ids=region_scope(),
-            since=days_back(365),
+            since=days_back(pricing.WINDOW_DAYS),
         )
 
 

@@ -19,6 +19,7 @@ from data.models.credit import (
     ModelVersion,
     MonitoringReport,
     Repayment,
+    ScoreSum,
 )
 from data.models.jobs import JobLease, JobRun
 from data.models.links import ViewLink
@@ -94,6 +95,7 @@ __all__ = [
     "Measurement",
     "ModelVersion",
     "MonitoringReport",
+    "ScoreSum",
     "Notification",
     "PasswordToken",
     "PEClass",

@@ -324,3 +324,25 @@ class CreditAlert(Base):
     severity: Mapped[str] = mapped_column(String(16))
     value: Mapped[float] = mapped_column(Float)
     raised_at: Mapped[datetime] = created_at_column()
+
+
+class ScoreSum(Base):
+    """Scored applications of the pricing window summed per region, score and band, under
+    one model and for the day the window ends (data.pricing): what the pricing page reads
+    instead of a year of applications and scores."""
+
+    __tablename__ = "score_sums"
+    __table_args__ = (Index("ix_score_sums_model_day", "model_version_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    model_version_id: Mapped[int] = mapped_column(
+        ForeignKey("model_versions.id", ondelete="CASCADE")
+    )
+    day: Mapped[date] = mapped_column(Date)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    score: Mapped[int] = mapped_column(SmallInteger)
+    band: Mapped[str] = mapped_column(String(16))
+    applications: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[float] = mapped_column(Float)
+    pd_sum: Mapped[float] = mapped_column(Float)
+    pd_amount: Mapped[float] = mapped_column(Float)

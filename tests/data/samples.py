@@ -45,6 +45,7 @@ from data.models import (
     SafetyIncident,
     Schedule,
     School,
+    ScoreSum,
     SessionDay,
     SkillAssessment,
     Student,
@@ -371,6 +372,18 @@ def sample_rows() -> list[Any]:
             id=1, month=D0.replace(day=1), region_id=None, stage="visit", channel="mobile", events=1
         ),
         ApplicationDay(id=1, day=D0, region_id=1, status="approved", applications=2, amount=3500.0),
+        ScoreSum(
+            id=1,
+            model_version_id=1,
+            day=D0,
+            region_id=1,
+            score=612,
+            band="medium",
+            applications=3,
+            amount=7200.0,
+            pd_sum=0.21,
+            pd_amount=504.0,
+        ),
         RiskBandCount(id=1, model_version_id=1, as_of=T0, region_id=1, band="high", tutors=4),
         SessionDay(
             id=1, day=D0, region_id=1, status="completed", sessions=3, rated=2, rating_sum=9

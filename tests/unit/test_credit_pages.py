@@ -1,6 +1,7 @@
 """Credit pages through their callbacks on a freshly seeded and scored database."""
 
 import re
+from datetime import UTC, datetime
 
 import plotly.graph_objects as go
 import pytest
@@ -8,7 +9,7 @@ from sqlalchemy import select
 
 import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
-from data import credit
+from data import credit, pricing
 from data.engine import connect, transaction
 from data.models import CreditApplication, CreditLatestScore, CreditScore
 from jobs import credit_scoring
@@ -267,7 +268,7 @@ def _score_sums_equal_summing_every_scored_application() -> None:
     with connect() as conn:
         model_id = credit.active_model(conn=conn)["id"]
         for scope in (None, [1, 2]):
-            sums = credit.score_sums(conn=conn, model_id=model_id, region_ids=scope, since=since)
+            sums = pricing.score_sums(conn=conn, model_id=model_id, region_ids=scope, since=since)
             rows = pd.read_sql(
                 credit._scored_applications(model_id, scope).where(
                     CreditApplication.applied_at >= since
@@ -449,3 +450,39 @@ def test_kept_loan_standings_equal_the_live_ones_and_follow_live_scoring(scored)
     mine = kept_after[kept_after["customer_id"] == borrower]
     before = kept[kept["customer_id"] == borrower]
     assert mine["latest_score"].tolist() != before["latest_score"].tolist()
+
+
+def test_kept_pricing_sums_equal_summing_live_and_follow_a_scored_application(scored):
+    import pandas as pd
+
+    from data.queries.sql import read_frame
+
+    today = datetime.now(UTC).date()
+    since = pricing.window_start(today)
+    with connect() as conn:
+        model_id = credit.active_model(conn=conn)["id"]
+    with transaction() as conn:
+        assert pricing.keep_score_sums(conn=conn, model_id=model_id, day=today) > 10
+
+    def kept_and_live(scope):
+        with connect() as conn:
+            assert pricing._is_kept(conn, model_id, today)
+            kept = pricing.score_sums.__wrapped__(
+                conn=conn, model_id=model_id, region_ids=scope, since=since
+            )
+            live = read_frame(
+                conn, pricing._live(model_id, since, region_ids=scope, per_region=False)
+            )
+        key = ["score", "band"]
+        return (frame.sort_values(key).reset_index(drop=True) for frame in (kept, live))
+
+    for scope in (None, [1, 2]):
+        pd.testing.assert_frame_equal(*kept_and_live(scope), check_dtype=False)
+    before, _ = kept_and_live([1])
+    customer = a_customer(1)
+    with acting_as("analyst"):  # live scoring recounts the region's kept sums
+        form(customer["id"], int(product("TUI-FLEX")["id"]))
+    kept, live = kept_and_live([1])
+    pd.testing.assert_frame_equal(kept, live, check_dtype=False)
+    assert kept["applications"].sum() == before["applications"].sum() + 1
+    pd.testing.assert_frame_equal(*kept_and_live(None), check_dtype=False)

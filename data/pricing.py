@@ -1,0 +1,113 @@
+"""Scored applications of the pricing window, summed per score and band.
+
+The scheduled refresh keeps the sums per region for the day it runs (`score_sums`), and
+the pricing page reads those: a few thousand rows instead of a year of applications joined
+to their scores. Asked for another day or model, the sums are computed live. An application
+the app scores itself recounts its region's kept sums in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Date, Integer, Select, delete, func, insert, literal, select
+
+from data.cache import cached
+from data.models import CreditApplication, CreditCustomer, CreditScore, ScoreSum
+from data.queries.sql import in_regions, read_frame
+
+WINDOW_DAYS = 365
+SUMS = ("applications", "amount", "pd_sum", "pd_amount")
+
+
+def window_start(day: date) -> datetime:
+    """The start of the pricing window that ends on `day`: UTC midnight, WINDOW_DAYS before."""
+    return datetime.combine(day, time(), tzinfo=UTC) - timedelta(days=WINDOW_DAYS)
+
+
+def _live(
+    model_id: int, since: datetime, *, region_ids: Sequence[int] | None, per_region: bool
+) -> Select:
+    keys: list[Any] = [CreditCustomer.region_id] if per_region else []
+    keys += [CreditScore.score, CreditScore.band]
+    stmt = (
+        select(
+            *keys,
+            func.count().label("applications"),
+            func.sum(CreditApplication.amount).label("amount"),
+            func.sum(CreditScore.pd).label("pd_sum"),
+            func.sum(CreditScore.pd * CreditApplication.amount).label("pd_amount"),
+        )
+        .select_from(CreditApplication)
+        .join(CreditScore, CreditScore.application_id == CreditApplication.id)
+        .where(CreditScore.model_version_id == model_id, CreditApplication.applied_at >= since)
+        .group_by(*keys)
+    )
+    if per_region or region_ids is not None:  # the customers' regions, only when needed
+        stmt = stmt.join(CreditCustomer, CreditCustomer.id == CreditApplication.customer_id)
+    return in_regions(stmt, CreditCustomer.region_id, region_ids)
+
+
+def _is_kept(conn: Connection, model_id: int, day: date) -> bool:
+    kept = conn.execute(select(ScoreSum.day, ScoreSum.model_version_id).limit(1)).first()
+    return kept is not None and kept.day == day and kept.model_version_id == model_id
+
+
+@cached("credit")
+def score_sums(
+    *, conn: Connection, model_id: int, region_ids: Sequence[int] | None, since: datetime
+) -> pd.DataFrame:
+    """Scored applications since a moment, summed per score and band (for pricing and the
+    cut-off what-if). Columns: score, band, applications, amount, pd_sum, pd_amount."""
+    day = (since + timedelta(days=WINDOW_DAYS)).date()
+    if window_start(day) == since and _is_kept(conn, model_id, day):
+        stmt = (
+            select(
+                ScoreSum.score,
+                ScoreSum.band,
+                *(func.sum(getattr(ScoreSum, s)).label(s) for s in SUMS),
+            )
+            .where(ScoreSum.model_version_id == model_id)
+            .group_by(ScoreSum.score, ScoreSum.band)
+        )
+        return read_frame(conn, in_regions(stmt, ScoreSum.region_id, region_ids))
+    return read_frame(conn, _live(model_id, since, region_ids=region_ids, per_region=False))
+
+
+def keep_score_sums(
+    *, conn: Connection, model_id: int, day: date, region_ids: Sequence[int] | None = None
+) -> int:
+    """Sum the window ending on `day` per region, score and band under the model, replacing
+    every kept sum (or, with `region_ids`, those regions' sums); the rows kept."""
+    live = _live(model_id, window_start(day), region_ids=region_ids, per_region=True).subquery()
+    stale = delete(ScoreSum)
+    if region_ids is not None:
+        stale = stale.where(ScoreSum.region_id.in_(list(region_ids)))
+    conn.execute(stale)
+    conn.execute(
+        insert(ScoreSum).from_select(
+            ["model_version_id", "day", "region_id", "score", "band", *SUMS],
+            select(
+                literal(model_id, Integer),
+                literal(day, Date),
+                live.c.region_id,
+                live.c.score,
+                live.c.band,
+                *(live.c[s] for s in SUMS),
+            ),
+        )
+    )
+    return int(conn.execute(select(func.count()).select_from(ScoreSum)).scalar_one())
+
+
+def follow_application(*, conn: Connection, model_id: int, customer_id: int, day: date) -> None:
+    """After the app scored an application on `day`: recount its region's kept sums, when
+    the kept sums are of that day and model."""
+    if _is_kept(conn, model_id, day):
+        region = select(CreditCustomer.region_id).where(CreditCustomer.id == customer_id)
+        keep_score_sums(
+            conn=conn, model_id=model_id, day=day, region_ids=[conn.execute(region).scalar_one()]
+        )
