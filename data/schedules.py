@@ -6,6 +6,7 @@ Writes run in the caller's transaction.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -529,18 +530,17 @@ def utilisation(
         .limit(15)
         .subquery()
     )
-    hosts = read_frame(
-        conn,
+    hosts = conn.execute(
         select(
-            func.coalesce(Tutor.name, User.display_name).label("host_name"),
-            func.coalesce(by_host.c.host_tutor_id, by_host.c.host_user_id).label("id"),
+            func.coalesce(Tutor.name, User.display_name),
+            func.coalesce(by_host.c.host_tutor_id, by_host.c.host_user_id),
             by_host.c.hours,
             by_host.c.sessions,
         )
         .outerjoin(Tutor, Tutor.id == by_host.c.host_tutor_id)
         .outerjoin(User, User.id == by_host.c.host_user_id)
-        .order_by(by_host.c.hours.desc()),
-    )
+        .order_by(by_host.c.hours.desc())
+    ).all()
     by_room = (
         select(Schedule.room_id, hours, func.count().label("sessions"))
         .where(booked, Schedule.room_id.is_not(None))
@@ -549,67 +549,77 @@ def utilisation(
         .limit(15)
         .subquery()
     )
-    rooms = read_frame(
-        conn,
-        select(Room.name.label("room"), Room.id, by_room.c.hours, by_room.c.sessions)
+    rooms = conn.execute(
+        select(Room.name, Room.id, by_room.c.hours, by_room.c.sessions)
         .join(Room, Room.id == by_room.c.room_id)
-        .order_by(by_room.c.hours.desc()),
-    )
-    # Per day in SQL, per week here: a few dozen rows instead of every session and attendee.
+        .order_by(by_room.c.hours.desc())
+    ).all()
+    # Per day in SQL (a few dozen rows instead of every session and attendee), then per week.
     day = day_of(Schedule.starts_at, conn).label("day")
-    sessions = read_frame(
-        conn,
+    sessions = conn.execute(
         select(
             day,
-            func.count().label("sessions"),
-            func.sum(case((Schedule.status == "cancelled", 1), else_=0)).label("cancelled"),
+            func.count(),
+            func.sum(case((Schedule.status == "cancelled", 1), else_=0)),
         )
         .where(*conditions)
-        .group_by(day),
-        dates=["day"],
-    )
-    attendance = read_frame(
-        conn,
+        .group_by(day)
+    ).all()
+    attendance = conn.execute(
         select(
             day,
-            func.count().label("expected"),
+            func.count(),
             # NULL (not marked) is not absent.
-            func.sum(case((schedule_attendees.c.attended.is_(False), 1), else_=0)).label("absent"),
+            func.sum(case((schedule_attendees.c.attended.is_(False), 1), else_=0)),
         )
         .select_from(schedule_attendees)
         .join(Schedule, Schedule.id == schedule_attendees.c.schedule_id)
         .where(*conditions, Schedule.status == "completed")
-        .group_by(day),
-        dates=["day"],
-    )
+        .group_by(day)
+    ).all()
     return {
-        "hosts": _distinct_names(hosts, "host_name"),
-        "rooms": _distinct_names(rooms, "room"),
+        "hosts": _named(hosts, "host_name"),
+        "rooms": _named(rooms, "room"),
         "weeks": _weekly_rates(sessions, attendance),
     }
 
 
-def _distinct_names(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Namesakes told apart by their id ("Sam Lee #812"), so that no two share a bar."""
-    twins = frame[name].duplicated(keep=False)
-    frame.loc[twins, name] = frame[name] + " #" + frame["id"].astype(str)
-    return frame.drop(columns="id")
+def _named(rows: Sequence[Any], name: str) -> pd.DataFrame:
+    """(name, id, hours, sessions) rows as a frame of name, hours and sessions, namesakes
+    told apart by their id ("Sam Lee #812") so that no two share a bar."""
+    seen = Counter(row[0] for row in rows)
+    return pd.DataFrame(
+        [
+            (f"{label} #{key}" if seen[label] > 1 else label, float(hours), int(sessions))
+            for label, key, hours, sessions in rows
+        ],
+        columns=[name, "hours", "sessions"],
+    )
 
 
-def _weekly_rates(sessions: pd.DataFrame, attendance: pd.DataFrame) -> pd.DataFrame:
-    """Daily counts (day, sessions, cancelled) and (day, expected, absent) summed per week
-    starting on Monday."""
-    columns = ["week", "sessions", "cancelled", "expected", "absent"]
-    if sessions.empty:
-        return pd.DataFrame(columns=columns)
+def _weekly_rates(sessions: Sequence[Any], attendance: Sequence[Any]) -> pd.DataFrame:
+    """(day, sessions, cancelled) and (day, expected, absent) rows summed per week (starting
+    on Monday, ascending): week, sessions, cancelled, expected, absent."""
+    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
 
-    def weekly(frame: pd.DataFrame) -> pd.DataFrame:
-        day = pd.to_datetime(frame["day"])
-        week = (day - pd.to_timedelta(day.dt.weekday, unit="D")).rename("week")  # Mondays
-        return frame.drop(columns="day").groupby(week).sum()
+    def monday(day: Any) -> date:
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        return day - timedelta(days=day.weekday())
 
-    out = weekly(sessions).join(weekly(attendance), how="left").fillna(0).reset_index()
-    return out[columns].astype({c: int for c in columns[1:]})
+    for day, count, cancelled in sessions:
+        sums = weeks[monday(day)]
+        sums[0] += int(count)
+        sums[1] += int(cancelled)
+    for day, expected, absent in attendance:
+        sums = weeks[monday(day)]
+        sums[2] += int(expected)
+        sums[3] += int(absent)
+    frame = pd.DataFrame(
+        [(week, *sums) for week, sums in sorted(weeks.items())],
+        columns=["week", "sessions", "cancelled", "expected", "absent"],
+    )
+    frame["week"] = pd.to_datetime(frame["week"])
+    return frame
 
 
 def active_token_user(*, conn: Connection, token_hash: str) -> int | None:
