@@ -48,7 +48,11 @@ def search_choices(
     and from two letters on, the students `find` returns for the (LIKE-escaped) text."""
     picked = set(chosen) if isinstance(chosen, list) else {chosen} if chosen else set()
     keep = [o for o in current or [] if o.get("value") in picked]
+    searched = search_text(text)
+    return student_choices(find(searched), keep) if searched else keep
+
+
+def search_text(text: str | None) -> str | None:
+    """What a search-as-you-type picker looks for: from two letters on, LIKE-escaped."""
     text = (text or "").strip()[:60]
-    if len(text) < 2:
-        return keep
-    return student_choices(find(escape_like(text)), keep)
+    return escape_like(text) if len(text) >= 2 else None

@@ -75,7 +75,55 @@ def hosts(*, conn: Connection, region_ids: Sequence[int] | None) -> pd.DataFrame
     ).where(Tutor.left_on.is_(None))
     if region_ids is not None:
         tutors = tutors.where(Tutor.region_id.in_(list(region_ids)))
-    mentors = (
+    frame = read_frame(conn, tutors.union_all(_mentors()))  # type: ignore[arg-type]
+    return frame.sort_values(["kind", "name"], ascending=[False, True], ignore_index=True)
+
+
+def find_hosts(
+    *,
+    conn: Connection,
+    region_ids: Sequence[int] | None,
+    text: str | None,
+    keys: Sequence[str] = (),
+    limit: int = 20,
+) -> pd.DataFrame:
+    """Hosts for a search-as-you-type picker: the mentors (a handful of staff) and the hosts
+    with `keys` (those already chosen; anything but a host key is ignored), and with `text`
+    (LIKE-escaped) the first `limit` current tutors in the scope whose name contains it.
+    Columns as `hosts`."""
+    chosen_tutors = []
+    for key in keys:
+        try:
+            tutor_id, _ = parse_host(key)
+        except ValueError:
+            continue
+        if tutor_id is not None:
+            chosen_tutors.append(tutor_id)
+    tutors = select(
+        (literal("tutor:") + cast(Tutor.id, String)).label("host"),
+        Tutor.name,
+        literal("tutor").label("kind"),
+        Tutor.region_id,
+    ).where(Tutor.left_on.is_(None))
+    if region_ids is not None:
+        tutors = tutors.where(Tutor.region_id.in_(list(region_ids)))
+    found = (
+        tutors.where(Tutor.name.ilike(f"%{text}%", escape="\\")).order_by(Tutor.name).limit(limit)
+        if text
+        else None
+    )
+    frames = [
+        read_frame(conn, tutors.where(Tutor.id.in_(chosen_tutors))) if chosen_tutors else None,
+        read_frame(conn, found) if found is not None else None,
+        read_frame(conn, _mentors()),
+    ]
+    frame = pd.concat([f for f in frames if f is not None], ignore_index=True)
+    frame = frame.drop_duplicates("host")
+    return frame.sort_values(["kind", "name"], ascending=[False, True], ignore_index=True)
+
+
+def _mentors() -> Select:
+    return (
         select(
             (literal("user:") + cast(User.id, String)).label("host"),
             User.display_name.label("name"),
@@ -85,8 +133,6 @@ def hosts(*, conn: Connection, region_ids: Sequence[int] | None) -> pd.DataFrame
         .join(Role, Role.id == User.role_id)
         .where(User.is_active, Role.name.in_(MENTOR_ROLES))
     )
-    frame = read_frame(conn, tutors.union_all(mentors))  # type: ignore[arg-type]
-    return frame.sort_values(["kind", "name"], ascending=[False, True], ignore_index=True)
 
 
 def host_names(*, conn: Connection, keys: Sequence[str]) -> dict[str, str]:

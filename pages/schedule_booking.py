@@ -20,7 +20,7 @@ from auth.access import EVERYONE, AccessDenied, allowed, region_scope, requires
 from auth.audit import audit
 from auth.requests import now
 from components.empty_state import empty_state
-from components.pickers import host_choices, room_choices, search_choices
+from components.pickers import host_choices, room_choices, search_choices, search_text
 from components.table import data_table
 from data import activity, schedules
 from data.engine import connect, transaction
@@ -118,7 +118,9 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                 return empty_state(
                     "No such session", "It may have been removed, or be outside your regions."
                 )
-        hosts = schedules.hosts(conn=conn, region_ids=scope)
+        hosts = schedules.find_hosts(
+            conn=conn, region_ids=scope, text=None, keys=[session["host"]] if session else []
+        )
         rooms = schedules.rooms(conn=conn, region_ids=scope)
         groups = schedules.groups(conn=conn, region_ids=scope)
         attendees = (
@@ -184,6 +186,8 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                 value=session and session["host"],
                                 disabled=not editable,
                                 options=host_choices(hosts),
+                                placeholder="A mentor, or type a tutor's name",
+                                search_value="",
                             ),
                             6,
                         ),
@@ -362,6 +366,22 @@ def find_students(text: str | None, chosen: Any, current: list[dict] | None) -> 
             current,
             lambda t: schedules.find_students(conn=conn, region_ids=region_scope(), text=t),
         )
+
+
+@callback(
+    Output(ids.host, "options"),
+    Input(ids.host, "search_value"),
+    State(ids.host, "value"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def find_host(text: str | None, chosen: Any) -> list[dict]:
+    """Search as you type (two letters or more): the mentors and the chosen host stay."""
+    with connect() as conn:
+        found = schedules.find_hosts(
+            conn=conn, region_ids=region_scope(), text=search_text(text), keys=[str(chosen)]
+        )
+    return host_choices(found)
 
 
 def _problem(error: ValidationError) -> str:

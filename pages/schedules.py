@@ -18,7 +18,7 @@ from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from components.calendar import month_view, no_sessions, session_link, week_view
 from components.formatting import number
-from components.pickers import host_choices, room_choices, search_choices
+from components.pickers import host_choices, room_choices, search_choices, search_text
 from components.table import paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
 from data import schedules
@@ -62,7 +62,9 @@ def layout(**query: str) -> Component:
     view = schedules.ScheduleView.from_args(query)
     scope = region_scope()
     with connect() as conn:
-        hosts = schedules.hosts(conn=conn, region_ids=scope)
+        hosts = schedules.find_hosts(
+            conn=conn, region_ids=scope, text=None, keys=[view.host] if view.host else []
+        )
         rooms = schedules.rooms(conn=conn, region_ids=scope)
         student = (
             schedules.students_by_id(conn=conn, ids=[view.student_id]) if view.student_id else None
@@ -94,9 +96,10 @@ def layout(**query: str) -> Component:
                         dcc.Dropdown(
                             id=ids.host,
                             value=view.host,
-                            placeholder="Any host",
+                            placeholder="Any host (type a name)",
                             clearable=True,
                             options=host_choices(hosts),
+                            search_value="",
                         ),
                         2,
                     ),
@@ -243,6 +246,22 @@ def find_student(text: str | None, chosen: Any, current: list[dict] | None) -> l
             current,
             lambda t: schedules.find_students(conn=conn, region_ids=region_scope(), text=t),
         )
+
+
+@callback(
+    Output(ids.host, "options"),
+    Input(ids.host, "search_value"),
+    State(ids.host, "value"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def find_host(text: str | None, chosen: Any) -> list[dict]:
+    """Search as you type (two letters or more): the mentors and the chosen host stay."""
+    with connect() as conn:
+        found = schedules.find_hosts(
+            conn=conn, region_ids=region_scope(), text=search_text(text), keys=[str(chosen)]
+        )
+    return host_choices(found)
 
 
 @callback(

@@ -74,3 +74,25 @@ def choose(dash_duo, selector: str, **which):
     element = dash_duo.wait_for_element(selector, timeout=20)
     dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
     dash_duo.select_dcc_dropdown(selector, **which)
+
+
+def search_and_choose(dash_duo, selector: str, text: str, label: str) -> None:
+    """Type `text` into a search-as-you-type dcc.Dropdown and pick the option `label` once
+    the server's answer shows it (the options re-render as each answer arrives)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def pick(driver) -> bool:
+        for option in driver.find_elements("css selector", ".dash-dropdown-option"):
+            if option.text == label:
+                option.click()
+                return True
+        return False
+
+    element = dash_duo.wait_for_element(selector, timeout=20)
+    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+    dash_duo.wait_for_element("input.dash-dropdown-search").send_keys(text)
+    WebDriverWait(dash_duo.driver, 15, ignored_exceptions=(StaleElementReferenceException,)).until(
+        pick
+    )

@@ -1,14 +1,13 @@
 """Credit in a real Chromium: score an application, then find and open the customer."""
 
 import pytest
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
 from data import credit
 from data.engine import connect
 from jobs import credit_scoring
-from tests.browser.conftest import choose, click, sign_in, url
+from tests.browser.conftest import choose, click, search_and_choose, sign_in, url
 
 
 @pytest.fixture
@@ -19,28 +18,14 @@ def started(dash_duo, seeded_copy):
     return dash_duo
 
 
-def click_option(driver, label: str) -> bool:
-    """Click the dropdown option with this text, if it is on screen now."""
-    for option in driver.find_elements("css selector", ".dash-dropdown-option"):
-        if option.text == label:
-            option.click()
-            return True
-    return False
-
-
 def test_score_an_application_then_open_the_customer_from_the_portfolio(started):
     with connect() as conn:
         customer = credit.find_customers(conn=conn, region_ids=None, text="", limit=1).iloc[0]
     sign_in(started, "analyst")
     started.driver.get(url(started, "/credit/score"))
     # Search as you type: the options come from the server after two letters.
-    started.wait_for_element("#score-customer").click()
-    started.wait_for_element("input.dash-dropdown-search").send_keys(customer["name"][:5])
     label = f"{customer['name']} (#{customer['id']})"
-    # The options re-render as each search answer arrives: retry past stale elements.
-    WebDriverWait(started.driver, 15, ignored_exceptions=(StaleElementReferenceException,)).until(
-        lambda d: click_option(d, label)
-    )
+    search_and_choose(started, "#score-customer", customer["name"][:5], label)
     started.wait_for_text_to_equal("#score-customer-value", label, timeout=10)
     choose(started, "#score-product", value="Tuition Flex (500–6,000, 3–12 months)")
     for field, value in {

@@ -1,18 +1,18 @@
 """Schedules in real browsers: a manager books a session with a mentor, whose open page shows
 the notification within five seconds without a reload; calendars render and link."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 import app as beacon
-from data.engine import transaction
-from data.models import User
+from data.engine import connect, transaction
+from data.models import Schedule, Tutor, User
 from settings import get_settings
-from tests.browser.conftest import choose, click, sign_in, url
+from tests.browser.conftest import choose, click, search_and_choose, sign_in, url
 
 
 @pytest.fixture
@@ -110,6 +110,23 @@ def test_calendar_views_render_and_the_url_keeps_the_filters(started):
     started.wait_for_element(".session-list .session-chip", timeout=20)
     export = started.find_element("#sched-export").get_attribute("href")
     assert "status=cancelled" in export and "view=list" in export
+
+
+def test_the_host_filter_searches_tutors_as_you_type(started):
+    with connect() as conn:
+        tutor_id, name = conn.execute(
+            select(Tutor.id, Tutor.name)
+            .join(Schedule, Schedule.host_tutor_id == Tutor.id)
+            .where(Schedule.starts_at >= datetime(2026, 6, 1, tzinfo=UTC))
+            .order_by(Schedule.starts_at)
+        ).first()
+    sign_in(started, "viewer")
+    started.driver.get(url(started, "/schedules?view=month&date=2026-06-10"))
+    started.wait_for_element(".calendar-month .session-chip", timeout=20)
+    # The page holds no list of every tutor: it asks the server from two letters on.
+    search_and_choose(started, "#sched-host", name.split()[-1][:5], f"{name} (tutor)")
+    WebDriverWait(started.driver, 10).until(lambda d: f"host=tutor%3A{tutor_id}" in d.current_url)
+    started.wait_for_element(".calendar-month .session-chip", timeout=20)
 
 
 def test_the_list_is_paged_on_the_server(started):

@@ -147,6 +147,38 @@ def test_a_manager_cannot_book_a_room_outside_their_regions(fresh):
         book("tutor:1", day=next_monday(), room=room)
 
 
+def test_the_host_pickers_search_tutors_in_scope_and_keep_mentors_and_the_choice(fresh):
+    from pages import schedules as calendar
+
+    mentor = create_test_account("analyst")
+    with connect() as conn:
+        everyone = schedules.hosts(conn=conn, region_ids=[1])
+        outside = schedules.hosts(conn=conn, region_ids=[2])
+    tutors = everyone[everyone["kind"] == "tutor"]
+    name = tutors["name"].iloc[0]
+    fragment = name.split()[-1][:4].lower()
+    with acting_as("manager", (1,)):
+        idle = calendar.find_host("", None)
+        one_letter = booking.find_host(fragment[:1], None)
+        found = calendar.find_host(fragment, None)
+        kept = booking.find_host("zz-nobody-zz", tutors["host"].iloc[0])
+        forged = calendar.find_host("%%", "tutor:abc'; DROP TABLE tutors;--")
+        elsewhere = calendar.find_host(outside[outside["kind"] == "tutor"]["name"].iloc[0], None)
+    values = lambda options: {o["value"] for o in options}  # noqa: E731
+    mentor_key = f"user:{mentor.id}"
+    # Nothing typed (or one letter): the mentors only, no 5,000 tutors.
+    assert mentor_key in values(idle) and not any(v.startswith("tutor:") for v in values(idle))
+    assert values(one_letter) == values(idle)
+    # Two letters on: tutors of the manager's regions whose name has them, and the mentors.
+    matched = tutors[tutors["name"].str.lower().str.contains(fragment)]
+    assert {o["value"] for o in found if o["value"].startswith("tutor:")} <= set(matched["host"])
+    assert 0 < sum(v.startswith("tutor:") for v in values(found)) <= 20
+    assert mentor_key in values(found) and f"{name} (tutor)" in {o["label"] for o in found}
+    assert tutors["host"].iloc[0] in values(kept)  # the chosen host stays
+    assert not any(v.startswith("tutor:") for v in values(forged))  # % is no wildcard
+    assert not set(outside["host"]) & {v for v in values(elsewhere) if v.startswith("tutor:")}
+
+
 def test_status_moves_once_by_the_host_with_no_shows_recorded(fresh):
     mentor = create_test_account("analyst")
     with acting_as("admin"):
