@@ -44,7 +44,7 @@ from data.models import (
     User,
     schedule_attendees,
 )
-from data.queries.sql import day_of, minutes_between, read_frame
+from data.queries.sql import day_of, in_regions, minutes_between, read_frame
 
 MENTOR_ROLES = ("admin", "manager", "analyst")
 STATUSES = ("scheduled", "completed", "cancelled")
@@ -67,14 +67,7 @@ def hosts(*, conn: Connection, region_ids: Sequence[int] | None) -> pd.DataFrame
 
     Columns: host (key), name, kind ("tutor" | "mentor"), region_id (None for mentors).
     """
-    tutors = select(
-        (literal("tutor:") + cast(Tutor.id, String)).label("host"),
-        Tutor.name,
-        literal("tutor").label("kind"),
-        Tutor.region_id,
-    ).where(Tutor.left_on.is_(None))
-    if region_ids is not None:
-        tutors = tutors.where(Tutor.region_id.in_(list(region_ids)))
+    tutors = _current_tutors(region_ids)
     frame = read_frame(conn, tutors.union_all(_mentors()))  # type: ignore[arg-type]
     return frame.sort_values(["kind", "name"], ascending=[False, True], ignore_index=True)
 
@@ -99,14 +92,7 @@ def find_hosts(
             continue
         if tutor_id is not None:
             chosen_tutors.append(tutor_id)
-    tutors = select(
-        (literal("tutor:") + cast(Tutor.id, String)).label("host"),
-        Tutor.name,
-        literal("tutor").label("kind"),
-        Tutor.region_id,
-    ).where(Tutor.left_on.is_(None))
-    if region_ids is not None:
-        tutors = tutors.where(Tutor.region_id.in_(list(region_ids)))
+    tutors = _current_tutors(region_ids)
     found = (
         tutors.where(Tutor.name.ilike(f"%{text}%", escape="\\")).order_by(Tutor.name).limit(limit)
         if text
@@ -120,6 +106,16 @@ def find_hosts(
     frame = pd.concat([f for f in frames if f is not None], ignore_index=True)
     frame = frame.drop_duplicates("host")
     return frame.sort_values(["kind", "name"], ascending=[False, True], ignore_index=True)
+
+
+def _current_tutors(region_ids: Sequence[int] | None) -> Select:
+    tutors = select(
+        (literal("tutor:") + cast(Tutor.id, String)).label("host"),
+        Tutor.name,
+        literal("tutor").label("kind"),
+        Tutor.region_id,
+    ).where(Tutor.left_on.is_(None))
+    return in_regions(tutors, Tutor.region_id, region_ids)
 
 
 def _mentors() -> Select:
