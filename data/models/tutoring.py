@@ -17,6 +17,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -67,6 +68,13 @@ class TutoringSession(Base):
         choice("status", SESSION_STATUSES),
         CheckConstraint("rating IS NULL OR (rating BETWEEN 1 AND 5)", name="rating_range"),
         Index("ix_tutoring_sessions_tutor_start", "tutor_id", "scheduled_start"),
+        # The newest session that happened ("data as of"), without walking future bookings.
+        Index(
+            "ix_tutoring_sessions_happened",
+            "scheduled_start",
+            postgresql_where=text("status <> 'scheduled'"),
+            sqlite_where=text("status <> 'scheduled'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -42,9 +42,11 @@ def data_as_of(*, conn: Connection) -> pd.DataFrame:
     Future bookings don't count: "as of" means the newest thing that happened.
     """
     sources = {
-        "tutoring_sessions": select(func.max(TutoringSession.scheduled_start)).where(
-            TutoringSession.status != "scheduled"
-        ),
+        # Down the partial index of sessions that happened, newest first.
+        "tutoring_sessions": select(TutoringSession.scheduled_start)
+        .where(TutoringSession.status != "scheduled")
+        .order_by(TutoringSession.scheduled_start.desc())
+        .limit(1),
         "credit_applications": select(func.max(CreditApplication.applied_at)),
         "pe_attendance": select(func.max(Attendance.session_date)),
     }
