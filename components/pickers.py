@@ -24,9 +24,11 @@ def student_choices(found: pd.DataFrame, keep: Iterable[dict[str, Any]]) -> list
 
 
 def host_choices(hosts: pd.DataFrame) -> list[dict[str, Any]]:
-    """Tutors and mentors, each marked as which (data.schedules.hosts)."""
+    """Tutors and mentors, each marked as which (data.schedules.hosts); namesakes told apart
+    by their number ("Sam Lee #812 (tutor)")."""
+    twins = set(hosts.loc[hosts["name"].duplicated(), "name"])
     return [
-        {"label": f"{n} ({k})", "value": h}
+        {"label": f"{n} #{h.partition(':')[2]} ({k})" if n in twins else f"{n} ({k})", "value": h}
         for h, n, k in hosts[["host", "name", "kind"]].itertuples(index=False)
     ]
 
