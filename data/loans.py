@@ -19,10 +19,8 @@ from sqlalchemy import (
     Integer,
     Subquery,
     case,
-    delete,
     false,
     func,
-    insert,
     literal,
     or_,
     select,
@@ -38,7 +36,7 @@ from data.models import (
     LoanStanding,
     Repayment,
 )
-from data.queries.sql import read_frame
+from data.queries.sql import kept_for, read_frame, replace_rows
 
 STANDING_COLUMNS = (
     "loan_id",
@@ -103,11 +101,6 @@ def _kept() -> Subquery:
     return select(*(getattr(LoanStanding, c) for c in STANDING_COLUMNS)).subquery()
 
 
-def _is_kept(conn: Connection, model_id: int | None, day: date) -> bool:
-    kept = conn.execute(select(LoanStanding.as_of, LoanStanding.model_version_id).limit(1)).first()
-    return kept is not None and kept.as_of == day and kept.model_version_id == model_id
-
-
 @cached("credit")
 def loan_behaviour(
     *,
@@ -126,7 +119,10 @@ def loan_behaviour(
     score_at_loan, latest_score, score_drop (points lost since the loan; 0 if none).
     """
     day = as_of.date()
-    source = _kept() if _is_kept(conn, model_id, day) else _live(model_id, day)
+    kept = kept_for(
+        conn, LoanStanding.as_of, LoanStanding.model_version_id, on=day, model_id=model_id
+    )
+    source = _kept() if kept else _live(model_id, day)
     fall = source.c.score_at_loan - source.c.latest_score
     metric: dict[str, Any] = {
         "days_past_due": source.c.days_past_due,
@@ -161,13 +157,12 @@ def keep_loan_standings(*, conn: Connection, model_id: int | None, as_of: dateti
     """Recompute every active loan's standing on `as_of`'s day under the model; the count."""
     day = as_of.date()
     live = _live(model_id, day)
-    conn.execute(delete(LoanStanding))
-    conn.execute(
-        insert(LoanStanding).from_select(
-            [*STANDING_COLUMNS, "model_version_id", "as_of"],
-            select(*live.c, literal(model_id, Integer).label("m"), literal(day, Date).label("d")),
-        )
+    counted = select(
+        *live.c,
+        literal(model_id, Integer).label("model_version_id"),
+        literal(day, Date).label("as_of"),
     )
+    replace_rows(conn, LoanStanding, counted)
     return int(conn.execute(select(func.count()).select_from(LoanStanding)).scalar_one())
 
 

@@ -13,11 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Date, Integer, Select, delete, func, insert, literal, select
+from sqlalchemy import Connection, Date, Integer, Select, func, literal, select
 
 from data.cache import cached
 from data.models import CreditApplication, CreditCustomer, CreditScore, ScoreSum
-from data.queries.sql import in_regions, read_frame
+from data.queries.sql import in_regions, kept_for, read_frame, replace_rows
 
 WINDOW_DAYS = 365
 SUMS = ("applications", "amount", "pd_sum", "pd_amount")
@@ -51,11 +51,6 @@ def _live(
     return in_regions(stmt, CreditCustomer.region_id, region_ids)
 
 
-def _is_kept(conn: Connection, model_id: int, day: date) -> bool:
-    kept = conn.execute(select(ScoreSum.day, ScoreSum.model_version_id).limit(1)).first()
-    return kept is not None and kept.day == day and kept.model_version_id == model_id
-
-
 @cached("credit")
 def score_sums(
     *, conn: Connection, model_id: int, region_ids: Sequence[int] | None, since: datetime
@@ -63,7 +58,9 @@ def score_sums(
     """Scored applications since a moment, summed per score and band (for pricing and the
     cut-off what-if). Columns: score, band, applications, amount, pd_sum, pd_amount."""
     day = (since + timedelta(days=WINDOW_DAYS)).date()
-    if window_start(day) == since and _is_kept(conn, model_id, day):
+    if window_start(day) == since and kept_for(
+        conn, ScoreSum.day, ScoreSum.model_version_id, on=day, model_id=model_id
+    ):
         stmt = (
             select(
                 ScoreSum.score,
@@ -83,30 +80,20 @@ def keep_score_sums(
     """Sum the window ending on `day` per region, score and band under the model, replacing
     every kept sum (or, with `region_ids`, those regions' sums); the rows kept."""
     live = _live(model_id, window_start(day), region_ids=region_ids, per_region=True).subquery()
-    stale = delete(ScoreSum)
-    if region_ids is not None:
-        stale = stale.where(ScoreSum.region_id.in_(list(region_ids)))
-    conn.execute(stale)
-    conn.execute(
-        insert(ScoreSum).from_select(
-            ["model_version_id", "day", "region_id", "score", "band", *SUMS],
-            select(
-                literal(model_id, Integer),
-                literal(day, Date),
-                live.c.region_id,
-                live.c.score,
-                live.c.band,
-                *(live.c[s] for s in SUMS),
-            ),
-        )
+    counted = select(
+        literal(model_id, Integer).label("model_version_id"),
+        literal(day, Date).label("day"),
+        *live.c,
     )
+    stale = [] if region_ids is None else [ScoreSum.region_id.in_(list(region_ids))]
+    replace_rows(conn, ScoreSum, counted, *stale)
     return int(conn.execute(select(func.count()).select_from(ScoreSum)).scalar_one())
 
 
 def follow_application(*, conn: Connection, model_id: int, customer_id: int, day: date) -> None:
     """After the app scored an application on `day`: recount its region's kept sums, when
     the kept sums are of that day and model."""
-    if _is_kept(conn, model_id, day):
+    if kept_for(conn, ScoreSum.day, ScoreSum.model_version_id, on=day, model_id=model_id):
         region = select(CreditCustomer.region_id).where(CreditCustomer.id == customer_id)
         keep_score_sums(
             conn=conn, model_id=model_id, day=day, region_ids=[conn.execute(region).scalar_one()]

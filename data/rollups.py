@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, select
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from data.models import (
@@ -29,7 +29,7 @@ from data.models import (
     TutoringSession,
     TutorRiskScore,
 )
-from data.queries.sql import day_of, month_of
+from data.queries.sql import day_of, month_of, replace_rows
 
 
 def _recount(
@@ -42,13 +42,12 @@ def _recount(
 ) -> None:
     """Replace `table`'s rows (every day, or only `day`) with `counted`, whose first column
     is the UTC day of `moment` and whose other columns are named as the table's."""
-    stale = delete(table)
+    stale = []
     if day is not None:
         start = datetime.combine(day, dt_time.min, tzinfo=UTC)
-        stale = stale.where(table.day == day)
+        stale.append(table.day == day)
         counted = counted.where(moment >= start, moment < start + timedelta(days=1))
-    conn.execute(stale)
-    conn.execute(insert(table).from_select([c.name for c in counted.selected_columns], counted))
+    replace_rows(conn, table, counted, *stale)
 
 
 def rebuild_session_days(*, conn: Connection) -> None:
@@ -118,15 +117,12 @@ def rebuild_journey_months(*, conn: Connection, month: date | None = None) -> No
         JourneyDay.channel,
         func.sum(JourneyDay.events).label("events"),
     ).group_by(first, JourneyDay.region_id, JourneyDay.stage, JourneyDay.channel)
-    stale = delete(JourneyMonth)
+    stale = []
     if month is not None:
         following = (month + timedelta(days=32)).replace(day=1)
         counted = counted.where(JourneyDay.day >= month, JourneyDay.day < following)
-        stale = stale.where(JourneyMonth.month == month)
-    conn.execute(stale)
-    conn.execute(
-        insert(JourneyMonth).from_select([c.name for c in counted.selected_columns], counted)
-    )
+        stale.append(JourneyMonth.month == month)
+    replace_rows(conn, JourneyMonth, counted, *stale)
 
 
 def rebuild_risk_band_counts(*, conn: Connection, model_id: int | None = None) -> None:
@@ -147,14 +143,11 @@ def rebuild_risk_band_counts(*, conn: Connection, model_id: int | None = None) -
             TutorRiskScore.band,
         )
     )
-    stale = delete(RiskBandCount)
+    stale = []
     if model_id is not None:
         counted = counted.where(TutorRiskScore.model_version_id == model_id)
-        stale = stale.where(RiskBandCount.model_version_id == model_id)
-    conn.execute(stale)
-    conn.execute(
-        insert(RiskBandCount).from_select([c.name for c in counted.selected_columns], counted)
-    )
+        stale.append(RiskBandCount.model_version_id == model_id)
+    replace_rows(conn, RiskBandCount, counted, *stale)
 
 
 def rebuild_all(*, conn: Connection) -> None:

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Date, Select, SQLColumnExpression, cast, func
+from sqlalchemy import (
+    Connection,
+    Date,
+    Select,
+    SQLColumnExpression,
+    cast,
+    delete,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 
@@ -40,6 +51,27 @@ def in_regions(
     if region_ids is None:
         return statement
     return statement.where(column.in_(list(region_ids)))
+
+
+def replace_rows(conn: Connection, table: Any, counted: Select, *stale: Any) -> None:
+    """Replace a kept table's rows (all, or those `stale` picks) with `counted`'s rows, whose
+    columns are named as the table's."""
+    conn.execute(delete(table).where(*stale))
+    conn.execute(insert(table).from_select([c.name for c in counted.selected_columns], counted))
+
+
+def kept_for(
+    conn: Connection,
+    day: SQLColumnExpression[Any],
+    model: SQLColumnExpression[Any],
+    *,
+    on: date,
+    model_id: int | None,
+) -> bool:
+    """Whether a table kept whole for one day under one model (its `day` and `model` columns
+    alike in every row) holds that day and model."""
+    kept = conn.execute(select(day, model).limit(1)).first()
+    return kept is not None and kept[0] == on and kept[1] == model_id
 
 
 def read_frame(conn: Connection, statement: Select, dates: Sequence[str] = ()) -> pd.DataFrame:

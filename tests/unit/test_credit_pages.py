@@ -11,7 +11,8 @@ import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
 from data import credit, pricing
 from data.engine import connect, transaction
-from data.models import CreditApplication, CreditLatestScore, CreditScore
+from data.models import CreditApplication, CreditLatestScore, CreditScore, ScoreSum
+from data.queries.sql import kept_for
 from jobs import credit_scoring
 from pages import credit_customer, credit_portfolio, credit_score, credit_watchlist
 from sharing.views import VIEWS
@@ -410,7 +411,13 @@ def test_kept_loan_standings_equal_the_live_ones_and_follow_live_scoring(scored)
     def behaviour(**catching_kw):  # type: ignore[no-untyped-def]
         with connect() as conn:
             model_id = credit.active_model(conn=conn)["id"]
-            assert loans._is_kept(conn, model_id, as_of.date()) == kept_now
+            assert kept_now == kept_for(
+                conn,
+                LoanStanding.as_of,
+                LoanStanding.model_version_id,
+                on=as_of.date(),
+                model_id=model_id,
+            )
             return loans.loan_behaviour.uncached(
                 conn=conn, model_id=model_id, region_ids=None, as_of=as_of, **catching_kw
             )
@@ -466,7 +473,9 @@ def test_kept_pricing_sums_equal_summing_live_and_follow_a_scored_application(sc
 
     def kept_and_live(scope):
         with connect() as conn:
-            assert pricing._is_kept(conn, model_id, today)
+            assert kept_for(
+                conn, ScoreSum.day, ScoreSum.model_version_id, on=today, model_id=model_id
+            )
             kept = pricing.score_sums.__wrapped__(
                 conn=conn, model_id=model_id, region_ids=scope, since=since
             )
