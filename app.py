@@ -25,12 +25,13 @@ from dash import (
 from flask import Flask, Response, jsonify, request
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.audit import audit
 from auth.background import guard_background_callbacks
 from auth.csrf import csrf_token
+from auth.headers import MAX_REQUEST_BYTES, TOO_LARGE, QuietRequestHandler, security_headers
 from auth.requests import now
 from auth.setup import init_auth
 from components.empty_state import empty_state
@@ -59,6 +60,7 @@ def create_server() -> Flask:
     settings = load_settings_or_exit()
     server = Flask(__name__)
     server.config["SECRET_KEY"] = settings.secret_key.get_secret_value()  # type: ignore[union-attr]
+    server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
 
     @server.get("/healthz")
     def healthz() -> Response:
@@ -78,6 +80,12 @@ def create_server() -> Flask:
     @server.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:
         return FRIENDLY_ERROR_PAGE.format(title="Something went wrong on our side"), 500
+
+    @server.errorhandler(RequestEntityTooLarge)
+    def too_large(_error: RequestEntityTooLarge) -> tuple[Response | str, int]:
+        if request.path.startswith("/_"):
+            return jsonify(error=TOO_LARGE), 413
+        return FRIENDLY_ERROR_PAGE.format(title=TOO_LARGE), 413
 
     @server.errorhandler(SQLAlchemyError)
     def database_down(error: SQLAlchemyError) -> tuple[Response | str, int]:
@@ -189,6 +197,7 @@ def create_app() -> Dash:
         background_callback_manager=background_manager(settings),
     )
     app.server.before_request(guard_background_callbacks(app))
+    app.server.after_request(security_headers(app.csp_hashes))
     for page in dash.page_registry.values():
         page["layout"] = role_guarded(page)
     app.layout = app_layout
@@ -369,7 +378,12 @@ def main() -> None:
         ensure_demo_scores()
     url = f"http://{settings.host}:{settings.port}/"
     print(f"\n  Beacon is running at {url}  (stop with Ctrl+C)\n{accounts}", flush=True)
-    app.run(host=settings.host, port=settings.port, debug=settings.debug)
+    app.run(
+        host=settings.host,
+        port=settings.port,
+        debug=settings.debug,
+        request_handler=QuietRequestHandler,
+    )
 
 
 if __name__ == "__main__":

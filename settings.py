@@ -14,6 +14,7 @@ from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -147,6 +148,13 @@ class Settings(BaseSettings):
             self.secret_key = SecretStr(_demo_secret(self.instance_dir))
         if self.secret_key is None:
             raise ValueError("SECRET_KEY is required outside demo mode (BEACON_DEMO=false)")
+        if self.public_url:
+            self.public_url = _public_url(self.public_url)
+        elif not self.demo:
+            raise ValueError(
+                "BEACON_PUBLIC_URL is required outside demo mode (BEACON_DEMO=false): the "
+                "address users reach, e.g. https://beacon.example.org; mailed links use it"
+            )
         if len(self.secret_key.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(
                 f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters; "
@@ -168,6 +176,12 @@ class Settings(BaseSettings):
         return bool(self.public_url and self.public_url.startswith("https://"))
 
     @property
+    def base_url(self) -> str:
+        """The address in every link Beacon hands out (mail, OIDC, calendars, embeds). Never
+        the request's Host header: an attacker chooses that one."""
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -177,6 +191,16 @@ class Settings(BaseSettings):
         if self.scheduler == "auto":
             return "celery" if self.redis_url else "embedded"
         return self.scheduler
+
+
+def _public_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(
+            f"BEACON_PUBLIC_URL must be an http(s) address such as https://beacon.example.org; "
+            f"got {value!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
 def _demo_secret(instance_dir: Path) -> str:

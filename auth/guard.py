@@ -40,7 +40,4 @@ def no_store(response: Response) -> Response:
     so after sign-out the Back button cannot show them again."""
     if not request.path.startswith(STATIC_PREFIXES):
         response.headers["Cache-Control"] = "no-store"
-    if not request.path.startswith("/embed/"):  # only embed links may be framed elsewhere
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
-        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
     return response

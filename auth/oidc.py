@@ -129,9 +129,9 @@ def account_for(identity: Identity, allowed_domains: list[str]) -> Account:
                 )
                 account = accounts.account_by_id(conn=conn, user_id=user_id)
                 event = ("account.created", {"via": identity.issuer, "role": "viewer"})
-    assert account is not None
-    if event:  # after the commit: the audit writes in a transaction of its own
-        audit(event[0], user_id=account.id, **event[1])
+        assert account is not None
+        if event:
+            audit(event[0], conn=conn, user_id=account.id, **event[1])
     return account
 
 
@@ -142,7 +142,7 @@ def oidc_login(provider: str) -> Response:
         return redirect(url_for("auth.login"))
     session["oidc_next"] = safe_next(request.args.get("next"))
     return client.authorize_redirect(
-        url_for("oidc.oidc_callback", provider=provider, _external=True)
+        get_settings().base_url + url_for("oidc.oidc_callback", provider=provider)
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
+from urllib.parse import unquote, urlsplit
 
 from flask import request
 
@@ -24,7 +26,30 @@ def client_ip() -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after sign-in: a path on this site only, never another host."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Where to go after sign-in: a path on this site only, never another host.
+
+    The value is read the way a browser reads a Location: tabs and line breaks anywhere are
+    dropped, control characters and spaces at either end trimmed, and a backslash is a
+    slash. What is left must be a path (one leading slash, no scheme, no host), also once
+    percent-decoded, or the answer is the home page.
+    """
+    if not target:
         return "/"
-    return target
+    cleaned = re.sub(r"[\t\n\r]", "", target).strip(_C0_AND_SPACE).replace("\\", "/")
+    if any(ch < " " or ch == "\x7f" for ch in cleaned):
+        return "/"
+    parts = urlsplit(cleaned)
+    decoded = unquote(cleaned).replace("\\", "/")
+    if (
+        parts.scheme
+        or parts.netloc
+        or not cleaned.startswith("/")
+        or cleaned.startswith("//")
+        or decoded.startswith("//")
+        or any(ch < " " for ch in decoded)
+    ):
+        return "/"
+    return cleaned
+
+
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))

@@ -71,6 +71,7 @@ def sign_in(account: Account, *, method: str) -> None:
             now=now(),
         )
         accounts.record_sign_in(conn=conn, user_id=account.id, now=now())
+        audit("login.success", conn=conn, user_id=account.id, method=method)
     session.permanent = True
     login_user(
         SignedInUser(
@@ -84,12 +85,11 @@ def sign_in(account: Account, *, method: str) -> None:
         ),
         fresh=True,
     )
-    audit("login.success", user_id=account.id, method=method)
 
 
 def sign_out_everywhere(user: SignedInUser) -> None:
     with transaction() as conn:
         ended = accounts.revoke_sessions(conn=conn, user_id=user.user_id, now=now())
-    audit("logout", user_id=user.user_id, sessions_ended=ended)
+        audit("logout", conn=conn, user_id=user.user_id, sessions_ended=ended)
     logout_user()
     session.clear()

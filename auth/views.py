@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
@@ -11,12 +9,12 @@ from werkzeug.wrappers import Response
 
 from auth.audit import audit
 from auth.csrf import check_csrf, csrf_token
-from auth.mail import mail_sender
+from auth.outbox import password_link_later
 from auth.passwords import hash_password, policy_problem, verify_password
 from auth.ratelimit import sign_in_limits
-from auth.requests import now, safe_next
+from auth.requests import client_ip, now, safe_next
 from auth.sessions import sign_in, sign_out_everywhere
-from auth.tokens import new_token, token_hash
+from auth.tokens import token_hash
 from data import accounts
 from data.engine import connect, transaction
 from settings import get_settings
@@ -80,45 +78,25 @@ def logout() -> Response:
     return redirect(url_for("auth.login", notice="You are signed out on every device."))
 
 
-@blueprint.route("/forgot-password", methods=["GET", "POST"])
 def forgot_password() -> tuple[str, int]:
+    """The same answer, in the same time, for any address: the lookup and the mail happen
+    off the request path (auth.outbox)."""
     settings = get_settings()
     title = "Choose a new password"
     if request.method == "GET":
         return page("forgot.html", title)
     check_csrf()
     email = request.form.get("email", "").strip().lower()[:254]
-    with connect() as conn:
-        account = accounts.account_by_email(conn=conn, email=email) if email else None
-    if account and account.is_active:
-        send_password_link(
-            account, purpose="reset", valid=timedelta(minutes=settings.reset_token_minutes)
-        )
-    audit("password.reset_requested", user_id=account.id if account else None, email=email)
+    if email:
+        password_link_later(email=email, purpose="reset", ip=client_ip())
     return page("forgot.html", title, notice=SENT.format(minutes=settings.reset_token_minutes))
 
 
-def send_password_link(account: accounts.Account, *, purpose: str, valid: timedelta) -> None:
-    token, hashed = new_token()
-    with transaction() as conn:
-        accounts.create_password_token(
-            conn=conn,
-            user_id=account.id,
-            token_hash=hashed,
-            purpose=purpose,
-            now=now(),
-            expires_at=now() + valid,
-        )
-    base = get_settings().public_url or request.host_url.rstrip("/")
-    link = f"{base}{url_for('auth.reset_password')}?token={token}"
-    what = "choose a new password" if purpose == "reset" else "set your password and sign in"
-    mail_sender(get_settings()).send(
-        to=account.email,
-        subject="Your Beacon password link",
-        body=f"Hello {account.display_name},\n\nOpen this link to {what}:\n{link}\n\n"
-        f"It works once and expires in {int(valid.total_seconds() // 60)} minutes. "
-        "If you did not ask for it, ignore this message.",
-    )
+for limit in sign_in_limits:
+    forgot_password = limit(forgot_password)
+blueprint.add_url_rule(
+    "/forgot-password", "forgot_password", forgot_password, methods=["GET", "POST"]
+)
 
 
 @blueprint.route("/reset-password", methods=["GET", "POST"])
@@ -150,7 +128,7 @@ def reset_password() -> Response | tuple[str, int]:
         accounts.set_password(
             conn=conn, user_id=account.id, password_hash=hash_password(password), now=now()
         )
-    audit("password.changed", user_id=account.id, sessions="all ended")
+        audit("password.changed", conn=conn, user_id=account.id, sessions="all ended")
     return redirect(url_for("auth.login", notice="Password set. Sign in with it now."))
 
 
@@ -161,6 +139,13 @@ def rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
         limit=str(error.limit.limit),
     )
     current_app.logger.warning("sign-in rate limit hit: %s", error.description)
+    if request.endpoint == "auth.forgot_password":
+        return page(
+            "forgot.html",
+            "Choose a new password",
+            429,
+            error="Too many requests for password links. Wait 15 minutes, then try again.",
+        )
     return page(
         "login.html",
         "Sign in",

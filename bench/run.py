@@ -39,6 +39,7 @@ def _environment(database_url: str, backend: str) -> None:
     os.environ["BEACON_INSTANCE_DIR"] = str(HERE / ".data" / f"instance-{backend}")
     os.environ["BEACON_SCHEDULER"] = "off"
     os.environ["BEACON_DEMO"] = "false"
+    os.environ.setdefault("BEACON_PUBLIC_URL", "http://127.0.0.1:8050")
     os.environ.pop("OPENAI_API_KEY", None)
 
 

@@ -114,8 +114,8 @@ def revoke(clicks):  # type: ignore[no-untyped-def]
             by_user=None if _everyone() else current_user.user_id,
             now=now(),
         )
-    if done:
-        audit("link.revoked", entity_type="view_link", entity_id=link_id)
+        if done:
+            audit("link.revoked", conn=conn, entity_type="view_link", entity_id=link_id)
     message = (
         "Link revoked: it no longer opens."
         if done

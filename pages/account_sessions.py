@@ -87,7 +87,7 @@ def end_session(clicks):  # type: ignore[no-untyped-def]
         ended = accounts.revoke_sessions(
             conn=conn, user_id=current_user.user_id, session_id=session_id, now=now()
         )
-    if ended:
-        audit("session.revoked", entity_type="session", entity_id=session_id)
+        if ended:
+            audit("session.revoked", conn=conn, entity_type="session", entity_id=session_id)
     message = "Session ended." if ended else "That session had already ended."
     return dbc.Alert(message, color="success"), sessions_list()

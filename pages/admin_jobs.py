@@ -148,7 +148,7 @@ def cancel_run(clicked: int | None) -> Component:
         raise dash.exceptions.PreventUpdate
     with transaction() as conn:
         cancelled = jobs.cancel_running(conn=conn, by=current_user.display_name, now=now())
-    audit("job.cancelled", runs=cancelled)
+        audit("job.cancelled", conn=conn, runs=cancelled)
     return dbc.Alert("Cancelled. Nothing the run had not finished was kept.", color="warning")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import dash
 import dash_bootstrap_components as dbc
@@ -13,12 +12,11 @@ from flask_login import current_user
 
 from auth.access import ADMINS, ROLES, requires
 from auth.audit import audit
-from auth.requests import now
-from auth.views import send_password_link
+from auth.outbox import password_link_later
+from auth.requests import client_ip, now
 from components.table import data_table
 from data import accounts
 from data.engine import connect, transaction
-from settings import get_settings
 
 dash.register_page(__name__, path="/admin/users", name="Users", area="Admin", order=1, roles=ADMINS)
 
@@ -231,19 +229,16 @@ def invite(_clicks, email, name, role, region_values):  # type: ignore[no-untype
         user_id = accounts.create_account(
             conn=conn, email=email, display_name=name, role=role, region_ids=regions
         )
-        account = accounts.account_by_id(conn=conn, user_id=user_id)
-    assert account is not None
-    send_password_link(
-        account, purpose="invite", valid=timedelta(days=get_settings().invite_token_days)
-    )
-    audit(
-        "user.invited",
-        entity_type="user",
-        entity_id=user_id,
-        email=email,
-        role=role,
-        regions=regions,
-    )
+        audit(
+            "user.invited",
+            conn=conn,
+            entity_type="user",
+            entity_id=user_id,
+            email=email,
+            role=role,
+            regions=regions,
+        )
+    password_link_later(email=email, purpose="invite", ip=client_ip())
     table = fresh_users_list()
     return dbc.Alert(f"Invitation sent to {email}.", color="success"), table
 
@@ -281,14 +276,14 @@ def save_user(_clicks, user_id, role, region_values, active):  # type: ignore[no
         accounts.set_regions(conn=conn, user_id=user_id, region_ids=regions)
         if active != before.is_active:
             accounts.set_active(conn=conn, user_id=user_id, active=active, now=now())
-    changes = {
-        "role": (before.role, role),
-        "regions": (list(before.region_ids), sorted(regions)),
-        "active": (before.is_active, active),
-    }
-    changed = {k: {"before": b, "after": a} for k, (b, a) in changes.items() if b != a}
-    if changed:
-        audit("user.changed", entity_type="user", entity_id=user_id, **changed)
+        changes = {
+            "role": (before.role, role),
+            "regions": (list(before.region_ids), sorted(regions)),
+            "active": (before.is_active, active),
+        }
+        changed = {k: {"before": b, "after": a} for k, (b, a) in changes.items() if b != a}
+        if changed:
+            audit("user.changed", conn=conn, entity_type="user", entity_id=user_id, **changed)
     table = fresh_users_list()
     message = "Saved." if changed else "Nothing changed."
     if "active" in changed and not active:

@@ -312,18 +312,19 @@ def score(
             f"{int(assessed['score'])} points, {assessed['band']}, {decision}",
             now=moment,
         )
-    audit(
-        "credit.scored",
-        entity_type="application",
-        entity_id=application_id,
-        after={
-            **application,
-            "score": int(assessed["score"]),
-            "band": assessed["band"],
-            "decision": decision,
-            "model": model["version"],
-        },
-    )
+        audit(
+            "credit.scored",
+            conn=conn,
+            entity_type="application",
+            entity_id=application_id,
+            after={
+                **application,
+                "score": int(assessed["score"]),
+                "band": assessed["band"],
+                "decision": decision,
+                "model": model["version"],
+            },
+        )
     return _result(assessed, decision, rate, product, model["version"], customer, application_id)
 
 

@@ -314,12 +314,13 @@ def change_rules(_add, toggles, name, metric, threshold, severity):  # type: ign
             rule_id = credit.add_alert_rule(
                 conn=conn, rule=rule.model_dump(), by=current_user.user_id, now=now()
             )
-        audit(
-            "credit.rule_added",
-            entity_type="alert_rule",
-            entity_id=rule_id,
-            after=rule.model_dump(),
-        )
+            audit(
+                "credit.rule_added",
+                conn=conn,
+                entity_type="alert_rule",
+                entity_id=rule_id,
+                after=rule.model_dump(),
+            )
         message = dbc.Alert(f"Added “{rule.name}”.", color="success")
     elif isinstance(trigger, dict) and any(toggles or []) and isinstance(trigger.get("rule"), int):
         with connect() as conn:
@@ -329,13 +330,14 @@ def change_rules(_add, toggles, name, metric, threshold, severity):  # type: ign
         active = not bool(rules.loc[trigger["rule"], "is_active"])
         with transaction() as conn:
             credit.set_alert_rule_active(conn=conn, rule_id=trigger["rule"], active=active)
-        audit(
-            "credit.rule_changed",
-            entity_type="alert_rule",
-            entity_id=trigger["rule"],
-            before={"is_active": not active},
-            after={"is_active": active},
-        )
+            audit(
+                "credit.rule_changed",
+                conn=conn,
+                entity_type="alert_rule",
+                entity_id=trigger["rule"],
+                before={"is_active": not active},
+                after={"is_active": active},
+            )
     else:
         raise dash.exceptions.PreventUpdate
     with connect() as conn:

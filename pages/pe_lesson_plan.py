@@ -227,5 +227,5 @@ def save(_clicks, class_id, title, day, focus, text, equipment):  # type: ignore
             activities=str(text).strip(),
             equipment_needed=str(equipment or "").strip(),
         )
-    audit("lesson_plan.created", plan_id=plan_id, class_id=class_id)
+        audit("lesson_plan.created", conn=conn, plan_id=plan_id, class_id=class_id)
     return dbc.Alert(f"Saved as lesson plan {plan_id} for {planned_on:%Y-%m-%d}.", color="success")

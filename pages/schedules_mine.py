@@ -10,7 +10,6 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, html
 from dash.development.base_component import Component
-from flask import request
 from flask_login import current_user
 
 from auth.access import EVERYONE, requires
@@ -119,10 +118,13 @@ def manage_subscription(_new: int | None, _revoke: int | None) -> Component:
             token_hash=hashlib.sha256(token.encode()).hexdigest() if token else None,
             now=now(),
         )
-    audit("calendar.subscription_made" if making else "calendar.subscription_revoked")
+        audit(
+            "calendar.subscription_made" if making else "calendar.subscription_revoked",
+            conn=conn,
+        )
     if not token:
         return dbc.Alert("Revoked: the old address no longer works.", color="success")
-    base = (get_settings().public_url or request.host_url).rstrip("/")
+    base = get_settings().base_url
     return dbc.Alert(
         [
             html.P("Your new address (copy it now; it is not shown again):"),

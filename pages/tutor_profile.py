@@ -666,18 +666,19 @@ def plan(clicks, tutor_id, version, owner=None):  # type: ignore[no-untyped-def]
             now=now(),
         )
         tutor_event(conn, tutor, "planned", f"planned {kind.replace('_', ' ')}", notify=[owner])
-    audit(
-        "intervention.created",
-        entity_type="intervention",
-        entity_id=new_id,
-        tutor_id=tutor["id"],
-        after={
-            "kind": kind,
-            "status": "planned",
-            "due_on": chosen.due_on.isoformat(),
-            "owner": owner,
-        },
-    )
+        audit(
+            "intervention.created",
+            conn=conn,
+            entity_type="intervention",
+            entity_id=new_id,
+            tutor_id=tutor["id"],
+            after={
+                "kind": kind,
+                "status": "planned",
+                "due_on": chosen.due_on.isoformat(),
+                "owner": owner,
+            },
+        )
     return (version or 0) + 1, dbc.Alert(f"Planned: {kind.replace('_', ' ')}.", color="success")
 
 
@@ -725,13 +726,14 @@ def move(_clicks, tutor_id, intervention_id, status, outcome, version):  # type:
             status,
             f"moved {before['kind'].replace('_', ' ')} to {status.replace('_', ' ')}",
         )
-    audit(
-        "intervention.status_changed",
-        entity_type="intervention",
-        entity_id=before["id"],
-        before={"status": before["status"], "outcome": before["outcome"]},
-        after={"status": status, "outcome": outcome},
-    )
+        audit(
+            "intervention.status_changed",
+            conn=conn,
+            entity_type="intervention",
+            entity_id=before["id"],
+            before={"status": before["status"], "outcome": before["outcome"]},
+            after={"status": status, "outcome": outcome},
+        )
     return (version or 0) + 1, dbc.Alert(f"Now {status.replace('_', ' ')}.", color="success")
 
 
@@ -780,14 +782,15 @@ def save_note(_clicks, tutor_id, text, important, editing, version):  # type: ig
                 conn=conn, note_id=note_id, body=body, important=important, now=now()
             )
         tutor_event(conn, tutor, "noted", "edited a note" if before else "added a note")
-    audit(
-        "note.updated" if before else "note.created",
-        entity_type="note",
-        entity_id=note_id,
-        tutor_id=tutor["id"],
-        before=before and {"body": before["body"], "important": before["is_important"]},
-        after={"body": body, "important": important},
-    )
+        audit(
+            "note.updated" if before else "note.created",
+            conn=conn,
+            entity_type="note",
+            entity_id=note_id,
+            tutor_id=tutor["id"],
+            before=before and {"body": before["body"], "important": before["is_important"]},
+            after={"body": body, "important": important},
+        )
     return (version or 0) + 1, dbc.Alert("Saved.", color="success"), "", None
 
 
@@ -840,13 +843,14 @@ def delete_note(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
     with transaction() as conn:
         tutor_care.delete_note(conn=conn, note_id=note["id"])
         tutor_event(conn, tutor, "deleted", "deleted a note")
-    audit(
-        "note.deleted",
-        entity_type="note",
-        entity_id=note["id"],
-        tutor_id=tutor["id"],
-        before={"body": note["body"], "important": note["is_important"]},
-    )
+        audit(
+            "note.deleted",
+            conn=conn,
+            entity_type="note",
+            entity_id=note["id"],
+            tutor_id=tutor["id"],
+            before={"body": note["body"], "important": note["is_important"]},
+        )
     return (version or 0) + 1, dbc.Alert("Note deleted.", color="success")
 
 

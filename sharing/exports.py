@@ -12,7 +12,6 @@ from typing import Any
 import dash
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc
-from flask import request
 from flask_login import current_user
 
 from auth.access import EVERYONE, AccessDenied, requires
@@ -24,6 +23,7 @@ from components.view_tools import EMBED_DAYS, link_panel
 from data import links
 from data.engine import connect, transaction
 from data.queries.overview import data_as_of
+from settings import get_settings
 from sharing import images, report
 from sharing.embed import EMBED_ROLES, embed_token
 from sharing.views import VIEWS, View
@@ -192,15 +192,16 @@ def make_link(share: int | None, embed: int | None, days: Any, _searches: Any) -
             now=moment,
             expires_at=expires,
         )
-    audit(
-        f"{kind}.create",
-        entity_type="view_link",
-        entity_id=link.id,
-        view=view.name,
-        filters=link.query,
-        expires_at=expires.isoformat() if expires else None,
-    )
-    base = request.host_url.rstrip("/")
+        audit(
+            f"{kind}.create",
+            conn=conn,
+            entity_type="view_link",
+            entity_id=link.id,
+            view=view.name,
+            filters=link.query,
+            expires_at=expires.isoformat() if expires else None,
+        )
+    base = get_settings().base_url
     if kind == "share":
         return link_panel(
             title="Share link",

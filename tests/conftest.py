@@ -20,6 +20,7 @@ os.environ["BEACON_INSTANCE_DIR"] = tempfile.mkdtemp(prefix="beacon-instance-")
 for _name in ("DATABASE_URL", "REDIS_URL", "OPENAI_API_KEY", "BEACON_DEMO"):
     os.environ.pop(_name, None)
 os.environ["SECRET_KEY"] = "test-only-secret-key-" + "x" * 32
+os.environ["BEACON_PUBLIC_URL"] = "http://beacon.test"  # browser tests point it at their server
 os.environ["BEACON_SCHEDULER"] = "off"  # tests start the schedulers they test themselves
 
 from sqlalchemy import create_engine  # noqa: E402

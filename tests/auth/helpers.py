@@ -29,6 +29,20 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD, **headers: 
     )
 
 
+def mailed_link(caplog, seconds: float = 10) -> str:
+    """The newest password link in the mail log. Mail leaves off the request path (a thread
+    here), so wait for it."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = re.findall(r"(/reset-password\?token=[\w-]+)", caplog.text)
+        if found:
+            return found[-1]
+        time.sleep(0.05)
+    raise AssertionError("no link was mailed")
+
+
 def session_cookie(client: FlaskClient) -> str | None:
     cookie = client.get_cookie("beacon_session")
     return cookie.value if cookie else None

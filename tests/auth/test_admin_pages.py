@@ -1,7 +1,6 @@
 """Admin and account pages: their callbacks called directly, signed in through the real code."""
 
 import logging
-import re
 
 import pytest
 
@@ -10,7 +9,15 @@ from data import accounts
 from data import audit as audit_log
 from data.engine import connect
 from pages import admin_audit, admin_users
-from tests.auth.helpers import csrf, login, new_client, payload, server_callbacks, signed_in_ok
+from tests.auth.helpers import (
+    csrf,
+    login,
+    mailed_link,
+    new_client,
+    payload,
+    server_callbacks,
+    signed_in_ok,
+)
 from tests.conftest import acting_as, create_test_account
 
 
@@ -41,7 +48,7 @@ def test_an_invitation_creates_the_account_and_its_link_sets_the_first_password(
         invited = accounts.account_by_email(conn=conn, email="new.person@school.example")
     assert invited.role == "manager" and invited.region_ids == (1, 2)
     assert invited.password_hash is None
-    link = re.findall(r"(/reset-password\?token=[\w-]+)", caplog.text)[-1]
+    link = mailed_link(caplog)
     client = new_client()
     response = client.post(
         "/reset-password",

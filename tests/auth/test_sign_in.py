@@ -1,7 +1,6 @@
 """Sign-in, sessions, sign-out, reset and rate limits, against the real app and database."""
 
 import logging
-import re
 from datetime import timedelta
 
 import pytest
@@ -18,6 +17,7 @@ from tests.auth.helpers import (
     csrf,
     login,
     logout,
+    mailed_link,
     new_client,
     replay,
     session_cookie,
@@ -134,9 +134,7 @@ def test_disabling_an_account_ends_its_sessions_at_once(empty_url, use_database)
 
 
 def reset_link(caplog) -> str:
-    found = re.findall(r"(/reset-password\?token=[\w-]+)", caplog.text)
-    assert found, "no link was mailed"
-    return found[-1]
+    return mailed_link(caplog)
 
 
 def test_password_reset_is_single_use_and_ends_other_sessions(db, caplog):

@@ -1,4 +1,5 @@
 import json
+import os
 import shutil
 
 import pytest
@@ -28,12 +29,22 @@ def sign_in(dash_duo, role: str, regions: tuple[int, ...] = ()):
     from tests.conftest import PASSWORD, create_test_account
 
     account = create_test_account(role, regions)
+    serve_links_from(dash_duo)
     dash_duo.driver.get(url(dash_duo, "/login"))
     dash_duo.wait_for_element("#email").send_keys(account.email)
     dash_duo.find_element("#password").send_keys(PASSWORD)
     dash_duo.find_element("button[type=submit]").click()
     dash_duo.wait_for_element("#shell-title", timeout=15)
     return account
+
+
+def serve_links_from(dash_duo) -> None:
+    """Links the app hands out (share, embed, calendar) come from BEACON_PUBLIC_URL: point
+    it at the server under test."""
+    from settings import get_settings
+
+    os.environ["BEACON_PUBLIC_URL"] = dash_duo.server.url
+    get_settings.cache_clear()
 
 
 def url(dash_duo, path: str) -> str:

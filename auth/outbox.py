@@ -1,0 +1,92 @@
+"""Password mail leaves the request path: the Celery queue when there is one, a thread
+otherwise. A known and an unknown address then answer in the same time, and a slow mail
+server never holds a web worker."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import timedelta
+
+from auth.mail import mail_sender
+from auth.requests import now
+from auth.tokens import new_token
+from data import accounts
+from data import audit as audit_log
+from data.engine import connect, transaction
+from settings import get_settings
+
+log = logging.getLogger("beacon.mail")
+_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="beacon-mail")
+PURPOSES = ("reset", "invite")
+
+
+def password_link_later(*, email: str, purpose: str, ip: str | None) -> Future[None] | None:
+    """Queue the password link for `email`. Returns the thread's future when no queue is
+    configured (tests wait on it), None when Celery took it."""
+    if purpose not in PURPOSES:
+        raise ValueError(f"purpose must be one of {PURPOSES}; got {purpose!r}")
+    if get_settings().redis_url:
+        try:
+            from jobs.celery_app import celery_app
+
+            celery_app.send_task(
+                "beacon.password_link", kwargs={"email": email, "purpose": purpose, "ip": ip}
+            )
+            return None
+        except Exception:  # noqa: BLE001 - Redis down: the thread still delivers it
+            log.warning("mail queue unavailable; sending the password link from a thread")
+    return _threads.submit(_logged, email=email, purpose=purpose, ip=ip)
+
+
+def _logged(**kwargs: str | None) -> None:
+    try:
+        send_password_link(**kwargs)  # type: ignore[arg-type]
+    except Exception:
+        log.exception("the password link could not be sent")
+        raise
+
+
+def send_password_link(*, email: str, purpose: str, ip: str | None) -> None:
+    """Make a single-use token for an active account and mail its link. Nothing is sent to
+    an unknown or disabled address; the request is audited either way."""
+    settings = get_settings()
+    valid = (
+        timedelta(minutes=settings.reset_token_minutes)
+        if purpose == "reset"
+        else timedelta(days=settings.invite_token_days)
+    )
+    with connect() as conn:
+        account = accounts.account_by_email(conn=conn, email=email) if email else None
+    token, hashed = new_token()
+    live = account is not None and account.is_active
+    with transaction() as conn:
+        if live and account is not None:
+            accounts.create_password_token(
+                conn=conn,
+                user_id=account.id,
+                token_hash=hashed,
+                purpose=purpose,
+                now=now(),
+                expires_at=now() + valid,
+            )
+        if purpose == "reset":
+            audit_log.record(
+                conn=conn,
+                action="password.reset_requested",
+                now=now(),
+                user_id=account.id if account else None,
+                ip=ip,
+                detail={"email": email},
+            )
+    if not live or account is None:
+        return
+    link = f"{settings.base_url}/reset-password?token={token}"
+    what = "choose a new password" if purpose == "reset" else "set your password and sign in"
+    mail_sender(settings).send(
+        to=account.email,
+        subject="Your Beacon password link",
+        body=f"Hello {account.display_name},\n\nOpen this link to {what}:\n{link}\n\n"
+        f"It works once and expires in {int(valid.total_seconds() // 60)} minutes. "
+        "If you did not ask for it, ignore this message.",
+    )
