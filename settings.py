@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     mail_backend: Literal["log", "smtp"] = Field(default="log", alias="BEACON_MAIL_BACKEND")
     smtp_host: str | None = Field(default=None, alias="SMTP_HOST")
     smtp_port: int = Field(default=587, alias="SMTP_PORT")
+    smtp_starttls: bool = Field(default=True, alias="SMTP_STARTTLS")  # off only for a local relay
     smtp_user: str | None = Field(default=None, alias="SMTP_USER")
     smtp_password: SecretStr | None = Field(default=None, alias="SMTP_PASSWORD")
     mail_from: str = Field(default="beacon@localhost", alias="BEACON_MAIL_FROM")

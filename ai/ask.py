@@ -290,9 +290,14 @@ def _ask_model(question: str, scope: Scope) -> Answer:
         {"role": "user", "content": question},
     ]
     runs: list[ToolRun] = []
+    until = client.deadline()  # the whole conversation, not each round, holds the worker
     for _ in range(MAX_ROUNDS):
         reply = client.chat(
-            feature="ask", user_id=scope.user_id, messages=messages, tools=tool_specs()
+            feature="ask",
+            user_id=scope.user_id,
+            messages=messages,
+            tools=tool_specs(),
+            until=until,
         )
         if not reply.tool_calls:
             sources = [run.result() for run in runs] + [question]

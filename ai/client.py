@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,6 +15,8 @@ import openai
 from data import ai as ai_log
 from data.engine import transaction
 from settings import get_settings
+
+log = logging.getLogger("beacon.ai")
 
 
 class AIUnavailable(RuntimeError):
@@ -47,15 +50,23 @@ def model_name() -> str:
     return get_settings().ai_model
 
 
-def _client() -> openai.OpenAI:
+def _client(seconds: float) -> openai.OpenAI:
     settings = get_settings()
     key = settings.openai_api_key
     return openai.OpenAI(
         api_key=key.get_secret_value() if key else "",
         base_url=settings.openai_base_url,
-        timeout=settings.ai_timeout_seconds,
+        timeout=seconds,
         max_retries=0,  # the user retries, with a message saying why
     )
+
+
+def deadline() -> float:
+    """When a whole conversation (every round of tool calls) must have ended."""
+    return time.perf_counter() + get_settings().ai_timeout_seconds
+
+
+MALFORMED = "The AI service sent an answer Beacon could not read."
 
 
 def _log(user_id: int | None, feature: str, outcome: str, started: float, usage: Any) -> None:
@@ -79,14 +90,24 @@ def chat(
     user_id: int | None,
     messages: list[dict[str, Any]],
     tools: list[dict[str, Any]] | None = None,
+    until: float | None = None,
 ) -> Reply:
+    """One call, ended by `until` (a `deadline()`) or the configured timeout, whichever
+    comes first. Any answer not of the usual shape is AIUnavailable("malformed")."""
     started = time.perf_counter()
     seconds = get_settings().ai_timeout_seconds
+    left = min(seconds, (until or started + seconds) - started)
+    if left <= 0.05:
+        _log(user_id, feature, "timeout", started, None)
+        raise AIUnavailable(
+            "timeout", f"The AI service did not answer within {seconds:g} seconds. Try again."
+        )
     try:
         options: dict[str, Any] = {"model": model_name(), "messages": messages, "temperature": 0.2}
         if tools:
             options["tools"] = tools
-        response = _client().chat.completions.create(**options)
+        response = _client(left).chat.completions.create(**options)
+        reply = _reply(response)
     except openai.APITimeoutError as error:
         _log(user_id, feature, "timeout", started, None)
         raise AIUnavailable(
@@ -97,6 +118,8 @@ def chat(
         raise AIUnavailable(
             "rate_limited", "The AI service is busy (rate limit reached). Try again in a minute."
         ) from error
+    except openai.APIResponseValidationError as error:
+        _malformed(user_id, feature, started, error)
     except openai.OpenAIError as error:
         _log(user_id, feature, "unavailable", started, None)
         status = getattr(error, "status_code", None)
@@ -104,8 +127,23 @@ def chat(
         raise AIUnavailable(
             "unavailable", f"The AI service could not answer{detail}. Try again later."
         ) from error
-    _log(user_id, feature, "ok", started, response.usage)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
+        _malformed(user_id, feature, started, error)
+    _log(user_id, feature, "ok", started, getattr(response, "usage", None))
+    return reply
+
+
+def _malformed(user_id: int | None, feature: str, started: float, error: Exception) -> None:
+    log.warning("AI reply of an unusual shape (%s: %s)", type(error).__name__, str(error)[:200])
+    _log(user_id, feature, "unavailable", started, None)  # the usage record keeps its four outcomes
+    raise AIUnavailable("malformed", MALFORMED) from error
+
+
+def _reply(response: Any) -> Reply:
+    """The answer's text and tool calls; anything else raises (the caller names it)."""
     message = response.choices[0].message
+    if not isinstance(message.content, str | None):
+        raise TypeError(f"content is {type(message.content).__name__}")
     calls = []
     for call in message.tool_calls or []:
         raw = call.function.arguments or "{}"  # type: ignore[union-attr]

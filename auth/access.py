@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, Unauthorized
 
+from actions.base import Actor, Refused
 from auth.audit import audit
 
 ROLES = ("admin", "manager", "analyst", "viewer")
@@ -113,4 +114,26 @@ def check_background_request(
             callback=func.__qualname__,
             role=current_user.role,
         )
+        raise AccessDenied()
+
+
+def current_actor() -> Actor:
+    """The signed-in user as the actions layer knows them: role, regions, address."""
+    from auth.requests import client_ip
+
+    scope = region_scope()
+    return Actor(
+        user_id=current_user.user_id,
+        display_name=current_user.display_name,
+        role=current_user.role,
+        region_ids=None if scope is None else tuple(scope),
+        ip=client_ip(),
+    )
+
+
+def deny_if_forged(result: object) -> None:
+    """An action refused a request the user was never allowed to make: audit it and answer
+    403, as for a wrong role."""
+    if isinstance(result, Refused) and result.denied:
+        audit("access.denied", **result.detail)
         raise AccessDenied()

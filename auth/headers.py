@@ -52,7 +52,6 @@ def security_headers(script_hashes: Callable[[], Sequence[str]]) -> Callable[[Re
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.is_secure:
             headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        headers["Server"] = "Beacon"
         return response
 
     return add

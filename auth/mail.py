@@ -33,7 +33,8 @@ class SmtpMailSender:
         message["From"], message["To"], message["Subject"] = s.mail_from, to, subject
         message.set_content(body)
         with smtplib.SMTP(s.smtp_host or "localhost", s.smtp_port, timeout=10) as smtp:
-            smtp.starttls()
+            if s.smtp_starttls:
+                smtp.starttls()
             if s.smtp_user and s.smtp_password:
                 smtp.login(s.smtp_user, s.smtp_password.get_secret_value())
             smtp.send_message(message)

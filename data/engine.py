@@ -36,6 +36,7 @@ def engine_for(url: str, statement_timeout_ms: int = 15_000) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = _postgres_engine(url, statement_timeout_ms)
     _engines.add(engine)
@@ -56,11 +57,21 @@ def _postgres_engine(url: str, statement_timeout_ms: int) -> Engine:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # The driver would BEGIN lazily, at the first write, after the transaction's reads:
+    # SQLAlchemy begins instead (below), so a write transaction's checks see what it writes on.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """A write transaction takes SQLite's write lock at BEGIN (IMMEDIATE): its reads and its
+    writes are one step that no other writer can come between (a booking's clash check)."""
+    writes = conn.get_execution_options().get("writes", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def get_engine() -> Engine:
@@ -83,7 +94,7 @@ def transaction() -> Iterator[Connection]:
 
     Areas the writes marked (`cache.mark_changed`) get a new cache generation after commit.
     """
-    with get_engine().begin() as conn:
+    with get_engine().connect() as conn, conn.execution_options(writes=True).begin():
         cache.take_changed(conn)  # left over from a transaction that rolled back
         yield conn
         changed = cache.take_changed(conn)

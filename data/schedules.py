@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from data.cache import cached, mark_changed
 from data.models import (
@@ -785,3 +786,13 @@ class ScheduleView:
         if self.until and self.until >= anchor:
             return anchor, self.until + timedelta(days=1)
         return anchor, anchor + timedelta(days=28)
+
+
+# PostgreSQL's exclusion constraints (migration 0b1d6a3c4e5f): two live sessions of one host
+# or one room never overlap.
+NO_OVERLAP = tuple(f"schedules_no_overlap_{key}" for key in ("tutor", "user", "room"))
+
+
+def is_double_booking(error: IntegrityError) -> bool:
+    """Whether a write was refused by one of the no-overlap constraints."""
+    return any(name in str(error.orig) for name in NO_OVERLAP)

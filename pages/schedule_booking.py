@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from datetime import date as date_type
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,17 +13,25 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ValidationError
 
-from analytics.scheduling import Booking, BusinessHours, clashes, nearest_free_slot
-from auth.access import EVERYONE, AccessDenied, allowed, region_scope, requires
-from auth.audit import audit
+from actions.base import Refused
+from actions.schedules import (
+    WRITERS,
+    BookingRequest,
+    Clash,
+    book_session,
+    booking_problem,
+    set_session_status,
+)
+from analytics.scheduling import BusinessHours
+from auth.access import EVERYONE, allowed, current_actor, deny_if_forged, region_scope, requires
 from auth.requests import now
 from components.empty_state import empty_state
 from components.pickers import host_choices, room_choices, search_choices, search_text
 from components.table import data_table
-from data import activity, schedules
-from data.engine import connect, transaction
+from data import schedules
+from data.engine import connect
 from settings import get_settings
 
 dash.register_page(
@@ -36,8 +44,6 @@ dash.register_page(
     nav=False,
 )
 
-WRITERS = ("admin", "manager")
-MAX_ATTENDEES = 40
 
 
 class ids:
@@ -61,45 +67,6 @@ class ids:
     complete = "book-complete"
     cancel = "book-cancel"
     status_result = "book-status-result"
-
-
-class BookingForm(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-    title: str = Field(min_length=1, max_length=160)
-    focus: str = Field(default="", max_length=80)
-    description: str = Field(default="", max_length=2000)
-    host: str
-    room_id: int
-    day: date
-    start: time
-    end: time
-    student_ids: list[int] = Field(default_factory=list, max_length=MAX_ATTENDEES)
-    group_id: int | None = None
-
-    @field_validator("host")
-    @classmethod
-    def _host(cls, value: str) -> str:
-        schedules.parse_host(value)
-        return value
-
-    def moments(self) -> tuple[datetime, datetime]:
-        zone = ZoneInfo(get_settings().timezone)
-        start = datetime.combine(self.day, self.start, zone).astimezone(UTC)
-        return start, datetime.combine(self.day, self.end, zone).astimezone(UTC)
-
-
-FIELD_NAMES = {
-    "title": "Title",
-    "focus": "Focus topic",
-    "description": "Description",
-    "host": "Host",
-    "room_id": "Room",
-    "day": "Day",
-    "start": "Start",
-    "end": "End",
-    "student_ids": "Attendees",
-    "group_id": "Group",
-}
 
 
 def business_hours() -> BusinessHours:
@@ -315,13 +282,13 @@ def _status_card(session: dict[str, Any], attendees: pd.DataFrame | None) -> dbc
         html.P(["Status: ", html.Strong(session["status"].capitalize())]),
     ]
     if session["status_changed_at"]:
+        zone = ZoneInfo(get_settings().timezone)
+        changed = session["status_changed_at"].astimezone(zone)
         body.append(
-            html.P(
-                f"Changed {session['status_changed_at']:%Y-%m-%d %H:%M} UTC",
-                className="widget-note",
-            )
+            html.P(f"Changed {changed:%Y-%m-%d %H:%M} ({zone.key})", className="widget-note")
         )
     if may_change:
+        started = session["starts_at"] <= now()
         options = (
             []
             if attendees is None
@@ -339,10 +306,25 @@ def _status_card(session: dict[str, Any], attendees: pd.DataFrame | None) -> dbc
             html.Div(
                 [
                     dbc.Button(
-                        "Mark completed", id=ids.complete, color="success", className="me-2"
+                        "Mark completed",
+                        id=ids.complete,
+                        color="success",
+                        className="me-2",
+                        disabled=not started,
                     ),
-                    dbc.Button("Cancel session", id=ids.cancel, color="danger", outline=True),
+                    # Cancelling cannot be undone (a cancelled session is booked anew), so ask.
+                    dcc.ConfirmDialogProvider(
+                        dbc.Button("Cancel session", color="danger", outline=True),
+                        id=ids.cancel,
+                        message=f"Cancel “{session['title']}”? The host and attendees see it "
+                        "cancelled, and it cannot be reopened: you would book it again.",
+                    ),
                 ]
+            ),
+            html.P(
+                "It can be marked completed once it has started.",
+                className="widget-note",
+                hidden=started,
             ),
             html.Div(id=ids.status_result, role="status", className="mt-2"),
         ]
@@ -384,12 +366,6 @@ def find_host(text: str | None, chosen: Any) -> list[dict]:
     return host_choices(found)
 
 
-def _problem(error: ValidationError) -> str:
-    first = error.errors()[0]
-    name = FIELD_NAMES.get(str(first["loc"][0]), str(first["loc"][0])) if first["loc"] else "Form"
-    return f"{name}: {first['msg'].removeprefix('Value error, ')}."
-
-
 @callback(
     Output(ids.result, "children"),
     Output(ids.suggestion, "data"),
@@ -412,9 +388,9 @@ def _problem(error: ValidationError) -> str:
 def save(
     _clicks, session_id, title, focus, description, host, room, day, start, end, students, group
 ):  # type: ignore[no-untyped-def]
-    """Validate, check for double bookings, then create or update in one transaction."""
+    """Validate the form, then book or change the session (actions.schedules)."""
     try:
-        form = BookingForm(
+        request = BookingRequest(
             title=title or "",
             focus=focus or "",
             description=description or "",
@@ -425,150 +401,28 @@ def save(
             end=end,
             student_ids=students or [],
             group_id=group,
+            session_id=session_id or None,
         )
     except ValidationError as error:
-        return dbc.Alert(_problem(error), color="warning"), None, dash.no_update
-    starts_at, ends_at = form.moments()
-    if ends_at <= starts_at:
-        return (
-            dbc.Alert("End: the session must end after it starts.", color="warning"),
-            None,
-            dash.no_update,
-        )
-    hours = business_hours()
-    scope = region_scope()
-    with connect() as conn:
-        before = schedules.one(conn=conn, schedule_id=int(session_id)) if session_id else None
-        rooms = schedules.rooms(conn=conn, region_ids=scope).set_index("id")
-        hosts = set(schedules.hosts(conn=conn, region_ids=scope)["host"])
-        members = (
-            schedules.group_members(conn=conn, group_id=form.group_id) if form.group_id else []
-        )
-        student_ids = sorted(set(form.student_ids) | set(members))
-        found = schedules.students_by_id(conn=conn, ids=student_ids)
-        if (
-            form.room_id not in rooms.index
-            or form.host not in hosts
-            or (before and scope is not None and before["region_id"] not in scope)
-            or (scope is not None and not found["region_id"].isin(scope).all())
-            or len(found) != len(student_ids)
-        ):
-            audit("access.denied", what="schedule", host=form.host, room_id=form.room_id)
-            raise AccessDenied()
-        if before and before["status"] != "scheduled":
-            return (
-                dbc.Alert(f"A {before['status']} session cannot be edited.", color="warning"),
-                None,
-                dash.no_update,
-            )
-        if len(student_ids) > MAX_ATTENDEES:
-            return (
-                dbc.Alert(f"Attendees: at most {MAX_ATTENDEES} per session.", color="warning"),
-                None,
-                dash.no_update,
-            )
-        booking = Booking(
-            starts_at,
-            ends_at,
-            form.host,
-            form.room_id,
-            frozenset(student_ids),
-            id=before and before["id"],
-        )
-        window = (
-            starts_at.replace(hour=0, minute=0) - pd.Timedelta(days=15),
-            ends_at + pd.Timedelta(days=15),
-        )
-        busy = schedules.busy(
-            conn=conn,
-            since=window[0],
-            until=window[1],
-            host=form.host,
-            room_id=form.room_id,
-            student_ids=student_ids,
-        )
-    problems = []
-    if not hours.contains(starts_at, ends_at):
-        problems.append(f"Outside business hours ({hours.describe()}).")
-    if starts_at < now() and before is None:
-        problems.append("The start is in the past.")
-    clash = clashes(booking, busy)
-    if not clash.empty:
-        problems.append("It double-books the sessions below.")
-    if problems:
-        slot = nearest_free_slot(
-            booking, busy, hours, not_before=max(now(), starts_at.replace(hour=0))
-        )
-        return (
-            _conflict(problems, clash, slot, ends_at - starts_at),
-            slot and slot.isoformat(),
-            dash.no_update,
-        )
-    fields = form.model_dump(include={"title", "focus", "description", "host", "room_id"}) | {
-        "region_id": int(rooms.loc[form.room_id, "region_id"]),
-        "starts_at": starts_at,
-        "ends_at": ends_at,
-    }
-    moment = now()
-    with transaction() as conn:
-        if before is None:
-            schedule_id = schedules.create(
-                conn=conn,
-                fields=fields,
-                student_ids=student_ids,
-                by=current_user.user_id,
-                now=moment,
-            )
-        else:
-            schedule_id = before["id"]
-            schedules.update_details(
-                conn=conn,
-                schedule_id=schedule_id,
-                fields=fields,
-                student_ids=student_ids,
-                by=current_user.user_id,
-                now=moment,
-            )
-        names = schedules.host_names(conn=conn, keys=[form.host])
-        local = starts_at.astimezone(ZoneInfo(get_settings().timezone))
-        hosts_to_tell = {
-            h for h in (form.host, before and before["host"]) if h and h.startswith("user:")
-        }
-        activity.record_event(
-            conn=conn,
-            actor_id=current_user.user_id,
-            area="schedules",
-            verb="booked" if before is None else "updated",
-            entity_type="schedule",
-            entity_id=schedule_id,
-            region_id=fields["region_id"],
-            now=moment,
-            summary=f"{current_user.display_name} {'booked' if before is None else 'changed'} "
-            f"“{form.title}” with {names.get(form.host, 'a host')} on {local:%a %d %b %H:%M}",
-            notify=[int(h.split(":")[1]) for h in hosts_to_tell],
-        )
-    after = fields | {
-        "starts_at": starts_at.isoformat(),
-        "ends_at": ends_at.isoformat(),
-        "students": student_ids,
-    }
-    audit(
-        "schedule.created" if before is None else "schedule.updated",
-        entity_type="schedule",
-        entity_id=schedule_id,
-        before=before and _plain(before),
-        after=after,
+        return dbc.Alert(booking_problem(error), color="warning"), None, dash.no_update
+    result = book_session(
+        actor=current_actor(), request=request, hours=business_hours(), now=now()
     )
-    return dbc.Alert("Saved.", color="success"), None, f"/schedules/book?id={schedule_id}"
+    deny_if_forged(result)
+    if isinstance(result, Refused):
+        return dbc.Alert(result.message, color="warning"), None, dash.no_update
+    if isinstance(result, Clash):
+        slot = result.slot
+        return _conflict(result), slot and slot.isoformat(), dash.no_update
+    return (
+        dbc.Alert("Saved.", color="success"),
+        None,
+        f"/schedules/book?id={result.schedule_id}",
+    )
 
 
-def _plain(session: dict[str, Any]) -> dict[str, Any]:
-    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in session.items()}
-
-
-def _conflict(
-    problems: list[str], clash: pd.DataFrame, slot: datetime | None, length: Any
-) -> Component:
+def _conflict(found: Clash) -> Component:
+    problems, clash, slot, length = found.problems, found.clashes, found.slot, found.length
     zone = ZoneInfo(get_settings().timezone)
     parts: list[Component] = [html.P(p, className="mb-1") for p in problems]
     if not clash.empty:
@@ -631,67 +485,27 @@ def use_suggestion(clicks, suggestion, start, end):  # type: ignore[no-untyped-d
     Output(ids.status_result, "children"),
     Output(ids.go, "href", allow_duplicate=True),
     Input(ids.complete, "n_clicks"),
-    Input(ids.cancel, "n_clicks"),
+    Input(ids.cancel, "submit_n_clicks"),
     State(ids.session, "data"),
     State(ids.absent, "value"),
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)
 def change_status(_complete, _cancel, session_id, absent):  # type: ignore[no-untyped-def]
-    """Scheduled -> completed or cancelled, by a writer in scope or the session's own host."""
-    status = "completed" if dash.ctx.triggered_id == ids.complete else "cancelled"
-    with connect() as conn:
-        session = (
-            schedules.one(conn=conn, schedule_id=int(session_id))
-            if str(session_id).isdigit()
-            else None
-        )
-    scope = region_scope()
-    mine = session is not None and session["host"] == f"user:{current_user.user_id}"
-    in_scope = session is not None and (scope is None or session["region_id"] in scope)
-    if session is None:
+    """Scheduled -> completed or cancelled (actions.schedules.set_session_status)."""
+    if not str(session_id).isdigit():
         return dbc.Alert("No such session.", color="warning"), dash.no_update
-    if not (mine or (allowed(WRITERS) and in_scope)):
-        audit("access.denied", what="schedule status", schedule_id=str(session_id)[:20])
-        raise AccessDenied()
-    absent = (
-        [int(a) for a in absent or [] if int(a) in session["students"]]
-        if status == "completed"
-        else []
+    result = set_session_status(
+        actor=current_actor(),
+        schedule_id=int(session_id),
+        status="completed" if dash.ctx.triggered_id == ids.complete else "cancelled",
+        absent=[int(a) for a in absent or [] if str(a).isdigit()],
+        now=now(),
     )
-    moment = now()
-    with transaction() as conn:
-        moved = schedules.set_status(
-            conn=conn,
-            schedule_id=session["id"],
-            status=status,
-            by=current_user.user_id,
-            now=moment,
-            absent=absent,
-        )
-        if moved:
-            host = session["host"]
-            activity.record_event(
-                conn=conn,
-                actor_id=current_user.user_id,
-                area="schedules",
-                verb=status,
-                entity_type="schedule",
-                entity_id=session["id"],
-                region_id=session["region_id"],
-                now=moment,
-                summary=f"{current_user.display_name} marked “{session['title']}” {status}",
-                notify=[int(host.split(":")[1])] if host.startswith("user:") else [],
-            )
-    if not moved:
-        return dbc.Alert(
-            "Someone else changed this session first; reload to see it.", color="warning"
-        ), dash.no_update
-    audit(
-        f"schedule.{status}",
-        entity_type="schedule",
-        entity_id=session["id"],
-        before={"status": "scheduled"},
-        after={"status": status, "no_shows": absent},
+    deny_if_forged(result)
+    if isinstance(result, Refused):
+        return dbc.Alert(result.message, color="warning"), dash.no_update
+    return (
+        dbc.Alert(f"Marked {result.status}.", color="success"),
+        f"/schedules/book?id={result.schedule_id}",
     )
-    return dbc.Alert(f"Marked {status}.", color="success"), f"/schedules/book?id={session['id']}"

@@ -50,6 +50,15 @@ class OpenAIServer:
     def stall(self, seconds: float, text: str = "too late") -> None:
         self._script.append({"kind": "stall", "seconds": seconds, "text": text})
 
+    def raw(self, body: bytes, content_type: str = "application/json") -> None:
+        """A 200 whose body is exactly `body`: not JSON, or JSON of another shape."""
+        self._script.append({"kind": "raw", "body": body, "type": content_type})
+
+    def stall_then_tool(self, seconds: float, name: str, arguments: dict[str, Any]) -> None:
+        self._script.append(
+            {"kind": "tool", "name": name, "arguments": arguments, "seconds": seconds}
+        )
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -69,7 +78,9 @@ class OpenAIServer:
                 if step["kind"] == "fail":
                     error = {"message": step["message"], "type": "scripted", "code": None}
                     return self._send(step["status"], {"error": error})
-                if step["kind"] == "stall":
+                if step["kind"] == "raw":
+                    return self._send_bytes(200, step["body"], step["type"])
+                if step.get("seconds"):
                     time.sleep(step["seconds"])
                 message: dict[str, Any] = {"role": "assistant", "content": step.get("text", "OK.")}
                 finish = "stop"
@@ -107,10 +118,12 @@ class OpenAIServer:
                 )
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
+                self._send_bytes(status, json.dumps(payload).encode(), "application/json")
+
+            def _send_bytes(self, status: int, data: bytes, content_type: str) -> None:
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)

@@ -181,6 +181,21 @@ def test_the_host_pickers_search_tutors_in_scope_and_keep_mentors_and_the_choice
     assert not set(outside["host"]) & {v for v in values(elsewhere) if v.startswith("tutor:")}
 
 
+def started_an_hour_ago(session_id: int) -> None:
+    from sqlalchemy import update
+
+    from data.engine import transaction
+    from data.models import Schedule
+
+    start = datetime.now(ZoneInfo("UTC")).replace(microsecond=0) - timedelta(hours=1)
+    with transaction() as conn:
+        conn.execute(
+            update(Schedule)
+            .where(Schedule.id == session_id)
+            .values(starts_at=start, ends_at=start + timedelta(minutes=50))
+        )
+
+
 def test_status_moves_once_by_the_host_with_no_shows_recorded(fresh):
     mentor = create_test_account("analyst")
     with acting_as("admin"):
@@ -195,6 +210,9 @@ def test_status_moves_once_by_the_host_with_no_shows_recorded(fresh):
     with beacon.server.test_request_context("/"):
         sign_in(mentor, method="test")
         triggered(booking.ids.complete)
+        early, _ = booking.change_status(1, None, session_id, [])
+        assert "once it has started" in text_of(early)
+        started_an_hour_ago(session_id)
         attendee = students_in(1)[1]
         message, _ = booking.change_status(1, None, session_id, [attendee, 999])
         assert "Marked completed" in text_of(message)

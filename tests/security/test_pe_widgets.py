@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.auth.helpers import concrete, outputs_of, server_callbacks
-from tests.auth.test_attacks import signed_in
+from tests.security.test_callbacks_by_role import signed_in
 
 INJECTION = "'; DROP TABLE pe_classes; -- <script>alert(1)</script>"
 

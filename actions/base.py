@@ -1,0 +1,64 @@
+"""What every action shares: who acts, how a refusal looks, and the audit entry that is
+written in the same transaction as the change it records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from data import audit as audit_log
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person (or token) an action runs for. `region_ids` None: every region."""
+
+    user_id: int
+    display_name: str
+    role: str
+    region_ids: tuple[int, ...] | None = None
+    ip: str | None = None
+
+    def may(self, roles: Sequence[str]) -> bool:
+        return self.role in roles
+
+    def sees(self, region_id: int | None) -> bool:
+        return self.region_ids is None or region_id is None or region_id in self.region_ids
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The action was not done. `message` is written for the person; `denied` marks a
+    request they were never allowed to make (forged ids, another region): the caller
+    answers it as an access refusal and audits `detail`."""
+
+    message: str
+    denied: bool = False
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def record(
+    conn: Connection,
+    actor: Actor,
+    action: str,
+    *,
+    now: datetime,
+    entity_type: str | None = None,
+    entity_id: int | None = None,
+    **detail: Any,
+) -> None:
+    """The audit entry of a change, inside the change's own transaction."""
+    audit_log.record(
+        conn=conn,
+        action=action,
+        now=now,
+        user_id=actor.user_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        ip=actor.ip,
+        detail=detail,
+    )

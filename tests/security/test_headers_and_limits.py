@@ -1,0 +1,160 @@
+"""What every answer tells the browser (CSP, nosniff, referrer, permissions, no server
+banner), how large a request may be, and how often a password link may be asked for."""
+
+from __future__ import annotations
+
+import logging
+import socketserver
+import threading
+
+import pytest
+import requests
+
+from settings import get_settings
+from tests.auth.helpers import csrf, new_client, server_callbacks
+from tests.conftest import create_test_account
+from tests.security.conftest import browser_session
+from tests.security.test_callbacks_by_role import signed_in
+
+
+@pytest.fixture
+def db(seeded_url, use_database):  # type: ignore[no-untyped-def]
+    use_database(seeded_url)
+    return seeded_url
+
+
+def assert_hardened(headers) -> None:  # type: ignore[no-untyped-def]
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy
+    script = next(p for p in policy.split("; ") if p.startswith("script-src"))
+    assert "'unsafe-inline'" not in script and "'unsafe-eval'" not in script
+    assert "'sha256-" in script  # Dash's own inline scripts, by their hashes
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
+
+
+def test_pages_sign_in_and_callbacks_send_the_security_headers(db):
+    client = signed_in("analyst")
+    for path in ("/", "/tutor-risk", "/credit/portfolio", "/_dash-layout", "/_dash-dependencies"):
+        assert_hardened(client.get(path).headers)
+    assert_hardened(new_client().get("/login").headers)
+    callback = server_callbacks(client)[0]
+    answer = client.post("/_dash-update-component", json={"output": callback["output"]})
+    assert_hardened(answer.headers)
+
+
+def test_the_server_header_names_no_software(live_server):
+    answer = requests.get(f"{live_server}/login", timeout=10)
+    assert answer.headers["Server"] == "Beacon"
+    assert "Werkzeug" not in str(answer.headers) and "Python" not in str(answer.headers)
+
+
+def test_hsts_is_sent_behind_https_only(db):
+    client = new_client()
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+    secure = client.get("/login", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_a_20_mb_body_is_refused_with_a_friendly_413(db):
+    client = signed_in("admin")
+    answer = client.post(
+        "/_dash-update-component",
+        data=b"x" * (20 * 1024 * 1024),
+        content_type="application/json",
+    )
+    assert answer.status_code == 413
+    assert "too large" in answer.get_json()["error"] and "Traceback" not in answer.text
+    page = new_client().post("/login", data={"email": "x" * (2 * 1024 * 1024)})
+    assert page.status_code == 413 and "too large" in page.get_data(as_text=True)
+
+
+def test_forgot_password_is_rate_limited_like_sign_in(db):
+    client = new_client()
+    token = csrf(client, "/forgot-password")
+    answers = [
+        client.post("/forgot-password", data={"csrf_token": token, "email": "a@b.example"})
+        for _ in range(40)
+    ]
+    statuses = [a.status_code for a in answers]
+    assert statuses[0] == 200 and statuses[-1] == 429
+    assert "Too many requests" in answers[-1].get_data(as_text=True)
+
+
+class HeldMailServer:
+    """A real SMTP server on loopback that holds every message until told to let go, as a
+    slow mail relay would."""
+
+    def __init__(self) -> None:
+        self.release, self.received = threading.Event(), []
+        outer = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def say(self, line: str) -> None:
+                self.wfile.write((line + "\r\n").encode())
+
+            def handle(self) -> None:
+                self.say("220 held.test ready")
+                while line := self.rfile.readline().decode():
+                    verb = line[:4].upper()
+                    if verb == "DATA":
+                        self.say("354 go on")
+                        body = []
+                        while (part := self.rfile.readline().decode()) not in (".\r\n", ""):
+                            body.append(part)
+                        outer.release.wait(30)
+                        outer.received.append("".join(body))
+                        self.say("250 kept")
+                    elif verb == "QUIT":
+                        self.say("221 bye")
+                        return
+                    else:
+                        self.say("250 ok")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+
+def test_the_answer_never_waits_for_the_mail_server(db, monkeypatch, caplog):
+    caplog.set_level(logging.WARNING, logger="beacon.mail")
+    relay = HeldMailServer()
+    for name, value in {
+        "BEACON_MAIL_BACKEND": "smtp",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(relay.port),
+        "SMTP_STARTTLS": "false",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    known = create_test_account("viewer")
+    client = new_client()
+    token = csrf(client, "/forgot-password")
+    answers = {
+        email: client.post("/forgot-password", data={"csrf_token": token, "email": email})
+        for email in (known.email, "nobody@nowhere.example")
+    }
+    # Both answered, the same, while the relay still holds the known address's mail.
+    assert {a.status_code for a in answers.values()} == {200}
+    assert len({a.get_data(as_text=True) for a in answers.values()}) == 1
+    assert relay.received == []
+    relay.release.set()
+    for _ in range(200):
+        if relay.received:
+            break
+        threading.Event().wait(0.05)
+    assert len(relay.received) == 1 and known.email in relay.received[0]
+    assert "http://beacon.test/reset-password?token=" in relay.received[0]
+    relay.server.shutdown()
+    get_settings.cache_clear()
+
+
+def test_http_answers_to_a_signed_in_browser_are_hardened_too(live_server):
+    person = browser_session(live_server, "viewer")
+    assert_hardened(person.get(f"{live_server}/", timeout=10).headers)
