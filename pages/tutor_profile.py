@@ -556,12 +556,13 @@ def show_records(tutor_id, _version):  # type: ignore[no-untyped-def]
                             dbc.Button(
                                 "Edit", id=ids.edit(int(row["id"])), size="sm", color="link"
                             ),
-                            dbc.Button(
-                                "Delete",
+                            # A deleted note is gone (its text stays in the audit log): ask.
+                            dcc.ConfirmDialogProvider(
+                                dbc.Button(
+                                    "Delete", size="sm", color="link", className="text-danger"
+                                ),
                                 id=ids.delete(int(row["id"])),
-                                size="sm",
-                                color="link",
-                                className="text-danger",
+                                message="Delete this note? It cannot be restored.",
                             ),
                         ],
                         hidden=not (
@@ -827,7 +828,7 @@ def edit_note(clicks, tutor_id):  # type: ignore[no-untyped-def]
 @callback(
     Output(ids.version, "data", allow_duplicate=True),
     Output(ids.note_result, "children", allow_duplicate=True),
-    Input(ids.delete(ALL), "n_clicks"),
+    Input(ids.delete(ALL), "submit_n_clicks"),
     State(ids.tutor, "data"),
     State(ids.version, "data"),
     prevent_initial_call=True,

@@ -89,7 +89,9 @@ def open_embed(token: str) -> Response:
     g._login_user = SignedInUser(
         creator.id, creator.email, creator.display_name, creator.role, creator.region_ids, 0, ""
     )
-    key = f"embed:{link.code}:" + ":".join(generation(a) for a in AREAS)
+    # The maker's role and regions are part of the key: a change to either shows at once.
+    maker = f"{creator.role}:{','.join(map(str, sorted(creator.region_ids)))}"
+    key = f"embed:{link.code}:{maker}:" + ":".join(generation(a) for a in AREAS)
     page = remember(key, lambda: _render(view, link))
     return _embed_headers(Response(page, mimetype="text/html"))
 
