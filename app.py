@@ -24,7 +24,7 @@ from dash import (
 )
 from flask import Flask, Response, jsonify, request
 from flask_login import current_user
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from auth.access import EVERYONE, allowed, region_scope, requires
@@ -51,8 +51,10 @@ log = logging.getLogger("beacon")
 
 BOOTSTRAP_CSS = "/assets/vendor/bootstrap-5.3.9.min.css"
 DATABASE_DOWN = "The database is not answering right now. Nothing was lost; try again in a moment."
+# Every write is one transaction with its audit entry, so a failure changed nothing.
 SOMETHING_FAILED = (
-    "This view could not be loaded. The error has been logged; try again in a moment."
+    "Something went wrong on our side and nothing was changed. "
+    "The error has been logged; try again in a moment."
 )
 
 
@@ -108,7 +110,9 @@ def report_callback_error(error: Exception) -> None:
     if isinstance(error, HTTPException):
         raise error
     log.exception("callback failed", exc_info=error)
-    message = DATABASE_DOWN if isinstance(error, SQLAlchemyError) else SOMETHING_FAILED
+    # Only a lost connection is "the database is down"; a refused value is not.
+    lost = isinstance(error, OperationalError | InterfaceError)
+    message = DATABASE_DOWN if lost else SOMETHING_FAILED
     dash.set_props(ids.alert, {"children": message, "is_open": True})
 
 

@@ -26,7 +26,7 @@ def audit(
 ) -> None:
     if user_id is None and has_request_context() and current_user.is_authenticated:
         user_id = current_user.user_id
-    entry = {
+    entry: dict[str, Any] = {
         "action": action,
         "now": now(),
         "user_id": user_id,

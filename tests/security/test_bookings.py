@@ -123,7 +123,7 @@ def test_a_change_whose_audit_entry_fails_is_not_saved_and_says_so(live_server, 
         timeout=60,
     )
     assert answer.status_code == 200
-    assert "Nothing was lost" in answer.text and "Saved." not in answer.text
+    assert "nothing was changed" in answer.text and "Saved." not in answer.text
     assert live_sessions("Booked without a record") == 0
 
 
