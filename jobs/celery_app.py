@@ -51,6 +51,12 @@ def make_celery() -> Celery:
         result = schedule.scheduled_retrain()
         return {"status": result.status, "rows": result.rows, "run_id": result.run_id}
 
+    @app.task(name="beacon.password_link")
+    def password_link_task(email: str, purpose: str, ip: str | None) -> None:
+        from auth.outbox import send_password_link  # mail leaves the web request here
+
+        send_password_link(email=email, purpose=purpose, ip=ip)
+
     return app
 
 

@@ -223,6 +223,37 @@ def test_rate_limits_count_across_servers(on_stack):
     assert codes == [401, 401, 401, 429]  # refused, refused, refused, then limited
 
 
+def test_a_password_link_is_made_and_mailed_by_the_celery_worker(on_stack):
+    from sqlalchemy import func, select
+
+    from data.engine import connect
+    from data.models import PasswordToken
+
+    account = create_test_account("viewer")
+    session = requests.Session()
+    page = session.get(on_stack.url("a", "/forgot-password")).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = session.post(
+        on_stack.url("a", "/forgot-password"), data={"csrf_token": token, "email": account.email}
+    )
+    assert answer.status_code == 200 and "on its way" in answer.text
+
+    def made() -> int:
+        with connect() as conn:
+            return conn.execute(
+                select(func.count())
+                .select_from(PasswordToken)
+                .where(PasswordToken.user_id == account.id)
+            ).scalar_one()
+
+    def log() -> str:
+        return (on_stack.workdir / "stack.log").read_text(errors="replace")
+
+    _wait_until(lambda: made() == 1, 30, "the worker to make the password link")
+    _wait_until(lambda: f"Mail to {account.email}" in log(), 30, "the mail in the log")
+    assert "unregistered task" not in log()
+
+
 def test_beat_and_the_worker_refresh_the_data(on_stack):
     with create_engine(on_stack.database).begin() as conn:
         template = conn.execute(select(CreditApplication).limit(1)).mappings().one()
