@@ -35,16 +35,13 @@ def content_security_policy(script_hashes: Sequence[str]) -> str:
 
 
 def security_headers(script_hashes: Callable[[], Sequence[str]]) -> Callable[[Response], Response]:
-    """An after_request hook. `script_hashes` is asked once, after Dash has registered every
-    inline script (its first request)."""
-    policy: list[str] = []
+    """An after_request hook. The hashes are asked for on every answer (a few small sha256
+    sums): a module imported later may register another inline clientside callback."""
 
     def add(response: Response) -> Response:
-        if not policy:
-            policy.append(content_security_policy(script_hashes()))
         headers = response.headers
         if not request.path.startswith("/embed/"):  # embeds set their own frame-ancestors
-            headers.setdefault("Content-Security-Policy", policy[0])
+            headers.setdefault("Content-Security-Policy", content_security_policy(script_hashes()))
             headers["X-Frame-Options"] = "SAMEORIGIN"
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         headers["X-Content-Type-Options"] = "nosniff"

@@ -266,6 +266,18 @@ def _no_idle_connections_left():
 
 
 @pytest.fixture(autouse=True)
+def _public_url_kept():
+    """Browser tests point BEACON_PUBLIC_URL at their own server: no later test inherits it."""
+    before = os.environ.get("BEACON_PUBLIC_URL")
+    yield
+    if os.environ.get("BEACON_PUBLIC_URL") != before:
+        os.environ.pop("BEACON_PUBLIC_URL", None)
+        if before is not None:
+            os.environ["BEACON_PUBLIC_URL"] = before
+        get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     """Rate-limit counters live in memory per process: no test inherits another's attempts."""
     from auth.ratelimit import limiter
