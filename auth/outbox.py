@@ -39,9 +39,9 @@ def password_link_later(*, email: str, purpose: str, ip: str | None) -> Future[N
     return _threads.submit(_logged, email=email, purpose=purpose, ip=ip)
 
 
-def _logged(**kwargs: str | None) -> None:
+def _logged(*, email: str, purpose: str, ip: str | None) -> None:
     try:
-        send_password_link(**kwargs)  # type: ignore[arg-type]
+        send_password_link(email=email, purpose=purpose, ip=ip)
     except Exception:
         log.exception("the password link could not be sent")
         raise
@@ -59,12 +59,12 @@ def send_password_link(*, email: str, purpose: str, ip: str | None) -> None:
     with connect() as conn:
         account = accounts.account_by_email(conn=conn, email=email) if email else None
     token, hashed = new_token()
-    live = account is not None and account.is_active
+    live = account if account is not None and account.is_active else None
     with transaction() as conn:
-        if live and account is not None:
+        if live is not None:
             accounts.create_password_token(
                 conn=conn,
-                user_id=account.id,
+                user_id=live.id,
                 token_hash=hashed,
                 purpose=purpose,
                 now=now(),
@@ -79,14 +79,14 @@ def send_password_link(*, email: str, purpose: str, ip: str | None) -> None:
                 ip=ip,
                 detail={"email": email},
             )
-    if not live or account is None:
+    if live is None:
         return
     link = f"{settings.base_url}/reset-password?token={token}"
     what = "choose a new password" if purpose == "reset" else "set your password and sign in"
     mail_sender(settings).send(
-        to=account.email,
+        to=live.email,
         subject="Your Beacon password link",
-        body=f"Hello {account.display_name},\n\nOpen this link to {what}:\n{link}\n\n"
+        body=f"Hello {live.display_name},\n\nOpen this link to {what}:\n{link}\n\n"
         f"It works once and expires in {int(valid.total_seconds() // 60)} minutes. "
         "If you did not ask for it, ignore this message.",
     )

@@ -25,6 +25,9 @@ def client_ip() -> str:
     return request.remote_addr or "unknown"
 
 
+_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))
+
+
 def safe_next(target: str | None) -> str:
     """Where to go after sign-in: a path on this site only, never another host.
 
@@ -51,5 +54,3 @@ def safe_next(target: str | None) -> str:
         return "/"
     return cleaned
 
-
-_C0_AND_SPACE = "".join(chr(code) for code in range(0x21))

@@ -4,24 +4,16 @@ booking one slot at the same moment, and a change whose audit entry cannot be wr
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import func, select, text
 
 from data import schedules
 from data.engine import connect, transaction
 from data.models import Schedule
-from settings import get_settings
 from tests.security.conftest import browser_session
+from tests.unit.test_schedule_pages import next_monday
 
 RACERS = 6
-
-
-def next_monday() -> date:
-    today = datetime.now(ZoneInfo(get_settings().timezone)).date()
-    return today + timedelta(days=7 - today.weekday())
 
 
 def save_request(session, base: str, values: dict) -> dict:
@@ -87,9 +79,8 @@ def test_six_people_booking_one_slot_at_once_save_one_session(live_server):
     assert live_sessions("Race for the slot") == 1
 
 
-@pytest.fixture
-def audit_log_down(seeded_copy):  # type: ignore[no-untyped-def]
-    """Every insert into the audit log fails, as a full disk or a broken trigger would."""
+def break_the_audit_log() -> None:
+    """Every later insert into the audit log fails, as a full disk or a broken trigger would."""
     with transaction() as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(
@@ -98,24 +89,24 @@ def audit_log_down(seeded_copy):  # type: ignore[no-untyped-def]
                     "BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
                 )
             )
-        else:
-            conn.execute(
-                text(
-                    "CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS "
-                    "$$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$"
-                )
+            return
+        conn.execute(
+            text(
+                "CREATE FUNCTION audit_down() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$"
             )
-            conn.execute(
-                text(
-                    "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log "
-                    "FOR EACH ROW EXECUTE FUNCTION audit_down()"
-                )
+        )
+        conn.execute(
+            text(
+                "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log "
+                "FOR EACH ROW EXECUTE FUNCTION audit_down()"
             )
-    return seeded_copy
+        )
 
 
-def test_a_change_whose_audit_entry_fails_is_not_saved_and_says_so(live_server, audit_log_down):
-    person = browser_session_without_audit(live_server)
+def test_a_change_whose_audit_entry_fails_is_not_saved_and_says_so(live_server):
+    person = browser_session(live_server, "admin")  # signing in is audited: before the break
+    break_the_audit_log()
     values = slot_values("Booked without a record")
     answer = person.post(
         f"{live_server}/_dash-update-component",
@@ -125,26 +116,3 @@ def test_a_change_whose_audit_entry_fails_is_not_saved_and_says_so(live_server, 
     assert answer.status_code == 200
     assert "nothing was changed" in answer.text and "Saved." not in answer.text
     assert live_sessions("Booked without a record") == 0
-
-
-def browser_session_without_audit(base: str):
-    """Signing in is audited too: sign in first, then break the audit log."""
-    with transaction() as conn:
-        conn.execute(text("DROP TRIGGER audit_down" + (" ON audit_log" if _pg(conn) else "")))
-    person = browser_session(base, "admin")
-    with transaction() as conn:
-        conn.execute(
-            text(
-                "CREATE TRIGGER audit_down BEFORE INSERT ON audit_log "
-                + (
-                    "FOR EACH ROW EXECUTE FUNCTION audit_down()"
-                    if _pg(conn)
-                    else "BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END"
-                )
-            )
-        )
-    return person
-
-
-def _pg(conn) -> bool:  # type: ignore[no-untyped-def]
-    return conn.dialect.name == "postgresql"
