@@ -309,7 +309,6 @@ def _status_card(session: dict[str, Any], attendees: pd.DataFrame | None) -> dbc
                         "Mark completed",
                         id=ids.complete,
                         color="success",
-                        className="me-2",
                         disabled=not started,
                     ),
                     # Cancelling cannot be undone (a cancelled session is booked anew), so ask.
@@ -319,7 +318,8 @@ def _status_card(session: dict[str, Any], attendees: pd.DataFrame | None) -> dbc
                         message=f"Cancel “{session['title']}”? The host and attendees see it "
                         "cancelled, and it cannot be reopened: you would book it again.",
                     ),
-                ]
+                ],
+                className="d-flex flex-wrap gap-2",  # the dialog wraps its button in a block
             ),
             html.P(
                 "It can be marked completed once it has started.",
