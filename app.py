@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from html import escape as html_escape
 from typing import Any
 
 import dash
@@ -31,7 +32,7 @@ from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.audit import audit
 from auth.background import guard_background_callbacks
 from auth.csrf import csrf_token
-from auth.headers import MAX_REQUEST_BYTES, TOO_LARGE, QuietRequestHandler, security_headers
+from auth.headers import MAX_REQUEST_BYTES, TOO_LARGE, security_headers
 from auth.requests import now
 from auth.setup import init_auth
 from components.empty_state import empty_state
@@ -41,9 +42,13 @@ from components.notifications import notification_items
 from components.shell import ids, shell
 from components.theme import DEFAULT_THEME, theme_css, valid_theme
 from data import activity
-from data.engine import connect, database_problem, transaction
+from data.engine import connect, transaction
 from data.preferences import read_preference, save_preference
 from data.queries.overview import data_as_of
+from jobs.readiness import readiness
+from observability.metrics import CONTENT_TYPE, exposition
+from observability.requests import observe_requests, request_id
+from observability.scrape import metrics_allowed, scraped_metrics
 from settings import Settings, get_settings, load_settings_or_exit
 from sharing import embed, exports  # noqa: F401 (exports registers its callbacks)
 
@@ -61,6 +66,7 @@ SOMETHING_FAILED = (
 def create_server() -> Flask:
     settings = load_settings_or_exit()
     server = Flask(__name__)
+    observe_requests(server, callbacks=lambda: dash.get_app().callback_map)
     server.config["SECRET_KEY"] = settings.secret_key.get_secret_value()  # type: ignore[union-attr]
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
 
@@ -70,10 +76,17 @@ def create_server() -> Flask:
 
     @server.get("/readyz")
     def readyz() -> tuple[Response, int]:
-        problem = database_problem()
-        if problem:
-            return jsonify(status="unavailable", reason=problem), 503
-        return jsonify(status="ready"), 200
+        """Each part this deployment needs, with what is wrong; 503 when any is down."""
+        ready, body = readiness(settings)
+        return jsonify(body), 200 if ready else 503
+
+    @server.get("/metrics")
+    def metrics() -> Response:
+        """Prometheus: with BEACON_METRICS_TOKEN as a bearer token, or straight from this
+        host (no proxy in between). Anyone else finds nothing here."""
+        if not metrics_allowed(settings):
+            return Response("Not found", 404, mimetype="text/plain")
+        return Response(exposition(scraped_metrics()), mimetype=CONTENT_TYPE)
 
     @server.get("/theme.css")
     def theme_stylesheet() -> Response:
@@ -81,21 +94,21 @@ def create_server() -> Flask:
 
     @server.errorhandler(500)
     def server_error(_error: Exception) -> tuple[str, int]:
-        return FRIENDLY_ERROR_PAGE.format(title="Something went wrong on our side"), 500
+        return error_page("Something went wrong on our side"), 500
 
     @server.errorhandler(RequestEntityTooLarge)
     def too_large(_error: RequestEntityTooLarge) -> tuple[Response | str, int]:
         if request.path.startswith("/_"):
             return jsonify(error=TOO_LARGE), 413
-        return FRIENDLY_ERROR_PAGE.format(title=TOO_LARGE), 413
+        return error_page(TOO_LARGE), 413
 
     @server.errorhandler(SQLAlchemyError)
     def database_down(error: SQLAlchemyError) -> tuple[Response | str, int]:
         # Sessions live in the database too, so this can happen before any callback runs.
         log.error("database error: %s", type(error).__name__)
         if request.path.startswith("/_"):
-            return jsonify(error=DATABASE_DOWN), 503
-        return FRIENDLY_ERROR_PAGE.format(title=DATABASE_DOWN), 503
+            return jsonify(error=DATABASE_DOWN, reference=request_id()), 503
+        return error_page(DATABASE_DOWN), 503
 
     init_auth(server, settings)
     server.register_blueprint(embed.blueprint)
@@ -113,7 +126,9 @@ def report_callback_error(error: Exception) -> None:
     # Only a lost connection is "the database is down"; a refused value is not.
     lost = isinstance(error, OperationalError | InterfaceError)
     message = DATABASE_DOWN if lost else SOMETHING_FAILED
-    dash.set_props(ids.alert, {"children": message, "is_open": True})
+    dash.set_props(
+        ids.alert, {"children": f"{message} (Reference: {request_id()})", "is_open": True}
+    )
 
 
 def app_layout() -> html.Div:
@@ -169,19 +184,13 @@ def background_manager(settings: Settings) -> Any:
     return DiskcacheManager(diskcache.Cache(str(settings.instance_dir / "background")), expire=3600)
 
 
-def start_scheduler(settings: Settings) -> None:
-    """The embedded mode's in-process scheduler. Production runs Celery beat instead, and
-    the web workers run no jobs."""
-    if settings.runs_jobs != "embedded":
-        return
-    from jobs.schedule import embedded_scheduler
+def app_celery(settings: Settings) -> Any:
+    """The Celery app the background callbacks were registered on (scale-out), else None."""
+    if not settings.redis_url:
+        return None
+    from jobs.celery_app import celery_app
 
-    embedded_scheduler(settings).start()
-    log.info(
-        "scheduler: refresh every %s s, retrain at %s",
-        settings.refresh_seconds,
-        settings.retrain_at,
-    )
+    return celery_app
 
 
 def create_app() -> Dash:
@@ -324,71 +333,27 @@ def notification_list(_open: int, _all: int, _one: list[int]) -> tuple[Any, ...]
     return (notification_items(listed, now=now()), *_badge(count))
 
 
+def error_page(title: str) -> str:
+    """The friendly error page, with the request id that finds its log lines."""
+    return FRIENDLY_ERROR_PAGE.format(title=html_escape(title), reference=request_id())
+
+
 FRIENDLY_ERROR_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Beacon is having a problem</title>
 <link rel="stylesheet" href="/assets/beacon.css"></head>
 <body><main class="error-page"><h1>{title}</h1>
 <p>Your data is safe. Please try again in a moment;
-if it keeps happening, tell an administrator.</p>
+if it keeps happening, tell an administrator and give them this reference:
+<code>{reference}</code></p>
 <p><a href="/">Back to the home page</a></p></main></body></html>"""
 
 app = create_app()
 server = app.server
 # The Celery worker (`celery -A app:celery_app worker`) imports this module, so that it knows
 # the background callbacks as well as the scheduled jobs.
-celery_app = app._background_manager.handle if load_settings_or_exit().redis_url else None
-start_scheduler(load_settings_or_exit())
-
-
-def ensure_demo_scores() -> None:
-    """First start in demo mode: score tutors and credit applicants once, so the risk and
-    credit pages have something to show."""
-    from data import credit
-    from data.tutor_risk import active_model
-    from jobs import credit_scoring, tutor_risk
-
-    with connect() as conn:
-        tutors_scored = active_model(conn=conn) is not None
-        credit_scored = credit.active_model(conn=conn) is not None
-    if not tutors_scored:
-        print("First start: training the tutor-risk model and scoring tutors ...", flush=True)
-        report = tutor_risk.run()
-        print(
-            f"  held-out ROC AUC {report.card.roc_auc}, {report.scored_rows:,} scores "
-            f"in {report.seconds:.0f} s",
-            flush=True,
-        )
-    if not credit_scored:
-        print("First start: training the credit scorecard and scoring applications ...", flush=True)
-        run = credit_scoring.run()
-        print(
-            f"  time-split ROC AUC {run.metrics['scorecard']['roc_auc']:.3f}, "
-            f"{run.scored:,} applications in {run.seconds:.0f} s",
-            flush=True,
-        )
-
-
-def main() -> None:
-    from auth.demo import ensure_demo_accounts
-    from data.seed import ensure_demo_data
-
-    settings = load_settings_or_exit()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    accounts = ""
-    if settings.demo:
-        ensure_demo_data(scale=settings.demo_scale, seed=settings.demo_seed)
-        accounts = ensure_demo_accounts(settings) + "\n"
-        ensure_demo_scores()
-    url = f"http://{settings.host}:{settings.port}/"
-    print(f"\n  Beacon is running at {url}  (stop with Ctrl+C)\n{accounts}", flush=True)
-    app.run(
-        host=settings.host,
-        port=settings.port,
-        debug=settings.debug,
-        request_handler=QuietRequestHandler,
-    )
-
+celery_app = app_celery(load_settings_or_exit())
 
 if __name__ == "__main__":
-    main()
+    from beacon.serve import development_server
+
+    development_server(app)

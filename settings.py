@@ -73,6 +73,15 @@ class Settings(BaseSettings):
         default="*", alias="BEACON_EMBED_ANCESTORS", pattern=r"^[A-Za-z0-9*:/.' -]{1,500}$"
     )
 
+    # Operations: log format, who may read /metrics.
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto", alias="BEACON_LOG_FORMAT"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", alias="BEACON_LOG_LEVEL"
+    )
+    metrics_token: SecretStr | None = Field(default=None, alias="BEACON_METRICS_TOKEN")
+
     credit_funding_cost: float = Field(default=0.04, alias="BEACON_CREDIT_FUNDING_COST", ge=0, le=1)
     credit_lgd: float = Field(default=0.45, alias="BEACON_CREDIT_LGD", ge=0, le=1)
 

@@ -113,7 +113,7 @@ def book_session(
             request.host,
             request.room_id,
             frozenset(student_ids),
-            id=before and before["id"],
+            id=int(before["id"]) if before else None,
         )
         clash = _clash(conn, booking, hours, now, new=before is None)
         if clash is not None:
@@ -175,7 +175,7 @@ def _check(
         return Refused(f"A {before['status']} session cannot be edited.")
     if len(student_ids) > MAX_ATTENDEES:
         return Refused(f"Attendees: at most {MAX_ATTENDEES} per session.")
-    return before, int(rooms.loc[request.room_id, "region_id"]), student_ids
+    return before, int(rooms["region_id"].to_dict()[request.room_id]), student_ids
 
 
 def _clash(

@@ -21,9 +21,12 @@ PUBLIC_PREFIXES = (
 )
 
 
+PUBLIC_PATHS = {"/metrics"}  # Prometheus: its own token or loopback rule (observability.scrape)
+
+
 def require_sign_in() -> Response | None:
     path = request.path
-    if path.startswith(PUBLIC_PREFIXES) or current_user.is_authenticated:
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or current_user.is_authenticated:
         return None
     if path.startswith("/_"):  # Dash's own endpoints and anything else machine-facing
         response = jsonify(error="Sign in first.")

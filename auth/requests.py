@@ -53,4 +53,3 @@ def safe_next(target: str | None) -> str:
     ):
         return "/"
     return cleaned
-

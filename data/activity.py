@@ -17,7 +17,8 @@ from sqlalchemy import Connection, func, insert, or_, select, update
 from data.models import ActivityEvent, Notification, Region, Role, User, user_regions
 from data.queries.sql import read_frame
 
-AREAS = ("schedules", "tutor_risk", "pe", "credit")
+AREAS = ("schedules", "tutor_risk", "pe", "credit", "system")
+FEED_AREAS = AREAS[:4]  # "system" (a failed refresh) only notifies admins; the feed is the work
 
 
 def record_event(
@@ -81,6 +82,17 @@ def _may_see(conn: Connection, user_ids: Sequence[int], region_id: int | None) -
     return sorted(uid for uid, role in rows if role != "manager" or uid in in_region)
 
 
+def admins(*, conn: Connection) -> list[int]:
+    """Active admins: they hear about the system's own trouble (a failed refresh)."""
+    return list(
+        conn.execute(
+            select(User.id)
+            .join(Role, Role.id == User.role_id)
+            .where(Role.name == "admin", User.is_active.is_(True))
+        ).scalars()
+    )
+
+
 def region_managers(*, conn: Connection, region_id: int) -> list[int]:
     """Active managers responsible for a region."""
     return list(
@@ -114,8 +126,7 @@ def feed(
     entity_type, entity_id, region (str or None), summary.
     """
     conditions = _visible(region_ids)
-    if area:
-        conditions.append(ActivityEvent.area == area)
+    conditions.append(ActivityEvent.area == area if area else ActivityEvent.area.in_(FEED_AREAS))
     if since is not None:
         conditions.append(ActivityEvent.occurred_at >= since)
     total = conn.execute(

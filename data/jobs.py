@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from data.models import JobLease, JobRun, User
@@ -176,3 +177,28 @@ def last_success(*, conn: Connection) -> datetime | None:
         .order_by(JobRun.finished_at.desc())
         .limit(1)
     ).scalar_one_or_none()
+
+
+def run_totals(*, conn: Connection) -> list[dict[str, Any]]:
+    """Runs per job, trigger and status, with the seconds they took and when the last one
+    finished (Unix time): what /metrics reports.
+
+    Keys: job, trigger, status, runs, seconds, last_finished.
+    """
+    if conn.dialect.name == "sqlite":
+        took = (func.julianday(JobRun.finished_at) - func.julianday(JobRun.started_at)) * 86400
+        last = (func.julianday(func.max(JobRun.finished_at)) - 2440587.5) * 86400
+    else:
+        took = func.extract("epoch", JobRun.finished_at - JobRun.started_at)
+        last = func.extract("epoch", func.max(JobRun.finished_at))
+    rows = conn.execute(
+        select(
+            JobRun.job,
+            JobRun.trigger,
+            JobRun.status,
+            func.count().label("runs"),
+            func.coalesce(func.sum(took), 0).label("seconds"),
+            last.label("last_finished"),
+        ).group_by(JobRun.job, JobRun.trigger, JobRun.status)
+    ).mappings()
+    return [dict(row) for row in rows]

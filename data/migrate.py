@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from settings import PROJECT_ROOT, load_settings_or_exit
 
@@ -16,6 +20,26 @@ def alembic_config() -> Config:
 
 def upgrade_head() -> None:
     command.upgrade(alembic_config(), "head")
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None  # None: an empty database
+    head: str
+
+    @property
+    def at_head(self) -> bool:
+        return self.current == self.head
+
+
+def schema_state() -> SchemaState:
+    """Where the database's schema is against the newest migration this code knows."""
+    from data.engine import get_engine
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    with get_engine().connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    return SchemaState(current=current, head=str(head))
 
 
 if __name__ == "__main__":

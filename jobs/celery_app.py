@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
 
 from jobs import schedule
 from settings import get_settings
@@ -26,6 +27,8 @@ def make_celery() -> Celery:
         task_acks_late=False,
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
+        beat_scheduler="jobs.beat:BeaconScheduler",
+        beat_max_loop_interval=30,
         beat_schedule={
             "refresh": {
                 "task": "beacon.refresh",
@@ -56,6 +59,13 @@ def make_celery() -> Celery:
         from auth.outbox import send_password_link  # mail leaves the web request here
 
         send_password_link(email=email, purpose=purpose, ip=ip)
+
+    @worker_ready.connect
+    def keep_alive(sender: object = None, **_kwargs: object) -> None:
+        from jobs.heartbeats import keep_worker_alive
+
+        hostname = getattr(sender, "hostname", None) or "worker"
+        keep_worker_alive(broker, hostname)
 
     return app
 

@@ -24,10 +24,11 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import psutil
+from sqlalchemy import Connection
 
 from analytics.credit_features import credit_features
 from analytics.scorecard import assess_with
-from data import accounts, cache, credit, jobs, loans, pricing, rollups, tutor_risk
+from data import accounts, activity, cache, credit, jobs, loans, pricing, rollups, tutor_risk
 from data.engine import connect, transaction
 from data.queries import home
 from data.queries.overview import data_as_of
@@ -92,8 +93,10 @@ def run(
     if run_id is None:
         return RunResult(None, "duplicate", 0, 0.0, f"slot {slot} already ran")
     with transaction() as conn:
-        holder, _ = jobs.lease_holder(conn=conn)
+        holder, expires = jobs.lease_holder(conn=conn)
         stopped = _stopped_runners(jobs.running_runners(conn=conn) | {holder or ""})
+        if holder and expires is not None and expires < _now():
+            stopped.add(holder)  # its host died: it stopped renewing the lease
         jobs.interrupt_runs(conn=conn, runners=stopped, now=_now())
         leased = jobs.take_lease(
             conn=conn, holder=me, now=_now(), seconds=LEASE_SECONDS, dead=stopped
@@ -129,7 +132,48 @@ def run(
                 conn=conn, run_id=run_id, status=status, rows=rows, detail=detail, now=_now()
             )
             jobs.release_lease(conn=conn, holder=me)
+            if status == "failed" and trigger == "schedule":
+                tell_admins(conn, run_id=run_id, what=f"The scheduled {job} failed", why=detail)
     return RunResult(run_id, status, rows, time.perf_counter() - started, detail or "")
+
+
+def tell_admins(conn: Connection, *, run_id: int, what: str, why: str | None) -> None:
+    """A notification for every admin, linking to the run on the Data refresh page."""
+    activity.record_event(
+        conn=conn,
+        actor_id=None,
+        area="system",
+        verb="failed",
+        entity_type="job_run",
+        entity_id=run_id,
+        region_id=None,
+        summary=f"{what}: {why or 'no reason recorded'}",
+        now=_now(),
+        notify=activity.admins(conn=conn),
+    )
+
+
+def record_missed(*, job: str, slot: str, why: str) -> int | None:
+    """A scheduled run that could not even be queued (Redis down) is still on record, and
+    the admins hear of it. None when that slot is on record already."""
+    with transaction() as conn:
+        run_id = jobs.claim_run(
+            conn=conn,
+            job=job,
+            trigger="schedule",
+            slot=slot,
+            requested_by=None,
+            runner="beat",
+            now=_now(),
+        )
+        if run_id is None:
+            return None
+        detail = f"missed: {why}"[:2000]
+        jobs.finish_run(
+            conn=conn, run_id=run_id, status="failed", rows=0, detail=detail, now=_now()
+        )
+        tell_admins(conn, run_id=run_id, what=f"The scheduled {job} did not run", why=why)
+    return run_id
 
 
 def pick_up_new_data() -> tuple[int, str | None]:

@@ -45,7 +45,6 @@ dash.register_page(
 )
 
 
-
 class ids:
     session = "book-session"
     go = "book-go"
@@ -405,9 +404,7 @@ def save(
         )
     except ValidationError as error:
         return dbc.Alert(booking_problem(error), color="warning"), None, dash.no_update
-    result = book_session(
-        actor=current_actor(), request=request, hours=business_hours(), now=now()
-    )
+    result = book_session(actor=current_actor(), request=request, hours=business_hours(), now=now())
     deny_if_forged(result)
     if isinstance(result, Refused):
         return dbc.Alert(result.message, color="warning"), None, dash.no_update

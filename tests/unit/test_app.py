@@ -28,7 +28,11 @@ def test_healthz_answers_without_a_database(client, use_database, tmp_path):
 def test_readyz_is_ready_when_the_database_answers(client, seeded_engine):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ready"}
+    body = response.get_json()
+    assert body["status"] == "ready"
+    assert body["checks"]["database"]["ok"] is True
+    assert "schema at" in body["checks"]["database"]["detail"]
+    assert set(body["checks"]) == {"database"}  # no Redis configured: nothing else is needed
 
 
 def test_readyz_is_503_with_a_short_reason_when_the_database_is_down(
@@ -39,7 +43,9 @@ def test_readyz_is_503_with_a_short_reason_when_the_database_is_down(
     assert response.status_code == 503
     assert response.get_json() == {
         "status": "unavailable",
-        "reason": "database unreachable (OperationalError)",
+        "checks": {
+            "database": {"ok": False, "detail": "database unreachable (OperationalError)"}
+        },
     }
 
 

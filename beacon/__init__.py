@@ -1,0 +1,1 @@
+"""Beacon's operator entry point: `python -m beacon --help`."""

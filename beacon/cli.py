@@ -1,0 +1,200 @@
+"""`python -m beacon`: set up, check and run Beacon. `--help` on every command.
+
+Exit codes: 0 done, 1 refused or failed (with a message saying why), 2 wrong usage.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import wraps
+from typing import Any
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from settings import load_settings_or_exit
+
+PASSWORD_ENV = "BEACON_ADMIN_PASSWORD"
+
+
+def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Settings and database trouble become one line of advice, never a traceback."""
+
+    @wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        load_settings_or_exit()
+        try:
+            return command(*args, **kwargs)
+        except SQLAlchemyError as error:
+            reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+            raise click.ClickException(
+                f"the database did not answer: {reason}\n"
+                "  Check DATABASE_URL, and that the server runs; `python -m beacon doctor` helps."
+            ) from None
+
+    return run
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def cli() -> None:
+    """Beacon's operator commands: set up a database, create the first admin, check a
+    deployment, and run the jobs by hand."""
+
+
+@cli.command()
+@click.option(
+    "--admin-email",
+    envvar="BEACON_ADMIN_EMAIL",
+    help=f"Create this admin when there is none yet (password from a prompt or {PASSWORD_ENV}).",
+)
+@friendly
+def init(admin_email: str | None) -> None:
+    """Migrate to the newest schema, create the first admin, train both models when there is
+    data. Safe to run again: a second run changes nothing."""
+    from actions.users import admin_count
+    from beacon.first_start import ensure_models
+    from data.migrate import schema_state, upgrade_head
+
+    before = schema_state().current
+    upgrade_head()
+    after = schema_state()
+    moved = "already there" if before == after.current else f"from {before or 'empty'}"
+    click.echo(f"schema   at {after.head} ({moved})")
+    admins = admin_count()
+    if admins:
+        click.echo(f"admin    {admins} admin account(s) exist")
+    elif admin_email:
+        _create_admin(admin_email, "")
+    else:
+        click.echo("admin    none yet: run `python -m beacon create-admin --email you@example.org`")
+    for model, outcome in ensure_models(lambda text: click.echo(f"         {text}")).items():
+        click.echo(f"{model:<8} {outcome}")
+
+
+@cli.command("create-admin")
+@click.option("--email", required=True, help="The admin's email address (their sign-in name).")
+@click.option("--name", default="", help="Display name (default: the part before the @).")
+@friendly
+def create_admin(email: str, name: str) -> None:
+    """Create a local admin account. The password comes from a prompt, or from
+    BEACON_ADMIN_PASSWORD for automation, and must pass the password rules."""
+    _create_admin(email, name)
+
+
+def _create_admin(email: str, name: str) -> None:
+    from actions.base import Refused
+    from actions.users import create_admin as create
+
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None:
+        if not sys.stdin.isatty():
+            raise click.ClickException(f"no password: set {PASSWORD_ENV}, or run in a terminal")
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    result = create(
+        actor=None, email=email, display_name=name, password=password, now=datetime.now(UTC)
+    )
+    if isinstance(result, Refused):
+        raise click.ClickException(result.message)
+    click.echo(f"admin    {result.email} created: sign in at {_public_url()}login")
+
+
+def _public_url() -> str:
+    from settings import get_settings
+
+    return get_settings().base_url.rstrip("/") + "/"
+
+
+@cli.command()
+@friendly
+def doctor() -> None:
+    """Check the settings, database, Redis, Celery workers and beat, Chromium, mail and the
+    sign-in providers. One line per check; exit code 1 when something is wrong."""
+    from beacon.doctor import run_checks
+
+    failed = 0
+    for check in run_checks():
+        mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}[check.status]
+        click.echo(f"{mark}  {check.name:<10} {check.detail}")
+        if check.fix and check.status != "ok":
+            click.echo(f"      {'':<10} fix: {check.fix}")
+        failed += check.status == "fail"
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@friendly
+def migrate() -> None:
+    """Bring the database to the newest schema (a one-off step before each rollout)."""
+    from data.migrate import schema_state, upgrade_head
+
+    upgrade_head()
+    click.echo(f"schema at {schema_state().head}")
+
+
+@cli.command()
+@click.option("--scale", type=click.Choice(["small", "medium", "large"]), default="medium")
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The demo's today (default: today)."
+)
+@click.option("--reset", is_flag=True, help="Replace the data already there.")
+@friendly
+def seed(scale: str, seed: int, as_of: datetime | None, reset: bool) -> None:
+    """Load the generated demo data (never into a database that holds other data)."""
+    from data.seed.__main__ import main as seed_main
+
+    args = ["--scale", scale, "--seed", str(seed)]
+    args += ["--as-of", (as_of.date() if as_of else date.today()).isoformat()]
+    if reset:
+        args.append("--reset")
+    if seed_main(args):
+        raise click.exceptions.Exit(1)
+
+
+def _report_run(job: str) -> None:
+    from jobs import refresh
+
+    result = refresh.run(job=job, trigger="manual")
+    click.echo(f"{job}: {result.status}, {result.rows:,} rows in {result.seconds:.1f} s")
+    if result.detail:
+        click.echo(f"  {result.detail}")
+    if result.status not in ("succeeded",):
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@friendly
+def train() -> None:
+    """Retrain the tutor-risk model and the credit scorecard, and rescore (the nightly job)."""
+    _report_run("retrain")
+
+
+@cli.command()
+@friendly
+def refresh() -> None:
+    """Pick up new data, score what is new, raise alerts, warm the cache (the scheduled job)."""
+    _report_run("refresh")
+
+
+@cli.command()
+@click.option(
+    "--workers", type=click.IntRange(1, 64), help="Web worker processes (WEB_WORKERS, 1)."
+)
+@click.option("--threads", type=click.IntRange(1, 64), help="Threads per worker (WEB_THREADS, 8).")
+@click.option("--dev", is_flag=True, help="Flask's development server instead of gunicorn.")
+def serve(workers: int | None, threads: int | None, dev: bool) -> None:
+    """Serve the app (demo mode: load the demo data and accounts first)."""
+    from beacon.serve import development_server, production_server
+
+    if dev:
+        development_server()
+    else:
+        production_server(workers=workers, threads=threads)
+
+
+def main() -> None:
+    cli(prog_name="python -m beacon")

@@ -1,0 +1,60 @@
+"""Gunicorn settings for Beacon: `gunicorn -c python:beacon.gunicorn_conf app:server`.
+
+Threaded workers (gthread): an idle keep-alive connection costs a thread, not a worker. In
+front of browsers put the buffering reverse proxy of `deploy/nginx/`. Environment:
+WEB_WORKERS (1), WEB_THREADS (8), BEACON_HOST and BEACON_PORT (127.0.0.1:8050).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from beacon import metrics_dir
+
+bind = f"{os.environ.get('BEACON_HOST', '127.0.0.1')}:{os.environ.get('BEACON_PORT', '8050')}"
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_WORKERS", "1"))
+threads = int(os.environ.get("WEB_THREADS", "8"))
+timeout = 120
+graceful_timeout = 30
+keepalive = 5
+limit_request_line = 8190
+control_socket_disable = True
+accesslog = None  # Beacon logs one JSON line per request itself (beacon.logs)
+errorlog = "-"
+# Prometheus counters of every worker are summed from files in one folder (multiprocess mode).
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir.prepare()))
+
+
+def _logs() -> None:
+    from observability.logs import configure
+    from settings import get_settings
+
+    settings = get_settings()
+    configure(settings.log_format, settings.log_level)
+
+
+def on_starting(server: Any) -> None:
+    import gunicorn.http.wsgi
+
+    gunicorn.http.wsgi.SERVER = "Beacon"  # the Server header names no software
+    _logs()
+
+
+def post_fork(server: Any, worker: Any) -> None:
+    _logs()
+
+
+def post_worker_init(worker: Any) -> None:
+    """The embedded scheduler runs in the web workers when no Celery beat does; several
+    workers firing the same slot record one run (see jobs.refresh)."""
+    from beacon.scheduler import start_embedded_scheduler
+
+    start_embedded_scheduler()
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
