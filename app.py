@@ -45,6 +45,7 @@ from data import activity
 from data.engine import connect, transaction
 from data.preferences import read_preference, save_preference
 from data.queries.overview import data_as_of
+from jobs import heartbeats
 from jobs.readiness import readiness
 from observability.metrics import CONTENT_TYPE, exposition
 from observability.requests import observe_requests, request_id
@@ -77,14 +78,14 @@ def create_server() -> Flask:
     @server.get("/readyz")
     def readyz() -> tuple[Response, int]:
         """Each part this deployment needs, with what is wrong; 503 when any is down."""
-        ready, body = readiness(settings)
+        ready, body = readiness(get_settings())
         return jsonify(body), 200 if ready else 503
 
     @server.get("/metrics")
     def metrics() -> Response:
         """Prometheus: with BEACON_METRICS_TOKEN as a bearer token, or straight from this
         host (no proxy in between). Anyone else finds nothing here."""
-        if not metrics_allowed(settings):
+        if not metrics_allowed(get_settings()):
             return Response("Not found", 404, mimetype="text/plain")
         return Response(exposition(scraped_metrics()), mimetype=CONTENT_TYPE)
 
@@ -184,6 +185,15 @@ def background_manager(settings: Settings) -> Any:
     return DiskcacheManager(diskcache.Cache(str(settings.instance_dir / "background")), expire=3600)
 
 
+def queue_problem() -> str | None:
+    """Why a background job cannot be queued now (Redis down), or None."""
+    url = get_settings().redis_url
+    if not url:
+        return None
+    probe = heartbeats.redis_probe(url)
+    return None if probe.ok else f"Redis {probe.detail}"
+
+
 def app_celery(settings: Settings) -> Any:
     """The Celery app the background callbacks were registered on (scale-out), else None."""
     if not settings.redis_url:
@@ -209,7 +219,7 @@ def create_app() -> Dash:
         on_error=report_callback_error,
         background_callback_manager=background_manager(settings),
     )
-    app.server.before_request(guard_background_callbacks(app))
+    app.server.before_request(guard_background_callbacks(app, queue_problem=queue_problem))
     app.server.after_request(security_headers(app.csp_hashes))
     for page in dash.page_registry.values():
         page["layout"] = role_guarded(page)

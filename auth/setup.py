@@ -23,6 +23,9 @@ def init_auth(server: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SECURE=settings.secure_cookies,
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         RATELIMIT_STORAGE_URI=settings.redis_url or "memory://",
+        # Redis down: each worker counts in memory until it is back, and sign-in goes on.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 1, "socket_connect_timeout": 1},
     )
     if settings.trusted_proxies:
         server.wsgi_app = ProxyFix(

@@ -17,6 +17,7 @@ from auth.sessions import sign_in, sign_out_everywhere
 from auth.tokens import token_hash
 from data import accounts
 from data.engine import connect, transaction
+from observability.metrics import LOGIN_FAILURES, RATE_LIMITED
 from settings import get_settings
 
 blueprint = Blueprint("auth", __name__, template_folder="templates")
@@ -60,6 +61,7 @@ def login_view() -> Response | tuple[str, int]:
             else ("wrong password")
         )
         audit("login.failure", user_id=account.id if account else None, email=email, reason=reason)
+        LOGIN_FAILURES.labels(reason).inc()
         return page("login.html", "Sign in", 401, error=WRONG, email=email, next=target)
     sign_in(account, method="password")
     return redirect(target)
@@ -133,6 +135,7 @@ def reset_password() -> Response | tuple[str, int]:
 
 
 def rate_limited(error: RateLimitExceeded) -> tuple[str, int]:
+    RATE_LIMITED.labels(request.url_rule.rule if request.url_rule else "unmatched").inc()
     audit(
         "login.rate_limited",
         email=request.form.get("email", "")[:254],

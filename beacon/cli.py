@@ -6,7 +6,6 @@ Exit codes: 0 done, 1 refused or failed (with a message saying why), 2 wrong usa
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import wraps
@@ -90,9 +89,12 @@ def _create_admin(email: str, name: str) -> None:
 
     password = os.environ.get(PASSWORD_ENV)
     if password is None:
-        if not sys.stdin.isatty():
-            raise click.ClickException(f"no password: set {PASSWORD_ENV}, or run in a terminal")
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        except click.Abort:  # no terminal to ask (a script, a container): say how instead
+            raise click.ClickException(
+                f"no password: set {PASSWORD_ENV}, or run in a terminal"
+            ) from None
     result = create(
         actor=None, email=email, display_name=name, password=password, now=datetime.now(UTC)
     )

@@ -24,6 +24,7 @@ from typing import Any, Literal, TypeVar
 from flask_caching.backends import FileSystemCache, RedisCache
 from sqlalchemy import Connection
 
+from observability.metrics import CACHE
 from settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -116,11 +117,14 @@ def _kept(key: Callable[[], str], label: str, compute: Callable[[], Any]) -> Any
         found = cache.get(full)
     except Exception:
         log.warning("cache unavailable; computing %s afresh", label, exc_info=True)
+        CACHE.labels("unavailable").inc()
         return compute()
     if found is not None:
         stats["hit"] += 1
+        CACHE.labels("hit").inc()
         return pickle.loads(found)
     stats["miss"] += 1
+    CACHE.labels("miss").inc()
     value = compute()
     try:
         cache.set(full, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

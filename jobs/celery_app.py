@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import worker_ready
+from celery.signals import setup_logging, worker_ready
 
 from jobs import schedule
 from settings import get_settings
@@ -60,7 +60,7 @@ def make_celery() -> Celery:
 
         send_password_link(email=email, purpose=purpose, ip=ip)
 
-    @worker_ready.connect
+    @worker_ready.connect(weak=False)
     def keep_alive(sender: object = None, **_kwargs: object) -> None:
         from jobs.heartbeats import keep_worker_alive
 
@@ -68,6 +68,15 @@ def make_celery() -> Celery:
         keep_worker_alive(broker, hostname)
 
     return app
+
+
+@setup_logging.connect
+def json_logs(**_kwargs: object) -> None:
+    """Workers and beat log like the web workers (one JSON line per event)."""
+    from observability.logs import configure
+
+    settings = get_settings()
+    configure(settings.log_format, settings.log_level)
 
 
 celery_app = make_celery()

@@ -36,6 +36,8 @@ def run(*, actor_id: int | None = None) -> int:
         )
         seen = credit.raised_alert_keys(conn=conn)
     hits = triggered(behaviour, rules)
+    if hits.empty:  # also a new deployment: no loans or no rules yet
+        return 0
     fresh = hits[
         [(r, loan) not in seen for r, loan in zip(hits["rule_id"], hits["loan_id"], strict=True)]
     ]

@@ -244,3 +244,71 @@ def test_a_failing_step_is_recorded_with_its_error_and_frees_the_lease(db, monke
     )
     with connect() as conn:
         assert jobs.lease_holder(conn=conn)[0] is None
+
+
+def test_a_run_whose_host_died_is_marked_interrupted_when_its_lease_runs_out(db):
+    """Another machine's runner cannot be asked whether it lives: its lease expiring says so."""
+    elsewhere = "worker-host-that-died:4242"
+    long_ago = datetime.now(UTC) - pd.Timedelta(hours=2)
+    with transaction() as conn:
+        orphan = jobs.claim_run(
+            conn=conn,
+            job="refresh",
+            trigger="schedule",
+            slot="host-died",
+            requested_by=None,
+            runner=elsewhere,
+            now=long_ago,
+        )
+        assert jobs.take_lease(conn=conn, holder=elsewhere, now=long_ago, seconds=600)
+    assert refresh.run(job="refresh").status == "succeeded"
+    left = runs_of().set_index("id").loc[orphan]
+    assert (left["status"], left["detail"]) == ("failed", "interrupted: the runner stopped")
+
+
+def admin_notifications(user_id: int):  # type: ignore[no-untyped-def]
+    from data import activity
+
+    with connect() as conn:
+        return activity.notifications(conn=conn, user_id=user_id, region_ids=None, limit=5)
+
+
+def test_a_failed_scheduled_refresh_notifies_every_admin(db, monkeypatch):
+    admin = create_test_account("admin")
+    manager = create_test_account("manager", (1,))
+
+    def broken() -> tuple[int, str | None]:
+        raise RuntimeError("the warehouse is unreachable")
+
+    monkeypatch.setitem(refresh.STEPS, "refresh", [("Breaking", broken)])
+    with pytest.raises(RuntimeError):
+        refresh.run(job="refresh", trigger="schedule", slot="refresh@failing")
+    told = admin_notifications(admin.id)
+    run_id = int(runs_of().iloc[0]["id"])
+    assert told.iloc[0]["summary"] == (
+        "The scheduled refresh failed: RuntimeError: the warehouse is unreachable"
+    )
+    assert (told.iloc[0]["entity_type"], told.iloc[0]["entity_id"]) == ("job_run", run_id)
+    assert admin_notifications(manager.id).empty  # the system's trouble is the admins'
+
+    with pytest.raises(RuntimeError):  # a manual run failing is seen by whoever started it
+        refresh.run(job="refresh")
+    assert len(admin_notifications(admin.id)) == 1
+
+
+def test_a_scheduled_run_beat_could_not_queue_is_recorded_and_told(db):
+    from jobs.beat import record_missed_fire
+
+    admin = create_test_account("admin")
+    record_missed_fire("refresh", ConnectionError("Error 111 connecting to 127.0.0.1:6379"))
+    record_missed_fire("refresh", ConnectionError("again, same slot"))  # one record per slot
+    missed = runs_of()
+    missed = missed[missed["detail"].fillna("").str.startswith("missed:")]
+    assert len(missed) == 1
+    assert missed.iloc[0]["status"] == "failed" and missed.iloc[0]["trigger"] == "schedule"
+    assert "the job queue (Redis) could not be reached" in missed.iloc[0]["detail"]
+    assert (
+        admin_notifications(admin.id)
+        .iloc[0]["summary"]
+        .startswith("The scheduled refresh did not run")
+    )

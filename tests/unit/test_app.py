@@ -43,9 +43,7 @@ def test_readyz_is_503_with_a_short_reason_when_the_database_is_down(
     assert response.status_code == 503
     assert response.get_json() == {
         "status": "unavailable",
-        "checks": {
-            "database": {"ok": False, "detail": "database unreachable (OperationalError)"}
-        },
+        "checks": {"database": {"ok": False, "detail": "database unreachable (OperationalError)"}},
     }
 
 
