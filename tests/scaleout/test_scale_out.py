@@ -1,22 +1,28 @@
-"""The scale-out deployment, for real: `scripts/scale_out.sh` (gunicorn with two web workers,
-a Celery worker and Celery beat) plus a second gunicorn, on PostgreSQL and Redis.
+"""The scale-out deployment, for real: `scripts/scale_out.sh` (nginx in front of gunicorn
+with two web workers, a Celery worker and Celery beat, all under supervisord, from the files
+in deploy/) plus a second gunicorn, on PostgreSQL and a Redis of the stack's own.
 
 Sessions, cache and rate limits are shared by every worker; beat and the worker refresh the
 data; a background callback reports progress through Celery; scopes never mix in the cache.
+Then the faults it must survive: slow clients, a killed worker, a crashed server, Redis down.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
 import pytest
 import redis
 import requests
@@ -50,11 +56,52 @@ def _wait_until(check, seconds: float, what: str):  # type: ignore[no-untyped-de
     raise AssertionError(f"timed out after {seconds} s waiting for {what}")
 
 
+class Redis:
+    """A redis-server of the stack's own, so that a test may stop it and start it again."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port, self.workdir = _free_port(), workdir
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_until(lambda: _pings(self.url), 10, "redis-server")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+def _pings(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url).ping())
+    except redis.RedisError:
+        return False
+
+
 class Stack:
     def __init__(self, database: str, redis_url: str, workdir: Path) -> None:
         self.database, self.redis_url = database, redis_url
-        self.a, self.b = _free_port(), _free_port()
+        self.a, self.b, self.proxy = _free_port(), _free_port(), _free_port()
         self.workdir = workdir
+        self.redis: Redis | None = None
         self.processes: list[subprocess.Popen] = []
         self.env = {
             **os.environ,
@@ -66,6 +113,9 @@ class Stack:
             "BEACON_LOGIN_ACCOUNT_LIMIT": "3 per 15 minutes",
             "BEACON_INSTANCE_DIR": str(workdir),
             "WEB_WORKERS": "2",
+            "WEB_THREADS": "4",
+            "BEACON_STATE": str(workdir),
+            "BEACON_PROXY_PORT": str(self.proxy),
         }
 
     def start(self) -> None:
@@ -96,11 +146,11 @@ class Stack:
                 start_new_session=True,
             )
         )
-        for port in (self.a, self.b):
+        for port in (self.a, self.b, self.proxy):
             _wait_until(
                 lambda port=port: requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok,
                 90,
-                f"the web server on port {port} (see {self.workdir / 'stack.log'})",
+                f"the web server on port {port} (see {self.workdir})",
             )
 
     def stop(self) -> None:
@@ -116,23 +166,33 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
 
     def url(self, which: str, path: str) -> str:
-        return f"http://127.0.0.1:{self.a if which == 'a' else self.b}{path}"
+        port = {"a": self.a, "b": self.b, "proxy": self.proxy}[which]
+        return f"http://127.0.0.1:{port}{path}"
+
+    def logs(self) -> str:
+        return "".join(p.read_text(errors="replace") for p in sorted(self.workdir.glob("*.log")))
 
 
 @pytest.fixture(scope="module")
-def stack(postgres_server, redis_server, tmp_path_factory) -> Iterator[Stack]:
+def stack(postgres_server, tmp_path_factory) -> Iterator[Stack]:
+    if shutil.which("redis-server") is None or shutil.which("nginx") is None:
+        pytest.skip("the scale-out stack needs redis-server and nginx (apt-get install)")
     database = postgres.create_database(postgres_server)
     with pointed_at(database):
         upgrade_head()
         seed_database(create_engine(database), scale="small", seed=SEED, as_of=AS_OF)
         refresh.run(job="retrain")  # models to score with
-    redis.Redis.from_url(redis_server).flushdb()
-    running = Stack(database, redis_server, tmp_path_factory.mktemp("scale-out"))
+    workdir = tmp_path_factory.mktemp("scale-out")
+    own_redis = Redis(workdir)
+    own_redis.start()
+    running = Stack(database, own_redis.url, workdir)
+    running.redis = own_redis
     try:
         running.start()
         yield running
     finally:
         running.stop()
+        own_redis.stop()
 
 
 @pytest.fixture
@@ -246,12 +306,9 @@ def test_a_password_link_is_made_and_mailed_by_the_celery_worker(on_stack):
                 .where(PasswordToken.user_id == account.id)
             ).scalar_one()
 
-    def log() -> str:
-        return (on_stack.workdir / "stack.log").read_text(errors="replace")
-
     _wait_until(lambda: made() == 1, 30, "the worker to make the password link")
-    _wait_until(lambda: f"Mail to {account.email}" in log(), 30, "the mail in the log")
-    assert "unregistered task" not in log()
+    _wait_until(lambda: f"Mail to {account.email}" in on_stack.logs(), 30, "the mail in the log")
+    assert "unregistered task" not in on_stack.logs()
 
 
 def test_beat_and_the_worker_refresh_the_data(on_stack):
@@ -324,3 +381,163 @@ def test_refresh_now_reports_progress_through_celery(on_stack):
         assert driver.find_element("id", "jobs-retrain-now").is_enabled()
     finally:
         driver.quit()
+
+
+# Through nginx, as browsers reach a deployment.
+
+
+def test_sign_in_through_nginx_and_load_a_page(on_stack):
+    session = signed_in(on_stack, "proxy", create_test_account("analyst").email)
+    layout = session.get(on_stack.url("proxy", "/_dash-layout"))
+    assert layout.status_code == 200 and layout.headers["Server"] == "nginx"
+    assert re.fullmatch(r"[0-9a-f]{32}", layout.headers["X-Request-ID"])  # nginx's id, kept
+    assert '"response"' in home_credit(session, on_stack, "proxy")  # the KPIs answered
+    assert requests.get(on_stack.url("proxy", "/metrics")).status_code == 404
+
+
+def test_slow_clients_do_not_hold_up_anyone_else(on_stack):
+    """More half-sent requests than gunicorn has threads (2 workers x 4): nginx holds them,
+    and a normal request still gets its answer at once."""
+    slow = []
+    try:
+        for n in range(24):
+            conn = socket.create_connection(("127.0.0.1", on_stack.proxy), timeout=5)
+            if n % 2:
+                conn.sendall(
+                    b"GET /login HTTP/1.1\r\nHost: beacon\r\nX-Slow: "
+                )  # headers never end
+            else:
+                conn.sendall(
+                    b"POST /login HTTP/1.1\r\nHost: beacon\r\nContent-Length: 900\r\n"
+                    b"Content-Type: application/x-www-form-urlencoded\r\n\r\nemail=a"
+                )  # the body never comes
+            slow.append(conn)
+        started = time.monotonic()
+        answer = requests.get(on_stack.url("proxy", "/login"), timeout=10)
+        waited = time.monotonic() - started
+        assert answer.status_code == 200
+        assert waited < 5, f"a normal request waited {waited:.1f} s behind slow clients"
+        direct = requests.get(on_stack.url("a", "/healthz"), timeout=10)
+        assert direct.ok  # the workers themselves are free
+    finally:
+        for conn in slow:
+            conn.close()
+
+
+def _gunicorn_master(stack: Stack) -> psutil.Process | None:
+    """The gunicorn master that supervisord runs for this stack (None while there is none)."""
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            parent = process.parent()
+            if (
+                "beacon.gunicorn_conf" in " ".join(process.info["cmdline"] or [])
+                and parent is not None
+                and "supervisord" in " ".join(parent.cmdline())
+                and process.environ().get("BEACON_PORT") == str(stack.a)
+            ):
+                return process
+        except psutil.Error:
+            continue
+    return None
+
+
+def test_a_killed_web_worker_costs_only_its_requests_in_flight(on_stack):
+    master = _gunicorn_master(on_stack)
+    assert master is not None
+    workers = master.children()
+    assert len(workers) == 2
+    outcomes: list[str] = []
+    stop = threading.Event()
+
+    def load() -> None:
+        while not stop.is_set():
+            try:
+                code = requests.get(on_stack.url("proxy", "/login"), timeout=10).status_code
+                outcomes.append("ok" if code == 200 else f"http {code}")
+            except requests.RequestException as error:
+                outcomes.append(type(error).__name__)
+
+    clients = [threading.Thread(target=load) for _ in range(4)]
+    for client in clients:
+        client.start()
+    time.sleep(1.5)
+    before = len(outcomes)
+    workers[0].kill()
+    time.sleep(3)
+    stop.set()
+    for client in clients:
+        client.join(15)
+    failed = [o for o in outcomes if o != "ok"]
+    assert len(failed) <= 4, failed  # at most one request per client was in flight
+    assert outcomes[before:].count("ok") > 10  # the other worker went on serving
+    _wait_until(lambda: len(master.children()) == 2, 30, "gunicorn to replace the worker")
+
+
+def test_supervisord_restarts_a_web_server_that_died(on_stack):
+    master = _gunicorn_master(on_stack)
+    assert master is not None
+    master.kill()
+    _wait_until(
+        lambda: (
+            getattr(_gunicorn_master(on_stack), "pid", master.pid) != master.pid
+            and requests.get(on_stack.url("proxy", "/healthz"), timeout=2).ok
+        ),
+        60,
+        "supervisord to start gunicorn again",
+    )
+
+
+def test_redis_down_sign_in_goes_on_jobs_say_why_missed_runs_are_recorded_then_all_recovers(
+    on_stack,
+):
+    admin = create_test_account("admin")
+    assert on_stack.redis is not None
+    on_stack.redis.stop()
+    try:
+        since = datetime.now(UTC)
+        session = signed_in(on_stack, "proxy", admin.email)  # rate limits fall back to memory
+        assert session.get(on_stack.url("proxy", "/_dash-layout")).status_code == 200
+        ready = requests.get(on_stack.url("proxy", "/readyz"))
+        assert ready.status_code == 503
+        assert ready.json()["checks"]["redis"]["ok"] is False
+
+        callbacks = session.get(on_stack.url("proxy", "/_dash-dependencies")).json()
+        run_now = next(c for c in callbacks if c["output"].startswith("jobs-result."))
+        body = payload(run_now, {"n_clicks": 1, "data": admin.id})
+        refused = session.post(on_stack.url("proxy", "/_dash-update-component"), json=body)
+        assert refused.status_code == 503
+        assert "The job queue (Redis) is not reachable" in refused.json()["error"]
+
+        def missed() -> bool:
+            with create_engine(on_stack.database).connect() as conn:
+                return bool(
+                    conn.execute(
+                        select(func.count()).where(
+                            JobRun.detail.like("missed:%"), JobRun.started_at > since
+                        )
+                    ).scalar_one()
+                )
+
+        _wait_until(missed, 4 * REFRESH_SECONDS + 30, "beat to record the missed refresh")
+    finally:
+        on_stack.redis.start()
+    _wait_until(
+        lambda: requests.get(on_stack.url("proxy", "/readyz"), timeout=5).status_code == 200,
+        90,
+        "readiness once Redis is back",
+    )
+    back = datetime.now(UTC)
+
+    def ran_again() -> bool:
+        with create_engine(on_stack.database).connect() as conn:
+            return bool(
+                conn.execute(
+                    select(func.count()).where(
+                        JobRun.trigger == "schedule",
+                        JobRun.status == "succeeded",
+                        JobRun.started_at > back,
+                    )
+                ).scalar_one()
+            )
+
+    _wait_until(ran_again, 6 * REFRESH_SECONDS + 30, "a scheduled refresh after Redis is back")
