@@ -36,7 +36,7 @@ from auth.headers import MAX_REQUEST_BYTES, TOO_LARGE, security_headers
 from auth.requests import now
 from auth.setup import init_auth
 from components.empty_state import empty_state
-from components.formatting import iso_datetime
+from components.formatting import local_datetime
 from components.notifications import ids as notify
 from components.notifications import notification_items
 from components.shell import ids, shell
@@ -263,7 +263,7 @@ def show_data_as_of(_pathname: str | None) -> list[Any]:
     if pd.isna(newest):
         return ["No data yet"]
     limit = get_settings().stale_after_hours
-    shown: list[Any] = [f"Data as of {iso_datetime(newest)}"]
+    shown: list[Any] = [f"Data as of {local_datetime(newest)}"]
     if now() - newest.to_pydatetime() > timedelta(hours=limit):
         shown.append(
             dbc.Badge(

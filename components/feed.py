@@ -8,7 +8,7 @@ import pandas as pd
 from dash import html
 
 from components.empty_state import empty_state
-from components.formatting import relative_time
+from components.formatting import local_datetime, relative_time
 
 AREA_LABELS = {"schedules": "Schedules", "tutor_risk": "Tutor risk", "pe": "PE", "credit": "Credit"}
 LINKS = {
@@ -33,7 +33,7 @@ def feed_list(events: pd.DataFrame, *, now: datetime) -> html.Div | html.Ul:
                     html.Span(
                         relative_time(e.occurred_at, now),
                         className="feed-when",
-                        title=f"{e.occurred_at:%Y-%m-%d %H:%M} UTC",
+                        title=local_datetime(e.occurred_at),
                     ),
                     summary,
                     html.Span(

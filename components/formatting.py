@@ -6,6 +6,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from settings import get_settings
+
 
 def number(value: float | None, decimals: int = 0) -> str:
     if value is None or pd.isna(value):
@@ -34,10 +36,18 @@ def signed_count(change: float | None) -> str:
     return f"{arrow} {abs(change):,.0f}"
 
 
-def iso_datetime(moment: datetime | pd.Timestamp | None) -> str:
+def business_time(moment: datetime | pd.Timestamp) -> pd.Timestamp:
+    """A moment on the business's clock (BEACON_TIMEZONE); naive values are taken as UTC."""
+    stamp = pd.Timestamp(moment)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+    return stamp.tz_convert(get_settings().timezone)
+
+
+def local_datetime(moment: datetime | pd.Timestamp | None) -> str:
+    """Date and time as people at the business read them, the zone named ("... GMT")."""
     if moment is None or pd.isna(moment):
         return "no data yet"
-    return pd.Timestamp(moment).tz_convert("UTC").strftime("%Y-%m-%d %H:%M UTC")
+    return business_time(moment).strftime("%Y-%m-%d %H:%M %Z")
 
 
 def relative_time(moment: datetime | pd.Timestamp, now: datetime) -> str:
@@ -52,7 +62,7 @@ def relative_time(moment: datetime | pd.Timestamp, now: datetime) -> str:
     if seconds < 7 * 86_400:
         days = int(seconds // 86_400)
         return f"{days} day{'s' if days > 1 else ''} ago"
-    return pd.Timestamp(moment).strftime("%Y-%m-%d")
+    return business_time(moment).strftime("%Y-%m-%d")
 
 
 def factor_value(feature: str, value: float | None) -> str:

@@ -12,6 +12,7 @@ from dash.development.base_component import Component
 from dash.exceptions import MissingCallbackContextException
 
 from components.empty_state import empty_state
+from components.formatting import local_datetime
 
 Cell = Callable[[Any, pd.Series], Component | str]
 
@@ -20,7 +21,7 @@ def cell_text(value: Any) -> str:
     if value is None or (not isinstance(value, list | dict) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp):
-        return value.tz_convert("UTC").strftime("%Y-%m-%d %H:%M") if value.tzinfo else str(value)
+        return local_datetime(value) if value.tzinfo else str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)

@@ -44,7 +44,11 @@ def run(*, weeks: int = 12) -> RunReport:
         newest = data_as_of(conn=conn).set_index("source")["newest"].get("tutoring_sessions")
         if newest is None or pd.isna(newest):
             raise NotEnoughHistory("there are no tutoring sessions to learn from")
-        as_of = newest.normalize() + pd.Timedelta(days=1)
+        # The end of the newest data's day, but never later than now: a score is never dated
+        # in the future.
+        as_of = min(
+            newest.normalize() + pd.Timedelta(days=1), pd.Timestamp.now(tz="UTC").floor("min")
+        )
         sessions = tutor_risk.session_history(conn=conn, since=(as_of - HISTORY).to_pydatetime())
         tutors = tutor_risk.tutor_roster(conn=conn)
     first = sessions["scheduled_start"].min().normalize()

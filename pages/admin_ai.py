@@ -12,7 +12,7 @@ from dash.development.base_component import Component
 from ai import client
 from auth.access import ADMINS, requires
 from auth.requests import now
-from components.formatting import iso_datetime
+from components.formatting import local_datetime
 from components.table import data_table
 from data import ai as ai_log
 from data.engine import connect
@@ -70,7 +70,7 @@ def show(_tick: int | None) -> list[Component]:
                 "completion_tokens": "Completion tokens",
                 "latency_ms": "ms",
             },
-            cells={"created_at": lambda v, _r: iso_datetime(v)},
+            cells={"created_at": lambda v, _r: local_datetime(v)},
             empty_title="No AI calls yet",
             empty_hint="",
         ),

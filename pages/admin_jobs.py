@@ -16,7 +16,7 @@ from flask_login import current_user
 from auth.access import ADMINS, REQUESTER_ID, requires, requires_before_queueing
 from auth.audit import audit
 from auth.requests import now
-from components.formatting import iso_datetime, number
+from components.formatting import local_datetime, number
 from components.table import data_table
 from data import jobs
 from data.engine import connect, transaction
@@ -182,7 +182,7 @@ def show_history(_tick: Any, _result: Any, _cancelled: Any) -> tuple[Component, 
         cells={
             "status": lambda s, _r: dbc.Badge(s, color=STATUS_COLORS.get(s, "secondary")),
             "trigger": started_by,
-            "started_at": lambda v, _r: iso_datetime(v),
+            "started_at": lambda v, _r: local_datetime(v),
         },
         empty_title="No runs yet",
         empty_hint="The first scheduled refresh will appear here, or press Refresh now.",
@@ -214,7 +214,7 @@ def schedule_card(last: Any) -> Component:
                     className="mb-1",
                 ),
                 html.P(
-                    f"Last successful run finished {iso_datetime(last)}."
+                    f"Last successful run finished {local_datetime(last)}."
                     if last
                     else "No run has finished successfully yet.",
                     className="mb-0 text-secondary",

@@ -22,7 +22,7 @@ from auth.access import STAFF, allowed, requires
 from auth.answers import cached_answer
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
-from components.formatting import iso_datetime
+from components.formatting import local_datetime
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import RISK_COLORS, themed
@@ -175,7 +175,7 @@ def _three_decimals(value: object, _row: object) -> str:
 
 def as_of_note(computed_at: datetime) -> html.Small:
     return html.Small(
-        f" Report computed {iso_datetime(computed_at)}; the scheduled refresh recomputes it.",
+        f" Report computed {local_datetime(computed_at)}; the scheduled refresh recomputes it.",
         className="d-block text-body-secondary",
     )
 

@@ -23,7 +23,7 @@ from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.figures import stacked_bars
-from components.formatting import factor_value
+from components.formatting import factor_value, local_datetime
 from components.insight import insight_card
 from components.shell import ids as shell_ids
 from components.table import data_table
@@ -545,7 +545,7 @@ def show_records(tutor_id, _version):  # type: ignore[no-untyped-def]
                             if row["is_important"]
                             else None,
                             html.Small(
-                                f"{row['author']}, {row['created_at']:%Y-%m-%d %H:%M}"
+                                f"{row['author']}, {local_datetime(row['created_at'])}"
                                 + (" (edited)" if pd.notna(row["updated_at"]) else "")
                             ),
                         ]
@@ -621,7 +621,7 @@ def timeline(notes: pd.DataFrame, done: pd.DataFrame) -> Component:
         return empty_state("Nothing has happened yet", "Notes and interventions appear here.")
     events.sort(key=lambda e: e[0], reverse=True)
     return html.Ul(
-        [html.Li([html.Small(f"{when:%Y-%m-%d %H:%M} "), text]) for when, text in events],
+        [html.Li([html.Small(f"{local_datetime(when)} "), text]) for when, text in events],
         className="timeline",
     )
 

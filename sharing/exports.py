@@ -18,7 +18,7 @@ from auth.access import EVERYONE, AccessDenied, requires
 from auth.audit import audit
 from auth.requests import now
 from components.downloads import file_name, table_file
-from components.formatting import iso_datetime
+from components.formatting import local_datetime
 from components.view_tools import EMBED_DAYS, link_panel
 from data import links
 from data.engine import connect, transaction
@@ -131,7 +131,7 @@ def pdf_report(clicks: int | None, _searches: list[str | None]) -> Any:
 def newest_data() -> str:
     with connect() as conn:
         newest = data_as_of(conn=conn)["newest"].max()
-    return "no data yet" if pd.isna(newest) else iso_datetime(newest)
+    return "no data yet" if pd.isna(newest) else local_datetime(newest)
 
 
 def build_report(view: View, state: ViewState) -> report.Report:
@@ -216,5 +216,5 @@ def make_link(share: int | None, embed: int | None, days: Any, _searches: Any) -
         iframe=f'<iframe src="{address}" title="Beacon: {view.title}" width="100%" '
         'height="720" style="border:0"></iframe>',
         note=f"Shows this view with these filters and nothing else, as you see it now, until "
-        f"{expires:%Y-%m-%d %H:%M} UTC. Revoke it under Account → Shared links.",
+        f"{local_datetime(expires)}. Revoke it under Account → Shared links.",
     )

@@ -27,6 +27,7 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.flowables import Flowable
 
+from components.formatting import local_datetime
 from components.table import cell_text
 
 MAX_TABLE_ROWS = 2_000  # more would make a book; the CSV export has every row
@@ -113,7 +114,7 @@ def pdf_bytes(report: Report) -> bytes:
     cover += [
         ["Data as of", report.data_as_of],
         ["Exported by", report.exported_by],
-        ["Exported at", f"{report.exported_at:%Y-%m-%d %H:%M} UTC"],
+        ["Exported at", local_datetime(report.exported_at)],
     ]
     table = Table([[shown(a, 40), shown(b, 80)] for a, b in cover], colWidths=[5 * cm, 11 * cm])
     table.setStyle(GRID)

@@ -91,3 +91,11 @@ def school_term_mask(days: pd.DatetimeIndex) -> np.ndarray:
 
 def as_utc_timestamp(day: date) -> pd.Timestamp:
     return pd.Timestamp(day.year, day.month, day.day, tz="UTC")
+
+
+def happened_by(as_of: date) -> pd.Timestamp:
+    """Until when the demo's events have happened: the end of `as_of`, but never later than
+    the moment of generating, so that a demo seeded this morning shows no sessions completed
+    this evening (its "Data as of" is never in the future)."""
+    end_of_day = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
+    return min(end_of_day, pd.Timestamp.now(tz="UTC").floor("min"))

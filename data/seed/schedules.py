@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from data.seed.common import Scale, per_region, rng_for, week_starts
+from data.seed.common import Scale, happened_by, per_region, rng_for, week_starts
 
 FOCUS = [
     "Exam technique",
@@ -37,7 +37,7 @@ def schedule_frames(
     slots = pd.DatetimeIndex(
         [w + pd.Timedelta(days=d, hours=h) for w in weeks for d in range(5) for h in range(9, 18)]
     )
-    now = pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
+    now = happened_by(as_of)
     tutor_hired = pd.to_datetime(tutors["hired_on"]).dt.tz_localize("UTC")
     tutor_left = pd.to_datetime(tutors["left_on"]).dt.tz_localize("UTC")
     rows: list[tuple[object, ...]] = []

@@ -15,7 +15,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from data.seed.common import HISTORY_WEEKS, Scale, person_names, rng_for, week_starts
+from data.seed.common import (
+    HISTORY_WEEKS,
+    Scale,
+    happened_by,
+    person_names,
+    rng_for,
+    week_starts,
+)
 
 SUBJECTS = np.array(["Maths", "English", "Science", "Languages", "Coding", "Music"])
 FUTURE_WEEKS = 2
@@ -97,7 +104,7 @@ def tutoring_frames(
         ["no_show", "rescheduled", "cancelled"],
         "completed",
     ).astype(object)
-    future = start_at > pd.Timestamp(as_of, tz="UTC") + pd.Timedelta(days=1)
+    future = start_at > happened_by(as_of)
     status[future] = "scheduled"
     rated = (status == "completed") & (rng.random(m) < 0.8)
     rating = np.clip(np.rint(rng.normal(quality[t] - 1.1 * p, 0.6)), 1, 5)

@@ -142,3 +142,24 @@ def test_a_bulk_load_is_not_cut_short_by_the_statement_timeout(postgres_url):
     engine = engine_for(postgres_url, 20)  # 20 ms: far less than loading even the small set takes
     report = seed_database(engine, scale="small", seed=SEED, as_of=AS_OF)
     assert report.rows["tutoring_sessions"] > 5_000
+
+
+def test_a_demo_seeded_today_has_nothing_happened_after_now():
+    """Seeded this morning, the demo shows no session completed this evening: "Data as of"
+    and everything dated from it stay at or before now."""
+    from datetime import UTC, datetime
+
+    before = pd.Timestamp.now(tz="UTC")
+    frames = generate("small", 3, datetime.now(UTC).date())
+    sessions = frames["tutoring_sessions"]
+    happened = sessions[sessions["status"] != "scheduled"]
+    assert pd.to_datetime(happened["scheduled_start"], utc=True).max() <= before + pd.Timedelta(
+        minutes=1
+    )
+    bookings = frames["schedules"]
+    done = bookings[bookings["status"] != "scheduled"]
+    assert pd.to_datetime(done["starts_at"], utc=True).max() <= before + pd.Timedelta(minutes=1)
+    upcoming = sessions[sessions["status"] == "scheduled"]
+    assert (
+        pd.to_datetime(upcoming["scheduled_start"], utc=True) > before - pd.Timedelta(minutes=1)
+    ).all()

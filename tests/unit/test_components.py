@@ -3,7 +3,7 @@ import pytest
 from dash import dcc, html
 
 from components.chart_card import chart_body, chart_card
-from components.formatting import iso_datetime, number, percent, signed_percent
+from components.formatting import local_datetime, number, percent, signed_percent
 from components.kpi_card import delta_class, kpi_card
 from components.shell import navigation
 from components.theme import (
@@ -48,9 +48,10 @@ def test_datetimes_are_iso_in_utc():
     import pandas as pd
 
     assert (
-        iso_datetime(pd.Timestamp("2026-01-02 03:04", tz="Europe/Berlin")) == "2026-01-02 02:04 UTC"
+        local_datetime(pd.Timestamp("2026-01-02 03:04", tz="Europe/Berlin"))
+        == "2026-01-02 02:04 GMT"
     )
-    assert iso_datetime(None) == "no data yet"
+    assert local_datetime(None) == "no data yet"
 
 
 def test_kpi_card_shows_title_value_change_and_period():
