@@ -76,8 +76,8 @@ def links_list() -> Any:
     columns = {
         "kind": "Kind",
         "code": "View and filters",
-        "created_at": "Made (UTC)",
-        "expires_at": "Expires (UTC)",
+        "created_at": "Made",
+        "expires_at": "Expires",
         "id": "",
     }
     if _everyone():

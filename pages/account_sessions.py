@@ -58,8 +58,8 @@ def sessions_list() -> object:
         {
             "user_agent": "Browser",
             "ip_address": "Address",
-            "created_at": "Signed in (UTC)",
-            "last_seen_at": "Last seen (UTC)",
+            "created_at": "Signed in",
+            "last_seen_at": "Last seen",
             "id": "",
         },
         cells={"id": action},

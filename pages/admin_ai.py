@@ -62,7 +62,7 @@ def show(_tick: int | None) -> list[Component]:
         data_table(
             calls,
             {
-                "created_at": "When (UTC)",
+                "created_at": "When",
                 "user": "User",
                 "feature": "Feature",
                 "outcome": "Outcome",

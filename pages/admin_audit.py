@@ -7,6 +7,7 @@ import json
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import dash
 import dash_bootstrap_components as dbc
@@ -19,6 +20,7 @@ from components.table import data_table, page_after, pager
 from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, audit
 from data.engine import connect
+from settings import get_settings
 from sharing.views import Param, Part, View, register
 from sharing.views import State as ViewState
 
@@ -107,10 +109,12 @@ def layout(**query: str) -> html.Div:
 
 
 def day(value: str | None) -> datetime | None:
-    """A date from the picker as UTC midnight; anything else is refused."""
+    """A date from the picker as midnight on the business's clock (the times shown are on
+    it too); anything else is refused."""
     if not value:
         return None
-    return datetime.fromisoformat(value[:10]).replace(tzinfo=UTC)
+    zone = ZoneInfo(get_settings().timezone)
+    return datetime.fromisoformat(value[:10]).replace(tzinfo=zone).astimezone(UTC)
 
 
 @callback(
@@ -139,7 +143,7 @@ def show_log(user_id, action, start, end, _prev, _next, page):  # type: ignore[n
     table = data_table(
         rows,
         {
-            "occurred_at": "When (UTC)",
+            "occurred_at": "When",
             "email": "User",
             "action": "Action",
             "ip_address": "From",
@@ -153,7 +157,7 @@ def show_log(user_id, action, start, end, _prev, _next, page):  # type: ignore[n
 
 
 def log_query(state: ViewState) -> Any:
-    """The audit-log query for a view's filters (dates as whole UTC days, both included)."""
+    """The audit-log query for a view's filters (whole business days, both included)."""
     until = day(state["to"])
     return functools.partial(
         audit.audit_log,

@@ -173,7 +173,7 @@ def show_history(_tick: Any, _result: Any, _cancelled: Any) -> tuple[Component, 
         {
             "job": "Job",
             "trigger": "Started by",
-            "started_at": "Started (UTC)",
+            "started_at": "Started",
             "took": "Took",
             "status": "Status",
             "rows": "Rows written",

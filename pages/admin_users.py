@@ -162,7 +162,7 @@ def users_list(users) -> Component:  # type: ignore[no-untyped-def]
             "regions": "Regions",
             "sign_in": "Sign-in",
             "is_active": "Active",
-            "last_login_at": "Last sign-in (UTC)",
+            "last_login_at": "Last sign-in",
         },
         empty_title="No users yet",
         empty_hint="Invite the first one above.",

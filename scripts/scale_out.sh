@@ -11,6 +11,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh requirements.txt
+# .env as every Beacon process reads it: the environment wins over it.
+if [ -f .env ]; then
+  while IFS='=' read -r key value; do
+    [ -z "${!key:-}" ] && export "$key=$value"
+  done < <(grep -E '^[A-Z_][A-Z0-9_]*=' .env)
+fi
 
 : "${DATABASE_URL:?set DATABASE_URL to a PostgreSQL database (postgresql://...)}"
 : "${REDIS_URL:?set REDIS_URL (redis://host:6379/0): the shared cache, rate limits and job queue}"
