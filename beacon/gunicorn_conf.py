@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from gunicorn.glogging import Logger as GunicornLogger
+
 from beacon import metrics_dir
 
 bind = f"{os.environ.get('BEACON_HOST', '127.0.0.1')}:{os.environ.get('BEACON_PORT', '8050')}"
@@ -35,11 +37,21 @@ def _logs() -> None:
     configure(settings.log_format, settings.log_level)
 
 
+class JsonLogger(GunicornLogger):
+    """Gunicorn's own lines (starting, workers booting and dying) in Beacon's format."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        _logs()
+
+
+logger_class = JsonLogger
+
+
 def on_starting(server: Any) -> None:
     import gunicorn.http.wsgi
 
     gunicorn.http.wsgi.SERVER = "Beacon"  # the Server header names no software
-    _logs()
 
 
 def post_fork(server: Any, worker: Any) -> None:

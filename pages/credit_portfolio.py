@@ -57,7 +57,7 @@ def layout(
     if model is None:
         return empty_state(
             "No credit scores yet",
-            "They appear after the scoring job runs: python -m jobs.credit_scoring",
+            "They appear after the scoring job runs (python -m beacon train).",
         )
     return html.Div(
         [

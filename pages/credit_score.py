@@ -83,7 +83,7 @@ def layout(**_kwargs: str) -> Component:
         products = credit.products(conn=conn)
     if model is None:
         return empty_state(
-            "No credit model yet", "Run the scoring job: python -m jobs.credit_scoring"
+            "No credit model yet", "An administrator trains one: python -m beacon train"
         )
 
     def field(label: str, control: Component, width: int = 4) -> dbc.Col:

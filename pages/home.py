@@ -20,6 +20,7 @@ from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.requests import now
 from components.chart_card import chart_body, chart_card
+from components.empty_state import empty_state
 from components.feed import feed_list
 from components.figures import share_line, stacked_bars
 from components.formatting import number, percent
@@ -132,6 +133,9 @@ def recent_activity() -> html.Section:
     )
 
 
+NO_DATA_HINT = "An administrator loads it (demo data: `python -m beacon seed`)."
+
+
 @callback(
     Output(ids.kpis(MATCH), "children"),  # type: ignore[arg-type]
     Output(ids.chart(MATCH), "children"),  # type: ignore[arg-type]
@@ -146,8 +150,9 @@ def fill_section(area: str, theme: str | None) -> tuple[list[Component], Compone
     with connect() as conn:
         end = home.home_end(conn=conn)
         if end is None:
-            return [], chart_body(
-                None, empty_title="No data yet", empty_hint="Load data with `python -m data.seed`."
+            hint = "Figures appear once data is loaded; the next refresh picks it up."
+            return [dbc.Col(empty_state("No data yet", NO_DATA_HINT))], chart_body(
+                None, empty_title="Nothing to chart yet", empty_hint=hint
             )
     cards, rows = section_cards(area, end)
     empty_hint = "Nothing was recorded in this period."

@@ -80,7 +80,7 @@ def layout(
     if model is None:
         return empty_state(
             "No risk scores yet",
-            "They appear after the scoring job runs: python -m jobs.tutor_risk",
+            "They appear after the scoring job runs (python -m beacon train).",
         )
     scope = region_scope()
     if scope is not None:
