@@ -11,6 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh requirements.txt
+for tool in nginx supervisord; do
+  command -v "$tool" >/dev/null || { echo "scale-out needs $tool: apt-get install nginx supervisor" >&2; exit 1; }
+done
 # .env as every Beacon process reads it: the environment wins over it.
 if [ -f .env ]; then
   while IFS='=' read -r key value; do
