@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="BEACON_HOST")
     port: int = Field(default=8050, alias="BEACON_PORT", gt=0, lt=65536)
     debug: bool = Field(default=False, alias="BEACON_DEBUG")
+    web_workers: int = Field(default=1, alias="WEB_WORKERS", ge=1, le=64)
+    web_threads: int = Field(default=8, alias="WEB_THREADS", ge=1, le=64)
     public_url: str | None = Field(default=None, alias="BEACON_PUBLIC_URL")
     trusted_proxies: int = Field(default=0, alias="BEACON_TRUSTED_PROXIES", ge=0, le=5)
 

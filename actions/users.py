@@ -57,8 +57,3 @@ def create_admin(
             detail={"email": email, "role": "admin", "by": actor.display_name if actor else "cli"},
         )
     return Created(user_id=user_id, email=email)
-
-
-def admin_count(*, active_only: bool = True) -> int:
-    with transaction() as conn:
-        return accounts.count_by_role(conn=conn, role="admin", active_only=active_only)

@@ -30,3 +30,12 @@ sign_in_limits = [
     limiter.limit(ip_limit, methods=["POST"], key_func=client_ip),
     limiter.limit(account_limit, methods=["POST"], key_func=account_key),
 ]
+
+
+def reset_counts() -> None:
+    """Forget every count: the shared storage's and the in-memory fallback's (used while Redis
+    is down). Tests start from zero with it."""
+    limiter.reset()
+    fallback = getattr(limiter, "_fallback_storage", None)  # flask-limiter keeps it private
+    if fallback is not None:
+        fallback.reset()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -53,8 +53,9 @@ def cli() -> None:
 def init(admin_email: str | None) -> None:
     """Migrate to the newest schema, create the first admin, train both models when there is
     data. Safe to run again: a second run changes nothing."""
-    from actions.users import admin_count
     from beacon.first_start import ensure_models
+    from data.accounts import admin_ids
+    from data.engine import connect
     from data.migrate import schema_state, upgrade_head
 
     before = schema_state().current
@@ -62,7 +63,8 @@ def init(admin_email: str | None) -> None:
     after = schema_state()
     moved = "already there" if before == after.current else f"from {before or 'empty'}"
     click.echo(f"schema   at {after.head} ({moved})")
-    admins = admin_count()
+    with connect() as conn:
+        admins = len(admin_ids(conn=conn))
     if admins:
         click.echo(f"admin    {admins} admin account(s) exist")
     elif admin_email:
@@ -141,20 +143,30 @@ def migrate() -> None:
 @click.option("--scale", type=click.Choice(["small", "medium", "large"]), default="medium")
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option(
-    "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The demo's today (default: today)."
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The demo's today (default: today, UTC)."
 )
 @click.option("--reset", is_flag=True, help="Replace the data already there.")
 @friendly
 def seed(scale: str, seed: int, as_of: datetime | None, reset: bool) -> None:
-    """Load the generated demo data (never into a database that holds other data)."""
-    from data.seed.__main__ import main as seed_main
+    """Load the generated demo data (never over data that is already there)."""
+    from data.engine import get_engine
+    from data.migrate import upgrade_head
+    from data.seed import AlreadySeededError, seed_database
 
-    args = ["--scale", scale, "--seed", str(seed)]
-    args += ["--as-of", (as_of.date() if as_of else date.today()).isoformat()]
-    if reset:
-        args.append("--reset")
-    if seed_main(args):
-        raise click.exceptions.Exit(1)
+    upgrade_head()
+    day = as_of.date() if as_of else datetime.now(UTC).date()
+    try:
+        report = seed_database(get_engine(), scale=scale, seed=seed, as_of=day, reset=reset)
+    except AlreadySeededError as exc:
+        raise click.ClickException(f"not seeded: {exc}") from None
+    width = max(len(name) for name in report.rows)
+    for name, count in report.rows.items():
+        click.echo(f"  {name:<{width}}  {count:>10,}")
+    click.echo(
+        f"{report.scale} seed {report.seed} as of {report.as_of} on {report.dialect}: "
+        f"{report.total_rows:,} rows, generated in {report.generate_seconds:.1f} s, "
+        f"loaded in {report.load_seconds:.1f} s"
+    )
 
 
 def _report_run(job: str) -> None:

@@ -10,8 +10,7 @@ from typing import Literal
 
 import requests
 
-from jobs import heartbeats
-from jobs.readiness import database_probe
+from jobs.readiness import database_probe, probes
 from settings import Settings, get_settings
 
 Status = Literal["ok", "warn", "fail"]
@@ -51,10 +50,12 @@ def database_check(s: Settings) -> Check:
 
 
 def accounts_check(s: Settings) -> Check:
-    from actions.users import admin_count
+    from data.accounts import admin_ids
+    from data.engine import connect
 
     try:
-        admins = admin_count()
+        with connect() as conn:
+            admins = len(admin_ids(conn=conn))
     except Exception as error:  # noqa: BLE001 - already reported by the database check
         return Check("admins", "fail", f"unknown ({type(error).__name__})")
     if admins:
@@ -83,29 +84,21 @@ def models_check(s: Settings) -> Check:
     return Check("models", "ok", shown)
 
 
+FIXES = {
+    "redis": "start redis-server, check REDIS_URL",
+    "workers": "start `celery -A app:celery_app worker` (deploy/supervisord.conf)",
+    "beat": "start exactly one `celery -A jobs.celery_app beat`",
+}
+
+
 def redis_checks(s: Settings) -> Iterator[Check]:
+    """The scale-out parts, probed as /readyz probes them."""
     if not s.redis_url:
         yield Check("redis", "ok", "not configured: one server, embedded scheduler, local cache")
         return
-    probe = heartbeats.redis_probe(s.redis_url)
-    yield Check(
-        "redis", "ok" if probe.ok else "fail", probe.detail, "start redis-server, check REDIS_URL"
-    )
-    probe = heartbeats.workers_probe(s.redis_url)
-    yield Check(
-        "workers",
-        "ok" if probe.ok else "fail",
-        probe.detail,
-        "start `celery -A app:celery_app worker` (deploy/supervisord.conf)",
-    )
-    if s.runs_jobs == "celery":
-        probe = heartbeats.beat_probe(s.redis_url)
-        yield Check(
-            "beat",
-            "ok" if probe.ok else "fail",
-            probe.detail,
-            "start exactly one `celery -A jobs.celery_app beat`",
-        )
+    for name, probe in probes(s).items():
+        if name in FIXES:
+            yield Check(name, "ok" if probe.ok else "fail", probe.detail, FIXES[name])
 
 
 def chromium_check(s: Settings) -> Check:

@@ -1,8 +1,9 @@
 """Gunicorn settings for Beacon: `gunicorn -c python:beacon.gunicorn_conf app:server`.
 
 Threaded workers (gthread): an idle keep-alive connection costs a thread, not a worker. In
-front of browsers put the buffering reverse proxy of `deploy/nginx/`. Environment:
-WEB_WORKERS (1), WEB_THREADS (8), BEACON_HOST and BEACON_PORT (127.0.0.1:8050).
+front of browsers put the buffering reverse proxy of `deploy/nginx/`. From Beacon's settings
+(environment or `.env`): BEACON_HOST and BEACON_PORT (127.0.0.1:8050), WEB_WORKERS (1) and
+WEB_THREADS (8).
 """
 
 from __future__ import annotations
@@ -13,28 +14,28 @@ from typing import Any
 from gunicorn.glogging import Logger as GunicornLogger
 
 from beacon import metrics_dir
+from settings import load_settings_or_exit
 
-bind = f"{os.environ.get('BEACON_HOST', '127.0.0.1')}:{os.environ.get('BEACON_PORT', '8050')}"
+_settings = load_settings_or_exit()
+bind = f"{_settings.host}:{_settings.port}"
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_WORKERS", "1"))
-threads = int(os.environ.get("WEB_THREADS", "8"))
+workers = _settings.web_workers
+threads = _settings.web_threads
 timeout = 120
 graceful_timeout = 30
 keepalive = 5
 limit_request_line = 8190
 control_socket_disable = True
-accesslog = None  # Beacon logs one JSON line per request itself (beacon.logs)
+accesslog = None  # Beacon logs one JSON line per request itself (observability.requests)
 errorlog = "-"
 # Prometheus counters of every worker are summed from files in one folder (multiprocess mode).
 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir.prepare()))
 
 
 def _logs() -> None:
-    from observability.logs import configure
-    from settings import get_settings
+    from observability.logs import configure_from_settings
 
-    settings = get_settings()
-    configure(settings.log_format, settings.log_level)
+    configure_from_settings()
 
 
 class JsonLogger(GunicornLogger):

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any
 
-from observability.logs import configure
+from observability.logs import configure_from_settings
 from settings import Settings, load_settings_or_exit
 
 
@@ -18,7 +18,7 @@ def say(text: str) -> None:
 def prepare(settings: Settings) -> str:
     """Logging, and in demo mode the first start's data, accounts and models. The text that
     tells people how to sign in."""
-    configure(settings.log_format, settings.log_level)
+    configure_from_settings()
     if not settings.demo:
         return "  Sign in with an account made by `python -m beacon create-admin`."
     from beacon.first_start import prepare_demo
@@ -36,8 +36,6 @@ def production_server(*, workers: int | None, threads: int | None) -> None:
     settings = load_settings_or_exit()
     banner(settings, prepare(settings))
     env = dict(os.environ)
-    env.setdefault("BEACON_HOST", settings.host)
-    env.setdefault("BEACON_PORT", str(settings.port))
     if workers:
         env["WEB_WORKERS"] = str(workers)
     if threads:

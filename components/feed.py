@@ -14,7 +14,7 @@ AREA_LABELS = {"schedules": "Schedules", "tutor_risk": "Tutor risk", "pe": "PE",
 LINKS = {
     "schedule": "/schedules/book?id={}",
     "tutor": "/tutor-risk/tutor?id={}",
-    "job_run": "/admin/jobs?run={}",
+    "job_run": "/admin/jobs",  # the run is at the top of its recent runs
 }
 
 

@@ -64,12 +64,16 @@ def account_by_email(*, conn: Connection, email: str) -> Account | None:
     return found[0] if found else None
 
 
-def count_by_role(*, conn: Connection, role: str, active_only: bool = True) -> int:
-    query = select(func.count()).select_from(User).join(Role, Role.id == User.role_id)
-    query = query.where(Role.name == role)
-    if active_only:
-        query = query.where(User.is_active.is_(True))
-    return int(conn.execute(query).scalar_one())
+def admin_ids(*, conn: Connection) -> list[int]:
+    """Active admins: they manage users and hear of the system's own trouble."""
+    return list(
+        conn.execute(
+            select(User.id)
+            .join(Role, Role.id == User.role_id)
+            .where(Role.name == "admin", User.is_active.is_(True))
+            .order_by(User.id)
+        ).scalars()
+    )
 
 
 def account_by_id(*, conn: Connection, user_id: int) -> Account | None:

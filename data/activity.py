@@ -82,17 +82,6 @@ def _may_see(conn: Connection, user_ids: Sequence[int], region_id: int | None) -
     return sorted(uid for uid, role in rows if role != "manager" or uid in in_region)
 
 
-def admins(*, conn: Connection) -> list[int]:
-    """Active admins: they hear about the system's own trouble (a failed refresh)."""
-    return list(
-        conn.execute(
-            select(User.id)
-            .join(Role, Role.id == User.role_id)
-            .where(Role.name == "admin", User.is_active.is_(True))
-        ).scalars()
-    )
-
-
 def region_managers(*, conn: Connection, region_id: int) -> list[int]:
     """Active managers responsible for a region."""
     return list(

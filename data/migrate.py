@@ -1,4 +1,4 @@
-"""Bring the database to the newest schema: `python -m data.migrate`."""
+"""Bring the database to the newest schema (`python -m beacon migrate`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from settings import PROJECT_ROOT, load_settings_or_exit
+from settings import PROJECT_ROOT
 
 
 def alembic_config() -> Config:
@@ -40,9 +40,3 @@ def schema_state() -> SchemaState:
     with get_engine().connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
     return SchemaState(current=current, head=str(head))
-
-
-if __name__ == "__main__":
-    load_settings_or_exit()
-    upgrade_head()
-    print("database is at the newest schema")

@@ -73,10 +73,9 @@ def make_celery() -> Celery:
 @setup_logging.connect
 def json_logs(**_kwargs: object) -> None:
     """Workers and beat log like the web workers (one JSON line per event)."""
-    from observability.logs import configure
+    from observability.logs import configure_from_settings
 
-    settings = get_settings()
-    configure(settings.log_format, settings.log_level)
+    configure_from_settings()
 
 
 celery_app = make_celery()

@@ -1,6 +1,6 @@
 """Train the credit scorecard on loans with a known outcome and score every application.
 
-`python -m jobs.credit_scoring`. The model card keeps a time-split evaluation (train on
+Part of `python -m beacon train`. The model card keeps a time-split evaluation (train on
 the older three quarters of the outcomes, test on the newest quarter) of the scorecard and
 of the gradient-boosting challenger, and the scorecard's 5-fold cross-validation on the
 German credit data.
@@ -8,7 +8,6 @@ German credit data.
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,7 +23,6 @@ from analytics.scorecard import Scorecard, export_card
 from data import credit
 from data.engine import connect, transaction
 from jobs import credit_alerts
-from settings import load_settings_or_exit
 
 GERMAN = Path(__file__).resolve().parents[1] / "data" / "reference" / "germancredit.csv"
 CATEGORICAL = ["purpose", "channel", "employment", "housing"]
@@ -120,25 +118,3 @@ def _plain(value):  # type: ignore[no-untyped-def]
     if isinstance(value, np.generic):
         return value.item()
     return value
-
-
-def main() -> int:
-    load_settings_or_exit()
-    try:
-        report = run()
-    except NotEnoughOutcomes as problem:
-        print(f"Credit scoring did not run: {problem}.", file=sys.stderr)
-        return 1
-    m = report.metrics
-    print(
-        f"{report.version}: {report.scored:,} applications scored in {report.seconds:.1f} s. "
-        f"Time split ROC AUC {m['scorecard']['roc_auc']:.3f} (challenger "
-        f"{m['challenger']['roc_auc']:.3f}), Gini {m['scorecard']['gini']:.3f}, KS "
-        f"{m['scorecard']['ks']:.3f}; German credit 5-fold ROC AUC "
-        f"{m['german_credit_cv']['roc_auc']:.3f}."
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

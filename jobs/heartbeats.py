@@ -1,5 +1,6 @@
 """Signs of life of the scale-out parts, kept in Redis: beat stamps a key on every tick,
-each Celery worker keeps a key with a short expiry. /readyz and `beacon doctor` read them."""
+each Celery worker stamps its name in a sorted set every 15 s. /readyz and `beacon doctor`
+read them with one command each."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 import redis
 
 BEAT_KEY = "beacon:alive:beat"
-WORKER_PREFIX = "beacon:alive:worker:"
+WORKERS_KEY = "beacon:alive:workers"  # a sorted set: worker name -> its last heartbeat
 BEAT_STALE_SECONDS = 90  # beat ticks at least every 30 s (jobs.beat)
 WORKER_EVERY_SECONDS = 15
 WORKER_TTL_SECONDS = 60
@@ -51,25 +52,32 @@ def beat_probe(url: str) -> Probe:
     return Probe(True, f"heartbeat {age:.0f} s ago")
 
 
+def stamp_worker(url: str, name: str) -> None:
+    now = time.time()
+    pipe = client(url).pipeline()
+    pipe.zadd(WORKERS_KEY, {name: now})
+    pipe.zremrangebyscore(WORKERS_KEY, "-inf", now - WORKER_TTL_SECONDS)  # workers gone quiet
+    pipe.execute()
+
+
 def workers_probe(url: str) -> Probe:
+    """How many workers beat within WORKER_TTL_SECONDS (one cheap read, no key scan)."""
     try:
-        names = [
-            k.decode()[len(WORKER_PREFIX) :] for k in client(url).scan_iter(WORKER_PREFIX + "*")
-        ]
+        alive = client(url).zcount(WORKERS_KEY, time.time() - WORKER_TTL_SECONDS, "+inf")
     except redis.RedisError as error:
         return Probe(False, f"unknown: Redis unreachable ({type(error).__name__})")
-    if not names:
+    if not alive:
         return Probe(False, "no worker heartbeat: is `celery -A app:celery_app worker` running?")
-    return Probe(True, f"{len(names)} alive: {', '.join(sorted(names))}")
+    return Probe(True, f"{alive} alive")
 
 
 def keep_worker_alive(url: str, name: str) -> threading.Thread:
-    """A daemon thread that renews this worker's key until the process ends."""
+    """A daemon thread that stamps this worker's heartbeat until the process ends."""
 
     def beat() -> None:
         while True:
             try:
-                client(url).set(WORKER_PREFIX + name, f"{time.time():.0f}", ex=WORKER_TTL_SECONDS)
+                stamp_worker(url, name)
             except redis.RedisError:
                 pass  # Redis is down: the key expires and readiness says so
             time.sleep(WORKER_EVERY_SECONDS)

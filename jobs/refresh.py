@@ -1,4 +1,4 @@
-"""The scheduled refresh and the nightly retrain: `python -m jobs.refresh [--retrain]`.
+"""The scheduled refresh and the nightly retrain (`python -m beacon refresh`, `... train`).
 
 refresh (every BEACON_REFRESH_SECONDS): pick up new data (the cache moves on), rescore tutors
 when new sessions arrived, score new credit applications with the active scorecard, raise
@@ -12,10 +12,10 @@ run also claims its slot, so two schedulers firing the same slot record one run.
 
 from __future__ import annotations
 
-import argparse
+import logging
 import os
 import socket
-import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -34,9 +34,9 @@ from data.queries import home
 from data.queries.overview import data_as_of
 from jobs import credit_alerts, credit_scoring, summaries
 from jobs import tutor_risk as tutor_risk_job
-from settings import load_settings_or_exit
 
 Progress = Callable[[int, int, str], None]
+log = logging.getLogger("beacon.jobs")
 LEASE_SECONDS = 600
 
 
@@ -109,6 +109,7 @@ def run(
             return RunResult(run_id, "skipped", 0, time.perf_counter() - started, detail)
     steps = STEPS[job]
     rows, notes = 0, []
+    renewing = keep_lease(me)
     try:
         for done, (label, step) in enumerate(steps):
             if progress:
@@ -127,6 +128,7 @@ def run(
         status, detail = "failed", f"{type(error).__name__}: {error}"[:2000]
         raise
     finally:
+        renewing.set()
         with transaction() as conn:
             jobs.finish_run(
                 conn=conn, run_id=run_id, status=status, rows=rows, detail=detail, now=_now()
@@ -135,6 +137,23 @@ def run(
             if status == "failed" and trigger == "schedule":
                 tell_admins(conn, run_id=run_id, what=f"The scheduled {job} failed", why=detail)
     return RunResult(run_id, status, rows, time.perf_counter() - started, detail or "")
+
+
+def keep_lease(holder: str) -> threading.Event:
+    """Renew the lease every quarter of its length while a run works, so that a long step is
+    never taken for a dead runner (whose lease ran out). Set the event to stop."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(LEASE_SECONDS / 4):
+            try:
+                with transaction() as conn:
+                    jobs.take_lease(conn=conn, holder=holder, now=_now(), seconds=LEASE_SECONDS)
+            except Exception:  # noqa: BLE001 - the next step renews it as well
+                log.warning("could not renew the jobs lease", exc_info=True)
+
+    threading.Thread(target=renew, name="beacon-lease", daemon=True).start()
+    return stop
 
 
 def tell_admins(conn: Connection, *, run_id: int, what: str, why: str | None) -> None:
@@ -149,7 +168,7 @@ def tell_admins(conn: Connection, *, run_id: int, what: str, why: str | None) ->
         region_id=None,
         summary=f"{what}: {why or 'no reason recorded'}",
         now=_now(),
-        notify=activity.admins(conn=conn),
+        notify=accounts.admin_ids(conn=conn),
     )
 
 
@@ -332,17 +351,3 @@ STEPS: dict[str, list[tuple[str, Callable[[], tuple[int, str | None]]]]] = {
         ("Warming the cache", warm_cache),
     ],
 }
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--retrain", action="store_true", help="retrain the models first")
-    args = parser.parse_args()
-    load_settings_or_exit()
-    result = run(job="retrain" if args.retrain else "refresh", trigger="manual")
-    print(f"{result.status}: {result.rows:,} rows in {result.seconds:.1f} s. {result.detail}")
-    return 0 if result.status in ("succeeded", "skipped") else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,4 @@
-"""Retrain the tutor-risk model, evaluate it, and store scores: `python -m jobs.tutor_risk`.
+"""Retrain the tutor-risk model, evaluate it, and store scores (part of `beacon train`).
 
 Scores are stored for the data's as-of date and each of the `weeks` weeks before it,
 so pages can show change since last week and the at-risk count over time.
@@ -6,7 +6,6 @@ so pages can show change since last week and the at-risk count over time.
 
 from __future__ import annotations
 
-import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +18,7 @@ from analytics.tutor_risk import ModelCard, TutorRiskModel, evaluate, newly_crit
 from data import activity, tutor_risk
 from data.engine import connect, transaction
 from data.queries.overview import data_as_of
-from settings import load_settings_or_exit
+from data.seed.common import happened_by
 
 HISTORY = pd.Timedelta(days=2 * 365 + 90)
 TEST_MONTHS = 6
@@ -46,9 +45,7 @@ def run(*, weeks: int = 12) -> RunReport:
             raise NotEnoughHistory("there are no tutoring sessions to learn from")
         # The end of the newest data's day, but never later than now: a score is never dated
         # in the future.
-        as_of = min(
-            newest.normalize() + pd.Timedelta(days=1), pd.Timestamp.now(tz="UTC").floor("min")
-        )
+        as_of = happened_by(newest.date())
         sessions = tutor_risk.session_history(conn=conn, since=(as_of - HISTORY).to_pydatetime())
         tutors = tutor_risk.tutor_roster(conn=conn)
     first = sessions["scheduled_start"].min().normalize()
@@ -99,26 +96,3 @@ def alert_regions(conn: Connection, tutors: pd.DataFrame, critical: pd.Series) -
             now=datetime.now(UTC),
             notify=activity.region_managers(conn=conn, region_id=int(region_id)),
         )
-
-
-def main() -> int:
-    load_settings_or_exit()
-    try:
-        report = run()
-    except NotEnoughHistory as exc:
-        print(f"not trained: {exc}", file=sys.stderr)
-        return 1
-    card = report.card
-    print(
-        f"{report.version}: scored {report.scored_rows:,} tutor-weeks up to "
-        f"{report.as_of:%Y-%m-%d} in {report.seconds:.1f} s"
-    )
-    print(
-        f"  held-out tutors, {card.tested_on}: ROC AUC {card.roc_auc}, PR AUC {card.pr_auc}, "
-        f"Brier {card.brier} (base rate {card.base_rate}, {card.positives_in_test} leavers)"
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,6 +12,7 @@ import logging
 import sys
 
 import structlog
+import structlog.tracebacks
 
 SHARED: list[structlog.typing.Processor] = [
     structlog.contextvars.merge_contextvars,
@@ -22,6 +23,13 @@ SHARED: list[structlog.typing.Processor] = [
 ]
 
 
+def configure_from_settings() -> None:
+    from settings import get_settings
+
+    settings = get_settings()
+    configure(settings.log_format, settings.log_level)
+
+
 def configure(fmt: str = "auto", level: str = "INFO") -> None:
     json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     renderer = (
@@ -29,7 +37,11 @@ def configure(fmt: str = "auto", level: str = "INFO") -> None:
         if json
         else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
     )
-    final = [structlog.processors.dict_tracebacks] if json else []
+    # Tracebacks as data, without local variables: those hold passwords, tokens and inputs.
+    tracebacks = structlog.processors.ExceptionRenderer(
+        structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+    )
+    final = [tracebacks] if json else []
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=SHARED,
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *final, renderer],

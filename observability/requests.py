@@ -17,6 +17,7 @@ from observability.metrics import CALLBACKS, REQUESTS
 log = structlog.get_logger("beacon.request")
 QUIET_PATHS = {"/healthz", "/readyz", "/metrics"}  # probes: timed, but no log line each
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 
 def request_id() -> str:
@@ -50,7 +51,8 @@ def observe_requests(server: Flask, *, callbacks: Callable[[], Collection[str]])
         if route.startswith("callback:"):
             CALLBACKS.labels(route.removeprefix("callback:"), status).observe(seconds)
         else:
-            REQUESTS.labels(route, request.method, status).observe(seconds)
+            method = request.method if request.method in METHODS else "other"
+            REQUESTS.labels(route, method, status).observe(seconds)
         response.headers["X-Request-ID"] = g.request_id
         if request.path not in QUIET_PATHS:
             user = g.get("_login_user")
@@ -70,6 +72,7 @@ def _route(callbacks: Callable[[], Collection[str]]) -> str:
     if request.path.endswith("/_dash-update-component") and request.method == "POST":
         body = request.get_json(silent=True)
         output = body.get("output") if isinstance(body, dict) else None
-        return f"callback:{output if output in callbacks() else 'unknown'}"
+        known = isinstance(output, str) and output in callbacks()
+        return f"callback:{output if known else 'unknown'}"
     rule = request.url_rule
     return rule.rule if rule is not None else "unmatched"

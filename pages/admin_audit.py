@@ -108,13 +108,14 @@ def layout(**query: str) -> html.Div:
     )
 
 
-def day(value: str | None) -> datetime | None:
+def day(value: str | None, *, after: bool = False) -> datetime | None:
     """A date from the picker as midnight on the business's clock (the times shown are on
-    it too); anything else is refused."""
+    it too), or the midnight that ends it; anything else is refused. Days are counted on the
+    calendar, so a day with a clock change is 23 or 25 hours long."""
     if not value:
         return None
-    zone = ZoneInfo(get_settings().timezone)
-    return datetime.fromisoformat(value[:10]).replace(tzinfo=zone).astimezone(UTC)
+    local = datetime.fromisoformat(value[:10]) + timedelta(days=1 if after else 0)
+    return local.replace(tzinfo=ZoneInfo(get_settings().timezone)).astimezone(UTC)
 
 
 @callback(
@@ -158,12 +159,11 @@ def show_log(user_id, action, start, end, _prev, _next, page):  # type: ignore[n
 
 def log_query(state: ViewState) -> Any:
     """The audit-log query for a view's filters (whole business days, both included)."""
-    until = day(state["to"])
     return functools.partial(
         audit.audit_log,
         user_id=state["user"],
         since=day(state["from"]),
-        until=until + timedelta(days=1) if until else None,
+        until=day(state["to"], after=True),
         action=state["action"],
     )
 

@@ -13,11 +13,20 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
 from flask_login import current_user
 
+from actions import tutor_care as care
+from actions.base import Refused
 from ai import insights
-from analytics.interventions import Recommendation, recognition, recommend
+from analytics.interventions import Recommendation
 from analytics.kpis import by_status, weekly, weekly_frame
-from auth.access import EVERYONE, AccessDenied, allowed, check_region, requires
-from auth.audit import audit
+from auth.access import (
+    EVERYONE,
+    AccessDenied,
+    allowed,
+    check_region,
+    current_actor,
+    deny_if_forged,
+    requires,
+)
 from auth.requests import now
 from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
@@ -29,9 +38,9 @@ from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import themed
 from components.view_tools import view_actions, view_location
-from data import accounts, activity, tutor_care, tutor_risk
-from data.engine import connect, transaction
-from data.models.tutoring import INTERVENTION_KINDS, INTERVENTION_STATUSES
+from data import accounts, tutor_care, tutor_risk
+from data.engine import connect
+from data.models.tutoring import INTERVENTION_STATUSES
 from data.queries.overview import daily_sessions
 from sharing.embed import EMBED_ROLES
 from sharing.views import Param, Part, View, register
@@ -46,13 +55,7 @@ dash.register_page(
     roles=EVERYONE,
 )
 
-WRITERS = ("admin", "manager")
-MOVES = {
-    "planned": {"in_progress", "done", "dismissed"},
-    "in_progress": {"done", "dismissed"},
-    "done": set(),
-    "dismissed": set(),
-}
+WRITERS = care.WRITERS
 
 VIEW = "tutor-profile"
 
@@ -106,7 +109,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
             if model and tutor
             else pd.DataFrame()
         )
-        recs = recommendations(conn, tutor_id, scores.iloc[-1]) if len(scores) else []
+        recs = care.recommendations(conn, tutor_id, scores.iloc[-1]) if len(scores) else []
         owners = (
             accounts.intervention_owners(conn=conn, region_id=tutor["region_id"])
             if tutor
@@ -261,18 +264,6 @@ def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:
         ),
         className="mt-2",
     )
-
-
-def recommendations(conn: Any, tutor_id: int, latest: pd.Series) -> list[Recommendation]:
-    """From the latest stored score's factors and band, plus recognition for a low-risk tutor
-    whose sessions of the last 30 days were rated 4.7 or better."""
-    end = latest["as_of"]
-    daily = daily_sessions(conn=conn, since=end - timedelta(days=30), until=end, tutor_id=tutor_id)
-    rated = daily["rated"].sum()
-    rating = float(daily["rating_sum"].sum() / rated) if rated else None
-    recs = recommend(latest["top_factors"], latest["band"], end.date())
-    thanks = recognition(rating, latest["band"], end.date())
-    return [*recs, *([thanks] if thanks else [])]
 
 
 def interventions_card(recs: list[Recommendation], writer: bool, owners: pd.DataFrame) -> Component:
@@ -478,24 +469,6 @@ def show_charts(tutor_id, theme):  # type: ignore[no-untyped-def]
     )
 
 
-def tutor_event(
-    conn: Any, tutor: dict[str, Any], verb: str, summary: str, notify: list[int] | None = None
-) -> None:
-    """The feed entry of a change to a tutor's record, in the change's own transaction."""
-    activity.record_event(
-        conn=conn,
-        actor_id=current_user.user_id,
-        area="tutor_risk",
-        verb=verb,
-        entity_type="tutor",
-        entity_id=tutor["id"],
-        region_id=tutor["region_id"],
-        summary=f"{current_user.display_name} {summary} for {tutor['name']}",
-        now=now(),
-        notify=notify or [],
-    )
-
-
 def score_history(tutor_id: int) -> pd.DataFrame:
     """The tutor's weekly scores under the active model (empty before any scoring)."""
     with connect() as conn:
@@ -638,49 +611,12 @@ def timeline(notes: pd.DataFrame, done: pd.DataFrame) -> Component:
 @requires(*WRITERS)
 def plan(clicks, tutor_id, version, owner=None):  # type: ignore[no-untyped-def]
     kind = ctx.triggered_id["index"] if isinstance(ctx.triggered_id, dict) else None
-    if not any(clicks or []) or kind not in INTERVENTION_KINDS:
+    if not any(clicks or []) or not isinstance(kind, str):
         raise dash.exceptions.PreventUpdate
-    tutor = allowed_tutor(tutor_id)
-    with connect() as conn:
-        model = tutor_risk.active_model(conn=conn)
-        scores = tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=[tutor["id"]])
-        recs = {r.kind: r for r in recommendations(conn, tutor["id"], scores.iloc[-1])}
-    chosen = recs.get(kind)
-    if chosen is None:
-        return dash.no_update, dbc.Alert(
-            "That is not recommended for this tutor now.", color="warning"
-        )
-    with connect() as conn:
-        owners = set(accounts.intervention_owners(conn=conn, region_id=tutor["region_id"])["id"])
-    owner = current_user.user_id if owner is None else owner
-    if owner not in owners:
-        audit("access.denied", what="intervention owner", owner=str(owner)[:20])
-        raise AccessDenied()
-    with transaction() as conn:
-        new_id = tutor_care.add_intervention(
-            conn=conn,
-            tutor_id=tutor["id"],
-            kind=kind,
-            reason=chosen.reason,
-            owner_id=owner,
-            due_on=chosen.due_on,
-            now=now(),
-        )
-        tutor_event(conn, tutor, "planned", f"planned {kind.replace('_', ' ')}", notify=[owner])
-        audit(
-            "intervention.created",
-            conn=conn,
-            entity_type="intervention",
-            entity_id=new_id,
-            tutor_id=tutor["id"],
-            after={
-                "kind": kind,
-                "status": "planned",
-                "due_on": chosen.due_on.isoformat(),
-                "owner": owner,
-            },
-        )
-    return (version or 0) + 1, dbc.Alert(f"Planned: {kind.replace('_', ' ')}.", color="success")
+    result = care.plan_intervention(
+        actor=current_actor(), tutor_id=tutor_id, kind=kind, owner_id=owner, now=now()
+    )
+    return answer(result, version)
 
 
 @callback(
@@ -696,46 +632,23 @@ def plan(clicks, tutor_id, version, owner=None):  # type: ignore[no-untyped-def]
 )
 @requires(*WRITERS)
 def move(_clicks, tutor_id, intervention_id, status, outcome, version):  # type: ignore[no-untyped-def]
-    tutor = allowed_tutor(tutor_id)
-    outcome = (outcome or "").strip()[:1000] or None
-    with transaction() as conn:
-        before = (
-            tutor_care.intervention(conn=conn, intervention_id=int(intervention_id))
-            if isinstance(intervention_id, int)
-            else None
-        )
-        if before is None or before["tutor_id"] != tutor["id"]:
-            return dash.no_update, dbc.Alert(
-                "Choose one of this tutor's open interventions.", color="warning"
-            )
-        if status not in MOVES[before["status"]]:
-            return dash.no_update, dbc.Alert(
-                f"A {before['status'].replace('_', ' ')} intervention cannot become "
-                f"{str(status).replace('_', ' ')}.",
-                color="warning",
-            )
-        if status == "done" and not outcome:
-            return dash.no_update, dbc.Alert(
-                "Say what came of it before marking it done.", color="warning"
-            )
-        tutor_care.set_intervention_status(
-            conn=conn, intervention_id=before["id"], status=status, outcome=outcome, now=now()
-        )
-        tutor_event(
-            conn,
-            tutor,
-            status,
-            f"moved {before['kind'].replace('_', ' ')} to {status.replace('_', ' ')}",
-        )
-        audit(
-            "intervention.status_changed",
-            conn=conn,
-            entity_type="intervention",
-            entity_id=before["id"],
-            before={"status": before["status"], "outcome": before["outcome"]},
-            after={"status": status, "outcome": outcome},
-        )
-    return (version or 0) + 1, dbc.Alert(f"Now {status.replace('_', ' ')}.", color="success")
+    result = care.move_intervention(
+        actor=current_actor(),
+        tutor_id=tutor_id,
+        intervention_id=intervention_id,
+        status=status,
+        outcome=outcome if isinstance(outcome, str) else None,
+        now=now(),
+    )
+    return answer(result, version)
+
+
+def answer(result: care.Done | Refused, version: Any) -> tuple[Any, Component]:
+    """A new record version and a success message, or the refusal (forged ones are 403)."""
+    deny_if_forged(result)
+    if isinstance(result, Refused):
+        return dash.no_update, dbc.Alert(result.message, color="warning")
+    return (version or 0) + 1, dbc.Alert(result.message, color="success")
 
 
 @callback(
@@ -753,57 +666,18 @@ def move(_clicks, tutor_id, intervention_id, status, outcome, version):  # type:
 )
 @requires(*WRITERS)
 def save_note(_clicks, tutor_id, text, important, editing, version):  # type: ignore[no-untyped-def]
-    tutor = allowed_tutor(tutor_id)
-    body = (text or "").strip()
-    if not body or len(body) > tutor_care.MAX_NOTE:
-        return (
-            dash.no_update,
-            dbc.Alert(f"Write a note of 1 to {tutor_care.MAX_NOTE:,} characters.", color="warning"),
-            dash.no_update,
-            dash.no_update,
-        )
-    important = important is True
-    before = None
-    if editing is not None:
-        with connect() as conn:  # check first: a refusal is audited outside the write
-            before = owned_note(conn, editing, tutor["id"])
-    with transaction() as conn:
-        if before is None:
-            note_id = tutor_care.add_note(
-                conn=conn,
-                tutor_id=tutor["id"],
-                author_id=current_user.user_id,
-                body=body,
-                important=important,
-                now=now(),
-            )
-        else:
-            note_id = before["id"]
-            tutor_care.update_note(
-                conn=conn, note_id=note_id, body=body, important=important, now=now()
-            )
-        tutor_event(conn, tutor, "noted", "edited a note" if before else "added a note")
-        audit(
-            "note.updated" if before else "note.created",
-            conn=conn,
-            entity_type="note",
-            entity_id=note_id,
-            tutor_id=tutor["id"],
-            before=before and {"body": before["body"], "important": before["is_important"]},
-            after={"body": body, "important": important},
-        )
-    return (version or 0) + 1, dbc.Alert("Saved.", color="success"), "", None
-
-
-def owned_note(conn: Any, note_id: Any, tutor_id: int) -> dict[str, Any]:
-    """A note of this tutor that the user may change: their own, or any for an admin."""
-    note = tutor_care.note(conn=conn, note_id=int(note_id))
-    if note is None or note["tutor_id"] != tutor_id:
-        raise dash.exceptions.PreventUpdate
-    if note["author_id"] != current_user.user_id and current_user.role != "admin":
-        audit("access.denied", what="note", note_id=note["id"])
-        raise AccessDenied()
-    return note
+    result = care.save_note(
+        actor=current_actor(),
+        tutor_id=tutor_id,
+        body=text if isinstance(text, str) else None,
+        important=important is True,
+        note_id=editing,
+        now=now(),
+    )
+    saved, message = answer(result, version)
+    if isinstance(result, Refused):
+        return saved, message, dash.no_update, dash.no_update
+    return saved, message, "", None
 
 
 @callback(
@@ -819,9 +693,14 @@ def edit_note(clicks, tutor_id):  # type: ignore[no-untyped-def]
     target = ctx.triggered_id
     if not any(clicks or []) or not isinstance(target, dict):
         raise dash.exceptions.PreventUpdate
-    tutor = allowed_tutor(tutor_id)
-    with connect() as conn:
-        note = owned_note(conn, target["index"], tutor["id"])
+    actor = current_actor()
+    tutor = care.tutor_for(actor, tutor_id)
+    note = (
+        tutor if isinstance(tutor, Refused) else care.note_for_change(actor, tutor, target["index"])
+    )
+    deny_if_forged(note)
+    if isinstance(note, Refused):
+        raise dash.exceptions.PreventUpdate
     return note["body"], note["is_important"], note["id"]
 
 
@@ -838,21 +717,10 @@ def delete_note(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
     target = ctx.triggered_id
     if not any(clicks or []) or not isinstance(target, dict):
         raise dash.exceptions.PreventUpdate
-    tutor = allowed_tutor(tutor_id)
-    with connect() as conn:  # check first: a refusal is audited outside the write
-        note = owned_note(conn, target["index"], tutor["id"])
-    with transaction() as conn:
-        tutor_care.delete_note(conn=conn, note_id=note["id"])
-        tutor_event(conn, tutor, "deleted", "deleted a note")
-        audit(
-            "note.deleted",
-            conn=conn,
-            entity_type="note",
-            entity_id=note["id"],
-            tutor_id=tutor["id"],
-            before={"body": note["body"], "important": note["is_important"]},
-        )
-    return (version or 0) + 1, dbc.Alert("Note deleted.", color="success")
+    result = care.delete_note(
+        actor=current_actor(), tutor_id=tutor_id, note_id=target["index"], now=now()
+    )
+    return answer(result, version)
 
 
 def _tutor_name(tutor_id: int) -> str:

@@ -18,7 +18,7 @@ done
 if [ -f .env ]; then
   while IFS='=' read -r key value; do
     [ -z "${!key:-}" ] && export "$key=$value"
-  done < <(grep -E '^[A-Z_][A-Z0-9_]*=' .env)
+  done < <(grep -E '^[A-Z_][A-Z0-9_]*=' .env | tac)  # the last line of a key wins, as in Beacon
 fi
 
 : "${DATABASE_URL:?set DATABASE_URL to a PostgreSQL database (postgresql://...)}"

@@ -1,4 +1,4 @@
-"""Deterministic demo data: `python -m data.seed --scale small|medium|large --seed N`.
+"""Deterministic demo data: `python -m beacon seed --scale small|medium|large --seed N`.
 
 The same scale, seed and as-of date always give the same rows. Every area is
 generated as DataFrames first, then loaded table by table in foreign-key order

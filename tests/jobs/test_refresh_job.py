@@ -312,3 +312,22 @@ def test_a_scheduled_run_beat_could_not_queue_is_recorded_and_told(db):
         .iloc[0]["summary"]
         .startswith("The scheduled refresh did not run")
     )
+
+
+def test_a_step_longer_than_the_lease_keeps_its_lease(db, monkeypatch):
+    """The lease is renewed while a step works, so nobody takes a slow run for a dead one."""
+    monkeypatch.setattr(refresh, "LEASE_SECONDS", 2)
+    taken_meanwhile: list[bool] = []
+
+    def slow() -> tuple[int, str | None]:
+        time.sleep(3)  # past the 2 s lease
+        with transaction() as conn:
+            other = jobs.take_lease(
+                conn=conn, holder="someone-else:1", now=datetime.now(UTC), seconds=2
+            )
+        taken_meanwhile.append(other)
+        return 0, None
+
+    monkeypatch.setitem(refresh.STEPS, "refresh", [("Slow", slow)])
+    assert refresh.run(job="refresh").status == "succeeded"
+    assert taken_meanwhile == [False]

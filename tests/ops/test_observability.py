@@ -101,17 +101,14 @@ def test_metrics_are_for_this_host_or_the_token_only(seeded_engine, monkeypatch)
         get_settings.cache_clear()
 
 
-def test_metrics_count_callbacks_cache_sign_in_failures_limits_and_runs(seeded_copy, monkeypatch):
+def test_metrics_count_callbacks_cache_sign_in_failures_limits_and_runs(seeded_copy):
     from jobs import refresh
-    from settings import get_settings
 
-    monkeypatch.setenv("BEACON_LOGIN_ACCOUNT_LIMIT", "2 per 15 minutes")
-    get_settings.cache_clear()
     client = new_client()
     before = client.get("/metrics").get_data(as_text=True)
     account = create_test_account("analyst")
-    tries = [login(client, account.email, "not the password at all").status_code for _ in "abc"]
-    assert tries == [401, 401, 429]  # two wrong passwords, then the account limit
+    tries = [login(client, account.email, "not the password at all").status_code for _ in range(9)]
+    assert tries == [401] * 8 + [429]  # eight wrong passwords, then the account limit
     refresh.run(job="refresh")
 
     signed_in = new_client()
@@ -122,12 +119,11 @@ def test_metrics_count_callbacks_cache_sign_in_failures_limits_and_runs(seeded_c
         body = payload(kpis, {"data": "credit"})
         assert signed_in.post("/_dash-update-component", json=body).status_code == 200
     after = client.get("/metrics").get_data(as_text=True)
-    get_settings.cache_clear()
 
     def grew(name: str, **labels: str) -> float:
         return metric(after, name, **labels) - metric(before, name, **labels)
 
-    assert grew("beacon_login_failures_total", reason="wrong password") == 2
+    assert grew("beacon_login_failures_total", reason="wrong password") == 8
     assert grew("beacon_rate_limited_total", path="/login") == 1
     assert grew("beacon_callback_duration_seconds_count", callback=kpis["output"]) == 2
     assert grew("beacon_cache_requests_total", result="hit") >= 1
@@ -143,3 +139,31 @@ def test_a_forged_callback_output_does_not_become_a_metric_label(seeded_engine):
     scraped = client.get("/metrics").get_data(as_text=True)
     assert "forged-" not in scraped
     assert metric(scraped, "beacon_callback_duration_seconds_count", callback="unknown") >= 1
+
+
+def test_forged_methods_and_bodies_neither_grow_the_labels_nor_fail(seeded_engine):
+    client = new_client()
+    client.open("/login", method="ZZFORGED")
+    odd = client.post("/_dash-update-component", json={"output": ["not", "a", "string"]})
+    assert odd.status_code == 401  # anonymous: refused, not a 500
+    scraped = client.get("/metrics").get_data(as_text=True)
+    assert "ZZFORGED" not in scraped
+    assert metric(scraped, "beacon_http_request_duration_seconds_count", method="other") >= 1
+
+
+def test_a_logged_traceback_carries_no_local_values(capsys):
+    import logging
+
+    from observability.logs import configure
+
+    configure("json")
+    try:
+        password = "hunter2-never-in-the-logs"  # noqa: F841 - the local a traceback would show
+        raise ValueError("boom")
+    except ValueError:
+        logging.getLogger("beacon.test").exception("failed")
+    finally:
+        logging.getLogger().handlers = []
+    line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    assert line["event"] == "failed" and line["exception"][0]["exc_type"] == "ValueError"
+    assert "hunter2" not in json.dumps(line)

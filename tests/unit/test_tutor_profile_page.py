@@ -4,10 +4,11 @@ import pandas as pd
 import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
-from dash.exceptions import PreventUpdate
 from sqlalchemy import select
 
 import app as beacon  # noqa: F401  (pages register with the app)
+from actions import tutor_care as care
+from analytics.interventions import recommend
 from auth.access import AccessDenied
 from data import audit as audit_log
 from data import tutor_care
@@ -103,7 +104,7 @@ def test_interventions_are_planned_then_moved_only_forward(db):
         )
     tutor = int(riskiest["tutor_id"].iloc[0])
     assert riskiest["band"].iloc[0] != "low", "the demo data has a tutor at risk in region 1"
-    recs = page.recommend(riskiest["top_factors"].iloc[0], riskiest["band"].iloc[0], as_of.date())
+    recs = recommend(riskiest["top_factors"].iloc[0], riskiest["band"].iloc[0], as_of.date())
     with acting_as("manager", regions=(1,)):
         clicked(page.ids.plan(recs[0].kind))
         page.plan([1], tutor, 0)
@@ -130,7 +131,7 @@ def test_an_intervention_assigned_to_another_manager_notifies_them_and_outsiders
             conn=conn, model_id=model["id"], as_of=as_of.to_pydatetime(), region_ids=[1], limit=2
         )
     row = riskiest.iloc[-1]
-    recs = page.recommend(row["top_factors"], row["band"], as_of.date())
+    recs = recommend(row["top_factors"], row["band"], as_of.date())
     colleague = create_test_account("manager", (1,))
     outsider = create_test_account("manager", (2,))
     with acting_as("manager", regions=(1,)):
@@ -157,8 +158,8 @@ def test_a_tutor_outside_the_managers_regions_is_refused(db):
 def test_viewers_cannot_write_and_unknown_tutors_change_nothing(db):
     with acting_as("viewer"), pytest.raises(AccessDenied):
         page.save_note(1, a_tutor(1), "Hello", False, None, 0)
-    with acting_as("manager", regions=(1,)), pytest.raises(PreventUpdate):
-        page.save_note(1, 999_999, "Hello", False, None, 0)
+    with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
+        page.save_note(1, 999_999, "Hello", False, None, 0)  # a forged id: refused, audited
 
 
 def test_recognition_follows_the_tutors_own_recent_ratings(db):
@@ -182,7 +183,7 @@ def test_recognition_follows_the_tutors_own_recent_ratings(db):
         best = max(by_tutor, key=by_tutor.get)
         worst = min(by_tutor, key=by_tutor.get)
         low = pd.Series({"as_of": as_of, "band": "low", "top_factors": []})
-        best_kinds = [r.kind for r in page.recommendations(conn, best, low)]
-        worst_kinds = [r.kind for r in page.recommendations(conn, worst, low)]
+        best_kinds = [r.kind for r in care.recommendations(conn, best, low)]
+        worst_kinds = [r.kind for r in care.recommendations(conn, worst, low)]
     assert ("recognition" in best_kinds) == (by_tutor[best] >= 4.7)
     assert "recognition" not in worst_kinds
