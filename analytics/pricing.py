@@ -97,6 +97,15 @@ def band_pricing(
 BAND_ORDER = ("low", "medium", "high", "critical")
 
 
+def accepts(band: str, worst_band: str) -> bool:
+    """The credit decision: a product lends to applicants whose band is no worse than its
+    worst band."""
+    for name, value in (("band", band), ("worst_band", worst_band)):
+        if value not in BAND_ORDER:
+            raise ValueError(f"{name} must be one of {BAND_ORDER}; got {value!r}")
+    return BAND_ORDER.index(band) <= BAND_ORDER.index(worst_band)
+
+
 def recommend_products(
     products: pd.DataFrame,
     *,
@@ -117,8 +126,7 @@ def recommend_products(
     """
     if band not in BAND_ORDER:
         raise ValueError(f"band must be one of {BAND_ORDER}; got {band!r}")
-    rank = BAND_ORDER.index(band)
-    eligible = products[products["worst_band"].map(BAND_ORDER.index) >= rank].copy()
+    eligible = products[[accepts(band, worst) for worst in products["worst_band"]]].copy()
     if eligible.empty:
         return eligible.assign(rate=[], fit=[], reason=[])
     amount_ok = eligible["min_amount"].le(amount) & eligible["max_amount"].ge(amount)

@@ -7,25 +7,26 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
-from flask_login import current_user
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 
-from analytics.credit_features import credit_features
-from analytics.pricing import risk_rate
-from analytics.scorecard import PD_BANDS, assess_with
-from auth.access import STAFF, AccessDenied, region_scope, requires
-from auth.audit import audit
+from actions.base import Refused
+from actions.credit import (
+    CHANNELS,
+    ApplicationRequest,
+    Scored,
+    application_problems,
+    score_application,
+)
+from auth.access import STAFF, current_actor, deny_if_forged, region_scope, requires
 from auth.requests import now
 from components.badges import band_badge
 from components.empty_state import empty_state
 from components.formatting import number, percent
 from components.pickers import escape_like
-from data import activity, credit
-from data.engine import connect, transaction
-from settings import get_settings
+from data import credit
+from data.engine import connect
 
 dash.register_page(
     __name__,
@@ -35,7 +36,6 @@ dash.register_page(
     order=2,
     roles=STAFF,
 )
-CHANNELS = ("web", "mobile", "partner_school", "branch")
 
 
 class ids:
@@ -50,31 +50,6 @@ class ids:
     open_loans = "score-open-loans"
     submit = "score-submit"
     result = "score-result"
-
-
-class ApplicationForm(BaseModel):
-    customer_id: int = Field(ge=1)
-    product_id: int = Field(ge=1)
-    amount: float = Field(gt=0, le=1_000_000)
-    term_months: int = Field(ge=1, le=120)
-    channel: str = Field(pattern="^(web|mobile|partner_school|branch)$")
-    debt_to_income: float = Field(ge=0, le=3)
-    credit_history_months: int = Field(ge=0, le=720)
-    delinquencies_2y: int = Field(ge=0, le=50)
-    open_loans: int = Field(ge=0, le=30)
-
-
-LABELS = {
-    "customer_id": "Customer",
-    "product_id": "Product",
-    "amount": "Amount",
-    "term_months": "Term",
-    "channel": "Channel",
-    "debt_to_income": "Debt to income",
-    "credit_history_months": "Credit history",
-    "delinquencies_2y": "Delinquencies",
-    "open_loans": "Open loans",
-}
 
 
 def layout(**_kwargs: str) -> Component:
@@ -224,9 +199,9 @@ def find_customer(text: str | None, chosen: Any, current: list[dict] | None) -> 
 def score(
     _clicks, customer_id, product_id, amount, term, channel, dti, history, delinquencies, open_loans
 ):  # type: ignore[no-untyped-def]
-    """Check the form, score with the active card, decide, price, store and report."""
+    """Turn the form into a request for the scoring action, and its answer into a card."""
     try:
-        form = ApplicationForm(
+        request = ApplicationRequest(
             customer_id=customer_id,
             product_id=product_id,
             amount=amount,
@@ -237,106 +212,26 @@ def score(
             delinquencies_2y=delinquencies,
             open_loans=open_loans,
         )
-    except ValidationError as error:
-        first = error.errors()[0]
-        name = LABELS.get(str(first["loc"][0]), "Form") if first["loc"] else "Form"
-        return dbc.Alert(f"{name}: {first['msg']}.", color="warning")
-    with connect() as conn:
-        model = credit.active_model(conn=conn)
-        customer = credit.customer(conn=conn, customer_id=form.customer_id)
-        products = credit.products(conn=conn).set_index("id")
-    scope = region_scope()
-    if customer is None or (scope is not None and customer["region_id"] not in scope):
-        audit("access.denied", what="credit customer", customer_id=form.customer_id)
-        raise AccessDenied()
-    if model is None or form.product_id not in products.index:
-        return dbc.Alert("Product: choose one of the products offered.", color="warning")
-    product = products.loc[form.product_id]
-    if not product["min_amount"] <= form.amount <= product["max_amount"]:
-        return dbc.Alert(
-            f"Amount: {product['name']} lends {number(product['min_amount'])} to "
-            f"{number(product['max_amount'])}.",
-            color="warning",
-        )
-    if not product["min_term_months"] <= form.term_months <= product["max_term_months"]:
-        return dbc.Alert(
-            f"Term: {product['name']} runs {product['min_term_months']} to "
-            f"{product['max_term_months']} months.",
-            color="warning",
-        )
-    moment = now()
-    application = form.model_dump() | {"purpose": product["purpose"]}
-    row = pd.DataFrame(
-        [
-            application
-            | {
-                "applied_at": pd.Timestamp(moment),
-                "annual_income": customer["annual_income"],
-                "employment": customer["employment"],
-                "employment_years": customer["employment_years"],
-                "housing": customer["housing"],
-                "birth_year": customer["birth_year"],
-            }
-        ]
-    )
-    assessed = assess_with(model["metrics"]["card"], credit_features(row)).iloc[0]
-    allowed = PD_BANDS.index(assessed["band"]) <= PD_BANDS.index(product["worst_band"])
-    decision = "approved" if allowed else "declined"
-    settings = get_settings()
-    rate = float(
-        risk_rate(
-            assessed["pd"],
-            funding_cost=settings.credit_funding_cost,
-            lgd=settings.credit_lgd,
-            margin=float(product["margin"]),
-        )
-    )
-    with transaction() as conn:
-        application_id = credit.record_application(
-            conn=conn,
-            application=application,
-            decision=decision,
-            model_id=model["id"],
-            assessed=assessed.to_dict(),
-            now=moment,
-        )
-        activity.record_event(
-            conn=conn,
-            actor_id=current_user.user_id,
-            area="credit",
-            verb="scored",
-            entity_type="customer",
-            entity_id=customer["id"],
-            region_id=customer["region_id"],
-            summary=f"{current_user.display_name} scored an application of {customer['name']}: "
-            f"{int(assessed['score'])} points, {assessed['band']}, {decision}",
-            now=moment,
-        )
-        audit(
-            "credit.scored",
-            conn=conn,
-            entity_type="application",
-            entity_id=application_id,
-            after={
-                **application,
-                "score": int(assessed["score"]),
-                "band": assessed["band"],
-                "decision": decision,
-                "model": model["version"],
-            },
-        )
-    return _result(assessed, decision, rate, product, model["version"], customer, application_id)
+    except ValidationError as error:  # every problem at once, each in words
+        problems = application_problems(error)
+        return dbc.Alert([html.Div(p) for p in problems] or "Check the form.", color="warning")
+    result = score_application(actor=current_actor(), request=request, now=now())
+    deny_if_forged(result)
+    if isinstance(result, Refused):
+        return dbc.Alert(result.message, color="warning")
+    return _result(result)
 
 
-def _result(assessed, decision, rate, product, version, customer, application_id):  # type: ignore[no-untyped-def]
-    approved = decision == "approved"
+def _result(scored: Scored) -> Component:
+    approved = scored.decision == "approved"
+    product, customer = scored.product, scored.customer
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H2(f"{int(assessed['score'])} points", className="kpi-value"),
-                html.P(["Band ", band_badge(assessed["band"]), f" · PD {percent(assessed['pd'])}"]),
+                html.H2(f"{scored.score} points", className="kpi-value"),
+                html.P(["Band ", band_badge(scored.band), f" · PD {percent(scored.pd)}"]),
                 dbc.Alert(
-                    f"Recommended: approve at {percent(rate)} a year"
+                    f"Recommended: approve at {percent(scored.rate)} a year"
                     if approved
                     else f"Recommended: decline — {product['name']} accepts up to the "
                     f"{product['worst_band']} band",
@@ -344,13 +239,14 @@ def _result(assessed, decision, rate, product, version, customer, application_id
                 ),
                 html.H3("Main reasons", className="chart-title"),
                 html.Ul(
-                    [html.Li(r.replace("_", " ")) for r in assessed["reasons"]]
+                    [html.Li(r.replace("_", " ")) for r in scored.reasons]
                     or [html.Li("No points lost on any characteristic")],
                     className="factor-list",
                 ),
                 html.P(
                     [
-                        f"Stored as application #{application_id} with model {version}. ",
+                        f"Stored as application #{scored.application_id} with model "
+                        f"{scored.model_version}. ",
                         html.A(
                             f"Open {customer['name']}", href=f"/credit/customer?id={customer['id']}"
                         ),
