@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import re
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
-from flask_login import current_user
 
-from auth.access import ADMINS, ROLES, requires
-from auth.audit import audit
-from auth.outbox import password_link_later
-from auth.requests import client_ip, now
+from actions.base import Refused
+from actions.users import change_user, invite_user
+from auth.access import ADMINS, ROLES, current_actor, requires
+from auth.requests import now
 from components.table import data_table
 from data import accounts
-from data.engine import connect, transaction
+from data.engine import connect
 
 dash.register_page(__name__, path="/admin/users", name="Users", area="Admin", order=1, roles=ADMINS)
-
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-
 
 class ids:
     table = "users-table"
@@ -186,15 +180,6 @@ def load_user(user_id):  # type: ignore[no-untyped-def]
     return account.role, list(account.region_ids), account.is_active
 
 
-def valid_regions(values: object) -> list[int]:
-    with connect() as conn:
-        known = set(accounts.regions_table(conn=conn)["id"].astype(int))
-    chosen = [int(v) for v in (values or [])]  # type: ignore[attr-defined]
-    if not set(chosen) <= known:
-        raise ValueError("unknown region")
-    return chosen
-
-
 @callback(
     Output(ids.invite_result, "children"),
     Output(ids.table, "children", allow_duplicate=True),
@@ -207,40 +192,21 @@ def valid_regions(values: object) -> list[int]:
 )
 @requires(*ADMINS)
 def invite(_clicks, email, name, role, region_values):  # type: ignore[no-untyped-def]
-    email = (email or "").strip().lower()
-    name = (name or "").strip()
-    problems = []
-    if not EMAIL.match(email) or len(email) > 254:
-        problems.append("Enter a valid email address.")
-    if not name or len(name) > 120:
-        problems.append("Enter a name (up to 120 characters).")
-    if role not in ROLES:
-        problems.append("Choose a role.")
-    try:
-        regions = valid_regions(region_values)
-    except (TypeError, ValueError):
-        problems.append("Choose regions from the list.")
-        regions = []
-    if problems:
-        return dbc.Alert(" ".join(problems), color="warning"), dash.no_update
-    with transaction() as conn:
-        if accounts.account_by_email(conn=conn, email=email):
-            return dbc.Alert(f"{email} already has an account.", color="warning"), dash.no_update
-        user_id = accounts.create_account(
-            conn=conn, email=email, display_name=name, role=role, region_ids=regions
-        )
-        audit(
-            "user.invited",
-            conn=conn,
-            entity_type="user",
-            entity_id=user_id,
-            email=email,
-            role=role,
-            regions=regions,
-        )
-    password_link_later(email=email, purpose="invite", ip=client_ip())
-    table = fresh_users_list()
-    return dbc.Alert(f"Invitation sent to {email}.", color="success"), table
+    result = invite_user(
+        actor=current_actor(),
+        email=text(email),
+        name=text(name),
+        role=role,
+        regions=region_values,
+        now=now(),
+    )
+    if isinstance(result, Refused):
+        return dbc.Alert(result.message, color="warning"), dash.no_update
+    return dbc.Alert(f"Invitation sent to {result.email}.", color="success"), fresh_users_list()
+
+
+def text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 @callback(
@@ -255,37 +221,14 @@ def invite(_clicks, email, name, role, region_values):  # type: ignore[no-untype
 )
 @requires(*ADMINS)
 def save_user(_clicks, user_id, role, region_values, active):  # type: ignore[no-untyped-def]
-    try:
-        regions = valid_regions(region_values)
-        user_id = int(user_id)
-    except (TypeError, ValueError):
-        return dbc.Alert(
-            "Choose a user and regions from the lists.", color="warning"
-        ), dash.no_update
-    if role not in ROLES or not isinstance(active, bool):
-        return dbc.Alert("Choose a role.", color="warning"), dash.no_update
-    if user_id == current_user.user_id and (role != "admin" or not active):
-        return dbc.Alert(
-            "You cannot remove your own admin role or disable yourself.", color="warning"
-        ), dash.no_update
-    with transaction() as conn:
-        before = accounts.account_by_id(conn=conn, user_id=user_id)
-        if before is None:
-            return dbc.Alert("That user no longer exists.", color="warning"), dash.no_update
-        accounts.set_role(conn=conn, user_id=user_id, role=role)
-        accounts.set_regions(conn=conn, user_id=user_id, region_ids=regions)
-        if active != before.is_active:
-            accounts.set_active(conn=conn, user_id=user_id, active=active, now=now())
-        changes = {
-            "role": (before.role, role),
-            "regions": (list(before.region_ids), sorted(regions)),
-            "active": (before.is_active, active),
-        }
-        changed = {k: {"before": b, "after": a} for k, (b, a) in changes.items() if b != a}
-        if changed:
-            audit("user.changed", conn=conn, entity_type="user", entity_id=user_id, **changed)
-    table = fresh_users_list()
-    message = "Saved." if changed else "Nothing changed."
-    if "active" in changed and not active:
-        message += " The account is disabled and every session of it has ended."
-    return dbc.Alert(message, color="success"), table
+    result = change_user(
+        actor=current_actor(),
+        user_id=user_id,
+        role=role,
+        regions=region_values,
+        active=active,
+        now=now(),
+    )
+    if isinstance(result, Refused):
+        return dbc.Alert(result.message, color="warning"), dash.no_update
+    return dbc.Alert(result.message, color="success"), fresh_users_list()
