@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from actions.base import Actor, Refused, record
 from analytics.credit_features import credit_features
@@ -181,3 +181,78 @@ def _outside_product(request: ApplicationRequest, product: dict[str, Any]) -> st
             f"{product['max_term_months']} months."
         )
     return None
+
+
+RULE_PROBLEMS = {
+    "name": "Name: write a name of 1 to 80 characters.",
+    "metric": "Metric: choose days past due, missed payments or score drop.",
+    "threshold": "Threshold: enter a number above 0 and up to 1,000.",
+    "severity": "Severity: choose low, medium, high or critical.",
+}
+
+
+class AlertRuleRequest(BaseModel):
+    """An early-warning rule: a loan whose metric reaches the threshold raises an alert."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=80)
+    metric: str = Field(pattern="^(days_past_due|missed_payments|score_drop)$")
+    threshold: float = Field(gt=0, le=1000)
+    severity: str = Field(pattern="^(low|medium|high|critical)$")
+
+
+def rule_problems(error: ValidationError) -> list[str]:
+    fields = {str(e["loc"][0]) for e in error.errors() if e["loc"]}
+    return [message for name, message in RULE_PROBLEMS.items() if name in fields]
+
+
+@dataclass(frozen=True)
+class RuleChanged:
+    message: str
+    rule_id: int
+
+
+RULE_WRITERS = ("admin",)
+
+
+def add_alert_rule(
+    *, actor: Actor, request: AlertRuleRequest, now: datetime
+) -> RuleChanged | Refused:
+    if not actor.may(RULE_WRITERS):
+        return Refused("Only admins change the alert rules.", denied=True)
+    rule = request.model_dump()
+    with transaction() as conn:
+        rule_id = credit.add_alert_rule(conn=conn, rule=rule, by=actor.user_id, now=now)
+        record(
+            conn,
+            actor,
+            "credit.rule_added",
+            now=now,
+            entity_type="alert_rule",
+            entity_id=rule_id,
+            after=rule,
+        )
+    return RuleChanged(f"Added “{request.name}”.", rule_id)
+
+
+def switch_alert_rule(*, actor: Actor, rule_id: Any, now: datetime) -> RuleChanged | Refused:
+    """Turn a rule off when it is on, on when it is off."""
+    if not actor.may(RULE_WRITERS):
+        return Refused("Only admins change the alert rules.", denied=True)
+    with transaction() as conn:
+        rules = credit.alert_rules(conn=conn).set_index("id")
+        if not isinstance(rule_id, int) or isinstance(rule_id, bool) or rule_id not in rules.index:
+            return Refused("That rule no longer exists.")
+        active = not bool(rules.loc[rule_id, "is_active"])
+        credit.set_alert_rule_active(conn=conn, rule_id=rule_id, active=active)
+        record(
+            conn,
+            actor,
+            "credit.rule_changed",
+            now=now,
+            entity_type="alert_rule",
+            entity_id=rule_id,
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
+    return RuleChanged("Turned on." if active else "Turned off.", rule_id)

@@ -3,18 +3,26 @@ alerts raised; and, for admins, the rules themselves."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
 from flask_login import current_user
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 
+from actions.base import Refused
+from actions.credit import AlertRuleRequest, add_alert_rule, rule_problems, switch_alert_rule
 from analytics.early_warning import SEVERITIES, lowest_thresholds, triggered, watchlist
-from auth.access import ADMINS, EVERYONE, allowed, region_scope, requires
+from auth.access import (
+    ADMINS,
+    EVERYONE,
+    allowed,
+    current_actor,
+    deny_if_forged,
+    region_scope,
+    requires,
+)
 from auth.answers import cached_answer
 from auth.audit import audit
 from auth.requests import now
@@ -23,7 +31,7 @@ from components.formatting import number
 from components.table import data_table, paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
 from data import credit, loans
-from data.engine import connect, transaction
+from data.engine import connect
 from data.models.credit import ALERT_METRICS
 from data.queries.overview import data_as_of
 from jobs import credit_alerts
@@ -62,13 +70,6 @@ class ids:
     @staticmethod
     def toggle(rule_id: int) -> dict[str, object]:
         return {"type": "watch-toggle", "rule": rule_id}
-
-
-class RuleForm(BaseModel):
-    name: str = Field(min_length=1, max_length=80)
-    metric: str = Field(pattern="^(days_past_due|missed_payments|score_drop)$")
-    threshold: float = Field(gt=0, le=1000)
-    severity: str = Field(pattern="^(low|medium|high|critical)$")
 
 
 def layout(severity: str | None = None, rule: str | None = None, **_kwargs: str) -> Component:
@@ -297,52 +298,26 @@ def loan_rows(state: ViewState) -> pd.DataFrame:
 )
 @requires(*ADMINS)
 def change_rules(_add, toggles, name, metric, threshold, severity):  # type: ignore[no-untyped-def]
-    """Add a rule or turn one on or off; every change is audited."""
+    """Add a rule or turn one on or off (actions.credit); every change is audited there."""
     trigger = ctx.triggered_id
-    message: Any = None
     if trigger == ids.add:
         try:
-            rule = RuleForm(
-                name=(name or "").strip(), metric=metric, threshold=threshold, severity=severity
+            request = AlertRuleRequest(
+                name=name, metric=metric, threshold=threshold, severity=severity
             )
-        except ValidationError as error:
-            first = error.errors()[0]
-            return dash.no_update, dbc.Alert(
-                f"{str(first['loc'][0]).capitalize()}: {first['msg']}.", color="warning"
-            )
-        with transaction() as conn:
-            rule_id = credit.add_alert_rule(
-                conn=conn, rule=rule.model_dump(), by=current_user.user_id, now=now()
-            )
-            audit(
-                "credit.rule_added",
-                conn=conn,
-                entity_type="alert_rule",
-                entity_id=rule_id,
-                after=rule.model_dump(),
-            )
-        message = dbc.Alert(f"Added “{rule.name}”.", color="success")
-    elif isinstance(trigger, dict) and any(toggles or []) and isinstance(trigger.get("rule"), int):
-        with connect() as conn:
-            rules = credit.alert_rules(conn=conn).set_index("id")
-        if trigger["rule"] not in rules.index:
-            raise dash.exceptions.PreventUpdate
-        active = not bool(rules.loc[trigger["rule"], "is_active"])
-        with transaction() as conn:
-            credit.set_alert_rule_active(conn=conn, rule_id=trigger["rule"], active=active)
-            audit(
-                "credit.rule_changed",
-                conn=conn,
-                entity_type="alert_rule",
-                entity_id=trigger["rule"],
-                before={"is_active": not active},
-                after={"is_active": active},
-            )
+        except ValidationError as error:  # every problem at once, in words
+            problems = [html.Div(p) for p in rule_problems(error)]
+            return dash.no_update, dbc.Alert(problems or "Check the rule.", color="warning")
+        result = add_alert_rule(actor=current_actor(), request=request, now=now())
+    elif isinstance(trigger, dict) and any(toggles or []):
+        result = switch_alert_rule(actor=current_actor(), rule_id=trigger.get("rule"), now=now())
     else:
         raise dash.exceptions.PreventUpdate
+    deny_if_forged(result)
+    color = "warning" if isinstance(result, Refused) else "success"
     with connect() as conn:
         rules = credit.alert_rules(conn=conn)
-    return rules_table(rules), message
+    return rules_table(rules), dbc.Alert(result.message, color=color)
 
 
 @callback(

@@ -145,3 +145,22 @@ def test_every_problem_of_a_form_is_named_at_once_in_words():
         "Channel: choose web, mobile, partner school or branch.",
         "Debt to income: enter a ratio from 0 to 3 (0.35 is 35 %).",
     ]
+
+
+def test_alert_rules_are_added_and_switched_by_admins_only(db):
+    from actions.credit import AlertRuleRequest, RuleChanged, add_alert_rule, switch_alert_rule
+
+    rule = AlertRuleRequest(
+        name="  Any lateness ", metric="days_past_due", threshold=1, severity="low"
+    )
+    added = add_alert_rule(actor=actor("admin"), request=rule, now=NOW)
+    assert isinstance(added, RuleChanged) and added.message == "Added “Any lateness”."
+    off = switch_alert_rule(actor=actor("admin"), rule_id=added.rule_id, now=NOW)
+    assert isinstance(off, RuleChanged) and off.message == "Turned off."
+    assert switch_alert_rule(actor=actor("admin"), rule_id=added.rule_id, now=NOW).message == (
+        "Turned on."
+    )
+    refused = add_alert_rule(actor=actor("manager", (1,)), request=rule, now=NOW)
+    assert isinstance(refused, Refused) and refused.denied
+    gone = switch_alert_rule(actor=actor("admin"), rule_id=10**9, now=NOW)
+    assert gone == Refused("That rule no longer exists.")

@@ -336,11 +336,13 @@ def test_watchlist_filters_and_rule_validation(scored):
     with acting_as("admin"):
         triggered(credit_watchlist.ids.add)
         _, message = credit_watchlist.change_rules(1, [], "", "days_past_due", 5, "high")
-        assert "Name:" in text_of(message)
+        assert "Name: write a name of 1 to 80 characters." in text_of(message)
         _, message = credit_watchlist.change_rules(1, [], "x", "days_past_due", -5, "high")
-        assert "Threshold:" in text_of(message)
-        _, message = credit_watchlist.change_rules(1, [], "x", "DROP TABLE", 5, "high")
-        assert "Metric:" in text_of(message)
+        assert "Threshold: enter a number above 0" in text_of(message)
+        _, message = credit_watchlist.change_rules(1, [], "", "DROP TABLE", -5, "high")
+        shown = text_of(message)  # every problem at once
+        assert "Name:" in shown and "Metric: choose days past due" in shown
+        assert "Threshold:" in shown
 
 
 def _answers_are_kept_per_role_and_scope_until_their_area_changes() -> None:
