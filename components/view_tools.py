@@ -7,8 +7,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from actions.sharing import EMBED_DAYS
+
 EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel", "png": "PNG image", "svg": "SVG image"}
-EMBED_DAYS = {1: "1 day", 7: "7 days", 30: "30 days", 90: "90 days"}
 
 
 def location_id(view: str) -> dict[str, str]:

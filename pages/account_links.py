@@ -10,12 +10,12 @@ import pandas as pd
 from dash import ALL, Input, Output, callback, ctx, dcc, html
 from flask_login import current_user
 
-from auth.access import EVERYONE, requires
-from auth.audit import audit
+from actions.sharing import revoke_link
+from auth.access import EVERYONE, current_actor, requires
 from auth.requests import now
 from components.table import data_table
 from data import links
-from data.engine import connect, transaction
+from data.engine import connect
 
 dash.register_page(
     __name__, path="/account/links", name="Shared links", area="Account", order=2, roles=EVERYONE
@@ -102,20 +102,7 @@ def revoke(clicks):  # type: ignore[no-untyped-def]
     target = ctx.triggered_id
     if not isinstance(target, dict) or not any(clicks or []):
         raise dash.exceptions.PreventUpdate
-    try:
-        link_id = int(target["index"])
-    except (TypeError, ValueError):
-        raise dash.exceptions.PreventUpdate from None
-    with transaction() as conn:
-        # Scoped to the signed-in user unless an admin: another user's link id revokes nothing.
-        done = links.revoke_link(
-            conn=conn,
-            link_id=link_id,
-            by_user=None if _everyone() else current_user.user_id,
-            now=now(),
-        )
-        if done:
-            audit("link.revoked", conn=conn, entity_type="view_link", entity_id=link_id)
+    done = revoke_link(actor=current_actor(), link_id=target.get("index"), now=now())
     message = (
         "Link revoked: it no longer opens."
         if done

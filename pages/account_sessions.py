@@ -7,12 +7,13 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, callback, ctx, html
 from flask_login import current_user
 
-from auth.access import EVERYONE, requires
-from auth.audit import audit
+from actions import account
+from actions.base import Refused
+from auth.access import EVERYONE, current_actor, requires
 from auth.requests import now
 from components.table import data_table
 from data import accounts
-from data.engine import connect, transaction
+from data.engine import connect
 
 dash.register_page(
     __name__, path="/account/sessions", name="My sessions", area="Account", order=1, roles=EVERYONE
@@ -79,15 +80,13 @@ def end_session(clicks):  # type: ignore[no-untyped-def]
     target = ctx.triggered_id
     if not isinstance(target, dict) or not any(clicks):
         raise dash.exceptions.PreventUpdate
-    session_id = int(target["index"])
-    if session_id == current_user.session_id:
-        return dbc.Alert("Use Sign out to end this session.", color="warning"), dash.no_update
-    with transaction() as conn:
-        # Scoped to the signed-in user: another user's session id ends nothing.
-        ended = accounts.revoke_sessions(
-            conn=conn, user_id=current_user.user_id, session_id=session_id, now=now()
-        )
-        if ended:
-            audit("session.revoked", conn=conn, entity_type="session", entity_id=session_id)
+    ended = account.end_session(
+        actor=current_actor(),
+        session_id=target.get("index"),
+        current_session=current_user.session_id,
+        now=now(),
+    )
+    if isinstance(ended, Refused):
+        return dbc.Alert(ended.message, color="warning"), dash.no_update
     message = "Session ended." if ended else "That session had already ended."
     return dbc.Alert(message, color="success"), sessions_list()

@@ -13,13 +13,20 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
 from flask_login import current_user
 
-from auth.access import ADMINS, REQUESTER_ID, requires, requires_before_queueing
-from auth.audit import audit
+from actions.jobs import cancel_runs
+from auth.access import (
+    ADMINS,
+    REQUESTER_ID,
+    current_actor,
+    deny_if_forged,
+    requires,
+    requires_before_queueing,
+)
 from auth.requests import now
 from components.formatting import local_datetime, number
 from components.table import data_table
 from data import jobs
-from data.engine import connect, transaction
+from data.engine import connect
 from jobs import refresh
 from settings import get_settings
 
@@ -146,9 +153,7 @@ def cancel_run(clicked: int | None) -> Component:
     """The job is stopped by its manager; the run is marked cancelled and the lease freed."""
     if not clicked:
         raise dash.exceptions.PreventUpdate
-    with transaction() as conn:
-        cancelled = jobs.cancel_running(conn=conn, by=current_user.display_name, now=now())
-        audit("job.cancelled", conn=conn, runs=cancelled)
+    deny_if_forged(cancel_runs(actor=current_actor(), now=now()))
     return dbc.Alert("Cancelled. Nothing the run had not finished was kept.", color="warning")
 
 

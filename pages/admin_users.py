@@ -17,6 +17,7 @@ from data.engine import connect
 
 dash.register_page(__name__, path="/admin/users", name="Users", area="Admin", order=1, roles=ADMINS)
 
+
 class ids:
     table = "users-table"
     invite_email = "users-invite-email"

@@ -10,14 +10,15 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from flask_login import current_user
 
+from actions.base import Refused
+from actions.pe import save_plan
 from ai import insights
 from analytics.pe import GRADE_BENCHMARKS, activity_recommendations
-from auth.access import STAFF, AccessDenied, check_region, region_scope, requires
-from auth.audit import audit
+from auth.access import STAFF, check_region, current_actor, deny_if_forged, region_scope, requires
 from auth.requests import now
 from components.insight import insight_card
-from data.engine import connect, transaction
-from data.lesson_plans import class_region, save_lesson_plan
+from data.engine import connect
+from data.lesson_plans import class_region
 from data.queries import pe
 
 dash.register_page(
@@ -195,37 +196,20 @@ def draft(_clicks: int | None, class_id: object) -> tuple:
 )
 @requires(*STAFF)
 def save(_clicks, class_id, title, day, focus, text, equipment):  # type: ignore[no-untyped-def]
-    if current_user.role not in WRITERS:
-        raise AccessDenied()
-    problems = []
-    if not isinstance(class_id, int):
-        problems.append("choose a class")
-    if not str(title or "").strip():
-        problems.append("give it a title")
-    if not str(text or "").strip():
-        problems.append("write or draft the plan")
-    try:
-        planned_on = date.fromisoformat(str(day)[:10])
-    except ValueError:
-        planned_on = None
-        problems.append("pick a day")
-    if problems:
-        return dbc.Alert("Not saved: " + ", ".join(problems) + ".", color="warning")
-    with connect() as conn:
-        region = class_region(conn=conn, class_id=class_id)
-    if region is None:
-        return dbc.Alert("Not saved: that class does not exist.", color="warning")
-    check_region(region)
-    with transaction() as conn:
-        plan_id = save_lesson_plan(
-            conn=conn,
-            class_id=class_id,
-            author_id=current_user.user_id,
-            title=str(title).strip(),
-            planned_on=planned_on,
-            focus_skill=str(focus or "general").strip() or "general",
-            activities=str(text).strip(),
-            equipment_needed=str(equipment or "").strip(),
-        )
-        audit("lesson_plan.created", conn=conn, plan_id=plan_id, class_id=class_id)
-    return dbc.Alert(f"Saved as lesson plan {plan_id} for {planned_on:%Y-%m-%d}.", color="success")
+    result = save_plan(
+        actor=current_actor(),
+        class_id=class_id,
+        title=title,
+        day=day,
+        focus=focus,
+        text=text,
+        equipment=equipment,
+        now=now(),
+    )
+    deny_if_forged(result)
+    if isinstance(result, Refused):
+        return dbc.Alert(result.message, color="warning")
+    return dbc.Alert(
+        f"Saved as lesson plan {result.plan_id} for {result.planned_on:%Y-%m-%d}.",
+        color="success",
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 import dash
@@ -12,13 +10,13 @@ from dash import Input, Output, callback, html
 from dash.development.base_component import Component
 from flask_login import current_user
 
-from auth.access import EVERYONE, requires
-from auth.audit import audit
+from actions.account import replace_calendar_address
+from auth.access import EVERYONE, current_actor, requires
 from auth.requests import now
 from components.calendar import session_link
 from components.empty_state import empty_state
 from data import schedules
-from data.engine import connect, transaction
+from data.engine import connect
 from settings import get_settings
 
 dash.register_page(
@@ -110,18 +108,7 @@ def layout(**_kwargs: str) -> Component:
 def manage_subscription(_new: int | None, _revoke: int | None) -> Component:
     """A new address revokes the old one; only the token's hash is stored."""
     making = dash.ctx.triggered_id == ids.subscribe
-    token = secrets.token_urlsafe(32) if making else None
-    with transaction() as conn:
-        schedules.replace_token(
-            conn=conn,
-            user_id=current_user.user_id,
-            token_hash=hashlib.sha256(token.encode()).hexdigest() if token else None,
-            now=now(),
-        )
-        audit(
-            "calendar.subscription_made" if making else "calendar.subscription_revoked",
-            conn=conn,
-        )
+    token = replace_calendar_address(actor=current_actor(), make_new=making, now=now())
     if not token:
         return dbc.Alert("Revoked: the old address no longer works.", color="success")
     base = get_settings().base_url

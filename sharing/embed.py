@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, redirect, render_template
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from actions.sharing import EMBED_MAKERS
 from auth.audit import audit
 from auth.requests import now
 from auth.sessions import SignedInUser
@@ -22,7 +23,7 @@ from data.cache import AREAS, generation, remember
 from data.engine import connect
 from settings import get_settings
 
-EMBED_ROLES = ("admin", "manager")
+EMBED_ROLES = EMBED_MAKERS
 EMBED_TABLE_ROWS = 50
 blueprint = Blueprint("sharing", __name__, template_folder="templates")
 

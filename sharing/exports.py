@@ -6,7 +6,6 @@ in the caller's scope); every export and link is audited with the view and its f
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import dash
@@ -14,18 +13,19 @@ import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc
 from flask_login import current_user
 
-from auth.access import EVERYONE, AccessDenied, requires
+from actions.base import Refused
+from actions.sharing import make_link as make_view_link
+from auth.access import EVERYONE, AccessDenied, current_actor, deny_if_forged, requires
 from auth.audit import audit
 from auth.requests import now
 from components.downloads import file_name, table_file
 from components.formatting import local_datetime
-from components.view_tools import EMBED_DAYS, link_panel
-from data import links
-from data.engine import connect, transaction
+from components.view_tools import link_panel
+from data.engine import connect
 from data.queries.overview import data_as_of
 from settings import get_settings
 from sharing import images, report
-from sharing.embed import EMBED_ROLES, embed_token
+from sharing.embed import embed_token
 from sharing.views import VIEWS, View
 from sharing.views import State as ViewState
 
@@ -171,36 +171,24 @@ def make_link(share: int | None, embed: int | None, days: Any, _searches: Any) -
     view = _view_for(trigger.get("view"))
     state = _state_of(view)
     kind = "embed" if trigger.get("type") == "view-embed" else "share"
-    if kind == "embed" and (current_user.role not in EMBED_ROLES or not view.embeddable):
-        audit("access.denied", what="embed link", view=view.name, role=current_user.role)
-        raise AccessDenied()
-    moment = now()
     try:
         valid_days = int(days) if kind == "embed" else None
     except (TypeError, ValueError):
         valid_days = None
-    if kind == "embed" and valid_days not in EMBED_DAYS:
-        return link_panel(title="Pick how long the link stays valid.", address="", note="")
-    expires = moment + timedelta(days=valid_days) if valid_days else None
-    with transaction() as conn:
-        link = links.create_link(
-            conn=conn,
-            kind=kind,
-            view=view.name,
-            query=view.query(state),
-            created_by=current_user.user_id,
-            now=moment,
-            expires_at=expires,
-        )
-        audit(
-            f"{kind}.create",
-            conn=conn,
-            entity_type="view_link",
-            entity_id=link.id,
-            view=view.name,
-            filters=link.query,
-            expires_at=expires.isoformat() if expires else None,
-        )
+    made = make_view_link(
+        actor=current_actor(),
+        kind=kind,
+        view=view.name,
+        query=view.query(state),
+        embeddable=view.embeddable,
+        days=valid_days,
+        now=now(),
+    )
+    deny_if_forged(made)
+    if isinstance(made, Refused):
+        return link_panel(title=made.message, address="", note="")
+    expires = made.expires_at
+    link = made
     base = get_settings().base_url
     if kind == "share":
         return link_panel(

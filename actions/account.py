@@ -1,0 +1,52 @@
+"""What a signed-in person does to their own account: end another of their sessions, make
+or revoke their calendar subscription address."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from typing import Any
+
+from actions.base import Actor, Refused, record
+from data import accounts, schedules
+from data.engine import transaction
+
+
+def end_session(
+    *, actor: Actor, session_id: Any, current_session: int | None, now: datetime
+) -> bool | Refused:
+    """True when one of the actor's own sessions ended; another user's id ends nothing."""
+    if not isinstance(session_id, int) or isinstance(session_id, bool):
+        return False
+    if session_id == current_session:
+        return Refused("Use Sign out to end this session.")
+    with transaction() as conn:
+        ended = accounts.revoke_sessions(
+            conn=conn, user_id=actor.user_id, session_id=session_id, now=now
+        )
+        if ended:
+            record(
+                conn, actor, "session.revoked", now=now, entity_type="session", entity_id=session_id
+            )
+    return bool(ended)
+
+
+def replace_calendar_address(*, actor: Actor, make_new: bool, now: datetime) -> str | None:
+    """A new secret calendar token (returned once; only its hash is kept), which revokes the
+    old one; or, with `make_new` False, just the revocation (None)."""
+    token = secrets.token_urlsafe(32) if make_new else None
+    with transaction() as conn:
+        schedules.replace_token(
+            conn=conn,
+            user_id=actor.user_id,
+            token_hash=hashlib.sha256(token.encode()).hexdigest() if token else None,
+            now=now,
+        )
+        record(
+            conn,
+            actor,
+            "calendar.subscription_made" if make_new else "calendar.subscription_revoked",
+            now=now,
+        )
+    return token
