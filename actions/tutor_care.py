@@ -40,6 +40,8 @@ class Done:
 
 def tutor_for(actor: Actor, tutor_id: Any) -> dict[str, Any] | Refused:
     """The tutor behind a (possibly forged) id, when the actor may see them."""
+    if tutor_id is None:
+        return Refused("Choose a tutor.")
     if not isinstance(tutor_id, int) or isinstance(tutor_id, bool):
         return Refused("Choose a tutor.", denied=True, detail={"what": "tutor"})
     with connect() as conn:

@@ -631,7 +631,9 @@ def plan(clicks, tutor_id, version, owner=None):  # type: ignore[no-untyped-def]
     prevent_initial_call=True,
 )
 @requires(*WRITERS)
-def move(_clicks, tutor_id, intervention_id, status, outcome, version):  # type: ignore[no-untyped-def]
+def move(clicks, tutor_id, intervention_id, status, outcome, version):  # type: ignore[no-untyped-def]
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
     result = care.move_intervention(
         actor=current_actor(),
         tutor_id=tutor_id,
@@ -665,7 +667,9 @@ def answer(result: care.Done | Refused, version: Any) -> tuple[Any, Component]:
     prevent_initial_call=True,
 )
 @requires(*WRITERS)
-def save_note(_clicks, tutor_id, text, important, editing, version):  # type: ignore[no-untyped-def]
+def save_note(clicks, tutor_id, text, important, editing, version):  # type: ignore[no-untyped-def]
+    if not clicks:
+        raise dash.exceptions.PreventUpdate
     result = care.save_note(
         actor=current_actor(),
         tutor_id=tutor_id,
