@@ -24,7 +24,6 @@ from data.engine import connect, transaction
 from settings import get_settings
 
 SCORERS = ("admin", "manager", "analyst")
-CHANNELS = ("web", "mobile", "partner_school", "branch")
 FIELD_PROBLEMS = {
     "customer_id": "Customer: choose a customer from the list.",
     "product_id": "Product: choose one of the products offered.",

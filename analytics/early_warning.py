@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-SEVERITIES = ("low", "medium", "high", "critical")
+from vocabulary import BANDS
+
+SEVERITIES = BANDS
 
 
 def lowest_thresholds(rules: pd.DataFrame) -> dict[str, float]:

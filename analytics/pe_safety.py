@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 
 from analytics.pe import SEVERITY_WEIGHTS
+from vocabulary import BANDS
 
-SAFETY_BANDS = ("low", "medium", "high", "critical")
+SAFETY_BANDS = BANDS
 # Risk index edges: 1.0 is a class exactly as risky as the average class.
 SAFETY_EDGES = (1.25, 2.0, 3.5)
 

@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from vocabulary import BANDS
+
 
 def risk_rate(
     pd_: np.ndarray | float, *, funding_cost: float, lgd: float, margin: float
@@ -94,7 +96,7 @@ def band_pricing(
     return pd.DataFrame(rows, columns=columns)
 
 
-BAND_ORDER = ("low", "medium", "high", "critical")
+BAND_ORDER = BANDS
 
 
 def accepts(band: str, worst_band: str) -> bool:

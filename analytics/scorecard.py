@@ -19,8 +19,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
+from vocabulary import BANDS
+
 MISSING = "missing"
-PD_BANDS = ("low", "medium", "high", "critical")
+PD_BANDS = BANDS
 PD_EDGES = (0.05, 0.15, 0.35)
 
 

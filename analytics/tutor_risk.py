@@ -23,9 +23,11 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from analytics.tutor_features import FEATURES, LABELS
+from vocabulary import BANDS
 
-BANDS = ("low", "medium", "high", "critical")
-BAND_EDGES = (0.05, 0.15, 0.35)  # probability of leaving within 30 days
+# The risk score (0-100, the probability of leaving within 30 days in %) at which medium,
+# high and critical begin. Bands follow the score people see, so a score has one band.
+SCORE_EDGES = (5, 15, 35)
 
 
 def build_pipeline(C: float = 0.5) -> Pipeline:
@@ -43,8 +45,13 @@ def build_pipeline(C: float = 0.5) -> Pipeline:
     )
 
 
-def band_of(probability: np.ndarray | pd.Series) -> np.ndarray:
-    return np.array(BANDS)[np.searchsorted(BAND_EDGES, np.asarray(probability), side="right")]
+def score_of(probability: np.ndarray | pd.Series | list[float]) -> np.ndarray:
+    return np.rint(np.asarray(probability, dtype=float) * 100).astype(int)
+
+
+def band_of(probability: np.ndarray | pd.Series | list[float]) -> np.ndarray:
+    """The band of each probability, read from its rounded score."""
+    return np.array(BANDS)[np.searchsorted(SCORE_EDGES, score_of(probability), side="right")]
 
 
 class TutorRiskModel(ClassifierMixin, BaseEstimator):
@@ -75,7 +82,7 @@ class TutorRiskModel(ClassifierMixin, BaseEstimator):
         return self.pipeline_.predict_proba(X[FEATURES])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        return (self.predict_proba(X)[:, 1] >= BAND_EDGES[1]).astype(int)
+        return (score_of(self.predict_proba(X)[:, 1]) >= SCORE_EDGES[1]).astype(int)
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """Each tutor's push on the log-odds from each feature, against the average tutor."""
@@ -109,7 +116,7 @@ class TutorRiskModel(ClassifierMixin, BaseEstimator):
         return pd.DataFrame(
             {
                 "probability": probability,
-                "score": np.rint(probability * 100).astype(int),
+                "score": score_of(probability),
                 "band": band_of(probability),
                 "top_factors": factors,
             },

@@ -11,8 +11,9 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from actions.base import Actor, Refused
 from auth.audit import audit
+from vocabulary import ROLES as VOCABULARY_ROLES
 
-ROLES = ("admin", "manager", "analyst", "viewer")
+ROLES = VOCABULARY_ROLES
 EVERYONE = ROLES
 STAFF = ("admin", "manager", "analyst")
 ADMINS = ("admin",)

@@ -19,11 +19,11 @@ from components.formatting import number, percent, relative_time
 from components.table import data_table
 from data import credit
 from data.engine import connect
+from vocabulary import BANDS
 
 dash.register_page(
     __name__, path="/credit/live", name="Live scoring", area="Credit", order=3, roles=EVERYONE
 )
-BANDS = ("low", "medium", "high", "critical")
 DECISIONS = ("approved", "declined", "submitted", "withdrawn")
 
 

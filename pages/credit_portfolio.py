@@ -24,14 +24,13 @@ from data.engine import connect
 from sharing.embed import EMBED_ROLES
 from sharing.views import Param, Part, View, one_of, register
 from sharing.views import State as ViewState
+from vocabulary import BANDS, CHANNEL_LABELS, CHANNELS
 
 dash.register_page(
     __name__, path="/credit", name="Portfolio", area="Credit", order=1, roles=EVERYONE
 )
 VIEW = "credit-portfolio"
 PAGE_SIZE = 25
-BANDS = ("low", "medium", "high", "critical")
-CHANNELS = ("web", "mobile", "partner_school", "branch")
 SORTS = {"score": "Lowest score first", "recent": "Newest application first", "name": "Name"}
 
 
@@ -97,7 +96,7 @@ def layout(
                                 value=channel if channel in CHANNELS else None,
                                 placeholder="Any channel",
                                 options=[
-                                    {"label": c.replace("_", " "), "value": c} for c in CHANNELS
+                                    {"label": CHANNEL_LABELS[c], "value": c} for c in CHANNELS
                                 ],
                             ),
                         ],

@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from actions.base import Refused
 from actions.credit import (
-    CHANNELS,
     ApplicationRequest,
     Scored,
     application_problems,
@@ -27,6 +26,7 @@ from components.formatting import number, percent
 from components.pickers import escape_like
 from data import credit
 from data.engine import connect
+from vocabulary import CHANNEL_LABELS, CHANNELS
 
 dash.register_page(
     __name__,
@@ -117,7 +117,7 @@ def layout(**_kwargs: str) -> Component:
                                 value="web",
                                 clearable=False,
                                 options=[
-                                    {"label": c.replace("_", " "), "value": c} for c in CHANNELS
+                                    {"label": CHANNEL_LABELS[c], "value": c} for c in CHANNELS
                                 ],
                             ),
                         ),

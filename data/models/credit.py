@@ -22,8 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, UTCDateTime, choice, created_at_column
 from data.models.tutoring import RISK_BANDS
+from vocabulary import BANDS, CHANNELS
 
-CHANNELS = ("web", "mobile", "partner_school", "branch")
 PURPOSES = ("tuition", "exam_prep", "language_course", "coding_bootcamp", "university_prep")
 EMPLOYMENT = ("employed", "self_employed", "student", "unemployed", "retired")
 HOUSING = ("own", "rent", "family")
@@ -288,7 +288,7 @@ class JourneyEvent(Base):
 
 
 ALERT_METRICS = ("days_past_due", "missed_payments", "score_drop")
-ALERT_SEVERITIES = ("low", "medium", "high", "critical")
+ALERT_SEVERITIES = BANDS
 
 
 class CreditAlertRule(Base):

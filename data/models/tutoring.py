@@ -22,10 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, UTCDateTime, choice, created_at_column
+from vocabulary import BANDS
 
 SESSION_STATUSES = ("completed", "no_show", "rescheduled", "cancelled", "scheduled")
 TUTOR_STATUSES = ("active", "left")
-RISK_BANDS = ("low", "medium", "high", "critical")
+RISK_BANDS = BANDS
 INTERVENTION_KINDS = (
     "coaching",
     "scheduling_support",

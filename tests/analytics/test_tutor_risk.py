@@ -10,7 +10,14 @@ from sklearn.utils.validation import NotFittedError
 
 from analytics.interventions import DUE_IN_DAYS, recognition, recommend
 from analytics.tutor_features import FEATURES, left_within, snapshots, tutor_features
-from analytics.tutor_risk import BANDS, TutorRiskModel, band_of, calibration_table, evaluate
+from analytics.tutor_risk import (
+    BANDS,
+    TutorRiskModel,
+    band_of,
+    calibration_table,
+    evaluate,
+    score_of,
+)
 from data.seed import generate
 
 AS_OF = date(2026, 6, 15)
@@ -130,15 +137,20 @@ def test_each_tutors_factors_are_their_own_and_add_up_to_the_log_odds(training):
     assert len({tuple(f["feature"] for f in t) for t in assessed["top_factors"]}) > 1
 
 
-def test_bands_follow_the_probability_edges():
-    assert list(band_of([0.0, 0.049, 0.05, 0.2, 0.35, 0.9])) == [
+def test_bands_follow_the_score_people_see():
+    assert list(band_of([0.0, 0.044, 0.0451, 0.049, 0.2, 0.3451, 0.9])) == [
         "low",
         "low",
+        "medium",  # shown as score 5, which is medium: never "5, Low" beside "5, Medium"
         "medium",
         "high",
         "critical",
         "critical",
     ]
+    probabilities = np.linspace(0, 1, 100_001)
+    scores, bands = score_of(probabilities), band_of(probabilities)
+    per_score = pd.DataFrame({"score": scores, "band": bands}).groupby("score")["band"].nunique()
+    assert (per_score == 1).all()  # every score has exactly one band
 
 
 def test_the_time_split_evaluation_finds_the_hidden_signal():

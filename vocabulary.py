@@ -1,0 +1,30 @@
+"""Beacon's shared words, defined once: risk bands, roles and channels, each with the label a
+person reads. Every layer may import this module; it imports nothing of Beacon."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Band = Literal["low", "medium", "high", "critical"]
+BANDS: tuple[Band, ...] = get_args(Band)  # best first: tutor risk, credit PD, alerts, safety
+BAND_LABELS: dict[str, str] = {band: band.capitalize() for band in BANDS}
+
+Role = Literal["admin", "manager", "analyst", "viewer"]
+ROLES: tuple[Role, ...] = get_args(Role)
+ROLE_LABELS: dict[str, str] = {role: role.capitalize() for role in ROLES}
+
+Channel = Literal["web", "mobile", "partner_school", "branch"]
+CHANNELS: tuple[Channel, ...] = get_args(Channel)
+CHANNEL_LABELS: dict[str, str] = {
+    "web": "Web",
+    "mobile": "Mobile",
+    "partner_school": "Partner school",
+    "branch": "Branch",
+}
+
+
+def band_rank(band: str) -> int:
+    """0 for low up to 3 for critical; a ValueError names anything else."""
+    if band not in BANDS:
+        raise ValueError(f"band must be one of {BANDS}; got {band!r}")
+    return BANDS.index(band)
