@@ -297,3 +297,29 @@ def scored_url(seeded_url) -> str:
     with pointed_at(seeded_url):
         tutor_risk.run(weeks=2)
     return seeded_url
+
+
+@pytest.fixture(scope="session")
+def credit_scored_template(request, seeded_template, tmp_path_factory) -> str:  # type: ignore[no-untyped-def]
+    """The seeded data with the credit scorecard trained and every application scored, once
+    per backend; never used by a test itself (see `credit_scored`)."""
+    from jobs import credit_scoring
+
+    url = copy_database(
+        seeded_template,
+        str(tmp_path_factory.mktemp("credit-scored")),
+        lambda: request.getfixturevalue("postgres_server"),
+    )
+    with pointed_at(url):
+        credit_scoring.run()
+    return url
+
+
+@pytest.fixture
+def credit_scored(request, credit_scored_template, tmp_path, use_database) -> str:  # type: ignore[no-untyped-def]
+    """A writable copy of the credit-scored data for one test."""
+    url = copy_database(
+        credit_scored_template, str(tmp_path), lambda: request.getfixturevalue("postgres_server")
+    )
+    use_database(url)
+    return url

@@ -14,32 +14,15 @@ from analytics.pricing import accepts
 from data import credit
 from data.engine import connect
 from data.models import AuditEntry, CreditApplication
-from jobs import credit_scoring
 from settings import get_settings
-from tests.conftest import copy_database, create_test_account, pointed_at
+from tests.conftest import create_test_account
 
 NOW = datetime(2026, 6, 16, 9, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="module")
-def scored_once(request, seeded_template, tmp_path_factory):  # type: ignore[no-untyped-def]
-    url = copy_database(
-        seeded_template,
-        str(tmp_path_factory.mktemp("credit-actions")),
-        lambda: request.getfixturevalue("postgres_server"),
-    )
-    with pointed_at(url):
-        credit_scoring.run()
-    return url
-
-
 @pytest.fixture
-def db(request, scored_once, tmp_path, use_database):  # type: ignore[no-untyped-def]
-    use_database(
-        copy_database(
-            scored_once, str(tmp_path), lambda: request.getfixturevalue("postgres_server")
-        )
-    )
+def db(credit_scored):  # type: ignore[no-untyped-def]
+    return credit_scored
 
 
 def actor(role: str, regions: tuple[int, ...] | None = None) -> Actor:

@@ -36,6 +36,7 @@ from jobs import refresh
 from tests import postgres
 from tests.auth.helpers import payload
 from tests.conftest import AS_OF, PASSWORD, SEED, create_test_account, pointed_at
+from tests.ops.helpers import wait_until as _wait_until
 from tests.postgres import _free_port
 
 pytestmark = [pytest.mark.redis, pytest.mark.db, pytest.mark.slow]
@@ -43,17 +44,22 @@ ROOT = Path(__file__).resolve().parents[2]
 REFRESH_SECONDS = 10
 
 
-def _wait_until(check, seconds: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            found = check()
-        except requests.RequestException:
-            found = None
-        if found:
-            return found
-        time.sleep(0.25)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+def scheduled_success_since(stack: Stack, since: datetime) -> bool:
+    """Whether a scheduled run has succeeded since `since`."""
+    engine = create_engine(stack.database)
+    try:
+        with engine.connect() as conn:
+            return bool(
+                conn.execute(
+                    select(func.count()).where(
+                        JobRun.trigger == "schedule",
+                        JobRun.status == "succeeded",
+                        JobRun.started_at > since,
+                    )
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
 
 
 class Redis:
@@ -322,19 +328,11 @@ def test_beat_and_the_worker_refresh_the_data(on_stack):
         ).scalar_one()
         since = datetime.now(UTC)
 
-    def scheduled_run_after_insert() -> bool:
-        with create_engine(on_stack.database).connect() as conn:
-            return bool(
-                conn.execute(
-                    select(func.count()).where(
-                        JobRun.trigger == "schedule",
-                        JobRun.status == "succeeded",
-                        JobRun.started_at > since,
-                    )
-                ).scalar_one()
-            )
-
-    _wait_until(scheduled_run_after_insert, 6 * REFRESH_SECONDS + 30, "a scheduled refresh")
+    _wait_until(
+        lambda: scheduled_success_since(on_stack, since),
+        6 * REFRESH_SECONDS + 30,
+        "a scheduled refresh",
+    )
     with create_engine(on_stack.database).connect() as conn:
         scored = conn.execute(
             select(func.count()).where(CreditScore.application_id == new_id)
@@ -527,17 +525,8 @@ def test_redis_down_sign_in_goes_on_jobs_say_why_missed_runs_are_recorded_then_a
         "readiness once Redis is back",
     )
     back = datetime.now(UTC)
-
-    def ran_again() -> bool:
-        with create_engine(on_stack.database).connect() as conn:
-            return bool(
-                conn.execute(
-                    select(func.count()).where(
-                        JobRun.trigger == "schedule",
-                        JobRun.status == "succeeded",
-                        JobRun.started_at > back,
-                    )
-                ).scalar_one()
-            )
-
-    _wait_until(ran_again, 6 * REFRESH_SECONDS + 30, "a scheduled refresh after Redis is back")
+    _wait_until(
+        lambda: scheduled_success_since(on_stack, back),
+        6 * REFRESH_SECONDS + 30,
+        "a scheduled refresh after Redis is back",
+    )

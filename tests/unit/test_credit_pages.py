@@ -13,38 +13,18 @@ from data import credit, pricing
 from data.engine import connect, transaction
 from data.models import CreditApplication, CreditLatestScore, CreditScore, ScoreSum
 from data.queries.sql import kept_for
-from jobs import credit_scoring
 from pages import credit_customer, credit_portfolio, credit_score, credit_watchlist
 from sharing.views import VIEWS
 from tests.conftest import (
     AS_OF,
     acting_as,
-    copy_database,
-    pointed_at,
 )
 from tests.unit.dash_context import triggered
 
 
-@pytest.fixture(scope="module")
-def scored_once(request, seeded_template, tmp_path_factory):  # type: ignore[no-untyped-def]
-    """Seeded and scored once per backend; each test gets its own copy (tests write)."""
-    url = copy_database(
-        seeded_template,
-        str(tmp_path_factory.mktemp("scored")),
-        lambda: request.getfixturevalue("postgres_server"),
-    )
-    with pointed_at(url):
-        credit_scoring.run()
-    return url
-
-
 @pytest.fixture
-def scored(request, scored_once, tmp_path, use_database):  # type: ignore[no-untyped-def]
-    url = copy_database(
-        scored_once, str(tmp_path), lambda: request.getfixturevalue("postgres_server")
-    )
-    use_database(url)
-    return url
+def scored(credit_scored):  # type: ignore[no-untyped-def]
+    return credit_scored
 
 
 def text_of(component) -> str:
