@@ -28,7 +28,8 @@ from flask_login import current_user
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from auth.access import EVERYONE, allowed, region_scope, requires
+from actions import account
+from auth.access import EVERYONE, allowed, current_actor, region_scope, requires
 from auth.audit import audit
 from auth.background import guard_background_callbacks
 from auth.csrf import csrf_token
@@ -42,8 +43,8 @@ from components.notifications import notification_items
 from components.shell import ids, shell
 from components.theme import DEFAULT_THEME, theme_css, valid_theme
 from data import activity
-from data.engine import connect, transaction
-from data.preferences import read_preference, save_preference
+from data.engine import connect
+from data.preferences import read_preference
 from data.queries.overview import data_as_of
 from jobs import heartbeats
 from jobs.readiness import readiness
@@ -240,8 +241,7 @@ clientside_callback(
 def save_theme(choice: str | None) -> str:
     """The user's theme follows them to every browser; an unknown name falls back to the default."""
     theme = valid_theme(choice)
-    with transaction() as conn:
-        save_preference(conn=conn, user_id=current_user.user_id, name="theme", value=theme)
+    account.save_preference(actor=current_actor(), name="theme", value=theme)
     return theme
 
 
@@ -327,13 +327,11 @@ def notification_list(_open: int, _all: int, _one: list[int]) -> tuple[Any, ...]
     """Open the list, or mark one or all read (only the user's own: ids are checked)."""
     trigger = ctx.triggered_id
     clicked = ctx.triggered[0]["value"] if ctx.triggered else None
-    with transaction() as conn:
-        if trigger == notify.read_all and clicked:
-            activity.mark_read(conn=conn, user_id=current_user.user_id, now=now())
-        elif isinstance(trigger, dict) and clicked and isinstance(trigger.get("id"), int):
-            activity.mark_read(
-                conn=conn, user_id=current_user.user_id, now=now(), notification_ids=[trigger["id"]]
-            )
+    if trigger == notify.read_all and clicked:
+        account.mark_read(actor=current_actor(), notification_ids=None, now=now())
+    elif isinstance(trigger, dict) and clicked and isinstance(trigger.get("id"), int):
+        account.mark_read(actor=current_actor(), notification_ids=[trigger["id"]], now=now())
+    with connect() as conn:
         listed = activity.notifications(
             conn=conn, user_id=current_user.user_id, region_ids=region_scope(), limit=10
         )

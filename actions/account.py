@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from actions.base import Actor, Refused, record
-from data import accounts, schedules
+from data import accounts, activity, preferences, schedules
 from data.engine import transaction
 
 
@@ -50,3 +50,24 @@ def replace_calendar_address(*, actor: Actor, make_new: bool, now: datetime) -> 
             now=now,
         )
     return token
+
+
+PREFERENCES = ("theme", "pe_dashboard")  # what a person keeps for themselves, per account
+
+
+def save_preference(*, actor: Actor, name: str, value: Any) -> None:
+    """One of the actor's own preferences (a theme, a PE board the caller has validated).
+    Not audited: it changes nothing anyone else sees."""
+    if name not in PREFERENCES:
+        raise ValueError(f"name must be one of {PREFERENCES}; got {name!r}")
+    with transaction() as conn:
+        preferences.save_preference(conn=conn, user_id=actor.user_id, name=name, value=value)
+
+
+def mark_read(*, actor: Actor, notification_ids: list[int] | None, now: datetime) -> int:
+    """Mark some (None: all) of the actor's own notifications read; another user's ids
+    change nothing. How many changed."""
+    with transaction() as conn:
+        return activity.mark_read(
+            conn=conn, user_id=actor.user_id, now=now, notification_ids=notification_ids
+        )

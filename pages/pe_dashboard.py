@@ -21,6 +21,7 @@ from dash.exceptions import PreventUpdate
 from flask_login import current_user
 from pydantic import ValidationError
 
+from actions.account import save_preference
 from ai import insights
 from analytics.equipment import equipment_recommendations
 from analytics.narrative import Fact
@@ -34,7 +35,7 @@ from analytics.pe import (
 )
 from analytics.pe_safety import safety_risk
 from analytics.teams import TeamOptions, balance_teams
-from auth.access import EVERYONE, STAFF, AccessDenied, region_scope, requires
+from auth.access import EVERYONE, STAFF, AccessDenied, current_actor, region_scope, requires
 from auth.audit import audit
 from components import pe_widgets as draw
 from components.empty_state import empty_state
@@ -62,8 +63,8 @@ from components.widget_card import (
     widget_card,
     widget_id,
 )
-from data.engine import connect, transaction
-from data.preferences import read_preference, save_preference
+from data.engine import connect
+from data.preferences import read_preference
 from data.queries import pe
 from sharing.views import Part, View
 from sharing.views import State as ViewState
@@ -356,8 +357,7 @@ def _gallery(board: dict[str, Any], query: str) -> list[Component]:
 
 
 def _save(board: dict[str, Any]) -> None:
-    with transaction() as conn:
-        save_preference(conn=conn, user_id=current_user.user_id, name=PREFERENCE, value=board)
+    save_preference(actor=current_actor(), name=PREFERENCE, value=board)
 
 
 def pe_facts(scope: pe.PEFilter) -> list[Fact]:

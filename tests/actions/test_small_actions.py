@@ -143,3 +143,23 @@ def test_only_admins_cancel_runs_and_it_is_audited(seeded_copy):
     assert isinstance(refused, Refused) and refused.denied
     assert jobs.cancel_runs(actor=actor("admin"), now=NOW) == 0
     assert last_audit("job.cancelled")["detail"] == {"runs": 0}
+
+
+def test_preferences_and_notifications_are_ones_own(seeded_copy):
+    import pytest
+
+    from data import activity
+    from data.preferences import read_preference
+
+    me, other = actor("viewer"), actor("viewer")
+    account.save_preference(actor=me, name="theme", value="dark")
+    with connect() as conn:
+        assert read_preference(conn=conn, user_id=me.user_id, name="theme") == "dark"
+        assert read_preference(conn=conn, user_id=other.user_id, name="theme") is None
+    with pytest.raises(ValueError, match="name must be one of"):
+        account.save_preference(actor=me, name="role", value="admin")
+    with connect() as conn:
+        before, _ = activity.unread(conn=conn, user_id=other.user_id, region_ids=None)
+    assert account.mark_read(actor=me, notification_ids=None, now=NOW) == 0
+    with connect() as conn:
+        assert activity.unread(conn=conn, user_id=other.user_id, region_ids=None)[0] == before

@@ -1,43 +1,70 @@
-"""Writes go through actions/: which pages still open a write transaction themselves.
-
-The list below only shrinks. A page moved to the actions layer leaves it (the test fails
-until it does, so the list stays true); a new page never joins it.
-"""
+"""Writes go through actions/: no page, nor the app shell, opens a write transaction or
+imports a write function from data/."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
-PAGES = Path(__file__).resolve().parents[2] / "pages"
-# Issue #19: the PE board still saves itself; it moves with the widget registry.
-NOT_YET_MOVED = {
-    "pe_dashboard",
-}
+ROOT = Path(__file__).resolve().parents[2]
+UI = [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]
+WRITE_VERBS = re.compile(
+    r"^(add|save|create|delete|update|set|revoke|record|mark|replace|store|raise|keep|"
+    r"rebuild|cancel|claim|take|release|finish|start|consume|link|touch)_"
+)
 
 
-def opens_a_transaction(path: Path) -> bool:
-    tree = ast.parse(path.read_text())
-    return any(
-        isinstance(node, ast.Call)
+def tree_of(path: Path) -> ast.Module:
+    return ast.parse(path.read_text())
+
+
+def test_no_page_and_not_the_shell_opens_a_write_transaction():
+    writing = [
+        path.name
+        for path in UI
+        for node in ast.walk(tree_of(path))
+        if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)
         and node.func.id == "transaction"
+    ]
+    assert writing == []
+
+
+def test_no_page_imports_a_write_function_from_data():
+    imported = [
+        f"{path.name}: {node.module}.{alias.name}"
+        for path in UI
+        for node in ast.walk(tree_of(path))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("data")
+        for alias in node.names
+        if alias.name == "transaction" or WRITE_VERBS.match(alias.name)
+    ]
+    assert imported == []
+
+
+def data_modules(tree: ast.Module) -> set[str]:
+    """The names a file gives to modules of data/ (`from data import credit as c` -> c)."""
+    return {
+        alias.asname or alias.name
         for node in ast.walk(tree)
-    )
+        if isinstance(node, ast.ImportFrom) and node.module in ("data", "data.queries")
+        for alias in node.names
+    }
 
 
-def test_pages_that_write_themselves_are_only_those_not_yet_moved():
-    writing = {path.stem for path in PAGES.glob("*.py") if opens_a_transaction(path)}
-    assert writing == NOT_YET_MOVED
-
-
-def test_no_page_but_those_imports_the_write_transaction():
-    for name in sorted(path.stem for path in PAGES.glob("*.py")):
-        tree = ast.parse((PAGES / f"{name}.py").read_text())
-        imported = {
-            alias.name
+def test_no_page_calls_a_write_function_of_a_data_module():
+    called = []
+    for path in UI:
+        tree = tree_of(path)
+        modules = data_modules(tree)
+        called += [
+            f"{path.name}: {node.func.value.id}.{node.func.attr}"
             for node in ast.walk(tree)
-            if isinstance(node, ast.ImportFrom) and node.module == "data.engine"
-            for alias in node.names
-        }
-        assert "transaction" not in imported or name in NOT_YET_MOVED, name
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in modules
+            and WRITE_VERBS.match(node.func.attr)
+        ]
+    assert called == []
