@@ -11,6 +11,7 @@ from data.engine import connect
 from data.queries import overview
 from pages import home
 from tests.conftest import acting_as
+from web import shell_callbacks
 
 
 @pytest.fixture
@@ -98,8 +99,8 @@ def test_home_refuses_a_forged_area(seeded_engine):
 
 def test_page_title_follows_the_registry(seeded_engine):
     with acting_as("viewer"):
-        assert beacon.page_title("/") == "Home"
-        assert beacon.page_title("/nowhere") == "Page not found"
+        assert shell_callbacks.page_title("/") == "Home"
+        assert shell_callbacks.page_title("/nowhere") == "Page not found"
 
 
 def test_a_managers_home_counts_only_their_regions(seeded_engine):
@@ -125,11 +126,11 @@ def test_a_chosen_theme_is_saved_on_the_account_and_a_forged_one_falls_back(seed
     from data.preferences import read_preference
 
     with acting_as("viewer") as account:
-        assert beacon.save_theme("professional") == "professional"
+        assert shell_callbacks.save_theme("professional") == "professional"
         with connect() as conn:
             assert read_preference(conn=conn, user_id=account.id, name="theme") == "professional"
         assert beacon.app_layout() is not None
-        assert beacon.save_theme("<img src=x onerror=alert(1)>") == "default"
+        assert shell_callbacks.save_theme("<img src=x onerror=alert(1)>") == "default"
         with connect() as conn:
             assert read_preference(conn=conn, user_id=account.id, name="theme") == "default"
 
@@ -148,14 +149,14 @@ def test_data_as_of_shows_the_newest_data_and_a_stale_badge_past_the_limit(
     from settings import get_settings
 
     with acting_as("viewer"):
-        text, badge = beacon.show_data_as_of("/")
+        text, badge = shell_callbacks.show_data_as_of("/")
     assert text.startswith("Data as of 2026-06-1")
     assert badge.children == "Stale" and "24 hours" in badge.title  # the demo data is months old
     monkeypatch.setenv("BEACON_STALE_AFTER_HOURS", str(24 * 3650))
     get_settings.cache_clear()
     try:
         with acting_as("viewer"):
-            assert beacon.show_data_as_of("/") == [text]
+            assert shell_callbacks.show_data_as_of("/") == [text]
     finally:
         monkeypatch.delenv("BEACON_STALE_AFTER_HOURS")
         get_settings.cache_clear()
