@@ -3,8 +3,6 @@ trade-off between approval volume and loss as the score cut-off moves."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
@@ -119,43 +117,35 @@ def recommend_products(
     funding_cost: float,
     lgd: float,
 ) -> pd.DataFrame:
-    """Products the applicant is eligible for (their band no worse than the product's worst
-    band), ranked by fit: purpose match first, then how well the amount and term sit in the
-    product's range, then the price. Each with its rate and a one-line reason.
+    """Products that can lend this applicant this amount over this term: their band no worse
+    than the product's worst band, the amount and the term inside the product's ranges.
+    Ranked by fit (the same purpose first), then by price; each with its rate and a one-line
+    reason. A product that cannot lend the amount or term is not listed at all.
 
     `products` has id, name, purpose, min_amount, max_amount, min_term_months,
     max_term_months, worst_band, margin. Returns those columns plus rate, fit, reason.
     """
     if band not in BAND_ORDER:
         raise ValueError(f"band must be one of {BAND_ORDER}; got {band!r}")
-    eligible = products[[accepts(band, worst) for worst in products["worst_band"]]].copy()
+    lends = (
+        products["min_amount"].le(amount)
+        & products["max_amount"].ge(amount)
+        & products["min_term_months"].le(term_months)
+        & products["max_term_months"].ge(term_months)
+    )
+    open_to_band = [accepts(band, worst) for worst in products["worst_band"]]
+    eligible = products[lends & pd.Series(open_to_band, index=products.index)].copy()
     if eligible.empty:
         return eligible.assign(rate=[], fit=[], reason=[])
-    amount_ok = eligible["min_amount"].le(amount) & eligible["max_amount"].ge(amount)
-    term_ok = eligible["min_term_months"].le(term_months) & eligible["max_term_months"].ge(
-        term_months
-    )
     same_purpose = eligible["purpose"] == purpose
     eligible["rate"] = (
         risk_rate(pd_, funding_cost=funding_cost, lgd=lgd, margin=0) + eligible["margin"]
     )
-    eligible["fit"] = same_purpose * 3 + amount_ok * 2 + term_ok * 1
-    reasons = []
-    records: list[dict[str, Any]] = eligible.to_dict("records")  # type: ignore[assignment]
-    for row, purpose_match, a_ok, t_ok in zip(
-        records, same_purpose, amount_ok, term_ok, strict=True
-    ):
-        parts = [
-            "for the same purpose"
-            if purpose_match
-            else f"for {str(row['purpose']).replace('_', ' ')}",
-            "covers the amount"
-            if a_ok
-            else f"lends {row['min_amount']:,.0f}–{row['max_amount']:,.0f}",
-            "fits the term"
-            if t_ok
-            else f"runs {row['min_term_months']}–{row['max_term_months']} months",
-        ]
-        reasons.append(f"Open to the {band} band; " + ", ".join(parts) + ".")
-    eligible["reason"] = reasons
+    eligible["fit"] = same_purpose.astype(int)
+    eligible["reason"] = [
+        f"Open to the {band} band; lends {row.min_amount:,.0f}–{row.max_amount:,.0f} over "
+        f"{row.min_term_months}–{row.max_term_months} months; "
+        + ("for the same purpose." if match else f"for {str(row.purpose).replace('_', ' ')}.")
+        for row, match in zip(eligible.itertuples(), same_purpose, strict=True)
+    ]
     return eligible.sort_values(["fit", "rate"], ascending=[False, True], ignore_index=True)

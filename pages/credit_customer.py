@@ -217,8 +217,9 @@ def product_ideas(applications: pd.DataFrame, products: pd.DataFrame) -> Compone
         ideas,
         {"name": "Product", "rate": "Rate", "reason": "Why"},
         cells={"rate": lambda v, _r: percent(v)},
-        empty_title="No product for this band",
-        empty_hint=f"Every product stops before the {latest['band']} band.",
+        empty_title="No product fits this application",
+        empty_hint=f"No product lends {number(latest['amount'])} over "
+        f"{int(latest['term_months'])} months to the {latest['band']} band.",
         caption=f"For {number(latest['amount'])} over {int(latest['term_months'])} months, "
         f"band {latest['band']}",
     )

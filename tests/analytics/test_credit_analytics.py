@@ -108,7 +108,7 @@ def test_the_challenger_trains_on_the_raw_german_columns(german):  # noqa: F811
     assert scores.mean() > 0.72
 
 
-def test_products_are_offered_only_to_eligible_bands_and_ranked_by_fit():
+def test_only_products_that_can_lend_the_amount_and_term_to_the_band_are_offered():
     from analytics.pricing import recommend_products
 
     products = pd.DataFrame(
@@ -133,13 +133,21 @@ def test_products_are_offered_only_to_eligible_bands_and_ranked_by_fit():
         "lgd": 0.5,
     }
     medium = recommend_products(products, band="medium", **args)
-    # Plus and Flex both fit purpose, amount and term: the cheaper (Plus) comes first.
-    assert medium["name"].tolist() == ["Plus", "Flex", "Micro"]
+    # Plus and Flex both lend 3,000 over 12 months for tuition: the cheaper (Plus) first.
+    # Micro lends at most 1,200, so it is not offered at all.
+    assert medium["name"].tolist() == ["Plus", "Flex"]
     assert medium["rate"].iloc[0] == pytest.approx(0.04 + 0.05 + 0.03)
-    assert "for the same purpose, covers the amount, fits the term" in medium["reason"].iloc[0]
+    assert medium["reason"].iloc[0] == (
+        "Open to the medium band; lends 2,000–15,000 over 12–36 months; for the same purpose."
+    )
     high = recommend_products(products, band="high", **args)
-    assert high["name"].tolist() == ["Flex", "Micro"]  # Plus stops at medium
-    assert recommend_products(products, band="critical", **args)["name"].tolist() == ["Micro"]
+    assert high["name"].tolist() == ["Flex"]  # Plus stops at medium
+    assert recommend_products(products, band="critical", **args).empty
+    small = recommend_products(
+        products, band="critical", **(args | {"amount": 900, "term_months": 6})
+    )
+    assert small["name"].tolist() == ["Micro"]
+    assert small["reason"].iloc[0].endswith("for exam prep.")
     with pytest.raises(ValueError, match="band must be one of"):
         recommend_products(products, band="gold", **args)
 

@@ -177,7 +177,7 @@ def test_the_customer_page_ranks_the_products_the_latest_score_allows(scored):
         page = text_of(credit_customer.layout(id=str(customer["id"])))
     assert "Products that fit" in page and customer["name"] in page
     assert "Loans" in page and "Repayments" in page and "Journey" in page
-    assert "Open to the " in page or "No product for this band" in page
+    assert "Open to the " in page or "No product fits this application" in page
 
 
 def test_live_scoring_shows_a_new_score_in_the_counts_the_list_the_portfolio_and_journey(scored):
