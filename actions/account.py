@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from actions.base import Actor, Refused, record
+from actions.base import Actor, Refused, is_id, record
 from data import accounts, activity, preferences, schedules
 from data.engine import transaction
 
@@ -17,7 +17,7 @@ def end_session(
     *, actor: Actor, session_id: Any, current_session: int | None, now: datetime
 ) -> bool | Refused:
     """True when one of the actor's own sessions ended; another user's id ends nothing."""
-    if not isinstance(session_id, int) or isinstance(session_id, bool):
+    if not is_id(session_id):
         return False
     if session_id == current_session:
         return Refused("Use Sign out to end this session.")

@@ -30,6 +30,11 @@ class Actor:
         return self.region_ids is None or region_id is None or region_id in self.region_ids
 
 
+def is_id(value: object) -> bool:
+    """A whole number as ids come from a form or a request (True and False are not ids)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class Refused:
     """The action was not done. `message` is written for the person; `denied` marks a

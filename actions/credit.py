@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from actions.base import Actor, Refused, record
+from actions.base import Actor, Refused, is_id, record
 from analytics.credit_features import credit_features
 from analytics.pricing import accepts, risk_rate
 from analytics.scorecard import assess_with
@@ -240,7 +240,7 @@ def switch_alert_rule(*, actor: Actor, rule_id: Any, now: datetime) -> RuleChang
         return Refused("Only admins change the alert rules.", denied=True)
     with transaction() as conn:
         rules = credit.alert_rules(conn=conn).set_index("id")
-        if not isinstance(rule_id, int) or isinstance(rule_id, bool) or rule_id not in rules.index:
+        if not is_id(rule_id) or rule_id not in rules.index:
             return Refused("That rule no longer exists.")
         active = not bool(rules.loc[rule_id, "is_active"])
         credit.set_alert_rule_active(conn=conn, rule_id=rule_id, active=active)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from actions.base import Actor, Refused, record
+from actions.base import Actor, Refused, is_id, record
 from data.engine import connect, transaction
 from data.lesson_plans import class_region, save_lesson_plan
 
@@ -33,7 +33,7 @@ def save_plan(
     if not actor.may(WRITERS):
         return Refused("Only admins and managers save lesson plans.", denied=True)
     problems = []
-    if not isinstance(class_id, int) or isinstance(class_id, bool):
+    if not is_id(class_id):
         problems.append("choose a class")
     if not str(title or "").strip():
         problems.append("give it a title")

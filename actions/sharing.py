@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from actions.base import Actor, Refused, record
+from actions.base import Actor, Refused, is_id, record
 from data import links
 from data.engine import transaction
 
@@ -44,7 +44,7 @@ def make_link(
             denied=True,
             detail={"what": "embed link", "view": view, "role": actor.role},
         )
-    valid_days = days if isinstance(days, int) and not isinstance(days, bool) else None
+    valid_days = days if is_id(days) else None
     if kind == "embed" and valid_days not in EMBED_DAYS:
         return Refused("Pick how long the link stays valid.")
     expires = now + timedelta(days=valid_days) if kind == "embed" and valid_days else None
@@ -75,7 +75,7 @@ def make_link(
 def revoke_link(*, actor: Actor, link_id: Any, now: datetime) -> bool:
     """True when a link was revoked: the actor's own, or any for an admin. Another user's
     link id revokes nothing."""
-    if not isinstance(link_id, int) or isinstance(link_id, bool):
+    if not is_id(link_id):
         return False
     with transaction() as conn:
         done = links.revoke_link(

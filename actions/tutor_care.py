@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from actions.base import Actor, Refused, record
+from actions.base import Actor, Refused, is_id, record
 from analytics.interventions import Recommendation, recognition, recommend
 from data import accounts, activity, tutor_care, tutor_risk
 from data.engine import connect, transaction
@@ -42,7 +42,7 @@ def tutor_for(actor: Actor, tutor_id: Any) -> dict[str, Any] | Refused:
     """The tutor behind a (possibly forged) id, when the actor may see them."""
     if tutor_id is None:
         return Refused("Choose a tutor.")
-    if not isinstance(tutor_id, int) or isinstance(tutor_id, bool):
+    if not is_id(tutor_id):
         return Refused("Choose a tutor.", denied=True, detail={"what": "tutor"})
     with connect() as conn:
         tutor = tutor_care.tutor_detail(conn=conn, tutor_id=tutor_id)
@@ -53,6 +53,13 @@ def tutor_for(actor: Actor, tutor_id: Any) -> dict[str, Any] | Refused:
             detail={"what": "tutor", "tutor_id": tutor_id},
         )
     return tutor
+
+
+def writable_tutor(actor: Actor, tutor_id: Any, doing: str) -> dict[str, Any] | Refused:
+    """The tutor, when the actor may change their record (`doing`: "write notes", ...)."""
+    if not actor.may(WRITERS):
+        return Refused(f"Only admins and managers {doing}.", denied=True)
+    return tutor_for(actor, tutor_id)
 
 
 def recommendations(conn: Connection, tutor_id: int, latest: Any) -> list[Recommendation]:
@@ -72,9 +79,7 @@ def plan_intervention(
 ) -> Done | Refused:
     """Plan one of the interventions recommended for the tutor now, owned by someone who
     looks after the tutor's region (the actor when `owner_id` is None)."""
-    if not actor.may(WRITERS):
-        return Refused("Only admins and managers plan interventions.", denied=True)
-    tutor = tutor_for(actor, tutor_id)
+    tutor = writable_tutor(actor, tutor_id, "plan interventions")
     if isinstance(tutor, Refused):
         return tutor
     if kind not in INTERVENTION_KINDS:
@@ -139,16 +144,14 @@ def move_intervention(
     now: datetime,
 ) -> Done | Refused:
     """Move an open intervention on (see MOVES); done needs an outcome."""
-    if not actor.may(WRITERS):
-        return Refused("Only admins and managers change interventions.", denied=True)
-    tutor = tutor_for(actor, tutor_id)
+    tutor = writable_tutor(actor, tutor_id, "change interventions")
     if isinstance(tutor, Refused):
         return tutor
     outcome = (outcome or "").strip()[:MAX_OUTCOME] or None
     with transaction() as conn:
         before = (
             tutor_care.intervention(conn=conn, intervention_id=intervention_id)
-            if isinstance(intervention_id, int) and not isinstance(intervention_id, bool)
+            if is_id(intervention_id)
             else None
         )
         if before is None or before["tutor_id"] != tutor["id"]:
@@ -180,7 +183,7 @@ def move_intervention(
 
 def note_for_change(actor: Actor, tutor: dict[str, Any], note_id: Any) -> dict[str, Any] | Refused:
     """A note of this tutor the actor may change: their own, or any for an admin."""
-    if not isinstance(note_id, int) or isinstance(note_id, bool):
+    if not is_id(note_id):
         return Refused("Choose a note.", denied=True, detail={"what": "note"})
     with connect() as conn:
         note = tutor_care.note(conn=conn, note_id=note_id)
@@ -209,9 +212,7 @@ def save_note(
     now: datetime,
 ) -> Done | Refused:
     """Add a note, or change one (`note_id`) the actor may change."""
-    if not actor.may(WRITERS):
-        return Refused("Only admins and managers write notes.", denied=True)
-    tutor = tutor_for(actor, tutor_id)
+    tutor = writable_tutor(actor, tutor_id, "write notes")
     if isinstance(tutor, Refused):
         return tutor
     text = (body or "").strip()
@@ -251,9 +252,7 @@ def save_note(
 
 
 def delete_note(*, actor: Actor, tutor_id: Any, note_id: Any, now: datetime) -> Done | Refused:
-    if not actor.may(WRITERS):
-        return Refused("Only admins and managers delete notes.", denied=True)
-    tutor = tutor_for(actor, tutor_id)
+    tutor = writable_tutor(actor, tutor_id, "delete notes")
     if isinstance(tutor, Refused):
         return tutor
     note = note_for_change(actor, tutor, note_id)

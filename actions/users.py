@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from actions.base import Actor, Refused, record
+from actions.base import Actor, Refused, is_id, record
 from auth.access import ROLES
 from auth.passwords import hash_password, policy_problem
 from data import accounts
@@ -111,7 +111,7 @@ def change_user(
     if not actor.may(ADMINS):
         return Refused("Only admins change users.", denied=True)
     chosen = known_regions(regions)
-    if not isinstance(user_id, int) or isinstance(user_id, bool) or chosen is None:
+    if not is_id(user_id) or chosen is None:
         return Refused("Choose a user and regions from the lists.")
     if role not in ROLES or not isinstance(active, bool):
         return Refused("Choose a role.")
