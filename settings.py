@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     refresh_seconds: int = Field(default=900, alias="BEACON_REFRESH_SECONDS", ge=1)
     retrain_at: time = Field(default=time(2, 30), alias="BEACON_RETRAIN_AT")
     stale_after_hours: float = Field(default=24, alias="BEACON_STALE_AFTER_HOURS", gt=0)
+    # Data import: the drop folder the scheduled refresh loads, and the largest file taken.
+    import_dir: str = Field(default="", alias="BEACON_IMPORT_DIR")
+    import_max_mb: float = Field(default=2048, alias="BEACON_IMPORT_MAX_MB", gt=0)
     # Who may frame an embed link (CSP frame-ancestors): "*" any site, or a list of origins.
     embed_ancestors: str = Field(
         default="*", alias="BEACON_EMBED_ANCESTORS", pattern=r"^[A-Za-z0-9*:/.' -]{1,500}$"

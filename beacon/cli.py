@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -208,6 +209,87 @@ def serve(workers: int | None, threads: int | None, dev: bool) -> None:
         development_server()
     else:
         production_server(workers=workers, threads=threads)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check and count everything, save nothing.")
+@click.option(
+    "--skip-bad-rows", is_flag=True, help="Load the good rows; set bad ones aside in the report."
+)
+@click.option("--encoding", help="The CSV files' text encoding (default: detected).")
+@click.option("--delimiter", help="The CSV files' delimiter (default: detected).")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every problem (file, row, column, value, reason) to this CSV file.",
+)
+@click.option("--refresh", "then_refresh", is_flag=True, help="Run the refresh right after.")
+@friendly
+def load(
+    path: Path,
+    dry_run: bool,
+    skip_bad_rows: bool,
+    encoding: str | None,
+    delimiter: str | None,
+    report: Path | None,
+    then_refresh: bool,
+) -> None:
+    """Load an organisation's data: PATH is a file or a folder of files, one entity per file,
+    named after it (tutors.csv, tutoring_sessions.parquet ...). Everything is checked first;
+    nothing is written unless all of it is good (or --skip-bad-rows). Exit code 1 when a row
+    was refused without --skip-bad-rows. The contract: docs/data-contract.md."""
+    from beacon.loading import load_path
+
+    result = load_path(
+        path,
+        dry_run=dry_run,
+        skip_bad_rows=skip_bad_rows,
+        encoding=encoding,
+        delimiter=delimiter,
+        report=report,
+        echo=click.echo,
+    )
+    if result.outcome == "loaded" and then_refresh:
+        _report_run("refresh")
+    refused = result.problem_total and not skip_bad_rows
+    if result.outcome in ("rejected", "failed") or refused:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(["csv", "parquet"]), default="csv")
+@friendly
+def package(path: Path, file_format: str) -> None:
+    """Write the whole database as a data package into the folder PATH: one file per entity,
+    in the format `load` reads (so it loads back into another Beacon)."""
+    from data.engine import connect
+    from data.package import write_package
+
+    with connect() as conn:
+        written = write_package(conn=conn, folder=path, file_format=file_format)
+    width = max(len(name) for name in written)
+    for name, rows in written.items():
+        click.echo(f"  {name:<{width}}  {rows:>10,}")
+    click.echo(f"{sum(written.values()):,} rows in {len(written)} files in {path}")
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("docs"),
+    show_default=True,
+    help="Where to write data-contract.md and the templates/ folder.",
+)
+def contract(out: Path) -> None:
+    """Write the data contract's documentation and its CSV and XLSX templates (generated
+    from the schemas in data/contract)."""
+    from data.contract.docs import write_docs
+
+    for written in write_docs(out):
+        click.echo(f"  {written}")
 
 
 def main() -> None:

@@ -39,23 +39,30 @@ def _recount(
     moment: InstrumentedAttribute[datetime],
     counted: Select,
     day: date | None,
+    last: date | None = None,
 ) -> None:
-    """Replace `table`'s rows (every day, or only `day`) with `counted`, whose first column
-    is the UTC day of `moment` and whose other columns are named as the table's."""
+    """Replace `table`'s rows (every day, or only `day`, or `day` to `last`) with `counted`,
+    whose first column is the UTC day of `moment` and whose other columns are named as the
+    table's."""
     stale = []
     if day is not None:
+        last = last or day
         start = datetime.combine(day, dt_time.min, tzinfo=UTC)
-        stale.append(table.day == day)
-        counted = counted.where(moment >= start, moment < start + timedelta(days=1))
+        end = datetime.combine(last, dt_time.min, tzinfo=UTC) + timedelta(days=1)
+        stale.extend([table.day >= day, table.day <= last])
+        counted = counted.where(moment >= start, moment < end)
     replace_rows(conn, table, counted, *stale)
 
 
-def rebuild_session_days(*, conn: Connection) -> None:
-    """Tutoring sessions per UTC day, region and status (sessions come only from outside)."""
-    day = day_of(TutoringSession.scheduled_start, conn).label("day")
+def rebuild_session_days(
+    *, conn: Connection, day: date | None = None, last: date | None = None
+) -> None:
+    """Tutoring sessions per UTC day, region and status (sessions come only from outside):
+    every day, or `day` to `last`."""
+    when = day_of(TutoringSession.scheduled_start, conn).label("day")
     counted = (
         select(
-            day,
+            when,
             Tutor.region_id,
             TutoringSession.status,
             func.count().label("sessions"),
@@ -63,17 +70,32 @@ def rebuild_session_days(*, conn: Connection) -> None:
             func.coalesce(func.sum(TutoringSession.rating), 0).label("rating_sum"),
         )
         .join(Tutor, Tutor.id == TutoringSession.tutor_id)
-        .group_by(day, Tutor.region_id, TutoringSession.status)
+        .group_by(when, Tutor.region_id, TutoringSession.status)
     )
     _recount(
-        conn, table=SessionDay, moment=TutoringSession.scheduled_start, counted=counted, day=None
+        conn,
+        table=SessionDay,
+        moment=TutoringSession.scheduled_start,
+        counted=counted,
+        day=day,
+        last=last,
     )
 
 
 def rebuild_application_days(*, conn: Connection, day: date | None = None) -> None:
     """Financing applications and their amount per UTC day, region and status."""
     when = day_of(CreditApplication.applied_at, conn).label("day")
-    counted = (
+    _recount(
+        conn,
+        table=ApplicationDay,
+        moment=CreditApplication.applied_at,
+        counted=_application_counts(when),
+        day=day,
+    )
+
+
+def _application_counts(when: Any) -> Select:
+    return (
         select(
             when,
             CreditCustomer.region_id,
@@ -84,15 +106,18 @@ def rebuild_application_days(*, conn: Connection, day: date | None = None) -> No
         .join(CreditCustomer, CreditCustomer.id == CreditApplication.customer_id)
         .group_by(when, CreditCustomer.region_id, CreditApplication.status)
     )
-    _recount(
-        conn, table=ApplicationDay, moment=CreditApplication.applied_at, counted=counted, day=day
-    )
 
 
 def rebuild_journey_days(*, conn: Connection, day: date | None = None) -> None:
     """Journey steps per UTC day, region (None: not a customer yet), stage and channel."""
     when = day_of(JourneyEvent.occurred_at, conn).label("day")
-    counted = (
+    counted = _journey_counts(when)
+    _recount(conn, table=JourneyDay, moment=JourneyEvent.occurred_at, counted=counted, day=day)
+    rebuild_journey_months(conn=conn, month=day.replace(day=1) if day else None)
+
+
+def _journey_counts(when: Any) -> Select:
+    return (
         select(
             when,
             CreditCustomer.region_id,
@@ -103,8 +128,6 @@ def rebuild_journey_days(*, conn: Connection, day: date | None = None) -> None:
         .outerjoin(CreditCustomer, CreditCustomer.id == JourneyEvent.customer_id)
         .group_by(when, CreditCustomer.region_id, JourneyEvent.stage, JourneyEvent.channel)
     )
-    _recount(conn, table=JourneyDay, moment=JourneyEvent.occurred_at, counted=counted, day=day)
-    rebuild_journey_months(conn=conn, month=day.replace(day=1) if day else None)
 
 
 def rebuild_journey_months(*, conn: Connection, month: date | None = None) -> None:
@@ -163,3 +186,31 @@ def rebuild_all(*, conn: Connection) -> None:
     rebuild_session_days(conn=conn)
     rebuild_application_days(conn=conn)
     rebuild_journey_days(conn=conn)
+
+
+def recount_days(*, conn: Connection, first: date, last: date) -> None:
+    """The daily counts of sessions, applications and journey steps from `first` to `last`
+    (UTC days), after a data load that touched only those days."""
+    rebuild_session_days(conn=conn, day=first, last=last)
+    when = day_of(CreditApplication.applied_at, conn).label("day")
+    _recount(
+        conn,
+        table=ApplicationDay,
+        moment=CreditApplication.applied_at,
+        counted=_application_counts(when),
+        day=first,
+        last=last,
+    )
+    step = day_of(JourneyEvent.occurred_at, conn).label("day")
+    _recount(
+        conn,
+        table=JourneyDay,
+        moment=JourneyEvent.occurred_at,
+        counted=_journey_counts(step),
+        day=first,
+        last=last,
+    )
+    month = first.replace(day=1)
+    while month <= last:
+        rebuild_journey_months(conn=conn, month=month)
+        month = (month + timedelta(days=32)).replace(day=1)

@@ -21,6 +21,7 @@ from data.models.credit import (
     Repayment,
     ScoreSum,
 )
+from data.models.imports import DataLoad
 from data.models.jobs import JobLease, JobRun
 from data.models.links import ViewLink
 from data.models.pe import (
@@ -79,6 +80,7 @@ __all__ = [
     "CreditLatestScore",
     "CreditProduct",
     "CreditScore",
+    "DataLoad",
     "Enrollment",
     "Equipment",
     "EquipmentUsage",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, MetaData
-from sqlalchemy.orm import DeclarativeBase, mapped_column
+from sqlalchemy import CheckConstraint, DateTime, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -19,6 +19,13 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ExternalId:
+    """The row's id in the organisation's own system (data/contract): a load matches on it,
+    so loading the same file twice changes nothing and other rows can refer to it."""
+
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.models.base import Base, UTCDateTime, choice, created_at_column
+from data.models.base import Base, ExternalId, UTCDateTime, choice, created_at_column
 from data.models.tutoring import RISK_BANDS
 from vocabulary import BANDS, CHANNELS
 
@@ -33,7 +33,7 @@ JOURNEY_STAGES = ("visit", "application", "approval", "disbursement", "repaid", 
 MODEL_AREAS = ("tutor_risk", "credit")
 
 
-class CreditCustomer(Base):
+class CreditCustomer(ExternalId, Base):
     __tablename__ = "credit_customers"
     __table_args__ = (
         choice("employment", EMPLOYMENT),
@@ -53,7 +53,7 @@ class CreditCustomer(Base):
     created_at: Mapped[datetime] = created_at_column()
 
 
-class CreditProduct(Base):
+class CreditProduct(ExternalId, Base):
     __tablename__ = "credit_products"
     __table_args__ = (choice("worst_band", RISK_BANDS),)
 
@@ -70,7 +70,7 @@ class CreditProduct(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class CreditApplication(Base):
+class CreditApplication(ExternalId, Base):
     __tablename__ = "credit_applications"
     __table_args__ = (
         choice("status", APPLICATION_STATUSES),
@@ -162,7 +162,7 @@ class CreditLatestScore(Base):
     pd: Mapped[float] = mapped_column(Float)
 
 
-class Loan(Base):
+class Loan(ExternalId, Base):
     __tablename__ = "loans"
     __table_args__ = (choice("status", LOAN_STATUSES),)
 
@@ -201,7 +201,7 @@ class LoanStanding(Base):
     latest_score: Mapped[int | None] = mapped_column(Integer)
 
 
-class Repayment(Base):
+class Repayment(ExternalId, Base):
     __tablename__ = "repayments"
     __table_args__ = (
         Index("ix_repayments_loan_due", "loan_id", "due_on"),
@@ -271,7 +271,7 @@ class JourneyMonth(Base):
     events: Mapped[int] = mapped_column(Integer)
 
 
-class JourneyEvent(Base):
+class JourneyEvent(ExternalId, Base):
     __tablename__ = "journey_events"
     __table_args__ = (
         choice("stage", JOURNEY_STAGES),

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.models.base import Base, choice, created_at_column
+from data.models.base import Base, ExternalId, choice, created_at_column
 
 SKILLS = ("locomotor", "ball_handling", "balance", "endurance", "teamwork")
 MEASUREMENT_CATEGORIES = ("fitness", "health")
@@ -15,7 +15,7 @@ INCIDENT_SEVERITIES = ("minor", "moderate", "serious")
 EQUIPMENT_CONDITIONS = ("new", "good", "worn", "broken")
 
 
-class School(Base):
+class School(ExternalId, Base):
     __tablename__ = "schools"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -23,7 +23,7 @@ class School(Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
 
 
-class PEClass(Base):
+class PEClass(ExternalId, Base):
     __tablename__ = "pe_classes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +43,7 @@ class Enrollment(Base):
     enrolled_on: Mapped[date] = mapped_column(Date)
 
 
-class Attendance(Base):
+class Attendance(ExternalId, Base):
     __tablename__ = "pe_attendance"
     __table_args__ = (Index("ix_pe_attendance_class_date", "class_id", "session_date"),)
 
@@ -54,7 +54,7 @@ class Attendance(Base):
     present: Mapped[bool] = mapped_column(Boolean)
 
 
-class SkillAssessment(Base):
+class SkillAssessment(ExternalId, Base):
     __tablename__ = "skill_assessments"
     __table_args__ = (
         choice("skill", SKILLS),
@@ -69,7 +69,7 @@ class SkillAssessment(Base):
     assessed_on: Mapped[date] = mapped_column(Date)
 
 
-class Measurement(Base):
+class Measurement(ExternalId, Base):
     """A fitness test result (shuttle run, push-ups ...) or a health reading (BMI, resting HR)."""
 
     __tablename__ = "pe_measurements"
@@ -88,7 +88,7 @@ class Measurement(Base):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
-class SafetyIncident(Base):
+class SafetyIncident(ExternalId, Base):
     __tablename__ = "safety_incidents"
     __table_args__ = (choice("severity", INCIDENT_SEVERITIES),)
 
@@ -103,7 +103,7 @@ class SafetyIncident(Base):
     description: Mapped[str] = mapped_column(Text)
 
 
-class Equipment(Base):
+class Equipment(ExternalId, Base):
     __tablename__ = "equipment"
     __table_args__ = (choice("condition", EQUIPMENT_CONDITIONS),)
 
@@ -116,7 +116,7 @@ class Equipment(Base):
     purchased_on: Mapped[date] = mapped_column(Date)
 
 
-class EquipmentUsage(Base):
+class EquipmentUsage(ExternalId, Base):
     __tablename__ = "equipment_usage"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,7 +129,7 @@ class EquipmentUsage(Base):
     minutes: Mapped[int] = mapped_column(SmallInteger)
 
 
-class LessonPlan(Base):
+class LessonPlan(ExternalId, Base):
     __tablename__ = "lesson_plans"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from data.models.base import Base, UTCDateTime, choice, created_at_column
+from data.models.base import Base, ExternalId, UTCDateTime, choice, created_at_column
 
 ROLES = ("admin", "manager", "analyst", "viewer")
 
@@ -19,7 +19,7 @@ user_regions = Table(
 )
 
 
-class Region(Base):
+class Region(ExternalId, Base):
     __tablename__ = "regions"
 
     id: Mapped[int] = mapped_column(primary_key=True)

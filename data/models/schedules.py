@@ -18,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.models.base import Base, UTCDateTime, choice, created_at_column
+from data.models.base import Base, ExternalId, UTCDateTime, choice, created_at_column
 
 SCHEDULE_STATUSES = ("scheduled", "completed", "cancelled")
 
@@ -32,7 +32,7 @@ schedule_attendees = Table(
 )
 
 
-class Room(Base):
+class Room(ExternalId, Base):
     __tablename__ = "rooms"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +41,7 @@ class Room(Base):
     capacity: Mapped[int]
 
 
-class Schedule(Base):
+class Schedule(ExternalId, Base):
     __tablename__ = "schedules"
     __table_args__ = (
         choice("status", SCHEDULE_STATUSES),

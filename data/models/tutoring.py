@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.models.base import Base, UTCDateTime, choice, created_at_column
+from data.models.base import Base, ExternalId, UTCDateTime, choice, created_at_column
 from vocabulary import BANDS
 
 SESSION_STATUSES = ("completed", "no_show", "rescheduled", "cancelled", "scheduled")
@@ -38,7 +38,7 @@ INTERVENTION_KINDS = (
 INTERVENTION_STATUSES = ("planned", "in_progress", "done", "dismissed")
 
 
-class Tutor(Base):
+class Tutor(ExternalId, Base):
     __tablename__ = "tutors"
     __table_args__ = (choice("status", TUTOR_STATUSES),)
 
@@ -53,7 +53,7 @@ class Tutor(Base):
     weekly_capacity: Mapped[int] = mapped_column(SmallInteger)
 
 
-class Student(Base):
+class Student(ExternalId, Base):
     __tablename__ = "students"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,7 +63,7 @@ class Student(Base):
     enrolled_on: Mapped[date] = mapped_column(Date)
 
 
-class TutoringSession(Base):
+class TutoringSession(ExternalId, Base):
     __tablename__ = "tutoring_sessions"
     __table_args__ = (
         choice("status", SESSION_STATUSES),

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, Engine, Table, func, select, text
 
 from data import cache
 from data.engine import get_engine
@@ -62,6 +62,14 @@ def generate(scale: str, seed: int, as_of: date) -> dict[str, pd.DataFrame]:
     return frames
 
 
+def with_external_ids(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """Demo rows carry their own id as the source system's id, as a real load's rows do, so
+    the data package of a demo database loads back into the same records."""
+    if "external_id" not in table.c or "external_id" in frame or "id" not in frame:
+        return frame
+    return frame.assign(external_id=frame["id"].astype(str))
+
+
 def is_seeded(conn: Connection) -> bool:
     return bool(conn.execute(select(func.count()).select_from(Tutor)).scalar_one())
 
@@ -99,7 +107,8 @@ def seed_database(
             clear(conn)
         for table in Base.metadata.sorted_tables:
             if table.name in frames:
-                report.rows[table.name] = bulk_insert(conn, table, frames[table.name])
+                frame = with_external_ids(table, frames[table.name])
+                report.rows[table.name] = bulk_insert(conn, table, frame)
         rebuild_all(conn=conn)
     cache.changed(*cache.AREAS, database_url=engine.url.render_as_string(hide_password=False))
     report.load_seconds = time.perf_counter() - started

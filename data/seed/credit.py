@@ -14,7 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from data.seed.common import HISTORY_WEEKS, Scale, person_names, rng_for
+from data.seed.common import HISTORY_WEEKS, Scale, happened_by, person_names, rng_for
 from data.seed.reference import PRODUCTS
 
 EMPLOYMENT_RISK = {
@@ -35,7 +35,7 @@ def credit_frames(scale: Scale, seed: int, as_of: date) -> dict[str, pd.DataFram
     customers = _customers(rng, scale, start, end)
     applications = _applications(rng, scale, customers, end)
     loans, repayments = _loans(rng, applications, customers, end)
-    journey = _journey(rng, customers, applications, loans)
+    journey = _journey(rng, customers, applications, loans, until=happened_by(as_of))
     return {
         "credit_customers": customers.drop(columns=["age"]),
         "credit_applications": applications.drop(columns=["true_logit"]),
@@ -210,7 +210,7 @@ def _loans(rng, applications, customers, end) -> tuple[pd.DataFrame, pd.DataFram
     return loans, repayments
 
 
-def _journey(rng, customers, applications, loans) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def _journey(rng, customers, applications, loans, until) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     first_app = applications.groupby("customer_id")["applied_at"].min()
     visits = rng.integers(1, 4, len(customers))
     cust = np.repeat(customers["id"].to_numpy(), visits)
@@ -271,7 +271,9 @@ def _journey(rng, customers, applications, loans) -> pd.DataFrame:  # type: igno
             )
         )
     journey = pd.concat(stages, ignore_index=True)
-    journey["occurred_at"] = pd.to_datetime(journey["occurred_at"], utc=True).dt.floor("s")
+    # A step dated today (a loan closed today) happened by now, not at noon still to come.
+    happened = pd.to_datetime(journey["occurred_at"], utc=True).clip(upper=until)
+    journey["occurred_at"] = happened.dt.floor("s")
     journey["customer_id"] = journey["customer_id"].astype("Int64")
     journey["application_id"] = journey["application_id"].astype("Int64")
     journey = journey.sort_values("occurred_at", kind="stable").reset_index(drop=True)

@@ -1,0 +1,187 @@
+"""Loading an organisation's own data (admins only): from the command line, the Data import
+page and the drop folder alike. Each load is on record in its history and the audit log,
+whatever its outcome; its writes are all or nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.base import Actor, Refused
+from data import audit as audit_log
+from data import cache, load_history, rollups
+from data import imports as data_imports
+from data.contract.files import Problem
+from data.engine import transaction
+from data.imports import EntityCounts, Loaded, Progress
+from settings import get_settings
+
+
+@dataclass(frozen=True)
+class LoadRequest:
+    files: list[tuple[Path, str]]  # where each file is, and the name its owner gave it
+    dry_run: bool = False
+    skip_bad_rows: bool = False
+    source: str = "command"  # command, page, drop_folder
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    load_id: int
+    outcome: str  # loaded; checked (a dry run); rejected (problems); failed (the database)
+    counts: list[EntityCounts]
+    problems: list[Problem] = field(default_factory=list)
+    problem_total: int = 0
+
+    @property
+    def written(self) -> int:
+        return sum(c.inserted + c.updated + c.deleted for c in self.counts)
+
+    @property
+    def message(self) -> str:
+        if self.outcome == "loaded":
+            skipped = (
+                f"; {self.problem_total:,} bad rows set aside, with their reasons"
+                if self.problem_total
+                else ""
+            )
+            return f"Loaded: {self.written:,} records written{skipped}."
+        if self.outcome == "checked":
+            verdict = (
+                f"{self.problem_total:,} problems to fix first"
+                if self.problem_total
+                else "no problems"
+            )
+            return (
+                f"Dry run: {self.written:,} records would be written; {verdict}. Nothing was saved."
+            )
+        if self.outcome == "failed":
+            return "The load failed while writing, and nothing of it was kept: " + (
+                self.problems[0].reason if self.problems else "see the history"
+            )
+        return (
+            f"Nothing was loaded: {self.problem_total:,} problems. Fix them, or load with "
+            "'skip bad rows' to set those rows aside."
+        )
+
+
+class _RollBack(Exception):
+    pass
+
+
+def load_data(
+    *, actor: Actor | None, request: LoadRequest, now: datetime, progress: Progress | None = None
+) -> LoadResult | Refused:
+    """`actor` None is the operator (the command line, the drop folder); a person must be an
+    admin. A manager's region scope plays no part: the import is an admin's act."""
+    if actor is not None and not actor.may(("admin",)):
+        return Refused("Only admins load data.", denied=True, detail={"what": "data load"})
+    if not request.files:
+        return Refused("Choose at least one file to load.")
+    settings = get_settings()
+    by = actor.display_name if actor else request.source.replace("_", " ")
+    names = [name for _path, name in request.files]
+    with transaction() as conn:
+        load_id = load_history.start_load(
+            conn=conn,
+            user_id=actor.user_id if actor else None,
+            by=by,
+            source=request.source,
+            dry_run=request.dry_run,
+            skip_bad_rows=request.skip_bad_rows,
+            files=names,
+            now=now,
+        )
+    files, unloadable = data_imports.plan(
+        request.files, max_bytes=int(settings.import_max_mb * 1_000_000)
+    )
+    loaded = Loaded()
+    audit = {"by": by, "files": names, "source": request.source}
+    try:
+        with transaction() as conn:
+            loaded = data_imports.load(
+                conn,
+                files,
+                zone=ZoneInfo(settings.timezone),
+                now=now,
+                progress=progress,
+                encoding=request.encoding,
+                delimiter=request.delimiter,
+            )
+            loaded.add(unloadable)
+            if request.dry_run or (loaded.problem_total and not request.skip_bad_rows):
+                raise _RollBack
+            _recount(conn, loaded)
+            _audit(conn, actor, "data.loaded", load_id, now, rows=_written(loaded), **audit)
+            load_history.finish_load(
+                conn=conn, load_id=load_id, outcome="loaded", loaded=loaded, now=now
+            )
+        cache.changed(*(loaded.areas or set(cache.AREAS)))
+        return _result(load_id, "loaded", loaded)
+    except _RollBack:
+        outcome = "checked" if request.dry_run else "rejected"
+    except SQLAlchemyError as error:
+        return _failed(load_id, actor, error, now, audit)
+    with transaction() as conn:
+        _audit(conn, actor, f"data.{outcome}", load_id, now, problems=loaded.problem_total, **audit)
+        load_history.finish_load(
+            conn=conn, load_id=load_id, outcome=outcome, loaded=loaded, now=now
+        )
+    return _result(load_id, outcome, loaded)
+
+
+def _result(load_id: int, outcome: str, loaded: Loaded) -> LoadResult:
+    return LoadResult(load_id, outcome, loaded.counts, loaded.problems, loaded.problem_total)
+
+
+def _written(loaded: Loaded) -> int:
+    return sum(c.inserted + c.updated + c.deleted for c in loaded.counts)
+
+
+def _audit(
+    conn: Connection, actor: Actor | None, action: str, load_id: int, now: datetime, **detail: Any
+) -> None:
+    audit_log.record(
+        conn=conn,
+        action=action,
+        now=now,
+        user_id=actor.user_id if actor else None,
+        entity_type="data_load",
+        entity_id=load_id,
+        ip=actor.ip if actor else None,
+        detail=detail,
+    )
+
+
+def _recount(conn: Connection, loaded: Loaded) -> None:
+    """The kept daily counts of the days the load touched; all of them when it changed a
+    record that every day's counts depend on (a tutor's region)."""
+    if loaded.reshaped:
+        rollups.rebuild_all(conn=conn)
+    elif loaded.first_day is not None and loaded.last_day is not None:
+        rollups.recount_days(conn=conn, first=loaded.first_day, last=loaded.last_day)
+
+
+def _failed(
+    load_id: int, actor: Actor | None, error: SQLAlchemyError, now: datetime, audit: dict[str, Any]
+) -> LoadResult:
+    """The database refused or lost the load half-way: nothing of it was kept (one
+    transaction). Its history says why, if the database answers again."""
+    first_line = str(getattr(error, "orig", None) or error).strip().splitlines()
+    reason = f"the database said: {first_line[0] if first_line else type(error).__name__}"[:500]
+    problem = Problem("", None, None, None, reason)
+    try:
+        with transaction() as conn:
+            _audit(conn, actor, "data.failed", load_id, now, reason=reason, **audit)
+            load_history.fail_load(conn=conn, load_id=load_id, detail=reason, now=now)
+    except SQLAlchemyError:
+        pass  # the database is gone: the load's row stays "running" until it is back
+    return LoadResult(load_id, "failed", [], [problem], 1)

@@ -1,0 +1,455 @@
+"""Loading an organisation's files into Beacon, inside the caller's transaction.
+
+Each file goes, chunk by chunk, through the contract's checks into a temporary staging
+table (COPY on PostgreSQL); duplicate keys and references to records that exist neither in
+the load nor in Beacon are found there; then one `INSERT ... SELECT ... ON CONFLICT DO
+UPDATE` writes the rows, updating only those whose values changed. Rows marked deleted are
+removed last, children first. The caller commits, or rolls back (a dry run, or problems
+without "skip bad rows"): a load is all or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Float,
+    MetaData,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.types import TypeEngine
+
+from data.contract import BY_NAME, ENTITIES, Entity
+from data.contract.files import FileRejected, Problem, count_rows, file_format, read_chunks
+from data.contract.validate import check, header_problems
+from data.models import Base
+from data.package import beacon_id
+from data.models.base import UTCDateTime
+from data.seed.bulk import bulk_insert
+
+Progress = Callable[[int, int, str], None]  # rows done, rows in all, what is being done
+KEPT_PROBLEMS = 50_000
+# Kept daily counts read these moments; a load that moves them recounts those days.
+COUNTED_MOMENTS = {
+    "tutoring_sessions": "scheduled_start",
+    "credit_applications": "applied_at",
+    "journey_events": "occurred_at",
+}
+# A change to these (a tutor's region ...) moves counts of every day: recount them all.
+RESHAPING = {"regions", "tutors", "credit_customers"}
+AREAS_OF = {
+    "tutors": ("tutors", "schedules"),
+    "students": ("tutors", "pe", "schedules"),
+    "tutoring_sessions": ("tutors",),
+    "regions": ("tutors", "pe", "schedules", "credit"),
+    "rooms": ("schedules",),
+    "schedules": ("schedules",),
+    "schedule_attendees": ("schedules",),
+}
+SQL_TYPES: dict[str, TypeEngine[Any]] = {
+    "text": Text(),
+    "int": BigInteger(),
+    "float": Float(),
+    "date": Date(),
+    "datetime": UTCDateTime(),
+    "bool": Boolean(),
+}
+
+
+@dataclass
+class EntityCounts:
+    entity: str
+    file: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    rejected: int = 0
+
+
+@dataclass
+class LoadFile:
+    entity: Entity
+    path: Path
+    name: str  # as the user named it (an upload is stored under another name)
+
+
+@dataclass
+class Loaded:
+    counts: list[EntityCounts] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    problem_total: int = 0
+    first_day: date | None = None
+    last_day: date | None = None
+    reshaped: bool = False
+
+    def add(self, problems: Iterable[Problem]) -> int:
+        added = 0
+        for problem in problems:
+            added += 1
+            if len(self.problems) < KEPT_PROBLEMS:
+                self.problems.append(problem)
+        self.problem_total += added
+        return added
+
+    def touch(self, first: Any, last: Any) -> None:
+        if first is None or pd.isna(first):
+            return
+        first, last = _day(first), _day(last)
+        self.first_day = min(self.first_day or first, first)
+        self.last_day = max(self.last_day or last, last)
+
+    @property
+    def areas(self) -> set[str]:
+        changed = {c.entity for c in self.counts if c.inserted + c.updated + c.deleted}
+        areas: set[str] = set()
+        for name in changed:
+            areas.update(AREAS_OF.get(name, ("credit",) if "credit" in name else ("pe",)))
+        if changed & {"loans", "repayments", "journey_events"}:
+            areas.add("credit")
+        return areas
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, datetime):
+        return value.date()
+    return value  # type: ignore[no-any-return]
+
+
+def plan(named: list[tuple[Path, str]], *, max_bytes: int) -> tuple[list[LoadFile], list[Problem]]:
+    """The files in writing order, and the problems of files that cannot be loaded at all:
+    an unknown entity or format, a file over the size limit, two files for one entity."""
+    files: list[LoadFile] = []
+    problems: list[Problem] = []
+    for path, name in named:
+        stem = Path(name).stem.strip().lower()
+        entity = BY_NAME.get(stem)
+        if file_format(Path(name)) is None:
+            reason = "is not CSV, Parquet or XLSX (.csv, .tsv, .txt, .parquet, .xlsx)"
+        elif entity is None:
+            reason = (
+                f"names no entity of the data contract: name the file after one of "
+                f"{', '.join(BY_NAME)} (for example tutors.csv)"
+            )
+        elif path.stat().st_size > max_bytes:
+            size, limit = path.stat().st_size / 1e6, max_bytes / 1e6
+            reason = f"is {size:,.1f} MB, over the limit of {limit:,.1f} MB (BEACON_IMPORT_MAX_MB)"
+        elif any(f.entity is entity for f in files):
+            reason = f"is a second file for {entity.name}; put its rows in one file"
+        else:
+            files.append(LoadFile(entity, path, name))
+            continue
+        problems.append(Problem(name, None, None, None, reason))
+    order = {e.name: i for i, e in enumerate(ENTITIES)}
+    return sorted(files, key=lambda f: order[f.entity.name]), problems
+
+
+def load(
+    conn: Connection,
+    files: list[LoadFile],
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+    progress: Progress | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Loaded:
+    """Write the files' good rows and report every bad one. The caller commits or rolls
+    back: it must roll back when `problem_total` is not 0, unless it skips bad rows."""
+    loaded = Loaded()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+    _name_own_records(conn)
+    total = sum(count_rows(f.path) for f in files) or 1
+    done = 0
+    staged: list[tuple[LoadFile, Table]] = []
+    for item in files:
+        if progress:
+            progress(done, total, f"Reading {item.name}")
+        counts = EntityCounts(item.entity.name, item.name)
+        loaded.counts.append(counts)
+        stage = _stage_table(conn, item.entity)
+        try:
+            for rows in _stage_file(conn, item, stage, counts, loaded, zone, encoding, delimiter):
+                done += rows
+                if progress:
+                    progress(done, total, f"Checking {item.name}")
+        except FileRejected as rejected:
+            loaded.add([Problem(item.name, None, None, None, rejected.reason)])
+            continue
+        counts.rejected += loaded.add(_key_problems(conn, item, stage))
+        counts.rejected += loaded.add(_reference_problems(conn, item, stage))
+        if progress:
+            progress(done, total, f"Writing {item.name}")
+        _note_days(conn, item.entity, stage, loaded)
+        _upsert(conn, item.entity, stage, counts, now)
+        staged.append((item, stage))
+    for item, stage in reversed(staged):
+        counts = next(c for c in loaded.counts if c.entity == item.entity.name)
+        counts.deleted = _delete(conn, item.entity, stage)
+        counts.unchanged -= counts.deleted
+    for _item, stage in staged:
+        stage.drop(conn)
+    loaded.reshaped = any(c.entity in RESHAPING and (c.updated or c.deleted) for c in loaded.counts)
+    if progress:
+        progress(total, total, "Checked and written")
+    return loaded
+
+
+def _name_own_records(conn: Connection) -> None:
+    """Records Beacon made itself get the name the data package gives them (`beacon-<id>`),
+    so a package loaded back matches them instead of adding them again."""
+    for entity in ENTITIES:
+        if "external_id" in entity.columns:
+            conn.execute(
+                text(
+                    f"UPDATE {entity.table} SET external_id = {beacon_id(entity.table)} "
+                    "WHERE external_id IS NULL"
+                )
+            )
+
+
+def _stage_table(conn: Connection, entity: Entity) -> Table:
+    columns: list[Column[Any]] = [Column("_row", BigInteger), Column("_deleted", Boolean)]
+    columns += [
+        Column(name, SQL_TYPES[entity.kind(name)]) for name in entity.columns if name != "deleted"
+    ]
+    stage = Table(f"stage_{entity.name}", MetaData(), *columns, prefixes=["TEMPORARY"])
+    stage.drop(conn, checkfirst=True)
+    stage.create(conn)
+    return stage
+
+
+def _stage_file(
+    conn: Connection,
+    item: LoadFile,
+    stage: Table,
+    counts: EntityCounts,
+    loaded: Loaded,
+    zone: ZoneInfo,
+    encoding: str | None,
+    delimiter: str | None,
+) -> Iterable[int]:
+    """Check the file chunk by chunk and stage its good rows; yields rows read."""
+    entity = item.entity
+    first = True
+    for chunk in read_chunks(item.path, encoding=encoding, delimiter=delimiter):
+        if first:
+            header = [str(c) for c in chunk.rows.columns]
+            wrong = header_problems(entity, header, item.name)
+            if wrong:
+                raise FileRejected(
+                    "; ".join(
+                        f"column {p.column}: {p.reason}" if p.column else p.reason for p in wrong
+                    )
+                )
+            first = False
+        counts.rows += len(chunk.rows)
+        checked = check(entity, chunk.rows, file=item.name, zone=zone)
+        bad = {p.row for p in chunk.problems}
+        counts.rejected += loaded.add(chunk.problems)
+        problems = [p for p in checked.problems if p.row not in bad]
+        counts.rejected += len({p.row for p in problems})
+        loaded.add(problems)
+        rows = checked.rows.loc[~checked.rows.index.isin(bad)]
+        _stage_rows(conn, entity, stage, rows, deleted=False)
+        _stage_rows(conn, entity, stage, checked.deleted, deleted=True)
+        yield len(chunk.rows)
+    if counts.rows == 0:
+        raise FileRejected("has a header but no rows: there is nothing to load")
+
+
+def _stage_rows(
+    conn: Connection, entity: Entity, stage: Table, rows: pd.DataFrame, *, deleted: bool
+) -> None:
+    if rows.empty:
+        return
+    frame = rows.copy()
+    for name in frame.columns:
+        if entity.kind(name) == "date":
+            frame[name] = frame[name].dt.strftime("%Y-%m-%d").astype(object)
+    frame.insert(0, "_deleted", deleted)
+    frame.insert(0, "_row", frame.index.to_numpy())
+    bulk_insert(conn, stage, frame.reset_index(drop=True))
+
+
+def _key_problems(conn: Connection, item: LoadFile, stage: Table) -> list[Problem]:
+    """Rows that share a key: none of them is loaded, since which is right is unknown."""
+    keys = ", ".join(item.entity.key)
+    same = " AND ".join(f"s.{k} = d.{k}" for k in item.entity.key)
+    rows = conn.execute(
+        text(
+            f"SELECT s._row, {', '.join('s.' + k for k in item.entity.key)}, d.first_row "
+            f"FROM {stage.name} s JOIN (SELECT {keys}, min(_row) AS first_row, "
+            f"max(_row) AS last_row FROM {stage.name} GROUP BY {keys} HAVING count(*) > 1) d "
+            f"ON {same} ORDER BY s._row"
+        )
+    ).all()
+    problems = []
+    for row in rows:
+        other = row.first_row if row._row != row.first_row else None
+        value = " / ".join(str(v) for v in row[1 : 1 + len(item.entity.key)])
+        reason = (
+            f"has the same {' and '.join(item.entity.key)} as row {other}"
+            if other
+            else "its key appears again further down; no row with this key is loaded"
+        )
+        problems.append(Problem(item.name, int(row._row), item.entity.key[0], value, reason))
+    _drop_rows(conn, stage, [p.row for p in problems])
+    return problems
+
+
+def _reference_problems(conn: Connection, item: LoadFile, stage: Table) -> list[Problem]:
+    problems = []
+    for name in item.entity.columns:
+        target = item.entity.refers_to(name)
+        if target is None:
+            continue
+        if target == "users":
+            match = f"lower(t.email) = lower(s.{name})"
+            table = "users"
+            where = "a Beacon user with this e-mail"
+        else:
+            match = f"t.external_id = s.{name}"
+            table = BY_NAME[target].table
+            where = f"{target} in this load or in Beacon"
+        rows = conn.execute(
+            text(
+                f"SELECT s._row, s.{name} AS value FROM {stage.name} s "
+                f"WHERE s.{name} IS NOT NULL AND NOT s._deleted "
+                f"AND NOT EXISTS (SELECT 1 FROM {table} t WHERE {match}) ORDER BY s._row"
+            )
+        ).all()
+        for row in rows:
+            problems.append(
+                Problem(item.name, int(row._row), name, row.value, f"is unknown: no {where}")
+            )
+    _drop_rows(conn, stage, [p.row for p in problems])
+    return problems
+
+
+def _drop_rows(conn: Connection, stage: Table, rows: list[int | None]) -> None:
+    wanted = sorted({r for r in rows if r is not None})
+    for start in range(0, len(wanted), 10_000):
+        conn.execute(stage.delete().where(stage.c._row.in_(wanted[start : start + 10_000])))
+
+
+def _resolved(entity: Entity, stage: Table) -> tuple[list[str], list[str], str]:
+    """Table columns, their values from the stage (references resolved to ids), and the
+    FROM clause that resolves them."""
+    columns, values, joins = [], [], [f"{stage.name} s"]
+    for position, name in enumerate(n for n in entity.columns if n != "deleted"):
+        target = entity.refers_to(name)
+        columns.append(entity.table_column(name))
+        if target is None:
+            values.append(f"s.{name}")
+            continue
+        alias = f"r{position}"
+        if target == "users":
+            joins.append(f"LEFT JOIN users {alias} ON lower({alias}.email) = lower(s.{name})")
+        else:
+            table = BY_NAME[target].table
+            joins.append(f"LEFT JOIN {table} {alias} ON {alias}.external_id = s.{name}")
+        values.append(f"{alias}.id")
+    return columns, values, " ".join(joins)
+
+
+def _target(entity: Entity) -> Table:
+    return Base.metadata.tables[entity.table]
+
+
+def _key_columns(entity: Entity) -> list[str]:
+    return [entity.table_column(k) for k in entity.key]
+
+
+def _upsert(
+    conn: Connection, entity: Entity, stage: Table, counts: EntityCounts, now: datetime
+) -> None:
+    table = _target(entity)
+    columns, values, source = _resolved(entity, stage)
+    keys = _key_columns(entity)
+    selected = ", ".join(f"{v} AS {c}" for c, v in zip(columns, values, strict=True))
+    live = f"SELECT {selected} FROM {source} WHERE NOT s._deleted"
+    match = " AND ".join(f"t.{k} = r.{k}" for k in keys)
+    staged = conn.execute(text(f"SELECT count(*) FROM ({live}) r")).scalar_one()
+    existing = conn.execute(
+        text(f"SELECT count(*) FROM ({live}) r JOIN {table.name} t ON {match}")
+    ).scalar_one()
+    stamped = [
+        c.name
+        for c in table.columns
+        if c.name not in columns and c.default is not None and c.default.is_callable
+    ]
+    insert_columns = columns + stamped
+    insert_values = values + [":now"] * len(stamped)
+    changing = [c for c in columns if c not in keys]
+    update = ", ".join(f"{c} = excluded.{c}" for c in changing)
+    distinct = "IS NOT" if conn.dialect.name == "sqlite" else "IS DISTINCT FROM"
+    differs = (
+        f"({', '.join(f'{table.name}.{c}' for c in changing)}) {distinct} "
+        f"({', '.join(f'excluded.{c}' for c in changing)})"
+    )
+    if len(changing) == 1:
+        differs = f"{table.name}.{changing[0]} {distinct} excluded.{changing[0]}"
+    result = conn.execute(
+        text(
+            f"INSERT INTO {table.name} ({', '.join(insert_columns)}) "
+            f"SELECT {', '.join(insert_values)} FROM {source} WHERE NOT s._deleted "
+            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {update} WHERE {differs}"
+        ),
+        {"now": now},
+    )
+    written = max(result.rowcount, 0)
+    counts.inserted = staged - existing
+    counts.updated = written - counts.inserted
+    counts.unchanged = existing - counts.updated
+    if "id" in table.c and conn.dialect.name == "postgresql":
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                f"coalesce((SELECT max(id) FROM {table.name}), 1))"
+            )
+        )
+
+
+def _note_days(conn: Connection, entity: Entity, stage: Table, loaded: Loaded) -> None:
+    """The UTC days whose kept counts the load changes: the rows' new days and, for rows it
+    corrects or deletes, their old ones."""
+    moment = COUNTED_MOMENTS.get(entity.name)
+    if moment is None:
+        return
+    new = conn.execute(text(f"SELECT min({moment}), max({moment}) FROM {stage.name}")).one()
+    old = conn.execute(
+        text(
+            f"SELECT min(t.{moment}), max(t.{moment}) FROM {stage.name} s "
+            f"JOIN {entity.table} t ON t.external_id = s.external_id"
+        )
+    ).one()
+    for first, last in (new, old):
+        loaded.touch(first, last)
+
+
+def _delete(conn: Connection, entity: Entity, stage: Table) -> int:
+    table = _target(entity)
+    columns, values, source = _resolved(entity, stage)
+    keys = _key_columns(entity)
+    picked = ", ".join(values[columns.index(k)] for k in keys)
+    doomed = f"SELECT {picked} FROM {source} WHERE s._deleted"
+    where = f"{keys[0]} IN ({doomed})" if len(keys) == 1 else f"({', '.join(keys)}) IN ({doomed})"
+    return max(conn.execute(text(f"DELETE FROM {table.name} WHERE {where}")).rowcount, 0)
