@@ -36,8 +36,8 @@ from data.contract import BY_NAME, ENTITIES, Entity
 from data.contract.files import FileRejected, Problem, count_rows, file_format, read_chunks
 from data.contract.validate import check, header_problems
 from data.models import Base
-from data.package import beacon_id
 from data.models.base import UTCDateTime
+from data.package import beacon_id
 from data.seed.bulk import bulk_insert
 
 Progress = Callable[[int, int, str], None]  # rows done, rows in all, what is being done

@@ -35,9 +35,11 @@ class Checked:
 
 def header_problems(entity: Entity, columns: list[str], file: str) -> list[Problem]:
     """A missing required column or an unknown one rejects the whole file."""
+    # A file of deletions needs only the key: its rows carry deleted = true.
+    needed = entity.key if "deleted" in columns else entity.required
     problems = [
         Problem(file, 1, name, None, "this required column is missing")
-        for name in entity.required
+        for name in needed
         if name not in columns
     ]
     known = set(entity.columns)
@@ -111,7 +113,12 @@ def check(entity: Entity, raw: pd.DataFrame, *, file: str, zone: ZoneInfo) -> Ch
         for row in removed.index[removed[name].isna()]:
             problems.append(Problem(file, int(row), name, None, "a deleted row needs its key"))
     kept = typed.loc[~deleted]
-    problems.extend(_contract_problems(entity, kept, file))
+    unreadable_cells = {(p.row, p.column) for p in problems}
+    problems.extend(
+        p
+        for p in _contract_problems(entity, kept, file)
+        if (p.row, p.column) not in unreadable_cells  # said once: "is not a number"
+    )
     bad = {p.row for p in problems}
     return Checked(
         rows=kept.loc[~kept.index.isin(bad)],

@@ -31,7 +31,7 @@ from data.models import (
     Tutor,
     TutoringSession,
 )
-from data.queries.sql import day_of, in_regions, read_frame
+from data.queries.sql import day_of, in_regions, minutes_between, read_frame
 
 
 @cached("tutors", "pe", "credit")
@@ -213,10 +213,7 @@ def daily_bookings(
 
     Columns: day (datetime64), status (str), bookings (int), hours (float).
     """
-    if conn.dialect.name == "sqlite":
-        minutes = (func.julianday(Schedule.ends_at) - func.julianday(Schedule.starts_at)) * 1440
-    else:
-        minutes = func.extract("epoch", Schedule.ends_at - Schedule.starts_at) / 60
+    minutes = minutes_between(Schedule.starts_at, Schedule.ends_at, conn)
     frame = _per_day_and_status(
         conn,
         moment=Schedule.starts_at,

@@ -40,7 +40,8 @@ def minutes_between(
 ) -> ColumnElement[float]:
     """The minutes from one timestamp column to another, on SQLite and PostgreSQL alike."""
     if conn.dialect.name == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 1440.0
+        # Whole seconds, as PostgreSQL's exact interval gives (julianday's floats do not).
+        return (func.unixepoch(end) - func.unixepoch(start)) / 60.0  # type: ignore[return-value]
     return func.extract("epoch", end - start) / 60.0  # type: ignore[return-value]
 
 

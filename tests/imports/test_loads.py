@@ -1,0 +1,201 @@
+"""A load is idempotent and incremental, all or nothing, an admin's act on record, and the
+demo data makes the round trip: seed, package, load into an empty Beacon, same numbers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import select, text
+
+from actions.base import Actor, Refused
+from actions.imports import LoadRequest, load_data
+from data import audit as audit_log
+from data.engine import connect, get_engine
+from data.load_history import load_history
+from data.models import SessionDay, Tutor
+from data.package import write_package
+from data.queries import home
+from data.queries.overview import data_as_of
+from tests.conftest import create_test_account, pointed_at
+from tests.imports.conftest import NOW, admin, load, snapshot, write_files
+
+SESSIONS_HEADER = "external_id,tutor_id,student_id,scheduled_start,duration_minutes,status,rating\n"
+
+
+def test_loading_the_same_files_twice_changes_nothing(org, tmp_path):
+    before = snapshot(tmp_path / "before")
+    again = load(org)
+    assert again.outcome == "loaded"
+    assert all(c.inserted == c.updated == c.deleted == 0 for c in again.counts)
+    assert sum(c.unchanged for c in again.counts) == 13  # every row of the seven files
+    assert snapshot(tmp_path / "after") == before
+
+
+def test_a_corrected_row_updates_new_rows_extend_and_deleted_rows_go(org, tmp_path):
+    result = load(
+        write_files(
+            tmp_path / "next",
+            {
+                "tutoring_sessions.csv": SESSIONS_HEADER
+                + "X1,T1,S1,2026-06-01T15:00:00+00:00,60,completed,5\n"  # as before
+                + "X2,T1,S3,2026-06-02T15:00:00+00:00,45,completed,3\n"  # corrected
+                + "X4,T2,S2,2026-06-10T16:00:00+00:00,60,completed,4\n"  # new
+            },
+        )
+    )
+    assert result.outcome == "loaded"
+    (counts,) = result.counts
+    assert (counts.inserted, counts.updated, counts.unchanged) == (1, 1, 1)
+    kept = snapshot(tmp_path / "kept")["tutoring_sessions.csv"]
+    assert "X3," in kept  # a row missing from a file is not a deletion
+
+    deleted = load(
+        write_files(
+            tmp_path / "delete",
+            {"tutoring_sessions.csv": "external_id,deleted\nX3,true\nX404,true\n"},
+        )
+    )
+    assert deleted.outcome == "loaded", deleted.problems
+    assert deleted.counts[0].deleted == 1
+    after = snapshot(tmp_path / "after")["tutoring_sessions.csv"]
+    assert "X3," not in after and "X4," in after
+    assert "X2,T1,S3,2026-06-02T15:00:00.000000+00:00,45,completed,3" in after
+
+
+def test_the_kept_daily_counts_follow_the_days_a_load_touched(org, tmp_path):
+    load(
+        write_files(
+            tmp_path / "moved",
+            {
+                "tutoring_sessions.csv": SESSIONS_HEADER
+                + "X1,T1,S1,2026-06-05T15:00:00+00:00,60,completed,5\n"  # moved from 1 June
+            },
+        )
+    )
+    with connect() as conn:
+        kept = conn.execute(
+            select(SessionDay.day, SessionDay.sessions).order_by(SessionDay.day)
+        ).all()
+    assert [(d, n) for d, n in kept] == [
+        (date(2026, 6, 2), 1),
+        (date(2026, 6, 3), 1),
+        (date(2026, 6, 5), 1),
+    ]
+    with connect() as conn:
+        newest = data_as_of(conn=conn).set_index("source")["newest"]["tutoring_sessions"]
+    assert newest == pd.Timestamp("2026-06-05T15:00:00Z")
+
+
+def test_a_dry_run_counts_everything_and_saves_nothing(org, tmp_path):
+    before = snapshot(tmp_path / "before")
+    result = load(
+        write_files(
+            tmp_path / "try",
+            {
+                "tutoring_sessions.csv": SESSIONS_HEADER
+                + "X9,T1,S1,2026-06-07T15:00:00+00:00,60,completed,5\n"
+            },
+        ),
+        dry_run=True,
+    )
+    assert result.outcome == "checked"
+    assert result.counts[0].inserted == 1
+    assert snapshot(tmp_path / "after") == before
+
+
+@pytest.mark.parametrize("role", ["manager", "analyst", "viewer"])
+def test_only_admins_load(org, tmp_path, role):
+    made = create_test_account(role, (1,))
+    actor = Actor(user_id=made.id, display_name=made.display_name, role=role, region_ids=(1,))
+    result = load_data(
+        actor=actor, request=LoadRequest(files=[(org / "regions.csv", "regions.csv")]), now=NOW
+    )
+    assert isinstance(result, Refused) and result.denied
+
+
+def test_every_load_is_an_admins_act_on_record_whatever_its_outcome(org, tmp_path):
+    person = admin()
+    scoped = Actor(
+        user_id=person.user_id, display_name=person.display_name, role="admin", region_ids=(1,)
+    )
+    result = load(
+        write_files(
+            tmp_path / "south",
+            {
+                "students.csv": "external_id,name,region_id,grade,enrolled_on\n"
+                "S40,South Kid,R2,7,2025-09-01\n"
+            },
+        ),
+        actor=scoped,
+    )
+    assert result.outcome == "loaded"  # a region scope plays no part in an import
+    load(write_files(tmp_path / "bad", {"students.csv": b""}), actor=person)
+    with connect() as conn:
+        entries, _ = audit_log.audit_log(conn=conn, action=None, limit=5)
+        history = load_history(conn=conn, limit=5)
+    actions = entries[entries["action"].str.startswith("data.")]
+    assert list(actions["action"])[:2] == ["data.rejected", "data.loaded"]
+    assert list(history["outcome"])[:2] == ["rejected", "loaded"]
+    assert list(history["by"])[:2] == [person.display_name] * 2
+    assert history.iloc[1]["counts"][0]["inserted"] == 1
+
+
+@pytest.mark.db
+def test_the_database_going_away_half_way_leaves_it_as_it_was(postgres_url, use_database, tmp_path):
+    from tests.imports.conftest import FILES
+
+    use_database(postgres_url)
+    folder = write_files(tmp_path / "org", dict(FILES))
+    before = snapshot(tmp_path / "before")
+
+    def cut_the_line(done: int, total: int, step: str) -> None:
+        if step.startswith("Writing tutoring_sessions"):
+            with get_engine().connect() as other:
+                other.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+
+    paths = sorted(folder.iterdir())
+    result = load_data(
+        actor=None,
+        request=LoadRequest(files=[(p, p.name) for p in paths]),
+        now=NOW,
+        progress=cut_the_line,
+    )
+    assert not isinstance(result, Refused)
+    assert result.outcome == "failed"
+    assert "the database said" in result.problems[0].reason
+    with connect() as conn:
+        assert conn.execute(select(Tutor.id)).first() is None
+    assert snapshot(tmp_path / "after") == before
+
+
+def test_the_demo_makes_the_round_trip_with_the_same_numbers(seeded_url, empty_url, tmp_path):
+    with pointed_at(seeded_url), connect() as conn:
+        write_package(conn=conn, folder=tmp_path / "package")
+        numbers = page_numbers(conn)
+    with pointed_at(empty_url):
+        result = load(tmp_path / "package")
+        assert result.outcome == "loaded", result.problems[:5]
+        with connect() as conn:
+            write_package(conn=conn, folder=tmp_path / "again")
+            assert page_numbers(conn) == numbers
+    for first in sorted((tmp_path / "package").iterdir()):
+        assert first.read_text() == (tmp_path / "again" / first.name).read_text(), first.name
+
+
+def page_numbers(conn) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """What the home page's four sections and the freshness badge show."""
+    end = home.home_end(conn=conn)
+    shown = {"data as of": data_as_of(conn=conn).to_csv(index=False)}
+    for section in home.SECTIONS:
+        for name, frame in home.section_frames(
+            conn=conn, section=section, end=end, region_ids=None
+        ).items():
+            shown[f"{section}: {name}"] = frame.to_csv(index=False)
+    return shown
