@@ -26,7 +26,7 @@ from jobs import heartbeats
 from observability.requests import observe_requests
 from settings import Settings, get_settings, load_settings_or_exit
 from sharing import embed, exports  # noqa: F401 (exports registers its callbacks)
-from web import routes, shell_callbacks  # noqa: F401 (the shell's callbacks register)
+from web import imports, routes, shell_callbacks  # noqa: F401 (the shell's callbacks register)
 from web.errors import register_error_pages, report_callback_error
 
 log = logging.getLogger("beacon")
@@ -43,6 +43,7 @@ def create_server() -> Flask:
 
     init_auth(server, settings)
     server.register_blueprint(routes.blueprint)
+    server.register_blueprint(imports.blueprint)
     server.register_blueprint(embed.blueprint)
     register_error_pages(server)
     return server

@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from data import accounts
 from data import audit as audit_log
+from data.engine import connect
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,21 @@ class Actor:
 
     def sees(self, region_id: int | None) -> bool:
         return self.region_ids is None or region_id is None or region_id in self.region_ids
+
+
+def stored_actor(*, user_id: int) -> Actor | None:
+    """The actor for work queued by a signed-in user (a background job has no request): their
+    role and regions as the database holds them now; None when the account is gone or off."""
+    with connect() as conn:
+        account = accounts.account_by_id(conn=conn, user_id=user_id)
+    if account is None or not account.is_active:
+        return None
+    return Actor(
+        user_id=account.id,
+        display_name=account.display_name,
+        role=account.role,
+        region_ids=account.region_ids if account.role == "manager" else None,
+    )
 
 
 def is_id(value: object) -> bool:

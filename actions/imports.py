@@ -17,7 +17,7 @@ from actions.base import Actor, Refused
 from data import audit as audit_log
 from data import cache, load_history, rollups
 from data import imports as data_imports
-from data.contract.files import Problem
+from data.contract.files import Problem, problems_frame
 from data.engine import transaction
 from data.imports import EntityCounts, Loaded, Progress
 from settings import get_settings
@@ -47,34 +47,42 @@ class LoadResult:
 
     @property
     def message(self) -> str:
+        problems = _counted(self.problem_total, "problem")
         if self.outcome == "loaded":
             skipped = (
-                f"; {self.problem_total:,} bad rows set aside, with their reasons"
+                f"; {_counted(self.problem_total, 'bad row')} set aside, with their reasons"
                 if self.problem_total
                 else ""
             )
-            return f"Loaded: {self.written:,} records written{skipped}."
+            return f"Loaded: {_counted(self.written, 'record')} written{skipped}."
         if self.outcome == "checked":
-            verdict = (
-                f"{self.problem_total:,} problems to fix first"
-                if self.problem_total
-                else "no problems"
-            )
+            verdict = f"{problems} to fix first" if self.problem_total else "no problems"
             return (
-                f"Dry run: {self.written:,} records would be written; {verdict}. Nothing was saved."
+                f"Dry run: {_counted(self.written, 'record')} would be written; {verdict}. "
+                "Nothing was saved."
             )
         if self.outcome == "failed":
             return "The load failed while writing, and nothing of it was kept: " + (
                 self.problems[0].reason if self.problems else "see the history"
             )
         return (
-            f"Nothing was loaded: {self.problem_total:,} problems. Fix them, or load with "
+            f"Nothing was loaded: {problems}. Fix them, or load with "
             "'skip bad rows' to set those rows aside."
         )
 
 
+def _counted(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 class _RollBack(Exception):
     pass
+
+
+def report_file(load_id: int) -> Path:
+    """A load's problems, every one kept (up to 50,000), as CSV: file, row, column, value,
+    reason. The page offers it for download and the drop folder puts it beside the file."""
+    return get_settings().instance_dir / "imports" / "reports" / f"load-{load_id}.csv"
 
 
 def load_data(
@@ -86,6 +94,17 @@ def load_data(
         return Refused("Only admins load data.", denied=True, detail={"what": "data load"})
     if not request.files:
         return Refused("Choose at least one file to load.")
+    result = _load(actor, request, now, progress)
+    if result.problems:
+        report = report_file(result.load_id)
+        report.parent.mkdir(parents=True, exist_ok=True)
+        problems_frame(result.problems).to_csv(report, index=False)
+    return result
+
+
+def _load(
+    actor: Actor | None, request: LoadRequest, now: datetime, progress: Progress | None
+) -> LoadResult:
     settings = get_settings()
     by = actor.display_name if actor else request.source.replace("_", " ")
     names = [name for _path, name in request.files]

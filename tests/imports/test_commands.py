@@ -24,7 +24,7 @@ def test_load_checks_first_writes_in_order_and_exits_1_on_refused_rows(sqlite_ur
     assert "students.csv, row 5, column grade, value 'seventh': is not a whole number" in (
         refused.stdout
     )
-    assert "Nothing was loaded: 1 problems" in refused.stdout
+    assert "Nothing was loaded: 1 problem." in refused.stdout
     with (tmp_path / "report.csv").open() as report:
         assert list(csv.DictReader(report)) == [
             {
