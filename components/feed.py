@@ -15,6 +15,7 @@ LINKS = {
     "schedule": "/schedules/book?id={}",
     "tutor": "/tutor-risk/tutor?id={}",
     "job_run": "/admin/jobs",  # the run is at the top of its recent runs
+    "data_load": "/admin/import",  # the load is at the top of the loads
 }
 
 

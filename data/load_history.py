@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from data.imports import Loaded
 from data.models import DataLoad
@@ -92,3 +92,11 @@ def load_history(*, conn: Connection, limit: int = 50) -> pd.DataFrame:
         "files", "counts", "problems", "outcome", "detail",
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
+
+
+def last_loaded_at(*, conn: Connection) -> datetime | None:
+    """When the newest load that wrote something finished (a dry run writes nothing)."""
+    newest = conn.execute(
+        select(func.max(DataLoad.finished_at)).where(DataLoad.outcome == "loaded")
+    ).scalar_one()
+    return pd.Timestamp(newest).tz_convert("UTC").to_pydatetime() if newest else None

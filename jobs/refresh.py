@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pandas as pd
 import psutil
@@ -28,12 +29,24 @@ from sqlalchemy import Connection
 
 from analytics.credit_features import credit_features
 from analytics.scorecard import assess_with
-from data import accounts, activity, cache, credit, jobs, loans, pricing, rollups, tutor_risk
+from data import (
+    accounts,
+    activity,
+    cache,
+    credit,
+    jobs,
+    load_history,
+    loans,
+    pricing,
+    rollups,
+    tutor_risk,
+)
 from data.engine import connect, transaction
 from data.queries import home
 from data.queries.overview import data_as_of
-from jobs import credit_alerts, credit_scoring, summaries
+from jobs import credit_alerts, credit_scoring, drop_folder, summaries
 from jobs import tutor_risk as tutor_risk_job
+from settings import get_settings
 
 Progress = Callable[[int, int, str], None]
 log = logging.getLogger("beacon.jobs")
@@ -135,7 +148,9 @@ def run(
             )
             jobs.release_lease(conn=conn, holder=me)
             if status == "failed" and trigger == "schedule":
-                tell_admins(conn, run_id=run_id, what=f"The scheduled {job} failed", why=detail)
+                tell_admins(
+                    conn, entity=("job_run", run_id), what=f"The scheduled {job} failed", why=detail
+                )
     return RunResult(run_id, status, rows, time.perf_counter() - started, detail or "")
 
 
@@ -156,15 +171,15 @@ def keep_lease(holder: str) -> threading.Event:
     return stop
 
 
-def tell_admins(conn: Connection, *, run_id: int, what: str, why: str | None) -> None:
-    """A notification for every admin, linking to the run on the Data refresh page."""
+def tell_admins(conn: Connection, *, entity: tuple[str, int], what: str, why: str | None) -> None:
+    """A notification for every admin about a run or a load (`entity`: its type and id)."""
     activity.record_event(
         conn=conn,
         actor_id=None,
         area="system",
         verb="failed",
-        entity_type="job_run",
-        entity_id=run_id,
+        entity_type=entity[0],
+        entity_id=entity[1],
         region_id=None,
         summary=f"{what}: {why or 'no reason recorded'}",
         now=_now(),
@@ -191,8 +206,28 @@ def record_missed(*, job: str, slot: str, why: str) -> int | None:
         jobs.finish_run(
             conn=conn, run_id=run_id, status="failed", rows=0, detail=detail, now=_now()
         )
-        tell_admins(conn, run_id=run_id, what=f"The scheduled {job} did not run", why=why)
+        tell_admins(
+            conn, entity=("job_run", run_id), what=f"The scheduled {job} did not run", why=why
+        )
     return run_id
+
+
+def load_drop_folder() -> tuple[int, str | None]:
+    """The files in BEACON_IMPORT_DIR, loaded as one load (jobs.drop_folder); the admins hear
+    of a drop that was refused, with where its files and report went."""
+    folder = get_settings().import_dir
+    if not folder:
+        return 0, None
+    picked = drop_folder.pick_up(folder=Path(folder), now=_now())
+    result = picked.result
+    if result is None:
+        return 0, None
+    note = f"drop folder: {len(picked.files)} files {result.outcome}"
+    if result.outcome != "loaded":
+        why = f"{result.message} The files are in {picked.moved_to or folder}."
+        with transaction() as conn:
+            tell_admins(conn, entity=("data_load", result.load_id), what=note, why=why)
+    return result.written, note
 
 
 def pick_up_new_data() -> tuple[int, str | None]:
@@ -205,13 +240,17 @@ def pick_up_new_data() -> tuple[int, str | None]:
 
 
 def rescore_tutors_if_new_sessions() -> tuple[int, str | None]:
+    """New sessions, or a load since the model was trained (it may have corrected or added
+    older history that the newest session's date does not show)."""
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
         newest = data_as_of(conn=conn).set_index("source")["newest"].get("tutoring_sessions")
         scored = model and tutor_risk.latest_scored_at(conn=conn, model_id=model["id"])
+        loaded = load_history.last_loaded_at(conn=conn)
     if newest is None or pd.isna(newest):
         return 0, "no tutoring sessions to score"
-    if scored is not None and pd.Timestamp(scored) > newest:
+    loaded_since = loaded is not None and model and pd.Timestamp(model["trained_at"]) < loaded
+    if scored is not None and pd.Timestamp(scored) > newest and not loaded_since:
         return 0, "tutor scores are up to date"
     return retrain_tutors()
 
@@ -332,6 +371,7 @@ def keep_monitoring_report() -> tuple[int, str | None]:
 
 STEPS: dict[str, list[tuple[str, Callable[[], tuple[int, str | None]]]]] = {
     "refresh": [
+        ("Loading the drop folder", load_drop_folder),
         ("Picking up new data", pick_up_new_data),
         ("Scoring tutors (when new sessions arrived)", rescore_tutors_if_new_sessions),
         ("Scoring new credit applications", score_new_applications),

@@ -52,6 +52,11 @@ def run(*, weeks: int = 12) -> RunReport:
     train_dates = pd.date_range(
         first + pd.Timedelta(days=120), as_of - pd.Timedelta(days=30), freq="14D"
     )
+    if len(train_dates) < 2:  # an organisation's first months: nothing to learn from yet
+        days = (as_of - first).days
+        raise NotEnoughHistory(
+            f"{days} days of tutoring sessions; at least 164 days are needed to learn who leaves"
+        )
     history = snapshots(sessions, tutors, train_dates)
     if history["left_30d"].sum() < 5:
         raise NotEnoughHistory(

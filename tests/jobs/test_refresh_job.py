@@ -13,9 +13,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, func, insert, select
 
+from actions.imports import LoadRequest, LoadResult, load_data
 from data import cache, credit, jobs, tutor_risk
 from data.engine import connect, transaction
-from data.models import CreditApplication, CreditLatestScore, CreditScore, JobRun
+from data.models import CreditApplication, CreditLatestScore, CreditScore, JobRun, Region
 from data.queries import home
 from data.seed import seed_database
 from jobs import refresh, schedule, summaries
@@ -53,7 +54,9 @@ def new_application() -> int:
     with transaction() as conn:
         model = conn.execute(select(CreditApplication).limit(1)).mappings().one()
         fields = {
-            k: v for k, v in model.items() if k not in ("id", "status", "decided_at", "applied_at")
+            k: v
+            for k, v in model.items()
+            if k not in ("id", "external_id", "status", "decided_at", "applied_at")
         }
         return int(
             conn.execute(
@@ -148,12 +151,32 @@ def test_a_refresh_keeps_the_monitoring_report_the_page_reads(db):
         )
 
 
+def test_tutors_are_rescored_at_the_next_refresh_after_a_load(db, tmp_path):
+    assert "tutor scores are up to date" in (refresh.run(job="refresh").detail or "")
+    with connect() as conn:
+        trained = tutor_risk.active_model(conn=conn)["id"]
+        region = conn.execute(select(Region.id, Region.code, Region.name).limit(1)).one()
+    (tmp_path / "regions.csv").write_text(
+        f"external_id,code,name\n{region.id},{region.code},{region.name}\n"
+    )
+    loaded = load_data(
+        actor=None,
+        request=LoadRequest(files=[(tmp_path / "regions.csv", "regions.csv")]),
+        now=datetime.now(UTC),
+    )
+    assert isinstance(loaded, LoadResult) and loaded.outcome == "loaded"
+    after = refresh.run(job="refresh")
+    assert "tutor scores are up to date" not in (after.detail or "")
+    with connect() as conn:
+        assert tutor_risk.active_model(conn=conn)["id"] != trained
+
+
 def test_progress_is_reported_step_by_step(db):
     seen: list[tuple[int, int, str]] = []
     refresh.run(job="refresh", progress=lambda done, total, step: seen.append((done, total, step)))
     total = len(refresh.STEPS["refresh"])
     assert [s[0] for s in seen] == list(range(total + 1))
-    assert seen[0][2] == "Picking up new data" and seen[-1] == (total, total, "Done")
+    assert seen[0][2] == "Loading the drop folder" and seen[-1] == (total, total, "Done")
 
 
 def test_a_run_while_another_holds_the_lease_does_nothing(db):
