@@ -95,10 +95,12 @@ def load_data(
     if not request.files:
         return Refused("Choose at least one file to load.")
     result = _load(actor, request, now, progress)
+    report = report_file(result.load_id)
     if result.problems:
-        report = report_file(result.load_id)
         report.parent.mkdir(parents=True, exist_ok=True)
         problems_frame(result.problems).to_csv(report, index=False)
+    else:  # a report left by an earlier database's load of the same number is not this one's
+        report.unlink(missing_ok=True)
     return result
 
 

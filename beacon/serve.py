@@ -26,9 +26,17 @@ def prepare(settings: Settings) -> str:
     return prepare_demo(say)
 
 
+OWN_DATA = (
+    "  Your own data: the templates and the data contract are in docs/ (data-contract.md,\n"
+    "  templates/); load files with `.venv/bin/python -m beacon load FOLDER` or on Admin >\n"
+    "  Data import. `.venv/bin/python -m beacon package FOLDER` writes what Beacon holds in\n"
+    "  the same format."
+)
+
+
 def banner(settings: Settings, accounts: str) -> None:
     url = f"http://{settings.host}:{settings.port}/"
-    say(f"\n  Beacon is running at {url}  (stop with Ctrl+C)\n{accounts}\n")
+    say(f"\n  Beacon is running at {url}  (stop with Ctrl+C)\n{accounts}\n\n{OWN_DATA}\n")
 
 
 def production_server(*, workers: int | None, threads: int | None) -> None:

@@ -24,6 +24,7 @@ from auth.access import ADMINS, REQUESTER_ID, current_actor, requires, requires_
 from auth.requests import now
 from components.empty_state import empty_state
 from components.formatting import local_datetime, number
+from components.progress import HIDDEN, SHOWN, job_progress
 from components.table import data_table
 from data import load_history
 from data.contract import ENTITIES
@@ -42,7 +43,7 @@ OUTCOME_COLORS = {
 }
 SOURCES = {"command": "command line", "page": "this page", "drop_folder": "drop folder"}
 PREVIEW_ROWS = 5
-SHOWN_PROBLEMS = 100
+PROBLEMS_ON_PAGE = 100
 
 
 class ids:
@@ -211,15 +212,7 @@ def file_size(size: int) -> str:
 def progress_and_result() -> list[Component]:
     """Always on the page: the history follows the result, with or without an upload."""
     return [
-        html.Div(
-            [
-                dbc.Progress(id=ids.progress, value=0, striped=True, animated=True),
-                html.Div(id=ids.progress_text, className="small text-secondary mt-1"),
-            ],
-            id=ids.progress_wrap,
-            className="d-none mb-3",
-            **{"aria-live": "polite"},
-        ),
+        job_progress(bar=ids.progress, text=ids.progress_text, wrap=ids.progress_wrap),
         html.Div(id=ids.result, role="status"),
     ]
 
@@ -238,7 +231,7 @@ def progress_and_result() -> list[Component]:
     running=[
         (Output(ids.check, "disabled"), True, False),
         (Output(ids.load, "disabled"), True, False),
-        (Output(ids.progress_wrap, "className"), "mb-3", "d-none mb-3"),
+        (Output(ids.progress_wrap, "className"), SHOWN, HIDDEN),
     ],
     interval=500,
     prevent_initial_call=True,
@@ -277,7 +270,7 @@ def run_load(set_progress, check_clicks, load_clicks, skip, token, requester, _p
 
 def load_summary(result: LoadResult) -> Component:
     counts = pd.DataFrame([c.__dict__ for c in result.counts])
-    problems = pd.DataFrame([p.__dict__ for p in result.problems[:SHOWN_PROBLEMS]])
+    problems = pd.DataFrame([p.__dict__ for p in result.problems[:PROBLEMS_ON_PAGE]])
     return html.Div(
         [
             dbc.Alert([result.message, *next_steps(result)], color=OUTCOME_COLORS[result.outcome]),
@@ -315,8 +308,8 @@ def next_steps(result: LoadResult) -> list[Component | str]:
 
 def problems_table(result: LoadResult, problems: pd.DataFrame) -> Component:
     shown = (
-        f"The first {SHOWN_PROBLEMS} of {number(result.problem_total)} problems"
-        if result.problem_total > SHOWN_PROBLEMS
+        f"The first {PROBLEMS_ON_PAGE} of {number(result.problem_total)} problems"
+        if result.problem_total > PROBLEMS_ON_PAGE
         else f"{number(result.problem_total)} problem{'' if result.problem_total == 1 else 's'}"
     )
     return html.Div(

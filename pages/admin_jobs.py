@@ -24,6 +24,7 @@ from auth.access import (
 )
 from auth.requests import now
 from components.formatting import local_datetime, number
+from components.progress import HIDDEN, SHOWN, job_progress
 from components.table import data_table
 from data import jobs
 from data.engine import connect
@@ -81,15 +82,7 @@ def layout(**_kwargs: str) -> html.Div:
                 ],
                 className="d-flex gap-2 mb-3",
             ),
-            html.Div(
-                [
-                    dbc.Progress(id=ids.progress, value=0, striped=True, animated=True),
-                    html.Div(id=ids.progress_text, className="small text-secondary mt-1"),
-                ],
-                id=ids.progress_wrap,
-                className="d-none mb-3",
-                **{"aria-live": "polite"},
-            ),
+            job_progress(bar=ids.progress, text=ids.progress_text, wrap=ids.progress_wrap),
             html.Div(id=ids.result, role="status"),
             html.Div(id=ids.cancelled, role="status"),
             html.H2("Recent runs", className="h5 mt-4"),
@@ -122,7 +115,7 @@ def run_summary(result: refresh.RunResult) -> Component:
         (Output(ids.refresh, "disabled"), True, False),
         (Output(ids.retrain, "disabled"), True, False),
         (Output(ids.cancel, "disabled"), False, True),
-        (Output(ids.progress_wrap, "className"), "mb-3", "d-none mb-3"),
+        (Output(ids.progress_wrap, "className"), SHOWN, HIDDEN),
     ],
     cancel=[Input(ids.cancel, "n_clicks")],
     interval=500,
