@@ -173,13 +173,13 @@ def main() -> None:
         "rows": {"tutoring_sessions": options.rows, "students": STUDENTS, "tutors": TUTORS},
         "csv_mb": round(size / 1e6),
         "runs": runs,
-        "targets": {
-            "first load seconds": [first["seconds"], TARGET_SECONDS[backend]],
-            "peak memory MB": [max(r["peak_mb"] for r in runs.values()), TARGET_MB],
-        },
+        "targets": {"peak memory MB": [max(r["peak_mb"] for r in runs.values()), TARGET_MB]},
     }
+    if options.rows == 1_000_000:  # the time target is set for a million sessions
+        result["targets"]["first load seconds"] = [first["seconds"], TARGET_SECONDS[backend]]
     RESULTS.mkdir(exist_ok=True)
-    stem = RESULTS / f"imports-{backend}"
+    size_part = "" if options.rows == 1_000_000 else f"-{options.rows}"
+    stem = RESULTS / f"imports-{backend}{size_part}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=2))
     stem.with_suffix(".md").write_text(table(result))
     print(table(result))

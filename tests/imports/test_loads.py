@@ -175,6 +175,37 @@ def test_the_database_going_away_half_way_leaves_it_as_it_was(postgres_url, use_
     assert snapshot(tmp_path / "after") == before
 
 
+def schema_of(table: str) -> tuple[list[str], list[str]]:
+    from sqlalchemy import inspect
+
+    with connect() as conn:
+        found = inspect(conn)
+        indexes = sorted(i["name"] for i in found.get_indexes(table))
+        keys = sorted(k["name"] for k in found.get_foreign_keys(table))
+    return indexes, keys
+
+
+@pytest.mark.db
+def test_a_large_load_rebuilds_the_indexes_and_keys_it_set_aside(
+    postgres_url, use_database, tmp_path, monkeypatch
+):
+    from data import imports
+    from tests.imports.conftest import FILES
+
+    use_database(postgres_url)
+    before = schema_of("tutoring_sessions")
+    assert len(before[0]) == 5 and len(before[1]) == 2
+    monkeypatch.setattr(imports, "BULK_ROWS", 1)  # every load is "large"
+    files = dict(FILES)
+    files["students.csv"] += "S9,Bad Grade,R1,seventh,2025-09-01\n"
+    rejected = load(write_files(tmp_path / "bad", files))
+    assert rejected.outcome == "rejected" and schema_of("tutoring_sessions") == before
+    assert load(write_files(tmp_path / "org", dict(FILES))).outcome == "loaded"
+    assert schema_of("tutoring_sessions") == before
+    with connect() as conn, pytest.raises(Exception, match="foreign key"):
+        conn.execute(text("UPDATE tutoring_sessions SET tutor_id = -1"))  # the key holds again
+
+
 def test_the_demo_makes_the_round_trip_with_the_same_numbers(seeded_url, empty_url, tmp_path):
     with pointed_at(seeded_url), connect() as conn:
         write_package(conn=conn, folder=tmp_path / "package")
