@@ -87,7 +87,7 @@ def test_duplicate_keys_within_a_file_load_neither_row(org, tmp_path):
     assert problems[1].reason == "has the same external_id as row 2"
 
 
-def test_a_reference_to_an_unknown_tutor_student_or_customer_is_refused(org, tmp_path):
+def test_a_reference_to_an_unknown_tutor_customer_or_class_is_refused(org, tmp_path):
     problems = refused(
         org,
         tmp_path,
@@ -102,11 +102,13 @@ def test_a_reference_to_an_unknown_tutor_student_or_customer_is_refused(org, tmp
                 "channel,status\n"
                 "A9,C404,P1,2026-05-28T10:30:00+00:00,3000,12,tuition,web,submitted\n"
             ),
+            "pe_enrollments.csv": "class_id,student_id,enrolled_on\nPE404,S1,2025-09-01\n",
         },
     )
     assert {(p.file, p.row, p.column, p.value) for p in problems} == {
         ("tutoring_sessions.csv", 2, "tutor_id", "T404"),
         ("credit_applications.csv", 2, "customer_id", "C404"),
+        ("pe_enrollments.csv", 2, "class_id", "PE404"),
     }
     assert problems[0].reason.startswith("is unknown: no ")
 
