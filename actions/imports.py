@@ -4,6 +4,7 @@ whatever its outcome; its writes are all or nothing."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from actions.base import Actor, Refused
 from data import audit as audit_log
@@ -21,6 +22,8 @@ from data.contract.files import Problem, problems_frame
 from data.engine import transaction
 from data.imports import EntityCounts, Loaded, Progress
 from settings import get_settings
+
+log = logging.getLogger("beacon.imports")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class LoadResult:
     counts: list[EntityCounts]
     problems: list[Problem] = field(default_factory=list)
     problem_total: int = 0
+    retry: bool = False  # failed for a passing reason (the database unreachable): try again
 
     @property
     def written(self) -> int:
@@ -50,7 +54,7 @@ class LoadResult:
         problems = _counted(self.problem_total, "problem")
         if self.outcome == "loaded":
             skipped = (
-                f"; {_counted(self.problem_total, 'bad row')} set aside, with their reasons"
+                f"; {problems} set aside (bad rows or files), each in the report"
                 if self.problem_total
                 else ""
             )
@@ -149,8 +153,14 @@ def _load(
         return _result(load_id, "loaded", loaded)
     except _RollBack:
         outcome = "checked" if request.dry_run else "rejected"
-    except SQLAlchemyError as error:
-        return _failed(load_id, actor, error, now, audit)
+    except (OperationalError, InterfaceError) as error:  # the connection, not the data
+        return _failed(load_id, actor, _database_said(error), now, audit, retry=True)
+    except SQLAlchemyError as error:  # a constraint: the data, which a retry will not change
+        return _failed(load_id, actor, _database_said(error), now, audit)
+    except Exception as error:  # noqa: BLE001 - on record, in the log, never half-written
+        log.exception("data load %s failed", load_id)
+        reason = f"an unexpected error ({type(error).__name__}); the server log has the details"
+        return _failed(load_id, actor, reason, now, audit)
     with transaction() as conn:
         _audit(conn, actor, f"data.{outcome}", load_id, now, problems=loaded.problem_total, **audit)
         load_history.finish_load(
@@ -191,13 +201,22 @@ def _recount(conn: Connection, loaded: Loaded) -> None:
         rollups.recount_days(conn=conn, first=loaded.first_day, last=loaded.last_day)
 
 
-def _failed(
-    load_id: int, actor: Actor | None, error: SQLAlchemyError, now: datetime, audit: dict[str, Any]
-) -> LoadResult:
-    """The database refused or lost the load half-way: nothing of it was kept (one
-    transaction). Its history says why, if the database answers again."""
+def _database_said(error: SQLAlchemyError) -> str:
     first_line = str(getattr(error, "orig", None) or error).strip().splitlines()
-    reason = f"the database said: {first_line[0] if first_line else type(error).__name__}"[:500]
+    return f"the database said: {first_line[0] if first_line else type(error).__name__}"[:500]
+
+
+def _failed(
+    load_id: int,
+    actor: Actor | None,
+    reason: str,
+    now: datetime,
+    audit: dict[str, Any],
+    *,
+    retry: bool = False,
+) -> LoadResult:
+    """The load failed half-way: nothing of it was kept (one transaction). Its history says
+    why, if the database answers again."""
     problem = Problem("", None, None, None, reason)
     try:
         with transaction() as conn:
@@ -205,4 +224,4 @@ def _failed(
             load_history.fail_load(conn=conn, load_id=load_id, detail=reason, now=now)
     except SQLAlchemyError:
         pass  # the database is gone: the load's row stays "running" until it is back
-    return LoadResult(load_id, "failed", [], [problem], 1)
+    return LoadResult(load_id, "failed", [], [problem], 1, retry=retry)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -207,7 +207,6 @@ def load(
     for item, stage in reversed(staged):
         counts = next(c for c in loaded.counts if c.entity == item.entity.name)
         counts.deleted = _delete(conn, item.entity, stage)
-        counts.unchanged -= counts.deleted
     for _item, stage in staged:
         stage.drop(conn)
     loaded.reshaped = any(c.entity in RESHAPING and (c.updated or c.deleted) for c in loaded.counts)
@@ -267,7 +266,8 @@ def _stage_file(
         counts.rows += len(chunk.rows)
         checked = check(entity, chunk.rows, file=item.name, zone=zone)
         bad = {p.row for p in chunk.problems}
-        counts.rejected += loaded.add(chunk.problems)
+        # Named as its owner named the file (an upload is kept as 000.xlsx).
+        counts.rejected += loaded.add(replace(p, file=item.name) for p in chunk.problems)
         problems = [p for p in checked.problems if p.row not in bad]
         counts.rejected += len({p.row for p in problems})
         loaded.add(problems)

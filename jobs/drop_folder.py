@@ -3,8 +3,9 @@
 Another system exports its files into the folder; the scheduled refresh loads what it finds
 there as one load (so sessions may refer to tutors sent beside them), all or nothing, and
 moves the files to `processed/<when>/` or, with `report.csv` beside them, `failed/<when>/`.
-A file still being written is left for the next run: it must have been still for a while.
-When the database itself fails, the files stay where they are and the next run tries again.
+While any file is still being written (changed in the last 30 s) the whole drop waits for
+the next run. When the database cannot be reached, the files go back where they were and the
+next run tries again; a load the database refused (a constraint) goes to `failed/`.
 """
 
 from __future__ import annotations
@@ -30,39 +31,60 @@ class Picked:
 
 
 def ready_files(folder: Path, now: datetime) -> list[Path]:
-    """Files at the top of the folder, in a format Beacon reads, that are done arriving."""
+    """Files at the top of the folder in a format Beacon reads, when all of them are done
+    arriving: one still being written holds back the rest, which may refer to it."""
     if not folder.is_dir():
         return []
-    settled = now.timestamp() - SETTLE_SECONDS
-    return sorted(
+    found = sorted(
         path
         for path in folder.iterdir()
         if path.is_file()
         and not path.name.startswith(".")
         and not path.name.endswith(PARTIAL_SUFFIXES)
         and path.suffix.lower() in FORMATS
-        and path.stat().st_mtime <= settled
     )
+    settled = now.timestamp() - SETTLE_SECONDS
+    return [] if any(p.stat().st_mtime > settled for p in found) else found
 
 
 def pick_up(*, folder: Path, now: datetime) -> Picked:
+    """The files are moved out of the way first (a rename on one disk), so a file written
+    again while the load runs is a new file for the next run, never a torn one."""
     files = ready_files(folder, now)
     if not files:
         return Picked([], None, None)
-    request = LoadRequest(files=[(f, f.name) for f in files], source="drop_folder")
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    claimed = _free(folder / "loading" / stamp)
+    claimed.mkdir(parents=True)
+    for path in files:
+        path.rename(claimed / path.name)
+    taken = [claimed / path.name for path in files]
+    request = LoadRequest(files=[(f, f.name) for f in taken], source="drop_folder")
     result = load_data(actor=None, request=request, now=now)
     if isinstance(result, Refused):  # the operator is never refused; kept for the type
         raise RuntimeError(result.message)
-    if result.outcome == "failed":
+    if result.outcome == "failed" and result.retry:  # the database: the next run tries again
+        for path in taken:
+            if not (folder / path.name).exists():
+                path.rename(folder / path.name)
+        shutil.rmtree(claimed, ignore_errors=True)
+        _tidy(claimed.parent)
         return Picked(files, result, None)
     kind = "processed" if result.outcome == "loaded" else "failed"
-    target = _free(folder / kind / now.strftime("%Y%m%dT%H%M%SZ"))
-    target.mkdir(parents=True)
-    for path in files:
-        shutil.move(str(path), target / path.name)
+    target = _free(folder / kind / stamp)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    claimed.rename(target)
+    _tidy(claimed.parent)
     if report_file(result.load_id).exists():
         shutil.copyfile(report_file(result.load_id), target / "report.csv")
     return Picked(files, result, target)
+
+
+def _tidy(folder: Path) -> None:
+    try:
+        folder.rmdir()  # only when empty: another run's claim may be in it
+    except OSError:
+        pass
 
 
 def _free(path: Path) -> Path:

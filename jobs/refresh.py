@@ -222,9 +222,18 @@ def load_drop_folder() -> tuple[int, str | None]:
     result = picked.result
     if result is None:
         return 0, None
-    note = f"drop folder: {len(picked.files)} files {result.outcome}"
+    files = f"{len(picked.files)} file{'' if len(picked.files) == 1 else 's'}"
+    note = f"drop folder: {files} {result.outcome}"
     if result.outcome != "loaded":
-        why = f"{result.message} The files are in {picked.moved_to or folder}."
+        where = picked.moved_to or folder
+        why = (
+            f"{result.problems[0].reason}; the files are back in {where} for the next run"
+            if result.retry
+            else f"{result.problem_total:,} problem{'' if result.problem_total == 1 else 's'}, "
+            f"listed in report.csv in {where}"
+            if result.outcome == "rejected"
+            else f"{result.problems[0].reason}; the files are in {where}"
+        )
         with transaction() as conn:
             tell_admins(conn, entity=("data_load", result.load_id), what=note, why=why)
     return result.written, note

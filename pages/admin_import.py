@@ -299,8 +299,8 @@ def next_steps(result: LoadResult) -> list[Component | str]:
         return []
     return [
         html.Br(),
-        "The pages show it now. Tutor and credit scores are recomputed at the next refresh, "
-        "or at once with Refresh now on ",
+        "The pages show it now. Tutor risk is rescored, and new credit applications are "
+        "scored, at the next refresh, or at once with Refresh now on ",
         dcc.Link("Data refresh", href="/admin/jobs"),
         ".",
     ]

@@ -17,6 +17,7 @@ from charset_normalizer import from_bytes
 
 FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".xlsx": "xlsx"}
 DELIMITERS = ",;\t|"
+FORMULA_STARTS = ("=", "+", "@", "\t", "\r")  # a minus sign is a negative amount
 SAMPLE_BYTES = 1 << 20
 CHUNK_ROWS = 100_000
 FORMULA = "\x00formula"  # a formula cell, until its row is set aside
@@ -79,7 +80,15 @@ def detect_delimiter(text: str) -> str:
 
 
 def count_rows(path: Path) -> int:
-    """About how many data rows the file holds, for a progress bar."""
+    """About how many data rows the file holds, for a progress bar; 0 when it cannot be read
+    (reading it then says why, as a problem of that file)."""
+    try:
+        return _count_rows(path)
+    except Exception:  # noqa: BLE001 - a broken file is the user's, reported when it is read
+        return 0
+
+
+def _count_rows(path: Path) -> int:
     kind = file_format(path)
     if kind == "parquet":
         import pyarrow.parquet as pq
@@ -184,7 +193,7 @@ def _parquet_chunks(path: Path, chunk_rows: int) -> Iterator[Chunk]:
 
     try:
         source = pq.ParquetFile(path)
-    except pa.ArrowInvalid as error:
+    except (pa.ArrowInvalid, OSError) as error:
         raise FileRejected(f"is not a readable Parquet file ({error})") from None
     row = 2
     if source.metadata.num_rows == 0:
@@ -273,7 +282,13 @@ REPORT_COLUMNS = ["file", "row", "column", "value", "reason"]
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    """The validation report: one line per problem, as the page shows and the CSV holds."""
+    """The validation report: one line per problem, as the page shows and the CSV holds. A
+    value a spreadsheet would run as a formula (`=HYPERLINK(...)`) is kept as text."""
     return pd.DataFrame(
-        [(p.file, p.row, p.column, p.value, p.reason) for p in problems], columns=REPORT_COLUMNS
+        [(p.file, p.row, p.column, _inert(p.value), p.reason) for p in problems],
+        columns=REPORT_COLUMNS,
     ).astype({"row": "Int64"})
+
+
+def _inert(value: str | None) -> str | None:
+    return "'" + value if value and value[0] in FORMULA_STARTS else value

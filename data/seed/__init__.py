@@ -63,11 +63,12 @@ def generate(scale: str, seed: int, as_of: date) -> dict[str, pd.DataFrame]:
 
 
 def with_external_ids(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
-    """Demo rows carry their own id as the source system's id, as a real load's rows do, so
-    the data package of a demo database loads back into the same records."""
+    """Demo rows are named as the data package names records Beacon made (`beacon-<id>`), so
+    a demo database's package loads back into the same records, and an organisation's own
+    ids ("1", "T-1001") never collide with them."""
     if "external_id" not in table.c or "external_id" in frame or "id" not in frame:
         return frame
-    return frame.assign(external_id=frame["id"].astype(str))
+    return frame.assign(external_id="beacon-" + frame["id"].astype(str))
 
 
 def is_seeded(conn: Connection) -> bool:

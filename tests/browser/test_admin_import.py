@@ -89,7 +89,7 @@ def test_upload_check_see_the_problems_then_load_and_find_it_in_the_history(page
     click(page, "#import-skip-bad-rows")
     click(page, "#import-load")
     page.wait_for_contains_text("#import-result", "Loaded:", timeout=60)
-    assert "1 bad row set aside" in page.find_element("#import-result").text
+    assert "1 problem set aside" in page.find_element("#import-result").text
     assert counts() == (3, 3)
 
     WebDriverWait(page.driver, 20).until(

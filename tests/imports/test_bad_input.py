@@ -243,3 +243,14 @@ def test_skipping_bad_rows_loads_the_good_ones_and_keeps_the_bad_with_reasons(or
     assert [(p.row, p.column, p.value) for p in result.problems] == [(3, "rating", "9")]
     sessions = snapshot(tmp_path / "after")["tutoring_sessions.csv"]
     assert "X5," in sessions and "X4," not in sessions
+
+
+def test_a_broken_parquet_or_xlsx_file_is_a_problem_of_that_file(org, tmp_path):
+    problems = refused(
+        org,
+        tmp_path,
+        {"tutors.parquet": b"PAR1 not really parquet", "students.xlsx": b"PK\x03\x04 torn zip"},
+    )
+    reasons = {p.file: p.reason for p in problems}
+    assert reasons["tutors.parquet"].startswith("is not a readable Parquet file")
+    assert reasons["students.xlsx"].startswith("is not a readable XLSX workbook")

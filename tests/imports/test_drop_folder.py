@@ -87,6 +87,7 @@ def test_a_refused_drop_goes_to_failed_with_its_report_and_the_admins_hear_of_it
         ).scalar_one()
     assert "1 problem" in told and str(failed) in told and admin.id
 
-    write_files(drop, fresh)  # written just now: may still be arriving
+    settled(drop, {"regions.csv": FILES["regions.csv"]})
+    write_files(drop, fresh)  # written just now: may still be arriving, and holds back the rest
     assert "drop folder" not in (refresh.run(job="refresh").detail or "")
-    assert (drop / "credit_products.csv").exists()
+    assert (drop / "credit_products.csv").exists() and (drop / "regions.csv").exists()

@@ -155,9 +155,9 @@ def test_tutors_are_rescored_at_the_next_refresh_after_a_load(db, tmp_path):
     assert "tutor scores are up to date" in (refresh.run(job="refresh").detail or "")
     with connect() as conn:
         trained = tutor_risk.active_model(conn=conn)["id"]
-        region = conn.execute(select(Region.id, Region.code, Region.name).limit(1)).one()
+        region = conn.execute(select(Region.external_id, Region.code, Region.name).limit(1)).one()
     (tmp_path / "regions.csv").write_text(
-        f"external_id,code,name\n{region.id},{region.code},{region.name}\n"
+        f"external_id,code,name\n{region.external_id},{region.code},{region.name}\n"
     )
     loaded = load_data(
         actor=None,

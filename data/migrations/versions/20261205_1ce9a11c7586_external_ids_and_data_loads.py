@@ -79,7 +79,9 @@ def upgrade() -> None:
     for table in IMPORTED:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("external_id", sa.String(length=64), nullable=True))
-        op.execute(f"UPDATE {table} SET external_id = CAST(id AS VARCHAR(64))")
+        # Named as the data package names records Beacon made: "beacon-<id>", never a bare
+        # number an organisation's own ids could collide with.
+        op.execute(f"UPDATE {table} SET external_id = 'beacon-' || CAST(id AS VARCHAR(64))")
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.create_index(f"ix_{table}_external_id", ["external_id"], unique=True)
 
