@@ -147,17 +147,24 @@ def measurement_trend(frame: pd.DataFrame, *, theme: str | None, options: dict) 
             f"No {label(metric).lower()} results under these filters.", className="widget-note"
         )
     figure = go.Figure()
-    for grade, g in rows.groupby("grade"):
-        figure.add_scatter(
-            x=g["measured_on"], y=g["mean"], name=f"Grade {grade}", mode="lines+markers"
-        )
-    figure.update_yaxes(title=f"{label(metric)} ({rows['unit'].iloc[0]})")
+    dates = rows["measured_on"].drop_duplicates()
     flagged = rows["flagged"].sum()
     note = (
         f"{number(flagged)} of {number(rows['n'].sum())} readings flagged for follow-up"
         if flagged
         else f"Mean per grade, {number(rows['n'].sum())} results"
     )
+    if len(dates) < 2:  # one date is no trend: the readings of that day, per grade
+        day = pd.Timestamp(dates.iloc[0]).date().isoformat()
+        figure.add_bar(x=[f"Grade {g}" for g in rows["grade"]], y=rows["mean"])
+        note += f"; measured only on {day}, so there is no trend yet (it needs a second date)"
+    else:
+        for grade, g in rows.groupby("grade"):
+            figure.add_scatter(
+                x=g["measured_on"], y=g["mean"], name=f"Grade {grade}", mode="lines+markers"
+            )
+        figure.update_xaxes(tickformat="%d %b %Y")
+    figure.update_yaxes(title=f"{label(metric)} ({rows['unit'].iloc[0]})")
     return html.Div([html.P(note, className="widget-note"), graph(figure, theme)])
 
 

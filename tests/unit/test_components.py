@@ -220,3 +220,41 @@ def test_every_trace_type_the_app_draws_is_in_the_browsers_plotly_bundle():
     drawn &= trace_types
     assert {"bar", "scatter", "heatmap"} <= drawn
     assert drawn <= in_bundle, drawn - in_bundle
+
+
+def test_a_measurement_trend_with_one_date_says_there_is_no_trend_yet():
+    import pandas as pd
+
+    from components.pe_widgets import measurement_trend
+
+    def readings(*days: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    "grade": g,
+                    "metric": "sprint_60m",
+                    "unit": "s",
+                    "measured_on": pd.Timestamp(d),
+                    "mean": 9.0 + g / 10,
+                    "n": 20,
+                    "flagged": 0,
+                }
+                for d in days
+                for g in (7, 8)
+            ]
+        )
+
+    one = measurement_trend(readings("2026-09-15"), theme=None, options={"metric": "sprint_60m"})
+    note, chart = one.children
+    assert note.children == (
+        "Mean per grade, 40 results; measured only on 2026-09-15, so there is no trend yet "
+        "(it needs a second date)"
+    )
+    assert [t.type for t in chart.figure.data] == ["bar"]
+    assert list(chart.figure.data[0].x) == ["Grade 7", "Grade 8"]
+
+    two = measurement_trend(
+        readings("2026-09-15", "2026-11-15"), theme=None, options={"metric": "sprint_60m"}
+    )
+    assert [t.type for t in two.children[1].figure.data] == ["scatter", "scatter"]
+    assert "no trend" not in two.children[0].children
