@@ -76,7 +76,7 @@ def _per_day_and_status(
         .join(*join)
         .where(moment >= since, moment < until, *where)
         .group_by(day, status)
-        .order_by(day)
+        .order_by(day, status)  # one order every time: the same export twice is the same file
     )
     return read_frame(conn, in_regions(stmt, region, region_ids), dates=["day"])
 
@@ -129,7 +129,7 @@ def _kept_per_day(
         select(table.day, table.status, *(func.sum(getattr(table, m)).label(m) for m in measures))
         .where(table.day >= first, table.day < stop)
         .group_by(table.day, table.status)
-        .order_by(table.day)
+        .order_by(table.day, table.status)
     )
     return read_frame(conn, in_regions(stmt, table.region_id, region_ids), dates=["day"])
 
