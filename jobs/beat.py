@@ -34,11 +34,12 @@ class BeaconScheduler(PersistentScheduler):
             raise
 
 
-def record_missed_fire(job: str, error: BaseException) -> None:
+def record_missed_fire(job: str, error: BaseException, *, moment: datetime | None = None) -> None:
+    """Record the slot `moment` (now by default) falls in as missed."""
     from jobs import refresh
 
     settings = get_settings()
-    moment = datetime.now(UTC)
+    moment = moment or datetime.now(UTC)
     slot = (
         refresh_slot(moment, settings.refresh_seconds)
         if job == "refresh"

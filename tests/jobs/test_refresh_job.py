@@ -323,8 +323,11 @@ def test_a_scheduled_run_beat_could_not_queue_is_recorded_and_told(db):
     from jobs.beat import record_missed_fire
 
     admin = create_test_account("admin")
-    record_missed_fire("refresh", ConnectionError("Error 111 connecting to 127.0.0.1:6379"))
-    record_missed_fire("refresh", ConnectionError("again, same slot"))  # one record per slot
+    # a fixed moment: the module's other scheduled runs (3 s slots) may have claimed now's slot
+    moment = datetime(2031, 5, 6, 7, 8, 9, tzinfo=UTC)
+    down = ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+    record_missed_fire("refresh", down, moment=moment)
+    record_missed_fire("refresh", ConnectionError("again"), moment=moment)  # one per slot
     missed = runs_of()
     missed = missed[missed["detail"].fillna("").str.startswith("missed:")]
     assert len(missed) == 1
