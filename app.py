@@ -10,7 +10,9 @@ import dash
 from dash import Dash, html
 from flask import Flask
 from flask_login import current_user
+from flask_openapi3 import OpenAPI
 
+from api import OPENAPI_SETTINGS, register_api
 from auth.access import allowed
 from auth.audit import audit
 from auth.background import guard_background_callbacks
@@ -36,7 +38,7 @@ BOOTSTRAP_CSS = "/assets/vendor/bootstrap-5.3.9.min.css"
 
 def create_server() -> Flask:
     settings = load_settings_or_exit()
-    server = Flask(__name__)
+    server = OpenAPI(__name__, **OPENAPI_SETTINGS)  # a Flask app that also serves the API
     observe_requests(server, callbacks=lambda: dash.get_app().callback_map)
     server.config["SECRET_KEY"] = settings.secret_key.get_secret_value()  # type: ignore[union-attr]
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
@@ -45,6 +47,7 @@ def create_server() -> Flask:
     server.register_blueprint(routes.blueprint)
     server.register_blueprint(imports.blueprint)
     server.register_blueprint(embed.blueprint)
+    register_api(server)
     register_error_pages(server)
     return server
 
@@ -66,7 +69,7 @@ def app_layout() -> html.Div:
         content=dash.page_container,
         user_name=user.display_name if user else "",
         role=user.role if user else "",
-        csrf=csrf_token(),
+        csrf=csrf_token() if user else "",  # (the first request may be an API call: no session)
         theme=theme,
     )
 

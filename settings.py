@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     # Sign-in
     login_ip_limit: str = Field(default="30 per 15 minutes", alias="BEACON_LOGIN_IP_LIMIT")
     login_account_limit: str = Field(default="8 per 15 minutes", alias="BEACON_LOGIN_ACCOUNT_LIMIT")
+    # API: requests per token (and per unknown credential) in a moving window
+    api_limit: str = Field(default="600 per minute", alias="BEACON_API_LIMIT")
+    api_max_kb: int = Field(default=8192, alias="BEACON_API_MAX_KB", gt=0, le=262_144)
     reset_token_minutes: int = Field(default=30, alias="BEACON_RESET_TOKEN_MINUTES", gt=0)
     invite_token_days: int = Field(default=7, alias="BEACON_INVITE_TOKEN_DAYS", gt=0)
     mail_backend: Literal["log", "smtp"] = Field(default="log", alias="BEACON_MAIL_BACKEND")

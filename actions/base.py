@@ -24,6 +24,7 @@ class Actor:
     role: str
     region_ids: tuple[int, ...] | None = None
     ip: str | None = None
+    token_id: int | None = None  # acting through an API token (user_id is its owner)
 
     def may(self, roles: Sequence[str]) -> bool:
         return self.role in roles
@@ -82,5 +83,5 @@ def record(
         entity_type=entity_type,
         entity_id=entity_id,
         ip=actor.ip,
-        detail=detail,
+        detail=detail if actor.token_id is None else {**detail, "token": actor.token_id},
     )

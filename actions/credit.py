@@ -74,101 +74,198 @@ class Scored:
 def score_application(
     *, actor: Actor, request: ApplicationRequest, now: datetime, dry_run: bool = False
 ) -> Scored | Refused:
+    outcome = score_applications(actor=actor, requests=[request], now=now, dry_run=dry_run)
+    if isinstance(outcome, Refused):
+        return outcome
+    first = outcome[0]
+    if isinstance(first, ItemRefused):
+        return Refused(first.message, denied=first.denied, detail=first.detail)
+    return first
+
+
+@dataclass(frozen=True)
+class ItemRefused:
+    """One application of a batch that cannot be scored; the batch stores nothing."""
+
+    index: int
+    message: str
+    denied: bool = False  # a customer outside the caller's regions (or none at all)
+    detail: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+MAX_BATCH = 10_000
+
+
+def score_applications(
+    *, actor: Actor, requests: list[ApplicationRequest], now: datetime, dry_run: bool = False
+) -> list[Scored] | list[Scored | ItemRefused] | Refused:
+    """Score applications with the active scorecard, decide and price each. All are stored
+    (each with its score, journey step and audit entry) in one transaction, or none: when any
+    is refused, the answer lists every refused one, in order, with the others unstored."""
     if not actor.may(SCORERS):
         return Refused("Only admins, managers and analysts score applications.", denied=True)
+    if not 1 <= len(requests) <= MAX_BATCH:
+        return Refused(f"Send 1 to {MAX_BATCH:,} applications at a time.")
     with connect() as conn:
         model = credit.active_model(conn=conn)
-        customer = credit.customer(conn=conn, customer_id=request.customer_id)
+        customers = credit.customers_by_id(
+            conn=conn, customer_ids=[r.customer_id for r in requests]
+        )
         products = credit.products(conn=conn).set_index("id")
+    if model is None:
+        return Refused("There is no credit model yet: an administrator trains one first.")
+    refused = [
+        problem
+        for index, request in enumerate(requests)
+        if (problem := _refusal(index, request, actor, customers, products)) is not None
+    ]
+    if refused:
+        return refused  # type: ignore[return-value]
+    scored = _assess(requests, model, customers, products, now)
+    if dry_run:
+        return scored
+    return _store(actor, requests, scored, model, now)
+
+
+def _refusal(
+    index: int,
+    request: ApplicationRequest,
+    actor: Actor,
+    customers: dict[int, dict[str, Any]],
+    products: pd.DataFrame,
+) -> ItemRefused | None:
+    customer = customers.get(request.customer_id)
     if customer is None or not actor.sees(customer["region_id"]):
-        return Refused(
+        return ItemRefused(
+            index,
             "That customer is not in your regions.",
             denied=True,
             detail={"what": "credit customer", "customer_id": request.customer_id},
         )
-    if model is None:
-        return Refused("There is no credit model yet: an administrator trains one first.")
     if request.product_id not in products.index:
-        return Refused(FIELD_PROBLEMS["product_id"])
-    product: dict[str, Any] = {
-        str(k): v for k, v in products.loc[request.product_id].to_dict().items()
-    }
-    product["id"] = request.product_id
+        return ItemRefused(index, FIELD_PROBLEMS["product_id"])
+    product = products.loc[request.product_id].to_dict()
     problem = _outside_product(request, product)
-    if problem:
-        return Refused(problem)
-    application = request.model_dump() | {"purpose": product["purpose"]}
-    row = pd.DataFrame(
-        [application | {"applied_at": pd.Timestamp(now)} | {k: customer[k] for k in PROFILE}]
+    return ItemRefused(index, problem) if problem else None
+
+
+def _assess(
+    requests: list[ApplicationRequest],
+    model: dict[str, Any],
+    customers: dict[int, dict[str, Any]],
+    products: pd.DataFrame,
+    now: datetime,
+) -> list[Scored]:
+    rows = pd.DataFrame(
+        [
+            request.model_dump()
+            | {"purpose": products.loc[request.product_id, "purpose"]}
+            | {"applied_at": pd.Timestamp(now)}
+            | {k: customers[request.customer_id][k] for k in PROFILE}
+            for request in requests
+        ]
     )
-    assessed = assess_with(model["metrics"]["card"], credit_features(row)).iloc[0]
-    decision = "approved" if accepts(assessed["band"], product["worst_band"]) else "declined"
+    assessed = assess_with(model["metrics"]["card"], credit_features(rows))
     settings = get_settings()
-    rate = float(
-        risk_rate(
-            assessed["pd"],
+    scored = []
+    for request, (_, one) in zip(requests, assessed.iterrows(), strict=True):
+        product: dict[str, Any] = {
+            str(k): v for k, v in products.loc[request.product_id].to_dict().items()
+        }
+        product["id"] = request.product_id
+        decision = "approved" if accepts(one["band"], product["worst_band"]) else "declined"
+        rate = risk_rate(
+            one["pd"],
             funding_cost=settings.credit_funding_cost,
             lgd=settings.credit_lgd,
             margin=float(product["margin"]),
         )
-    )
-    scored = Scored(
-        application_id=None,
-        score=int(assessed["score"]),
-        pd=float(assessed["pd"]),
-        band=str(assessed["band"]),
-        reasons=[str(r) for r in assessed["reasons"]],
-        decision=decision,
-        rate=rate,
-        product=product,
-        model_version=str(model["version"]),
-        customer=customer,
-    )
-    if dry_run:
-        return scored
+        scored.append(
+            Scored(
+                application_id=None,
+                score=int(one["score"]),
+                pd=float(one["pd"]),
+                band=str(one["band"]),
+                reasons=[str(r) for r in one["reasons"]],
+                decision=decision,
+                rate=float(rate),
+                product=product,
+                model_version=str(model["version"]),
+                customer=customers[request.customer_id],
+            )
+        )
+    return scored
+
+
+def _store(
+    actor: Actor,
+    requests: list[ApplicationRequest],
+    scored: list[Scored],
+    model: dict[str, Any],
+    now: datetime,
+) -> list[Scored]:
+    applications = [
+        request.model_dump() | {"purpose": one.product["purpose"]}
+        for request, one in zip(requests, scored, strict=True)
+    ]
     with transaction() as conn:
-        application_id = credit.record_application(
+        ids = credit.record_applications(
             conn=conn,
-            application=application,
-            decision=decision,
+            scored=[
+                (
+                    application,
+                    one.decision,
+                    {"pd": one.pd, "score": one.score, "band": one.band, "reasons": one.reasons},
+                )
+                for application, one in zip(applications, scored, strict=True)
+            ],
             model_id=model["id"],
-            assessed={str(k): v for k, v in assessed.items()},
             now=now,
         )
+        for application_id, application, one in zip(ids, applications, scored, strict=True):
+            record(
+                conn,
+                actor,
+                "credit.scored",
+                now=now,
+                entity_type="application",
+                entity_id=application_id,
+                after={
+                    **application,
+                    "score": one.score,
+                    "band": one.band,
+                    "decision": one.decision,
+                    "model": one.model_version,
+                },
+            )
+        first = scored[0].customer
+        more = f" and {len(scored) - 1:,} more" if len(scored) > 1 else ""
         activity.record_event(
             conn=conn,
             actor_id=actor.user_id,
             area="credit",
             verb="scored",
             entity_type="customer",
-            entity_id=customer["id"],
-            region_id=customer["region_id"],
-            summary=f"{actor.display_name} scored an application of {customer['name']}: "
-            f"{scored.score} points, {scored.band}, {decision}",
+            entity_id=first["id"],
+            region_id=first["region_id"],
+            summary=f"{actor.display_name} scored an application of {first['name']}{more}: "
+            + (
+                f"{scored[0].score} points, {scored[0].band}, {scored[0].decision}"
+                if len(scored) == 1
+                else f"{sum(s.decision == 'approved' for s in scored):,} approved"
+            ),
             now=now,
         )
-        record(
-            conn,
-            actor,
-            "credit.scored",
-            now=now,
-            entity_type="application",
-            entity_id=application_id,
-            after={
-                **application,
-                "score": scored.score,
-                "band": scored.band,
-                "decision": decision,
-                "model": scored.model_version,
-            },
-        )
-    return dataclasses.replace(scored, application_id=application_id)
+    return [
+        dataclasses.replace(one, application_id=application_id)
+        for application_id, one in zip(ids, scored, strict=True)
+    ]
 
 
 PROFILE = ("annual_income", "employment", "employment_years", "housing", "birth_year")
 
 
-def _outside_product(request: ApplicationRequest, product: dict[str, Any]) -> str | None:
+def _outside_product(request: ApplicationRequest, product: dict[Any, Any]) -> str | None:
     if not product["min_amount"] <= request.amount <= product["max_amount"]:
         return (
             f"Amount: {product['name']} lends {product['min_amount']:,.0f} to "

@@ -129,6 +129,7 @@ def current_actor() -> Actor:
         role=current_user.role,
         region_ids=None if scope is None else tuple(scope),
         ip=client_ip(),
+        token_id=getattr(current_user, "token_id", None),
     )
 
 

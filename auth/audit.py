@@ -26,6 +26,8 @@ def audit(
 ) -> None:
     if user_id is None and has_request_context() and current_user.is_authenticated:
         user_id = current_user.user_id
+    if has_request_context() and getattr(current_user, "token_id", None) is not None:
+        detail.setdefault("token", current_user.token_id)  # done through an API token
     entry: dict[str, Any] = {
         "action": action,
         "now": now(),

@@ -18,6 +18,7 @@ PUBLIC_PREFIXES = (
     "/theme.css",
     "/calendar/",  # subscription feeds: the secret token in the address is the credential
     "/embed/",  # read-only embed links: signed, expiring, revocable; they carry no session
+    "/api/",  # the API: a bearer token on every request (auth.bearer), never a session
 )
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import request, session
+from flask import Flask, Request, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_login import LoginManager, UserMixin, login_user, logout_user
 
 from auth.audit import audit
@@ -93,3 +94,13 @@ def sign_out_everywhere(user: SignedInUser) -> None:
         audit("logout", conn=conn, user_id=user.user_id, sessions_ended=ended)
     logout_user()
     session.clear()
+
+
+class NoSessionForApi(SecureCookieSessionInterface):
+    """The API takes tokens only: a browser's session cookie is not even read on /api/ paths
+    (so no cross-site request can ride on it) and no cookie is ever set there."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if request.path.startswith("/api/"):
+            return self.null_session_class()
+        return super().open_session(app, request)

@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from auth import calendar_feed, oidc, views
 from auth.guard import no_store, require_sign_in
 from auth.ratelimit import limiter
-from auth.sessions import login_manager
+from auth.sessions import NoSessionForApi, login_manager
 from settings import Settings
 
 
@@ -33,6 +33,7 @@ def init_auth(server: Flask, settings: Settings) -> None:
             x_for=settings.trusted_proxies,  # type: ignore[method-assign]
             x_proto=settings.trusted_proxies,
         )
+    server.session_interface = NoSessionForApi()
     login_manager.init_app(server)
     limiter.init_app(server)
     server.register_blueprint(views.blueprint)

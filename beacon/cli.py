@@ -106,6 +106,59 @@ def _create_admin(email: str, name: str) -> None:
     click.echo(f"admin    {result.email} created: sign in at {_public_url()}login")
 
 
+@cli.command("create-token")
+@click.option("--owner", required=True, help="Email of the active admin the token belongs to.")
+@click.option("--name", required=True, help="What the token is for, e.g. 'loan origination'.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "manager", "analyst", "viewer"]),
+    help="What it may do: the same as a user of this role.",
+)
+@click.option("--region", "regions", multiple=True, help="A region code (managers; repeat).")
+@click.option("--days", default=90, show_default=True, help="Days until it expires (1-366).")
+@click.option("--allow", multiple=True, help="An address or network it may come from (repeat).")
+@friendly
+def create_token(
+    owner: str, name: str, role: str, regions: tuple[str, ...], days: int, allow: tuple[str, ...]
+) -> None:
+    """Create an API token and print it once: only its hash is kept."""
+    from actions.api_tokens import create_token as create
+    from actions.base import Actor, Refused
+    from data import accounts
+    from data.engine import connect
+
+    with connect() as conn:
+        account = accounts.account_by_email(conn=conn, email=owner)
+        codes = accounts.regions_table(conn=conn)
+    if account is None or not account.is_active or account.role != "admin":
+        raise click.ClickException(f"{owner} is not an active admin: a token belongs to one")
+    by_code = {str(c).lower(): int(i) for c, i in zip(codes["code"], codes["id"], strict=True)}
+    unknown = [r for r in regions if r.lower() not in by_code]
+    if unknown:
+        raise click.ClickException(
+            f"unknown region {', '.join(unknown)}; regions are {', '.join(sorted(codes['code']))}"
+        )
+    actor = Actor(user_id=account.id, display_name=account.display_name, role="admin")
+    result = create(
+        actor=actor,
+        name=name,
+        role=role,
+        regions=[by_code[r.lower()] for r in regions],
+        days=days,
+        allow=list(allow),
+        now=datetime.now(UTC),
+    )
+    if isinstance(result, Refused):
+        raise click.ClickException(result.message)
+    click.echo(f"token    {result.secret}")
+    click.echo(
+        f"         '{name}' ({role}) expires {result.expires_at:%Y-%m-%d}. It is shown only "
+        f"now: keep it in a secret store. Use it as 'Authorization: Bearer <token>' at "
+        f"{_public_url()}api/v1 (docs: {_public_url()}api/docs)."
+    )
+
+
 def _public_url() -> str:
     from settings import get_settings
 

@@ -341,24 +341,33 @@ def customers(
 
 
 def customer(*, conn: Connection, customer_id: int) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(
-            CreditCustomer.id,
-            CreditCustomer.name,
-            CreditCustomer.region_id,
-            Region.name.label("region"),
-            CreditCustomer.birth_year,
-            CreditCustomer.annual_income,
-            CreditCustomer.employment,
-            CreditCustomer.employment_years,
-            CreditCustomer.housing,
-            CreditCustomer.channel,
-            CreditCustomer.created_at,
-        )
-        .join(Region, Region.id == CreditCustomer.region_id)
-        .where(CreditCustomer.id == customer_id)
-    ).first()
-    return dict(row._mapping) if row else None
+    return customers_by_id(conn=conn, customer_ids=[customer_id]).get(customer_id)
+
+
+def customers_by_id(*, conn: Connection, customer_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The customers of these ids that exist, by id, with their region and profile."""
+    found: dict[int, dict[str, Any]] = {}
+    unique = sorted(set(customer_ids))
+    for start in range(0, len(unique), 5_000):  # SQLite binds at most 32,766 values
+        rows = conn.execute(
+            select(
+                CreditCustomer.id,
+                CreditCustomer.name,
+                CreditCustomer.region_id,
+                Region.name.label("region"),
+                CreditCustomer.birth_year,
+                CreditCustomer.annual_income,
+                CreditCustomer.employment,
+                CreditCustomer.employment_years,
+                CreditCustomer.housing,
+                CreditCustomer.channel,
+                CreditCustomer.created_at,
+            )
+            .join(Region, Region.id == CreditCustomer.region_id)
+            .where(CreditCustomer.id.in_(unique[start : start + 5_000]))
+        ).all()
+        found.update({row.id: dict(row._mapping) for row in rows})
+    return found
 
 
 def customer_applications(
@@ -501,47 +510,66 @@ def record_application(
     now: datetime,
 ) -> int:
     """Store a scored application, its score (with the model version) and its journey step."""
+    return record_applications(
+        conn=conn,
+        scored=[(application, decision, assessed)],
+        model_id=model_id,
+        now=now,
+    )[0]
+
+
+def record_applications(
+    *,
+    conn: Connection,
+    scored: Sequence[tuple[dict[str, Any], str, dict[str, Any]]],
+    model_id: int,
+    now: datetime,
+) -> list[int]:
+    """Store scored applications (application, decision, assessment), each with its score and
+    journey steps; the kept daily tables of `now`'s day are recounted once for all of them."""
     mark_changed(conn, "credit")
-    application_id = int(
-        conn.execute(
-            insert(CreditApplication)
-            .values(**application, applied_at=now, status=decision, decided_at=now)
-            .returning(CreditApplication.id)
-        ).scalar_one()
-    )
-    conn.execute(
-        insert(CreditScore).values(
-            application_id=application_id,
-            model_version_id=model_id,
-            scored_at=now,
-            pd=float(assessed["pd"]),
-            score=int(assessed["score"]),
-            band=str(assessed["band"]),
-            reason_codes=[{"code": c} for c in assessed["reasons"]],
+    ids: list[int] = []
+    for application, decision, assessed in scored:
+        application_id = int(
+            conn.execute(
+                insert(CreditApplication)
+                .values(**application, applied_at=now, status=decision, decided_at=now)
+                .returning(CreditApplication.id)
+            ).scalar_one()
         )
-    )
-    refresh_latest_scores(conn=conn, model_id=model_id, customer_ids=[application["customer_id"]])
-    conn.execute(
-        insert(JourneyEvent),
-        [
-            {
-                "customer_id": application["customer_id"],
-                "application_id": application_id,
-                "stage": stage,
-                "channel": application["channel"],
-                "occurred_at": now,
-            }
-            for stage in ("application", "approval" if decision == "approved" else None)
-            if stage
-        ],
-    )
+        ids.append(application_id)
+        conn.execute(
+            insert(CreditScore).values(
+                application_id=application_id,
+                model_version_id=model_id,
+                scored_at=now,
+                pd=float(assessed["pd"]),
+                score=int(assessed["score"]),
+                band=str(assessed["band"]),
+                reason_codes=[{"code": c} for c in assessed["reasons"]],
+            )
+        )
+    journey = [
+        {
+            "customer_id": application["customer_id"],
+            "application_id": application_id,
+            "stage": stage,
+            "channel": application["channel"],
+            "occurred_at": now,
+        }
+        for application_id, (application, decision, _) in zip(ids, scored, strict=True)
+        for stage in ("application", "approval" if decision == "approved" else None)
+        if stage
+    ]
+    if journey:
+        conn.execute(insert(JourneyEvent), journey)
+    customers = sorted({int(application["customer_id"]) for application, _, _ in scored})
+    refresh_latest_scores(conn=conn, model_id=model_id, customer_ids=customers)
     day = now.astimezone(UTC).date()
     rebuild_application_days(conn=conn, day=day)
     rebuild_journey_days(conn=conn, day=day)
-    pricing.follow_application(
-        conn=conn, model_id=model_id, customer_id=application["customer_id"], day=day
-    )
-    return application_id
+    pricing.follow_applications(conn=conn, model_id=model_id, customer_ids=customers, day=day)
+    return ids
 
 
 def _scored_applications(model_id: int, region_ids: Sequence[int] | None) -> Select:

@@ -90,11 +90,17 @@ def keep_score_sums(
     return int(conn.execute(select(func.count()).select_from(ScoreSum)).scalar_one())
 
 
-def follow_application(*, conn: Connection, model_id: int, customer_id: int, day: date) -> None:
-    """After the app scored an application on `day`: recount its region's kept sums, when
+def follow_applications(
+    *, conn: Connection, model_id: int, customer_ids: Sequence[int], day: date
+) -> None:
+    """After the app scored applications on `day`: recount their regions' kept sums, when
     the kept sums are of that day and model."""
     if kept_for(conn, ScoreSum.day, ScoreSum.model_version_id, on=day, model_id=model_id):
-        region = select(CreditCustomer.region_id).where(CreditCustomer.id == customer_id)
+        regions = (
+            select(CreditCustomer.region_id)
+            .where(CreditCustomer.id.in_(list(customer_ids)))
+            .distinct()
+        )
         keep_score_sums(
-            conn=conn, model_id=model_id, day=day, region_ids=[conn.execute(region).scalar_one()]
+            conn=conn, model_id=model_id, day=day, region_ids=list(conn.execute(regions).scalars())
         )

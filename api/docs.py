@@ -1,0 +1,60 @@
+"""Where the API describes itself: the OpenAPI document and the Swagger UI, both public (they
+hold no data), the UI's files served from the installed package, never a CDN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    send_from_directory,
+)
+
+from api.problems import problem
+
+STATIC = Path(__file__).parent / "static"
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Beacon API</title>
+  <link rel="stylesheet" href="/api/docs/swagger/css/swagger-ui.css">
+</head>
+<body>
+  <main id="swagger-ui"></main>
+  <script src="/api/docs/swagger/js/swagger-ui-bundle.js"></script>
+  <script src="/api/docs/swagger/js/swagger-ui-standalone-preset.js"></script>
+  <script src="/api/docs/beacon-swagger.js"></script>
+</body>
+</html>
+"""
+blueprint = Blueprint("api_docs", __name__)
+
+
+@blueprint.get("/api/v1/openapi.json")
+def openapi_document() -> Response:
+    return jsonify(current_app.api_doc)  # type: ignore[attr-defined]
+
+
+@blueprint.get("/api/docs")
+def docs() -> Response:
+    return redirect("/api/docs/", 308)  # type: ignore[return-value]
+
+
+@blueprint.get("/api/docs/beacon-swagger.js")
+def swagger_init() -> Response:
+    return send_from_directory(STATIC, "swagger-init.js", mimetype="text/javascript")
+
+
+@blueprint.route(
+    "/api/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+)
+def nothing_here(rest: str) -> Response:
+    """Any other /api/ address (or method) is a problem, never the app's HTML shell."""
+    return problem(404, f"There is no API endpoint {request.method} /api/{rest}.")

@@ -1,0 +1,90 @@
+"""`Idempotency-Key` on POST: a retried request gets the first answer again and is never done
+twice. The key is claimed in the database before the work starts, so two copies sent at once
+cannot both run; the second hears that the first is still running (409)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from flask import Response, make_response, request
+from flask_login import current_user
+
+from api.problems import problem
+from auth.requests import now
+from data import api_tokens
+from data.engine import transaction
+
+HEADER = "Idempotency-Key"
+KEPT_FOR = timedelta(hours=24)
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256(f"{request.method} {request.full_path}\n".encode())
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view(*args, **kwargs)
+        if not 1 <= len(key) <= 255 or not key.isprintable():
+            return problem(400, f"{HEADER}: send 1 to 255 printable characters.")
+        token_id = current_user.token_id
+        fingerprint = _fingerprint()
+        moment = now()
+        with transaction() as conn:
+            kept = api_tokens.claim_key(
+                conn=conn,
+                token_id=token_id,
+                key=key,
+                fingerprint=fingerprint,
+                now=moment,
+                kept_since=moment - KEPT_FOR,
+            )
+        if kept is not None:
+            return _replay(kept)
+        try:
+            response = make_response(view(*args, **kwargs))
+        except BaseException:
+            _release(token_id, key)
+            raise
+        if response.status_code >= 500:
+            _release(token_id, key)  # nothing was done: a retry may try again
+            return response
+        with transaction() as conn:
+            api_tokens.keep_answer(
+                conn=conn,
+                token_id=token_id,
+                key=key,
+                status=response.status_code,
+                body=response.get_data(as_text=True),
+                headers={"Content-Type": response.headers.get("Content-Type", "")},
+            )
+        return response
+
+    return run
+
+
+def _replay(kept: api_tokens.KeptAnswer) -> Response:
+    if kept.fingerprint != _fingerprint():
+        return problem(
+            422, f"This {HEADER} was used for a different request; use a new key for a new request."
+        )
+    if kept.status is None:
+        return problem(409, f"A request with this {HEADER} is still running; retry in a moment.")
+    response = Response(kept.body or "", status=kept.status)
+    response.headers["Content-Type"] = kept.headers.get("Content-Type") or "application/json"
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _release(token_id: int, key: str) -> None:
+    with transaction() as conn:
+        api_tokens.release_key(conn=conn, token_id=token_id, key=key)

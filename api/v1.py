@@ -1,0 +1,35 @@
+"""The /api/v1 blueprint: every request signs in with its bearer token first, is limited per
+token, and answers errors as problem details. Endpoint modules add their routes to it."""
+
+from __future__ import annotations
+
+from flask import Response, request
+from flask_openapi3 import APIBlueprint
+from werkzeug.exceptions import HTTPException, default_exceptions
+
+from api.problems import http_problem, problem, unexpected
+from auth.bearer import BearerRefused, limit_key, sign_in_bearer
+from auth.ratelimit import limiter
+from settings import get_settings
+
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
+v1 = APIBlueprint("api_v1", __name__, url_prefix="/api/v1", abp_security=SECURITY)
+
+
+@v1.before_request
+def sign_in() -> None:
+    request.max_content_length = get_settings().api_max_kb * 1024  # batches: more than a form
+    sign_in_bearer()
+
+
+@v1.errorhandler(BearerRefused)
+def refused(error: BearerRefused) -> Response:
+    return problem(error.status, error.detail)
+
+
+v1.register_error_handler(Exception, unexpected)
+v1.register_error_handler(HTTPException, http_problem)
+# Flask looks handlers up by status code first: the app's own 413 and 429 pages would win.
+for code in default_exceptions:
+    v1.register_error_handler(code, http_problem)
+limiter.limit(lambda: get_settings().api_limit, key_func=limit_key)(v1)
