@@ -188,7 +188,9 @@ def _audit(
         entity_type="data_load",
         entity_id=load_id,
         ip=actor.ip if actor else None,
-        detail=detail,
+        detail=detail
+        if actor is None or actor.token_id is None
+        else {**detail, "token": actor.token_id},
     )
 
 

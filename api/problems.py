@@ -66,10 +66,9 @@ def validation_problem(error: ValidationError) -> Response:
     """flask-openapi3's answer to a request its models refuse."""
     errors = field_errors(error)
     count = len(errors)
+    stored = "" if request.method == "GET" else "; nothing was stored"
     return problem(
-        422,
-        f"The request has {count} problem{'' if count == 1 else 's'}; nothing was stored.",
-        errors=errors,
+        422, f"The request has {count} problem{'' if count == 1 else 's'}{stored}.", errors=errors
     )
 
 

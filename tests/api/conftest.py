@@ -17,7 +17,7 @@ import app as beacon
 from actions.api_tokens import create_token
 from actions.base import Actor
 from auth.headers import QuietRequestHandler
-from tests.conftest import create_test_account
+from tests.conftest import copy_database, create_test_account, pointed_at
 
 APPLICATION = {
     "customer_id": 1,
@@ -51,8 +51,33 @@ class Api:
         return requests.post(f"{self.base}{path}", headers=headers, timeout=120, **kwargs)
 
 
+@pytest.fixture(scope="session")
+def api_template(request, credit_scored_template, tmp_path_factory) -> str:  # type: ignore[no-untyped-def]
+    """The credit-scored demo data with tutor risk scored too (two weekly runs), once per
+    backend; each test gets a writable copy (`api_data`)."""
+    from jobs import tutor_risk
+
+    url = copy_database(
+        credit_scored_template,
+        str(tmp_path_factory.mktemp("api")),
+        lambda: request.getfixturevalue("postgres_server"),
+    )
+    with pointed_at(url):
+        tutor_risk.run(weeks=2)
+    return url
+
+
 @pytest.fixture
-def server(credit_scored) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def api_data(request, api_template, tmp_path, use_database) -> str:  # type: ignore[no-untyped-def]
+    url = copy_database(
+        api_template, str(tmp_path), lambda: request.getfixturevalue("postgres_server")
+    )
+    use_database(url)
+    return url
+
+
+@pytest.fixture
+def server(api_data) -> Iterator[str]:  # type: ignore[no-untyped-def]
     running = make_server(
         "127.0.0.1", 0, beacon.server, threaded=True, request_handler=QuietRequestHandler
     )

@@ -8,9 +8,9 @@ from tests.conftest import create_test_account
 from tests.ops.helpers import beacon, operator_env
 
 
-def test_create_token_prints_a_working_token_once(server, credit_scored):
+def test_create_token_prints_a_working_token_once(server, api_data):
     owner = create_test_account("admin")
-    env = operator_env(credit_scored)
+    env = operator_env(api_data)
     made = beacon(
         "create-token",
         "--owner",
@@ -32,10 +32,8 @@ def test_create_token_prints_a_working_token_once(server, credit_scored):
     assert answer.status_code == 200, answer.text
 
 
-def test_create_token_refuses_a_non_admin_owner_an_unknown_region_and_bad_values(
-    server, credit_scored
-):
-    env = operator_env(credit_scored)
+def test_create_token_refuses_a_non_admin_owner_an_unknown_region_and_bad_values(server, api_data):
+    env = operator_env(api_data)
     analyst = create_test_account("analyst")
     admin = create_test_account("admin")
     cases = [

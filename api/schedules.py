@@ -1,0 +1,84 @@
+"""Schedules over the API: the sessions in a date range, as the Schedules list shows them,
+within the token's regions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from flask import Response, jsonify
+from flask_openapi3 import Tag
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+
+from api.paging import Paged, PageQuery, records
+from api.problems import Problem
+from api.v1 import v1
+from auth.access import EVERYONE, check_region, region_scope, requires
+from data import schedules
+from data.engine import connect
+from data.models.schedules import SCHEDULE_STATUSES
+
+TAG = Tag(name="Schedules", description="Sessions booked, held and cancelled.")
+MAX_DAYS = 93
+Status = Literal["scheduled", "completed", "cancelled"]
+assert set(SCHEDULE_STATUSES) == set(Status.__args__)  # type: ignore[attr-defined]
+
+
+class ScheduleQuery(PageQuery):
+    since: AwareDatetime = Field(
+        description="Sessions starting at or after (ISO 8601, with offset)."
+    )
+    until: AwareDatetime = Field(description=f"…and before this; at most {MAX_DAYS} days later.")
+    status: Status | None = None
+    region_id: int | None = Field(None, ge=1, le=2**31 - 1)
+    room_id: int | None = Field(None, ge=1, le=2**31 - 1)
+
+    @model_validator(mode="after")
+    def a_short_range(self) -> ScheduleQuery:
+        if not timedelta(0) < self.until - self.since <= timedelta(days=MAX_DAYS):
+            raise ValueError(f"until must be after since, and at most {MAX_DAYS} days later")
+        return self
+
+
+class Session(BaseModel):
+    id: int
+    title: str
+    focus: str | None
+    starts_at: datetime
+    ends_at: datetime
+    status: Status
+    host: str
+    host_name: str
+    room: str | None
+    region_id: int
+    attendees: int
+
+
+class SchedulePage(Paged):
+    items: list[Session]
+
+
+@v1.get(
+    "/schedules",
+    tags=[TAG],
+    summary="Sessions in a range",
+    responses={200: SchedulePage, 403: Problem},
+)
+@requires(*EVERYONE)
+def in_range(query: ScheduleQuery) -> Response:
+    """Sessions starting in [since, until), in start order, one page at a time."""
+    if query.region_id is not None:
+        check_region(query.region_id)
+    regions = [query.region_id] if query.region_id is not None else region_scope()
+    with connect() as conn:
+        rows, total = schedules.listing(
+            conn=conn,
+            region_ids=regions,
+            room_id=query.room_id,
+            status=query.status,
+            since=query.since.astimezone(UTC),
+            until=query.until.astimezone(UTC),
+            limit=query.per_page,
+            offset=query.offset,
+        )
+    return jsonify(items=records(rows), total=total, page=query.page, per_page=query.per_page)

@@ -1,0 +1,134 @@
+"""Tutor risk over the API: the scored list (as the Tutor risk page filters and pages it) and
+one tutor's profile, within the token's regions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from flask import Response, jsonify
+from flask_openapi3 import Tag
+from pydantic import BaseModel, Field
+
+from api.paging import Paged, PageQuery, records
+from api.problems import Problem, problem
+from api.v1 import v1
+from auth.access import EVERYONE, check_region, region_scope, requires
+from data import tutor_care, tutor_risk
+from data.engine import connect
+from vocabulary import Band
+
+TAG = Tag(name="Tutor risk", description="Who may leave, how likely, and why.")
+
+
+class RiskQuery(PageQuery):
+    region_id: int | None = Field(None, ge=1, description="One of the token's regions.")
+    subject: str | None = Field(None, max_length=80)
+    band: Band | None = None
+    sort: Literal["score", "name", "tenure"] = "score"
+
+
+class ScoredTutor(BaseModel):
+    tutor_id: int
+    name: str
+    region: str
+    subject: str
+    hired_on: date
+    score: int = Field(ge=0, le=100, description="Risk of leaving within 90 days, 0-100.")
+    band: Band
+    probability: float = Field(ge=0, le=1)
+    top_factors: list[dict[str, Any]]
+
+
+class RiskPage(Paged):
+    as_of: datetime | None = Field(description="The scoring date; null before any scoring.")
+    model_version: str | None
+    items: list[ScoredTutor]
+
+
+class TutorPath(BaseModel):
+    tutor_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class ScorePoint(BaseModel):
+    as_of: datetime
+    score: int
+    band: Band
+    probability: float
+
+
+class TutorProfile(BaseModel):
+    id: int
+    name: str
+    region: str
+    subject: str
+    hired_on: date
+    left_on: date | None
+    status: str
+    weekly_capacity: int | None
+    scores: list[ScorePoint] = Field(description="Every stored score, oldest first.")
+
+
+@v1.get(
+    "/tutors/risk", tags=[TAG], summary="Scored tutors", responses={200: RiskPage, 403: Problem}
+)
+@requires(*EVERYONE)
+def risk_list(query: RiskQuery) -> Response:
+    """The latest scores, riskiest first (or by name or tenure), one page at a time."""
+    if query.region_id is not None:
+        check_region(query.region_id)
+    regions = [query.region_id] if query.region_id is not None else region_scope()
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        latest = tutor_risk.latest_scored_at(conn=conn, model_id=model["id"]) if model else None
+        if model is None or latest is None:
+            empty: dict[str, Any] = {"as_of": None, "model_version": None, "items": [], "total": 0}
+            return jsonify(empty | {"page": query.page, "per_page": query.per_page})
+        rows, total = tutor_risk.risk_table(
+            conn=conn,
+            model_id=model["id"],
+            as_of=latest,
+            region_ids=regions,
+            subject=query.subject,
+            band=query.band,
+            sort=query.sort,
+            limit=query.per_page,
+            offset=query.offset,
+        )
+    return jsonify(
+        as_of=latest.isoformat(),
+        model_version=model["version"],
+        items=records(rows),
+        total=total,
+        page=query.page,
+        per_page=query.per_page,
+    )
+
+
+@v1.get(
+    "/tutors/<int:tutor_id>",
+    tags=[TAG],
+    summary="One tutor",
+    responses={200: TutorProfile, 403: Problem, 404: Problem},
+)
+@requires(*EVERYONE)
+def tutor_profile(path: TutorPath) -> Response:
+    """A tutor's details and the history of their risk scores."""
+    with connect() as conn:
+        tutor = tutor_care.tutor_detail(conn=conn, tutor_id=path.tutor_id)
+        if tutor is None:
+            return problem(404, "There is no tutor with that id.")
+        check_region(tutor["region_id"])
+        model = tutor_risk.active_model(conn=conn)
+        history = (
+            tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=[path.tutor_id])
+            if model
+            else None
+        )
+    scores = [] if history is None else records(history[["as_of", "score", "band", "probability"]])
+    shown = {k: v for k, v in tutor.items() if k not in ("email", "region_id")}
+    return jsonify(records_of(shown) | {"scores": scores})
+
+
+def records_of(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, (date, datetime)) else v for k, v in row.items()}

@@ -1,0 +1,83 @@
+"""Events in: records pushed as JSON take the data import's path: checked by the contract,
+upserted by external_id, all or nothing, on record in the load history."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from data.engine import connect
+from data.models import DataLoad, TutoringSession
+from tests.api.conftest import as_role, assert_problem
+
+SESSION = {
+    "tutor_id": "beacon-5",
+    "student_id": "beacon-7",
+    "scheduled_start": "2026-01-20T15:00:00+00:00",
+    "duration_minutes": 60,
+    "status": "completed",
+    "rating": 5,
+}
+
+
+def sessions() -> int:
+    with connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(TutoringSession)).scalar_one())
+
+
+def test_a_pushed_session_is_stored_once_and_updated_by_its_external_id(server):
+    admin = as_role(server, "admin")
+    record = SESSION | {"external_id": f"LMS-{uuid.uuid4().hex[:8]}"}
+    before = sessions()
+    first = admin.post("/api/v1/events/tutoring_sessions", json={"records": [record]})
+    assert first.status_code == 200, first.text
+    assert first.json()["counts"] == {"inserted": 1, "updated": 0, "unchanged": 0, "deleted": 0}
+    again = admin.post("/api/v1/events/tutoring_sessions", json={"records": [record]}).json()
+    assert again["counts"]["unchanged"] == 1
+    changed = admin.post(
+        "/api/v1/events/tutoring_sessions", json={"records": [record | {"rating": 3}]}
+    ).json()
+    assert changed["counts"]["updated"] == 1 and sessions() == before + 1
+    with connect() as conn:
+        rating = conn.execute(
+            select(TutoringSession.rating).where(
+                TutoringSession.external_id == record["external_id"]
+            )
+        ).scalar_one()
+        source = conn.execute(
+            select(DataLoad.source).where(DataLoad.id == changed["load_id"])
+        ).scalar_one()
+    assert rating == 3 and source == "api"
+
+
+def test_a_bad_record_is_a_422_with_every_problem_and_nothing_is_stored(server):
+    admin = as_role(server, "admin")
+    good = SESSION | {"external_id": f"LMS-{uuid.uuid4().hex[:8]}"}
+    bad = SESSION | {"external_id": "LMS-bad", "rating": 9, "duration_minutes": "long"}
+    before = sessions()
+    body = assert_problem(
+        admin.post("/api/v1/events/tutoring_sessions", json={"records": [good, bad]}), 422
+    )
+    fields = {e["field"] for e in body["errors"]}
+    assert {"records.1.rating", "records.1.duration_minutes"} <= fields
+    assert sessions() == before
+    unknown = SESSION | {"external_id": "LMS-x", "tutor_id": "no-such-tutor"}
+    body = assert_problem(
+        admin.post("/api/v1/events/tutoring_sessions", json={"records": [unknown]}), 422
+    )
+    assert body["errors"][0]["field"] == "records.0.tutor_id"
+
+
+def test_pushing_records_is_an_admin_s_act_like_the_import(server):
+    analyst = as_role(server, "analyst")
+    answer = analyst.post("/api/v1/events/tutoring_sessions", json={"records": [SESSION]})
+    assert_problem(answer, 403)
+
+
+def test_only_the_continuous_entities_and_plain_values_are_taken(server):
+    admin = as_role(server, "admin")
+    assert_problem(admin.post("/api/v1/events/tutors", json={"records": [SESSION]}), 422)
+    nested = {"records": [SESSION | {"external_id": "x", "rating": [5]}]}
+    assert_problem(admin.post("/api/v1/events/tutoring_sessions", json=nested), 422)
+    assert_problem(admin.post("/api/v1/events/tutoring_sessions", json={"records": []}), 422)

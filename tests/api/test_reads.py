@@ -1,0 +1,105 @@
+"""Numbers out: the lists the pages show, paged and filtered the same way, inside the
+token's regions; the audit log for admins' tokens only."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from data import accounts
+from data.engine import connect
+from data.models import Schedule, Tutor
+from tests.api.conftest import as_role, assert_problem
+
+WEEK = "since=2026-06-01T00:00:00Z&until=2026-06-08T00:00:00Z"  # before the demo's as-of
+
+
+def test_the_tutor_risk_list_pages_filters_and_sorts(api):
+    first = api.get("/api/v1/tutors/risk?per_page=5").json()
+    assert first["as_of"] and first["model_version"] and len(first["items"]) == 5
+    scores = [t["score"] for t in first["items"]]
+    assert scores == sorted(scores, reverse=True)
+    second = api.get("/api/v1/tutors/risk?per_page=5&page=2").json()
+    assert second["total"] == first["total"]
+    assert not {t["tutor_id"] for t in first["items"]} & {t["tutor_id"] for t in second["items"]}
+    high = api.get("/api/v1/tutors/risk?band=high&per_page=500").json()
+    assert {t["band"] for t in high["items"]} <= {"high"} and high["total"] == len(high["items"])
+    names = api.get("/api/v1/tutors/risk?sort=name&per_page=20").json()["items"]
+    assert [t["name"] for t in names] == sorted(t["name"] for t in names)
+
+
+def test_a_manager_token_lists_and_opens_only_its_regions_tutors(server):
+    with connect() as conn:
+        regions = accounts.regions_table(conn=conn)
+        own, other = int(regions["id"].iloc[0]), int(regions["id"].iloc[1])
+        code = str(regions["code"].iloc[0])
+        theirs = conn.execute(
+            select(Tutor.id).where(Tutor.region_id == other).limit(1)
+        ).scalar_one()
+        in_own = conn.execute(
+            select(func.count()).select_from(Tutor).where(Tutor.region_id == own)
+        ).scalar_one()
+    manager = as_role(server, "manager", (own,))
+    listed = manager.get("/api/v1/tutors/risk?per_page=500").json()
+    assert listed["total"] and {t["region"] for t in listed["items"]} == {code}
+    assert listed["total"] <= in_own
+    assert_problem(manager.get(f"/api/v1/tutors/risk?region_id={other}"), 403)
+    assert_problem(manager.get(f"/api/v1/tutors/{theirs}"), 403)
+    mine = listed["items"][0]["tutor_id"]
+    profile = manager.get(f"/api/v1/tutors/{mine}").json()
+    assert profile["id"] == mine and profile["scores"] and "email" not in profile
+
+
+def test_a_tutor_profile_has_its_score_history_and_404_for_none(api):
+    tutor = api.get("/api/v1/tutors/risk?per_page=1").json()["items"][0]
+    profile = api.get(f"/api/v1/tutors/{tutor['tutor_id']}").json()
+    assert profile["name"] == tutor["name"]
+    assert profile["scores"][-1]["score"] == tutor["score"]
+    dates = [s["as_of"] for s in profile["scores"]]
+    assert dates == sorted(dates)
+    assert_problem(api.get("/api/v1/tutors/99999999"), 404)
+
+
+def test_schedules_in_a_range_match_the_database(api):
+    with connect() as conn:
+        expected = conn.execute(
+            select(func.count())
+            .select_from(Schedule)
+            .where(
+                Schedule.starts_at >= datetime(2026, 6, 1, tzinfo=UTC),
+                Schedule.starts_at < datetime(2026, 6, 8, tzinfo=UTC),
+            )
+        ).scalar_one()
+    answer = api.get(f"/api/v1/schedules?{WEEK}&per_page=500").json()
+    assert answer["total"] == expected == len(answer["items"]) > 0
+    starts = [s["starts_at"] for s in answer["items"]]
+    assert starts == sorted(starts) and all("2026-06-01" <= s < "2026-06-08" for s in starts)
+
+
+def test_a_schedule_range_must_be_short_and_say_its_zone(api):
+    far = "since=2026-01-01T00:00:00Z&until=2026-06-01T00:00:00Z"
+    assert (
+        "93 days"
+        in assert_problem(api.get(f"/api/v1/schedules?{far}"), 422)["errors"][0]["message"]
+    )
+    naive = "since=2026-01-05T00:00:00&until=2026-01-12T00:00:00Z"
+    assert (
+        assert_problem(api.get(f"/api/v1/schedules?{naive}"), 422)["errors"][0]["field"] == "since"
+    )
+    assert_problem(api.get("/api/v1/schedules"), 422)
+
+
+def test_the_audit_log_is_for_admins_tokens_only(server, api):
+    assert_problem(api.get("/api/v1/audit"), 403)
+    admin = as_role(server, "admin")
+    entries = admin.get("/api/v1/audit?action=api_token&per_page=50").json()
+    assert entries["total"] >= 2 and all(
+        e["action"].startswith("api_token") for e in entries["items"]
+    )
+    assert all(isinstance(e["entity_id"], int) for e in entries["items"])
+
+
+def test_paging_values_out_of_range_are_422_not_500(api):
+    for query in ("per_page=0", "per_page=501", "page=0", "page=abc", "band=purple", "sort=evil"):
+        assert_problem(api.get(f"/api/v1/tutors/risk?{query}"), 422)
