@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
-from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
@@ -15,7 +13,8 @@ from dash.development.base_component import Component
 from flask_login import current_user
 
 from ai import insights
-from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly, weekly_frame
+from analytics import home_kpis
+from analytics.home_kpis import Kpi
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.requests import now
@@ -39,8 +38,6 @@ from sharing.views import State as ViewState
 dash.register_page(__name__, path="/", name="Home", area="Overview", order=0, roles=EVERYONE)
 
 VIEW = "home"
-WINDOW_DAYS = 30
-PERIOD = f"vs previous {WINDOW_DAYS} days"
 
 
 class ids:
@@ -145,7 +142,7 @@ NO_DATA_HINT = "An administrator loads it (demo data: `python -m beacon seed`)."
 @requires(*EVERYONE)
 @cached_answer("tutors", "pe", "schedules", "credit")
 def fill_section(area: str, theme: str | None) -> tuple[list[Component], Component]:
-    if area not in BUILDERS:
+    if area not in home_kpis.AREAS:
         raise dash.exceptions.PreventUpdate
     with connect() as conn:
         end = home.home_end(conn=conn)
@@ -170,7 +167,8 @@ def section_cards(area: str, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.Data
     """The area's KPI cards and the weekly rows its chart is drawn from, in the user's scope."""
     with connect() as conn:
         frames = home.section_frames(conn=conn, section=area, end=end, region_ids=region_scope())
-    return BUILDERS[area](frames, end)
+    kpis, rows = home_kpis.AREAS[area](frames, end, weeks=CHART_WEEKS)
+    return kpi_cards(kpis), rows
 
 
 @callback(
@@ -193,131 +191,29 @@ def explain_home(clicked: int | None) -> Component:
     return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
 
-Frames = dict[str, pd.DataFrame]
-Builder = Callable[[Frames, pd.Timestamp], tuple[list[dbc.Card], pd.DataFrame]]
-
-
-def tutoring(frames: Frames, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.DataFrame]:
-    daily = frames["daily"]
-    wide = by_status(daily, value="sessions")
-    ratings = daily.groupby("day")[["rated", "rating_sum"]].sum()
-    wide["held"] = wide.drop(columns=["scheduled"], errors="ignore").sum(axis=1)
-    done = compare_periods(wide, numerator="completed", end=end)
-    rate = compare_periods(wide, numerator="completed", denominator="held", end=end)
-    rating = compare_periods(ratings, numerator="rating_sum", denominator="rated", end=end)
-    heads = frames["heads"].iloc[0]
-    cards = [
-        period_card(
-            "Sessions completed, 30 days",
-            done,
-            trend=weekly(wide.get("completed", pd.Series(dtype=float)), end=end),
-        ),
-        period_card("Completion rate", rate, percent),
-        period_card("Average rating (1–5)", rating, lambda v: number(v, 2)),
+def kpi_cards(kpis: list[Kpi]) -> list[dbc.Card]:
+    """The Home page's cards for an area's KPIs: the value, and its change against the window
+    before (or the KPI's note when it is not compared)."""
+    return [
         kpi_card(
-            title="Active tutors",
-            value=number(heads["active"]),
-            change=None,
-            period=f"{number(heads['left_recently'])} left in the last 90 days",
-            compare=False,
-        ),
+            title=kpi.title,
+            value=FORMATS[kpi.unit](kpi.value),
+            change=kpi.change,
+            period=kpi.note or f"vs {kpi.against}",
+            trend=kpi.trend,
+            higher_is_better=kpi.higher_is_better,
+            compare=kpi.compare,
+        )
+        for kpi in kpis
     ]
-    return cards, _rows(weekly_frame(wide.drop(columns=["held"]), end=end, weeks=CHART_WEEKS))
 
 
-def pe(frames: Frames, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.DataFrame]:
-    daily = frames["daily"].set_index("day")
-    incidents = by_status(frames["incidents"], value="incidents", status="severity")
-    incidents["all"] = incidents.sum(axis=1)
-    rate = compare_periods(daily, numerator="present", denominator="marks", end=end)
-    attended = compare_periods(daily, numerator="present", end=end)
-    hurt = compare_periods(incidents, numerator="all", end=end)
-    weekly_rate = weekly(daily["present"], end=end, weeks=CHART_WEEKS) / weekly(
-        daily["marks"], end=end, weeks=CHART_WEEKS
-    ).replace(0, float("nan"))
-    cards = [
-        period_card(
-            "Attendance rate, 30 days", rate, percent, trend=weekly_rate.tail(12).fillna(0)
-        ),
-        period_card("Places attended", attended),
-        period_card("Safety incidents", hurt, higher_is_better=False),
-    ]
-    return cards, _rows(weekly_rate.rename("attendance_rate").to_frame())
-
-
-def schedules(frames: Frames, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.DataFrame]:
-    daily = frames["daily"]
-    hours = by_status(daily, value="hours")
-    count = by_status(daily, value="bookings")
-    count["all"] = count.sum(axis=1)
-    count["held"] = count.get("completed", 0) + count.get("cancelled", 0)
-    cancelled = compare_periods(count, numerator="cancelled", denominator="held", end=end)
-    upcoming = compare_periods(count, numerator="all", end=end + timedelta(days=7), days=7)
-    done_hours = compare_periods(hours, numerator="completed", end=end)
-    cards = [
-        period_card("Bookings in the next 7 days", upcoming, period="vs the last 7 days"),
-        period_card("Hours delivered, 30 days", done_hours),
-        period_card("Cancellation rate", cancelled, percent, higher_is_better=False),
-    ]
-    return cards, _rows(weekly_frame(hours, end=end + timedelta(weeks=4), weeks=13))
-
-
-def credit(frames: Frames, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.DataFrame]:
-    daily = frames["daily"]
-    wide = by_status(daily, value="applications")
-    wide["all"] = wide.sum(axis=1)
-    wide["decided"] = wide.get("approved", 0) + wide.get("declined", 0)
-    received = compare_periods(wide, numerator="all", end=end)
-    approval = compare_periods(wide, numerator="approved", denominator="decided", end=end)
-    book = frames["book"].iloc[0]
-    arrears = book["in_arrears"] / book["loans"] if book["loans"] else None
-    cards = [
-        period_card(
-            "Applications, 30 days",
-            received,
-            trend=weekly(wide["all"], end=end) if len(wide) else (),
-        ),
-        period_card("Approval rate", approval, percent),
-        kpi_card(
-            title="Active loans 30+ days late",
-            value=percent(arrears),
-            change=None,
-            period=f"of {number(book['loans'])} active loans",
-            compare=False,
-        ),
-    ]
-    weeks = weekly_frame(wide.drop(columns=["all", "decided"]), end=end, weeks=CHART_WEEKS)
-    return cards, _rows(weeks)
-
-
-def period_card(
-    title: str,
-    comparison: PeriodComparison,
-    fmt: Callable[[float | None], str] = number,
-    period: str = PERIOD,
-    **options: Any,
-) -> dbc.Card:
-    """A KPI card for a value compared with the period before it."""
-    return kpi_card(
-        title=title,
-        value=fmt(comparison.current),
-        change=comparison.change,
-        period=period,
-        **options,
-    )
-
-
-BUILDERS: dict[str, Builder] = {
-    "tutoring": tutoring,
-    "pe": pe,
-    "schedules": schedules,
-    "credit": credit,
+FORMATS: dict[str, Callable[[float | None], str]] = {
+    "count": number,
+    "hours": number,
+    "rate": percent,
+    "rating": lambda v: number(v, 2),
 }
-
-
-def _rows(weekly: pd.DataFrame) -> pd.DataFrame:
-    """A weekly frame (index: week) as rows with a week column, for files and charts."""
-    return weekly.rename_axis("week").reset_index()
 
 
 def _bars(y_title: str) -> Callable[[pd.DataFrame, str | None], go.Figure | None]:

@@ -103,3 +103,23 @@ def test_the_audit_log_is_for_admins_tokens_only(server, api):
 def test_paging_values_out_of_range_are_422_not_500(api):
     for query in ("per_page=0", "per_page=501", "page=0", "page=abc", "band=purple", "sort=evil"):
         assert_problem(api.get(f"/api/v1/tutors/risk?{query}"), 422)
+
+
+def test_each_area_s_kpis_are_the_home_page_s_with_their_period(api):
+    from pages import home
+    from tests.conftest import acting_as
+    from tests.unit.test_app import kpis_by_title
+
+    with acting_as("analyst"):
+        shown = {area: kpis_by_title(home.fill_section(area, "light")[0]) for area in home.SECTIONS}
+    for area in ("tutoring", "pe", "schedules", "credit"):
+        body = api.get(f"/api/v1/kpis/{area}").json()
+        assert body["area"] == area and body["data_as_of"]
+        assert [k["title"] for k in body["kpis"]] == list(shown[area])
+        for kpi in body["kpis"]:
+            assert kpi["last_day"] <= body["data_as_of"] or kpi["key"] == "bookings_next_7_days"
+            if kpi["compared_with"]:
+                assert kpi["first_day"] < kpi["last_day"]
+    sessions = next(k for k in api.get("/api/v1/kpis/tutoring").json()["kpis"])
+    assert shown["tutoring"]["Sessions completed, 30 days"] == f"{sessions['value']:,.0f}"
+    assert_problem(api.get("/api/v1/kpis/weather"), 422)

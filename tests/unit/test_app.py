@@ -1,5 +1,7 @@
 """The server's own routes and the home callbacks, called directly against real databases."""
 
+from datetime import timedelta
+
 import pytest
 from dash import dcc
 from dash.exceptions import PreventUpdate
@@ -63,7 +65,7 @@ def test_home_tutoring_kpis_come_from_the_database(seeded_engine):
     with connect() as conn:
         end = overview.data_as_of(conn=conn)["newest"].max().normalize()
         daily = overview.daily_sessions(
-            conn=conn, since=end - home.timedelta(days=60), until=end + home.timedelta(days=1)
+            conn=conn, since=end - timedelta(days=60), until=end + timedelta(days=1)
         )
     completed = compare_periods(by_status(daily, value="sessions"), numerator="completed", end=end)
     assert shown["Sessions completed, 30 days"] == number(completed.current)
@@ -112,8 +114,8 @@ def test_a_managers_home_counts_only_their_regions(seeded_engine):
         end = overview.data_as_of(conn=conn)["newest"].max().normalize()
         daily = overview.daily_sessions(
             conn=conn,
-            since=end - home.timedelta(days=60),
-            until=end + home.timedelta(days=1),
+            since=end - timedelta(days=60),
+            until=end + timedelta(days=1),
             region_ids=[1],
         )
     region_one = compare_periods(by_status(daily, value="sessions"), numerator="completed", end=end)

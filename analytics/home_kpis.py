@@ -1,0 +1,227 @@
+"""Each area's headline numbers (the Home page's KPI cards and the API's /kpis), computed
+once from the area's daily frames: value, the same window before it, the window's dates.
+`weeks` is how many weeks the chart rows cover (the frames' reader decides it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+import pandas as pd
+
+from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly, weekly_frame
+
+WINDOW_DAYS = 30
+Unit = Literal["count", "rate", "rating", "hours"]
+Frames = dict[str, pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    key: str
+    title: str
+    unit: Unit
+    value: float | None
+    previous: float | None = None  # the window just before; None when not compared
+    first_day: date | None = None  # the window, both days included
+    last_day: date | None = None
+    compare: bool = True
+    higher_is_better: bool = True
+    note: str | None = None  # said instead of the comparison (a count with its context)
+    against: str = f"previous {WINDOW_DAYS} days"  # what the change compares with
+    trend: tuple[float, ...] = field(default=())
+
+    @property
+    def change(self) -> float | None:
+        return PeriodComparison(self.value, self.previous).change if self.compare else None
+
+
+def _kpi(
+    key: str,
+    title: str,
+    unit: Unit,
+    comparison: PeriodComparison,
+    *,
+    end: pd.Timestamp,
+    days: int = WINDOW_DAYS,
+    trend: pd.Series | tuple[float, ...] = (),
+    higher_is_better: bool = True,
+    against: str | None = None,
+) -> Kpi:
+    last = pd.Timestamp(end).date()
+    return Kpi(
+        key=key,
+        title=title,
+        unit=unit,
+        value=comparison.current,
+        previous=comparison.previous,
+        first_day=last - timedelta(days=days - 1),
+        last_day=last,
+        higher_is_better=higher_is_better,
+        trend=tuple(float(v) for v in trend),
+        against=against or f"previous {days} days",
+    )
+
+
+def _rows(weekly_rows: pd.DataFrame) -> pd.DataFrame:
+    """A weekly frame (index: week) as rows with a week column, for files and charts."""
+    return weekly_rows.rename_axis("week").reset_index()
+
+
+def tutoring(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi], pd.DataFrame]:
+    daily = frames["daily"]
+    wide = by_status(daily, value="sessions")
+    ratings = daily.groupby("day")[["rated", "rating_sum"]].sum()
+    wide["held"] = wide.drop(columns=["scheduled"], errors="ignore").sum(axis=1)
+    completed = wide.get("completed", pd.Series(dtype=float))
+    heads = frames["heads"].iloc[0]
+    kpis = [
+        _kpi(
+            "sessions_completed",
+            "Sessions completed, 30 days",
+            "count",
+            compare_periods(wide, numerator="completed", end=end),
+            end=end,
+            trend=weekly(completed, end=end),
+        ),
+        _kpi(
+            "completion_rate",
+            "Completion rate",
+            "rate",
+            compare_periods(wide, numerator="completed", denominator="held", end=end),
+            end=end,
+        ),
+        _kpi(
+            "average_rating",
+            "Average rating (1–5)",
+            "rating",
+            compare_periods(ratings, numerator="rating_sum", denominator="rated", end=end),
+            end=end,
+        ),
+        Kpi(
+            key="active_tutors",
+            title="Active tutors",
+            unit="count",
+            value=float(heads["active"]),
+            last_day=pd.Timestamp(end).date(),
+            compare=False,
+            note=f"{int(heads['left_recently']):,} left in the last 90 days",
+        ),
+    ]
+    return kpis, _rows(weekly_frame(wide.drop(columns=["held"]), end=end, weeks=weeks))
+
+
+def pe(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi], pd.DataFrame]:
+    daily = frames["daily"].set_index("day")
+    incidents = by_status(frames["incidents"], value="incidents", status="severity")
+    incidents["all"] = incidents.sum(axis=1)
+    weekly_rate = weekly(daily["present"], end=end, weeks=weeks) / weekly(
+        daily["marks"], end=end, weeks=weeks
+    ).replace(0, float("nan"))
+    kpis = [
+        _kpi(
+            "attendance_rate",
+            "Attendance rate, 30 days",
+            "rate",
+            compare_periods(daily, numerator="present", denominator="marks", end=end),
+            end=end,
+            trend=tuple(weekly_rate.tail(12).fillna(0)),
+        ),
+        _kpi(
+            "places_attended",
+            "Places attended",
+            "count",
+            compare_periods(daily, numerator="present", end=end),
+            end=end,
+        ),
+        _kpi(
+            "safety_incidents",
+            "Safety incidents",
+            "count",
+            compare_periods(incidents, numerator="all", end=end),
+            end=end,
+            higher_is_better=False,
+        ),
+    ]
+    return kpis, _rows(weekly_rate.rename("attendance_rate").to_frame())
+
+
+def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi], pd.DataFrame]:
+    daily = frames["daily"]
+    hours = by_status(daily, value="hours")
+    count = by_status(daily, value="bookings")
+    count["all"] = count.sum(axis=1)
+    count["held"] = count.get("completed", 0) + count.get("cancelled", 0)
+    ahead = end + timedelta(days=7)
+    kpis = [
+        _kpi(
+            "bookings_next_7_days",
+            "Bookings in the next 7 days",
+            "count",
+            compare_periods(count, numerator="all", end=ahead, days=7),
+            end=ahead,
+            days=7,
+            against="the last 7 days",
+        ),
+        _kpi(
+            "hours_delivered",
+            "Hours delivered, 30 days",
+            "hours",
+            compare_periods(hours, numerator="completed", end=end),
+            end=end,
+        ),
+        _kpi(
+            "cancellation_rate",
+            "Cancellation rate",
+            "rate",
+            compare_periods(count, numerator="cancelled", denominator="held", end=end),
+            end=end,
+            higher_is_better=False,
+        ),
+    ]
+    return kpis, _rows(weekly_frame(hours, end=end + timedelta(weeks=4), weeks=13))
+
+
+def credit(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi], pd.DataFrame]:
+    daily = frames["daily"]
+    wide = by_status(daily, value="applications")
+    wide["all"] = wide.sum(axis=1)
+    wide["decided"] = wide.get("approved", 0) + wide.get("declined", 0)
+    book = frames["book"].iloc[0]
+    kpis = [
+        _kpi(
+            "applications",
+            "Applications, 30 days",
+            "count",
+            compare_periods(wide, numerator="all", end=end),
+            end=end,
+            trend=weekly(wide["all"], end=end) if len(wide) else (),
+        ),
+        _kpi(
+            "approval_rate",
+            "Approval rate",
+            "rate",
+            compare_periods(wide, numerator="approved", denominator="decided", end=end),
+            end=end,
+        ),
+        Kpi(
+            key="loans_30_days_late",
+            title="Active loans 30+ days late",
+            unit="rate",
+            value=book["in_arrears"] / book["loans"] if book["loans"] else None,
+            last_day=pd.Timestamp(end).date(),
+            compare=False,
+            note=f"of {int(book['loans']):,} active loans",
+        ),
+    ]
+    return kpis, _rows(weekly_frame(wide.drop(columns=["all", "decided"]), end=end, weeks=weeks))
+
+
+AREAS: dict[str, Callable[..., tuple[list[Kpi], pd.DataFrame]]] = {
+    "tutoring": tutoring,
+    "pe": pe,
+    "schedules": schedules,
+    "credit": credit,
+}
