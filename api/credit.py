@@ -3,6 +3,7 @@ to 10,000; stored like the Score page stores them unless `dry_run`."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from flask import Response, jsonify
@@ -12,10 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from actions import credit as credit_actions
 from actions.base import Refused
 from actions.credit import ApplicationRequest, ItemRefused, Scored
+from actions.credit_watch import watched_loans
 from api.idempotency import idempotent
+from api.paging import Paged, PageQuery, records
 from api.problems import Problem, problem
 from api.v1 import v1
-from auth.access import STAFF, current_actor, deny_if_forged, requires
+from auth.access import EVERYONE, STAFF, current_actor, deny_if_forged, requires
 from auth.audit import audit
 from auth.requests import now
 from vocabulary import Band
@@ -129,3 +132,46 @@ def score_batch(query: ScoreQuery, body: BatchIn) -> Response:
     results = [_out(s) for s in result if isinstance(s, Scored)]
     approved = sum(r["decision"] == "approved" for r in results)
     return jsonify(results=results, approved=approved, declined=len(results) - approved)
+
+
+class WatchQuery(PageQuery):
+    severity: Band | None = Field(None, description="At least this severity.")
+    rule_id: int | None = Field(None, ge=1, le=2**31 - 1, description="Only this rule's catch.")
+
+
+class WatchedLoan(BaseModel):
+    loan_id: int
+    customer_id: int
+    customer: str
+    region_id: int
+    principal: float
+    disbursed_on: date
+    days_past_due: int = Field(description="The worst of the last 90 days.")
+    missed_payments: int
+    score_at_loan: int | None
+    latest_score: int | None
+    score_drop: float
+    severity: Band
+    rules: str = Field(description="The rules that caught it, by name.")
+
+
+class WatchPage(Paged):
+    items: list[WatchedLoan]
+
+
+@v1.get(
+    "/credit/watchlist",
+    tags=[TAG],
+    summary="Loans on the watchlist",
+    responses={200: WatchPage, 403: Problem},
+)
+@requires(*EVERYONE)
+def watched(query: WatchQuery) -> Response:
+    """The active loans the alert rules catch, most severe and latest first."""
+    listed = watched_loans(
+        actor=current_actor(), severity=query.severity, rule_id=query.rule_id, now=now()
+    )
+    shown = listed.iloc[query.offset : query.offset + query.per_page]
+    return jsonify(
+        items=records(shown), total=len(listed), page=query.page, per_page=query.per_page
+    )

@@ -32,7 +32,10 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = [None if pd.isna(v) else v.isoformat() for v in out[column]]
+            day = str(column).endswith("_on")  # a date (hired_on, disbursed_on), not a moment
+            out[column] = [
+                None if pd.isna(v) else (v.date() if day else v).isoformat() for v in out[column]
+            ]
         elif str(column).endswith("id") and pd.api.types.is_float_dtype(out[column]):
             out[column] = out[column].astype("Int64")  # ids with gaps read back as floats
     out = out.astype(object).where(out.notna(), None)

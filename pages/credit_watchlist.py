@@ -13,14 +13,14 @@ from pydantic import ValidationError
 
 from actions.base import Refused
 from actions.credit import AlertRuleRequest, add_alert_rule, rule_problems, switch_alert_rule
-from analytics.early_warning import SEVERITIES, lowest_thresholds, triggered, watchlist
+from actions.credit_watch import watched_loans
+from analytics.early_warning import SEVERITIES
 from auth.access import (
     ADMINS,
     EVERYONE,
     allowed,
     current_actor,
     deny_if_forged,
-    region_scope,
     requires,
 )
 from auth.answers import cached_answer
@@ -30,10 +30,9 @@ from components.badges import band_badge
 from components.formatting import number
 from components.table import data_table, paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
-from data import credit, loans
+from data import credit
 from data.engine import connect
 from data.models.credit import ALERT_METRICS
-from data.queries.overview import data_as_of
 from jobs import credit_alerts
 from sharing.embed import EMBED_ROLES
 from sharing.views import Param, Part, View, one_of, register
@@ -265,24 +264,9 @@ def show(severity, rule, _prev, _next, page):  # type: ignore[no-untyped-def]
 
 def loan_rows(state: ViewState) -> pd.DataFrame:
     """Every active loan the rules (or the one chosen) catch, at or above the severity."""
-    severity, rule = state["severity"], state["rule"]
-    with connect() as conn:
-        newest = data_as_of(conn=conn).set_index("source")["newest"].get("credit_applications")
-        model = credit.active_model(conn=conn)
-        rules = credit.alert_rules(conn=conn, active_only=True)
-        if rule is not None:
-            rules = rules[rules["id"] == rule]
-        behaviour = loans.loan_behaviour(
-            conn=conn,
-            model_id=model and model["id"],
-            region_ids=region_scope(),
-            as_of=newest.to_pydatetime() if newest is not None and newest == newest else now(),
-            catching=lowest_thresholds(rules),
-        )
-    listed = watchlist(behaviour, triggered(behaviour, rules))
-    if severity:
-        listed = listed[listed["severity"].map(SEVERITIES.index) >= SEVERITIES.index(severity)]
-    return listed
+    return watched_loans(
+        actor=current_actor(), severity=state["severity"], rule_id=state["rule"], now=now()
+    )
 
 
 @callback(

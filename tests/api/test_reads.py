@@ -123,3 +123,26 @@ def test_each_area_s_kpis_are_the_home_page_s_with_their_period(api):
     sessions = next(k for k in api.get("/api/v1/kpis/tutoring").json()["kpis"])
     assert shown["tutoring"]["Sessions completed, 30 days"] == f"{sessions['value']:,.0f}"
     assert_problem(api.get("/api/v1/kpis/weather"), 422)
+
+
+def test_the_watchlist_is_the_page_s_list_in_the_token_s_regions(server, api):
+    from actions.base import Actor
+    from actions.credit_watch import watched_loans
+    from auth.requests import now
+
+    everyone = api.get("/api/v1/credit/watchlist?per_page=500").json()
+    expected = watched_loans(
+        actor=Actor(user_id=1, display_name="x", role="analyst"),
+        severity=None,
+        rule_id=None,
+        now=now(),
+    )
+    assert everyone["total"] == len(expected) > 0
+    assert [w["loan_id"] for w in everyone["items"]] == expected["loan_id"].tolist()[:500]
+    assert all(len(w["disbursed_on"]) == 10 for w in everyone["items"])
+    region = everyone["items"][0]["region_id"]
+    manager = as_role(server, "manager", (region,))
+    theirs = manager.get("/api/v1/credit/watchlist?per_page=500").json()
+    assert theirs["total"] and {w["region_id"] for w in theirs["items"]} == {region}
+    high = api.get("/api/v1/credit/watchlist?severity=high&per_page=500").json()
+    assert {w["severity"] for w in high["items"]} <= {"high", "critical"}

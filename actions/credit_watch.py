@@ -1,0 +1,39 @@
+"""The watchlist: the active loans the alert rules catch, worst first, within the actor's
+regions. The Watchlist page, its exports and the API read it here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from actions.base import Actor
+from analytics.early_warning import SEVERITIES, lowest_thresholds, triggered, watchlist
+from data import credit, loans
+from data.engine import connect
+from data.queries.overview import data_as_of
+
+
+def watched_loans(
+    *, actor: Actor, severity: str | None, rule_id: int | None, now: datetime
+) -> pd.DataFrame:
+    """Every active loan the active rules (or the one chosen) catch, at or above `severity`.
+    Columns: those of `loans.loan_behaviour`, severity, rules. As of the newest application
+    on record (`now` on an empty book)."""
+    with connect() as conn:
+        newest = data_as_of(conn=conn).set_index("source")["newest"].get("credit_applications")
+        model = credit.active_model(conn=conn)
+        rules = credit.alert_rules(conn=conn, active_only=True)
+        if rule_id is not None:
+            rules = rules[rules["id"] == rule_id]
+        behaviour = loans.loan_behaviour(
+            conn=conn,
+            model_id=model["id"] if model else None,
+            region_ids=None if actor.region_ids is None else list(actor.region_ids),
+            as_of=newest.to_pydatetime() if newest is not None and newest == newest else now,
+            catching=lowest_thresholds(rules),
+        )
+    listed = watchlist(behaviour, triggered(behaviour, rules))
+    if severity:
+        listed = listed[listed["severity"].map(SEVERITIES.index) >= SEVERITIES.index(severity)]
+    return listed
