@@ -68,6 +68,7 @@ class Settings(BaseSettings):
         default="auto", alias="BEACON_SCHEDULER"
     )
     refresh_seconds: int = Field(default=900, alias="BEACON_REFRESH_SECONDS", ge=1)
+    webhook_seconds: int = Field(default=15, alias="BEACON_WEBHOOK_SECONDS", ge=1, le=3600)
     retrain_at: time = Field(default=time(2, 30), alias="BEACON_RETRAIN_AT")
     stale_after_hours: float = Field(default=24, alias="BEACON_STALE_AFTER_HOURS", gt=0)
     # Data import: the drop folder the scheduled refresh loads, and the largest file taken.

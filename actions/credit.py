@@ -40,8 +40,8 @@ FIELD_PROBLEMS = {
 class ApplicationRequest(BaseModel):
     """One application as a person or a system sends it."""
 
-    customer_id: int = Field(ge=1)
-    product_id: int = Field(ge=1)
+    customer_id: int = Field(ge=1, le=2**31 - 1)
+    product_id: int = Field(ge=1, le=2**31 - 1)
     amount: float = Field(gt=0, le=1_000_000)
     term_months: int = Field(ge=1, le=120)
     channel: str = Field(pattern="^(web|mobile|partner_school|branch)$")

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
+from actions import webhooks
 from actions.base import Actor, Refused
 from data import audit as audit_log
 from data import cache, load_history, rollups
@@ -149,24 +150,55 @@ def _load(
             load_history.finish_load(
                 conn=conn, load_id=load_id, outcome="loaded", loaded=loaded, now=now
             )
+            _tell_webhooks(conn, load_id, "loaded", request, now, loaded=loaded)
         cache.changed(*(loaded.areas or set(cache.AREAS)))
         return _result(load_id, "loaded", loaded)
     except _RollBack:
         outcome = "checked" if request.dry_run else "rejected"
     except (OperationalError, InterfaceError) as error:  # the connection, not the data
-        return _failed(load_id, actor, _database_said(error), now, audit, retry=True)
+        return _failed(load_id, actor, _database_said(error), now, audit, request, retry=True)
     except SQLAlchemyError as error:  # a constraint: the data, which a retry will not change
-        return _failed(load_id, actor, _database_said(error), now, audit)
+        return _failed(load_id, actor, _database_said(error), now, audit, request)
     except Exception as error:  # noqa: BLE001 - on record, in the log, never half-written
         log.exception("data load %s failed", load_id)
         reason = f"an unexpected error ({type(error).__name__}); the server log has the details"
-        return _failed(load_id, actor, reason, now, audit)
+        return _failed(load_id, actor, reason, now, audit, request)
     with transaction() as conn:
         _audit(conn, actor, f"data.{outcome}", load_id, now, problems=loaded.problem_total, **audit)
         load_history.finish_load(
             conn=conn, load_id=load_id, outcome=outcome, loaded=loaded, now=now
         )
+        if not request.dry_run:
+            _tell_webhooks(conn, load_id, outcome, request, now, loaded=loaded)
     return _result(load_id, outcome, loaded)
+
+
+def _tell_webhooks(
+    conn: Connection,
+    load_id: int,
+    outcome: str,
+    request: LoadRequest,
+    now: datetime,
+    *,
+    loaded: Loaded | None = None,
+    reason: str | None = None,
+) -> None:
+    """`import.finished`, for every load that was meant to write (not a dry run)."""
+    webhooks.emit(
+        conn,
+        event="import.finished",
+        region_id=None,
+        now=now,
+        data={
+            "load_id": load_id,
+            "outcome": outcome,
+            "source": request.source,
+            "files": [name for _path, name in request.files],
+            "written": _written(loaded) if loaded else 0,
+            "problems": loaded.problem_total if loaded else 1,
+            "reason": reason,
+        },
+    )
 
 
 def _result(load_id: int, outcome: str, loaded: Loaded) -> LoadResult:
@@ -214,6 +246,7 @@ def _failed(
     reason: str,
     now: datetime,
     audit: dict[str, Any],
+    request: LoadRequest,
     *,
     retry: bool = False,
 ) -> LoadResult:
@@ -224,6 +257,8 @@ def _failed(
         with transaction() as conn:
             _audit(conn, actor, "data.failed", load_id, now, reason=reason, **audit)
             load_history.fail_load(conn=conn, load_id=load_id, detail=reason, now=now)
+            if not request.dry_run:
+                _tell_webhooks(conn, load_id, "failed", request, now, reason=reason)
     except SQLAlchemyError:
         pass  # the database is gone: the load's row stays "running" until it is back
     return LoadResult(load_id, "failed", [], [problem], 1, retry=retry)

@@ -206,12 +206,18 @@ def evaluate(
 def newly_critical(scores: pd.DataFrame) -> pd.Series:
     """Tutors critical at the latest `as_of` of `scores` who were not at the one before
     (or were not scored then): the ids a risk alert names."""
+    return newly_in(scores, ("critical",))
+
+
+def newly_in(scores: pd.DataFrame, bands: tuple[str, ...]) -> pd.Series:
+    """Tutors in one of `bands` at the latest `as_of` of `scores` who were in none of them at
+    the one before (or were not scored then)."""
     dates = sorted(scores["as_of"].unique())
     if not dates:
         return pd.Series(dtype=int)
     latest = scores[scores["as_of"] == dates[-1]]
-    now_critical = set(latest.loc[latest["band"] == "critical", "tutor_id"])
+    now_in = set(latest.loc[latest["band"].isin(bands), "tutor_id"])
     if len(dates) > 1:
         before = scores[scores["as_of"] == dates[-2]]
-        now_critical -= set(before.loc[before["band"] == "critical", "tutor_id"])
-    return pd.Series(sorted(now_critical), dtype=int)
+        now_in -= set(before.loc[before["band"].isin(bands), "tutor_id"])
+    return pd.Series(sorted(now_in), dtype=int)

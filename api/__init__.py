@@ -32,7 +32,6 @@ OPENAPI_SETTINGS = {
     "validation_error_status": 422,
     "validation_error_model": Problem,
     "validation_error_callback": validation_problem,
-    "responses": {"401": Problem, "403": Problem, "429": Problem},
 }
 
 

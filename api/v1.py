@@ -3,17 +3,27 @@ token, and answers errors as problem details. Endpoint modules add their routes 
 
 from __future__ import annotations
 
+from http import HTTPStatus
+from typing import Any
+
 from flask import Response, request
 from flask_openapi3 import APIBlueprint
+from pydantic import BaseModel
 from werkzeug.exceptions import HTTPException, default_exceptions
 
-from api.problems import http_problem, problem, unexpected
+from api.problems import Problem, http_problem, problem, unexpected
 from auth.bearer import BearerRefused, limit_key, sign_in_bearer
 from auth.ratelimit import limiter
 from settings import get_settings
 
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
-v1 = APIBlueprint("api_v1", __name__, url_prefix="/api/v1", abp_security=SECURITY)
+# Every operation may answer these, as problem details.
+COMMON: dict[str | int | HTTPStatus, type[BaseModel] | dict[Any, Any] | None] = {
+    status: Problem for status in (401, 403, 413, 422, 429, 503)
+}
+v1 = APIBlueprint(
+    "api_v1", __name__, url_prefix="/api/v1", abp_security=SECURITY, abp_responses=COMMON
+)
 
 
 @v1.before_request

@@ -206,3 +206,11 @@ def release_key(*, conn: Connection, token_id: int, key: str) -> None:
             IdempotentRequest.token_id == token_id, IdempotentRequest.key == key
         )
     )
+
+
+def live_token_ids(*, conn: Connection, now: datetime) -> list[int]:
+    return list(
+        conn.execute(
+            select(ApiToken.id).where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+        ).scalars()
+    )

@@ -35,6 +35,11 @@ def make_celery() -> Celery:
                 "schedule": timedelta(seconds=settings.refresh_seconds),
                 "options": {"expires": settings.refresh_seconds},
             },
+            "webhooks": {
+                "task": "beacon.webhooks",
+                "schedule": timedelta(seconds=settings.webhook_seconds),
+                "options": {"expires": settings.webhook_seconds},
+            },
             "retrain": {
                 "task": "beacon.retrain",
                 "schedule": crontab(
@@ -53,6 +58,13 @@ def make_celery() -> Celery:
     def retrain_task() -> dict:
         result = schedule.scheduled_retrain()
         return {"status": result.status, "rows": result.rows, "run_id": result.run_id}
+
+    @app.task(name="beacon.webhooks")
+    def webhooks_task() -> dict:
+        from jobs import webhooks
+
+        sent = webhooks.deliver_due()
+        return {"delivered": sent.delivered, "retrying": sent.retrying, "failed": sent.failed}
 
     @app.task(name="beacon.password_link")
     def password_link_task(email: str, purpose: str, ip: str | None) -> None:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from actions import webhooks
 from analytics.early_warning import lowest_thresholds, triggered
 from data import activity, credit, loans
 from data.engine import connect, transaction
@@ -57,6 +58,22 @@ def run(*, actor_id: int | None = None) -> int:
                 summary=f"{len(group)} new {severity} credit alert{'s' if len(group) > 1 else ''}: "
                 + ", ".join(sorted(set(group["rule"]))),
                 notify=activity.region_managers(conn=conn, region_id=int(region_id)),
+            )
+            webhooks.emit(
+                conn,
+                event="watchlist.alert_raised",
+                region_id=int(region_id),
+                now=now,
+                data={
+                    "region_id": int(region_id),
+                    "severity": severity,
+                    "alerts": [
+                        {"loan_id": int(loan), "rule": rule, "value": float(value)}
+                        for loan, rule, value in zip(
+                            group["loan_id"], group["rule"], group["value"], strict=True
+                        )
+                    ],
+                },
             )
     return raised
 

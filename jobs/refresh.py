@@ -27,7 +27,10 @@ import pandas as pd
 import psutil
 from sqlalchemy import Connection
 
+from actions import webhooks
 from analytics.credit_features import credit_features
+from analytics.credit_monitoring import drifting
+from analytics.monitoring import PSI_ACT
 from analytics.scorecard import assess_with
 from data import (
     accounts,
@@ -150,6 +153,14 @@ def run(
             if status == "failed" and trigger == "schedule":
                 tell_admins(
                     conn, entity=("job_run", run_id), what=f"The scheduled {job} failed", why=detail
+                )
+            if status == "failed":
+                webhooks.emit(
+                    conn,
+                    event="refresh.failed",
+                    region_id=None,
+                    now=_now(),
+                    data={"run_id": run_id, "job": job, "trigger": trigger, "detail": detail},
                 )
     return RunResult(run_id, status, rows, time.perf_counter() - started, detail or "")
 
@@ -372,9 +383,27 @@ def keep_monitoring_report() -> tuple[int, str | None]:
         model = credit.active_model(conn=conn)
     if model is None:
         return 0, "no credit model to monitor"
-    summaries.keep_credit_monitoring(
+    with connect() as conn:
+        before = credit.monitoring_report(conn=conn, model_id=model["id"])
+    frames, now = summaries.keep_credit_monitoring(
         model_id=model["id"], test_from=model["metrics"]["split"]["test_from"]
     )
+    was = set(drifting(before[0]["drift"])) if before else set()
+    newly = [feature for feature in drifting(frames["drift"]) if feature not in was]
+    if newly:  # told once when a characteristic crosses the line, not on every refresh
+        drift = frames["drift"].set_index("feature")["psi"]
+        with transaction() as conn:
+            webhooks.emit(
+                conn,
+                event="credit.drift_high",
+                region_id=None,
+                now=now,
+                data={
+                    "model_version": model["version"],
+                    "threshold": PSI_ACT,
+                    "drifting": [{"feature": f, "psi": float(drift[f])} for f in newly],
+                },
+            )
     return 0, None
 
 

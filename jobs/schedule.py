@@ -50,9 +50,19 @@ def scheduled_retrain() -> refresh.RunResult:
     return result
 
 
+def deliver_webhooks() -> None:
+    from jobs import webhooks
+
+    try:
+        webhooks.deliver_due()
+    except Exception:  # noqa: BLE001 - the database may be down: the next tick tries again
+        log.warning("webhook deliveries not sent this tick", exc_info=True)
+
+
 def embedded_scheduler(settings: Settings) -> BackgroundScheduler:
-    """Both jobs on one in-process scheduler (not started). Several processes may each run
-    one: the fires line up on the same slots, and each slot runs once."""
+    """The refresh, the retrain and the webhook sender on one in-process scheduler (not
+    started). Several processes may each run one: the fires line up on the same slots, and
+    each slot runs once (each webhook delivery is claimed before it is sent)."""
     scheduler = BackgroundScheduler(timezone=settings.timezone)
     scheduler.add_job(
         scheduled_refresh,
@@ -61,6 +71,13 @@ def embedded_scheduler(settings: Settings) -> BackgroundScheduler:
         max_instances=1,
         coalesce=True,
         misfire_grace_time=max(1, settings.refresh_seconds // 2),
+    )
+    scheduler.add_job(
+        deliver_webhooks,
+        IntervalTrigger(seconds=settings.webhook_seconds),
+        id="webhooks",
+        max_instances=1,
+        coalesce=True,
     )
     scheduler.add_job(
         scheduled_retrain,

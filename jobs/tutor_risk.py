@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 import pandas as pd
 from sqlalchemy import Connection
 
+from actions import webhooks
 from analytics.tutor_features import snapshots, tutor_features
-from analytics.tutor_risk import ModelCard, TutorRiskModel, evaluate, newly_critical
+from analytics.tutor_risk import ModelCard, TutorRiskModel, evaluate, newly_critical, newly_in
 from data import activity, tutor_risk
 from data.engine import connect, transaction
 from data.queries.overview import data_as_of
@@ -81,7 +82,36 @@ def run(*, weeks: int = 12) -> RunReport:
             conn=conn, version=version, trained_at=trained_at, metrics=card.as_dict(), scores=scores
         )
         alert_regions(conn, tutors, newly_critical(scores))
+        tell_webhooks(conn, tutors, scores, newly_in(scores, ("high", "critical")))
     return RunReport(version, card, as_of, len(scores), time.perf_counter() - started)
+
+
+def tell_webhooks(
+    conn: Connection, tutors: pd.DataFrame, scores: pd.DataFrame, raised: pd.Series
+) -> None:
+    """One `tutor.risk_raised` event per region with tutors newly in high or critical risk."""
+    latest = scores[scores["as_of"] == scores["as_of"].max()].set_index("tutor_id")
+    named = tutors.set_index("id").loc[raised.tolist(), ["name", "region_id"]]
+    for region_id, group in named.groupby("region_id"):
+        webhooks.emit(
+            conn,
+            event="tutor.risk_raised",
+            region_id=int(region_id),
+            now=datetime.now(UTC),
+            data={
+                "region_id": int(region_id),
+                "as_of": latest["as_of"].iloc[0],
+                "tutors": [
+                    {
+                        "tutor_id": int(tutor_id),
+                        "name": str(name),
+                        "band": str(latest.at[tutor_id, "band"]),
+                        "score": int(latest.at[tutor_id, "score"]),
+                    }
+                    for tutor_id, name in group["name"].items()
+                ],
+            },
+        )
 
 
 def alert_regions(conn: Connection, tutors: pd.DataFrame, critical: pd.Series) -> None:

@@ -13,6 +13,7 @@ from actions.api_tokens import MAX_DAYS, create_token, revoke_token
 from actions.base import Refused
 from auth.access import ADMINS, ROLES, current_actor, deny_if_forged, requires
 from auth.requests import now
+from components.form_field import form_field
 from components.formatting import local_datetime
 from components.table import data_table
 from data import accounts, api_tokens
@@ -38,17 +39,6 @@ class ids:
     table = "tokens-table"
 
 
-def _field(label: str, control: Component, control_id: str, width: int, hint: str = "") -> dbc.Col:
-    return dbc.Col(
-        [
-            dbc.Label(label, html_for=control_id),
-            control,
-            dbc.FormText(hint) if hint else None,
-        ],
-        md=width,
-    )
-
-
 def layout(**_kwargs: str) -> html.Div:
     with connect() as conn:
         regions = accounts.regions_table(conn=conn)
@@ -68,14 +58,14 @@ def layout(**_kwargs: str) -> html.Div:
                 ),
                 dbc.Row(
                     [
-                        _field(
+                        form_field(
                             "Name",
                             dbc.Input(id=ids.name, maxLength=80),
                             ids.name,
                             3,
                             "What it is for, e.g. loan origination",
                         ),
-                        _field(
+                        form_field(
                             "Role",
                             dbc.Select(
                                 id=ids.role,
@@ -85,7 +75,7 @@ def layout(**_kwargs: str) -> html.Div:
                             ids.role,
                             2,
                         ),
-                        _field(
+                        form_field(
                             "Expires in (days)",
                             dbc.Input(
                                 id=ids.days, type="number", min=1, max=MAX_DAYS, step=1, value=90
@@ -93,7 +83,7 @@ def layout(**_kwargs: str) -> html.Div:
                             ids.days,
                             2,
                         ),
-                        _field(
+                        form_field(
                             "Allowed addresses",
                             dbc.Input(id=ids.allow, maxLength=2000, placeholder="any"),
                             ids.allow,
@@ -117,7 +107,7 @@ def layout(**_kwargs: str) -> html.Div:
                 html.H2("Revoke a token", className="h6"),
                 dbc.Row(
                     [
-                        _field(
+                        form_field(
                             "Token",
                             dcc.Dropdown(id=ids.pick, options=live_options(tokens)),
                             ids.pick,

@@ -1,7 +1,7 @@
 """Every table, imported here so `Base.metadata` is complete for Alembic and the seed."""
 
 from data.models.ai import AICall
-from data.models.api import ApiToken, IdempotentRequest
+from data.models.api import ApiToken, IdempotentRequest, WebhookDelivery, WebhookEndpoint
 from data.models.base import Base
 from data.models.credit import (
     ApplicationDay,
@@ -67,6 +67,8 @@ from data.models.tutoring import (
 )
 
 __all__ = [
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "ApiToken",
     "IdempotentRequest",
     "ApplicationDay",

@@ -49,3 +49,58 @@ class IdempotentRequest(Base):
     status: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None: still working
     body: Mapped[str | None] = mapped_column(Text, nullable=True)
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+WEBHOOK_EVENTS = (
+    "watchlist.alert_raised",
+    "tutor.risk_raised",
+    "refresh.failed",
+    "import.finished",
+    "credit.drift_high",
+)
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
+
+class WebhookEndpoint(Base):
+    """An HTTPS address that hears of chosen events. It sends as its API token sees: an event
+    of a region goes only to endpoints whose token covers that region. Its signing secret is
+    derived from the server's SECRET_KEY and `salt`, so the database never holds it."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"))
+    salt: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint: written in the transaction of what caused it (an outbox),
+    sent by the background worker, retried with backoff, kept as the delivery log."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("endpoint_id", "event_id"),
+        choice("status", DELIVERY_STATUSES),
+        choice("event", WEBHOOK_EVENTS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
+    )
+    event: Mapped[str] = mapped_column(String(40))
+    event_id: Mapped[str] = mapped_column(String(36))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -1,5 +1,5 @@
-"""Writes go through actions/: no page, nor the app shell, opens a write transaction or
-imports a write function from data/."""
+"""Writes go through actions/: no page, API endpoint, nor the app shell, opens a write
+transaction or imports a write function from data/."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-UI = [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]
+# The API is an adapter like the pages. Its idempotency record is transport state, like a
+# session row, and the one write it makes itself (api/idempotency.py).
+API = [p for p in sorted((ROOT / "api").glob("*.py")) if p.name != "idempotency.py"]
+UI = [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py", *API]
 WRITE_VERBS = re.compile(
     r"^(add|save|create|delete|update|set|revoke|record|mark|replace|store|raise|keep|"
     r"rebuild|cancel|claim|take|release|finish|start|consume|link|touch)_"
