@@ -110,7 +110,9 @@ def main() -> None:
         name="bench", role="analyst", regions=[], days=1, allow=None, now=datetime.now(UTC),
     )  # fmt: skip
     with connect() as conn:
-        customers = [int(i) for i in conn.execute(text("SELECT id FROM credit_customers"))]
+        customers = [
+            int(i) for i in conn.execute(text("SELECT id FROM credit_customers")).scalars()
+        ]
     headers = {"Authorization": f"Bearer {token.secret}"}  # type: ignore[union-attr]
     client = beacon.server.test_client()
     path = "/api/v1/credit/applications/score"

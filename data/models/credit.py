@@ -277,6 +277,8 @@ class JourneyEvent(ExternalId, Base):
         choice("stage", JOURNEY_STAGES),
         choice("channel", CHANNELS),
         Index("ix_journey_events_stage_time", "stage", "occurred_at"),
+        # A day's recount after each scored application reads one day of every stage.
+        Index("ix_journey_events_occurred_at", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
