@@ -15,6 +15,7 @@ from auth.access import ADMINS, ROLES, current_actor, deny_if_forged, requires
 from auth.requests import now
 from components.form_field import form_field
 from components.formatting import local_datetime
+from components.shown_once import shown_once
 from components.table import data_table
 from data import accounts, api_tokens
 from data.engine import connect
@@ -220,27 +221,11 @@ def create(_clicks, name, role, regions, days, allow):  # type: ignore[no-untype
     deny_if_forged(result)
     if isinstance(result, Refused):
         return dbc.Alert(result.message, color="warning"), dash.no_update, dash.no_update
-    shown = dbc.Alert(
-        [
-            html.P(
-                f"Token created; it expires {local_datetime(result.expires_at)}. Copy it now: "
-                "Beacon will not show it again.",
-                className="mb-2",
-            ),
-            dbc.InputGroup(
-                [
-                    dbc.Input(
-                        id=ids.secret,
-                        value=result.secret,
-                        readonly=True,
-                        className="font-monospace",
-                        **{"aria-label": "The new token"},
-                    ),
-                    dbc.InputGroupText(dcc.Clipboard(target_id=ids.secret, title="Copy")),
-                ]
-            ),
-        ],
-        color="success",
+    shown = shown_once(
+        f"Token created; it expires {local_datetime(result.expires_at)}.",
+        secret=result.secret,
+        input_id=ids.secret,
+        label="The new token",
     )
     table, options = fresh()
     return shown, table, options

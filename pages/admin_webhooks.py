@@ -15,6 +15,7 @@ from auth.access import ADMINS, current_actor, deny_if_forged, requires
 from auth.requests import now
 from components.form_field import form_field
 from components.formatting import local_datetime
+from components.shown_once import shown_once
 from components.table import data_table
 from data import api_tokens, webhooks
 from data.engine import connect
@@ -241,28 +242,12 @@ def register(_clicks, name, url, token_id, events):  # type: ignore[no-untyped-d
     deny_if_forged(result)
     if isinstance(result, Refused):
         return dbc.Alert(result.message, color="warning"), dash.no_update, dash.no_update
-    shown = dbc.Alert(
-        [
-            html.P(
-                "Registered. Copy the signing secret now: Beacon will not show it again. "
-                "Check each delivery's Beacon-Signature (t=…,v1=…) as HMAC-SHA256 of "
-                "“t.body” with it.",
-                className="mb-2",
-            ),
-            dbc.InputGroup(
-                [
-                    dbc.Input(
-                        id=ids.secret,
-                        value=result.secret,
-                        readonly=True,
-                        className="font-monospace",
-                        **{"aria-label": "The signing secret"},
-                    ),
-                    dbc.InputGroupText(dcc.Clipboard(target_id=ids.secret, title="Copy")),
-                ]
-            ),
-        ],
-        color="success",
+    shown = shown_once(
+        "Registered. Check each delivery's Beacon-Signature (t=…,v1=…): the HMAC-SHA256 of "
+        "“t.body” with this signing secret.",
+        secret=result.secret,
+        input_id=ids.secret,
+        label="The signing secret",
     )
     table, options = fresh()
     return shown, table, options
