@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Response, jsonify
+from flask import Response
 from flask_openapi3 import Tag
 from pydantic import AwareDatetime, BaseModel, Field
 
-from api.paging import Paged, PageQuery, records
+from api.paging import Paged, PageQuery, page_answer
 from api.problems import Problem
 from api.v1 import v1
 from auth.access import ADMINS, requires
@@ -53,4 +53,4 @@ def entries(query: AuditQuery) -> Response:
             limit=query.per_page,
             offset=query.offset,
         )
-    return jsonify(items=records(rows), total=total, page=query.page, per_page=query.per_page)
+    return page_answer(rows, total, query)

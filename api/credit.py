@@ -15,7 +15,7 @@ from actions.base import Refused
 from actions.credit import ApplicationRequest, ItemRefused, Scored
 from actions.credit_watch import watched_loans
 from api.idempotency import idempotent
-from api.paging import Paged, PageQuery, records
+from api.paging import Paged, PageQuery, page_answer
 from api.problems import Problem, problem
 from api.v1 import v1
 from auth.access import EVERYONE, STAFF, current_actor, deny_if_forged, requires
@@ -171,7 +171,6 @@ def watched(query: WatchQuery) -> Response:
     listed = watched_loans(
         actor=current_actor(), severity=query.severity, rule_id=query.rule_id, now=now()
     )
-    shown = listed.iloc[query.offset : query.offset + query.per_page]
-    return jsonify(
-        items=records(shown), total=len(listed), page=query.page, per_page=query.per_page
+    return page_answer(
+        listed.iloc[query.offset : query.offset + query.per_page], len(listed), query
     )

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+from flask import Response, jsonify
 from pydantic import BaseModel, Field
 
 MAX_PER_PAGE = 500
@@ -25,6 +26,13 @@ class Paged(BaseModel):
     total: int = Field(description="How many match the filters, on every page.")
     page: int
     per_page: int
+
+
+def page_answer(rows: pd.DataFrame, total: int, query: PageQuery, **extra: Any) -> Response:
+    """One page of a list, as every list endpoint answers it."""
+    return jsonify(
+        items=records(rows), total=total, page=query.page, per_page=query.per_page, **extra
+    )
 
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:

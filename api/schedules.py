@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from flask import Response, jsonify
+from flask import Response
 from flask_openapi3 import Tag
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from api.paging import Paged, PageQuery, records
+from api.paging import Paged, PageQuery, page_answer
 from api.problems import Problem
 from api.v1 import v1
 from auth.access import EVERYONE, check_region, region_scope, requires
@@ -81,4 +81,4 @@ def in_range(query: ScheduleQuery) -> Response:
             limit=query.per_page,
             offset=query.offset,
         )
-    return jsonify(items=records(rows), total=total, page=query.page, per_page=query.per_page)
+    return page_answer(rows, total, query)

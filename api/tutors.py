@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
+import pandas as pd
 from flask import Response, jsonify
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
-from api.paging import Paged, PageQuery, records
+from api.paging import Paged, PageQuery, page_answer, records
 from api.problems import Problem, problem
 from api.v1 import v1
 from auth.access import EVERYONE, check_region, region_scope, requires
@@ -82,8 +83,7 @@ def risk_list(query: RiskQuery) -> Response:
         model = tutor_risk.active_model(conn=conn)
         latest = tutor_risk.latest_scored_at(conn=conn, model_id=model["id"]) if model else None
         if model is None or latest is None:
-            empty: dict[str, Any] = {"as_of": None, "model_version": None, "items": [], "total": 0}
-            return jsonify(empty | {"page": query.page, "per_page": query.per_page})
+            return page_answer(pd.DataFrame(), 0, query, as_of=None, model_version=None)
         rows, total = tutor_risk.risk_table(
             conn=conn,
             model_id=model["id"],
@@ -95,14 +95,7 @@ def risk_list(query: RiskQuery) -> Response:
             limit=query.per_page,
             offset=query.offset,
         )
-    return jsonify(
-        as_of=latest.isoformat(),
-        model_version=model["version"],
-        items=records(rows),
-        total=total,
-        page=query.page,
-        per_page=query.per_page,
-    )
+    return page_answer(rows, total, query, as_of=latest.isoformat(), model_version=model["version"])
 
 
 @v1.get(

@@ -6,14 +6,14 @@ from __future__ import annotations
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, html
 from dash.development.base_component import Component
 
 from actions.api_tokens import MAX_DAYS, create_token, revoke_token
 from actions.base import Refused
 from auth.access import ADMINS, ROLES, current_actor, deny_if_forged, requires
 from auth.requests import now
-from components.form_field import form_field
+from components.form_field import form_field, pick_and_act
 from components.formatting import local_datetime
 from components.shown_once import shown_once
 from components.table import data_table
@@ -102,30 +102,14 @@ def layout(**_kwargs: str) -> html.Div:
         ),
         className="form-card",
     )
-    revoke = dbc.Card(
-        dbc.CardBody(
-            [
-                html.H2("Revoke a token", className="h6"),
-                dbc.Row(
-                    [
-                        form_field(
-                            "Token",
-                            dcc.Dropdown(id=ids.pick, options=live_options(tokens)),
-                            ids.pick,
-                            6,
-                        ),
-                        dbc.Col(
-                            dbc.Button("Revoke", id=ids.revoke, color="danger", outline=True),
-                            md="auto",
-                            className="d-flex align-items-end",
-                        ),
-                    ],
-                    className="g-2",
-                ),
-                html.Div(id=ids.revoked, className="mt-2", role="status"),
-            ]
-        ),
-        className="form-card",
+    revoke = pick_and_act(
+        title="Revoke a token",
+        label="Token",
+        pick_id=ids.pick,
+        options=live_options(tokens),
+        button="Revoke",
+        button_id=ids.revoke,
+        result_id=ids.revoked,
     )
     codes = region_codes(regions)
     return html.Div([create, revoke, html.Div(tokens_list(tokens, codes), id=ids.table)])

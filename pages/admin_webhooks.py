@@ -13,7 +13,7 @@ from actions.base import Refused
 from actions.webhooks import EVENT_LABELS, disable_endpoint, register_endpoint
 from auth.access import ADMINS, current_actor, deny_if_forged, requires
 from auth.requests import now
-from components.form_field import form_field
+from components.form_field import form_field, pick_and_act
 from components.formatting import local_datetime
 from components.shown_once import shown_once
 from components.table import data_table
@@ -104,30 +104,14 @@ def layout(**_kwargs: str) -> html.Div:
         ),
         className="form-card",
     )
-    turn_off = dbc.Card(
-        dbc.CardBody(
-            [
-                html.H2("Turn an endpoint off", className="h6"),
-                dbc.Row(
-                    [
-                        form_field(
-                            "Endpoint",
-                            dcc.Dropdown(id=ids.pick, options=enabled_options(endpoints)),
-                            ids.pick,
-                            6,
-                        ),
-                        dbc.Col(
-                            dbc.Button("Turn off", id=ids.disable, color="danger", outline=True),
-                            md="auto",
-                            className="d-flex align-items-end",
-                        ),
-                    ],
-                    className="g-2",
-                ),
-                html.Div(id=ids.disabled, className="mt-2", role="status"),
-            ]
-        ),
-        className="form-card",
+    turn_off = pick_and_act(
+        title="Turn an endpoint off",
+        label="Endpoint",
+        pick_id=ids.pick,
+        options=enabled_options(endpoints),
+        button="Turn off",
+        button_id=ids.disable,
+        result_id=ids.disabled,
     )
     return html.Div(
         [
