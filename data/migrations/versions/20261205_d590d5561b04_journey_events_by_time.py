@@ -8,11 +8,7 @@ Create Date: 2026-12-05 04:39:57.250628
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
-
-import data.models.base
-
 
 revision: str = "d590d5561b04"
 down_revision: str | None = "e5fa54a1a376"
