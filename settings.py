@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     )
     refresh_seconds: int = Field(default=900, alias="BEACON_REFRESH_SECONDS", ge=1)
     webhook_seconds: int = Field(default=15, alias="BEACON_WEBHOOK_SECONDS", ge=1, le=3600)
+    # Webhooks to this machine or a private network (a relay inside); off: public HTTPS only.
+    webhook_allow_local: bool = Field(default=False, alias="BEACON_WEBHOOK_ALLOW_LOCAL")
     retrain_at: time = Field(default=time(2, 30), alias="BEACON_RETRAIN_AT")
     stale_after_hours: float = Field(default=24, alias="BEACON_STALE_AFTER_HOURS", gt=0)
     # Data import: the drop folder the scheduled refresh loads, and the largest file taken.

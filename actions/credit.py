@@ -238,28 +238,38 @@ def _store(
                     "model": one.model_version,
                 },
             )
-        first = scored[0].customer
-        more = f" and {len(scored) - 1:,} more" if len(scored) > 1 else ""
-        activity.record_event(
-            conn=conn,
-            actor_id=actor.user_id,
-            area="credit",
-            verb="scored",
-            entity_type="customer",
-            entity_id=first["id"],
-            region_id=first["region_id"],
-            summary=f"{actor.display_name} scored an application of {first['name']}{more}: "
-            + (
-                f"{scored[0].score} points, {scored[0].band}, {scored[0].decision}"
-                if len(scored) == 1
-                else f"{sum(s.decision == 'approved' for s in scored):,} approved"
-            ),
-            now=now,
-        )
+        for region_id, ones in _by_region(scored).items():
+            first = ones[0].customer
+            more = f" and {len(ones) - 1:,} more" if len(ones) > 1 else ""
+            summary = (
+                f"{ones[0].score} points, {ones[0].band}, {ones[0].decision}"
+                if len(ones) == 1
+                else f"{sum(s.decision == 'approved' for s in ones):,} approved"
+            )
+            activity.record_event(
+                conn=conn,
+                actor_id=actor.user_id,
+                area="credit",
+                verb="scored",
+                entity_type="customer",
+                entity_id=first["id"],
+                region_id=region_id,
+                summary=f"{actor.display_name} scored an application of {first['name']}{more}: "
+                + summary,
+                now=now,
+            )
     return [
         dataclasses.replace(one, application_id=application_id)
         for application_id, one in zip(ids, scored, strict=True)
     ]
+
+
+def _by_region(scored: list[Scored]) -> dict[int, list[Scored]]:
+    """One feed event per region: each region's people see their own applications only."""
+    regions: dict[int, list[Scored]] = {}
+    for one in scored:
+        regions.setdefault(int(one.customer["region_id"]), []).append(one)
+    return regions
 
 
 PROFILE = ("annual_income", "employment", "employment_years", "housing", "birth_year")

@@ -9,6 +9,7 @@ import hmac
 import ipaddress
 import json
 import secrets
+import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -62,18 +63,36 @@ def sign(secret: str, timestamp: int, body: str) -> str:
 
 
 def url_problem(url: str) -> str | None:
-    """HTTPS only; plain HTTP only to this machine (a receiver under test or a local relay)."""
+    """A public HTTPS address. Private, loopback, link-local and reserved addresses (what
+    the host name resolves to, too) only with BEACON_WEBHOOK_ALLOW_LOCAL, and plain HTTP
+    only to this machine then: an admin cannot aim Beacon at the inside of the network."""
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         return "URL: write a full address like https://example.org/beacon-hook."
     if len(url) > 2000 or not parts.hostname or parts.username or parts.password:
         return "URL: write a full address like https://example.org/beacon-hook."
-    if parts.scheme == "https":
+    local_allowed = get_settings().webhook_allow_local
+    if parts.scheme != "https" and not (
+        parts.scheme == "http" and local_allowed and _loopback(parts.hostname)
+    ):
+        return "URL: Beacon sends events over HTTPS only."
+    addresses = resolved(parts.hostname, port or (443 if parts.scheme == "https" else 80))
+    if addresses is None:
+        return "URL: that host name does not resolve."
+    if not local_allowed and any(not a.is_global for a in addresses):
+        return "URL: that address is inside a private network; Beacon sends to public ones."
+    return None
+
+
+def resolved(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address] | None:
+    """Every address the host name stands for now; None when it does not resolve."""
+    try:
+        found = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
         return None
-    if parts.scheme == "http" and _loopback(parts.hostname):
-        return None
-    return "URL: Beacon sends events over HTTPS only (plain HTTP only to localhost)."
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
 
 
 def _loopback(host: str) -> bool:

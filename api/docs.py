@@ -52,9 +52,11 @@ def swagger_init() -> Response:
     return send_from_directory(STATIC, "swagger-init.js", mimetype="text/javascript")
 
 
-@blueprint.route(
-    "/api/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
-)
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+
+
+@blueprint.route("/api", methods=METHODS, defaults={"rest": ""}, strict_slashes=False)
+@blueprint.route("/api/<path:rest>", methods=METHODS)
 def nothing_here(rest: str) -> Response:
     """Any other /api/ address (or method) is a problem, never the app's HTML shell."""
     return problem(404, f"There is no API endpoint {request.method} /api/{rest}.")

@@ -7,19 +7,17 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from flask import Response, make_response, request
 from flask_login import current_user
 
 from api.problems import problem
+from auth import idempotency
 from auth.requests import now
 from data import api_tokens
-from data.engine import transaction
 
 HEADER = "Idempotency-Key"
-KEPT_FOR = timedelta(hours=24)
 
 
 def _fingerprint() -> str:
@@ -37,36 +35,26 @@ def idempotent(view: Callable[..., Any]) -> Callable[..., Any]:
         if not 1 <= len(key) <= 255 or not key.isprintable():
             return problem(400, f"{HEADER}: send 1 to 255 printable characters.")
         token_id = current_user.token_id
-        fingerprint = _fingerprint()
-        moment = now()
-        with transaction() as conn:
-            kept = api_tokens.claim_key(
-                conn=conn,
-                token_id=token_id,
-                key=key,
-                fingerprint=fingerprint,
-                now=moment,
-                kept_since=moment - KEPT_FOR,
-            )
+        kept = idempotency.claim(token_id=token_id, key=key, fingerprint=_fingerprint(), now=now())
         if kept is not None:
             return _replay(kept)
         try:
             response = make_response(view(*args, **kwargs))
         except BaseException:
-            _release(token_id, key)
+            # Actions write in one transaction, and an error before or in it leaves nothing:
+            # a retry may run the request again.
+            idempotency.release(token_id=token_id, key=key)
             raise
         if response.status_code >= 500:
-            _release(token_id, key)  # nothing was done: a retry may try again
+            idempotency.release(token_id=token_id, key=key)  # nothing was done
             return response
-        with transaction() as conn:
-            api_tokens.keep_answer(
-                conn=conn,
-                token_id=token_id,
-                key=key,
-                status=response.status_code,
-                body=response.get_data(as_text=True),
-                headers={"Content-Type": response.headers.get("Content-Type", "")},
-            )
+        idempotency.keep(
+            token_id=token_id,
+            key=key,
+            status=response.status_code,
+            body=response.get_data(as_text=True),
+            headers={"Content-Type": response.headers.get("Content-Type", "")},
+        )
         return response
 
     return run
@@ -83,8 +71,3 @@ def _replay(kept: api_tokens.KeptAnswer) -> Response:
     response.headers["Content-Type"] = kept.headers.get("Content-Type") or "application/json"
     response.headers["Idempotent-Replayed"] = "true"
     return response
-
-
-def _release(token_id: int, key: str) -> None:
-    with transaction() as conn:
-        api_tokens.release_key(conn=conn, token_id=token_id, key=key)

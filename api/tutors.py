@@ -23,7 +23,9 @@ TAG = Tag(name="Tutor risk", description="Who may leave, how likely, and why.")
 
 
 class RiskQuery(PageQuery):
-    region_id: int | None = Field(None, ge=1, description="One of the token's regions.")
+    region_id: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="One of the token's regions."
+    )
     subject: str | None = Field(None, max_length=80)
     band: Band | None = None
     sort: Literal["score", "name", "tenure"] = "score"

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from data.models import ApiToken, IdempotentRequest, User
+from data.models import ApiToken, IdempotentRequest, Role, User
 from data.queries.sql import read_frame
 
 
@@ -59,9 +59,20 @@ def add_token(
     )
 
 
+def usable(now: datetime) -> list[Any]:
+    """What makes a token usable now: neither revoked nor expired, and its owner still an
+    active admin (an admin who is demoted or leaves takes their tokens along). Join `User`
+    on the owner and `Role` on the user's role."""
+    return [
+        ApiToken.revoked_at.is_(None),
+        ApiToken.expires_at > now,
+        User.is_active.is_(True),
+        Role.name == "admin",
+    ]
+
+
 def live_token(*, conn: Connection, token_hash: str, now: datetime) -> LiveToken | None:
-    """The token with this hash when it is neither revoked nor expired and its owner's
-    account is still active; None otherwise."""
+    """The token with this hash when it is usable now (`usable`); None otherwise."""
     row = conn.execute(
         select(
             ApiToken.id,
@@ -73,12 +84,8 @@ def live_token(*, conn: Connection, token_hash: str, now: datetime) -> LiveToken
             ApiToken.last_used_at,
         )
         .join(User, User.id == ApiToken.created_by)
-        .where(
-            ApiToken.token_hash == token_hash,
-            ApiToken.revoked_at.is_(None),
-            ApiToken.expires_at > now,
-            User.is_active.is_(True),
-        )
+        .join(Role, Role.id == User.role_id)
+        .where(ApiToken.token_hash == token_hash, *usable(now))
     ).one_or_none()
     if row is None:
         return None
@@ -154,13 +161,21 @@ def claim_key(
     fingerprint: str,
     now: datetime,
     kept_since: datetime,
+    claim_since: datetime,
 ) -> KeptAnswer | None:
     """Claim an idempotency key for a new request: None when it is ours now, else what the
     earlier request with this key left (its answer, or that it is still running). Answers
-    from before `kept_since` are forgotten first: the key may be used afresh."""
+    from before `kept_since`, and claims from before `claim_since` that never got an answer,
+    are forgotten first: the key may be used afresh."""
     conn.execute(
         delete(IdempotentRequest).where(
-            IdempotentRequest.token_id == token_id, IdempotentRequest.created_at < kept_since
+            IdempotentRequest.token_id == token_id,
+            or_(
+                IdempotentRequest.created_at < kept_since,
+                and_(
+                    IdempotentRequest.status.is_(None), IdempotentRequest.created_at < claim_since
+                ),
+            ),
         )
     )
     try:
@@ -211,6 +226,9 @@ def release_key(*, conn: Connection, token_id: int, key: str) -> None:
 def live_token_ids(*, conn: Connection, now: datetime) -> list[int]:
     return list(
         conn.execute(
-            select(ApiToken.id).where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > now)
+            select(ApiToken.id)
+            .join(User, User.id == ApiToken.created_by)
+            .join(Role, Role.id == User.role_id)
+            .where(*usable(now))
         ).scalars()
     )

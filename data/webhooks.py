@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, insert, select, update
 
-from data.models import ApiToken, User, WebhookDelivery, WebhookEndpoint
+from data.api_tokens import usable
+from data.models import ApiToken, Role, User, WebhookDelivery, WebhookEndpoint
 from data.queries.sql import read_frame
 
 
@@ -72,12 +73,8 @@ def listeners(*, conn: Connection, now: datetime) -> list[Listener]:
         select(WebhookEndpoint.id, WebhookEndpoint.events, ApiToken.role, ApiToken.region_ids)
         .join(ApiToken, ApiToken.id == WebhookEndpoint.token_id)
         .join(User, User.id == ApiToken.created_by)
-        .where(
-            WebhookEndpoint.disabled_at.is_(None),
-            ApiToken.revoked_at.is_(None),
-            ApiToken.expires_at > now,
-            User.is_active.is_(True),
-        )
+        .join(Role, Role.id == User.role_id)
+        .where(WebhookEndpoint.disabled_at.is_(None), *usable(now))
     ).all()
     return [
         Listener(row.id, tuple(row.events or ()), row.role, tuple(row.region_ids or ()))
@@ -123,10 +120,14 @@ def due(*, conn: Connection, now: datetime, limit: int) -> list[Due]:
             WebhookDelivery.attempts,
         )
         .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .join(ApiToken, ApiToken.id == WebhookEndpoint.token_id)
+        .join(User, User.id == ApiToken.created_by)
+        .join(Role, Role.id == User.role_id)
         .where(
             WebhookDelivery.status == "pending",
             WebhookDelivery.next_attempt_at <= now,
             WebhookEndpoint.disabled_at.is_(None),
+            *usable(now),  # a revoked token's queued events are not sent either
         )
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
         .limit(limit)
@@ -152,6 +153,7 @@ def record_attempt(
     *,
     conn: Connection,
     delivery_id: int,
+    after: int,
     status: str,
     attempts: int,
     code: int | None,
@@ -159,9 +161,15 @@ def record_attempt(
     next_attempt_at: datetime | None,
     now: datetime,
 ) -> None:
+    """Record the attempt that followed attempt number `after`; a worker that lost its claim
+    (the delivery moved on meanwhile) changes nothing."""
     conn.execute(
         update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.attempts == after,
+            WebhookDelivery.status == "pending",
+        )
         .values(
             status=status,
             attempts=attempts,

@@ -29,8 +29,6 @@ from sqlalchemy import Connection
 
 from actions import webhooks
 from analytics.credit_features import credit_features
-from analytics.credit_monitoring import drifting
-from analytics.monitoring import PSI_ACT
 from analytics.scorecard import assess_with
 from data import (
     accounts,
@@ -160,7 +158,13 @@ def run(
                     event="refresh.failed",
                     region_id=None,
                     now=_now(),
-                    data={"run_id": run_id, "job": job, "trigger": trigger, "detail": detail},
+                    # The error's kind only: its text may hold SQL and values, not for outside.
+                    data={
+                        "run_id": run_id,
+                        "job": job,
+                        "trigger": trigger,
+                        "error": (detail or "").split(":")[0] or None,
+                    },
                 )
     return RunResult(run_id, status, rows, time.perf_counter() - started, detail or "")
 
@@ -383,27 +387,9 @@ def keep_monitoring_report() -> tuple[int, str | None]:
         model = credit.active_model(conn=conn)
     if model is None:
         return 0, "no credit model to monitor"
-    with connect() as conn:
-        before = credit.monitoring_report(conn=conn, model_id=model["id"])
-    frames, now = summaries.keep_credit_monitoring(
+    summaries.keep_credit_monitoring(
         model_id=model["id"], test_from=model["metrics"]["split"]["test_from"]
     )
-    was = set(drifting(before[0]["drift"])) if before else set()
-    newly = [feature for feature in drifting(frames["drift"]) if feature not in was]
-    if newly:  # told once when a characteristic crosses the line, not on every refresh
-        drift = frames["drift"].set_index("feature")["psi"]
-        with transaction() as conn:
-            webhooks.emit(
-                conn,
-                event="credit.drift_high",
-                region_id=None,
-                now=now,
-                data={
-                    "model_version": model["version"],
-                    "threshold": PSI_ACT,
-                    "drifting": [{"feature": f, "psi": float(drift[f])} for f in newly],
-                },
-            )
     return 0, None
 
 

@@ -8,12 +8,15 @@ from datetime import UTC, datetime
 
 import pandas as pd
 
+from actions import webhooks
 from analytics.credit_features import credit_features
 from analytics.credit_monitoring import (
     bad_rate_by_band,
     drift_since_training,
+    drifting,
     score_quartiles_by_month,
 )
+from analytics.monitoring import PSI_ACT
 from data import credit
 from data.engine import connect, transaction
 
@@ -50,11 +53,30 @@ def credit_monitoring(*, model_id: int, test_from: str) -> dict[str, pd.DataFram
 def keep_credit_monitoring(
     *, model_id: int, test_from: str
 ) -> tuple[dict[str, pd.DataFrame], datetime]:
-    """Compute a model's monitoring report and keep it (the refresh does this each run)."""
+    """Compute a model's monitoring report and keep it (the refresh does this each run). When
+    a characteristic crosses PSI 0.25 that had not in the report kept before, the
+    `credit.drift_high` webhook event goes out with it, in the same transaction: told once
+    when it happens, not on every refresh, and never lost between the two."""
     frames = credit_monitoring(model_id=model_id, test_from=test_from)
     now = datetime.now(UTC)
     with transaction() as conn:
+        before = credit.monitoring_report(conn=conn, model_id=model_id)
         credit.store_monitoring_report(conn=conn, model_id=model_id, frames=frames, now=now)
+        was = set(drifting(before[0]["drift"])) if before else set()
+        newly = [feature for feature in drifting(frames["drift"]) if feature not in was]
+        if newly:
+            psi = frames["drift"].set_index("feature")["psi"]
+            webhooks.emit(
+                conn,
+                event="credit.drift_high",
+                region_id=None,
+                now=now,
+                data={
+                    "model_id": model_id,
+                    "threshold": PSI_ACT,
+                    "drifting": [{"feature": f, "psi": float(psi[f])} for f in newly],
+                },
+            )
     return frames, now
 
 

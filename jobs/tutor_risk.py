@@ -100,7 +100,7 @@ def tell_webhooks(
             now=datetime.now(UTC),
             data={
                 "region_id": int(region_id),
-                "as_of": latest["as_of"].iloc[0],
+                "as_of": pd.Timestamp(latest["as_of"].iloc[0]).isoformat(),
                 "tutors": [
                     {
                         "tutor_id": int(tutor_id),

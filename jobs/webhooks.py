@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import requests
 
-from actions.webhooks import sign, signing_secret
+from actions.webhooks import sign, signing_secret, url_problem
 from data import webhooks
 from data.engine import connect, transaction
 
@@ -42,10 +42,10 @@ def deliver_due(*, now: datetime | None = None) -> Sent:
         due = webhooks.due(conn=conn, now=moment, limit=PER_TICK)
     delivered = retrying = failed = 0
     for item in due:
+        # Claimed from now, not from when the tick began: a long tick's last claims hold too.
+        until = max(moment, datetime.now(UTC)) + CLAIM_FOR
         with transaction() as conn:
-            if not webhooks.claim(
-                conn=conn, delivery_id=item.id, seen_at=moment, until=moment + CLAIM_FOR
-            ):
+            if not webhooks.claim(conn=conn, delivery_id=item.id, seen_at=moment, until=until):
                 continue  # another worker has it
         code, error = _post(item)
         attempts = item.attempts + 1
@@ -62,6 +62,7 @@ def deliver_due(*, now: datetime | None = None) -> Sent:
             webhooks.record_attempt(
                 conn=conn,
                 delivery_id=item.id,
+                after=item.attempts,
                 status=status,
                 attempts=attempts,
                 code=code,
@@ -75,6 +76,9 @@ def deliver_due(*, now: datetime | None = None) -> Sent:
 
 
 def _post(item: webhooks.Due) -> tuple[int | None, str | None]:
+    problem = url_problem(item.url)  # again at each send: what the name resolves to may change
+    if problem:
+        return None, problem
     timestamp = int(time.time())
     headers = {
         "Content-Type": "application/json",
@@ -91,8 +95,8 @@ def _post(item: webhooks.Due) -> tuple[int | None, str | None]:
             timeout=TIMEOUT_SECONDS,
             allow_redirects=False,
         )
-    except requests.RequestException as error:
-        return None, f"{type(error).__name__}: could not reach the endpoint"[:500]
+    except Exception as error:  # noqa: BLE001 - any failure to send is this attempt's failure
+        return None, f"{type(error).__name__}: could not reach the endpoint"
     if 200 <= answer.status_code < 300:
         return answer.status_code, None
-    return answer.status_code, f"answered {answer.status_code}: {answer.text[:200]}"[:500]
+    return answer.status_code, f"answered {answer.status_code}"  # never the body: not ours to keep

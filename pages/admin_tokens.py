@@ -3,6 +3,8 @@ each was last used, and revokes it."""
 
 from __future__ import annotations
 
+import logging
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -23,6 +25,9 @@ from data.engine import connect
 dash.register_page(
     __name__, path="/admin/tokens", name="API tokens", area="Admin", order=5, roles=ADMINS
 )
+
+
+log = logging.getLogger("beacon")
 
 
 class ids:
@@ -211,7 +216,11 @@ def create(_clicks, name, role, regions, days, allow):  # type: ignore[no-untype
         input_id=ids.secret,
         label="The new token",
     )
-    table, options = fresh()
+    try:
+        table, options = fresh()
+    except Exception:  # noqa: BLE001 - it is stored: the secret must be shown whatever else fails
+        log.exception("list not refreshed after a secret was made")
+        return shown, dash.no_update, dash.no_update
     return shown, table, options
 
 

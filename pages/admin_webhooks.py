@@ -3,6 +3,8 @@ shown once), turns one off, and reads the delivery log."""
 
 from __future__ import annotations
 
+import logging
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -24,6 +26,9 @@ dash.register_page(
     __name__, path="/admin/webhooks", name="Webhooks", area="Admin", order=6, roles=ADMINS
 )
 LOG_ROWS = 100
+
+
+log = logging.getLogger("beacon")
 
 
 class ids:
@@ -233,7 +238,11 @@ def register(_clicks, name, url, token_id, events):  # type: ignore[no-untyped-d
         input_id=ids.secret,
         label="The signing secret",
     )
-    table, options = fresh()
+    try:
+        table, options = fresh()
+    except Exception:  # noqa: BLE001 - it is stored: the secret must be shown whatever else fails
+        log.exception("list not refreshed after a secret was made")
+        return shown, dash.no_update, dash.no_update
     return shown, table, options
 
 

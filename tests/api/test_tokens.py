@@ -88,6 +88,18 @@ def test_a_token_of_a_disabled_owner_is_401(server):
     assert_problem(Api(server, secret).post(SCORE, json=APPLICATION), 401)
 
 
+def test_a_token_stops_when_its_owner_is_no_longer_an_admin(server):
+    from data.models import Role
+
+    secret, _token_id, owner = new_token("analyst")
+    client = Api(server, secret)
+    assert client.post(SCORE, json=APPLICATION).status_code == 200
+    with transaction() as conn:
+        viewer = conn.execute(select(Role.id).where(Role.name == "viewer")).scalar_one()
+        conn.execute(update(User).where(User.id == owner).values(role_id=viewer))
+    assert_problem(client.post(SCORE, json=APPLICATION), 401)
+
+
 def test_the_address_allow_list_is_enforced(server):
     elsewhere = as_role(server, "analyst", allow="203.0.113.0/24")
     body = assert_problem(elsewhere.post(SCORE, json=APPLICATION), 403)

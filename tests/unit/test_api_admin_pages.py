@@ -57,7 +57,7 @@ def test_a_webhook_is_registered_with_its_secret_shown_once_and_turned_off(db):
         shown, table, options = admin_webhooks.register(
             _clicks=1,
             name="On-call",
-            url="https://oncall.example.org/beacon",
+            url="https://93.184.215.14/beacon",
             token_id=token_options[0]["value"],
             events=["refresh.failed", "import.finished"],
         )
@@ -65,7 +65,7 @@ def test_a_webhook_is_registered_with_its_secret_shown_once_and_turned_off(db):
         refused, *_ = admin_webhooks.register(
             _clicks=1, name="x", url="http://example.org", token_id=None, events=[]
         )
-        assert refused.color == "warning" and "HTTPS" in refused.children
+        assert refused.color == "warning" and "HTTPS only" in refused.children
         message, table, options = admin_webhooks.turn_off(
             _clicks=1, endpoint_id=options[0]["value"]
         )

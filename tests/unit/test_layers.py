@@ -8,9 +8,8 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# The API is an adapter like the pages. Its idempotency record is transport state, like a
-# session row, and the one write it makes itself (api/idempotency.py).
-API = [p for p in sorted((ROOT / "api").glob("*.py")) if p.name != "idempotency.py"]
+# The API is an adapter like the pages (its idempotency record is kept by auth/, like sessions).
+API = sorted((ROOT / "api").glob("*.py"))
 UI = [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py", *API]
 WRITE_VERBS = re.compile(
     r"^(add|save|create|delete|update|set|revoke|record|mark|replace|store|raise|keep|"
