@@ -19,5 +19,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.localStorage.setItem("beacon-theme-base", base);
       return name;
     },
+    // The menu on narrow screens: the button opens and closes it; opening a page closes it.
+    toggleMenu: function (_clicks, _path, open) {
+      const by = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+      return by.startsWith("shell-menu-button") ? !open : false;
+    },
   },
 });

@@ -17,6 +17,8 @@ AREA_ORDER = ["Overview", "Tutor risk", "PE programs", "Schedules", "Credit", "A
 
 class ids:
     url = "shell-url"
+    menu = "shell-menu"
+    menu_button = "shell-menu-button"
     theme = "shell-theme"
     theme_bases = "shell-theme-bases"
     theme_applied = "shell-theme-applied"
@@ -27,7 +29,7 @@ class ids:
     content = "shell-content"
 
 
-def navigation(pages: Iterable[Mapping[str, Any]]) -> html.Nav:
+def navigation(pages: Iterable[Mapping[str, Any]], *, label: str = "Main navigation") -> html.Nav:
     """Links grouped by each page's `area`, in area and then page order; `nav=False` hides one."""
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for page in pages:
@@ -48,7 +50,7 @@ def navigation(pages: Iterable[Mapping[str, Any]]) -> html.Nav:
             dbc.Nav(sections, vertical=True, pills=True),
         ],
         className="sidebar",
-        **{"aria-label": "Main navigation"},
+        **{"aria-label": label},
     )
 
 
@@ -92,6 +94,13 @@ def theme_picker(theme: str) -> html.Div:
 def top_bar(menu: Component, theme: str) -> html.Header:
     return html.Header(
         [
+            html.Button(
+                "☰ Menu",
+                id=ids.menu_button,
+                type="button",
+                className="btn btn-outline-secondary btn-sm menu-button",
+                **{"aria-controls": ids.menu},
+            ),
             html.H1(id=ids.title, className="page-title"),
             html.Div(
                 [
@@ -123,7 +132,16 @@ def shell(
             dcc.Store(id=ids.theme, data=theme),
             dcc.Store(id=ids.theme_bases, data=theme_bases()),
             dcc.Store(id=ids.theme_applied),
-            navigation(pages),
+            html.Div(navigation(pages), className="wide-only"),
+            # Below 992 px the navigation is a menu behind a button (`.menu-button`).
+            dbc.Offcanvas(
+                navigation(pages, label="Menu"),
+                id=ids.menu,
+                title="Beacon",
+                is_open=False,
+                placement="start",
+                className="menu-offcanvas",
+            ),
             html.Div(
                 [
                     top_bar(user_menu(user_name=user_name, role=role, csrf=csrf), theme),

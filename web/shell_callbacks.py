@@ -31,6 +31,15 @@ clientside_callback(
     State(ids.theme_bases, "data"),
 )
 
+clientside_callback(
+    ClientsideFunction(namespace="beacon", function_name="toggleMenu"),
+    Output(ids.menu, "is_open"),
+    Input(ids.menu_button, "n_clicks"),
+    Input(ids.url, "pathname"),
+    State(ids.menu, "is_open"),
+    prevent_initial_call=True,
+)
+
 
 @callback(Output(ids.theme, "data"), Input(ids.theme_picker, "value"), prevent_initial_call=True)
 @requires(*EVERYONE)
