@@ -16,9 +16,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from actions.base import Actor, Refused, is_id, record
-from analytics.credit_features import credit_features
+from analytics.credit_features import FEATURE_LABELS, credit_features
 from analytics.pricing import accepts, risk_rate
-from analytics.scorecard import assess_with
+from analytics.scorecard import assess_with, readable_reason
 from data import activity, credit
 from data.engine import connect, transaction
 from settings import get_settings
@@ -63,12 +63,17 @@ class Scored:
     score: int
     pd: float
     band: str
-    reasons: list[str]
+    reasons: list[str]  # the codes, as stored ("amount: 3,780 to under 6,850")
     decision: str  # approved or declined
     rate: float
     product: dict[str, Any]
     model_version: str
     customer: dict[str, Any]
+
+    @property
+    def readable_reasons(self) -> list[str]:
+        """The reasons as people read them ("Amount: 3,780 to under 6,850")."""
+        return [readable_reason(code, FEATURE_LABELS) for code in self.reasons]
 
 
 def score_application(

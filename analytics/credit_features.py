@@ -21,6 +21,24 @@ FEATURES = [
     "age",
     "amount_to_income",
 ]
+# What each characteristic is called where people read it (reasons, model cards).
+FEATURE_LABELS = {
+    "amount": "Amount",
+    "term_months": "Term (months)",
+    "purpose": "Purpose",
+    "channel": "Channel",
+    "debt_to_income": "Debt to income",
+    "credit_history_months": "Credit history (months)",
+    "delinquencies_2y": "Delinquencies in 2 years",
+    "open_loans": "Open loans",
+    "annual_income": "Annual income",
+    "employment": "Employment",
+    "employment_years": "Years employed",
+    "housing": "Housing",
+    "age": "Age",
+    "amount_to_income": "Amount to income",
+}
+assert set(FEATURE_LABELS) == set(FEATURES)
 SEASONING_DAYS = 365  # an active loan this old with no default counts as good
 
 

@@ -11,6 +11,7 @@ the same characteristic.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -252,17 +253,38 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         return pd.DataFrame(out, index=X.index)
 
 
-def _range_label(low: float | None, high: float | None) -> str:
-    def fmt(v: float) -> str:
-        return f"{v:.3g}"
+def readable_number(value: float) -> str:
+    """A bin edge as people read it: 25,500, 103, 5.1, 0.35 (never 2.55e+04)."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
+
+def _range_label(low: float | None, high: float | None) -> str:
     if low is None and high is None:
         return "all"
     if low is None:
-        return f"< {fmt(high)}"  # type: ignore[arg-type]
+        return f"under {readable_number(high)}"  # type: ignore[arg-type]
     if high is None:
-        return f">= {fmt(low)}"
-    return f"{fmt(low)} to < {fmt(high)}"
+        return f"{readable_number(low)} or more"
+    return f"{readable_number(low)} to under {readable_number(high)}"
+
+
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
+
+
+def readable_reason(code: str, labels: dict[str, str]) -> str:
+    """A reason code ("amount: 3.78e+03 to < 6.85e+03", as models trained before the labels
+    were written for people store them, or "amount: 3,780 to under 6,850") as a sentence
+    part: "Amount: 3,780 to under 6,850". `labels` names the characteristics."""
+    feature, _, label = code.partition(": ")
+    if label and not label.startswith(tuple("<>-0123456789")):
+        return f"{labels.get(feature, feature.replace('_', ' ').capitalize())}: {label}"
+    text = _NUMBER.sub(lambda m: readable_number(float(m.group())), label.replace(",", ""))
+    if text.startswith(">= "):
+        text = f"{text[3:]} or more"
+    text = text.replace("to < ", "to under ").removeprefix("< ").strip()
+    if label.startswith("< "):
+        text = f"under {text}"
+    return f"{labels.get(feature, feature.replace('_', ' ').capitalize())}: {text}"
 
 
 def band_of_pd(pd_values: np.ndarray | pd.Series) -> np.ndarray:

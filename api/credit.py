@@ -52,7 +52,8 @@ class ScoreOut(BaseModel):
     pd: float = Field(ge=0, le=1, description="Probability of default within 12 months.")
     score: int
     band: Band
-    reasons: list[str] = Field(description="What lowered the score most, worst first.")
+    reasons: list[str] = Field(description="What lowered the score most, worst first, in words.")
+    reason_codes: list[str] = Field(description="The same reasons as stable codes.")
     decision: Literal["approved", "declined"]
     annual_rate: float = Field(description="The risk-based annual rate offered, e.g. 0.125.")
     product: ProductOut
@@ -72,7 +73,8 @@ def _out(scored: Scored) -> dict[str, object]:
         pd=scored.pd,
         score=scored.score,
         band=scored.band,  # type: ignore[arg-type]
-        reasons=scored.reasons,
+        reasons=scored.readable_reasons,
+        reason_codes=scored.reasons,
         decision=scored.decision,  # type: ignore[arg-type]
         annual_rate=scored.rate,
         product=ProductOut(id=int(scored.product["id"]), name=str(scored.product["name"])),

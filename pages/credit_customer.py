@@ -12,7 +12,9 @@ import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
+from analytics.credit_features import FEATURE_LABELS
 from analytics.pricing import recommend_products
+from analytics.scorecard import readable_reason
 from auth.access import EVERYONE, region_scope, requires
 from components.badges import band_badge
 from components.chart_card import chart_body
@@ -129,7 +131,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                     "pd": lambda v, _r: percent(v) if v == v else "",
                     "score": lambda v, _r: number(v) if v == v else "",
                     "reason_codes": lambda v, _r: html.Ul(
-                        [html.Li(r["code"].replace("_", " ")) for r in v or []],
+                        [html.Li(readable_reason(r["code"], FEATURE_LABELS)) for r in v or []],
                         className="factor-list",
                     ),
                 },
@@ -237,7 +239,8 @@ def score_rows(state: ViewState) -> pd.DataFrame:
         )
     scored = applications.dropna(subset=["score"]).sort_values("applied_at")
     scored["reasons"] = [
-        ", ".join(r["code"] for r in codes[:2]) for codes in scored["reason_codes"]
+        "; ".join(readable_reason(r["code"], FEATURE_LABELS) for r in codes[:2])
+        for codes in scored["reason_codes"]
     ]
     return scored.drop(columns=["reason_codes"])
 
@@ -259,7 +262,8 @@ def customer_rows(kind: str) -> Callable[[ViewState], pd.DataFrame]:
                 conn=conn, customer_id=found["id"], model_id=model and model["id"]
             )
         frame["reason_codes"] = [
-            ", ".join(r["code"] for r in c or []) for c in frame["reason_codes"]
+            "; ".join(readable_reason(r["code"], FEATURE_LABELS) for r in c or [])
+            for c in frame["reason_codes"]
         ]
         return frame
 

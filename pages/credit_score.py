@@ -239,7 +239,7 @@ def _result(scored: Scored) -> Component:
                 ),
                 html.H3("Main reasons", className="chart-title"),
                 html.Ul(
-                    [html.Li(r.replace("_", " ")) for r in scored.reasons]
+                    [html.Li(r) for r in scored.readable_reasons]
                     or [html.Li("No points lost on any characteristic")],
                     className="factor-list",
                 ),

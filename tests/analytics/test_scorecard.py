@@ -148,3 +148,23 @@ def test_an_exported_card_scores_exactly_like_the_fitted_one(german):
     fresh, direct = assess_with(exported, X), card.assess(X)
     assert (fresh["score"] == direct["score"]).all()
     assert fresh["reasons"].tolist() == direct["reasons"].tolist()
+
+
+def test_reasons_read_as_people_write_numbers_for_old_and_new_codes():
+    from analytics.credit_features import FEATURE_LABELS
+    from analytics.scorecard import _range_label, readable_reason
+
+    assert _range_label(25_500.0, 51_700.0) == "25,500 to under 51,700"
+    assert _range_label(None, 103.0) == "under 103" and _range_label(0.35, None) == "0.35 or more"
+    cases = {
+        "amount: 2.55e+04 to < 5.17e+04": "Amount: 25,500 to under 51,700",  # a model of before
+        "amount: 25,500 to under 51,700": "Amount: 25,500 to under 51,700",
+        "credit_history_months: < 103": "Credit history (months): under 103",
+        "annual_income: >= 2.55e+04": "Annual income: 25,500 or more",
+        "debt_to_income: 0.35 to < 0.5": "Debt to income: 0.35 to under 0.5",
+        "purpose: tuition, books": "Purpose: tuition, books",
+        "employment: unseen": "Employment: unseen",
+    }
+    for code, words in cases.items():
+        assert readable_reason(code, FEATURE_LABELS) == words
+        assert "e+0" not in readable_reason(code, FEATURE_LABELS)

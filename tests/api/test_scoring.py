@@ -29,6 +29,8 @@ def test_one_application_is_scored_stored_and_audited_with_the_token(api):
     assert scored["stored"] and applications() == before + 1
     assert 0 < scored["pd"] < 1 and scored["band"] in ("low", "medium", "high", "critical")
     assert scored["decision"] in ("approved", "declined") and scored["reasons"]
+    assert len(scored["reasons"]) == len(scored["reason_codes"])
+    assert all("e+0" not in r and "_" not in r.split(":")[0] for r in scored["reasons"])
     assert scored["product"]["id"] == 1 and scored["model_version"].startswith("scorecard-")
     with connect() as conn:
         stored = conn.execute(
