@@ -47,10 +47,10 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         elif str(column).endswith("id") and pd.api.types.is_float_dtype(out[column]):
             out[column] = out[column].astype("Int64")  # ids with gaps read back as floats
     out = out.astype(object).where(out.notna(), None)
-    return [{str(k): _plain(v) for k, v in row.items()} for row in out.to_dict(orient="records")]
+    return [{str(k): plain(v) for k, v in row.items()} for row in out.to_dict(orient="records")]
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """numpy scalars as Python numbers, dates as ISO 8601 (lists and dicts as they are)."""
     if isinstance(value, date | datetime):
         return value.isoformat()

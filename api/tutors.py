@@ -11,7 +11,7 @@ from flask import Response, jsonify
 from flask_openapi3 import Tag
 from pydantic import BaseModel, Field
 
-from api.paging import Paged, PageQuery, page_answer, records
+from api.paging import Paged, PageQuery, page_answer, plain, records
 from api.problems import Problem, problem
 from api.v1 import v1
 from auth.access import EVERYONE, check_region, region_scope, requires
@@ -122,8 +122,4 @@ def tutor_profile(path: TutorPath) -> Response:
         )
     scores = [] if history is None else records(history[["as_of", "score", "band", "probability"]])
     shown = {k: v for k, v in tutor.items() if k not in ("email", "region_id")}
-    return jsonify(records_of(shown) | {"scores": scores})
-
-
-def records_of(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, (date, datetime)) else v for k, v in row.items()}
+    return jsonify({k: plain(v) for k, v in shown.items()} | {"scores": scores})

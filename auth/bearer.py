@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
@@ -56,7 +55,7 @@ def limit_key() -> str:
     token = presented_token()
     if token is None:
         return "api-anon:" + client_ip()
-    return "api-token:" + hashlib.sha256(token.encode()).hexdigest()[:24]
+    return "api-token:" + token_hash(token)[:24]
 
 
 def sign_in_bearer() -> TokenUser:
