@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.exceptions import HTTPException
 
-from api import audit, credit, events, kpis, schedules, tutors  # noqa: F401 (routes of v1)
+from api import audit, credit, events, kpis, pe, schedules, tutors  # noqa: F401 (routes of v1)
 from api.docs import PAGE
 from api.docs import blueprint as docs_blueprint
 from api.problems import Problem, http_problem, validation_problem

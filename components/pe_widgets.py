@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
@@ -427,3 +429,23 @@ def activity_ideas(frame: pd.DataFrame, *, theme: str | None, options: dict) -> 
         empty_hint="",
         caption="Two activities per class, for its largest skill gaps",
     )
+
+
+# How each widget of `actions.pe_widgets` is drawn: (data, theme=, options=) -> component.
+DRAW: dict[str, Callable[..., Component]] = {
+    "attendance": attendance,
+    "active_students": active_students,
+    "curriculum": curriculum,
+    "fitness": measurement_trend,
+    "progress": progress,
+    "skill_results": skill_results,
+    "skill_gaps": skill_gaps,
+    "performance_forecast": performance,
+    "safety_risk": safety,
+    "incident_log": incident_log,
+    "health": measurement_trend,
+    "team_suggestions": teams,
+    "equipment": equipment,
+    "equipment_actions": equipment_actions,
+    "activity_ideas": activity_ideas,
+}

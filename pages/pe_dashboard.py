@@ -1,5 +1,5 @@
-"""PE dashboard: each user's own board of physical-education widgets, with shared filters,
-and the registry of those widgets (at the end of the module).
+"""PE dashboard: each user's own board of physical-education widgets, with shared filters.
+The widgets are declared in `actions.pe_widgets` and drawn by `components.pe_widgets`.
 
 The saved board in the database is the one source of truth: every change (add, remove,
 move, resize, a widget's settings, the filters) reads it, validates it against the widget
@@ -22,38 +22,35 @@ from flask_login import current_user
 from pydantic import ValidationError
 
 from actions.account import save_preference
-from ai import insights
-from analytics.equipment import equipment_recommendations
-from analytics.narrative import Fact
-from analytics.pe import (
-    SKILLS,
-    activity_recommendations,
-    attendance_forecast,
-    curriculum_coverage,
-    performance_forecast,
-    skill_gaps,
-)
-from analytics.pe_safety import safety_risk
-from analytics.teams import TeamOptions, balance_teams
-from auth.access import EVERYONE, STAFF, AccessDenied, current_actor, region_scope, requires
-from auth.audit import audit
-from components import pe_widgets as draw
-from components.empty_state import empty_state
-from components.formatting import number, percent
-from components.insight import explain_ids, explain_panel, insight_card
-from components.pe_board import (
+from actions.base import Refused
+from actions.pe_board import (
     WIDGETS,
     Filters,
     FitnessOptions,
-    Frames,
     HealthOptions,
     PageOptions,
-    Widget,
     read_board,
     read_options,
-    register,
     visible_widgets,
 )
+from actions.pe_widgets import board_scope, default_dates, read_widget
+from ai import insights
+from analytics.narrative import Fact
+from analytics.pe import SKILLS
+from analytics.teams import TeamOptions
+from auth.access import (
+    EVERYONE,
+    AccessDenied,
+    current_actor,
+    deny_if_forged,
+    region_scope,
+    requires,
+)
+from auth.audit import audit
+from components.empty_state import empty_state
+from components.formatting import number, percent
+from components.insight import explain_ids, explain_panel, insight_card
+from components.pe_widgets import DRAW
 from components.shell import ids as shell_ids
 from components.view_tools import export_menu, view_actions
 from components.widget_card import (
@@ -76,7 +73,6 @@ dash.register_page(
 
 PREFERENCE = "pe_dashboard"
 VIEW = "pe-dashboard"
-DEFAULT_DAYS = 120
 
 
 class ids:
@@ -106,7 +102,11 @@ def layout(**_kwargs: str) -> Component:
     filters, problem = _in_scope(board["filters"], classes)
     if problem:
         problems.append(problem)
-    start, end = _dates(filters, bounds)
+    start, end = default_dates(
+        start=date.fromisoformat(filters["start"]) if filters.get("start") else None,
+        end=date.fromisoformat(filters["end"]) if filters.get("end") else None,
+        bounds=bounds,
+    )
     return html.Div(
         [
             html.Div(
@@ -162,16 +162,6 @@ def _in_scope(raw: dict[str, Any], classes: pd.DataFrame) -> tuple[dict[str, Any
             "A saved filter pointed at a school or class you cannot see; it was cleared.",
         )
     return filters, None
-
-
-def _dates(filters: dict[str, Any], bounds: tuple[date, date]) -> tuple[date, date]:
-    end = date.fromisoformat(filters["end"]) if filters.get("end") else bounds[1]
-    start = (
-        date.fromisoformat(filters["start"])
-        if filters.get("start")
-        else max(bounds[0], end - timedelta(days=DEFAULT_DAYS))
-    )
-    return start, end
 
 
 def _filter_bar(
@@ -397,31 +387,13 @@ def explain_board(clicked: int | None, filters: Any) -> Component:
     if not clicked:
         raise dash.exceptions.PreventUpdate
     try:
-        scope = _scope(filters)
+        scope = board_scope(filters, region_ids=current_actor().region_ids)
     except ValueError as error:
         return dbc.Alert(f"These filters cannot be explained: {error}.", color="warning")
     result = insights.explain(
         page="PE dashboard", facts=pe_facts(scope), user_id=current_user.user_id
     )
     return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
-
-
-def _scope(filters: Any) -> pe.PEFilter:
-    """The validated dashboard filters as a query filter, inside the user's region scope."""
-    try:
-        f = Filters.model_validate(filters)
-    except ValidationError as error:
-        raise ValueError(str(error.errors()[0]["msg"])) from error
-    if f.start is None or f.end is None:
-        raise ValueError("a date range is needed")
-    return pe.PEFilter(
-        start=f.start,
-        end=f.end,
-        region_ids=region_scope(),
-        school_id=f.school_id,
-        grade=f.grade,
-        class_id=f.class_id,
-    )
 
 
 @callback(
@@ -569,11 +541,7 @@ def apply_filters(
 @requires(*EVERYONE)
 def show_widget(filters: Any, theme: str | None, _values: list[Any]) -> Component:
     """Draw one widget under the dashboard filters; a change of its settings is saved."""
-    name = ctx.outputs_list["id"]["widget"]
-    widget = WIDGETS.get(name)
-    if widget is None or current_user.role not in widget.roles:
-        audit("access.denied", what="pe widget", widget=str(name)[:40])
-        raise AccessDenied()
+    name = str(ctx.outputs_list["id"]["widget"])
     raw = {
         str(control["id"].get("field")): None
         if control.get("value") == ""
@@ -581,245 +549,20 @@ def show_widget(filters: Any, theme: str | None, _values: list[Any]) -> Componen
         for control in ctx.inputs_list[2]
         if isinstance(control, dict) and isinstance(control.get("id"), dict)
     }
-    options, problem = read_options(widget, raw)
-    if problem:
-        return dbc.Alert(problem, color="warning")
+    result = read_widget(actor=current_actor(), widget_id=name, filters=filters, options=raw)
+    deny_if_forged(result)
+    if isinstance(result, Refused):
+        return dbc.Alert(result.message, color="warning")
     if isinstance(ctx.triggered_id, dict) and ctx.triggered_id.get("type") == "pe-opt":
         with connect() as conn:
             board, _ = _saved_board(conn)
         for placed in board["widgets"]:
             if placed["widget"] == name:
-                placed["options"] = options.model_dump()
+                placed["options"] = result.options.model_dump()
         _save(board)
-    try:
-        scope = _scope(filters)
-    except ValueError as error:
-        return dbc.Alert(f"The filters are not valid: {error}.", color="warning")
-    with connect() as conn:
-        data = widget.load(conn, scope, options)
-    if data is None:
-        return empty_state(widget.empty, "Widen the dates or clear a filter to see more.")
-    return widget.render(data, theme=theme, options=options.model_dump())
-
-
-# The widget registry: what each widget reads (data.queries.pe), computes (analytics) and
-# draws (components.pe_widgets); declared with components.pe_board.Widget.
-
-
-def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    """Class names repeat across schools ("Grade 3 PE"): name the school too."""
-    return frame.assign(class_name=frame["school_name"] + " · " + frame["class_name"])
-
-
-def _coverage(frames: Frames, scope: pe.PEFilter, _o: Any) -> dict[str, pd.DataFrame]:
-    plans, until = _labelled(frames[0]), pd.Timestamp(scope.end)
-    upcoming = plans[plans["planned_on"] > until]
-    return {
-        "coverage": curriculum_coverage(plans, until=until),
-        "upcoming": upcoming.assign(planned_on=upcoming["planned_on"].dt.date.astype(str)),
-    }
-
-
-def _safety(frames: Frames, _s: pe.PEFilter, _o: Any) -> dict[str, pd.DataFrame] | None:
-    exposure, incidents = frames
-    if not exposure["sessions"].sum():
-        return None
-    by_activity = incidents.groupby(["activity", "severity"], as_index=False)["n"].sum()
-    return {"risk": safety_risk(_labelled(exposure), incidents), "by_activity": by_activity}
-
-
-def _activities(frames: Frames, _s: pe.PEFilter, _o: Any) -> pd.DataFrame:
-    return activity_recommendations(_labelled(frames[0]), frames[1])
-
-
-def _teams(frames: Frames, _s: pe.PEFilter, options: TeamOptions) -> dict[str, Any] | None:
-    roster = frames[0]
-    wide = roster.pivot_table(index=["student_id", "student_name"], columns="skill", values="score")
-    if options.balance_by == "overall":
-        score = wide.mean(axis=1)
-    elif options.balance_by in wide.columns:
-        score = wide[options.balance_by]
-    else:
-        return None
-    players = score.rename("score").dropna().reset_index()
-    if len(players) < options.teams:
-        return None
-    name = _labelled(roster)["class_name"].iloc[0]
-    return {"split": balance_teams(players, n_teams=options.teams), "class_name": name}
-
-
-for _widget in (
-    Widget(
-        "attendance",
-        "Attendance and forecast",
-        "Weekly attendance rate with a four-week trend forecast and its 80% band.",
-        "Attendance",
-        EVERYONE,
-        (pe.attendance_daily,),
-        draw.attendance,
-        analyse=lambda f, _s, _o: attendance_forecast(f[0], weeks=4),
-    ),
-    Widget(
-        "active_students",
-        "Active students",
-        "Students at three in four lessons or more in the last 30 days, against the 30 "
-        "days before, per grade.",
-        "Attendance",
-        EVERYONE,
-        (pe.active_students,),
-        draw.active_students,
-        analyse=lambda f, _s, _o: (
-            f[0] if f[0][["active_recent", "active_before"]].any(axis=None) else None
-        ),
-        empty="No lessons recorded in the 60 days to the end date",
-    ),
-    Widget(
-        "curriculum",
-        "Lesson plans and curriculum coverage",
-        "How lessons spread over the five skills against an even share, and the next lessons.",
-        "Planning",
-        EVERYONE,
-        (pe.lesson_plans,),
-        draw.curriculum,
-        analyse=_coverage,
-        empty="No lesson plans in this period",
-    ),
-    Widget(
-        "fitness",
-        "Fitness trends by grade",
-        "Mean fitness test results (shuttle run, push-ups, sit and reach) per grade over time.",
-        "Health",
-        EVERYONE,
-        (pe.fitness_by_grade,),
-        draw.measurement_trend,
-        options=FitnessOptions,
-    ),
-    Widget(
-        "progress",
-        "Progress per student and class",
-        "Change in mean skill score from the first to the last assessment in the period.",
-        "Progress",
-        STAFF,
-        (pe.student_progress,),
-        draw.progress,
-        analyse=lambda f, _s, _o: _labelled(f[0]),
-        empty="Fewer than two assessments in this period",
-    ),
-    Widget(
-        "skill_results",
-        "Skill assessment results",
-        "How the latest assessment's scores spread in each skill.",
-        "Skills",
-        EVERYONE,
-        (pe.skill_distribution,),
-        draw.skill_results,
-        empty="No skill assessments in this period",
-    ),
-    Widget(
-        "skill_gaps",
-        "Skill gaps against grade benchmarks",
-        "Points behind (or ahead of) each grade's benchmark per skill, and the share below it.",
-        "Skills",
-        EVERYONE,
-        (pe.skill_distribution,),
-        draw.skill_gaps,
-        analyse=lambda f, _s, _o: skill_gaps(f[0]),
-        empty="No skill assessments in this period",
-    ),
-    Widget(
-        "performance_forecast",
-        "Performance forecast",
-        "Each skill's mean score trend, extended eight weeks ahead with its 80% band.",
-        "Progress",
-        EVERYONE,
-        (pe.class_skill_means,),
-        draw.performance,
-        analyse=lambda f, _s, _o: performance_forecast(f[0], weeks=8),
-        empty="No skill assessments in this period",
-    ),
-    Widget(
-        "safety_risk",
-        "Safety risks by class and activity",
-        "Classes ranked by severity-weighted incidents per lesson and health flags; incidents "
-        "by activity.",
-        "Safety",
-        EVERYONE,
-        (pe.class_exposure, pe.incident_counts),
-        draw.safety,
-        analyse=_safety,
-        empty="No lessons held in this period",
-    ),
-    Widget(
-        "incident_log",
-        "Incident log",
-        "Every safety incident, newest first, ten to a page.",
-        "Safety",
-        STAFF,
-        (pe.incident_log,),
-        draw.incident_log,
-        options=PageOptions,
-        empty="No incidents in this period",
-    ),
-    Widget(
-        "health",
-        "Health measurement trends",
-        "Mean BMI or resting heart rate per grade, with readings flagged for follow-up.",
-        "Health",
-        STAFF,
-        (pe.health_readings,),
-        draw.measurement_trend,
-        options=HealthOptions,
-    ),
-    Widget(
-        "team_suggestions",
-        "Team suggestions",
-        "Balanced teams for a class from its latest skill scores: pick the class, the number "
-        "of teams and what to balance by.",
-        "Teams",
-        STAFF,
-        (pe.class_roster_skills,),
-        draw.teams,
-        analyse=_teams,
-        options=TeamOptions,
-        empty="Pick a class (here or in the dashboard filters) to suggest teams",
-    ),
-    Widget(
-        "equipment",
-        "Equipment inventory and use",
-        "Every item of the schools in view: quantity, condition and how much lessons use it.",
-        "Equipment",
-        EVERYONE,
-        (pe.equipment_use,),
-        draw.equipment,
-        empty="No equipment recorded",
-    ),
-    Widget(
-        "equipment_actions",
-        "Equipment recommendations",
-        "What to replace, reorder or move elsewhere, from condition and peak use.",
-        "Equipment",
-        EVERYONE,
-        (pe.equipment_use,),
-        draw.equipment_actions,
-        analyse=lambda f, _s, _o: (
-            equipment_recommendations(f[0]) if f[0]["sessions_used"].sum() else None
-        ),
-        empty="No lesson used equipment in this period",
-    ),
-    Widget(
-        "activity_ideas",
-        "Activity recommendations",
-        "For each class, activities that train its weakest skills, avoiding those where it "
-        "had incidents.",
-        "Planning",
-        EVERYONE,
-        (pe.class_skill_means, pe.incident_counts),
-        draw.activity_ideas,
-        analyse=_activities,
-        empty="No skill assessments in this period",
-    ),
-):
-    register(_widget)
+    if result.data is None:
+        return empty_state(result.widget.empty, "Widen the dates or clear a filter to see more.")
+    return DRAW[name](result.data, theme=theme, options=result.options.model_dump())
 
 
 def widget_rows(name: str) -> Callable[[ViewState], pd.DataFrame]:
@@ -828,24 +571,23 @@ def widget_rows(name: str) -> Callable[[ViewState], pd.DataFrame]:
     the frame's attrs, for the image exports and the report."""
 
     def rows(_state: ViewState) -> pd.DataFrame:
-        widget = WIDGETS[name]
-        if current_user.role not in widget.roles:
-            raise AccessDenied()
         with connect() as conn:
             board, _ = _saved_board(conn)
-            placed = next((p for p in board["widgets"] if p["widget"] == name), None)
-            options, problem = read_options(widget, placed["options"] if placed else {})
-            try:
-                scope = _scope(board["filters"])
-            except ValueError:
-                return pd.DataFrame()
-            data = None if problem else widget.load(conn, scope, options)
-        if data is None:
+        placed = next((p for p in board["widgets"] if p["widget"] == name), None)
+        result = read_widget(
+            actor=current_actor(),
+            widget_id=name,
+            filters=board["filters"],
+            options=placed["options"] if placed else {},
+        )
+        deny_if_forged(result)
+        if isinstance(result, Refused) or result.data is None:
             return pd.DataFrame()
+        data = result.data
         frame = next(iter(data.values())) if isinstance(data, dict) else data
         frame = frame.copy()
         frame.attrs["figure"] = first_figure(
-            widget.render(data, theme=None, options=options.model_dump())
+            DRAW[name](data, theme=None, options=result.options.model_dump())
         )
         return frame
 

@@ -6,8 +6,9 @@ import pytest
 from dash.development.base_component import Component
 
 import app as beacon  # noqa: F401  (pages register with the app)
+from actions.pe_board import CATEGORIES, WIDGETS, default_board, read_board, read_options
 from auth.access import EVERYONE, STAFF
-from components.pe_board import CATEGORIES, WIDGETS, default_board, read_board, read_options
+from components.pe_widgets import DRAW
 from data.engine import connect
 from data.preferences import read_preference
 from data.queries import pe
@@ -24,7 +25,8 @@ def test_the_registry_has_at_least_fifteen_complete_widgets():
         assert widget.title and widget.description and widget.category in CATEGORIES
         assert set(widget.roles) <= set(EVERYONE) and widget.roles
         assert all(fn.__module__ == "data.queries.pe" for fn in widget.data)
-        assert widget.render.__module__ == "components.pe_widgets"
+    # Every widget is drawn, and nothing is drawn that is not a widget.
+    assert set(DRAW) == set(WIDGETS)
     # Student-level detail stays with staff.
     assert WIDGETS["incident_log"].roles == STAFF and WIDGETS["team_suggestions"].roles == STAFF
 
@@ -48,7 +50,7 @@ def test_every_widget_draws_from_the_database_under_filters(seeded_engine, name)
                 continue  # one class may well have had no incident
             assert data is not None, scope
             assert isinstance(
-                widget.render(data, theme="dark", options=options.model_dump()), Component
+                DRAW[name](data, theme="dark", options=options.model_dump()), Component
             )
         # The inventory stands whatever the dates; everything else has nothing to show.
         assert (widget.load(conn, nothing, options) is None) == (name != "equipment")

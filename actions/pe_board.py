@@ -1,5 +1,6 @@
-"""The PE dashboard's building blocks without data access: the widget declaration, its
-settings models, the registry the page fills, and the validation of saved boards."""
+"""The PE dashboard's building blocks: the widget declaration, its settings models, the
+registry (filled by `actions.pe_widgets`) and the validation of saved boards. Drawing lives
+in `components.pe_widgets`; the page and the API read widget data the same way."""
 
 from __future__ import annotations
 
@@ -55,14 +56,13 @@ class Widget:
     roles: tuple[str, ...]
     # data.queries.pe functions, each (conn=, scope=) -> frame; the first decides "empty".
     data: tuple[Callable[..., pd.DataFrame], ...]
-    render: Callable[..., Any]  # a components.pe_widgets function: (data, theme=, options=)
     analyse: Callable[[Frames, Any, Any], Any] | None = None
     options: type[BaseModel] = NoOptions  # a pydantic model with extra="forbid"
     filters: tuple[str, ...] = FILTERS
     empty: str = "Nothing recorded under these filters"
 
     def load(self, conn: Any, scope: Any, options: BaseModel) -> Any:
-        """Read, analyse and return what `render` draws; None when there is nothing to draw."""
+        """Read, analyse and return what the widget draws; None when there is nothing to draw."""
         class_id = getattr(options, "class_id", None)
         scope = replace(scope, class_id=class_id) if class_id else scope
         # A paged widget's first read takes the page it is on.
@@ -144,7 +144,7 @@ def visible_widgets(role: str) -> list[Widget]:
     return [w for w in WIDGETS.values() if role in w.roles]
 
 
-def _problem(error: ValidationError) -> str:
+def first_problem(error: ValidationError) -> str:
     first = error.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "value"
     return f"{where}: {first['msg']}"
@@ -156,7 +156,7 @@ def read_options(widget: Widget, raw: Any) -> tuple[BaseModel, str | None]:
         return widget.options.model_validate(raw or {}), None
     except ValidationError as error:
         return widget.options(), (
-            f"The settings of “{widget.title}” were not valid ({_problem(error)}); "
+            f"The settings of “{widget.title}” were not valid ({first_problem(error)}); "
             "its defaults are used."
         )
 
@@ -173,7 +173,7 @@ def read_board(raw: Any, role: str) -> tuple[dict[str, Any], list[str]]:
         board = Board.model_validate(raw)
     except ValidationError as error:
         return default_board(role), [
-            f"Your saved dashboard could not be read ({_problem(error)}); "
+            f"Your saved dashboard could not be read ({first_problem(error)}); "
             "the default dashboard is shown instead."
         ]
     problems: list[str] = []
