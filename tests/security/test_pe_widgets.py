@@ -131,7 +131,7 @@ def test_forged_settings_and_injection_strings_get_a_message_not_a_crash(db):
         options=[("class_id", ""), ("teams", "99"), ("balance_by", INJECTION)],
     )
     text = forged.get_data(as_text=True)
-    assert forged.status_code == 200 and "were not valid" in text
+    assert forged.status_code == 200 and "are not valid: teams" in text
     bad_dates = call(
         analyst,
         "pe-filters.data",
