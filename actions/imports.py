@@ -20,11 +20,14 @@ from data import audit as audit_log
 from data import cache, load_history, rollups
 from data import imports as data_imports
 from data.contract.files import Problem, problems_frame
-from data.engine import transaction
+from data.engine import refresh_statistics, transaction
 from data.imports import EntityCounts, Loaded, Progress
 from settings import get_settings
 
 log = logging.getLogger("beacon.imports")
+# A load that wrote this many records refreshes the planner statistics (a push of a few
+# records over the API does not).
+BULK = 10_000
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,8 @@ def _load(
                 conn=conn, load_id=load_id, outcome="loaded", loaded=loaded, now=now
             )
             _tell_webhooks(conn, load_id, "loaded", request, now, loaded=loaded)
+        if _written(loaded) >= BULK:
+            refresh_statistics()
         cache.changed(*(loaded.areas or set(cache.AREAS)))
         return _result(load_id, "loaded", loaded)
     except _RollBack:

@@ -118,3 +118,14 @@ def close_idle_connections() -> None:
     """Close every engine's pooled connections (they reopen on the next use)."""
     for engine in list(_engines):
         engine.dispose()
+
+
+def refresh_statistics(engine: Engine | None = None) -> None:
+    """After a bulk load: the query planner learns the new row counts and value spreads at
+    once (ANALYZE), instead of at autovacuum's next round. Until then PostgreSQL guesses
+    from the empty tables and picks full scans (a scored application's recounts took 8 ms
+    where 1 ms is enough)."""
+    with (engine or get_engine()).begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL statement_timeout = 0"))  # longer than any page read
+        conn.execute(text("ANALYZE"))

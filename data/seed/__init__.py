@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, func, select, text
 
 from data import cache
-from data.engine import get_engine
+from data.engine import get_engine, refresh_statistics
 from data.migrate import upgrade_head
 from data.models import Base, Tutor
 from data.rollups import rebuild_all
@@ -111,6 +111,7 @@ def seed_database(
                 frame = with_external_ids(table, frames[table.name])
                 report.rows[table.name] = bulk_insert(conn, table, frame)
         rebuild_all(conn=conn)
+    refresh_statistics(engine)
     cache.changed(*cache.AREAS, database_url=engine.url.render_as_string(hide_password=False))
     report.load_seconds = time.perf_counter() - started
     return report

@@ -206,6 +206,33 @@ def test_a_large_load_rebuilds_the_indexes_and_keys_it_set_aside(
         conn.execute(text("UPDATE tutoring_sessions SET tutor_id = -1"))  # the key holds again
 
 
+@pytest.mark.db
+def test_a_bulk_load_tells_the_planner_and_a_small_push_does_not(
+    postgres_url, use_database, tmp_path, monkeypatch
+):
+    import actions.imports
+    from tests.imports.conftest import FILES
+
+    def planned_students() -> float:
+        with connect() as conn:
+            return float(
+                conn.execute(
+                    text("SELECT reltuples FROM pg_class WHERE relname = 'students'")
+                ).scalar_one()
+            )
+
+    use_database(postgres_url)
+    assert load(write_files(tmp_path / "few", dict(FILES))).outcome == "loaded"
+    assert planned_students() == -1  # never analysed: autovacuum's business
+    monkeypatch.setattr(actions.imports, "BULK", 1)  # every load is "bulk"
+    files = dict(FILES)
+    files["students.csv"] += "S9,Nine Students,R1,7,2025-09-01\n"
+    assert load(write_files(tmp_path / "more", files)).outcome == "loaded"
+    with connect() as conn:
+        students = conn.execute(text("SELECT count(*) FROM students")).scalar_one()
+    assert planned_students() == students
+
+
 def test_the_demo_makes_the_round_trip_with_the_same_numbers(seeded_url, empty_url, tmp_path):
     with pointed_at(seeded_url), connect() as conn:
         write_package(conn=conn, folder=tmp_path / "package")
