@@ -1,4 +1,5 @@
-"""Beacon's shared words, defined once: risk bands, roles and channels, each with the label a
+"""Beacon's shared words, defined once: risk bands, roles, channels and intervention kinds,
+each with the label a
 person reads. Every layer may import this module; it imports nothing of Beacon."""
 
 from __future__ import annotations
@@ -20,6 +21,24 @@ CHANNEL_LABELS: dict[str, str] = {
     "mobile": "Mobile",
     "partner_school": "Partner school",
     "branch": "Branch",
+}
+
+InterventionKind = Literal[
+    "coaching",
+    "scheduling_support",
+    "peer_mentoring",
+    "workload_review",
+    "recognition",
+    "retention_interview",
+]
+INTERVENTION_KINDS: tuple[InterventionKind, ...] = get_args(InterventionKind)
+INTERVENTION_LABELS: dict[str, str] = {
+    "coaching": "Coaching",
+    "scheduling_support": "Scheduling support",
+    "peer_mentoring": "Peer mentoring",
+    "workload_review": "Workload review",
+    "recognition": "Recognition",
+    "retention_interview": "Retention interview",
 }
 
 

@@ -17,8 +17,8 @@ from actions.base import Actor, Refused, is_id, record
 from analytics.interventions import Recommendation, recognition, recommend
 from data import accounts, activity, tutor_care, tutor_risk
 from data.engine import connect, transaction
-from data.models.tutoring import INTERVENTION_KINDS
 from data.queries.overview import daily_sessions
+from vocabulary import INTERVENTION_KINDS
 
 WRITERS = ("admin", "manager")
 MOVES: dict[str, frozenset[str]] = {

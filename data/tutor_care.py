@@ -63,6 +63,25 @@ def score_history(*, conn: Connection, model_id: int, tutor_ids: Sequence[int]) 
     return frame
 
 
+def scores_since(
+    *, conn: Connection, model_id: int, since: datetime, region_ids: Sequence[int] | None
+) -> pd.DataFrame:
+    """Every tutor's stored scores from `since` on, in a region scope (to compare tutors who
+    got an intervention with those who did not). Columns: tutor_id, as_of (datetime64 UTC),
+    score, band; oldest first."""
+    statement = (
+        select(
+            TutorRiskScore.tutor_id, TutorRiskScore.as_of, TutorRiskScore.score, TutorRiskScore.band
+        )
+        .join(Tutor, Tutor.id == TutorRiskScore.tutor_id)
+        .where(TutorRiskScore.model_version_id == model_id, TutorRiskScore.as_of >= since)
+        .order_by(TutorRiskScore.as_of)
+    )
+    frame = read_frame(conn, in_regions(statement, Tutor.region_id, region_ids))
+    frame["as_of"] = pd.to_datetime(frame["as_of"], utc=True)
+    return frame
+
+
 def notes(*, conn: Connection, tutor_id: int) -> pd.DataFrame:
     """Columns: id, author_id, author, body, is_important, created_at, updated_at; newest first,
     important ones on top."""

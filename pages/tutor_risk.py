@@ -15,7 +15,13 @@ from dash.development.base_component import Component
 from flask_login import current_user
 
 from ai import insights
-from analytics.interventions import effectiveness
+from analytics.interventions import (
+    MATCHES,
+    MIN_MEASURED,
+    WINDOW_DAYS,
+    effectiveness,
+    matched_controls,
+)
 from analytics.tutor_risk import BANDS
 from auth.access import EVERYONE, allowed, check_region, region_scope, requires
 from auth.answers import cached_answer
@@ -34,6 +40,7 @@ from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
 from sharing.embed import EMBED_ROLES
 from sharing.views import Param, Part, View, one_of, register
+from vocabulary import INTERVENTION_LABELS
 
 dash.register_page(
     __name__, path="/tutor-risk", name="Risk overview", area="Tutor risk", order=1, roles=EVERYONE
@@ -218,8 +225,8 @@ def layout(
                             className="d-flex align-items-center gap-2",
                         ),
                         html.P(
-                            "For finished interventions: risk score at the start and after, and "
-                            "held sessions in the 30 days before and after.",
+                            "For finished interventions: how risk and held sessions changed "
+                            "in the 30 days after, against similar tutors who had none.",
                             className="chart-subtitle",
                         ),
                         dcc.Loading(html.Div(id=ids.effect), delay_show=150),
@@ -575,18 +582,40 @@ def _metric(value: float | None) -> str:
 
 
 def effect_rows(state: dict[str, Any]) -> pd.DataFrame:
-    """Per kind of finished intervention: risk and held sessions before and after."""
+    """Per kind of finished intervention: what it changed in risk and held sessions, read 30
+    days after it ended, against similar tutors who had none."""
     view = Filters(state.get("region"), None, None, None, None)
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
-        done = tutor_care.interventions(conn=conn, status="done", region_ids=view.region_ids)
+        every = tutor_care.interventions(conn=conn, region_ids=view.region_ids)
+        done = every[every["status"] == "done"]
         if model is None or done.empty:
             return pd.DataFrame()
-        tutors = done["tutor_id"].astype(int).unique().tolist()
-        since = (done["created_at"].min() - timedelta(days=30)).to_pydatetime()
-        sessions = tutor_risk.session_history(conn=conn, since=since, tutor_ids=tutors)
-        scores = tutor_care.score_history(conn=conn, model_id=model["id"], tutor_ids=tutors)
-    return effectiveness(done, scores, sessions)
+        since = (done["created_at"].min() - timedelta(days=WINDOW_DAYS)).to_pydatetime()
+        scores = tutor_care.scores_since(
+            conn=conn, model_id=model["id"], since=since, region_ids=view.region_ids
+        )
+        if scores.empty:
+            return pd.DataFrame()
+        as_of = scores["as_of"].max()
+        controls = matched_controls(done, scores, every, as_of=as_of)
+        compared = {*done["tutor_id"].astype(int), *controls["tutor_id"].astype(int)}
+        sessions = tutor_risk.session_history(conn=conn, since=since, tutor_ids=sorted(compared))
+    return effectiveness(done, scores, sessions, controls, as_of=as_of)
+
+
+EFFECT_COLUMNS = {
+    "kind": "Intervention",
+    "measured": "Measured",
+    "too_early": "Too early to tell",
+    "risk_change": "Risk change",
+    "similar_risk_change": "Similar tutors' risk change",
+    "risk_effect": "Effect on risk",
+    "activity_change": "Sessions change",
+    "similar_activity_change": "Similar tutors' sessions change",
+    "activity_effect": "Effect on sessions",
+    "similar_tutors": "Similar tutors",
+}
 
 
 @callback(Output(ids.effect, "children"), Input(ids.region, "value"))
@@ -596,33 +625,38 @@ def show_effectiveness(region):  # type: ignore[no-untyped-def]
     if summary.empty:
         return empty_state(
             "No finished interventions yet",
-            "When interventions are marked done, their effect shows here.",
+            f"When interventions are marked done, their effect shows here {WINDOW_DAYS} days "
+            "later.",
         )
-    summary["kind"] = summary["kind"].str.replace("_", " ")
-    for column in (
-        "risk_before",
-        "risk_after",
-        "risk_change",
-        "sessions_before",
-        "sessions_after",
-        "activity_change",
-    ):
-        summary[column] = summary[column].map(lambda v: number(v, 1))
+    shown = summary.assign(kind=summary["kind"].map(INTERVENTION_LABELS))
+    for column in ("risk_change", "similar_risk_change", "risk_effect"):
+        shown[column] = _effect_text(summary, column, "points")
+    for column in ("activity_change", "similar_activity_change", "activity_effect"):
+        shown[column] = _effect_text(summary, column, "sessions")
     return data_table(
-        summary,
-        {
-            "kind": "Intervention",
-            "interventions": "Finished",
-            "risk_before": "Risk before",
-            "risk_after": "Risk after",
-            "risk_change": "Change",
-            "sessions_before": "Sessions before",
-            "sessions_after": "Sessions after",
-            "activity_change": "Change",
-        },
+        shown,
+        EFFECT_COLUMNS,
         empty_title="No finished interventions yet",
         empty_hint="",
+        caption=(
+            f"Measured {WINDOW_DAYS} days after each intervention ended, against up to "
+            f"{MATCHES} tutors in the same risk band with the nearest score who had no "
+            "intervention; an effect below zero lowered risk (or sessions). Fewer than "
+            f"{MIN_MEASURED} measured interventions of a kind are too few to tell."
+        ),
     )
+
+
+def _effect_text(summary: pd.DataFrame, column: str, unit: str) -> pd.Series:
+    """A signed change, or why there is none: too early, or too few to mean anything."""
+
+    def text(row: pd.Series) -> str:
+        if row["measured"] == 0:
+            return "Too early to tell" if row["too_early"] else "Not measurable"
+        signed = f"{row[column]:+.1f}".replace("-", "\u2212") + f" {unit}"
+        return signed if row["enough"] else f"{signed} (too few to tell)"
+
+    return summary.apply(text, axis=1)
 
 
 def _region_name(region_id: int) -> str:

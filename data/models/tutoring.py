@@ -22,19 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, ExternalId, UTCDateTime, choice, created_at_column
-from vocabulary import BANDS
+from vocabulary import BANDS, INTERVENTION_KINDS
 
 SESSION_STATUSES = ("completed", "no_show", "rescheduled", "cancelled", "scheduled")
 TUTOR_STATUSES = ("active", "left")
 RISK_BANDS = BANDS
-INTERVENTION_KINDS = (
-    "coaching",
-    "scheduling_support",
-    "peer_mentoring",
-    "workload_review",
-    "recognition",
-    "retention_interview",
-)
 INTERVENTION_STATUSES = ("planned", "in_progress", "done", "dismissed")
 
 

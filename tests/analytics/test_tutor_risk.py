@@ -195,52 +195,83 @@ def test_excellent_low_risk_tutors_are_recognised():
     assert recognition(4.2, "low", date(2026, 6, 1)) is None
 
 
-def test_effectiveness_compares_risk_and_activity_before_and_after():
-    from analytics.interventions import effectiveness
+def test_an_effect_is_read_after_its_window_against_similar_tutors():
+    from analytics.interventions import effectiveness, matched_controls
 
-    t = pd.Timestamp
+    t = lambda day: pd.Timestamp(day, tz="UTC")  # noqa: E731
+    # Tutor 1 got coaching from 1 to 10 March; tutor 2's coaching ended on 15 April, and
+    # tutor 5 had one from 5 March; on 20 April only tutor 1's 30-day window has closed.
     finished = pd.DataFrame(
         {
             "tutor_id": [1, 2],
             "kind": ["coaching", "coaching"],
-            "created_at": [t("2026-03-01", tz="UTC"), t("2026-03-01", tz="UTC")],
-            "completed_at": [t("2026-04-01", tz="UTC"), t("2026-04-01", tz="UTC")],
+            "created_at": [t("2026-03-01"), t("2026-04-12")],
+            "completed_at": [t("2026-03-10"), t("2026-04-15")],
+        }
+    )
+    intervened = pd.DataFrame(
+        {"tutor_id": [1, 2, 5], "created_at": [t("2026-03-01"), t("2026-04-12"), t("2026-03-05")]}
+    )
+    start = {1: (60, "high"), 2: (58, "high"), 3: (70, "high"), 4: (20, "low"), 5: (61, "high")}
+    close = {1: 40, 2: 55, 3: 64, 4: 22, 5: 30}
+    scores = pd.DataFrame(
+        [(k, t("2026-02-28"), v, band) for k, (v, band) in start.items()]
+        + [(k, t("2026-04-08"), v, "high") for k, v in close.items()],
+        columns=["tutor_id", "as_of", "score", "band"],
+    )
+    held = {1: (2, 5), 2: (3, 3), 3: (2, 4)}  # held sessions in the 30 days before / after
+    sessions = pd.DataFrame(
+        [(k, t("2026-02-20"), "completed") for k, (b, _) in held.items() for _ in range(b)]
+        + [(k, t("2026-03-20"), "completed") for k, (_, a) in held.items() for _ in range(a)]
+        + [(1, t("2026-03-21"), "scheduled"), (3, t("2026-01-05"), "completed")],
+        columns=["tutor_id", "scheduled_start", "status"],
+    )
+    as_of = t("2026-04-20")
+    controls = matched_controls(finished, scores, intervened, as_of=as_of, matches=2)
+    # Same band at the start, nearest in score, no intervention of their own: 2 then 3 (5 had
+    # one, 4 was low); tutor 2's own intervention is too early to match.
+    assert controls.to_dict("records") == [
+        {"intervention": 0, "tutor_id": 2},
+        {"intervention": 0, "tutor_id": 3},
+    ]
+    row = effectiveness(finished, scores, sessions, controls, as_of=as_of).iloc[0]
+    assert row["kind"] == "coaching" and row["measured"] == 1 and row["too_early"] == 1
+    # Risk: 60 -> 40 against (58 -> 55, 70 -> 64): -20 against -4.5, an effect of -15.5.
+    assert row["risk_change"] == -20 and row["similar_risk_change"] == -4.5
+    assert row["risk_effect"] == -15.5
+    # Held sessions: 2 -> 5 against (3 -> 3, 2 -> 4): +3 against +1, an effect of +2.
+    assert row["activity_change"] == 3 and row["similar_activity_change"] == 1
+    assert row["activity_effect"] == 2
+    assert row["similar_tutors"] == 2 and not row["enough"]  # one is too few to mean much
+
+
+def test_an_effect_is_too_early_until_its_window_closes():
+    from analytics.interventions import effectiveness, matched_controls
+
+    t = lambda day: pd.Timestamp(day, tz="UTC")  # noqa: E731
+    finished = pd.DataFrame(
+        {
+            "tutor_id": [1],
+            "kind": ["peer_mentoring"],
+            "created_at": [t("2026-06-01")],
+            "completed_at": [t("2026-06-01 09:00")],
         }
     )
     scores = pd.DataFrame(
         {
-            "tutor_id": [1, 1, 2, 2],
-            "as_of": [
-                t("2026-02-25", tz="UTC"),
-                t("2026-04-05", tz="UTC"),
-                t("2026-02-28", tz="UTC"),
-                t("2026-04-02", tz="UTC"),
-            ],
-            "score": [40, 10, 30, 20],
+            "tutor_id": [1, 2],
+            "as_of": [t("2026-05-30"), t("2026-05-30")],
+            "score": [50, 52],
+            "band": ["medium", "medium"],
         }
     )
-    sessions = pd.DataFrame(
-        {
-            "tutor_id": [1, 1, 1, 2, 2],
-            "scheduled_start": [
-                t("2026-02-20", tz="UTC"),
-                t("2026-04-10", tz="UTC"),
-                t("2026-04-12", tz="UTC"),
-                t("2026-02-10", tz="UTC"),
-                t("2026-04-15", tz="UTC"),
-            ],
-            "status": ["completed", "completed", "no_show", "completed", "scheduled"],
-        }
-    )
-    result = effectiveness(finished, scores, sessions).iloc[0]
-    assert result["interventions"] == 2
-    assert (
-        result["risk_before"] == 35 and result["risk_after"] == 15 and result["risk_change"] == -20
-    )
-    # Tutor 1: 1 held session before, 2 after; tutor 2: 1 before, 0 held after (one scheduled).
-    assert result["sessions_before"] == 1 and result["sessions_after"] == 1
-    assert result["activity_change"] == 0
-    assert effectiveness(finished.iloc[0:0], scores, sessions).empty
+    sessions = pd.DataFrame(columns=["tutor_id", "scheduled_start", "status"])
+    minutes_later = t("2026-06-01 09:05")
+    controls = matched_controls(finished, scores, finished, as_of=minutes_later)
+    assert controls.empty
+    row = effectiveness(finished, scores, sessions, controls, as_of=minutes_later).iloc[0]
+    assert row["measured"] == 0 and row["too_early"] == 1 and pd.isna(row["risk_effect"])
+    assert effectiveness(finished.iloc[0:0], scores, sessions, controls, as_of=minutes_later).empty
 
 
 def test_newly_critical_are_critical_now_and_were_not_a_week_before():

@@ -55,3 +55,38 @@ def test_unknown_filter_values_are_ignored_not_trusted(db):
     view = VIEWS["tutor-risk"]
     forged = "?region=x%3B+DROP&subject=%3Cb%3E&band=severe&tenure=forever&sort=id+desc"
     assert view.query(view.state(forged)) == "?subject=%3Cb%3E"  # a literal; the rest dropped
+
+
+def test_an_intervention_finished_minutes_ago_is_too_early_to_tell(db):
+    """It used to read "sessions after 0, change -15" minutes after an intervention ended."""
+    from datetime import UTC, datetime
+
+    from actions import tutor_care as care
+    from auth.access import current_actor
+    from components.table import cell_text
+    from tests.actions.test_tutor_care import riskiest
+
+    now = datetime(2026, 6, 16, 9, tzinfo=UTC)  # the day after the newest scores
+    tutor, kind = riskiest(1)
+    with acting_as("manager", regions=(1,)):
+        actor = current_actor()
+        planned = care.plan_intervention(
+            actor=actor, tutor_id=tutor, kind=kind, owner_id=None, now=now
+        )
+        assert isinstance(planned, care.Done)
+        for status, outcome in (("in_progress", None), ("done", "Talked it through.")):
+            moved = care.move_intervention(
+                actor=actor,
+                tutor_id=tutor,
+                intervention_id=planned.entity_id,
+                status=status,
+                outcome=outcome,
+                now=now,
+            )
+            assert isinstance(moved, care.Done)
+        summary = page.effect_rows({"region": 1})
+        shown = page.show_effectiveness(1)
+    # Every finished intervention (this one, and any another test left) is this recent.
+    assert summary["too_early"].sum() >= 1 and summary["measured"].sum() == 0
+    cells = [cell_text(td.children) for row in shown.children[-1].children for td in row.children]
+    assert "Too early to tell" in cells and not any("sessions" in str(c) for c in cells)
