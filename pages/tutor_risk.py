@@ -225,8 +225,8 @@ def layout(
                             className="d-flex align-items-center gap-2",
                         ),
                         html.P(
-                            "For finished interventions: how risk and held sessions changed "
-                            "in the 30 days after, against similar tutors who had none.",
+                            "For finished interventions: how risk and held sessions changed, "
+                            f"read {WINDOW_DAYS} days after each ended.",
                             className="chart-subtitle",
                         ),
                         dcc.Loading(html.Div(id=ids.effect), delay_show=150),
@@ -615,6 +615,7 @@ EFFECT_COLUMNS = {
     "similar_activity_change": "Similar tutors' sessions change",
     "activity_effect": "Effect on sessions",
     "similar_tutors": "Similar tutors",
+    "readable": "Can it be read?",
 }
 
 
@@ -628,35 +629,43 @@ def show_effectiveness(region):  # type: ignore[no-untyped-def]
             f"When interventions are marked done, their effect shows here {WINDOW_DAYS} days "
             "later.",
         )
-    shown = summary.assign(kind=summary["kind"].map(INTERVENTION_LABELS))
+    shown = summary.assign(
+        kind=summary["kind"].map(INTERVENTION_LABELS), readable=summary.apply(_readable, axis=1)
+    )
     for column in ("risk_change", "similar_risk_change", "risk_effect"):
-        shown[column] = _effect_text(summary, column, "points")
+        shown[column] = _signed(summary, column, "points")
     for column in ("activity_change", "similar_activity_change", "activity_effect"):
-        shown[column] = _effect_text(summary, column, "sessions")
+        shown[column] = _signed(summary, column, "sessions")
     return data_table(
         shown,
         EFFECT_COLUMNS,
         empty_title="No finished interventions yet",
         empty_hint="",
         caption=(
-            f"Measured {WINDOW_DAYS} days after each intervention ended, against up to "
-            f"{MATCHES} tutors in the same risk band with the nearest score who had no "
-            "intervention; an effect below zero lowered risk (or sessions). Fewer than "
-            f"{MIN_MEASURED} measured interventions of a kind are too few to tell."
+            f"Each effect is the change against up to {MATCHES} tutors in the same risk band "
+            "with the nearest score who had no intervention, over the same dates; below zero "
+            "it lowered risk (or sessions)."
         ),
     )
 
 
-def _effect_text(summary: pd.DataFrame, column: str, unit: str) -> pd.Series:
-    """A signed change, or why there is none: too early, or too few to mean anything."""
+def _signed(summary: pd.DataFrame, column: str, unit: str) -> list[str]:
+    """A signed change with its unit; a dash where none was measured."""
+    return [
+        "—"
+        if pd.isna(v)
+        else ("0.0" if abs(v) < 0.05 else f"{v:+.1f}".replace("-", "−")) + f" {unit}"
+        for v in summary[column]
+    ]
 
-    def text(row: pd.Series) -> str:
-        if row["measured"] == 0:
-            return "Too early to tell" if row["too_early"] else "Not measurable"
-        signed = f"{row[column]:+.1f}".replace("-", "\u2212") + f" {unit}"
-        return signed if row["enough"] else f"{signed} (too few to tell)"
 
-    return summary.apply(text, axis=1)
+def _readable(row: pd.Series) -> str:
+    """Whether the effect of a kind means anything yet, and if not, why."""
+    if row["measured"] == 0:
+        return "Too early to tell" if row["too_early"] else "Not measurable: no score after it"
+    if not row["enough"]:
+        return f"Too few to tell ({row['measured']} of {MIN_MEASURED} needed)"
+    return "Yes"
 
 
 def _region_name(region_id: int) -> str:
