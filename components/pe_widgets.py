@@ -179,6 +179,8 @@ def progress(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Compon
         go.Bar(x=per_class.to_numpy(), y=per_class.index, orientation="h", name="Mean change")
     )
     figure.update_xaxes(title="points since the first assessment")
+    # Every class named, however many: Plotly would skip every other label to save room.
+    figure.update_yaxes(tickmode="array", tickvals=list(per_class.index), automargin=True)
     columns = {"student_name": "Student", "class_name": "Class", "change": "Change"}
     shown = frame.assign(change=frame["change"].map(lambda v: f"{v:+.1f}"))
     ordered = frame.sort_values("change")
@@ -188,30 +190,20 @@ def progress(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Compon
                 f"{number(len(frame))} students, mean change {frame['change'].mean():+.1f} points",
                 className="widget-note",
             ),
-            graph(figure, theme, height=240),
-            dbc.Row(
-                [
-                    dbc.Col(
-                        data_table(
-                            shown.loc[ordered.index[::-1]].head(5),
-                            columns,
-                            empty_title="",
-                            empty_hint="",
-                            caption="Most improved",
-                        ),
-                        md=6,
-                    ),
-                    dbc.Col(
-                        data_table(
-                            shown.loc[ordered.index].head(5),
-                            columns,
-                            empty_title="",
-                            empty_hint="",
-                            caption="Needs support",
-                        ),
-                        md=6,
-                    ),
-                ]
+            graph(figure, theme, height=max(240, 22 * len(per_class) + 80)),
+            data_table(
+                shown.loc[ordered.index[::-1]].head(5),
+                columns,
+                empty_title="",
+                empty_hint="",
+                caption="Most improved",
+            ),
+            data_table(
+                shown.loc[ordered.index].head(5),
+                columns,
+                empty_title="",
+                empty_hint="",
+                caption="Needs support",
             ),
         ]
     )
@@ -265,15 +257,15 @@ def performance(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Com
     for i, (skill, rows) in enumerate(frame.groupby("skill")):
         _forecast_traces(figure, rows, label(skill), series[i % len(series)])
     figure.update_yaxes(title="mean score")
-    return html.Div(
-        [
-            html.P(
-                "Dashed: the trend of each skill extended, with its 80% band.",
-                className="widget-note",
-            ),
-            graph(figure, theme, height=300),
-        ]
+    days = sorted(frame.loc[frame["kind"] == "actual", "period"].dt.date.unique())
+    note = (
+        "Dashed: the trend of each skill extended, with its 80% band."
+        if (frame["kind"] == "forecast").any()
+        else f"No forecast: {len(days)} assessment day{'s' if len(days) != 1 else ''} in this "
+        f"period ({', '.join(str(d) for d in days)}), and a trend needs at least three. "
+        "Widen the dates to see one."
     )
+    return html.Div([html.P(note, className="widget-note"), graph(figure, theme, height=300)])
 
 
 def safety(data: dict, *, theme: str | None, options: dict) -> Component:

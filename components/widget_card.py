@@ -86,10 +86,10 @@ def widget_card(
     ]
     card = dbc.Card(
         [dbc.CardHeader(header), dbc.CardBody([b for b in body if b is not None])],
-        className="chart-card widget-card h-100",
+        className="chart-card widget-card",
     )
     return dbc.Col(
-        html.Div(card, className="h-100", **{"data-widget": widget, "data-size": size}),
+        html.Div(card, **{"data-widget": widget, "data-size": size}),
         lg=SIZE_COLUMNS.get(size, 6),
         md=12,
         className="mb-3",

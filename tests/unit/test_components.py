@@ -258,3 +258,64 @@ def test_a_measurement_trend_with_one_date_says_there_is_no_trend_yet():
     )
     assert [t.type for t in two.children[1].figure.data] == ["scatter", "scatter"]
     assert "no trend" not in two.children[0].children
+
+
+def test_a_performance_forecast_says_why_it_has_no_forecast_and_draws_one_when_it_can():
+    import pandas as pd
+
+    from analytics.pe import performance_forecast
+    from components.pe_widgets import performance
+
+    def means(*days: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {"skill": s, "assessed_on": pd.Timestamp(d), "mean": 40 + i + k, "n": 25}
+                for i, d in enumerate(days)
+                for k, s in enumerate(("balance", "teamwork"))
+            ]
+        )
+
+    two = performance(
+        performance_forecast(means("2026-09-27", "2026-11-09")), theme=None, options={}
+    )
+    note, chart = two.children
+    assert note.children == (
+        "No forecast: 2 assessment days in this period (2026-09-27, 2026-11-09), and a trend "
+        "needs at least three. Widen the dates to see one."
+    )
+    assert all(trace.line.dash != "dash" for trace in chart.figure.data)
+    three = performance(
+        performance_forecast(means("2026-08-16", "2026-09-27", "2026-11-09")),
+        theme=None,
+        options={},
+    )
+    note, chart = three.children
+    assert note.children.startswith("Dashed: the trend")
+    dashed = [t for t in chart.figure.data if t.line.dash == "dash"]
+    bands = [t for t in chart.figure.data if t.fill == "toself"]
+    assert len(dashed) == len(bands) == 2  # each skill: its forecast and its 80% band
+    assert max(dashed[0].x) > pd.Timestamp("2027-01-01")  # eight weeks past 9 November
+
+
+def test_progress_names_every_class_it_draws():
+    import pandas as pd
+
+    from components.pe_widgets import progress
+
+    frame = pd.DataFrame(
+        [
+            {
+                "student_name": f"Student {c}-{k}",
+                "class_name": f"School {c} · Grade {c % 8 + 1} PE",
+                "first_score": 40.0,
+                "last_score": 40.0 + c / 10 + k,
+            }
+            for c in range(14)
+            for k in range(3)
+        ]
+    )
+    drawn = progress(frame, theme=None, options={})
+    chart = drawn.children[1]
+    shown = list(chart.figure.layout.yaxis.tickvals)
+    assert len(shown) == len(chart.figure.data[0].y) == 12  # the twelve most improved classes
+    assert chart.figure.layout.height >= 12 * 22
