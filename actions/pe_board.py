@@ -13,6 +13,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 INCIDENTS_PER_PAGE = 10
+PREFERENCE = "pe_dashboard"  # the saved board: one of actions.account.PREFERENCES
 
 FILTERS = ("school", "grade", "class", "dates")
 SIZES = {"small": 4, "medium": 6, "large": 12}

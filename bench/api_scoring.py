@@ -33,18 +33,21 @@ TARGET_P95_MS = 50.0
 SINGLES, WARM_UP = 500, 30
 
 
-def new_database(url: str | None) -> str:
+def new_database(url: str | None, name: str = "api-bench") -> str:
+    """A new empty database called `name`: a SQLite file under bench/.data, or on the
+    PostgreSQL server of `url`."""
     if url is None:
-        path = DATA / "api-bench.db"
+        path = DATA / f"{name}.db"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
     server = create_engine(url, isolation_level="AUTOCOMMIT")
     with server.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS beacon_api_bench WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE beacon_api_bench"))
+        database = "beacon_" + name.replace("-", "_")
+        conn.execute(text(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+        conn.execute(text(f"CREATE DATABASE {database}"))
     server.dispose()
-    return make_url(url).set(database="beacon_api_bench").render_as_string(hide_password=False)
+    return make_url(url).set(database=database).render_as_string(hide_password=False)
 
 
 def applications(count: int, customers: list[int], seed: int = 5) -> list[dict[str, object]]:

@@ -39,12 +39,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(workers: int, log: Path) -> Iterator[Served]:
+def gunicorn(workers: int, log: Path, threads: int = 1) -> Iterator[Served]:
+    """Sync workers, or with `threads` > 1 threaded ones (gthread, as `beacon serve` runs)."""
     port = _free_port()
     command = [
         sys.prefix + "/bin/gunicorn",
         "app:server",
         f"--workers={workers}",
+        *([f"--threads={threads}", "--worker-class=gthread"] if threads > 1 else []),
         f"--bind=127.0.0.1:{port}",
         "--timeout=120",
         "--no-control-socket",

@@ -41,6 +41,7 @@ def widget_card(
     last: bool,
     settings: list[Component],
     export: Component | None = None,
+    body: Component | None = None,
 ) -> dbc.Col:
     header = html.Div(
         [
@@ -79,7 +80,7 @@ def widget_card(
     body = [
         html.Div(settings, className="widget-settings") if settings else None,
         dcc.Loading(
-            html.Div(id=widget_id("pe-body", widget), className="widget-body"),
+            html.Div(body, id=widget_id("pe-body", widget), className="widget-body"),
             type="default",
             delay_show=200,
         ),

@@ -15,15 +15,16 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
 from pydantic import ValidationError
 
 from actions.account import save_preference
-from actions.base import Refused
+from actions.base import Actor, Refused
 from actions.pe_board import (
+    PREFERENCE,
     WIDGETS,
     Filters,
     FitnessOptions,
@@ -52,6 +53,7 @@ from components.formatting import number, percent
 from components.insight import explain_ids, explain_panel, insight_card
 from components.pe_widgets import DRAW
 from components.shell import ids as shell_ids
+from components.theme import valid_theme
 from components.view_tools import export_menu, view_actions
 from components.widget_card import (
     gallery_item,
@@ -71,7 +73,6 @@ dash.register_page(
     __name__, path="/pe", name="PE dashboard", area="PE programs", order=1, roles=EVERYONE
 )
 
-PREFERENCE = "pe_dashboard"
 VIEW = "pe-dashboard"
 
 
@@ -95,6 +96,7 @@ def layout(**_kwargs: str) -> Component:
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
         bounds = pe.date_bounds(conn=conn)
         board, problems = _saved_board(conn)
+        theme = valid_theme(read_preference(conn=conn, user_id=current_user.user_id, name="theme"))
     if bounds is None:
         return empty_state(
             "No PE data yet", "Widgets appear once classes and attendance are recorded."
@@ -107,22 +109,21 @@ def layout(**_kwargs: str) -> Component:
         end=date.fromisoformat(filters["end"]) if filters.get("end") else None,
         bounds=bounds,
     )
+    chosen = {**filters, "start": start.isoformat(), "end": end.isoformat()}
     return html.Div(
         [
             html.Div(
                 [dbc.Alert(p, color="warning", dismissable=True) for p in problems],
                 id=ids.notices,
             ),
-            dcc.Store(
-                id=ids.filters, data={**filters, "start": start.isoformat(), "end": end.isoformat()}
-            ),
+            dcc.Store(id=ids.filters, data=chosen),
             _filter_bar(classes, filters, bounds, start, end),
             view_actions(VIEW, can_embed=False, can_share=False),
             explain_panel("pe"),
             html.Div(
                 id=ids.status, role="status", className="visually-hidden", **{"aria-live": "polite"}
             ),
-            dbc.Row(_cards(board, classes), id=ids.grid),
+            dbc.Row(_cards(board, classes, chosen, theme), id=ids.grid),
             dbc.Offcanvas(
                 [
                     dbc.Label("Search widgets", html_for=ids.search),
@@ -298,8 +299,13 @@ def _settings(widget: str, options: dict[str, Any], classes: pd.DataFrame) -> li
     return []
 
 
-def _cards(board: dict[str, Any], classes: pd.DataFrame) -> list[Component]:
+def _cards(
+    board: dict[str, Any], classes: pd.DataFrame, filters: Any, theme: str | None
+) -> list[Component]:
+    """The board's cards, each drawn already (the page arrives whole: no request per
+    widget after it loads)."""
     placed = board["widgets"]
+    actor = current_actor()
     if not placed:
         return [
             dbc.Col(
@@ -319,6 +325,7 @@ def _cards(board: dict[str, Any], classes: pd.DataFrame) -> list[Component]:
             last=i == len(placed) - 1,
             settings=_settings(p["widget"], p["options"], classes),
             export=export_menu(VIEW, p["widget"], title=WIDGETS[p["widget"]].title, chart=True),
+            body=_drawn(actor, p["widget"], filters, theme, p["options"]),
         )
         for i, p in enumerate(placed)
     ]
@@ -428,11 +435,15 @@ def search_gallery(query: str | None) -> list[Component]:
     Input(widget_id("pe-down", ALL), "n_clicks"),
     Input(widget_id("pe-size", ALL), "value"),
     State(ids.search, "value"),
+    State(ids.filters, "data"),
+    State(shell_ids.theme, "data"),
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)
 def change_board(*args: Any) -> tuple[list[Component], list[Component], str]:
-    """Add, remove, move or resize one widget; saved at once."""
+    """Add, remove, move or resize one widget; saved at once. The last three arguments are
+    the gallery's search, the dashboard filters and the theme."""
+    search, filters, theme = args[-3:]
     trigger = ctx.triggered_id
     value = ctx.triggered[0]["value"] if ctx.triggered else None
     if not isinstance(trigger, dict) or not value:
@@ -480,7 +491,7 @@ def change_board(*args: Any) -> tuple[list[Component], list[Component], str]:
     else:
         raise PreventUpdate
     _save(board)
-    return _cards(board, classes), _gallery(board, (args[-1] or "")[:100]), message
+    return _cards(board, classes, filters, theme), _gallery(board, (search or "")[:100]), message
 
 
 @callback(
@@ -533,36 +544,69 @@ def apply_filters(
 
 
 @callback(
-    Output(widget_id("pe-body", MATCH), "children"),
+    Output(widget_id("pe-body", ALL), "children"),
     Input(ids.filters, "data"),
     Input(shell_ids.theme, "data"),
-    Input(widget_id("pe-opt", MATCH, field=ALL), "value"),
+    Input(widget_id("pe-opt", ALL, field=ALL), "value"),
+    prevent_initial_call=True,  # the layout and change_board draw the cards they make
 )
 @requires(*EVERYONE)
-def show_widget(filters: Any, theme: str | None, _values: list[Any]) -> Component:
-    """Draw one widget under the dashboard filters; a change of its settings is saved."""
-    name = str(ctx.outputs_list["id"]["widget"])
-    raw = {
-        str(control["id"].get("field")): None
-        if control.get("value") == ""
-        else control.get("value")
-        for control in ctx.inputs_list[2]
-        if isinstance(control, dict) and isinstance(control.get("id"), dict)
-    }
-    result = read_widget(actor=current_actor(), widget_id=name, filters=filters, options=raw)
+def show_widgets(filters: Any, theme: str | None, _values: list[Any]) -> list[Any]:
+    """Redraw the board's widgets when the filters or the theme change, in one answer (the
+    browser applies one update, not one per widget); a change of one widget's settings
+    redraws that widget alone and is saved."""
+    names = [str(output["id"]["widget"]) for output in ctx.outputs_list]
+    settings: dict[str, dict[str, Any]] = {name: {} for name in names}
+    for control in ctx.inputs_list[2]:
+        control_id = control.get("id") if isinstance(control, dict) else None
+        if isinstance(control_id, dict) and control_id.get("widget") in settings:
+            value = control.get("value")
+            settings[control_id["widget"]][str(control_id.get("field"))] = (
+                None if value == "" else value
+            )
+    trigger = ctx.triggered_id
+    changed = (
+        str(trigger.get("widget"))
+        if isinstance(trigger, dict) and trigger.get("type") == "pe-opt"
+        else None
+    )
+    actor = current_actor()
+    return [
+        dash.no_update
+        if changed is not None and name != changed
+        else _drawn(actor, name, filters, theme, settings[name], save=changed is not None)
+        for name in names
+    ]
+
+
+def _drawn(
+    actor: Actor,
+    name: str,
+    filters: Any,
+    theme: str | None,
+    settings: dict[str, Any],
+    *,
+    save: bool = False,
+) -> Component:
+    """One widget drawn under the filters and its settings (saved when `save`), or why not."""
+    result = read_widget(actor=actor, widget_id=name, filters=filters, options=settings)
     deny_if_forged(result)
     if isinstance(result, Refused):
         return dbc.Alert(result.message, color="warning")
-    if isinstance(ctx.triggered_id, dict) and ctx.triggered_id.get("type") == "pe-opt":
-        with connect() as conn:
-            board, _ = _saved_board(conn)
-        for placed in board["widgets"]:
-            if placed["widget"] == name:
-                placed["options"] = result.options.model_dump()
-        _save(board)
+    if save:
+        _save_settings(name, result.options.model_dump())
     if result.data is None:
         return empty_state(result.widget.empty, "Widen the dates or clear a filter to see more.")
     return DRAW[name](result.data, theme=theme, options=result.options.model_dump())
+
+
+def _save_settings(name: str, options: dict[str, Any]) -> None:
+    with connect() as conn:
+        board, _ = _saved_board(conn)
+    for placed in board["widgets"]:
+        if placed["widget"] == name:
+            placed["options"] = options
+    _save(board)
 
 
 def widget_rows(name: str) -> Callable[[ViewState], pd.DataFrame]:

@@ -58,10 +58,12 @@ def call(client, output_part: str, values: dict, *, widget: str = "attendance", 
             "value": values.get(f"{raw}.{item['property']}"),
         }
 
-    outputs = outputs_of(callback["output"])
+    outputs: list = outputs_of(callback["output"])
     for output in outputs:
         if isinstance(output["id"], dict):
             output["id"]["widget"] = widget
+    if '["ALL"]' in callback["output"] and len(outputs) == 1:
+        outputs = [outputs]  # a wildcard output answers a list: here of the one widget
     inputs = [entry(i) for i in callback["inputs"]]
     trigger = next((i for i in inputs if i), inputs[0])
     first = trigger[0] if isinstance(trigger, list) else trigger

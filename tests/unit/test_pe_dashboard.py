@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import dash
 import pytest
 from dash.development.base_component import Component
 
@@ -17,6 +18,7 @@ from tests.conftest import AS_OF, acting_as
 from tests.unit.dash_context import triggered
 
 START = AS_OF - timedelta(days=120)
+FILTERS = {"start": START.isoformat(), "end": AS_OF.isoformat()}
 
 
 def test_the_registry_has_at_least_fifteen_complete_widgets():
@@ -112,7 +114,7 @@ def test_adding_moving_resizing_and_removing_are_saved(seeded_engine):
 
         def click(kind, widget):
             triggered({"type": kind, "widget": widget})
-            return pe_dashboard.change_board(*([[]] * 5), "")
+            return pe_dashboard.change_board(*([[]] * 5), "", FILTERS, "light")
 
         click("pe-add", "incident_log")
         saved = [w["widget"] for w in board_of(account)["widgets"]]
@@ -122,3 +124,40 @@ def test_adding_moving_resizing_and_removing_are_saved(seeded_engine):
         assert [w["widget"] for w in board_of(account)["widgets"]][-2] == "incident_log"
         click("pe-remove", "attendance")
         assert "attendance" not in [w["widget"] for w in board_of(account)["widgets"]]
+
+
+def test_the_board_arrives_drawn_and_a_setting_redraws_only_its_widget(seeded_engine):
+    """One answer draws the page: the cards come with their widgets, so the browser sends
+    no request per widget; changing one widget's settings redraws that widget alone."""
+    from actions.account import save_preference
+    from auth.access import current_actor
+
+    with acting_as("analyst"):
+        save_preference(
+            actor=current_actor(),
+            name=pe_dashboard.PREFERENCE,
+            value={
+                "widgets": [
+                    {"widget": "fitness", "size": "medium", "options": {}},
+                    {"widget": "equipment", "size": "medium", "options": {}},
+                ],
+                "filters": FILTERS,
+            },
+        )
+        page = pe_dashboard.layout()
+        grid = next(c for c in page.children if getattr(c, "id", None) == "pe-grid")
+        bodies = [card.children.children.children[1].children[-1] for card in grid.children]
+        assert all(body.children is not None for body in bodies)
+        outputs = [{"id": {"type": "pe-body", "widget": w}} for w in ("fitness", "equipment")]
+        push_ups = {"id": {"type": "pe-opt", "widget": "fitness", "field": "metric"}}
+        triggered(
+            push_ups["id"],
+            "value",
+            "push_ups",
+            outputs_list=outputs,
+            inputs_list=[{}, {}, [{**push_ups, "value": "push_ups"}]],
+        )
+        fitness, equipment = pe_dashboard.show_widgets(FILTERS, "light", ["push_ups"])
+    assert equipment is dash.no_update
+    chart = fitness.children[-1]
+    assert chart.figure.layout.yaxis.title.text.startswith("Push ups")
