@@ -13,6 +13,7 @@ BAND_LABELS: dict[str, str] = {band: band.capitalize() for band in BANDS}
 Role = Literal["admin", "manager", "analyst", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
 ROLE_LABELS: dict[str, str] = {role: role.capitalize() for role in ROLES}
+STAFF: tuple[Role, ...] = ("admin", "manager", "analyst")  # everyone but viewers
 
 Channel = Literal["web", "mobile", "partner_school", "branch"]
 CHANNELS: tuple[Channel, ...] = get_args(Channel)

@@ -19,6 +19,7 @@ from actions.base import Actor, Refused
 from data import audit as audit_log
 from data import cache, load_history, rollups
 from data import imports as data_imports
+from data.contract import BY_NAME
 from data.contract.files import Problem, problems_frame
 from data.engine import refresh_statistics, transaction
 from data.imports import EntityCounts, Loaded, Progress
@@ -154,10 +155,7 @@ def _load(
                 conn=conn, load_id=load_id, outcome="loaded", loaded=loaded, now=now
             )
             _tell_webhooks(conn, load_id, "loaded", request, now, loaded=loaded)
-        if _written(loaded) >= BULK:
-            refresh_statistics()
-        cache.changed(*(loaded.areas or set(cache.AREAS)))
-        return _result(load_id, "loaded", loaded)
+        outcome = "loaded"
     except _RollBack:
         outcome = "checked" if request.dry_run else "rejected"
     except (OperationalError, InterfaceError) as error:  # the connection, not the data
@@ -168,6 +166,10 @@ def _load(
         log.exception("data load %s failed", load_id)
         reason = f"an unexpected error ({type(error).__name__}); the server log has the details"
         return _failed(load_id, actor, reason, now, audit, request)
+    if outcome == "loaded":  # committed: what follows may fail without undoing it
+        cache.changed(*(loaded.areas or set(cache.AREAS)))
+        _tell_the_planner(loaded)
+        return _result(load_id, "loaded", loaded)
     with transaction() as conn:
         _audit(conn, actor, f"data.{outcome}", load_id, now, problems=loaded.problem_total, **audit)
         load_history.finish_load(
@@ -208,6 +210,21 @@ def _tell_webhooks(
 
 def _result(load_id: int, outcome: str, loaded: Loaded) -> LoadResult:
     return LoadResult(load_id, outcome, loaded.counts, loaded.problems, loaded.problem_total)
+
+
+def _tell_the_planner(loaded: Loaded) -> None:
+    """After a bulk load, the tables it wrote are analysed (best effort: the load stands)."""
+    if _written(loaded) < BULK:
+        return
+    tables = [
+        BY_NAME[c.entity].table
+        for c in loaded.counts
+        if c.entity in BY_NAME and c.inserted + c.updated + c.deleted
+    ]
+    try:
+        refresh_statistics(tables=tables)
+    except SQLAlchemyError:
+        log.warning("could not analyse %s after a load; autovacuum will", tables, exc_info=True)
 
 
 def _written(loaded: Loaded) -> int:

@@ -16,6 +16,7 @@ INCIDENTS_PER_PAGE = 10
 PREFERENCE = "pe_dashboard"  # the saved board: one of actions.account.PREFERENCES
 
 FILTERS = ("school", "grade", "class", "dates")
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)  # dates a board may name
 SIZES = {"small": 4, "medium": 6, "large": 12}
 CATEGORIES = (
     "Attendance",
@@ -116,8 +117,8 @@ class Filters(BaseModel):
     school_id: int | None = Field(default=None, ge=1)
     grade: int | None = Field(default=None, ge=1, le=12)
     class_id: int | None = Field(default=None, ge=1)
-    start: date | None = None
-    end: date | None = None
+    start: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
+    end: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
 
     @model_validator(mode="after")
     def _ordered(self) -> Filters:

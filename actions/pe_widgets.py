@@ -33,9 +33,10 @@ from analytics.pe import (
 )
 from analytics.pe_safety import safety_risk
 from analytics.teams import TeamOptions, balance_teams
-from auth.access import EVERYONE, STAFF
 from data.engine import connect
 from data.queries import pe
+from vocabulary import ROLES as EVERYONE
+from vocabulary import STAFF
 
 DEFAULT_DAYS = 120
 

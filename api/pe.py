@@ -10,11 +10,11 @@ from typing import Any
 import pandas as pd
 from flask import Response, jsonify
 from flask_openapi3 import Tag
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from actions import pe_widgets
 from actions.base import Refused
-from actions.pe_board import WIDGETS
+from actions.pe_board import EARLIEST, LATEST, WIDGETS, first_problem
 from api.paging import plain, records
 from api.problems import Problem, problem
 from api.v1 import v1
@@ -45,8 +45,12 @@ class WidgetPath(BaseModel):
 
 
 class WidgetQuery(BaseModel):
-    start: date | None = Field(None, description="First day; default: 120 days before end.")
-    end: date | None = Field(None, description="Last day; default: the newest day with data.")
+    start: date | None = Field(
+        None, ge=EARLIEST, le=LATEST, description="First day; default: 120 days before end."
+    )
+    end: date | None = Field(
+        None, ge=EARLIEST, le=LATEST, description="Last day; default: the newest day with data."
+    )
     school_id: int | None = ID
     grade: int | None = Field(None, ge=1, le=12)
     class_id: int | None = ID
@@ -107,6 +111,9 @@ def widget_data(path: WidgetPath, query: WidgetQuery) -> Response:
     and classes outside the token's regions are not found."""
     if path.widget not in WIDGETS:
         return problem(404, f"There is no PE widget {path.widget!r}; see GET /api/v1/pe/widgets.")
+    if not current_actor().may(WIDGETS[path.widget].roles):
+        audit("access.denied", what="pe widget", widget=path.widget)
+        return problem(403, "This token's role may not read that widget.")
     chosen = query.model_dump(include={"school_id", "grade", "class_id"})
     with connect() as conn:
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
@@ -116,9 +123,15 @@ def widget_data(path: WidgetPath, query: WidgetQuery) -> Response:
             audit("access.denied", what=f"pe {key}", id=chosen[key])
             return problem(404, f"No {key.removesuffix('_id')} {chosen[key]} in your regions.")
     settings = query.model_dump(include=set(SETTINGS), exclude_none=True)
-    if bounds is None:
+    if bounds is None:  # no PE data yet: the settings are still checked, the answer empty
         widget = WIDGETS[path.widget]
-        return jsonify(_answer(widget.id, widget.title, chosen, settings, None, None, None))
+        try:
+            valid = widget.options.model_validate(settings).model_dump()
+        except ValidationError as error:
+            return problem(
+                422, f"The settings of “{widget.title}” are not valid: {first_problem(error)}."
+            )
+        return jsonify(_answer(widget.id, widget.title, chosen, valid, None, None, None))
     start, end = pe_widgets.default_dates(start=query.start, end=query.end, bounds=bounds)
     result = pe_widgets.read_widget(
         actor=current_actor(),

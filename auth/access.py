@@ -12,10 +12,11 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from actions.base import Actor, Refused
 from auth.audit import audit
 from vocabulary import ROLES as VOCABULARY_ROLES
+from vocabulary import STAFF as VOCABULARY_STAFF
 
 ROLES = VOCABULARY_ROLES
 EVERYONE = ROLES
-STAFF = ("admin", "manager", "analyst")
+STAFF = VOCABULARY_STAFF
 ADMINS = ("admin",)
 F = TypeVar("F", bound=Callable[..., Any])
 

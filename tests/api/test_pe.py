@@ -99,3 +99,31 @@ def test_an_empty_period_says_so(api):
     answer = api.get(f"/api/v1/pe/widgets/skill_gaps?start={far}&end={far}").json()
     assert answer["empty"] and answer["message"] == "No skill assessments in this period"
     assert answer["tables"] == {} and answer["first_day"] == answer["last_day"] == str(far)
+
+
+def test_a_manager_token_reads_only_its_regions_classes_and_incidents(server):
+    own, other = _regions()
+    with connect() as conn:
+        ours = {
+            str(name)
+            for name in conn.execute(select(School.name).where(School.region_id == own)).scalars()
+        }
+        foreign_class = (
+            conn.execute(select(PEClass.id).join(School).where(School.region_id == other))
+            .scalars()
+            .first()
+        )
+    manager = as_role(server, "manager", (own,))
+    assert_problem(manager.get(f"/api/v1/pe/widgets/progress?class_id={foreign_class}"), 404)
+    log = manager.get("/api/v1/pe/widgets/incident_log?start=2025-01-01").json()
+    schools = {row["school_name"] for row in log["tables"]["rows"]}
+    assert schools and schools <= ours
+    progress = manager.get("/api/v1/pe/widgets/progress").json()["tables"]["rows"]
+    assert progress and {row["class_name"].split(" · ")[0] for row in progress} <= ours
+
+
+def test_the_role_is_checked_first_and_odd_dates_are_refused(server, api):
+    viewer = as_role(server, "viewer")
+    assert_problem(viewer.get("/api/v1/pe/widgets/incident_log?school_id=99999999"), 403)
+    assert_problem(api.get("/api/v1/pe/widgets/attendance?end=0001-01-05"), 422)
+    assert_problem(api.get("/api/v1/pe/widgets/attendance?start=9999-12-31"), 422)
