@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 HELD = ("completed", "no_show", "rescheduled", "cancelled")
@@ -71,13 +72,51 @@ def recognition(rating_30d: float | None, band: str, today: date) -> Recommendat
 WINDOW_DAYS = 30  # an effect is read this long after the intervention ends
 MATCHES = 25  # similar tutors per intervention, to compare with
 MIN_MEASURED = 5  # fewer measured interventions of a kind are too few to mean anything
+FRESH_DAYS = 14  # a score older than this at an intervention's start does not describe it
 
 
-def _score_at(scores: pd.DataFrame, tutors: pd.Index, moment: pd.Timestamp) -> pd.Series:
-    """Each tutor's newest score at or before `moment` (NaN without one), by tutor_id."""
-    known = scores[scores["as_of"] <= moment]
-    newest = known.sort_values("as_of").groupby("tutor_id").tail(1).set_index("tutor_id")
-    return newest["score"].reindex(tutors)
+@dataclass(frozen=True)
+class _ScoreGrid:
+    """Every tutor's scores on a grid of score dates, each cell the newest score at or
+    before that date (NaN before the first), with the date it was given."""
+
+    dates: pd.DatetimeIndex
+    tutors: pd.Index
+    score: np.ndarray  # tutors x dates
+    band: np.ndarray
+    given: np.ndarray  # when the score in the cell was given, in seconds (`seconds`)
+
+    @classmethod
+    def of(cls, scores: pd.DataFrame) -> _ScoreGrid:
+        frame = scores.assign(given=seconds(pd.to_datetime(scores["as_of"], utc=True)))
+        wide = frame.pivot_table(
+            index="tutor_id", columns="as_of", values=["score", "given"], aggfunc="last"
+        ).ffill(axis=1)
+        bands = frame.pivot_table(
+            index="tutor_id", columns="as_of", values="band", aggfunc="last"
+        ).ffill(axis=1)
+        return cls(
+            dates=pd.DatetimeIndex(wide["score"].columns),
+            tutors=wide.index,
+            score=wide["score"].to_numpy(dtype=float),
+            band=bands.reindex(index=wide.index, columns=wide["score"].columns).to_numpy(),
+            given=wide["given"].to_numpy(dtype=float),
+        )
+
+    def at(self, moment: pd.Timestamp) -> int | None:
+        """The column of the newest score date at or before `moment`."""
+        column = int(self.dates.searchsorted(moment, side="right")) - 1
+        return column if column >= 0 else None
+
+
+EPOCH = pd.Timestamp(0, tz="UTC")
+
+
+def seconds(moments: Any) -> Any:
+    """UTC moments (a Timestamp or a Series) as seconds since 1970, for array comparisons."""
+    if isinstance(moments, pd.Series):
+        return (moments - EPOCH).dt.total_seconds()
+    return (pd.Timestamp(moments) - EPOCH).total_seconds()
 
 
 def matched_controls(
@@ -90,31 +129,45 @@ def matched_controls(
     matches: int = MATCHES,
 ) -> pd.DataFrame:
     """Up to `matches` similar tutors for each finished intervention whose window has closed
-    by `as_of`: tutors of the same risk band at its start, nearest in score, who had no
-    intervention of their own before the window closed.
+    by `as_of`: tutors in the same risk band at its start (by a score at most FRESH_DAYS
+    old), nearest in score, scored again after it ended and by the window's close, and with
+    no intervention of their own from `days` before its start to the window's close.
 
     finished: tutor_id, created_at, completed_at (one row per intervention; the index names
     it). scores: tutor_id, as_of, score, band (every tutor in scope). intervened: tutor_id,
     created_at (every intervention in scope). Columns: intervention (the index of
     `finished`), tutor_id.
     """
-    window = pd.Timedelta(days=days)
     pairs: list[tuple[Any, int]] = []
-    tutors = pd.Index(scores["tutor_id"].unique(), name="tutor_id")
+    if finished.empty or scores.empty:
+        return pd.DataFrame(pairs, columns=["intervention", "tutor_id"])
+    grid = _ScoreGrid.of(scores)
+    window, fresh = pd.Timedelta(days=days), pd.Timedelta(days=FRESH_DAYS)
     for index, item in finished.iterrows():
-        started, closes = pd.Timestamp(item["created_at"]), pd.Timestamp(item["completed_at"])
-        closes += window
-        if closes > as_of:
+        started, ended = pd.Timestamp(item["created_at"]), pd.Timestamp(item["completed_at"])
+        closes = ended + window
+        start, close = grid.at(started), grid.at(closes)
+        if closes > as_of or start is None or close is None:
             continue
-        known = scores[scores["as_of"] <= started]
-        at_start = known.sort_values("as_of").groupby("tutor_id").tail(1).set_index("tutor_id")
-        if item["tutor_id"] not in at_start.index:
+        known = grid.given[:, start] >= seconds(started - fresh)
+        rescored = grid.given[:, close] > seconds(ended)
+        own = grid.tutors.get_indexer(pd.Index([item["tutor_id"]]))[0]
+        if own < 0 or not (known[own] and rescored[own]):
             continue
-        own = at_start.loc[item["tutor_id"]]
-        busy = set(intervened.loc[intervened["created_at"] <= closes, "tutor_id"])
-        peers = at_start[(at_start["band"] == own["band"]) & ~at_start.index.isin(busy)]
-        nearest = (peers["score"] - own["score"]).abs().sort_values(kind="stable")
-        pairs.extend((index, int(t)) for t in nearest.index[:matches] if t in tutors)
+        busy = intervened[
+            (intervened["created_at"] >= started - window) & (intervened["created_at"] <= closes)
+        ]["tutor_id"]
+        peers = (
+            known
+            & rescored
+            & (grid.band[:, start] == grid.band[own, start])
+            & ~grid.tutors.isin(busy)
+        )
+        peers[own] = False
+        distance = np.abs(grid.score[:, start] - grid.score[own, start])
+        candidates = np.flatnonzero(peers)
+        nearest = candidates[np.argsort(distance[candidates], kind="stable")[:matches]]
+        pairs.extend((index, int(grid.tutors[k])) for k in nearest)
     return pd.DataFrame(pairs, columns=["intervention", "tutor_id"])
 
 
@@ -128,19 +181,20 @@ def effectiveness(
     days: int = WINDOW_DAYS,
 ) -> pd.DataFrame:
     """What each kind of finished intervention changed, read `days` after it ended, against
-    similar tutors (`matched_controls`) over the same dates.
+    its similar tutors (`matched_controls`) over the same dates.
 
-    Per intervention: risk change = score at the window's close minus score at the start;
-    activity change = held sessions in the `days` after the end minus in the `days` before
-    the start. The same for its similar tutors (their mean); the effect is the difference.
-    An intervention whose window has not closed by `as_of` is "too early"; one with no
-    score after its end, or no similar tutor, is not measured.
+    Per intervention and for each of its similar tutors: risk change = the newest score by
+    the window's close (given after the end) minus the score at the start; activity change
+    = held sessions in the `days` after the end minus in the `days` before the start. The
+    effect is the intervention's change minus its similar tutors' mean change (both over
+    the same tutors). One whose window has not closed by `as_of` is "too early"; one
+    without similar tutors (or scores) is not measured.
 
     finished: tutor_id, kind, created_at, completed_at. scores: tutor_id, as_of, score.
     sessions: tutor_id, scheduled_start, status (the intervened and their similar tutors).
     Columns: kind, measured, too_early, risk_change, similar_risk_change, risk_effect,
-    activity_change, similar_activity_change, activity_effect, similar_tutors, enough
-    (measured >= MIN_MEASURED). similar_tutors counts different tutors.
+    activity_change, similar_activity_change, activity_effect, similar_tutors (different
+    tutors compared with), enough (measured >= MIN_MEASURED).
     """
     columns = [
         "kind",
@@ -158,33 +212,45 @@ def effectiveness(
     if finished.empty:
         return pd.DataFrame(columns=columns)
     window = pd.Timedelta(days=days)
+    grid = _ScoreGrid.of(scores) if not scores.empty else None
     held = sessions[sessions["status"].isin(HELD)]
+    times = {
+        tutor: np.sort(seconds(pd.to_datetime(rows["scheduled_start"], utc=True)).to_numpy())
+        for tutor, rows in held.groupby("tutor_id")
+    }
+    by_intervention = controls.groupby("intervention")["tutor_id"].apply(list).to_dict()
+
+    def held_between(tutor: int, first: pd.Timestamp, until: pd.Timestamp) -> int:
+        mine = times.get(tutor)
+        if mine is None:
+            return 0
+        low, high = np.searchsorted(mine, [seconds(first), seconds(until)])
+        return int(high - low)
+
     rows = []
     for index, item in finished.iterrows():
         started, ended = pd.Timestamp(item["created_at"]), pd.Timestamp(item["completed_at"])
         row: dict[str, Any] = {"kind": item["kind"], "too_early": ended + window > as_of}
-        peers = controls.loc[controls["intervention"] == index, "tutor_id"].tolist()
-        if not row["too_early"] and peers:
-            group = pd.Index([item["tutor_id"], *peers], name="tutor_id")
-            after_end = scores[scores["as_of"] > ended]
-            change = _score_at(after_end, group, ended + window) - _score_at(scores, group, started)
-            before = held[
-                (held["scheduled_start"] < started) & (held["scheduled_start"] >= started - window)
-            ]
-            after = held[
-                (held["scheduled_start"] >= ended) & (held["scheduled_start"] < ended + window)
-            ]
-            activity = after.groupby("tutor_id").size().reindex(group, fill_value=0) - (
-                before.groupby("tutor_id").size().reindex(group, fill_value=0)
+        peers = by_intervention.get(index, [])
+        start = grid.at(started) if grid is not None else None
+        close = grid.at(ended + window) if grid is not None else None
+        if not row["too_early"] and peers and grid is not None and None not in (start, close):
+            group = grid.tutors.get_indexer(pd.Index([item["tutor_id"], *peers]))
+            risk = grid.score[group, close] - grid.score[group, start]
+            activity = np.array(
+                [
+                    held_between(t, ended, ended + window)
+                    - held_between(t, started - window, started)
+                    for t in [item["tutor_id"], *peers]
+                ]
             )
-            if pd.notna(change.iloc[0]) and change.iloc[1:].notna().any():
-                row |= {
-                    "risk_change": change.iloc[0],
-                    "similar_risk_change": change.iloc[1:].mean(),
-                    "activity_change": activity.iloc[0],
-                    "similar_activity_change": activity.iloc[1:].mean(),
-                    "similar": tuple(change.iloc[1:].dropna().index),
-                }
+            row |= {
+                "risk_change": risk[0],
+                "similar_risk_change": risk[1:].mean(),
+                "activity_change": activity[0],
+                "similar_activity_change": activity[1:].mean(),
+                "similar": tuple(peers),
+            }
         rows.append(row)
     each = pd.DataFrame(rows)
     for column in columns[3:9]:

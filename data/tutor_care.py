@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.orm import aliased
 
+from data.cache import mark_changed
 from data.models import Intervention, ManagerNote, Region, Tutor, TutorRiskScore, User
 from data.queries.sql import in_regions, read_frame
 
@@ -226,6 +227,8 @@ def set_intervention_status(
     *, conn: Connection, intervention_id: int, status: str, outcome: str | None, now: datetime
 ) -> None:
     finished = status in ("done", "dismissed")
+    if finished:
+        mark_changed(conn, "tutors")  # what interventions achieved is kept in the cache
     conn.execute(
         update(Intervention)
         .where(Intervention.id == intervention_id)

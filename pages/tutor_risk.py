@@ -621,6 +621,7 @@ EFFECT_COLUMNS = {
 
 @callback(Output(ids.effect, "children"), Input(ids.region, "value"))
 @requires(*EVERYONE)
+@cached_answer("tutors")
 def show_effectiveness(region):  # type: ignore[no-untyped-def]
     summary = effect_rows({"region": region})
     if summary.empty:
@@ -662,7 +663,11 @@ def _signed(summary: pd.DataFrame, column: str, unit: str) -> list[str]:
 def _readable(row: pd.Series) -> str:
     """Whether the effect of a kind means anything yet, and if not, why."""
     if row["measured"] == 0:
-        return "Too early to tell" if row["too_early"] else "Not measurable: no score after it"
+        return (
+            "Too early to tell"
+            if row["too_early"]
+            else "Not measurable: no recent score, or no similar tutor"
+        )
     if not row["enough"]:
         return f"Too few to tell ({row['measured']} of {MIN_MEASURED} needed)"
     return "Yes"

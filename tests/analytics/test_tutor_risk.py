@@ -216,7 +216,11 @@ def test_an_effect_is_read_after_its_window_against_similar_tutors():
     close = {1: 40, 2: 55, 3: 64, 4: 22, 5: 30}
     scores = pd.DataFrame(
         [(k, t("2026-02-28"), v, band) for k, (v, band) in start.items()]
-        + [(k, t("2026-04-08"), v, "high") for k, v in close.items()],
+        + [(k, t("2026-04-08"), v, "high") for k, v in close.items()]
+        # Nearer still, but not similar: 6 left (no score after the intervention ended),
+        # and 7's score at the start was seven weeks old.
+        + [(6, t("2026-02-28"), 59, "high"), (7, t("2026-01-10"), 60, "high")]
+        + [(7, t("2026-04-08"), 10, "medium")],
         columns=["tutor_id", "as_of", "score", "band"],
     )
     held = {1: (2, 5), 2: (3, 3), 3: (2, 4)}  # held sessions in the 30 days before / after
@@ -228,8 +232,8 @@ def test_an_effect_is_read_after_its_window_against_similar_tutors():
     )
     as_of = t("2026-04-20")
     controls = matched_controls(finished, scores, intervened, as_of=as_of, matches=2)
-    # Same band at the start, nearest in score, no intervention of their own: 2 then 3 (5 had
-    # one, 4 was low); tutor 2's own intervention is too early to match.
+    # Same band at the start, nearest in score, scored again after, no intervention of their
+    # own: 2 then 3 (5 had one, 4 was low, 6 and 7 above); tutor 2's own is too early.
     assert controls.to_dict("records") == [
         {"intervention": 0, "tutor_id": 2},
         {"intervention": 0, "tutor_id": 3},
