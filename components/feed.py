@@ -19,7 +19,10 @@ LINKS = {
 }
 
 
-def feed_list(events: pd.DataFrame, *, now: datetime) -> html.Div | html.Ul:
+def feed_list(
+    events: pd.DataFrame, *, now: datetime, new_after: int | None = None
+) -> html.Div | html.Ul:
+    """The events, newest first; those recorded after event `new_after` are marked new."""
     if events.empty:
         return empty_state(
             "Nothing has happened here yet", "Bookings, notes and interventions appear here."
@@ -28,9 +31,11 @@ def feed_list(events: pd.DataFrame, *, now: datetime) -> html.Div | html.Ul:
     for e in events.itertuples(index=False):
         link = LINKS.get(e.entity_type)
         summary = html.A(e.summary, href=link.format(e.entity_id)) if link else html.Span(e.summary)
+        fresh = new_after is not None and int(e.id) > new_after
         items.append(
             html.Li(
                 [
+                    html.Span("New", className="badge text-bg-primary me-2") if fresh else None,
                     html.Span(
                         relative_time(e.occurred_at, now),
                         className="feed-when",
@@ -43,7 +48,7 @@ def feed_list(events: pd.DataFrame, *, now: datetime) -> html.Div | html.Ul:
                         className="feed-when ms-1",
                     ),
                 ],
-                className="feed-item",
+                className="feed-item feed-item-new" if fresh else "feed-item",
             )
         )
     return html.Ul(items, className="feed-list")

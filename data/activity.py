@@ -108,8 +108,10 @@ def feed(
     since: datetime | None = None,
     limit: int = 30,
     offset: int = 0,
+    after_id: int | None = None,
 ) -> tuple[pd.DataFrame, int]:
-    """One page of events in a region scope, newest first, and how many match.
+    """One page of events in a region scope, newest first, and how many match (only those
+    recorded after event `after_id`, when given).
 
     Columns: id, occurred_at (datetime64 UTC), actor (str or None), area, verb,
     entity_type, entity_id, region (str or None), summary.
@@ -118,6 +120,8 @@ def feed(
     conditions.append(ActivityEvent.area == area if area else ActivityEvent.area.in_(FEED_AREAS))
     if since is not None:
         conditions.append(ActivityEvent.occurred_at >= since)
+    if after_id is not None:
+        conditions.append(ActivityEvent.id > after_id)
     total = conn.execute(
         select(func.count()).select_from(ActivityEvent).where(*conditions)
     ).scalar_one()

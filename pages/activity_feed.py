@@ -1,4 +1,6 @@
-"""Activity feed: every booking, change and status move, in the user's region scope."""
+"""Activity feed: every booking, change and status move, in the user's region scope. Live:
+it looks for new events every ten seconds; on the first page they appear, marked new, and
+on a later page a line says how many arrived."""
 
 from __future__ import annotations
 
@@ -8,8 +10,9 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
+from dash.exceptions import PreventUpdate
 
 from auth.access import EVERYONE, region_scope, requires
 from auth.requests import now
@@ -27,6 +30,7 @@ dash.register_page(
 PAGE_SIZE = 25
 VIEW = "activity"
 PERIODS = {1: "Last 24 hours", 7: "Last 7 days", 30: "Last 30 days", 365: "Last year"}
+POLL_MS = 10_000
 
 
 class ids:
@@ -35,6 +39,10 @@ class ids:
     list = "feed-list"
     page = "feed-page"
     pager = "feed-pager"
+    poll = "feed-poll"
+    seen = "feed-seen"  # the newest event when the view was opened: newer ones are new
+    newest = "feed-newest"  # the newest event shown or counted so far
+    arrived = "feed-arrived"
 
 
 def layout(**query: str) -> Component:
@@ -80,6 +88,10 @@ def layout(**query: str) -> Component:
                 className="d-flex justify-content-between align-items-start gap-2",
             ),
             dcc.Store(id=ids.page, data=1),
+            dcc.Store(id=ids.seen),
+            dcc.Store(id=ids.newest),
+            dcc.Interval(id=ids.poll, interval=POLL_MS),
+            html.Div(id=ids.arrived, role="status", **{"aria-live": "polite"}),
             dcc.Loading(html.Div(id=ids.list), type="default", delay_show=200),
             pager(ids.pager),
         ]
@@ -87,32 +99,62 @@ def layout(**query: str) -> Component:
 
 
 PAGER_OUT, PAGER_IN = pager_io(ids.pager)
+PAGER_TRIGGERS = {i.component_id for i in PAGER_IN}
 
 
 @callback(
     Output(ids.list, "children"),
     Output(ids.page, "data"),
     *PAGER_OUT,
+    Output(ids.seen, "data"),
+    Output(ids.newest, "data"),
+    Output(ids.arrived, "children"),
     Input(ids.area, "value"),
     Input(ids.period, "value"),
     *PAGER_IN,
+    Input(ids.poll, "n_intervals"),
     State(ids.page, "data"),
+    State(ids.seen, "data"),
+    State(ids.newest, "data"),
 )
 @requires(*EVERYONE)
-def show(area, period, _prev, _next, page):  # type: ignore[no-untyped-def]
+def show(area, period, _prev, _next, _poll, page, seen, newest):  # type: ignore[no-untyped-def]
+    """The page of events; on a poll, only when something new arrived: the first page shows
+    it, marked new, and a later page says how many arrived (it does not shift under you)."""
     state = SPEC.state({"area": area, "period": period})
     moment = now()
+    polled = ctx.triggered_id == ids.poll
+    known = newest if isinstance(newest, int) and not isinstance(newest, bool) else None
     with connect() as conn:
+        if polled:
+            _, fresh = feed_page(state, conn, moment, limit=0, after_id=known)
+            if known is None or not fresh:
+                raise PreventUpdate
+            if page != 1:
+                note = f"{fresh:,} new event{'s' if fresh != 1 else ''}: see the first page."
+                return (dash.no_update,) * (len(PAGER_OUT) + 3) + (known, note)
         _, total = feed_page(state, conn, moment, limit=0)
         page, offset, pager_state = paged(
             prefix=ids.pager, page=page, total=total, size=PAGE_SIZE, noun="events"
         )
         events, _ = feed_page(state, conn, moment, limit=PAGE_SIZE, offset=offset)
-    return feed_list(events, now=moment), page, *pager_state
+        latest, _ = feed_page(state, conn, moment, limit=1)
+    top = int(latest["id"].iloc[0]) if len(latest) else 0
+    if not polled and ctx.triggered_id not in PAGER_TRIGGERS:
+        seen = top  # a new view (opened, or other filters): nothing in it is new yet
+    marked = seen if isinstance(seen, int) and not isinstance(seen, bool) else top
+    note = "New events arrived." if polled else ""
+    return feed_list(events, now=moment, new_after=marked), page, *pager_state, seen, top, note
 
 
 def feed_page(
-    state: ViewState, conn: Any, moment: datetime, *, limit: int, offset: int = 0
+    state: ViewState,
+    conn: Any,
+    moment: datetime,
+    *,
+    limit: int,
+    offset: int = 0,
+    after_id: int | None = None,
 ) -> tuple[pd.DataFrame, int]:
     return activity.feed(
         conn=conn,
@@ -121,6 +163,7 @@ def feed_page(
         since=moment - timedelta(days=state["period"]),
         limit=limit,
         offset=offset,
+        after_id=after_id,
     )
 
 

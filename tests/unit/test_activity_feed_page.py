@@ -1,0 +1,73 @@
+"""The activity feed is live: a poll brings what happened since, marked new, without moving
+a page the reader is on; nothing new, nothing redrawn."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import dash
+import pytest
+from dash.exceptions import PreventUpdate
+
+import app as beacon  # noqa: F401  (pages register with the app)
+from data import activity
+from data.engine import transaction
+from pages import activity_feed as feed
+from tests.conftest import acting_as
+from tests.unit.dash_context import triggered
+
+YEAR = 365
+
+
+def texts(node) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every string in a component tree, in order."""
+    if isinstance(node, str):
+        return [node]
+    children = getattr(node, "children", node if isinstance(node, list) else None)
+    if children is None:
+        return []
+    return [
+        t
+        for child in (children if isinstance(children, list) else [children])
+        for t in texts(child)
+    ]
+
+
+def happened(summary: str) -> None:
+    with transaction() as conn:
+        activity.record_event(
+            conn=conn,
+            actor_id=None,
+            area="schedules",
+            verb="booked",
+            entity_type="schedule",
+            entity_id=1,
+            region_id=1,
+            summary=summary,
+            now=datetime.now(UTC),
+        )
+
+
+def test_new_events_arrive_marked_new_and_a_later_page_is_not_moved(seeded_copy):
+    with acting_as("admin"):
+        triggered(feed.ids.area, "value", None)
+        first = feed.show(None, YEAR, None, None, None, 1, None, None)
+        listed, page, *_pager, seen, newest, note = first
+        assert page == 1 and seen == newest and note == ""
+        assert "New" not in texts(listed)
+        triggered(feed.ids.poll, "n_intervals", 1)
+        with pytest.raises(PreventUpdate):  # nothing happened: nothing is redrawn
+            feed.show(None, YEAR, None, None, 1, 1, seen, newest)
+
+        happened("Ada booked Catch-up with Sam")
+        polled = feed.show(None, YEAR, None, None, 2, 1, seen, newest)
+        listed, _, *_pager, still_seen, latest, note = polled
+        words = texts(listed)
+        assert words[0] == "New" and "Ada booked Catch-up with Sam" in words
+        assert words.count("New") == 1 and still_seen == seen and latest > newest
+        assert note == "New events arrived."
+
+        happened("Ben booked Revision with Li")
+        on_page_two = feed.show(None, YEAR, None, None, 3, 2, seen, latest)
+        assert on_page_two[0] is dash.no_update and on_page_two[1] is dash.no_update
+        assert on_page_two[-1] == "1 new event: see the first page."
