@@ -92,6 +92,10 @@ class Settings(BaseSettings):
 
     credit_funding_cost: float = Field(default=0.04, alias="BEACON_CREDIT_FUNDING_COST", ge=0, le=1)
     credit_lgd: float = Field(default=0.45, alias="BEACON_CREDIT_LGD", ge=0, le=1)
+    # Credit model drift (PSI since training): watch from the first, act (alert) above the
+    # second; the usual 0.1 and 0.25.
+    psi_watch: float = Field(default=0.1, alias="BEACON_PSI_WATCH", gt=0, le=5)
+    psi_act: float = Field(default=0.25, alias="BEACON_PSI_ACT", gt=0, le=5)
 
     # Sign-in
     login_ip_limit: str = Field(default="30 per 15 minutes", alias="BEACON_LOGIN_IP_LIMIT")
@@ -163,6 +167,10 @@ class Settings(BaseSettings):
                 f"got {url.split('://', 1)[0]}://"
             )
         self.database_url = url
+        if self.psi_watch >= self.psi_act:
+            raise ValueError(
+                f"BEACON_PSI_WATCH ({self.psi_watch}) must be below BEACON_PSI_ACT ({self.psi_act})"
+            )
         if self.demo is None:
             self.demo = self.is_sqlite
         if self.secret_key is None and self.demo:

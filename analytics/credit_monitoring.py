@@ -22,9 +22,9 @@ def drift_since_training(
     return drift_table(frame[baseline.to_numpy()], frame[recent.to_numpy()])
 
 
-def drifting(table: pd.DataFrame) -> list[str]:
-    """The characteristics (or the score) whose PSI calls for action."""
-    return table.loc[table["psi"] > PSI_ACT, "feature"].tolist()
+def drifting(table: pd.DataFrame, *, act: float = PSI_ACT) -> list[str]:
+    """The characteristics (or the score) whose PSI calls for action (above `act`)."""
+    return table.loc[table["psi"] > act, "feature"].tolist()
 
 
 def score_quartiles_by_month(scores: pd.Series, applied_at: pd.Series) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """Population stability: how far recent applicants drifted from the training baseline.
 
 PSI = sum over bins of (actual share - expected share) * ln(actual / expected).
-Below 0.1 is stable, 0.1 to 0.25 is worth watching, above 0.25 calls for action.
+Below 0.1 is stable, 0.1 to 0.25 is worth watching, above 0.25 calls for action (the usual
+thresholds, and the defaults of BEACON_PSI_WATCH and BEACON_PSI_ACT).
 """
 
 from __future__ import annotations
@@ -46,12 +47,21 @@ def psi(expected: pd.Series, actual: pd.Series, *, bins: int = 10) -> float:
     return psi_from_shares(shares_e, shares_a)
 
 
-def psi_status(value: float) -> str:
-    return "stable" if value < PSI_WATCH else "watch" if value <= PSI_ACT else "act"
+def psi_status(value: float, *, watch: float = PSI_WATCH, act: float = PSI_ACT) -> str:
+    return "stable" if value < watch else "watch" if value <= act else "act"
+
+
+def with_status(
+    table: pd.DataFrame, *, watch: float = PSI_WATCH, act: float = PSI_ACT
+) -> pd.DataFrame:
+    """A drift table's `status` under these thresholds (a kept report is read again under
+    the thresholds in force now)."""
+    return table.assign(status=table["psi"].map(lambda v: psi_status(v, watch=watch, act=act)))
 
 
 def drift_table(baseline: pd.DataFrame, recent: pd.DataFrame) -> pd.DataFrame:
-    """PSI and status of every column the two frames share, worst first."""
+    """PSI and status (default thresholds) of every column the two frames share, worst
+    first."""
     rows = [(c, psi(baseline[c], recent[c])) for c in baseline.columns if c in recent.columns]
     out = pd.DataFrame(rows, columns=["feature", "psi"])
     out["status"] = out["psi"].map(psi_status)

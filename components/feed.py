@@ -16,6 +16,7 @@ LINKS = {
     "tutor": "/tutor-risk/tutor?id={}",
     "job_run": "/admin/jobs",  # the run is at the top of its recent runs
     "data_load": "/admin/import",  # the load is at the top of the loads
+    "model": "/credit/monitoring",  # a credit model's drift
 }
 
 

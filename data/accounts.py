@@ -76,6 +76,18 @@ def admin_ids(*, conn: Connection) -> list[int]:
     )
 
 
+def user_ids_with_roles(*, conn: Connection, roles: Sequence[str]) -> list[int]:
+    """Active users of these roles (to notify of what concerns their work)."""
+    return list(
+        conn.execute(
+            select(User.id)
+            .join(Role, Role.id == User.role_id)
+            .where(Role.name.in_(list(roles)), User.is_active.is_(True))
+            .order_by(User.id)
+        ).scalars()
+    )
+
+
 def account_by_id(*, conn: Connection, user_id: int) -> Account | None:
     found = _accounts(conn, User.id == user_id)
     return found[0] if found else None

@@ -9,16 +9,16 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from actions import webhooks
-from analytics.credit_features import credit_features
+from analytics.credit_features import FEATURE_LABELS, credit_features
 from analytics.credit_monitoring import (
     bad_rate_by_band,
     drift_since_training,
     drifting,
     score_quartiles_by_month,
 )
-from analytics.monitoring import PSI_ACT
-from data import credit
+from data import accounts, activity, credit
 from data.engine import connect, transaction
+from settings import get_settings
 
 
 def credit_monitoring(*, model_id: int, test_from: str) -> dict[str, pd.DataFrame]:
@@ -54,18 +54,36 @@ def keep_credit_monitoring(
     *, model_id: int, test_from: str
 ) -> tuple[dict[str, pd.DataFrame], datetime]:
     """Compute a model's monitoring report and keep it (the refresh does this each run). When
-    a characteristic crosses PSI 0.25 that had not in the report kept before, the
-    `credit.drift_high` webhook event goes out with it, in the same transaction: told once
-    when it happens, not on every refresh, and never lost between the two."""
+    a characteristic crosses the act threshold (BEACON_PSI_ACT) that had not in the report
+    kept before, the admins and analysts are notified and the `credit.drift_high` webhook
+    event goes out, in the same transaction: told once when it happens, not on every
+    refresh, and never lost between the two."""
     frames = credit_monitoring(model_id=model_id, test_from=test_from)
     now = datetime.now(UTC)
+    act = get_settings().psi_act
     with transaction() as conn:
         before = credit.monitoring_report(conn=conn, model_id=model_id)
         credit.store_monitoring_report(conn=conn, model_id=model_id, frames=frames, now=now)
-        was = set(drifting(before[0]["drift"])) if before else set()
-        newly = [feature for feature in drifting(frames["drift"]) if feature not in was]
+        was = set(drifting(before[0]["drift"], act=act)) if before else set()
+        newly = [f for f in drifting(frames["drift"], act=act) if f not in was]
         if newly:
             psi = frames["drift"].set_index("feature")["psi"]
+            named = ", ".join(
+                f"{FEATURE_LABELS.get(f, f.capitalize())} ({psi[f]:.2f})" for f in newly
+            )
+            activity.record_event(
+                conn=conn,
+                actor_id=None,
+                area="credit",
+                verb="drifted",
+                entity_type="model",
+                entity_id=model_id,
+                region_id=None,
+                summary=f"Credit model drift: {named} moved beyond PSI {act:g} since "
+                "training; retrain or review the scorecard.",
+                now=now,
+                notify=accounts.user_ids_with_roles(conn=conn, roles=("admin", "analyst")),
+            )
             webhooks.emit(
                 conn,
                 event="credit.drift_high",
@@ -73,7 +91,7 @@ def keep_credit_monitoring(
                 now=now,
                 data={
                     "model_id": model_id,
-                    "threshold": PSI_ACT,
+                    "threshold": act,
                     "drifting": [{"feature": f, "psi": float(psi[f])} for f in newly],
                 },
             )

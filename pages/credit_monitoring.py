@@ -13,11 +13,12 @@ import plotly.graph_objects as go
 from dash import Input, Output, callback, html
 from dash.development.base_component import Component
 
+from analytics.credit_features import FEATURE_LABELS
 from analytics.credit_monitoring import (
     RECENT_DAYS,
     drifting,
 )
-from analytics.monitoring import PSI_ACT, PSI_WATCH
+from analytics.monitoring import with_status
 from auth.access import STAFF, allowed, requires
 from auth.answers import cached_answer
 from components.chart_card import chart_body, chart_card
@@ -30,6 +31,7 @@ from components.view_tools import export_menu, view_actions, view_location
 from data import credit
 from data.engine import connect
 from jobs import summaries
+from settings import get_settings
 from sharing.embed import EMBED_ROLES
 from sharing.views import Part, View, register
 from sharing.views import State as ViewState
@@ -66,7 +68,8 @@ def layout(**_kwargs: str) -> Component:
                         body_id=ids.drift,
                         title="Drift since training (PSI)",
                         subtitle=f"Validation window against the last {RECENT_DAYS} days: "
-                        f"stable below {PSI_WATCH}, watch to {PSI_ACT}, act above",
+                        f"stable below {_thresholds()[0]:g}, watch to {_thresholds()[1]:g}, "
+                        "act above",
                         export=(VIEW, "drift"),
                     ),
                     chart_card(
@@ -127,18 +130,31 @@ def version_rows(_state: ViewState) -> pd.DataFrame:
     ).drop(columns=["metrics"])
 
 
+def _thresholds() -> tuple[float, float]:
+    """PSI from which to watch and above which to act (BEACON_PSI_WATCH, BEACON_PSI_ACT)."""
+    settings = get_settings()
+    return settings.psi_watch, settings.psi_act
+
+
 def drift_figure(drift: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    """Each characteristic's PSI, its value written on its bar, coloured by its status."""
     if drift.empty:
         return None
+    watch, act = _thresholds()
+    drift = with_status(drift, watch=watch, act=act)
     bars = go.Figure(
         go.Bar(
             x=drift["psi"],
-            y=drift["feature"],
+            y=[FEATURE_LABELS.get(f, str(f).capitalize()) for f in drift["feature"]],
             orientation="h",
+            text=[f"{v:.3f}" for v in drift["psi"]],
+            textposition="outside",
+            cliponaxis=False,
             marker_color=[RISK_COLORS[STATUS_BAND[s]] for s in drift["status"]],
+            hovertemplate="%{y}: PSI %{x:.3f}<extra></extra>",
         )
     )
-    bars.add_vline(x=PSI_WATCH, line_dash="dot").add_vline(x=PSI_ACT, line_dash="dash")
+    bars.add_vline(x=watch, line_dash="dot").add_vline(x=act, line_dash="dash")
     return themed(bars, theme).update_layout(
         height=max(280, 24 * len(drift)), yaxis={"autorange": "reversed"}
     )
@@ -197,11 +213,12 @@ def show(theme):  # type: ignore[no-untyped-def]
         return None, nothing, None, None, None
     summary, computed_at = report
     drift = summary["drift"]
-    moved = drifting(drift)
+    act = _thresholds()[1]
+    moved = [FEATURE_LABELS.get(f, str(f).capitalize()) for f in drifting(drift, act=act)]
     alert = (
         dbc.Alert(
             [
-                f"Drift alert: {', '.join(moved)} moved beyond PSI {PSI_ACT} since training; "
+                f"Drift alert: {', '.join(moved)} moved beyond PSI {act:g} since training; "
                 "retrain or review the scorecard.",
                 as_of_note(computed_at),
             ],
@@ -209,7 +226,7 @@ def show(theme):  # type: ignore[no-untyped-def]
         )
         if moved
         else dbc.Alert(
-            ["No characteristic has drifted beyond PSI 0.25.", as_of_note(computed_at)],
+            [f"No characteristic has drifted beyond PSI {act:g}.", as_of_note(computed_at)],
             color="success",
         )
     )

@@ -275,7 +275,52 @@ def test_journey_and_monitoring_pages_draw_from_the_data(scored):
     assert "% of previous" in figure.data[0].text[1]
     assert "Loans ended:" in figure.layout.title.text and len(channels.figure["data"]) == 2
     assert "drifted beyond PSI 0.25" in text_of(alert) or "Drift alert" in text_of(alert)
-    assert "score" in text_of(drift) and "scorecard-" in text_of(versions)
+    assert "Score" in text_of(drift) and "scorecard-" in text_of(versions)
+
+
+def test_drift_thresholds_are_settings_and_a_new_drift_reaches_the_notification_centre(
+    scored, monkeypatch
+):
+    from sqlalchemy import delete
+
+    from data import activity
+    from data.engine import transaction
+    from data.models import MonitoringReport
+    from jobs import summaries
+    from pages import credit_monitoring
+    from settings import get_settings
+    from tests.conftest import create_test_account
+
+    analyst = create_test_account("analyst")
+    manager = create_test_account("manager", (1,))
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+    test_from = model["metrics"]["split"]["test_from"]
+    with transaction() as conn:  # a model's first report: nothing was drifting before it
+        conn.execute(
+            delete(MonitoringReport).where(MonitoringReport.model_version_id == model["id"])
+        )
+    monkeypatch.setenv("BEACON_PSI_WATCH", "0.0005")
+    monkeypatch.setenv("BEACON_PSI_ACT", "0.001")
+    get_settings.cache_clear()
+    try:
+        frames, _ = summaries.keep_credit_monitoring(model_id=model["id"], test_from=test_from)
+        summaries.keep_credit_monitoring(model_id=model["id"], test_from=test_from)  # told once
+        with acting_as("analyst"):
+            alert, drift, *_ = credit_monitoring.show("light")
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert "beyond PSI 0.001 since training" in text_of(alert)
+    bars = drift.figure["data"][0]
+    assert list(bars["text"]) == [f"{v:.3f}" for v in frames["drift"]["psi"]]
+    assert "debt_to_income" not in text_of(drift)  # characteristics named for people
+    with connect() as conn:
+        told = activity.notifications(conn=conn, user_id=analyst.id, region_ids=None)
+        managers = activity.notifications(conn=conn, user_id=manager.id, region_ids=[1])
+    drift_notes = told[told["summary"].str.startswith("Credit model drift:")]
+    assert len(drift_notes) == 1 and "moved beyond PSI 0.001" in drift_notes["summary"].iloc[0]
+    assert not managers["summary"].str.startswith("Credit model drift:").any()
 
 
 def test_alerts_are_raised_once_per_rule_and_loan_and_reach_the_regions_managers(scored):
