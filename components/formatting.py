@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pandas as pd
@@ -75,3 +76,62 @@ def factor_value(feature: str, value: float | None) -> str:
     if feature == "volume_trend":
         return f"{value:.2f}× the 90-day pace"
     return number(value, 2 if "rating" in feature else 0)
+
+
+_BROWSERS = (  # the first that matches names the browser (Edge and Opera say Chrome too)
+    (re.compile(r"Edg(?:e|A|iOS)?/(\d+)"), "Edge"),
+    (re.compile(r"OPR/(\d+)"), "Opera"),
+    (re.compile(r"Firefox/(\d+)"), "Firefox"),
+    (re.compile(r"HeadlessChrome/(\d+)"), "Chrome (headless)"),
+    (re.compile(r"(?:Chrome|CriOS)/(\d+)"), "Chrome"),
+    (re.compile(r"Version/(\d+)[.\d]* (?:Mobile/\S+ )?Safari/"), "Safari"),
+)
+_SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("CrOS", "ChromeOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_name(user_agent: str | None) -> str:
+    """'Chrome 131 on Windows' from a browser's User-Agent header; 'Unknown browser' when it
+    names none we know (the full header stays available to show on hover)."""
+    agent = user_agent or ""
+    browser = next(
+        (f"{name} {m.group(1)}" for pattern, name in _BROWSERS if (m := pattern.search(agent))),
+        None,
+    )
+    system = next((name for key, name in _SYSTEMS if key in agent), None)
+    if browser is None:
+        return f"Unknown browser on {system}" if system else "Unknown browser"
+    return f"{browser} on {system}" if system else browser
+
+
+def readable_detail(detail: object, *, limit: int = 300) -> str:
+    """An audit entry's detail as a person reads it: 'What: pe widget · Widget: incident_log',
+    changes as 'After: amount 5,000, term months 12'; numbers with separators."""
+
+    def label(key: object) -> str:
+        return str(key).replace("_", " ")
+
+    def value(item: object) -> str:
+        if isinstance(item, bool):
+            return "yes" if item else "no"
+        if isinstance(item, int | float):
+            return number(item, 0 if float(item).is_integer() else 2)
+        if item is None:
+            return "none"
+        if isinstance(item, dict):
+            return ", ".join(f"{label(k)} {value(v)}" for k, v in item.items()) or "nothing"
+        if isinstance(item, list | tuple):
+            return ", ".join(value(v) for v in item) or "none"
+        return str(item)
+
+    if not isinstance(detail, dict) or not detail:
+        return ""
+    text = " · ".join(f"{label(k).capitalize()}: {value(v)}" for k, v in detail.items())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -11,6 +11,7 @@ from actions import account
 from actions.base import Refused
 from auth.access import EVERYONE, current_actor, requires
 from auth.requests import now
+from components.formatting import browser_name
 from components.table import data_table
 from data import accounts
 from data.engine import connect
@@ -63,10 +64,15 @@ def sessions_list() -> object:
             "last_seen_at": "Last seen",
             "id": "",
         },
-        cells={"id": action},
+        cells={"id": action, "user_agent": _browser},
         empty_title="No sessions",
         empty_hint="You are signed in here only.",
     )
+
+
+def _browser(user_agent: object, _row: object) -> html.Span:
+    """The browser and system in words; the header as it came, on hover."""
+    return html.Span(browser_name(str(user_agent or "")), title=str(user_agent or ""))
 
 
 @callback(

@@ -16,6 +16,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
 from auth.access import ADMINS, requires
+from components.formatting import readable_detail
 from components.table import data_table, page_after, pager
 from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, audit
@@ -179,9 +180,7 @@ def entry_rows(state: ViewState) -> pd.DataFrame:
 
 
 def detail_text(value: object, _row: object) -> Component | str:
-    if not isinstance(value, dict) or not value:
-        return ""
-    return html.Code(", ".join(f"{k}={v}" for k, v in value.items())[:300])
+    return readable_detail(value)
 
 
 def _day(raw: str) -> str:

@@ -319,3 +319,60 @@ def test_progress_names_every_class_it_draws():
     shown = list(chart.figure.layout.yaxis.tickvals)
     assert len(shown) == len(chart.figure.data[0].y) == 12  # the twelve most improved classes
     assert chart.figure.layout.height >= 12 * 22
+
+
+@pytest.mark.parametrize(
+    ("agent", "expected"),
+    [
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36",
+            "Chrome 131 on Windows",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.86",
+            "Edge 131 on Windows",
+        ),
+        (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_7) AppleWebKit/605.1.15 (KHTML, like "
+            "Gecko) Version/18.1 Safari/605.1.15",
+            "Safari 18 on macOS",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+            "Safari 18 on iPhone",
+        ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "Firefox 133 on Linux",
+        ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "HeadlessChrome/131.0.0.0 Safari/537.36",
+            "Chrome (headless) 131 on Linux",
+        ),
+        ("Werkzeug/3.1", "Unknown browser"),
+        (None, "Unknown browser"),
+    ],
+)
+def test_a_session_names_its_browser_for_people(agent, expected):
+    from components.formatting import browser_name
+
+    assert browser_name(agent) == expected
+
+
+def test_an_audit_detail_reads_as_words_not_a_python_dict():
+    from components.formatting import readable_detail
+
+    assert readable_detail({"what": "pe widget", "widget": "incident_log"}) == (
+        "What: pe widget · Widget: incident_log"
+    )
+    changed = {"after": {"amount": 25500.0, "term_months": 12, "approved": True}, "token": 3}
+    assert readable_detail(changed) == (
+        "After: amount 25,500, term months 12, approved yes · Token: 3"
+    )
+    assert readable_detail({}) == "" and readable_detail(None) == ""
+    assert readable_detail({"note": "x" * 400}).endswith("…")
+    assert len(readable_detail({"note": "x" * 400})) == 300
