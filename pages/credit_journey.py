@@ -22,6 +22,7 @@ from data.engine import connect
 from sharing.embed import EMBED_ROLES
 from sharing.views import Part, View, period_param, register
 from sharing.views import State as ViewState
+from vocabulary import CHANNEL_LABELS
 
 dash.register_page(
     __name__, path="/credit/journey", name="Journey", area="Credit", order=5, roles=EVERYONE
@@ -148,7 +149,11 @@ def _rates(frame: pd.DataFrame, x: str, theme: str | None, bars: bool) -> go.Fig
 
 
 def channel_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
-    return _rates(frame, "channel", theme, bars=True)
+    """Approval and take-up per channel, each channel named for people ("Partner school")."""
+    if frame.empty:
+        return None
+    named = frame.assign(channel=frame["channel"].map(lambda c: CHANNEL_LABELS.get(c, c)))
+    return _rates(named, "channel", theme, bars=True)
 
 
 def month_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:

@@ -274,6 +274,7 @@ def test_journey_and_monitoring_pages_draw_from_the_data(scored):
     assert figure.data[0].type == "bar" and list(figure.data[0].y)[0] == "Visit"
     assert "% of previous" in figure.data[0].text[1]
     assert "Loans ended:" in figure.layout.title.text and len(channels.figure["data"]) == 2
+    assert set(channels.figure["data"][0]["x"]) <= {"Web", "Mobile", "Partner school", "Branch"}
     assert "drifted beyond PSI 0.25" in text_of(alert) or "Drift alert" in text_of(alert)
     assert "Score" in text_of(drift) and "scorecard-" in text_of(versions)
 
