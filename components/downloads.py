@@ -16,6 +16,8 @@ from typing import Any
 import pandas as pd
 from dash import dcc
 
+from components.formatting import column_label
+
 RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = {
     "csv": "text/csv",
@@ -42,10 +44,12 @@ def file_name(view: str, moment: datetime, extension: str) -> str:
 
 
 def table_file(frame: pd.DataFrame, *, view: str, fmt: str, moment: datetime) -> dict[str, Any]:
-    """What a dcc.Download needs for the whole frame as CSV or Excel (fmt "csv" or "xlsx")."""
+    """What a dcc.Download needs for the whole frame as CSV or Excel (fmt "csv" or "xlsx"):
+    headed for people ("Risk before", not risk_before), the values as they are (numbers stay
+    numbers, for the spreadsheet)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {sorted(FORMATS)}; got {fmt!r}")
-    safe = neutralised(frame)
+    safe = neutralised(frame).rename(columns=column_label)
     name = file_name(view, moment, fmt)
     if fmt == "csv":
         return dcc.send_string(safe.to_csv(index=False), name, type=FORMATS[fmt])

@@ -135,3 +135,29 @@ def readable_detail(detail: object, *, limit: int = 300) -> str:
         return ""
     text = " · ".join(f"{label(k).capitalize()}: {value(v)}" for k, v in detail.items())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_ABBREVIATIONS = {
+    "id": "ID",
+    "pd": "PD",
+    "psi": "PSI",
+    "auc": "AUC",
+    "roc": "ROC",
+    "ks": "KS",
+    "bmi": "BMI",
+    "hr": "HR",
+    "ip": "IP",
+    "url": "URL",
+    "dti": "DTI",
+}
+
+
+def column_label(name: object) -> str:
+    """A data column as its header reads: 'risk_before' is 'Risk before', 'tutor_id' is
+    'Tutor ID', 'pd' is 'PD'. Exports and reports head their tables with it."""
+    words = [w for w in str(name).replace("-", "_").split("_") if w]
+    if not words:
+        return str(name)
+    shown = [_ABBREVIATIONS.get(w.lower(), w) for w in words]
+    first = shown[0]
+    return " ".join([first if first.isupper() else first.capitalize(), *shown[1:]])

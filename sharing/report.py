@@ -1,6 +1,7 @@
-"""The PDF report of a view, made with reportlab: a cover (title, filters, data as of, who
-exported it and when), the KPIs, every chart as an image and every table, split over pages
-with its header repeated."""
+"""The PDF report of a view, made with reportlab: the title, filters, data as of, who
+exported it and when, then the KPIs, every chart as an image and every table (headed for
+people, every cell wrapped to fit, the header repeated on each page; a table wider than six
+columns on landscape pages of its own)."""
 
 from __future__ import annotations
 
@@ -11,27 +12,35 @@ from xml.sax.saxutils import escape
 
 import pandas as pd
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import (
+    BaseDocTemplate,
+    Frame,
     Image,
     KeepTogether,
     LongTable,
+    NextPageTemplate,
     PageBreak,
+    PageTemplate,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 from reportlab.platypus.flowables import Flowable
 
-from components.formatting import local_datetime
+from components.formatting import column_label, local_datetime
 from components.table import cell_text
 
 MAX_TABLE_ROWS = 2_000  # more would make a book; the CSV export has every row
-WIDTH = A4[0] - 3 * cm
+MARGIN = 1.5 * cm
+WIDTH = A4[0] - 2 * MARGIN  # of a portrait page's text
+WIDE = landscape(A4)[0] - 2 * MARGIN  # of a landscape page's text
+PORTRAIT_COLUMNS = 6  # a table with more columns gets a landscape page of its own
+CELL = ParagraphStyle("cell", fontName="Helvetica", fontSize=7, leading=8.5)
+HEAD = ParagraphStyle("head", parent=CELL, fontName="Helvetica-Bold")
 
 
 @dataclass
@@ -58,9 +67,14 @@ GRID = TableStyle(
 
 
 def shown(value: object, limit: int = 60) -> str:
-    """A cell as printed: fractions to three decimals, long text cut with an ellipsis."""
+    """A cell as printed: fractions to at most three decimals (61.5, not 61.500), thousands
+    separated, long text cut with an ellipsis."""
     if isinstance(value, float) and value == value and not value.is_integer():
-        text = f"{value:,.3f}"
+        text = f"{value:,.3f}".rstrip("0").rstrip(".")
+    elif isinstance(value, float) and value == value:
+        text = f"{value:,.0f}"
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10_000:
+        text = f"{value:,}"
     else:
         text = cell_text(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -70,10 +84,36 @@ def shown_rows(frame: pd.DataFrame, limit: int = 60) -> list[list[str]]:
     return [[shown(v, limit) for v in row] for row in frame.itertuples(index=False)]
 
 
+def _widths(rows: list[list[str]], width: float) -> list[float]:
+    """Column widths filling `width`: each column's padding, then the rest in proportion to
+    what it holds (its longest word, or its text up to 40 characters), so a short column is
+    never split mid-word while a long one wraps."""
+    padding = 12  # a cell's left and right padding, in points
+    wants = [
+        max(
+            3,
+            max(len(word) for row in rows for word in (str(row[k]).split() or [""])),
+            min(40, max(len(row[k]) for row in rows[1:]) if len(rows) > 1 else 0),
+        )
+        for k in range(len(rows[0]))
+    ]
+    per_character = (width - padding * len(wants)) / sum(wants)
+    return [padding + want * per_character for want in wants]
+
+
 def _table(frame: pd.DataFrame) -> list[Flowable]:
+    """A table that fits its page: headers for people, every cell wrapped in its column,
+    the header repeated on each page; wide tables on a landscape page of their own."""
     head = frame.head(MAX_TABLE_ROWS)
-    rows = [[str(c) for c in head.columns], *shown_rows(head)]
-    table = LongTable(rows, repeatRows=1, hAlign="LEFT")
+    text = [[column_label(c) for c in head.columns], *shown_rows(head, limit=200)]
+    wide = len(head.columns) > PORTRAIT_COLUMNS
+    cells = [
+        [Paragraph(escape(value), HEAD if i == 0 else CELL) for value in row]
+        for i, row in enumerate(text)
+    ]
+    table = LongTable(
+        cells, colWidths=_widths(text, WIDE if wide else WIDTH), repeatRows=1, hAlign="LEFT"
+    )
     table.setStyle(GRID)
     parts: list[Flowable] = [table]
     if len(frame) > MAX_TABLE_ROWS:
@@ -94,7 +134,7 @@ def _footer(report: Report):  # type: ignore[no-untyped-def]
         canvas.setFont("Helvetica", 8)
         canvas.setFillColor(colors.HexColor("#555555"))
         canvas.drawString(1.5 * cm, 1 * cm, f"Beacon · {report.title} · {report.data_as_of}")
-        canvas.drawRightString(A4[0] - 1.5 * cm, 1 * cm, f"Page {doc.page}")
+        canvas.drawRightString(doc.pagesize[0] - MARGIN, 1 * cm, f"Page {doc.page}")
         canvas.restoreState()
 
     return draw
@@ -103,10 +143,9 @@ def _footer(report: Report):  # type: ignore[no-untyped-def]
 def pdf_bytes(report: Report) -> bytes:
     styles = getSampleStyleSheet()
     story: list[Flowable] = [
-        Spacer(1, 3 * cm),
         Paragraph("Beacon report", styles["Heading3"]),
         Paragraph(escape(report.title), styles["Title"]),
-        Spacer(1, 0.6 * cm),
+        Spacer(1, 0.3 * cm),
     ]
     cover = [["Filters", ""], *[[label, value] for label, value in report.filters]]
     if len(cover) == 1:
@@ -116,18 +155,23 @@ def pdf_bytes(report: Report) -> bytes:
         ["Exported by", report.exported_by],
         ["Exported at", local_datetime(report.exported_at)],
     ]
-    table = Table([[shown(a, 40), shown(b, 80)] for a, b in cover], colWidths=[5 * cm, 11 * cm])
+    table = Table([[shown(a, 40), shown(b, 80)] for a, b in cover], colWidths=[5 * cm, 13 * cm])
     table.setStyle(GRID)
-    story += [table, PageBreak()]
+    story += [table, Spacer(1, 0.6 * cm)]
     if report.kpis:
         story.append(Paragraph("Key figures", styles["Heading2"]))
-        kpis = Table([["Measure", "Value"], *report.kpis], colWidths=[10 * cm, 6 * cm])
+        kpis = Table([["Measure", "Value"], *report.kpis], colWidths=[10 * cm, 8 * cm])
         kpis.setStyle(GRID)
         story += [kpis, Spacer(1, 0.5 * cm)]
     for title, png in report.charts:
         image = Image(io.BytesIO(png), width=WIDTH, height=WIDTH / 2)
         story.append(KeepTogether([Paragraph(escape(title), styles["Heading2"]), image]))
+    turned = False  # on landscape pages now
     for title, frame in report.tables:
+        wide = len(frame.columns) > PORTRAIT_COLUMNS and not frame.empty
+        if wide != turned:  # a wide table starts landscape pages; what follows, portrait
+            story += [NextPageTemplate("landscape" if wide else "portrait"), PageBreak()]
+            turned = wide
         story.append(Paragraph(escape(title), styles["Heading2"]))
         if frame.empty:
             story.append(Paragraph("No rows for these filters.", styles["Italic"]))
@@ -135,16 +179,29 @@ def pdf_bytes(report: Report) -> bytes:
             story += _table(frame)
         story.append(Spacer(1, 0.5 * cm))
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(
+    footer = _footer(report)
+    document = BaseDocTemplate(
         buffer,
         pagesize=A4,
         title=f"Beacon – {report.title}",
         author=report.exported_by,
-        leftMargin=1.5 * cm,
-        rightMargin=1.5 * cm,
-        topMargin=1.5 * cm,
-        bottomMargin=1.8 * cm,
+        pageTemplates=[
+            _page("portrait", A4, footer),
+            _page("landscape", landscape(A4), footer),
+        ],
     )
-    footer = _footer(report)
-    document.build(story, onFirstPage=footer, onLaterPages=footer)
+    document.build(story)
     return buffer.getvalue()
+
+
+def _page(name: str, size: tuple[float, float], footer) -> PageTemplate:  # type: ignore[no-untyped-def]
+    frame = Frame(
+        MARGIN,
+        1.8 * cm,
+        size[0] - 2 * MARGIN,
+        size[1] - 1.8 * cm - MARGIN,
+        leftPadding=0,
+        rightPadding=0,
+        id=name,
+    )
+    return PageTemplate(id=name, frames=[frame], pagesize=size, onPage=footer)

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, select, update
 
 import app as beacon  # noqa: F401  (pages register their views with the app)
 from components.downloads import RISKY_START, file_name, neutralised
+from components.formatting import column_label
 from data import audit as audit_log
 from data import tutor_risk
 from data.engine import connect, transaction
@@ -85,8 +86,8 @@ def test_a_chart_export_holds_the_rows_its_chart_is_drawn_from(scored):
         )
         everyone = tutor_risk.score_counts(conn=conn, model_id=model["id"], as_of=latest)
     assert name.startswith("beacon-tutor-risk-scores-") and name.endswith(".csv")
-    assert exported.to_dict("records") == expected.to_dict("records")
-    assert exported["tutors"].sum() < everyone["tutors"].sum()  # the filter did apply
+    assert exported.to_dict("records") == expected.rename(columns=column_label).to_dict("records")
+    assert exported["Tutors"].sum() < everyone["tutors"].sum()  # the filter did apply
 
 
 def expected_tutors(region_ids):  # type: ignore[no-untyped-def]
@@ -109,7 +110,7 @@ def test_a_table_export_holds_every_filtered_row_not_only_the_page_on_screen(sco
     exported = read(name, raw)
     expected, total = expected_tutors(None)
     assert len(exported) == total > page.PAGE_SIZE
-    assert list(exported["tutor_id"]) == list(expected["tutor_id"])
+    assert list(exported["Tutor ID"]) == list(expected["tutor_id"])
 
 
 def test_a_managers_table_export_holds_their_regions_only(scored):
@@ -117,8 +118,8 @@ def test_a_managers_table_export_holds_their_regions_only(scored):
     name, raw = sent_file(export(client, "tutor-risk", "tutors", "csv", "?sort=name"))
     exported = read(name, raw)
     expected, total = expected_tutors([1])
-    assert list(exported["tutor_id"]) == list(expected["tutor_id"]) and len(exported) == total
-    assert set(exported["region"]) == {"N"}
+    assert list(exported["Tutor ID"]) == list(expected["tutor_id"]) and len(exported) == total
+    assert set(exported["Region"]) == {"N"}
 
 
 def test_a_forged_region_in_the_address_exports_nothing(scored):
@@ -134,7 +135,7 @@ def test_formulas_in_the_data_come_out_as_text_and_the_export_is_audited(
     use_database(hostile_url)
     client = signed_in("manager", regions=(1,))
     name, raw = sent_file(export(client, "tutor-risk", "tutors", fmt, "?sort=name"))
-    names = read(name, raw)["name"].astype(str)
+    names = read(name, raw)["Name"].astype(str)
     hostile = names[names.str.contains("HYPERLINK")].iloc[0]
     assert hostile == "'" + ATTACKS[0]
     assert not any(n.startswith(RISKY_START) for n in names)
@@ -214,7 +215,7 @@ def test_a_pe_widget_exports_the_rows_its_chart_is_drawn_from_under_the_saved_fi
         scope = pe.PEFilter(start=date(2026, 1, 5), end=date(2026, 5, 31), grade=3)
         expected = attendance_forecast(pe.attendance_daily(conn=conn, scope=scope), weeks=4)
     assert len(exported) == len(expected) > 0
-    assert list(exported.columns) == list(expected.columns)
+    assert list(exported.columns) == [column_label(c) for c in expected.columns]
     _, png = sent_file(export(client, "pe-dashboard", "attendance", "png"))
     assert png.startswith(b"\x89PNG")
     _, pdf = sent_file(report(client, "pe-dashboard"))
