@@ -98,6 +98,7 @@ def open_embed(token: str) -> Response:
 
 
 def _render(view: Any, link: links.Link) -> str:
+    from components.formatting import column_label
     from sharing import exports, images
     from sharing.report import shown_rows
 
@@ -111,7 +112,8 @@ def _render(view: Any, link: links.Link) -> str:
             charts.append((part.title, base64.b64encode(svg).decode()))
         else:
             head = frame.head(EMBED_TABLE_ROWS)
-            tables.append((part.title, list(head.columns), shown_rows(head, 200), len(frame)))
+            headers = [column_label(c) for c in head.columns]
+            tables.append((part.title, headers, shown_rows(head, 200), len(frame)))
     return render_template(
         "embed.html",
         title=view.title,
