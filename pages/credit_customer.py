@@ -12,11 +12,12 @@ import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
+from actions.credit_model import active_model_status
 from analytics.credit_features import FEATURE_LABELS
 from analytics.pricing import recommend_products
 from analytics.scorecard import readable_reason
 from auth.access import EVERYONE, region_scope, requires
-from components.badges import band_badge
+from components.badges import band_badge, model_badge
 from components.chart_card import chart_body
 from components.empty_state import empty_state
 from components.formatting import number, percent
@@ -29,6 +30,7 @@ from data.engine import connect
 from settings import get_settings
 from sharing.views import Param, Part, View, register
 from sharing.views import State as ViewState
+from vocabulary import CHANNEL_LABELS
 
 dash.register_page(
     __name__,
@@ -83,7 +85,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
             f"{found['employment'].replace('_', ' ')}, {found['employment_years']:.0f} years",
         ),
         ("Housing", found["housing"]),
-        ("Came through", found["channel"].replace("_", " ")),
+        ("Came through", CHANNEL_LABELS.get(found["channel"], found["channel"])),
     ]
     return html.Div(
         [
@@ -91,6 +93,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
             view_location(VIEW),
             html.H2(found["name"], className="section-title"),
             view_actions(VIEW, can_embed=False),
+            html.Div(model_badge(active_model_status()), className="mb-2"),
             html.Div(
                 [html.Div([html.Span(k, className="fact-label"), html.Span(v)]) for k, v in facts],
                 className="customer-facts",

@@ -11,9 +11,10 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
+from actions.credit_model import active_model_status
 from auth.access import EVERYONE, region_scope, requires
 from auth.requests import now
-from components.badges import band_badge
+from components.badges import band_badge, model_badge
 from components.empty_state import empty_state
 from components.formatting import number, percent, relative_time
 from components.table import data_table
@@ -38,6 +39,7 @@ def layout(**_kwargs: str) -> Component:
         [
             dcc.Interval(id=ids.tick, interval=3_000),
             html.P("Updates every few seconds; nothing to reload.", className="widget-note"),
+            html.Div(model_badge(active_model_status()), className="mb-2"),
             html.Div(id=ids.counts),
             html.H2("Newest scores", className="section-title mt-3"),
             html.Div(id=ids.latest, role="log", **{"aria-live": "polite"}),

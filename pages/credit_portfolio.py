@@ -11,9 +11,10 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
+from actions.credit_model import active_model_status
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
-from components.badges import band_badge
+from components.badges import band_badge, model_badge
 from components.empty_state import empty_state
 from components.formatting import number, percent
 from components.pickers import escape_like
@@ -61,6 +62,7 @@ def layout(
     return html.Div(
         [
             view_location(VIEW),
+            html.Div(model_badge(active_model_status()), className="mb-2"),
             dbc.Row(
                 [
                     dbc.Col(

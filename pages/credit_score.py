@@ -18,9 +18,10 @@ from actions.credit import (
     application_problems,
     score_application,
 )
+from actions.credit_model import active_model_status
 from auth.access import STAFF, current_actor, deny_if_forged, region_scope, requires
 from auth.requests import now
-from components.badges import band_badge
+from components.badges import band_badge, model_badge
 from components.empty_state import empty_state
 from components.formatting import number, percent
 from components.pickers import escape_like
@@ -243,6 +244,7 @@ def _result(scored: Scored) -> Component:
                     or [html.Li("No points lost on any characteristic")],
                     className="factor-list",
                 ),
+                html.Div(model_badge(active_model_status()), className="mt-2"),
                 html.P(
                     [
                         f"Stored as application #{scored.application_id} with model "

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from actions.base import Refused
 from actions.credit import AlertRuleRequest, add_alert_rule, rule_problems, switch_alert_rule
+from actions.credit_model import active_model_status
 from actions.credit_watch import watched_loans
 from analytics.early_warning import SEVERITIES
 from auth.access import (
@@ -26,7 +27,7 @@ from auth.access import (
 from auth.answers import cached_answer
 from auth.audit import audit
 from auth.requests import now
-from components.badges import band_badge
+from components.badges import band_badge, model_badge
 from components.formatting import number
 from components.table import data_table, paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
@@ -77,6 +78,7 @@ def layout(severity: str | None = None, rule: str | None = None, **_kwargs: str)
     admin = allowed(ADMINS)
     parts: list[Component] = [
         view_location(VIEW),
+        html.Div(model_badge(active_model_status()), className="mb-2"),
         dbc.Row(
             [
                 dbc.Col(

@@ -523,3 +523,28 @@ def test_kept_pricing_sums_equal_summing_live_and_follow_a_scored_application(sc
     pd.testing.assert_frame_equal(kept, live, check_dtype=False)
     assert kept["applications"].sum() == before["applications"].sum() + 1
     pd.testing.assert_frame_equal(*kept_and_live(None), check_dtype=False)
+
+
+def test_every_page_with_scores_names_the_model_and_its_drift(scored):
+    from actions.credit_model import active_model_status
+    from analytics.monitoring import psi_status
+    from jobs import summaries
+    from pages import credit_live, credit_portfolio, credit_watchlist
+
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+    frames, _ = summaries.keep_credit_monitoring(
+        model_id=model["id"], test_from=model["metrics"]["split"]["test_from"]
+    )
+    status = active_model_status()
+    assert status is not None and status.version == model["version"]
+    assert status.worst_psi == pytest.approx(frames["drift"]["psi"].max(), abs=1e-9)  # kept as JSON
+    assert status.drift == psi_status(status.worst_psi)
+    with acting_as("analyst"):
+        pages = [credit_portfolio.layout(), credit_watchlist.layout(), credit_live.layout()]
+    for page in pages:
+        text = text_of(page)
+        assert f"Model {model['version']}" in text and "/credit/monitoring" in text
+        assert {"stable": "drift stable", "watch": "drift: watch", "act": "drift: act"}[
+            status.drift
+        ] in text
