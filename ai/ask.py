@@ -1,67 +1,56 @@
-"""Ask a question in words: the model answers by calling a fixed set of safe tools, our own
-per-region roll-ups with validated arguments, run inside the asker's region scope. It never
-writes SQL. Without an AI service, the question is routed to a tool by its words and
-answered from a template. Either way the answer lists the tools used and their numbers.
+"""Ask a question in words: the model answers by calling a fixed set of safe tools
+(`ai.ask_tools`: per region, or one tutor, customer or PE class, for a named period), run
+inside the asker's region scope. It never writes SQL. Without an AI service, the question
+is routed to a tool by its words and answered from a template; a question no tool fits is
+answered with what can be answered, never with a nearby question's numbers. Either way the
+answer lists the tools used and their numbers.
 """
 
 from __future__ import annotations
 
 import json
+import numbers
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from ai import client
+from ai.ask_tools import (
+    TOOLS,
+    Refusal,
+    RegionArgs,
+    Scope,
+    ToolRun,
+    WindowArgs,
+)
 from ai.insights import NO_SERVICE
 from analytics.narrative import unsupported_numbers
 from data import accounts, cache, tutor_risk
 from data.engine import connect
-from data.queries import home
-from data.queries import regions as by_region
+from data.queries import pe
+
+__all__ = ["TOOLS", "Answer", "Scope", "ToolRun", "ask", "route", "run_tool", "template_answer"]
 
 MAX_ROUNDS = 4
 SYSTEM = (
     "You answer questions about an education company's operations with the tools given. "
     "Call tools for every number; quote numbers exactly as the tools return them and never "
-    "compute new ones. If no tool fits, say which questions you can answer. Two to four "
-    "sentences."
+    "compute new ones. Answer the question asked: a rate when it asks for a rate, a count "
+    "when it asks for a count, for the one tutor, customer, class or period it names. If no "
+    "tool fits the question, say plainly that you cannot answer it and which questions you "
+    "can answer; never answer a nearby question instead. Two to four sentences."
 )
-
-
-class RegionArgs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    region: str | None = Field(
-        None, max_length=80, description="a region name or code; omit for all"
-    )
-
-
-class WindowArgs(RegionArgs):
-    days: int = Field(30, ge=1, le=365, description="how many days back from the newest data")
-
-
-@dataclass
-class Scope:
-    user_id: int
-    region_ids: list[int] | None  # None: every region
-
-
-@dataclass
-class ToolRun:
-    name: str
-    arguments: dict[str, Any]
-    title: str = ""
-    rows: pd.DataFrame = field(default_factory=pd.DataFrame)
-    refused: str | None = None
-
-    def result(self) -> str:
-        if self.refused:
-            return json.dumps({"refused": self.refused})
-        return json.dumps({"title": self.title, "rows": self.rows.to_dict("records")}, default=str)
+RATE_WORDS = {"rate", "percent", "percentage", "share", "proportion", "%"}
+# A name in a question: two or more capitalised words ("Ben Garcia", "Oakfield School 1").
+NAME = re.compile(r"\b([A-Z][a-zà-ÿ'’-]+(?:\s+(?:[A-Z][a-zà-ÿ'’-]+|\d+))+)")
+QUESTION_WORDS = {"which", "what", "how", "who", "when", "where", "show", "give", "tell", "is"}
+# Topics people ask about that no tool covers: answered with what can be answered instead.
+UNCOVERED = {
+    "revenue", "profit", "profits", "salary", "salaries", "pay", "paid", "earn", "earns",
+    "cost", "costs", "budget", "income", "price", "prices", "weather", "forecast", "predict",
+}  # fmt: skip
 
 
 @dataclass
@@ -71,106 +60,6 @@ class Answer:
     note: str | None
     runs: list[ToolRun]
     retry: bool = False
-
-
-def _percent(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "n/a"
-
-
-def _window(days: int) -> tuple[datetime, datetime]:
-    """The last `days` days up to the newest day with data."""
-    with connect() as conn:
-        end = home.home_end(conn=conn)
-    until = ((end or pd.Timestamp.now(tz="UTC").normalize()) + timedelta(days=1)).to_pydatetime()
-    return until - timedelta(days=days), until
-
-
-def _tutors_at_risk(args: RegionArgs, region_ids: list[int] | None) -> tuple[str, pd.DataFrame]:
-    with connect() as conn:
-        model = tutor_risk.active_model(conn=conn)
-        if model is None:
-            return "No tutor-risk scores yet", pd.DataFrame()
-        as_of = tutor_risk.latest_scored_at(conn=conn, model_id=model["id"])
-        if as_of is None:
-            return "No tutor-risk scores yet", pd.DataFrame()
-        rows = by_region.tutors_by_band(
-            conn=conn, model_id=model["id"], as_of=as_of, region_ids=region_ids
-        )
-    wide = rows.pivot_table(index="region", columns="band", values="tutors", fill_value=0)
-    wide = wide.reindex(columns=["critical", "high", "medium", "low"], fill_value=0).astype(int)
-    wide = wide.sort_values(["critical", "high"], ascending=False).reset_index()
-    return f"Tutors by risk band per region, scores of {as_of:%Y-%m-%d}", wide
-
-
-def _with_rate(rows: pd.DataFrame, name: str, part: str, whole: pd.Series) -> pd.DataFrame:
-    rows[name] = [_percent(p, w) for p, w in zip(rows[part], whole, strict=True)]
-    return rows
-
-
-def _sessions(args: WindowArgs, region_ids: list[int] | None) -> tuple[str, pd.DataFrame]:
-    since, until = _window(args.days)
-    with connect() as conn:
-        rows = by_region.sessions_by_region(
-            conn=conn, since=since, until=until, region_ids=region_ids
-        )
-    title = f"Tutoring sessions per region, last {args.days} days"
-    return title, _with_rate(rows, "completion_rate", "completed", rows["held"])
-
-
-def _applications(args: WindowArgs, region_ids: list[int] | None) -> tuple[str, pd.DataFrame]:
-    since, until = _window(args.days)
-    with connect() as conn:
-        rows = by_region.applications_by_region(
-            conn=conn, since=since, until=until, region_ids=region_ids
-        )
-    title = f"Credit applications per region, last {args.days} days"
-    return title, _with_rate(rows, "approval_rate", "approved", rows["approved"] + rows["declined"])
-
-
-def _attendance(args: WindowArgs, region_ids: list[int] | None) -> tuple[str, pd.DataFrame]:
-    since, until = _window(args.days)
-    with connect() as conn:
-        rows = by_region.attendance_by_region(
-            conn=conn, since=since.date(), until=until.date(), region_ids=region_ids
-        )
-    title = f"PE attendance per region, last {args.days} days"
-    return title, _with_rate(rows, "attendance_rate", "present", rows["marks"])
-
-
-@dataclass(frozen=True)
-class Tool:
-    description: str
-    arguments: type[RegionArgs]
-    run: Callable[[Any, list[int] | None], tuple[str, pd.DataFrame]]
-    words: tuple[str, ...]  # how the template fallback recognises a question for it
-
-
-TOOLS: dict[str, Tool] = {
-    "tutors_at_risk_by_region": Tool(
-        "Tutors per region in each churn-risk band (critical, high, medium, low), newest scores.",
-        RegionArgs,
-        _tutors_at_risk,
-        ("risk", "critical", "churn", "leave", "leaving", "at-risk"),
-    ),
-    "tutoring_sessions_by_region": Tool(
-        "Completed and held tutoring sessions per region, and the completion rate.",
-        WindowArgs,
-        _sessions,
-        ("session", "sessions", "tutoring", "completed", "completion"),
-    ),
-    "credit_applications_by_region": Tool(
-        "Credit applications per region: received, approved, declined, approval rate.",
-        WindowArgs,
-        _applications,
-        ("credit", "application", "applications", "loan", "loans", "approval", "approved"),
-    ),
-    "pe_attendance_by_region": Tool(
-        "PE attendance per region: places attended, marks taken, attendance rate.",
-        WindowArgs,
-        _attendance,
-        ("attendance", "pe", "physical", "attended", "absent"),
-    ),
-}
 
 
 def tool_specs() -> list[dict[str, Any]]:
@@ -217,49 +106,195 @@ def run_tool(name: str, arguments: dict[str, Any] | None, scope: Scope) -> ToolR
             run.refused = f"{args.region} is outside your regions"
             return run
         region_ids = [region_id]
-    run.title, run.rows = tool.run(args, region_ids)
+    try:
+        run.title, run.rows = tool.run(args, region_ids)
+    except Refusal as refusal:
+        run.refused = str(refusal)
     return run
 
 
-def template_answer(runs: list[ToolRun]) -> str:
+def _shown(column: str, value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "none"
+    if column.endswith("rate"):
+        return f"{value}%"
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return f"{int(value):,}"
+    return str(value)
+
+
+def _what_can_be_answered() -> str:
+    return "; ".join(tool.description.rstrip(".") for tool in TOOLS.values()) + "."
+
+
+def _label(column: str) -> str:
+    return column.replace("_", " ").replace("high or critical", "at high or critical risk")
+
+
+def template_answer(runs: list[ToolRun], measure: str | None = None) -> str:
+    """The tools' numbers in sentences, the measure asked for first (or each tool's own)."""
     parts = []
     for run in runs:
+        tool = TOOLS.get(run.name)
         if run.refused:
             parts.append(f"Not answered: {run.refused}.")
         elif run.rows.empty:
             parts.append(f"{run.title}: no data in your regions.")
-        else:
-            measure = [c for c in run.rows.columns if c != "region"][0]
-            listed = ", ".join(f"{row['region']} {row[measure]}" for _, row in run.rows.iterrows())
-            top = run.rows.sort_values(measure, ascending=False).iloc[0]
-            parts.append(
-                f"{run.title} ({measure.replace('_', ' ')}): {listed}. "
-                f"The most: {top['region']} ({top[measure]})."
+        elif (
+            tool is not None
+            and "region" in run.rows.columns
+            and len(run.rows.columns) > 1
+            and (tool.arguments in (RegionArgs, WindowArgs))
+        ):
+            chosen = str(measure if measure in run.rows.columns else next(iter(tool.measures)))
+            ranked = run.rows.dropna(subset=[chosen]).sort_values(
+                [chosen, "region"], ascending=[False, True]
             )
+            listed = ", ".join(
+                f"{r['region']} {_shown(chosen, r[chosen])}" for _, r in ranked.iterrows()
+            )
+            top = ranked.iloc[0] if len(ranked) else None
+            most = (
+                f" The most: {top['region']} ({_shown(chosen, top[chosen])})."
+                if top is not None and len(ranked) > 1
+                else ""
+            )
+            parts.append(f"{run.title}, {_label(chosen)}: {listed}.{most}")
+        else:
+            row = run.rows.iloc[0]
+            chosen = str(
+                measure
+                if tool and measure in run.rows.columns
+                else (next(iter(tool.measures)) if tool else run.rows.columns[0])
+            )
+            rest = [c for c in run.rows.columns if c != chosen and not isinstance(row[c], str)]
+            others = ", ".join(f"{_label(c)} {_shown(c, row[c])}" for c in rest)
+            parts.append(f"{run.title}: {_label(chosen)} {_shown(chosen, row[chosen])} ({others}).")
     return " ".join(parts)
 
 
-def route(question: str) -> tuple[str, dict[str, Any]] | None:
-    """The tool and arguments a question asks for, from its words (the fallback's router)."""
-    words = set(re.findall(r"[a-z\-]+", question.lower()))
-    best = max(TOOLS, key=lambda name: len(words & set(TOOLS[name].words)))
-    if not words & set(TOOLS[best].words):
-        return None
-    arguments: dict[str, Any] = {}
-    days = re.search(r"(\d{1,3})\s*days?", question.lower())
-    if TOOLS[best].arguments is WindowArgs:
-        if days:
-            arguments["days"] = int(days.group(1))
-        elif "week" in words:
-            arguments["days"] = 7
-        elif "year" in words:
-            arguments["days"] = 365
+def _period(question: str) -> dict[str, Any]:
+    text = question.lower()
+    for words, period in (
+        ("last month", "last_month"),
+        ("previous month", "last_month"),
+        ("this month", "this_month"),
+        ("last year", "last_year"),
+        ("this year", "this_year"),
+    ):
+        if words in text:
+            return {"period": period}
+    days = re.search(r"(\d{1,3})\s*days?", text)
+    if days:
+        return {"days": min(365, max(1, int(days.group(1))))}
+    if re.search(r"\b(last|past|this) week\b", text):
+        return {"days": 7}
+    if re.search(r"\b(last|past) quarter\b|\b(last|past) 3 months\b", text):
+        return {"days": 90}
+    return {}
+
+
+@dataclass(frozen=True)
+class Routed:
+    tool: str | None
+    arguments: dict[str, Any]
+    measure: str | None = None
+    cannot: str | None = None  # why the question cannot be answered, when it cannot
+
+
+def _names(question: str, regions: set[str]) -> list[str]:
+    """Names in a question, without a leading question word and without region names."""
+    found = []
+    for match in NAME.findall(question):
+        words = match.split()
+        while words and words[0].lower() in QUESTION_WORDS:
+            words = words[1:]
+        name = re.sub(r"['’]s$", "", " ".join(words))  # "Ben Garcia's rate"
+        if len(words) >= 2 and name.lower() not in regions:
+            found.append(name)
+    return found
+
+
+def route(question: str, scope: Scope | None = None) -> Routed:
+    """What a question asks, from its words (the template's router): the tool, its
+    arguments and the measure; or why it cannot be answered. It never answers a nearby
+    question: a name it cannot find, or a topic no tool covers, is said so."""
+    words = set(re.findall(r"[a-z%\-]+", question.lower()))
+    region_ids = scope.region_ids if scope else None
     with connect() as conn:
         known = accounts.regions_table(conn=conn)
+    regions = {str(n).lower() for n in known["name"]} | {str(c).lower() for c in known["code"]}
+    arguments: dict[str, Any] = {}
     for name in known["name"]:
-        if name.lower() in words:
-            arguments["region"] = name
-    return best, arguments
+        if re.search(rf"\b{re.escape(str(name).lower())}\b", question.lower()):
+            arguments["region"] = str(name)
+    uncovered = words & UNCOVERED
+    if uncovered:
+        return Routed(None, {}, cannot=f"nothing in Beacon measures {sorted(uncovered)[0]}")
+    names = _names(question, regions)
+    wants_rate = bool(words & RATE_WORDS)
+    if names:
+        return _route_named(names, question, words, wants_rate, region_ids)
+    best = max(
+        (n for n in TOOLS if TOOLS[n].arguments in (RegionArgs, WindowArgs)),
+        key=lambda n: len(words & set(TOOLS[n].words)),
+    )
+    if not words & set(TOOLS[best].words):
+        return Routed(None, {}, cannot="no tool covers that question")
+    if TOOLS[best].arguments is WindowArgs:
+        arguments |= _period(question)
+    return Routed(best, arguments, _measure(best, words, wants_rate))
+
+
+def _measure(tool: str, words: set[str], wants_rate: bool) -> str:
+    measures = TOOLS[tool].measures
+    if wants_rate:
+        return next((m for m in measures if m.endswith("rate")), next(iter(measures)))
+    for column, asked in list(measures.items())[1:]:
+        if not column.endswith("rate") and words & set(asked):
+            return column
+    return next(iter(measures))
+
+
+def _route_named(
+    names: list[str],
+    question: str,
+    words: set[str],
+    wants_rate: bool,
+    region_ids: list[int] | None,
+) -> Routed:
+    """A question about one tutor, customer or class, by the name in it."""
+    name = names[0]
+    with connect() as conn:
+        roster = tutor_risk.tutor_roster(conn=conn)
+        classes = pe.filter_options(conn=conn, region_ids=region_ids)
+    if region_ids is not None:
+        roster = roster[roster["region_id"].isin(region_ids)]
+    tutors = set(roster["name"].str.lower())
+    schools = set(classes["school_name"].str.lower())
+    grade = re.search(r"\bgrade\s*(\d+)", question.lower())
+    school = next((n for n in names if n.lower() in schools), None)
+    if school and grade:
+        class_name = next(
+            (
+                c
+                for c in classes.loc[
+                    classes["school_name"].str.lower() == school.lower(), "class_name"
+                ]
+                if re.search(rf"\bgrade\s*{grade.group(1)}\b", c.lower())
+            ),
+            f"Grade {grade.group(1)} PE",
+        )
+        arguments = {"class_name": class_name, "school": school, **_period(question)}
+        return Routed(
+            "class_attendance", arguments, _measure("class_attendance", words, wants_rate)
+        )
+    if name.lower() in tutors or "tutor" in words or words & {"session", "sessions"}:
+        arguments = {"tutor": name, **_period(question)}
+        return Routed("tutor_sessions", arguments, _measure("tutor_sessions", words, wants_rate))
+    return Routed(
+        "customer_credit", {"customer": name}, _measure("customer_credit", words, wants_rate)
+    )
 
 
 def ask(question: str, scope: Scope) -> Answer:
@@ -276,12 +311,13 @@ def ask(question: str, scope: Scope) -> Answer:
 
 
 def _fallback(question: str, scope: Scope, note: str) -> Answer:
-    routed = route(question)
-    if routed is None:
-        topics = "; ".join(tool.description for tool in TOOLS.values())
-        return Answer(f"I can answer questions about: {topics}", "template", note, [])
-    runs = [run_tool(*routed, scope)]
-    return Answer(template_answer(runs), "template", note, runs)
+    routed = route(question, scope)
+    if routed.tool is None:
+        why = f" ({routed.cannot})" if routed.cannot else ""
+        text = f"I can't answer that from Beacon's data{why}. I can answer: "
+        return Answer(text + _what_can_be_answered(), "template", note, [])
+    runs = [run_tool(routed.tool, routed.arguments, scope)]
+    return Answer(template_answer(runs, routed.measure), "template", note, runs)
 
 
 def _ask_model(question: str, scope: Scope) -> Answer:

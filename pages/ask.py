@@ -20,9 +20,10 @@ dash.register_page(
 )
 
 EXAMPLES = (
-    "Which regions have the most critical tutors this month?",
-    "What is the PE attendance rate by region over the last 14 days?",
-    "How many credit applications did each region get in the last 30 days?",
+    "Which region has the most tutors at high risk?",
+    "What was the session completion rate last month?",
+    "How many applications were approved in North this year?",
+    "What was attendance in Grade 3 PE at Oakfield School 1 last month?",
 )
 
 

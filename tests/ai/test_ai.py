@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -18,38 +17,13 @@ from analytics.narrative import Fact
 from data import ai as ai_log
 from data.engine import connect
 from data.models import AICall
-from settings import get_settings
 from tests.conftest import create_test_account
-from tests.openai_server import OpenAIServer
 
 FACTS = [
     Fact("Sessions completed, 30 days", "1,204", "+3.1% vs previous 30 days"),
     Fact("Completion rate", "91.2%", "−0.8% vs previous 30 days", wrong_way=True),
     Fact("Active tutors", "58 (3 left in the last 90 days)"),
 ]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[OpenAIServer]:
-    running = OpenAIServer().start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def ai_on(server, seeded_engine, monkeypatch):  # type: ignore[no-untyped-def]
-    """The app pointed at the local server, with a fresh cache for its answers."""
-    from data import cache
-
-    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
-    monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-    monkeypatch.setenv("BEACON_AI_MODEL", "test-model")
-    monkeypatch.setenv("BEACON_AI_TIMEOUT_SECONDS", "1")
-    get_settings.cache_clear()
-    cache.changed(*cache.AREAS)
-    server.requests.clear()
-    yield server
-    get_settings.cache_clear()
 
 
 def someone(regions: list[int] | None = None) -> asking.Scope:
@@ -134,12 +108,6 @@ def test_without_a_key_every_feature_answers_from_its_template(server, seeded_en
     assert "balance" in plan.text and "Mats" in plan.text
     assert answer.runs[0].name == "tutors_at_risk_by_region"
     assert server.requests == []
-
-
-@pytest.fixture
-def with_scores(scored_url, use_database, ai_on):  # type: ignore[no-untyped-def]
-    use_database(scored_url)
-    return ai_on
 
 
 def test_a_question_is_answered_through_a_tool_call(with_scores):
