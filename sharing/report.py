@@ -134,7 +134,8 @@ def _footer(report: Report):  # type: ignore[no-untyped-def]
         canvas.setFont("Helvetica", 8)
         canvas.setFillColor(colors.HexColor("#555555"))
         canvas.drawString(1.5 * cm, 1 * cm, f"Beacon · {report.title} · {report.data_as_of}")
-        canvas.drawRightString(doc.pagesize[0] - MARGIN, 1 * cm, f"Page {doc.page}")
+        width = (getattr(doc.pageTemplate, "pagesize", None) or doc.pagesize)[0]  # this page's
+        canvas.drawRightString(width - MARGIN, 1 * cm, f"Page {doc.page}")
         canvas.restoreState()
 
     return draw
