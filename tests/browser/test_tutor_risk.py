@@ -15,7 +15,7 @@ def scored(scored_url, seeded_engine):
 
 def shown_bands(dash_duo) -> set[str]:
     """The bands in the table, read from the DOM (a loading overlay hides .text, not data)."""
-    badges = dash_duo.find_elements(".data-table .band-badge")
+    badges = dash_duo.find_elements("#risk-table .data-table .band-badge")
     return {b.get_attribute("textContent").strip().lower() for b in badges}
 
 
@@ -23,16 +23,16 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     dash_duo.start_server(beacon.app, navigate=False)
     sign_in(dash_duo, "analyst")
     dash_duo.driver.get(url(dash_duo, "/tutor-risk?band=low&sort=name"))
-    dash_duo.wait_for_element(".data-table", timeout=20)
+    dash_duo.wait_for_element("#risk-table .data-table", timeout=20)
     assert shown_bands(dash_duo) == {"low"}
     names = [
         td.get_attribute("textContent")
-        for td in dash_duo.find_elements(".data-table tbody tr td:first-child")
+        for td in dash_duo.find_elements("#risk-table .data-table tbody tr td:first-child")
     ]
     assert names == sorted(names)
     # Change a filter; the table and, independently, the address follow.
     choose(dash_duo, "#risk-band", value="Medium")
-    dash_duo.wait_for_text_to_equal(".data-table .band-badge", "Medium", timeout=20)
+    dash_duo.wait_for_text_to_equal("#risk-table .data-table .band-badge", "Medium", timeout=20)
     WebDriverWait(dash_duo.driver, 20).until(lambda d: "band=medium" in d.current_url)
     dash_duo.driver.refresh()
     dash_duo.wait_for_contains_text("#risk-pager-status", "tutors", timeout=20)
@@ -46,7 +46,7 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     dash_duo.driver.back()
     WebDriverWait(dash_duo.driver, 20).until(lambda d: "band=low" in d.current_url)
     dash_duo.wait_for_text_to_equal("#risk-band-value", "Low", timeout=20)
-    dash_duo.wait_for_text_to_equal(".data-table .band-badge", "Low", timeout=20)
+    dash_duo.wait_for_text_to_equal("#risk-table .data-table .band-badge", "Low", timeout=20)
     assert shown_bands(dash_duo) == {"low"}
     assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
 
@@ -58,8 +58,8 @@ def test_open_a_profile_add_a_note_and_finish_an_intervention(dash_duo, scored):
     sign_in(dash_duo, "manager", regions=(1,))
     dash_duo.driver.get(url(dash_duo, "/tutor-risk?sort=score"))
     dash_duo.wait_for_contains_text("#risk-pager-status", "tutors", timeout=20)
-    name = dash_duo.wait_for_element(".data-table tbody tr td a", timeout=20).text
-    click(dash_duo, ".data-table tbody tr td a")
+    name = dash_duo.wait_for_element("#risk-table .data-table tbody tr td a", timeout=20).text
+    click(dash_duo, "#risk-table .data-table tbody tr td a")
     dash_duo.wait_for_text_to_equal("#shell-title", "Tutor profile", timeout=20)
     dash_duo.wait_for_contains_text(".content h2", name, timeout=20)
 
