@@ -45,7 +45,11 @@ SYSTEM = (
 RATE_WORDS = {"rate", "percent", "percentage", "share", "proportion", "%"}
 # A name in a question: two or more capitalised words ("Ben Garcia", "Oakfield School 1").
 NAME = re.compile(r"\b([A-Z][a-zà-ÿ'’-]+(?:\s+(?:[A-Z][a-zà-ÿ'’-]+|\d+))+)")
-QUESTION_WORDS = {"which", "what", "how", "who", "when", "where", "show", "give", "tell", "is"}
+QUESTION_WORDS = {
+    "which", "what", "how", "who", "when", "where", "show", "give", "tell", "is", "did", "does",
+    "do", "for", "in", "at", "on", "from", "has", "have", "had", "was", "were", "are", "can",
+    "could", "please", "list", "compare", "and", "the", "about",
+}  # fmt: skip
 # Topics people ask about that no tool covers: answered with what can be answered instead.
 UNCOVERED = {
     "revenue", "profit", "profits", "salary", "salaries", "pay", "paid", "earn", "earns",
@@ -131,8 +135,9 @@ def _label(column: str) -> str:
     return column.replace("_", " ").replace("high or critical", "at high or critical risk")
 
 
-def template_answer(runs: list[ToolRun], measure: str | None = None) -> str:
-    """The tools' numbers in sentences, the measure asked for first (or each tool's own)."""
+def template_answer(runs: list[ToolRun], measure: str | None = None, lowest: bool = False) -> str:
+    """The tools' numbers in sentences, the measure asked for first (or each tool's own);
+    per region, ranked from the most (or, `lowest`, the least)."""
     parts = []
     for run in runs:
         tool = TOOLS.get(run.name)
@@ -140,58 +145,61 @@ def template_answer(runs: list[ToolRun], measure: str | None = None) -> str:
             parts.append(f"Not answered: {run.refused}.")
         elif run.rows.empty:
             parts.append(f"{run.title}: no data in your regions.")
-        elif (
-            tool is not None
-            and "region" in run.rows.columns
-            and len(run.rows.columns) > 1
-            and (tool.arguments in (RegionArgs, WindowArgs))
-        ):
-            chosen = str(measure if measure in run.rows.columns else next(iter(tool.measures)))
+        elif tool is not None and tool.arguments in (RegionArgs, WindowArgs):
+            chosen = str(measure if measure in run.rows.columns else tool.measures[0].count)
             ranked = run.rows.dropna(subset=[chosen]).sort_values(
-                [chosen, "region"], ascending=[False, True]
+                [chosen, "region"], ascending=[lowest, True]
             )
             listed = ", ".join(
                 f"{r['region']} {_shown(chosen, r[chosen])}" for _, r in ranked.iterrows()
             )
-            top = ranked.iloc[0] if len(ranked) else None
+            top = ranked.iloc[0] if len(ranked) > 1 else None
             most = (
-                f" The most: {top['region']} ({_shown(chosen, top[chosen])})."
-                if top is not None and len(ranked) > 1
+                f" The {'least' if lowest else 'most'}: {top['region']} "
+                f"({_shown(chosen, top[chosen])})."
+                if top is not None
                 else ""
             )
             parts.append(f"{run.title}, {_label(chosen)}: {listed}.{most}")
         else:
             row = run.rows.iloc[0]
-            chosen = str(
-                measure
-                if tool and measure in run.rows.columns
-                else (next(iter(tool.measures)) if tool else run.rows.columns[0])
-            )
+            default = tool.measures[0].count if tool else None
+            chosen = str(measure if measure in run.rows.columns else default or row.index[0])
             rest = [c for c in run.rows.columns if c != chosen and not isinstance(row[c], str)]
             others = ", ".join(f"{_label(c)} {_shown(c, row[c])}" for c in rest)
             parts.append(f"{run.title}: {_label(chosen)} {_shown(chosen, row[chosen])} ({others}).")
     return " ".join(parts)
 
 
-def _period(question: str) -> dict[str, Any]:
+PERIODS = (  # phrase -> the arguments it means; unknown periods are said so, not guessed
+    (r"\blast month\b|\bprevious month\b", {"period": "last_month"}),
+    (r"\bthis month\b", {"period": "this_month"}),
+    (r"\blast year\b|\bprevious year\b", {"period": "last_year"}),
+    (r"\bthis year\b|\byear to date\b", {"period": "this_year"}),
+    (r"\b(?:past|last) (?:12 months|year)\b", {"days": 365}),
+    (r"\b(?:past|last|this) week\b", {"days": 7}),
+    (r"\b(?:past|last) (?:quarter|3 months|three months)\b", {"days": 90}),
+    (r"\b(?:past|last) (?:6 months|six months|half year)\b", {"days": 182}),
+    (r"\byesterday\b|\btoday\b", {"days": 1}),
+)
+UNREAD_PERIOD = re.compile(
+    r"\b(?:in|during|since) (?:january|february|march|april|may|june|july|august|september|"
+    r"october|november|december|spring|summer|autumn|winter|q[1-4])\b|\bquarter\b"
+)
+
+
+def _period(question: str) -> dict[str, Any] | None:
+    """The period a question names, as tool arguments ({}: none named, the last 30 days);
+    None when it names one Ask cannot read (a month by name, more than a year)."""
     text = question.lower()
-    for words, period in (
-        ("last month", "last_month"),
-        ("previous month", "last_month"),
-        ("this month", "this_month"),
-        ("last year", "last_year"),
-        ("this year", "this_year"),
-    ):
-        if words in text:
-            return {"period": period}
-    days = re.search(r"(\d{1,3})\s*days?", text)
-    if days:
-        return {"days": min(365, max(1, int(days.group(1))))}
-    if re.search(r"\b(last|past|this) week\b", text):
-        return {"days": 7}
-    if re.search(r"\b(last|past) quarter\b|\b(last|past) 3 months\b", text):
-        return {"days": 90}
-    return {}
+    for pattern, arguments in PERIODS:
+        if re.search(pattern, text):
+            return dict(arguments)
+    count = re.search(r"\b(\d+)\s*(day|week|month)s?\b", text)
+    if count:
+        days = int(count.group(1)) * {"day": 1, "week": 7, "month": 30}[count.group(2)]
+        return {"days": days} if 1 <= days <= 365 else None
+    return None if UNREAD_PERIOD.search(text) else {}
 
 
 @dataclass(frozen=True)
@@ -199,18 +207,52 @@ class Routed:
     tool: str | None
     arguments: dict[str, Any]
     measure: str | None = None
+    lowest: bool = False
     cannot: str | None = None  # why the question cannot be answered, when it cannot
 
 
+RATE_IMPLIED = {"attendance", "completion", "approval"}  # "PE attendance" asks for a rate
+LOWEST = {"lowest", "least", "fewest", "smallest", "minimum", "worst-attended"}
+CUSTOMER_WORDS = {"customer", "customers", "applicant", "credit", "application", "applications"}
+CUSTOMER_WORDS |= {"applied", "score", "scored", "band", "loan", "loans", "approval"}
+
+
+def _asked(tool: str, question: str, words: set[str]) -> tuple[str | None, str | None]:
+    """The column a question asks of a tool, and why it cannot be given when it cannot. The
+    longest phrase naming a measure decides ("high or critical" over "critical", "declined"
+    over the default "applications"); a rate when a rate is asked (or meant: "attendance"),
+    unless it asks how many."""
+    text = " ".join(re.findall(r"[a-z%\-]+", question.lower()))
+    default, *others = TOOLS[tool].measures
+    best, length = default, 0
+    for measure in TOOLS[tool].measures:
+        for phrase in measure.words:
+            if measure is default and " " not in phrase:
+                continue  # the default's own noun ("applications") names no other measure
+            if len(phrase) > length and re.search(
+                rf"(?<![a-z-]){re.escape(phrase)}(?![a-z-])", text
+            ):
+                best, length = measure, len(phrase)
+    counting = "how many" in text or "number of" in text
+    wants_rate = bool(words & RATE_WORDS) or (bool(words & RATE_IMPLIED) and not counting)
+    if wants_rate and best.rate is None:
+        label = _label(best.count or "that")
+        return None, f"there is no rate of {label}; ask how many instead"
+    return (best.rate if wants_rate else best.count), None
+
+
 def _names(question: str, regions: set[str]) -> list[str]:
-    """Names in a question, without a leading question word and without region names."""
+    """Names in a question, without a leading word that is not a name ("Did", "In") nor a
+    possessive; a region's name ("North Region") is not one."""
     found = []
     for match in NAME.findall(question):
         words = match.split()
         while words and words[0].lower() in QUESTION_WORDS:
             words = words[1:]
-        name = re.sub(r"['’]s$", "", " ".join(words))  # "Ben Garcia's rate"
-        if len(words) >= 2 and name.lower() not in regions:
+        if all(w.lower() in regions or w.lower() in ("region", "regions") for w in words):
+            continue  # "North Region"
+        name = re.sub(r"['’]s$", "", " ".join(words))
+        if len(name.split()) >= 2:
             found.append(name)
     return found
 
@@ -218,7 +260,8 @@ def _names(question: str, regions: set[str]) -> list[str]:
 def route(question: str, scope: Scope | None = None) -> Routed:
     """What a question asks, from its words (the template's router): the tool, its
     arguments and the measure; or why it cannot be answered. It never answers a nearby
-    question: a name it cannot find, or a topic no tool covers, is said so."""
+    question: a name it cannot find, a topic, a measure or a period no tool covers is said
+    so."""
     words = set(re.findall(r"[a-z%\-]+", question.lower()))
     region_ids = scope.region_ids if scope else None
     with connect() as conn:
@@ -231,70 +274,87 @@ def route(question: str, scope: Scope | None = None) -> Routed:
     uncovered = words & UNCOVERED
     if uncovered:
         return Routed(None, {}, cannot=f"nothing in Beacon measures {sorted(uncovered)[0]}")
-    names = _names(question, regions)
-    wants_rate = bool(words & RATE_WORDS)
-    if names:
-        return _route_named(names, question, words, wants_rate, region_ids)
+    period = _period(question)
+    if period is None:
+        return Routed(None, {}, cannot="Ask reads periods of days, weeks, this or last month "
+                      "or year, up to a year back; not that one")  # fmt: skip
+    lowest = bool(words & LOWEST)
+    named = _route_named(question, words, regions, arguments, period, region_ids)
+    if named is not None:
+        return named
     best = max(
         (n for n in TOOLS if TOOLS[n].arguments in (RegionArgs, WindowArgs)),
-        key=lambda n: len(words & set(TOOLS[n].words)),
+        key=lambda n: len(words & _topic(n)),
     )
-    if not words & set(TOOLS[best].words):
+    if not words & _topic(best):
         return Routed(None, {}, cannot="no tool covers that question")
     if TOOLS[best].arguments is WindowArgs:
-        arguments |= _period(question)
-    return Routed(best, arguments, _measure(best, words, wants_rate))
+        arguments |= period
+    column, cannot = _asked(best, question, words)
+    if cannot:
+        return Routed(None, {}, cannot=cannot)
+    return Routed(best, arguments, column, lowest)
 
 
-def _measure(tool: str, words: set[str], wants_rate: bool) -> str:
-    measures = TOOLS[tool].measures
-    if wants_rate:
-        return next((m for m in measures if m.endswith("rate")), next(iter(measures)))
-    for column, asked in list(measures.items())[1:]:
-        if not column.endswith("rate") and words & set(asked):
-            return column
-    return next(iter(measures))
+def _topic(tool: str) -> set[str]:
+    """The words that point at a tool: its own, and the one-word names of its measures."""
+    measured = {p for m in TOOLS[tool].measures for p in m.words if " " not in p}
+    return set(TOOLS[tool].words) | measured
 
 
 def _route_named(
-    names: list[str],
     question: str,
     words: set[str],
-    wants_rate: bool,
+    regions: set[str],
+    arguments: dict[str, Any],
+    period: dict[str, Any],
     region_ids: list[int] | None,
-) -> Routed:
-    """A question about one tutor, customer or class, by the name in it."""
-    name = names[0]
+) -> Routed | None:
+    """A question about one tutor, customer (by name or number) or class; None when it
+    names none. A name that is neither a tutor nor asked about as a customer is said so."""
+    number = re.search(r"\bcustomer\s*(?:number|no\.?|#)?\s*#?(\d+)\b", question.lower())
+    names = _names(question, regions)
+    if not names and not number:
+        return None
     with connect() as conn:
         roster = tutor_risk.tutor_roster(conn=conn)
         classes = pe.filter_options(conn=conn, region_ids=region_ids)
     if region_ids is not None:
         roster = roster[roster["region_id"].isin(region_ids)]
-    tutors = set(roster["name"].str.lower())
     schools = set(classes["school_name"].str.lower())
     grade = re.search(r"\bgrade\s*(\d+)", question.lower())
     school = next((n for n in names if n.lower() in schools), None)
     if school and grade:
+        in_school = classes.loc[classes["school_name"].str.lower() == school.lower()]
         class_name = next(
             (
                 c
-                for c in classes.loc[
-                    classes["school_name"].str.lower() == school.lower(), "class_name"
-                ]
+                for c in in_school["class_name"]
                 if re.search(rf"\bgrade\s*{grade.group(1)}\b", c.lower())
             ),
             f"Grade {grade.group(1)} PE",
         )
-        arguments = {"class_name": class_name, "school": school, **_period(question)}
+        tool, args = "class_attendance", {"class_name": class_name, "school": school, **period}
+    elif number:
+        tool, args = "customer_credit", {"customer": number.group(1)}
+    elif names[0].lower() in set(roster["name"].str.lower()) or words & {
+        "tutor",
+        "session",
+        "sessions",
+    }:
+        tool, args = "tutor_sessions", {"tutor": names[0], **period}
+    elif words & CUSTOMER_WORDS:
+        tool, args = "customer_credit", {"customer": names[0]}
+    else:
         return Routed(
-            "class_attendance", arguments, _measure("class_attendance", words, wants_rate)
+            None, {}, cannot=f"there is no tutor or customer called {names[0]!r} in your regions"
         )
-    if name.lower() in tutors or "tutor" in words or words & {"session", "sessions"}:
-        arguments = {"tutor": name, **_period(question)}
-        return Routed("tutor_sessions", arguments, _measure("tutor_sessions", words, wants_rate))
-    return Routed(
-        "customer_credit", {"customer": name}, _measure("customer_credit", words, wants_rate)
-    )
+    if "region" in arguments:
+        args["region"] = arguments["region"]
+    column, cannot = _asked(tool, question, words)
+    if cannot:
+        return Routed(None, {}, cannot=cannot)
+    return Routed(tool, args, column)
 
 
 def ask(question: str, scope: Scope) -> Answer:
@@ -317,7 +377,7 @@ def _fallback(question: str, scope: Scope, note: str) -> Answer:
         text = f"I can't answer that from Beacon's data{why}. I can answer: "
         return Answer(text + _what_can_be_answered(), "template", note, [])
     runs = [run_tool(routed.tool, routed.arguments, scope)]
-    return Answer(template_answer(runs, routed.measure), "template", note, runs)
+    return Answer(template_answer(runs, routed.measure, routed.lowest), "template", note, runs)
 
 
 def _ask_model(question: str, scope: Scope) -> Answer:

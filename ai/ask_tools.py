@@ -142,7 +142,8 @@ def _tutors_at_risk(args: RegionArgs, region_ids: list[int] | None) -> tuple[str
     wide = wide.reindex(columns=["critical", "high", "medium", "low"], fill_value=0).astype(int)
     wide["high_or_critical"] = wide["critical"] + wide["high"]
     wide["tutors"] = wide[["critical", "high", "medium", "low"]].sum(axis=1)
-    wide["high_or_critical_rate"] = rate(wide["high_or_critical"], wide["tutors"])
+    for band in ("high_or_critical", "critical", "high", "medium", "low"):
+        wide[f"{band}_rate"] = rate(wide[band], wide["tutors"])
     wide = wide.sort_values(["critical", "high"], ascending=False).reset_index()
     return f"Tutors by risk band per region, scores of {as_of:%Y-%m-%d}", wide
 
@@ -154,6 +155,8 @@ def _sessions(args: WindowArgs, region_ids: list[int] | None) -> tuple[str, pd.D
             conn=conn, since=since, until=until, region_ids=region_ids
         )
     rows["completion_rate"] = rate(rows["completed"], rows["held"])
+    rows["no_show_rate"] = rate(rows["no_show"], rows["held"])
+    rows["cancellation_rate"] = rate(rows["cancelled"], rows["held"])
     return f"Tutoring sessions per region, {words}", rows
 
 
@@ -164,6 +167,7 @@ def _applications(args: WindowArgs, region_ids: list[int] | None) -> tuple[str, 
             conn=conn, since=since, until=until, region_ids=region_ids
         )
     rows["approval_rate"] = rate(rows["approved"], rows["approved"] + rows["declined"])
+    rows["decline_rate"] = rate(rows["declined"], rows["approved"] + rows["declined"])
     return f"Credit applications per region, {words}", rows
 
 
@@ -173,7 +177,9 @@ def _attendance(args: WindowArgs, region_ids: list[int] | None) -> tuple[str, pd
         rows = by_region.attendance_by_region(
             conn=conn, since=since.date(), until=until.date(), region_ids=region_ids
         )
+    rows["absent"] = rows["marks"] - rows["present"]
     rows["attendance_rate"] = rate(rows["present"], rows["marks"])
+    rows["absence_rate"] = rate(rows["absent"], rows["marks"])
     return f"PE attendance per region, {words}", rows
 
 
@@ -217,6 +223,8 @@ def _tutor(args: TutorArgs, region_ids: list[int] | None) -> tuple[str, pd.DataF
         "rescheduled": int(counts.get("rescheduled", 0)),
         "held": held,
         "completion_rate": round(100 * counts.get("completed", 0) / held, 1) if held else None,
+        "no_show_rate": round(100 * counts.get("no_show", 0) / held, 1) if held else None,
+        "cancellation_rate": round(100 * counts.get("cancelled", 0) / held, 1) if held else None,
         "risk_score": int(scores["score"].iloc[-1]) if len(scores) else None,
         "risk_band": str(scores["band"].iloc[-1]) if len(scores) else None,
     }
@@ -253,6 +261,9 @@ def _customer(args: CustomerArgs, region_ids: list[int] | None) -> tuple[str, pd
         "approved": approved,
         "declined": int((applications["status"] == "declined").sum()),
         "approval_rate": round(100 * approved / decided.sum(), 1) if decided.sum() else None,
+        "decline_rate": round(100 * (decided.sum() - approved) / decided.sum(), 1)
+        if decided.sum()
+        else None,
         "latest_score": int(scored["score"].iloc[0]) if len(scored) else None,
         "latest_band": str(scored["band"].iloc[0]) if len(scored) else None,
     }
@@ -281,11 +292,23 @@ def _class(args: ClassArgs, region_ids: list[int] | None) -> tuple[str, pd.DataF
         "school": chosen["school_name"],
         "present": present,
         "marks": marks,
+        "absent": marks - present,
         "attendance_rate": round(100 * present / marks, 1) if marks else None,
+        "absence_rate": round(100 * (marks - present) / marks, 1) if marks else None,
     }
     return f"PE attendance of {chosen['class_name']} at {chosen['school_name']}, {words}", (
         pd.DataFrame([row])
     )
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What a question can ask of a tool: a count column, its rate column (None: there is no
+    rate of it), and the words or phrases that ask for it (the first measure is the default)."""
+
+    count: str | None
+    rate: str | None
+    words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -294,94 +317,97 @@ class Tool:
     arguments: type[RegionArgs]
     run: Callable[[Any, list[int] | None], tuple[str, pd.DataFrame]]
     words: tuple[str, ...]  # how the template fallback recognises a question for it
-    measures: dict[str, tuple[str, ...]]  # a column and the words that ask for it; first: default
+    measures: tuple[Measure, ...]  # the first is what a question asks when it names none
 
 
 TOOLS: dict[str, Tool] = {
     "tutors_at_risk_by_region": Tool(
-        "Tutors per region in each churn-risk band (critical, high, medium, low), the number "
-        "and the percentage at high or critical risk, newest scores.",
+        "Tutors per region in each churn-risk band (critical, high, medium, low), each as a "
+        "number and a percentage of the region's tutors, newest scores.",
         RegionArgs,
         _tutors_at_risk,
         ("risk", "critical", "churn", "leave", "leaving", "at-risk"),
-        {
-            "high_or_critical": ("risk", "at-risk", "churn", "leave", "leaving"),
-            "high_or_critical_rate": ("rate", "percent", "percentage", "share", "proportion"),
-            "critical": ("critical",),
-            "high": ("high",),
-            "medium": ("medium",),
-            "low": ("low",),
-        },
+        (
+            Measure("high_or_critical", "high_or_critical_rate", ("high or critical", "at risk")),
+            Measure("critical", "critical_rate", ("critical",)),
+            Measure("high", "high_rate", ("high risk", "high")),
+            Measure("medium", "medium_rate", ("medium",)),
+            Measure("low", "low_rate", ("low risk", "low")),
+        ),
     ),
     "tutoring_sessions_by_region": Tool(
-        "Completed and held tutoring sessions per region, and the completion rate (%).",
+        "Tutoring sessions per region: completed, no-shows, cancelled and held, with the "
+        "completion, no-show and cancellation rates (%).",
         WindowArgs,
         _sessions,
-        ("session", "sessions", "tutoring", "completed", "completion"),
-        {
-            "completed": ("completed", "complete"),
-            "completion_rate": ("rate", "percent", "percentage", "share", "proportion"),
-            "held": ("held",),
-        },
+        ("session", "sessions", "tutoring", "completed", "completion", "no-show", "no-shows"),
+        (
+            Measure("completed", "completion_rate", ("completed", "complete", "completion")),
+            Measure("no_show", "no_show_rate", ("no-show", "no-shows", "no show", "missed")),
+            Measure("cancelled", "cancellation_rate", ("cancelled", "canceled", "cancel")),
+            Measure("held", None, ("held",)),
+        ),
     ),
     "credit_applications_by_region": Tool(
-        "Credit applications per region: received, approved, declined, approval rate (%).",
+        "Credit applications per region: received, approved, declined, approval and decline "
+        "rates (%).",
         WindowArgs,
         _applications,
         ("credit", "application", "applications", "loan", "loans", "approval", "approved"),
-        {
-            "applications": ("applications", "application", "received"),
-            "approval_rate": ("rate", "percent", "percentage", "share", "proportion"),
-            "approved": ("approved",),
-            "declined": ("declined", "rejected"),
-        },
+        (
+            Measure("applications", None, ("applications", "application", "received")),
+            Measure("approved", "approval_rate", ("approved", "approval", "approve")),
+            Measure("declined", "decline_rate", ("declined", "decline", "rejected", "reject")),
+        ),
     ),
     "pe_attendance_by_region": Tool(
-        "PE attendance per region: places attended, marks taken, attendance rate (%).",
+        "PE attendance per region: places attended, absences, marks taken, attendance and "
+        "absence rates (%).",
         WindowArgs,
         _attendance,
-        ("attendance", "pe", "physical", "attended", "absent"),
-        {
-            "attendance_rate": ("rate", "percent", "percentage", "share", "attendance"),
-            "present": ("attended", "present", "many"),
-            "marks": ("marks",),
-        },
+        ("attendance", "pe", "physical", "attended", "absent", "absence", "absences"),
+        (
+            Measure("present", "attendance_rate", ("attendance", "attended", "present")),
+            Measure("absent", "absence_rate", ("absent", "absence", "absences", "missed")),
+            Measure("marks", None, ("marks",)),
+        ),
     ),
     "tutor_sessions": Tool(
         "One tutor's sessions in a period: completed, no-shows, cancelled, rescheduled, held, "
-        "completion rate (%), and their newest risk score and band.",
+        "completion, no-show and cancellation rates (%), and their newest risk score and band.",
         TutorArgs,
         _tutor,
         ("tutor", "sessions", "session", "completed", "complete"),
-        {
-            "completed": ("completed", "complete", "sessions"),
-            "completion_rate": ("rate", "percent", "percentage", "share"),
-            "no_show": ("no-show", "no-shows", "missed"),
-            "cancelled": ("cancelled", "canceled"),
-            "risk_score": ("risk", "score"),
-        },
+        (
+            Measure("completed", "completion_rate", ("completed", "complete", "completion")),
+            Measure("no_show", "no_show_rate", ("no-show", "no-shows", "no show", "missed")),
+            Measure("cancelled", "cancellation_rate", ("cancelled", "canceled", "cancel")),
+            Measure("risk_score", None, ("risk", "score")),
+            Measure("held", None, ("held",)),
+        ),
     ),
     "customer_credit": Tool(
         "One credit customer (by name or number): applications, approved, declined, approval "
-        "rate (%), newest score and band.",
+        "and decline rates (%), newest score and band.",
         CustomerArgs,
         _customer,
         ("customer", "applicant", "credit", "applications", "score"),
-        {
-            "applications": ("applications", "applied"),
-            "approval_rate": ("rate", "percent", "percentage"),
-            "approved": ("approved",),
-            "latest_score": ("score", "band"),
-        },
+        (
+            Measure("applications", None, ("applications", "applied")),
+            Measure("approved", "approval_rate", ("approved", "approval")),
+            Measure("declined", "decline_rate", ("declined", "decline", "rejected")),
+            Measure("latest_score", None, ("score", "band")),
+        ),
     ),
     "class_attendance": Tool(
-        "One PE class's attendance in a period: places attended, marks taken, attendance rate (%).",
+        "One PE class's attendance in a period: places attended, absences, marks taken, "
+        "attendance and absence rates (%).",
         ClassArgs,
         _class,
         ("class", "attendance", "attended"),
-        {
-            "attendance_rate": ("rate", "percent", "attendance"),
-            "present": ("attended", "present", "many"),
-        },
+        (
+            Measure("present", "attendance_rate", ("attendance", "attended", "present")),
+            Measure("absent", "absence_rate", ("absent", "absence", "absences")),
+        ),
     ),
 }

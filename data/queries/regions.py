@@ -41,12 +41,16 @@ def tutors_by_band(
 def sessions_by_region(
     *, conn: Connection, since: datetime, until: datetime, region_ids: Sequence[int] | None
 ) -> pd.DataFrame:
-    """Tutoring sessions per region in [since, until). Columns: region, completed, held."""
+    """Tutoring sessions per region in [since, until). Columns: region, completed, no_show,
+    cancelled, held (every session that was not still scheduled)."""
     held = TutoringSession.status != "scheduled"
+    status = TutoringSession.status
     stmt = (
         select(
             Region.name.label("region"),
-            func.sum(case((TutoringSession.status == "completed", 1), else_=0)).label("completed"),
+            func.sum(case((status == "completed", 1), else_=0)).label("completed"),
+            func.sum(case((status == "no_show", 1), else_=0)).label("no_show"),
+            func.sum(case((status == "cancelled", 1), else_=0)).label("cancelled"),
             func.sum(case((held, 1), else_=0)).label("held"),
         )
         .join(Tutor, Tutor.id == TutoringSession.tutor_id)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
+import pytest
 from sqlalchemy import case as when
 from sqlalchemy import func, select
 
@@ -524,3 +525,85 @@ def test_thirty_questions_answered_through_tool_calls(ask_data_with_ai):
             sent = run.result()
             figures = re.findall(r"\d[\d,]*(?:\.\d+)?", case.expected)
             assert run.refused or figures[-1].replace(",", "") in sent, (case.question, sent)
+
+
+@pytest.mark.parametrize(
+    ("question", "tool", "measure", "lowest"),
+    [
+        (
+            "How many tutors are at high or critical risk in North?",
+            "tutors_at_risk_by_region",
+            "high_or_critical",
+            False,
+        ),
+        (
+            "What percentage of tutors are critical?",
+            "tutors_at_risk_by_region",
+            "critical_rate",
+            False,
+        ),
+        ("What share of tutors are at low risk?", "tutors_at_risk_by_region", "low_rate", False),
+        (
+            "What is the decline rate this year?",
+            "credit_applications_by_region",
+            "decline_rate",
+            False,
+        ),
+        (
+            "How many sessions were cancelled last week?",
+            "tutoring_sessions_by_region",
+            "cancelled",
+            False,
+        ),
+        (
+            "What is the no-show rate in the last 90 days?",
+            "tutoring_sessions_by_region",
+            "no_show_rate",
+            False,
+        ),
+        (
+            "How many pupils were absent from PE last month?",
+            "pe_attendance_by_region",
+            "absent",
+            False,
+        ),
+        (
+            "Which region has the lowest completion rate?",
+            "tutoring_sessions_by_region",
+            "completion_rate",
+            True,
+        ),
+        ("How many applications has customer 18 made?", "customer_credit", "applications", False),
+    ],
+)
+def test_the_router_answers_the_measure_asked(ask_data, question, tool, measure, lowest):
+    routed = asking.route(question, someone())
+    assert (routed.tool, routed.measure, routed.lowest) == (tool, measure, lowest)
+
+
+@pytest.mark.parametrize(
+    ("question", "why"),
+    [
+        ("What was attendance in May?", "Ask reads periods"),
+        ("How many sessions were completed in the last 1000 days?", "Ask reads periods"),
+        ("What is the held rate of sessions?", "there is no rate of held"),
+        ("What did Qwerty Zxcvb achieve?", "no tutor or customer called 'Qwerty Zxcvb'"),
+    ],
+)
+def test_what_the_router_cannot_read_it_says(ask_data, question, why):
+    routed = asking.route(question, someone())
+    assert routed.tool is None and why in (routed.cannot or "")
+
+
+def test_a_name_from_another_region_is_not_answered_with_something_else(ask_data):
+    """A North manager asks about a South tutor by name: no tutor in their regions, and no
+    customer question either; said so, without saying the tutor exists elsewhere."""
+    with connect() as conn:
+        south = conn.execute(
+            select(Tutor.name).where(Tutor.region_id == 2).order_by(Tutor.id)
+        ).scalars()
+        north = set(conn.execute(select(Tutor.name).where(Tutor.region_id == 1)).scalars())
+        name = next(n for n in south if n not in north)
+    answer = asking.ask(f"What was {name}'s completion rate last month?", someone([1]))
+    assert not answer.runs or answer.runs[0].refused
+    assert f"called '{name}'" in answer.text and not re.search(r"\d%", answer.text)
