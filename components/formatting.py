@@ -113,7 +113,7 @@ def browser_name(user_agent: str | None) -> str:
 
 def readable_detail(detail: object, *, limit: int = 300) -> str:
     """An audit entry's detail as a person reads it: 'What: pe widget · Widget: incident_log',
-    changes as 'After: amount 5,000, term months 12'; numbers with separators."""
+    changes as 'After: amount 5000, term months 12'; numbers exactly as recorded."""
 
     def label(key: object) -> str:
         return str(key).replace("_", " ")
@@ -121,8 +121,10 @@ def readable_detail(detail: object, *, limit: int = 300) -> str:
     def value(item: object) -> str:
         if isinstance(item, bool):
             return "yes" if item else "no"
-        if isinstance(item, int | float):
-            return number(item, 0 if float(item).is_integer() else 2)
+        if isinstance(item, int):
+            return str(item)  # ids and counts as recorded
+        if isinstance(item, float):
+            return repr(item) if not item.is_integer() else str(int(item))
         if item is None:
             return "none"
         if isinstance(item, dict):
@@ -155,9 +157,9 @@ _ABBREVIATIONS = {
 def column_label(name: object) -> str:
     """A data column as its header reads: 'risk_before' is 'Risk before', 'tutor_id' is
     'Tutor ID', 'pd' is 'PD'. Exports and reports head their tables with it."""
-    words = [w for w in str(name).replace("-", "_").split("_") if w]
-    if not words:
-        return str(name)
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", str(name)):
+        return str(name)  # a date, a number or a label already: as it is
+    words = [w for w in str(name).split("_") if w]
     shown = [_ABBREVIATIONS.get(w.lower(), w) for w in words]
     first = shown[0]
     return " ".join([first if first.isupper() else first.capitalize(), *shown[1:]])

@@ -74,7 +74,7 @@ def keep_credit_monitoring(
             activity.record_event(
                 conn=conn,
                 actor_id=None,
-                area="credit",
+                area="system",  # a notification for staff, not a feed item for viewers
                 verb="drifted",
                 entity_type="model",
                 entity_id=model_id,

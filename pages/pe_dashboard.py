@@ -570,6 +570,12 @@ def show_widgets(filters: Any, theme: str | None, _values: list[Any]) -> list[An
         if isinstance(trigger, dict) and trigger.get("type") == "pe-opt"
         else None
     )
+    with connect() as conn:
+        board, _ = _saved_board(conn)
+    placed = {p["widget"] for p in board["widgets"]}
+    if len(names) != len(set(names)) or not set(names) <= placed:
+        audit("access.denied", what="pe widgets", widgets=[str(n)[:40] for n in names[:10]])
+        raise AccessDenied()  # the page only ever asks for the cards of the saved board
     actor = current_actor()
     return [
         dash.no_update

@@ -10,7 +10,8 @@ import pytest
 
 from ai import ask as asking
 from ai import insights
-from tests.ai.test_ai import FACTS, ai_on, outcomes, server, someone  # noqa: F401 (fixtures)
+from tests.ai.conftest import ai_on, server  # noqa: F401 (fixtures)
+from tests.ai.test_ai import FACTS, outcomes, someone
 
 ODD_REPLIES = [
     (b"<html><body>Bad gateway</body></html>", "text/html"),

@@ -7,10 +7,25 @@ import json
 
 import pytest
 
-from tests.auth.helpers import concrete, outputs_of, server_callbacks
+from tests.auth.helpers import concrete, login, new_client, outputs_of, server_callbacks
+from tests.conftest import create_test_account
 from tests.security.test_callbacks_by_role import signed_in
 
 INJECTION = "'; DROP TABLE pe_classes; -- <script>alert(1)</script>"
+
+
+def with_board(role: str, widgets: list[str], regions=()):  # type: ignore[no-untyped-def]
+    """Signed in as someone of `role` whose saved board holds `widgets`."""
+    from data.engine import transaction
+    from data.preferences import save_preference
+
+    account = create_test_account(role, regions)
+    board = {"widgets": [{"widget": w, "size": "medium", "options": {}} for w in widgets]}
+    with transaction() as conn:
+        save_preference(conn=conn, user_id=account.id, name="pe_dashboard", value=board)
+    client = new_client()
+    assert login(client, account.email).status_code == 302
+    return client
 
 
 @pytest.fixture
@@ -91,6 +106,9 @@ def test_a_viewer_cannot_draw_a_widget_above_their_role(db):
     refused = call(viewer, "pe-body", FILTERS, widget="incident_log")
     assert refused.status_code == 403
     assert "response" not in refused.get_data(as_text=True)
+    # A widget the role may see but that is not on the saved board is never drawn either: a
+    # forged request cannot make the server draw widgets (or one widget many times) at will.
+    assert call(viewer, "pe-body", FILTERS, widget="fitness").status_code == 403
 
 
 def test_a_viewer_cannot_add_a_widget_above_their_role(db):
@@ -101,7 +119,7 @@ def test_a_viewer_cannot_add_a_widget_above_their_role(db):
 
 
 def test_a_manager_cannot_filter_on_a_class_outside_their_regions(db):
-    manager = signed_in("manager", regions=(1,))
+    manager = with_board("manager", ["team_suggestions"], regions=(1,))
     from data.engine import connect
     from data.queries import pe
 
@@ -124,7 +142,7 @@ def test_a_manager_cannot_filter_on_a_class_outside_their_regions(db):
 
 
 def test_forged_settings_and_injection_strings_get_a_message_not_a_crash(db):
-    analyst = signed_in("analyst")
+    analyst = with_board("analyst", ["team_suggestions", "attendance"])
     forged = call(
         analyst,
         "pe-body",

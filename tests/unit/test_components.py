@@ -369,10 +369,26 @@ def test_an_audit_detail_reads_as_words_not_a_python_dict():
     assert readable_detail({"what": "pe widget", "widget": "incident_log"}) == (
         "What: pe widget · Widget: incident_log"
     )
-    changed = {"after": {"amount": 25500.0, "term_months": 12, "approved": True}, "token": 3}
+    changed = {"after": {"amount": 25500.0, "pd": 0.0312345, "approved": True}, "token": 13042}
     assert readable_detail(changed) == (
-        "After: amount 25,500, term months 12, approved yes · Token: 3"
+        "After: amount 25500, pd 0.0312345, approved yes · Token: 13042"  # exact, as recorded
     )
     assert readable_detail({}) == "" and readable_detail(None) == ""
     assert readable_detail({"note": "x" * 400}).endswith("…")
     assert len(readable_detail({"note": "x" * 400})) == 300
+
+
+def test_column_labels_read_as_headers_and_leave_other_names_alone():
+    from components.formatting import column_label
+
+    assert [column_label(c) for c in ("risk_before", "tutor_id", "pd", "roc_auc")] == [
+        "Risk before",
+        "Tutor ID",
+        "PD",
+        "ROC AUC",
+    ]
+    assert [column_label(c) for c in ("2026-06-01", "-1", "Already Nice")] == [
+        "2026-06-01",
+        "-1",
+        "Already Nice",
+    ]
