@@ -15,6 +15,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     BaseDocTemplate,
     Frame,
@@ -81,24 +82,38 @@ def shown(value: object, limit: int = 60) -> str:
 
 
 def shown_rows(frame: pd.DataFrame, limit: int = 60) -> list[list[str]]:
-    return [[shown(v, limit) for v in row] for row in frame.itertuples(index=False)]
+    """Every cell as printed; an id or a number-like code (customer_number) as recorded."""
+    plain = [str(c).endswith(("id", "number")) for c in frame.columns]
+    return [
+        [
+            str(v) if keep and v == v and v is not None else shown(v, limit)
+            for v, keep in zip(row, plain, strict=True)
+        ]
+        for row in frame.itertuples(index=False)
+    ]
 
 
 def _widths(rows: list[list[str]], width: float) -> list[float]:
-    """Column widths filling `width`: each column's padding, then the rest in proportion to
-    what it holds (its longest word, or its text up to 40 characters), so a short column is
-    never split mid-word while a long one wraps."""
+    """Column widths filling `width`. Each column first gets room for its longest word
+    (measured in the font it is printed in), so no number or word is split; what is left goes
+    to the columns in proportion to their text, up to 40 characters."""
     padding = 12  # a cell's left and right padding, in points
-    wants = [
-        max(
-            3,
-            max(len(word) for row in rows for word in (str(row[k]).split() or [""])),
-            min(40, max(len(row[k]) for row in rows[1:]) if len(rows) > 1 else 0),
+    columns = range(len(rows[0]))
+    fonts = [("Helvetica-Bold", 7)] + [("Helvetica", 7)] * (len(rows) - 1)
+    least = [
+        padding
+        + max(
+            stringWidth(word, *font)
+            for row, font in zip(rows, fonts, strict=True)
+            for word in (str(row[k]).split() or [""])
         )
-        for k in range(len(rows[0]))
+        for k in columns
     ]
-    per_character = (width - padding * len(wants)) / sum(wants)
-    return [padding + want * per_character for want in wants]
+    if sum(least) >= width:  # more columns than fit: shrink all alike
+        return [w * width / sum(least) for w in least]
+    wants = [min(40, max(len(row[k]) for row in rows)) or 1 for k in columns]
+    spare = width - sum(least)
+    return [w + spare * want / sum(wants) for w, want in zip(least, wants, strict=True)]
 
 
 def _table(frame: pd.DataFrame) -> list[Flowable]:

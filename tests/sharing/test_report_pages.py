@@ -88,3 +88,18 @@ def test_cells_print_as_people_write_numbers():
         "2026",
         "yes",
     ]
+
+
+def test_a_table_of_many_short_columns_splits_no_number():
+    """Fourteen columns of short values: every value fits its column whole."""
+    frame = pd.DataFrame(
+        {f"measure_{k}": [512, 25500.0, 100000, "declined"] for k in range(13)}
+        | {"customer_id": [100000, 100001, 100002, 100003]}
+    )
+    report = a_report()
+    report.tables = [("Many columns", frame)]
+    raw = pdf_bytes(report)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(raw)).pages)
+    for whole in ("512", "25,500", "100,000", "declined", "100001"):
+        assert whole in text.split(), whole
+    assert "100,001" not in text  # an id is printed as recorded
