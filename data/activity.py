@@ -100,6 +100,17 @@ def _visible(region_ids: Sequence[int] | None):  # type: ignore[no-untyped-def]
     return [or_(ActivityEvent.region_id.in_(list(region_ids)), ActivityEvent.region_id.is_(None))]
 
 
+def latest_event_id(*, conn: Connection, region_ids: Sequence[int] | None) -> int:
+    """The highest id of the feed's events in a region scope (0 for none): what a reader has
+    been shown when a view opens; anything recorded after it is new to them."""
+    newest = conn.execute(
+        select(func.max(ActivityEvent.id)).where(
+            *_visible(region_ids), ActivityEvent.area.in_(FEED_AREAS)
+        )
+    ).scalar_one()
+    return int(newest or 0)
+
+
 def feed(
     *,
     conn: Connection,

@@ -138,8 +138,7 @@ def show(area, period, _prev, _next, _poll, page, seen, newest):  # type: ignore
             prefix=ids.pager, page=page, total=total, size=PAGE_SIZE, noun="events"
         )
         events, _ = feed_page(state, conn, moment, limit=PAGE_SIZE, offset=offset)
-        latest, _ = feed_page(state, conn, moment, limit=1)
-    top = int(latest["id"].iloc[0]) if len(latest) else 0
+        top = activity.latest_event_id(conn=conn, region_ids=region_scope())
     if not polled and ctx.triggered_id not in PAGER_TRIGGERS:
         seen = top  # a new view (opened, or other filters): nothing in it is new yet
     marked = seen if isinstance(seen, int) and not isinstance(seen, bool) else top

@@ -71,3 +71,43 @@ def test_new_events_arrive_marked_new_and_a_later_page_is_not_moved(seeded_copy)
         on_page_two = feed.show(None, YEAR, None, None, 3, 2, seen, latest)
         assert on_page_two[0] is dash.no_update and on_page_two[1] is dash.no_update
         assert on_page_two[-1] == "1 new event: see the first page."
+
+
+def test_an_event_recorded_late_with_an_earlier_time_is_new_and_older_ones_are_not(seeded_copy):
+    """A load or a back-dated change records an event stamped in the past: it is new to the
+    reader (recorded after they opened the view), and nothing recorded before is marked."""
+    from datetime import timedelta
+
+    with acting_as("admin"):
+        triggered(feed.ids.area, "value", None)
+        with transaction() as conn:  # recorded before the view opens, stamped last week
+            activity.record_event(
+                conn=conn,
+                actor_id=None,
+                area="schedules",
+                verb="booked",
+                entity_type="schedule",
+                entity_id=1,
+                region_id=1,
+                summary="Back-dated before",
+                now=datetime.now(UTC) - timedelta(days=7),
+            )
+        listed, *_rest, seen, newest, _note = feed.show(None, YEAR, None, None, None, 1, None, None)
+        assert "New" not in texts(listed)
+        with transaction() as conn:  # recorded after, stamped an hour ago
+            activity.record_event(
+                conn=conn,
+                actor_id=None,
+                area="schedules",
+                verb="booked",
+                entity_type="schedule",
+                entity_id=1,
+                region_id=1,
+                summary="Back-dated after",
+                now=datetime.now(UTC) - timedelta(hours=1),
+            )
+        triggered(feed.ids.poll, "n_intervals", 1)
+        listed, *_rest = feed.show(None, YEAR, None, None, 1, 1, seen, newest)
+    words = texts(listed)
+    assert words.count("New") == 1
+    assert words[words.index("New") :].index("Back-dated after") < 4  # the marked one
