@@ -33,7 +33,8 @@ def texts(node) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
-def happened(summary: str) -> None:
+def happened(summary: str, at: datetime | None = None) -> None:
+    """An event recorded now, stamped `at` (now, unless back-dated)."""
     with transaction() as conn:
         activity.record_event(
             conn=conn,
@@ -44,7 +45,7 @@ def happened(summary: str) -> None:
             entity_id=1,
             region_id=1,
             summary=summary,
-            now=datetime.now(UTC),
+            now=at or datetime.now(UTC),
         )
 
 
@@ -80,32 +81,10 @@ def test_an_event_recorded_late_with_an_earlier_time_is_new_and_older_ones_are_n
 
     with acting_as("admin"):
         triggered(feed.ids.area, "value", None)
-        with transaction() as conn:  # recorded before the view opens, stamped last week
-            activity.record_event(
-                conn=conn,
-                actor_id=None,
-                area="schedules",
-                verb="booked",
-                entity_type="schedule",
-                entity_id=1,
-                region_id=1,
-                summary="Back-dated before",
-                now=datetime.now(UTC) - timedelta(days=7),
-            )
+        happened("Back-dated before", at=datetime.now(UTC) - timedelta(days=7))  # before opening
         listed, *_rest, seen, newest, _note = feed.show(None, YEAR, None, None, None, 1, None, None)
         assert "New" not in texts(listed)
-        with transaction() as conn:  # recorded after, stamped an hour ago
-            activity.record_event(
-                conn=conn,
-                actor_id=None,
-                area="schedules",
-                verb="booked",
-                entity_type="schedule",
-                entity_id=1,
-                region_id=1,
-                summary="Back-dated after",
-                now=datetime.now(UTC) - timedelta(hours=1),
-            )
+        happened("Back-dated after", at=datetime.now(UTC) - timedelta(hours=1))  # after opening
         triggered(feed.ids.poll, "n_intervals", 1)
         listed, *_rest = feed.show(None, YEAR, None, None, 1, 1, seen, newest)
     words = texts(listed)
