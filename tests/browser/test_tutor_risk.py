@@ -30,6 +30,11 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
         for td in dash_duo.find_elements("#risk-table .data-table tbody tr td:first-child")
     ]
     assert names == sorted(names)
+    # Nothing sticks out sideways (a dropdown's hidden focus input once did, near the edge).
+    wide, seen = dash_duo.driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert wide <= seen
     # Change a filter; the table and, independently, the address follow.
     choose(dash_duo, "#risk-band", value="Medium")
     dash_duo.wait_for_text_to_equal("#risk-table .data-table .band-badge", "Medium", timeout=20)
