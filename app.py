@@ -21,7 +21,7 @@ from auth.headers import MAX_REQUEST_BYTES, security_headers
 from auth.setup import init_auth
 from components.empty_state import empty_state
 from components.shell import shell
-from components.theme import DEFAULT_THEME, valid_theme
+from components.theme import FOLLOW_SYSTEM, valid_theme
 from data.engine import connect
 from data.preferences import read_preference
 from jobs import heartbeats
@@ -60,10 +60,11 @@ def app_layout() -> html.Div:
     """
     pages = [page for page in dash.page_registry.values() if allowed(page["roles"])]
     user = current_user if current_user.is_authenticated else None
-    theme = DEFAULT_THEME
+    theme = FOLLOW_SYSTEM  # until the user chooses, the browser follows the OS (dark or not)
     if user:
         with connect() as conn:
-            theme = valid_theme(read_preference(conn=conn, user_id=user.user_id, name="theme"))
+            chosen = read_preference(conn=conn, user_id=user.user_id, name="theme")
+        theme = valid_theme(chosen) if chosen else FOLLOW_SYSTEM
     return shell(
         pages=pages,
         content=dash.page_container,

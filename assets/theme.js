@@ -1,16 +1,24 @@
 // Themes: the server keeps each user's choice; this browser remembers the last one applied,
 // so a page load starts in the right colours before the layout arrives.
+// Until a user chooses a theme ("system"), the operating system's light or dark decides.
+function beaconSystemTheme() {
+  const dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  return dark ? "dark" : "default";
+}
+
 (function () {
   const root = document.documentElement;
-  const name = window.localStorage.getItem("beacon-theme") || "default";
+  const name = window.localStorage.getItem("beacon-theme") || beaconSystemTheme();
   root.setAttribute("data-beacon-theme", name);
-  root.setAttribute("data-bs-theme", window.localStorage.getItem("beacon-theme-base") || "light");
+  const base = name === "dark" ? "dark" : "light";
+  root.setAttribute("data-bs-theme", window.localStorage.getItem("beacon-theme-base") || base);
 })();
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   beacon: {
     applyTheme: function (theme, bases) {
-      const name = bases && bases[theme] ? theme : "default";
+      const wanted = theme === "system" ? beaconSystemTheme() : theme;
+      const name = bases && bases[wanted] ? wanted : "default";
       const base = bases && bases[name] ? bases[name] : "light";
       const root = document.documentElement;
       root.setAttribute("data-beacon-theme", name);
@@ -18,6 +26,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       window.localStorage.setItem("beacon-theme", name);
       window.localStorage.setItem("beacon-theme-base", base);
       return name;
+    },
+    // A user who has not chosen a theme gets the system's: the figures drawn on the server
+    // follow, since the theme store changes from "system" to what it resolved to.
+    followSystem: function (_bases, theme) {
+      return theme === "system" ? beaconSystemTheme() : window.dash_clientside.no_update;
     },
     // The menu on narrow screens: the button opens and closes it; opening a page closes it.
     toggleMenu: function (_clicks, _path, open) {

@@ -83,7 +83,8 @@ def theme_picker(theme: str) -> html.Div:
             dbc.Select(
                 id=ids.theme_picker,
                 options=[{"label": p.label, "value": n} for n, p in PALETTES.items()],
-                value=theme,
+                value=theme if theme in PALETTES else None,
+                placeholder="System",
                 size="sm",
             ),
         ],

@@ -111,6 +111,7 @@ PALETTES: dict[str, Palette] = {
 }
 THEMES = tuple(PALETTES)
 DEFAULT_THEME = "default"
+FOLLOW_SYSTEM = "system"  # no theme chosen yet: the browser picks dark or default from the OS
 
 # Risk bands keep these colours everywhere, in every theme (all readable on white and on dark).
 RISK_COLORS = {"low": "#2f9e44", "medium": "#f08c00", "high": "#e8590c", "critical": "#c92a2a"}

@@ -32,6 +32,14 @@ clientside_callback(
 )
 
 clientside_callback(
+    ClientsideFunction(namespace="beacon", function_name="followSystem"),
+    Output(ids.theme, "data", allow_duplicate=True),
+    Input(ids.theme_bases, "data"),
+    State(ids.theme, "data"),
+    prevent_initial_call="initial_duplicate",
+)
+
+clientside_callback(
     ClientsideFunction(namespace="beacon", function_name="toggleMenu"),
     Output(ids.menu, "is_open"),
     Input(ids.menu_button, "n_clicks"),

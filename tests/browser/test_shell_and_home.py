@@ -80,6 +80,24 @@ def test_theme_choice_applies_at_once_and_is_kept_on_the_account(started):
     assert started.find_element("#shell-theme-picker").get_attribute("value") == "dark"
 
 
+def test_the_theme_follows_the_system_until_the_user_chooses(started):
+    started.driver.execute_cdp_cmd(
+        "Emulation.setEmulatedMedia",
+        {"features": [{"name": "prefers-color-scheme", "value": "dark"}]},
+    )
+    sign_in(started, "viewer")  # a new account: no theme chosen
+    started.wait_for_element(".kpi-value", timeout=20)
+    started.wait_for_element('html[data-beacon-theme="dark"][data-bs-theme="dark"]', timeout=10)
+    assert started.find_element("#shell-theme-picker").get_attribute("value") == ""
+    pick_theme(started, "default")  # a choice outranks the system from now on
+    started.wait_for_element('html[data-beacon-theme="default"]', timeout=10)
+    started.driver.execute_script("window.localStorage.clear()")
+    started.driver.refresh()
+    started.wait_for_element(".kpi-value", timeout=20)
+    started.wait_for_element('html[data-beacon-theme="default"]', timeout=10)
+    assert started.find_element("#shell-theme-picker").get_attribute("value") == "default"
+
+
 def test_appearance_page_previews_every_theme_and_uses_the_one_clicked(started):
     sign_in(started, "analyst")
     started.driver.get(url(started, "/account/appearance"))
