@@ -32,6 +32,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     followSystem: function (_bases, theme) {
       return theme === "system" ? beaconSystemTheme() : window.dash_clientside.no_update;
     },
+    // On a page low in the menu, its item is scrolled into the sidebar's view.
+    revealActive: function (path) {
+      window.requestAnimationFrame(function () {
+        const item = document.querySelector(".sidebar .nav-link.active");
+        if (item) item.scrollIntoView({ block: "nearest" });
+      });
+      return path;
+    },
     // The menu on narrow screens: the button opens and closes it; opening a page closes it.
     toggleMenu: function (_clicks, _path, open) {
       const by = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";

@@ -36,7 +36,7 @@ def notification_centre() -> html.Div:
             html.Button(
                 "Notifications",
                 id=ids.bell,
-                className="btn btn-outline-secondary btn-sm",
+                className="btn btn-outline-secondary btn-sm notify-bell",
                 title="Notifications",
                 n_clicks=0,
             ),

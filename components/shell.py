@@ -22,6 +22,7 @@ class ids:
     theme = "shell-theme"
     theme_bases = "shell-theme-bases"
     theme_applied = "shell-theme-applied"
+    nav_shown = "shell-nav-shown"  # the page whose menu item was last scrolled into view
     theme_picker = "shell-theme-picker"
     title = "shell-title"
     data_as_of = "shell-data-as-of"
@@ -133,6 +134,7 @@ def shell(
             dcc.Store(id=ids.theme, data=theme),
             dcc.Store(id=ids.theme_bases, data=theme_bases()),
             dcc.Store(id=ids.theme_applied),
+            dcc.Store(id=ids.nav_shown),
             html.Div(navigation(pages), className="wide-only"),
             # Below 992 px the navigation is a menu behind a button (`.menu-button`).
             dbc.Offcanvas(

@@ -40,6 +40,12 @@ clientside_callback(
 )
 
 clientside_callback(
+    ClientsideFunction(namespace="beacon", function_name="revealActive"),
+    Output(ids.nav_shown, "data"),
+    Input(ids.url, "pathname"),
+)
+
+clientside_callback(
     ClientsideFunction(namespace="beacon", function_name="toggleMenu"),
     Output(ids.menu, "is_open"),
     Input(ids.menu_button, "n_clicks"),

@@ -3,7 +3,7 @@
 import dash
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import app as beacon
 from components.theme import THEMES
@@ -132,3 +132,20 @@ def test_a_database_outage_is_explained_not_shown_as_a_traceback(started, use_da
     started.wait_for_contains_text("h1", "The database is not answering right now", timeout=10)
     page = started.driver.page_source
     assert "Traceback" not in page and "OperationalError" not in page
+
+
+def test_the_menu_shows_the_open_page_even_low_in_the_list(started):
+    sign_in(started, "admin")
+    started.driver.get(url(started, "/admin/webhooks"))
+    started.wait_for_element(".sidebar .nav-link.active", timeout=20)
+
+    def shown() -> bool:
+        return started.driver.execute_script(
+            """const item = document.querySelector('.sidebar .nav-link.active')
+                 .getBoundingClientRect();
+               const menu = document.querySelector('.sidebar').getBoundingClientRect();
+               const bottom = Math.min(menu.bottom, window.innerHeight);
+               return item.top >= menu.top - 1 && item.bottom <= bottom + 1;"""
+        )
+
+    WebDriverWait(started.driver, 10).until(lambda _d: shown())
