@@ -50,6 +50,22 @@ def new_database(url: str | None, name: str = "api-bench") -> str:
     return make_url(url).set(database=database).render_as_string(hide_password=False)
 
 
+def use_new_database(database_url: str | None, *, name: str, **environment: str) -> str:
+    """A new empty database (see `new_database`) that this process's app will use, outside
+    demo mode and with no scheduler; `environment` adds settings. Returns its URL."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    url = new_database(database_url, name=name)
+    os.environ.update(
+        DATABASE_URL=url,
+        SECRET_KEY="bench-" + "x" * 40,
+        BEACON_PUBLIC_URL="http://127.0.0.1:8050",
+        BEACON_SCHEDULER="off",
+        BEACON_DEMO="false",
+        **environment,
+    )
+    return url
+
+
 def applications(count: int, customers: list[int], seed: int = 5) -> list[dict[str, object]]:
     """Valid applications for Tuition Flex (product 1), spread over the customers."""
     rng = np.random.default_rng(seed)
@@ -79,15 +95,8 @@ def main() -> None:
     parser.add_argument("--scale", default="medium", choices=["small", "medium", "large"])
     options = parser.parse_args()
     backend = "postgresql" if options.database_url else "sqlite"
-    DATA.mkdir(parents=True, exist_ok=True)
-    url = new_database(options.database_url)
-    os.environ.update(
-        DATABASE_URL=url,
-        SECRET_KEY="bench-" + "x" * 40,
-        BEACON_PUBLIC_URL="http://127.0.0.1:8050",
-        BEACON_API_LIMIT="100000 per minute",
-        BEACON_SCHEDULER="off",
-        BEACON_DEMO="false",
+    url = use_new_database(
+        options.database_url, name="api-bench", BEACON_API_LIMIT="100000 per minute"
     )
     from actions.api_tokens import create_token
     from actions.base import Actor

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import create_engine
 
-from bench.api_scoring import DATA, RESULTS, new_database
+from bench.api_scoring import RESULTS, use_new_database
 
 TARGET_MS = 3_000
 EMAIL = "pe-board-bench@example.org"
@@ -52,15 +52,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     options = parser.parse_args()
     backend = "postgresql" if options.database_url else "sqlite"
-    DATA.mkdir(parents=True, exist_ok=True)
-    url = new_database(options.database_url, name="pe-board-bench")
-    os.environ.update(
-        DATABASE_URL=url,
-        SECRET_KEY="bench-" + "x" * 40,
-        BEACON_PUBLIC_URL="http://127.0.0.1:8050",
-        BEACON_SCHEDULER="off",
-        BEACON_DEMO="false",
-    )
+    url = use_new_database(options.database_url, name="pe-board-bench")
     from actions.account import save_preference
     from actions.base import Actor
     from actions.pe_board import PREFERENCE, WIDGETS, Filters
