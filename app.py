@@ -128,10 +128,10 @@ def create_app() -> Dash:
     settings = load_settings_or_exit()
     app = Dash(
         __name__,
-        server=create_server(),
+        server=create_server(),  # type: ignore[arg-type]  # Dash's stub omits Flask, its doc has it
         use_pages=True,
         title="Beacon",
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # documented: None keeps the title while loading
         # Bootstrap is served from assets/ (no CDN), ahead of our own CSS that refines it.
         external_stylesheets=[BOOTSTRAP_CSS, "/theme.css"],
         # Dash matches this against file names only: keep the vendored copy from loading twice.

@@ -3,6 +3,8 @@ OpenAPI (flask-openapi3: pydantic models validate requests and become the docume
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_openapi3 import Info, OpenAPI
 from werkzeug.exceptions import HTTPException
 
@@ -24,7 +26,7 @@ INFO = Info(
     ),
 )
 SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "bcn_…"}}
-OPENAPI_SETTINGS = {
+OPENAPI_SETTINGS: dict[str, Any] = {
     "info": INFO,
     "security_schemes": SECURITY_SCHEMES,
     "doc_prefix": "/api/docs",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Response, jsonify, redirect, request, url_for
+from flask import jsonify, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 PUBLIC_PREFIXES = (
     "/login",

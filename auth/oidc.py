@@ -95,7 +95,7 @@ def identity_from(claims: dict[str, Any]) -> Identity:
 
 def account_for(identity: Identity, allowed_domains: list[str]) -> Account:
     """Find, link or create the account for a verified identity, or refuse with a reason."""
-    event: tuple[str, dict[str, str]] | None = None
+    event: tuple[str, dict[str, Any]] | None = None
     with transaction() as conn:
         account = accounts.account_by_identity(
             conn=conn, issuer=identity.issuer, subject=identity.subject

@@ -28,9 +28,9 @@ def init_auth(server: Flask, settings: Settings) -> None:
         RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 1, "socket_connect_timeout": 1},
     )
     if settings.trusted_proxies:
-        server.wsgi_app = ProxyFix(
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             server.wsgi_app,
-            x_for=settings.trusted_proxies,  # type: ignore[method-assign]
+            x_for=settings.trusted_proxies,
             x_proto=settings.trusted_proxies,
         )
     server.session_interface = NoSessionForApi()

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import pandas as pd
 from dash import html
 
+from components.attrs import attrs
 from components.empty_state import empty_state
 
 STATUS_CLASS = {
@@ -77,7 +78,7 @@ def week_view(
                     ),
                 ],
                 className="calendar-day",
-                **{"aria-label": f"{day:%A %d %B}"},
+                **attrs(aria_label=f"{day:%A %d %B}"),
             )
         )
     return html.Div(columns, className="calendar-week")

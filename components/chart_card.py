@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
@@ -24,7 +26,11 @@ def chart_body(figure: go.Figure | None, *, empty_title: str, empty_hint: str) -
 
 
 def chart_card(
-    *, body_id: str, title: str, subtitle: str, export: tuple[str, str] | None = None
+    *,
+    body_id: str | dict[str, Any],
+    title: str,
+    subtitle: str,
+    export: tuple[str, str] | None = None,
 ) -> dbc.Card:
     """An empty card whose body a callback fills; it shows a spinner while loading. With
     `export` (view, part) its header has the export menu (CSV, Excel, PNG, SVG)."""

@@ -29,23 +29,27 @@ def feed_list(
             "Nothing has happened here yet", "Bookings, notes and interventions appear here."
         )
     items = []
-    for e in events.itertuples(index=False):
-        link = LINKS.get(e.entity_type)
-        summary = html.A(e.summary, href=link.format(e.entity_id)) if link else html.Span(e.summary)
-        fresh = new_after is not None and int(e.id) > new_after
+    for e in events.to_dict("records"):
+        link = LINKS.get(e["entity_type"])
+        summary = (
+            html.A(e["summary"], href=link.format(e["entity_id"]))
+            if link
+            else html.Span(e["summary"])
+        )
+        fresh = new_after is not None and int(e["id"]) > new_after
         items.append(
             html.Li(
                 [
                     html.Span("New", className="badge text-bg-primary me-2") if fresh else None,
                     html.Span(
-                        relative_time(e.occurred_at, now),
+                        relative_time(e["occurred_at"], now),
                         className="feed-when",
-                        title=local_datetime(e.occurred_at),
+                        title=local_datetime(e["occurred_at"]),
                     ),
                     summary,
                     html.Span(
-                        f" · {AREA_LABELS.get(e.area, e.area)}"
-                        + (f" · {e.region}" if e.region else ""),
+                        f" · {AREA_LABELS.get(e['area'], e['area'])}"
+                        + (f" · {e['region']}" if e["region"] else ""),
                         className="feed-when ms-1",
                     ),
                 ],

@@ -18,21 +18,21 @@ def calendar_text(sessions: pd.DataFrame, *, name: str, host: str, stamp: dateti
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
-    for s in sessions.itertuples(index=False):
+    for s in sessions.to_dict("records"):
         event = Event()
-        event.add("uid", f"schedule-{s.id}@{host}")
+        event.add("uid", f"schedule-{s['id']}@{host}")
         event.add("dtstamp", stamp)
-        event.add("dtstart", s.starts_at.to_pydatetime())
-        event.add("dtend", s.ends_at.to_pydatetime())
-        event.add("summary", s.title)
-        event.add("location", s.room or "")
+        event.add("dtstart", s["starts_at"].to_pydatetime())
+        event.add("dtend", s["ends_at"].to_pydatetime())
+        event.add("summary", s["title"])
+        event.add("location", s["room"] or "")
         event.add(
             "description",
-            f"Host: {s.host_name}. Focus: {s.focus or '-'}. Attendees: {s.attendees}.",
+            f"Host: {s['host_name']}. Focus: {s['focus'] or '-'}. Attendees: {s['attendees']}.",
         )
         event.add(
             "status",
-            {"cancelled": "CANCELLED", "scheduled": "CONFIRMED"}.get(s.status, "CONFIRMED"),
+            {"cancelled": "CANCELLED", "scheduled": "CONFIRMED"}.get(s["status"], "CONFIRMED"),
         )
         calendar.add_component(event)
     return calendar.to_ical()

@@ -10,6 +10,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from components.attrs import attrs
+
 
 class explain_ids:
     def __init__(self, prefix: str) -> None:
@@ -29,7 +31,7 @@ def explain_panel(prefix: str) -> html.Div:
                 size="sm",
                 title="A short narrative of the numbers on this page",
             ),
-            dcc.Loading(html.Div(id=ids.output, className="mt-2", **{"aria-live": "polite"})),
+            dcc.Loading(html.Div(id=ids.output, className="mt-2", **attrs(aria_live="polite"))),
         ],
         className="explain-panel mb-3",
     )

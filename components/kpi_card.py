@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.attrs import attrs
 from components.formatting import signed_count, signed_percent
 from components.theme import SERIES_COLORS
 
@@ -44,7 +45,7 @@ def sparkline(values: Sequence[float], label: str) -> html.Div:
         },
     }
     graph = dcc.Graph(figure=figure, config={"staticPlot": True}, className="kpi-sparkline")
-    return html.Div(graph, role="img", **{"aria-label": label})
+    return html.Div(graph, role="img", **attrs(aria_label=label))
 
 
 def kpi_card(

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
+from dash.dependencies import Wildcard
 from dash.development.base_component import Component
 
+from components.attrs import attrs
 from components.feed import LINKS
 from components.formatting import relative_time
 
@@ -26,7 +29,7 @@ class ids:
     toast = "notify-toast"
 
     @staticmethod
-    def read(notification_id: int) -> dict[str, object]:
+    def read(notification_id: int | Wildcard) -> dict[str, Any]:
         return {"type": "notify-read", "id": notification_id}
 
 
@@ -78,7 +81,7 @@ def notification_centre() -> html.Div:
         ],
         className="notify-wrap",
         role="region",
-        **{"aria-label": "Notifications", "aria-live": "polite"},
+        **attrs(aria_label="Notifications", aria_live="polite"),
     )
 
 
@@ -86,26 +89,30 @@ def notification_items(frame: pd.DataFrame, *, now: datetime) -> Component:
     if frame.empty:
         return html.P("Nothing for you yet.", className="widget-note mb-0")
     rows = []
-    for n in frame.itertuples(index=False):
-        link = LINKS.get(n.entity_type)
-        text = html.A(n.summary, href=link.format(n.entity_id)) if link else html.Span(n.summary)
+    for n in frame.to_dict("records"):
+        link = LINKS.get(n["entity_type"])
+        text = (
+            html.A(n["summary"], href=link.format(n["entity_id"]))
+            if link
+            else html.Span(n["summary"])
+        )
         rows.append(
             html.Div(
                 [
                     html.Div(
-                        [text, html.Div(relative_time(n.created_at, now), className="feed-when")]
+                        [text, html.Div(relative_time(n["created_at"], now), className="feed-when")]
                     ),
                     None
-                    if n.read
+                    if n["read"]
                     else html.Button(
                         "Mark read",
-                        id=ids.read(int(n.id)),
+                        id=ids.read(int(n["id"])),
                         n_clicks=0,
                         className="btn btn-link btn-sm p-0",
                     ),
                 ],
                 className="notify-item feed-item d-flex justify-content-between gap-2"
-                + ("" if n.read else " is-unread"),
+                + ("" if n["read"] else " is-unread"),
             )
         )
     return html.Div(rows)

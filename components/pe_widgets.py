@@ -27,8 +27,9 @@ def graph(figure: go.Figure, theme: str | None, *, height: int = 260) -> dcc.Gra
     return dcc.Graph(figure=figure, config={"displaylogo": False, "responsive": True})
 
 
-def label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+def label(name: object) -> str:
+    """A column or skill name as a person reads it: "sit_and_reach" -> "Sit and reach"."""
+    return str(name).replace("_", " ").capitalize()
 
 
 def _forecast_traces(figure: go.Figure, frame: pd.DataFrame, name: str, colour: str) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from components.attrs import attrs
+
 HIDDEN, SHOWN = "d-none mb-3", "mb-3"
 
 
@@ -17,5 +19,5 @@ def job_progress(*, bar: str, text: str, wrap: str) -> html.Div:
         ],
         id=wrap,
         className=HIDDEN,
-        **{"aria-live": "polite"},
+        **attrs(aria_live="polite"),
     )

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from components.attrs import attrs
 from components.notifications import notification_centre
 from components.theme import DEFAULT_THEME, PALETTES, theme_bases
 
@@ -51,7 +52,7 @@ def navigation(pages: Iterable[Mapping[str, Any]], *, label: str = "Main navigat
             dbc.Nav(sections, vertical=True, pills=True),
         ],
         className="sidebar",
-        **{"aria-label": label},
+        **attrs(aria_label=label),
     )
 
 
@@ -101,7 +102,7 @@ def top_bar(menu: Component, theme: str) -> html.Header:
                 id=ids.menu_button,
                 type="button",
                 className="btn btn-outline-secondary btn-sm menu-button",
-                **{"aria-controls": ids.menu},
+                **attrs(aria_controls=ids.menu),
             ),
             html.H1(id=ids.title, className="page-title"),
             html.Div(
@@ -163,7 +164,8 @@ def shell(
                             type="default",
                             delay_show=300,
                             parent_className="page-loading",
-                            target_components={"_pages_content": "children"},
+                            target_components={"_pages_content": "children"},  # type: ignore[arg-type]
+                            # (Dash generates TargetComponents as an empty TypedDict)
                         ),
                         id="main",
                         tabIndex="-1",

@@ -14,7 +14,7 @@ from dash.exceptions import MissingCallbackContextException
 from components.empty_state import empty_state
 from components.formatting import local_datetime
 
-Cell = Callable[[Any, pd.Series], Component | str]
+Cell = Callable[[Any, pd.Series], Component | str | None]
 
 
 def cell_text(value: Any) -> str:

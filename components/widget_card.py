@@ -7,13 +7,16 @@ from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.dependencies import Wildcard
 from dash.development.base_component import Component
+
+from components.attrs import attrs
 
 SIZE_LABELS = {"small": "Small", "medium": "Medium", "large": "Large"}
 SIZE_COLUMNS = {"small": 4, "medium": 6, "large": 12}
 
 
-def widget_id(kind: str, widget: str, **more: Any) -> dict[str, Any]:
+def widget_id(kind: str, widget: str | Wildcard, **more: Any) -> dict[str, Any]:
     """Pattern-matching ids of a widget's parts: pe-body, pe-size, pe-up, pe-down, pe-remove,
     pe-add (gallery), pe-opt (with `field`)."""
     return {"type": kind, "widget": widget, **more}
@@ -27,7 +30,7 @@ def icon_button(kind: str, widget: str, text: str, label: str, *, disabled: bool
         disabled=disabled,
         title=label,
         n_clicks=0,
-        **{"aria-label": label},
+        **attrs(aria_label=label),
     )
 
 
@@ -77,7 +80,7 @@ def widget_card(
         ],
         className="widget-header",
     )
-    body = [
+    parts = [
         html.Div(settings, className="widget-settings") if settings else None,
         dcc.Loading(
             html.Div(body, id=widget_id("pe-body", widget), className="widget-body"),
@@ -86,11 +89,11 @@ def widget_card(
         ),
     ]
     card = dbc.Card(
-        [dbc.CardHeader(header), dbc.CardBody([b for b in body if b is not None])],
+        [dbc.CardHeader(header), dbc.CardBody([p for p in parts if p is not None])],
         className="chart-card widget-card",
     )
     return dbc.Col(
-        html.Div(card, **{"data-widget": widget, "data-size": size}),
+        html.Div(card, **attrs(data_widget=widget, data_size=size)),
         lg=SIZE_COLUMNS.get(size, 6),
         md=12,
         className="mb-3",
@@ -155,7 +158,7 @@ def gallery_item(
                 className="btn btn-sm btn-primary",
                 disabled=added,
                 n_clicks=0,
-                **{"aria-label": f"Added: {title}" if added else f"Add {title}"},
+                **attrs(aria_label=f"Added: {title}" if added else f"Add {title}"),
             ),
         ],
         className="gallery-item",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from typing import cast
 
 import pandas as pd
 
@@ -30,7 +31,7 @@ def run(*, actor_id: int | None = None) -> int:
         )
         behaviour = loans.loan_behaviour(
             conn=conn,
-            model_id=model and model["id"],
+            model_id=model["id"] if model else None,
             region_ids=None,
             as_of=as_of,
             catching=lowest_thresholds(rules),
@@ -45,27 +46,28 @@ def run(*, actor_id: int | None = None) -> int:
     now = datetime.now(UTC)
     with transaction() as conn:
         raised = credit.raise_alerts(conn=conn, alerts=fresh, now=now)
-        for (region_id, severity), group in fresh.groupby(["region_id", "severity"]):
+        for (key, severity), group in fresh.groupby(["region_id", "severity"]):
+            region_id = int(cast(int, key))
             activity.record_event(
                 conn=conn,
                 actor_id=actor_id,
                 area="credit",
                 verb="alert",
                 entity_type="region",
-                entity_id=int(region_id),
-                region_id=int(region_id),
+                entity_id=region_id,
+                region_id=region_id,
                 now=now,
                 summary=f"{len(group)} new {severity} credit alert{'s' if len(group) > 1 else ''}: "
                 + ", ".join(sorted(set(group["rule"]))),
-                notify=activity.region_managers(conn=conn, region_id=int(region_id)),
+                notify=activity.region_managers(conn=conn, region_id=region_id),
             )
             webhooks.emit(
                 conn,
                 event="watchlist.alert_raised",
-                region_id=int(region_id),
+                region_id=region_id,
                 now=now,
                 data={
-                    "region_id": int(region_id),
+                    "region_id": region_id,
                     "severity": severity,
                     "alerts": [
                         {"loan_id": int(loan), "rule": rule, "value": float(value)}

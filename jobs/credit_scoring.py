@@ -49,7 +49,7 @@ def german_cross_validation(folds: int = 5) -> dict[str, float]:
         card = Scorecard().fit(frame.iloc[train], y[train])
         results.append(credit_metrics(y[test], card.predict_proba(frame.iloc[test])[:, 1]))
     means = pd.DataFrame(results)[["roc_auc", "gini", "ks", "brier"]].mean()
-    return {k: round(float(v), 4) for k, v in means.items()}
+    return {str(k): round(float(v), 4) for k, v in means.items()}
 
 
 def run() -> CreditRun:

@@ -137,7 +137,7 @@ def run(
                 notes.append(note)
         if progress:
             progress(len(steps), len(steps), "Done")
-        status, detail = "succeeded", "; ".join(notes) or None
+        status, detail = "succeeded", "; ".join(notes)
     except Exception as error:  # recorded for the admin page, then re-raised for the logs
         status, detail = "failed", f"{type(error).__name__}: {error}"[:2000]
         raise
@@ -145,7 +145,12 @@ def run(
         renewing.set()
         with transaction() as conn:
             jobs.finish_run(
-                conn=conn, run_id=run_id, status=status, rows=rows, detail=detail, now=_now()
+                conn=conn,
+                run_id=run_id,
+                status=status,
+                rows=rows,
+                detail=detail or None,
+                now=_now(),
             )
             jobs.release_lease(conn=conn, holder=me)
             if status == "failed" and trigger == "schedule":
@@ -269,7 +274,7 @@ def rescore_tutors_if_new_sessions() -> tuple[int, str | None]:
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
         newest = data_as_of(conn=conn).set_index("source")["newest"].get("tutoring_sessions")
-        scored = model and tutor_risk.latest_scored_at(conn=conn, model_id=model["id"])
+        scored = tutor_risk.latest_scored_at(conn=conn, model_id=model["id"]) if model else None
         loaded = load_history.last_loaded_at(conn=conn)
     if newest is None or pd.isna(newest):
         return 0, "no tutoring sessions to score"
@@ -320,7 +325,7 @@ def keep_loan_standings() -> tuple[int, str | None]:
         return 0, "no credit applications yet"
     with transaction() as conn:
         kept = loans.keep_loan_standings(
-            conn=conn, model_id=model and model["id"], as_of=newest.to_pydatetime()
+            conn=conn, model_id=model["id"] if model else None, as_of=newest.to_pydatetime()
         )
     return kept, None
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import pandas as pd
 from sqlalchemy import Connection
@@ -92,14 +93,15 @@ def tell_webhooks(
     """One `tutor.risk_raised` event per region with tutors newly in high or critical risk."""
     latest = scores[scores["as_of"] == scores["as_of"].max()].set_index("tutor_id")
     named = tutors.set_index("id").loc[raised.tolist(), ["name", "region_id"]]
-    for region_id, group in named.groupby("region_id"):
+    for key, group in named.groupby("region_id"):
+        region_id = int(cast(int, key))
         webhooks.emit(
             conn,
             event="tutor.risk_raised",
-            region_id=int(region_id),
+            region_id=region_id,
             now=datetime.now(UTC),
             data={
-                "region_id": int(region_id),
+                "region_id": region_id,
                 "as_of": pd.Timestamp(latest["as_of"].iloc[0]).isoformat(),
                 "tutors": [
                     {
@@ -108,7 +110,7 @@ def tell_webhooks(
                         "band": str(latest.at[tutor_id, "band"]),
                         "score": int(latest.at[tutor_id, "score"]),
                     }
-                    for tutor_id, name in group["name"].items()
+                    for tutor_id, name in zip(group.index, group["name"], strict=True)
                 ],
             },
         )
@@ -117,7 +119,8 @@ def tell_webhooks(
 def alert_regions(conn: Connection, tutors: pd.DataFrame, critical: pd.Series) -> None:
     """One alert per region with tutors newly critical, to the feed and its managers."""
     named = tutors.set_index("id").loc[critical.tolist(), ["name", "region_id"]]
-    for region_id, group in named.groupby("region_id"):
+    for key, group in named.groupby("region_id"):
+        region_id = int(cast(int, key))
         names = ", ".join(group["name"].head(5)) + (" …" if len(group) > 5 else "")
         activity.record_event(
             conn=conn,
@@ -125,9 +128,9 @@ def alert_regions(conn: Connection, tutors: pd.DataFrame, critical: pd.Series) -
             area="tutor_risk",
             verb="alert",
             entity_type="region",
-            entity_id=int(region_id),
-            region_id=int(region_id),
+            entity_id=region_id,
+            region_id=region_id,
             summary=f"{len(group)} tutor{'s' if len(group) > 1 else ''} became critical: {names}",
             now=datetime.now(UTC),
-            notify=activity.region_managers(conn=conn, region_id=int(region_id)),
+            notify=activity.region_managers(conn=conn, region_id=region_id),
         )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, callback, ctx, dcc, html
+from dash.dependencies import Wildcard
 
 from auth.access import EVERYONE, requires
+from components.attrs import attrs
 from components.badges import band_badge
 from components.shell import ids as shell_ids
 from components.theme import PALETTES, RISK_COLORS, Palette, themed, valid_theme
@@ -19,7 +23,7 @@ dash.register_page(
 
 class ids:
     @staticmethod
-    def use(theme: str) -> dict[str, str]:
+    def use(theme: str | Wildcard) -> dict[str, Any]:
         return {"type": "appearance-use", "theme": theme}
 
 
@@ -74,7 +78,7 @@ def preview(name: str, palette: Palette) -> html.Div:
             className="theme-preview",
         ),
         className="theme-preview-frame",
-        **{"data-beacon-theme": name, "data-bs-theme": palette.base},
+        **attrs(data_beacon_theme=name, data_bs_theme=palette.base),
     )
 
 

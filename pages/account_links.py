@@ -8,6 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, callback, ctx, dcc, html
+from dash.dependencies import Wildcard
 from flask_login import current_user
 
 from actions.sharing import revoke_link
@@ -27,7 +28,7 @@ class ids:
     result = "links-result"
 
     @staticmethod
-    def revoke(link_id: int) -> dict[str, object]:
+    def revoke(link_id: int | Wildcard) -> dict[str, Any]:
         return {"type": "links-revoke", "index": link_id}
 
 
@@ -94,7 +95,7 @@ def links_list() -> Any:
 @callback(
     Output(ids.result, "children"),
     Output(ids.table, "children"),
-    Input(ids.revoke(ALL), "n_clicks"),  # type: ignore[arg-type]
+    Input(ids.revoke(ALL), "n_clicks"),
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import ALL, Input, Output, callback, ctx, html
+from dash.dependencies import Wildcard
+from dash.development.base_component import Component
 from flask_login import current_user
 
 from actions import account
@@ -26,7 +31,7 @@ class ids:
     result = "sessions-result"
 
     @staticmethod
-    def revoke(session_id: int) -> dict[str, object]:
+    def revoke(session_id: int | Wildcard) -> dict[str, Any]:
         return {"type": "sessions-revoke", "index": session_id}
 
 
@@ -43,12 +48,12 @@ def layout(**_kwargs: str) -> html.Div:
     )
 
 
-def sessions_list() -> object:
+def sessions_list() -> Component:
     with connect() as conn:
         sessions = accounts.sessions_of(conn=conn, user_id=current_user.user_id)
     current = current_user.session_id
 
-    def action(session_id: object, _row: object) -> object:
+    def action(session_id: Any, _row: pd.Series) -> Component:
         if session_id == current:
             return dbc.Badge("This browser", color="info")
         return dbc.Button(
@@ -78,7 +83,7 @@ def _browser(user_agent: object, _row: object) -> html.Span:
 @callback(
     Output(ids.result, "children"),
     Output(ids.table, "children"),
-    Input(ids.revoke(ALL), "n_clicks"),  # type: ignore[arg-type]
+    Input(ids.revoke(ALL), "n_clicks"),
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)

@@ -16,6 +16,7 @@ from dash.exceptions import PreventUpdate
 
 from auth.access import EVERYONE, region_scope, requires
 from auth.requests import now
+from components.attrs import attrs
 from components.feed import AREA_LABELS, feed_list
 from components.table import paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
@@ -91,7 +92,7 @@ def layout(**query: str) -> Component:
             dcc.Store(id=ids.seen),
             dcc.Store(id=ids.newest),
             dcc.Interval(id=ids.poll, interval=POLL_MS),
-            html.Div(id=ids.arrived, role="status", **{"aria-live": "polite"}),
+            html.Div(id=ids.arrived, role="status", **attrs(aria_live="polite")),
             dcc.Loading(html.Div(id=ids.list), type="default", delay_show=200),
             pager(ids.pager),
         ]

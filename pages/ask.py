@@ -12,6 +12,7 @@ from flask_login import current_user
 from ai import ask as asking
 from auth.access import EVERYONE, region_scope, requires
 from auth.audit import audit
+from components.attrs import attrs
 from components.insight import insight_card
 from components.table import data_table
 
@@ -54,7 +55,7 @@ def layout(**_kwargs: str) -> html.Div:
                 ["Try: ", *[html.Code(example, className="me-3") for example in EXAMPLES]],
                 className="small text-secondary mb-3",
             ),
-            dcc.Loading(html.Div(id=ids.answer, **{"aria-live": "polite"})),
+            dcc.Loading(html.Div(id=ids.answer, **attrs(aria_live="polite"))),
         ]
     )
 

@@ -70,7 +70,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
     with connect() as conn:
         model = credit.active_model(conn=conn)
         applications = credit.customer_applications(
-            conn=conn, customer_id=found["id"], model_id=model and model["id"]
+            conn=conn, customer_id=found["id"], model_id=model["id"] if model else None
         )
         loans = credit.customer_loans(conn=conn, customer_id=found["id"])
         repayments = credit.customer_repayments(conn=conn, customer_id=found["id"])
@@ -190,8 +190,11 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
             html.H3("Journey", className="section-title mt-3"),
             html.Ol(
                 [
-                    html.Li(f"{e.occurred_at:%Y-%m-%d} · {e.stage} · {e.channel.replace('_', ' ')}")
-                    for e in journey.itertuples(index=False)
+                    html.Li(
+                        f"{e['occurred_at']:%Y-%m-%d} · {e['stage']} · "
+                        + str(e["channel"]).replace("_", " ")
+                    )
+                    for e in journey.to_dict("records")
                 ],
                 className="timeline",
             )
@@ -238,7 +241,7 @@ def score_rows(state: ViewState) -> pd.DataFrame:
     with connect() as conn:
         model = credit.active_model(conn=conn)
         applications = credit.customer_applications(
-            conn=conn, customer_id=found["id"], model_id=model and model["id"]
+            conn=conn, customer_id=found["id"], model_id=model["id"] if model else None
         )
     scored = applications.dropna(subset=["score"]).sort_values("applied_at")
     scored["reasons"] = [
@@ -262,7 +265,7 @@ def customer_rows(kind: str) -> Callable[[ViewState], pd.DataFrame]:
                 return credit.customer_repayments(conn=conn, customer_id=found["id"])
             model = credit.active_model(conn=conn)
             frame = credit.customer_applications(
-                conn=conn, customer_id=found["id"], model_id=model and model["id"]
+                conn=conn, customer_id=found["id"], model_id=model["id"] if model else None
             )
         frame["reason_codes"] = [
             "; ".join(readable_reason(r["code"], FEATURE_LABELS) for r in c or [])

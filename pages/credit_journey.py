@@ -128,10 +128,9 @@ def funnel_figure(stages: pd.DataFrame, theme: str | None) -> go.Figure | None:
         )
     )
     figure.update_yaxes(autorange="reversed")
-    ended = stages.set_index("stage")
+    ended = stages.set_index("stage")["events"].astype(int).to_dict()
     figure.update_layout(
-        title=f"Loans ended: {int(ended.loc['repaid', 'events']):,} repaid, "
-        f"{int(ended.loc['defaulted', 'events']):,} defaulted"
+        title=f"Loans ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted"
     )
     return themed(figure, theme)
 

@@ -14,6 +14,7 @@ from dash.development.base_component import Component
 from actions.credit_model import active_model_status
 from auth.access import EVERYONE, region_scope, requires
 from auth.requests import now
+from components.attrs import attrs
 from components.badges import band_badge, model_badge
 from components.empty_state import empty_state
 from components.formatting import number, percent, relative_time
@@ -42,7 +43,7 @@ def layout(**_kwargs: str) -> Component:
             html.Div(model_badge(active_model_status()), className="mb-2"),
             html.Div(id=ids.counts),
             html.H2("Newest scores", className="section-title mt-3"),
-            html.Div(id=ids.latest, role="log", **{"aria-live": "polite"}),
+            html.Div(id=ids.latest, role="log", **attrs(aria_live="polite")),
         ]
     )
 
@@ -63,7 +64,9 @@ def counts_table(counts: pd.DataFrame, title: str) -> Component:
     wide = wide.reindex(columns=[b for b in BANDS if b in wide.columns])
     total = int(counts["n"].sum())
     rows = [
-        html.Tr([html.Th(s.capitalize()), *[html.Td(number(v)) for v in wide.loc[s]]])
+        html.Tr(
+            [html.Th(s.capitalize()), *[html.Td(number(float(v))) for v in wide.loc[s].to_numpy()]]
+        )
         for s in DECISIONS
         if s in wide.index
     ]

@@ -180,7 +180,10 @@ def bad_rates_figure(rates: pd.DataFrame, theme: str | None) -> go.Figure | None
     bad = go.Figure()
     for band, rows in rates.groupby("band"):
         bad.add_scatter(
-            x=rows["quarter"], y=rows["bad_rate"], name=band, line={"color": RISK_COLORS.get(band)}
+            x=rows["quarter"],
+            y=rows["bad_rate"],
+            name=str(band),
+            line={"color": RISK_COLORS.get(str(band))},
         )
     return themed(bad, theme).update_yaxes(tickformat=".0%")
 

@@ -63,7 +63,11 @@ def layout(**_kwargs: str) -> Component:
         )
 
     def field(label: str, control: Component, width: int = 4) -> dbc.Col:
-        return dbc.Col([dbc.Label(label, html_for=control.id), control], md=width, className="mb-2")
+        return dbc.Col(
+            [dbc.Label(label, html_for=getattr(control, "id", None)), control],
+            md=width,
+            className="mb-2",
+        )
 
     number_input = {"type": "number", "required": True}
     return dbc.Card(

@@ -3,10 +3,13 @@ alerts raised; and, for admins, the rules themselves."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash.dependencies import Wildcard
 from dash.development.base_component import Component
 from flask_login import current_user
 from pydantic import ValidationError
@@ -68,7 +71,7 @@ class ids:
     rule_result = "watch-rule-result"
 
     @staticmethod
-    def toggle(rule_id: int) -> dict[str, object]:
+    def toggle(rule_id: int | Wildcard) -> dict[str, Any]:
         return {"type": "watch-toggle", "rule": rule_id}
 
 
@@ -98,7 +101,7 @@ def layout(severity: str | None = None, rule: str | None = None, **_kwargs: str)
                         dbc.Label("Rule", html_for=ids.rule),
                         dcc.Dropdown(
                             id=ids.rule,
-                            value=int(rule) if str(rule or "").isdigit() else None,
+                            value=int(rule) if rule and rule.isdigit() else None,
                             placeholder="Any rule",
                             options=[
                                 {"label": n, "value": int(i)}

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import MATCH, Input, Output, callback, dcc, html
+from dash.dependencies import Wildcard
 from dash.development.base_component import Component
 from flask_login import current_user
 
@@ -18,6 +20,7 @@ from analytics.home_kpis import Kpi
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.requests import now
+from components.attrs import attrs
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.feed import feed_list
@@ -42,15 +45,15 @@ VIEW = "home"
 
 class ids:
     @staticmethod
-    def area(area: str) -> dict[str, str]:
+    def area(area: str | Wildcard) -> dict[str, Any]:
         return {"type": "home-area", "area": area}
 
     @staticmethod
-    def kpis(area: str) -> dict[str, str]:
+    def kpis(area: str | Wildcard) -> dict[str, Any]:
         return {"type": "home-kpis", "area": area}
 
     @staticmethod
-    def chart(area: str) -> dict[str, str]:
+    def chart(area: str | Wildcard) -> dict[str, Any]:
         return {"type": "home-chart", "area": area}
 
 
@@ -85,7 +88,7 @@ def section(area: str) -> html.Section:
                     dbc.Col(
                         chart_card(
                             body_id=ids.chart(area),
-                            title=chart_title,  # type: ignore[arg-type]
+                            title=chart_title,
                             subtitle=chart_subtitle,
                             export=(VIEW, area),
                         ),
@@ -96,7 +99,7 @@ def section(area: str) -> html.Section:
             ),
         ],
         className="home-section",
-        **{"aria-label": heading},
+        **attrs(aria_label=heading),
     )
 
 
@@ -126,7 +129,7 @@ def recent_activity() -> html.Section:
             dbc.Card(dbc.CardBody(feed_list(events, now=moment))),
         ],
         className="home-section",
-        **{"aria-label": "Recent activity"},
+        **attrs(aria_label="Recent activity"),
     )
 
 
@@ -134,9 +137,9 @@ NO_DATA_HINT = "An administrator loads it (demo data: `python -m beacon seed`)."
 
 
 @callback(
-    Output(ids.kpis(MATCH), "children"),  # type: ignore[arg-type]
-    Output(ids.chart(MATCH), "children"),  # type: ignore[arg-type]
-    Input(ids.area(MATCH), "data"),  # type: ignore[arg-type]
+    Output(ids.kpis(MATCH), "children"),
+    Output(ids.chart(MATCH), "children"),
+    Input(ids.area(MATCH), "data"),
     Input(shell_ids.theme, "data"),
 )
 @requires(*EVERYONE)
@@ -183,10 +186,10 @@ def explain_home(clicked: int | None) -> Component:
         raise dash.exceptions.PreventUpdate
     with connect() as conn:
         end = home.home_end(conn=conn)
-    facts = []
-    for area in SECTIONS if end is not None else ():
-        cards, _ = section_cards(area, end)
-        facts += facts_from_kpi_cards(cards)
+    cards = (
+        [] if end is None else [card for area in SECTIONS for card in section_cards(area, end)[0]]
+    )
+    facts = facts_from_kpi_cards(cards)
     result = insights.explain(page="Home", facts=facts, user_id=current_user.user_id)
     return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
@@ -251,8 +254,10 @@ def kpi_values(_state: ViewState) -> list[tuple[str, str]]:
     """Every area's KPI cards as the user sees them: (title, value and change)."""
     with connect() as conn:
         end = home.home_end(conn=conn)
-    values = []
-    for area in SECTIONS if end is not None else ():
+    values: list[tuple[str, str]] = []
+    if end is None:
+        return values
+    for area in SECTIONS:
         for reading in facts_from_kpi_cards(section_cards(area, end)[0]):
             change = f" ({reading.change})" if reading.change else ""
             values.append((f"{SECTIONS[area][0]}: {reading.label}", reading.value + change))

@@ -48,6 +48,7 @@ from auth.access import (
     requires,
 )
 from auth.audit import audit
+from components.attrs import attrs
 from components.empty_state import empty_state
 from components.formatting import number, percent
 from components.insight import explain_ids, explain_panel, insight_card
@@ -121,7 +122,10 @@ def layout(**_kwargs: str) -> Component:
             view_actions(VIEW, can_embed=False, can_share=False),
             explain_panel("pe"),
             html.Div(
-                id=ids.status, role="status", className="visually-hidden", **{"aria-live": "polite"}
+                id=ids.status,
+                role="status",
+                className="visually-hidden",
+                **attrs(aria_live="polite"),
             ),
             dbc.Row(_cards(board, classes, chosen, theme), id=ids.grid),
             dbc.Offcanvas(
@@ -173,7 +177,7 @@ def _filter_bar(
     end: date,
 ) -> dbc.Row:
     schools = classes.drop_duplicates("school_id")
-    select = {"clearable": True}
+    select: dict[str, Any] = {"clearable": True}
     return dbc.Row(
         [
             dbc.Col(
@@ -440,7 +444,7 @@ def search_gallery(query: str | None) -> list[Component]:
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)
-def change_board(*args: Any) -> tuple[list[Component], list[Component], str]:
+def change_board(*args: Any) -> tuple[Any, Any, str]:
     """Add, remove, move or resize one widget; saved at once. The last three arguments are
     the gallery's search, the dashboard filters and the theme."""
     search, filters, theme = args[-3:]
@@ -448,14 +452,14 @@ def change_board(*args: Any) -> tuple[list[Component], list[Component], str]:
     value = ctx.triggered[0]["value"] if ctx.triggered else None
     if not isinstance(trigger, dict) or not value:
         raise PreventUpdate  # new controls appearing, not a user's action
-    kind, name = trigger.get("type"), trigger.get("widget")
+    kind, name = trigger.get("type"), str(trigger.get("widget"))
     with connect() as conn:
         board, _ = _saved_board(conn)
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
     placed = board["widgets"]
     at = next((i for i, p in enumerate(placed) if p["widget"] == name), None)
     if kind == "pe-add":
-        widget = WIDGETS.get(str(name))
+        widget = WIDGETS.get(name)
         if widget is None or current_user.role not in widget.roles:
             raise AccessDenied()
         if at is not None:
@@ -509,26 +513,28 @@ def change_board(*args: Any) -> tuple[list[Component], list[Component], str]:
 @requires(*EVERYONE)
 def apply_filters(
     school_id: Any, grade: Any, class_id: Any, start: Any, end: Any
-) -> tuple[Any, list[dict], Any, Any]:
+) -> tuple[Any, Any, Any, Any]:
     """Validate the filters against what the user may see, remember them, and pass them on."""
     with connect() as conn:
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
         board, _ = _saved_board(conn)
     try:
-        filters = Filters(
-            school_id=school_id,
-            grade=grade,
-            class_id=class_id,
-            start=str(start)[:10] if start else None,
-            end=str(end)[:10] if end else None,
+        filters = Filters.model_validate(
+            {
+                "school_id": school_id,
+                "grade": grade,
+                "class_id": class_id,
+                "start": str(start)[:10] if start else None,
+                "end": str(end)[:10] if end else None,
+            }
         )
     except ValidationError as error:
-        problem = error.errors()[0]["msg"].removeprefix("Value error, ")
+        reason = error.errors()[0]["msg"].removeprefix("Value error, ")
         return (
             dash.no_update,
             dash.no_update,
             dash.no_update,
-            dbc.Alert(f"Filters not applied: {problem}.", color="warning", dismissable=True),
+            dbc.Alert(f"Filters not applied: {reason}.", color="warning", dismissable=True),
         )
     chosen = filters.model_dump(mode="json")
     scoped, problem = _in_scope(chosen, classes)
@@ -648,7 +654,7 @@ def widget_rows(name: str) -> Callable[[ViewState], pd.DataFrame]:
 def first_figure(node: Any) -> Any:
     """The figure of the first graph in a rendered widget (None for a table-only widget)."""
     if isinstance(node, dcc.Graph):
-        return node.figure
+        return node.to_plotly_json()["props"].get("figure")
     children = getattr(node, "children", node if isinstance(node, list | tuple) else None)
     for child in children if isinstance(children, list | tuple) else [children]:
         if child is not None and not isinstance(child, str | int | float):

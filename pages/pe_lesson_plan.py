@@ -49,8 +49,8 @@ def layout(**_kwargs: str) -> html.Div:
     with connect() as conn:
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
     options = [
-        {"label": f"{row.school_name} · {row.class_name}", "value": int(row.class_id)}
-        for row in classes.itertuples()
+        {"label": f"{row['school_name']} · {row['class_name']}", "value": int(row["class_id"])}
+        for row in classes.to_dict("records")
     ]
     return html.Div(
         [
@@ -130,13 +130,14 @@ def class_material(class_id: int) -> tuple[str, list[tuple[str, str]], list[str]
     gap = latest["grade"].map(GRADE_BENCHMARKS) - latest["mean"]
     ranked = latest.assign(gap=gap).sort_values("gap", ascending=False)
     gaps = [
-        (row.skill.replace("_", " "), f"{row.gap:.1f} points below the benchmark")
-        for row in ranked.itertuples()
-        if row.gap > 0
+        (str(row["skill"]).replace("_", " "), f"{row['gap']:.1f} points below the benchmark")
+        for row in ranked.to_dict("records")
+        if row["gap"] > 0
     ][:3]
     recs = activity_recommendations(means, incidents, per_class=3)
     activities = [
-        f"{r.activity.replace('_', ' ').capitalize()}: {r.reason}" for r in recs.itertuples()
+        f"{str(r['activity']).replace('_', ' ').capitalize()}: {r['reason']}"
+        for r in recs.to_dict("records")
     ]
     usable = equipment[equipment["condition"] != "broken"] if not equipment.empty else equipment
     items = sorted(set(usable["name"])) if not usable.empty else []

@@ -114,7 +114,7 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                             "Title",
                             dbc.Input(
                                 id=ids.title,
-                                value=session and session["title"],
+                                value=session["title"] if session else None,
                                 maxLength=160,
                                 disabled=not editable,
                             ),
@@ -124,7 +124,7 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                             "Focus topic",
                             dbc.Input(
                                 id=ids.focus,
-                                value=session and session["focus"],
+                                value=session["focus"] if session else None,
                                 maxLength=80,
                                 disabled=not editable,
                             ),
@@ -137,7 +137,7 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                     "Description",
                     dbc.Textarea(
                         id=ids.description,
-                        value=session and session["description"],
+                        value=session["description"] if session else None,
                         maxLength=2000,
                         disabled=not editable,
                     ),
@@ -149,7 +149,7 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                             "Host (tutor or mentor)",
                             dcc.Dropdown(
                                 id=ids.host,
-                                value=session and session["host"],
+                                value=session["host"] if session else None,
                                 disabled=not editable,
                                 options=host_choices(hosts),
                                 placeholder="A mentor, or type a tutor's name",
@@ -161,7 +161,7 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                             "Room",
                             dcc.Dropdown(
                                 id=ids.room,
-                                value=session and session["room_id"],
+                                value=session["room_id"] if session else None,
                                 disabled=not editable,
                                 options=room_choices(rooms, seats=True),
                             ),
@@ -216,7 +216,7 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                             dcc.Dropdown(
                                 id=ids.students,
                                 multi=True,
-                                value=session and session["students"],
+                                value=session["students"] if session else None,
                                 options=student_options,
                                 placeholder="Type two letters of a name",
                                 disabled=not editable,
@@ -253,7 +253,7 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
         className="form-card",
     )
     parts: list[Component] = [
-        dcc.Store(id=ids.session, data=session and session["id"]),
+        dcc.Store(id=ids.session, data=session["id"] if session else None),
         dcc.Location(id=ids.go, refresh=True),
     ]
     if session:
@@ -270,7 +270,11 @@ def _day(value: str | None) -> str | None:
 
 
 def _field(label: str, control: Component, width: int) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, html_for=control.id), control], md=width, className="mb-2")
+    return dbc.Col(
+        [dbc.Label(label, html_for=getattr(control, "id", None)), control],
+        md=width,
+        className="mb-2",
+    )
 
 
 def _status_card(session: dict[str, Any], attendees: pd.DataFrame | None) -> dbc.Card:
@@ -389,18 +393,20 @@ def save(
 ):  # type: ignore[no-untyped-def]
     """Validate the form, then book or change the session (actions.schedules)."""
     try:
-        request = BookingRequest(
-            title=title or "",
-            focus=focus or "",
-            description=description or "",
-            host=host or "",
-            room_id=room,
-            day=str(day)[:10] if day else None,
-            start=start,
-            end=end,
-            student_ids=students or [],
-            group_id=group,
-            session_id=session_id or None,
+        request = BookingRequest.model_validate(
+            {
+                "title": title or "",
+                "focus": focus or "",
+                "description": description or "",
+                "host": host or "",
+                "room_id": room,
+                "day": str(day)[:10] if day else None,
+                "start": start,
+                "end": end,
+                "student_ids": students or [],
+                "group_id": group,
+                "session_id": session_id or None,
+            }
         )
     except ValidationError as error:
         return dbc.Alert(booking_problem(error), color="warning"), None, dash.no_update

@@ -218,7 +218,7 @@ def layout(**query: str) -> Component:
 
 
 def _field(label: str, control: Component, width: int) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, html_for=control.id), control], md=width)
+    return dbc.Col([dbc.Label(label, html_for=getattr(control, "id", None)), control], md=width)
 
 
 def _local(frame: pd.DataFrame) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash.dependencies import Wildcard
 from dash.development.base_component import Component
 from flask_login import current_user
 
@@ -84,15 +85,15 @@ class ids:
     draft_text = "profile-draft-text"
 
     @staticmethod
-    def plan(kind: str) -> dict[str, str]:
+    def plan(kind: str | Wildcard) -> dict[str, Any]:
         return {"type": "profile-plan", "index": kind}
 
     @staticmethod
-    def edit(note_id: int) -> dict[str, Any]:
+    def edit(note_id: int | Wildcard) -> dict[str, Any]:
         return {"type": "profile-note-edit", "index": note_id}
 
     @staticmethod
-    def delete(note_id: int) -> dict[str, Any]:
+    def delete(note_id: int | Wildcard) -> dict[str, Any]:
         return {"type": "profile-note-delete", "index": note_id}
 
 

@@ -92,7 +92,7 @@ def layout(
     scope = region_scope()
     if scope is not None:
         regions = regions[regions["id"].isin(scope)]
-    select = {"clearable": True, "className": "mb-2"}
+    select: dict[str, Any] = {"clearable": True, "className": "mb-2"}
     filters = dbc.Row(
         [
             dbc.Col(
@@ -482,7 +482,7 @@ def show_table(region, subject, band, tenure, sort, _prev, _next, page):  # type
 def table_query(view: Filters, conn: Any) -> tuple[datetime, dict[str, Any]]:
     """The newest scoring date and the risk-table arguments for a view (in the user's scope)."""
     model = tutor_risk.active_model(conn=conn)
-    latest = model and tutor_risk.latest_scored_at(conn=conn, model_id=model["id"])
+    latest = tutor_risk.latest_scored_at(conn=conn, model_id=model["id"]) if model else None
     if model is None or latest is None:
         raise dash.exceptions.PreventUpdate
     after, before = view.hired_between(latest)

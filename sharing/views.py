@@ -32,7 +32,12 @@ class Param:
     parse: Callable[[str], Any] = str  # raises ValueError or TypeError on a bad value
     default: Any = None
     prop: str = "value"
-    show: Callable[[Any], str] = str
+    show: Callable[[Any], str | None] = str  # None: shown as the raw value
+
+    def shown(self, value: Any) -> str:
+        """The value as a person reads it in a filter summary."""
+        shown = self.show(value)
+        return str(value) if shown is None else shown
 
     def read(self, raw: Any) -> Any:
         if raw in (None, "", []):
@@ -93,7 +98,7 @@ class View:
     def described(self, state: State) -> list[tuple[str, str]]:
         """(label, value as shown) for every filter, "All" where none is set."""
         return [
-            (p.label, p.show(state[p.name]) if state.get(p.name) not in (None, "") else "All")
+            (p.label, p.shown(state[p.name]) if state.get(p.name) not in (None, "") else "All")
             for p in self.params
         ]
 
