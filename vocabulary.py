@@ -14,6 +14,8 @@ Role = Literal["admin", "manager", "analyst", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
 ROLE_LABELS: dict[str, str] = {role: role.capitalize() for role in ROLES}
 STAFF: tuple[Role, ...] = ("admin", "manager", "analyst")  # everyone but viewers
+MANAGERS: tuple[Role, ...] = ("admin", "manager")  # who books, plans, shares and writes notes
+ADMINS: tuple[Role, ...] = ("admin",)
 
 Channel = Literal["web", "mobile", "partner_school", "branch"]
 CHANNELS: tuple[Channel, ...] = get_args(Channel)
@@ -48,3 +50,47 @@ def band_rank(band: str) -> int:
     if band not in BANDS:
         raise ValueError(f"band must be one of {BANDS}; got {band!r}")
     return BANDS.index(band)
+
+
+# Statuses: each tuple is the column's allowed values (the models' CHECK constraints),
+# each label what a person reads.
+
+TutorStatus = Literal["active", "left"]
+TUTOR_STATUSES: tuple[TutorStatus, ...] = get_args(TutorStatus)
+
+SessionStatus = Literal["completed", "no_show", "rescheduled", "cancelled", "scheduled"]
+SESSION_STATUSES: tuple[SessionStatus, ...] = get_args(SessionStatus)  # tutoring sessions
+
+ScheduleStatus = Literal["scheduled", "completed", "cancelled"]
+SCHEDULE_STATUSES: tuple[ScheduleStatus, ...] = get_args(ScheduleStatus)  # group sessions
+
+InterventionStatus = Literal["planned", "in_progress", "done", "dismissed"]
+INTERVENTION_STATUSES: tuple[InterventionStatus, ...] = get_args(InterventionStatus)
+OPEN_INTERVENTIONS: tuple[InterventionStatus, ...] = ("planned", "in_progress")
+
+ApplicationStatus = Literal["submitted", "approved", "declined", "withdrawn"]
+APPLICATION_STATUSES: tuple[ApplicationStatus, ...] = get_args(ApplicationStatus)
+
+LoanStatus = Literal["active", "repaid", "defaulted"]
+LOAN_STATUSES: tuple[LoanStatus, ...] = get_args(LoanStatus)
+
+RunStatus = Literal["running", "succeeded", "failed", "skipped", "cancelled"]
+RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)  # refresh and training runs
+
+DeliveryStatus = Literal["pending", "delivered", "failed"]
+DELIVERY_STATUSES: tuple[DeliveryStatus, ...] = get_args(DeliveryStatus)  # webhooks
+
+STATUS_LABELS: dict[str, str] = {
+    str(status): status.replace("_", " ").capitalize()
+    for statuses in (
+        TUTOR_STATUSES,
+        SESSION_STATUSES,
+        SCHEDULE_STATUSES,
+        INTERVENTION_STATUSES,
+        APPLICATION_STATUSES,
+        LOAN_STATUSES,
+        RUN_STATUSES,
+        DELIVERY_STATUSES,
+    )
+    for status in statuses
+} | {"no_show": "No-show"}

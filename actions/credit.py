@@ -22,8 +22,9 @@ from analytics.scorecard import assess_with, readable_reason
 from data import activity, credit
 from data.engine import connect, transaction
 from settings import get_settings
+from vocabulary import STAFF
 
-SCORERS = ("admin", "manager", "analyst")
+SCORERS = STAFF
 FIELD_PROBLEMS = {
     "customer_id": "Customer: choose a customer from the list.",
     "product_id": "Product: choose one of the products offered.",

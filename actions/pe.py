@@ -9,8 +9,9 @@ from typing import Any
 from actions.base import Actor, Refused, is_id, record
 from data.engine import connect, transaction
 from data.lesson_plans import class_region, save_lesson_plan
+from vocabulary import MANAGERS
 
-WRITERS = ("admin", "manager")
+WRITERS = MANAGERS
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from analytics.scheduling import Booking, BusinessHours, clashes, nearest_free_s
 from data import activity, schedules
 from data.engine import transaction
 from settings import get_settings
+from vocabulary import MANAGERS
 
-WRITERS = ("admin", "manager")
+WRITERS = MANAGERS
 MAX_ATTENDEES = 40
 CLASH_WINDOW = timedelta(days=15)
 

@@ -14,8 +14,9 @@ from typing import Any
 from actions.base import Actor, Refused, is_id, record
 from data import links
 from data.engine import transaction
+from vocabulary import MANAGERS
 
-EMBED_MAKERS = ("admin", "manager")
+EMBED_MAKERS = MANAGERS
 EMBED_DAYS = {1: "1 day", 7: "7 days", 30: "30 days", 90: "90 days"}  # how long, as offered
 
 

@@ -18,9 +18,9 @@ from analytics.interventions import Recommendation, recognition, recommend
 from data import accounts, activity, tutor_care, tutor_risk
 from data.engine import connect, transaction
 from data.queries.overview import daily_sessions
-from vocabulary import INTERVENTION_KINDS
+from vocabulary import INTERVENTION_KINDS, MANAGERS
 
-WRITERS = ("admin", "manager")
+WRITERS = MANAGERS
 MOVES: dict[str, frozenset[str]] = {
     "planned": frozenset({"in_progress", "done", "dismissed"}),
     "in_progress": frozenset({"done", "dismissed"}),

@@ -23,16 +23,17 @@ from data import api_tokens, webhooks
 from data.engine import connect, transaction
 from data.models.api import WEBHOOK_EVENTS
 from settings import get_settings
+from vocabulary import ROLES, STAFF
 
 ADMINS = ("admin",)
-EVERYONE = ("admin", "manager", "analyst", "viewer")
+EVERYONE = ROLES
 # Who may hear each event: the roles of the page that shows it.
 EVENT_ROLES: dict[str, tuple[str, ...]] = {
     "watchlist.alert_raised": EVERYONE,  # the Watchlist
     "tutor.risk_raised": EVERYONE,  # Tutor risk
     "refresh.failed": ADMINS,  # Admin > Data refresh
     "import.finished": ADMINS,  # Admin > Data import
-    "credit.drift_high": ("admin", "manager", "analyst"),  # Credit monitoring
+    "credit.drift_high": STAFF,  # Credit monitoring
 }
 EVENT_LABELS = {
     "watchlist.alert_raised": "Watchlist alert raised",

@@ -146,7 +146,7 @@ def _reply(response: Any) -> Reply:
         raise TypeError(f"content is {type(message.content).__name__}")
     calls = []
     for call in message.tool_calls or []:
-        raw = call.function.arguments or "{}"  # type: ignore[union-attr]
+        raw = call.function.arguments or "{}"
         try:
             parsed = json.loads(raw)
         except json.JSONDecodeError:
@@ -154,7 +154,7 @@ def _reply(response: Any) -> Reply:
         calls.append(
             ToolCall(
                 call.id,
-                call.function.name,  # type: ignore[union-attr]
+                call.function.name,
                 parsed if isinstance(parsed, dict) else None,
                 raw,
             )

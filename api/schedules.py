@@ -4,7 +4,6 @@ within the token's regions."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Literal
 
 from flask import Response
 from flask_openapi3 import Tag
@@ -16,12 +15,11 @@ from api.v1 import v1
 from auth.access import EVERYONE, check_region, region_scope, requires
 from data import schedules
 from data.engine import connect
-from data.models.schedules import SCHEDULE_STATUSES
+from vocabulary import ScheduleStatus
 
 TAG = Tag(name="Schedules", description="Sessions booked, held and cancelled.")
 MAX_DAYS = 93
-Status = Literal["scheduled", "completed", "cancelled"]
-assert set(SCHEDULE_STATUSES) == set(Status.__args__)  # type: ignore[attr-defined]
+Status = ScheduleStatus
 
 
 class ScheduleQuery(PageQuery):

@@ -11,13 +11,12 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 
 from actions.base import Actor, Refused
 from auth.audit import audit
-from vocabulary import ROLES as VOCABULARY_ROLES
-from vocabulary import STAFF as VOCABULARY_STAFF
+from vocabulary import ADMINS as ADMINS  # the role groups, re-exported for the pages
+from vocabulary import MANAGERS as MANAGERS
+from vocabulary import ROLES
+from vocabulary import STAFF as STAFF
 
-ROLES = VOCABULARY_ROLES
 EVERYONE = ROLES
-STAFF = VOCABULARY_STAFF
-ADMINS = ("admin",)
 F = TypeVar("F", bound=Callable[..., Any])
 
 

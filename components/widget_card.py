@@ -22,7 +22,9 @@ def widget_id(kind: str, widget: str | Wildcard, **more: Any) -> dict[str, Any]:
     return {"type": kind, "widget": widget, **more}
 
 
-def icon_button(kind: str, widget: str, text: str, label: str, *, disabled: bool = False):  # type: ignore[no-untyped-def]
+def icon_button(
+    kind: str, widget: str, text: str, label: str, *, disabled: bool = False
+) -> html.Button:
     return html.Button(
         text,
         id=widget_id(kind, widget),

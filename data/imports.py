@@ -132,7 +132,7 @@ def _day(value: Any) -> date:
         return date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         return value.date()
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def plan(named: list[tuple[Path, str]], *, max_bytes: int) -> tuple[list[LoadFile], list[Problem]]:

@@ -46,9 +46,10 @@ from data.models import (
     schedule_attendees,
 )
 from data.queries.sql import day_of, in_regions, minutes_between, read_frame
+from vocabulary import SCHEDULE_STATUSES, STAFF
 
-MENTOR_ROLES = ("admin", "manager", "analyst")
-STATUSES = ("scheduled", "completed", "cancelled")
+MENTOR_ROLES = STAFF
+STATUSES = SCHEDULE_STATUSES
 
 
 def host_key(tutor_id: int | None, user_id: int | None) -> str:

@@ -26,7 +26,7 @@ def metrics_allowed(settings: Settings) -> bool:
     return direct and request.environ.get("REMOTE_ADDR") in LOOPBACK
 
 
-def _runs() -> list[dict]:  # type: ignore[type-arg]
+def _runs() -> list[dict]:
     try:
         with connect() as conn:
             return jobs.run_totals(conn=conn)

@@ -99,7 +99,7 @@ def links_list() -> Any:
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)
-def revoke(clicks):  # type: ignore[no-untyped-def]
+def revoke(clicks: list[int | None]) -> Any:
     target = ctx.triggered_id
     if not isinstance(target, dict) or not any(clicks or []):
         raise dash.exceptions.PreventUpdate

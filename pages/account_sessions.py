@@ -87,7 +87,7 @@ def _browser(user_agent: object, _row: object) -> html.Span:
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)
-def end_session(clicks):  # type: ignore[no-untyped-def]
+def end_session(clicks: list[int | None]) -> Any:
     target = ctx.triggered_id
     if not isinstance(target, dict) or not any(clicks):
         raise dash.exceptions.PreventUpdate

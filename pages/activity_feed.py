@@ -119,7 +119,16 @@ PAGER_TRIGGERS = {i.component_id for i in PAGER_IN}
     State(ids.newest, "data"),
 )
 @requires(*EVERYONE)
-def show(area, period, _prev, _next, _poll, page, seen, newest):  # type: ignore[no-untyped-def]
+def show(
+    area: str | None,
+    period: Any,
+    _prev: int | None,
+    _next: int | None,
+    _poll: int | None,
+    page: Any,
+    seen: Any,
+    newest: Any,
+) -> tuple[Any, ...]:
     """The page of events; on a poll, only when something new arrived: the first page shows
     it, marked new, and a later page says how many arrived (it does not shift under you)."""
     state = SPEC.state({"area": area, "period": period})

@@ -134,7 +134,15 @@ def day(value: str | None, *, after: bool = False) -> datetime | None:
     State(ids.page, "data"),
 )
 @requires(*ADMINS)
-def show_log(user_id, action, start, end, _prev, _next, page):  # type: ignore[no-untyped-def]
+def show_log(
+    user_id: Any,
+    action: str | None,
+    start: str | None,
+    end: str | None,
+    _prev: int | None,
+    _next: int | None,
+    page: Any,
+) -> tuple[Any, ...]:
     state = SPEC.state({"user": user_id, "action": action, "from": start, "to": end})
     query = log_query(state)
     with connect() as conn:

@@ -7,6 +7,7 @@ callback, and both the check and the load call the one action `load_data`."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import dash
@@ -237,7 +238,15 @@ def progress_and_result() -> list[Component]:
     prevent_initial_call=True,
 )
 @requires_before_queueing(*ADMINS)
-def run_load(set_progress, check_clicks, load_clicks, skip, token, requester, _page_load):  # type: ignore[no-untyped-def]
+def run_load(
+    set_progress: Callable[..., None],
+    check_clicks: int | None,
+    load_clicks: int | None,
+    skip: Any,
+    token: Any,
+    requester: Any,
+    _page_load: Any,
+) -> Any:
     """Runs in a background job; the role and the requester were checked before queueing,
     and the actor is read afresh (an admin demoted meanwhile loads nothing)."""
     dry_run = ctx.triggered_id == ids.check

@@ -4,6 +4,7 @@ progress bar and a cancel button (a Dash background callback)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import dash
@@ -122,7 +123,13 @@ def run_summary(result: refresh.RunResult) -> Component:
     prevent_initial_call=True,
 )
 @requires_before_queueing(*ADMINS)
-def run_now(set_progress, refresh_clicks, retrain_clicks, requester, _page_load):  # type: ignore[no-untyped-def]
+def run_now(
+    set_progress: Callable[..., None],
+    refresh_clicks: int | None,
+    retrain_clicks: int | None,
+    requester: Any,
+    _page_load: Any,
+) -> Any:
     """Runs in a background job; the role and the requester were checked before queueing."""
     clicked = refresh_clicks if ctx.triggered_id == ids.refresh else retrain_clicks
     if not clicked or not isinstance(requester, int):

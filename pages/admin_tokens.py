@@ -4,6 +4,7 @@ each was last used, and revokes it."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
@@ -197,7 +198,14 @@ def fresh() -> tuple[Component, list[dict[str, object]]]:
     prevent_initial_call=True,
 )
 @requires(*ADMINS)
-def create(_clicks, name, role, regions, days, allow):  # type: ignore[no-untyped-def]
+def create(
+    _clicks: int | None,
+    name: str | None,
+    role: str | None,
+    regions: list[Any] | None,
+    days: Any,
+    allow: Any,
+) -> tuple[Any, ...]:
     result = create_token(
         actor=current_actor(),
         name=name if isinstance(name, str) else None,
@@ -233,7 +241,7 @@ def create(_clicks, name, role, regions, days, allow):  # type: ignore[no-untype
     prevent_initial_call=True,
 )
 @requires(*ADMINS)
-def revoke(_clicks, token_id):  # type: ignore[no-untyped-def]
+def revoke(_clicks: int | None, token_id: Any) -> tuple[Any, ...]:
     result = revoke_token(actor=current_actor(), token_id=token_id, now=now())
     deny_if_forged(result)
     if isinstance(result, Refused):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
@@ -147,7 +150,7 @@ def fresh_users_list() -> Component:
         return users_list(accounts.users_table(conn=conn))
 
 
-def users_list(users) -> Component:  # type: ignore[no-untyped-def]
+def users_list(users: pd.DataFrame) -> Component:
     return data_table(
         users,
         {
@@ -171,7 +174,7 @@ def users_list(users) -> Component:  # type: ignore[no-untyped-def]
     Input(ids.pick, "value"),
 )
 @requires(*ADMINS)
-def load_user(user_id):  # type: ignore[no-untyped-def]
+def load_user(user_id: Any) -> tuple[Any, ...]:
     if user_id is None:
         raise dash.exceptions.PreventUpdate
     with connect() as conn:
@@ -192,7 +195,13 @@ def load_user(user_id):  # type: ignore[no-untyped-def]
     prevent_initial_call=True,
 )
 @requires(*ADMINS)
-def invite(_clicks, email, name, role, region_values):  # type: ignore[no-untyped-def]
+def invite(
+    _clicks: int | None,
+    email: str | None,
+    name: str | None,
+    role: str | None,
+    region_values: list[Any] | None,
+) -> Any:
     result = invite_user(
         actor=current_actor(),
         email=text(email),
@@ -221,7 +230,13 @@ def text(value: object) -> str | None:
     prevent_initial_call=True,
 )
 @requires(*ADMINS)
-def save_user(_clicks, user_id, role, region_values, active):  # type: ignore[no-untyped-def]
+def save_user(
+    _clicks: int | None,
+    user_id: Any,
+    role: str | None,
+    region_values: list[Any] | None,
+    active: Any,
+) -> Any:
     result = change_user(
         actor=current_actor(),
         user_id=user_id,

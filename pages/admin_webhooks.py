@@ -4,6 +4,7 @@ shown once), turns one off, and reads the delivery log."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
@@ -219,7 +220,13 @@ def fresh() -> tuple[Component, list[dict[str, object]]]:
     prevent_initial_call=True,
 )
 @requires(*ADMINS)
-def register(_clicks, name, url, token_id, events):  # type: ignore[no-untyped-def]
+def register(
+    _clicks: int | None,
+    name: str | None,
+    url: str | None,
+    token_id: int | None,
+    events: list[str] | None,
+) -> tuple[Any, Any, Any]:
     result = register_endpoint(
         actor=current_actor(),
         name=name if isinstance(name, str) else None,
@@ -255,7 +262,7 @@ def register(_clicks, name, url, token_id, events):  # type: ignore[no-untyped-d
     prevent_initial_call=True,
 )
 @requires(*ADMINS)
-def turn_off(_clicks, endpoint_id):  # type: ignore[no-untyped-def]
+def turn_off(_clicks: int | None, endpoint_id: int | None) -> tuple[Any, Any, Any]:
     result = disable_endpoint(actor=current_actor(), endpoint_id=endpoint_id, now=now())
     deny_if_forged(result)
     if isinstance(result, Refused):

@@ -4,6 +4,7 @@ repayments, and the journey."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
@@ -303,7 +304,7 @@ def score_figure(scored: pd.DataFrame, theme: str | None) -> go.Figure | None:
     Output(ids.chart, "children"), Input(ids.customer, "data"), Input(shell_ids.theme, "data")
 )
 @requires(*EVERYONE)
-def show_scores(customer_id, theme):  # type: ignore[no-untyped-def]
+def show_scores(customer_id: Any, theme: str | None) -> Component:
     if _allowed(customer_id) is None:
         return empty_state("No such customer", "")
     return chart_body(

@@ -3,6 +3,8 @@ by month."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import pandas as pd
 import plotly.graph_objects as go
@@ -168,7 +170,7 @@ def month_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
 )
 @requires(*EVERYONE)
 @cached_answer("credit")
-def show(period, theme):  # type: ignore[no-untyped-def]
+def show(period: Any, theme: str | None) -> Any:
     state = SPEC.state({"period": period})
     empty = ("No journey steps in this period", "Steps appear as customers visit and apply.")
     return tuple(

@@ -21,12 +21,12 @@ from components.formatting import number, percent, relative_time
 from components.table import data_table
 from data import credit
 from data.engine import connect
-from vocabulary import BANDS
+from vocabulary import BANDS, STATUS_LABELS, ApplicationStatus
 
 dash.register_page(
     __name__, path="/credit/live", name="Live scoring", area="Credit", order=3, roles=EVERYONE
 )
-DECISIONS = ("approved", "declined", "submitted", "withdrawn")
+DECISIONS: tuple[ApplicationStatus, ...] = ("approved", "declined", "submitted", "withdrawn")
 
 
 class ids:
@@ -65,7 +65,10 @@ def counts_table(counts: pd.DataFrame, title: str) -> Component:
     total = int(counts["n"].sum())
     rows = [
         html.Tr(
-            [html.Th(s.capitalize()), *[html.Td(number(float(v))) for v in wide.loc[s].to_numpy()]]
+            [
+                html.Th(STATUS_LABELS[s]),
+                *[html.Td(number(float(v))) for v in wide.loc[s].to_numpy()],
+            ]
         )
         for s in DECISIONS
         if s in wide.index
@@ -97,7 +100,7 @@ def counts_table(counts: pd.DataFrame, title: str) -> Component:
     Output(ids.counts, "children"), Output(ids.latest, "children"), Input(ids.tick, "n_intervals")
 )
 @requires(*EVERYONE)
-def refresh(_ticks):  # type: ignore[no-untyped-def]
+def refresh(_ticks: int | None) -> tuple[Component, Component | None]:
     moment = now()
     with connect() as conn:
         model = credit.active_model(conn=conn)

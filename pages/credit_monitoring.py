@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
@@ -209,7 +210,7 @@ def as_of_note(computed_at: datetime) -> html.Small:
 )
 @requires(*STAFF)
 @cached_answer("credit")
-def show(theme):  # type: ignore[no-untyped-def]
+def show(theme: str | None) -> Any:
     report = _report()
     if report is None:
         nothing = empty_state("No credit model yet", "Run the scoring job.")

@@ -194,7 +194,15 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
 )
 @requires(*EVERYONE)
 @cached_answer("credit")
-def show(search, band, channel, sort, _prev, _next, page):  # type: ignore[no-untyped-def]
+def show(
+    search: str | None,
+    band: str | None,
+    channel: str | None,
+    sort: str | None,
+    _prev: int | None,
+    _next: int | None,
+    page: Any,
+) -> tuple[Any, ...]:
     state = SPEC.state({"q": search, "band": band, "channel": channel, "sort": sort})
     with connect() as conn:
         args = customer_query(state, conn)

@@ -3,6 +3,8 @@ loss; what-if controls for the score cut-off and the margin."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -134,7 +136,7 @@ def layout(**query: str) -> Component:
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)
-def explain_pricing(clicked, cutoff, margin):  # type: ignore[no-untyped-def]
+def explain_pricing(clicked: int | None, cutoff: Any, margin: Any) -> Component:
     """A narrative of the what-if cards for this cut-off and margin."""
     if not clicked:
         raise dash.exceptions.PreventUpdate
@@ -235,7 +237,7 @@ def cutoff_figure(curve: pd.DataFrame, theme: str | None) -> go.Figure | None:
 )
 @requires(*EVERYONE)
 @cached_answer("credit")
-def what_if(cutoff, margin, theme):  # type: ignore[no-untyped-def]
+def what_if(cutoff: Any, margin: Any, theme: str | None) -> tuple[Any, ...]:
     state = SPEC.state({"cutoff": cutoff, "margin": margin})
     apps = applications(state)
     if apps is None:

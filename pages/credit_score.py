@@ -21,6 +21,7 @@ from actions.credit import (
 from actions.credit_model import active_model_status
 from auth.access import STAFF, current_actor, deny_if_forged, region_scope, requires
 from auth.requests import now
+from components.attrs import label_for
 from components.badges import band_badge, model_badge
 from components.empty_state import empty_state
 from components.formatting import number, percent
@@ -64,7 +65,7 @@ def layout(**_kwargs: str) -> Component:
 
     def field(label: str, control: Component, width: int = 4) -> dbc.Col:
         return dbc.Col(
-            [dbc.Label(label, html_for=getattr(control, "id", None)), control],
+            [dbc.Label(label, html_for=label_for(control)), control],
             md=width,
             className="mb-2",
         )
@@ -202,8 +203,17 @@ def find_customer(text: str | None, chosen: Any, current: list[dict] | None) -> 
 )
 @requires(*STAFF)
 def score(
-    _clicks, customer_id, product_id, amount, term, channel, dti, history, delinquencies, open_loans
-):  # type: ignore[no-untyped-def]
+    _clicks: int | None,
+    customer_id: Any,
+    product_id: Any,
+    amount: Any,
+    term: Any,
+    channel: Any,
+    dti: Any,
+    history: Any,
+    delinquencies: Any,
+    open_loans: Any,
+) -> Any:
     """Turn the form into a request for the scoring action, and its answer into a card."""
     try:
         request = ApplicationRequest(

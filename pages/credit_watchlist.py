@@ -130,7 +130,7 @@ def layout(severity: str | None = None, rule: str | None = None, **_kwargs: str)
     return html.Div(parts)
 
 
-def rules_table(rules) -> Component:  # type: ignore[no-untyped-def]
+def rules_table(rules: pd.DataFrame) -> Component:
     return data_table(
         rules,
         {
@@ -158,7 +158,7 @@ def rules_table(rules) -> Component:  # type: ignore[no-untyped-def]
     )
 
 
-def rules_card(rules) -> dbc.Card:  # type: ignore[no-untyped-def]
+def rules_card(rules: pd.DataFrame) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
@@ -238,7 +238,9 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
 )
 @requires(*EVERYONE)
 @cached_answer("credit")
-def show(severity, rule, _prev, _next, page):  # type: ignore[no-untyped-def]
+def show(
+    severity: str | None, rule: Any, _prev: int | None, _next: int | None, page: Any
+) -> tuple[Any, ...]:
     listed = loan_rows(SPEC.state({"severity": severity, "rule": rule}))
     page, offset, pager_state = paged(
         prefix=ids.pager, page=page, total=len(listed), size=PAGE_SIZE, noun="loans"
@@ -286,13 +288,20 @@ def loan_rows(state: ViewState) -> pd.DataFrame:
     prevent_initial_call=True,
 )
 @requires(*ADMINS)
-def change_rules(_add, toggles, name, metric, threshold, severity):  # type: ignore[no-untyped-def]
+def change_rules(
+    _add: int | None,
+    toggles: list[int | None],
+    name: str | None,
+    metric: str | None,
+    threshold: Any,
+    severity: str | None,
+) -> Any:
     """Add a rule or turn one on or off (actions.credit); every change is audited there."""
     trigger = ctx.triggered_id
     if trigger == ids.add:
         try:
-            request = AlertRuleRequest(
-                name=name, metric=metric, threshold=threshold, severity=severity
+            request = AlertRuleRequest.model_validate(
+                {"name": name, "metric": metric, "threshold": threshold, "severity": severity}
             )
         except ValidationError as error:  # every problem at once, in words
             problems = [html.Div(p) for p in rule_problems(error)]
@@ -313,7 +322,7 @@ def change_rules(_add, toggles, name, metric, threshold, severity):  # type: ign
     Output(ids.raised, "children"), Input(ids.raise_now, "n_clicks"), prevent_initial_call=True
 )
 @requires(*ADMINS)
-def raise_now(_clicks):  # type: ignore[no-untyped-def]
+def raise_now(_clicks: int | None) -> str:
     raised = credit_alerts.run(actor_id=current_user.user_id)
     audit("credit.alerts_raised", raised=raised)
     return (

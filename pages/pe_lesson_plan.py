@@ -4,6 +4,7 @@ the equipment its school has; edit it and save it as the class's lesson plan."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
@@ -14,7 +15,15 @@ from actions.base import Refused
 from actions.pe import save_plan
 from ai import insights
 from analytics.pe import GRADE_BENCHMARKS, activity_recommendations
-from auth.access import STAFF, check_region, current_actor, deny_if_forged, region_scope, requires
+from auth.access import (
+    MANAGERS,
+    STAFF,
+    check_region,
+    current_actor,
+    deny_if_forged,
+    region_scope,
+    requires,
+)
 from auth.requests import now
 from components.insight import insight_card
 from data.engine import connect
@@ -29,7 +38,7 @@ dash.register_page(
     order=2,
     roles=STAFF,
 )
-WRITERS = ("admin", "manager")
+WRITERS = MANAGERS
 
 
 class ids:
@@ -196,7 +205,15 @@ def draft(_clicks: int | None, class_id: object) -> tuple:
     prevent_initial_call=True,
 )
 @requires(*STAFF)
-def save(_clicks, class_id, title, day, focus, text, equipment):  # type: ignore[no-untyped-def]
+def save(
+    _clicks: int | None,
+    class_id: Any,
+    title: str | None,
+    day: str | None,
+    focus: Any,
+    text: str | None,
+    equipment: list[str] | None,
+) -> Any:
     result = save_plan(
         actor=current_actor(),
         class_id=class_id,

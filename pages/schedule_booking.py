@@ -27,12 +27,15 @@ from actions.schedules import (
 from analytics.scheduling import BusinessHours
 from auth.access import EVERYONE, allowed, current_actor, deny_if_forged, region_scope, requires
 from auth.requests import now
+from components.attrs import label_for
 from components.empty_state import empty_state
-from components.pickers import host_choices, room_choices, search_choices, search_text
+from components.pickers import host_choices, room_choices
 from components.table import data_table
 from data import schedules
 from data.engine import connect
 from settings import get_settings
+from vocabulary import STATUS_LABELS
+from widgets.pickers import HostPickerAIO, StudentPickerAIO
 
 dash.register_page(
     __name__,
@@ -51,12 +54,12 @@ class ids:
     title = "book-title"
     focus = "book-focus"
     description = "book-description"
-    host = "book-host"
+    host = HostPickerAIO.ids.dropdown("book-host")
     room = "book-room"
     day = "book-day"
     start = "book-start"
     end = "book-end"
-    students = "book-students"
+    students = StudentPickerAIO.ids.dropdown("book-students")
     group = "book-group"
     save = "book-save"
     result = "book-result"
@@ -147,13 +150,12 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                     [
                         _field(
                             "Host (tutor or mentor)",
-                            dcc.Dropdown(
-                                id=ids.host,
+                            HostPickerAIO(
+                                "book-host",
                                 value=session["host"] if session else None,
                                 disabled=not editable,
                                 options=host_choices(hosts),
                                 placeholder="A mentor, or type a tutor's name",
-                                search_value="",
                             ),
                             6,
                         ),
@@ -213,8 +215,8 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                     [
                         _field(
                             "Students",
-                            dcc.Dropdown(
-                                id=ids.students,
+                            StudentPickerAIO(
+                                "book-students",
                                 multi=True,
                                 value=session["students"] if session else None,
                                 options=student_options,
@@ -271,7 +273,7 @@ def _day(value: str | None) -> str | None:
 
 def _field(label: str, control: Component, width: int) -> dbc.Col:
     return dbc.Col(
-        [dbc.Label(label, html_for=getattr(control, "id", None)), control],
+        [dbc.Label(label, html_for=label_for(control)), control],
         md=width,
         className="mb-2",
     )
@@ -282,7 +284,7 @@ def _status_card(session: dict[str, Any], attendees: pd.DataFrame | None) -> dbc
         allowed(WRITERS) or session["host"] == f"user:{current_user.user_id}"
     )
     body: list[Component] = [
-        html.P(["Status: ", html.Strong(session["status"].capitalize())]),
+        html.P(["Status: ", html.Strong(STATUS_LABELS[session["status"]])]),
     ]
     if session["status_changed_at"]:
         zone = ZoneInfo(get_settings().timezone)
@@ -335,41 +337,6 @@ def _status_card(session: dict[str, Any], attendees: pd.DataFrame | None) -> dbc
 
 
 @callback(
-    Output(ids.students, "options"),
-    Input(ids.students, "search_value"),
-    State(ids.students, "value"),
-    State(ids.students, "options"),
-    prevent_initial_call=True,
-)
-@requires(*EVERYONE)
-def find_students(text: str | None, chosen: Any, current: list[dict] | None) -> list[dict]:
-    """Search as you type (two letters or more), keeping the chosen students."""
-    with connect() as conn:
-        return search_choices(
-            text,
-            chosen,
-            current,
-            lambda t: schedules.find_students(conn=conn, region_ids=region_scope(), text=t),
-        )
-
-
-@callback(
-    Output(ids.host, "options"),
-    Input(ids.host, "search_value"),
-    State(ids.host, "value"),
-    prevent_initial_call=True,
-)
-@requires(*EVERYONE)
-def find_host(text: str | None, chosen: Any) -> list[dict]:
-    """Search as you type (two letters or more): the mentors and the chosen host stay."""
-    with connect() as conn:
-        found = schedules.find_hosts(
-            conn=conn, region_ids=region_scope(), text=search_text(text), keys=[str(chosen)]
-        )
-    return host_choices(found)
-
-
-@callback(
     Output(ids.result, "children"),
     Output(ids.suggestion, "data"),
     Output(ids.go, "href"),
@@ -389,8 +356,19 @@ def find_host(text: str | None, chosen: Any) -> list[dict]:
 )
 @requires(*WRITERS)
 def save(
-    _clicks, session_id, title, focus, description, host, room, day, start, end, students, group
-):  # type: ignore[no-untyped-def]
+    _clicks: int | None,
+    session_id: int | None,
+    title: str | None,
+    focus: str | None,
+    description: str | None,
+    host: str | None,
+    room: Any,
+    day: str | None,
+    start: str | None,
+    end: str | None,
+    students: list[Any] | None,
+    group: Any,
+) -> tuple[Any, Any, Any]:
     """Validate the form, then book or change the session (actions.schedules)."""
     try:
         request = BookingRequest.model_validate(
@@ -471,7 +449,9 @@ def _conflict(found: Clash) -> Component:
     prevent_initial_call=True,
 )
 @requires(*WRITERS)
-def use_suggestion(clicks, suggestion, start, end):  # type: ignore[no-untyped-def]
+def use_suggestion(
+    clicks: int | None, suggestion: str | None, start: Any, end: Any
+) -> tuple[Any, ...]:
     if not clicks or not suggestion:
         raise dash.exceptions.PreventUpdate
     try:
@@ -494,7 +474,9 @@ def use_suggestion(clicks, suggestion, start, end):  # type: ignore[no-untyped-d
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)
-def change_status(_complete, _cancel, session_id, absent):  # type: ignore[no-untyped-def]
+def change_status(
+    _complete: int | None, _cancel: int | None, session_id: Any, absent: list[Any] | None
+) -> Any:
     """Scheduled -> completed or cancelled (actions.schedules.set_session_status)."""
     if not str(session_id).isdigit():
         return dbc.Alert("No such session.", color="warning"), dash.no_update

@@ -14,11 +14,12 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 
-from auth.access import EVERYONE, allowed, region_scope, requires
+from auth.access import EVERYONE, MANAGERS, allowed, region_scope, requires
 from auth.answers import cached_answer
+from components.attrs import label_for
 from components.calendar import month_view, no_sessions, session_link, week_view
 from components.formatting import number
-from components.pickers import host_choices, room_choices, search_choices, search_text
+from components.pickers import host_choices, room_choices
 from components.table import paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
 from data import schedules
@@ -27,12 +28,13 @@ from settings import get_settings
 from sharing.embed import EMBED_ROLES
 from sharing.views import Param, Part, View, one_of, register
 from sharing.views import State as ViewState
+from widgets.pickers import HostPickerAIO, StudentPickerAIO
 
 dash.register_page(
     __name__, path="/schedules", name="Calendar", area="Schedules", order=1, roles=EVERYONE
 )
 
-WRITERS = ("admin", "manager")
+WRITERS = MANAGERS
 WEEK_PER_DAY = 30  # sessions drawn per day; the rest behind "+N more" (the day's list)
 MONTH_PER_DAY = 3
 LIST_PAGE = 50
@@ -44,9 +46,9 @@ class ids:
     view = "sched-view"
     anchor = "sched-date"
     until = "sched-until"
-    host = "sched-host"
+    host = HostPickerAIO.ids.dropdown("sched-host")
     room = "sched-room"
-    student = "sched-student"
+    student = StudentPickerAIO.ids.dropdown("sched-student")
     status = "sched-status"
     body = "sched-body"
     title = "sched-range"
@@ -93,20 +95,19 @@ def layout(**query: str) -> Component:
                 [
                     _field(
                         "Host",
-                        dcc.Dropdown(
-                            id=ids.host,
+                        HostPickerAIO(
+                            "sched-host",
                             value=view.host,
                             placeholder="Any host (type a name)",
                             clearable=True,
                             options=host_choices(hosts),
-                            search_value="",
                         ),
                         2,
                     ),
                     _field(
                         "Student",
-                        dcc.Dropdown(
-                            id=ids.student,
+                        StudentPickerAIO(
+                            "sched-student",
                             value=view.student_id,
                             options=student_options,
                             placeholder="Type a name",
@@ -218,7 +219,7 @@ def layout(**query: str) -> Component:
 
 
 def _field(label: str, control: Component, width: int) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, html_for=getattr(control, "id", None)), control], md=width)
+    return dbc.Col([dbc.Label(label, html_for=label_for(control)), control], md=width)
 
 
 def _local(frame: pd.DataFrame) -> pd.DataFrame:
@@ -227,41 +228,6 @@ def _local(frame: pd.DataFrame) -> pd.DataFrame:
         local_start=frame["starts_at"].dt.tz_convert(zone),
         local_end=frame["ends_at"].dt.tz_convert(zone),
     )
-
-
-@callback(
-    Output(ids.student, "options"),
-    Input(ids.student, "search_value"),
-    State(ids.student, "value"),
-    State(ids.student, "options"),
-    prevent_initial_call=True,
-)
-@requires(*EVERYONE)
-def find_student(text: str | None, chosen: Any, current: list[dict] | None) -> list[dict]:
-    """Search as you type (two letters or more), keeping the chosen students."""
-    with connect() as conn:
-        return search_choices(
-            text,
-            chosen,
-            current,
-            lambda t: schedules.find_students(conn=conn, region_ids=region_scope(), text=t),
-        )
-
-
-@callback(
-    Output(ids.host, "options"),
-    Input(ids.host, "search_value"),
-    State(ids.host, "value"),
-    prevent_initial_call=True,
-)
-@requires(*EVERYONE)
-def find_host(text: str | None, chosen: Any) -> list[dict]:
-    """Search as you type (two letters or more): the mentors and the chosen host stay."""
-    with connect() as conn:
-        found = schedules.find_hosts(
-            conn=conn, region_ids=region_scope(), text=search_text(text), keys=[str(chosen)]
-        )
-    return host_choices(found)
 
 
 @callback(

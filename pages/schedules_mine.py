@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, callback, html
 from dash.development.base_component import Component
 from flask_login import current_user
@@ -45,7 +46,7 @@ def layout(**_kwargs: str) -> Component:
     upcoming = sessions[(sessions["status"] == "scheduled")]
     done = sessions[sessions["status"] != "scheduled"].iloc[::-1]
 
-    def column(title: str, frame, empty: str) -> dbc.Col:  # type: ignore[no-untyped-def]
+    def column(title: str, frame: pd.DataFrame, empty: str) -> dbc.Col:
         items = [session_link(row, show_day=True) for _, row in frame.iterrows()]
         return dbc.Col(
             [

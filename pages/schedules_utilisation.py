@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import pandas as pd
 import plotly.graph_objects as go
@@ -197,7 +199,7 @@ def rates_figure(weeks: pd.DataFrame, theme: str | None) -> go.Figure | None:
 )
 @requires(*EVERYONE)
 @cached_answer("schedules", "tutors")
-def show(period, theme):  # type: ignore[no-untyped-def]
+def show(period: Any, theme: str | None) -> Any:
     state = SPEC.state({"period": period})
     empty = ("No sessions in this period", "Book sessions to see how hosts and rooms are used.")
     return tuple(

@@ -41,11 +41,11 @@ from components.theme import themed
 from components.view_tools import view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
-from data.models.tutoring import INTERVENTION_STATUSES
 from data.queries.overview import daily_sessions
 from sharing.embed import EMBED_ROLES
 from sharing.views import Param, Part, View, register
 from sharing.views import State as ViewState
+from vocabulary import INTERVENTION_STATUSES, OPEN_INTERVENTIONS, STATUS_LABELS
 
 dash.register_page(
     __name__,
@@ -202,7 +202,7 @@ def message_card() -> Component:
     prevent_initial_call=True,
 )
 @requires(*WRITERS)
-def draft_message(clicked, tutor_id):  # type: ignore[no-untyped-def]
+def draft_message(clicked: int | None, tutor_id: Any) -> tuple[str, Component]:
     if not clicked:
         raise dash.exceptions.PreventUpdate
     tutor = allowed_tutor(tutor_id)
@@ -217,7 +217,7 @@ def draft_message(clicked, tutor_id):  # type: ignore[no-untyped-def]
         if len(scores)
         else []
     )
-    open_items = done[done["status"].isin(["planned", "in_progress"])]
+    open_items = done[done["status"].isin(OPEN_INTERVENTIONS)]
     agreed = [
         f"{kind.replace('_', ' ').capitalize()}: {reason}"
         for kind, reason in zip(open_items["kind"], open_items["reason"], strict=True)
@@ -299,8 +299,7 @@ def interventions_card(recs: list[Recommendation], writer: bool, owners: pd.Data
                     dbc.Select(
                         id=ids.status,
                         options=[
-                            {"label": s.replace("_", " "), "value": s}
-                            for s in INTERVENTION_STATUSES
+                            {"label": STATUS_LABELS[s], "value": s} for s in INTERVENTION_STATUSES
                         ],
                     ),
                 ],
@@ -454,7 +453,7 @@ def risk_figure(scores: pd.DataFrame, theme: str | None) -> go.Figure | None:
     Input(shell_ids.theme, "data"),
 )
 @requires(*EVERYONE)
-def show_charts(tutor_id, theme):  # type: ignore[no-untyped-def]
+def show_charts(tutor_id: Any, theme: str | None) -> tuple[Any, ...]:
     state = {"id": tutor_id}
     return (
         chart_body(
@@ -502,7 +501,7 @@ def allowed_tutor(tutor_id: Any) -> dict[str, Any]:
     Input(ids.version, "data"),
 )
 @requires(*EVERYONE)
-def show_records(tutor_id, _version):  # type: ignore[no-untyped-def]
+def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
     tutor = allowed_tutor(tutor_id)
     with connect() as conn:
         notes = tutor_care.notes(conn=conn, tutor_id=tutor["id"])
@@ -610,7 +609,9 @@ def timeline(notes: pd.DataFrame, done: pd.DataFrame) -> Component:
     prevent_initial_call=True,
 )
 @requires(*WRITERS)
-def plan(clicks, tutor_id, version, owner=None):  # type: ignore[no-untyped-def]
+def plan(
+    clicks: list[int | None], tutor_id: Any, version: Any, owner: Any = None
+) -> tuple[Any, ...]:
     kind = ctx.triggered_id["index"] if isinstance(ctx.triggered_id, dict) else None
     if not any(clicks or []) or not isinstance(kind, str):
         raise dash.exceptions.PreventUpdate
@@ -632,7 +633,14 @@ def plan(clicks, tutor_id, version, owner=None):  # type: ignore[no-untyped-def]
     prevent_initial_call=True,
 )
 @requires(*WRITERS)
-def move(clicks, tutor_id, intervention_id, status, outcome, version):  # type: ignore[no-untyped-def]
+def move(
+    clicks: int | None,
+    tutor_id: Any,
+    intervention_id: Any,
+    status: Any,
+    outcome: Any,
+    version: Any,
+) -> tuple[Any, ...]:
     if not clicks:
         raise dash.exceptions.PreventUpdate
     result = care.move_intervention(
@@ -668,7 +676,14 @@ def answer(result: care.Done | Refused, version: Any) -> tuple[Any, Component]:
     prevent_initial_call=True,
 )
 @requires(*WRITERS)
-def save_note(clicks, tutor_id, text, important, editing, version):  # type: ignore[no-untyped-def]
+def save_note(
+    clicks: int | None,
+    tutor_id: Any,
+    text: str | None,
+    important: Any,
+    editing: Any,
+    version: Any,
+) -> tuple[Any, ...]:
     if not clicks:
         raise dash.exceptions.PreventUpdate
     result = care.save_note(
@@ -694,7 +709,7 @@ def save_note(clicks, tutor_id, text, important, editing, version):  # type: ign
     prevent_initial_call=True,
 )
 @requires(*WRITERS)
-def edit_note(clicks, tutor_id):  # type: ignore[no-untyped-def]
+def edit_note(clicks: list[int | None], tutor_id: Any) -> tuple[Any, ...]:
     target = ctx.triggered_id
     if not any(clicks or []) or not isinstance(target, dict):
         raise dash.exceptions.PreventUpdate
@@ -718,7 +733,7 @@ def edit_note(clicks, tutor_id):  # type: ignore[no-untyped-def]
     prevent_initial_call=True,
 )
 @requires(*WRITERS)
-def delete_note(clicks, tutor_id, version):  # type: ignore[no-untyped-def]
+def delete_note(clicks: list[int | None], tutor_id: Any, version: Any) -> tuple[Any, ...]:
     target = ctx.triggered_id
     if not any(clicks or []) or not isinstance(target, dict):
         raise dash.exceptions.PreventUpdate

@@ -337,7 +337,9 @@ def kpi_values(state: dict[str, Any]) -> list[tuple[str, str]]:
 )
 @requires(*EVERYONE)
 @cached_answer("tutors")
-def show_overview(region, subject, band, tenure, sort, theme):  # type: ignore[no-untyped-def]
+def show_overview(
+    region: Any, subject: Any, band: Any, tenure: Any, sort: Any, theme: str | None
+) -> tuple[Any, ...]:
     state = {"region": region, "subject": subject, "band": band, "tenure": tenure, "sort": sort}
     history = band_history(state)
     if history.empty:
@@ -365,7 +367,9 @@ def show_overview(region, subject, band, tenure, sort, theme):  # type: ignore[n
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)
-def explain_overview(clicked, region, subject, band, tenure, sort):  # type: ignore[no-untyped-def]
+def explain_overview(
+    clicked: int | None, region: Any, subject: Any, band: Any, tenure: Any, sort: Any
+) -> Component:
     """A narrative of the band cards as shown for these filters (counts, never names)."""
     if not clicked:
         raise dash.exceptions.PreventUpdate
@@ -442,7 +446,16 @@ def at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> go.Figure | None:
 )
 @requires(*EVERYONE)
 @cached_answer("tutors")
-def show_table(region, subject, band, tenure, sort, _prev, _next, page):  # type: ignore[no-untyped-def]
+def show_table(
+    region: Any,
+    subject: Any,
+    band: Any,
+    tenure: Any,
+    sort: Any,
+    _prev: int | None,
+    _next: int | None,
+    page: Any,
+) -> tuple[Any, ...]:
     view = Filters(region, subject, band, tenure, sort)
     with connect() as conn:
         latest, query = table_query(view, conn)
@@ -622,7 +635,7 @@ EFFECT_COLUMNS = {
 @callback(Output(ids.effect, "children"), Input(ids.region, "value"))
 @requires(*EVERYONE)
 @cached_answer("tutors")
-def show_effectiveness(region):  # type: ignore[no-untyped-def]
+def show_effectiveness(region: Any) -> Component:
     summary = effect_rows({"region": region})
     if summary.empty:
         return empty_state(

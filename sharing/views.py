@@ -27,7 +27,7 @@ class Param:
     """One filter kept in the URL: its query-string name and the control that shows it."""
 
     name: str
-    component_id: str
+    component_id: str | dict[str, Any]  # a pattern-matching id for an All-in-One widget
     label: str
     parse: Callable[[str], Any] = str  # raises ValueError or TypeError on a bad value
     default: Any = None

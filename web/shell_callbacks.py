@@ -138,7 +138,7 @@ def poll_notifications(_ticks: int | None, seen: Any) -> tuple[Any, ...]:
     Output(notify.badge, "className", allow_duplicate=True),
     Input(notify.bell, "n_clicks"),
     Input(notify.read_all, "n_clicks"),
-    Input(notify.read(ALL), "n_clicks"),  # type: ignore[arg-type]
+    Input(notify.read(ALL), "n_clicks"),
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)

@@ -15,18 +15,17 @@ from data.contract.columns import (
     row_rule,
     user_email,
 )
-from data.models.credit import (
-    APPLICATION_STATUSES,
-    EMPLOYMENT,
-    HOUSING,
-    JOURNEY_STAGES,
-    LOAN_STATUSES,
-    PURPOSES,
-)
+from data.models.credit import EMPLOYMENT, HOUSING, JOURNEY_STAGES, PURPOSES
 from data.models.pe import EQUIPMENT_CONDITIONS, INCIDENT_SEVERITIES, MEASUREMENT_CATEGORIES, SKILLS
-from data.models.schedules import SCHEDULE_STATUSES
-from data.models.tutoring import SESSION_STATUSES, TUTOR_STATUSES
-from vocabulary import BANDS, CHANNELS
+from vocabulary import (
+    APPLICATION_STATUSES,
+    BANDS,
+    CHANNELS,
+    LOAN_STATUSES,
+    SCHEDULE_STATUSES,
+    SESSION_STATUSES,
+    TUTOR_STATUSES,
+)
 
 HAPPENED = ("completed", "no_show")
 

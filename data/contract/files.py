@@ -261,7 +261,7 @@ def _cell_text(value: object) -> str | None:
     if value is None:
         return None
     if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return]
+        return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value).strip()

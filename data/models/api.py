@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, UTCDateTime, choice
-from vocabulary import ROLES
+from vocabulary import DELIVERY_STATUSES, ROLES
 
 
 class ApiToken(Base):
@@ -58,7 +58,6 @@ WEBHOOK_EVENTS = (
     "import.finished",
     "credit.drift_high",
 )
-DELIVERY_STATUSES = ("pending", "delivered", "failed")
 
 
 class WebhookEndpoint(Base):

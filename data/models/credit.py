@@ -22,13 +22,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, ExternalId, UTCDateTime, choice, created_at_column
 from data.models.tutoring import RISK_BANDS
-from vocabulary import BANDS, CHANNELS
+from vocabulary import APPLICATION_STATUSES, BANDS, CHANNELS, LOAN_STATUSES
 
 PURPOSES = ("tuition", "exam_prep", "language_course", "coding_bootcamp", "university_prep")
 EMPLOYMENT = ("employed", "self_employed", "student", "unemployed", "retired")
 HOUSING = ("own", "rent", "family")
-APPLICATION_STATUSES = ("submitted", "approved", "declined", "withdrawn")
-LOAN_STATUSES = ("active", "repaid", "defaulted")
 JOURNEY_STAGES = ("visit", "application", "approval", "disbursement", "repaid", "defaulted")
 MODEL_AREAS = ("tutor_risk", "credit")
 

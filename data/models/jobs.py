@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, UTCDateTime, choice
+from vocabulary import RUN_STATUSES
 
 JOB_KINDS = ("refresh", "retrain")
 TRIGGERS = ("schedule", "manual")
-RUN_STATUSES = ("running", "succeeded", "failed", "skipped", "cancelled")
 
 
 class JobRun(Base):

@@ -8,8 +8,7 @@ from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from data.models.base import Base, ExternalId, UTCDateTime, choice, created_at_column
-
-ROLES = ("admin", "manager", "analyst", "viewer")
+from vocabulary import ROLES
 
 user_regions = Table(
     "user_regions",

@@ -19,8 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, ExternalId, UTCDateTime, choice, created_at_column
-
-SCHEDULE_STATUSES = ("scheduled", "completed", "cancelled")
+from vocabulary import SCHEDULE_STATUSES
 
 schedule_attendees = Table(
     "schedule_attendees",

@@ -22,12 +22,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.models.base import Base, ExternalId, UTCDateTime, choice, created_at_column
-from vocabulary import BANDS, INTERVENTION_KINDS
+from vocabulary import (
+    BANDS,
+    INTERVENTION_KINDS,
+    INTERVENTION_STATUSES,
+    SESSION_STATUSES,
+    TUTOR_STATUSES,
+)
 
-SESSION_STATUSES = ("completed", "no_show", "rescheduled", "cancelled", "scheduled")
-TUTOR_STATUSES = ("active", "left")
 RISK_BANDS = BANDS
-INTERVENTION_STATUSES = ("planned", "in_progress", "done", "dismissed")
 
 
 class Tutor(ExternalId, Base):

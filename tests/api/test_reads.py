@@ -111,7 +111,10 @@ def test_each_area_s_kpis_are_the_home_page_s_with_their_period(api):
     from tests.unit.test_app import kpis_by_title
 
     with acting_as("analyst"):
-        shown = {area: kpis_by_title(home.fill_section(area, "light")[0]) for area in home.SECTIONS}
+        shown = {
+            area: kpis_by_title(home.fill_section(area=area, theme="light")[0])
+            for area in home.SECTIONS
+        }
     for area in ("tutoring", "pe", "schedules", "credit"):
         body = api.get(f"/api/v1/kpis/{area}").json()
         assert body["area"] == area and body["data_as_of"]

@@ -40,7 +40,11 @@ def test_an_invitation_creates_the_account_and_its_link_sets_the_first_password(
     caplog.set_level(logging.WARNING, logger="beacon.mail")
     with acting_as("admin"):
         message, table = admin_users.invite(
-            1, "New.Person@School.example", "New Person", "manager", [1, 2]
+            _clicks=1,
+            email="New.Person@School.example",
+            name="New Person",
+            role="manager",
+            region_values=[1, 2],
         )
     assert "Invitation sent to new.person@school.example" in text(message)
     assert "new.person@school.example" in str(table)
@@ -78,7 +82,9 @@ def test_a_bad_invitation_gets_a_clear_message_and_creates_nothing(
     db, email, name, role, regions, problem
 ):
     with acting_as("admin"):
-        message, _ = admin_users.invite(1, email, name, role, regions)
+        message, _ = admin_users.invite(
+            _clicks=1, email=email, name=name, role=role, region_values=regions
+        )
     assert problem in text(message)
     with connect() as conn:
         assert accounts.account_by_email(conn=conn, email="a@b.example") is None
@@ -87,7 +93,9 @@ def test_a_bad_invitation_gets_a_clear_message_and_creates_nothing(
 def test_changing_a_role_and_regions_is_audited_with_before_and_after(db):
     target = create_test_account("viewer")
     with acting_as("admin"):
-        message, _ = admin_users.save_user(1, target.id, "manager", [2], True)
+        message, _ = admin_users.save_user(
+            _clicks=1, user_id=target.id, role="manager", region_values=[2], active=True
+        )
     assert "Saved" in text(message)
     detail = entries("user.changed")[0]["detail"]
     assert detail["role"] == {"before": "viewer", "after": "manager"}
@@ -100,16 +108,22 @@ def test_disabling_a_user_ends_their_sessions(db):
     login(client, target.email)
     assert signed_in_ok(client)
     with acting_as("admin"):
-        message, _ = admin_users.save_user(1, target.id, "analyst", [], False)
+        message, _ = admin_users.save_user(
+            _clicks=1, user_id=target.id, role="analyst", region_values=[], active=False
+        )
     assert "every session of it has ended" in text(message)
     assert not signed_in_ok(client)
 
 
 def test_an_admin_cannot_lock_themselves_out(db):
     with acting_as("admin") as me:
-        message, _ = admin_users.save_user(1, me.id, "viewer", [], True)
+        message, _ = admin_users.save_user(
+            _clicks=1, user_id=me.id, role="viewer", region_values=[], active=True
+        )
         assert "cannot remove your own admin role" in text(message)
-        message, _ = admin_users.save_user(1, me.id, "admin", [], False)
+        message, _ = admin_users.save_user(
+            _clicks=1, user_id=me.id, role="admin", region_values=[], active=False
+        )
         assert "disable yourself" in text(message)
 
 

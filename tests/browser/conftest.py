@@ -78,6 +78,13 @@ def click(dash_duo, selector: str | dict):
     return element
 
 
+def by_id(component_id: str | dict) -> str:
+    """A CSS selector for a component by its id, a pattern-matching (All-in-One) one included."""
+    from components.attrs import dom_id
+
+    return f"[id='{dom_id(component_id)}']"
+
+
 def choose(dash_duo, selector: str, **which):
     """Pick an option of a dcc.Dropdown after scrolling it to the middle of the window, so
     a sticky header or a re-render that scrolled the page cannot cover it. `which` is

@@ -12,7 +12,8 @@ import app as beacon
 from data.engine import connect, transaction
 from data.models import Schedule, Tutor, User
 from settings import get_settings
-from tests.browser.conftest import choose, click, search_and_choose, sign_in, url
+from tests.browser.conftest import by_id, choose, click, search_and_choose, sign_in, url
+from widgets.pickers import HostPickerAIO
 
 
 @pytest.fixture
@@ -68,7 +69,9 @@ def test_a_booking_reaches_the_hosts_open_page_without_a_reload(fresh):
         day -= timedelta(days=day.weekday())  # a Monday in the future
         started.driver.get(url(started, f"/schedules/book?date={day.isoformat()}"))
         started.wait_for_element("#book-title").send_keys("Mentoring catch-up")
-        choose(started, "#book-host", value=f"{mentor_name} (mentor)")
+        choose(
+            started, by_id(HostPickerAIO.ids.dropdown("book-host")), value=f"{mentor_name} (mentor)"
+        )
         choose(started, "#book-room", index=0)
         click(started, "#book-save")
         WebDriverWait(started.driver, 20).until(lambda d: "/schedules/book?id=" in d.current_url)
@@ -128,7 +131,12 @@ def test_the_host_filter_searches_tutors_as_you_type(started):
     started.driver.get(url(started, "/schedules?view=month&date=2026-06-10"))
     started.wait_for_element(".calendar-month .session-chip", timeout=20)
     # The page holds no list of every tutor: it asks the server from two letters on.
-    search_and_choose(started, "#sched-host", name.split()[-1][:5], f"{name} (tutor)")
+    search_and_choose(
+        started,
+        by_id(HostPickerAIO.ids.dropdown("sched-host")),
+        name.split()[-1][:5],
+        f"{name} (tutor)",
+    )
     WebDriverWait(started.driver, 10).until(lambda d: f"host=tutor%3A{tutor_id}" in d.current_url)
     started.wait_for_element(".calendar-month .session-chip", timeout=20)
 

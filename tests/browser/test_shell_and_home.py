@@ -47,7 +47,7 @@ def test_home_shows_every_area_with_kpis_and_charts(started):
     started.wait_for_text_to_equal("#shell-title", "Home")
     started.wait_for_contains_text("#shell-data-as-of", "Data as of 2026-06-1")
     with acting_as("viewer"):
-        cards, _ = home.fill_section("tutoring", "light")
+        cards, _ = home.fill_section(area="tutoring", theme="light")
     expected = cards[0].children.children.children[1].children
     started.wait_for_text_to_equal(".kpi-value", expected, timeout=20)
     for area in home.SECTIONS:

@@ -3,6 +3,7 @@ booking one slot at the same moment, and a change whose audit entry cannot be wr
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select, text
@@ -14,6 +15,17 @@ from tests.security.conftest import browser_session
 from tests.unit.test_schedule_pages import next_monday
 
 RACERS = 6
+
+
+def browser_id(listed: str) -> str | dict:
+    """An id as the browser sends it: an All-in-One widget's is listed as JSON, sent as a dict."""
+    return json.loads(listed) if listed.startswith("{") else listed
+
+
+def name(listed: str) -> str:
+    """The plain name of a form field (an All-in-One widget's `aio_id`)."""
+    found = browser_id(listed)
+    return found["aio_id"] if isinstance(found, dict) else found
 
 
 def save_request(session, base: str, values: dict) -> dict:
@@ -29,7 +41,11 @@ def save_request(session, base: str, values: dict) -> dict:
         "outputs": outputs,
         "inputs": [{"id": "book-save", "property": "n_clicks", "value": 1}],
         "state": [
-            {"id": s["id"], "property": s["property"], "value": values.get(s["id"])}
+            {
+                "id": browser_id(s["id"]),
+                "property": s["property"],
+                "value": values.get(name(s["id"])),
+            }
             for s in spec["state"]
         ],
         "changedPropIds": ["book-save.n_clicks"],

@@ -52,16 +52,43 @@ def happened(summary: str, at: datetime | None = None) -> None:
 def test_new_events_arrive_marked_new_and_a_later_page_is_not_moved(seeded_copy):
     with acting_as("admin"):
         triggered(feed.ids.area, "value", None)
-        first = feed.show(None, YEAR, None, None, None, 1, None, None)
+        first = feed.show(
+            area=None,
+            period=YEAR,
+            _prev=None,
+            _next=None,
+            _poll=None,
+            page=1,
+            seen=None,
+            newest=None,
+        )
         listed, page, *_pager, seen, newest, note = first
         assert page == 1 and seen == newest and note == ""
         assert "New" not in texts(listed)
         triggered(feed.ids.poll, "n_intervals", 1)
         with pytest.raises(PreventUpdate):  # nothing happened: nothing is redrawn
-            feed.show(None, YEAR, None, None, 1, 1, seen, newest)
+            feed.show(
+                area=None,
+                period=YEAR,
+                _prev=None,
+                _next=None,
+                _poll=1,
+                page=1,
+                seen=seen,
+                newest=newest,
+            )
 
         happened("Ada booked Catch-up with Sam")
-        polled = feed.show(None, YEAR, None, None, 2, 1, seen, newest)
+        polled = feed.show(
+            area=None,
+            period=YEAR,
+            _prev=None,
+            _next=None,
+            _poll=2,
+            page=1,
+            seen=seen,
+            newest=newest,
+        )
         listed, _, *_pager, still_seen, latest, note = polled
         words = texts(listed)
         assert words[0] == "New" and "Ada booked Catch-up with Sam" in words
@@ -69,7 +96,16 @@ def test_new_events_arrive_marked_new_and_a_later_page_is_not_moved(seeded_copy)
         assert note == "New events arrived."
 
         happened("Ben booked Revision with Li")
-        on_page_two = feed.show(None, YEAR, None, None, 3, 2, seen, latest)
+        on_page_two = feed.show(
+            area=None,
+            period=YEAR,
+            _prev=None,
+            _next=None,
+            _poll=3,
+            page=2,
+            seen=seen,
+            newest=latest,
+        )
         assert on_page_two[0] is dash.no_update and on_page_two[1] is dash.no_update
         assert on_page_two[-1] == "1 new event: see the first page."
 
@@ -82,11 +118,29 @@ def test_an_event_recorded_late_with_an_earlier_time_is_new_and_older_ones_are_n
     with acting_as("admin"):
         triggered(feed.ids.area, "value", None)
         happened("Back-dated before", at=datetime.now(UTC) - timedelta(days=7))  # before opening
-        listed, *_rest, seen, newest, _note = feed.show(None, YEAR, None, None, None, 1, None, None)
+        listed, *_rest, seen, newest, _note = feed.show(
+            area=None,
+            period=YEAR,
+            _prev=None,
+            _next=None,
+            _poll=None,
+            page=1,
+            seen=None,
+            newest=None,
+        )
         assert "New" not in texts(listed)
         happened("Back-dated after", at=datetime.now(UTC) - timedelta(hours=1))  # after opening
         triggered(feed.ids.poll, "n_intervals", 1)
-        listed, *_rest = feed.show(None, YEAR, None, None, 1, 1, seen, newest)
+        listed, *_rest = feed.show(
+            area=None,
+            period=YEAR,
+            _prev=None,
+            _next=None,
+            _poll=1,
+            page=1,
+            seen=seen,
+            newest=newest,
+        )
     words = texts(listed)
     assert words.count("New") == 1
     assert words[words.index("New") :].index("Back-dated after") < 4  # the marked one

@@ -42,7 +42,7 @@ def card_text(card) -> tuple[str, str]:  # type: ignore[no-untyped-def]
 
 def test_home_explains_the_kpi_cards_it_shows_with_only_their_numbers(db):
     with acting_as("viewer"):
-        text, badge = card_text(home.explain_home(1))
+        text, badge = card_text(home.explain_home(clicked=1))
         cards = []
         end = home.home.home_end(conn=connect().__enter__())
         for area in home.SECTIONS:
@@ -56,8 +56,10 @@ def test_home_explains_the_kpi_cards_it_shows_with_only_their_numbers(db):
 @pytest.mark.parametrize(
     "explain",
     [
-        lambda: tutor_risk.explain_overview(1, None, None, None, None, None),
-        lambda: schedules_utilisation.explain_utilisation(1, 28),
+        lambda: tutor_risk.explain_overview(
+            clicked=1, region=None, subject=None, band=None, tenure=None, sort=None
+        ),
+        lambda: schedules_utilisation.explain_utilisation(clicked=1, period=28),
     ],
 )
 def test_every_area_page_explains_its_view(db, explain):
@@ -71,8 +73,8 @@ def test_credit_pricing_explains_its_what_if(fresh):
 
     credit_scoring.run()
     with acting_as("analyst"):
-        text, badge = card_text(credit_pricing.explain_pricing(1, 560, 0.02))
-        cards = credit_pricing.what_if(560, 0.02, None)[0]
+        text, badge = card_text(credit_pricing.explain_pricing(clicked=1, cutoff=560, margin=0.02))
+        cards = credit_pricing.what_if(cutoff=560, margin=0.02, theme=None)[0]
     shown = json.dumps(cards.to_plotly_json(), default=str)
     assert badge == "Template" and text.startswith("Credit pricing right now.")
     assert all(number in shown for number in numbers_in(text))
@@ -81,15 +83,19 @@ def test_credit_pricing_explains_its_what_if(fresh):
 def test_the_pe_board_explains_its_filters_and_refuses_bad_ones(db):
     filters = {"start": "2026-03-01", "end": "2026-06-15"}
     with acting_as("analyst"):
-        text, _ = card_text(pe_dashboard.explain_board(1, filters))
-        refused = pe_dashboard.explain_board(1, {"start": "yesterday"})
+        text, _ = card_text(pe_dashboard.explain_board(clicked=1, filters=filters))
+        refused = pe_dashboard.explain_board(clicked=1, filters={"start": "yesterday"})
     assert "Attendance rate" in text and "2026-03-01 to 2026-06-15" in text
     assert "cannot be explained" in refused.children
 
 
 def test_ask_answers_from_a_tool_in_scope_and_lists_it(db):
     with acting_as("manager", regions=(1,)):
-        card = ask.answer(1, None, "Which regions have the most critical tutors this month?")
+        card = ask.answer(
+            _clicks=1,
+            _submitted=None,
+            question="Which regions have the most critical tutors this month?",
+        )
     text, badge = card_text(card)
     assert badge == "Template" and "North" in text
     assert "South" not in json.dumps(card.to_plotly_json(), default=str)  # out of scope
@@ -98,7 +104,9 @@ def test_ask_answers_from_a_tool_in_scope_and_lists_it(db):
 
 def test_ask_refuses_another_region_and_audits_it(db):
     with acting_as("manager", regions=(1,)):
-        card = ask.answer(1, None, "How many credit applications did South get?")
+        card = ask.answer(
+            _clicks=1, _submitted=None, question="How many credit applications did South get?"
+        )
     shown = json.dumps(card.to_plotly_json(), default=str)
     assert "Refused: South is outside your regions" in shown
     from data import audit as audit_log
@@ -111,7 +119,7 @@ def test_ask_refuses_another_region_and_audits_it(db):
 @pytest.mark.parametrize("question", ["", "  ", "x" * 301, "'; DROP TABLE users; --"])
 def test_ask_validates_the_question_and_never_runs_it(db, question):
     with acting_as("viewer"):
-        card = ask.answer(1, None, question)
+        card = ask.answer(_clicks=1, _submitted=None, question=question)
     assert card is not None
     with connect() as conn:
         assert conn.execute(select(func.count()).select_from(User)).scalar_one() > 0
@@ -131,9 +139,9 @@ def a_tutor(region_id: int) -> int:
 def test_a_manager_drafts_a_message_from_the_tutors_factors(db):
     tutor = a_tutor(1)
     with acting_as("manager", regions=(1,)):
-        text, note = tutor_profile.draft_message(1, tutor)
+        text, note = tutor_profile.draft_message(clicked=1, tutor_id=tutor)
         with pytest.raises(AccessDenied):
-            tutor_profile.draft_message(1, a_tutor(2))  # another region's tutor
+            tutor_profile.draft_message(clicked=1, tutor_id=a_tutor(2))  # another region's tutor
     assert text.startswith("Hi ") and "Test manager" in text
     assert card_text(note)[1] == "Template"
 
@@ -157,9 +165,17 @@ def test_a_lesson_plan_is_drafted_edited_and_saved(fresh):
     klass = a_class(1)
     day = (AS_OF + timedelta(days=3)).isoformat()
     with acting_as("manager", regions=(1,)):
-        text, title, focus, equipment, note = pe_lesson_plan.draft(1, klass)
+        text, title, focus, equipment, note = pe_lesson_plan.draft(_clicks=1, class_id=klass)
         assert "Warm-up" in text and focus in text and card_text(note)[1] == "Template"
-        saved = pe_lesson_plan.save(1, klass, title, day, focus, text + "\nBring water.", equipment)
+        saved = pe_lesson_plan.save(
+            _clicks=1,
+            class_id=klass,
+            title=title,
+            day=day,
+            focus=focus,
+            text=text + "\nBring water.",
+            equipment=equipment,
+        )
     assert saved.color == "success"
     with connect() as conn:
         plan = conn.execute(
@@ -173,14 +189,38 @@ def test_a_lesson_plan_is_drafted_edited_and_saved(fresh):
 def test_a_lesson_plan_is_validated_and_kept_in_scope(fresh):
     klass = a_class(2)
     with acting_as("manager", regions=(1,)):
-        missing = pe_lesson_plan.save(1, a_class(1), "", "not a day", "balance", "", "")
+        missing = pe_lesson_plan.save(
+            _clicks=1,
+            class_id=a_class(1),
+            title="",
+            day="not a day",
+            focus="balance",
+            text="",
+            equipment="",
+        )
         assert "give it a title" in missing.children and "pick a day" in missing.children
         with pytest.raises(AccessDenied):
-            pe_lesson_plan.save(1, klass, "Plan", "2026-07-01", "balance", "Plan text", "")
+            pe_lesson_plan.save(
+                _clicks=1,
+                class_id=klass,
+                title="Plan",
+                day="2026-07-01",
+                focus="balance",
+                text="Plan text",
+                equipment="",
+            )
         with pytest.raises(AccessDenied):
-            pe_lesson_plan.draft(1, klass)
+            pe_lesson_plan.draft(_clicks=1, class_id=klass)
     with acting_as("analyst"), pytest.raises(AccessDenied):
-        pe_lesson_plan.save(1, klass, "Plan", "2026-07-01", "balance", "Plan text", "")
+        pe_lesson_plan.save(
+            _clicks=1,
+            class_id=klass,
+            title="Plan",
+            day="2026-07-01",
+            focus="balance",
+            text="Plan text",
+            equipment="",
+        )
 
 
 @pytest.mark.parametrize("page", [ask, pe_lesson_plan])

@@ -60,7 +60,7 @@ def kpis_by_title(cards) -> dict[str, str]:
 
 def test_home_tutoring_kpis_come_from_the_database(seeded_engine):
     with acting_as("viewer"):
-        cards, chart = home.fill_section("tutoring", "light")
+        cards, chart = home.fill_section(area="tutoring", theme="light")
     shown = kpis_by_title(cards)
     with connect() as conn:
         end = overview.data_as_of(conn=conn)["newest"].max().normalize()
@@ -77,7 +77,7 @@ def test_home_tutoring_kpis_come_from_the_database(seeded_engine):
 @pytest.mark.parametrize("area", list(home.SECTIONS))
 def test_every_home_section_fills_with_cards_and_a_chart(seeded_engine, area):
     with acting_as("analyst"):
-        cards, chart = home.fill_section(area, "dark")
+        cards, chart = home.fill_section(area=area, theme="dark")
     assert len(cards) >= 3
     assert all(value not in ("", None) for value in kpis_by_title(cards).values())
     assert isinstance(chart, dcc.Graph)
@@ -87,7 +87,7 @@ def test_every_home_section_fills_with_cards_and_a_chart(seeded_engine, area):
 def test_home_on_an_empty_database_shows_the_designed_empty_state(empty_url, use_database):
     use_database(empty_url)
     with acting_as("viewer"):
-        cards, chart = home.fill_section("credit", "light")
+        cards, chart = home.fill_section(area="credit", theme="light")
     (only,) = cards  # one designed empty state where the figures would be, saying why
     assert only.children.className == "empty-state"
     assert "python -m beacon seed" in str(only.children.children)
@@ -96,7 +96,7 @@ def test_home_on_an_empty_database_shows_the_designed_empty_state(empty_url, use
 
 def test_home_refuses_a_forged_area(seeded_engine):
     with acting_as("viewer"), pytest.raises(PreventUpdate):
-        home.fill_section("../../etc/passwd", "light")
+        home.fill_section(area="../../etc/passwd", theme="light")
 
 
 def test_page_title_follows_the_registry(seeded_engine):
@@ -107,9 +107,9 @@ def test_page_title_follows_the_registry(seeded_engine):
 
 def test_a_managers_home_counts_only_their_regions(seeded_engine):
     with acting_as("manager", regions=(1,)):
-        mine = kpis_by_title(home.fill_section("tutoring", "light")[0])
+        mine = kpis_by_title(home.fill_section(area="tutoring", theme="light")[0])
     with acting_as("analyst"):
-        everyone = kpis_by_title(home.fill_section("tutoring", "light")[0])
+        everyone = kpis_by_title(home.fill_section(area="tutoring", theme="light")[0])
     with connect() as conn:
         end = overview.data_as_of(conn=conn)["newest"].max().normalize()
         daily = overview.daily_sessions(

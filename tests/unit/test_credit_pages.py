@@ -54,16 +54,16 @@ def form(customer_id, product_id, **changes):
         "open_loans": 1,
     } | changes
     return credit_score.score(
-        1,
-        customer_id,
-        product_id,
-        values["amount"],
-        values["term"],
-        values["channel"],
-        values["dti"],
-        values["history"],
-        values["delinquencies"],
-        values["open_loans"],
+        _clicks=1,
+        customer_id=customer_id,
+        product_id=product_id,
+        amount=values["amount"],
+        term=values["term"],
+        channel=values["channel"],
+        dti=values["dti"],
+        history=values["history"],
+        delinquencies=values["delinquencies"],
+        open_loans=values["open_loans"],
     )
 
 
@@ -131,12 +131,20 @@ def test_the_portfolio_is_scoped_searched_filtered_and_paged(scored):
     with acting_as("manager", (1,)):
         triggered("credit-search", prop="value", value=own["name"])
         table, page, status, *_ = credit_portfolio.show(
-            own["name"], None, None, "score", None, None, 1
+            search=own["name"],
+            band=None,
+            channel=None,
+            sort="score",
+            _prev=None,
+            _next=None,
+            page=1,
         )
         shown = text_of(table)
         assert own["name"] in shown and page == 1
         triggered("credit-band", prop="value", value="critical")
-        table, _, status, _, _ = credit_portfolio.show("", "critical", None, "score", None, None, 1)
+        table, _, status, _, _ = credit_portfolio.show(
+            search="", band="critical", channel=None, sort="score", _prev=None, _next=None, page=1
+        )
         view = VIEWS["credit-portfolio"]
         state = view.state({"band": "critical", "q": " ", "sort": "score"})
         assert view.query(state) == "?band=critical"
@@ -185,10 +193,10 @@ def test_live_scoring_shows_a_new_score_in_the_counts_the_list_the_portfolio_and
 
     customer, flex = a_customer(1), product("TUI-FLEX")
     with acting_as("analyst"):
-        before, _ = credit_live.refresh(1)
+        before, _ = credit_live.refresh(_ticks=1)
         assert "No applications scored" in text_of(before)
         form(customer["id"], int(flex["id"]))
-        counts, latest = credit_live.refresh(2)
+        counts, latest = credit_live.refresh(_ticks=2)
     assert "Last hour: 1" in text_of(counts) and "Last 24 hours: 1" in text_of(counts)
     assert customer["name"] in text_of(latest) and "just now" in text_of(latest)
     with connect() as conn:  # the portfolio's latest score is the new one
@@ -230,9 +238,9 @@ def test_pricing_moves_with_the_cutoff_refuses_forged_values_and_keeps_answers_p
     from pages import credit_pricing
 
     with acting_as("viewer"):
-        loose = text_of(credit_pricing.what_if(440, 0.03, "dark")[0])
-        strict = text_of(credit_pricing.what_if(640, 0.03, "dark")[0])
-        forged = text_of(credit_pricing.what_if("1; DROP", 99, "dark")[0])
+        loose = text_of(credit_pricing.what_if(cutoff=440, margin=0.03, theme="dark")[0])
+        strict = text_of(credit_pricing.what_if(cutoff=640, margin=0.03, theme="dark")[0])
+        forged = text_of(credit_pricing.what_if(cutoff="1; DROP", margin=99, theme="dark")[0])
     rate = lambda text: float(re.search(r"Approval rate.*?([\d.]+)%", text).group(1))  # noqa: E731
     assert rate(loose) > rate(strict)
     assert "at 520 points" in forged  # the defaults stand in for values out of range
@@ -268,8 +276,8 @@ def test_journey_and_monitoring_pages_draw_from_the_data(scored):
     from pages import credit_journey, credit_monitoring
 
     with acting_as("analyst"):
-        funnel, channels, months = credit_journey.show(730, "default")
-        alert, drift, spread, bad, versions = credit_monitoring.show("default")
+        funnel, channels, months = credit_journey.show(period=730, theme="default")
+        alert, drift, spread, bad, versions = credit_monitoring.show(theme="default")
     figure = go.Figure(funnel.figure)
     assert figure.data[0].type == "bar" and list(figure.data[0].y)[0] == "Visit"
     assert "% of previous" in figure.data[0].text[1]
@@ -308,7 +316,7 @@ def test_drift_thresholds_are_settings_and_a_new_drift_reaches_the_notification_
         frames, _ = summaries.keep_credit_monitoring(model_id=model["id"], test_from=test_from)
         summaries.keep_credit_monitoring(model_id=model["id"], test_from=test_from)  # told once
         with acting_as("analyst"):
-            alert, drift, *_ = credit_monitoring.show("light")
+            alert, drift, *_ = credit_monitoring.show(theme="light")
     finally:
         monkeypatch.undo()
         get_settings.cache_clear()
@@ -341,9 +349,16 @@ def test_alerts_are_raised_once_per_rule_and_loan_and_reach_the_regions_managers
     # A new, stricter rule catches loans again, and this time the manager hears of it.
     with acting_as("admin"):
         triggered(credit_watchlist.ids.add)
-        credit_watchlist.change_rules(1, [], "Any lateness", "days_past_due", 1, "low")
+        credit_watchlist.change_rules(
+            _add=1,
+            toggles=[],
+            name="Any lateness",
+            metric="days_past_due",
+            threshold=1,
+            severity="low",
+        )
         triggered(credit_watchlist.ids.raise_now)
-        assert "new alerts" in credit_watchlist.raise_now(1)
+        assert "new alerts" in credit_watchlist.raise_now(_clicks=1)
     with connect() as conn:
         told, _ = activity.unread(conn=conn, user_id=north.id, region_ids=[1])
     assert told >= 1
@@ -352,8 +367,12 @@ def test_alerts_are_raised_once_per_rule_and_loan_and_reach_the_regions_managers
 def test_watchlist_filters_and_rule_validation(scored):
     with acting_as("analyst"):
         triggered(credit_watchlist.ids.severity, prop="value", value="high")
-        table, _, status, _, _ = credit_watchlist.show("high", None, None, None, 1)
-        everything = credit_watchlist.show(None, None, None, None, 1)[2]
+        table, _, status, _, _ = credit_watchlist.show(
+            severity="high", rule=None, _prev=None, _next=None, page=1
+        )
+        everything = credit_watchlist.show(
+            severity=None, rule=None, _prev=None, _next=None, page=1
+        )[2]
     view = VIEWS["credit-watchlist"]
     assert view.query(view.state({"severity": "high", "rule": "x"})) == "?severity=high"
     count = lambda s: int(re.search(r"([\d,]+) loans", s).group(1).replace(",", ""))  # noqa: E731
@@ -361,11 +380,17 @@ def test_watchlist_filters_and_rule_validation(scored):
     assert "Low" not in text_of(table) and "Medium" not in text_of(table)
     with acting_as("admin"):
         triggered(credit_watchlist.ids.add)
-        _, message = credit_watchlist.change_rules(1, [], "", "days_past_due", 5, "high")
+        _, message = credit_watchlist.change_rules(
+            _add=1, toggles=[], name="", metric="days_past_due", threshold=5, severity="high"
+        )
         assert "Name: write a name of 1 to 80 characters." in text_of(message)
-        _, message = credit_watchlist.change_rules(1, [], "x", "days_past_due", -5, "high")
+        _, message = credit_watchlist.change_rules(
+            _add=1, toggles=[], name="x", metric="days_past_due", threshold=-5, severity="high"
+        )
         assert "Threshold: enter a number above 0" in text_of(message)
-        _, message = credit_watchlist.change_rules(1, [], "", "DROP TABLE", -5, "high")
+        _, message = credit_watchlist.change_rules(
+            _add=1, toggles=[], name="", metric="DROP TABLE", threshold=-5, severity="high"
+        )
         shown = text_of(message)  # every problem at once
         assert "Name:" in shown and "Metric: choose days past due" in shown
         assert "Threshold:" in shown
@@ -378,7 +403,7 @@ def _answers_are_kept_per_role_and_scope_until_their_area_changes() -> None:
     def pricing(role: str, regions: tuple[int, ...] = ()) -> tuple[str, int]:
         with acting_as(role, regions):
             misses = cache.stats["miss"]
-            answer = text_of(credit_pricing.what_if(520, 0.03, "light")[1])
+            answer = text_of(credit_pricing.what_if(cutoff=520, margin=0.03, theme="light")[1])
             return answer, cache.stats["miss"] - misses
 
     first, computed = pricing("analyst")

@@ -10,7 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # The API is an adapter like the pages (its idempotency record is kept by auth/, like sessions).
 API = sorted((ROOT / "api").glob("*.py"))
-UI = [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py", *API]
+WIDGETS = sorted((ROOT / "widgets").glob("*.py"))  # All-in-One widgets answer like pages
+UI = [*sorted((ROOT / "pages").glob("*.py")), *WIDGETS, ROOT / "app.py", *API]
 WRITE_VERBS = re.compile(
     r"^(add|save|create|delete|update|set|revoke|record|mark|replace|store|raise|keep|"
     r"rebuild|cancel|claim|take|release|finish|start|consume|link|touch)_"

@@ -157,7 +157,9 @@ def test_the_board_arrives_drawn_and_a_setting_redraws_only_its_widget(seeded_en
             outputs_list=outputs,
             inputs_list=[{}, {}, [{**push_ups, "value": "push_ups"}]],
         )
-        fitness, equipment = pe_dashboard.show_widgets(FILTERS, "light", ["push_ups"])
+        fitness, equipment = pe_dashboard.show_widgets(
+            filters=FILTERS, theme="light", _values=["push_ups"]
+        )
     assert equipment is dash.no_update
     chart = fitness.children[-1]
     assert chart.figure.layout.yaxis.title.text.startswith("Push ups")

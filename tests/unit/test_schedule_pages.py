@@ -52,18 +52,18 @@ def book(
 ):
     students = students_in(1) if students is None else students
     return booking.save(
-        1,
-        session,
-        title,
-        "Fractions",
-        "",
-        host,
-        room,
-        day.isoformat(),
-        start,
-        end,
-        list(students),
-        None,
+        _clicks=1,
+        session_id=session,
+        title=title,
+        focus="Fractions",
+        description="",
+        host=host,
+        room=room,
+        day=day.isoformat(),
+        start=start,
+        end=end,
+        students=list(students),
+        group=None,
     )
 
 
@@ -109,7 +109,7 @@ def test_a_double_booking_names_the_clash_and_suggests_the_nearest_free_slot(fre
     assert slot.date() == day and slot.strftime("%H:%M") in ("11:00", "09:00", "09:30")
     with acting_as("admin"):
         triggered(booking.ids.use_suggestion)
-        filled = booking.use_suggestion(1, suggestion, "10:30", "11:30")
+        filled = booking.use_suggestion(clicks=1, suggestion=suggestion, start="10:30", end="11:30")
         assert filled[0] == day.isoformat()
         again = book(
             "tutor:1",
@@ -147,8 +147,8 @@ def test_a_manager_cannot_book_a_room_outside_their_regions(fresh):
         book("tutor:1", day=next_monday(), room=room)
 
 
-def test_the_host_pickers_search_tutors_in_scope_and_keep_mentors_and_the_choice(fresh):
-    from pages import schedules as calendar
+def test_the_host_picker_searches_tutors_in_scope_and_keeps_mentors_and_the_choice(fresh):
+    from widgets.pickers import find_hosts
 
     mentor = create_test_account("analyst")
     with connect() as conn:
@@ -158,12 +158,14 @@ def test_the_host_pickers_search_tutors_in_scope_and_keep_mentors_and_the_choice
     name = tutors["name"].iloc[0]
     fragment = name.split()[-1][:4].lower()
     with acting_as("manager", (1,)):
-        idle = calendar.find_host("", None)
-        one_letter = booking.find_host(fragment[:1], None)
-        found = calendar.find_host(fragment, None)
-        kept = booking.find_host("zz-nobody-zz", tutors["host"].iloc[0])
-        forged = calendar.find_host("%%", "tutor:abc'; DROP TABLE tutors;--")
-        elsewhere = calendar.find_host(outside[outside["kind"] == "tutor"]["name"].iloc[0], None)
+        idle = find_hosts(text="", chosen=None)
+        one_letter = find_hosts(text=fragment[:1], chosen=None)
+        found = find_hosts(text=fragment, chosen=None)
+        kept = find_hosts(text="zz-nobody-zz", chosen=tutors["host"].iloc[0])
+        forged = find_hosts(text="%%", chosen="tutor:abc'; DROP TABLE tutors;--")
+        elsewhere = find_hosts(
+            text=outside[outside["kind"] == "tutor"]["name"].iloc[0], chosen=None
+        )
     values = lambda options: {o["value"] for o in options}  # noqa: E731
     mentor_key = f"user:{mentor.id}"
     # Nothing typed (or one letter): the mentors only, no 5,000 tutors.
@@ -204,20 +206,26 @@ def test_status_moves_once_by_the_host_with_no_shows_recorded(fresh):
     with acting_as("viewer"):
         triggered(booking.ids.complete)
         with pytest.raises(AccessDenied):
-            booking.change_status(1, None, session_id, [])
+            booking.change_status(_complete=1, _cancel=None, session_id=session_id, absent=[])
     from auth.sessions import sign_in
 
     with beacon.server.test_request_context("/"):
         sign_in(mentor, method="test")
         triggered(booking.ids.complete)
-        early, _ = booking.change_status(1, None, session_id, [])
+        early, _ = booking.change_status(
+            _complete=1, _cancel=None, session_id=session_id, absent=[]
+        )
         assert "once it has started" in text_of(early)
         started_an_hour_ago(session_id)
         attendee = students_in(1)[1]
-        message, _ = booking.change_status(1, None, session_id, [attendee, 999])
+        message, _ = booking.change_status(
+            _complete=1, _cancel=None, session_id=session_id, absent=[attendee, 999]
+        )
         assert "Marked completed" in text_of(message)
         triggered(booking.ids.cancel)
-        message, _ = booking.change_status(None, 1, session_id, [])
+        message, _ = booking.change_status(
+            _complete=None, _cancel=1, session_id=session_id, absent=[]
+        )
         assert "Someone else changed" in text_of(message)
     with connect() as conn:
         done = schedules.one(conn=conn, schedule_id=session_id)
@@ -275,7 +283,7 @@ def test_a_subscription_address_works_without_a_session_until_revoked(fresh):
     with beacon.server.test_request_context("/", base_url="http://beacon.test"):
         sign_in(mentor, method="test")
         triggered(schedules_mine.ids.subscribe)
-        shown = text_of(schedules_mine.manage_subscription(1, None))
+        shown = text_of(schedules_mine.manage_subscription(_new=1, _revoke=None))
         address = re.search(r"http://beacon.test(/calendar/[A-Za-z0-9_-]+\.ics)", shown).group(1)
     anonymous = new_client()
     feed = anonymous.get(address)
@@ -285,5 +293,5 @@ def test_a_subscription_address_works_without_a_session_until_revoked(fresh):
     with beacon.server.test_request_context("/"):
         sign_in(mentor, method="test")
         triggered(schedules_mine.ids.revoke)
-        schedules_mine.manage_subscription(None, 1)
+        schedules_mine.manage_subscription(_new=None, _revoke=1)
     assert anonymous.get(address).status_code == 404

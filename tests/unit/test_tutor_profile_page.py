@@ -52,36 +52,54 @@ def test_notes_are_added_edited_and_deleted_by_their_author_and_audited(db):
     tutor = a_tutor(1)
     with acting_as("manager", regions=(1,)):
         version, message, text, editing = page.save_note(
-            1, tutor, "  Called about the rota.  ", True, None, 0
+            clicks=1,
+            tutor_id=tutor,
+            text="  Called about the rota.  ",
+            important=True,
+            editing=None,
+            version=0,
         )
         assert version == 1 and text == "" and editing is None
         with connect() as conn:
             note = tutor_care.notes(conn=conn, tutor_id=tutor).iloc[0]
         assert note["body"] == "Called about the rota." and note["is_important"]
-        page.save_note(1, tutor, "Called twice.", False, int(note["id"]), 1)
+        page.save_note(
+            clicks=1,
+            tutor_id=tutor,
+            text="Called twice.",
+            important=False,
+            editing=int(note["id"]),
+            version=1,
+        )
         assert last_audit("note.updated")["detail"]["before"]["body"] == "Called about the rota."
         clicked(page.ids.delete(int(note["id"])))
-        page.delete_note([1], tutor, 2)
+        page.delete_note(clicks=[1], tutor_id=tutor, version=2)
     assert last_audit("note.deleted")["detail"]["before"]["body"] == "Called twice."
 
 
 def test_someone_elses_note_cannot_be_changed_but_an_admin_can(db):
     tutor = a_tutor(1)
     with acting_as("manager", regions=(1,)):
-        page.save_note(1, tutor, "Mine.", False, None, 0)
+        page.save_note(
+            clicks=1, tutor_id=tutor, text="Mine.", important=False, editing=None, version=0
+        )
     with connect() as conn:
         note_id = int(tutor_care.notes(conn=conn, tutor_id=tutor).iloc[0]["id"])
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
-        page.save_note(1, tutor, "Not yours.", False, note_id, 0)
+        page.save_note(
+            clicks=1, tutor_id=tutor, text="Not yours.", important=False, editing=note_id, version=0
+        )
     with acting_as("admin"):
         clicked(page.ids.delete(note_id))
-        page.delete_note([1], tutor, 0)
+        page.delete_note(clicks=[1], tutor_id=tutor, version=0)
 
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 10_001])
 def test_empty_or_oversized_notes_get_a_clear_message(db, text):
     with acting_as("manager", regions=(1,)):
-        version, message, *_ = page.save_note(1, a_tutor(1), text, False, None, 0)
+        version, message, *_ = page.save_note(
+            clicks=1, tutor_id=a_tutor(1), text=text, important=False, editing=None, version=0
+        )
     assert version is page.dash.no_update
     assert "1 to 10,000 characters" in str(message.children)
 
@@ -89,8 +107,15 @@ def test_empty_or_oversized_notes_get_a_clear_message(db, text):
 def test_a_note_is_shown_as_text_never_as_html(db):
     tutor = a_tutor(1)
     with acting_as("manager", regions=(1,)):
-        page.save_note(1, tutor, "<script>alert(1)</script>", False, None, 0)
-        notes, *_ = page.show_records(tutor, 1)
+        page.save_note(
+            clicks=1,
+            tutor_id=tutor,
+            text="<script>alert(1)</script>",
+            important=False,
+            editing=None,
+            version=0,
+        )
+        notes, *_ = page.show_records(tutor_id=tutor, _version=1)
     body = notes[0].children.children[1]
     assert body.children == "<script>alert(1)</script>"  # a string child: React escapes it
 
@@ -107,14 +132,35 @@ def test_interventions_are_planned_then_moved_only_forward(db):
     recs = recommend(riskiest["top_factors"].iloc[0], riskiest["band"].iloc[0], as_of.date())
     with acting_as("manager", regions=(1,)):
         clicked(page.ids.plan(recs[0].kind))
-        page.plan([1], tutor, 0)
+        page.plan(clicks=[1], tutor_id=tutor, version=0)
         with connect() as conn:
             planned = tutor_care.interventions(conn=conn, tutor_id=tutor).iloc[0]
         assert planned["status"] == "planned"
-        _, message = page.move(1, tutor, int(planned["id"]), "done", "", 1)
+        _, message = page.move(
+            clicks=1,
+            tutor_id=tutor,
+            intervention_id=int(planned["id"]),
+            status="done",
+            outcome="",
+            version=1,
+        )
         assert "Say what came of it" in str(message.children)
-        page.move(1, tutor, int(planned["id"]), "done", "Rota fixed; back to 4 a week.", 1)
-        _, message = page.move(1, tutor, int(planned["id"]), "planned", None, 2)
+        page.move(
+            clicks=1,
+            tutor_id=tutor,
+            intervention_id=int(planned["id"]),
+            status="done",
+            outcome="Rota fixed; back to 4 a week.",
+            version=1,
+        )
+        _, message = page.move(
+            clicks=1,
+            tutor_id=tutor,
+            intervention_id=int(planned["id"]),
+            status="planned",
+            outcome=None,
+            version=2,
+        )
         assert "cannot become planned" in str(message.children)
     detail = last_audit("intervention.status_changed")["detail"]
     assert detail["before"]["status"] == "planned" and detail["after"]["status"] == "done"
@@ -137,9 +183,9 @@ def test_an_intervention_assigned_to_another_manager_notifies_them_and_outsiders
     with acting_as("manager", regions=(1,)):
         clicked(page.ids.plan(recs[0].kind))
         with pytest.raises(AccessDenied):
-            page.plan([1], int(row["tutor_id"]), 0, outsider.id)
+            page.plan(clicks=[1], tutor_id=int(row["tutor_id"]), version=0, owner=outsider.id)
         clicked(page.ids.plan(recs[0].kind))
-        page.plan([1], int(row["tutor_id"]), 0, colleague.id)
+        page.plan(clicks=[1], tutor_id=int(row["tutor_id"]), version=0, owner=colleague.id)
     with connect() as conn:
         planned = tutor_care.interventions(conn=conn, tutor_id=int(row["tutor_id"])).iloc[0]
         told = activity.notifications(conn=conn, user_id=colleague.id, region_ids=[1], limit=1)
@@ -150,16 +196,27 @@ def test_an_intervention_assigned_to_another_manager_notifies_them_and_outsiders
 
 def test_a_tutor_outside_the_managers_regions_is_refused(db):
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
-        page.save_note(1, a_tutor(2), "Forged tutor id.", False, None, 0)
+        page.save_note(
+            clicks=1,
+            tutor_id=a_tutor(2),
+            text="Forged tutor id.",
+            important=False,
+            editing=None,
+            version=0,
+        )
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
-        page.show_records(a_tutor(2), 0)
+        page.show_records(tutor_id=a_tutor(2), _version=0)
 
 
 def test_viewers_cannot_write_and_unknown_tutors_change_nothing(db):
     with acting_as("viewer"), pytest.raises(AccessDenied):
-        page.save_note(1, a_tutor(1), "Hello", False, None, 0)
+        page.save_note(
+            clicks=1, tutor_id=a_tutor(1), text="Hello", important=False, editing=None, version=0
+        )
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
-        page.save_note(1, 999_999, "Hello", False, None, 0)  # a forged id: refused, audited
+        page.save_note(
+            clicks=1, tutor_id=999_999, text="Hello", important=False, editing=None, version=0
+        )  # a forged id: refused, audited
 
 
 def test_recognition_follows_the_tutors_own_recent_ratings(db):

@@ -18,7 +18,7 @@ def db(scored_url, use_database):
 def test_overview_shows_four_band_cards_two_charts_and_its_filters_round_trip_the_url(db):
     with acting_as("analyst"):
         cards, distribution, history = page.show_overview(
-            None, "Maths", "high", "new", "name", "dark"
+            region=None, subject="Maths", band="high", tenure="new", sort="name", theme="dark"
         )
     assert [c.children.children.children[0].children for c in cards] == [
         "Low risk",
@@ -36,21 +36,48 @@ def test_overview_shows_four_band_cards_two_charts_and_its_filters_round_trip_th
 
 def test_a_manager_sees_only_their_regions_rows(db):
     with acting_as("manager", regions=(1,)):
-        table, *_ = page.show_table(None, None, None, None, "score", None, None, 1)
+        table, *_ = page.show_table(
+            region=None,
+            subject=None,
+            band=None,
+            tenure=None,
+            sort="score",
+            _prev=None,
+            _next=None,
+            page=1,
+        )
     regions = {row.children[1].children for row in table.children[-1].children}
     assert regions == {"N"}
 
 
 def test_a_forged_region_outside_the_scope_is_refused(db):
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
-        page.show_table(2, None, None, None, "score", None, None, 1)
+        page.show_table(
+            region=2,
+            subject=None,
+            band=None,
+            tenure=None,
+            sort="score",
+            _prev=None,
+            _next=None,
+            page=1,
+        )
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
-        page.show_overview(2, None, None, None, "score", "light")
+        page.show_overview(
+            region=2, subject=None, band=None, tenure=None, sort="score", theme="light"
+        )
 
 
 def test_unknown_filter_values_are_ignored_not_trusted(db):
     with acting_as("viewer"):
-        cards, _, _ = page.show_overview("x; DROP", "<b>", "severe", "forever", "id desc", "light")
+        cards, _, _ = page.show_overview(
+            region="x; DROP",
+            subject="<b>",
+            band="severe",
+            tenure="forever",
+            sort="id desc",
+            theme="light",
+        )
     assert len(cards) == 4
     view = VIEWS["tutor-risk"]
     forged = "?region=x%3B+DROP&subject=%3Cb%3E&band=severe&tenure=forever&sort=id+desc"
@@ -85,7 +112,7 @@ def test_an_intervention_finished_minutes_ago_is_too_early_to_tell(db):
             )
             assert isinstance(moved, care.Done)
         summary = page.effect_rows({"region": 1})
-        shown = page.show_effectiveness(1)
+        shown = page.show_effectiveness(region=1)
     # Every finished intervention (this one, and any another test left) is this recent.
     assert summary["too_early"].sum() >= 1 and summary["measured"].sum() == 0
     cells = [cell_text(td.children) for row in shown.children[-1].children for td in row.children]
