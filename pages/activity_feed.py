@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
@@ -18,6 +17,7 @@ from auth.access import EVERYONE, region_scope, requires
 from auth.requests import now
 from components.attrs import attrs
 from components.feed import AREA_LABELS, feed_list
+from components.filters import field, filter_bar
 from components.table import paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
 from data import activity
@@ -51,35 +51,30 @@ def layout(**query: str) -> Component:
     return html.Div(
         [
             view_location(VIEW),
-            dbc.Row(
+            filter_bar(
                 [
-                    dbc.Col(
-                        [
-                            dbc.Label("Area", html_for=ids.area),
-                            dcc.Dropdown(
-                                id=ids.area,
-                                value=state["area"],
-                                placeholder="Every area",
-                                clearable=True,
-                                options=[{"label": v, "value": k} for k, v in AREA_LABELS.items()],
-                            ),
-                        ],
+                    field(
+                        "Area",
+                        dcc.Dropdown(
+                            id=ids.area,
+                            value=state["area"],
+                            placeholder="Every area",
+                            clearable=True,
+                            options=[{"label": v, "value": k} for k, v in AREA_LABELS.items()],
+                        ),
                         md=3,
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Period", html_for=ids.period),
-                            dcc.Dropdown(
-                                id=ids.period,
-                                value=state["period"],
-                                clearable=False,
-                                options=[{"label": v, "value": k} for k, v in PERIODS.items()],
-                            ),
-                        ],
+                    field(
+                        "Period",
+                        dcc.Dropdown(
+                            id=ids.period,
+                            value=state["period"],
+                            clearable=False,
+                            options=[{"label": v, "value": k} for k, v in PERIODS.items()],
+                        ),
                         md=3,
                     ),
-                ],
-                className="filter-bar g-2",
+                ]
             ),
             html.Div(
                 [

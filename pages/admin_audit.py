@@ -16,6 +16,7 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
 from auth.access import ADMINS, requires
+from components.filters import field
 from components.formatting import readable_detail
 from components.table import data_table, page_after, pager
 from components.view_tools import export_menu, view_actions, view_location
@@ -52,44 +53,38 @@ def layout(**query: str) -> html.Div:
             view_location(VIEW),
             dbc.Row(
                 [
-                    dbc.Col(
-                        [
-                            dbc.Label("User", html_for=ids.user),
-                            dcc.Dropdown(
-                                id=ids.user,
-                                value=state["user"],
-                                placeholder="Everyone",
-                                options=[
-                                    {"label": e, "value": i}
-                                    for i, e in zip(users["id"], users["email"], strict=True)
-                                ],
-                            ),
-                        ],
+                    field(
+                        "User",
+                        dcc.Dropdown(
+                            id=ids.user,
+                            value=state["user"],
+                            placeholder="Everyone",
+                            options=[
+                                {"label": e, "value": i}
+                                for i, e in zip(users["id"], users["email"], strict=True)
+                            ],
+                        ),
                         md=4,
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Action", html_for=ids.action),
-                            dcc.Dropdown(
-                                id=ids.action,
-                                value=state["action"],
-                                placeholder="Every action",
-                                options=actions,
-                            ),
-                        ],
+                    field(
+                        "Action",
+                        dcc.Dropdown(
+                            id=ids.action,
+                            value=state["action"],
+                            placeholder="Every action",
+                            options=actions,
+                        ),
                         md=4,
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Between", html_for=ids.dates),
-                            dcc.DatePickerRange(
-                                id=ids.dates,
-                                start_date=state["from"],
-                                end_date=state["to"],
-                                display_format="YYYY-MM-DD",
-                                clearable=True,
-                            ),
-                        ],
+                    field(
+                        "Between",
+                        dcc.DatePickerRange(
+                            id=ids.dates,
+                            start_date=state["from"],
+                            end_date=state["to"],
+                            display_format="YYYY-MM-DD",
+                            clearable=True,
+                        ),
                         md=4,
                     ),
                 ],

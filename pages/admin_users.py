@@ -14,6 +14,7 @@ from actions.base import Refused
 from actions.users import change_user, invite_user
 from auth.access import ADMINS, ROLES, current_actor, requires
 from auth.requests import now
+from components.filters import field
 from components.table import data_table
 from data import accounts
 from data.engine import connect
@@ -52,27 +53,15 @@ def layout(**_kwargs: str) -> html.Div:
                 html.H2("Invite someone", className="h6"),
                 dbc.Row(
                     [
-                        dbc.Col(
-                            [
-                                dbc.Label("Email", html_for=ids.invite_email),
-                                dbc.Input(id=ids.invite_email, type="email", maxLength=254),
-                            ],
+                        field(
+                            "Email",
+                            dbc.Input(id=ids.invite_email, type="email", maxLength=254),
                             md=4,
                         ),
-                        dbc.Col(
-                            [
-                                dbc.Label("Name", html_for=ids.invite_name),
-                                dbc.Input(id=ids.invite_name, maxLength=120),
-                            ],
-                            md=3,
-                        ),
-                        dbc.Col(
-                            [
-                                dbc.Label("Role", html_for=ids.invite_role),
-                                dbc.Select(
-                                    id=ids.invite_role, options=role_options, value="viewer"
-                                ),
-                            ],
+                        field("Name", dbc.Input(id=ids.invite_name, maxLength=120), md=3),
+                        field(
+                            "Role",
+                            dbc.Select(id=ids.invite_role, options=role_options, value="viewer"),
                             md=2,
                         ),
                         dbc.Col(
@@ -99,26 +88,18 @@ def layout(**_kwargs: str) -> html.Div:
                 html.H2("Change a user", className="h6"),
                 dbc.Row(
                     [
-                        dbc.Col(
-                            [
-                                dbc.Label("User", html_for=ids.pick),
-                                dcc.Dropdown(
-                                    id=ids.pick,
-                                    options=[
-                                        {"label": e, "value": int(i)}
-                                        for i, e in users[["id", "email"]].itertuples(index=False)
-                                    ],
-                                ),
-                            ],
+                        field(
+                            "User",
+                            dcc.Dropdown(
+                                id=ids.pick,
+                                options=[
+                                    {"label": e, "value": int(i)}
+                                    for i, e in users[["id", "email"]].itertuples(index=False)
+                                ],
+                            ),
                             md=4,
                         ),
-                        dbc.Col(
-                            [
-                                dbc.Label("Role", html_for=ids.role),
-                                dbc.Select(id=ids.role, options=role_options),
-                            ],
-                            md=2,
-                        ),
+                        field("Role", dbc.Select(id=ids.role, options=role_options), md=2),
                         dbc.Col(
                             [
                                 dbc.Label("Regions (managers)"),

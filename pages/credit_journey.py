@@ -8,7 +8,7 @@ from typing import Any
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, callback, html
 from dash.development.base_component import Component
 
 from analytics.credit_journey import conversion_by, funnel
@@ -16,6 +16,7 @@ from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.requests import days_back
 from components.chart_card import chart_body, chart_card
+from components.filters import period_filter
 from components.shell import ids as shell_ids
 from components.theme import themed
 from components.view_tools import view_actions, view_location
@@ -45,19 +46,7 @@ def layout(**query: str) -> Component:
     return html.Div(
         [
             view_location(VIEW),
-            html.Div(
-                [
-                    html.Label("Period", htmlFor=ids.period, className="form-label me-2"),
-                    dcc.Dropdown(
-                        id=ids.period,
-                        value=state["period"],
-                        clearable=False,
-                        style={"width": "14rem"},
-                        options=[{"label": v, "value": k} for k, v in PERIODS.items()],
-                    ),
-                ],
-                className="filter-bar d-flex align-items-center",
-            ),
+            period_filter(ids.period, PERIODS, state["period"]),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             html.Div(
                 [

@@ -16,6 +16,7 @@ from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from components.badges import band_badge, model_badge
 from components.empty_state import empty_state
+from components.filters import field, filter_bar
 from components.formatting import number, percent
 from components.pickers import escape_like
 from components.table import data_table, paged, pager, pager_io
@@ -63,61 +64,50 @@ def layout(
         [
             view_location(VIEW),
             html.Div(model_badge(active_model_status()), className="mb-2"),
-            dbc.Row(
+            filter_bar(
                 [
-                    dbc.Col(
-                        [
-                            dbc.Label("Search", html_for=ids.search),
-                            dbc.Input(
-                                id=ids.search,
-                                type="search",
-                                value=(q or "")[:80],
-                                placeholder="Name or customer number",
-                                debounce=True,
-                            ),
-                        ],
+                    field(
+                        "Search",
+                        dbc.Input(
+                            id=ids.search,
+                            type="search",
+                            value=(q or "")[:80],
+                            placeholder="Name or customer number",
+                            debounce=True,
+                        ),
                         md=4,
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Band", html_for=ids.band),
-                            dcc.Dropdown(
-                                id=ids.band,
-                                value=band if band in BANDS else None,
-                                placeholder="Any band",
-                                options=[{"label": b.capitalize(), "value": b} for b in BANDS],
-                            ),
-                        ],
+                    field(
+                        "Band",
+                        dcc.Dropdown(
+                            id=ids.band,
+                            value=band if band in BANDS else None,
+                            placeholder="Any band",
+                            options=[{"label": b.capitalize(), "value": b} for b in BANDS],
+                        ),
                         md=2,
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Channel", html_for=ids.channel),
-                            dcc.Dropdown(
-                                id=ids.channel,
-                                value=channel if channel in CHANNELS else None,
-                                placeholder="Any channel",
-                                options=[
-                                    {"label": CHANNEL_LABELS[c], "value": c} for c in CHANNELS
-                                ],
-                            ),
-                        ],
+                    field(
+                        "Channel",
+                        dcc.Dropdown(
+                            id=ids.channel,
+                            value=channel if channel in CHANNELS else None,
+                            placeholder="Any channel",
+                            options=[{"label": CHANNEL_LABELS[c], "value": c} for c in CHANNELS],
+                        ),
                         md=3,
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Sort", html_for=ids.sort),
-                            dcc.Dropdown(
-                                id=ids.sort,
-                                value=sort if sort in SORTS else "score",
-                                clearable=False,
-                                options=[{"label": v, "value": k} for k, v in SORTS.items()],
-                            ),
-                        ],
+                    field(
+                        "Sort",
+                        dcc.Dropdown(
+                            id=ids.sort,
+                            value=sort if sort in SORTS else "score",
+                            clearable=False,
+                            options=[{"label": v, "value": k} for k, v in SORTS.items()],
+                        ),
                         md=3,
                     ),
-                ],
-                className="filter-bar g-2",
+                ]
             ),
             html.Div(
                 [

@@ -22,6 +22,7 @@ from auth.requests import days_back
 from components.badges import band_badge
 from components.chart_card import chart_body
 from components.empty_state import empty_state
+from components.filters import field, filter_bar
 from components.formatting import number, percent
 from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
 from components.kpi_card import kpi_card
@@ -56,40 +57,36 @@ def layout(**query: str) -> Component:
     return html.Div(
         [
             view_location(VIEW),
-            dbc.Row(
+            filter_bar(
                 [
-                    dbc.Col(
-                        [
-                            dbc.Label("Approve at or above this score", html_for=ids.cutoff),
-                            dcc.Slider(
-                                id=ids.cutoff,
-                                min=CUTOFFS[0],
-                                max=CUTOFFS[-1],
-                                step=10,
-                                value=state["cutoff"],
-                                marks={c: str(c) for c in CUTOFFS[::4]},
-                                tooltip={"placement": "bottom"},
-                            ),
-                        ],
+                    field(
+                        "Approve at or above this score",
+                        dcc.Slider(
+                            id=ids.cutoff,
+                            min=CUTOFFS[0],
+                            max=CUTOFFS[-1],
+                            step=10,
+                            value=state["cutoff"],
+                            marks={c: str(c) for c in CUTOFFS[::4]},
+                            tooltip={"placement": "bottom"},
+                        ),
                         md=6,
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Margin", html_for=ids.margin),
-                            dcc.Slider(
-                                id=ids.margin,
-                                min=0,
-                                max=0.1,
-                                step=0.0025,
-                                value=state["margin"],
-                                marks={m / 100: f"{m}%" for m in range(0, 11, 2)},
-                                tooltip={"placement": "bottom"},
-                            ),
-                        ],
+                    field(
+                        "Margin",
+                        dcc.Slider(
+                            id=ids.margin,
+                            min=0,
+                            max=0.1,
+                            step=0.0025,
+                            value=state["margin"],
+                            marks={m / 100: f"{m}%" for m in range(0, 11, 2)},
+                            tooltip={"placement": "bottom"},
+                        ),
                         md=6,
                     ),
                 ],
-                className="filter-bar g-3",
+                class_name="g-3",
             ),
             html.P(
                 f"Rate = funding cost ({percent(get_settings().credit_funding_cost)}) + PD × LGD "

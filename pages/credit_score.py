@@ -21,9 +21,9 @@ from actions.credit import (
 from actions.credit_model import active_model_status
 from auth.access import STAFF, current_actor, deny_if_forged, region_scope, requires
 from auth.requests import now
-from components.attrs import label_for
 from components.badges import band_badge, model_badge
 from components.empty_state import empty_state
+from components.filters import field
 from components.formatting import number, percent
 from components.pickers import escape_like
 from data import credit
@@ -63,13 +63,6 @@ def layout(**_kwargs: str) -> Component:
             "No credit model yet", "An administrator trains one: python -m beacon train"
         )
 
-    def field(label: str, control: Component, width: int = 4) -> dbc.Col:
-        return dbc.Col(
-            [dbc.Label(label, html_for=label_for(control)), control],
-            md=width,
-            className="mb-2",
-        )
-
     number_input = {"type": "number", "required": True}
     return dbc.Card(
         dbc.CardBody(
@@ -79,7 +72,8 @@ def layout(**_kwargs: str) -> Component:
                         field(
                             "Customer",
                             dcc.Dropdown(id=ids.customer, placeholder="Type two letters of a name"),
-                            6,
+                            md=6,
+                            class_name="mb-2",
                         ),
                         field(
                             "Product",
@@ -103,18 +97,24 @@ def layout(**_kwargs: str) -> Component:
                                     ].itertuples(index=False)
                                 ],
                             ),
-                            6,
+                            md=6,
+                            class_name="mb-2",
                         ),
                     ]
                 ),
                 dbc.Row(
                     [
                         field(
-                            "Amount", dbc.Input(id=ids.amount, min=1, step="any", **number_input)
+                            "Amount",
+                            dbc.Input(id=ids.amount, min=1, step="any", **number_input),
+                            md=4,
+                            class_name="mb-2",
                         ),
                         field(
                             "Term (months)",
                             dbc.Input(id=ids.term, min=1, max=120, step=1, **number_input),
+                            md=4,
+                            class_name="mb-2",
                         ),
                         field(
                             "Channel",
@@ -126,6 +126,8 @@ def layout(**_kwargs: str) -> Component:
                                     {"label": CHANNEL_LABELS[c], "value": c} for c in CHANNELS
                                 ],
                             ),
+                            md=4,
+                            class_name="mb-2",
                         ),
                     ]
                 ),
@@ -134,26 +136,30 @@ def layout(**_kwargs: str) -> Component:
                         field(
                             "Debt to income (0–3)",
                             dbc.Input(id=ids.dti, min=0, max=3, step="any", **number_input),
-                            3,
+                            md=3,
+                            class_name="mb-2",
                         ),
                         field(
                             "Credit history (months)",
                             dbc.Input(id=ids.history, min=0, max=720, step=1, **number_input),
-                            3,
+                            md=3,
+                            class_name="mb-2",
                         ),
                         field(
                             "Delinquencies, 2 years",
                             dbc.Input(
                                 id=ids.delinquencies, min=0, max=50, step=1, value=0, **number_input
                             ),
-                            3,
+                            md=3,
+                            class_name="mb-2",
                         ),
                         field(
                             "Open loans",
                             dbc.Input(
                                 id=ids.open_loans, min=0, max=30, step=1, value=0, **number_input
                             ),
-                            3,
+                            md=3,
+                            class_name="mb-2",
                         ),
                     ]
                 ),

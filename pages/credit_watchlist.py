@@ -31,6 +31,7 @@ from auth.answers import cached_answer
 from auth.audit import audit
 from auth.requests import now
 from components.badges import band_badge, model_badge
+from components.filters import field, filter_bar
 from components.formatting import number
 from components.table import data_table, paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
@@ -82,37 +83,32 @@ def layout(severity: str | None = None, rule: str | None = None, **_kwargs: str)
     parts: list[Component] = [
         view_location(VIEW),
         html.Div(model_badge(active_model_status()), className="mb-2"),
-        dbc.Row(
+        filter_bar(
             [
-                dbc.Col(
-                    [
-                        dbc.Label("Severity at least", html_for=ids.severity),
-                        dcc.Dropdown(
-                            id=ids.severity,
-                            value=severity if severity in SEVERITIES else None,
-                            placeholder="Any severity",
-                            options=[{"label": s.capitalize(), "value": s} for s in SEVERITIES],
-                        ),
-                    ],
+                field(
+                    "Severity at least",
+                    dcc.Dropdown(
+                        id=ids.severity,
+                        value=severity if severity in SEVERITIES else None,
+                        placeholder="Any severity",
+                        options=[{"label": s.capitalize(), "value": s} for s in SEVERITIES],
+                    ),
                     md=3,
                 ),
-                dbc.Col(
-                    [
-                        dbc.Label("Rule", html_for=ids.rule),
-                        dcc.Dropdown(
-                            id=ids.rule,
-                            value=int(rule) if rule and rule.isdigit() else None,
-                            placeholder="Any rule",
-                            options=[
-                                {"label": n, "value": int(i)}
-                                for i, n in rules[["id", "name"]].itertuples(index=False)
-                            ],
-                        ),
-                    ],
+                field(
+                    "Rule",
+                    dcc.Dropdown(
+                        id=ids.rule,
+                        value=int(rule) if rule and rule.isdigit() else None,
+                        placeholder="Any rule",
+                        options=[
+                            {"label": n, "value": int(i)}
+                            for i, n in rules[["id", "name"]].itertuples(index=False)
+                        ],
+                    ),
                     md=4,
                 ),
-            ],
-            className="filter-bar g-2",
+            ]
         ),
         html.Div(
             [
@@ -166,45 +162,30 @@ def rules_card(rules: pd.DataFrame) -> dbc.Card:
                 html.Div(rules_table(rules), id=ids.rules),
                 dbc.Row(
                     [
-                        dbc.Col(
-                            [
-                                dbc.Label("Name", html_for=ids.name),
-                                dbc.Input(id=ids.name, maxLength=80),
-                            ],
+                        field("Name", dbc.Input(id=ids.name, maxLength=80), md=3),
+                        field(
+                            "When",
+                            dbc.Select(
+                                id=ids.metric,
+                                value="days_past_due",
+                                options=[
+                                    {"label": METRIC_LABELS[m], "value": m} for m in ALERT_METRICS
+                                ],
+                            ),
                             md=3,
                         ),
-                        dbc.Col(
-                            [
-                                dbc.Label("When", html_for=ids.metric),
-                                dbc.Select(
-                                    id=ids.metric,
-                                    value="days_past_due",
-                                    options=[
-                                        {"label": METRIC_LABELS[m], "value": m}
-                                        for m in ALERT_METRICS
-                                    ],
-                                ),
-                            ],
-                            md=3,
-                        ),
-                        dbc.Col(
-                            [
-                                dbc.Label("Reaches", html_for=ids.threshold),
-                                dbc.Input(id=ids.threshold, type="number", min=0, step="any"),
-                            ],
+                        field(
+                            "Reaches",
+                            dbc.Input(id=ids.threshold, type="number", min=0, step="any"),
                             md=2,
                         ),
-                        dbc.Col(
-                            [
-                                dbc.Label("Severity", html_for=ids.rule_severity),
-                                dbc.Select(
-                                    id=ids.rule_severity,
-                                    value="medium",
-                                    options=[
-                                        {"label": s.capitalize(), "value": s} for s in SEVERITIES
-                                    ],
-                                ),
-                            ],
+                        field(
+                            "Severity",
+                            dbc.Select(
+                                id=ids.rule_severity,
+                                value="medium",
+                                options=[{"label": s.capitalize(), "value": s} for s in SEVERITIES],
+                            ),
                             md=2,
                         ),
                         dbc.Col(

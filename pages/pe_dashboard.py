@@ -50,6 +50,7 @@ from auth.access import (
 from auth.audit import audit
 from components.attrs import attrs
 from components.empty_state import empty_state
+from components.filters import field, filter_bar
 from components.formatting import number, percent
 from components.insight import explain_ids, explain_panel, insight_card
 from components.pe_widgets import DRAW
@@ -178,70 +179,58 @@ def _filter_bar(
 ) -> dbc.Row:
     schools = classes.drop_duplicates("school_id")
     select: dict[str, Any] = {"clearable": True}
-    return dbc.Row(
+    return filter_bar(
         [
-            dbc.Col(
-                [
-                    dbc.Label("School", html_for=ids.school),
-                    dcc.Dropdown(
-                        id=ids.school,
-                        options=[
-                            {"label": n, "value": int(i)}
-                            for i, n in schools[["school_id", "school_name"]].itertuples(
-                                index=False
-                            )
-                        ],
-                        value=filters.get("school_id"),
-                        placeholder="All schools",
-                        **select,
-                    ),
-                ],
+            field(
+                "School",
+                dcc.Dropdown(
+                    id=ids.school,
+                    options=[
+                        {"label": n, "value": int(i)}
+                        for i, n in schools[["school_id", "school_name"]].itertuples(index=False)
+                    ],
+                    value=filters.get("school_id"),
+                    placeholder="All schools",
+                    **select,
+                ),
                 md=3,
             ),
-            dbc.Col(
-                [
-                    dbc.Label("Grade", html_for=ids.grade),
-                    dcc.Dropdown(
-                        id=ids.grade,
-                        options=[
-                            {"label": f"Grade {g}", "value": int(g)}
-                            for g in sorted(classes["grade"].unique())
-                        ],
-                        value=filters.get("grade"),
-                        placeholder="All grades",
-                        **select,
-                    ),
-                ],
+            field(
+                "Grade",
+                dcc.Dropdown(
+                    id=ids.grade,
+                    options=[
+                        {"label": f"Grade {g}", "value": int(g)}
+                        for g in sorted(classes["grade"].unique())
+                    ],
+                    value=filters.get("grade"),
+                    placeholder="All grades",
+                    **select,
+                ),
                 md=2,
             ),
-            dbc.Col(
-                [
-                    dbc.Label("Class", html_for=ids.klass),
-                    dcc.Dropdown(
-                        id=ids.klass,
-                        options=_class_choices(
-                            classes, filters.get("school_id"), filters.get("grade")
-                        ),
-                        value=filters.get("class_id"),
-                        placeholder="All classes",
-                        **select,
-                    ),
-                ],
+            field(
+                "Class",
+                dcc.Dropdown(
+                    id=ids.klass,
+                    options=_class_choices(classes, filters.get("school_id"), filters.get("grade")),
+                    value=filters.get("class_id"),
+                    placeholder="All classes",
+                    **select,
+                ),
                 md=3,
             ),
-            dbc.Col(
-                [
-                    dbc.Label("Dates", html_for=ids.dates),
-                    dcc.DatePickerRange(
-                        id=ids.dates,
-                        start_date=start.isoformat(),
-                        end_date=end.isoformat(),
-                        min_date_allowed=bounds[0].isoformat(),
-                        max_date_allowed=(bounds[1] + timedelta(days=60)).isoformat(),
-                        display_format="YYYY-MM-DD",
-                        first_day_of_week=1,
-                    ),
-                ],
+            field(
+                "Dates",
+                dcc.DatePickerRange(
+                    id=ids.dates,
+                    start_date=start.isoformat(),
+                    end_date=end.isoformat(),
+                    min_date_allowed=bounds[0].isoformat(),
+                    max_date_allowed=(bounds[1] + timedelta(days=60)).isoformat(),
+                    display_format="YYYY-MM-DD",
+                    first_day_of_week=1,
+                ),
                 md=3,
             ),
             dbc.Col(
@@ -249,8 +238,7 @@ def _filter_bar(
                 md=1,
                 className="text-md-end",
             ),
-        ],
-        className="filter-bar g-2",
+        ]
     )
 
 

@@ -25,6 +25,7 @@ from auth.access import (
     requires,
 )
 from auth.requests import now
+from components.filters import field
 from components.insight import insight_card
 from data.engine import connect
 from data.lesson_plans import class_region
@@ -65,13 +66,9 @@ def layout(**_kwargs: str) -> html.Div:
         [
             dbc.Row(
                 [
-                    dbc.Col(
-                        [
-                            dbc.Label("Class", html_for=ids.klass),
-                            dcc.Dropdown(
-                                id=ids.klass, options=options, placeholder="Choose a class"
-                            ),
-                        ],
+                    field(
+                        "Class",
+                        dcc.Dropdown(id=ids.klass, options=options, placeholder="Choose a class"),
                         md=6,
                     ),
                     dbc.Col(
@@ -85,31 +82,17 @@ def layout(**_kwargs: str) -> html.Div:
             dcc.Loading(html.Div(id=ids.note)),
             dbc.Row(
                 [
-                    dbc.Col(
-                        [
-                            dbc.Label("Title", html_for=ids.title),
-                            dbc.Input(id=ids.title, maxLength=160),
-                        ],
-                        md=6,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Day", html_for=ids.day),
-                            dcc.DatePickerSingle(
-                                id=ids.day,
-                                date=(now().date() + timedelta(days=1)).isoformat(),
-                                display_format="YYYY-MM-DD",
-                            ),
-                        ],
+                    field("Title", dbc.Input(id=ids.title, maxLength=160), md=6),
+                    field(
+                        "Day",
+                        dcc.DatePickerSingle(
+                            id=ids.day,
+                            date=(now().date() + timedelta(days=1)).isoformat(),
+                            display_format="YYYY-MM-DD",
+                        ),
                         md=3,
                     ),
-                    dbc.Col(
-                        [
-                            dbc.Label("Focus skill", html_for=ids.focus),
-                            dbc.Input(id=ids.focus, maxLength=32),
-                        ],
-                        md=3,
-                    ),
+                    field("Focus skill", dbc.Input(id=ids.focus, maxLength=32), md=3),
                 ],
                 className="g-3 mb-2",
             ),

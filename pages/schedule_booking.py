@@ -27,8 +27,8 @@ from actions.schedules import (
 from analytics.scheduling import BusinessHours
 from auth.access import EVERYONE, allowed, current_actor, deny_if_forged, region_scope, requires
 from auth.requests import now
-from components.attrs import label_for
 from components.empty_state import empty_state
+from components.filters import field
 from components.pickers import host_choices, room_choices
 from components.table import data_table
 from data import schedules
@@ -113,7 +113,7 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
             [
                 dbc.Row(
                     [
-                        _field(
+                        field(
                             "Title",
                             dbc.Input(
                                 id=ids.title,
@@ -121,9 +121,10 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                 maxLength=160,
                                 disabled=not editable,
                             ),
-                            6,
+                            md=6,
+                            class_name="mb-2",
                         ),
-                        _field(
+                        field(
                             "Focus topic",
                             dbc.Input(
                                 id=ids.focus,
@@ -131,12 +132,13 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                 maxLength=80,
                                 disabled=not editable,
                             ),
-                            6,
+                            md=6,
+                            class_name="mb-2",
                         ),
                     ],
                     className="g-2",
                 ),
-                _field(
+                field(
                     "Description",
                     dbc.Textarea(
                         id=ids.description,
@@ -144,11 +146,12 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                         maxLength=2000,
                         disabled=not editable,
                     ),
-                    12,
+                    md=12,
+                    class_name="mb-2",
                 ),
                 dbc.Row(
                     [
-                        _field(
+                        field(
                             "Host (tutor or mentor)",
                             HostPickerAIO(
                                 "book-host",
@@ -157,9 +160,10 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                 options=host_choices(hosts),
                                 placeholder="A mentor, or type a tutor's name",
                             ),
-                            6,
+                            md=6,
+                            class_name="mb-2",
                         ),
-                        _field(
+                        field(
                             "Room",
                             dcc.Dropdown(
                                 id=ids.room,
@@ -167,14 +171,15 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                 disabled=not editable,
                                 options=room_choices(rooms, seats=True),
                             ),
-                            6,
+                            md=6,
+                            class_name="mb-2",
                         ),
                     ],
                     className="g-2",
                 ),
                 dbc.Row(
                     [
-                        _field(
+                        field(
                             "Day",
                             dcc.DatePickerSingle(
                                 id=ids.day,
@@ -183,9 +188,10 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                 first_day_of_week=1,
                                 disabled=not editable,
                             ),
-                            4,
+                            md=4,
+                            class_name="mb-2",
                         ),
-                        _field(
+                        field(
                             "Start",
                             dbc.Input(
                                 id=ids.start,
@@ -194,9 +200,10 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                 value=f"{start:%H:%M}" if start else "10:00",
                                 disabled=not editable,
                             ),
-                            4,
+                            md=4,
+                            class_name="mb-2",
                         ),
-                        _field(
+                        field(
                             "End",
                             dbc.Input(
                                 id=ids.end,
@@ -205,7 +212,8 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                 value=f"{end:%H:%M}" if end else "11:00",
                                 disabled=not editable,
                             ),
-                            4,
+                            md=4,
+                            class_name="mb-2",
                         ),
                     ],
                     className="g-2",
@@ -213,7 +221,7 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                 html.P(f"Bookable {business_hours().describe()}.", className="widget-note"),
                 dbc.Row(
                     [
-                        _field(
+                        field(
                             "Students",
                             StudentPickerAIO(
                                 "book-students",
@@ -223,9 +231,10 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                 placeholder="Type two letters of a name",
                                 disabled=not editable,
                             ),
-                            8,
+                            md=8,
+                            class_name="mb-2",
                         ),
-                        _field(
+                        field(
                             "Or a whole group",
                             dcc.Dropdown(
                                 id=ids.group,
@@ -236,7 +245,8 @@ def layout(id: str | None = None, date: str | None = None, **_kwargs: str) -> Co
                                     for i, n in groups[["id", "name"]].itertuples(index=False)
                                 ],
                             ),
-                            4,
+                            md=4,
+                            class_name="mb-2",
                         ),
                     ],
                     className="g-2",
@@ -271,14 +281,6 @@ def _day(value: str | None) -> str | None:
         return None
 
 
-def _field(label: str, control: Component, width: int) -> dbc.Col:
-    return dbc.Col(
-        [dbc.Label(label, html_for=label_for(control)), control],
-        md=width,
-        className="mb-2",
-    )
-
-
 def _status_card(session: dict[str, Any], attendees: pd.DataFrame | None) -> dbc.Card:
     may_change = session["status"] == "scheduled" and (
         allowed(WRITERS) or session["host"] == f"user:{current_user.user_id}"
@@ -303,10 +305,11 @@ def _status_card(session: dict[str, Any], attendees: pd.DataFrame | None) -> dbc
             ]
         )
         body += [
-            _field(
+            field(
                 "No-shows (students who did not come)",
                 dcc.Dropdown(id=ids.absent, multi=True, options=options),
-                12,
+                md=12,
+                class_name="mb-2",
             ),
             html.Div(
                 [

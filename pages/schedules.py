@@ -16,8 +16,8 @@ from dash.exceptions import PreventUpdate
 
 from auth.access import EVERYONE, MANAGERS, allowed, region_scope, requires
 from auth.answers import cached_answer
-from components.attrs import label_for
 from components.calendar import month_view, no_sessions, session_link, week_view
+from components.filters import field, filter_bar
 from components.formatting import number
 from components.pickers import host_choices, room_choices
 from components.table import paged, pager, pager_io
@@ -91,9 +91,9 @@ def layout(**query: str) -> Component:
     return html.Div(
         [
             view_location(VIEW),
-            dbc.Row(
+            filter_bar(
                 [
-                    _field(
+                    field(
                         "Host",
                         HostPickerAIO(
                             "sched-host",
@@ -102,9 +102,9 @@ def layout(**query: str) -> Component:
                             clearable=True,
                             options=host_choices(hosts),
                         ),
-                        2,
+                        md=2,
                     ),
-                    _field(
+                    field(
                         "Student",
                         StudentPickerAIO(
                             "sched-student",
@@ -114,9 +114,9 @@ def layout(**query: str) -> Component:
                             clearable=True,
                             search_value="",
                         ),
-                        2,
+                        md=2,
                     ),
-                    _field(
+                    field(
                         "Room",
                         dcc.Dropdown(
                             id=ids.room,
@@ -125,9 +125,9 @@ def layout(**query: str) -> Component:
                             clearable=True,
                             options=room_choices(rooms),
                         ),
-                        2,
+                        md=2,
                     ),
-                    _field(
+                    field(
                         "Status",
                         dcc.Dropdown(
                             id=ids.status,
@@ -138,9 +138,9 @@ def layout(**query: str) -> Component:
                                 {"label": s.capitalize(), "value": s} for s in schedules.STATUSES
                             ],
                         ),
-                        2,
+                        md=2,
                     ),
-                    _field(
+                    field(
                         "From",
                         dcc.DatePickerSingle(
                             id=ids.anchor,
@@ -152,9 +152,9 @@ def layout(**query: str) -> Component:
                             clearable=True,
                             placeholder="Today",
                         ),
-                        2,
+                        md=2,
                     ),
-                    _field(
+                    field(
                         "To (list)",
                         dcc.DatePickerSingle(
                             id=ids.until,
@@ -164,10 +164,9 @@ def layout(**query: str) -> Component:
                             clearable=True,
                             placeholder="4 weeks",
                         ),
-                        2,
+                        md=2,
                     ),
-                ],
-                className="filter-bar g-2",
+                ]
             ),
             html.Div(
                 [
@@ -216,10 +215,6 @@ def layout(**query: str) -> Component:
             html.Div(pager(ids.pager), id=f"{ids.pager}-wrap"),
         ]
     )
-
-
-def _field(label: str, control: Component, width: int) -> dbc.Col:
-    return dbc.Col([dbc.Label(label, html_for=label_for(control)), control], md=width)
 
 
 def _local(frame: pd.DataFrame) -> pd.DataFrame:

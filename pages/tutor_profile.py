@@ -33,6 +33,7 @@ from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.figures import stacked_bars
+from components.filters import field
 from components.formatting import factor_value, local_datetime
 from components.insight import insight_card
 from components.shell import ids as shell_ids
@@ -290,28 +291,18 @@ def interventions_card(recs: list[Recommendation], writer: bool, owners: pd.Data
             )
     form = dbc.Row(
         [
-            dbc.Col(
-                [dbc.Label("Intervention", html_for=ids.pick), dcc.Dropdown(id=ids.pick)], md=5
-            ),
-            dbc.Col(
-                [
-                    dbc.Label("Status", html_for=ids.status),
-                    dbc.Select(
-                        id=ids.status,
-                        options=[
-                            {"label": STATUS_LABELS[s], "value": s} for s in INTERVENTION_STATUSES
-                        ],
-                    ),
-                ],
+            field("Intervention", dcc.Dropdown(id=ids.pick), md=5),
+            field(
+                "Status",
+                dbc.Select(
+                    id=ids.status,
+                    options=[
+                        {"label": STATUS_LABELS[s], "value": s} for s in INTERVENTION_STATUSES
+                    ],
+                ),
                 md=3,
             ),
-            dbc.Col(
-                [
-                    dbc.Label("Outcome", html_for=ids.outcome),
-                    dbc.Input(id=ids.outcome, maxLength=1000),
-                ],
-                md=4,
-            ),
+            field("Outcome", dbc.Input(id=ids.outcome, maxLength=1000), md=4),
         ],
         className="g-2",
     )

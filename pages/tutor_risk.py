@@ -29,6 +29,7 @@ from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.figures import banded_bars
+from components.filters import field, filter_bar
 from components.formatting import factor_value, number, percent
 from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
 from components.kpi_card import kpi_card
@@ -93,77 +94,66 @@ def layout(
     if scope is not None:
         regions = regions[regions["id"].isin(scope)]
     select: dict[str, Any] = {"clearable": True, "className": "mb-2"}
-    filters = dbc.Row(
+    filters = filter_bar(
         [
-            dbc.Col(
-                [
-                    dbc.Label("Region", html_for=ids.region),
-                    dcc.Dropdown(
-                        id=ids.region,
-                        placeholder="All my regions",
-                        value=_int(region),
-                        **select,
-                        options=[
-                            {"label": f"{c} – {n}", "value": int(i)}
-                            for i, c, n in regions[["id", "code", "name"]].itertuples(index=False)
-                        ],
-                    ),
-                ],
+            field(
+                "Region",
+                dcc.Dropdown(
+                    id=ids.region,
+                    placeholder="All my regions",
+                    value=_int(region),
+                    **select,
+                    options=[
+                        {"label": f"{c} – {n}", "value": int(i)}
+                        for i, c, n in regions[["id", "code", "name"]].itertuples(index=False)
+                    ],
+                ),
                 md=3,
             ),
-            dbc.Col(
-                [
-                    dbc.Label("Subject", html_for=ids.subject),
-                    dcc.Dropdown(
-                        id=ids.subject,
-                        options=subjects,
-                        placeholder="All subjects",
-                        value=subject if subject in subjects else None,
-                        **select,
-                    ),
-                ],
+            field(
+                "Subject",
+                dcc.Dropdown(
+                    id=ids.subject,
+                    options=subjects,
+                    placeholder="All subjects",
+                    value=subject if subject in subjects else None,
+                    **select,
+                ),
                 md=2,
             ),
-            dbc.Col(
-                [
-                    dbc.Label("Band", html_for=ids.band),
-                    dcc.Dropdown(
-                        id=ids.band,
-                        options=[{"label": b.capitalize(), "value": b} for b in BANDS],
-                        placeholder="All bands",
-                        value=band if band in BANDS else None,
-                        **select,
-                    ),
-                ],
+            field(
+                "Band",
+                dcc.Dropdown(
+                    id=ids.band,
+                    options=[{"label": b.capitalize(), "value": b} for b in BANDS],
+                    placeholder="All bands",
+                    value=band if band in BANDS else None,
+                    **select,
+                ),
                 md=2,
             ),
-            dbc.Col(
-                [
-                    dbc.Label("Tenure", html_for=ids.tenure),
-                    dcc.Dropdown(
-                        id=ids.tenure,
-                        options=[{"label": v[0], "value": k} for k, v in TENURES.items()],
-                        placeholder="Any tenure",
-                        value=tenure if tenure in TENURES else None,
-                        **select,
-                    ),
-                ],
+            field(
+                "Tenure",
+                dcc.Dropdown(
+                    id=ids.tenure,
+                    options=[{"label": v[0], "value": k} for k, v in TENURES.items()],
+                    placeholder="Any tenure",
+                    value=tenure if tenure in TENURES else None,
+                    **select,
+                ),
                 md=3,
             ),
-            dbc.Col(
-                [
-                    dbc.Label("Sort", html_for=ids.sort),
-                    dcc.Dropdown(
-                        id=ids.sort,
-                        options=[{"label": v, "value": k} for k, v in SORTS.items()],
-                        value=sort if sort in SORTS else "score",
-                        clearable=False,
-                    ),
-                ],
+            field(
+                "Sort",
+                dcc.Dropdown(
+                    id=ids.sort,
+                    options=[{"label": v, "value": k} for k, v in SORTS.items()],
+                    value=sort if sort in SORTS else "score",
+                    clearable=False,
+                ),
                 md=2,
             ),
-        ],
-        className="g-2 filter-bar",
+        ]
     )
     return html.Div(
         [
