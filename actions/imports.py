@@ -17,7 +17,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from actions import webhooks
 from actions.base import Actor, Refused
 from data import audit as audit_log
-from data import cache, load_history, rollups
+from data import cache, kept, load_history
 from data import imports as data_imports
 from data.contract import BY_NAME
 from data.contract.files import Problem, problems_frame
@@ -252,9 +252,9 @@ def _recount(conn: Connection, loaded: Loaded) -> None:
     """The kept daily counts of the days the load touched; all of them when it changed a
     record that every day's counts depend on (a tutor's region)."""
     if loaded.reshaped:
-        rollups.rebuild_all(conn=conn)
+        kept.recount_loaded(conn=conn)
     elif loaded.first_day is not None and loaded.last_day is not None:
-        rollups.recount_days(conn=conn, first=loaded.first_day, last=loaded.last_day)
+        kept.recount_loaded(conn=conn, first=loaded.first_day, last=loaded.last_day)
 
 
 def _database_said(error: SQLAlchemyError) -> str:

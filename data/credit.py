@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -22,9 +22,8 @@ from sqlalchemy import (
     update,
 )
 
-from data import pricing
+from data import kept
 from data.cache import cached, mark_changed
-from data.loans import follow_latest_scores
 from data.models import (
     CreditAlert,
     CreditAlertRule,
@@ -43,7 +42,6 @@ from data.models import (
     Repayment,
 )
 from data.queries.sql import read_frame
-from data.rollups import rebuild_application_days, rebuild_journey_days
 
 
 def _features() -> Select:
@@ -153,7 +151,14 @@ def store_scores(*, conn: Connection, model_id: int, scores: pd.DataFrame) -> in
             .scalars()
             .all()
         )
-        refresh_latest_scores(conn=conn, model_id=model_id, customer_ids=customers)
+        kept.follow(
+            conn=conn,
+            change=kept.Change(
+                tables=frozenset({"credit_scores"}),
+                model_id=model_id,
+                customer_ids=None if customers is None else tuple(customers),
+            ),
+        )
     return len(rows)
 
 
@@ -219,7 +224,8 @@ FEW_CUSTOMERS = 500  # above this, the latest scores are rebuilt for the whole m
 def refresh_latest_scores(
     *, conn: Connection, model_id: int, customer_ids: Sequence[int] | None = None
 ) -> None:
-    """Rebuild `credit_latest_scores` for a model (all customers, or only these)."""
+    """Rebuild `credit_latest_scores` for a model (all customers, or only these); called by
+    the kept-table registry (`data.kept`)."""
     if customer_ids is not None and len(customer_ids) > FEW_CUSTOMERS:
         customer_ids = None
     stale = delete(CreditLatestScore).where(CreditLatestScore.model_version_id == model_id)
@@ -232,7 +238,6 @@ def refresh_latest_scores(
             [*columns, "score", "band", "pd"], _ranked_latest(model_id, customer_ids)
         )
     )
-    follow_latest_scores(conn=conn, model_id=model_id, customer_ids=customer_ids)
 
 
 def _latest_scores(model_id: int) -> Any:
@@ -563,12 +568,17 @@ def record_applications(
     ]
     if journey:
         conn.execute(insert(JourneyEvent), journey)
-    customers = sorted({int(application["customer_id"]) for application, _, _ in scored})
-    refresh_latest_scores(conn=conn, model_id=model_id, customer_ids=customers)
-    day = now.astimezone(UTC).date()
-    rebuild_application_days(conn=conn, day=day)
-    rebuild_journey_days(conn=conn, day=day)
-    pricing.follow_applications(conn=conn, model_id=model_id, customer_ids=customers, day=day)
+    day = kept.day_of_moment(now)
+    kept.follow(
+        conn=conn,
+        change=kept.Change(
+            tables=frozenset({"credit_applications", "credit_scores", "journey_events"}),
+            first=day,
+            last=day,
+            model_id=model_id,
+            customer_ids=tuple(sorted({int(a["customer_id"]) for a, _, _ in scored})),
+        ),
+    )
     return ids
 
 

@@ -1,9 +1,7 @@
-"""Counts kept in tables, which the pages read instead of raw history.
+"""How the kept counts are counted: per UTC day, month or model, whole or for a range.
 
-Each is recounted whole when the seed loads data and when the scheduled refresh picks up
-data loaded from outside the app; a write the app makes itself recounts only what it
-changed, in the same transaction (a scored application and its journey steps: their UTC
-day; a new tutor-risk model version: its band counts).
+Which table is kept from what, and when it is recounted, is said once in `data.kept`; only
+that registry calls these builders.
 """
 
 from __future__ import annotations
@@ -22,7 +20,6 @@ from data.models import (
     JourneyDay,
     JourneyEvent,
     JourneyMonth,
-    ModelVersion,
     RiskBandCount,
     SessionDay,
     Tutor,
@@ -82,8 +79,11 @@ def rebuild_session_days(
     )
 
 
-def rebuild_application_days(*, conn: Connection, day: date | None = None) -> None:
-    """Financing applications and their amount per UTC day, region and status."""
+def rebuild_application_days(
+    *, conn: Connection, day: date | None = None, last: date | None = None
+) -> None:
+    """Financing applications and their amount per UTC day, region and status: every day,
+    or `day` to `last`."""
     when = day_of(CreditApplication.applied_at, conn).label("day")
     _recount(
         conn,
@@ -91,6 +91,7 @@ def rebuild_application_days(*, conn: Connection, day: date | None = None) -> No
         moment=CreditApplication.applied_at,
         counted=_application_counts(when),
         day=day,
+        last=last,
     )
 
 
@@ -108,12 +109,21 @@ def _application_counts(when: Any) -> Select:
     )
 
 
-def rebuild_journey_days(*, conn: Connection, day: date | None = None) -> None:
-    """Journey steps per UTC day, region (None: not a customer yet), stage and channel."""
+def rebuild_journey_days(
+    *, conn: Connection, day: date | None = None, last: date | None = None
+) -> None:
+    """Journey steps per UTC day, region (None: not a customer yet), stage and channel:
+    every day, or `day` to `last`."""
     when = day_of(JourneyEvent.occurred_at, conn).label("day")
     counted = _journey_counts(when)
-    _recount(conn, table=JourneyDay, moment=JourneyEvent.occurred_at, counted=counted, day=day)
-    rebuild_journey_months(conn=conn, month=day.replace(day=1) if day else None)
+    _recount(
+        conn,
+        table=JourneyDay,
+        moment=JourneyEvent.occurred_at,
+        counted=counted,
+        day=day,
+        last=last,
+    )
 
 
 def _journey_counts(when: Any) -> Select:
@@ -171,46 +181,3 @@ def rebuild_risk_band_counts(*, conn: Connection, model_id: int | None = None) -
         counted = counted.where(TutorRiskScore.model_version_id == model_id)
         stale.append(RiskBandCount.model_version_id == model_id)
     replace_rows(conn, RiskBandCount, counted, *stale)
-
-
-def rebuild_all(*, conn: Connection) -> None:
-    """Every kept count, from scratch; of the tutor-risk models, the active one's (earlier
-    versions keep the counts written with their scores: pages read only the active one)."""
-    active = conn.execute(
-        select(func.max(ModelVersion.id)).where(
-            ModelVersion.area == "tutor_risk", ModelVersion.is_active.is_(True)
-        )
-    ).scalar_one()
-    if active is not None:
-        rebuild_risk_band_counts(conn=conn, model_id=active)
-    rebuild_session_days(conn=conn)
-    rebuild_application_days(conn=conn)
-    rebuild_journey_days(conn=conn)
-
-
-def recount_days(*, conn: Connection, first: date, last: date) -> None:
-    """The daily counts of sessions, applications and journey steps from `first` to `last`
-    (UTC days), after a data load that touched only those days."""
-    rebuild_session_days(conn=conn, day=first, last=last)
-    when = day_of(CreditApplication.applied_at, conn).label("day")
-    _recount(
-        conn,
-        table=ApplicationDay,
-        moment=CreditApplication.applied_at,
-        counted=_application_counts(when),
-        day=first,
-        last=last,
-    )
-    step = day_of(JourneyEvent.occurred_at, conn).label("day")
-    _recount(
-        conn,
-        table=JourneyDay,
-        moment=JourneyEvent.occurred_at,
-        counted=_journey_counts(step),
-        day=first,
-        last=last,
-    )
-    month = first.replace(day=1)
-    while month <= last:
-        rebuild_journey_months(conn=conn, month=month)
-        month = (month + timedelta(days=32)).replace(day=1)

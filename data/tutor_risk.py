@@ -12,7 +12,7 @@ from typing import Any, Literal
 import pandas as pd
 from sqlalchemy import Connection, func, insert, select, update
 
-from data import rollups
+from data import kept
 from data.cache import cached, mark_changed
 from data.models import (
     ModelVersion,
@@ -95,7 +95,10 @@ def store_run(
     ]
     if records:
         conn.execute(insert(TutorRiskScore), records)
-    rollups.rebuild_risk_band_counts(conn=conn, model_id=version_id)
+    kept.follow(
+        conn=conn,
+        change=kept.Change(tables=frozenset({"tutor_risk_scores"}), model_id=int(version_id)),
+    )
     return int(version_id)
 
 

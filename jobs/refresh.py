@@ -36,10 +36,8 @@ from data import (
     cache,
     credit,
     jobs,
+    kept,
     load_history,
-    loans,
-    pricing,
-    rollups,
     tutor_risk,
 )
 from data.engine import connect, transaction
@@ -261,9 +259,9 @@ def load_drop_folder() -> tuple[int, str | None]:
 
 def pick_up_new_data() -> tuple[int, str | None]:
     """Data loaded from outside (not through the app's writes) shows from now on: the
-    kept daily counts (data.rollups) are recounted and every cached read starts afresh."""
+    kept daily counts (data.kept) are recounted and every cached read starts afresh."""
     with transaction() as conn:
-        rollups.rebuild_all(conn=conn)
+        kept.recount_loaded(conn=conn)
     cache.changed(*cache.AREAS)
     return 0, None
 
@@ -324,10 +322,16 @@ def keep_loan_standings() -> tuple[int, str | None]:
     if newest is None or pd.isna(newest):
         return 0, "no credit applications yet"
     with transaction() as conn:
-        kept = loans.keep_loan_standings(
-            conn=conn, model_id=model["id"] if model else None, as_of=newest.to_pydatetime()
+        standing = kept.rebuild(
+            "loan_standings",
+            conn=conn,
+            change=kept.Change(
+                tables=kept.BY_TABLE["loan_standings"].sources,
+                model_id=model["id"] if model else None,
+                as_of=newest.to_pydatetime(),
+            ),
         )
-    return kept, None
+    return standing, None
 
 
 def raise_credit_alerts() -> tuple[int, str | None]:
@@ -380,10 +384,16 @@ def keep_pricing_sums() -> tuple[int, str | None]:
     if model is None:
         return 0, "no credit model yet"
     with transaction() as conn:
-        kept = pricing.keep_score_sums(
-            conn=conn, model_id=model["id"], day=datetime.now(UTC).date()
+        sums = kept.rebuild(
+            "score_sums",
+            conn=conn,
+            change=kept.Change(
+                tables=kept.BY_TABLE["score_sums"].sources,
+                model_id=model["id"],
+                as_of=datetime.now(UTC),
+            ),
         )
-    return kept, None
+    return sums, None
 
 
 def keep_monitoring_report() -> tuple[int, str | None]:

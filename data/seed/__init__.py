@@ -16,9 +16,9 @@ from sqlalchemy import Connection, Engine, Table, func, select, text
 
 from data import cache
 from data.engine import get_engine, refresh_statistics
+from data.kept import recount_loaded
 from data.migrate import upgrade_head
 from data.models import Base, Tutor
-from data.rollups import rebuild_all
 from data.seed.bulk import bulk_insert
 from data.seed.common import SCALES
 from data.seed.credit import credit_frames
@@ -110,7 +110,7 @@ def seed_database(
             if table.name in frames:
                 frame = with_external_ids(table, frames[table.name])
                 report.rows[table.name] = bulk_insert(conn, table, frame)
-        rebuild_all(conn=conn)
+        recount_loaded(conn=conn)
     refresh_statistics(engine)
     cache.changed(*cache.AREAS, database_url=engine.url.render_as_string(hide_password=False))
     report.load_seconds = time.perf_counter() - started

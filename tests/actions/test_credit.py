@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from actions.base import Actor, Refused
 from actions.credit import ApplicationRequest, Scored, application_problems, score_application
 from analytics.pricing import accepts
-from data import credit
-from data.engine import connect
-from data.models import AuditEntry, CreditApplication
+from data import credit, kept
+from data.engine import connect, transaction
+from data.models import (
+    ApplicationDay,
+    AuditEntry,
+    CreditApplication,
+    JourneyDay,
+    JourneyMonth,
+)
 from settings import get_settings
 from tests.conftest import create_test_account
 
@@ -147,3 +154,30 @@ def test_alert_rules_are_added_and_switched_by_admins_only(db):
     assert isinstance(refused, Refused) and refused.denied
     gone = switch_alert_rule(actor=actor("admin"), rule_id=10**9, now=NOW)
     assert gone == Refused("That rule no longer exists.")
+
+
+def test_a_scored_application_keeps_the_day_and_month_counts_equal_to_a_recount(db):
+    """What the registry kept after the app's own write equals counting every row again."""
+    result = score_application(actor=actor("analyst", (1,)), request=request_for(1), now=NOW)
+    assert isinstance(result, Scored) and result.application_id
+    tables = [
+        (ApplicationDay, ["day", "region_id", "status"]),
+        (JourneyDay, ["day", "region_id", "stage", "channel"]),
+        (JourneyMonth, ["month", "region_id", "stage", "channel"]),
+    ]
+
+    def read(conn: Connection) -> list[pd.DataFrame]:
+        return [
+            pd.read_sql(select(table), conn)
+            .drop(columns="id", errors="ignore")  # a recount numbers its rows anew
+            .sort_values(order, ignore_index=True)
+            for table, order in tables
+        ]
+
+    with connect() as conn:
+        followed = read(conn)
+    with transaction() as conn:
+        kept.recount_loaded(conn=conn)
+        recounted = read(conn)
+    for (table, _), after_write, afresh in zip(tables, followed, recounted, strict=True):
+        pd.testing.assert_frame_equal(after_write, afresh, check_dtype=False, obj=table.__name__)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, func, select, update
 
-from data import cache, rollups
+from data import cache, kept
 from data.engine import connect, transaction
 from data.models import CreditApplication
 from data.queries import home, overview
@@ -76,7 +76,9 @@ def test_a_committed_write_moves_its_area_on(writable):
             .where(CreditApplication.id == first)
             .values(status="approved", applied_at=END - timedelta(hours=1))
         )
-        rollups.rebuild_application_days(conn=conn)  # as the app's own writes do
+        kept.follow(  # as the app's own writes do
+            conn=conn, change=kept.Change(tables=frozenset({"credit_applications"}))
+        )
         cache.mark_changed(conn, "credit")
     after = applications(None)
     assert not after.equals(before)

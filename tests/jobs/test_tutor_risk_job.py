@@ -65,7 +65,7 @@ def test_band_history_and_score_counts_agree_with_the_stored_rows(scored, use_da
 
 
 def test_the_kept_band_counts_equal_counting_every_score(scored, use_database):
-    from data import rollups
+    from data.kept import recount_loaded
     from data.models import RiskBandCount, Tutor
 
     url, _, _ = scored
@@ -105,14 +105,14 @@ def test_the_kept_band_counts_equal_counting_every_score(scored, use_database):
     with connect() as conn:
         moved = conn.execute(select(Tutor.id).where(Tutor.region_id == 1)).scalars().first()
         conn.execute(Tutor.__table__.update().where(Tutor.id == moved).values(region_id=2))
-        rollups.rebuild_all(conn=conn)
+        recount_loaded(conn=conn)
         conn.commit()
     try:
         pd.testing.assert_frame_equal(kept([1]), counted([1]), check_dtype=False)
     finally:
         with connect() as conn:
             conn.execute(Tutor.__table__.update().where(Tutor.id == moved).values(region_id=1))
-            rollups.rebuild_all(conn=conn)
+            recount_loaded(conn=conn)
             conn.commit()
 
 

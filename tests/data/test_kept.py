@@ -1,0 +1,55 @@
+"""The kept-table registry names real tables in an order that lets a change pass on, and
+only it builds kept tables (that a write keeps them equal to a recount is tested with the
+writes: tests/actions/test_credit.py, tests/unit/test_credit_pages.py)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from data import kept
+from data.models import Base
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILDERS = {
+    "rebuild_session_days",
+    "rebuild_application_days",
+    "rebuild_journey_days",
+    "rebuild_journey_months",
+    "rebuild_risk_band_counts",
+    "refresh_latest_scores",
+    "keep_loan_standings",
+    "follow_latest_scores",
+    "keep_score_sums",
+    "follow_applications",
+}
+
+
+def test_every_kept_table_and_source_exists_and_sources_come_first():
+    tables = set(Base.metadata.tables)
+    seen: set[str] = set()
+    for entry in kept.KEPT:
+        assert entry.table in tables
+        assert entry.sources <= tables, entry.table
+        kept_sources = {s for s in entry.sources if s in kept.BY_TABLE}
+        assert kept_sources <= seen, f"{entry.table} is listed before {kept_sources - seen}"
+        assert entry.readers and entry.keys
+        seen.add(entry.table)
+
+
+def test_only_the_registry_calls_the_builders():
+    """Writes say what they changed (`kept.follow`); none recounts a kept table inline."""
+    callers = []
+    for path in ROOT.glob("*/**/*.py"):
+        if path.parts[len(ROOT.parts)] in {".venv", "tests"} or path.name == "kept.py":
+            continue
+        for outer in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(outer, ast.FunctionDef) or outer.name in BUILDERS:
+                continue  # a builder may use another for its part (follow -> keep)
+            for node in ast.walk(outer):
+                name = getattr(getattr(node, "func", None), "attr", None) or getattr(
+                    getattr(node, "func", None), "id", ""
+                )
+                if isinstance(node, ast.Call) and name in BUILDERS:
+                    callers.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    assert callers == []
