@@ -12,6 +12,8 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from actions.base import Refused
+
 INCIDENTS_PER_PAGE = 10
 PREFERENCE = "pe_dashboard"  # the saved board: one of actions.account.PREFERENCES
 
@@ -199,3 +201,57 @@ def read_board(raw: Any, role: str) -> tuple[dict[str, Any], list[str]]:
             {"widget": placed.widget, "size": placed.size, "options": options.model_dump()}
         )
     return {"widgets": widgets, "filters": board.filters.model_dump(mode="json")}, problems
+
+
+BoardMove = Literal["add", "remove", "up", "down", "size"]
+
+
+@dataclass(frozen=True)
+class BoardEdit:
+    """The board after one edit and what to tell the person; `board` is None when the edit
+    changes nothing (a widget already there or gone, a move past an end, the same size)."""
+
+    board: dict[str, Any] | None
+    message: str
+
+
+def edit_board(
+    board: dict[str, Any], *, move: str, widget: str, value: Any, role: str
+) -> BoardEdit | Refused:
+    """Add, remove, move up or down, or resize one widget of a (validated) board. Adding a
+    widget the role may not see is refused as never allowed; a full board, or a size that
+    is not one of SIZES, is refused with a message."""
+    placed = [dict(p) for p in board["widgets"]]
+    at = next((i for i, p in enumerate(placed) if p["widget"] == widget), None)
+    known = WIDGETS.get(widget)
+    if move == "add":
+        if known is None or role not in known.roles:
+            return Refused("", denied=True, detail={"what": "pe widget", "widget": widget[:40]})
+        if at is not None:
+            return BoardEdit(None, "")
+        if len(placed) >= MAX_WIDGETS:
+            return Refused(f"The dashboard holds at most {MAX_WIDGETS} widgets.")
+        options = read_options(known, {})[0].model_dump()
+        placed.append({"widget": known.id, "size": "medium", "options": options})
+        message = f"Added {known.title}."
+    elif at is None or known is None:
+        return BoardEdit(None, "")  # a control of a widget no longer on the board
+    elif move == "remove":
+        placed.pop(at)
+        message = f"Removed {known.title}."
+    elif move in ("up", "down"):
+        to = at - 1 if move == "up" else at + 1
+        if not 0 <= to < len(placed):
+            return BoardEdit(None, "")
+        placed[at], placed[to] = placed[to], placed[at]
+        message = f"Moved {known.title} to position {to + 1}."
+    elif move == "size":
+        if value not in SIZES:
+            return Refused("Choose small, medium or large.")
+        if placed[at]["size"] == value:
+            return BoardEdit(None, "")
+        placed[at]["size"] = value
+        message = f"{known.title} is now {value}."
+    else:
+        return BoardEdit(None, "")
+    return BoardEdit({**board, "widgets": placed}, message)

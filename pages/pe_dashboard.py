@@ -30,8 +30,8 @@ from actions.pe_board import (
     FitnessOptions,
     HealthOptions,
     PageOptions,
+    edit_board,
     read_board,
-    read_options,
     visible_widgets,
 )
 from actions.pe_widgets import board_scope, default_dates, read_widget
@@ -440,48 +440,22 @@ def change_board(*args: Any) -> tuple[Any, Any, str]:
     value = ctx.triggered[0]["value"] if ctx.triggered else None
     if not isinstance(trigger, dict) or not value:
         raise PreventUpdate  # new controls appearing, not a user's action
-    kind, name = trigger.get("type"), str(trigger.get("widget"))
     with connect() as conn:
         board, _ = _saved_board(conn)
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
-    placed = board["widgets"]
-    at = next((i for i, p in enumerate(placed) if p["widget"] == name), None)
-    if kind == "pe-add":
-        widget = WIDGETS.get(name)
-        if widget is None or current_user.role not in widget.roles:
-            raise AccessDenied()
-        if at is not None:
-            raise PreventUpdate
-        if len(placed) >= 30:
-            return dash.no_update, dash.no_update, "The dashboard holds at most 30 widgets."
-        placed.append(
-            {
-                "widget": widget.id,
-                "size": "medium",
-                "options": read_options(widget, {})[0].model_dump(),
-            }
-        )
-        message = f"Added {widget.title}."
-    elif at is None:
-        raise PreventUpdate  # a control of a widget no longer on the board
-    elif kind == "pe-remove":
-        placed.pop(at)
-        message = f"Removed {WIDGETS[name].title}."
-    elif kind in ("pe-up", "pe-down"):
-        to = at - 1 if kind == "pe-up" else at + 1
-        if not 0 <= to < len(placed):
-            raise PreventUpdate
-        placed[at], placed[to] = placed[to], placed[at]
-        message = f"Moved {WIDGETS[name].title} to position {to + 1}."
-    elif kind == "pe-size":
-        if value not in ("small", "medium", "large"):
-            return dash.no_update, dash.no_update, "Choose small, medium or large."
-        if placed[at]["size"] == value:
-            raise PreventUpdate
-        placed[at]["size"] = value
-        message = f"{WIDGETS[name].title} is now {value}."
-    else:
+    edited = edit_board(
+        board,
+        move=str(trigger.get("type")).removeprefix("pe-"),
+        widget=str(trigger.get("widget")),
+        value=value,
+        role=current_user.role,
+    )
+    deny_if_forged(edited)
+    if isinstance(edited, Refused):
+        return dash.no_update, dash.no_update, edited.message
+    if edited.board is None:
         raise PreventUpdate
+    board, message = edited.board, edited.message
     _save(board)
     return _cards(board, classes, filters, theme), _gallery(board, (search or "")[:100]), message
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -497,46 +498,12 @@ def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
     with connect() as conn:
         notes = tutor_care.notes(conn=conn, tutor_id=tutor["id"])
         done = tutor_care.interventions(conn=conn, tutor_id=tutor["id"])
-    mine = current_user.user_id
     may_change = current_user.role in WRITERS
     note_items = [
-        dbc.Card(
-            dbc.CardBody(
-                [
-                    html.Div(
-                        [
-                            dbc.Badge("Important", color="danger", className="me-2")
-                            if row["is_important"]
-                            else None,
-                            html.Small(
-                                f"{row['author']}, {local_datetime(row['created_at'])}"
-                                + (" (edited)" if pd.notna(row["updated_at"]) else "")
-                            ),
-                        ]
-                    ),
-                    html.P(row["body"], className="note-body mb-1"),
-                    html.Div(
-                        [
-                            dbc.Button(
-                                "Edit", id=ids.edit(int(row["id"])), size="sm", color="link"
-                            ),
-                            # A deleted note is gone (its text stays in the audit log): ask.
-                            dcc.ConfirmDialogProvider(
-                                dbc.Button(
-                                    "Delete", size="sm", color="link", className="text-danger"
-                                ),
-                                id=ids.delete(int(row["id"])),
-                                message="Delete this note? It cannot be restored.",
-                            ),
-                        ],
-                        hidden=not (
-                            may_change
-                            and (row["author_id"] == mine or current_user.role == "admin")
-                        ),
-                    ),
-                ]
-            ),
-            className="mb-2",
+        note_card(
+            row,
+            may_edit=may_change
+            and (row["author_id"] == current_user.user_id or current_user.role == "admin"),
         )
         for row in notes.to_dict("records")
     ]
@@ -559,13 +526,48 @@ def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
             "value": int(r["id"]),
         }
         for r in done.to_dict("records")
-        if r["status"] not in ("done", "dismissed")
+        if r["status"] in OPEN_INTERVENTIONS
     ]
     return (
         note_items or empty_state("No notes yet", "Notes are visible to managers and admins."),
         table,
         options,
         timeline(notes, done),
+    )
+
+
+def note_card(row: Mapping[Hashable, Any], *, may_edit: bool) -> dbc.Card:
+    """One note: who wrote it and when, its text, and Edit and Delete for who may."""
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    [
+                        dbc.Badge("Important", color="danger", className="me-2")
+                        if row["is_important"]
+                        else None,
+                        html.Small(
+                            f"{row['author']}, {local_datetime(row['created_at'])}"
+                            + (" (edited)" if pd.notna(row["updated_at"]) else "")
+                        ),
+                    ]
+                ),
+                html.P(row["body"], className="note-body mb-1"),
+                html.Div(
+                    [
+                        dbc.Button("Edit", id=ids.edit(int(row["id"])), size="sm", color="link"),
+                        # A deleted note is gone (its text stays in the audit log): ask.
+                        dcc.ConfirmDialogProvider(
+                            dbc.Button("Delete", size="sm", color="link", className="text-danger"),
+                            id=ids.delete(int(row["id"])),
+                            message="Delete this note? It cannot be restored.",
+                        ),
+                    ],
+                    hidden=not may_edit,
+                ),
+            ]
+        ),
+        className="mb-2",
     )
 
 
