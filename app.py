@@ -24,11 +24,11 @@ from components.shell import shell
 from components.theme import FOLLOW_SYSTEM, valid_theme
 from data.engine import connect
 from data.preferences import read_preference
-from jobs import heartbeats
 from observability.requests import observe_requests
-from settings import Settings, get_settings, load_settings_or_exit
+from settings import load_settings_or_exit
 from sharing import embed, exports  # noqa: F401 (exports registers its callbacks)
 from web import imports, routes, shell_callbacks  # noqa: F401 (the shell's callbacks register)
+from web.background import app_celery, background_manager, queue_problem
 from web.errors import register_error_pages, report_callback_error
 
 log = logging.getLogger("beacon")
@@ -89,39 +89,6 @@ def role_guarded(page: dict[str, Any]) -> Callable[..., Any]:
         return layout(**kwargs) if callable(layout) else layout
 
     return guarded
-
-
-def background_manager(settings: Settings) -> Any:
-    """Long callbacks run outside the web request: in local processes with a disk cache
-    (embedded), or on the Celery workers through Redis (scale-out)."""
-    if settings.redis_url:
-        from dash import CeleryManager
-
-        from jobs.celery_app import celery_app
-
-        return CeleryManager(celery_app, expire=3600)
-    import diskcache
-    from dash import DiskcacheManager
-
-    return DiskcacheManager(diskcache.Cache(str(settings.instance_dir / "background")), expire=3600)
-
-
-def queue_problem() -> str | None:
-    """Why a background job cannot be queued now (Redis down), or None."""
-    url = get_settings().redis_url
-    if not url:
-        return None
-    probe = heartbeats.redis_probe(url)
-    return None if probe.ok else f"Redis {probe.detail}"
-
-
-def app_celery(settings: Settings) -> Any:
-    """The Celery app the background callbacks were registered on (scale-out), else None."""
-    if not settings.redis_url:
-        return None
-    from jobs.celery_app import celery_app
-
-    return celery_app
 
 
 def create_app() -> Dash:
