@@ -3,8 +3,15 @@ a read-only field with a copy button, and that Beacon will not show it again."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from typing import Any
+
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import dcc, html, no_update
+from dash.development.base_component import Component
+
+log = logging.getLogger("beacon")
 
 
 def shown_once(message: str, *, secret: str, input_id: str, label: str) -> dbc.Alert:
@@ -21,3 +28,14 @@ def shown_once(message: str, *, secret: str, input_id: str, label: str) -> dbc.A
         ],
         color="success",
     )
+
+
+def with_fresh_list(shown: Component, fresh: Callable[[], tuple[Any, Any]]) -> tuple[Any, ...]:
+    """The secret just made, and the list (and picker options) redrawn to include it. The
+    secret is stored: it is shown even when the list cannot be redrawn."""
+    try:
+        table, options = fresh()
+    except Exception:  # noqa: BLE001 - the secret must be shown whatever else fails
+        log.exception("list not refreshed after a secret was made")
+        return shown, no_update, no_update
+    return shown, table, options

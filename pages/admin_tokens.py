@@ -3,7 +3,6 @@ each was last used, and revokes it."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import dash
@@ -18,7 +17,7 @@ from auth.access import ADMINS, ROLES, current_actor, deny_if_forged, requires
 from auth.requests import now
 from components.form_field import form_field, pick_and_act
 from components.formatting import local_datetime
-from components.shown_once import shown_once
+from components.shown_once import shown_once, with_fresh_list
 from components.table import data_table
 from data import accounts, api_tokens
 from data.engine import connect
@@ -26,9 +25,6 @@ from data.engine import connect
 dash.register_page(
     __name__, path="/admin/tokens", name="API tokens", area="Admin", order=5, roles=ADMINS
 )
-
-
-log = logging.getLogger("beacon")
 
 
 class ids:
@@ -224,12 +220,7 @@ def create(
         input_id=ids.secret,
         label="The new token",
     )
-    try:
-        table, options = fresh()
-    except Exception:  # noqa: BLE001 - it is stored: the secret must be shown whatever else fails
-        log.exception("list not refreshed after a secret was made")
-        return shown, dash.no_update, dash.no_update
-    return shown, table, options
+    return with_fresh_list(shown, fresh)
 
 
 @callback(

@@ -3,7 +3,6 @@ shown once), turns one off, and reads the delivery log."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import dash
@@ -18,7 +17,7 @@ from auth.access import ADMINS, current_actor, deny_if_forged, requires
 from auth.requests import now
 from components.form_field import form_field, pick_and_act
 from components.formatting import local_datetime
-from components.shown_once import shown_once
+from components.shown_once import shown_once, with_fresh_list
 from components.table import data_table
 from data import api_tokens, webhooks
 from data.engine import connect
@@ -27,9 +26,6 @@ dash.register_page(
     __name__, path="/admin/webhooks", name="Webhooks", area="Admin", order=6, roles=ADMINS
 )
 LOG_ROWS = 100
-
-
-log = logging.getLogger("beacon")
 
 
 class ids:
@@ -245,12 +241,7 @@ def register(
         input_id=ids.secret,
         label="The signing secret",
     )
-    try:
-        table, options = fresh()
-    except Exception:  # noqa: BLE001 - it is stored: the secret must be shown whatever else fails
-        log.exception("list not refreshed after a secret was made")
-        return shown, dash.no_update, dash.no_update
-    return shown, table, options
+    return with_fresh_list(shown, fresh)
 
 
 @callback(
