@@ -200,6 +200,35 @@ def as_of_note(computed_at: datetime) -> html.Small:
     )
 
 
+VERSION_COLUMNS = {
+    "version": "Version",
+    "trained_at": "Trained",
+    "is_active": "Active",
+    "roc_auc": "ROC AUC",
+    "gini": "Gini",
+    "ks": "KS",
+}
+
+
+def drift_alert(drift: pd.DataFrame, computed_at: Any) -> dbc.Alert:
+    """Red with the characteristics that moved beyond the act threshold, green otherwise."""
+    act = _thresholds()[1]
+    moved = [FEATURE_LABELS.get(f, str(f).capitalize()) for f in drifting(drift, act=act)]
+    if not moved:
+        return dbc.Alert(
+            [f"No characteristic has drifted beyond PSI {act:g}.", as_of_note(computed_at)],
+            color="success",
+        )
+    return dbc.Alert(
+        [
+            f"Drift alert: {', '.join(moved)} moved beyond PSI {act:g} since training; "
+            "retrain or review the scorecard.",
+            as_of_note(computed_at),
+        ],
+        color="danger",
+    )
+
+
 @callback(
     Output(ids.alert, "children"),
     Output(ids.drift, "children"),
@@ -217,39 +246,15 @@ def show(theme: str | None) -> Any:
         return None, nothing, None, None, None
     summary, computed_at = report
     drift = summary["drift"]
-    act = _thresholds()[1]
-    moved = [FEATURE_LABELS.get(f, str(f).capitalize()) for f in drifting(drift, act=act)]
-    alert = (
-        dbc.Alert(
-            [
-                f"Drift alert: {', '.join(moved)} moved beyond PSI {act:g} since training; "
-                "retrain or review the scorecard.",
-                as_of_note(computed_at),
-            ],
-            color="danger",
-        )
-        if moved
-        else dbc.Alert(
-            [f"No characteristic has drifted beyond PSI {act:g}.", as_of_note(computed_at)],
-            color="success",
-        )
-    )
     table = data_table(
         version_rows({}),
-        {
-            "version": "Version",
-            "trained_at": "Trained",
-            "is_active": "Active",
-            "roc_auc": "ROC AUC",
-            "gini": "Gini",
-            "ks": "KS",
-        },
+        VERSION_COLUMNS,
         cells={k: _three_decimals for k in ("roc_auc", "gini", "ks")},
         empty_title="No versions",
         empty_hint="",
     )
     return (
-        alert,
+        drift_alert(drift, computed_at),
         chart_body(drift_figure(drift, theme), empty_title="", empty_hint=""),
         chart_body(
             scores_figure(summary["monthly"], theme), empty_title="No scores", empty_hint=""
