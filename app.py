@@ -27,7 +27,7 @@ from data.preferences import read_preference
 from observability.requests import observe_requests
 from settings import load_settings_or_exit
 from sharing import embed, exports  # noqa: F401 (exports registers its callbacks)
-from web import imports, routes, shell_callbacks  # noqa: F401 (the shell's callbacks register)
+from web import imports, routes, search, shell_callbacks  # noqa: F401 (the shell's callbacks)
 from web.background import app_celery, background_manager, queue_problem
 from web.errors import register_error_pages, report_callback_error
 

@@ -29,6 +29,8 @@ class ids:
     data_as_of = "shell-data-as-of"
     alert = "shell-alert"
     content = "shell-content"
+    search = "shell-search"
+    search_go = "shell-search-go"
 
 
 def navigation(pages: Iterable[Mapping[str, Any]], *, label: str = "Main navigation") -> html.Nav:
@@ -94,6 +96,27 @@ def theme_picker(theme: str) -> html.Div:
     )
 
 
+def search_box() -> html.Div:
+    """Search everything (Ctrl+K or /): answers arrive as the user types two letters."""
+    return html.Div(
+        [
+            dbc.Label("Search Beacon", html_for=ids.search, className="visually-hidden"),
+            dcc.Dropdown(
+                id=ids.search,
+                options=[],
+                placeholder="Search… (Ctrl+K)",
+                searchable=True,
+                clearable=True,
+                search_value="",
+                className="global-search",
+            ),
+            dcc.Location(id=ids.search_go, refresh="callback-nav"),
+        ],
+        role="search",
+        className="global-search-wrap",
+    )
+
+
 def top_bar(menu: Component, theme: str) -> html.Header:
     return html.Header(
         [
@@ -108,6 +131,7 @@ def top_bar(menu: Component, theme: str) -> html.Header:
             html.Div(
                 [
                     html.Span(id=ids.data_as_of, className="data-as-of", role="status"),
+                    search_box(),
                     notification_centre(),
                     theme_picker(theme),
                     menu,

@@ -93,7 +93,8 @@ class ids:
     gallery_list = "pe-gallery-list"
 
 
-def layout(**_kwargs: str) -> Component:
+def layout(**query: str) -> Component:
+    """`?class=<id>` (from the global search) opens the board filtered to that class."""
     with connect() as conn:
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
         bounds = pe.date_bounds(conn=conn)
@@ -103,7 +104,7 @@ def layout(**_kwargs: str) -> Component:
         return empty_state(
             "No PE data yet", "Widgets appear once classes and attendance are recorded."
         )
-    filters, problem = _in_scope(board["filters"], classes)
+    filters, problem = _in_scope(_asked_class(board["filters"], query, classes), classes)
     if problem:
         problems.append(problem)
     start, end = default_dates(
@@ -153,6 +154,24 @@ def layout(**_kwargs: str) -> Component:
 def _saved_board(conn: Any) -> tuple[dict[str, Any], list[str]]:
     raw = read_preference(conn=conn, user_id=current_user.user_id, name=PREFERENCE)
     return read_board(raw, current_user.role)
+
+
+def _asked_class(
+    filters: dict[str, Any], query: dict[str, str], classes: pd.DataFrame
+) -> dict[str, Any]:
+    """The filters narrowed to the class the address asks for, when the user may see it."""
+    asked = str(query.get("class", ""))
+    wanted = int(asked) if asked.isdigit() and len(asked) < 10 else None
+    found = classes[classes["class_id"] == wanted] if wanted else classes.iloc[:0]
+    if found.empty:
+        return filters
+    row = found.iloc[0]
+    return {
+        **filters,
+        "school_id": int(row["school_id"]),
+        "grade": int(row["grade"]),
+        "class_id": int(row["class_id"]),
+    }
 
 
 def _in_scope(raw: dict[str, Any], classes: pd.DataFrame) -> tuple[dict[str, Any], str | None]:

@@ -149,3 +149,56 @@ def test_the_menu_shows_the_open_page_even_low_in_the_list(started):
         )
 
     WebDriverWait(started.driver, 10).until(lambda _d: shown())
+
+
+def test_the_global_search_is_used_by_keyboard_alone(started):
+    """Ctrl+K (or /) opens the search; arrows and Enter open the answer (its scope is tested
+    in tests/unit/test_search.py)."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    from sqlalchemy import select
+
+    from data.engine import connect
+    from data.models import Tutor
+
+    sign_in(started, "manager", (1,))
+    started.wait_for_element(".kpi-value", timeout=20)
+    with connect() as conn:
+        tutor_id, name = conn.execute(
+            select(Tutor.id, Tutor.name).where(Tutor.region_id == 1).order_by(Tutor.id).limit(1)
+        ).one()
+    driver = started.driver
+
+    def search_has_focus(d) -> bool:
+        return "dash-dropdown-search" in (d.switch_to.active_element.get_attribute("class") or "")
+
+    def answers(d) -> list[str]:
+        return [e.text for e in d.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option")]
+
+    ActionChains(driver).key_down(Keys.CONTROL).send_keys("k").key_up(Keys.CONTROL).perform()
+    WebDriverWait(driver, 10).until(search_has_focus)
+    ActionChains(driver).send_keys(Keys.ESCAPE).perform()
+    driver.execute_script("document.activeElement.blur()")
+    ActionChains(driver).send_keys("/").perform()  # the other shortcut
+    WebDriverWait(driver, 10).until(search_has_focus)
+    ActionChains(driver).send_keys(name).perform()
+
+    def is_the_tutor(answer: str) -> bool:  # a namesake's answer carries its number
+        return answer.startswith(f"Tutor · {name}") and (
+            "#" not in answer or answer.endswith(f"#{tutor_id}")
+        )
+
+    shown: list[list[str]] = [[]]
+
+    def settled(d) -> bool:  # each keystroke's answer re-renders the list: wait for the last
+        now, before = answers(d), shown[0]
+        shown[0] = now
+        return now == before and any(map(is_the_tutor, now))
+
+    WebDriverWait(driver, 10, poll_frequency=0.5).until(settled)
+    position = next(i for i, a in enumerate(shown[0]) if is_the_tutor(a))
+    ActionChains(driver).send_keys(*[Keys.ARROW_DOWN] * (position + 1), Keys.ENTER).perform()
+    WebDriverWait(driver, 10).until(
+        lambda d: d.current_url.endswith(f"/tutor-risk/tutor?id={tutor_id}")
+    )
+    started.wait_for_contains_text("#shell-title", "Tutor", timeout=10)
