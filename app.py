@@ -61,9 +61,11 @@ def app_layout() -> html.Div:
     pages = [page for page in dash.page_registry.values() if allowed(page["roles"])]
     user = current_user if current_user.is_authenticated else None
     theme = FOLLOW_SYSTEM  # until the user chooses, the browser follows the OS (dark or not)
+    every = "off"
     if user:
         with connect() as conn:
             chosen = read_preference(conn=conn, user_id=user.user_id, name="theme")
+            every = str(read_preference(conn=conn, user_id=user.user_id, name="auto_refresh"))
         theme = valid_theme(chosen) if chosen else FOLLOW_SYSTEM
     return shell(
         pages=pages,
@@ -72,6 +74,7 @@ def app_layout() -> html.Div:
         role=user.role if user else "",
         csrf=csrf_token() if user else "",  # (the first request may be an API call: no session)
         theme=theme,
+        refresh_every=every,
     )
 
 

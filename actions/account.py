@@ -52,7 +52,8 @@ def replace_calendar_address(*, actor: Actor, make_new: bool, now: datetime) -> 
     return token
 
 
-PREFERENCES = ("theme", "pe_dashboard")  # what a person keeps for themselves, per account
+PREFERENCES = ("theme", "pe_dashboard", "auto_refresh")  # kept for oneself, per account
+REFRESH_MINUTES = {"off": None, "1": 1, "5": 5, "15": 15}  # the auto_refresh choices
 
 
 def save_preference(*, actor: Actor, name: str, value: Any) -> None:

@@ -40,6 +40,18 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
       return path;
     },
+    // Auto-refresh: on each tick the open dashboard (never a form) is redrawn from the server
+    // with the filters of its address, unless someone is typing or the tab is hidden. Setting
+    // the pages' location to its own value re-runs the page, with no new history entry.
+    refreshDashboard: function (_ticks, pages) {
+      const active = document.activeElement;
+      const typing =
+        active && active.closest && active.closest("input, textarea, [contenteditable='true']");
+      const open = pages && pages.indexOf(window.location.pathname) >= 0;
+      if (!open || document.hidden || typing) return window.dash_clientside.no_update;
+      window.dash_clientside.set_props("_pages_location", { search: window.location.search });
+      return Date.now();
+    },
     // The menu on narrow screens: the button opens and closes it; opening a page closes it.
     toggleMenu: function (_clicks, _path, open) {
       const by = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";

@@ -31,6 +31,10 @@ class ids:
     content = "shell-content"
     search = "shell-search"
     search_go = "shell-search-go"
+    refresh_every = "shell-refresh-every"
+    refresh_tick = "shell-refresh-tick"
+    refresh_pages = "shell-refresh-pages"
+    refreshed = "shell-refreshed"
 
 
 def navigation(pages: Iterable[Mapping[str, Any]], *, label: str = "Main navigation") -> html.Nav:
@@ -117,7 +121,39 @@ def search_box() -> html.Div:
     )
 
 
-def top_bar(menu: Component, theme: str) -> html.Header:
+REFRESH_CHOICES = {
+    "off": "Off",
+    "1": "Every minute",
+    "5": "Every 5 minutes",
+    "15": "Every 15 minutes",
+}
+
+
+def refresh_picker(every: str, pages: list[str]) -> html.Div:
+    """Auto-refresh of the dashboards (off, 1, 5, 15 minutes), kept on the account: the open
+    dashboard is redrawn from the database, with its filters, while nobody is typing."""
+    every = every if every in REFRESH_CHOICES else "off"
+    minutes = int(every) if every.isdigit() else 0
+    return html.Div(
+        [
+            dbc.Label("Auto-refresh", html_for=ids.refresh_every, className="theme-label"),
+            dbc.Select(
+                id=ids.refresh_every,
+                options=[{"label": v, "value": k} for k, v in REFRESH_CHOICES.items()],
+                value=every,
+                size="sm",
+            ),
+            dcc.Interval(
+                id=ids.refresh_tick, interval=max(minutes, 1) * 60_000, disabled=not minutes
+            ),
+            dcc.Store(id=ids.refresh_pages, data=pages),
+            dcc.Store(id=ids.refreshed),
+        ],
+        className="theme-picker",
+    )
+
+
+def top_bar(menu: Component, theme: str, refresh: Component | None = None) -> html.Header:
     return html.Header(
         [
             html.Button(
@@ -133,6 +169,7 @@ def top_bar(menu: Component, theme: str) -> html.Header:
                     html.Span(id=ids.data_as_of, className="data-as-of", role="status"),
                     search_box(),
                     notification_centre(),
+                    refresh,
                     theme_picker(theme),
                     menu,
                 ],
@@ -151,6 +188,7 @@ def shell(
     role: str,
     csrf: str,
     theme: str = DEFAULT_THEME,
+    refresh_every: str = "off",
 ) -> html.Div:
     return html.Div(
         [
@@ -172,7 +210,14 @@ def shell(
             ),
             html.Div(
                 [
-                    top_bar(user_menu(user_name=user_name, role=role, csrf=csrf), theme),
+                    top_bar(
+                        user_menu(user_name=user_name, role=role, csrf=csrf),
+                        theme,
+                        refresh_picker(
+                            refresh_every,
+                            [p["relative_path"] for p in pages if p.get("refreshes")],
+                        ),
+                    ),
                     dbc.Alert(
                         id=ids.alert,
                         is_open=False,

@@ -26,7 +26,13 @@ from sharing.views import Param, Part, View, one_of, period_param, register
 from sharing.views import State as ViewState
 
 dash.register_page(
-    __name__, path="/activity", name="Activity feed", area="Overview", order=2, roles=EVERYONE
+    __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
+    path="/activity",
+    name="Activity feed",
+    area="Overview",
+    order=2,
+    roles=EVERYONE,
 )
 PAGE_SIZE = 25
 VIEW = "activity"

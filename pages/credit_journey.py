@@ -28,7 +28,13 @@ from sharing.views import State as ViewState
 from vocabulary import CHANNEL_LABELS
 
 dash.register_page(
-    __name__, path="/credit/journey", name="Journey", area="Credit", order=5, roles=EVERYONE
+    __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
+    path="/credit/journey",
+    name="Journey",
+    area="Credit",
+    order=5,
+    roles=EVERYONE,
 )
 PERIODS = {365: "Last 12 months", 730: "Last 2 years"}
 VIEW = "credit-journey"

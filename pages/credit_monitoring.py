@@ -39,6 +39,7 @@ from sharing.views import State as ViewState
 
 dash.register_page(
     __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
     path="/credit/monitoring",
     name="Model monitoring",
     area="Credit",

@@ -29,7 +29,13 @@ from sharing.views import State as ViewState
 from vocabulary import BANDS, CHANNEL_LABELS, CHANNELS
 
 dash.register_page(
-    __name__, path="/credit", name="Portfolio", area="Credit", order=1, roles=EVERYONE
+    __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
+    path="/credit",
+    name="Portfolio",
+    area="Credit",
+    order=1,
+    roles=EVERYONE,
 )
 VIEW = "credit-portfolio"
 PAGE_SIZE = 25

@@ -38,7 +38,13 @@ from sharing.views import Param, Part, View, register, whole_number_in
 from sharing.views import State as ViewState
 
 dash.register_page(
-    __name__, path="/credit/pricing", name="Pricing", area="Credit", order=4, roles=EVERYONE
+    __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
+    path="/credit/pricing",
+    name="Pricing",
+    area="Credit",
+    order=4,
+    roles=EVERYONE,
 )
 CUTOFFS = list(range(440, 661, 10))
 VIEW = "credit-pricing"

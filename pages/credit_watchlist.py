@@ -44,7 +44,13 @@ from sharing.views import Param, Part, View, one_of, register
 from sharing.views import State as ViewState
 
 dash.register_page(
-    __name__, path="/credit/watchlist", name="Watchlist", area="Credit", order=3, roles=EVERYONE
+    __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
+    path="/credit/watchlist",
+    name="Watchlist",
+    area="Credit",
+    order=3,
+    roles=EVERYONE,
 )
 VIEW = "credit-watchlist"
 PAGE_SIZE = 25

@@ -38,7 +38,15 @@ from sharing.embed import EMBED_ROLES
 from sharing.views import Part, View, register
 from sharing.views import State as ViewState
 
-dash.register_page(__name__, path="/", name="Home", area="Overview", order=0, roles=EVERYONE)
+dash.register_page(
+    __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
+    path="/",
+    name="Home",
+    area="Overview",
+    order=0,
+    roles=EVERYONE,
+)
 
 VIEW = "home"
 

@@ -72,7 +72,13 @@ from sharing.views import State as ViewState
 from sharing.views import register as register_view
 
 dash.register_page(
-    __name__, path="/pe", name="PE dashboard", area="PE programs", order=1, roles=EVERYONE
+    __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
+    path="/pe",
+    name="PE dashboard",
+    area="PE programs",
+    order=1,
+    roles=EVERYONE,
 )
 
 VIEW = "pe-dashboard"

@@ -31,7 +31,13 @@ from sharing.views import State as ViewState
 from widgets.pickers import HostPickerAIO, StudentPickerAIO
 
 dash.register_page(
-    __name__, path="/schedules", name="Calendar", area="Schedules", order=1, roles=EVERYONE
+    __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
+    path="/schedules",
+    name="Calendar",
+    area="Schedules",
+    order=1,
+    roles=EVERYONE,
 )
 
 WRITERS = MANAGERS

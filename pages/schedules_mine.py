@@ -21,7 +21,13 @@ from data.engine import connect
 from settings import get_settings
 
 dash.register_page(
-    __name__, path="/schedules/mine", name="My schedule", area="Schedules", order=2, roles=EVERYONE
+    __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
+    path="/schedules/mine",
+    name="My schedule",
+    area="Schedules",
+    order=2,
+    roles=EVERYONE,
 )
 
 

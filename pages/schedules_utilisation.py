@@ -31,6 +31,7 @@ from sharing.views import State as ViewState
 
 dash.register_page(
     __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
     path="/schedules/utilisation",
     name="Utilisation",
     area="Schedules",

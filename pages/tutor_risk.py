@@ -44,7 +44,13 @@ from sharing.views import Param, Part, View, one_of, register
 from vocabulary import INTERVENTION_LABELS
 
 dash.register_page(
-    __name__, path="/tutor-risk", name="Risk overview", area="Tutor risk", order=1, roles=EVERYONE
+    __name__,
+    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
+    path="/tutor-risk",
+    name="Risk overview",
+    area="Tutor risk",
+    order=1,
+    roles=EVERYONE,
 )
 
 VIEW = "tutor-risk"

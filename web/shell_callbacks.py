@@ -55,6 +55,31 @@ clientside_callback(
 )
 
 
+clientside_callback(
+    ClientsideFunction(namespace="beacon", function_name="refreshDashboard"),
+    Output(ids.refreshed, "data"),
+    Input(ids.refresh_tick, "n_intervals"),
+    State(ids.refresh_pages, "data"),
+    prevent_initial_call=True,
+)
+
+
+@callback(
+    Output(ids.refresh_tick, "interval"),
+    Output(ids.refresh_tick, "disabled"),
+    Input(ids.refresh_every, "value"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def save_refresh(choice: str | None) -> tuple[int, bool]:
+    """Keep the choice on the account and start, change or stop the ticking."""
+    if choice not in account.REFRESH_MINUTES:
+        raise dash.exceptions.PreventUpdate
+    account.save_preference(actor=current_actor(), name="auto_refresh", value=choice)
+    minutes = account.REFRESH_MINUTES[choice]
+    return (minutes or 1) * 60_000, minutes is None
+
+
 @callback(Output(ids.theme, "data"), Input(ids.theme_picker, "value"), prevent_initial_call=True)
 @requires(*EVERYONE)
 def save_theme(choice: str | None) -> str:

@@ -202,3 +202,55 @@ def test_the_global_search_is_used_by_keyboard_alone(started):
         lambda d: d.current_url.endswith(f"/tutor-risk/tutor?id={tutor_id}")
     )
     started.wait_for_contains_text("#shell-title", "Tutor", timeout=10)
+
+
+def test_auto_refresh_redraws_a_dashboard_with_its_filters_and_is_kept(started):
+    """A tick redraws the open dashboard from the server, keeping its address and adding no
+    history; a form is never redrawn under its user; the choice stays with the account."""
+    sign_in(started, "manager", (1,))
+    driver = started.driver
+    driver.get(url(started, "/schedules?view=month&date=2026-06-10"))
+    started.wait_for_element(".calendar-month .session-chip", timeout=20)
+    Select(started.find_element("#shell-refresh-every")).select_by_value("1")
+    WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script(
+            "return window.dash_clientside && document.querySelector('#shell-refresh-every')"
+            ".value === '1'"
+        )
+    )
+    drawn = driver.find_element(By.CSS_SELECTOR, ".calendar-month")
+    pages = driver.execute_script("return history.length")
+    tick = "window.dash_clientside.set_props('shell-refresh-tick', {n_intervals: %d})"
+    driver.execute_script(tick % 1)
+    WebDriverWait(driver, 15).until(lambda d: _stale(drawn))
+    started.wait_for_element(".calendar-month .session-chip", timeout=20)
+    assert driver.current_url.endswith("/schedules?view=month&date=2026-06-10")
+    assert driver.execute_script("return history.length") == pages
+    driver.get(url(started, "/credit/score"))  # a form: typing there is never interrupted
+    started.wait_for_element("#shell-title", timeout=10)
+    started.wait_for_text_to_equal("#shell-title", "Score an application", timeout=10)
+    form = driver.find_element(By.CSS_SELECTOR, ".content")
+    driver.execute_script(tick % 2)
+    assert not _stale(form, wait=3)
+    driver.get(url(started, "/"))
+    started.wait_for_element(".kpi-value", timeout=20)
+    assert (
+        Select(started.find_element("#shell-refresh-every")).first_selected_option.get_attribute(
+            "value"
+        )
+        == "1"
+    )
+
+
+def _stale(element, wait: float = 0) -> bool:
+    """Whether the element was replaced (redrawn), after waiting `wait` seconds."""
+    import time
+
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    time.sleep(wait)
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    return False
