@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Mapping
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from dash import html
@@ -20,6 +22,14 @@ LINKS = {
 }
 
 
+def linked_summary(row: Mapping[Hashable, Any]) -> html.A | html.Span:
+    """An event's or notification's summary, linked to what it is about when that has a page."""
+    link = LINKS.get(row["entity_type"])
+    if link is None:
+        return html.Span(row["summary"])
+    return html.A(row["summary"], href=link.format(row["entity_id"]))
+
+
 def feed_list(
     events: pd.DataFrame, *, now: datetime, new_after: int | None = None
 ) -> html.Div | html.Ul:
@@ -30,12 +40,7 @@ def feed_list(
         )
     items = []
     for e in events.to_dict("records"):
-        link = LINKS.get(e["entity_type"])
-        summary = (
-            html.A(e["summary"], href=link.format(e["entity_id"]))
-            if link
-            else html.Span(e["summary"])
-        )
+        summary = linked_summary(e)
         fresh = new_after is not None and int(e["id"]) > new_after
         items.append(
             html.Li(

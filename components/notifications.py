@@ -12,7 +12,7 @@ from dash.dependencies import Wildcard
 from dash.development.base_component import Component
 
 from components.attrs import attrs
-from components.feed import LINKS
+from components.feed import linked_summary
 from components.formatting import relative_time
 
 POLL_MS = 3_000
@@ -90,12 +90,7 @@ def notification_items(frame: pd.DataFrame, *, now: datetime) -> Component:
         return html.P("Nothing for you yet.", className="widget-note mb-0")
     rows = []
     for n in frame.to_dict("records"):
-        link = LINKS.get(n["entity_type"])
-        text = (
-            html.A(n["summary"], href=link.format(n["entity_id"]))
-            if link
-            else html.Span(n["summary"])
-        )
+        text = linked_summary(n)
         rows.append(
             html.Div(
                 [
