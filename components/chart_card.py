@@ -13,15 +13,25 @@ from components.empty_state import empty_state
 from components.view_tools import export_menu
 
 
-def chart_body(figure: go.Figure | None, *, empty_title: str, empty_hint: str) -> Component:
-    """The card's content: the figure, or the designed empty state when there is nothing to draw."""
+def chart_body(
+    figure: go.Figure | None,
+    *,
+    empty_title: str,
+    empty_hint: str,
+    drill_id: str | dict[str, Any] | None = None,
+) -> Component:
+    """The card's content: the figure, or the designed empty state when there is nothing to
+    draw. With `drill_id` the graph has that id, for a callback that drills down on a click
+    (its `clickData`), and shows a pointer over its marks."""
     if figure is None or not figure.data:
         return empty_state(empty_title, empty_hint)
     # A plain dict: cheap to keep in the cache and to send (a Figure re-validates itself).
+    drill: dict[str, Any] = {"id": drill_id} if drill_id is not None else {}
     return dcc.Graph(
         figure=figure.to_dict(),
         config={"displaylogo": False, "responsive": True},
-        className="chart-graph",
+        className="chart-graph chart-drills" if drill_id else "chart-graph",
+        **drill,
     )
 
 

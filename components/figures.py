@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -56,7 +58,17 @@ def banded_bars(
                 y=part[y],
                 name=band,
                 marker_color=color,
+                customdata=[band] * len(part),  # what a click on the bar drills down to
                 hovertemplate=f"%{{x}}: %{{y:,.0f}}<extra>{band}</extra>",
             )
     figure.update_layout(barmode="stack", xaxis_title=x_title, yaxis_title=y_title, bargap=0.05)
     return themed(figure, theme)
+
+
+def clicked(click_data: Any, key: str = "customdata") -> Any:
+    """`key` of the point a user clicked on a graph (its `clickData`), or None for anything
+    else (no click, or a forged value)."""
+    points = click_data.get("points") if isinstance(click_data, dict) else None
+    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
+        return None
+    return points[0].get(key)

@@ -557,7 +557,7 @@ def utilisation(
     """Hours booked per host and per room (cancelled sessions excluded), and per week the
     cancellation rate (of sessions) and the no-show rate (of attendees of completed ones).
 
-    Frames: hosts (host_name, hours, sessions), rooms (room, hours, sessions),
+    Frames: hosts (host_name, hours, sessions), rooms (room, room_id, hours, sessions),
     weeks (week datetime64, sessions, cancelled, expected, absent).
     """
     conditions = _filters(region_ids, None, None, None, None, since, until)
@@ -623,22 +623,24 @@ def utilisation(
     ).all()
     return {
         "hosts": _named(hosts, "host_name"),
-        "rooms": _named(rooms, "room"),
+        "rooms": _named(rooms, "room", key="room_id"),
         "weeks": _weekly_rates(sessions, attendance),
     }
 
 
-def _named(rows: Sequence[Any], name: str) -> pd.DataFrame:
-    """(name, id, hours, sessions) rows as a frame of name, hours and sessions, namesakes
-    told apart by their id ("Sam Lee #812") so that no two share a bar."""
+def _named(rows: Sequence[Any], name: str, key: str | None = None) -> pd.DataFrame:
+    """(name, id, hours, sessions) rows as a frame of name, hours and sessions (and the id as
+    column `key`, when named), namesakes told apart by their id ("Sam Lee #812") so that no
+    two share a bar."""
     seen = Counter(row[0] for row in rows)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         [
-            (f"{label} #{key}" if seen[label] > 1 else label, float(hours), int(sessions))
-            for label, key, hours, sessions in rows
+            (f"{label} #{ident}" if seen[label] > 1 else label, int(ident), float(h), int(n))
+            for label, ident, h, n in rows
         ],
-        columns=[name, "hours", "sessions"],
+        columns=[name, "id", "hours", "sessions"],
     )
+    return frame.rename(columns={"id": key}) if key else frame.drop(columns="id")
 
 
 def _weekly_rates(sessions: Sequence[Any], attendance: Sequence[Any]) -> pd.DataFrame:

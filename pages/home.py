@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import MATCH, Input, Output, callback, dcc, html
+from dash import ALL, MATCH, Input, Output, callback, ctx, dcc, html
 from dash.dependencies import Wildcard
 from dash.development.base_component import Component
 from flask_login import current_user
@@ -24,7 +25,7 @@ from components.attrs import attrs
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.feed import feed_list
-from components.figures import share_line, stacked_bars
+from components.figures import clicked, share_line, stacked_bars
 from components.formatting import number, percent
 from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
 from components.kpi_card import kpi_card
@@ -64,6 +65,17 @@ class ids:
     def chart(area: str | Wildcard) -> dict[str, Any]:
         return {"type": "home-chart", "area": area}
 
+    @staticmethod
+    def graph(area: str | Wildcard) -> dict[str, Any]:  # a chart that drills down on a click
+        return {"type": "home-graph", "area": area}
+
+    go = "home-go"
+
+
+DRILLS = {
+    "schedules": "/schedules?date={day}"
+}  # a week's bar opens that week (the calendar's default view)
+
 
 SECTIONS = {
     "tutoring": ("Tutoring", "Sessions per week by outcome", "Tutoring sessions, last 26 weeks"),
@@ -75,7 +87,7 @@ SECTIONS = {
     "schedules": (
         "Schedules",
         "Booked hours per week by status",
-        "Group sessions, past 8 and next 4 weeks",
+        "Group sessions, past 8 and next 4 weeks; click a week to open it",
     ),
     "credit": ("Credit", "Applications per week by decision", "Tuition-financing applications"),
 }
@@ -115,6 +127,7 @@ def layout(**_kwargs: str) -> html.Div:
     return html.Div(
         [
             view_location(VIEW),
+            dcc.Location(id=ids.go, refresh="callback-nav"),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             explain_panel("home"),
             *[section(area) for area in SECTIONS],
@@ -170,8 +183,33 @@ def fill_section(area: str, theme: str | None) -> tuple[list[Component], Compone
             FIGURES[area](rows, theme),
             empty_title="No activity in the last 26 weeks",
             empty_hint=empty_hint,
+            drill_id=ids.graph(area) if area in DRILLS else None,
         ),
     )
+
+
+@callback(
+    Output(ids.go, "href"),
+    Input(ids.graph(ALL), "clickData"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def drill_down(_clicks: list[Any]) -> str:
+    """A click on a week's bar opens that week where it is listed (the calendar, for the
+    schedules); Back returns home."""
+    area = ctx.triggered_id.get("area") if isinstance(ctx.triggered_id, dict) else None
+    day = str(clicked(ctx.triggered[0]["value"], "x") or "")[:10] if ctx.triggered else ""
+    if area not in DRILLS or not _is_day(day):
+        raise dash.exceptions.PreventUpdate
+    return DRILLS[area].format(day=day)
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def section_cards(area: str, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.DataFrame]:

@@ -7,7 +7,7 @@ from typing import Any
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.requests import days_back
 from components.chart_card import chart_body, chart_card
+from components.figures import clicked
 from components.filters import period_filter
 from components.formatting import number, percent
 from components.insight import explain_ids, explain_panel, insight_card
@@ -46,6 +47,8 @@ class ids:
     period = "util-period"
     hosts = "util-hosts"
     rooms = "util-rooms"
+    rooms_graph = "util-rooms-graph"  # a click on a room's bar lists its sessions
+    go = "util-go"
     rates = "util-rates"
 
 
@@ -54,6 +57,7 @@ def layout(**query: str) -> Component:
     return html.Div(
         [
             view_location(VIEW),
+            dcc.Location(id=ids.go, refresh="callback-nav"),
             period_filter(ids.period, PERIODS, state["period"]),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             explain_panel("utilisation"),
@@ -68,7 +72,8 @@ def layout(**query: str) -> Component:
                     chart_card(
                         body_id=ids.rooms,
                         title="Hours booked per room",
-                        subtitle="The 15 busiest rooms; cancelled sessions left out",
+                        subtitle="The 15 busiest rooms, cancelled sessions left out;"
+                        " click one for its sessions",
                         export=(VIEW, "rooms"),
                     ),
                     chart_card(
@@ -135,7 +140,7 @@ def hosts_rows(state: ViewState) -> pd.DataFrame:
 
 
 def rooms_rows(state: ViewState) -> pd.DataFrame:
-    """Behind "Hours booked per room": room, hours, sessions (the 15 busiest)."""
+    """Behind "Hours booked per room": room, room_id, hours, sessions (the 15 busiest)."""
     return usage(state["period"])[1]["rooms"]
 
 
@@ -148,16 +153,18 @@ def rates_rows(state: ViewState) -> pd.DataFrame:
 
 
 def _bars(frame: pd.DataFrame, label: str, theme: str | None) -> go.Figure | None:
+    """Hours per host or room; each bar carries its sessions (and a room its id, to drill)."""
     if frame.empty:
         return None
     ordered = frame.iloc[::-1]
+    carried = ["sessions", "room_id"] if "room_id" in ordered else ["sessions"]
     figure = go.Figure(
         go.Bar(
             x=ordered["hours"],
             y=ordered[label],
             orientation="h",
-            customdata=ordered["sessions"],
-            hovertemplate="%{y}: %{x:.1f} h in %{customdata} sessions<extra></extra>",
+            customdata=ordered[carried].to_numpy().tolist(),  # plain lists reach clickData whole
+            hovertemplate="%{y}: %{x:.1f} h in %{customdata[0]} sessions<extra></extra>",
         )
     )
     return themed(figure, theme).update_xaxes(title="hours")
@@ -192,10 +199,30 @@ def rates_figure(weeks: pd.DataFrame, theme: str | None) -> go.Figure | None:
 def show(period: Any, theme: str | None) -> Any:
     state = SPEC.state({"period": period})
     empty = ("No sessions in this period", "Book sessions to see how hosts and rooms are used.")
+    drills = {"rooms": ids.rooms_graph}
     return tuple(
-        chart_body(figure, empty_title=empty[0], empty_hint=empty[1])
-        for figure in SPEC.figures(state, theme)
+        chart_body(figure, empty_title=empty[0], empty_hint=empty[1], drill_id=drills.get(part))
+        for part, figure in zip(SPEC.part_names(), SPEC.figures(state, theme), strict=True)
     )
+
+
+@callback(
+    Output(ids.go, "href"),
+    Input(ids.rooms_graph, "clickData"),
+    State(ids.period, "value"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def drill_to_room(click: Any, period: Any) -> str:
+    """A click on a room's bar lists that room's sessions of the period in the calendar;
+    Back returns here."""
+    carried = clicked(click)
+    room = carried[-1] if isinstance(carried, list) and len(carried) == 2 else None
+    if not isinstance(room, int | float) or room != int(room):
+        raise dash.exceptions.PreventUpdate
+    days, _ = usage(period)
+    first, last = days_back(days - 1).date(), days_back(0).date()
+    return f"/schedules?view=list&date={first}&until={last}&room={int(room)}"  # its order
 
 
 SPEC = register(

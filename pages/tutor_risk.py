@@ -28,7 +28,7 @@ from auth.answers import cached_answer
 from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
-from components.figures import banded_bars
+from components.figures import banded_bars, clicked
 from components.filters import field, filter_bar
 from components.formatting import factor_value, number, percent
 from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
@@ -71,6 +71,7 @@ class ids:
     sort = "risk-sort"
     kpis = "risk-kpis"
     distribution = "risk-distribution"
+    distribution_graph = "risk-distribution-graph"  # a click on a band's bar filters to it
     history = "risk-history"
     table = "risk-table"
     page = "risk-page"
@@ -174,7 +175,8 @@ def layout(
                         chart_card(
                             body_id=ids.distribution,
                             title="Risk scores",
-                            subtitle="Tutors per score (chance of leaving within 30 days, %)",
+                            subtitle="Tutors per score (chance of leaving within 30 days, %);"
+                            " click a bar to see its band",
                             export=(VIEW, "scores"),
                         ),
                         lg=6,
@@ -347,6 +349,7 @@ def show_overview(
             distribution_figure(score_rows(state), theme),
             empty_title="No scores",
             empty_hint="Widen the filters.",
+            drill_id=ids.distribution_graph,
         ),
         chart_body(
             at_risk_figure(at_risk_rows(state), theme),
@@ -354,6 +357,21 @@ def show_overview(
             empty_hint="Good news: no tutor in this view is at high or critical risk.",
         ),
     )
+
+
+@callback(
+    Output(ids.band, "value", allow_duplicate=True),
+    Input(ids.distribution_graph, "clickData"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def drill_to_band(click: Any) -> str:
+    """A click on a bar of the score chart filters the page to that bar's band; the address
+    follows (a new history entry), so Back returns to the view before."""
+    band = clicked(click)
+    if band not in BANDS:
+        raise dash.exceptions.PreventUpdate
+    return str(band)
 
 
 @callback(

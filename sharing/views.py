@@ -111,6 +111,10 @@ class View:
         """Every chart part's figure for a state, drawn from its own rows (in order)."""
         return [p.figure(p.rows(state), theme) for p in self.parts if p.figure is not None]
 
+    def part_names(self) -> list[str]:
+        """The names of the chart parts, in the order `figures` draws them."""
+        return [p.key for p in self.parts if p.figure is not None]
+
     def address(self, state: State) -> str:
         return self.path + self.query(state)
 

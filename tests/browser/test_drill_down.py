@@ -1,0 +1,106 @@
+"""Drill-down in Chromium: a click on a chart's bar filters the page or opens what the bar
+counts, the address follows, and Back returns to the view before. Three charts: the risk
+scores (filters the overview to a band), the booked hours on home (opens that week in the
+calendar) and the hours per room (lists the room's sessions)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+import app as beacon
+from actions.base import Actor
+from actions.schedules import Booked, BookingRequest, book_session
+from data import schedules
+from data.engine import connect
+from tests.browser.conftest import sign_in, url
+from tests.conftest import create_test_account
+
+# Clicking and history are the browser's part: one backend (the callbacks run on both).
+pytestmark = pytest.mark.parametrize("seeded_template", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def started(dash_duo, scored_url, seeded_engine):
+    dash_duo.start_server(beacon.app, navigate=False)
+    return dash_duo
+
+
+def click_bar(dash_duo, graph: str, index: int = -1) -> None:
+    """Click one bar of a Plotly bar chart (the last by default) as a person would."""
+    bars = WebDriverWait(dash_duo.driver, 20).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, f"{graph} .bars .point path")
+    )
+    ActionChains(dash_duo.driver).move_to_element(bars[index]).click().perform()
+
+
+def address(dash_duo) -> str:
+    current = dash_duo.driver.current_url
+    return current[len(url(dash_duo, "")) :]
+
+
+def test_a_band_bar_filters_the_risk_overview_and_back_undoes_it(started):
+    sign_in(started, "analyst")
+    started.driver.get(url(started, "/tutor-risk"))
+    started.wait_for_element("#risk-table .data-table", timeout=20)
+    click_bar(started, "#risk-distribution-graph")  # the last bar: the riskiest scores
+    WebDriverWait(started.driver, 15).until(lambda d: "band=" in d.current_url)
+    band = address(started).split("band=")[1].split("&")[0]
+    assert band in {"low", "medium", "high", "critical"}
+    started.wait_for_text_to_equal(
+        "#risk-table .data-table .band-badge", band.capitalize(), timeout=20
+    )
+    started.driver.back()
+    WebDriverWait(started.driver, 15).until(lambda d: "band=" not in d.current_url)
+    WebDriverWait(started.driver, 15).until(
+        lambda d: (
+            not d.find_element(By.CSS_SELECTOR, "#risk-band").text.startswith(band.capitalize())
+        )
+    )
+
+
+def test_a_week_on_home_opens_that_week_in_the_calendar_and_back_returns(started):
+    sign_in(started, "manager", (1,))
+    started.wait_for_element(".kpi-value", timeout=20)
+    graph = '[id=\'{"area":"schedules","type":"home-graph"}\']'
+    click_bar(started, graph)
+    WebDriverWait(started.driver, 15).until(lambda d: "/schedules?date=" in d.current_url)
+    started.wait_for_text_to_equal("#shell-title", "Calendar", timeout=15)
+    started.driver.back()
+    WebDriverWait(started.driver, 15).until(lambda d: address(started) == "/")
+    started.wait_for_text_to_equal("#shell-title", "Home", timeout=15)
+
+
+def test_a_room_bar_lists_its_sessions_and_back_returns(started):
+    account = create_test_account("manager", (1,))
+    manager = Actor(account.id, account.display_name, "manager", (1,))
+    with connect() as conn:
+        host = schedules.hosts(conn=conn, region_ids=[1])["host"].iloc[0]
+        room = int(schedules.rooms(conn=conn, region_ids=[1])["id"].iloc[0])
+    day = (datetime.now(UTC) - timedelta(days=7)).date()
+    day -= timedelta(days=day.weekday())  # a Monday of the last fortnight
+    request = BookingRequest.model_validate(
+        {"title": "Room check", "host": host, "room_id": room, "day": day}
+        | {"start": "10:00", "end": "11:00"}
+    )
+    from analytics.scheduling import BusinessHours
+    from settings import get_settings
+
+    s = get_settings()
+    hours = BusinessHours(s.business_opens, s.business_closes, tuple(s.business_days), s.timezone)
+    earlier = datetime.now(UTC) - timedelta(days=30)  # booked before it happened
+    assert isinstance(
+        book_session(actor=manager, request=request, hours=hours, now=earlier), Booked
+    )
+    sign_in(started, "manager", (1,))
+    started.driver.get(url(started, "/schedules/utilisation"))
+    click_bar(started, "#util-rooms-graph")  # the busiest room is drawn last (on top)
+    WebDriverWait(started.driver, 15).until(lambda d: f"room={room}" in d.current_url)
+    assert "view=list" in address(started)
+    started.wait_for_contains_text(".content", "Room check", timeout=20)
+    started.driver.back()
+    WebDriverWait(started.driver, 15).until(
+        lambda d: address(started).startswith("/schedules/utilisation")
+    )
