@@ -122,10 +122,10 @@ def search_box() -> html.Div:
 
 
 REFRESH_CHOICES = {
-    "off": "Off",
-    "1": "Every minute",
-    "5": "Every 5 minutes",
-    "15": "Every 15 minutes",
+    "off": "Refresh: off",
+    "1": "Refresh: 1 min",
+    "5": "Refresh: 5 min",
+    "15": "Refresh: 15 min",
 }
 
 
