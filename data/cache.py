@@ -19,6 +19,7 @@ import pickle
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from flask_caching.backends import FileSystemCache, RedisCache
@@ -55,6 +56,24 @@ def backend() -> Any:
                 where, threshold=5000, default_timeout=settings.cache_seconds
             )
     return _backends[key]
+
+
+SOURCE = (  # the app's own packages (not tests, benchmarks or the virtualenv)
+    *("actions", "ai", "analytics", "api", "auth", "components", "data", "jobs", "pages"),
+    *("sharing", "web", "widgets"),
+)
+
+
+@functools.cache
+def code_version() -> str:
+    """A digest of the app's own source. It is part of every key: after an upgrade no page
+    is answered with a component or frame an older release kept (same on every host)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(digest_size=6)
+    files = [*root.glob("*.py"), *(p for part in SOURCE for p in (root / part).rglob("*.py"))]
+    for path in sorted(files):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _database_tag(database_url: str | None = None) -> str:
@@ -104,7 +123,7 @@ def _key(areas: tuple[Area, ...], name: str, kwargs: dict[str, Any]) -> str:
     )
     digest = hashlib.sha256(repr(arguments).encode()).hexdigest()[:32]
     generations = ".".join(generation(area) for area in areas)
-    return f"v:{_database_tag()}:{generations}:{name}:{digest}"
+    return f"v:{_database_tag()}:{code_version()}:{generations}:{name}:{digest}"
 
 
 def _kept(key: Callable[[], str], label: str, compute: Callable[[], Any]) -> Any:

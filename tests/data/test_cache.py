@@ -137,3 +137,20 @@ def test_a_cache_that_is_down_falls_back_to_the_database(seeded_engine, monkeypa
     finally:
         monkeypatch.delenv("REDIS_URL")
         get_settings.cache_clear()
+
+
+def test_an_upgrade_never_reads_what_an_older_release_kept(cache_backend, monkeypatch):
+    """The app's source is part of every key: an answer drawn by old code is not served by
+    new code (same database, same generation)."""
+    computed = []
+
+    def answer() -> str:
+        computed.append(1)
+        return "drawn"
+
+    assert cache.through(("credit",), "test.release", {}, answer) == "drawn"
+    assert cache.through(("credit",), "test.release", {}, answer) == "drawn"
+    assert len(computed) == 1  # the same release reads it back
+    monkeypatch.setattr(cache, "code_version", lambda: "a-newer-release")
+    cache.through(("credit",), "test.release", {}, answer)
+    assert len(computed) == 2
