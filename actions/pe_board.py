@@ -246,7 +246,7 @@ def edit_board(
         placed[at], placed[to] = placed[to], placed[at]
         message = f"Moved {known.title} to position {to + 1}."
     elif move == "size":
-        if value not in SIZES:
+        if not isinstance(value, str) or value not in SIZES:
             return Refused("Choose small, medium or large.")
         if placed[at]["size"] == value:
             return BoardEdit(None, "")

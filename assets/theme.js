@@ -41,14 +41,24 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return path;
     },
     // Auto-refresh: on each tick the open dashboard (never a form) is redrawn from the server
-    // with the filters of its address, unless someone is typing or the tab is hidden. Setting
-    // the pages' location to its own value re-runs the page, with no new history entry.
+    // with the filters of its address, unless the person is working in it or the tab is
+    // hidden. Setting the pages' location to its own value re-runs the page, with no new
+    // history entry.
     refreshDashboard: function (_ticks, pages) {
+      const content = document.querySelector(".content");
       const active = document.activeElement;
-      const typing =
-        active && active.closest && active.closest("input, textarea, [contenteditable='true']");
+      const fields = "input, textarea, select, button, [contenteditable='true']";
+      // Not while the person is working in the page: a field, a button or a menu has the
+      // focus, a panel or a dialog is open, or a table is past its first page.
+      const working = content && content.contains(active) && active.matches(fields);
+      const panel = document.querySelector(
+        ".offcanvas.show, .modal.show, .content [aria-expanded='true']"
+      );
+      const pagers = content ? [...content.querySelectorAll(".pager [id$='-prev']")] : [];
+      const paged = pagers.some((button) => !button.disabled);
+      const busy = working || panel || paged;
       const open = pages && pages.indexOf(window.location.pathname) >= 0;
-      if (!open || document.hidden || typing) return window.dash_clientside.no_update;
+      if (!open || document.hidden || busy) return window.dash_clientside.no_update;
       window.dash_clientside.set_props("_pages_location", { search: window.location.search });
       return Date.now();
     },

@@ -60,7 +60,7 @@ def backend() -> Any:
 
 SOURCE = (  # the app's own packages (not tests, benchmarks or the virtualenv)
     *("actions", "ai", "analytics", "api", "auth", "components", "data", "jobs", "pages"),
-    *("sharing", "web", "widgets"),
+    *("beacon", "observability", "sharing", "web", "widgets"),
 )
 
 

@@ -30,7 +30,9 @@ Key = Literal["days", "model", "customers"]
 @dataclass(frozen=True)
 class Change:
     """What a write changed: which source tables, and where. Left None, a place means all
-    of it: every day (`first`, `last`, UTC days), the active model, every customer."""
+    of it: every day (`first`, `last`, UTC days), every customer. A model must be named
+    for the credit tables (nothing is built without one); the risk band counts take the
+    active tutor-risk model when none is."""
 
     tables: frozenset[str]
     first: date | None = None
@@ -94,8 +96,9 @@ def _loan_standings(conn: Connection, change: Change) -> None:
     if change.as_of is not None:
         loans.keep_loan_standings(conn=conn, model_id=change.model_id, as_of=change.as_of)
     elif change.model_id is not None:
+        many = change.customer_ids is not None and len(change.customer_ids) > credit.FEW_CUSTOMERS
         loans.follow_latest_scores(
-            conn=conn, model_id=change.model_id, customer_ids=change.customer_ids
+            conn=conn, model_id=change.model_id, customer_ids=None if many else change.customer_ids
         )
 
 
@@ -200,12 +203,12 @@ def follow(*, conn: Connection, change: Change) -> list[str]:
 def recount_loaded(
     *, conn: Connection, first: date | None = None, last: date | None = None
 ) -> None:
-    """After data loaded from outside: the kept counts, of every day or of `first` to `last`."""
-    sources = frozenset().union(*(k.sources for k in KEPT if k.on_load))
-    change = Change(tables=sources, first=first, last=last)
-    for kept in KEPT:
-        if kept.on_load:
-            kept.build(conn, change)
+    """After data loaded from outside: the kept counts, of every day, or only the daily
+    ones of `first` to `last` (a load that touched only those days)."""
+    chosen = [k for k in KEPT if k.on_load and (first is None or "days" in k.keys)]
+    change = Change(tables=frozenset().union(*(k.sources for k in chosen)), first=first, last=last)
+    for kept in chosen:
+        kept.build(conn, change)
 
 
 def day_of_moment(moment: datetime) -> date:

@@ -45,7 +45,6 @@ from sharing.views import State as ViewState
 
 dash.register_page(
     __name__,
-    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
     path="/credit/watchlist",
     name="Watchlist",
     area="Credit",

@@ -73,7 +73,6 @@ from sharing.views import register as register_view
 
 dash.register_page(
     __name__,
-    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
     path="/pe",
     name="PE dashboard",
     area="PE programs",

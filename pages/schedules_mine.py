@@ -22,7 +22,6 @@ from settings import get_settings
 
 dash.register_page(
     __name__,
-    refreshes=True,  # auto-refresh may redraw it (a dashboard, not a form)
     path="/schedules/mine",
     name="My schedule",
     area="Schedules",

@@ -218,11 +218,11 @@ def drill_to_room(click: Any, period: Any) -> str:
     Back returns here."""
     carried = clicked(click)
     room = carried[-1] if isinstance(carried, list) and len(carried) == 2 else None
-    if not isinstance(room, int | float) or room != int(room):
+    if type(room) is not int or not 0 < room < 2**31:  # a forged click: not a room's id
         raise dash.exceptions.PreventUpdate
     days, _ = usage(period)
     first, last = days_back(days - 1).date(), days_back(0).date()
-    return f"/schedules?view=list&date={first}&until={last}&room={int(room)}"  # its order
+    return f"/schedules?view=list&date={first}&until={last}&room={room}"  # the page's order
 
 
 SPEC = register(

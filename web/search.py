@@ -4,6 +4,7 @@ opens it; the keyboard moves through the answers (arrows, Enter) as in any dropd
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import dash
@@ -88,6 +89,18 @@ def find_anywhere(text: str | None) -> list[dict[str, Any]]:
 @requires(*EVERYONE)
 def open_answer(chosen: str | None) -> tuple[str, None]:
     """Open what was picked (only addresses inside Beacon), and empty the box again."""
-    if not isinstance(chosen, str) or not chosen.startswith("/") or chosen.startswith("//"):
+    if not isinstance(chosen, str) or not opens_inside(chosen):
         raise PreventUpdate
     return chosen, None
+
+
+RECORD_ADDRESS = re.compile(
+    r"/(tutor-risk/tutor\?id=|schedules\?student=|credit/customer\?id=|pe\?class=)\d{1,10}"
+    r"|/s/[A-Za-z0-9_-]{1,20}"
+)
+
+
+def opens_inside(address: str) -> bool:
+    """Only what the search offers: a page's path, or a record's address of OPENS."""
+    pages = {page["relative_path"] for page in dash.page_registry.values()}
+    return address in pages or RECORD_ADDRESS.fullmatch(address) is not None

@@ -73,7 +73,7 @@ clientside_callback(
 @requires(*EVERYONE)
 def save_refresh(choice: str | None) -> tuple[int, bool]:
     """Keep the choice on the account and start, change or stop the ticking."""
-    if choice not in account.REFRESH_MINUTES:
+    if not isinstance(choice, str) or choice not in account.REFRESH_MINUTES:
         raise dash.exceptions.PreventUpdate
     account.save_preference(actor=current_actor(), name="auto_refresh", value=choice)
     minutes = account.REFRESH_MINUTES[choice]

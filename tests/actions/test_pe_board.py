@@ -57,6 +57,11 @@ def test_a_widget_the_role_may_not_see_is_refused_as_forged_and_a_full_board_wit
     refused = edit_board(full, move="add", widget=next(iter(WIDGETS)), value=1, role="admin")
     assert isinstance(refused, Refused) and not refused.denied
     assert refused.message == f"The dashboard holds at most {MAX_WIDGETS} widgets."
+    for forged in (["x"], {"a": 1}, None):
+        sized = edit_board(
+            board, move="size", widget=board["widgets"][0]["widget"], value=forged, role="viewer"
+        )
+        assert isinstance(sized, Refused)
     odd = edit_board(
         board, move="size", widget=board["widgets"][0]["widget"], value="huge", role="viewer"
     )

@@ -11,6 +11,7 @@ from data import kept
 from data.models import Base
 
 ROOT = Path(__file__).resolve().parents[2]
+BUILDER_MODULES = {"data/rollups.py", "data/credit.py", "data/loans.py", "data/pricing.py"}
 BUILDERS = {
     "rebuild_session_days",
     "rebuild_application_days",
@@ -43,8 +44,11 @@ def test_only_the_registry_calls_the_builders():
     for path in ROOT.glob("*/**/*.py"):
         if path.parts[len(ROOT.parts)] in {".venv", "tests"} or path.name == "kept.py":
             continue
+        builders_module = str(path.relative_to(ROOT)) in BUILDER_MODULES
         for outer in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(outer, ast.FunctionDef) or outer.name in BUILDERS:
+            if not isinstance(outer, ast.FunctionDef) or (
+                builders_module and outer.name in BUILDERS
+            ):
                 continue  # a builder may use another for its part (follow -> keep)
             for node in ast.walk(outer):
                 name = getattr(getattr(node, "func", None), "attr", None) or getattr(

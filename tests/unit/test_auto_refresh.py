@@ -18,7 +18,7 @@ def test_a_choice_sets_the_ticking_and_is_kept_and_a_forged_one_is_ignored(seede
     with acting_as("viewer") as me:
         assert save_refresh(choice="5") == (300_000, False)
         assert save_refresh(choice="off") == (60_000, True)
-        for forged in ("0", "2", "1; DROP TABLE users", None):
+        for forged in ("0", "2", "1; DROP TABLE users", None, [1], {"a": 1}):
             with pytest.raises(PreventUpdate):
                 save_refresh(choice=forged)
         assert save_refresh(choice="15") == (900_000, False)
@@ -31,6 +31,8 @@ def test_only_dashboards_are_marked_for_auto_refresh():
     import app  # noqa: F401 (registers the pages)
 
     marked = {p["relative_path"] for p in dash.page_registry.values() if p.get("refreshes")}
-    assert {"/", "/tutor-risk", "/pe", "/schedules", "/credit", "/credit/watchlist"} <= marked
+    assert {"/", "/tutor-risk", "/schedules", "/credit", "/credit/journey"} <= marked
     forms = {"/schedules/book", "/credit/score", "/pe/lesson-plan", "/admin/users", "/ask"}
-    assert not forms & marked
+    # a secret shown once, an alert-rule form, a board being arranged: never redrawn
+    worked_in = {"/schedules/mine", "/credit/watchlist", "/pe"}
+    assert not (forms | worked_in) & marked

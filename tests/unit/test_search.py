@@ -101,7 +101,17 @@ def test_share_links_found_are_the_users_own_and_live(seeded_copy):
 
 
 @pytest.mark.parametrize(
-    "chosen", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", None, 3]
+    "chosen",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "/admin/users/../../evil",
+        None,
+        3,
+    ],
 )
 def test_only_addresses_inside_beacon_are_opened(seeded_copy, chosen):
     with acting_as("viewer"), pytest.raises(PreventUpdate):
