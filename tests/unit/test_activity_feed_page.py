@@ -49,46 +49,41 @@ def happened(summary: str, at: datetime | None = None) -> None:
         )
 
 
+def show(
+    *,
+    area: str | None = None,
+    period: int = YEAR,
+    poll: int | None = None,
+    page: int = 1,
+    seen: int | None = None,
+    newest: int | None = None,
+) -> tuple:
+    """The feed's callback with its inputs named (the pager's buttons left unpressed)."""
+    return feed.show(
+        area=area,
+        period=period,
+        _prev=None,
+        _next=None,
+        _poll=poll,
+        page=page,
+        seen=seen,
+        newest=newest,
+    )
+
+
 def test_new_events_arrive_marked_new_and_a_later_page_is_not_moved(seeded_copy):
     with acting_as("admin"):
         triggered(feed.ids.area, "value", None)
-        first = feed.show(
-            area=None,
-            period=YEAR,
-            _prev=None,
-            _next=None,
-            _poll=None,
-            page=1,
-            seen=None,
-            newest=None,
-        )
+        first = show()
         listed, page, *_pager, seen, newest, note = first
         assert page == 1 and seen == newest and note == ""
         assert "New" not in texts(listed)
         triggered(feed.ids.poll, "n_intervals", 1)
         with pytest.raises(PreventUpdate):  # nothing happened: nothing is redrawn
-            feed.show(
-                area=None,
-                period=YEAR,
-                _prev=None,
-                _next=None,
-                _poll=1,
-                page=1,
-                seen=seen,
-                newest=newest,
-            )
+            show(poll=1, seen=seen, newest=newest)
 
         happened("Ada booked Catch-up with Sam")
-        polled = feed.show(
-            area=None,
-            period=YEAR,
-            _prev=None,
-            _next=None,
-            _poll=2,
-            page=1,
-            seen=seen,
-            newest=newest,
-        )
+        polled = show(poll=2, seen=seen, newest=newest)
         listed, _, *_pager, still_seen, latest, note = polled
         words = texts(listed)
         assert words[0] == "New" and "Ada booked Catch-up with Sam" in words
@@ -96,16 +91,7 @@ def test_new_events_arrive_marked_new_and_a_later_page_is_not_moved(seeded_copy)
         assert note == "New events arrived."
 
         happened("Ben booked Revision with Li")
-        on_page_two = feed.show(
-            area=None,
-            period=YEAR,
-            _prev=None,
-            _next=None,
-            _poll=3,
-            page=2,
-            seen=seen,
-            newest=latest,
-        )
+        on_page_two = show(poll=3, page=2, seen=seen, newest=latest)
         assert on_page_two[0] is dash.no_update and on_page_two[1] is dash.no_update
         assert on_page_two[-1] == "1 new event: see the first page."
 
@@ -118,29 +104,11 @@ def test_an_event_recorded_late_with_an_earlier_time_is_new_and_older_ones_are_n
     with acting_as("admin"):
         triggered(feed.ids.area, "value", None)
         happened("Back-dated before", at=datetime.now(UTC) - timedelta(days=7))  # before opening
-        listed, *_rest, seen, newest, _note = feed.show(
-            area=None,
-            period=YEAR,
-            _prev=None,
-            _next=None,
-            _poll=None,
-            page=1,
-            seen=None,
-            newest=None,
-        )
+        listed, *_rest, seen, newest, _note = show()
         assert "New" not in texts(listed)
         happened("Back-dated after", at=datetime.now(UTC) - timedelta(hours=1))  # after opening
         triggered(feed.ids.poll, "n_intervals", 1)
-        listed, *_rest = feed.show(
-            area=None,
-            period=YEAR,
-            _prev=None,
-            _next=None,
-            _poll=1,
-            page=1,
-            seen=seen,
-            newest=newest,
-        )
+        listed, *_rest = show(poll=1, seen=seen, newest=newest)
     words = texts(listed)
     assert words.count("New") == 1
     assert words[words.index("New") :].index("Back-dated after") < 4  # the marked one

@@ -34,34 +34,23 @@ def test_overview_shows_four_band_cards_two_charts_and_its_filters_round_trip_th
     assert view.state("?band=purple&region=x&sort=name")["band"] is None
 
 
+def risk_table(**filters: object) -> tuple:
+    """The risk table's callback: the default filters (highest risk first, page 1), changed
+    by `filters` (region, subject, band, tenure, sort), the pager left unpressed."""
+    chosen = {"region": None, "subject": None, "band": None, "tenure": None, "sort": "score"}
+    return page.show_table(**(chosen | filters), _prev=None, _next=None, page=1)
+
+
 def test_a_manager_sees_only_their_regions_rows(db):
     with acting_as("manager", regions=(1,)):
-        table, *_ = page.show_table(
-            region=None,
-            subject=None,
-            band=None,
-            tenure=None,
-            sort="score",
-            _prev=None,
-            _next=None,
-            page=1,
-        )
+        table, *_ = risk_table()
     regions = {row.children[1].children for row in table.children[-1].children}
     assert regions == {"N"}
 
 
 def test_a_forged_region_outside_the_scope_is_refused(db):
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
-        page.show_table(
-            region=2,
-            subject=None,
-            band=None,
-            tenure=None,
-            sort="score",
-            _prev=None,
-            _next=None,
-            page=1,
-        )
+        risk_table(region=2)
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
         page.show_overview(
             region=2, subject=None, band=None, tenure=None, sort="score", theme="light"
