@@ -18,9 +18,6 @@ from data.engine import connect
 from tests.browser.conftest import sign_in, url
 from tests.conftest import create_test_account
 
-# Clicking and history are the browser's part: one backend (the callbacks run on both).
-pytestmark = pytest.mark.parametrize("seeded_template", ["sqlite"], indirect=True)
-
 
 @pytest.fixture
 def started(dash_duo, scored_url, seeded_engine):

@@ -151,12 +151,6 @@ def test_the_menu_shows_the_open_page_even_low_in_the_list(started):
     WebDriverWait(started.driver, 10).until(lambda _d: shown())
 
 
-# Keyboard and redrawing are the browser's part: one backend (the queries run on both in
-# tests/unit/test_search.py and tests/unit/test_auto_refresh.py).
-ONE_BACKEND = pytest.mark.parametrize("seeded_template", ["sqlite"], indirect=True)
-
-
-@ONE_BACKEND
 def test_the_global_search_is_used_by_keyboard_alone(started):
     """Ctrl+K (or /) opens the search; arrows and Enter open the answer (its scope is tested
     in tests/unit/test_search.py)."""
@@ -210,7 +204,6 @@ def test_the_global_search_is_used_by_keyboard_alone(started):
     started.wait_for_contains_text("#shell-title", "Tutor", timeout=10)
 
 
-@ONE_BACKEND
 def test_auto_refresh_redraws_a_dashboard_with_its_filters_and_is_kept(started):
     """A tick redraws the open dashboard from the server, keeping its address and adding no
     history; a form is never redrawn under its user; the choice stays with the account."""
