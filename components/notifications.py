@@ -76,7 +76,8 @@ def notification_centre() -> html.Div:
                 dismissable=True,
                 duration=8_000,
                 className="notify-toast",
-                style={"position": "fixed", "top": "4.5rem", "right": "1rem", "zIndex": 2000},
+                # Bottom right: never over the top bar or the notification list it opens.
+                style={"position": "fixed", "bottom": "1rem", "right": "1rem", "zIndex": 2000},
             ),
         ],
         className="notify-wrap",

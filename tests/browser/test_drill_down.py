@@ -70,7 +70,15 @@ def test_a_week_on_home_opens_that_week_in_the_calendar_and_back_returns(started
     started.wait_for_text_to_equal("#shell-title", "Home", timeout=15)
 
 
-def test_a_room_bar_lists_its_sessions_and_back_returns(started):
+@pytest.fixture
+def on_a_copy(dash_duo, seeded_copy):
+    """This test books a session: it gets its own copy of the seeded database."""
+    dash_duo.start_server(beacon.app, navigate=False)
+    return dash_duo
+
+
+def test_a_room_bar_lists_its_sessions_and_back_returns(on_a_copy):
+    started = on_a_copy
     account = create_test_account("manager", (1,))
     manager = Actor(account.id, account.display_name, "manager", (1,))
     with connect() as conn:
