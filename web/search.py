@@ -69,7 +69,12 @@ def record_answers(found: pd.DataFrame) -> list[dict[str, Any]]:
 )
 @requires(*EVERYONE)
 def find_anywhere(text: str | None) -> list[dict[str, Any]]:
-    """From two letters on: matching pages first, then records, a few of each kind."""
+    """From two letters on: matching pages first, then records, a few of each kind.
+
+    Closing the box clears its text to None: the answers stay, because emptying them would
+    make the dropdown drop the answer just picked and Dash discard its opening."""
+    if text is None:
+        raise PreventUpdate
     searched = search_text(text) if isinstance(text, str) else None
     if searched is None:
         return []

@@ -172,8 +172,17 @@ def test_the_global_search_is_used_by_keyboard_alone(started):
     def search_has_focus(d) -> bool:
         return "dash-dropdown-search" in (d.switch_to.active_element.get_attribute("class") or "")
 
-    def answers(d) -> list[str]:
-        return [e.text for e in d.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option")]
+    def answers(d) -> list[str]:  # read in one go: the list re-renders as answers arrive
+        return d.execute_script(
+            "return [...document.querySelectorAll('.dash-dropdown-option')]"
+            ".map(e => e.textContent.trim())"
+        )
+
+    def highlighted(d) -> str:  # the answer the arrows have reached
+        return d.execute_script(
+            "const o = document.activeElement.closest('.dash-dropdown-option');"
+            "return o ? o.textContent.trim() : '';"
+        )
 
     ActionChains(driver).key_down(Keys.CONTROL).send_keys("k").key_up(Keys.CONTROL).perform()
     WebDriverWait(driver, 10).until(search_has_focus)
@@ -196,10 +205,15 @@ def test_the_global_search_is_used_by_keyboard_alone(started):
         return now == before and any(map(is_the_tutor, now))
 
     WebDriverWait(driver, 10, poll_frequency=0.5).until(settled)
-    position = next(i for i, a in enumerate(shown[0]) if is_the_tutor(a))
-    ActionChains(driver).send_keys(*[Keys.ARROW_DOWN] * (position + 1), Keys.ENTER).perform()
+    for _ in range(len(shown[0])):  # arrow down to the tutor's answer, then Enter opens it
+        ActionChains(driver).send_keys(Keys.ARROW_DOWN).perform()
+        if is_the_tutor(highlighted(driver)):
+            break
+    assert is_the_tutor(highlighted(driver)), highlighted(driver)
+    ActionChains(driver).send_keys(Keys.ENTER).perform()
     WebDriverWait(driver, 10).until(
-        lambda d: d.current_url.endswith(f"/tutor-risk/tutor?id={tutor_id}")
+        lambda d: d.current_url.endswith(f"/tutor-risk/tutor?id={tutor_id}"),
+        message=f"opened {driver.current_url}",
     )
     started.wait_for_contains_text("#shell-title", "Tutor", timeout=10)
 

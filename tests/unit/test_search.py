@@ -69,10 +69,17 @@ def test_answers_stay_in_the_users_regions_and_role(seeded_copy):
         assert "/admin/users" in values(find_anywhere(text="users"))
 
 
+def test_closing_the_box_keeps_the_answers_so_the_pick_still_opens(seeded_copy):
+    """The dropdown clears its text to None as it closes on a pick; were the answers emptied,
+    it would drop the picked value and Dash would discard the callback that opens it."""
+    with acting_as("admin"), pytest.raises(PreventUpdate):
+        find_anywhere(text=None)
+
+
 def test_the_text_is_taken_literally_and_needs_two_letters(seeded_copy):
     with acting_as("admin"):
         assert find_anywhere(text="a") == []
-        assert find_anywhere(text=None) == []
+        assert find_anywhere(text="") == []
         assert find_anywhere(text="%%") == []  # no wildcard: nobody's name holds "%%"
         assert find_anywhere(text="'; DROP TABLE tutors;--") == []
         with connect() as conn:
