@@ -12,13 +12,18 @@ the same characteristic.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
+from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from vocabulary import BANDS
 
@@ -51,47 +56,90 @@ def _check_target(y: pd.Series | np.ndarray) -> np.ndarray:
     return values.astype(int)
 
 
+Trend = Literal["auto", "increasing", "decreasing", "none"]
+TRENDS: tuple[Trend, ...] = ("auto", "increasing", "decreasing", "none")
+
+
 class WoEBinner(TransformerMixin, BaseEstimator):
     """Weight-of-evidence binning of every column of a DataFrame.
 
-    Numeric columns start from up to `initial_bins` quantile ranges; neighbours are merged,
-    the pair with the closest bad rates first, until the bad rate runs one way only, every
-    bin holds at least `min_bin_share` of the rows and there are at most `max_bins`.
-    Categorical columns are grouped the same way after sorting categories by bad rate.
+    Numeric columns start from up to `initial_bins` quantile ranges (or one bin per value
+    when they hold that few); neighbours are merged, the pair with the closest bad rates
+    first, until the bad rate runs one way only, every bin holds at least `min_bin_share`
+    of the rows and there are at most `max_bins`. Categorical columns are grouped the same
+    way after sorting categories by bad rate, with their own, smaller minimum share
+    `min_category_share`: a rare but telling category keeps its bin (its WoE is smoothed
+    by half a count). A numeric column of two values is a flag and is held to the
+    category share too.
+
+    `categorical` declares columns categorical whatever their dtype (integer codes, say);
+    other columns are categorical when they are not numbers. `monotonic` sets the trend of
+    the bad rate over a numeric column's range: "auto" (the data's), "increasing",
+    "decreasing" or "none" (U-shaped risk may keep its shape) — one for every column, or a
+    dict by column with "auto" for the rest.
     """
 
-    def __init__(self, max_bins: int = 6, min_bin_share: float = 0.05, initial_bins: int = 20):
+    def __init__(
+        self,
+        max_bins: int = 6,
+        min_bin_share: float = 0.05,
+        initial_bins: int = 20,
+        *,
+        min_category_share: float = 0.01,
+        categorical: Sequence[str] | None = None,
+        monotonic: Trend | Mapping[str, Trend] = "auto",
+    ):
         self.max_bins = max_bins
         self.min_bin_share = min_bin_share
         self.initial_bins = initial_bins
+        self.min_category_share = min_category_share
+        self.categorical = categorical
+        self.monotonic = monotonic
 
-    def _check_params(self) -> None:
+    def _check_params(self, columns: Sequence[str]) -> None:
         if not isinstance(self.max_bins, int) or self.max_bins < 2:
             raise ValueError(f"max_bins must be an integer of at least 2; got {self.max_bins!r}")
-        if not 0 < self.min_bin_share < 0.5:
-            raise ValueError(f"min_bin_share must be between 0 and 0.5; got {self.min_bin_share!r}")
+        for name in ("min_bin_share", "min_category_share"):
+            share = getattr(self, name)
+            if not 0 <= share < 0.5:
+                raise ValueError(f"{name} must be at least 0 and under 0.5; got {share!r}")
         if not isinstance(self.initial_bins, int) or self.initial_bins < self.max_bins:
             raise ValueError(
                 f"initial_bins must be an integer of at least max_bins; got {self.initial_bins!r}"
             )
+        unknown = sorted(set(self.categorical or ()) - set(columns))
+        if unknown:
+            raise ValueError(f"categorical names columns X does not have: {unknown}")
+        trends = (
+            self.monotonic.values() if isinstance(self.monotonic, Mapping) else [self.monotonic]
+        )
+        if any(t not in TRENDS for t in trends):
+            raise ValueError(f"monotonic must be one of {TRENDS}; got {self.monotonic!r}")
+
+    def trend(self, column: str) -> Trend:
+        if isinstance(self.monotonic, Mapping):
+            return self.monotonic.get(column, "auto")
+        return self.monotonic
+
+    def is_categorical(self, values: pd.Series) -> bool:
+        return values.name in (self.categorical or ()) or not (
+            pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        )
 
     def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> WoEBinner:
-        self._check_params()
         if not isinstance(X, pd.DataFrame):
             raise ValueError(f"X must be a pandas DataFrame; got {type(X).__name__}")
+        self._check_params(list(X.columns))
         target = _check_target(y)
         self.feature_names_in_ = np.array(X.columns, dtype=object)
         self.bins_: dict[str, list[Bin]] = {}
         self.tables_: dict[str, pd.DataFrame] = {}
         for column in X.columns:
             values = X[column]
-            numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(
-                values
-            )
             bins = (
-                self._numeric_bins(values, target)
-                if numeric
-                else self._category_bins(values, target)
+                self._category_bins(values, target)
+                if self.is_categorical(values)
+                else self._numeric_bins(values, target, self.trend(column))
             )
             self.bins_[column] = bins
             self.tables_[column] = self._table(values, target, bins)
@@ -101,13 +149,18 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         return self
 
     # -- numeric -----------------------------------------------------------------------
-    def _numeric_bins(self, values: pd.Series, y: np.ndarray) -> list[Bin]:
+    def _numeric_bins(self, values: pd.Series, y: np.ndarray, trend: Trend) -> list[Bin]:
         present = values.notna().to_numpy()
         x = values.to_numpy(dtype=float)[present]
-        edges = np.unique(np.quantile(x, np.linspace(0, 1, self.initial_bins + 1)[1:-1]))
+        distinct = np.unique(x)
+        if len(distinct) <= self.initial_bins:  # one bin per value: a rare value keeps its own
+            edges = distinct[1:]
+        else:
+            edges = np.unique(np.quantile(x, np.linspace(0, 1, self.initial_bins + 1)[1:-1]))
         groups = [list(range(i, i + 1)) for i in range(len(edges) + 1)]
         index = np.searchsorted(edges, x, side="right")
-        stats = self._merge(index, y[present], groups, ordered=True)
+        share = self.min_category_share if len(distinct) <= 2 else self.min_bin_share
+        stats = self._merge(index, y[present], groups, trend=trend, min_share=share)
         bins = []
         for group in stats:
             low = None if group[0] == 0 else float(edges[group[0] - 1])
@@ -127,7 +180,9 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         position = {c: i for i, c in enumerate(order)}
         groups = [[i] for i in range(len(order))]
         index = np.array([position[c] for c in cats])
-        merged = self._merge(index, y[present], groups, ordered=False)
+        merged = self._merge(
+            index, y[present], groups, trend="none", min_share=self.min_category_share
+        )
         bins = []
         for group in merged:
             members = tuple(order[i] for i in group)
@@ -138,10 +193,17 @@ class WoEBinner(TransformerMixin, BaseEstimator):
 
     # -- merging -------------------------------------------------------------------------
     def _merge(
-        self, index: np.ndarray, y: np.ndarray, groups: list[list[int]], *, ordered: bool
+        self,
+        index: np.ndarray,
+        y: np.ndarray,
+        groups: list[list[int]],
+        *,
+        trend: Trend,
+        min_share: float,
     ) -> list[list[int]]:
-        """Merge neighbouring groups of initial bins until the rules hold: every bin big
-        enough, at most `max_bins`, and (numeric) the bad rate running one way only."""
+        """Merge neighbouring groups of initial bins until the rules hold: every bin at least
+        `min_share` of the rows, at most `max_bins`, and the bad rate running the `trend`'s
+        way ("auto": the way it mostly runs, two bins included; "none": any way)."""
         counts = np.bincount(index, minlength=len(groups)).astype(float)
         bads = np.bincount(index, weights=y, minlength=len(groups)).astype(float)
         merged: list[list[int]] = []
@@ -160,11 +222,11 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         while len(merged) > 1:
             n_, rate = np.array(count), np.array(bad) / np.array(count)
             gaps = np.abs(np.diff(rate))
-            small = n_ < self.min_bin_share * total
-            direction = 1.0
-            if ordered and len(rate) > 2 and rate.std() > 0:
+            small = n_ < min_share * total
+            direction = {"increasing": 1.0, "decreasing": -1.0}.get(trend, 1.0)
+            if trend == "auto" and rate.std() > 0:
                 direction = float(np.sign(np.corrcoef(np.arange(len(rate)), rate)[0, 1])) or 1.0
-            wrong = (np.diff(rate) * direction < 0) if ordered else np.zeros(len(gaps), bool)
+            wrong = np.diff(rate) * direction < 0 if trend != "none" else np.zeros(len(gaps), bool)
             if small.any():
                 i = int(np.argmin(n_))
                 if i == 0:
@@ -294,21 +356,56 @@ def band_of_pd(pd_values: np.ndarray | pd.Series) -> np.ndarray:
     ]
 
 
+def ridge_logistic(X: np.ndarray, y: np.ndarray, *, C: float, steps: int = 25) -> np.ndarray:
+    """Intercept and weights of scikit-learn's L2 logistic regression (C times the summed
+    log-loss plus half the squared weights, intercept free), by Newton's method: the same
+    answer as LogisticRegression, without its overhead for the many small fits of tuning."""
+    design = np.column_stack([np.ones(len(X)), X])
+    penalty = np.eye(design.shape[1]) / C
+    penalty[0, 0] = 0.0
+    w = np.zeros(design.shape[1])
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(design @ w)))
+        gradient = design.T @ (p - y) + penalty @ w
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + penalty
+        step = np.linalg.solve(hessian + 1e-10 * np.eye(len(w)), gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return w
+
+
+IV_CUTS = (0.0, 0.01, 0.02, 0.05)
+C_GRID = tuple(float(c) for c in np.logspace(-2.5, 1, 8))
+
+
 class Scorecard(ClassifierMixin, BaseEstimator):
     """WoE binning + logistic regression, scaled to points.
 
-    `min_iv` drops characteristics that carry too little information (IV below it).
+    Calibrated by construction: the regression is fitted on cross-fitted weights of
+    evidence (each row's WoE counted without the rows of its own fold, `cv` folds), so a
+    row never vouches for its own bin; the final card scores with the WoE of all rows.
+    `min_iv` (the least information a characteristic must carry) and `C` (the inverse
+    strength of the ridge penalty) are chosen together by cross-validated log-loss among
+    `IV_CUTS` and `C_GRID` when "auto", or fixed when given. Binning parameters and the
+    declared `categorical` columns and `monotonic` trends go to `WoEBinner`.
     """
 
     def __init__(
         self,
         max_bins: int = 6,
         min_bin_share: float = 0.05,
-        min_iv: float = 0.02,
-        C: float = 1.0,
+        min_iv: float | Literal["auto"] = "auto",
+        C: float | Literal["auto"] = "auto",
         base_points: float = 600.0,
         base_odds: float = 50.0,
         pdo: float = 20.0,
+        *,
+        min_category_share: float = 0.01,
+        categorical: Sequence[str] | None = None,
+        monotonic: Trend | Mapping[str, Trend] = "auto",
+        cv: int = 5,
+        random_state: int = 0,
     ):
         self.max_bins = max_bins
         self.min_bin_share = min_bin_share
@@ -317,25 +414,100 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.base_points = base_points
         self.base_odds = base_odds
         self.pdo = pdo
+        self.min_category_share = min_category_share
+        self.categorical = categorical
+        self.monotonic = monotonic
+        self.cv = cv
+        self.random_state = random_state
 
     def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> Scorecard:
         if self.pdo <= 0 or self.base_odds <= 0:
             raise ValueError(
                 f"pdo and base_odds must be positive; got {self.pdo}, {self.base_odds}"
             )
+        if not isinstance(self.cv, int) or self.cv < 2:
+            raise ValueError(f"cv must be an integer of at least 2; got {self.cv!r}")
         target = _check_target(y)
-        self.binner_ = WoEBinner(self.max_bins, self.min_bin_share).fit(X, target)
-        chosen = self.binner_.iv_[self.binner_.iv_ >= self.min_iv].index.tolist()
-        if not chosen:
+        self.binner_ = WoEBinner(
+            self.max_bins,
+            self.min_bin_share,
+            min_category_share=self.min_category_share,
+            categorical=self.categorical,
+            monotonic=self.monotonic,
+        ).fit(X, target)
+        informative = [c for c in self.binner_.iv_.index if len(self.binner_.bins_[c]) > 1]
+        if not informative:
+            raise ValueError("no characteristic separates goods from bads: nothing to score")
+        woe = self._crossfit_woe(X[informative], target)
+        with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost
+            self.min_iv_, self.C_ = self._choose(woe, target)
+        self.features_ = [c for c in informative if self.binner_.iv_[c] >= self.min_iv_]
+        if not self.features_:
             raise ValueError(f"min_iv must leave at least one characteristic; got {self.min_iv}")
-        self.features_ = chosen
-        woe = self.binner_.transform(X)[chosen]
-        self.model_ = LogisticRegression(C=self.C, max_iter=1000).fit(woe, target)
+        self.model_ = LogisticRegression(C=self.C_, solver="newton-cholesky").fit(
+            woe[self.features_], target
+        )
         self.classes_ = np.array([0, 1])
         self.factor_ = self.pdo / np.log(2)
         self.offset_ = self.base_points - self.factor_ * np.log(self.base_odds)
         self.points_table_ = self._points_table()
         return self
+
+    def _folds(self, target: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        folds = min(self.cv, int(np.bincount(target).min()))
+        if folds < 2:
+            raise ValueError("y must hold at least two goods and two bads")
+        split = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+        return list(split.split(np.zeros(len(target)), target))
+
+    def _crossfit_woe(self, X: pd.DataFrame, target: np.ndarray) -> pd.DataFrame:
+        """Each row's WoE from the bins' counts in the other folds (same bins throughout)."""
+        out = {}
+        folds = self._folds(target)
+        for column in X.columns:
+            bins = self.binner_.bins_[column]
+            index = WoEBinner._assign(bins, X[column])
+            values = np.zeros(len(target))
+            for train, held in folds:
+                count = np.bincount(index[train], minlength=len(bins)).astype(float)
+                bad = np.bincount(index[train], weights=target[train], minlength=len(bins))
+                values[held] = _woe(count - bad, bad)[index[held]]
+            out[column] = values
+        return pd.DataFrame(out, index=X.index)
+
+    def _choose(self, woe: pd.DataFrame, target: np.ndarray) -> tuple[float, float]:
+        """The IV cut and penalty with the best cross-validated log-loss, searched one at a
+        time: the penalty with every informative characteristic, then the cut with that
+        penalty (a given `min_iv` or `C` is kept)."""
+        cuts = IV_CUTS if self.min_iv == "auto" else (float(self.min_iv),)
+        strengths = C_GRID if self.C == "auto" else (float(self.C),)
+        folds = self._folds(target)
+        iv = self.binner_.iv_
+
+        values = woe.to_numpy()
+        position = {c: i for i, c in enumerate(woe.columns)}
+
+        def loss(columns: list[str], strength: float) -> float:
+            chosen = values[:, [position[c] for c in columns]]
+            total = 0.0
+            for train, held in folds:
+                weights = ridge_logistic(chosen[train], target[train], C=strength)
+                odds = weights[0] + chosen[held] @ weights[1:]
+                total += log_loss(target[held], 1 / (1 + np.exp(-odds)), labels=[0, 1])
+            return total
+
+        everything = [c for c in woe.columns if iv[c] >= cuts[0]]
+        if not everything:
+            return cuts[0], strengths[0]
+        strength = strengths[0]
+        if len(strengths) > 1:
+            strength = min(strengths, key=lambda c: loss(everything, c))
+        if len(cuts) == 1:
+            return cuts[0], strength
+        kept = {cut: [c for c in woe.columns if iv[c] >= cut] for cut in cuts}
+        sets = {tuple(columns): cut for cut, columns in reversed(kept.items()) if columns}
+        best = min(sets, key=lambda columns: loss(list(columns), strength))
+        return sets[best], strength
 
     def _points_table(self) -> pd.DataFrame:
         """Points of every bin of every characteristic (the score adds them and base_points_)."""
