@@ -161,16 +161,11 @@ def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 5) -> list[dict[
     ]
 
 
-def evaluate(
-    frame: pd.DataFrame,
-    *,
-    split: pd.Timestamp,
-    test_share: float = 0.3,
-    seed: int = 0,
-    version: str = "",
-) -> tuple[ModelCard, TutorRiskModel]:
-    """Time split on held-out tutors: train on snapshots whose 30-day outcome was known before
-    `split` for most tutors; test on later snapshots of the other tutors only."""
+def held_out_split(
+    frame: pd.DataFrame, *, split: pd.Timestamp, test_share: float = 0.3, seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train on snapshots whose 30-day outcome was known before `split` for most tutors; test
+    on later snapshots of the other tutors (`test_share` of them, drawn with `seed`) only."""
     if not 0 < test_share < 1:
         raise ValueError(f"test_share must be between 0 and 1; got {test_share}")
     split = pd.Timestamp(split)
@@ -181,6 +176,20 @@ def evaluate(
     is_test_tutor = frame["tutor_id"].isin(held_out)
     train = frame[~is_test_tutor & (frame["as_of"] + pd.Timedelta(days=30) <= split)]
     test = frame[is_test_tutor & (frame["as_of"] >= split)]
+    return train, test
+
+
+def evaluate(
+    frame: pd.DataFrame,
+    *,
+    split: pd.Timestamp,
+    test_share: float = 0.3,
+    seed: int = 0,
+    version: str = "",
+) -> tuple[ModelCard, TutorRiskModel]:
+    """Time split on held-out tutors (`held_out_split`): the model card of a model trained on
+    the earlier snapshots of most tutors and tested on the later ones of the others."""
+    train, test = held_out_split(frame, split=split, test_share=test_share, seed=seed)
     model = TutorRiskModel().fit(train, train["left_30d"])
     p = model.predict_proba(test)[:, 1]
     y = test["left_30d"].to_numpy()

@@ -46,7 +46,7 @@ from bench.credit_data import ALL, CreditData
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "models.json"
 DOC = ROOT / "docs" / "models.md"
-BEGIN, END = "<!-- credit table: begin -->", "<!-- credit table: end -->"
+MARKERS = ("<!-- credit table: begin -->", "<!-- credit table: end -->")
 
 
 def beacon(data: CreditData) -> Any:
@@ -184,11 +184,15 @@ def table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def write_doc(markdown: str, stamp: str) -> None:
-    text = DOC.read_text() if DOC.exists() else f"{BEGIN}\n{END}\n"
-    head, _, rest = text.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    DOC.write_text(f"{head}{BEGIN}\n{stamp}\n\n{markdown}\n{END}{tail}")
+def write_section(doc: Path, markers: tuple[str, str], text: str) -> None:
+    """Put `text` between the two marker lines of `doc` (added at its end when missing)."""
+    begin, end = markers
+    current = doc.read_text() if doc.exists() else ""
+    if begin not in current:
+        current += f"\n{begin}\n{end}\n"
+    head, _, rest = current.partition(begin)
+    _, _, tail = rest.partition(end)
+    doc.write_text(f"{head}{begin}\n{text}\n{end}{tail}")
 
 
 def main() -> None:
@@ -222,7 +226,7 @@ def main() -> None:
             f"({args.folds} folds, Python {platform.python_version()}, {platform.machine()})."
         )
         RESULTS.write_text(json.dumps({"stamp": stamp, "results": results}, indent=2) + "\n")
-        write_doc(markdown, stamp)
+        write_section(DOC, MARKERS, f"{stamp}\n\n{markdown}")
 
 
 if __name__ == "__main__":

@@ -39,6 +39,16 @@ class RunReport:
     seconds: float
 
 
+def snapshot_plan(
+    *, first: pd.Timestamp, as_of: pd.Timestamp
+) -> tuple[pd.DatetimeIndex, pd.Timestamp]:
+    """The snapshot dates to learn from (every 14 days, from 120 days after the first session
+    to 30 days before as-of, so each has its 30-day outcome), and the date that splits
+    them for the model card: the last TEST_MONTHS months are tested on."""
+    dates = pd.date_range(first + pd.Timedelta(days=120), as_of - pd.Timedelta(days=30), freq="14D")
+    return dates, as_of - pd.Timedelta(days=30) - pd.DateOffset(months=TEST_MONTHS)
+
+
 def run(*, weeks: int = 12) -> RunReport:
     started = time.perf_counter()
     with connect() as conn:
@@ -51,9 +61,7 @@ def run(*, weeks: int = 12) -> RunReport:
         sessions = tutor_risk.session_history(conn=conn, since=(as_of - HISTORY).to_pydatetime())
         tutors = tutor_risk.tutor_roster(conn=conn)
     first = sessions["scheduled_start"].min().normalize()
-    train_dates = pd.date_range(
-        first + pd.Timedelta(days=120), as_of - pd.Timedelta(days=30), freq="14D"
-    )
+    train_dates, split = snapshot_plan(first=first, as_of=as_of)
     if len(train_dates) < 2:  # an organisation's first months: nothing to learn from yet
         days = (as_of - first).days
         raise NotEnoughHistory(
@@ -66,7 +74,6 @@ def run(*, weeks: int = 12) -> RunReport:
         )
     trained_at = datetime.now(UTC)
     version = f"logreg-{trained_at:%Y%m%d-%H%M%S-%f}"  # two runs in one second differ
-    split = as_of - pd.Timedelta(days=30) - pd.DateOffset(months=TEST_MONTHS)
     card, _ = evaluate(history, split=split, version=version)
     model = TutorRiskModel().fit(history, history["left_30d"])  # every known outcome
     scored = []

@@ -26,6 +26,8 @@ from data.seed.common import (
 
 SUBJECTS = np.array(["Maths", "English", "Science", "Languages", "Coding", "Music"])
 FUTURE_WEEKS = 2
+DECISION_GRACE_WEEKS = 4  # no tutor decides to leave in their first four weeks
+RUN_IN_WEEKS = (4, 10)  # from the decision to the leave date, uniformly
 
 
 def student_frame(scale: Scale, seed: int, as_of: date) -> pd.DataFrame:
@@ -43,16 +45,10 @@ def student_frame(scale: Scale, seed: int, as_of: date) -> pd.DataFrame:
     )
 
 
-def tutoring_frames(
-    scale: Scale, seed: int, as_of: date, students: pd.DataFrame
-) -> dict[str, pd.DataFrame]:
-    rng = rng_for(seed, "tutoring")
-    n = scale.tutors
-    weeks = week_starts(as_of, HISTORY_WEEKS, FUTURE_WEEKS)
-    n_weeks = len(weeks)
-    now_week = HISTORY_WEEKS  # index of as_of's week
-
-    # Hidden traits.
+def _hidden_traits(rng: np.random.Generator, n: int, n_weeks: int) -> dict[str, np.ndarray]:
+    """Each tutor's hidden traits and leave process, drawn in a fixed order (the rest of the
+    generator draws from the same `rng` after them). Week numbers count from the first week
+    of the history."""
     quality = np.clip(rng.normal(4.3, 0.35, n), 3.0, 4.95)
     capacity = rng.integers(2, 9, n)
     rate = capacity * rng.uniform(0.5, 0.9, n)
@@ -66,10 +62,38 @@ def tutoring_frames(
     log_hazard = (
         np.log(0.0045) - 1.3 * (quality - 4.3) + 1.6 * (load - 0.7) + 1.8 * base_noshow * 10 / 4
     )
-    hazard = np.exp(log_hazard)
+    hazard = np.clip(np.exp(log_hazard), 1e-4, 0.5)
     start = np.maximum(hired_week, 0)
-    decide_week = start + rng.geometric(np.clip(hazard, 1e-4, 0.5)) + 4
-    run_in = rng.integers(4, 11, n)
+    # The decision comes a geometric number of weeks (at least one) after the first four.
+    decide_week = start + rng.geometric(hazard) + DECISION_GRACE_WEEKS
+    run_in = rng.integers(RUN_IN_WEEKS[0], RUN_IN_WEEKS[1] + 1, n)
+    return {
+        "quality": quality,
+        "capacity": capacity,
+        "rate": rate,
+        "hired_week": hired_week,
+        "base_noshow": base_noshow,
+        "hazard": hazard,
+        "start": start,
+        "decide_week": decide_week,
+        "run_in": run_in,
+    }
+
+
+def tutoring_frames(
+    scale: Scale, seed: int, as_of: date, students: pd.DataFrame
+) -> dict[str, pd.DataFrame]:
+    rng = rng_for(seed, "tutoring")
+    n = scale.tutors
+    weeks = week_starts(as_of, HISTORY_WEEKS, FUTURE_WEEKS)
+    n_weeks = len(weeks)
+    now_week = HISTORY_WEEKS  # index of as_of's week
+
+    hidden = _hidden_traits(rng, n, n_weeks)
+    quality, capacity, rate, hired_week, base_noshow = (
+        hidden[k] for k in ("quality", "capacity", "rate", "hired_week", "base_noshow")
+    )
+    start, decide_week, run_in = hidden["start"], hidden["decide_week"], hidden["run_in"]
     leave_week = decide_week + run_in
     leaves = leave_week <= now_week
     last_week = np.where(leaves, leave_week, n_weeks)
@@ -157,3 +181,50 @@ def tutoring_frames(
         }
     )
     return {"tutors": tutors, "tutoring_sessions": sessions}
+
+
+def leave_process(scale: Scale, seed: int, as_of: date) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """What the generator alone knows of every tutor (index: tutor id): the weekly hazard of
+    deciding to leave, the week the tutor could first decide after (`start` + the grace
+    weeks), the week they decide and their run-in; and the Monday of week 0."""
+    rng = rng_for(seed, "tutoring")
+    weeks = week_starts(as_of, HISTORY_WEEKS, FUTURE_WEEKS)
+    hidden = _hidden_traits(rng, scale.tutors, len(weeks))
+    frame = pd.DataFrame(
+        {k: hidden[k] for k in ("hazard", "start", "decide_week", "run_in")},
+        index=pd.RangeIndex(1, scale.tutors + 1, name="tutor_id"),
+    )
+    return frame, weeks[0]
+
+
+def true_leave_probability(
+    process: pd.DataFrame, week0: pd.Timestamp, snapshots: pd.DataFrame, days: int = 30
+) -> np.ndarray:
+    """For each snapshot (columns tutor_id, as_of) of a tutor still employed on that day, the
+    probability that they leave in (day, day + days], knowing their hazard and whether and
+    when they decided by that day, but not the run-in still to come: the best any model of
+    the 30-day label can know. A tutor leaves in week L = decision + run-in, on the Monday
+    of week L; run-ins are uniform over RUN_IN_WEEKS."""
+    state = process.loc[snapshots["tutor_id"].to_numpy()]
+    day = pd.to_datetime(snapshots["as_of"]).dt.tz_localize(None).dt.normalize()
+    t = ((day - week0.tz_localize(None)).dt.days / 7).to_numpy()
+    now = np.floor(t).astype(int)  # the week the day falls in: its decision is known
+    first, last = now + 1, np.floor(t + days / 7).astype(int)  # the leave weeks that count
+    run_ins = np.arange(RUN_IN_WEEKS[0], RUN_IN_WEEKS[1] + 1)
+
+    def share_leaving(decision: np.ndarray, still_here: np.ndarray) -> np.ndarray:
+        """P(decision + run-in in [first, last] | decision + run-in >= still_here)."""
+        leave = decision[:, None] + run_ins[None, :]
+        possible = leave >= still_here[:, None]
+        counted = possible & (leave >= first[:, None]) & (leave <= last[:, None])
+        return counted.sum(axis=1) / np.maximum(possible.sum(axis=1), 1)
+
+    decide, hazard = state["decide_week"].to_numpy(), state["hazard"].to_numpy()
+    decided = decide <= now
+    p = np.where(decided, share_leaving(decide, first), 0.0)
+    # Not decided yet: the decision comes g >= 1 weeks after the later of now and the grace.
+    base = np.maximum(now, state["start"].to_numpy() + DECISION_GRACE_WEEKS)
+    for g in range(1, days // 7 + 2):
+        chance = hazard * (1 - hazard) ** (g - 1)
+        p += np.where(decided, 0.0, chance * share_leaving(base + g, base + g))
+    return p

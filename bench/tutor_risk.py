@@ -1,0 +1,137 @@
+"""The tutor risk model against its physical limit, on the demo generator's data.
+
+    .venv/bin/python -m bench.tutor_risk [--scale medium] [--seeds 7 11] [--no-write]
+
+For each seed it generates the demo's tutors and sessions in memory (as of AS_OF), builds
+the snapshots and the held-out split exactly as the training job does
+(`jobs.tutor_risk.snapshot_plan`, `analytics.tutor_risk.held_out_split`), fits the model on
+the training snapshots and scores the held-out ones. The limit is the generator's own
+probability of each held-out snapshot's 30-day outcome (`data.seed.tutoring.
+true_leave_probability`: it knows each tutor's hazard and whether and when they decided
+to leave); no model of the same label can rank better. Reported: ROC AUC, PR AUC and Brier
+of the model and of the limit, the model's AUC as a fraction of the limit's, and the call
+list: on each snapshot date the CALL_SHARE of tutors with the highest risk, the share of
+them who leave within 30 days (precision) and the share of that date's leavers they are
+(recall). The table goes to docs/models.md and bench/results/tutor-risk.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+
+from analytics.tutor_features import snapshots
+from analytics.tutor_risk import TutorRiskModel, held_out_split, score_of
+from bench.models import DOC, ROOT, write_section
+from data.seed.common import SCALES, happened_by
+from data.seed.tutoring import leave_process, student_frame, true_leave_probability, tutoring_frames
+from jobs.tutor_risk import snapshot_plan
+
+AS_OF = date(2026, 11, 30)
+CALL_SHARE = 0.05  # a week's calls: 5% of the tutors
+RESULTS = ROOT / "bench" / "results" / "tutor-risk.json"
+MARKERS = ("<!-- tutor table: begin -->", "<!-- tutor table: end -->")
+
+
+def call_list(test: pd.DataFrame, p: np.ndarray, share: float) -> tuple[float, float]:
+    """Precision and recall of calling the top `share` of tutors on each snapshot date."""
+    frame = test[["as_of", "left_30d"]].assign(p=p)
+    called = leavers = reached = 0
+    for _, day in frame.groupby("as_of"):
+        k = max(1, round(len(day) * share))
+        top = day.nlargest(k, "p")
+        called += k
+        reached += int(top["left_30d"].sum())
+        leavers += int(day["left_30d"].sum())
+    return reached / called, reached / max(leavers, 1)
+
+
+def measure(scale: str, seed: int) -> dict[str, Any]:
+    size = SCALES[scale]
+    students = student_frame(size, seed, AS_OF)
+    frames = tutoring_frames(size, seed, AS_OF, students)
+    as_of = happened_by(AS_OF)
+    sessions = frames["tutoring_sessions"]
+    sessions = sessions[sessions["scheduled_start"] < as_of]
+    dates, split = snapshot_plan(first=sessions["scheduled_start"].min().normalize(), as_of=as_of)
+    history = snapshots(sessions, frames["tutors"], dates)
+    train, test = held_out_split(history, split=split)
+    model = TutorRiskModel().fit(train, train["left_30d"])
+    p = model.predict_proba(test)[:, 1]
+    process, week0 = leave_process(size, seed, AS_OF)
+    limit = true_leave_probability(process, week0, test)
+    y = test["left_30d"].to_numpy()
+    scores = score_of(p)
+    row: dict[str, Any] = {"seed": seed, "scale": scale, "held_out": len(y)}
+    row["leavers"] = int(y.sum())
+    for name, q in (("model", p), ("limit", limit)):
+        precision, recall = call_list(test, q, CALL_SHARE)
+        row[name] = {
+            "auc": float(roc_auc_score(y, q)),
+            "pr_auc": float(average_precision_score(y, q)),
+            "brier": float(brier_score_loss(y, q)),
+            "precision_at_calls": precision,
+            "recall_at_calls": recall,
+        }
+    row["fraction_of_limit"] = row["model"]["auc"] / row["limit"]["auc"]
+    row["score"] = {
+        "median": float(np.median(scores)),
+        "p99": float(np.percentile(scores, 99)),
+        "max": int(scores.max()),
+        "critical": int((scores >= 35).sum()),
+    }
+    return row
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| seed | held-out snapshots (leavers) | | ROC AUC | PR AUC | Brier | precision at "
+        f"{CALL_SHARE:.0%} calls | recall at {CALL_SHARE:.0%} calls |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        for name, label in (("model", "model"), ("limit", "physical limit")):
+            m = r[name]
+            lines.append(
+                f"| {r['seed']} | {r['held_out']:,} ({r['leavers']}) | {label} | {m['auc']:.3f} "
+                f"| {m['pr_auc']:.3f} | {m['brier']:.4f} | {m['precision_at_calls']:.1%} "
+                f"| {m['recall_at_calls']:.1%} |"
+            )
+        lines.append(f"| {r['seed']} | | *model / limit* | {r['fraction_of_limit']:.1%} | | | | |")
+    lines.append("")
+    lines.append("| seed | median score | 99th percentile | maximum | snapshots scored ≥ 35 |")
+    lines.append("|---|---:|---:|---:|---:|")
+    for r in rows:
+        s = r["score"]
+        lines.append(
+            f"| {r['seed']} | {s['median']:.0f} | {s['p99']:.0f} | {s['max']} | {s['critical']} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--scale", default="medium", choices=list(SCALES))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[7, 11])
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    args = parser.parse_args()
+    rows = [measure(args.scale, seed) for seed in args.seeds]
+    markdown = table(rows)
+    print(markdown)
+    if not args.no_write:
+        stamp = (
+            f"Measured {datetime.now(UTC):%Y-%m-%d} with `python -m bench.tutor_risk` "
+            f"(scale {args.scale}, demo as of {AS_OF})."
+        )
+        RESULTS.write_text(json.dumps({"stamp": stamp, "results": rows}, indent=2) + "\n")
+        write_section(DOC, MARKERS, f"{stamp}\n\n{markdown}")
+
+
+if __name__ == "__main__":
+    main()
