@@ -149,12 +149,28 @@ class ModelCard:
         return asdict(self)
 
 
-def calibration_table(y: np.ndarray, p: np.ndarray, bins: int = 5) -> list[dict[str, float]]:
-    """Predicted against observed leaving rate in quantile bins of the prediction."""
-    frame = pd.DataFrame({"y": y, "p": p})
-    frame["bin"] = pd.qcut(frame["p"].rank(method="first"), bins, labels=False)
-    table = frame.groupby("bin").agg(
-        predicted=("p", "mean"), observed=("y", "mean"), tutors=("y", "size")
+def calibration_table(
+    y: np.ndarray, p: np.ndarray, bins: int = 5, *, leavers_per_bin: int = 10
+) -> list[dict[str, float]]:
+    """Predicted against observed leaving rate in bins of the prediction that each expect the
+    same number of leavers (quantiles of the summed prediction), so that the low-risk bins
+    are not left with no leaver to compare: at most `bins` bins, fewer when the held-out
+    leavers are too few for `leavers_per_bin` each. Each row: predicted, observed, tutors
+    (tutor-snapshots) and leavers."""
+    order = np.argsort(p, kind="stable")
+    y, p = np.asarray(y)[order], np.asarray(p, dtype=float)[order]
+    count = int(max(1, min(bins, y.sum() // leavers_per_bin)))
+    expected = np.cumsum(p) - p / 2  # each row's midpoint on the expected-leavers scale
+    which = np.minimum((expected / max(p.sum(), 1e-12) * count).astype(int), count - 1)
+    table = (
+        pd.DataFrame({"y": y, "p": p, "bin": which})
+        .groupby("bin")
+        .agg(
+            predicted=("p", "mean"),
+            observed=("y", "mean"),
+            tutors=("y", "size"),
+            leavers=("y", "sum"),
+        )
     )
     return [
         {str(k): round(float(v), 4) for k, v in row.items()} for row in table.to_dict("records")

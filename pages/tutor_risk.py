@@ -590,10 +590,14 @@ def model_card(model: dict[str, Any]) -> Component:
                             "predicted": "Predicted leaving",
                             "observed": "Observed leaving",
                             "tutors": "Tutor-snapshots",
+                            **({"leavers": "Leavers"} if "leavers" in calibration else {}),
                         },
                         empty_title="No calibration table",
                         empty_hint="Too few leavers to bin.",
-                        caption="Calibration on the held-out tutors, in fifths of the prediction",
+                        caption=(
+                            "Calibration on the held-out tutors, in bins of the prediction "
+                            "that each expect the same number of leavers"
+                        ),
                     ),
                 ],
                 title=f"Model card · held-out ROC AUC {_metric(card.get('roc_auc'))}",

@@ -164,12 +164,21 @@ def test_the_time_split_evaluation_finds_the_hidden_signal():
     assert card.tested_on >= "2025-11-03" > card.trained_on
 
 
-def test_calibration_table_bins_predictions():
-    table = calibration_table(np.array([0, 0, 1, 1]), np.array([0.1, 0.2, 0.8, 0.9]), bins=2)
-    assert table == [
-        {"predicted": 0.15, "observed": 0.0, "tutors": 2.0},
-        {"predicted": 0.85, "observed": 1.0, "tutors": 2.0},
+def test_calibration_bins_each_expect_the_same_number_of_leavers():
+    """Ten tutors at 10% expect one leaver, as do two at 50%: two bins, one of each."""
+    p = np.array([0.1] * 10 + [0.5] * 2)
+    y = np.array([0] * 9 + [1] + [1, 0])
+    assert calibration_table(y, p, bins=2, leavers_per_bin=1) == [
+        {"predicted": 0.1, "observed": 0.1, "tutors": 10.0, "leavers": 1.0},
+        {"predicted": 0.5, "observed": 0.5, "tutors": 2.0, "leavers": 1.0},
     ]
+    # Too few leavers for ten a bin: fewer bins, never an empty comparison.
+    rng = np.random.default_rng(0)
+    p = rng.beta(0.5, 20, 2000)
+    y = (rng.random(2000) < p).astype(int)
+    table = calibration_table(y, p)
+    assert len(table) == min(5, y.sum() // 10) and min(r["leavers"] for r in table) >= 5
+    assert sum(r["tutors"] for r in table) == 2000
 
 
 def test_recommendations_follow_the_top_factors_and_the_band():
