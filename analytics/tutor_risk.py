@@ -144,6 +144,7 @@ class ModelCard:
     brier: float | None
     base_rate: float
     calibration: list[dict[str, float]] = field(default_factory=list)
+    reach: list[dict[str, float]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -175,6 +176,35 @@ def calibration_table(
     return [
         {str(k): round(float(v), 4) for k, v in row.items()} for row in table.to_dict("records")
     ]
+
+
+CALL_SHARES = (0.01, 0.02, 0.05, 0.1, 0.2)
+
+
+def call_list(test: pd.DataFrame, p: np.ndarray, share: float) -> tuple[float, float]:
+    """Calling the `share` of tutors with the highest risk on each snapshot date (`as_of`):
+    the share of the called who leave within 30 days (`left_30d`), and the share of that
+    date's leavers they are, over all dates."""
+    frame = test[["as_of", "left_30d"]].assign(p=p)
+    called = leavers = reached = 0
+    for _, day in frame.groupby("as_of"):
+        k = max(1, round(len(day) * share))
+        reached += int(day.nlargest(k, "p")["left_30d"].sum())
+        called += k
+        leavers += int(day["left_30d"].sum())
+    return reached / max(called, 1), reached / max(leavers, 1)
+
+
+def reach_table(test: pd.DataFrame, p: np.ndarray) -> list[dict[str, float]]:
+    """For each share of CALL_SHARES: precision and recall of the call list, and its lift
+    (precision over the base rate: how many times better than calling at random)."""
+    base = float(test["left_30d"].mean())
+    rows = []
+    for share in CALL_SHARES:
+        precision, recall = call_list(test, p, share)
+        lift = precision / base if base else 0.0
+        rows.append({"share": share, "precision": precision, "recall": recall, "lift": lift})
+    return [{k: round(float(v), 4) for k, v in row.items()} for row in rows]
 
 
 def held_out_split(
@@ -224,6 +254,7 @@ def evaluate(
         brier=round(float(brier_score_loss(y, p)), 4),
         base_rate=round(float(y.mean()), 4),
         calibration=calibration_table(y, p) if scorable else [],
+        reach=reach_table(test, p) if scorable else [],
     )
     return card, model
 

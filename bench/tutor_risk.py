@@ -23,11 +23,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 from analytics.tutor_features import snapshots
-from analytics.tutor_risk import TutorRiskModel, held_out_split, score_of
+from analytics.tutor_risk import TutorRiskModel, call_list, held_out_split, score_of
 from bench.models import DOC, ROOT, write_section
 from data.seed.common import SCALES, happened_by
 from data.seed.tutoring import leave_process, student_frame, true_leave_probability, tutoring_frames
@@ -37,19 +36,6 @@ AS_OF = date(2026, 11, 30)
 CALL_SHARE = 0.05  # a week's calls: 5% of the tutors
 RESULTS = ROOT / "bench" / "results" / "tutor-risk.json"
 MARKERS = ("<!-- tutor table: begin -->", "<!-- tutor table: end -->")
-
-
-def call_list(test: pd.DataFrame, p: np.ndarray, share: float) -> tuple[float, float]:
-    """Precision and recall of calling the top `share` of tutors on each snapshot date."""
-    frame = test[["as_of", "left_30d"]].assign(p=p)
-    called = leavers = reached = 0
-    for _, day in frame.groupby("as_of"):
-        k = max(1, round(len(day) * share))
-        top = day.nlargest(k, "p")
-        called += k
-        reached += int(top["left_30d"].sum())
-        leavers += int(day["left_30d"].sum())
-    return reached / called, reached / max(leavers, 1)
 
 
 def measure(scale: str, seed: int) -> dict[str, Any]:

@@ -30,12 +30,13 @@ from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.figures import banded_bars, clicked
 from components.filters import field, filter_bar
-from components.formatting import factor_value, number, percent
+from components.formatting import factor_value, number
 from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table, page_after, pager
 from components.theme import RISK_COLORS, themed
+from components.tutor_model_card import model_card
 from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
@@ -232,7 +233,7 @@ def layout(
                 ),
                 className="mb-3",
             ),
-            model_card(model),
+            model_card(model, card_id=ids.card),
         ]
     )
 
@@ -552,64 +553,6 @@ def factor_list(factors: Any, _row: Any) -> Component:
         "\n".join(f"{f['label']}: {factor_value(f['feature'], f['value'])}" for f in factors),
         className="factor-list",
     )
-
-
-def model_card(model: dict[str, Any]) -> Component:
-    card = model["metrics"] or {}
-    rows = [
-        ("Model", f"{model['version']} (logistic regression on 17 session features)"),
-        ("Trained on", card.get("trained_on", "")),
-        (
-            "Tested on",
-            f"{card.get('tested_on', '')}, {card.get('test_tutors', 0)} tutors the "
-            "model never saw, later than anything it learned from",
-        ),
-        ("ROC AUC", _metric(card.get("roc_auc"))),
-        ("PR AUC", f"{_metric(card.get('pr_auc'))} (base rate {percent(card.get('base_rate'))})"),
-        ("Brier score", _metric(card.get("brier"))),
-    ]
-    calibration = pd.DataFrame(card.get("calibration", []))
-    if len(calibration):
-        calibration["predicted"] = calibration["predicted"].map(percent)
-        calibration["observed"] = calibration["observed"].map(percent)
-    return dbc.Accordion(
-        [
-            dbc.AccordionItem(
-                [
-                    html.Dl(
-                        [
-                            part
-                            for label, value in rows
-                            for part in (html.Dt(label), html.Dd(value))
-                        ],
-                        className="model-card",
-                    ),
-                    data_table(
-                        calibration,
-                        {
-                            "predicted": "Predicted leaving",
-                            "observed": "Observed leaving",
-                            "tutors": "Tutor-snapshots",
-                            **({"leavers": "Leavers"} if "leavers" in calibration else {}),
-                        },
-                        empty_title="No calibration table",
-                        empty_hint="Too few leavers to bin.",
-                        caption=(
-                            "Calibration on the held-out tutors, in bins of the prediction "
-                            "that each expect the same number of leavers"
-                        ),
-                    ),
-                ],
-                title=f"Model card · held-out ROC AUC {_metric(card.get('roc_auc'))}",
-            )
-        ],
-        start_collapsed=True,
-        id=ids.card,
-    )
-
-
-def _metric(value: float | None) -> str:
-    return "not enough leavers to measure" if value is None else f"{value:.3f}"
 
 
 def effect_rows(state: dict[str, Any]) -> pd.DataFrame:
