@@ -3,6 +3,8 @@ progress while a retrain runs, the result, the history, and cancelling."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import create_engine
@@ -41,7 +43,9 @@ def progress_until(dash_duo, done, timeout: float = 120) -> set[str]:  # type: i
 def test_retrain_now_shows_progress_then_the_result_and_the_history(started):
     click(started, "#jobs-retrain-now")
     seen = progress_until(started, lambda d: "Finished" in d.find_element("id", "jobs-result").text)
-    assert any(step.startswith("Retraining tutor risk") for step in seen), seen
+    # Progress polls every few hundred ms, so a short step can pass unseen: at least two of the
+    # seven steps show, each with its place in the run.
+    assert len(seen) >= 2 and all(re.search(r"\([1-7]/7\)$", step) for step in seen), seen
     started.wait_for_contains_text("#jobs-history", "succeeded", timeout=20)
     assert "Ada" not in started.find_element("#jobs-history").text  # the test admin's own name
     assert "Test admin" in started.find_element("#jobs-history").text
