@@ -34,6 +34,9 @@ def model_card(model: dict[str, Any], *, card_id: str) -> Component:
     if len(calibration):
         calibration["predicted"] = calibration["predicted"].map(percent)
         calibration["observed"] = calibration["observed"].map(percent)
+        for column in ("tutors", "leavers"):  # counts, stored as JSON numbers
+            if column in calibration:
+                calibration[column] = calibration[column].map(lambda v: f"{int(v):,}")
     return dbc.Accordion(
         [
             dbc.AccordionItem(
