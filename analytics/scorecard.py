@@ -47,6 +47,18 @@ def _woe(good: np.ndarray, bad: np.ndarray) -> np.ndarray:
     return np.log(g / b)
 
 
+def category_text(values: pd.Series) -> pd.Series:
+    """Categories as text, the same whatever the dtype: integer codes read "2" whether the
+    column holds ints or floats (a missing value makes pandas store codes as floats)."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = pd.to_numeric(values, errors="coerce").astype(float)
+        whole = numbers.notna() & (numbers == numbers.round())
+        text = numbers.astype(object).map(repr).astype("string")
+        text[whole] = numbers[whole].astype("int64").astype(str)
+        return text.where(numbers.notna(), pd.NA)
+    return values.astype("string")
+
+
 def _check_target(y: pd.Series | np.ndarray) -> np.ndarray:
     values = np.asarray(y)
     if not np.isin(values, [0, 1]).all():
@@ -153,7 +165,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         present = values.notna().to_numpy()
         x = values.to_numpy(dtype=float)[present]
         distinct = np.unique(x)
-        if len(distinct) <= self.initial_bins:  # one bin per value: a rare value keeps its own
+        if len(distinct) <= self.initial_bins:  # one bin per value to start from
             edges = distinct[1:]
         else:
             edges = np.unique(np.quantile(x, np.linspace(0, 1, self.initial_bins + 1)[1:-1]))
@@ -172,14 +184,16 @@ class WoEBinner(TransformerMixin, BaseEstimator):
 
     # -- categorical ---------------------------------------------------------------------
     def _category_bins(self, values: pd.Series, y: np.ndarray) -> list[Bin]:
-        text = values.astype("string")
+        text = category_text(values)
         present = text.notna().to_numpy()
+        if not present.any():  # nothing but missing values: one bin, no information
+            return [Bin(MISSING)]
         cats = text[present].to_numpy(dtype=object)
         frame = pd.DataFrame({"c": cats, "y": y[present]})
         order = frame.groupby("c")["y"].mean().sort_values().index.tolist()
         position = {c: i for i, c in enumerate(order)}
         groups = [[i] for i in range(len(order))]
-        index = np.array([position[c] for c in cats])
+        index = np.array([position[c] for c in cats], dtype=int)
         merged = self._merge(
             index, y[present], groups, trend="none", min_share=self.min_category_share
         )
@@ -255,7 +269,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         missing = values.isna().to_numpy()
         has_missing = bins[-1].label == MISSING
         if bins[0].categories or (len(bins) == 1 and has_missing):
-            text = values.astype("string")
+            text = category_text(values)
             for k, b in enumerate(bins):
                 if b.categories:
                     out[text.isin(b.categories).fillna(False).to_numpy()] = k
@@ -382,12 +396,14 @@ C_GRID = tuple(float(c) for c in np.logspace(-2.5, 1, 8))
 class Scorecard(ClassifierMixin, BaseEstimator):
     """WoE binning + logistic regression, scaled to points.
 
-    Calibrated by construction: the regression is fitted on cross-fitted weights of
-    evidence (each row's WoE counted without the rows of its own fold, `cv` folds), so a
-    row never vouches for its own bin; the final card scores with the WoE of all rows.
-    `min_iv` (the least information a characteristic must carry) and `C` (the inverse
-    strength of the ridge penalty) are chosen together by cross-validated log-loss among
-    `IV_CUTS` and `C_GRID` when "auto", or fixed when given. Binning parameters and the
+    The regression is fitted on cross-fitted weights of evidence (each row's WoE counted
+    without the rows of its own fold, `cv` folds), so a row's label does not also set its
+    own bin's WoE; the final card scores with the WoE of all rows. This removes most of the
+    over-confidence of in-sample WoE, not all: the bins themselves are still chosen on every
+    row (measured calibration slopes: docs/models.md). `C` (the inverse strength of the
+    ridge penalty) and then `min_iv` (the least information a characteristic must carry)
+    are chosen one after the other by cross-validated log-loss among `C_GRID` and
+    `IV_CUTS` when "auto", or fixed when given. Binning parameters and the
     declared `categorical` columns and `monotonic` trends go to `WoEBinner`.
     """
 
@@ -435,7 +451,9 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             categorical=self.categorical,
             monotonic=self.monotonic,
         ).fit(X, target)
-        informative = [c for c in self.binner_.iv_.index if len(self.binner_.bins_[c]) > 1]
+        informative = [  # at least two bins that hold rows
+            c for c in self.binner_.iv_.index if (self.binner_.tables_[c]["count"] > 0).sum() > 1
+        ]
         if not informative:
             raise ValueError("no characteristic separates goods from bads: nothing to score")
         woe = self._crossfit_woe(X[informative], target)

@@ -181,10 +181,11 @@ def calibration_table(
 CALL_SHARES = (0.01, 0.02, 0.05, 0.1, 0.2)
 
 
-def call_list(test: pd.DataFrame, p: np.ndarray, share: float) -> tuple[float, float]:
-    """Calling the `share` of tutors with the highest risk on each snapshot date (`as_of`):
-    the share of the called who leave within 30 days (`left_30d`), and the share of that
-    date's leavers they are, over all dates."""
+def call_list(test: pd.DataFrame, p: np.ndarray, share: float) -> tuple[float, float, float]:
+    """Calling the `share` of tutors with the highest risk on each snapshot date (`as_of`),
+    at least one: the share of the called who leave within 30 days (`left_30d`), the share
+    of that date's leavers they are, and the share of tutors actually called (more than
+    `share` when few tutors round up to one call), over all dates."""
     frame = test[["as_of", "left_30d"]].assign(p=p)
     called = leavers = reached = 0
     for _, day in frame.groupby("as_of"):
@@ -192,18 +193,21 @@ def call_list(test: pd.DataFrame, p: np.ndarray, share: float) -> tuple[float, f
         reached += int(day.nlargest(k, "p")["left_30d"].sum())
         called += k
         leavers += int(day["left_30d"].sum())
-    return reached / max(called, 1), reached / max(leavers, 1)
+    return reached / max(called, 1), reached / max(leavers, 1), called / max(len(frame), 1)
 
 
 def reach_table(test: pd.DataFrame, p: np.ndarray) -> list[dict[str, float]]:
-    """For each share of CALL_SHARES: precision and recall of the call list, and its lift
-    (precision over the base rate: how many times better than calling at random)."""
+    """For each share of CALL_SHARES that calls a different number of tutors: the share of
+    tutors actually called, precision and recall of the call list, and its lift (precision
+    over the base rate: how many times better than calling at random)."""
     base = float(test["left_30d"].mean())
-    rows = []
+    rows: list[dict[str, float]] = []
     for share in CALL_SHARES:
-        precision, recall = call_list(test, p, share)
+        precision, recall, called = call_list(test, p, share)
+        if rows and round(called, 6) == round(rows[-1]["share"], 6):
+            continue  # rounds to the same calls as the share before
         lift = precision / base if base else 0.0
-        rows.append({"share": share, "precision": precision, "recall": recall, "lift": lift})
+        rows.append({"share": called, "precision": precision, "recall": recall, "lift": lift})
     return [{k: round(float(v), 4) for k, v in row.items()} for row in rows]
 
 

@@ -57,7 +57,7 @@ def measure(scale: str, seed: int) -> dict[str, Any]:
     row: dict[str, Any] = {"seed": seed, "scale": scale, "held_out": len(y)}
     row["leavers"] = int(y.sum())
     for name, q in (("model", p), ("limit", limit)):
-        precision, recall = call_list(test, q, CALL_SHARE)
+        precision, recall, _ = call_list(test, q, CALL_SHARE)
         row[name] = {
             "auc": float(roc_auc_score(y, q)),
             "pr_auc": float(average_precision_score(y, q)),

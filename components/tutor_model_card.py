@@ -83,19 +83,20 @@ def call_list_table(reach: list[dict[str, float]]) -> Component:
     how many of the called leave within 30 days and how many of the leavers are reached."""
     if not reach:
         return html.P(
-            "The call list's reach shows once a model is trained with enough leavers.",
+            "The call list's reach shows once a model is trained (with enough leavers) by "
+            "this version of Beacon.",
             className="text-body-secondary small",
         )
     frame = pd.DataFrame(reach)
     headline = min(reach, key=lambda row: abs(row["share"] - HEADLINE_SHARE))
     sentence = (
-        f"Calling the {percent(headline['share'])} of tutors with the highest risk each week "
-        f"reaches {percent(headline['recall'])} of the tutors who leave within 30 days; "
-        f"{percent(headline['precision'])} of those called leave, "
+        f"Calling the {percent(headline['share'])} of tutors with the highest risk on a day "
+        f"reaches {percent(headline['recall'])} of the tutors who leave within the next 30 "
+        f"days; {percent(headline['precision'])} of those called leave, "
         f"{headline['lift']:.1f} times the rate of calling at random."
     )
     shown = frame.assign(
-        calls=(frame["share"] * 100).round().astype(int),
+        calls=(frame["share"] * 100).map(lambda v: f"{v:.3g}"),
         share=frame["share"].map(percent),
         precision=frame["precision"].map(percent),
         recall=frame["recall"].map(percent),
@@ -107,14 +108,17 @@ def call_list_table(reach: list[dict[str, float]]) -> Component:
             data_table(
                 shown,
                 {
-                    "calls": "Calls per 100 tutors a week",
+                    "calls": "Calls per 100 tutors",
                     "recall": "Leavers reached",
                     "precision": "Of the called, leave",
                     "lift": "Against random calls",
                 },
                 empty_title="No call list",
                 empty_hint="Too few leavers to measure.",
-                caption="A week's call list on the held-out tutors: the riskiest first",
+                caption=(
+                    "The call list on the held-out tutors, riskiest first, measured on each "
+                    "snapshot date (every 14 days)"
+                ),
             ),
         ]
     )

@@ -253,3 +253,20 @@ def test_reasons_read_as_people_write_numbers_for_old_and_new_codes():
     for code, words in cases.items():
         assert readable_reason(code, FEATURE_LABELS) == words
         assert "e+0" not in readable_reason(code, FEATURE_LABELS)
+
+
+def test_declared_codes_score_alike_as_ints_or_floats_and_empty_columns_carry_nothing():
+    """A missing value makes pandas store codes as floats (2.0); a batch without one holds
+    ints (2): both are the code "2", never an unseen category. A column with no values at
+    all has nothing to say and is not scored."""
+    rng = np.random.default_rng(11)
+    code = rng.integers(1, 4, 3000).astype(float)
+    code[:30] = np.nan
+    y = (rng.random(3000) < np.where(code == 2, 0.1, 0.4)).astype(int)
+    X = pd.DataFrame({"code": code, "empty": [None] * 3000, "blank": np.nan})
+    card = Scorecard(categorical=["code"]).fit(X, y)
+    assert card.features_ == ["code"]
+    batch = pd.DataFrame({"code": [1, 2, 3], "empty": [None] * 3, "blank": [np.nan] * 3})
+    assert card.binner_.bin_labels(batch)["code"].tolist() == ["1", "2", "3"]
+    low, safe, high = card.assess(batch)["score"].tolist()
+    assert safe > max(low, high) + 20  # the safe code scores as learnt, not as unseen

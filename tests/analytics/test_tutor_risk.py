@@ -315,9 +315,12 @@ def test_the_call_list_reaches_leavers_date_by_date():
         }
     )
     p = np.array([0.9, 0.8, 0.1] + [0.05] * 7 + [0.7, 0.6] + [0.1] * 8)
-    assert call_list(test, p, 0.2) == (0.75, 0.75)
+    assert call_list(test, p, 0.2) == (0.75, 0.75, 0.2)
     row = next(r for r in reach_table(test, p) if r["share"] == 0.2)
     assert row == {"share": 0.2, "precision": 0.75, "recall": 0.75, "lift": 3.75}
+    # Ten tutors a date: 1%, 2% and 5% all round up to one call, shown once as 10%.
+    shares = [r["share"] for r in reach_table(test, p)]
+    assert shares == [0.1, 0.2] and call_list(test, p, 0.01)[2] == 0.1
 
 
 def test_the_model_card_reads_the_call_list_out():
@@ -328,6 +331,6 @@ def test_the_model_card_reads_the_call_list_out():
         {"share": 0.05, "precision": 0.19, "recall": 0.385, "lift": 7.7},
     ]
     text = str(call_list_table(reach))
-    assert "Calling the 5.0% of tutors with the highest risk each week reaches 38.5%" in text
+    assert "Calling the 5.0% of tutors with the highest risk on a day reaches 38.5%" in text
     assert "19.0% of those called leave, 7.7 times the rate of calling at random" in text
     assert "enough leavers" in str(call_list_table([]))
