@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from components.chart_text import with_text
 from components.empty_state import empty_state
 from components.view_tools import export_menu
 
@@ -20,19 +21,21 @@ def chart_body(
     empty_hint: str,
     drill_id: str | dict[str, Any] | None = None,
 ) -> Component:
-    """The card's content: the figure, or the designed empty state when there is nothing to
-    draw. With `drill_id` the graph has that id, for a callback that drills down on a click
-    (its `clickData`), and shows a pointer over its marks."""
+    """The card's content: the figure with its text alternative (`chart_text.with_text`),
+    or the designed empty state when there is nothing to draw. With `drill_id` the graph has
+    that id, for a callback that drills down on a click (its `clickData`), and shows a
+    pointer over its marks."""
     if figure is None or not figure.data:
         return empty_state(empty_title, empty_hint)
     # A plain dict: cheap to keep in the cache and to send (a Figure re-validates itself).
     drill: dict[str, Any] = {"id": drill_id} if drill_id is not None else {}
-    return dcc.Graph(
+    graph = dcc.Graph(
         figure=figure.to_dict(),
         config={"displaylogo": False, "responsive": True},
         className="chart-graph chart-drills" if drill_id else "chart-graph",
         **drill,
     )
+    return with_text(graph, figure)
 
 
 def chart_card(

@@ -323,3 +323,19 @@ def credit_scored(request, credit_scored_template, tmp_path, use_database) -> st
     )
     use_database(url)
     return url
+
+
+def graph_of(component: object) -> object:
+    """The dcc.Graph a chart component draws (charts come wrapped with their text
+    alternative: a figure element with a caption and a data table)."""
+    from dash import dcc
+
+    if isinstance(component, dcc.Graph):
+        return component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and not isinstance(child, str | int | float):
+            found = graph_of(child)
+            if found is not None:
+                return found
+    return None

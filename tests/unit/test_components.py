@@ -16,6 +16,7 @@ from components.theme import (
     themed,
     valid_theme,
 )
+from tests.conftest import graph_of
 
 
 def text_of(component) -> list[str]:
@@ -78,7 +79,7 @@ def test_chart_body_shows_the_empty_state_when_there_is_nothing_to_draw():
     empty = chart_body(go.Figure(), empty_title="No data", empty_hint="Try another filter")
     assert isinstance(empty, html.Div) and text_of(empty)[-2:] == ["No data", "Try another filter"]
     drawn = chart_body(go.Figure(go.Bar(y=[1])), empty_title="x", empty_hint="y")
-    assert isinstance(drawn, dcc.Graph)
+    assert isinstance(graph_of(drawn), dcc.Graph)
 
 
 def test_chart_card_has_title_subtitle_and_a_body_to_fill():
@@ -246,6 +247,7 @@ def test_a_measurement_trend_with_one_date_says_there_is_no_trend_yet():
 
     one = measurement_trend(readings("2026-09-15"), theme=None, options={"metric": "sprint_60m"})
     note, chart = one.children
+    chart = graph_of(chart)
     assert note.children == (
         "Mean per grade, 40 results; measured only on 2026-09-15, so there is no trend yet "
         "(it needs a second date)"
@@ -256,7 +258,7 @@ def test_a_measurement_trend_with_one_date_says_there_is_no_trend_yet():
     two = measurement_trend(
         readings("2026-09-15", "2026-11-15"), theme=None, options={"metric": "sprint_60m"}
     )
-    assert [t.type for t in two.children[1].figure.data] == ["scatter", "scatter"]
+    assert [t.type for t in graph_of(two.children[1]).figure.data] == ["scatter", "scatter"]
     assert "no trend" not in two.children[0].children
 
 
@@ -279,6 +281,7 @@ def test_a_performance_forecast_says_why_it_has_no_forecast_and_draws_one_when_i
         performance_forecast(means("2026-09-27", "2026-11-09")), theme=None, options={}
     )
     note, chart = two.children
+    chart = graph_of(chart)
     assert note.children == (
         "No forecast: 2 assessment days in this period (2026-09-27, 2026-11-09), and a trend "
         "needs at least three. Widen the dates to see one."
@@ -290,6 +293,7 @@ def test_a_performance_forecast_says_why_it_has_no_forecast_and_draws_one_when_i
         options={},
     )
     note, chart = three.children
+    chart = graph_of(chart)
     assert note.children.startswith("Dashed: the trend")
     dashed = [t for t in chart.figure.data if t.line.dash == "dash"]
     bands = [t for t in chart.figure.data if t.fill == "toself"]
@@ -315,7 +319,7 @@ def test_progress_names_every_class_it_draws():
         ]
     )
     drawn = progress(frame, theme=None, options={})
-    chart = drawn.children[1]
+    chart = graph_of(drawn.children[1])
     shown = list(chart.figure.layout.yaxis.tickvals)
     assert len(shown) == len(chart.figure.data[0].y) == 12  # the twelve most improved classes
     assert chart.figure.layout.height >= 12 * 22

@@ -18,6 +18,7 @@ from sharing.views import VIEWS
 from tests.conftest import (
     AS_OF,
     acting_as,
+    graph_of,
 )
 from tests.unit.dash_context import triggered
 
@@ -278,6 +279,7 @@ def test_journey_and_monitoring_pages_draw_from_the_data(scored):
     with acting_as("analyst"):
         funnel, channels, months = credit_journey.show(period=730, theme="default")
         alert, drift, spread, bad, versions = credit_monitoring.show(theme="default")
+    funnel, channels = graph_of(funnel), graph_of(channels)
     figure = go.Figure(funnel.figure)
     assert figure.data[0].type == "bar" and list(figure.data[0].y)[0] == "Visit"
     assert "% of previous" in figure.data[0].text[1]
@@ -321,7 +323,7 @@ def test_drift_thresholds_are_settings_and_a_new_drift_reaches_the_notification_
         monkeypatch.undo()
         get_settings.cache_clear()
     assert "beyond PSI 0.001 since training" in text_of(alert)
-    bars = drift.figure["data"][0]
+    bars = graph_of(drift).figure["data"][0]
     assert list(bars["text"]) == [f"{v:.3f}" for v in frames["drift"]["psi"]]
     assert "debt_to_income" not in text_of(drift)  # characteristics named for people
     with connect() as conn:

@@ -14,7 +14,7 @@ from data.engine import connect
 from data.preferences import read_preference
 from data.queries import pe
 from pages import pe_dashboard
-from tests.conftest import AS_OF, acting_as
+from tests.conftest import AS_OF, acting_as, graph_of
 from tests.unit.dash_context import triggered
 
 START = AS_OF - timedelta(days=120)
@@ -161,5 +161,5 @@ def test_the_board_arrives_drawn_and_a_setting_redraws_only_its_widget(seeded_en
             filters=FILTERS, theme="light", _values=["push_ups"]
         )
     assert equipment is dash.no_update
-    chart = fitness.children[-1]
+    chart = graph_of(fitness.children[-1])
     assert chart.figure.layout.yaxis.title.text.startswith("Push ups")

@@ -7,7 +7,7 @@ import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
 from pages import tutor_risk as page
 from sharing.views import VIEWS
-from tests.conftest import acting_as
+from tests.conftest import acting_as, graph_of
 
 
 @pytest.fixture
@@ -26,7 +26,8 @@ def test_overview_shows_four_band_cards_two_charts_and_its_filters_round_trip_th
         "High risk",
         "Critical risk",
     ]
-    assert isinstance(distribution, dcc.Graph)
+    assert isinstance(graph_of(distribution), dcc.Graph)
+    assert "Data as a table" in str(distribution)  # and its text alternative
     view = VIEWS["tutor-risk"]
     state = {"region": None, "subject": "Maths", "band": "high", "tenure": "new", "sort": "name"}
     assert view.query(state) == "?subject=Maths&band=high&tenure=new&sort=name"

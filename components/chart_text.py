@@ -1,0 +1,158 @@
+"""A chart's text alternative: a sentence that sums it up for screen readers, and its data
+as a table anyone can open under the chart. Both are read from the figure itself, so they
+always say what the chart shows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from dash import html
+from dash.development.base_component import Component
+
+from components.attrs import attrs
+
+MAX_ROWS = 60  # a chart's table beyond this points to the export for the rest
+SERIES_TYPES = {"bar", "scatter", "scattergl", "funnel"}
+
+
+def series_of(figure: go.Figure) -> tuple[str, list[tuple[str, list[Any], list[Any]]]]:
+    """The category axis's title and each named series as (name, categories, values)."""
+    found = []
+    axis = ""
+    for trace in figure.data:
+        kind = trace.type
+        if kind == "pie":
+            found.append(
+                (trace.name or "Share", list(trace.labels or []), list(trace.values or []))
+            )
+            continue
+        if kind not in SERIES_TYPES or (trace.showlegend is False and trace.fill == "toself"):
+            continue  # a shaded band is drawn around a series, not a series of its own
+        horizontal = trace.orientation == "h" or (kind == "funnel" and trace.orientation != "v")
+        categories, values = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
+        if categories is None or values is None:
+            continue
+        title = (figure.layout.yaxis if horizontal else figure.layout.xaxis).title.text
+        axis = axis or (title or "")
+        found.append((trace.name or "Value", list(categories), list(values)))
+    return axis, found
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, datetime):  # pandas Timestamps too
+        midnight = (value.hour, value.minute, value.second) == (0, 0, 0)
+        return value.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    return text[:10] if len(text) >= 19 and text[4] == "-" and text[10] == "T" else text
+
+
+def _number(value: Any, percent: bool) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    if not isinstance(value, int | float):
+        return str(value)
+    if percent:
+        return f"{value:.1%}"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3g}"
+
+
+def _percent_axis(figure: go.Figure) -> bool:
+    formats = (figure.layout.yaxis.tickformat or "", figure.layout.xaxis.tickformat or "")
+    return any("%" in f for f in formats)
+
+
+def chart_summary(figure: go.Figure) -> str:
+    """One or two sentences: how many series and points, and for a single series its highest
+    and lowest point."""
+    axis, series = series_of(figure)
+    if not series:
+        return "A chart without data points."
+    percent = _percent_axis(figure)
+    names = [name for name, _, _ in series]
+    points = max(len(c) for _, c, _ in series)
+    by = f" by {axis.lower()}" if axis else ""
+    if len(series) > 1:
+        listed = ", ".join(names[:6]) + (", …" if len(names) > 6 else "")
+        return f"{len(series)} series{by}, {points} points each at most: {listed}."
+    text = f"{names[0]}{by}, {points} points"
+    _, categories, values = series[0]
+    numeric = [
+        (v, c) for c, v in zip(categories, values, strict=False) if isinstance(v, int | float)
+    ]
+    if not numeric:
+        return f"{text}."
+    high, low = max(numeric, key=lambda p: p[0]), min(numeric, key=lambda p: p[0])
+    return (
+        f"{text}. Highest: {_label(high[1])} ({_number(high[0], percent)}); "
+        f"lowest: {_label(low[1])} ({_number(low[0], percent)})."
+    )
+
+
+def chart_table(figure: go.Figure) -> Component | None:
+    """The chart's data as a table, one row per category and a column per series, inside a
+    closed disclosure ("Data as a table") under the chart."""
+    axis, series = series_of(figure)
+    if not series:
+        return None
+    percent = _percent_axis(figure)
+    order: list[str] = []
+    cells: dict[tuple[str, str], str] = {}
+    for name, categories, values in series:
+        for category, value in zip(categories, values, strict=False):
+            key = _label(category)
+            if key not in order:
+                order.append(key)
+            cells[(key, name)] = _number(value, percent)
+    names = list(dict.fromkeys(name for name, _, _ in series))
+    shown = order[:MAX_ROWS]
+    rows = [
+        html.Tr([html.Th(key, scope="row")] + [html.Td(cells.get((key, n), "–")) for n in names])
+        for key in shown
+    ]
+    note = (
+        [html.P(f"The first {MAX_ROWS} of {len(order)} rows; export the chart for all of them.")]
+        if len(order) > MAX_ROWS
+        else []
+    )
+    return html.Details(
+        [
+            html.Summary("Data as a table"),
+            html.Div(  # scrolls in its own box, and the keyboard can scroll it
+                html.Table(
+                    [
+                        html.Thead(
+                            html.Tr(
+                                [html.Th(axis or "Category", scope="col")]
+                                + [html.Th(n, scope="col") for n in names]
+                            )
+                        ),
+                        html.Tbody(rows),
+                    ],
+                    className="table table-sm mb-1",
+                ),
+                tabIndex="0",
+                role="region",
+                className="chart-data-scroll",
+                **attrs(aria_label="The chart's data"),
+            ),
+            *note,
+        ],
+        className="chart-data small",
+    )
+
+
+def with_text(graph: Component, figure: go.Figure) -> Component:
+    """The graph, its summary sentence (for screen readers) and its data table."""
+    return html.Figure(
+        [
+            graph,
+            html.Figcaption(chart_summary(figure), className="visually-hidden"),
+            *[t for t in [chart_table(figure)] if t is not None],
+        ],
+        className="chart-figure mb-0",
+    )

@@ -1,0 +1,59 @@
+"""Every chart's text alternative: a summary sentence and its data as a table, read from the
+figure itself."""
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.chart_text import MAX_ROWS, chart_summary, chart_table, with_text
+from tests.unit.test_components import text_of
+
+
+def test_one_series_names_its_highest_and_lowest_point():
+    figure = go.Figure(go.Bar(x=["Low", "Medium", "High"], y=[120, 40, 9], name="Tutors"))
+    figure.update_layout(xaxis_title="Band")
+    assert chart_summary(figure) == (
+        "Tutors by band, 3 points. Highest: Low (120); lowest: High (9)."
+    )
+    table = chart_table(figure)
+    assert text_of(table)[:4] == ["Data as a table", "Band", "Tutors", "Low"]
+    assert ["Medium", "40"] == text_of(table)[5:7]
+
+
+def test_horizontal_bars_dates_percentages_and_several_series():
+    weeks = pd.to_datetime(["2026-11-02", "2026-11-09"])
+    figure = go.Figure(
+        [
+            go.Scatter(x=weeks, y=[0.25, 0.5], name="Held"),
+            go.Scatter(x=weeks, y=[0.1, None], name="No-show"),
+        ]
+    )
+    figure.update_layout(yaxis_tickformat=".0%", xaxis_title="Week")
+    assert chart_summary(figure) == "2 series by week, 2 points each at most: Held, No-show."
+    cells = text_of(chart_table(figure))
+    assert cells[1:4] == ["Week", "Held", "No-show"]
+    assert cells[4:7] == ["2026-11-02", "25.0%", "10.0%"]
+    assert cells[7:10] == ["2026-11-09", "50.0%", "–"]
+    sideways = go.Figure(go.Bar(y=["Maths", "Music"], x=[3.5, 2], orientation="h", name="Mean"))
+    assert "Highest: Maths (3.5); lowest: Music (2)" in chart_summary(sideways)
+
+
+def test_bands_are_not_series_pies_count_and_long_tables_point_to_the_export():
+    band = go.Scatter(x=[1, 2, 2, 1], y=[1, 1, 2, 2], fill="toself", showlegend=False)
+    line = go.Scatter(x=[1, 2], y=[1.5, 1.7], name="Forecast")
+    assert chart_summary(go.Figure([band, line])).startswith("Forecast, 2 points. Highest: 2")
+    pie = go.Figure(go.Pie(labels=["Web", "Branch"], values=[70, 30]))
+    assert "Highest: Web (70); lowest: Branch (30)" in chart_summary(pie)
+    many = go.Figure(go.Bar(x=list(range(MAX_ROWS + 5)), y=list(range(MAX_ROWS + 5))))
+    assert f"The first {MAX_ROWS} of {MAX_ROWS + 5} rows" in text_of(chart_table(many))[-1]
+    assert chart_summary(go.Figure()) == "A chart without data points."
+    assert chart_table(go.Figure()) is None
+
+
+def test_the_chart_comes_with_its_caption_and_table():
+    from dash import dcc
+
+    figure = go.Figure(go.Bar(x=["a"], y=[1]))
+    wrapped = with_text(dcc.Graph(figure=figure), figure)
+    graph, caption, table = wrapped.children
+    assert isinstance(graph, dcc.Graph) and "visually-hidden" in caption.className
+    assert table.children[0].children == "Data as a table"
