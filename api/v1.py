@@ -32,6 +32,30 @@ def sign_in() -> None:
     sign_in_bearer()
 
 
+@v1.before_request
+def refuse_nul_characters() -> Response | None:
+    """Text holding the NUL character cannot be stored or compared in PostgreSQL: such a
+    request is refused as invalid (422) before it reaches the database, never a 500."""
+    fields = [name for name, value in request.args.items(multi=True) if "\x00" in name + value]
+    if request.is_json and holds_nul(request.get_json(silent=True)):
+        fields.append("body")
+    if not fields:
+        return None
+    stored = "" if request.method == "GET" else "; nothing was stored"
+    errors = [{"field": f, "message": "Text may not hold the NUL character."} for f in fields]
+    return problem(422, f"The request holds a NUL character{stored}.", errors=errors)
+
+
+def holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(v) for v in value)
+    return False
+
+
 @v1.errorhandler(BearerRefused)
 def refused(error: BearerRefused) -> Response:
     return problem(error.status, error.detail)
