@@ -34,10 +34,13 @@ def sideways(dash_duo) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
-def test_no_page_scrolls_sideways_on_a_phone(phone):
+def test_no_page_scrolls_sideways_on_a_phone(phone, seeded_engine):
+    """Every page, half of them on each backend: a layout's width does not depend on the
+    database, and walking all of them twice cost the suite 26 s."""
     sign_in(phone, "admin")
-    paths = [p["relative_path"] for p in dash.page_registry.values() if p.get("nav", True)]
-    assert len(paths) > 20
+    every = sorted(p["relative_path"] for p in dash.page_registry.values() if p.get("nav", True))
+    assert len(every) > 20
+    paths = every[::2] if seeded_engine.dialect.name == "sqlite" else every[1::2]
     width = phone.driver.execute_script("return document.documentElement.clientWidth")
     assert 360 <= width <= PHONE[0]  # the page is laid out at phone width
     for path in paths:
