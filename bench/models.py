@@ -115,15 +115,14 @@ MODELS: dict[str, Callable[[CreditData], Any]] = {
 
 
 def as_typed(data: CreditData) -> pd.DataFrame:
-    """Declared categories as text, so every model reads them as categories."""
+    """Declared categories as text (the scorecard's own reading of codes), missing as None,
+    so every model reads them as categories."""
+    from analytics.scorecard import category_text
+
     X = data.X.copy()
     for column in data.categorical:
-        X[column] = (
-            X[column]
-            .astype(object)
-            .where(X[column].notna(), None)
-            .map(lambda v: v if v is None else str(v))
-        )
+        text = category_text(X[column])
+        X[column] = text.astype(object).where(text.notna(), None)
     return X
 
 
@@ -195,6 +194,14 @@ def write_section(doc: Path, markers: tuple[str, str], text: str) -> None:
     doc.write_text(f"{head}{begin}\n{text}\n{end}{tail}")
 
 
+def publish(
+    results: Path, markers: tuple[str, str], *, stamp: str, markdown: str, rows: list[Any]
+) -> None:
+    """A benchmark's rows to its JSON file, and its table with the stamp into docs/models.md."""
+    results.write_text(json.dumps({"stamp": stamp, "results": rows}, indent=2) + "\n")
+    write_section(DOC, markers, f"{stamp}\n\n{markdown}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folds", type=int, default=5)
@@ -225,8 +232,7 @@ def main() -> None:
             f"Measured {datetime.now(UTC):%Y-%m-%d} with `python -m bench.models` "
             f"({args.folds} folds, Python {platform.python_version()}, {platform.machine()})."
         )
-        RESULTS.write_text(json.dumps({"stamp": stamp, "results": results}, indent=2) + "\n")
-        write_section(DOC, MARKERS, f"{stamp}\n\n{markdown}")
+        publish(RESULTS, MARKERS, stamp=stamp, markdown=markdown, rows=results)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ them who leave within 30 days (precision) and the share of that date's leavers t
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -27,7 +26,7 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 
 from analytics.tutor_features import snapshots
 from analytics.tutor_risk import TutorRiskModel, call_list, held_out_split, score_of
-from bench.models import DOC, ROOT, write_section
+from bench.models import ROOT, publish
 from data.seed.common import SCALES, happened_by
 from data.seed.tutoring import leave_process, student_frame, true_leave_probability, tutoring_frames
 from jobs.tutor_risk import snapshot_plan
@@ -115,8 +114,7 @@ def main() -> None:
             f"Measured {datetime.now(UTC):%Y-%m-%d} with `python -m bench.tutor_risk` "
             f"(scale {args.scale}, demo as of {AS_OF})."
         )
-        RESULTS.write_text(json.dumps({"stamp": stamp, "results": rows}, indent=2) + "\n")
-        write_section(DOC, MARKERS, f"{stamp}\n\n{markdown}")
+        publish(RESULTS, MARKERS, stamp=stamp, markdown=markdown, rows=rows)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from components.attrs import attrs
+from components.formatting import number, percent
 
 MAX_ROWS = 60  # a chart's table beyond this points to the export for the rest
 SERIES_TYPES = {"bar", "scatter", "scattergl", "funnel"}
@@ -51,14 +52,12 @@ def _label(value: Any) -> str:
     return text[:10] if len(text) >= 19 and text[4] == "-" and text[10] == "T" else text
 
 
-def _number(value: Any, percent: bool) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    if not isinstance(value, int | float):
-        return str(value)
-    if percent:
-        return f"{value:.1%}"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.3g}"
+def _number(value: Any, as_percent: bool) -> str:
+    if isinstance(value, int | float) and not pd.isna(value):
+        if as_percent:
+            return percent(value)
+        return number(value) if float(value).is_integer() else f"{value:,.3g}"
+    return "–" if value is None or pd.isna(value) else str(value)
 
 
 def _percent_axis(figure: go.Figure) -> bool:
@@ -72,7 +71,7 @@ def chart_summary(figure: go.Figure) -> str:
     axis, series = series_of(figure)
     if not series:
         return "A chart without data points."
-    percent = _percent_axis(figure)
+    as_percent = _percent_axis(figure)
     names = [name for name, _, _ in series]
     points = max(len(c) for _, c, _ in series)
     by = f" by {axis.lower()}" if axis else ""
@@ -88,8 +87,8 @@ def chart_summary(figure: go.Figure) -> str:
         return f"{text}."
     high, low = max(numeric, key=lambda p: p[0]), min(numeric, key=lambda p: p[0])
     return (
-        f"{text}. Highest: {_label(high[1])} ({_number(high[0], percent)}); "
-        f"lowest: {_label(low[1])} ({_number(low[0], percent)})."
+        f"{text}. Highest: {_label(high[1])} ({_number(high[0], as_percent)}); "
+        f"lowest: {_label(low[1])} ({_number(low[0], as_percent)})."
     )
 
 
@@ -99,7 +98,7 @@ def chart_table(figure: go.Figure) -> Component | None:
     axis, series = series_of(figure)
     if not series:
         return None
-    percent = _percent_axis(figure)
+    as_percent = _percent_axis(figure)
     order: list[str] = []
     cells: dict[tuple[str, str], str] = {}
     for name, categories, values in series:
@@ -107,7 +106,7 @@ def chart_table(figure: go.Figure) -> Component | None:
             key = _label(category)
             if key not in order:
                 order.append(key)
-            cells[(key, name)] = _number(value, percent)
+            cells[(key, name)] = _number(value, as_percent)
     names = list(dict.fromkeys(name for name, _, _ in series))
     shown = order[:MAX_ROWS]
     rows = [
