@@ -1,5 +1,6 @@
-"""The "Explain this view" button and the card an AI (or template) text is shown in, and the
-facts of a page read from its own KPI cards: the numbers exactly as the page shows them."""
+"""The card an AI (or template) text is shown in, and the facts of a page read from its own
+KPI cards: the numbers exactly as the page shows them. The "Explain this view" button that
+shows the card is `widgets.explain.ExplainAIO`."""
 
 from __future__ import annotations
 
@@ -7,34 +8,8 @@ from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import html
 from dash.development.base_component import Component
-
-from components.attrs import attrs
-
-
-class explain_ids:
-    def __init__(self, prefix: str) -> None:
-        self.button = f"{prefix}-explain"
-        self.output = f"{prefix}-explain-out"
-
-
-def explain_panel(prefix: str) -> html.Div:
-    ids = explain_ids(prefix)
-    return html.Div(
-        [
-            dbc.Button(
-                "Explain this view",
-                id=ids.button,
-                color="secondary",
-                outline=True,
-                size="sm",
-                title="A short narrative of the numbers on this page",
-            ),
-            dcc.Loading(html.Div(id=ids.output, className="mt-2", **attrs(aria_live="polite"))),
-        ],
-        className="explain-panel mb-3",
-    )
 
 
 def insight_card(

@@ -9,11 +9,9 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
-from flask_login import current_user
 
-from ai import insights
 from analytics.pricing import band_pricing, cutoff_tradeoff
 from analytics.scorecard import PD_BANDS
 from auth.access import EVERYONE, allowed, region_scope, requires
@@ -24,7 +22,7 @@ from components.chart_card import chart_body
 from components.empty_state import empty_state
 from components.filters import field, filter_bar
 from components.formatting import number, percent
-from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
+from components.insight import KpiReading, facts_from_kpi_cards
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table
@@ -34,8 +32,9 @@ from data import credit, pricing
 from data.engine import connect
 from settings import get_settings
 from sharing.embed import EMBED_ROLES
-from sharing.views import Param, Part, View, register, whole_number_in
+from sharing.views import Explained, Param, Part, View, register, whole_number_in
 from sharing.views import State as ViewState
+from widgets.explain import ExplainAIO
 
 dash.register_page(
     __name__,
@@ -101,7 +100,7 @@ def layout(**query: str) -> Component:
                 className="widget-note",
             ),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
-            explain_panel("pricing"),
+            ExplainAIO(VIEW),
             dcc.Loading(html.Div(id=ids.kpis)),
             dbc.Row(
                 [
@@ -131,23 +130,9 @@ def layout(**query: str) -> Component:
     )
 
 
-@callback(
-    Output(explain_ids("pricing").output, "children"),
-    Input(explain_ids("pricing").button, "n_clicks"),
-    State(ids.cutoff, "value"),
-    State(ids.margin, "value"),
-    prevent_initial_call=True,
-)
-@requires(*EVERYONE)
-def explain_pricing(clicked: int | None, cutoff: Any, margin: Any) -> Component:
-    """A narrative of the what-if cards for this cut-off and margin."""
-    if not clicked:
-        raise dash.exceptions.PreventUpdate
-    cards = what_if(cutoff, margin, None)[0]
-    result = insights.explain(
-        page="Credit pricing", facts=facts_from_kpi_cards(cards), user_id=current_user.user_id
-    )
-    return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
+def what_if_facts(state: ViewState) -> list[KpiReading]:
+    """The what-if cards for this cut-off and margin, as shown."""
+    return facts_from_kpi_cards(what_if(state.get("cutoff"), state.get("margin"), None)[0])
 
 
 def applications(state: ViewState) -> pd.DataFrame | None:
@@ -310,5 +295,6 @@ SPEC = register(
             Part("cutoffs", "Volume against loss as the cut-off moves", cutoff_rows, cutoff_figure),
         ),
         kpis=kpi_values,
+        explained=Explained("Credit pricing", what_if_facts),
     )
 )

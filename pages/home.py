@@ -13,9 +13,7 @@ import plotly.graph_objects as go
 from dash import ALL, MATCH, Input, Output, callback, ctx, dcc, html
 from dash.dependencies import Wildcard
 from dash.development.base_component import Component
-from flask_login import current_user
 
-from ai import insights
 from analytics import home_kpis
 from analytics.home_kpis import Kpi
 from auth.access import EVERYONE, allowed, region_scope, requires
@@ -27,7 +25,7 @@ from components.empty_state import empty_state
 from components.feed import feed_list
 from components.figures import clicked, share_line, stacked_bars
 from components.formatting import number, percent
-from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
+from components.insight import KpiReading, facts_from_kpi_cards
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.view_tools import view_actions, view_location
@@ -36,8 +34,9 @@ from data.engine import connect
 from data.queries import home
 from data.queries.home import CHART_WEEKS
 from sharing.embed import EMBED_ROLES
-from sharing.views import Part, View, register
+from sharing.views import Explained, Part, View, register
 from sharing.views import State as ViewState
+from widgets.explain import ExplainAIO
 
 dash.register_page(
     __name__,
@@ -129,7 +128,7 @@ def layout(**_kwargs: str) -> html.Div:
             view_location(VIEW),
             dcc.Location(id=ids.go, refresh="callback-nav"),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
-            explain_panel("home"),
+            ExplainAIO(VIEW),
             *[section(area) for area in SECTIONS],
             recent_activity(),
         ]
@@ -220,24 +219,13 @@ def section_cards(area: str, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.Data
     return kpi_cards(kpis), rows
 
 
-@callback(
-    Output(explain_ids("home").output, "children"),
-    Input(explain_ids("home").button, "n_clicks"),
-    prevent_initial_call=True,
-)
-@requires(*EVERYONE)
-def explain_home(clicked: int | None) -> Component:
-    """A narrative of the KPI cards the user sees, in their scope (never personal data)."""
-    if not clicked:
-        raise dash.exceptions.PreventUpdate
+def home_facts(_state: ViewState) -> list[KpiReading]:
+    """The KPI cards the user sees, in their scope (never personal data), as read back."""
     with connect() as conn:
         end = home.home_end(conn=conn)
-    cards = (
-        [] if end is None else [card for area in SECTIONS for card in section_cards(area, end)[0]]
-    )
-    facts = facts_from_kpi_cards(cards)
-    result = insights.explain(page="Home", facts=facts, user_id=current_user.user_id)
-    return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
+    if end is None:
+        return []
+    return facts_from_kpi_cards([c for area in SECTIONS for c in section_cards(area, end)[0]])
 
 
 def kpi_cards(kpis: list[Kpi]) -> list[dbc.Card]:
@@ -321,5 +309,6 @@ SPEC = register(
             for area, (heading, chart_title, _) in SECTIONS.items()
         ),
         kpis=kpi_values,
+        explained=Explained("Home", home_facts),
     )
 )

@@ -35,7 +35,6 @@ from actions.pe_board import (
     visible_widgets,
 )
 from actions.pe_widgets import board_scope, default_dates, read_widget
-from ai import insights
 from analytics.narrative import Fact
 from analytics.pe import SKILLS
 from analytics.teams import TeamOptions
@@ -52,7 +51,6 @@ from components.attrs import attrs
 from components.empty_state import empty_state
 from components.filters import field, filter_bar
 from components.formatting import number, percent
-from components.insight import explain_ids, explain_panel, insight_card
 from components.pe_widgets import DRAW
 from components.shell import ids as shell_ids
 from components.theme import valid_theme
@@ -67,9 +65,10 @@ from components.widget_card import (
 from data.engine import connect
 from data.preferences import read_preference
 from data.queries import pe
-from sharing.views import Part, View
+from sharing.views import Explained, Part, View
 from sharing.views import State as ViewState
 from sharing.views import register as register_view
+from widgets.explain import ExplainAIO
 
 dash.register_page(
     __name__,
@@ -127,7 +126,7 @@ def layout(**query: str) -> Component:
             dcc.Store(id=ids.filters, data=chosen),
             _filter_bar(classes, filters, bounds, start, end),
             view_actions(VIEW, can_embed=False, can_share=False),
-            explain_panel("pe"),
+            ExplainAIO(VIEW, context=chosen),
             html.Div(
                 id=ids.status,
                 role="status",
@@ -373,8 +372,10 @@ def _save(board: dict[str, Any]) -> None:
     save_preference(actor=current_actor(), name=PREFERENCE, value=board)
 
 
-def pe_facts(scope: pe.PEFilter) -> list[Fact]:
-    """The headline numbers behind the board for these filters: counts and rates only."""
+def pe_facts(state: ViewState) -> list[Fact]:
+    """The headline numbers behind the board for its filters (kept in the explain widget's
+    context): counts and rates only. Raises ValueError on filters that are not valid."""
+    scope = board_scope(state.get("context"), region_ids=current_actor().region_ids)
     with connect() as conn:
         daily = pe.attendance_daily(conn=conn, scope=scope)
         incidents = pe.incident_counts(conn=conn, scope=scope)
@@ -397,26 +398,6 @@ def pe_facts(scope: pe.PEFilter) -> list[Fact]:
         Fact("Safety incidents", number(int(incidents["n"].sum()) if len(incidents) else 0)),
         Fact("Incidents more than minor", number(int(serious))),
     ]
-
-
-@callback(
-    Output(explain_ids("pe").output, "children"),
-    Input(explain_ids("pe").button, "n_clicks"),
-    State(ids.filters, "data"),
-    prevent_initial_call=True,
-)
-@requires(*EVERYONE)
-def explain_board(clicked: int | None, filters: Any) -> Component:
-    if not clicked:
-        raise dash.exceptions.PreventUpdate
-    try:
-        scope = board_scope(filters, region_ids=current_actor().region_ids)
-    except ValueError as error:
-        return dbc.Alert(f"These filters cannot be explained: {error}.", color="warning")
-    result = insights.explain(
-        page="PE dashboard", facts=pe_facts(scope), user_id=current_user.user_id
-    )
-    return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
 
 @callback(
@@ -489,6 +470,7 @@ def change_board(*args: Any) -> tuple[Any, Any, str]:
     Output(ids.klass, "options"),
     Output(ids.klass, "value"),
     Output(ids.notices, "children", allow_duplicate=True),
+    Output(ExplainAIO.ids.context(VIEW), "data"),
     Input(ids.school, "value"),
     Input(ids.grade, "value"),
     Input(ids.klass, "value"),
@@ -499,8 +481,9 @@ def change_board(*args: Any) -> tuple[Any, Any, str]:
 @requires(*EVERYONE)
 def apply_filters(
     school_id: Any, grade: Any, class_id: Any, start: Any, end: Any
-) -> tuple[Any, Any, Any, Any]:
-    """Validate the filters against what the user may see, remember them, and pass them on."""
+) -> tuple[Any, Any, Any, Any, Any]:
+    """Validate the filters against what the user may see, remember them, and pass them on
+    (to the widgets, and to "Explain this view")."""
     with connect() as conn:
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
         board, _ = _saved_board(conn)
@@ -521,6 +504,7 @@ def apply_filters(
             dash.no_update,
             dash.no_update,
             dbc.Alert(f"Filters not applied: {reason}.", color="warning", dismissable=True),
+            dash.no_update,
         )
     chosen = filters.model_dump(mode="json")
     scoped, problem = _in_scope(chosen, classes)
@@ -532,7 +516,7 @@ def apply_filters(
         scoped["class_id"] = None  # the class is not in the chosen school or grade
     board["filters"] = scoped
     _save(board)
-    return scoped, choices, scoped["class_id"], []
+    return scoped, choices, scoped["class_id"], [], scoped
 
 
 @callback(
@@ -672,5 +656,6 @@ SPEC = register_view(
         ),
         embeddable=False,  # a personal board: each user's own widgets, filters and settings
         shown=placed_widgets,
+        explained=Explained("PE dashboard", pe_facts),
     )
 )

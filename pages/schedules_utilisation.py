@@ -9,9 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
-from flask_login import current_user
 
-from ai import insights
 from analytics.narrative import Fact
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
@@ -20,15 +18,15 @@ from components.chart_card import chart_body, chart_card
 from components.figures import clicked
 from components.filters import period_filter
 from components.formatting import number, percent
-from components.insight import explain_ids, explain_panel, insight_card
 from components.shell import ids as shell_ids
 from components.theme import themed
 from components.view_tools import view_actions, view_location
 from data import schedules
 from data.engine import connect
 from sharing.embed import EMBED_ROLES
-from sharing.views import Part, View, period_param, register
+from sharing.views import Explained, Part, View, period_param, register
 from sharing.views import State as ViewState
+from widgets.explain import ExplainAIO
 
 dash.register_page(
     __name__,
@@ -60,7 +58,7 @@ def layout(**query: str) -> Component:
             dcc.Location(id=ids.go, refresh="callback-nav"),
             period_filter(ids.period, PERIODS, state["period"]),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
-            explain_panel("utilisation"),
+            ExplainAIO(VIEW),
             html.Div(
                 [
                     chart_card(
@@ -99,22 +97,13 @@ def usage(period: object) -> tuple[int, dict]:
         )
 
 
-@callback(
-    Output(explain_ids("utilisation").output, "children"),
-    Input(explain_ids("utilisation").button, "n_clicks"),
-    State(ids.period, "value"),
-    prevent_initial_call=True,
-)
-@requires(*EVERYONE)
-def explain_utilisation(clicked: int | None, period: object) -> Component:
+def utilisation_facts(state: ViewState) -> list[Fact]:
     """Totals and rates behind the charts (no host or student names)."""
-    if not clicked:
-        raise dash.exceptions.PreventUpdate
-    days, use = usage(period)
+    days, use = usage(state.get("period"))
     weeks = use["weeks"]
     sessions, cancelled = int(weeks["sessions"].sum()), int(weeks["cancelled"].sum())
     expected, absent = int(weeks["expected"].sum()), int(weeks["absent"].sum())
-    facts = [
+    return [
         Fact("Period", PERIODS[days]),
         Fact("Sessions booked", number(sessions)),
         Fact(
@@ -128,10 +117,6 @@ def explain_utilisation(clicked: int | None, period: object) -> Component:
         ),
         Fact("Rooms in use", number(len(use["rooms"]))),
     ]
-    result = insights.explain(
-        page="Schedule utilisation", facts=facts, user_id=current_user.user_id
-    )
-    return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
 
 
 def hosts_rows(state: ViewState) -> pd.DataFrame:
@@ -237,5 +222,6 @@ SPEC = register(
             Part("rooms", "Hours booked per room", rooms_rows, rooms_figure),
             Part("rates", "Cancellations and no-shows", rates_rows, rates_figure),
         ),
+        explained=Explained("Schedule utilisation", utilisation_facts),
     )
 )

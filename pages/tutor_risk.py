@@ -12,9 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
-from flask_login import current_user
 
-from ai import insights
 from analytics.interventions import (
     MATCHES,
     MIN_MEASURED,
@@ -31,7 +29,7 @@ from components.empty_state import empty_state
 from components.figures import banded_bars, clicked
 from components.filters import field, filter_bar
 from components.formatting import factor_value, number
-from components.insight import explain_ids, explain_panel, facts_from_kpi_cards, insight_card
+from components.insight import KpiReading, facts_from_kpi_cards
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table, page_after, pager
@@ -41,8 +39,10 @@ from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
 from sharing.embed import EMBED_ROLES
-from sharing.views import Param, Part, View, one_of, register
+from sharing.views import Explained, Param, Part, View, one_of, register
+from sharing.views import State as ViewState
 from vocabulary import INTERVENTION_LABELS
+from widgets.explain import ExplainAIO
 
 dash.register_page(
     __name__,
@@ -168,7 +168,7 @@ def layout(
             view_location(VIEW),
             filters,
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
-            explain_panel("tutor-risk"),
+            ExplainAIO(VIEW),
             dcc.Loading(dbc.Row(id=ids.kpis, className="g-3 mb-3"), delay_show=150),
             dbc.Row(
                 [
@@ -375,24 +375,10 @@ def drill_to_band(click: Any) -> str:
     return str(band)
 
 
-@callback(
-    Output(explain_ids("tutor-risk").output, "children"),
-    Input(explain_ids("tutor-risk").button, "n_clicks"),
-    *[State(f.component_id, f.component_property) for f in FILTERS],
-    prevent_initial_call=True,
-)
-@requires(*EVERYONE)
-def explain_overview(
-    clicked: int | None, region: Any, subject: Any, band: Any, tenure: Any, sort: Any
-) -> Component:
-    """A narrative of the band cards as shown for these filters (counts, never names)."""
-    if not clicked:
-        raise dash.exceptions.PreventUpdate
-    cards = show_overview(region, subject, band, tenure, sort, None)[0]
-    result = insights.explain(
-        page="Tutor risk overview", facts=facts_from_kpi_cards(cards), user_id=current_user.user_id
-    )
-    return insight_card(result.text, source=result.source, note=result.note, retry=result.retry)
+def overview_facts(state: ViewState) -> list[KpiReading]:
+    """The band cards as shown for these filters (counts, never names)."""
+    filters = {k: state.get(k) for k in ("region", "subject", "band", "tenure", "sort")}
+    return facts_from_kpi_cards(show_overview(**filters, theme=None)[0])
 
 
 def band_cards(history: pd.DataFrame) -> list[Component]:
@@ -687,5 +673,6 @@ register(
             Part("interventions", "What interventions achieved", effect_rows),
         ),
         kpis=kpi_values,
+        explained=Explained("Tutor risk overview", overview_facts),
     )
 )

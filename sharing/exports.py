@@ -15,7 +15,7 @@ from flask_login import current_user
 
 from actions.base import Refused
 from actions.sharing import make_link as make_view_link
-from auth.access import EVERYONE, AccessDenied, current_actor, deny_if_forged, requires
+from auth.access import EVERYONE, current_actor, deny_if_forged, requires
 from auth.audit import audit
 from auth.requests import now
 from components.downloads import file_name, table_file
@@ -26,32 +26,10 @@ from data.queries.overview import data_as_of
 from settings import get_settings
 from sharing import images, report
 from sharing.embed import embed_token
-from sharing.views import VIEWS, View
 from sharing.views import State as ViewState
+from sharing.views import View, state_on_page, view_for_caller
 
 IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
-
-
-def _view_for(name: Any) -> View:
-    """The registered view, if the caller's role may see it (audited refusal otherwise)."""
-    view = VIEWS.get(name) if isinstance(name, str) else None
-    if view is None:
-        raise dash.exceptions.PreventUpdate
-    if current_user.role not in view.roles:
-        audit("access.denied", what="view", view=view.name, role=current_user.role)
-        raise AccessDenied()
-    return view
-
-
-def _state_of(view: View) -> ViewState:
-    """The view's filters from its URL mirror on the page (the callback's ALL state)."""
-    for entry in ctx.states_list or []:
-        for item in entry if isinstance(entry, list) else [entry]:
-            made = item.get("id")
-            if isinstance(made, dict) and made.get("type") == "view-url":
-                if made.get("view") == view.name:
-                    return view.state(item.get("value") or "")
-    return view.state({})
 
 
 @callback(
@@ -67,7 +45,7 @@ def export_part(clicks: list[int | None], _searches: list[str | None]) -> tuple[
     trigger = ctx.triggered_id
     if not trigger or not any(clicks or []):
         raise dash.exceptions.PreventUpdate
-    view = _view_for(trigger.get("view"))
+    view = view_for_caller(trigger.get("view"))
     part = view.part_by_key.get(trigger.get("part"))
     fmt = trigger.get("fmt")
     if (
@@ -76,7 +54,7 @@ def export_part(clicks: list[int | None], _searches: list[str | None]) -> tuple[
         or (fmt in IMAGE_TYPES and not part.is_chart)
     ):
         raise dash.exceptions.PreventUpdate
-    state = _state_of(view)
+    state = state_on_page(view)
     frame = part.rows(state)
     name = f"{view.name}-{part.key}"
     moment = now()
@@ -121,8 +99,8 @@ def pdf_report(clicks: int | None, _searches: list[str | None]) -> Any:
     """A PDF of the view as it is: cover, KPIs, charts (drawn by Chromium) and tables."""
     if not clicks or not isinstance(ctx.triggered_id, dict):
         raise dash.exceptions.PreventUpdate
-    view = _view_for(ctx.triggered_id.get("view"))
-    state = _state_of(view)
+    view = view_for_caller(ctx.triggered_id.get("view"))
+    state = state_on_page(view)
     body = report.pdf_bytes(build_report(view, state))
     audit("export", view=view.name, part="report", format="pdf", filters=view.query(state))
     return dcc.send_bytes(body, file_name(view.name, now(), "pdf"), type="application/pdf")
@@ -168,8 +146,8 @@ def make_link(share: int | None, embed: int | None, days: Any, _searches: Any) -
     trigger = ctx.triggered_id
     if not isinstance(trigger, dict) or not (share or embed):
         raise dash.exceptions.PreventUpdate
-    view = _view_for(trigger.get("view"))
-    state = _state_of(view)
+    view = view_for_caller(trigger.get("view"))
+    state = state_on_page(view)
     kind = "embed" if trigger.get("type") == "view-embed" else "share"
     try:
         valid_days = int(days) if kind == "embed" else None

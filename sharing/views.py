@@ -6,7 +6,7 @@ filters. The query string is always parsed here: an unknown or invalid value is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -15,8 +15,10 @@ import dash
 import pandas as pd
 import plotly.graph_objects as go
 from dash import Input, Output, callback, ctx
+from flask_login import current_user
 
-from auth.access import requires
+from auth.access import AccessDenied, requires
+from auth.audit import audit
 from components.view_tools import location_id
 
 State = dict[str, Any]
@@ -63,6 +65,18 @@ class Part:
 
 
 @dataclass(frozen=True)
+class Explained:
+    """What "Explain this view" reads: the page's name as the narrative says it, and the
+    numbers the page shows for a state (`analytics.narrative.Fact`s, or tuples of their
+    fields). `facts` raises ValueError, with words for people, on a state it cannot explain.
+    A view whose filters are not in the URL reads them from `state["context"]`, which the
+    page keeps in its `ExplainAIO`."""
+
+    page: str
+    facts: Callable[[State], Sequence[Any]]
+
+
+@dataclass(frozen=True)
 class View:
     name: str
     path: str
@@ -71,6 +85,7 @@ class View:
     params: tuple[Param, ...] = ()
     parts: tuple[Part, ...] = ()
     kpis: Callable[[State], list[tuple[str, str]]] | None = None
+    explained: Explained | None = None
     embeddable: bool = True  # False for views with personal data (e.g. the audit log)
     # The keys of the parts a report shows for a state (all when None), e.g. a personal
     # board's placed widgets.
@@ -190,3 +205,26 @@ def period_param(component_id: str, periods: Mapping[int, str], default: int) ->
         default=default,
         show=lambda days: periods.get(days, f"{days} days"),
     )
+
+
+def view_for_caller(name: Any) -> View:
+    """The registered view, if the caller's role may see it (audited refusal otherwise)."""
+    view = VIEWS.get(name) if isinstance(name, str) else None
+    if view is None:
+        raise dash.exceptions.PreventUpdate
+    if current_user.role not in view.roles:
+        audit("access.denied", what="view", view=view.name, role=current_user.role)
+        raise AccessDenied()
+    return view
+
+
+def state_on_page(view: View) -> State:
+    """The view's filters from its URL mirror on the page (the calling callback's
+    `State({"type": "view-url", "view": ALL}, "search")`); its defaults without one."""
+    for entry in ctx.states_list or []:
+        for item in entry if isinstance(entry, list) else [entry]:
+            made = item.get("id")
+            if isinstance(made, dict) and made.get("type") == "view-url":
+                if made.get("view") == view.name:
+                    return view.state(item.get("value") or "")
+    return view.state({})

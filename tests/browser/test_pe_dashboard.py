@@ -6,6 +6,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import app as beacon
 from tests.browser.conftest import choose, click, sign_in, url
+from widgets.explain import ExplainAIO
 
 
 @pytest.fixture
@@ -72,6 +73,9 @@ def test_a_user_arranges_widgets_and_finds_the_layout_kept(started):
     started.wait_for_contains_text(
         '[data-widget="team_suggestions"]', "Team means differ by at most", timeout=20
     )
+    # "Explain this view" narrates the board as filtered now: one class.
+    click(started, ExplainAIO.ids.button("pe-dashboard"))
+    started.wait_for_contains_text(".insight-card", "Classes in view: 1", timeout=20)
 
     started.driver.refresh()
     started.wait_for_element("[data-widget]", timeout=20)

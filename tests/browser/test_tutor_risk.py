@@ -6,6 +6,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
 from tests.browser.conftest import choose, click, sign_in, url
+from widgets.explain import ExplainAIO
 
 
 @pytest.fixture
@@ -53,6 +54,14 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     dash_duo.wait_for_text_to_equal("#risk-band-value", "Low", timeout=20)
     dash_duo.wait_for_text_to_equal("#risk-table .data-table .band-badge", "Low", timeout=20)
     assert shown_bands(dash_duo) == {"low"}
+    # "Explain this view" narrates the band cards on screen.
+    click(dash_duo, ExplainAIO.ids.button("tutor-risk"))
+    dash_duo.wait_for_contains_text(".insight-card", "Tutor risk overview right now", timeout=20)
+    cards = dash_duo.find_element("#risk-kpis").get_attribute("textContent")
+    low = dash_duo.driver.execute_script(
+        "return document.querySelector('.insight-card .insight-text').textContent"
+    )
+    assert low.split("Low risk: ")[1].split(" ")[0] in cards
     assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
 
 

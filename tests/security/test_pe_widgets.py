@@ -75,7 +75,7 @@ def call(client, output_part: str, values: dict, *, widget: str = "attendance", 
 
     outputs: list = outputs_of(callback["output"])
     for output in outputs:
-        if isinstance(output["id"], dict):
+        if isinstance(output["id"], dict) and "widget" in output["id"]:
             output["id"]["widget"] = widget
     if '["ALL"]' in callback["output"] and len(outputs) == 1:
         outputs = [outputs]  # a wildcard output answers a list: here of the one widget

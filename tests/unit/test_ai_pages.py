@@ -27,6 +27,7 @@ from pages import (
     tutor_risk,
 )
 from tests.conftest import AS_OF, SEED, acting_as
+from widgets.explain import explain
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def card_text(card) -> tuple[str, str]:  # type: ignore[no-untyped-def]
 
 def test_home_explains_the_kpi_cards_it_shows_with_only_their_numbers(db):
     with acting_as("viewer"):
-        text, badge = card_text(home.explain_home(clicked=1))
+        text, badge = card_text(explain(view_name="home", state={}))
         cards = []
         end = home.home.home_end(conn=connect().__enter__())
         for area in home.SECTIONS:
@@ -54,18 +55,28 @@ def test_home_explains_the_kpi_cards_it_shows_with_only_their_numbers(db):
 
 
 @pytest.mark.parametrize(
-    "explain",
+    ("view", "state"),
     [
-        lambda: tutor_risk.explain_overview(
-            clicked=1, region=None, subject=None, band=None, tenure=None, sort=None
-        ),
-        lambda: schedules_utilisation.explain_utilisation(clicked=1, period=28),
+        (tutor_risk.VIEW, {"region": None, "subject": None, "band": None, "sort": "score"}),
+        (schedules_utilisation.VIEW, {"period": 28}),
     ],
 )
-def test_every_area_page_explains_its_view(db, explain):
+def test_every_area_page_explains_its_view(db, view, state):
     with acting_as("manager", regions=(1,)):
-        text, badge = card_text(explain())
+        text, badge = card_text(explain(view_name=view, state=state))
     assert badge == "Template" and "right now" in text and numbers_in(text)
+
+
+def test_the_tutor_risk_explanation_is_of_the_filters_in_the_address(db):
+    with acting_as("analyst"):
+        every = card_text(explain(view_name=tutor_risk.VIEW, state={"sort": "score"}))[0]
+        north = card_text(explain(view_name=tutor_risk.VIEW, state={"region": 1}))[0]
+        cards = tutor_risk.show_overview(
+            region=1, subject=None, band=None, tenure=None, sort="score", theme=None
+        )[0]
+    shown = json.dumps(cards, default=lambda c: c.to_plotly_json())
+    assert every != north
+    assert all(number in shown for number in numbers_in(north))
 
 
 def test_credit_pricing_explains_its_what_if(fresh):
@@ -73,7 +84,8 @@ def test_credit_pricing_explains_its_what_if(fresh):
 
     credit_scoring.run()
     with acting_as("analyst"):
-        text, badge = card_text(credit_pricing.explain_pricing(clicked=1, cutoff=560, margin=0.02))
+        state = {"cutoff": 560, "margin": 0.02}
+        text, badge = card_text(explain(view_name=credit_pricing.VIEW, state=state))
         cards = credit_pricing.what_if(cutoff=560, margin=0.02, theme=None)[0]
     shown = json.dumps(cards.to_plotly_json(), default=str)
     assert badge == "Template" and text.startswith("Credit pricing right now.")
@@ -83,8 +95,8 @@ def test_credit_pricing_explains_its_what_if(fresh):
 def test_the_pe_board_explains_its_filters_and_refuses_bad_ones(db):
     filters = {"start": "2026-03-01", "end": "2026-06-15"}
     with acting_as("analyst"):
-        text, _ = card_text(pe_dashboard.explain_board(clicked=1, filters=filters))
-        refused = pe_dashboard.explain_board(clicked=1, filters={"start": "yesterday"})
+        text, _ = card_text(explain(view_name=pe_dashboard.VIEW, state={"context": filters}))
+        refused = explain(view_name=pe_dashboard.VIEW, state={"context": {"start": "yesterday"}})
     assert "Attendance rate" in text and "2026-03-01 to 2026-06-15" in text
     assert "cannot be explained" in refused.children
 
