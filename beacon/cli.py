@@ -317,10 +317,10 @@ def load(
 def package(path: Path, file_format: str) -> None:
     """Write the whole database as a data package into the folder PATH: one file per entity,
     in the format `load` reads (so it loads back into another Beacon)."""
-    from data.engine import connect
+    from data.engine import snapshot
     from data.package import write_package
 
-    with connect() as conn:
+    with snapshot() as conn:  # every file as of one moment
         written = write_package(conn=conn, folder=path, file_format=file_format)
     width = max(len(name) for name in written)
     for name, rows in written.items():

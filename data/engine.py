@@ -44,6 +44,14 @@ def engine_for(url: str, statement_timeout_ms: int = 15_000) -> Engine:
     return engine
 
 
+def postgres_session_options(statement_timeout_ms: int) -> str:
+    """The settings every PostgreSQL connection of the app starts with: the statement timeout,
+    and no JIT. The app's reads are short and indexed; JIT compiling pays only on long
+    analytic scans, and a misestimated row count made the planner JIT-compile a 20 ms
+    watchlist read for 89 ms at 3M sessions (measured for #26)."""
+    return f"-c statement_timeout={statement_timeout_ms} -c jit=off"
+
+
 def _postgres_engine(url: str, statement_timeout_ms: int) -> Engine:
     return create_engine(
         url,
@@ -52,7 +60,7 @@ def _postgres_engine(url: str, statement_timeout_ms: int) -> Engine:
         max_overflow=5,
         connect_args={
             "connect_timeout": 5,
-            "options": f"-c statement_timeout={statement_timeout_ms}",
+            "options": postgres_session_options(statement_timeout_ms),
         },
     )
 
@@ -84,9 +92,29 @@ def get_engine() -> Engine:
 
 @contextmanager
 def connect() -> Iterator[Connection]:
-    """A short-lived read connection for one callback."""
+    """A short-lived read connection for one callback.
+
+    On PostgreSQL it reads in autocommit: no BEGIN before the first statement and no
+    ROLLBACK when it goes back to the pool, two round trips fewer per use (#26). Under
+    READ COMMITTED every statement takes its own snapshot anyway, so the reads see what
+    they saw before. Writes go through `transaction()`, never through this connection, and
+    a read that streams rows (a server-side cursor needs a transaction) through
+    `snapshot()`."""
     with get_engine().connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="AUTOCOMMIT")
         yield conn
+
+
+@contextmanager
+def snapshot() -> Iterator[Connection]:
+    """A read-only transaction that sees the database as it was when it began, through every
+    statement, and may stream rows with a server-side cursor (a whole-database export)."""
+    with get_engine().connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield conn
 
 
 @contextmanager

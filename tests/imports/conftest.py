@@ -9,7 +9,7 @@ import pytest
 
 from actions.base import Actor
 from actions.imports import LoadRequest, LoadResult, load_data
-from data.engine import connect
+from data import engine
 from data.package import write_package
 from tests.conftest import create_test_account
 
@@ -80,7 +80,7 @@ def load(
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Everything the contract covers, as the data package writes it."""
-    with connect() as conn:
+    with engine.snapshot() as conn:
         write_package(conn=conn, folder=folder)
     return {p.name: p.read_text() for p in sorted(folder.iterdir())}
 

@@ -13,6 +13,7 @@ from actions.base import Actor, Refused
 from actions.imports import LoadRequest, load_data
 from data import audit as audit_log
 from data.engine import connect, get_engine
+from data.engine import snapshot as one_moment
 from data.load_history import load_history
 from data.models import SessionDay, Tutor
 from data.package import write_package
@@ -234,13 +235,13 @@ def test_a_bulk_load_tells_the_planner_and_a_small_push_does_not(
 
 
 def test_the_demo_makes_the_round_trip_with_the_same_numbers(seeded_url, empty_url, tmp_path):
-    with pointed_at(seeded_url), connect() as conn:
+    with pointed_at(seeded_url), one_moment() as conn:
         write_package(conn=conn, folder=tmp_path / "package")
         numbers = page_numbers(conn)
     with pointed_at(empty_url):
         result = load(tmp_path / "package")
         assert result.outcome == "loaded", result.problems[:5]
-        with connect() as conn:
+        with one_moment() as conn:
             write_package(conn=conn, folder=tmp_path / "again")
             assert page_numbers(conn) == numbers
     for first in sorted((tmp_path / "package").iterdir()):
