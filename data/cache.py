@@ -12,9 +12,11 @@ area's generation moves on and every older entry is simply never read again.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
+import os
 import pickle
 import time
 from collections import Counter
@@ -38,6 +40,41 @@ stats: Counter[str] = Counter()  # hits and misses in this process, for tests an
 _backends: dict[tuple[str, str], Any] = {}
 
 
+class FileCache(FileSystemCache):
+    """flask-caching's file cache without its count file. With a threshold, every `set`
+    reads and rewrites a count file (two more files written and renamed per entry: a cold
+    page stored 14-57 entries, #26). Here the directory is trimmed every `TRIM_EVERY` sets
+    instead: expired entries first, then the oldest, down to `limit` files."""
+
+    TRIM_EVERY = 200
+
+    def __init__(self, path: str, *, limit: int, default_timeout: int) -> None:
+        super().__init__(path, threshold=0, default_timeout=default_timeout)
+        self.limit = limit
+        self._sets = 0
+
+    def set(self, key: str, value: Any, timeout: Any = None, mgmt_element: bool = False) -> bool:
+        self._sets += 1
+        if self._sets % self.TRIM_EVERY == 0:
+            self.trim()
+        return bool(super().set(key, value, timeout=timeout, mgmt_element=mgmt_element))
+
+    def trim(self) -> None:
+        """At most `limit` entries: expired ones go first, then the least recently written."""
+        if len(os.listdir(self._path)) <= self.limit:
+            return
+        self._remove_expired(time.time())
+        aged = []
+        for path in self._list_dir():
+            try:
+                aged.append((os.path.getmtime(path), path))
+            except OSError:
+                continue
+        for _, path in sorted(aged)[: max(0, len(aged) - self.limit)]:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+
+
 def backend() -> Any:
     """The cache for the configured database: Redis when `REDIS_URL` is set, else files."""
     settings = get_settings()
@@ -52,9 +89,7 @@ def backend() -> Any:
                 host=client, key_prefix="beacon:", default_timeout=settings.cache_seconds
             )
         else:
-            _backends[key] = FileSystemCache(
-                where, threshold=5000, default_timeout=settings.cache_seconds
-            )
+            _backends[key] = FileCache(where, limit=5000, default_timeout=settings.cache_seconds)
     return _backends[key]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import timedelta
 
 import pandas as pd
@@ -154,3 +156,21 @@ def test_an_upgrade_never_reads_what_an_older_release_kept(cache_backend, monkey
     monkeypatch.setattr(cache, "code_version", lambda: "a-newer-release")
     cache.through(("credit",), "test.release", {}, answer)
     assert len(computed) == 2
+
+
+def test_the_file_cache_keeps_no_count_file_and_trims_itself_to_its_limit(tmp_path):
+    """#26: no count file is read and rewritten on every set; every `TRIM_EVERY` sets the
+    directory is cut back to `limit` entries, the expired and then the oldest first."""
+    from data.cache import FileCache
+
+    store = FileCache(str(tmp_path), limit=10, default_timeout=300)
+    store.TRIM_EVERY = 5
+    store.set("gone", b"x", timeout=1)
+    time.sleep(1.1)  # a second: cachelib's expiry has whole seconds
+    for i in range(39):
+        store.set(f"k{i}", b"x")
+        os.utime(store._get_filename(f"k{i}"), (i + 1_000, i + 1_000))  # written in order
+    assert store.get("gone") is None
+    assert len(os.listdir(tmp_path)) <= 10 + store.TRIM_EVERY
+    assert store.get("k38") == b"x" and store.get("k0") is None
+    assert not [name for name in os.listdir(tmp_path) if "count" in name]
