@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import dash
 import dash_bootstrap_components as dbc
@@ -278,35 +278,53 @@ FILTERS = [
 ]
 
 
-def band_history(state: dict[str, Any]) -> pd.DataFrame:
-    """Tutors per band per scoring week in the view (columns as_of, band, tutors)."""
+class Overview(NamedTuple):
+    """What the overview draws, read on one connection: tutors per band per scoring week
+    (as_of, band, tutors) and tutors per score at the newest week (score, band, tutors)."""
+
+    history: pd.DataFrame
+    scores: pd.DataFrame
+
+
+def overview_rows(state: dict[str, Any], *, with_scores: bool = True) -> Overview:
     view = Filters.of(state)
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
         if model is None:
-            return pd.DataFrame(columns=["as_of", "band", "tutors"])
-        return tutor_risk.band_history(conn=conn, model_id=model["id"], region_ids=view.region_ids)
-
-
-def score_rows(state: dict[str, Any]) -> pd.DataFrame:
-    """Behind "Risk scores": tutors per score at the newest scoring date (score, band, tutors)."""
-    view = Filters.of(state)
-    with connect() as conn:
-        model = tutor_risk.active_model(conn=conn)
-        history = band_history(state)
-        if model is None or history.empty:
-            return pd.DataFrame(columns=["score", "band", "tutors"])
-        return tutor_risk.score_counts(
+            return Overview(
+                pd.DataFrame(columns=["as_of", "band", "tutors"]),
+                pd.DataFrame(columns=["score", "band", "tutors"]),
+            )
+        history = tutor_risk.band_history(
+            conn=conn, model_id=model["id"], region_ids=view.region_ids
+        )
+        if history.empty or not with_scores:
+            return Overview(history, pd.DataFrame(columns=["score", "band", "tutors"]))
+        scores = tutor_risk.score_counts(
             conn=conn,
             model_id=model["id"],
             as_of=history["as_of"].max().to_pydatetime(),
             region_ids=view.region_ids,
         )
+    return Overview(history, scores)
+
+
+def band_history(state: dict[str, Any]) -> pd.DataFrame:
+    """Tutors per band per scoring week in the view (columns as_of, band, tutors)."""
+    return overview_rows(state, with_scores=False).history
+
+
+def score_rows(state: dict[str, Any]) -> pd.DataFrame:
+    """Behind "Risk scores": tutors per score at the newest scoring date (score, band, tutors)."""
+    return overview_rows(state).scores
 
 
 def at_risk_rows(state: dict[str, Any]) -> pd.DataFrame:
     """Behind the at-risk line: per scoring week, tutors at high and at critical risk."""
-    history = band_history(state)
+    return at_risk_weeks(band_history(state))
+
+
+def at_risk_weeks(history: pd.DataFrame) -> pd.DataFrame:
     weeks = sorted(history["as_of"].unique())
     risky = history[history["band"].isin(["high", "critical"])]
     weekly = risky.pivot_table(
@@ -340,20 +358,20 @@ def show_overview(
     region: Any, subject: Any, band: Any, tenure: Any, sort: Any, theme: str | None
 ) -> tuple[Any, ...]:
     state = {"region": region, "subject": subject, "band": band, "tenure": tenure, "sort": sort}
-    history = band_history(state)
+    history, scores = overview_rows(state)
     if history.empty:
         nothing = empty_state("No tutors in this view", "Widen the filters.")
         return [], nothing, nothing
     return (
         band_cards(history),
         chart_body(
-            distribution_figure(score_rows(state), theme),
+            distribution_figure(scores, theme),
             empty_title="No scores",
             empty_hint="Widen the filters.",
             drill_id=ids.distribution_graph,
         ),
         chart_body(
-            at_risk_figure(at_risk_rows(state), theme),
+            at_risk_figure(at_risk_weeks(history), theme),
             empty_title="Nobody at high or critical risk",
             empty_hint="Good news: no tutor in this view is at high or critical risk.",
         ),

@@ -1,7 +1,10 @@
 """The risk overview's callbacks, signed in, on a scored database."""
 
+import json
+
 import pytest
 from dash import dcc
+from plotly.utils import PlotlyJSONEncoder
 
 import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
@@ -33,6 +36,38 @@ def test_overview_shows_four_band_cards_two_charts_and_its_filters_round_trip_th
     assert view.query(state) == "?subject=Maths&band=high&tenure=new&sort=name"
     assert view.state(view.query(state)) == state  # the address gives the filters back
     assert view.state("?band=purple&region=x&sort=name")["band"] is None
+
+
+@pytest.mark.parametrize("region", [None, 1])
+def test_the_overview_read_on_one_connection_draws_what_each_part_reads_on_its_own(db, region):
+    """The charts come from one read of the model, the weeks and the scores (#26); each
+    exported part still reads on its own. Both paths give the same figures."""
+    state = {"region": region, "subject": None, "band": None, "tenure": None, "sort": "score"}
+    with acting_as("analyst"):
+        _, distribution, at_risk = page.show_overview(**state, theme="light")
+        scores, weeks = page.score_rows(state), page.at_risk_rows(state)
+    alone = [page.distribution_figure(scores, "light"), page.at_risk_figure(weeks, "light")]
+    assert [figure_in(distribution), figure_in(at_risk)] == [as_json(f) for f in alone]
+    assert not scores.empty and len(weeks) > 1
+
+
+def as_json(value: object) -> object:
+    return json.loads(json.dumps(value, cls=PlotlyJSONEncoder))
+
+
+def figure_in(component: object) -> object:
+    """The figure of the first chart in a component, as the browser receives it."""
+
+    def find(node: object) -> object:
+        if isinstance(node, dict):
+            if isinstance(node.get("figure"), dict):
+                return node["figure"]
+            return next((f for v in node.values() if (f := find(v)) is not None), None)
+        if isinstance(node, list):
+            return next((f for v in node if (f := find(v)) is not None), None)
+        return None
+
+    return find(as_json(component))
 
 
 def risk_table(**filters: object) -> tuple:
