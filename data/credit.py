@@ -267,8 +267,10 @@ def customers(
     sort: str = "score",
     limit: int = 25,
     offset: int = 0,
+    total: int | None = None,
 ) -> tuple[pd.DataFrame, int]:
-    """One page of customers with their latest score and band, and how many match.
+    """One page of customers with their latest score and band, and how many match (counted
+    here unless the caller already has `total`, e.g. to choose the page).
 
     `search` matches the name (LIKE-escaped by the caller) or an exact customer id.
     Columns: id, name, region, channel, employment, annual_income, applications (int),
@@ -294,8 +296,11 @@ def customers(
         .outerjoin(latest, latest.c.customer_id == CreditCustomer.id)
         .where(*conditions)
     )
-    counted = matching if band else select(CreditCustomer.id).where(*conditions)
-    total = conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
+    if total is None:
+        counted = matching if band else select(CreditCustomer.id).where(*conditions)
+        total = conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
+    if limit <= 0 or offset >= total:
+        return _empty_customers(), int(total)
     order = {
         "score": [latest.c.score.asc().nulls_last(), CreditCustomer.id],
         "name": [CreditCustomer.name, CreditCustomer.id],
@@ -343,6 +348,13 @@ def customers(
     frame = read_frame(conn, stmt)
     frame["last_applied"] = pd.to_datetime(frame["last_applied"], utc=True)
     return frame, int(total)
+
+
+def _empty_customers() -> pd.DataFrame:
+    columns = ["id", "name", "region", "channel", "employment", "annual_income"]
+    frame = pd.DataFrame(columns=[*columns, "applications", "last_applied", "score", "band", "pd"])
+    frame["last_applied"] = pd.to_datetime(frame["last_applied"], utc=True)
+    return frame
 
 
 def customer(*, conn: Connection, customer_id: int) -> dict[str, Any] | None:

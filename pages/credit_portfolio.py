@@ -205,11 +205,11 @@ def show(
         if args is None:
             nothing = empty_state("No credit scores yet", "Run the scoring job.")
             return nothing, 1, "", True, True  # no model: no pages
-        _, total = credit.customers(**args, limit=0)
+        _, total = credit.customers(**args, limit=0)  # the count alone
         page, offset, pager_state = paged(
             prefix=ids.pager, page=page, total=total, size=PAGE_SIZE, noun="customers"
         )
-        frame, _ = credit.customers(**args, limit=PAGE_SIZE, offset=offset)
+        frame, _ = credit.customers(**args, limit=PAGE_SIZE, offset=offset, total=total)
     table = data_table(
         frame,
         {
@@ -257,8 +257,8 @@ def customer_rows(state: ViewState) -> pd.DataFrame:
         args = customer_query(state, conn)
         if args is None:
             return pd.DataFrame()
-        _, total = credit.customers(**args, limit=0)
-        return credit.customers(**args, limit=max(total, 1))[0]
+        _, total = credit.customers(**args, limit=0)  # the count alone
+        return credit.customers(**args, limit=max(total, 1), total=total)[0]
 
 
 SPEC = register(

@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime
 
+import pandas as pd
 import plotly.graph_objects as go
 import pytest
 from sqlalchemy import select
@@ -178,6 +179,21 @@ def test_the_portfolio_is_scoped_searched_filtered_and_paged(scored):
     assert walked[: len(north)] == north["id"].tolist()
     assert status.endswith(f"{len(critical):,} customers")
     assert len(everyone) == 5
+
+
+def test_the_portfolio_counts_once_and_reads_the_same_page(scored):
+    """The count alone reads no rows; a page read with that count is the page read with its
+    own (#26: the portfolio counted every customer twice)."""
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        args = {"conn": conn, "model_id": model["id"], "region_ids": [1], "band": "high"}
+        empty, total = credit.customers(**args, limit=0)
+        counted, own_total = credit.customers(**args, limit=10, offset=10)
+        given, given_total = credit.customers(**args, limit=10, offset=10, total=total)
+        beyond, _ = credit.customers(**args, limit=10, offset=total, total=total)
+    assert empty.empty and beyond.empty and list(empty.columns) == list(counted.columns)
+    assert total == own_total == given_total > 20
+    pd.testing.assert_frame_equal(counted, given)
 
 
 def test_the_customer_page_ranks_the_products_the_latest_score_allows(scored):
