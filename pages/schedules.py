@@ -16,7 +16,7 @@ from dash.exceptions import PreventUpdate
 
 from auth.access import EVERYONE, MANAGERS, allowed, region_scope, requires
 from auth.answers import cached_answer
-from components.calendar import month_view, no_sessions, session_link, week_view
+from components.calendar import month_view, no_sessions, session_links, week_view
 from components.filters import field, filter_bar
 from components.formatting import number
 from components.pickers import host_choices, room_choices
@@ -351,7 +351,7 @@ def draw(
         body = month_view(frame, first=first, counts=counts, filters=chosen.query())
     else:
         body = html.Div(
-            [session_link(row, show_day=True) for _, row in frame.iterrows()],
+            session_links(frame),
             className="session-list",
         )
     return body, title, export, *paging

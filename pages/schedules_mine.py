@@ -14,7 +14,7 @@ from flask_login import current_user
 from actions.account import replace_calendar_address
 from auth.access import EVERYONE, current_actor, requires
 from auth.requests import now
-from components.calendar import session_link
+from components.calendar import session_links
 from components.empty_state import empty_state
 from data import schedules
 from data.engine import connect
@@ -52,7 +52,7 @@ def layout(**_kwargs: str) -> Component:
     done = sessions[sessions["status"] != "scheduled"].iloc[::-1]
 
     def column(title: str, frame: pd.DataFrame, empty: str) -> dbc.Col:
-        items = [session_link(row, show_day=True) for _, row in frame.iterrows()]
+        items = session_links(frame)
         return dbc.Col(
             [
                 html.H2(title, className="section-title"),

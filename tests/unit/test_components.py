@@ -194,6 +194,36 @@ def test_a_busy_calendar_day_links_to_the_rest_of_its_sessions():
         )
 
 
+def test_calendar_chips_from_records_are_the_chips_iterrows_made():
+    """#26: the calendars read sessions as records; each day's chips are the ones the old
+    `iterrows` path made from the same frame (rooms missing or not, two days, a tz)."""
+    from datetime import date
+
+    import pandas as pd
+
+    from components.calendar import session_link, sessions_by_day
+
+    start = pd.Timestamp("2026-06-09 09:00", tz="Europe/London")
+    starts = [start + pd.Timedelta(hours=h) for h in (0, 1, 25, 26, 27)]
+    sessions = pd.DataFrame(
+        {
+            "id": [4, 9, 2, 7, 5],
+            "title": ["Algebra", "Essay", "Chemistry", "French", "Algebra"],
+            "status": ["scheduled", "completed", "cancelled", "scheduled", "scheduled"],
+            "local_start": starts,
+            "local_end": [s + pd.Timedelta(minutes=45) for s in starts],
+            "host_name": ["Ada", "Ben", "Ada", "Cy", "Ben"],
+            "room": ["R1", None, "Lab", None, "R2"],
+        }
+    )
+    by_day = sessions_by_day(sessions)
+    assert list(by_day) == [date(2026, 6, 9), date(2026, 6, 10)]
+    for day, rows in by_day.items():
+        todays = sessions[sessions["local_start"].dt.date == day]
+        old = [session_link(row).to_plotly_json() for _, row in todays.iterrows()]
+        assert [session_link(row).to_plotly_json() for row in rows] == old
+
+
 def test_every_trace_type_the_app_draws_is_in_the_browsers_plotly_bundle():
     """The browser loads plotly.js's cartesian bundle (assets/vendor), not the full one: a
     trace type outside it would draw nothing. Its header names the bundle."""
@@ -396,3 +426,30 @@ def test_column_labels_read_as_headers_and_leave_other_names_alone():
         "-1",
         "Already Nice",
     ]
+
+
+def test_reference_lines_are_the_lines_plotlys_helpers_draw():
+    """#26: one layout update instead of `add_vline`/`add_hline` (3 ms a line); the figure
+    sent is the same, labels and lines already on it included."""
+    import plotly.graph_objects as go
+
+    from components.figures import reference_lines
+    from components.theme import themed
+
+    def figure() -> go.Figure:
+        made = themed(go.Figure(go.Bar(x=[100, 300, 500], y=[0.2, 0.5, 0.9])), "dark")
+        return made.add_shape(type="rect", x0=0, x1=50, y0=0, y1=1).add_annotation(text="kept")
+
+    old = (
+        figure()
+        .add_vline(x=300, line_dash="dot", annotation_text="cut-off 300")
+        .add_vline(x=450, line_dash="dash")
+        .add_hline(y=0.5, line_dash="dot", annotation_text="even share")
+    )
+    new = reference_lines(
+        figure(),
+        across=[(300, "dot", "cut-off 300"), (450, "dash", None)],
+        along=[(0.5, "dot", "even share")],
+    )
+    assert new.to_dict() == old.to_dict()
+    assert len(new.layout.shapes) == 4 and len(new.layout.annotations) == 3
