@@ -12,6 +12,7 @@ from dash.development.base_component import Component
 
 from components.badges import band_badge
 from components.chart_text import with_text
+from components.figures import reference_lines
 from components.formatting import number, percent
 from components.table import data_table
 from components.theme import PALETTES, RISK_COLORS, themed, valid_theme
@@ -119,9 +120,7 @@ def curriculum(data: dict, *, theme: str | None, options: dict) -> Component:
             hovertemplate="%{x}: %{y:.0%} (%{customdata})<extra></extra>",
         )
     )
-    figure.add_hline(
-        y=float(coverage["target"].iloc[0]), line_dash="dot", annotation_text="even share"
-    )
+    reference_lines(figure, along=[(float(coverage["target"].iloc[0]), "dot", "even share")])
     figure.update_yaxes(tickformat=".0%")
     under = coverage[coverage["status"] == "under"]["skill"].map(label).tolist()
     note = ("Under-covered: " + ", ".join(under)) if under else "Every skill gets its share."

@@ -24,6 +24,7 @@ from auth.access import STAFF, allowed, requires
 from auth.answers import cached_answer
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
+from components.figures import reference_lines
 from components.formatting import local_datetime
 from components.shell import ids as shell_ids
 from components.table import data_table
@@ -156,7 +157,7 @@ def drift_figure(drift: pd.DataFrame, theme: str | None) -> go.Figure | None:
             hovertemplate="%{y}: PSI %{x:.3f}<extra></extra>",
         )
     )
-    bars.add_vline(x=watch, line_dash="dot").add_vline(x=act, line_dash="dash")
+    reference_lines(bars, across=[(watch, "dot", None), (act, "dash", None)])
     return themed(bars, theme).update_layout(
         height=max(280, 24 * len(drift)), yaxis={"autorange": "reversed"}
     )

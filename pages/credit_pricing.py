@@ -20,6 +20,7 @@ from auth.requests import days_back
 from components.badges import band_badge
 from components.chart_card import chart_body
 from components.empty_state import empty_state
+from components.figures import reference_lines
 from components.filters import field, filter_bar
 from components.formatting import number, percent
 from components.insight import KpiReading, facts_from_kpi_cards
@@ -207,8 +208,8 @@ def cutoff_figure(curve: pd.DataFrame, theme: str | None) -> go.Figure | None:
     figure = go.Figure()
     figure.add_scatter(x=curve["cutoff"], y=curve["approval_rate"], name="Approval rate")
     figure.add_scatter(x=curve["cutoff"], y=curve["loss_rate"] * 10, name="Loss rate × 10")
-    for cutoff in curve.loc[curve["chosen"], "cutoff"]:
-        figure.add_vline(x=cutoff, line_dash="dot", annotation_text=f"cut-off {cutoff}")
+    chosen = curve.loc[curve["chosen"], "cutoff"]
+    reference_lines(figure, across=[(c, "dot", f"cut-off {c}") for c in chosen])
     figure = (
         themed(figure, theme).update_yaxes(tickformat=".0%").update_xaxes(title="score cut-off")
     )
