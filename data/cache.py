@@ -20,7 +20,7 @@ import os
 import pickle
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -43,14 +43,20 @@ _backends: dict[tuple[str, str], Any] = {}
 class FileCache(FileSystemCache):
     """flask-caching's file cache without its count file. With a threshold, every `set`
     reads and rewrites a count file (two more files written and renamed per entry: a cold
-    page stored 14-57 entries, #26). Here the directory is trimmed every `TRIM_EVERY` sets
-    instead: expired entries first, then the oldest, down to `limit` files."""
+    page stored 14-57 entries, #26). Here the directory is checked every `TRIM_EVERY` sets
+    instead, and once over `limit` files it is cut to `KEEP` of the limit, the least recently
+    written first (by file time alone: no entry is opened), never the keys in `kept` (the
+    areas' generations: losing one turns a whole area cold)."""
 
     TRIM_EVERY = 200
+    KEEP = 0.8
 
-    def __init__(self, path: str, *, limit: int, default_timeout: int) -> None:
+    def __init__(
+        self, path: str, *, limit: int, default_timeout: int, kept: Iterable[str] = ()
+    ) -> None:
         super().__init__(path, threshold=0, default_timeout=default_timeout)
         self.limit = limit
+        self.kept_files = {self._get_filename(key) for key in kept}
         self._sets = 0
 
     def set(self, key: str, value: Any, timeout: Any = None, mgmt_element: bool = False) -> bool:
@@ -59,20 +65,21 @@ class FileCache(FileSystemCache):
             self.trim()
         return bool(super().set(key, value, timeout=timeout, mgmt_element=mgmt_element))
 
-    def trim(self) -> None:
-        """At most `limit` entries: expired ones go first, then the least recently written."""
+    def trim(self) -> int:
+        """Cut the directory to `KEEP` of `limit` once it is over `limit`; how many went."""
         if len(os.listdir(self._path)) <= self.limit:
-            return
-        self._remove_expired(time.time())
+            return 0
         aged = []
         for path in self._list_dir():
-            try:
-                aged.append((os.path.getmtime(path), path))
-            except OSError:
+            if path in self.kept_files:
                 continue
-        for _, path in sorted(aged)[: max(0, len(aged) - self.limit)]:
+            with contextlib.suppress(OSError):  # another worker removed it meanwhile
+                aged.append((os.path.getmtime(path), path))
+        going = sorted(aged)[: max(0, len(aged) - int(self.limit * self.KEEP))]
+        for _, path in going:
             with contextlib.suppress(OSError):
                 os.remove(path)
+        return len(going)
 
 
 def backend() -> Any:
@@ -89,7 +96,12 @@ def backend() -> Any:
                 host=client, key_prefix="beacon:", default_timeout=settings.cache_seconds
             )
         else:
-            _backends[key] = FileCache(where, limit=5000, default_timeout=settings.cache_seconds)
+            _backends[key] = FileCache(
+                where,
+                limit=5000,
+                default_timeout=settings.cache_seconds,
+                kept=[_generation_key(area, settings.database_url) for area in AREAS],
+            )
     return _backends[key]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import time
 from datetime import timedelta
 
 import pandas as pd
@@ -159,18 +158,25 @@ def test_an_upgrade_never_reads_what_an_older_release_kept(cache_backend, monkey
 
 
 def test_the_file_cache_keeps_no_count_file_and_trims_itself_to_its_limit(tmp_path):
-    """#26: no count file is read and rewritten on every set; every `TRIM_EVERY` sets the
-    directory is cut back to `limit` entries, the expired and then the oldest first."""
+    """#26: no count file is read and rewritten on every set. Every `TRIM_EVERY` sets a
+    directory over its limit is cut to 80% of it, the least recently written first, but never
+    a kept key (an area's generation, which is written once and so is the oldest)."""
     from data.cache import FileCache
 
-    store = FileCache(str(tmp_path), limit=10, default_timeout=300)
-    store.TRIM_EVERY = 5
-    store.set("gone", b"x", timeout=1)
-    time.sleep(1.1)  # a second: cachelib's expiry has whole seconds
-    for i in range(39):
+    store = FileCache(str(tmp_path), limit=10, default_timeout=300, kept=["gen:area"])
+    store.TRIM_EVERY = 1_000  # by hand first
+    store.set("gen:area", b"g", timeout=0)
+    os.utime(store._get_filename("gen:area"), (1, 1))  # the oldest file of all
+    for i in range(10):
         store.set(f"k{i}", b"x")
         os.utime(store._get_filename(f"k{i}"), (i + 1_000, i + 1_000))  # written in order
-    assert store.get("gone") is None
+    assert store.trim() == 2  # 11 files: over 10, so cut to 8 besides the kept one
+    assert store.get("gen:area") == b"g" and store.get("k0") is None and store.get("k1") is None
+    assert [store.get(f"k{i}") for i in range(2, 10)] == [b"x"] * 8
+    assert store.trim() == 0  # under the limit: nothing is even looked at
+    store.TRIM_EVERY = 5
+    for i in range(10, 40):
+        store.set(f"k{i}", b"x")
     assert len(os.listdir(tmp_path)) <= 10 + store.TRIM_EVERY
-    assert store.get("k38") == b"x" and store.get("k0") is None
+    assert store.get("gen:area") == b"g" and store.get("k39") == b"x"
     assert not [name for name in os.listdir(tmp_path) if "count" in name]
