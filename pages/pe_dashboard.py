@@ -374,8 +374,15 @@ def _save(board: dict[str, Any]) -> None:
 
 def pe_facts(state: ViewState) -> list[Fact]:
     """The headline numbers behind the board for its filters (kept in the explain widget's
-    context): counts and rates only. Raises ValueError on filters that are not valid."""
+    context): counts and rates only. Raises ValueError on filters that are not valid; a
+    school or class outside the user's regions is refused and audited, as on the board."""
     scope = board_scope(state.get("context"), region_ids=current_actor().region_ids)
+    with connect() as conn:
+        visible = pe.filter_options(conn=conn, region_ids=region_scope())
+    asked = {"school_id": scope.school_id, "class_id": scope.class_id}
+    if _in_scope(asked, visible)[1]:
+        audit("access.denied", what="pe filter", filters=asked)
+        raise AccessDenied()
     with connect() as conn:
         daily = pe.attendance_daily(conn=conn, scope=scope)
         incidents = pe.incident_counts(conn=conn, scope=scope)

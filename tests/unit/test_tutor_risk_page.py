@@ -5,9 +5,12 @@ import json
 import pytest
 from dash import dcc
 from plotly.utils import PlotlyJSONEncoder
+from sqlalchemy import event
 
 import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
+from data import cache, tutor_risk
+from data.engine import connect, get_engine
 from pages import tutor_risk as page
 from sharing.views import VIEWS
 from tests.conftest import acting_as, graph_of
@@ -39,16 +42,42 @@ def test_overview_shows_four_band_cards_two_charts_and_its_filters_round_trip_th
 
 
 @pytest.mark.parametrize("region", [None, 1])
-def test_the_overview_read_on_one_connection_draws_what_each_part_reads_on_its_own(db, region):
-    """The charts come from one read of the model, the weeks and the scores (#26); each
-    exported part still reads on its own. Both paths give the same figures."""
+def test_the_overview_read_on_one_connection_draws_what_separate_reads_give(db, region):
+    """#26: the overview reads the model, the weeks and the scores on one connection; its
+    charts are the ones the separate reads it replaced (one connection each) give."""
     state = {"region": region, "subject": None, "band": None, "tenure": None, "sort": "score"}
     with acting_as("analyst"):
-        _, distribution, at_risk = page.show_overview(**state, theme="light")
-        scores, weeks = page.score_rows(state), page.at_risk_rows(state)
-    alone = [page.distribution_figure(scores, "light"), page.at_risk_figure(weeks, "light")]
-    assert [figure_in(distribution), figure_in(at_risk)] == [as_json(f) for f in alone]
-    assert not scores.empty and len(weeks) > 1
+        regions = page.Filters.of(state).region_ids
+        cache.backend().clear()
+        taken: list[object] = []
+
+        def checkout(*_: object) -> None:
+            taken.append(1)
+
+        event.listen(get_engine().pool, "checkout", checkout)
+        try:
+            _, distribution, at_risk = page.show_overview(**state, theme="light")
+        finally:
+            event.remove(get_engine().pool, "checkout", checkout)
+        with connect() as conn:
+            model = tutor_risk.active_model(conn=conn)
+        with connect() as conn:
+            history = tutor_risk.band_history.uncached(
+                conn=conn, model_id=model["id"], region_ids=regions
+            )
+        with connect() as conn:
+            scores = tutor_risk.score_counts.uncached(
+                conn=conn,
+                model_id=model["id"],
+                as_of=history["as_of"].max().to_pydatetime(),
+                region_ids=regions,
+            )
+    apart = [
+        page.distribution_figure(scores, "light"),
+        page.at_risk_figure(page.at_risk_weeks(history), "light"),
+    ]
+    assert [figure_in(distribution), figure_in(at_risk)] == [as_json(f) for f in apart]
+    assert not scores.empty and len(history) > 4 and len(taken) == 1
 
 
 def as_json(value: object) -> object:
