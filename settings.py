@@ -22,7 +22,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent
 MIN_SECRET_LENGTH = 32
 
-Scale = Literal["small", "medium", "large"]
+Scale = Literal["small", "medium", "large", "xlarge"]
 CommaList = Annotated[list[str], NoDecode]
 GOOGLE_METADATA = "https://accounts.google.com/.well-known/openid-configuration"
 MICROSOFT_METADATA = (

@@ -194,7 +194,9 @@ def migrate() -> None:
 
 
 @cli.command()
-@click.option("--scale", type=click.Choice(["small", "medium", "large"]), default="medium")
+@click.option(
+    "--scale", type=click.Choice(["small", "medium", "large", "xlarge"]), default="medium"
+)
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option(
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The demo's today (default: today, UTC)."

@@ -254,7 +254,7 @@ def markdown(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--scale", default="large", choices=("small", "medium", "large"))
+    parser.add_argument("--scale", default="large", choices=("small", "medium", "large", "xlarge"))
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--pages", default="", help="only the scenarios whose name has this")

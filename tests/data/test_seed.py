@@ -30,7 +30,9 @@ def test_same_seed_same_rows_other_seed_other_rows(frames):
 
 
 def test_unknown_scale_is_refused_with_the_choices():
-    with pytest.raises(ValueError, match="scale must be one of small, medium, large; got 'huge'"):
+    with pytest.raises(
+        ValueError, match="scale must be one of small, medium, large, xlarge; got 'huge'"
+    ):
         generate("huge", 1, AS_OF)
 
 
