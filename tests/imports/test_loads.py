@@ -19,7 +19,7 @@ from data.models import SessionDay, Tutor
 from data.package import write_package
 from data.queries import home
 from data.queries.overview import data_as_of
-from tests.conftest import create_test_account, pointed_at
+from tests.conftest import create_test_account, new_database, pointed_at
 from tests.imports.conftest import NOW, admin, load, snapshot, write_files
 
 SESSIONS_HEADER = "external_id,tutor_id,student_id,scheduled_start,duration_minutes,status,rating\n"
@@ -234,7 +234,13 @@ def test_a_bulk_load_tells_the_planner_and_a_small_push_does_not(
     assert planned_students() == students
 
 
-def test_the_demo_makes_the_round_trip_with_the_same_numbers(seeded_url, empty_url, tmp_path):
+def test_the_demo_makes_the_round_trip_with_the_same_numbers(request, seeded_url, tmp_path):
+    """From each backend into the other (SQLite to PostgreSQL and back): every backend is
+    written by the package and read by the load once."""
+    other = "sqlite" if seeded_url.startswith("postgresql") else "postgresql"
+    empty_url = new_database(
+        other, str(tmp_path), lambda: request.getfixturevalue("postgres_server")
+    )
     with pointed_at(seeded_url), one_moment() as conn:
         write_package(conn=conn, folder=tmp_path / "package")
         numbers = page_numbers(conn)
