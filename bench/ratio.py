@@ -31,9 +31,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.accounts import bench_account, sign_in
 from bench.callbacks import payload
-from bench.run import HERE, _environment, machine, measure_refresh, prepare
+from bench.run import (
+    HERE,
+    SCALE_CHOICES,
+    machine,
+    measure_refresh,
+    open_bench,
+    signed_in_client,
+)
 
 Statement = tuple[str, Any]
 
@@ -165,23 +171,13 @@ def markdown(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--scale", default="large", choices=("small", "medium", "large", "xlarge"))
+    parser.add_argument("--scale", default="large", choices=SCALE_CHOICES)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--pages", default="", help="only the scenarios whose name has this")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     args = parser.parse_args(argv)
-    url = args.database_url or f"sqlite:///{HERE / '.data' / f'beacon-{args.scale}.db'}"
-    backend = "postgresql" if url.startswith("postgresql") else "sqlite"
-    (HERE / ".data").mkdir(exist_ok=True)
-    _environment(url, backend)
-    print(f"Callback against its SQL on {backend}, scale {args.scale}", flush=True)
-    prepare(args.scale)
-
-    import app as beacon
-
-    client = beacon.server.test_client()
-    email = "bench-admin@beacon.bench"
-    sign_in(client, email, bench_account(email))
+    url, backend, _ = open_bench(args.database_url, args.scale, "Callback against its SQL")
+    client = signed_in_client()
     print(f"  scheduled refresh first (it keeps the tables pages read): {measure_refresh()} s")
     load_before = os.getloadavg()[0]
     results: dict[str, Any] = {

@@ -43,6 +43,30 @@ def _environment(database_url: str, backend: str) -> None:
     os.environ.pop("OPENAI_API_KEY", None)
 
 
+SCALE_CHOICES = ("small", "medium", "large", "xlarge")
+
+
+def open_bench(database_url: str | None, scale: str, title: str) -> tuple[str, str, dict]:
+    """(database URL, backend, preparation log): the environment set, the data generated and
+    the models trained on first use (SQLite under bench/.data without a URL)."""
+    url = database_url or f"sqlite:///{HERE / '.data' / f'beacon-{scale}.db'}"
+    backend = "postgresql" if url.startswith("postgresql") else "sqlite"
+    (HERE / ".data").mkdir(exist_ok=True)
+    _environment(url, backend)
+    print(f"{title} on {backend}, scale {scale}", flush=True)
+    return url, backend, prepare(scale)
+
+
+def signed_in_client() -> Any:
+    """The real app's test client, signed in as the benchmark's admin."""
+    import app as beacon
+
+    client = beacon.server.test_client()
+    email = "bench-admin@beacon.bench"
+    sign_in(client, email, bench_account(email))
+    return client
+
+
 def _timed(step: str, func: Any, log: dict[str, float]) -> Any:
     started = time.perf_counter()
     result = func()
@@ -254,7 +278,7 @@ def markdown(results: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--scale", default="large", choices=("small", "medium", "large", "xlarge"))
+    parser.add_argument("--scale", default="large", choices=SCALE_CHOICES)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--pages", default="", help="only the scenarios whose name has this")
@@ -264,22 +288,13 @@ def main(argv: list[str] | None = None) -> int:
         "--in-process-only", action="store_true", help="skip Chromium and concurrent users"
     )
     args = parser.parse_args(argv)
-    url = args.database_url or f"sqlite:///{HERE / '.data' / f'beacon-{args.scale}.db'}"
-    backend = "postgresql" if url.startswith("postgresql") else "sqlite"
-    (HERE / ".data").mkdir(exist_ok=True)
-    _environment(url, backend)
-    print(f"Beacon benchmark on {backend}, scale {args.scale}", flush=True)
-    prepared = prepare(args.scale)
+    _, backend, prepared = open_bench(args.database_url, args.scale, "Beacon benchmark")
     if args.prepare_only:
         return 0
 
     import psutil
 
-    import app as beacon
-
-    client = beacon.server.test_client()
-    email = "bench-admin@beacon.bench"
-    sign_in(client, email, bench_account(email))
+    client = signed_in_client()
     results: dict[str, Any] = {
         "backend": backend,
         "scale": args.scale,
