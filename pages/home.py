@@ -219,13 +219,18 @@ def section_cards(area: str, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.Data
     return kpi_cards(kpis), rows
 
 
-def home_facts(_state: ViewState) -> list[KpiReading]:
-    """The KPI cards the user sees, in their scope (never personal data), as read back."""
+def area_readings() -> dict[str, list[KpiReading]]:
+    """Each area's KPI cards as the user sees them, in their scope, read back."""
     with connect() as conn:
         end = home.home_end(conn=conn)
     if end is None:
-        return []
-    return facts_from_kpi_cards([c for area in SECTIONS for c in section_cards(area, end)[0]])
+        return {}
+    return {area: facts_from_kpi_cards(section_cards(area, end)[0]) for area in SECTIONS}
+
+
+def home_facts(_state: ViewState) -> list[KpiReading]:
+    """What "Explain this view" reads: every KPI card (never personal data)."""
+    return [reading for readings in area_readings().values() for reading in readings]
 
 
 def kpi_cards(kpis: list[Kpi]) -> list[dbc.Card]:
@@ -286,16 +291,11 @@ def chart_rows(area: str) -> Callable[[ViewState], pd.DataFrame]:
 
 def kpi_values(_state: ViewState) -> list[tuple[str, str]]:
     """Every area's KPI cards as the user sees them: (title, value and change)."""
-    with connect() as conn:
-        end = home.home_end(conn=conn)
-    values: list[tuple[str, str]] = []
-    if end is None:
-        return values
-    for area in SECTIONS:
-        for reading in facts_from_kpi_cards(section_cards(area, end)[0]):
-            change = f" ({reading.change})" if reading.change else ""
-            values.append((f"{SECTIONS[area][0]}: {reading.label}", reading.value + change))
-    return values
+    return [
+        (f"{SECTIONS[area][0]}: {r.label}", r.value + (f" ({r.change})" if r.change else ""))
+        for area, readings in area_readings().items()
+        for r in readings
+    ]
 
 
 SPEC = register(

@@ -378,15 +378,13 @@ def pe_facts(state: ViewState) -> list[Fact]:
     school or class outside the user's regions is refused and audited, as on the board."""
     scope = board_scope(state.get("context"), region_ids=current_actor().region_ids)
     with connect() as conn:
-        visible = pe.filter_options(conn=conn, region_ids=region_scope())
-    asked = {"school_id": scope.school_id, "class_id": scope.class_id}
-    if _in_scope(asked, visible)[1]:
-        audit("access.denied", what="pe filter", filters=asked)
-        raise AccessDenied()
-    with connect() as conn:
+        classes = pe.filter_options(conn=conn, region_ids=scope.region_ids)
+        asked = {"school_id": scope.school_id, "class_id": scope.class_id}
+        if _in_scope(asked, classes)[1]:
+            audit("access.denied", what="pe filter", filters=asked)
+            raise AccessDenied()
         daily = pe.attendance_daily(conn=conn, scope=scope)
         incidents = pe.incident_counts(conn=conn, scope=scope)
-        classes = pe.filter_options(conn=conn, region_ids=scope.region_ids)
     present, expected = int(daily["present"].sum()), int(daily["expected"].sum())
     if scope.class_id is not None:
         classes = classes[classes["class_id"] == scope.class_id]

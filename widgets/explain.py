@@ -24,7 +24,7 @@ from auth.access import EVERYONE, requires
 from components.attrs import attrs
 from components.insight import insight_card
 from sharing.views import State as ViewState
-from sharing.views import state_on_page, view_for_caller
+from sharing.views import View, state_on_page, view_for_caller
 
 
 class ExplainAIO(html.Div):
@@ -65,7 +65,10 @@ class ExplainAIO(html.Div):
 
 def explain(*, view_name: str, state: ViewState) -> Component:
     """The narrative card of a view for a state, as the caller may see it."""
-    view = view_for_caller(view_name)
+    return narrate(view_for_caller(view_name), state)
+
+
+def narrate(view: View, state: ViewState) -> Component:
     if view.explained is None:
         raise dash.exceptions.PreventUpdate
     try:
@@ -88,4 +91,4 @@ def explain_view(clicked: int | None, context: Any, _searches: list[str | None])
     if not clicked or not isinstance(ctx.triggered_id, dict):
         raise dash.exceptions.PreventUpdate
     view = view_for_caller(ctx.triggered_id.get("aio_id"))
-    return explain(view_name=view.name, state={**state_on_page(view), "context": context})
+    return narrate(view, {**state_on_page(view), "context": context})
