@@ -22,6 +22,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold
+from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
@@ -68,17 +69,43 @@ def _check_target(y: pd.Series | np.ndarray) -> np.ndarray:
     return values.astype(int)
 
 
-Trend = Literal["auto", "increasing", "decreasing", "none"]
-TRENDS: tuple[Trend, ...] = ("auto", "increasing", "decreasing", "none")
+Trend = Literal["auto", "increasing", "decreasing", "valley", "peak", "none"]
+TRENDS: tuple[Trend, ...] = ("auto", "increasing", "decreasing", "valley", "peak", "none")
+ONE_WAY: tuple[Trend, ...] = ("increasing", "decreasing")
+TURNED: tuple[Trend, ...] = ("valley", "peak")
+
+
+def wrong_steps(rate: np.ndarray, trend: Trend) -> np.ndarray:
+    """Which steps between neighbouring bins go against `trend`: "increasing" and
+    "decreasing" run one way throughout; "valley" falls to its lowest bin, then rises;
+    "peak" rises to its highest bin, then falls; "none" may run any way."""
+    steps = np.diff(rate)
+    if trend in ONE_WAY:
+        return steps < 0 if trend == "increasing" else steps > 0
+    if trend in TURNED:
+        sign = -1.0 if trend == "valley" else 1.0  # the way it runs before the turn
+        turn = int(np.argmax(rate * sign))
+        return np.where(np.arange(len(steps)) < turn, steps * sign < 0, steps * sign > 0)
+    return np.zeros(len(steps), dtype=bool)
+
+
+def information_value(count: np.ndarray, bad: np.ndarray) -> float:
+    """The IV of bins holding `count` rows of which `bad` are bads (half-count smoothing)."""
+    good = count - bad
+    share_g = (good + 0.5) / (good.sum() + 0.5 * len(good))
+    share_b = (bad + 0.5) / (bad.sum() + 0.5 * len(bad))
+    return float(((share_g - share_b) * np.log(share_g / share_b)).sum())
 
 
 class WoEBinner(TransformerMixin, BaseEstimator):
     """Weight-of-evidence binning of every column of a DataFrame.
 
-    Numeric columns start from up to `initial_bins` quantile ranges (or one bin per value
-    when they hold that few); neighbours are merged, the pair with the closest bad rates
-    first, until the bad rate runs one way only, every bin holds at least `min_bin_share`
-    of the rows and there are at most `max_bins`. Categorical columns are grouped the same
+    Numeric columns start from fine ranges (or one bin per value when they hold at most
+    `initial_bins` values): the cut points of a decision tree of up to `initial_bins`
+    leaves of at least `min_bin_share` of the rows, and the `initial_bins` quantiles.
+    Neighbours are merged, the pair with the closest bad rates first, until the bad rate
+    follows the column's trend, every bin holds at least `min_bin_share` of the rows and
+    there are at most `max_bins`. Categorical columns are grouped the same
     way after sorting categories by bad rate, with their own, smaller minimum share
     `min_category_share`: a rare but telling category keeps its bin (its WoE is smoothed
     by half a count). A numeric column of two values is a flag and is held to the
@@ -86,20 +113,24 @@ class WoEBinner(TransformerMixin, BaseEstimator):
 
     `categorical` declares columns categorical whatever their dtype (integer codes, say);
     other columns are categorical when they are not numbers. `monotonic` sets the trend of
-    the bad rate over a numeric column's range: "auto" (the data's), "increasing",
-    "decreasing" or "none" (U-shaped risk may keep its shape) — one for every column, or a
-    dict by column with "auto" for the rest.
+    the bad rate over a numeric column's range: "increasing", "decreasing", "valley"
+    (falling to a lowest range, then rising), "peak" (the reverse), "none" (any shape) or
+    "auto" — one for every column, or a dict by column with "auto" for the rest. "auto"
+    takes whichever of increasing and decreasing carries more information; with
+    `turns=True` also a valley or a peak when it carries more than both. `shapes_` says
+    which trend each numeric column took.
     """
 
     def __init__(
         self,
-        max_bins: int = 6,
+        max_bins: int = 10,
         min_bin_share: float = 0.05,
         initial_bins: int = 20,
         *,
         min_category_share: float = 0.01,
         categorical: Sequence[str] | None = None,
         monotonic: Trend | Mapping[str, Trend] = "auto",
+        turns: bool = False,
     ):
         self.max_bins = max_bins
         self.min_bin_share = min_bin_share
@@ -107,6 +138,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         self.min_category_share = min_category_share
         self.categorical = categorical
         self.monotonic = monotonic
+        self.turns = turns
 
     def _check_params(self, columns: Sequence[str]) -> None:
         if not isinstance(self.max_bins, int) or self.max_bins < 2:
@@ -146,12 +178,13 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         self.feature_names_in_ = np.array(X.columns, dtype=object)
         self.bins_: dict[str, list[Bin]] = {}
         self.tables_: dict[str, pd.DataFrame] = {}
+        self.shapes_: dict[str, Trend] = {}
         for column in X.columns:
             values = X[column]
             bins = (
                 self._category_bins(values, target)
                 if self.is_categorical(values)
-                else self._numeric_bins(values, target, self.trend(column))
+                else self._numeric_bins(values, target, column)
             )
             self.bins_[column] = bins
             self.tables_[column] = self._table(values, target, bins)
@@ -161,18 +194,35 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         return self
 
     # -- numeric -----------------------------------------------------------------------
-    def _numeric_bins(self, values: pd.Series, y: np.ndarray, trend: Trend) -> list[Bin]:
+    def _numeric_bins(self, values: pd.Series, y: np.ndarray, column: str) -> list[Bin]:
         present = values.notna().to_numpy()
         x = values.to_numpy(dtype=float)[present]
+        target = y[present]
         distinct = np.unique(x)
         if len(distinct) <= self.initial_bins:  # one bin per value to start from
             edges = distinct[1:]
         else:
-            edges = np.unique(np.quantile(x, np.linspace(0, 1, self.initial_bins + 1)[1:-1]))
+            edges = self._fine_edges(x, target)
         groups = [list(range(i, i + 1)) for i in range(len(edges) + 1)]
         index = np.searchsorted(edges, x, side="right")
         share = self.min_category_share if len(distinct) <= 2 else self.min_bin_share
-        stats = self._merge(index, y[present], groups, trend=trend, min_share=share)
+        trend = self.trend(column)
+        if trend == "auto":
+            tried = ONE_WAY + TURNED if self.turns else ONE_WAY
+            shapes = {
+                t: self._merge(index, target, groups, trend=t, min_share=share) for t in tried
+            }
+            ivs = {t: _grouped_iv(index, target, shapes[t]) for t in tried}
+            trend = max(ONE_WAY, key=ivs.__getitem__)
+            turned = max(tried, key=ivs.__getitem__)
+            if turned in TURNED and self._turn_holds_out(
+                index, target, groups, share, (trend, turned)
+            ):
+                trend = turned
+            stats = shapes[trend]
+        else:
+            stats = self._merge(index, target, groups, trend=trend, min_share=share)
+        self.shapes_[column] = trend
         bins = []
         for group in stats:
             low = None if group[0] == 0 else float(edges[group[0] - 1])
@@ -181,6 +231,45 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         if not present.all():
             bins.append(Bin(MISSING))
         return bins
+
+    def _turn_holds_out(
+        self,
+        index: np.ndarray,
+        y: np.ndarray,
+        groups: list[list[int]],
+        share: float,
+        trends: tuple[Trend, Trend],
+    ) -> bool:
+        """Whether the turned trend (second) predicts held-out rows better than the one-way
+        trend (first): bins merged on four fifths of the rows, their bad rates scored on the
+        fifth left out (log-loss, half-count smoothing), five times."""
+        losses = dict.fromkeys(trends, 0.0)
+        split = StratifiedKFold(5, shuffle=True, random_state=0)
+        for train, held in split.split(index, y):
+            for trend in trends:
+                merged = self._merge(index[train], y[train], groups, trend=trend, min_share=share)
+                of_group = np.empty(len(groups), dtype=int)
+                for k, group in enumerate(merged):
+                    of_group[group] = k
+                count = np.bincount(of_group[index[train]], minlength=len(merged))
+                bad = np.bincount(of_group[index[train]], weights=y[train], minlength=len(merged))
+                rate = ((bad + 0.5) / (count + 1.0))[of_group[index[held]]]
+                losses[trend] -= float(
+                    np.sum(y[held] * np.log(rate) + (1 - y[held]) * np.log(1 - rate))
+                )
+        return losses[trends[1]] < losses[trends[0]]
+
+    def _fine_edges(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Cut points to merge from: a shallow decision tree's (where the bad rate changes)
+        and the quantiles' (so a long even stretch is still cut)."""
+        tree = DecisionTreeClassifier(
+            max_leaf_nodes=self.initial_bins,
+            min_samples_leaf=max(self.min_bin_share, 1 / len(x)),
+            random_state=0,
+        ).fit(x.reshape(-1, 1), y)
+        split = tree.tree_.threshold[tree.tree_.feature >= 0]
+        quantiles = np.quantile(x, np.linspace(0, 1, self.initial_bins + 1)[1:-1])
+        return np.unique(np.concatenate([split, quantiles]))
 
     # -- categorical ---------------------------------------------------------------------
     def _category_bins(self, values: pd.Series, y: np.ndarray) -> list[Bin]:
@@ -217,7 +306,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
     ) -> list[list[int]]:
         """Merge neighbouring groups of initial bins until the rules hold: every bin at least
         `min_share` of the rows, at most `max_bins`, and the bad rate running the `trend`'s
-        way ("auto": the way it mostly runs, two bins included; "none": any way)."""
+        way (`wrong_steps`)."""
         counts = np.bincount(index, minlength=len(groups)).astype(float)
         bads = np.bincount(index, weights=y, minlength=len(groups)).astype(float)
         merged: list[list[int]] = []
@@ -237,10 +326,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
             n_, rate = np.array(count), np.array(bad) / np.array(count)
             gaps = np.abs(np.diff(rate))
             small = n_ < min_share * total
-            direction = {"increasing": 1.0, "decreasing": -1.0}.get(trend, 1.0)
-            if trend == "auto" and rate.std() > 0:
-                direction = float(np.sign(np.corrcoef(np.arange(len(rate)), rate)[0, 1])) or 1.0
-            wrong = np.diff(rate) * direction < 0 if trend != "none" else np.zeros(len(gaps), bool)
+            wrong = wrong_steps(rate, trend)
             if small.any():
                 i = int(np.argmin(n_))
                 if i == 0:
@@ -329,6 +415,16 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         return pd.DataFrame(out, index=X.index)
 
 
+def _grouped_iv(index: np.ndarray, y: np.ndarray, groups: list[list[int]]) -> float:
+    """The IV of the bins that join the initial bins of each of `groups`."""
+    of_group = np.empty(sum(len(g) for g in groups), dtype=int)
+    for k, group in enumerate(groups):
+        of_group[group] = k
+    binned = of_group[index]
+    count = np.bincount(binned, minlength=len(groups)).astype(float)
+    return information_value(count, np.bincount(binned, weights=y, minlength=len(groups)))
+
+
 def readable_number(value: float) -> str:
     """A bin edge as people read it: 25,500, 103, 5.1, 0.35 (never 2.55e+04)."""
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
@@ -370,21 +466,30 @@ def band_of_pd(pd_values: np.ndarray | pd.Series) -> np.ndarray:
     ]
 
 
-def ridge_logistic(X: np.ndarray, y: np.ndarray, *, C: float, steps: int = 25) -> np.ndarray:
+def ridge_logistic(
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    C: float,
+    steps: int = 25,
+    start: np.ndarray | None = None,
+    tolerance: float = 1e-8,
+) -> np.ndarray:
     """Intercept and weights of scikit-learn's L2 logistic regression (C times the summed
-    log-loss plus half the squared weights, intercept free), by Newton's method: the same
-    answer as LogisticRegression, without its overhead for the many small fits of tuning."""
+    log-loss plus half the squared weights, intercept free), by Newton's method from `start`
+    (zeros by default): the same answer as LogisticRegression, without its overhead for the
+    many small fits of tuning."""
     design = np.column_stack([np.ones(len(X)), X])
     penalty = np.eye(design.shape[1]) / C
     penalty[0, 0] = 0.0
-    w = np.zeros(design.shape[1])
+    w = np.zeros(design.shape[1]) if start is None else start.copy()
     for _ in range(steps):
         p = 1 / (1 + np.exp(-(design @ w)))
         gradient = design.T @ (p - y) + penalty @ w
         hessian = (design * (p * (1 - p))[:, None]).T @ design + penalty
         step = np.linalg.solve(hessian + 1e-10 * np.eye(len(w)), gradient)
         w -= step
-        if np.abs(step).max() < 1e-8:
+        if np.abs(step).max() < tolerance:
             break
     return w
 
@@ -400,16 +505,23 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     without the rows of its own fold, `cv` folds), so a row's label does not also set its
     own bin's WoE; the final card scores with the WoE of all rows. This removes most of the
     over-confidence of in-sample WoE, not all: the bins themselves are still chosen on every
-    row (measured calibration slopes: docs/models.md). `C` (the inverse strength of the
-    ridge penalty) and then `min_iv` (the least information a characteristic must carry)
-    are chosen one after the other by cross-validated log-loss among `C_GRID` and
-    `IV_CUTS` when "auto", or fixed when given. Binning parameters and the
-    declared `categorical` columns and `monotonic` trends go to `WoEBinner`.
+    row. With `recalibrate` the card's log-odds are then rescaled by a one-variable logistic
+    regression on the out-of-fold log-odds of the same folds (a Platt step, folded into the
+    points, so the card stays a sum of points). Measured calibration: docs/models.md.
+
+    `C` (the inverse strength of the ridge penalty) and then `min_iv` (the least
+    information a characteristic must carry) are chosen one after the other by
+    cross-validated log-loss among `C_GRID` and `IV_CUTS` when "auto", or fixed when given.
+    `turns` lets numeric columns whose trend is "auto" take a valley or a peak (risk lowest,
+    or highest, in the middle of the range) where that carries more information than one
+    way: True, False (every "auto" column one way), or "auto", the one of the two cards
+    with the lower cross-validated log-loss. Binning parameters and the declared
+    `categorical` columns and `monotonic` trends go to `WoEBinner`.
     """
 
     def __init__(
         self,
-        max_bins: int = 6,
+        max_bins: int = 10,
         min_bin_share: float = 0.05,
         min_iv: float | Literal["auto"] = "auto",
         C: float | Literal["auto"] = "auto",
@@ -420,6 +532,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         min_category_share: float = 0.01,
         categorical: Sequence[str] | None = None,
         monotonic: Trend | Mapping[str, Trend] = "auto",
+        turns: bool | Literal["auto"] = "auto",
+        recalibrate: bool = True,
         cv: int = 5,
         random_state: int = 0,
     ):
@@ -433,6 +547,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.min_category_share = min_category_share
         self.categorical = categorical
         self.monotonic = monotonic
+        self.turns = turns
+        self.recalibrate = recalibrate
         self.cv = cv
         self.random_state = random_state
 
@@ -443,28 +559,42 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             )
         if not isinstance(self.cv, int) or self.cv < 2:
             raise ValueError(f"cv must be an integer of at least 2; got {self.cv!r}")
+        if self.turns not in (True, False, "auto"):
+            raise ValueError(f"turns must be True, False or 'auto'; got {self.turns!r}")
         target = _check_target(y)
-        self.binner_ = WoEBinner(
-            self.max_bins,
-            self.min_bin_share,
-            min_category_share=self.min_category_share,
-            categorical=self.categorical,
-            monotonic=self.monotonic,
-        ).fit(X, target)
-        informative = [  # at least two bins that hold rows
-            c for c in self.binner_.iv_.index if (self.binner_.tables_[c]["count"] > 0).sum() > 1
-        ]
-        if not informative:
-            raise ValueError("no characteristic separates goods from bads: nothing to score")
-        woe = self._crossfit_woe(X[informative], target)
-        with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only cost
-            self.min_iv_, self.C_ = self._choose(woe, target)
-        self.features_ = [c for c in informative if self.binner_.iv_[c] >= self.min_iv_]
+        best: tuple[float, WoEBinner, pd.DataFrame, float, float] | None = None
+        for turns in (False, True) if self.turns == "auto" else (bool(self.turns),):
+            binner = WoEBinner(
+                self.max_bins,
+                self.min_bin_share,
+                min_category_share=self.min_category_share,
+                categorical=self.categorical,
+                monotonic=self.monotonic,
+                turns=turns,
+            ).fit(X, target)
+            if best is not None and binner.shapes_ == best[1].shapes_:
+                continue  # no column turned: the same card
+            informative = [  # at least two bins that hold rows
+                c for c in binner.iv_.index if (binner.tables_[c]["count"] > 0).sum() > 1
+            ]
+            if not informative:
+                raise ValueError("no characteristic separates goods from bads: nothing to score")
+            self.binner_ = binner
+            woe = self._crossfit_woe(X[informative], target)
+            with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads cost
+                loss, cut, strength = self._choose(woe, target)
+            if best is None or loss < best[0]:
+                best = (loss, binner, woe, cut, strength)
+        assert best is not None
+        _, self.binner_, woe, self.min_iv_, self.C_ = best
+        self.features_ = [c for c in woe.columns if self.binner_.iv_[c] >= self.min_iv_]
         if not self.features_:
             raise ValueError(f"min_iv must leave at least one characteristic; got {self.min_iv}")
         self.model_ = LogisticRegression(C=self.C_, solver="newton-cholesky").fit(
             woe[self.features_], target
         )
+        if self.recalibrate:
+            self._recalibrate(woe[self.features_].to_numpy(), target)
         self.classes_ = np.array([0, 1])
         self.factor_ = self.pdo / np.log(2)
         self.offset_ = self.base_points - self.factor_ * np.log(self.base_odds)
@@ -493,10 +623,25 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             out[column] = values
         return pd.DataFrame(out, index=X.index)
 
-    def _choose(self, woe: pd.DataFrame, target: np.ndarray) -> tuple[float, float]:
-        """The IV cut and penalty with the best cross-validated log-loss, searched one at a
-        time: the penalty with every informative characteristic, then the cut with that
-        penalty (a given `min_iv` or `C` is kept)."""
+    def _recalibrate(self, woe: np.ndarray, target: np.ndarray) -> None:
+        """Rescale the model's log-odds by a logistic regression of the outcome on the
+        out-of-fold log-odds of the cross-fitting folds (slope and intercept)."""
+        held_out = np.zeros(len(target))
+        with threadpool_limits(limits=1, user_api="blas"):
+            for train, held in self._folds(target):
+                weights = ridge_logistic(woe[train], target[train], C=self.C_)
+                held_out[held] = weights[0] + woe[held] @ weights[1:]
+            intercept, slope = ridge_logistic(held_out.reshape(-1, 1), target, C=1e6)
+        if slope <= 0:  # no ranking out of fold: leave the card as it is
+            return
+        self.slope_ = float(slope)
+        self.model_.coef_ = self.model_.coef_ * slope
+        self.model_.intercept_ = self.model_.intercept_ * slope + intercept
+
+    def _choose(self, woe: pd.DataFrame, target: np.ndarray) -> tuple[float, float, float]:
+        """The cross-validated log-loss, IV cut and penalty of the best choice, searched one
+        at a time: the penalty with every informative characteristic, then the cut with
+        that penalty (a given `min_iv` or `C` is kept)."""
         cuts = IV_CUTS if self.min_iv == "auto" else (float(self.min_iv),)
         strengths = C_GRID if self.C == "auto" else (float(self.C),)
         folds = self._folds(target)
@@ -505,27 +650,33 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         values = woe.to_numpy()
         position = {c: i for i, c in enumerate(woe.columns)}
 
+        starts: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}  # the last fit's weights
+
         def loss(columns: list[str], strength: float) -> float:
             chosen = values[:, [position[c] for c in columns]]
             total = 0.0
-            for train, held in folds:
-                weights = ridge_logistic(chosen[train], target[train], C=strength)
+            for k, (train, held) in enumerate(folds):
+                key = (k, tuple(columns))
+                weights = ridge_logistic(
+                    chosen[train], target[train], C=strength, start=starts.get(key), tolerance=1e-6
+                )
+                starts[key] = weights
                 odds = weights[0] + chosen[held] @ weights[1:]
                 total += log_loss(target[held], 1 / (1 + np.exp(-odds)), labels=[0, 1])
             return total
 
         everything = [c for c in woe.columns if iv[c] >= cuts[0]]
         if not everything:
-            return cuts[0], strengths[0]
-        strength = strengths[0]
-        if len(strengths) > 1:
-            strength = min(strengths, key=lambda c: loss(everything, c))
+            return np.inf, cuts[0], strengths[0]
+        losses = {c: loss(everything, c) for c in strengths}
+        strength = min(strengths, key=losses.__getitem__)
         if len(cuts) == 1:
-            return cuts[0], strength
+            return losses[strength], cuts[0], strength
         kept = {cut: [c for c in woe.columns if iv[c] >= cut] for cut in cuts}
         sets = {tuple(columns): cut for cut, columns in reversed(kept.items()) if columns}
-        best = min(sets, key=lambda columns: loss(list(columns), strength))
-        return sets[best], strength
+        scored = {columns: loss(list(columns), strength) for columns in sets}
+        best = min(scored, key=scored.__getitem__)
+        return scored[best], sets[best], strength
 
     def _points_table(self) -> pd.DataFrame:
         """Points of every bin of every characteristic (the score adds them and base_points_)."""

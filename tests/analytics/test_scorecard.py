@@ -127,6 +127,47 @@ def test_declared_categories_and_chosen_trends():
     assert declared.bin_labels(pd.DataFrame({"code": [2], "u": [50.0]}))["code"].iloc[0] == "2"
 
 
+def test_a_valley_is_kept_where_declared_or_where_turns_are_allowed():
+    """Risk lowest in the middle of a range (as with German credit amounts): "valley" keeps
+    it; "auto" with turns takes it because it carries more information; "auto" alone runs
+    one way."""
+    rng = np.random.default_rng(9)
+    u = rng.uniform(0, 100, 8000)
+    y = (rng.random(8000) < 0.1 + 0.4 * ((u - 40) / 60) ** 2).astype(int)
+    X = pd.DataFrame({"u": u})
+    for binner in (WoEBinner(monotonic="valley").fit(X, y), WoEBinner(turns=True).fit(X, y)):
+        rates = binner.tables_["u"]["bad_rate"].to_numpy()
+        low = int(np.argmin(rates))
+        assert 0 < low < len(rates) - 1
+        assert (np.diff(rates[: low + 1]) < 0).all() and (np.diff(rates[low:]) > 0).all()
+        assert binner.shapes_ == {"u": "valley"}
+    one_way = WoEBinner().fit(X, y)
+    assert one_way.shapes_["u"] in ("increasing", "decreasing")
+    assert one_way.iv_["u"] < 0.9 * binner.iv_["u"]
+    peak = WoEBinner(monotonic="peak").fit(X, 1 - y)
+    assert peak.tables_["u"]["bad_rate"].to_numpy().argmax() == low
+
+
+def test_the_card_turns_only_where_it_predicts_better_out_of_fold():
+    """turns="auto" keeps a valley that is real, and a one-way card when nothing turns:
+    the choice is the lower cross-validated log-loss, and the PDs follow the valley."""
+    rng = np.random.default_rng(13)
+    n = 6000
+    u, x = rng.uniform(0, 100, n), rng.uniform(0, 100, n)
+    risk = -2.0 + 2.5 * ((u - 40) / 60) ** 2 + 0.02 * x
+    y = (rng.random(n) < 1 / (1 + np.exp(-risk))).astype(int)
+    turned = Scorecard().fit(pd.DataFrame({"u": u, "x": x}), y)
+    assert turned.binner_.shapes_ == {"u": "valley", "x": "increasing"}
+    middle, edge = turned.predict_proba(pd.DataFrame({"u": [40.0, 99.0], "x": [50.0, 50.0]}))[:, 1]
+    assert edge > 2 * middle
+    straight = Scorecard().fit(pd.DataFrame({"x": x}), y)
+    assert straight.binner_.shapes_ == {"x": "increasing"}
+    assert Scorecard(turns=False).fit(pd.DataFrame({"u": u}), y).binner_.shapes_["u"] in (
+        "increasing",
+        "decreasing",
+    )
+
+
 def test_new_parameters_are_checked_with_clear_messages():
     X = pd.DataFrame({"x": [1, 2, 3, 4] * 5})
     y = [0, 1, 0, 1] * 5
@@ -138,6 +179,8 @@ def test_new_parameters_are_checked_with_clear_messages():
         WoEBinner(min_category_share=0.6).fit(X, y)
     with pytest.raises(ValueError, match="cv must be an integer of at least 2"):
         Scorecard(cv=1).fit(X, y)
+    with pytest.raises(ValueError, match="turns must be True, False or 'auto'; got 'yes'"):
+        Scorecard(turns="yes").fit(X, y)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
@@ -206,8 +249,8 @@ def test_german_credit_five_fold_cross_validation_reaches_the_literature_calibra
         card = Scorecard().fit(X.iloc[train], y[train])
         pooled[test] = card.predict_proba(X.iloc[test])[:, 1]
         aucs.append(roc_auc_score(y[test], pooled[test]))
-    # Logistic regression reaches about 0.78 in the literature; measured 0.781 here.
-    assert np.mean(aucs) >= 0.77
+    # Logistic regression reaches about 0.78 in the literature; measured 0.793 here.
+    assert np.mean(aucs) >= 0.78
     assert min(aucs) >= 0.74
     logit = np.log(pooled / (1 - pooled)).reshape(-1, 1)
     slope = LogisticRegression(C=np.inf).fit(logit, y).coef_[0, 0]
