@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss
 from sklearn.model_selection import StratifiedKFold
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import check_is_fitted
@@ -171,6 +170,13 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         )
 
     def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> WoEBinner:
+        return self._fit(X, y, edges={})
+
+    def _fit(
+        self, X: pd.DataFrame, y: pd.Series | np.ndarray, *, edges: dict[str, np.ndarray]
+    ) -> WoEBinner:
+        """`fit`, with the numeric columns' starting cut points read from and kept in
+        `edges`: the cards a Scorecard compares see the same rows, so they share them."""
         if not isinstance(X, pd.DataFrame):
             raise ValueError(f"X must be a pandas DataFrame; got {type(X).__name__}")
         self._check_params(list(X.columns))
@@ -184,7 +190,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
             bins = (
                 self._category_bins(values, target)
                 if self.is_categorical(values)
-                else self._numeric_bins(values, target, column)
+                else self._numeric_bins(values, target, column, edges)
             )
             self.bins_[column] = bins
             self.tables_[column] = self._table(values, target, bins)
@@ -194,7 +200,9 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         return self
 
     # -- numeric -----------------------------------------------------------------------
-    def _numeric_bins(self, values: pd.Series, y: np.ndarray, column: str) -> list[Bin]:
+    def _numeric_bins(
+        self, values: pd.Series, y: np.ndarray, column: str, shared: dict[str, np.ndarray]
+    ) -> list[Bin]:
         present = values.notna().to_numpy()
         x = values.to_numpy(dtype=float)[present]
         target = y[present]
@@ -202,7 +210,9 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         if len(distinct) <= self.initial_bins:  # one bin per value to start from
             edges = distinct[1:]
         else:
-            edges = self._fine_edges(x, target)
+            if column not in shared:
+                shared[column] = self._fine_edges(x, target)
+            edges = shared[column]
         groups = [list(range(i, i + 1)) for i in range(len(edges) + 1)]
         index = np.searchsorted(edges, x, side="right")
         share = self.min_category_share if len(distinct) <= 2 else self.min_bin_share
@@ -479,7 +489,18 @@ def ridge_logistic(
     log-loss plus half the squared weights, intercept free), by Newton's method from `start`
     (zeros by default): the same answer as LogisticRegression, without its overhead for the
     many small fits of tuning."""
-    design = np.column_stack([np.ones(len(X)), X])
+    return _newton(np.column_stack([np.ones(len(X)), X]), y, C, steps, start, tolerance)
+
+
+def _newton(
+    design: np.ndarray,
+    y: np.ndarray,
+    C: float,
+    steps: int,
+    start: np.ndarray | None,
+    tolerance: float,
+) -> np.ndarray:
+    """`ridge_logistic` on a design whose first column is the intercept's ones."""
     penalty = np.eye(design.shape[1]) / C
     penalty[0, 0] = 0.0
     w = np.zeros(design.shape[1]) if start is None else start.copy()
@@ -494,7 +515,16 @@ def ridge_logistic(
     return w
 
 
+def mean_log_loss(y: np.ndarray, log_odds: np.ndarray) -> float:
+    """scikit-learn's log_loss of the probabilities behind `log_odds`, from the log-odds
+    directly (log(1 + e^-z) for a bad, log(1 + e^z) for a good): no clipping needed, and
+    none of its input checks, which cost more than the sum in the many fits of tuning."""
+    signed = np.where(y == 1, -log_odds, log_odds)
+    return float(np.logaddexp(0.0, signed).mean())
+
+
 IV_CUTS = (0.0, 0.01, 0.02, 0.05)
+BIN_CHOICES = (6, 10)  # the most bins a characteristic may keep, when "auto"
 C_GRID = tuple(float(c) for c in np.logspace(-2.5, 1, 8))
 
 
@@ -514,14 +544,16 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     cross-validated log-loss among `C_GRID` and `IV_CUTS` when "auto", or fixed when given.
     `turns` lets numeric columns whose trend is "auto" take a valley or a peak (risk lowest,
     or highest, in the middle of the range) where that carries more information than one
-    way: True, False (every "auto" column one way), or "auto", the one of the two cards
-    with the lower cross-validated log-loss. Binning parameters and the declared
-    `categorical` columns and `monotonic` trends go to `WoEBinner`.
+    way: True, False (every "auto" column one way), or "auto". `max_bins` is the most bins a
+    characteristic keeps, or "auto" (6 or 10). Each "auto" is decided by fitting every card
+    they allow and keeping the one with the lowest cross-validated log-loss. Binning
+    parameters and the declared `categorical` columns and `monotonic` trends go to
+    `WoEBinner`.
     """
 
     def __init__(
         self,
-        max_bins: int = 10,
+        max_bins: int | Literal["auto"] = "auto",
         min_bin_share: float = 0.05,
         min_iv: float | Literal["auto"] = "auto",
         C: float | Literal["auto"] = "auto",
@@ -561,19 +593,30 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             raise ValueError(f"cv must be an integer of at least 2; got {self.cv!r}")
         if self.turns not in (True, False, "auto"):
             raise ValueError(f"turns must be True, False or 'auto'; got {self.turns!r}")
+        if self.max_bins != "auto" and (
+            not isinstance(self.max_bins, int) or not 2 <= self.max_bins <= 20
+        ):
+            raise ValueError(f"max_bins must be 'auto' or 2 to 20; got {self.max_bins!r}")
         target = _check_target(y)
         best: tuple[float, WoEBinner, pd.DataFrame, float, float] | None = None
-        for turns in (False, True) if self.turns == "auto" else (bool(self.turns),):
+        first = best
+        tried: list[dict[str, list[Bin]]] = []
+        edges: dict[str, np.ndarray] = {}
+        sizes = BIN_CHOICES if self.max_bins == "auto" else (self.max_bins,)
+        turning = (False, True) if self.turns == "auto" else (bool(self.turns),)
+        for bins, turns in ((b, t) for b in sizes for t in turning):
             binner = WoEBinner(
-                self.max_bins,
+                bins,
                 self.min_bin_share,
                 min_category_share=self.min_category_share,
                 categorical=self.categorical,
                 monotonic=self.monotonic,
                 turns=turns,
-            ).fit(X, target)
-            if best is not None and binner.shapes_ == best[1].shapes_:
-                continue  # no column turned: the same card
+            )
+            binner._fit(X, target, edges=edges)
+            if binner.bins_ in tried:
+                continue  # the same card as one tried (no column turned, or no more bins)
+            tried.append(binner.bins_)
             informative = [  # at least two bins that hold rows
                 c for c in binner.iv_.index if (binner.tables_[c]["count"] > 0).sum() > 1
             ]
@@ -582,10 +625,20 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             self.binner_ = binner
             woe = self._crossfit_woe(X[informative], target)
             with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads cost
-                loss, cut, strength = self._choose(woe, target)
+                # The first card searches the cut and penalty; the others are compared at its
+                # choice, and the winner searches its own (a quarter of the fits).
+                loss, cut, strength = self._choose(
+                    woe, target, at=None if first is None else (first[3], first[4])
+                )
+            candidate = (loss, binner, woe, cut, strength)
+            first = candidate if first is None else first
             if best is None or loss < best[0]:
-                best = (loss, binner, woe, cut, strength)
+                best = candidate
         assert best is not None
+        if best is not first:
+            self.binner_ = best[1]
+            with threadpool_limits(limits=1, user_api="blas"):
+                best = (*best[:3], *self._choose(best[2], target)[1:])
         _, self.binner_, woe, self.min_iv_, self.C_ = best
         self.features_ = [c for c in woe.columns if self.binner_.iv_[c] >= self.min_iv_]
         if not self.features_:
@@ -638,12 +691,17 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.model_.coef_ = self.model_.coef_ * slope
         self.model_.intercept_ = self.model_.intercept_ * slope + intercept
 
-    def _choose(self, woe: pd.DataFrame, target: np.ndarray) -> tuple[float, float, float]:
+    def _choose(
+        self, woe: pd.DataFrame, target: np.ndarray, *, at: tuple[float, float] | None = None
+    ) -> tuple[float, float, float]:
         """The cross-validated log-loss, IV cut and penalty of the best choice, searched one
         at a time: the penalty with every informative characteristic, then the cut with
-        that penalty (a given `min_iv` or `C` is kept)."""
+        that penalty (a given `min_iv` or `C` is kept). With `at` (cut, penalty), only the
+        log-loss there: how another card compares at the first card's choice."""
         cuts = IV_CUTS if self.min_iv == "auto" else (float(self.min_iv),)
         strengths = C_GRID if self.C == "auto" else (float(self.C),)
+        if at is not None:
+            cuts, strengths = (at[0],), (at[1],)
         folds = self._folds(target)
         iv = self.binner_.iv_
 
@@ -651,18 +709,22 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         position = {c: i for i, c in enumerate(woe.columns)}
 
         starts: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}  # the last fit's weights
+        # Ones and the columns, split by fold once for every penalty tried on them.
+        designs: dict[tuple[str, ...], list[tuple[np.ndarray, np.ndarray]]] = {}
 
         def loss(columns: list[str], strength: float) -> float:
-            chosen = values[:, [position[c] for c in columns]]
+            key = tuple(columns)
+            if key not in designs:
+                chosen = values[:, [position[c] for c in columns]]
+                design = np.column_stack([np.ones(len(values)), chosen])
+                designs[key] = [(design[train], design[held]) for train, held in folds]
             total = 0.0
-            for k, (train, held) in enumerate(folds):
-                key = (k, tuple(columns))
-                weights = ridge_logistic(
-                    chosen[train], target[train], C=strength, start=starts.get(key), tolerance=1e-6
-                )
-                starts[key] = weights
-                odds = weights[0] + chosen[held] @ weights[1:]
-                total += log_loss(target[held], 1 / (1 + np.exp(-odds)), labels=[0, 1])
+            for k, ((train, held), (fit_on, score_on)) in enumerate(
+                zip(folds, designs[key], strict=True)
+            ):
+                weights = _newton(fit_on, target[train], strength, 25, starts.get((k, key)), 1e-6)
+                starts[(k, key)] = weights
+                total += mean_log_loss(target[held], score_on @ weights)
             return total
 
         everything = [c for c in woe.columns if iv[c] >= cuts[0]]

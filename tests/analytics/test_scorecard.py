@@ -181,6 +181,8 @@ def test_new_parameters_are_checked_with_clear_messages():
         Scorecard(cv=1).fit(X, y)
     with pytest.raises(ValueError, match="turns must be True, False or 'auto'; got 'yes'"):
         Scorecard(turns="yes").fit(X, y)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_bins must be 'auto' or 2 to 20; got 25"):
+        Scorecard(max_bins=25).fit(X, y)
 
 
 @pytest.fixture(scope="module")
@@ -313,3 +315,28 @@ def test_declared_codes_score_alike_as_ints_or_floats_and_empty_columns_carry_no
     assert card.binner_.bin_labels(batch)["code"].tolist() == ["1", "2", "3"]
     low, safe, high = card.assess(batch)["score"].tolist()
     assert safe > max(low, high) + 20  # the safe code scores as learnt, not as unseen
+
+
+def test_the_tuning_loss_and_the_shared_cut_points_change_no_answer(german):
+    """The log-loss read from the log-odds is scikit-learn's; a binner given cut points to
+    share bins exactly as one that finds them alone; max_bins="auto" keeps one of its
+    choices and scores like that fixed card."""
+    from sklearn.metrics import log_loss
+
+    from analytics.scorecard import mean_log_loss
+
+    rng = np.random.default_rng(2)
+    z, y = rng.normal(0, 3, 500), rng.integers(0, 2, 500)
+    assert mean_log_loss(y, z) == pytest.approx(log_loss(y, 1 / (1 + np.exp(-z))))
+    X, target = german
+    alone = WoEBinner().fit(X, target)
+    shared: dict[str, np.ndarray] = {}
+    first = WoEBinner()._fit(X, target, edges=shared)
+    again = WoEBinner(max_bins=6)._fit(X, target, edges=shared)
+    assert first.bins_ == alone.bins_ and len(shared) == 3  # numeric, over 20 values
+    assert again.bins_ == WoEBinner(max_bins=6).fit(X, target).bins_
+    card = Scorecard().fit(X, target)
+    kept = max(len(b) for b in card.binner_.bins_.values())
+    assert kept <= 10 and card.binner_.max_bins in (6, 10)
+    fixed = Scorecard(max_bins=card.binner_.max_bins, turns=card.binner_.turns).fit(X, target)
+    assert fixed.predict_proba(X)[:, 1] == pytest.approx(card.predict_proba(X)[:, 1])
