@@ -96,6 +96,12 @@ class Settings(BaseSettings):
     # second; the usual 0.1 and 0.25.
     psi_watch: float = Field(default=0.1, alias="BEACON_PSI_WATCH", gt=0, le=5)
     psi_act: float = Field(default=0.25, alias="BEACON_PSI_ACT", gt=0, le=5)
+    # Tutor risk: the retention team's calls a week, which set the bands (critical: this
+    # week's calls to the tutors most likely to leave; high: next week's). Unset: one call
+    # a week per 20 tutors employed.
+    tutor_calls_per_week: int | None = Field(
+        default=None, alias="BEACON_TUTOR_CALLS_PER_WEEK", ge=1, le=100_000
+    )
 
     # Sign-in
     login_ip_limit: str = Field(default="30 per 15 minutes", alias="BEACON_LOGIN_IP_LIMIT")

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.tutor_features import RECENT
+
 HELD = ("completed", "no_show", "rescheduled", "cancelled")
 
 # Which intervention answers which factor, and why, in words a manager can act on.
@@ -30,6 +32,21 @@ PLAYBOOK = {
     "sessions_90d": ("retention_interview", "Few sessions this quarter"),
     "days_since_last_session": ("retention_interview", "No session for a while"),
     "tenure_days": ("peer_mentoring", "New in the role"),
+    **{
+        f"volume_z_{days}d": ("retention_interview", f"Fewer sessions than usual, last {days} days")
+        for days in RECENT
+    },
+    **{
+        f"missed_change_{days}d": (
+            "scheduling_support",
+            f"More sessions missed than usual, last {days} days",
+        )
+        for days in RECENT
+    },
+    **{
+        f"rating_change_{days}d": ("coaching", f"Ratings below the usual, last {days} days")
+        for days in RECENT
+    },
 }
 DUE_IN_DAYS = {"critical": 3, "high": 7, "medium": 14, "low": 30}
 

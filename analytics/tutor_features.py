@@ -13,6 +13,12 @@ import pandas as pd
 
 WINDOWS = (7, 30, 90)
 HELD = ("completed", "no_show", "rescheduled", "cancelled")
+# A tutor's last two weeks against their own usual: the usual is read 8 weeks to a year back,
+# before a decision to leave (4-10 weeks before leaving) could have changed it. One window:
+# windows of 7, 14 and 28 days together measured no better, and their weights took opposite
+# signs, so a tutor working more than usual could be told that was a reason for risk.
+RECENT = (14,)
+USUAL = (56, 365)
 FEATURES = [
     *[f"sessions_{w}d" for w in WINDOWS],
     *[f"{rate}_rate_{w}d" for rate in ("no_show", "reschedule", "cancel") for w in (30, 90)],
@@ -24,6 +30,9 @@ FEATURES = [
     "tenure_days",
     "days_since_last_session",
     "load_30d",
+    *[f"volume_z_{w}d" for w in RECENT],
+    *[f"missed_change_{w}d" for w in RECENT],
+    *[f"rating_change_{w}d" for w in RECENT],
 ]
 LABELS = {
     "sessions_7d": "Sessions in the last 7 days",
@@ -43,6 +52,18 @@ LABELS = {
     "tenure_days": "Tenure",
     "days_since_last_session": "Days since the last session",
     "load_30d": "Load against capacity, 30 days",
+    **{
+        f"volume_z_{w}d": f"Sessions in the last {w} days against the tutor's usual pace"
+        for w in RECENT
+    },
+    **{
+        f"missed_change_{w}d": f"Missed sessions, last {w} days, against the tutor's usual share"
+        for w in RECENT
+    },
+    **{
+        f"rating_change_{w}d": f"Rating, last {w} days, against the tutor's usual rating"
+        for w in RECENT
+    },
 }
 
 
@@ -55,17 +76,15 @@ def tutor_features(
     tutors: id, hired_on, left_on, weekly_capacity.
     """
     as_of, day = _moment_and_day(as_of)
-    hired = pd.to_datetime(tutors["hired_on"])
-    left = pd.to_datetime(tutors["left_on"])
-    employed = tutors[(hired < day) & ~(left <= day)].set_index("id")
+    staff = tutors[_employed_on(tutors, day)].set_index("id")
 
     past = sessions[
         (sessions["scheduled_start"] < as_of)
-        & sessions["tutor_id"].isin(employed.index)
+        & sessions["tutor_id"].isin(staff.index)
         & sessions["status"].isin(HELD)
     ]
     age_days = (as_of - past["scheduled_start"]).dt.total_seconds() / 86_400
-    out = pd.DataFrame(index=employed.index)
+    out = pd.DataFrame(index=staff.index)
     out.index.name = "tutor_id"
     for window in WINDOWS:
         out[f"sessions_{window}d"] = _count(past[age_days < window], out.index)
@@ -91,14 +110,52 @@ def tutor_features(
         .mean()
         .reindex(out.index)
     )
-    out["tenure_days"] = (day - pd.to_datetime(employed["hired_on"])).dt.days
+    out["tenure_days"] = (day - pd.to_datetime(staff["hired_on"])).dt.days
     last = past.groupby("tutor_id")["scheduled_start"].max().reindex(out.index)
     out["days_since_last_session"] = ((as_of - last).dt.total_seconds() / 86_400).fillna(
         out["tenure_days"]
     )
     completed_30 = _count(past[(age_days < 30) & (past["status"] == "completed")], out.index)
-    out["load_30d"] = completed_30 / (employed["weekly_capacity"] * 30 / 7)
+    out["load_30d"] = completed_30 / (staff["weekly_capacity"] * 30 / 7)
+    _against_usual(out, past, age_days)
     return out[FEATURES].astype(float)
+
+
+def _against_usual(out: pd.DataFrame, past: pd.DataFrame, age_days: pd.Series) -> None:
+    """Each tutor's last RECENT days against their usual (USUAL days back): held sessions as
+    a z-score against their usual daily pace, the share not completed and the mean rating as
+    changes from the usual share and rating. A tutor who disengages before leaving shows it
+    here first; the season moves everyone alike."""
+    usual = past[(age_days >= USUAL[0]) & (age_days < USUAL[1])]
+    usual_days = (out["tenure_days"] - USUAL[0]).clip(lower=0, upper=USUAL[1] - USUAL[0])
+    usual_held = _count(usual, out.index)
+    pace = usual_held / usual_days.replace(0, np.nan)
+    usual_missed = _count(usual[usual["status"] != "completed"], out.index) / usual_held.replace(
+        0, np.nan
+    )
+    usual_rating = usual.groupby("tutor_id")["rating"].mean().reindex(out.index)
+    for window in RECENT:
+        recent = past[age_days < window]
+        held = _count(recent, out.index)
+        expected = pace * window
+        out[f"volume_z_{window}d"] = (held - expected) / np.sqrt(expected + 0.5)
+        missed = _count(recent[recent["status"] != "completed"], out.index)
+        # No session held: no share to compare (never "fewer missed than usual").
+        out[f"missed_change_{window}d"] = missed / held.replace(0, np.nan) - usual_missed
+        rating = recent.groupby("tutor_id")["rating"].mean().reindex(out.index)
+        out[f"rating_change_{window}d"] = rating - usual_rating
+
+
+def employed(tutors: pd.DataFrame, as_of: pd.Timestamp) -> int:
+    """How many tutors are employed at `as_of` (hired before it, not yet left): the tutors
+    `tutor_features` scores."""
+    return int(_employed_on(tutors, _moment_and_day(as_of)[1]).sum())
+
+
+def _employed_on(tutors: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
+    hired = pd.to_datetime(tutors["hired_on"])
+    left = pd.to_datetime(tutors["left_on"])
+    return (hired < day) & ~(left <= day)
 
 
 def _moment_and_day(as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:

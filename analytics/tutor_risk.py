@@ -1,5 +1,11 @@
-"""Tutor churn risk: a calibrated probability of leaving within 30 days, a 0-100 score, a band,
-and each tutor's own top factors.
+"""Tutor churn risk: a calibrated probability of leaving within 30 days, a 0-100 score, a
+percentile, a band, and each tutor's own top factors.
+
+The score is the probability in percent: "7" means a 7% chance of leaving within 30 days.
+The percentile is the share of the tutors scored on the same date with a lower chance. The
+bands are the retention team's call list (`bands_by_rank`): critical is this week's calls,
+the tutors most likely to leave that the team's weekly capacity reaches; high is next
+week's; medium the two weeks after; low everyone else.
 
 A standardised logistic regression: its probabilities are calibrated by construction (and
 checked by the Brier score and the calibration table), and a tutor's factor contributions
@@ -8,6 +14,8 @@ are exact, coefficient x that tutor's standardised value, not global importances
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,9 +33,16 @@ from sklearn.utils.validation import check_is_fitted
 from analytics.tutor_features import FEATURES, LABELS
 from vocabulary import BANDS
 
-# The risk score (0-100, the probability of leaving within 30 days in %) at which medium,
-# high and critical begin. Bands follow the score people see, so a score has one band.
-SCORE_EDGES = (5, 15, 35)
+# Weeks of calls each band holds, riskiest first: critical is this week's calls, high next
+# week's, medium the two weeks after.
+CALL_WEEKS = {"critical": 1, "high": 1, "medium": 2}
+CALLS_PER_WEEK = 40  # the estimator's default capacity
+TUTORS_PER_CALL = 20  # the app's default: a call a week per 20 tutors employed
+
+
+def default_calls(employed: int) -> int:
+    """The weekly calls of a team with no capacity set: one per TUTORS_PER_CALL tutors."""
+    return max(1, math.ceil(employed / TUTORS_PER_CALL))
 
 
 def build_pipeline(C: float = 0.5) -> Pipeline:
@@ -49,23 +64,55 @@ def score_of(probability: np.ndarray | pd.Series | list[float]) -> np.ndarray:
     return np.rint(np.asarray(probability, dtype=float) * 100).astype(int)
 
 
-def band_of(probability: np.ndarray | pd.Series | list[float]) -> np.ndarray:
-    """The band of each probability, read from its rounded score."""
-    return np.array(BANDS)[np.searchsorted(SCORE_EDGES, score_of(probability), side="right")]
+def bands_by_rank(
+    probability: np.ndarray | pd.Series | list[float], *, calls: int, floor: float = 0.0
+) -> np.ndarray:
+    """The band of each of the tutors scored on one date: the `calls` most likely to leave
+    are critical (this week's calls), the next `calls` high, the next 2 x `calls` medium, the
+    rest low. Ties keep the given order. A tutor less likely to leave than `floor` (the
+    average tutor's chance) is low wherever they rank: a small team is not all critical."""
+    if not isinstance(calls, int | np.integer) or calls < 1:
+        raise ValueError(f"calls must be a positive integer; got {calls!r}")
+    p = np.asarray(probability, dtype=float)
+    rank = np.empty(len(p), dtype=int)
+    rank[np.argsort(-p, kind="stable")] = np.arange(len(p))
+    ends = np.cumsum([weeks * calls for weeks in CALL_WEEKS.values()])
+    tier = np.searchsorted(ends, rank, side="right")  # 0 critical .. 3 low
+    bands = np.array(BANDS[::-1], dtype=object)[tier]
+    bands[p < floor] = "low"
+    return bands
+
+
+def percentile_of(probability: np.ndarray | pd.Series | list[float]) -> np.ndarray:
+    """For each tutor scored on one date, the share of them (0-99, %) with a lower chance of
+    leaving: 96 reads "more likely to leave than 96% of tutors"."""
+    p = np.asarray(probability, dtype=float)
+    if not len(p):
+        return np.zeros(0, dtype=int)
+    below = np.searchsorted(np.sort(p), p, side="left")
+    return np.floor(100 * below / len(p)).astype(int)
 
 
 class TutorRiskModel(ClassifierMixin, BaseEstimator):
-    """Estimator over FEATURES: fit(X, y) with y = left within 30 days (0/1)."""
+    """Estimator over FEATURES: fit(X, y) with y = left within 30 days (0/1).
 
-    def __init__(self, C: float = 0.5, top_n: int = 3) -> None:
+    `calls_per_week` is the retention team's weekly capacity, which sets the bands
+    (`bands_by_rank`) of the tutors `assess` and `predict` are given: one scoring date."""
+
+    def __init__(self, C: float = 0.5, top_n: int = 3, calls_per_week: int = CALLS_PER_WEEK):
         self.C = C
         self.top_n = top_n
+        self.calls_per_week = calls_per_week
 
     def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> TutorRiskModel:
         if not isinstance(self.C, int | float) or self.C <= 0:
             raise ValueError(f"C must be a positive number; got {self.C!r}")
         if not isinstance(self.top_n, int) or self.top_n < 1:
             raise ValueError(f"top_n must be a positive integer; got {self.top_n!r}")
+        if not isinstance(self.calls_per_week, int) or self.calls_per_week < 1:
+            raise ValueError(
+                f"calls_per_week must be a positive integer; got {self.calls_per_week!r}"
+            )
         missing = [f for f in FEATURES if f not in X.columns]
         if missing:
             raise ValueError(f"X must have the columns of FEATURES; missing {missing}")
@@ -73,6 +120,7 @@ class TutorRiskModel(ClassifierMixin, BaseEstimator):
         if set(np.unique(labels)) != {0, 1}:
             raise ValueError(f"y must hold both 0 and 1; got {sorted(set(np.unique(labels)))}")
         self.pipeline_ = build_pipeline(self.C).fit(X[FEATURES], labels)
+        self.base_rate_ = float(labels.mean())
         self.classes_ = np.array([0, 1])
         self.n_features_in_ = len(FEATURES)
         return self
@@ -82,7 +130,12 @@ class TutorRiskModel(ClassifierMixin, BaseEstimator):
         return self.pipeline_.predict_proba(X[FEATURES])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        return (score_of(self.predict_proba(X)[:, 1]) >= SCORE_EDGES[1]).astype(int)
+        """1 for the tutors of one date on the next two weeks' calls (high or critical)."""
+        return np.isin(self.bands(self.predict_proba(X)[:, 1]), ("high", "critical")).astype(int)
+
+    def bands(self, probability: np.ndarray) -> np.ndarray:
+        check_is_fitted(self, "pipeline_")
+        return bands_by_rank(probability, calls=self.calls_per_week, floor=self.base_rate_)
 
     def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
         """Each tutor's push on the log-odds from each feature, against the average tutor."""
@@ -96,7 +149,8 @@ class TutorRiskModel(ClassifierMixin, BaseEstimator):
         return float(roc_auc_score(y, self.predict_proba(X)[:, 1], sample_weight=sample_weight))
 
     def assess(self, X: pd.DataFrame) -> pd.DataFrame:
-        """probability, score (0-100), band and top_factors (list of dicts) per row of X."""
+        """probability, score (0-100), percentile, band and top_factors (list of dicts) per
+        row of X, the tutors scored on one date."""
         probability = self.predict_proba(X)[:, 1]
         pushes = self.contributions(X)
         factors = []
@@ -117,7 +171,8 @@ class TutorRiskModel(ClassifierMixin, BaseEstimator):
             {
                 "probability": probability,
                 "score": score_of(probability),
-                "band": band_of(probability),
+                "percentile": percentile_of(probability),
+                "band": self.bands(probability),
                 "top_factors": factors,
             },
             index=X.index,
@@ -145,6 +200,16 @@ class ModelCard:
     base_rate: float
     calibration: list[dict[str, float]] = field(default_factory=list)
     reach: list[dict[str, float]] = field(default_factory=list)
+    features: int = len(FEATURES)  # how many the model reads
+    # The bands' weekly calls, and the call list at that capacity on the held-out tutors.
+    calls_per_week: int = CALLS_PER_WEEK
+    capacity: dict[str, float] = field(default_factory=dict)
+    reach_curve: list[dict[str, float]] = field(default_factory=list)
+    # The chance below which a tutor is low whatever their rank: the scoring model's base rate.
+    band_floor: float | None = None
+    # Demo data only: the generator's limits on the same held-out snapshots (ROC AUC of the
+    # observable and of the decision limit) and the model's AUC as a fraction of each.
+    limits: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -179,30 +244,38 @@ def calibration_table(
 
 
 CALL_SHARES = (0.01, 0.02, 0.05, 0.1, 0.2)
+CURVE_SHARES = tuple(float(s) for s in np.round(np.linspace(0.01, 0.3, 30), 2))
 
 
-def call_list(test: pd.DataFrame, p: np.ndarray, share: float) -> tuple[float, float, float]:
+def call_list(
+    test: pd.DataFrame, p: np.ndarray, share: float | pd.Series, *, floor: float = 0.0
+) -> tuple[float, float, float]:
     """Calling the `share` of tutors with the highest risk on each snapshot date (`as_of`),
-    at least one: the share of the called who leave within 30 days (`left_30d`), the share
-    of that date's leavers they are, and the share of tutors actually called (more than
-    `share` when few tutors round up to one call), over all dates."""
+    at least one (a share per date when `share` is a Series by date), none below `floor`:
+    the share of the called who leave within 30 days (`left_30d`), the share of that
+    date's leavers they are, and the share of tutors actually called (more than `share`
+    when few tutors round up to one call), over all dates."""
     frame = test[["as_of", "left_30d"]].assign(p=p)
     called = leavers = reached = 0
-    for _, day in frame.groupby("as_of"):
-        k = max(1, round(len(day) * share))
-        reached += int(day.nlargest(k, "p")["left_30d"].sum())
-        called += k
+    for date, day in frame.groupby("as_of"):
+        fraction = float(share[date]) if isinstance(share, pd.Series) else share
+        top = day.nlargest(max(1, round(len(day) * fraction)), "p")
+        top = top[top["p"] >= floor]
+        reached += int(top["left_30d"].sum())
+        called += len(top)
         leavers += int(day["left_30d"].sum())
     return reached / max(called, 1), reached / max(leavers, 1), called / max(len(frame), 1)
 
 
-def reach_table(test: pd.DataFrame, p: np.ndarray) -> list[dict[str, float]]:
-    """For each share of CALL_SHARES that calls a different number of tutors: the share of
-    tutors actually called, precision and recall of the call list, and its lift (precision
-    over the base rate: how many times better than calling at random)."""
+def reach_table(
+    test: pd.DataFrame, p: np.ndarray, shares: tuple[float, ...] = CALL_SHARES
+) -> list[dict[str, float]]:
+    """For each of `shares` that calls a different number of tutors: the share of tutors
+    actually called, precision and recall of the call list, and its lift (precision over
+    the base rate: how many times better than calling at random)."""
     base = float(test["left_30d"].mean())
     rows: list[dict[str, float]] = []
-    for share in CALL_SHARES:
+    for share in shares:
         precision, recall, called = call_list(test, p, share)
         if rows and round(called, 6) == round(rows[-1]["share"], 6):
             continue  # rounds to the same calls as the share before
@@ -236,11 +309,16 @@ def evaluate(
     test_share: float = 0.3,
     seed: int = 0,
     version: str = "",
+    calls_per_week: int = CALLS_PER_WEEK,
+    limits: Callable[[pd.DataFrame], dict[str, np.ndarray]] | None = None,
 ) -> tuple[ModelCard, TutorRiskModel]:
     """Time split on held-out tutors (`held_out_split`): the model card of a model trained on
-    the earlier snapshots of most tutors and tested on the later ones of the others."""
+    the earlier snapshots of most tutors and tested on the later ones of the others. The
+    call list at capacity calls the same share of the held-out tutors of a date as
+    `calls_per_week` is of all the tutors of a date. `limits`, on demo data, gives the
+    generator's probabilities ("observable", "decision") for the held-out snapshots."""
     train, test = held_out_split(frame, split=split, test_share=test_share, seed=seed)
-    model = TutorRiskModel().fit(train, train["left_30d"])
+    model = TutorRiskModel(calls_per_week=calls_per_week).fit(train, train["left_30d"])
     p = model.predict_proba(test)[:, 1]
     y = test["left_30d"].to_numpy()
     scorable = len(set(y)) == 2  # with no leaver (or only leavers) there is nothing to rank
@@ -259,8 +337,48 @@ def evaluate(
         base_rate=round(float(y.mean()), 4),
         calibration=calibration_table(y, p) if scorable else [],
         reach=reach_table(test, p) if scorable else [],
+        calls_per_week=calls_per_week,
+        capacity=(
+            capacity_reach(frame, test, p, calls_per_week, floor=model.base_rate_)
+            if scorable
+            else {}
+        ),
+        reach_curve=reach_table(test, p, CURVE_SHARES) if scorable else [],
     )
+    given = limits(test) if scorable and limits is not None else {}
+    if given and all(np.isfinite(q).all() for q in given.values()):  # else: not the generator's
+        model_auc = float(roc_auc_score(y, p))
+        for name, q in given.items():
+            auc = float(roc_auc_score(y, q))
+            card.limits[f"{name}_auc"] = round(auc, 4)
+            card.limits[f"of_{name}"] = round(model_auc / auc, 4)
     return card, model
+
+
+def capacity_reach(
+    frame: pd.DataFrame,
+    test: pd.DataFrame,
+    p: np.ndarray,
+    calls_per_week: int,
+    *,
+    floor: float = 0.0,
+) -> dict[str, float]:
+    """The critical band on the held-out tutors (`test`, `p`): on each date, the same share
+    of them as `calls_per_week` is of all the tutors scored that date (in `frame`), none
+    less likely to leave than `floor`; its precision, recall and lift."""
+    everyone = frame.groupby("as_of").size()
+    share = (calls_per_week / everyone).clip(upper=1.0)
+    precision, recall, called = call_list(test, p, share, floor=floor)
+    tutors = float(everyone[everyone.index.isin(test["as_of"])].mean())
+    base = float(test["left_30d"].mean())
+    return {
+        "calls_per_week": float(calls_per_week),
+        "tutors_per_date": round(tutors, 1),
+        "share": round(called, 4),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "lift": round(precision / base, 4) if base else 0.0,
+    }
 
 
 def newly_critical(scores: pd.DataFrame) -> pd.Series:

@@ -35,6 +35,9 @@ def page_answer(rows: pd.DataFrame, total: int, query: PageQuery, **extra: Any) 
     )
 
 
+WHOLE = ("id", "percentile")  # columns of whole numbers, whatever pandas made of them
+
+
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as plain JSON values: timestamps in ISO 8601 (UTC), missing values as null."""
     out = frame.copy()
@@ -44,8 +47,8 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
             out[column] = [
                 None if pd.isna(v) else (v.date() if day else v).isoformat() for v in out[column]
             ]
-        elif str(column).endswith("id") and pd.api.types.is_float_dtype(out[column]):
-            out[column] = out[column].astype("Int64")  # ids with gaps read back as floats
+        elif str(column).endswith(WHOLE) and pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].astype("Int64")  # whole numbers with gaps read as floats
     out = out.astype(object).where(out.notna(), None)
     return [{str(k): plain(v) for k, v in row.items()} for row in out.to_dict(orient="records")]
 

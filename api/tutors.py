@@ -37,8 +37,20 @@ class ScoredTutor(BaseModel):
     region: str
     subject: str
     hired_on: date
-    score: int = Field(ge=0, le=100, description="Risk of leaving within 90 days, 0-100.")
-    band: Band
+    score: int = Field(
+        ge=0, le=100, description="Chance of leaving within 30 days, in % (the probability x 100)."
+    )
+    percentile: int | None = Field(
+        ge=0,
+        le=99,
+        description="Share (%) of the tutors scored on the same date with a lower chance; "
+        "null for scores stored before it was kept.",
+    )
+    band: Band = Field(
+        description="The retention team's call list: critical this week's calls (the tutors "
+        "most likely to leave, as many as BEACON_TUTOR_CALLS_PER_WEEK), high next week's, "
+        "medium the two weeks after, low everyone else."
+    )
     probability: float = Field(ge=0, le=1)
     top_factors: list[dict[str, Any]]
 
@@ -56,6 +68,7 @@ class TutorPath(BaseModel):
 class ScorePoint(BaseModel):
     as_of: datetime
     score: int
+    percentile: int | None
     band: Band
     probability: float
 
@@ -120,6 +133,10 @@ def tutor_profile(path: TutorPath) -> Response:
             if model
             else None
         )
-    scores = [] if history is None else records(history[["as_of", "score", "band", "probability"]])
+    scores = (
+        []
+        if history is None
+        else records(history[["as_of", "score", "percentile", "band", "probability"]])
+    )
     shown = {k: v for k, v in tutor.items() if k not in ("email", "region_id")}
     return jsonify({k: plain(v) for k, v in shown.items()} | {"scores": scores})

@@ -207,12 +207,13 @@ def seed(scale: str, seed: int, as_of: datetime | None, reset: bool) -> None:
     """Load the generated demo data (never over data that is already there)."""
     from data.engine import get_engine
     from data.migrate import upgrade_head
-    from data.seed import AlreadySeededError, seed_database
+    from data.seed import AlreadySeededError, provenance, seed_database
 
     upgrade_head()
     day = as_of.date() if as_of else datetime.now(UTC).date()
     try:
         report = seed_database(get_engine(), scale=scale, seed=seed, as_of=day, reset=reset)
+        provenance.remember(get_engine(), scale=scale, seed=seed, as_of=report.as_of)
     except AlreadySeededError as exc:
         raise click.ClickException(f"not seeded: {exc}") from None
     width = max(len(name) for name in report.rows)

@@ -75,6 +75,12 @@ def factor_value(feature: str, value: float | None) -> str:
         return percent(value)
     if feature == "volume_trend":
         return f"{value:.2f}× the 90-day pace"
+    if feature.startswith("volume_z"):
+        return f"{value:+.1f} sd"
+    if feature.startswith("missed_change"):
+        return f"{value * 100:+.0f} points"
+    if feature.startswith("rating_change"):
+        return f"{value:+.2f}"
     return number(value, 2 if "rating" in feature else 0)
 
 

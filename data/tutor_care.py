@@ -43,7 +43,7 @@ def tutor_detail(*, conn: Connection, tutor_id: int) -> dict[str, Any] | None:
 
 def score_history(*, conn: Connection, model_id: int, tutor_ids: Sequence[int]) -> pd.DataFrame:
     """Stored scores of some tutors, in one query. Columns: tutor_id, as_of (datetime64 UTC),
-    probability, score, band, top_factors; oldest first."""
+    probability, score, percentile (nullable), band, top_factors; oldest first."""
     frame = read_frame(
         conn,
         select(
@@ -51,6 +51,7 @@ def score_history(*, conn: Connection, model_id: int, tutor_ids: Sequence[int]) 
             TutorRiskScore.as_of,
             TutorRiskScore.probability,
             TutorRiskScore.score,
+            TutorRiskScore.percentile,
             TutorRiskScore.band,
             TutorRiskScore.top_factors,
         )

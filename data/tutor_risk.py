@@ -179,7 +179,8 @@ def risk_table(
 ) -> tuple[pd.DataFrame, int]:
     """One page of scored tutors and the number that match.
 
-    Columns: tutor_id, name, region, subject, hired_on, score, band, probability, top_factors.
+    Columns: tutor_id, name, region, subject, hired_on, score, percentile (nullable), band,
+    probability, top_factors.
     """
     conditions = [TutorRiskScore.as_of == as_of]
     if subject:
@@ -193,7 +194,8 @@ def risk_table(
     base = in_regions(_scored(model_id).where(*conditions), Tutor.region_id, region_ids)
     total = conn.execute(base.add_columns(func.count())).scalar_one()
     orders: dict[str, list[Any]] = {
-        "score": [TutorRiskScore.score.desc(), Tutor.name],
+        # By the probability, not its rounded score: the call list's own order.
+        "score": [TutorRiskScore.probability.desc(), Tutor.name],
         "name": [Tutor.name],
         "tenure": [Tutor.hired_on.desc(), Tutor.name],
     }
@@ -207,6 +209,7 @@ def risk_table(
             Tutor.subject,
             Tutor.hired_on,
             TutorRiskScore.score,
+            TutorRiskScore.percentile,
             TutorRiskScore.band,
             TutorRiskScore.probability,
             TutorRiskScore.top_factors,

@@ -7,22 +7,36 @@ so pages can show change since last week and the at-risk count over time.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
 from actions import webhooks
-from analytics.tutor_features import snapshots, tutor_features
-from analytics.tutor_risk import ModelCard, TutorRiskModel, evaluate, newly_critical, newly_in
+from analytics.tutor_features import employed, snapshots, tutor_features
+from analytics.tutor_risk import (
+    ModelCard,
+    TutorRiskModel,
+    default_calls,
+    evaluate,
+    newly_critical,
+    newly_in,
+)
 from data import activity, tutor_risk
-from data.engine import connect, transaction
+from data.engine import connect, get_engine, transaction
 from data.queries.overview import data_as_of
-from data.seed.common import happened_by
+from data.seed import provenance
+from data.seed.common import SCALES, happened_by
+from data.seed.observable_limit import observable_leave_probability
+from data.seed.tutoring import leave_process, true_leave_probability
+from settings import get_settings
 
 HISTORY = pd.Timedelta(days=2 * 365 + 90)
+Limits = Callable[[pd.DataFrame], dict[str, np.ndarray]]
 TEST_MONTHS = 6
 
 
@@ -74,15 +88,20 @@ def run(*, weeks: int = 12) -> RunReport:
         )
     trained_at = datetime.now(UTC)
     version = f"logreg-{trained_at:%Y%m%d-%H%M%S-%f}"  # two runs in one second differ
-    card, _ = evaluate(history, split=split, version=version)
-    model = TutorRiskModel().fit(history, history["left_30d"])  # every known outcome
+    calls = get_settings().tutor_calls_per_week or default_calls(employed(tutors, as_of))
+    card, _ = evaluate(
+        history, split=split, version=version, calls_per_week=calls, limits=demo_limits(sessions)
+    )
+    # Every known outcome; the bands are the team's weekly calls.
+    model = TutorRiskModel(calls_per_week=calls).fit(history, history["left_30d"])
+    card.band_floor = round(model.base_rate_, 6)
     scored = []
     for k in range(weeks, -1, -1):
         moment = as_of - pd.Timedelta(weeks=k)
         assessed = model.assess(tutor_features(sessions, tutors, moment))
         scored.append(assessed.reset_index().assign(as_of=moment.to_pydatetime()))
     scores = pd.concat(scored, ignore_index=True)[
-        ["tutor_id", "as_of", "probability", "score", "band", "top_factors"]
+        ["tutor_id", "as_of", "probability", "score", "percentile", "band", "top_factors"]
     ]
     scores["tutor_id"] = scores["tutor_id"].astype(int)
     with transaction() as conn:
@@ -92,6 +111,27 @@ def run(*, weeks: int = 12) -> RunReport:
         alert_regions(conn, tutors, newly_critical(scores))
         tell_webhooks(conn, tutors, scores, newly_in(scores, ("high", "critical")))
     return RunReport(version, card, as_of, len(scores), time.perf_counter() - started)
+
+
+def demo_limits(sessions: pd.DataFrame) -> Limits | None:
+    """On demo data (seeded here, its record in the instance folder, its roster whole), the
+    generator's observable and decision limits for held-out snapshots; else None."""
+    record = provenance.recall(get_engine())
+    if record is None or record["scale"] not in SCALES:
+        return None
+    size = SCALES[record["scale"]]
+    with connect() as conn:
+        if sorted(tutor_risk.tutor_roster(conn=conn)["id"]) != list(range(1, size.tutors + 1)):
+            return None  # tutors added or removed since: not the generator's any more
+    process, week0 = leave_process(size, record["seed"], record["as_of"])
+
+    def limits(test: pd.DataFrame) -> dict[str, np.ndarray]:
+        return {
+            "observable": observable_leave_probability(process, week0, sessions, test),
+            "decision": true_leave_probability(process, week0, test),
+        }
+
+    return limits
 
 
 def tell_webhooks(

@@ -40,6 +40,7 @@ from components.insight import insight_card
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import themed
+from components.tutor_model_card import chance_text, percentile_text
 from components.view_tools import view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
@@ -243,9 +244,17 @@ def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:
         facts.append(f"left {tutor['left_on']:%Y-%m-%d}")
     risk: list[Component] = [html.Span("Not scored yet", className="text-body-secondary")]
     if latest is not None:
+        ranked = percentile_text(latest.get("percentile"))
         risk = [
             html.Span(f"Risk score {latest['score']}", className="kpi-value me-2"),
             band_badge(latest["band"]),
+            html.P(
+                f"A {chance_text(latest['score'], latest['probability'])} chance of leaving "
+                "within 30 days"
+                + (f"; more likely to leave than {ranked}" if ranked != "—" else "")
+                + ".",
+                className="small text-body-secondary mb-0 mt-1",
+            ),
             html.Ul(
                 [html.Li(f["label"]) for f in latest["top_factors"]], className="factor-list mt-2"
             ),
@@ -435,7 +444,10 @@ def risk_figure(scores: pd.DataFrame, theme: str | None) -> go.Figure | None:
         ),
         theme,
     )
-    return risk.update_layout(yaxis_title="score", yaxis_range=[0, max(50, scores["score"].max())])
+    return risk.update_layout(
+        yaxis_title="chance of leaving within 30 days (%)",
+        yaxis_range=[0, max(50, scores["score"].max())],
+    )
 
 
 @callback(

@@ -34,7 +34,7 @@ from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table, page_after, pager
 from components.theme import RISK_COLORS, themed
-from components.tutor_model_card import model_card
+from components.tutor_model_card import band_legend, chance_text, model_card, percentile_text
 from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
@@ -79,6 +79,7 @@ class ids:
     pager = "risk-pager"
     card = "risk-model-card"
     effect = "risk-effectiveness"
+    calls = "risk-call-list"
 
 
 def layout(
@@ -169,15 +170,16 @@ def layout(
             filters,
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             ExplainAIO(VIEW),
-            dcc.Loading(dbc.Row(id=ids.kpis, className="g-3 mb-3"), delay_show=150),
+            dcc.Loading(dbc.Row(id=ids.kpis, className="g-3 mb-2"), delay_show=150),
+            band_legend(model),
             dbc.Row(
                 [
                     dbc.Col(
                         chart_card(
                             body_id=ids.distribution,
                             title="Risk scores",
-                            subtitle="Tutors per score (chance of leaving within 30 days, %);"
-                            " click a bar to see its band",
+                            subtitle="Tutors per score (the chance of leaving within 30 days, "
+                            "in %), coloured by band; click a bar to see its band",
                             export=(VIEW, "scores"),
                         ),
                         lg=6,
@@ -186,7 +188,9 @@ def layout(
                         chart_card(
                             body_id=ids.history,
                             title="Tutors at high or critical risk",
-                            subtitle="Per week, from the stored weekly scores",
+                            subtitle="Per week, from the stored weekly scores. The bands are "
+                            "the team's calls, so across all regions this stays near two weeks' "
+                            "calls; a region's share of them moves",
                             export=(VIEW, "at-risk"),
                         ),
                         lg=6,
@@ -232,6 +236,20 @@ def layout(
                     ]
                 ),
                 className="mb-3",
+            ),
+            dbc.Row(
+                dbc.Col(
+                    chart_card(
+                        body_id=ids.calls,
+                        title="The call list: who a week's calls reach",
+                        subtitle="Held-out tutors, riskiest first: the share of those who left "
+                        "within 30 days that the calls reached, and the share of the called who "
+                        "left, by calls per 100 tutors",
+                        export=(VIEW, "calls"),
+                    ),
+                    lg=8,
+                ),
+                className="g-3 mb-3",
             ),
             model_card(model, card_id=ids.card),
         ]
@@ -378,6 +396,72 @@ def show_overview(
     )
 
 
+@callback(Output(ids.calls, "children"), Input(shell_ids.theme, "data"))
+@requires(*EVERYONE)
+def show_call_list(theme: str | None) -> Component:
+    return chart_body(
+        call_figure(call_rows({}), theme),
+        empty_title="No call list yet",
+        empty_hint="It shows once a model is trained with enough leavers to measure.",
+    )
+
+
+def call_rows(_state: dict[str, Any]) -> pd.DataFrame:
+    """Behind "The call list": the active model's held-out call list by calls per 100
+    tutors (calls, reached, leave, lift) and, in `capacity`, whether a row is the team's."""
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+    metrics = (model or {}).get("metrics") or {}
+    curve = pd.DataFrame(metrics.get("reach_curve") or [])
+    capacity = metrics.get("capacity") or {}
+    if curve.empty:
+        return pd.DataFrame(columns=["calls_per_100", "reached", "leave", "lift", "capacity"])
+    if capacity:
+        curve = pd.concat([curve, pd.DataFrame([capacity])[curve.columns]], ignore_index=True)
+    frame = pd.DataFrame(
+        {
+            "calls_per_100": (curve["share"] * 100).round(2),
+            "reached": curve["recall"],
+            "leave": curve["precision"],
+            "lift": curve["lift"],
+            "capacity": [False] * (len(curve) - bool(capacity)) + [True] * bool(capacity),
+        }
+    )
+    return frame.sort_values(["calls_per_100", "capacity"]).reset_index(drop=True)
+
+
+def call_figure(rows: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    if rows.empty:
+        return None
+    curve = rows[~rows["capacity"]]
+    figure = go.Figure()
+    for column, name in (("reached", "leavers reached"), ("leave", "of the called, leave")):
+        figure.add_scatter(
+            x=curve["calls_per_100"],
+            y=curve[column] * 100,
+            name=name,
+            mode="lines",
+            customdata=curve["lift"],
+            hovertemplate="%{x:.0f} calls per 100 tutors: %{y:.0f}% "
+            + name
+            + " (%{customdata:.1f}× random)<extra></extra>",
+        )
+    team = rows[rows["capacity"]]
+    if len(team):
+        point = team.iloc[0]
+        figure.add_scatter(
+            x=[point["calls_per_100"]],
+            y=[point["reached"] * 100],
+            name="the team's calls",
+            mode="markers",
+            marker={"size": 11, "symbol": "diamond"},
+            hovertemplate=f"the team's weekly calls: {point['calls_per_100']:.1f} per 100 tutors "
+            f"reach {point['reached']:.0%} of leavers<extra></extra>",
+        )
+    figure.update_layout(xaxis_title="calls per 100 tutors", yaxis_title="%", yaxis_range=[0, 100])
+    return themed(figure, theme)
+
+
 @callback(
     Output(ids.band, "value", allow_duplicate=True),
     Input(ids.distribution_graph, "clickData"),
@@ -428,7 +512,12 @@ def distribution_figure(counts: pd.DataFrame, theme: str | None) -> go.Figure | 
     if counts.empty:
         return None
     return banded_bars(
-        counts, x="score", y="tutors", theme=theme, x_title="risk score", y_title="tutors"
+        counts,
+        x="score",
+        y="tutors",
+        theme=theme,
+        x_title="chance of leaving within 30 days (%)",
+        y_title="tutors",
     )
 
 
@@ -489,11 +578,14 @@ def show_table(
             "region": "Region",
             "subject": "Subject",
             "hired_on": "Hired",
-            "score": "Score",
+            "score": "Chance of leaving in 30 days",
+            "percentile": "More likely to leave than",
             "band": "Band",
             "top_factors": "Why",
         },
         cells={
+            "score": lambda value, row: chance_text(value, row["probability"]),
+            "percentile": lambda value, _row: percentile_text(value),
             "band": lambda value, _row: band_badge(value),
             "top_factors": factor_list,
             "name": profile_link,
@@ -542,7 +634,18 @@ def tutor_rows(state: dict[str, Any]) -> pd.DataFrame:
         "; ".join(f"{f['label']}: {factor_value(f['feature'], f['value'])}" for f in factors or [])
         for factors in rows["top_factors"]
     ]
-    return rows.drop(columns=["top_factors"]).assign(scores_as_of=latest.date())
+    return (
+        rows.drop(columns=["top_factors"])
+        .rename(columns=EXPORT_HEADERS)
+        .assign(scores_as_of=latest.date())
+    )
+
+
+# The score and percentile as a spreadsheet reader needs them named: what each number means.
+EXPORT_HEADERS = {
+    "score": "Chance of leaving in 30 days (%)",
+    "percentile": "More likely to leave than (% of tutors)",
+}
 
 
 def profile_link(name: Any, row: Any) -> Component:
@@ -689,6 +792,7 @@ register(
             Part("at-risk", "Tutors at high or critical risk", at_risk_rows, at_risk_figure),
             Part("tutors", "Tutors by risk", tutor_rows),
             Part("interventions", "What interventions achieved", effect_rows),
+            Part("calls", "The call list", call_rows, call_figure),
         ),
         kpis=kpi_values,
         explained=Explained("Tutor risk overview", overview_facts),

@@ -158,5 +158,8 @@ class TutorRiskScore(Base):
     as_of: Mapped[datetime] = mapped_column(UTCDateTime())
     probability: Mapped[float] = mapped_column(Float)
     score: Mapped[int] = mapped_column(SmallInteger)
+    # Share (%) of the tutors scored on the same date with a lower probability; none for
+    # scores stored before it was kept.
+    percentile: Mapped[int | None] = mapped_column(SmallInteger)
     band: Mapped[str] = mapped_column(String(16))
     top_factors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -19,6 +19,7 @@ from data.engine import get_engine, refresh_statistics
 from data.kept import recount_loaded
 from data.migrate import upgrade_head
 from data.models import Base, Tutor
+from data.seed import provenance
 from data.seed.bulk import bulk_insert
 from data.seed.common import SCALES
 from data.seed.credit import credit_frames
@@ -126,6 +127,7 @@ def ensure_demo_data(*, scale: str, seed: int) -> None:
             return
     print(f"First start: loading {scale} demo data (seed {seed}) ...", flush=True)
     report = seed_database(engine, scale=scale, seed=seed, as_of=datetime.now(UTC).date())
+    provenance.remember(engine, scale=scale, seed=seed, as_of=report.as_of)
     print(
         f"  {report.total_rows:,} rows in {report.generate_seconds + report.load_seconds:.0f} s",
         flush=True,

@@ -28,6 +28,30 @@ SUBJECTS = np.array(["Maths", "English", "Science", "Languages", "Coding", "Musi
 FUTURE_WEEKS = 2
 DECISION_GRACE_WEEKS = 4  # no tutor decides to leave in their first four weeks
 RUN_IN_WEEKS = (4, 10)  # from the decision to the leave date, uniformly
+# How a tutor disengages over the run-in, at progress 0 (the decision week) to 1 (leaving):
+VOLUME_DROP = 0.75  # weekly sessions x (1 - 0.75 progress)
+RESCHEDULE, CANCEL = 0.05, 0.025  # base chances of a reschedule and a cancellation
+NO_SHOW_RISE, RESCHEDULE_RISE, CANCEL_RISE = 0.08, 0.12, 0.07  # each + rise x progress
+RATING_DROP, RATING_SD = 1.1, 0.6  # ratings ~ Normal(quality - 1.1 progress, 0.6), rounded
+RAMP_WEEKS, RAMP_FLOOR = 6, 0.3  # a new tutor's volume ramps up from 30% over six weeks
+WORKDAYS = 5  # sessions fall Monday to Friday
+
+
+def season_of(iso_week: np.ndarray) -> np.ndarray:
+    """The volume of a week of the year: 55% in the summer break, 40% at the turn of it."""
+    season = np.where((iso_week >= 27) & (iso_week <= 34), 0.55, 1.0)
+    return np.where((iso_week >= 52) | (iso_week == 1), 0.4, season)
+
+
+def status_chances(
+    base_noshow: np.ndarray, progress: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The chances of a no-show, a reschedule and a cancellation at a run-in progress."""
+    return (
+        base_noshow + NO_SHOW_RISE * progress,
+        RESCHEDULE + RESCHEDULE_RISE * progress,
+        CANCEL + CANCEL_RISE * progress,
+    )
 
 
 def student_frame(scale: Scale, seed: int, as_of: date) -> pd.DataFrame:
@@ -102,11 +126,9 @@ def tutoring_frames(
     active = (wk >= start[:, None]) & (wk < last_week[:, None])
     progress = np.clip((wk - decide_week[:, None]) / run_in[:, None], 0, 1)
     progress = np.where(wk >= decide_week[:, None], progress, 0.0)
-    iso_week = weeks.isocalendar().week.to_numpy()
-    season = np.where((iso_week >= 27) & (iso_week <= 34), 0.55, 1.0)
-    season = np.where((iso_week >= 52) | (iso_week == 1), 0.4, season)
-    tenure_ramp = np.clip((wk - hired_week[:, None] + 1) / 6, 0.3, 1.0)
-    lam = rate[:, None] * (1 - 0.75 * progress) * season[None, :] * tenure_ramp
+    season = season_of(weeks.isocalendar().week.to_numpy())
+    tenure_ramp = np.clip((wk - hired_week[:, None] + 1) / RAMP_WEEKS, RAMP_FLOOR, 1.0)
+    lam = rate[:, None] * (1 - VOLUME_DROP * progress) * season[None, :] * tenure_ramp
     counts = np.where(active, rng.poisson(lam), 0)
 
     tutor_idx, week_idx = np.nonzero(counts)
@@ -116,12 +138,10 @@ def tutoring_frames(
     m = len(t)
     p = progress[t, w]
 
-    minutes = rng.integers(0, 5, m) * 1440 + rng.integers(14 * 60, 20 * 60, m) // 15 * 15
+    minutes = rng.integers(0, WORKDAYS, m) * 1440 + rng.integers(14 * 60, 20 * 60, m) // 15 * 15
     start_at = weeks[w] + pd.to_timedelta(minutes, unit="m")
 
-    p_noshow = base_noshow[t] + 0.08 * p
-    p_resched = 0.05 + 0.12 * p
-    p_cancel = 0.025 + 0.07 * p
+    p_noshow, p_resched, p_cancel = status_chances(base_noshow[t], p)
     u = rng.random(m)
     status = np.select(
         [u < p_noshow, u < p_noshow + p_resched, u < p_noshow + p_resched + p_cancel],
@@ -131,7 +151,7 @@ def tutoring_frames(
     future = start_at > happened_by(as_of)
     status[future] = "scheduled"
     rated = (status == "completed") & (rng.random(m) < 0.8)
-    rating = np.clip(np.rint(rng.normal(quality[t] - 1.1 * p, 0.6)), 1, 5)
+    rating = np.clip(np.rint(rng.normal(quality[t] - RATING_DROP * p, RATING_SD)), 1, 5)
 
     # Each tutor works with a pool of students from their own region.
     region = rng.integers(1, scale.regions + 1, n)
@@ -186,12 +206,13 @@ def tutoring_frames(
 def leave_process(scale: Scale, seed: int, as_of: date) -> tuple[pd.DataFrame, pd.Timestamp]:
     """What the generator alone knows of every tutor (index: tutor id): the weekly hazard of
     deciding to leave, the week the tutor could first decide after (`start` + the grace
-    weeks), the week they decide and their run-in; and the Monday of week 0."""
+    weeks), the week they decide and their run-in, and the traits their sessions are drawn
+    from (quality, rate, hired_week, base_noshow); and the Monday of week 0."""
     rng = rng_for(seed, "tutoring")
     weeks = week_starts(as_of, HISTORY_WEEKS, FUTURE_WEEKS)
     hidden = _hidden_traits(rng, scale.tutors, len(weeks))
     frame = pd.DataFrame(
-        {k: hidden[k] for k in ("hazard", "start", "decide_week", "run_in")},
+        {k: v for k, v in hidden.items() if k != "capacity"},
         index=pd.RangeIndex(1, scale.tutors + 1, name="tutor_id"),
     )
     return frame, weeks[0]

@@ -13,10 +13,10 @@ from analytics.tutor_features import FEATURES, left_within, snapshots, tutor_fea
 from analytics.tutor_risk import (
     BANDS,
     TutorRiskModel,
-    band_of,
+    bands_by_rank,
     calibration_table,
     evaluate,
-    score_of,
+    percentile_of,
 )
 from data.seed import generate
 
@@ -97,7 +97,7 @@ def test_the_estimator_follows_scikit_learn_rules(training):
         model.predict_proba(training)
     assert model.fit(training, training["left_30d"]) is model
     assert hasattr(model, "pipeline_") and model.n_features_in_ == len(FEATURES)
-    assert clone(model).get_params() == {"C": 0.5, "top_n": 3}
+    assert clone(model).get_params() == {"C": 0.5, "top_n": 3, "calls_per_week": 40}
     p = model.predict_proba(training)
     assert p.shape == (len(training), 2) and np.allclose(p.sum(axis=1), 1)
 
@@ -107,6 +107,7 @@ def test_the_estimator_follows_scikit_learn_rules(training):
     [
         ({"C": 0}, "C must be a positive number; got 0"),
         ({"top_n": 0}, "top_n must be a positive integer; got 0"),
+        ({"calls_per_week": 0}, "calls_per_week must be a positive integer; got 0"),
     ],
 )
 def test_bad_parameters_get_a_clear_message(training, params, message):
@@ -137,20 +138,45 @@ def test_each_tutors_factors_are_their_own_and_add_up_to_the_log_odds(training):
     assert len({tuple(f["feature"] for f in t) for t in assessed["top_factors"]}) > 1
 
 
-def test_bands_follow_the_score_people_see():
-    assert list(band_of([0.0, 0.044, 0.0451, 0.049, 0.2, 0.3451, 0.9])) == [
+def test_bands_are_the_call_list_at_the_teams_capacity():
+    """Two calls a week among ten tutors: the two most likely to leave are critical (this
+    week's calls), the next two high, the four after medium, the rest low; a tie keeps the
+    given order, and anyone below the average tutor's chance is low wherever they rank."""
+    p = [0.01, 0.30, 0.02, 0.20, 0.05, 0.05, 0.04, 0.03, 0.10, 0.002]
+    assert bands_by_rank(p, calls=2).tolist() == [
         "low",
-        "low",
-        "medium",  # shown as score 5, which is medium: never "5, Low" beside "5, Medium"
+        "critical",
+        "medium",
+        "critical",
+        "high",
+        "medium",
+        "medium",
         "medium",
         "high",
-        "critical",
-        "critical",
+        "low",
     ]
-    probabilities = np.linspace(0, 1, 100_001)
-    scores, bands = score_of(probabilities), band_of(probabilities)
-    per_score = pd.DataFrame({"score": scores, "band": bands}).groupby("score")["band"].nunique()
-    assert (per_score == 1).all()  # every score has exactly one band
+    assert bands_by_rank(p, calls=2, floor=0.045).tolist() == [
+        "low",
+        "critical",
+        "low",
+        "critical",
+        "high",
+        "medium",
+        "low",
+        "low",
+        "high",
+        "low",
+    ]
+    # A team that can call everyone still calls only those more likely than average.
+    assert set(bands_by_rank(p, calls=100, floor=0.05)) == {"critical", "low"}
+    with pytest.raises(ValueError, match="calls must be a positive integer; got 0"):
+        bands_by_rank(p, calls=0)
+
+
+def test_the_percentile_is_the_share_of_tutors_less_likely_to_leave():
+    assert percentile_of([0.3, 0.1, 0.2, 0.1]).tolist() == [75, 0, 50, 0]
+    assert percentile_of(np.linspace(0, 1, 1000)).max() == 99
+    assert percentile_of([]).tolist() == []
 
 
 def test_the_time_split_evaluation_finds_the_hidden_signal():
@@ -162,6 +188,10 @@ def test_the_time_split_evaluation_finds_the_hidden_signal():
     assert card.roc_auc > 0.7  # the generator's leave process shows weeks ahead
     assert card.brier < card.base_rate  # better than knowing nothing
     assert card.tested_on >= "2025-11-03" > card.trained_on
+    # The team's 40 calls a week reach leavers far better than random calls would.
+    assert card.capacity["calls_per_week"] == 40 and card.capacity["lift"] > 3
+    assert 0 < card.capacity["share"] < 0.2 and card.capacity["recall"] > card.capacity["share"]
+    assert len(card.reach_curve) >= 10
 
 
 def test_calibration_bins_each_expect_the_same_number_of_leavers():
@@ -324,13 +354,63 @@ def test_the_call_list_reaches_leavers_date_by_date():
 
 
 def test_the_model_card_reads_the_call_list_out():
-    from components.tutor_model_card import call_list_table
+    from components.tutor_model_card import call_list_table, capacity_sentence, limit_rows
 
     reach = [
         {"share": 0.01, "precision": 0.5, "recall": 0.1, "lift": 20.0},
         {"share": 0.05, "precision": 0.19, "recall": 0.385, "lift": 7.7},
     ]
-    text = str(call_list_table(reach))
-    assert "Calling the 5.0% of tutors with the highest risk on a day reaches 38.5%" in text
-    assert "19.0% of those called leave, 7.7 times the rate of calling at random" in text
+    table = str(call_list_table(reach))
+    assert "'5'" in table and "38.5%" in table and "7.7×" in table
+    capacity = {"calls_per_week": 28, "share": 0.054, "precision": 0.217, "recall": 0.481}
+    text = str(capacity_sentence(capacity | {"lift": 8.9, "tutors_per_date": 520.0}))
+    assert "At the team's 28 calls a week (5.4 per 100 tutors), the critical band reached " in text
+    assert "48.1% of the held-out tutors who left within 30 days; 21.7% of those called " in text
+    assert limit_rows({}) == []
+    rows = dict(
+        limit_rows(
+            {
+                "observable_auc": 0.877,
+                "of_observable": 0.958,
+                "decision_auc": 0.998,
+                "of_decision": 0.842,
+            }
+        )
+    )
+    assert (
+        "ROC AUC 0.877" in rows["Best possible (demo data)"]
+        and "95.8%" in rows["Best possible (demo data)"]
+    )
     assert "enough leavers" in str(call_list_table([]))
+
+
+def test_on_demo_data_the_card_sets_the_model_against_the_generators_limits():
+    """Given the generator's limits, the card keeps their AUC on the same held-out
+    snapshots and the model's AUC as a fraction of each (the app shows them on demo data)."""
+    from data.seed.common import SCALES, happened_by
+    from data.seed.observable_limit import observable_leave_probability
+    from data.seed.tutoring import leave_process, true_leave_probability
+    from jobs.tutor_risk import snapshot_plan
+
+    frames = generate("small", 3, AS_OF)
+    sessions = frames["tutoring_sessions"]
+    sessions = sessions[sessions["scheduled_start"] < happened_by(AS_OF)]
+    dates, split = snapshot_plan(
+        first=sessions["scheduled_start"].min().normalize(), as_of=happened_by(AS_OF)
+    )
+    history = snapshots(sessions, frames["tutors"], dates)
+    process, week0 = leave_process(SCALES["small"], 3, AS_OF)
+
+    def limits(test: pd.DataFrame) -> dict[str, np.ndarray]:
+        return {
+            "observable": observable_leave_probability(process, week0, sessions, test),
+            "decision": true_leave_probability(process, week0, test),
+        }
+
+    card, _ = evaluate(history, split=split, limits=limits)
+    assert card.positives_in_test >= 2
+    assert card.limits["observable_auc"] <= card.limits["decision_auc"] <= 1
+    assert card.limits["of_observable"] == pytest.approx(
+        card.roc_auc / card.limits["observable_auc"], abs=0.001
+    )
+    assert evaluate(history, split=split)[0].limits == {}

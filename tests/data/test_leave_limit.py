@@ -55,3 +55,60 @@ def test_on_the_generator_the_limit_is_calibrated_and_ranks_almost_perfectly():
     # As many leave as it expects, within four standard deviations of the sum.
     assert abs(p.sum() - y.sum()) <= 4 * np.sqrt((p * (1 - p)).sum())
     assert roc_auc_score(y, p) >= 0.98
+
+
+def _steady_or_fading(fading: bool) -> pd.DataFrame:
+    """Five completed sessions a week for 20 weeks, or the last six weeks fading as a tutor
+    who decided to leave six weeks ago would (down to one session)."""
+    rows = []
+    for week in range(20):
+        n = 5 if not fading or week < 14 else max(1, 5 - (week - 13))
+        for k in range(n):
+            start = WEEK0 + pd.Timedelta(weeks=week, days=k % 5, hours=15)
+            rows.append((1, start, "completed", 4))
+    return pd.DataFrame(rows, columns=["tutor_id", "scheduled_start", "status", "rating"])
+
+
+def test_the_observable_limit_reads_the_decision_from_the_sessions():
+    """It does not know the decision: a steady tutor is very unlikely to leave within 30 days
+    by its sessions, a fading one very likely; the decision limit, which knows of a decision
+    that has left no trace yet, gives the steady one 2 in 7."""
+    from data.seed.observable_limit import observable_leave_probability
+
+    process = pd.DataFrame(
+        {
+            "hazard": [0.01],
+            "start": [0],
+            "decide_week": [19],  # decided in the snapshot's own week: no trace yet
+            "run_in": [4],
+            "quality": [4.3],
+            "rate": [5.0],
+            "hired_week": [-100],
+            "base_noshow": [0.03],
+        },
+        index=pd.Index([1], name="tutor_id"),
+    )
+    seen = pd.DataFrame({"tutor_id": [1], "as_of": [WEEK0 + pd.Timedelta(weeks=20)]})
+    steady = observable_leave_probability(process, WEEK0, _steady_or_fading(False), seen)[0]
+    fading = observable_leave_probability(process, WEEK0, _steady_or_fading(True), seen)[0]
+    assert steady < 0.02 < 0.5 < fading
+    # Knowing the decision (week 19), leaving in weeks 21-24 takes a run-in of 4 or 5: 2 in 7.
+    assert true_leave_probability(process, WEEK0, seen)[0] == pytest.approx(2 / 7)
+
+
+def test_on_the_generator_the_observable_limit_is_calibrated_and_below_the_decision_limit():
+    from data.seed.observable_limit import observable_leave_probability
+
+    size, as_of = SCALES["small"], date(2026, 11, 30)
+    frames = tutoring_frames(size, 3, as_of, student_frame(size, 3, as_of))
+    sessions = frames["tutoring_sessions"]
+    sessions = sessions[sessions["scheduled_start"] < happened_by(as_of)]
+    days = pd.date_range(happened_by(as_of) - pd.Timedelta(days=400), periods=12, freq="28D")
+    seen = snapshots(sessions, frames["tutors"], days)
+    process, week0 = leave_process(size, 3, as_of)
+    p = observable_leave_probability(process, week0, sessions, seen)
+    y = seen["left_30d"].to_numpy()
+    assert y.sum() >= 10
+    assert abs(p.sum() - y.sum()) <= 4 * np.sqrt((p * (1 - p)).sum())
+    decision = roc_auc_score(y, true_leave_probability(process, week0, seen))
+    assert 0.7 < roc_auc_score(y, p) < decision

@@ -1,5 +1,7 @@
 """The scoring job on a real database, and the queries the risk pages read back."""
 
+from datetime import UTC, datetime
+
 import pandas as pd
 import pytest
 from sqlalchemy import func, select
@@ -8,6 +10,7 @@ from data import tutor_risk
 from data.engine import connect
 from data.models import ModelVersion, TutorRiskScore
 from jobs import tutor_risk as job
+from settings import get_settings
 
 
 @pytest.fixture(scope="module")
@@ -206,3 +209,43 @@ def test_a_risk_alert_reaches_the_regions_managers_only(scored, use_database):
         mine = activity.notifications(conn=conn, user_id=here.id, region_ids=[1], limit=1)
     assert told == 1 and not_told == 0
     assert mine["summary"].iloc[0].startswith("2 tutors became critical: " + two["name"].iloc[0])
+
+
+def test_only_demo_data_as_seeded_is_set_against_the_generators_limits(seeded_copy):
+    """The limits need the generator's hidden state: they are computed when this database
+    was seeded as a demo (its record in the instance folder) and its roster is still the
+    generator's; not for a record of another database, nor once tutors were added."""
+    from data.engine import get_engine, transaction
+    from data.models import Tutor
+    from data.seed import provenance
+    from tests.conftest import AS_OF, SEED
+
+    record = get_settings().instance_dir / provenance.RECORD
+    with connect() as conn:
+        sessions = tutor_risk.session_history(conn=conn, since=datetime(2025, 1, 1, tzinfo=UTC))
+    snapshot = pd.DataFrame(
+        {"tutor_id": [1, 2, 3], "as_of": [pd.Timestamp("2026-05-05", tz="UTC")] * 3}
+    )
+    try:
+        assert job.demo_limits(sessions) is None  # no record
+        provenance.remember(get_engine(), scale="small", seed=SEED, as_of=AS_OF)
+        limits = job.demo_limits(sessions)
+        assert limits is not None
+        answer = limits(snapshot)
+        assert set(answer) == {"observable", "decision"}
+        assert all(len(p) == 3 and ((0 <= p) & (p <= 1)).all() for p in answer.values())
+        with transaction() as conn:
+            conn.execute(
+                Tutor.__table__.insert().values(
+                    name="New Tutor",
+                    email="new.tutor@tutors.example.org",
+                    region_id=1,
+                    subject="Maths",
+                    hired_on=AS_OF,
+                    status="active",
+                    weekly_capacity=4,
+                )
+            )
+        assert job.demo_limits(sessions) is None  # no longer the generator's roster
+    finally:
+        record.unlink(missing_ok=True)

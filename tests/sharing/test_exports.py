@@ -243,3 +243,34 @@ def test_a_customers_tables_export_every_row_and_stay_in_scope(scored):
     outsider = signed_in("manager", regions=(1,))  # the customer is in region 2
     response = export(outsider, "credit-customer", "repayments", "csv", search)
     assert response.status_code == 204 and "repayments" not in response.get_data(as_text=True)
+
+
+def test_the_bands_are_one_call_list_in_the_table_its_export_and_the_counts(scored):
+    """The bands people read are the stored ones everywhere: the tutors table's export, the
+    score chart's export and the kept band counts agree tutor for tutor and band for band,
+    and they are the call list at the model's capacity: the N most likely to leave critical,
+    the next N high, the 2N after medium, nobody below the average tutor's chance above low."""
+    from analytics.tutor_risk import bands_by_rank
+
+    client = signed_in("analyst")
+    table = read(*sent_file(export(client, "tutor-risk", "tutors", "csv", "?sort=name")))
+    chart = read(*sent_file(export(client, "tutor-risk", "scores", "csv")))
+    stored, _ = expected_tutors(None)
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        counts = tutor_risk.band_history(conn=conn, model_id=model["id"])
+    kept = counts[counts["as_of"] == counts["as_of"].max()].set_index("band")["tutors"]
+    assert table["Band"].tolist() == stored["band"].tolist()
+    assert table["Band"].value_counts().to_dict() == kept[kept > 0].to_dict()
+    assert chart.groupby("Band")["Tutors"].sum().to_dict() == kept[kept > 0].to_dict()
+    calls = int(model["metrics"]["calls_per_week"])
+    floor = model["metrics"]["band_floor"]
+    ranked = stored.sort_values("probability", ascending=False, kind="stable")
+    expected = bands_by_rank(ranked["probability"], calls=calls, floor=floor)
+    assert ranked["band"].tolist() == expected.tolist()
+    assert (stored["band"] == "critical").sum() <= calls
+    # Every score reads as a chance in % and a percentile among that date's tutors.
+    chance = table["Chance of leaving in 30 days (%)"]
+    assert (chance == (stored["probability"] * 100).round()).all()
+    percentile = table["More likely to leave than (% of tutors)"]
+    assert percentile.between(0, 99).all() and percentile.max() >= 90

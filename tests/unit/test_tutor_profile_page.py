@@ -176,7 +176,7 @@ def test_an_intervention_assigned_to_another_manager_notifies_them_and_outsiders
         riskiest, _ = page.tutor_risk.risk_table(
             conn=conn, model_id=model["id"], as_of=as_of.to_pydatetime(), region_ids=[1], limit=2
         )
-    row = riskiest.iloc[-1]
+    row = riskiest.iloc[0]  # the riskiest: a band above low gets recommendations
     recs = recommend(row["top_factors"], row["band"], as_of.date())
     colleague = create_test_account("manager", (1,))
     outsider = create_test_account("manager", (2,))
