@@ -167,6 +167,7 @@ def rebuild_risk_band_counts(*, conn: Connection, model_id: int | None = None) -
             Tutor.region_id,
             TutorRiskScore.band,
             func.count().label("tutors"),
+            func.sum(TutorRiskScore.probability).label("expected"),
         )
         .join(Tutor, Tutor.id == TutorRiskScore.tutor_id)
         .group_by(

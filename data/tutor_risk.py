@@ -133,18 +133,22 @@ def latest_scored_at(*, conn: Connection, model_id: int) -> datetime | None:
 def band_history(
     *, conn: Connection, model_id: int, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """Tutors per band at every scored date. Columns: as_of (datetime64 UTC), band, tutors.
+    """Tutors per band at every scored date, and how many of them are expected to leave
+    within 30 days (the sum of their chances). Columns: as_of (datetime64 UTC), band,
+    tutors, expected.
 
     Read from the counts kept with the scores (`risk_band_counts`), not from every score."""
     tutors = func.sum(RiskBandCount.tutors).label("tutors")
+    expected = func.sum(RiskBandCount.expected).label("expected")
     statement = (
-        select(RiskBandCount.as_of, RiskBandCount.band, tutors)
+        select(RiskBandCount.as_of, RiskBandCount.band, tutors, expected)
         .where(RiskBandCount.model_version_id == model_id)
         .group_by(RiskBandCount.as_of, RiskBandCount.band)
         .order_by(RiskBandCount.as_of)
     )
     frame = read_frame(conn, in_regions(statement, RiskBandCount.region_id, region_ids))
     frame["tutors"] = frame["tutors"].astype(int)
+    frame["expected"] = frame["expected"].astype(float)
     frame["as_of"] = pd.to_datetime(frame["as_of"], utc=True)
     return frame
 

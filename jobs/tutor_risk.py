@@ -1,7 +1,7 @@
 """Retrain the tutor-risk model, evaluate it, and store scores (part of `beacon train`).
 
 Scores are stored for the data's as-of date and each of the `weeks` weeks before it,
-so pages can show change since last week and the at-risk count over time.
+so pages can show change since last week and the expected leavers over time.
 """
 
 from __future__ import annotations

@@ -187,10 +187,10 @@ def layout(
                     dbc.Col(
                         chart_card(
                             body_id=ids.history,
-                            title="Tutors at high or critical risk",
-                            subtitle="Per week, from the stored weekly scores. The bands are "
-                            "the team's calls, so across all regions this stays near two weeks' "
-                            "calls; a region's share of them moves",
+                            title="Expected leavers within 30 days",
+                            subtitle="Per week: the sum of the tutors' chances of leaving, by "
+                            "band; the critical and high parts are what this week's and next "
+                            "week's calls can reach",
                             export=(VIEW, "at-risk"),
                         ),
                         lg=6,
@@ -298,7 +298,8 @@ FILTERS = [
 
 class Overview(NamedTuple):
     """What the overview draws, read on one connection: tutors per band per scoring week
-    (as_of, band, tutors) and tutors per score at the newest week (score, band, tutors)."""
+    (as_of, band, tutors, expected) and tutors per score at the newest week (score, band,
+    tutors)."""
 
     history: pd.DataFrame
     scores: pd.DataFrame
@@ -310,7 +311,7 @@ def overview_rows(state: dict[str, Any], *, with_scores: bool = True) -> Overvie
         model = tutor_risk.active_model(conn=conn)
         if model is None:
             return Overview(
-                pd.DataFrame(columns=["as_of", "band", "tutors"]),
+                pd.DataFrame(columns=["as_of", "band", "tutors", "expected"]),
                 pd.DataFrame(columns=["score", "band", "tutors"]),
             )
         history = tutor_risk.band_history(
@@ -338,20 +339,23 @@ def score_rows(state: dict[str, Any]) -> pd.DataFrame:
 
 
 def at_risk_rows(state: dict[str, Any]) -> pd.DataFrame:
-    """Behind the at-risk line: per scoring week, tutors at high and at critical risk."""
+    """Behind "Expected leavers": per scoring week, how many tutors of each band are expected
+    to leave within 30 days (the sum of their chances)."""
     return at_risk_weeks(band_history(state))
 
 
 def at_risk_weeks(history: pd.DataFrame) -> pd.DataFrame:
-    weeks = sorted(history["as_of"].unique())
-    risky = history[history["band"].isin(["high", "critical"])]
-    weekly = risky.pivot_table(
-        index="as_of", columns="band", values="tutors", aggfunc="sum", fill_value=0
-    ).reindex(weeks, fill_value=0)
-    for band in ("high", "critical"):
+    """Expected leavers per week and band (as_of, then a column per band, critical first)."""
+    riskiest_first = list(BANDS[::-1])
+    if history.empty:
+        return pd.DataFrame(columns=["as_of", *riskiest_first])
+    weekly = history.pivot_table(
+        index="as_of", columns="band", values="expected", aggfunc="sum", fill_value=0.0
+    ).reindex(sorted(history["as_of"].unique()), fill_value=0.0)
+    for band in riskiest_first:
         if band not in weekly:
-            weekly[band] = 0
-    return weekly[["high", "critical"]].astype(int).rename_axis("as_of").reset_index()
+            weekly[band] = 0.0
+    return weekly[riskiest_first].astype(float).round(2).rename_axis("as_of").reset_index()
 
 
 def kpi_values(state: dict[str, Any]) -> list[tuple[str, str]]:
@@ -390,8 +394,8 @@ def show_overview(
         ),
         chart_body(
             at_risk_figure(at_risk_weeks(history), theme),
-            empty_title="Nobody at high or critical risk",
-            empty_hint="Good news: no tutor in this view is at high or critical risk.",
+            empty_title="Nobody expected to leave",
+            empty_hint="No tutor in this view has a chance of leaving within 30 days.",
         ),
     )
 
@@ -522,22 +526,21 @@ def distribution_figure(counts: pd.DataFrame, theme: str | None) -> go.Figure | 
 
 
 def at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> go.Figure | None:
-    if weekly.empty or not weekly[["high", "critical"]].to_numpy().any():
+    bands = list(BANDS[::-1])  # critical at the bottom of the stack
+    if weekly.empty or not weekly[bands].to_numpy().any():
         return None
     figure = go.Figure()
-    for band in ("high", "critical"):
+    for band in bands:
         figure.add_scatter(
             x=weekly["as_of"],
             y=weekly[band],
             name=band,
-            mode="lines+markers",
-            stackgroup="risk",
+            mode="lines",
+            stackgroup="expected",
             line={"color": RISK_COLORS[band]},
+            hovertemplate=f"%{{y:.1f}} expected to leave<extra>{band}</extra>",
         )
-    most = float(weekly[["high", "critical"]].sum(axis=1).max())
-    figure.update_layout(
-        yaxis_title="tutors", yaxis_rangemode="tozero", yaxis_dtick=max(1, math.ceil(most / 6))
-    )  # whole tutors on the axis
+    figure.update_layout(yaxis_title="expected leavers", yaxis_rangemode="tozero")
     return themed(figure, theme)
 
 
@@ -789,7 +792,7 @@ register(
         ),
         parts=(
             Part("scores", "Risk scores", score_rows, distribution_figure),
-            Part("at-risk", "Tutors at high or critical risk", at_risk_rows, at_risk_figure),
+            Part("at-risk", "Expected leavers within 30 days", at_risk_rows, at_risk_figure),
             Part("tutors", "Tutors by risk", tutor_rows),
             Part("interventions", "What interventions achieved", effect_rows),
             Part("calls", "The call list", call_rows, call_figure),

@@ -112,6 +112,8 @@ class RiskBandCount(Base):
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
     band: Mapped[str] = mapped_column(String(16))
     tutors: Mapped[int] = mapped_column(Integer)
+    # The sum of their chances of leaving within 30 days: how many of them are expected to.
+    expected: Mapped[float | None] = mapped_column(Float)
 
 
 class ManagerNote(Base):

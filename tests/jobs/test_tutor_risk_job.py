@@ -76,7 +76,12 @@ def test_the_kept_band_counts_equal_counting_every_score(scored, use_database):
 
     def counted(region_ids):
         statement = (
-            select(TutorRiskScore.as_of, TutorRiskScore.band, func.count().label("tutors"))
+            select(
+                TutorRiskScore.as_of,
+                TutorRiskScore.band,
+                func.count().label("tutors"),
+                func.sum(TutorRiskScore.probability).label("expected"),
+            )
             .join(Tutor, Tutor.id == TutorRiskScore.tutor_id)
             .where(TutorRiskScore.model_version_id == model["id"])
             .group_by(TutorRiskScore.as_of, TutorRiskScore.band)
@@ -84,7 +89,9 @@ def test_the_kept_band_counts_equal_counting_every_score(scored, use_database):
         if region_ids:
             statement = statement.where(Tutor.region_id.in_(region_ids))
         with connect() as conn:
-            raw = pd.DataFrame(conn.execute(statement).all(), columns=["as_of", "band", "tutors"])
+            raw = pd.DataFrame(
+                conn.execute(statement).all(), columns=["as_of", "band", "tutors", "expected"]
+            )
         raw["as_of"] = pd.to_datetime(raw["as_of"], utc=True)
         return raw.sort_values(["as_of", "band"]).reset_index(drop=True)
 
