@@ -414,3 +414,57 @@ def test_on_demo_data_the_card_sets_the_model_against_the_generators_limits():
         card.roc_auc / card.limits["observable_auc"], abs=0.001
     )
     assert evaluate(history, split=split)[0].limits == {}
+
+
+def test_the_last_two_weeks_are_read_against_the_tutors_own_usual():
+    """Two tutors who held one session a day for a year: one goes quiet for the last two
+    weeks (far below their pace; no share of missed sessions to compare, not "fewer missed
+    than usual"), the other misses half of them with lower ratings."""
+    as_of = pd.Timestamp("2026-03-02", tz="UTC")
+    days = pd.date_range(as_of - pd.Timedelta(days=364), as_of - pd.Timedelta(days=1), freq="D")
+    rows = []
+    for tutor in (1, 2):
+        for k, day in enumerate(days):
+            recent = day >= as_of - pd.Timedelta(days=14)
+            if tutor == 1 and recent:
+                continue  # gone quiet
+            missed = tutor == 2 and recent and k % 2 == 0
+            rows.append(
+                (tutor, 1, day + pd.Timedelta(hours=15), "no_show" if missed else "completed")
+                + ((None if missed else (3 if recent and tutor == 2 else 4)),)
+            )
+    sessions = pd.DataFrame(
+        rows, columns=["tutor_id", "student_id", "scheduled_start", "status", "rating"]
+    )
+    sessions["rating"] = sessions["rating"].astype("Int64")
+    tutors = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "hired_on": [date(2024, 1, 1)] * 2,
+            "left_on": [None, None],
+            "weekly_capacity": [7, 7],
+        }
+    )
+    features = tutor_features(sessions, tutors, as_of)
+    quiet, missing = features.loc[1], features.loc[2]
+    # One a day is 14 expected in 14 days: none held is (0 - 14) / sqrt(14.5) sd.
+    assert quiet["volume_z_14d"] == pytest.approx(-14 / np.sqrt(14.5), rel=0.01)
+    assert np.isnan(quiet["missed_change_14d"]) and np.isnan(quiet["rating_change_14d"])
+    assert missing["volume_z_14d"] == pytest.approx(0, abs=0.05)  # held at the usual pace
+    assert missing["missed_change_14d"] == pytest.approx(0.5, abs=0.01)
+    assert missing["rating_change_14d"] == pytest.approx(-1, abs=0.01)
+
+
+def test_the_critical_band_on_held_out_tutors_calls_as_the_team_does():
+    """The team's calls are 2 of a date's 10 tutors; the held-out half of them gets the same
+    share (one call), and nobody below the floor is called."""
+    from analytics.tutor_risk import capacity_reach
+
+    dates = ["2026-01-05", "2026-01-19"]
+    frame = pd.DataFrame({"as_of": np.repeat(dates, 10), "left_30d": 0})
+    test = pd.DataFrame({"as_of": np.repeat(dates, 5), "left_30d": [1, 0, 0, 0, 0, 0, 1, 0, 0, 0]})
+    p = np.array([0.5, 0.1, 0.1, 0.0, 0.0, 0.01, 0.02, 0.0, 0.0, 0.0])
+    reach = capacity_reach(frame, test, p, 2)
+    assert reach["share"] == 0.2 and reach["recall"] == 1.0 and reach["precision"] == 1.0
+    floored = capacity_reach(frame, test, p, 2, floor=0.05)  # the second date calls nobody
+    assert floored["share"] == 0.1 and floored["recall"] == 0.5
