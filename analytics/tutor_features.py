@@ -34,6 +34,39 @@ FEATURES = [
     *[f"missed_change_{w}d" for w in RECENT],
     *[f"rating_change_{w}d" for w in RECENT],
 ]
+# Which way each feature reads as a reason to worry. A tutor's factor is named only when
+# their value lies that way of the average: a weight fitted beside a correlated feature can
+# point the other way (more sessions in 90 days correcting the volume trend), and "Sessions
+# in the last 90 days: 70" is no reason a manager can act on. Load is left out: a heavy
+# load raises the risk of deciding to leave, and leaving lowers the load.
+RISKY_WHEN: dict[str, str] = {
+    **dict.fromkeys(
+        [
+            *[f"sessions_{w}d" for w in WINDOWS],
+            "rating_30d",
+            "rating_90d",
+            "rating_trend",
+            "volume_trend",
+            "first_session_completion_90d",
+            "tenure_days",
+            *[f"volume_z_{w}d" for w in RECENT],
+            *[f"rating_change_{w}d" for w in RECENT],
+        ],
+        "low",
+    ),
+    **dict.fromkeys(
+        [
+            *[
+                f"{rate}_rate_{w}d"
+                for rate in ("no_show", "reschedule", "cancel")
+                for w in (30, 90)
+            ],
+            "days_since_last_session",
+            *[f"missed_change_{w}d" for w in RECENT],
+        ],
+        "high",
+    ),
+}
 LABELS = {
     "sessions_7d": "Sessions in the last 7 days",
     "sessions_30d": "Sessions in the last 30 days",

@@ -30,7 +30,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from analytics.tutor_features import FEATURES, LABELS
+from analytics.tutor_features import FEATURES, LABELS, RISKY_WHEN
 from vocabulary import BANDS
 
 # Weeks of calls each band holds, riskiest first: critical is this week's calls, high next
@@ -152,10 +152,16 @@ class TutorRiskModel(ClassifierMixin, BaseEstimator):
         """probability, score (0-100), percentile, band and top_factors (list of dicts) per
         row of X, the tutors scored on one date."""
         probability = self.predict_proba(X)[:, 1]
-        pushes = self.contributions(X)
+        pushes = self.contributions(X).to_numpy()
+        # A factor is named where it pushes the risk up and the tutor's value lies the way
+        # that reads as a reason to worry (RISKY_WHEN), never against it.
+        scaled = self.pipeline_.named_steps["features"].transform(X[FEATURES])
+        worry = np.array([{"high": 1, "low": -1}.get(RISKY_WHEN.get(f, ""), 0) for f in FEATURES])
+        named = (pushes > 0) & ((worry == 0) | (np.sign(scaled) == worry))
         factors = []
-        for push, values in zip(pushes.to_numpy(), X[FEATURES].to_numpy(), strict=True):
-            order = [i for i in np.argsort(-push)[: self.top_n] if push[i] > 0]
+        for push, values, shown in zip(pushes, X[FEATURES].to_numpy(), named, strict=True):
+            ranked = np.argsort(-np.where(shown, push, -np.inf), kind="stable")
+            order = [i for i in ranked[: self.top_n] if shown[i]]
             factors.append(
                 [
                     {

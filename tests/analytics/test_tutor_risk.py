@@ -9,7 +9,13 @@ from sklearn.base import clone
 from sklearn.utils.validation import NotFittedError
 
 from analytics.interventions import DUE_IN_DAYS, recognition, recommend
-from analytics.tutor_features import FEATURES, left_within, snapshots, tutor_features
+from analytics.tutor_features import (
+    FEATURES,
+    RISKY_WHEN,
+    left_within,
+    snapshots,
+    tutor_features,
+)
 from analytics.tutor_risk import (
     BANDS,
     TutorRiskModel,
@@ -134,8 +140,49 @@ def test_each_tutors_factors_are_their_own_and_add_up_to_the_log_odds(training):
     assert assessed["score"].between(0, 100).all()
     top = assessed["top_factors"].iloc[int(np.argmax(assessed["probability"]))]
     riskiest = pushes.iloc[int(np.argmax(assessed["probability"]))]
-    assert [f["feature"] for f in top] == list(riskiest[riskiest > 0].nlargest(3).index)
+    scaled = pd.Series(
+        model.pipeline_.named_steps["features"].transform(rows[FEATURES])[
+            int(np.argmax(assessed["probability"]))
+        ],
+        index=FEATURES,
+    )
+    # The largest pushes up, among the features whose value lies the worrying way.
+    worrying = [
+        f
+        for f in FEATURES
+        if RISKY_WHEN.get(f) is None or (scaled[f] > 0) == (RISKY_WHEN[f] == "high")
+    ]
+    expected = riskiest[worrying]
+    assert [f["feature"] for f in top] == list(expected[expected > 0].nlargest(3).index)
     assert len({tuple(f["feature"] for f in t) for t in assessed["top_factors"]}) > 1
+
+
+@pytest.fixture(scope="module")
+def medium():
+    """Medium demo data (seed 3) and its snapshots every 14 days to 2026-05-11."""
+    frames = generate("medium", 3, AS_OF)
+    dates = pd.date_range("2025-01-06", "2026-05-11", freq="14D", tz="UTC")
+    return frames, snapshots(frames["tutoring_sessions"], frames["tutors"], dates)
+
+
+def test_a_reason_never_points_against_what_it_says(medium):
+    """No tutor is told that a value on the reassuring side of the average is a reason for
+    risk: more sessions than usual, a better rating, fewer missed sessions."""
+    frames, history = medium
+    model = TutorRiskModel().fit(history, history["left_30d"])
+    today = tutor_features(frames["tutoring_sessions"], frames["tutors"], D)
+    # The average the model's standardising step measures from.
+    scale = model.pipeline_.named_steps["features"].named_transformers_["numeric"]
+    average = dict(zip(FEATURES, scale.named_steps["scale"].mean_, strict=True))
+    named = 0
+    for factors, (_, row) in zip(model.assess(today)["top_factors"], today.iterrows(), strict=True):
+        for factor in factors:
+            side, value = RISKY_WHEN.get(factor["feature"]), row[factor["feature"]]
+            if side is None or pd.isna(value):
+                continue
+            named += 1
+            assert (value > average[factor["feature"]]) == (side == "high"), factor
+    assert named > 100
 
 
 def test_bands_are_the_call_list_at_the_teams_capacity():
@@ -179,10 +226,8 @@ def test_the_percentile_is_the_share_of_tutors_less_likely_to_leave():
     assert percentile_of([]).tolist() == []
 
 
-def test_the_time_split_evaluation_finds_the_hidden_signal():
-    frames = generate("medium", 3, AS_OF)
-    dates = pd.date_range("2025-01-06", "2026-05-11", freq="14D", tz="UTC")
-    history = snapshots(frames["tutoring_sessions"], frames["tutors"], dates)
+def test_the_time_split_evaluation_finds_the_hidden_signal(medium):
+    _, history = medium
     card, _ = evaluate(history, split=pd.Timestamp("2025-11-03", tz="UTC"), seed=1)
     assert card.positives_in_test >= 20
     assert card.roc_auc > 0.7  # the generator's leave process shows weeks ahead
