@@ -90,7 +90,11 @@ def run(*, weeks: int = 12) -> RunReport:
     version = f"logreg-{trained_at:%Y%m%d-%H%M%S-%f}"  # two runs in one second differ
     calls = get_settings().tutor_calls_per_week or default_calls(employed(tutors, as_of))
     card, _ = evaluate(
-        history, split=split, version=version, calls_per_week=calls, limits=demo_limits(sessions)
+        history,
+        split=split,
+        version=version,
+        calls_per_week=calls,
+        limits=demo_limits(sessions, tutors),
     )
     # Every known outcome; the bands are the team's weekly calls.
     model = TutorRiskModel(calls_per_week=calls).fit(history, history["left_30d"])
@@ -113,16 +117,15 @@ def run(*, weeks: int = 12) -> RunReport:
     return RunReport(version, card, as_of, len(scores), time.perf_counter() - started)
 
 
-def demo_limits(sessions: pd.DataFrame) -> Limits | None:
+def demo_limits(sessions: pd.DataFrame, tutors: pd.DataFrame) -> Limits | None:
     """On demo data (seeded here, its record in the instance folder, its roster whole), the
     generator's observable and decision limits for held-out snapshots; else None."""
     record = provenance.recall(get_engine())
     if record is None or record["scale"] not in SCALES:
         return None
     size = SCALES[record["scale"]]
-    with connect() as conn:
-        if sorted(tutor_risk.tutor_roster(conn=conn)["id"]) != list(range(1, size.tutors + 1)):
-            return None  # tutors added or removed since: not the generator's any more
+    if sorted(tutors["id"]) != list(range(1, size.tutors + 1)):
+        return None  # tutors added or removed since: not the generator's any more
     process, week0 = leave_process(size, record["seed"], record["as_of"])
 
     def limits(test: pd.DataFrame) -> dict[str, np.ndarray]:

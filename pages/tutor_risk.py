@@ -420,15 +420,17 @@ def call_rows(_state: dict[str, Any]) -> pd.DataFrame:
     capacity = metrics.get("capacity") or {}
     if curve.empty:
         return pd.DataFrame(columns=["calls_per_100", "reached", "leave", "lift", "capacity"])
-    if capacity:
-        curve = pd.concat([curve, pd.DataFrame([capacity])[curve.columns]], ignore_index=True)
+    rows = [curve.assign(capacity=False)]
+    if capacity:  # the team's own calls, one row more
+        rows.append(pd.DataFrame([capacity])[curve.columns].assign(capacity=True))
+    both = pd.concat(rows, ignore_index=True)
     frame = pd.DataFrame(
         {
-            "calls_per_100": (curve["share"] * 100).round(2),
-            "reached": curve["recall"],
-            "leave": curve["precision"],
-            "lift": curve["lift"],
-            "capacity": [False] * (len(curve) - bool(capacity)) + [True] * bool(capacity),
+            "calls_per_100": (both["share"] * 100).round(2),
+            "reached": both["recall"],
+            "leave": both["precision"],
+            "lift": both["lift"],
+            "capacity": both["capacity"],
         }
     )
     return frame.sort_values(["calls_per_100", "capacity"]).reset_index(drop=True)

@@ -230,13 +230,18 @@ def test_only_demo_data_as_seeded_is_set_against_the_generators_limits(seeded_co
     record = get_settings().instance_dir / provenance.RECORD
     with connect() as conn:
         sessions = tutor_risk.session_history(conn=conn, since=datetime(2025, 1, 1, tzinfo=UTC))
+
+    def roster() -> pd.DataFrame:
+        with connect() as conn:
+            return tutor_risk.tutor_roster(conn=conn)
+
     snapshot = pd.DataFrame(
         {"tutor_id": [1, 2, 3], "as_of": [pd.Timestamp("2026-05-05", tz="UTC")] * 3}
     )
     try:
-        assert job.demo_limits(sessions) is None  # no record
+        assert job.demo_limits(sessions, roster()) is None  # no record
         provenance.remember(get_engine(), scale="small", seed=SEED, as_of=AS_OF)
-        limits = job.demo_limits(sessions)
+        limits = job.demo_limits(sessions, roster())
         assert limits is not None
         answer = limits(snapshot)
         assert set(answer) == {"observable", "decision"}
@@ -253,6 +258,6 @@ def test_only_demo_data_as_seeded_is_set_against_the_generators_limits(seeded_co
                     weekly_capacity=4,
                 )
             )
-        assert job.demo_limits(sessions) is None  # no longer the generator's roster
+        assert job.demo_limits(sessions, roster()) is None  # no longer the generator's roster
     finally:
         record.unlink(missing_ok=True)
