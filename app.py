@@ -110,6 +110,8 @@ def create_app() -> Dash:
         on_error=report_callback_error,
         background_callback_manager=background_manager(settings),
     )
+    # Screen readers pick their voice and rules from the page's language (WCAG 3.1.1).
+    app.index_string = dash.dash._default_index.replace("<html>", '<html lang="en">', 1)
     app.server.before_request(guard_background_callbacks(app, queue_problem=queue_problem))
     app.server.after_request(security_headers(app.csp_hashes))
     for page in dash.page_registry.values():

@@ -195,6 +195,7 @@ def palette_css(name: str, palette: Palette) -> str:
   --bs-body-bg: {palette.surface}; --bs-body-bg-rgb: {_rgb(palette.surface)};
   --bs-body-color: {palette.text}; --bs-body-color-rgb: {_rgb(palette.text)};
   --bs-emphasis-color: {palette.text}; --bs-secondary-color: {palette.muted};
+  --bs-code-color: {palette.accent};
   --bs-tertiary-bg: {palette.page}; --bs-border-color: {palette.border};
   --bs-primary: {palette.button}; --bs-primary-rgb: {_rgb(palette.button)};
   --bs-link-color: {palette.accent}; --bs-link-color-rgb: {_rgb(palette.accent)};
@@ -215,6 +216,12 @@ def palette_css(name: str, palette: Palette) -> str:
   --bs-btn-hover-bg: {palette.text}; --bs-btn-hover-color: {palette.surface};
   --bs-btn-disabled-color: {palette.muted}; --bs-btn-disabled-border-color: {palette.border};
 }}
+[data-beacon-theme="{name}"] .btn-outline-primary {{
+  --bs-btn-color: {palette.accent}; --bs-btn-border-color: {palette.accent};
+  --bs-btn-hover-bg: {palette.button}; --bs-btn-hover-color: {palette.button_text};
+  --bs-btn-hover-border-color: {palette.button}; --bs-btn-active-bg: {palette.button};
+  --bs-btn-active-color: {palette.button_text}; --bs-btn-active-border-color: {palette.button};
+}}
 [data-beacon-theme="{name}"] .btn-primary {{
   --bs-btn-bg: {palette.button}; --bs-btn-border-color: {palette.button};
   --bs-btn-color: {palette.button_text}; --bs-btn-hover-color: {palette.button_text};
@@ -226,6 +233,7 @@ def palette_css(name: str, palette: Palette) -> str:
   --bs-nav-pills-link-active-color: {palette.button_text};
 }}
 [data-beacon-theme="{name}"] a {{ text-decoration: {links}; }}
+[data-beacon-theme="{name}"] .text-secondary {{ color: {palette.muted} !important; }}
 """
 
 

@@ -2,6 +2,7 @@ import json
 import os
 import shutil
 
+import dash
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -114,3 +115,14 @@ def search_and_choose(dash_duo, selector: str, text: str, label: str) -> None:
     WebDriverWait(dash_duo.driver, 15, ignored_exceptions=(StaleElementReferenceException,)).until(
         pick
     )
+
+
+def nav_pages() -> list[str]:
+    """Every page of the menu, by address."""
+    return sorted(p["relative_path"] for p in dash.page_registry.values() if p.get("nav", True))
+
+
+def half(items: list[str] | tuple[str, ...], engine) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every other item, a different half on each backend: where markup does not depend on
+    the database, each backend walks half of the pages and the two together walk them all."""
+    return list(items[::2] if engine.dialect.name == "sqlite" else items[1::2])

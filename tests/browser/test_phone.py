@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import time
 
-import dash
 import pytest
 from selenium.webdriver.common.by import By
 
 import app as beacon
-from tests.browser.conftest import sign_in, url
+from tests.browser.conftest import half, nav_pages, sign_in, url
 
 PHONE = (390, 844)
 
@@ -38,9 +37,9 @@ def test_no_page_scrolls_sideways_on_a_phone(phone, seeded_engine):
     """Every page, half of them on each backend: a layout's width does not depend on the
     database, and walking all of them twice cost the suite 26 s."""
     sign_in(phone, "admin")
-    every = sorted(p["relative_path"] for p in dash.page_registry.values() if p.get("nav", True))
+    every = nav_pages()
     assert len(every) > 20
-    paths = every[::2] if seeded_engine.dialect.name == "sqlite" else every[1::2]
+    paths = half(every, seeded_engine)
     width = phone.driver.execute_script("return document.documentElement.clientWidth")
     assert 360 <= width <= PHONE[0]  # the page is laid out at phone width
     for path in paths:

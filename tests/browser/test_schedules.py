@@ -1,10 +1,13 @@
 """Schedules in real browsers: a manager books a session with a mentor, whose open page shows
-the notification within five seconds without a reload; calendars render and link."""
+the notification within five seconds without a reload; a session is booked with the keyboard
+alone; calendars render and link."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import func, select, update
 
@@ -95,6 +98,70 @@ def test_a_booking_reaches_the_hosts_open_page_without_a_reload(fresh):
         assert mentor.email
     finally:
         mentor_browser.quit()
+
+
+def press(dash_duo, *keys: str) -> None:
+    ActionChains(dash_duo.driver).send_keys(*keys).perform()
+
+
+def focused(dash_duo) -> str:
+    """The focused element's id, or its class when it has none."""
+    return dash_duo.driver.execute_script(
+        "const a = document.activeElement; return a.id || a.className || a.tagName;"
+    )
+
+
+def tab_to(dash_duo, element_id: str, most: int = 25) -> None:
+    """Press Tab until `element_id` has the focus, as a keyboard user moves through a form."""
+    for _ in range(most):
+        press(dash_duo, Keys.TAB)
+        if focused(dash_duo) == element_id:
+            return
+    raise AssertionError(f"{element_id} never took the focus; last: {focused(dash_duo)}")
+
+
+def pick_first_by_keyboard(dash_duo, element_id: str) -> str:
+    """Open a dropdown with Enter, take its first option with the arrow and Enter; returns
+    the chosen label as the closed dropdown shows it."""
+    press(dash_duo, Keys.ENTER)
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: "dash-dropdown-search" in focused(dash_duo))
+    press(dash_duo, Keys.ARROW_DOWN)
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: "option" in focused(dash_duo))
+    press(dash_duo, Keys.ENTER)
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: focused(dash_duo) == element_id)
+    return dash_duo.driver.execute_script(
+        "return document.getElementById(arguments[0]).textContent;", element_id
+    )
+
+
+def test_a_session_is_booked_with_the_keyboard_alone(fresh):
+    """No click after signing in: Tab, Enter, arrows and typing, through the skip link."""
+    from tests.browser.conftest import dict_id
+
+    sign_in(fresh, "admin")
+    day = (datetime.now(ZoneInfo(get_settings().timezone)) + timedelta(days=14)).date()
+    day -= timedelta(days=day.weekday())  # a Monday in the future
+    fresh.driver.get(url(fresh, f"/schedules/book?date={day.isoformat()}"))
+    fresh.wait_for_element("#book-title", timeout=20)
+    press(fresh, Keys.TAB)
+    assert focused(fresh) == "skip-link"
+    press(fresh, Keys.ENTER)  # past the menus, to the page itself
+    tab_to(fresh, "book-title")
+    press(fresh, "Planning by keyboard")
+    tab_to(fresh, dict_id(HostPickerAIO.ids.dropdown("book-host")))
+    host = pick_first_by_keyboard(fresh, dict_id(HostPickerAIO.ids.dropdown("book-host")))
+    tab_to(fresh, "book-room")
+    room = pick_first_by_keyboard(fresh, "book-room")
+    assert host and "type a tutor" not in host and room.startswith("Room"), (host, room)
+    tab_to(fresh, "book-save", most=40)
+    press(fresh, Keys.ENTER)
+    WebDriverWait(fresh.driver, 20).until(lambda d: "/schedules/book?id=" in d.current_url)
+    with connect() as conn:
+        booked = conn.execute(
+            select(Schedule.starts_at).where(Schedule.title == "Planning by keyboard")
+        ).scalar_one()
+    zone = ZoneInfo(get_settings().timezone)
+    assert booked.astimezone(zone).date() == day
 
 
 def test_calendar_views_render_and_the_url_keeps_the_filters(started):

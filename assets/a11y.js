@@ -1,0 +1,79 @@
+// Accessibility repairs to the markup of Dash 4's own components, which axe-core flags and which
+// no component property controls (tests/browser/test_accessibility.py checks every page):
+// - a dropdown's tab stop is a hidden input (aria-hidden, yet focusable) that hands the focus
+//   on to the real button: the button becomes the tab stop instead;
+// - a date picker's outer box carries popup attributes that a plain box may not have; its
+//   inputs keep their own labels;
+// - a date picker's clear link has no role: it becomes a button that the keyboard reaches;
+// - a slider's thumb and number box have no name: they take their field's label;
+// - a table that scrolls sideways in its box (a phone, a narrow widget) becomes a named region
+//   the keyboard can reach and scroll.
+(function () {
+  function labelOf(element) {
+    const label = element.id && document.querySelector(`label[for="${CSS.escape(element.id)}"]`);
+    return label ? label.textContent.trim() : "";
+  }
+
+  function repair(root) {
+    root.querySelectorAll(".dash-dropdown-focus-target").forEach(function (stand_in) {
+      if (stand_in.tabIndex !== -1) stand_in.tabIndex = -1;
+      const button = stand_in.nextElementSibling;
+      if (button && button.tagName === "BUTTON" && !button.disabled && button.tabIndex !== 0) {
+        button.tabIndex = 0;
+      }
+    });
+    root.querySelectorAll(".dash-datepicker-input-wrapper[aria-expanded]").forEach(function (box) {
+      ["aria-expanded", "aria-haspopup", "aria-labelledby", "aria-disabled", "type"].forEach(
+        (name) => box.removeAttribute(name)
+      );
+    });
+    root.querySelectorAll(".dash-datepicker-clear:not([role])").forEach(function (clear) {
+      clear.setAttribute("role", "button");
+      clear.tabIndex = 0;
+      clear.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          clear.click();
+        }
+      });
+    });
+    root.querySelectorAll(".dash-slider-container[id]").forEach(function (slider) {
+      const name = labelOf(slider);
+      if (!name) return;
+      slider.querySelectorAll("input, [role='slider']").forEach(function (part) {
+        if (part.getAttribute("aria-label") !== name) part.setAttribute("aria-label", name);
+      });
+    });
+    root.querySelectorAll(".table-responsive").forEach(scrollable);
+  }
+
+  function scrollable(box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      if (box.tabIndex === 0) return;
+      const caption = box.querySelector("caption");
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+    } else if (box.hasAttribute("tabindex")) {
+      ["tabindex", "role", "aria-label"].forEach((name) => box.removeAttribute(name));
+    }
+  }
+
+  function start() {
+    repair(document);
+    window.addEventListener("resize", function () {
+      document.querySelectorAll(".table-responsive").forEach(scrollable);
+    });
+    new MutationObserver(function () {
+      repair(document);
+    }).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ["tabindex", "aria-expanded"],
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,108 @@
+"""WCAG 2.2 AA in Chromium: axe-core (tests/browser/vendor/axe-core, the release named in its
+first line) finds no critical or serious violation on any page, as admin in the default theme,
+nor on the five main pages in each theme and for each role.
+
+Each test walks half of its pages on each backend: markup does not depend on the database,
+and the walk is what costs time."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+import app as beacon
+from data import preferences
+from data.engine import transaction
+from tests.browser.conftest import half, nav_pages, sign_in, url
+
+AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+MAIN_PAGES = ("/", "/tutor-risk", "/pe", "/schedules", "/credit")
+OTHER_THEMES = ("dark", "high-contrast", "professional", "colourful")
+ROLES = ("manager", "analyst", "viewer")
+
+
+@pytest.fixture
+def started(dash_duo, scored_url, seeded_engine):  # type: ignore[no-untyped-def]
+    dash_duo.start_server(beacon.app, navigate=False)
+    dash_duo.driver.set_window_size(1400, 900)
+    return dash_duo
+
+
+def settled(dash_duo, path: str) -> None:
+    """Open `path` and wait until the page's own layout is in and no callback is loading."""
+    dash_duo.driver.get(url(dash_duo, path))
+    dash_duo.wait_for_element("#main > div > div > *", timeout=20)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        busy = dash_duo.driver.execute_script(
+            "return document.querySelector('[data-dash-is-loading=\"true\"]') !== null"
+        )
+        if not busy:
+            break
+        time.sleep(0.1)
+    time.sleep(0.3)  # the last answer's re-render, and the repairs of assets/a11y.js
+
+
+def serious_violations(dash_duo) -> list[str]:
+    """axe-core's critical and serious WCAG A/AA violations on the page as it is now."""
+    dash_duo.driver.execute_script(AXE)
+    found = dash_duo.driver.execute_async_script(
+        """const done = arguments[arguments.length - 1];
+        axe.run(document, {runOnly: {type: 'tag', values: arguments[0]},
+                           resultTypes: ['violations']})
+          .then(r => done(r.violations
+            .filter(v => v.impact === 'critical' || v.impact === 'serious')
+            .map(v => ({rule: v.id, impact: v.impact,
+                        where: v.nodes.slice(0, 3).map(n => n.target.join(' ')),
+                        why: (v.nodes[0].failureSummary || '').slice(0, 240)}))));""",
+        WCAG_AA,
+    )
+    return [json.dumps(v) for v in found]
+
+
+def walk(dash_duo, paths: list[str]) -> dict[str, list[str]]:
+    found = {}
+    for path in paths:
+        settled(dash_duo, path)
+        if violations := serious_violations(dash_duo):
+            found[path] = violations
+    return found
+
+
+def test_no_page_has_a_serious_violation(started, seeded_engine):
+    account = sign_in(started, "admin")
+    every = nav_pages()
+    assert len(every) > 20
+    assert walk(started, half(every, seeded_engine)) == {}, account.email
+
+
+def test_the_main_pages_have_none_in_any_theme(started, seeded_engine):
+    account = sign_in(started, "admin")
+    for theme in half(OTHER_THEMES, seeded_engine):
+        with transaction() as conn:
+            preferences.save_preference(conn=conn, user_id=account.id, name="theme", value=theme)
+        settled(started, "/")
+        assert (
+            started.driver.execute_script(
+                "return document.documentElement.getAttribute('data-beacon-theme')"
+            )
+            == theme
+        )
+        assert walk(started, list(MAIN_PAGES)) == {}, theme
+
+
+def test_the_main_pages_have_none_for_any_role(started, seeded_engine):
+    for role in ROLES:
+        started.driver.delete_all_cookies()
+        sign_in(started, role)
+        shown = started.driver.execute_script(
+            "return [...document.querySelectorAll('.sidebar a.nav-link')]"
+            ".map(a => a.getAttribute('href'))"
+        )
+        pages = [path for path in MAIN_PAGES if path in shown]
+        assert len(pages) >= 3, role
+        assert walk(started, half(pages, seeded_engine)) == {}, role
