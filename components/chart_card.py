@@ -11,6 +11,7 @@ from dash.development.base_component import Component
 
 from components.chart_text import with_text
 from components.empty_state import empty_state
+from components.figures import NO_DRILL, hover_hint
 from components.view_tools import export_menu
 
 
@@ -20,17 +21,19 @@ def chart_body(
     empty_title: str,
     empty_hint: str,
     drill_id: str | dict[str, Any] | None = None,
+    drill_hint: str = "Click to drill down",
 ) -> Component:
     """The card's content: the figure with its text alternative (`chart_text.with_text`),
     or the designed empty state when there is nothing to draw. With `drill_id` the graph has
-    that id, for a callback that drills down on a click (its `clickData`), and shows a
-    pointer over its marks."""
+    that id, for a callback that drills down on a click (its `clickData`), shows a pointer
+    over its marks, and its tooltips end with `drill_hint`; without, they say that it does
+    not drill down."""
     if figure is None or not figure.data:
         return empty_state(empty_title, empty_hint)
     # A plain dict: cheap to keep in the cache and to send (a Figure re-validates itself).
     drill: dict[str, Any] = {"id": drill_id} if drill_id is not None else {}
     graph = dcc.Graph(
-        figure=figure.to_dict(),
+        figure=hover_hint(figure.to_dict(), drill_hint if drill_id is not None else NO_DRILL),
         config={"displaylogo": False, "responsive": True},
         className="chart-graph chart-drills" if drill_id else "chart-graph",
         **drill,

@@ -10,6 +10,33 @@ import plotly.graph_objects as go
 
 from components.theme import RISK_COLORS, SERIES_COLORS, STATUS_COLORS, themed
 
+NO_DRILL = "This chart does not drill down"
+
+
+def hover_hint(figure: dict[str, Any], hint: str) -> dict[str, Any]:
+    """Every trace's tooltip ends with `hint`, which says what a click on the chart does (or
+    that it does nothing). A trace without a tooltip of its own gets the plain one of its type.
+    A tooltip that lists every trace at once (unified hover) says it once, on the first."""
+    unified = "unified" in str(figure.get("layout", {}).get("hovermode", ""))
+    for number, trace in enumerate(figure.get("data", [])):
+        if trace.get("hoverinfo") in ("skip", "none") or (unified and number > 0):
+            continue
+        template = trace.get("hovertemplate") or _plain_tooltip(trace)
+        head, extra, tail = template.partition("<extra>")
+        trace["hovertemplate"] = f"{head}<br><i>{hint}</i>{extra}{tail}"
+    return figure
+
+
+def _plain_tooltip(trace: dict[str, Any]) -> str:
+    kind = trace.get("type", "scatter")
+    if kind == "heatmap":
+        shown = "%{y}, %{x}: %{z}"
+    elif kind == "pie":
+        shown = "%{label}: %{value}"
+    else:
+        shown = "%{y}: %{x}" if trace.get("orientation") == "h" else "%{x}: %{y}"
+    return shown + ("<extra>%{fullData.name}</extra>" if trace.get("name") else "<extra></extra>")
+
 
 def stacked_bars(wide: pd.DataFrame, *, theme: str | None, y_title: str) -> go.Figure:
     """One bar segment per column (a status), one bar per index value (a week)."""

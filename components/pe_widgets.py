@@ -12,7 +12,7 @@ from dash.development.base_component import Component
 
 from components.badges import band_badge
 from components.chart_text import with_text
-from components.figures import reference_lines
+from components.figures import NO_DRILL, hover_hint, reference_lines
 from components.formatting import number, percent
 from components.table import data_table
 from components.theme import PALETTES, RISK_COLORS, themed, valid_theme
@@ -27,7 +27,10 @@ SEVERITY_COLORS = {
 def graph(figure: go.Figure, theme: str | None, *, height: int = 260) -> Component:
     """The widget's chart with its text alternative (summary sentence, data table)."""
     figure = themed(figure, theme).update_layout(height=height, margin={"t": 40, "b": 36})
-    drawn = dcc.Graph(figure=figure, config={"displaylogo": False, "responsive": True})
+    drawn = dcc.Graph(
+        figure=hover_hint(figure.to_dict(), NO_DRILL),
+        config={"displaylogo": False, "responsive": True},
+    )
     return with_text(drawn, figure)
 
 

@@ -183,6 +183,7 @@ def fill_section(area: str, theme: str | None) -> tuple[list[Component], Compone
             empty_title="No activity in the last 26 weeks",
             empty_hint=empty_hint,
             drill_id=ids.graph(area) if area in DRILLS else None,
+            drill_hint="Click to open this week in the calendar",
         ),
     )
 

@@ -186,7 +186,13 @@ def show(period: Any, theme: str | None) -> Any:
     empty = ("No sessions in this period", "Book sessions to see how hosts and rooms are used.")
     drills = {"rooms": ids.rooms_graph}
     return tuple(
-        chart_body(figure, empty_title=empty[0], empty_hint=empty[1], drill_id=drills.get(part))
+        chart_body(
+            figure,
+            empty_title=empty[0],
+            empty_hint=empty[1],
+            drill_id=drills.get(part),
+            drill_hint="Click to list this room's sessions",
+        )
         for part, figure in zip(SPEC.part_names(), SPEC.figures(state, theme), strict=True)
     )
 

@@ -391,6 +391,7 @@ def show_overview(
             empty_title="No scores",
             empty_hint="Widen the filters.",
             drill_id=ids.distribution_graph,
+            drill_hint="Click to list the tutors in this band",
         ),
         chart_body(
             at_risk_figure(at_risk_weeks(history), theme),

@@ -282,13 +282,16 @@ def test_a_measurement_trend_with_one_date_says_there_is_no_trend_yet():
         "Mean per grade, 40 results; measured only on 2026-09-15, so there is no trend yet "
         "(it needs a second date)"
     )
-    assert [t.type for t in chart.figure.data] == ["bar"]
-    assert list(chart.figure.data[0].x) == ["Grade 7", "Grade 8"]
+    assert [t.type for t in go.Figure(chart.figure).data] == ["bar"]
+    assert list(go.Figure(chart.figure).data[0].x) == ["Grade 7", "Grade 8"]
 
     two = measurement_trend(
         readings("2026-09-15", "2026-11-15"), theme=None, options={"metric": "sprint_60m"}
     )
-    assert [t.type for t in graph_of(two.children[1]).figure.data] == ["scatter", "scatter"]
+    assert [t.type for t in go.Figure(graph_of(two.children[1]).figure).data] == [
+        "scatter",
+        "scatter",
+    ]
     assert "no trend" not in two.children[0].children
 
 
@@ -316,7 +319,7 @@ def test_a_performance_forecast_says_why_it_has_no_forecast_and_draws_one_when_i
         "No forecast: 2 assessment days in this period (2026-09-27, 2026-11-09), and a trend "
         "needs at least three. Widen the dates to see one."
     )
-    assert all(trace.line.dash != "dash" for trace in chart.figure.data)
+    assert all(trace.line.dash != "dash" for trace in go.Figure(chart.figure).data)
     three = performance(
         performance_forecast(means("2026-08-16", "2026-09-27", "2026-11-09")),
         theme=None,
@@ -325,8 +328,8 @@ def test_a_performance_forecast_says_why_it_has_no_forecast_and_draws_one_when_i
     note, chart = three.children
     chart = graph_of(chart)
     assert note.children.startswith("Dashed: the trend")
-    dashed = [t for t in chart.figure.data if t.line.dash == "dash"]
-    bands = [t for t in chart.figure.data if t.fill == "toself"]
+    dashed = [t for t in go.Figure(chart.figure).data if t.line.dash == "dash"]
+    bands = [t for t in go.Figure(chart.figure).data if t.fill == "toself"]
     assert len(dashed) == len(bands) == 2  # each skill: its forecast and its 80% band
     assert max(dashed[0].x) > pd.Timestamp("2027-01-01")  # eight weeks past 9 November
 
@@ -350,9 +353,11 @@ def test_progress_names_every_class_it_draws():
     )
     drawn = progress(frame, theme=None, options={})
     chart = graph_of(drawn.children[1])
-    shown = list(chart.figure.layout.yaxis.tickvals)
-    assert len(shown) == len(chart.figure.data[0].y) == 12  # the twelve most improved classes
-    assert chart.figure.layout.height >= 12 * 22
+    shown = list(go.Figure(chart.figure).layout.yaxis.tickvals)
+    assert (
+        len(shown) == len(go.Figure(chart.figure).data[0].y) == 12
+    )  # the twelve most improved classes
+    assert go.Figure(chart.figure).layout.height >= 12 * 22
 
 
 @pytest.mark.parametrize(
@@ -453,3 +458,56 @@ def test_reference_lines_are_the_lines_plotlys_helpers_draw():
     )
     assert new.to_dict() == old.to_dict()
     assert len(new.layout.shapes) == 4 and len(new.layout.annotations) == 3
+
+
+def _graph(component):  # type: ignore[no-untyped-def]
+    if isinstance(component, dcc.Graph):
+        return component
+    children = getattr(component, "children", None) or []
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if (found := _graph(child)) is not None:
+            return found
+    return None
+
+
+def test_every_tooltip_says_whether_its_chart_drills_down():
+    import plotly.graph_objects as go
+
+    from components.chart_card import chart_body
+    from components.figures import NO_DRILL
+
+    figure = go.Figure(
+        [
+            go.Bar(x=["a"], y=[1], hovertemplate="%{x}: %{y} sessions<extra>done</extra>"),
+            go.Bar(x=[2], y=["b"], orientation="h", name="Mean"),
+            go.Heatmap(z=[[1]], hoverinfo="skip"),
+        ]
+    )
+    plain = _graph(chart_body(figure, empty_title="-", empty_hint="-")).figure["data"]
+    assert (
+        plain[0]["hovertemplate"]
+        == f"%{{x}}: %{{y}} sessions<br><i>{NO_DRILL}</i><extra>done</extra>"
+    )
+    assert (
+        plain[1]["hovertemplate"]
+        == f"%{{y}}: %{{x}}<br><i>{NO_DRILL}</i><extra>%{{fullData.name}}</extra>"
+    )
+    assert "hovertemplate" not in plain[2]  # a trace without tooltips keeps none
+    drills = chart_body(
+        figure, empty_title="-", empty_hint="-", drill_id="g", drill_hint="Click me"
+    )
+    assert (
+        _graph(drills)
+        .figure["data"][0]["hovertemplate"]
+        .endswith("<br><i>Click me</i><extra>done</extra>")
+    )
+
+
+def test_a_unified_tooltip_says_it_once():
+    from components.figures import NO_DRILL, hover_hint
+
+    figure = go.Figure([go.Bar(x=["a"], y=[1]), go.Bar(x=["a"], y=[2])]).update_layout(
+        hovermode="x unified"
+    )
+    hinted = hover_hint(figure.to_dict(), NO_DRILL)["data"]
+    assert [NO_DRILL in trace.get("hovertemplate", "") for trace in hinted] == [True, False]

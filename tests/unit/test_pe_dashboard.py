@@ -162,4 +162,4 @@ def test_the_board_arrives_drawn_and_a_setting_redraws_only_its_widget(seeded_en
         )
     assert equipment is dash.no_update
     chart = graph_of(fitness.children[-1])
-    assert chart.figure.layout.yaxis.title.text.startswith("Push ups")
+    assert chart.figure["layout"]["yaxis"]["title"]["text"].startswith("Push ups")
