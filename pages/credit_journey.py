@@ -8,7 +8,7 @@ from typing import Any
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, callback, html
+from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
 from analytics.credit_journey import conversion_by, funnel
@@ -16,6 +16,7 @@ from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.requests import days_back
 from components.chart_card import chart_body, chart_card
+from components.figures import clicked
 from components.filters import period_filter
 from components.shell import ids as shell_ids
 from components.theme import themed
@@ -25,7 +26,7 @@ from data.engine import connect
 from sharing.embed import EMBED_ROLES
 from sharing.views import Part, View, period_param, register
 from sharing.views import State as ViewState
-from vocabulary import CHANNEL_LABELS
+from vocabulary import CHANNEL_LABELS, CHANNELS
 
 dash.register_page(
     __name__,
@@ -45,6 +46,8 @@ class ids:
     funnel = "journey-funnel"
     channels = "journey-channels"
     months = "journey-months"
+    channels_graph = "journey-channels-graph"
+    go = "journey-go"
 
 
 def layout(**query: str) -> Component:
@@ -52,6 +55,7 @@ def layout(**query: str) -> Component:
     return html.Div(
         [
             view_location(VIEW),
+            dcc.Location(id=ids.go, refresh="callback-nav"),
             period_filter(ids.period, PERIODS, state["period"]),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             html.Div(
@@ -132,13 +136,16 @@ def funnel_figure(stages: pd.DataFrame, theme: str | None) -> go.Figure | None:
     return themed(figure, theme)
 
 
-def _rates(frame: pd.DataFrame, x: str, theme: str | None, bars: bool) -> go.Figure | None:
+def _rates(
+    frame: pd.DataFrame, x: str, theme: str | None, bars: bool, keys: pd.Series | None = None
+) -> go.Figure | None:
+    """Approval rate and take-up per `x`; each bar carries its row's key (what a click opens)."""
     if frame.empty:
         return None
     figure = go.Figure()
     for column, name in (("approval_rate", "Approval rate"), ("take_up", "Take-up")):
         if bars:
-            figure.add_bar(x=frame[x], y=frame[column], name=name)
+            figure.add_bar(x=frame[x], y=frame[column], name=name, customdata=keys)
         else:
             figure.add_scatter(x=frame[x], y=frame[column], name=name)
     return themed(figure, theme).update_yaxes(tickformat=".0%")
@@ -149,7 +156,7 @@ def channel_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
     if frame.empty:
         return None
     named = frame.assign(channel=frame["channel"].map(lambda c: CHANNEL_LABELS.get(c, c)))
-    return _rates(named, "channel", theme, bars=True)
+    return _rates(named, "channel", theme, bars=True, keys=frame["channel"])
 
 
 def month_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
@@ -168,10 +175,28 @@ def month_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
 def show(period: Any, theme: str | None) -> Any:
     state = SPEC.state({"period": period})
     empty = ("No journey steps in this period", "Steps appear as customers visit and apply.")
+    drills = {"channels": ids.channels_graph}
     return tuple(
-        chart_body(figure, empty_title=empty[0], empty_hint=empty[1])
-        for figure in SPEC.figures(state, theme)
+        chart_body(
+            figure,
+            empty_title=empty[0],
+            empty_hint=empty[1],
+            drill_id=drills.get(part),
+            drill_hint="Click to list this channel's applications",
+        )
+        for part, figure in zip(SPEC.part_names(), SPEC.figures(state, theme), strict=True)
     )
+
+
+@callback(Output(ids.go, "href"), Input(ids.channels_graph, "clickData"), prevent_initial_call=True)
+@requires(*EVERYONE)
+def drill_to_channel(click: Any) -> str:
+    """A click on a channel's bar opens the portfolio filtered to that channel's applications;
+    Back returns to the journey."""
+    channel = clicked(click)
+    if channel not in CHANNELS:
+        raise dash.exceptions.PreventUpdate
+    return f"/credit?channel={channel}"
 
 
 SPEC = register(

@@ -1,7 +1,8 @@
 """Drill-down in Chromium: a click on a chart's bar filters the page or opens what the bar
-counts, the address follows, and Back returns to the view before. Three charts: the risk
+counts, the address follows, and Back returns to the view before. Four charts: the risk
 scores (filters the overview to a band), the booked hours on home (opens that week in the
-calendar) and the hours per room (lists the room's sessions)."""
+calendar), the hours per room (lists the room's sessions) and the journey's conversion by
+channel (opens the portfolio filtered to the channel)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -17,6 +18,7 @@ from data import schedules
 from data.engine import connect
 from tests.browser.conftest import sign_in, url
 from tests.conftest import create_test_account
+from vocabulary import CHANNELS
 
 
 @pytest.fixture
@@ -109,3 +111,20 @@ def test_a_room_bar_lists_its_sessions_and_back_returns(on_a_copy):
     WebDriverWait(started.driver, 15).until(
         lambda d: address(started).startswith("/schedules/utilisation")
     )
+
+
+def test_a_channel_bar_on_the_journey_opens_its_applications_and_back_returns(started):
+    sign_in(started, "analyst")
+    started.driver.get(url(started, "/credit/journey"))
+    bars = WebDriverWait(started.driver, 20).until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#journey-channels-graph .bars .point path")
+    )
+    ActionChains(started.driver).move_to_element(bars[0]).click().perform()
+    WebDriverWait(started.driver, 15).until(lambda d: address(started).startswith("/credit?"))
+    assert address(started).split("channel=")[1] in CHANNELS
+    started.wait_for_text_to_equal("#shell-title", "Portfolio", timeout=20)
+    started.driver.back()
+    WebDriverWait(started.driver, 15).until(
+        lambda d: address(started).startswith("/credit/journey")
+    )
+    started.wait_for_element("#journey-channels-graph", timeout=20)
