@@ -6,8 +6,10 @@
 //   inputs keep their own labels;
 // - a date picker's clear link has no role: it becomes a button that the keyboard reaches;
 // - a slider's thumb and number box have no name: they take their field's label;
-// - a table that scrolls sideways in its box (a phone, a narrow widget) becomes a named region
-//   the keyboard can reach and scroll.
+// - a table that scrolls sideways in its box (a phone, a narrow widget) becomes a tab stop
+//   (its wrapper, a named region) that the keyboard can scroll;
+// - a button whose panel is drawn only while open (`data-panel`, the phone's menu) names that
+//   panel (aria-controls) only while it exists, and says whether it is open.
 (function () {
   function labelOf(element) {
     const label = element.id && document.querySelector(`label[for="${CSS.escape(element.id)}"]`);
@@ -44,25 +46,42 @@
         if (part.getAttribute("aria-label") !== name) part.setAttribute("aria-label", name);
       });
     });
-    root.querySelectorAll(".table-responsive").forEach(scrollable);
+    root.querySelectorAll(SCROLLERS).forEach(scrollable);
+    root.querySelectorAll("[data-panel]").forEach(function (button) {
+      const panel = button.dataset.panel;
+      const open = document.getElementById(panel) !== null;
+      if (open) button.setAttribute("aria-controls", panel);
+      else button.removeAttribute("aria-controls");
+      if (button.getAttribute("aria-expanded") !== String(open)) {
+        button.setAttribute("aria-expanded", String(open));
+      }
+    });
   }
 
+  const SCROLLERS = ".table-responsive, .content table, .chart-data-scroll";
+
   function scrollable(box) {
-    if (box.scrollWidth > box.clientWidth + 1) {
+    const scrolls =
+      box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+    const named = box.tagName !== "TABLE"; // a table keeps its role; its caption names it
+    if (scrolls) {
       if (box.tabIndex === 0) return;
-      const caption = box.querySelector("caption");
       box.tabIndex = 0;
-      box.setAttribute("role", "region");
-      box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+      if (named) {
+        const caption = box.querySelector("caption");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+      }
     } else if (box.hasAttribute("tabindex")) {
-      ["tabindex", "role", "aria-label"].forEach((name) => box.removeAttribute(name));
+      box.removeAttribute("tabindex");
+      if (named) ["role", "aria-label"].forEach((name) => box.removeAttribute(name));
     }
   }
 
   function start() {
     repair(document);
     window.addEventListener("resize", function () {
-      document.querySelectorAll(".table-responsive").forEach(scrollable);
+      document.querySelectorAll(SCROLLERS).forEach(scrollable);
     });
     new MutationObserver(function () {
       repair(document);

@@ -161,7 +161,8 @@ def top_bar(menu: Component, theme: str, refresh: Component | None = None) -> ht
                 id=ids.menu_button,
                 type="button",
                 className="btn btn-outline-secondary btn-sm menu-button",
-                **attrs(aria_controls=ids.menu),
+                # assets/a11y.js: aria-controls and aria-expanded while the menu is drawn
+                **attrs(data_panel=ids.menu, aria_expanded="false"),
             ),
             html.H1(id=ids.title, className="page-title"),
             html.Div(

@@ -126,3 +126,8 @@ def half(items: list[str] | tuple[str, ...], engine) -> list[str]:  # type: igno
     """Every other item, a different half on each backend: where markup does not depend on
     the database, each backend walks half of the pages and the two together walk them all."""
     return list(items[::2] if engine.dialect.name == "sqlite" else items[1::2])
+
+
+def severe_console_errors(dash_duo) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The browser console's errors since the last call (reading the log empties it)."""
+    return [entry for entry in dash_duo.get_logs() or [] if entry.get("level") == "SEVERE"]
