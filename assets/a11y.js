@@ -16,7 +16,7 @@
     return label ? label.textContent.trim() : "";
   }
 
-  function repair(root) {
+  function tabStops(root) {
     root.querySelectorAll(".dash-dropdown-focus-target").forEach(function (stand_in) {
       if (stand_in.tabIndex !== -1) stand_in.tabIndex = -1;
       const button = stand_in.nextElementSibling;
@@ -24,6 +24,10 @@
         button.tabIndex = 0;
       }
     });
+  }
+
+  function repair(root) {
+    tabStops(root);
     root.querySelectorAll(".dash-datepicker-input-wrapper[aria-expanded]").forEach(function (box) {
       ["aria-expanded", "aria-haspopup", "aria-labelledby", "aria-disabled", "type"].forEach(
         (name) => box.removeAttribute(name)
@@ -58,33 +62,48 @@
     });
   }
 
-  const SCROLLERS = ".table-responsive, .content table, .chart-data-scroll";
+  const SCROLLERS = ".table-responsive, .content table";
 
   function scrollable(box) {
+    const ours = box.dataset.a11yScroll === "1";
+    if (box.hasAttribute("tabindex") && !ours) return; // focusable in its own markup already
     const scrolls =
       box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
     const named = box.tagName !== "TABLE"; // a table keeps its role; its caption names it
-    if (scrolls) {
-      if (box.tabIndex === 0) return;
+    if (scrolls && !ours) {
+      box.dataset.a11yScroll = "1";
       box.tabIndex = 0;
       if (named) {
         const caption = box.querySelector("caption");
         box.setAttribute("role", "region");
         box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
       }
-    } else if (box.hasAttribute("tabindex")) {
+    } else if (!scrolls && ours) {
+      delete box.dataset.a11yScroll;
       box.removeAttribute("tabindex");
       if (named) ["role", "aria-label"].forEach((name) => box.removeAttribute(name));
     }
   }
 
+  // The tab stops are put right at once (a Tab press may come before the next frame); the
+  // rest, which measures boxes, once per frame however many changes the page made.
+  let pending = false;
+  function later() {
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () {
+      pending = false;
+      repair(document);
+    });
+  }
+
   function start() {
     repair(document);
-    window.addEventListener("resize", function () {
-      document.querySelectorAll(SCROLLERS).forEach(scrollable);
-    });
+    window.addEventListener("resize", later);
+    document.addEventListener("toggle", later, true); // a <details> opened or closed
     new MutationObserver(function () {
-      repair(document);
+      tabStops(document);
+      later();
     }).observe(document.body, {
       subtree: true,
       childList: true,

@@ -15,16 +15,26 @@ NO_DRILL = "This chart does not drill down"
 
 def hover_hint(figure: dict[str, Any], hint: str) -> dict[str, Any]:
     """Every trace's tooltip ends with `hint`, which says what a click on the chart does (or
-    that it does nothing). A trace without a tooltip of its own gets the plain one of its type.
-    A tooltip that lists every trace at once (unified hover) says it once, on the first."""
+    that it does nothing). A trace without a tooltip of its own gets the plain one of its type
+    (with its text, if it has any). A tooltip that lists every trace at once (unified hover)
+    says it once, on the first trace that shows one."""
     unified = "unified" in str(figure.get("layout", {}).get("hovermode", ""))
-    for number, trace in enumerate(figure.get("data", [])):
-        if trace.get("hoverinfo") in ("skip", "none") or (unified and number > 0):
+    for trace in figure.get("data", []):
+        if trace.get("hoverinfo") in ("skip", "none"):
             continue
         template = trace.get("hovertemplate") or _plain_tooltip(trace)
-        head, extra, tail = template.partition("<extra>")
-        trace["hovertemplate"] = f"{head}<br><i>{hint}</i>{extra}{tail}"
+        if isinstance(template, list | tuple):
+            trace["hovertemplate"] = [_with_hint(str(one), hint) for one in template]
+        else:
+            trace["hovertemplate"] = _with_hint(str(template), hint)
+        if unified:
+            break
     return figure
+
+
+def _with_hint(template: str, hint: str) -> str:
+    head, extra, tail = template.partition("<extra>")
+    return f"{head}<br><i>{hint}</i>{extra}{tail}"
 
 
 def _plain_tooltip(trace: dict[str, Any]) -> str:
@@ -35,6 +45,10 @@ def _plain_tooltip(trace: dict[str, Any]) -> str:
         shown = "%{label}: %{value}"
     else:
         shown = "%{y}: %{x}" if trace.get("orientation") == "h" else "%{x}: %{y}"
+    if trace.get("hovertext") is not None:
+        shown += "<br>%{hovertext}"
+    elif trace.get("text") is not None:
+        shown += "<br>%{text}"
     return shown + ("<extra>%{fullData.name}</extra>" if trace.get("name") else "<extra></extra>")
 
 

@@ -234,6 +234,7 @@ def palette_css(name: str, palette: Palette) -> str:
 }}
 [data-beacon-theme="{name}"] a {{ text-decoration: {links}; }}
 [data-beacon-theme="{name}"] .text-secondary {{ color: {palette.muted} !important; }}
+[data-beacon-theme="{name}"] .text-bg-primary {{ color: {palette.button_text} !important; }}
 """
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
 from tests.browser.conftest import sign_in
@@ -29,8 +30,8 @@ def test_the_navigation_is_a_menu_that_a_page_closes(phone):
     assert button.is_displayed() and button.get_attribute("aria-expanded") == "false"
     button.click()
     phone.wait_for_element(".menu-offcanvas.show", timeout=5)
+    WebDriverWait(phone.driver, 5).until(lambda d: button.get_attribute("aria-expanded") == "true")
     assert button.get_attribute("aria-controls") == "shell-menu"
-    assert button.get_attribute("aria-expanded") == "true"
     link = phone.driver.find_element(By.CSS_SELECTOR, '.menu-offcanvas a[href="/tutor-risk"]')
     link.click()
     phone.wait_for_text_to_equal("#shell-title", "Risk overview", timeout=10)

@@ -125,8 +125,12 @@ def pick_first_by_keyboard(dash_duo, element_id: str) -> str:
     the chosen label as the closed dropdown shows it."""
     press(dash_duo, Keys.ENTER)
     WebDriverWait(dash_duo.driver, 10).until(lambda d: "dash-dropdown-search" in focused(dash_duo))
-    press(dash_duo, Keys.ARROW_DOWN)
-    WebDriverWait(dash_duo.driver, 10).until(lambda d: "option" in focused(dash_duo))
+
+    def first_option(_driver) -> bool:  # the options may arrive after the first press
+        press(dash_duo, Keys.ARROW_DOWN)
+        return "option" in focused(dash_duo)
+
+    WebDriverWait(dash_duo.driver, 10, poll_frequency=0.3).until(first_option)
     press(dash_duo, Keys.ENTER)
     WebDriverWait(dash_duo.driver, 10).until(lambda d: focused(dash_duo) == element_id)
     return dash_duo.driver.execute_script(

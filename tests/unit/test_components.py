@@ -503,6 +503,16 @@ def test_every_tooltip_says_whether_its_chart_drills_down():
     )
 
 
+def test_a_plain_tooltip_keeps_the_traces_text():
+    from components.figures import NO_DRILL, hover_hint
+
+    figure = go.Figure(go.Bar(x=[5], y=["Visit"], orientation="h", text=["5 · 40% of previous"]))
+    (trace,) = hover_hint(figure.to_dict(), NO_DRILL)["data"]
+    assert (
+        trace["hovertemplate"] == f"%{{y}}: %{{x}}<br>%{{text}}<br><i>{NO_DRILL}</i><extra></extra>"
+    )
+
+
 def test_a_unified_tooltip_says_it_once():
     from components.figures import NO_DRILL, hover_hint
 
