@@ -85,25 +85,20 @@
     }
   }
 
-  // The tab stops are put right at once (a Tab press may come before the next frame); the
-  // rest, which measures boxes, once per frame however many changes the page made.
-  let pending = false;
-  function later() {
-    if (pending) return;
-    pending = true;
-    window.requestAnimationFrame(function () {
-      pending = false;
-      repair(document);
-    });
-  }
-
   function start() {
     repair(document);
-    window.addEventListener("resize", later);
-    document.addEventListener("toggle", later, true); // a <details> opened or closed
+    window.addEventListener("resize", function () {
+      repair(document);
+    });
+    document.addEventListener(
+      "toggle", // a <details> opened or closed: its table may scroll now
+      function () {
+        repair(document);
+      },
+      true
+    );
     new MutationObserver(function () {
-      tabStops(document);
-      later();
+      repair(document);
     }).observe(document.body, {
       subtree: true,
       childList: true,
