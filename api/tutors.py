@@ -106,7 +106,7 @@ def risk_list(query: RiskQuery) -> Response:
             region_ids=regions,
             subject=query.subject,
             band=query.band,
-            sort=query.sort,
+            sort=tutor_risk.RISK_SORTS[query.sort],
             limit=query.per_page,
             offset=query.offset,
         )

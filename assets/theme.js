@@ -49,14 +49,19 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       const active = document.activeElement;
       const fields = "input, textarea, select, button, [contenteditable='true']";
       // Not while the person is working in the page: a field, a button or a menu has the
-      // focus, a panel or a dialog is open, or a table is past its first page.
+      // focus, a panel or a dialog is open, or a table is past its first page or scrolled.
       const working = content && content.contains(active) && active.matches(fields);
       const panel = document.querySelector(
         ".offcanvas.show, .modal.show, .content [aria-expanded='true']"
       );
       const pagers = content ? [...content.querySelectorAll(".pager [id$='-prev']")] : [];
       const paged = pagers.some((button) => !button.disabled);
-      const busy = working || panel || paged;
+      // A grid scrolled down, its column list or a column's filter open.
+      const grids = content ? [...content.querySelectorAll(".ag-body-viewport")] : [];
+      const gridBusy =
+        grids.some((viewport) => viewport.scrollTop > 0) ||
+        document.querySelector(".ag-popup, .grid-columns[open]");
+      const busy = working || panel || paged || gridBusy;
       const open = pages && pages.indexOf(window.location.pathname) >= 0;
       if (!open || document.hidden || busy) return window.dash_clientside.no_update;
       window.dash_clientside.set_props("_pages_location", { search: window.location.search });

@@ -24,6 +24,7 @@ from sqlalchemy import (
 
 from data import kept
 from data.cache import cached, mark_changed
+from data.grid import ColumnFilter, SortKey, grid_order, grid_where
 from data.models import (
     CreditAlert,
     CreditAlertRule,
@@ -264,7 +265,8 @@ def customers(
     search: str | None = None,
     band: str | None = None,
     channel: str | None = None,
-    sort: str = "score",
+    sort: Sequence[SortKey] = (),
+    filters: Sequence[ColumnFilter] = (),
     limit: int = 25,
     offset: int = 0,
     total: int | None = None,
@@ -272,7 +274,9 @@ def customers(
     """One page of customers with their latest score and band, and how many match (counted
     here unless the caller already has `total`, e.g. to choose the page).
 
-    `search` matches the name (LIKE-escaped by the caller) or an exact customer id.
+    `search` matches the name (LIKE-escaped by the caller) or an exact customer id. `sort`
+    and `filters` (a grid's) work on the columns of CUSTOMER_GRID_COLUMNS; with no sort the
+    lowest score comes first.
     Columns: id, name, region, channel, employment, annual_income, applications (int),
     last_applied (datetime64 UTC), score, band, pd.
     """
@@ -289,25 +293,27 @@ def customers(
         conditions.append(latest.c.band == band)
     if channel:
         conditions.append(CreditCustomer.channel == channel)
-    # Count and order on the customer and its latest score only; the region and the count
-    # of applications are looked up for the page's rows alone.
-    matching = (
-        select(CreditCustomer.id)
-        .outerjoin(latest, latest.c.customer_id == CreditCustomer.id)
-        .where(*conditions)
+    by_name = _customer_grid_columns(latest)
+    conditions += grid_where(filters, by_name)
+    wanted = {f.column for f in filters} | {k.column for k in sort}
+    # Count and order on the customer and its latest score only; the region (unless a filter
+    # or the sort needs it) and the count of applications are looked up for the page alone.
+    matching = select(CreditCustomer.id).outerjoin(
+        latest, latest.c.customer_id == CreditCustomer.id
     )
+    if "region" in wanted:
+        matching = matching.join(Region, Region.id == CreditCustomer.region_id)
+    matching = matching.where(*conditions)
     if total is None:
-        counted = matching if band else select(CreditCustomer.id).where(*conditions)
+        needs_scores = band or wanted & {"last_applied", "score", "band", "pd", "region"}
+        counted = matching if needs_scores else select(CreditCustomer.id).where(*conditions)
         total = conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
     if limit <= 0 or offset >= total:
         return _empty_customers(), int(total)
-    order = {
-        "score": [latest.c.score.asc().nulls_last(), CreditCustomer.id],
-        "name": [CreditCustomer.name, CreditCustomer.id],
-        "recent": [latest.c.applied_at.desc().nulls_last(), CreditCustomer.id],
-    }.get(sort, [CreditCustomer.id])
+    by_score = not sort or sort[0].column == "score"  # blanks last either way
+    order = [*grid_order(sort or [SortKey("score")], by_name), CreditCustomer.id]
     page = matching.order_by(*order).limit(limit).offset(offset).subquery()
-    if sort == "score":
+    if by_score and "region" not in wanted:
         # Scored customers come first, so a page they fill comes straight off the index of
         # latest scores; only a page reaching the unscored ones needs every customer sorted.
         scored_page = (
@@ -348,6 +354,22 @@ def customers(
     frame = read_frame(conn, stmt)
     frame["last_applied"] = pd.to_datetime(frame["last_applied"], utc=True)
     return frame, int(total)
+
+
+CUSTOMER_GRID_COLUMNS = ("name", "region", "channel", "last_applied", "score", "band", "pd")
+
+
+def _customer_grid_columns(latest: Any) -> dict[str, Any]:
+    """The columns a customers grid sorts and filters on (pd in percent, as it shows)."""
+    return {
+        "name": CreditCustomer.name,
+        "region": Region.name,
+        "channel": CreditCustomer.channel,
+        "last_applied": latest.c.applied_at,
+        "score": latest.c.score,
+        "band": latest.c.band,
+        "pd": latest.c.pd * 100,
+    }
 
 
 def _empty_customers() -> pd.DataFrame:

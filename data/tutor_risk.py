@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, func, insert, select, update
 
 from data import kept
 from data.cache import cached, mark_changed
+from data.grid import ColumnFilter, SortKey, grid_order, grid_where
 from data.models import (
     ModelVersion,
     Region,
@@ -23,8 +24,6 @@ from data.models import (
     TutorRiskScore,
 )
 from data.queries.sql import in_regions, read_frame
-
-SortKey = Literal["score", "name", "tenure"]
 
 
 def session_history(
@@ -167,6 +166,14 @@ def score_counts(
     return read_frame(conn, in_regions(statement, Tutor.region_id, region_ids))
 
 
+# The API's named orders, as grid sorts (no sort: the likeliest to leave first).
+RISK_SORTS: dict[str, tuple[SortKey, ...]] = {
+    "score": (),
+    "name": (SortKey("name"),),
+    "tenure": (SortKey("hired_on", True), SortKey("name")),
+}
+
+
 def risk_table(
     *,
     conn: Connection,
@@ -177,11 +184,14 @@ def risk_table(
     band: str | None = None,
     hired_after: datetime | None = None,
     hired_before: datetime | None = None,
-    sort: SortKey = "score",
+    sort: Sequence[SortKey] = (),
+    filters: Sequence[ColumnFilter] = (),
     limit: int = 25,
     offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
-    """One page of scored tutors and the number that match.
+    """One page of scored tutors and the number that match. `sort` and `filters` (a grid's)
+    work on name, region (its code), subject, hired_on, score and percentile; with no sort
+    the likeliest to leave come first.
 
     Columns: tutor_id, name, region, subject, hired_on, score, percentile (nullable), band,
     probability, top_factors.
@@ -195,15 +205,24 @@ def risk_table(
         conditions.append(Tutor.hired_on >= hired_after.date())
     if hired_before:
         conditions.append(Tutor.hired_on < hired_before.date())
-    base = in_regions(_scored(model_id).where(*conditions), Tutor.region_id, region_ids)
-    total = conn.execute(base.add_columns(func.count())).scalar_one()
-    orders: dict[str, list[Any]] = {
-        # By the probability, not its rounded score: the call list's own order.
-        "score": [TutorRiskScore.probability.desc(), Tutor.name],
-        "name": [Tutor.name],
-        "tenure": [Tutor.hired_on.desc(), Tutor.name],
+    shown = {
+        "name": Tutor.name,
+        "region": Region.code,
+        "subject": Tutor.subject,
+        "hired_on": Tutor.hired_on,
+        "score": TutorRiskScore.score,
+        "percentile": TutorRiskScore.percentile,
     }
-    order = orders[sort]
+    conditions += grid_where(filters, shown)
+    base = in_regions(
+        _scored(model_id).join(Region, Region.id == Tutor.region_id).where(*conditions),
+        Tutor.region_id,
+        region_ids,
+    )
+    total = conn.execute(base.add_columns(func.count())).scalar_one()
+    # By the probability, not its rounded score: the call list's own order.
+    ordered = {**shown, "score": TutorRiskScore.probability}
+    order = [*grid_order(sort or [SortKey("score", True)], ordered), Tutor.name, Tutor.id]
     page = read_frame(
         conn,
         base.add_columns(
@@ -218,7 +237,6 @@ def risk_table(
             TutorRiskScore.probability,
             TutorRiskScore.top_factors,
         )
-        .join(Region, Region.id == Tutor.region_id)
         .order_by(*order)
         .limit(limit)
         .offset(offset),

@@ -13,20 +13,26 @@ from dash.development.base_component import Component
 
 from actions.credit_model import active_model_status
 from auth.access import EVERYONE, allowed, region_scope, requires
-from auth.answers import cached_answer
-from components.badges import band_badge, model_badge
+from components.badges import model_badge
 from components.empty_state import empty_state
 from components.filters import field, filter_bar
-from components.formatting import number, percent
+from components.formatting import number
 from components.pickers import escape_like
-from components.table import data_table, paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
 from data import credit
 from data.engine import connect
 from sharing.embed import EMBED_ROLES
-from sharing.views import Param, Part, View, one_of, register
+from sharing.views import Param, Part, View, grid_param, one_of, register
 from sharing.views import State as ViewState
 from vocabulary import BANDS, CHANNEL_LABELS, CHANNELS
+from widgets.grid import (
+    DataGridAIO,
+    GridColumn,
+    as_shown,
+    grid_columns,
+    requested,
+    rows_response,
+)
 
 dash.register_page(
     __name__,
@@ -38,25 +44,33 @@ dash.register_page(
     roles=EVERYONE,
 )
 VIEW = "credit-portfolio"
-PAGE_SIZE = 25
-SORTS = {"score": "Lowest score first", "recent": "Newest application first", "name": "Name"}
+GRID = grid_columns(
+    "credit-customers",
+    [
+        GridColumn("name", "Customer", render="link", href="/credit/customer?id={id}", width=200),
+        GridColumn("region", "Region", width=120),
+        GridColumn("channel", "Channel", filterable=False, width=130),
+        GridColumn("applications", "Applications", "number", "number", False, False, width=120),
+        GridColumn("last_applied", "Last applied", "date", "date", width=130),
+        GridColumn("score", "Score", "number", "number", width=100),
+        GridColumn("band", "Band", render="band", sortable=False, filterable=False, width=100),
+        GridColumn("pd", "PD (%)", "number", "percent", width=100),
+    ],
+)
 
 
 class ids:
     search = "credit-search"
     band = "credit-band"
     channel = "credit-channel"
-    sort = "credit-sort"
-    table = "credit-table"
-    page = "credit-page"
-    pager = "credit-pager"
+    grid = "credit-customers"
 
 
 def layout(
     q: str | None = None,
     band: str | None = None,
     channel: str | None = None,
-    sort: str | None = None,
+    grid: str | None = None,
     **_kwargs: str,
 ) -> Component:
     with connect() as conn:
@@ -103,16 +117,6 @@ def layout(
                         ),
                         md=3,
                     ),
-                    field(
-                        "Sort",
-                        dcc.Dropdown(
-                            id=ids.sort,
-                            value=sort if sort in SORTS else "score",
-                            clearable=False,
-                            options=[{"label": v, "value": k} for k, v in SORTS.items()],
-                        ),
-                        md=3,
-                    ),
                 ]
             ),
             html.Div(
@@ -122,9 +126,16 @@ def layout(
                 ],
                 className="d-flex justify-content-between align-items-start gap-2",
             ),
-            dcc.Store(id=ids.page, data=1),
-            dcc.Loading(html.Div(id=ids.table), type="default", delay_show=200),
-            pager(ids.pager),
+            DataGridAIO(
+                ids.grid,
+                state=SPEC.state({"grid": grid})["grid"],
+                query=query_of(q, band, channel),
+                label="Customers: click a header to sort, Ctrl+click to add a sort",
+            ),
+            html.P(
+                "Lowest score first until you sort by a column; filter a column from its menu.",
+                className="widget-note",
+            ),
             model_card(model),
         ]
     )
@@ -174,91 +185,71 @@ def model_card(model: dict[str, Any]) -> dbc.Card:
     )
 
 
-PAGER_OUT, PAGER_IN = pager_io(ids.pager)
+def query_of(search: str | None, band: str | None, channel: str | None) -> dict[str, Any]:
+    """The page's own filters, checked, as the grid's query."""
+    state = SPEC.state({"q": search, "band": band, "channel": channel})
+    return {k: state[k] for k in ("q", "band", "channel")}
 
 
 @callback(
-    Output(ids.table, "children"),
-    Output(ids.page, "data"),
-    *PAGER_OUT,
+    Output(DataGridAIO.ids.query(ids.grid), "data"),
     Input(ids.search, "value"),
     Input(ids.band, "value"),
     Input(ids.channel, "value"),
-    Input(ids.sort, "value"),
-    *PAGER_IN,
-    State(ids.page, "data"),
+    prevent_initial_call=True,
 )
 @requires(*EVERYONE)
-@cached_answer("credit")
-def show(
-    search: str | None,
-    band: str | None,
-    channel: str | None,
-    sort: str | None,
-    _prev: int | None,
-    _next: int | None,
-    page: Any,
-) -> tuple[Any, ...]:
-    state = SPEC.state({"q": search, "band": band, "channel": channel, "sort": sort})
+def narrow(search: str | None, band: str | None, channel: str | None) -> dict[str, Any]:
+    return query_of(search, band, channel)
+
+
+@callback(
+    Output(DataGridAIO.ids.grid(ids.grid), "getRowsResponse"),
+    Output(DataGridAIO.ids.count(ids.grid), "children"),
+    Input(DataGridAIO.ids.grid(ids.grid), "getRowsRequest"),
+    State(DataGridAIO.ids.query(ids.grid), "data"),
+)
+@requires(*EVERYONE)
+def rows(request: Any, query: Any) -> tuple[Any, str]:
+    start, size, grid = requested(request, GRID)
+    state = {**SPEC.state(query if isinstance(query, dict) else {}), "grid": grid}
+    frame, total = customer_page(state, limit=size, offset=start)
+    return rows_response(as_seen(frame), total, GRID), f"{total:,} customers match"
+
+
+def as_seen(frame: pd.DataFrame) -> pd.DataFrame:
+    """Channels by their names, PD in percent (as the grid shows and filters them)."""
+    if frame.empty:
+        return frame
+    return frame.assign(channel=frame["channel"].map(CHANNEL_LABELS), pd=frame["pd"] * 100)
+
+
+def customer_page(state: ViewState, *, limit: int, offset: int = 0) -> tuple[pd.DataFrame, int]:
+    """A block of the customers a view's filters and its grid's sort and filters match."""
     with connect() as conn:
-        args = customer_query(state, conn)
-        if args is None:
-            nothing = empty_state("No credit scores yet", "Run the scoring job.")
-            return nothing, 1, "", True, True  # no model: no pages
-        _, total = credit.customers(**args, limit=0)  # the count alone
-        page, offset, pager_state = paged(
-            prefix=ids.pager, page=page, total=total, size=PAGE_SIZE, noun="customers"
+        model = credit.active_model(conn=conn)
+        if model is None:
+            return pd.DataFrame(), 0
+        grid = state["grid"]
+        return credit.customers(
+            conn=conn,
+            model_id=model["id"],
+            region_ids=region_scope(),
+            search=escape_like(state["q"]) if state["q"] else None,
+            band=state["band"],
+            channel=state["channel"],
+            sort=grid.sort,
+            filters=grid.filters,
+            limit=limit,
+            offset=offset,
         )
-        frame, _ = credit.customers(**args, limit=PAGE_SIZE, offset=offset, total=total)
-    table = data_table(
-        frame,
-        {
-            "name": "Customer",
-            "region": "Region",
-            "channel": "Channel",
-            "applications": "Applications",
-            "last_applied": "Last applied",
-            "score": "Score",
-            "band": "Band",
-            "pd": "PD",
-        },
-        cells={
-            "name": lambda v, r: html.A(v, href=f"/credit/customer?id={int(r['id'])}"),
-            "band": lambda v, _r: band_badge(v) if isinstance(v, str) else "",
-            "pd": lambda v, _r: percent(v) if v == v else "",
-            "score": lambda v, _r: number(v) if v == v else "",
-            "last_applied": lambda v, _r: v.strftime("%Y-%m-%d") if v == v else "",
-        },
-        empty_title="No customer matches",
-        empty_hint="Clear the search or a filter.",
-    )
-    return table, page, *pager_state
-
-
-def customer_query(state: ViewState, conn: Any) -> dict[str, Any] | None:
-    """The customers-table arguments for a view, in the user's scope (None: no model yet)."""
-    model = credit.active_model(conn=conn)
-    if model is None:
-        return None
-    return {
-        "conn": conn,
-        "model_id": model["id"],
-        "region_ids": region_scope(),
-        "search": escape_like(state["q"]) if state["q"] else None,
-        "band": state["band"],
-        "channel": state["channel"],
-        "sort": state["sort"],
-    }
 
 
 def customer_rows(state: ViewState) -> pd.DataFrame:
-    """Every customer the filters match, not only the page on screen."""
-    with connect() as conn:
-        args = customer_query(state, conn)
-        if args is None:
-            return pd.DataFrame()
-        _, total = credit.customers(**args, limit=0)  # the count alone
-        return credit.customers(**args, limit=max(total, 1), total=total)[0]
+    """Every customer the filters match, in the grid's order, with the columns it shows."""
+    _, total = customer_page(state, limit=0)
+    frame, _ = customer_page(state, limit=max(total, 1))
+    return as_shown(as_seen(frame), state["grid"], GRID)
 
 
 SPEC = register(
@@ -271,7 +262,7 @@ SPEC = register(
             Param("q", ids.search, "Search", parse=lambda raw: raw.strip()[:80]),
             Param("band", ids.band, "Band", parse=one_of(BANDS)),
             Param("channel", ids.channel, "Channel", parse=one_of(CHANNELS)),
-            Param("sort", ids.sort, "Sort", parse=one_of(SORTS), default="score", show=SORTS.get),
+            grid_param(ids.grid, GRID),
         ),
         parts=(Part("customers", "Customers", customer_rows),),
     )

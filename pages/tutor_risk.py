@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -23,7 +22,6 @@ from analytics.interventions import (
 from analytics.tutor_risk import BANDS
 from auth.access import EVERYONE, allowed, check_region, region_scope, requires
 from auth.answers import cached_answer
-from components.badges import band_badge
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.figures import banded_bars, clicked
@@ -32,17 +30,18 @@ from components.formatting import factor_value, number
 from components.insight import KpiReading, facts_from_kpi_cards
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
-from components.table import data_table, page_after, pager
+from components.table import data_table
 from components.theme import RISK_COLORS, themed
 from components.tutor_model_card import band_legend, chance_text, model_card, percentile_text
 from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
 from sharing.embed import EMBED_ROLES
-from sharing.views import Explained, Param, Part, View, one_of, register
+from sharing.views import Explained, Param, Part, View, grid_param, one_of, register
 from sharing.views import State as ViewState
 from vocabulary import INTERVENTION_LABELS
 from widgets.explain import ExplainAIO
+from widgets.grid import DataGridAIO, GridColumn, as_shown, grid_columns, requested, rows_response
 
 dash.register_page(
     __name__,
@@ -61,7 +60,22 @@ TENURES = {
     "mid": ("6 to 24 months", 182, 730),
     "long": ("Over 2 years", 730, None),
 }
-SORTS = {"score": "Highest risk first", "name": "Name", "tenure": "Newest first"}
+
+GRID = grid_columns(
+    "risk-tutors",
+    [
+        GridColumn(
+            "name", "Tutor", render="link", href="/tutor-risk/tutor?id={tutor_id}", width=150
+        ),
+        GridColumn("region", "Region", width=100),
+        GridColumn("subject", "Subject", width=105),
+        GridColumn("hired_on", "Hired", "date", width=115),
+        GridColumn("score", "Chance of leaving in 30 days", "number", width=120),
+        GridColumn("percentile", "More likely to leave than", "number", width=120),
+        GridColumn("band", "Band", render="band", sortable=False, filterable=False, width=95),
+        GridColumn("top_factors", "Why", render="lines", sortable=False, filterable=False),
+    ],
+)
 
 
 class ids:
@@ -69,14 +83,11 @@ class ids:
     subject = "risk-subject"
     band = "risk-band"
     tenure = "risk-tenure"
-    sort = "risk-sort"
     kpis = "risk-kpis"
     distribution = "risk-distribution"
     distribution_graph = "risk-distribution-graph"  # a click on a band's bar filters to it
     history = "risk-history"
-    table = "risk-table"
-    page = "risk-page"
-    pager = "risk-pager"
+    table = "risk-tutors"
     card = "risk-model-card"
     effect = "risk-effectiveness"
     calls = "risk-call-list"
@@ -87,7 +98,7 @@ def layout(
     subject: str | None = None,
     band: str | None = None,
     tenure: str | None = None,
-    sort: str | None = None,
+    grid: str | None = None,
     **_kwargs: str,
 ) -> html.Div:
     with connect() as conn:
@@ -152,16 +163,6 @@ def layout(
                 ),
                 md=3,
             ),
-            field(
-                "Sort",
-                dcc.Dropdown(
-                    id=ids.sort,
-                    options=[{"label": v, "value": k} for k, v in SORTS.items()],
-                    value=sort if sort in SORTS else "score",
-                    clearable=False,
-                ),
-                md=2,
-            ),
         ]
     )
     return html.Div(
@@ -208,9 +209,23 @@ def layout(
                             ],
                             className="d-flex align-items-center gap-2 mb-2",
                         ),
-                        dcc.Store(id=ids.page, data=1),
-                        dcc.Loading(html.Div(id=ids.table), delay_show=150),
-                        pager(ids.pager),
+                        DataGridAIO(
+                            ids.table,
+                            state=SPEC.state({"grid": grid})["grid"],
+                            query={
+                                "region": region,
+                                "subject": subject,
+                                "band": band,
+                                "tenure": tenure,
+                            },
+                            label="Tutors by risk: click a header to sort, Ctrl+click to add",
+                            row_height=66,
+                        ),
+                        html.P(
+                            "Likeliest to leave first until you sort by a column; filter a "
+                            "column from its menu.",
+                            className="widget-note",
+                        ),
                     ]
                 ),
                 className="mb-3",
@@ -266,18 +281,17 @@ def _int(value: Any) -> int | None:
 class Filters:
     """The validated filters of one request, with the user's region scope applied."""
 
-    def __init__(self, region: Any, subject: Any, band: Any, tenure: Any, sort: Any) -> None:
+    def __init__(self, region: Any, subject: Any, band: Any, tenure: Any) -> None:
         self.region = _int(region)
         check_region(self.region)  # another region's id, forged into the request, stops here
         self.region_ids = [self.region] if self.region is not None else region_scope()
         self.subject = str(subject)[:40] if subject else None
         self.band = band if band in BANDS else None
         self.tenure = tenure if tenure in TENURES else None
-        self.sort = sort if sort in SORTS else "score"
 
     @classmethod
     def of(cls, state: dict[str, Any]) -> Filters:
-        return cls(**{k: state.get(k) for k in ("region", "subject", "band", "tenure", "sort")})
+        return cls(**{k: state.get(k) for k in ("region", "subject", "band", "tenure")})
 
     def hired_between(self, as_of: datetime) -> tuple[datetime | None, datetime | None]:
         if self.tenure is None:
@@ -292,7 +306,6 @@ FILTERS = [
     Input(ids.subject, "value"),
     Input(ids.band, "value"),
     Input(ids.tenure, "value"),
-    Input(ids.sort, "value"),
 ]
 
 
@@ -377,9 +390,9 @@ def kpi_values(state: dict[str, Any]) -> list[tuple[str, str]]:
 @requires(*EVERYONE)
 @cached_answer("tutors")
 def show_overview(
-    region: Any, subject: Any, band: Any, tenure: Any, sort: Any, theme: str | None
+    region: Any, subject: Any, band: Any, tenure: Any, theme: str | None
 ) -> tuple[Any, ...]:
-    state = {"region": region, "subject": subject, "band": band, "tenure": tenure, "sort": sort}
+    state = {"region": region, "subject": subject, "band": band, "tenure": tenure}
     history, scores = overview_rows(state)
     if history.empty:
         nothing = empty_state("No tutors in this view", "Widen the filters.")
@@ -486,7 +499,7 @@ def drill_to_band(click: Any) -> str:
 
 def overview_facts(state: ViewState) -> list[KpiReading]:
     """The band cards as shown for these filters (counts, never names)."""
-    filters = {k: state.get(k) for k in ("region", "subject", "band", "tenure", "sort")}
+    filters = {k: state.get(k) for k in ("region", "subject", "band", "tenure")}
     return facts_from_kpi_cards(show_overview(**filters, theme=None)[0])
 
 
@@ -548,64 +561,46 @@ def at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> go.Figure | None:
 
 
 @callback(
-    Output(ids.table, "children"),
-    Output(ids.page, "data"),
-    Output(f"{ids.pager}-prev", "disabled"),
-    Output(f"{ids.pager}-next", "disabled"),
-    Output(f"{ids.pager}-status", "children"),
+    Output(DataGridAIO.ids.query(ids.table), "data"),
     *FILTERS,
-    Input(f"{ids.pager}-prev", "n_clicks"),
-    Input(f"{ids.pager}-next", "n_clicks"),
-    State(ids.page, "data"),
+    prevent_initial_call=True,
 )
 @requires(*EVERYONE)
-@cached_answer("tutors")
-def show_table(
-    region: Any,
-    subject: Any,
-    band: Any,
-    tenure: Any,
-    sort: Any,
-    _prev: int | None,
-    _next: int | None,
-    page: Any,
-) -> tuple[Any, ...]:
-    view = Filters(region, subject, band, tenure, sort)
+def narrow(region: Any, subject: Any, band: Any, tenure: Any) -> dict[str, Any]:
+    Filters(region, subject, band, tenure)  # a forged region stops here
+    return {"region": region, "subject": subject, "band": band, "tenure": tenure}
+
+
+@callback(
+    Output(DataGridAIO.ids.grid(ids.table), "getRowsResponse"),
+    Output(DataGridAIO.ids.count(ids.table), "children"),
+    Input(DataGridAIO.ids.grid(ids.table), "getRowsRequest"),
+    State(DataGridAIO.ids.query(ids.table), "data"),
+)
+@requires(*EVERYONE)
+def rows(request: Any, query: Any) -> tuple[Any, str]:
+    start, size, grid = requested(request, GRID)
+    view = Filters.of(query if isinstance(query, dict) else {})
     with connect() as conn:
-        latest, query = table_query(view, conn)
-        _, total = tutor_risk.risk_table(**query, limit=0)
-        pages = max(math.ceil(total / PAGE_SIZE), 1)
-        page = page_after(prefix=ids.pager, page=page, pages=pages)
-        rows, _ = tutor_risk.risk_table(**query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    table = data_table(
-        rows,
-        {
-            "name": "Tutor",
-            "region": "Region",
-            "subject": "Subject",
-            "hired_on": "Hired",
-            "score": "Chance of leaving in 30 days",
-            "percentile": "More likely to leave than",
-            "band": "Band",
-            "top_factors": "Why",
-        },
-        cells={
-            "score": lambda value, row: chance_text(value, row["probability"]),
-            "percentile": lambda value, _row: percentile_text(value),
-            "band": lambda value, _row: band_badge(value),
-            "top_factors": factor_list,
-            "name": profile_link,
-        },
-        empty_title="No tutors match",
-        empty_hint="Clear a filter or pick another region.",
-        caption=f"Scores as of {latest:%Y-%m-%d}",
+        latest, args = table_query(view, conn)
+        frame, total = tutor_risk.risk_table(
+            **args, sort=grid.sort, filters=grid.filters, limit=size, offset=start
+        )
+    return rows_response(as_seen(frame), total, GRID), (
+        f"{number(total)} tutors match · scores as of {latest:%Y-%m-%d}"
     )
-    return (
-        table,
-        page,
-        page <= 1,
-        page >= pages,
-        f"Page {page} of {pages} · {number(total)} tutors",
+
+
+def as_seen(frame: pd.DataFrame) -> pd.DataFrame:
+    """The chance, the percentile and the reasons as people read them."""
+    if frame.empty:
+        return frame
+    return frame.assign(
+        score=[
+            chance_text(s, p) for s, p in zip(frame["score"], frame["probability"], strict=True)
+        ],
+        percentile=frame["percentile"].map(percentile_text),
+        top_factors=frame["top_factors"].map(factor_lines),
     )
 
 
@@ -625,53 +620,42 @@ def table_query(view: Filters, conn: Any) -> tuple[datetime, dict[str, Any]]:
         band=view.band,
         hired_after=after,
         hired_before=before,
-        sort=view.sort,
     )
 
 
 def tutor_rows(state: dict[str, Any]) -> pd.DataFrame:
-    """Every tutor the filters match (not only the page on screen), with the reasons as text."""
-    view = Filters.of(state)
+    """Every tutor the filters match, in the grid's order, with the columns it shows (the
+    numbers as numbers, for a spreadsheet, and the reasons as text)."""
+    view, grid = Filters.of(state), state["grid"]
     with connect() as conn:
         latest, query = table_query(view, conn)
         _, total = tutor_risk.risk_table(**query, limit=0)
-        rows, _ = tutor_risk.risk_table(**query, limit=max(total, 1))
-    rows["why"] = [
-        "; ".join(f"{f['label']}: {factor_value(f['feature'], f['value'])}" for f in factors or [])
-        for factors in rows["top_factors"]
-    ]
-    return (
-        rows.drop(columns=["top_factors"])
-        .rename(columns=EXPORT_HEADERS)
-        .assign(scores_as_of=latest.date())
-    )
+        rows, _ = tutor_risk.risk_table(
+            **query, sort=grid.sort, filters=grid.filters, limit=max(total, 1)
+        )
+    rows["top_factors"] = rows["top_factors"].map(lambda f: factor_lines(f).replace("\n", "; "))
+    shown = as_shown(rows, grid, GRID).rename(columns=EXPORT_HEADERS)
+    return shown.assign(**{"Scores as of": latest.date()})
 
 
 # The score and percentile as a spreadsheet reader needs them named: what each number means.
 EXPORT_HEADERS = {
-    "score": "Chance of leaving in 30 days (%)",
-    "percentile": "More likely to leave than (% of tutors)",
+    "Chance of leaving in 30 days": "Chance of leaving in 30 days (%)",
+    "More likely to leave than": "More likely to leave than (% of tutors)",
 }
 
 
-def profile_link(name: Any, row: Any) -> Component:
-    return dcc.Link(str(name), href=f"/tutor-risk/tutor?id={int(row['tutor_id'])}")
-
-
-def factor_list(factors: Any, _row: Any) -> Component:
+def factor_lines(factors: Any) -> str:
+    """The reasons, a line each ("No single factor stands out" without one)."""
     if not factors:
-        return html.Span("No single factor stands out", className="text-body-secondary")
-    # One component, a line per factor: each Dash component costs the browser time to mount.
-    return html.Span(
-        "\n".join(f"{f['label']}: {factor_value(f['feature'], f['value'])}" for f in factors),
-        className="factor-list",
-    )
+        return "No single factor stands out"
+    return "\n".join(f"{f['label']}: {factor_value(f['feature'], f['value'])}" for f in factors)
 
 
 def effect_rows(state: dict[str, Any]) -> pd.DataFrame:
     """Per kind of finished intervention: what it changed in risk and held sessions, read 30
     days after it ended, against similar tutors who had none."""
-    view = Filters(state.get("region"), None, None, None, None)
+    view = Filters(state.get("region"), None, None, None)
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
         every = tutor_care.interventions(conn=conn, region_ids=view.region_ids)
@@ -767,7 +751,7 @@ def _region_name(region_id: int) -> str:
     return str(found["name"].iloc[0]) if len(found) else f"region {region_id}"
 
 
-register(
+SPEC = register(
     View(
         name=VIEW,
         path="/tutor-risk",
@@ -784,14 +768,7 @@ register(
                 parse=one_of(TENURES),
                 show=lambda key: TENURES[key][0],
             ),
-            Param(
-                "sort",
-                ids.sort,
-                "Sort",
-                parse=one_of(SORTS),
-                default="score",
-                show=lambda key: SORTS[key],
-            ),
+            grid_param(ids.table, GRID),
         ),
         parts=(
             Part("scores", "Risk scores", score_rows, distribution_figure),

@@ -20,6 +20,7 @@ from flask_login import current_user
 from auth.access import AccessDenied, requires
 from auth.audit import audit
 from components.view_tools import location_id
+from widgets.grid import DataGridAIO, GridColumn, GridState, describe, parse_state
 
 State = dict[str, Any]
 
@@ -35,6 +36,12 @@ class Param:
     default: Any = None
     prop: str = "value"
     show: Callable[[Any], str | None] = str  # None: shown as the raw value
+    limit: int = 200  # characters of the raw value read
+    # The value as the URL and the control carry it (a grid's state: short JSON).
+    encode: Callable[[Any], Any] | None = None
+
+    def carried(self, value: Any) -> Any:
+        return self.encode(value) if self.encode is not None else value
 
     def shown(self, value: Any) -> str:
         """The value as a person reads it in a filter summary."""
@@ -45,7 +52,7 @@ class Param:
         if raw in (None, "", []):
             return self.default
         try:
-            return self.parse(str(raw)[:200])
+            return self.parse(str(raw)[: self.limit])
         except (TypeError, ValueError):
             return self.default
 
@@ -104,7 +111,7 @@ class View:
     def query(self, state: State) -> str:
         """ "?name=value&..." for the values that differ from their defaults ("" for none)."""
         kept = {
-            p.name: state.get(p.name)
+            p.name: p.carried(state.get(p.name))
             for p in self.params
             if state.get(p.name) not in (None, "", p.default)
         }
@@ -164,7 +171,7 @@ def _sync_url(view: View) -> None:
             shown = view.state({p.name: v for p, v in zip(view.params, values, strict=True)})
             if state == shown:
                 raise dash.exceptions.PreventUpdate
-            return dash.no_update, *[state[p.name] for p in view.params]
+            return dash.no_update, *[p.carried(state[p.name]) for p in view.params]
         state = view.state({p.name: v for p, v in zip(view.params, values, strict=True)})
         query = view.query(state)
         if query == (search or ""):
@@ -228,3 +235,18 @@ def state_on_page(view: View) -> State:
                 if made.get("view") == view.name:
                     return view.state(item.get("value") or "")
     return view.state({})
+
+
+def grid_param(aio_id: str, columns: Sequence[GridColumn]) -> Param:
+    """The parameter that keeps a grid's sort, filters and columns in the URL ("grid=...")."""
+    return Param(
+        "grid",
+        DataGridAIO.ids.state(aio_id),
+        "Table",
+        parse=lambda raw: parse_state(raw, columns),
+        default=GridState(),
+        prop="data",
+        show=lambda state: describe(state, columns),
+        limit=2000,
+        encode=lambda state: state.encode(),
+    )

@@ -1,5 +1,7 @@
-"""The risk overview in Chromium: filters narrow the table and live in the URL (Back steps
-through them); paging."""
+"""The risk overview in Chromium: filters narrow the grid and live in the URL (Back steps
+through them), with the grid's sort."""
+
+from urllib.parse import quote
 
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
@@ -14,22 +16,38 @@ def scored(scored_url, seeded_engine):
     return scored_url
 
 
+ROWS = ".ag-center-cols-container .ag-row"
+COUNT = ".grid-toolbar [role=status]"
+BY_NAME = "grid=" + quote('{"sort":[["name","asc"]]}')
+
+
+def column(dash_duo, name: str) -> list[str]:
+    """A grid column's values in the rows drawn, top to bottom (read at once: rows redraw)."""
+    return dash_duo.driver.execute_script(
+        """const rows = [...document.querySelectorAll(arguments[0])];
+        rows.sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'));
+        return rows.map((r) => r.querySelector(`[col-id="${arguments[1]}"]`).textContent);""",
+        ROWS,
+        name,
+    )
+
+
 def shown_bands(dash_duo) -> set[str]:
-    """The bands in the table, read from the DOM (a loading overlay hides .text, not data)."""
-    badges = dash_duo.find_elements("#risk-table .data-table .band-badge")
-    return {b.get_attribute("textContent").strip().lower() for b in badges}
+    return {band.strip().lower() for band in column(dash_duo, "band")}
+
+
+def bands_become(dash_duo, bands: set[str]) -> None:
+    WebDriverWait(dash_duo.driver, 20).until(
+        lambda _d: column(dash_duo, "band") and shown_bands(dash_duo) == bands
+    )
 
 
 def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     dash_duo.start_server(beacon.app, navigate=False)
     sign_in(dash_duo, "analyst")
-    dash_duo.driver.get(url(dash_duo, "/tutor-risk?band=low&sort=name"))
-    dash_duo.wait_for_element("#risk-table .data-table", timeout=20)
-    assert shown_bands(dash_duo) == {"low"}
-    names = [
-        td.get_attribute("textContent")
-        for td in dash_duo.find_elements("#risk-table .data-table tbody tr td:first-child")
-    ]
+    dash_duo.driver.get(url(dash_duo, f"/tutor-risk?band=low&{BY_NAME}"))
+    bands_become(dash_duo, {"low"})
+    names = column(dash_duo, "name")
     assert names == sorted(names)
     # Nothing sticks out sideways (a dropdown's hidden focus input once did, near the edge).
     wide, seen = dash_duo.driver.execute_script(
@@ -38,11 +56,11 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     assert wide <= seen
     # Change a filter; the table and, independently, the address follow.
     choose(dash_duo, "#risk-band", value="Medium")
-    dash_duo.wait_for_text_to_equal("#risk-table .data-table .band-badge", "Medium", timeout=20)
+    bands_become(dash_duo, {"medium"})
     WebDriverWait(dash_duo.driver, 20).until(lambda d: "band=medium" in d.current_url)
     dash_duo.driver.refresh()
-    dash_duo.wait_for_contains_text("#risk-pager-status", "tutors", timeout=20)
-    assert shown_bands(dash_duo) == {"medium"}
+    dash_duo.wait_for_contains_text(COUNT, "tutors match", timeout=20)
+    bands_become(dash_duo, {"medium"})
     # Another filter change, then Back steps through them: filters and table follow.
     choose(dash_duo, "#risk-tenure", value="Over 2 years")
     WebDriverWait(dash_duo.driver, 20).until(lambda d: "tenure=long" in d.current_url)
@@ -52,8 +70,7 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     dash_duo.driver.back()
     WebDriverWait(dash_duo.driver, 20).until(lambda d: "band=low" in d.current_url)
     dash_duo.wait_for_text_to_equal("#risk-band-value", "Low", timeout=20)
-    dash_duo.wait_for_text_to_equal("#risk-table .data-table .band-badge", "Low", timeout=20)
-    assert shown_bands(dash_duo) == {"low"}
+    bands_become(dash_duo, {"low"})
     # "Explain this view" narrates the band cards on screen.
     click(dash_duo, ExplainAIO.ids.button("tutor-risk"))
     dash_duo.wait_for_contains_text(".insight-card", "Tutor risk overview right now", timeout=20)
@@ -70,10 +87,10 @@ def test_open_a_profile_add_a_note_and_finish_an_intervention(dash_duo, scored):
 
     dash_duo.start_server(beacon.app, navigate=False)
     sign_in(dash_duo, "manager", regions=(1,))
-    dash_duo.driver.get(url(dash_duo, "/tutor-risk?sort=score"))
-    dash_duo.wait_for_contains_text("#risk-pager-status", "tutors", timeout=20)
-    name = dash_duo.wait_for_element("#risk-table .data-table tbody tr td a", timeout=20).text
-    click(dash_duo, "#risk-table .data-table tbody tr td a")
+    dash_duo.driver.get(url(dash_duo, "/tutor-risk"))
+    dash_duo.wait_for_contains_text(COUNT, "tutors match", timeout=20)
+    name = dash_duo.wait_for_element(f"{ROWS} [col-id=name] a", timeout=20).text
+    click(dash_duo, f"{ROWS} [col-id=name] a")
     dash_duo.wait_for_text_to_equal("#shell-title", "Tutor profile", timeout=20)
     dash_duo.wait_for_contains_text(".content h2", name, timeout=20)
 

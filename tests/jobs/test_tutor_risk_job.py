@@ -138,7 +138,7 @@ def test_the_risk_table_filters_sorts_and_pages_in_the_database(scored, use_data
         second_page, _ = tutor_risk.risk_table(**args, limit=5, offset=5)
         north, north_total = tutor_risk.risk_table(**args, region_ids=[1], limit=1000)
         maths, _ = tutor_risk.risk_table(**args, subject="Maths", limit=1000)
-        by_name, _ = tutor_risk.risk_table(**args, sort="name", limit=1000)
+        by_name, _ = tutor_risk.risk_table(**args, sort=tutor_risk.RISK_SORTS["name"], limit=1000)
         injected, none = tutor_risk.risk_table(**args, subject="Maths' OR '1'='1", limit=10)
     assert total == same_total == len(everyone)
     assert everyone["score"].is_monotonic_decreasing

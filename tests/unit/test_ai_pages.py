@@ -57,7 +57,7 @@ def test_home_explains_the_kpi_cards_it_shows_with_only_their_numbers(db):
 @pytest.mark.parametrize(
     ("view", "state"),
     [
-        (tutor_risk.VIEW, {"region": None, "subject": None, "band": None, "sort": "score"}),
+        (tutor_risk.VIEW, {"region": None, "subject": None, "band": None}),
         (schedules_utilisation.VIEW, {"period": 28}),
     ],
 )
@@ -69,10 +69,10 @@ def test_every_area_page_explains_its_view(db, view, state):
 
 def test_the_tutor_risk_explanation_is_of_the_filters_in_the_address(db):
     with acting_as("analyst"):
-        every = card_text(explain(view_name=tutor_risk.VIEW, state={"sort": "score"}))[0]
+        every = card_text(explain(view_name=tutor_risk.VIEW, state={}))[0]
         north = card_text(explain(view_name=tutor_risk.VIEW, state={"region": 1}))[0]
         cards = tutor_risk.show_overview(
-            region=1, subject=None, band=None, tenure=None, sort="score", theme=None
+            region=1, subject=None, band=None, tenure=None, theme=None
         )[0]
     shown = json.dumps(cards, default=lambda c: c.to_plotly_json())
     assert every != north

@@ -1,5 +1,6 @@
 """Credit pages through their callbacks on a freshly seeded and scored database."""
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -130,25 +131,17 @@ def test_a_manager_cannot_score_or_open_a_customer_of_another_region(scored):
 
 def test_the_portfolio_is_scoped_searched_filtered_and_paged(scored):
     own = a_customer(1)
+    first = {"startRow": 0, "endRow": 100}
     with acting_as("manager", (1,)):
-        triggered("credit-search", prop="value", value=own["name"])
-        table, page, status, *_ = credit_portfolio.show(
-            search=own["name"],
-            band=None,
-            channel=None,
-            sort="score",
-            _prev=None,
-            _next=None,
-            page=1,
-        )
-        shown = text_of(table)
-        assert own["name"] in shown and page == 1
-        triggered("credit-band", prop="value", value="critical")
-        table, _, status, _, _ = credit_portfolio.show(
-            search="", band="critical", channel=None, sort="score", _prev=None, _next=None, page=1
-        )
+        query = credit_portfolio.narrow(search=own["name"], band=None, channel=None)
+        found, status = credit_portfolio.rows(request=first, query=query)
+        assert own["name"] in [row["name"] for row in found["rowData"]]
+        query = credit_portfolio.narrow(search=" ", band="critical", channel=None)
+        found, status = credit_portfolio.rows(request=first, query=query)
+        assert {row["band"] for row in found["rowData"]} == {"critical"}
+        assert {row["region"] for row in found["rowData"]} == {own["region"]}
         view = VIEWS["credit-portfolio"]
-        state = view.state({"band": "critical", "q": " ", "sort": "score"})
+        state = view.state({"band": "critical", "q": " "})
         assert view.query(state) == "?band=critical"
     with connect() as conn:
         model = credit.active_model(conn=conn)
@@ -177,8 +170,63 @@ def test_the_portfolio_is_scoped_searched_filtered_and_paged(scored):
     walked = [i for page in pages for i in page["id"]]
     assert len(walked) == len(set(walked)) == north_total
     assert walked[: len(north)] == north["id"].tolist()
-    assert status.endswith(f"{len(critical):,} customers")
+    assert status == f"{len(critical):,} customers match"
+    assert found["rowCount"] == len(critical)
     assert len(everyone) == 5
+
+
+def test_the_portfolio_grid_sorts_and_filters_on_the_server_and_exports_what_it_shows(scored):
+    """The grid's sort and per-column filters (#24) become SQL: every row returned passes
+    them, in their order; the export of the same address follows the sort, the filters and
+    the columns shown; forged columns and operators are ignored, never run."""
+    request = {
+        "startRow": 0,
+        "endRow": 100,
+        "sortModel": [{"colId": "name", "sort": "desc"}, {"colId": "id; DROP", "sort": "asc"}],
+        "filterModel": {
+            "score": {"filterType": "number", "type": "lessThan", "filter": 560},
+            "pd": {"filterType": "number", "type": "greaterThan", "filter": 5},
+            "region": {
+                "filterType": "text",
+                "operator": "OR",
+                "conditions": [
+                    {"filterType": "text", "type": "equals", "filter": "north"},
+                    {"filterType": "text", "type": "startsWith", "filter": "Sou"},
+                ],
+            },
+            "last_applied": {
+                "filterType": "date",
+                "type": "inRange",
+                "dateFrom": "2025-01-01 00:00:00",
+                "dateTo": "2026-06-30 00:00:00",
+            },
+            "name": {"filterType": "text", "type": "evil", "filter": "'; DROP TABLE x"},
+            "nowhere": {"filterType": "text", "type": "contains", "filter": "x"},
+        },
+    }
+    with acting_as("analyst"):
+        found, status = credit_portfolio.rows(request=request, query={})
+        every, _ = credit_portfolio.rows(request={"startRow": 0}, query={})
+    shown = pd.DataFrame(found["rowData"])
+    assert 0 < found["rowCount"] < every["rowCount"] and status.endswith("customers match")
+    assert (shown["score"] < 560).all() and (shown["pd"] > 5).all()
+    assert set(shown["region"]) <= {"North", "South"}
+    assert shown["last_applied"].between("2025-01-01", "2026-06-30").all()
+    assert shown["name"].tolist() == sorted(shown["name"], reverse=True)
+    grid = {
+        "sort": [["name", "desc"]],
+        "filter": request["filterModel"],
+        "hide": ["channel", "applications"],
+    }
+    view = VIEWS["credit-portfolio"]
+    state = view.state({"grid": json.dumps(grid)})
+    assert view.state(view.query(state)) == state  # the address keeps it whole
+    with acting_as("analyst"):
+        exported = view.part_by_key["customers"].rows(state)
+    assert len(exported) == found["rowCount"]
+    assert list(exported) == ["Customer", "Region", "Last applied", "Score", "Band", "PD (%)"]
+    assert exported["Customer"].tolist()[: len(shown)] == shown["name"].tolist()
+    assert (exported["PD (%)"] > 5).all()  # in percent, as the grid shows it
 
 
 def test_the_portfolio_counts_once_and_reads_the_same_page(scored):

@@ -26,7 +26,7 @@ def db(scored_url, use_database):
 def test_overview_shows_four_band_cards_two_charts_and_its_filters_round_trip_the_url(db):
     with acting_as("analyst"):
         cards, distribution, history = page.show_overview(
-            region=None, subject="Maths", band="high", tenure="new", sort="name", theme="dark"
+            region=None, subject="Maths", band="high", tenure="new", theme="dark"
         )
     assert [c.children.children.children[0].children for c in cards] == [
         "Low risk",
@@ -37,17 +37,17 @@ def test_overview_shows_four_band_cards_two_charts_and_its_filters_round_trip_th
     assert isinstance(graph_of(distribution), dcc.Graph)
     assert "Data as a table" in str(distribution)  # and its text alternative
     view = VIEWS["tutor-risk"]
-    state = {"region": None, "subject": "Maths", "band": "high", "tenure": "new", "sort": "name"}
-    assert view.query(state) == "?subject=Maths&band=high&tenure=new&sort=name"
+    state = view.state({"subject": "Maths", "band": "high", "tenure": "new"})
+    assert view.query(state) == "?subject=Maths&band=high&tenure=new"
     assert view.state(view.query(state)) == state  # the address gives the filters back
-    assert view.state("?band=purple&region=x&sort=name")["band"] is None
+    assert view.state("?band=purple&region=x")["band"] is None
 
 
 @pytest.mark.parametrize("region", [None, 1])
 def test_the_overview_read_on_one_connection_draws_what_separate_reads_give(db, region):
     """#26: the overview reads the model, the weeks and the scores on one connection; its
     charts are the ones the separate reads it replaced (one connection each) give."""
-    state = {"region": region, "subject": None, "band": None, "tenure": None, "sort": "score"}
+    state = {"region": region, "subject": None, "band": None, "tenure": None}
     with acting_as("analyst"):
         regions = page.Filters.of(state).region_ids
         cache.backend().clear()
@@ -109,27 +109,63 @@ def figure_in(component: object) -> object:
     return find(as_json(component))
 
 
-def risk_table(**filters: object) -> tuple:
-    """The risk table's callback: the default filters (highest risk first, page 1), changed
-    by `filters` (region, subject, band, tenure, sort), the pager left unpressed."""
-    chosen = {"region": None, "subject": None, "band": None, "tenure": None, "sort": "score"}
-    return page.show_table(**(chosen | filters), _prev=None, _next=None, page=1)
+def risk_table(request: dict | None = None, **filters: object) -> tuple:
+    """The risk grid's first block for the page's filters (region, subject, band, tenure)
+    and the grid's `request` (its sort and column filters)."""
+    chosen = {"region": None, "subject": None, "band": None, "tenure": None} | filters
+    query = page.narrow(**chosen)
+    return page.rows(request={"startRow": 0, **(request or {})}, query=query)
 
 
 def test_a_manager_sees_only_their_regions_rows(db):
     with acting_as("manager", regions=(1,)):
-        table, *_ = risk_table()
-    regions = {row.children[1].children for row in table.children[-1].children}
-    assert regions == {"N"}
+        found, count = risk_table()
+    assert {row["region"] for row in found["rowData"]} == {"N"}
+    assert count.startswith(f"{found['rowCount']:,} tutors match")
+
+
+def test_the_grid_sorts_and_filters_tutors_on_the_server_and_exports_them_so(db):
+    """Riskiest first by default; a header's sort and column filters (#24) narrow and order
+    the rows in SQL, and the export of that address follows them and the columns shown."""
+    with acting_as("analyst"):
+        riskiest, _ = risk_table()
+        request = {
+            "sortModel": [{"colId": "hired_on", "sort": "desc"}],
+            "filterModel": {
+                "score": {"filterType": "number", "type": "greaterThanOrEqual", "filter": 2},
+                "hired_on": {
+                    "filterType": "date",
+                    "type": "greaterThan",
+                    "dateFrom": "2023-01-01 00:00:00",
+                },
+                "subject": {"filterType": "text", "type": "notEqual", "filter": "maths"},
+            },
+        }
+        found, _ = risk_table(request)
+        view = VIEWS["tutor-risk"]
+        grid = {"sort": [["hired_on", "desc"]], "filter": request["filterModel"]}
+        grid["hide"] = ["top_factors", "region"]
+        exported = view.part_by_key["tutors"].rows(view.state({"grid": json.dumps(grid)}))
+    chances = [int(row["score"].rstrip("%").lstrip("<")) for row in riskiest["rowData"]]
+    assert chances == sorted(chances, reverse=True)
+    rows = found["rowData"]
+    assert 0 < found["rowCount"] < riskiest["rowCount"]
+    assert all(row["hired_on"] > "2023-01-01" and row["subject"] != "Maths" for row in rows)
+    assert [row["hired_on"] for row in rows] == sorted((r["hired_on"] for r in rows), reverse=True)
+    assert all(not row["score"].startswith("<") and int(row["score"][:-1]) >= 2 for row in rows)
+    assert len(exported) == found["rowCount"]
+    assert "Why" not in exported and "Region" not in exported
+    assert exported["Tutor"].tolist()[: len(rows)] == [row["name"] for row in rows]
+    assert (exported["Chance of leaving in 30 days (%)"] >= 2).all()
 
 
 def test_a_forged_region_outside_the_scope_is_refused(db):
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
         risk_table(region=2)
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
-        page.show_overview(
-            region=2, subject=None, band=None, tenure=None, sort="score", theme="light"
-        )
+        page.rows(request={"startRow": 0}, query={"region": 2})
+    with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
+        page.show_overview(region=2, subject=None, band=None, tenure=None, theme="light")
 
 
 def test_unknown_filter_values_are_ignored_not_trusted(db):
@@ -139,12 +175,11 @@ def test_unknown_filter_values_are_ignored_not_trusted(db):
             subject="<b>",
             band="severe",
             tenure="forever",
-            sort="id desc",
             theme="light",
         )
     assert len(cards) == 4
     view = VIEWS["tutor-risk"]
-    forged = "?region=x%3B+DROP&subject=%3Cb%3E&band=severe&tenure=forever&sort=id+desc"
+    forged = "?region=x%3B+DROP&subject=%3Cb%3E&band=severe&tenure=forever&grid=id+desc"
     assert view.query(view.state(forged)) == "?subject=%3Cb%3E"  # a literal; the rest dropped
 
 

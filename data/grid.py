@@ -1,0 +1,153 @@
+"""Sorting and per-column filters of a data grid, as SQL on named column expressions.
+
+The grid's models come in validated and typed (`widgets.grid` parses them); here each
+becomes bound-parameter SQL. A column absent from `columns` is ignored, never interpolated."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any, Literal
+
+from sqlalchemy import Date, and_, false, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+Kind = Literal["text", "number", "date"]
+TEXT_OPS = ("contains", "notContains", "equals", "notEqual", "startsWith", "endsWith")
+NUMBER_OPS = (
+    "equals",
+    "notEqual",
+    "lessThan",
+    "lessThanOrEqual",
+    "greaterThan",
+    "greaterThanOrEqual",
+    "inRange",
+)
+DATE_OPS = ("equals", "notEqual", "lessThan", "greaterThan", "inRange")
+BLANK_OPS = ("blank", "notBlank")
+OPS: dict[str, tuple[str, ...]] = {
+    "text": TEXT_OPS + BLANK_OPS,
+    "number": NUMBER_OPS + BLANK_OPS,
+    "date": DATE_OPS + BLANK_OPS,
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One test on a column: `value` (and `to`, for inRange) are a str, a float or a date."""
+
+    op: str
+    value: Any = None
+    to: Any = None
+
+
+@dataclass(frozen=True)
+class ColumnFilter:
+    """A column's filter: one condition, or two joined by AND / OR."""
+
+    column: str
+    kind: Kind
+    conditions: tuple[Condition, ...]
+    join: Literal["AND", "OR"] = "AND"
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: str
+    descending: bool = False
+
+
+def grid_where(
+    filters: Sequence[ColumnFilter],
+    columns: Mapping[str, Any],
+    *,
+    zone: tzinfo = UTC,
+) -> list[ColumnElement[bool]]:
+    """The WHERE clauses for the filters on known columns; a date filter's days are days in
+    `zone` (the zone the table shows its dates in)."""
+    clauses = []
+    for f in filters:
+        column = columns.get(f.column)
+        if column is None or not f.conditions:
+            continue
+        tests = [_test(column, f.kind, c, zone) for c in f.conditions]
+        clauses.append(or_(*tests) if f.join == "OR" else and_(*tests))
+    return clauses
+
+
+def grid_order(sort: Sequence[SortKey], columns: Mapping[str, Any]) -> list[ColumnElement[Any]]:
+    """ORDER BY terms for the sort keys on known columns; blanks always last."""
+    terms: list[ColumnElement[Any]] = []
+    for key in sort:
+        column = columns.get(key.column)
+        if column is not None:
+            term = column.desc() if key.descending else column.asc()
+            terms.append(term.nulls_last())
+    return terms
+
+
+def _test(
+    column: ColumnElement[Any], kind: Kind, c: Condition, zone: tzinfo
+) -> ColumnElement[bool]:
+    if c.op == "blank":
+        return or_(column.is_(None), column == "") if kind == "text" else column.is_(None)
+    if c.op == "notBlank":
+        return and_(column.is_not(None), column != "") if kind == "text" else column.is_not(None)
+    if kind == "text":
+        return _text_test(column, c.op, str(c.value))
+    if kind == "date":
+        return _date_test(column, c, zone)
+    return _compare(column, c.op, c.value, c.to)
+
+
+def _text_test(column: ColumnElement[Any], op: str, value: str) -> ColumnElement[bool]:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return {
+        "contains": lambda: column.ilike(f"%{escaped}%", escape="\\"),
+        "notContains": lambda: ~column.ilike(f"%{escaped}%", escape="\\"),
+        "startsWith": lambda: column.ilike(f"{escaped}%", escape="\\"),
+        "endsWith": lambda: column.ilike(f"%{escaped}", escape="\\"),
+        "equals": lambda: column.ilike(escaped, escape="\\"),
+        "notEqual": lambda: ~column.ilike(escaped, escape="\\"),
+    }.get(op, false)()
+
+
+def _compare(column: ColumnElement[Any], op: str, value: Any, to: Any) -> ColumnElement[bool]:
+    tests = {
+        "equals": lambda: column == value,
+        "notEqual": lambda: column != value,
+        "lessThan": lambda: column < value,
+        "lessThanOrEqual": lambda: column <= value,
+        "greaterThan": lambda: column > value,
+        "greaterThanOrEqual": lambda: column >= value,
+        "inRange": lambda: and_(column >= value, column <= to),
+    }
+    return tests[op]() if op in tests else false()
+
+
+def _date_test(column: ColumnElement[Any], c: Condition, zone: tzinfo) -> ColumnElement[bool]:
+    """A date matches a day: "equals 2026-03-01" is [that midnight, the next one)."""
+    start, end = _bounds(column, c.value, zone)
+    if c.op == "equals":
+        return and_(column >= start, column < end)
+    if c.op == "notEqual":
+        return or_(column < start, column >= end)
+    if c.op == "lessThan":
+        return column < start
+    if c.op == "greaterThan":
+        return column >= end
+    if c.op == "inRange" and c.to is not None:
+        return and_(column >= start, column < _bounds(column, c.to, zone)[1])
+    return false()
+
+
+def _bounds(column: ColumnElement[Any], day: date, zone: tzinfo) -> tuple[Any, Any]:
+    if isinstance(column.type, Date):  # a calendar day: no time of day, no zone
+        return day, day + timedelta(days=1)
+    return _day(day, zone)
+
+
+def _day(value: date, zone: tzinfo) -> tuple[datetime, datetime]:
+    start = datetime.combine(value, time(), tzinfo=zone)
+    return start, datetime.combine(value + timedelta(days=1), time(), tzinfo=zone)

@@ -1,0 +1,98 @@
+"""The portfolio's data grid in Chromium (#24): a header click sorts and a column filter
+narrows on the server; both, and the columns chosen, go into the address, a share link and
+an export."""
+
+import csv
+import time
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+import app as beacon
+from tests.browser.conftest import by_id, click, sign_in, url
+from widgets.grid import DataGridAIO
+
+COUNT = ".grid-toolbar [role=status]"
+EXPORT_CSV = {"type": "view-export", "view": "credit-portfolio", "part": "customers", "fmt": "csv"}
+
+
+@pytest.fixture
+def started(dash_duo, credit_scored):
+    dash_duo.start_server(beacon.app, navigate=False)
+    return dash_duo
+
+
+def first_rows(dash_duo, column: str) -> list[str]:
+    """The column's values in the first five rows drawn (read at once: rows redraw)."""
+    return dash_duo.driver.execute_script(
+        """const rows = [...document.querySelectorAll('.ag-center-cols-container .ag-row')];
+        rows.sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'));
+        return rows.slice(0, 5).map(
+            (r) => (r.querySelector(`[col-id="${arguments[0]}"]`) || {}).textContent || '');""",
+        column,
+    )
+
+
+def count(dash_duo) -> str:
+    return dash_duo.find_element(COUNT).text
+
+
+def downloaded(folder: Path, timeout: float = 30) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [p for p in folder.glob("*.csv") if p.stat().st_size]
+        if done:
+            return done[0]
+        time.sleep(0.2)
+    raise AssertionError("no CSV arrived")
+
+
+def test_grid_sort_filter_and_columns_go_into_the_address_a_share_link_and_an_export(
+    started, tmp_path
+):
+    driver = started.driver
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    sign_in(started, "analyst")
+    driver.get(url(started, "/credit"))
+    WebDriverWait(driver, 30).until(lambda d: "match" in count(started))
+    everyone = count(started)
+    header = '.ag-header-cell[col-id="score"] .ag-header-cell-label'
+    click(started, header)
+    click(started, header)  # the second click: highest first
+    WebDriverWait(driver, 15).until(lambda d: "desc" in d.current_url)
+    click(started, '.ag-header-cell[col-id="region"] .ag-header-cell-filter-button')
+    started.wait_for_element(".ag-filter input.ag-input-field-input").send_keys("North")
+    WebDriverWait(driver, 15).until(lambda d: "North" in d.current_url)
+    WebDriverWait(driver, 15).until(lambda d: count(started) != everyone)
+    click(started, "#shell-title")  # close the filter
+    click(started, ".grid-columns summary")
+    click(started, f"{by_id(DataGridAIO.ids.shown('credit-customers'))} input[value=applications]")
+    WebDriverWait(driver, 15).until(lambda d: "applications" in d.current_url)
+    WebDriverWait(driver, 15).until(lambda d: set(first_rows(started, "region")) == {"North"})
+    names, scores = first_rows(started, "name"), first_rows(started, "score")
+    assert [int(s) for s in scores] == sorted((int(s) for s in scores), reverse=True)
+    narrowed = count(started)
+
+    click(started, EXPORT_CSV)
+    with downloaded(tmp_path).open(newline="") as handle:
+        exported = list(csv.DictReader(handle))
+    assert f"{len(exported):,} customers match" == narrowed
+    assert [row["Customer"] for row in exported[:5]] == names
+    assert {row["Region"] for row in exported} == {"North"} and "Applications" not in exported[0]
+
+    click(started, {"type": "view-share", "view": "credit-portfolio"})
+    field = started.wait_for_element("#view-link-address", timeout=30)
+    WebDriverWait(driver, 20).until(lambda _d: field.get_attribute("value"))
+    shared = field.get_attribute("value")
+    driver.get(url(started, "/credit"))  # elsewhere, then the link
+    WebDriverWait(driver, 30).until(lambda d: count(started) == everyone)
+    driver.get(shared)
+    WebDriverWait(driver, 30).until(lambda d: count(started) == narrowed)
+    WebDriverWait(driver, 15).until(lambda d: first_rows(started, "name") == names)
+    headers = [h.text for h in driver.find_elements(By.CSS_SELECTOR, ".ag-header-cell-text")]
+    assert "Applications" not in headers and "Score" in headers
+    assert not [e for e in started.get_logs() or [] if e.get("level") == "SEVERE"]

@@ -1,0 +1,467 @@
+"""Analyst-grade tables: an AG Grid whose rows come from the server a block at a time, sorted
+and filtered there, with the sort, filters, hidden columns and widths kept in the URL.
+
+`DataGridAIO` is the widget; its page answers `getRowsRequest` with `rows_response`. The
+grid's state travels as `GridState`: parsed and checked here from the grid's own models or
+from the URL (only known columns, filter types and operators survive), and encoded back as a
+short JSON for the address, share links and exports."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import MATCH, Input, Output, callback, ctx, dcc, html
+from dash.dependencies import Wildcard
+
+from auth.access import EVERYONE, requires
+from components.attrs import attrs
+from components.theme import RISK_COLORS, RISK_TEXT
+from data.grid import OPS, ColumnFilter, Condition, SortKey
+
+Render = Literal["text", "link", "band", "percent", "number", "date", "lines"]
+BLOCK = 100  # rows per request: a screen or two, never the table
+MAX_SORT_KEYS = 3
+MAX_TEXT = 80
+
+
+@dataclass(frozen=True)
+class GridColumn:
+    """A column: `field` in the rows, its header, how it filters (`kind`) and shows
+    (`render`). A link's `href` is a template filled from the row, e.g. "/x?id={id}"."""
+
+    field: str
+    header: str
+    kind: Literal["text", "number", "date"] = "text"
+    render: Render = "text"
+    sortable: bool = True
+    filterable: bool = True
+    href: str | None = None
+    width: int | None = None
+
+
+@dataclass(frozen=True)
+class GridState:
+    sort: tuple[SortKey, ...] = ()
+    filters: tuple[ColumnFilter, ...] = ()
+    hidden: tuple[str, ...] = ()
+    widths: tuple[tuple[str, int], ...] = field(default=())
+
+    def encode(self) -> str:
+        """Short JSON for the URL ("" when nothing differs from the grid's defaults)."""
+        data: dict[str, Any] = {}
+        if self.sort:
+            data["sort"] = [[k.column, "desc" if k.descending else "asc"] for k in self.sort]
+        if self.filters:
+            data["filter"] = filter_model(self.filters)
+        if self.hidden:
+            data["hide"] = list(self.hidden)
+        if self.widths:
+            data["width"] = dict(self.widths)
+        return json.dumps(data, separators=(",", ":")) if data else ""
+
+    def visible(self, columns: Sequence[GridColumn]) -> list[GridColumn]:
+        return [c for c in columns if c.field not in self.hidden]
+
+
+def parse_state(raw: str, columns: Sequence[GridColumn]) -> GridState:
+    """The grid state of a URL value; raises ValueError on what is not JSON. Unknown columns,
+    filter types, operators and bad values are dropped one by one."""
+    data = json.loads(raw) if raw else {}
+    if not isinstance(data, dict):
+        raise ValueError("the grid state must be an object")
+    by_field = {c.field: c for c in columns}
+    sort = [
+        {"colId": k[0], "sort": k[1]}
+        for k in _list(data.get("sort"))
+        if isinstance(k, list) and len(k) == 2
+    ]
+    widths = data.get("width")
+    widths = widths if isinstance(widths, dict) else {}
+    hidden = _list(data.get("hide"))
+    return GridState(
+        sort=sort_keys(sort, columns),
+        filters=column_filters(data.get("filter"), columns),
+        hidden=tuple(h for h in hidden if h in by_field)[: len(columns) - 1],
+        widths=_widths(widths, by_field),
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def sort_keys(model: Any, columns: Sequence[GridColumn]) -> tuple[SortKey, ...]:
+    """AG Grid's sort model ([{"colId", "sort"}, ...]) on sortable columns."""
+    sortable = {c.field for c in columns if c.sortable}
+    keys = [
+        SortKey(item["colId"], item["sort"] == "desc")
+        for item in model or []
+        if isinstance(item, dict)
+        and item.get("colId") in sortable
+        and item.get("sort") in ("asc", "desc")
+    ]
+    return tuple(keys[:MAX_SORT_KEYS])
+
+
+def column_filters(model: Any, columns: Sequence[GridColumn]) -> tuple[ColumnFilter, ...]:
+    """AG Grid's filter model on filterable columns, each condition checked."""
+    if not isinstance(model, dict):
+        return ()
+    kinds = {c.field: c.kind for c in columns if c.filterable}
+    found = []
+    for name, entry in model.items():
+        kind = kinds.get(name)
+        if kind is None or not isinstance(entry, dict) or entry.get("filterType") != kind:
+            continue
+        parts = entry.get("conditions") if "conditions" in entry else [entry]
+        checked = [c for c in (_condition(kind, p) for p in (parts or [])[:2]) if c]
+        if checked:
+            found.append(
+                ColumnFilter(
+                    name, kind, tuple(checked), "OR" if entry.get("operator") == "OR" else "AND"
+                )
+            )
+    return tuple(found)
+
+
+def filter_model(filters: Sequence[ColumnFilter]) -> dict[str, Any]:
+    """The filters in AG Grid's own model (to hand back to the grid)."""
+    model: dict[str, Any] = {}
+    for f in filters:
+        parts = [_model_condition(f.kind, c) for c in f.conditions]
+        if len(parts) == 1:
+            model[f.column] = parts[0]
+        else:
+            model[f.column] = {"filterType": f.kind, "operator": f.join, "conditions": parts}
+    return model
+
+
+def _condition(kind: str, part: Any) -> Condition | None:
+    if not isinstance(part, dict) or part.get("type") not in OPS[kind]:
+        return None
+    op = part["type"]
+    if op in ("blank", "notBlank"):
+        return Condition(op)
+    try:
+        if kind == "text":
+            value = part.get("filter")
+            return Condition(op, value[:MAX_TEXT]) if isinstance(value, str) and value else None
+        if kind == "number":
+            low = _number(part.get("filter"))
+            high = _number(part.get("filterTo")) if op == "inRange" else None
+            return Condition(op, low, high) if op != "inRange" or high is not None else None
+        low_day = date.fromisoformat(str(part.get("dateFrom"))[:10])
+        high_day = date.fromisoformat(str(part.get("dateTo"))[:10]) if op == "inRange" else None
+        return Condition(op, low_day, high_day)
+    except (TypeError, ValueError):
+        return None
+
+
+def _number(value: Any) -> float:
+    number = float(value)
+    if isinstance(value, bool) or not math.isfinite(number):
+        raise ValueError(f"a filter number must be finite; got {value!r}")
+    return number
+
+
+def _model_condition(kind: str, c: Condition) -> dict[str, Any]:
+    made: dict[str, Any] = {"filterType": kind, "type": c.op}
+    if c.op in ("blank", "notBlank"):
+        return made
+    if kind == "date":
+        made["dateFrom"] = f"{c.value.isoformat()} 00:00:00"
+        made["dateTo"] = f"{c.to.isoformat()} 00:00:00" if c.to else None
+    else:
+        made["filter"] = c.value
+        if c.to is not None:
+            made["filterTo"] = c.to
+    return made
+
+
+def _widths(widths: Mapping[Any, Any], by_field: Mapping[str, GridColumn]) -> tuple:
+    return tuple(
+        (name, int(width))
+        for name, width in widths.items()
+        if name in by_field and isinstance(width, int | float) and 40 <= width <= 1200
+    )
+
+
+def state_from_grid(column_state: Any, model: Any, columns: Sequence[GridColumn]) -> GridState:
+    """The state the grid shows: its column state (sort, hidden, widths) and filters."""
+    entries = [e for e in column_state or [] if isinstance(e, dict)]
+    by_field = {c.field: c for c in columns}
+    sorted_entries = sorted(
+        (e for e in entries if e.get("sort")), key=lambda e: e.get("sortIndex") or 0
+    )
+    widths = {
+        e["colId"]: e["width"]
+        for e in entries
+        if e.get("colId") in by_field
+        and by_field[e["colId"]].width is not None
+        and e.get("width") != by_field[e["colId"]].width
+    }
+    return GridState(
+        sort=sort_keys(sorted_entries, columns),
+        filters=column_filters(model, columns),
+        hidden=tuple(e["colId"] for e in entries if e.get("hide") and e.get("colId") in by_field),
+        widths=_widths(widths, by_field),
+    )
+
+
+def column_state(state: GridState, columns: Sequence[GridColumn]) -> list[dict[str, Any]]:
+    """The grid's column state for a GridState (every column, in the page's order)."""
+    order = {k.column: (i, k) for i, k in enumerate(state.sort)}
+    widths = dict(state.widths)
+    made = []
+    for c in columns:
+        entry: dict[str, Any] = {"colId": c.field, "hide": c.field in state.hidden}
+        if c.field in order:
+            index, key = order[c.field]
+            entry.update(sort="desc" if key.descending else "asc", sortIndex=index)
+        else:
+            entry.update(sort=None, sortIndex=None)
+        if c.width is not None:
+            entry["width"] = widths.get(c.field, c.width)
+        made.append(entry)
+    return made
+
+
+def describe(state: GridState, columns: Sequence[GridColumn]) -> str:
+    """The state in words, for a report's list of filters."""
+    headers = {c.field: c.header for c in columns}
+    words = [
+        f"sorted by {headers[k.column]} {'descending' if k.descending else 'ascending'}"
+        for k in state.sort
+    ]
+    words += [f"{headers[f.column]} filtered" for f in state.filters]
+    if state.hidden:
+        words.append(f"{len(state.hidden)} column{'s' if len(state.hidden) > 1 else ''} hidden")
+    return "; ".join(words) or "as shown"
+
+
+def rows_response(frame: pd.DataFrame, total: int, columns: Sequence[GridColumn]) -> dict:
+    """The grid's answer to a getRowsRequest: JSON-safe rows (dates as ISO days, no NaN)."""
+    shown = frame.copy()
+    for c in columns:
+        if c.field in shown and c.kind == "date":  # ISO days, unless the page wrote its own
+            shown[c.field] = shown[c.field].map(_iso_day)
+    shown = shown.astype(object).where(shown.notna(), None)
+    return {"rowData": shown.to_dict("records"), "rowCount": int(total)}
+
+
+def as_shown(frame: pd.DataFrame, state: GridState, columns: Sequence[GridColumn]) -> pd.DataFrame:
+    """The columns the grid shows, in its order, headed as it heads them (for an export)."""
+    shown = [c for c in state.visible(columns) if c.field in frame]
+    return frame[[c.field for c in shown]].rename(columns={c.field: c.header for c in shown})
+
+
+def _iso_day(value: Any) -> Any:
+    if value is None or isinstance(value, str) or pd.isna(value):
+        return value
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def requested(request: Any, columns: Sequence[GridColumn]) -> tuple[int, int, GridState]:
+    """The first row, the row count and the sort and filters of a getRowsRequest."""
+    request = request if isinstance(request, dict) else {}
+    start = request.get("startRow")
+    start = start if isinstance(start, int) and 0 <= start <= 10_000_000 else 0
+    state = GridState(
+        sort=sort_keys(request.get("sortModel"), columns),
+        filters=column_filters(request.get("filterModel"), columns),
+    )
+    return start, BLOCK, state
+
+
+def _column_def(c: GridColumn) -> dict[str, Any]:
+    made: dict[str, Any] = {
+        "field": c.field,
+        "headerName": c.header,
+        "sortable": c.sortable,
+        "filter": {"text": "agTextColumnFilter", "number": "agNumberColumnFilter"}.get(
+            c.kind, "agDateColumnFilter"
+        )
+        if c.filterable
+        else False,
+        "filterParams": {"maxNumConditions": 2, "buttons": ["reset"]},
+    }
+    if c.width is not None:
+        made["width"] = c.width
+    else:
+        made.update(flex=1, minWidth=220)
+    if c.render == "link":
+        made["cellRenderer"] = "BeaconLink"
+        made["cellRendererParams"] = {"href": c.href}
+    elif c.render == "band":
+        made["cellRenderer"] = "BeaconBand"
+        made["cellRendererParams"] = {"colors": RISK_COLORS, "text": RISK_TEXT}
+    elif c.render == "lines":  # a line each, cut to the width; the whole text on hover
+        made.update(cellRenderer="BeaconLines", cellClass="grid-lines")
+    elif c.render in ("percent", "number"):
+        made["type"] = "rightAligned"
+        made["cellRenderer"] = "BeaconNumber"
+        made["cellRendererParams"] = {"style": c.render}
+    return made
+
+
+class DataGridAIO(html.Div):
+    """The grid, a "Columns" chooser and a live count of the rows that match."""
+
+    class ids:
+        @staticmethod
+        def grid(aio_id: str | Wildcard) -> dict[str, Any]:
+            return {"component": "DataGridAIO", "subcomponent": "grid", "aio_id": aio_id}
+
+        @staticmethod
+        def state(aio_id: str | Wildcard) -> dict[str, Any]:
+            return {"component": "DataGridAIO", "subcomponent": "state", "aio_id": aio_id}
+
+        @staticmethod
+        def shown(aio_id: str | Wildcard) -> dict[str, Any]:
+            return {"component": "DataGridAIO", "subcomponent": "shown", "aio_id": aio_id}
+
+        @staticmethod
+        def query(aio_id: str | Wildcard) -> dict[str, Any]:
+            return {"component": "DataGridAIO", "subcomponent": "query", "aio_id": aio_id}
+
+        @staticmethod
+        def asked(aio_id: str | Wildcard) -> dict[str, Any]:
+            return {"component": "DataGridAIO", "subcomponent": "asked", "aio_id": aio_id}
+
+        @staticmethod
+        def count(aio_id: str | Wildcard) -> dict[str, Any]:
+            return {"component": "DataGridAIO", "subcomponent": "count", "aio_id": aio_id}
+
+    def __init__(
+        self,
+        aio_id: str,
+        *,
+        state: GridState,
+        query: Mapping[str, Any],
+        label: str,
+        height: int = 520,
+        row_height: int = 42,
+    ) -> None:
+        columns = GRIDS[aio_id]
+        chooser = html.Details(
+            [
+                html.Summary("Columns", className="btn btn-sm btn-outline-secondary"),
+                dbc.Checklist(
+                    id=self.ids.shown(aio_id),
+                    options=[{"label": c.header, "value": c.field} for c in columns],
+                    value=[c.field for c in state.visible(columns)],
+                    className="grid-columns-list",
+                ),
+            ],
+            className="grid-columns",
+        )
+        super().__init__(
+            [
+                html.Div(
+                    [html.Span(id=self.ids.count(aio_id), role="status"), chooser],
+                    className="grid-toolbar",
+                ),
+                dcc.Store(id=self.ids.state(aio_id), data=state.encode()),
+                dcc.Store(id=self.ids.query(aio_id), data=dict(query)),
+                dcc.Store(id=self.ids.asked(aio_id)),
+                dag.AgGrid(
+                    id=self.ids.grid(aio_id),
+                    rowModelType="infinite",
+                    columnDefs=[_column_def(c) for c in columns],
+                    columnState=column_state(state, columns),
+                    filterModel=filter_model(state.filters),
+                    defaultColDef={
+                        "resizable": True,
+                        "suppressMovable": True,
+                        "wrapHeaderText": True,
+                        "autoHeaderHeight": True,
+                    },
+                    dashGridOptions={
+                        "cacheBlockSize": BLOCK,
+                        "rowHeight": row_height,
+                        "maxBlocksInCache": 10,
+                        "infiniteInitialRowCount": 1,
+                        "multiSortKey": "ctrl",
+                        "suppressDragLeaveHidesColumns": True,
+                        "localeText": {"noRowsToShow": "No rows match: clear a filter."},
+                    },
+                    style={"height": f"{height}px"},
+                    className="beacon-grid",
+                ),
+            ],
+            className="data-grid",
+            role="region",
+            **attrs(aria_label=label),
+        )
+
+
+GRIDS: dict[str, tuple[GridColumn, ...]] = {}
+
+
+def grid_columns(aio_id: str, columns: Sequence[GridColumn]) -> tuple[GridColumn, ...]:
+    """Declare a grid's columns once, at import: the server trusts these, never the page."""
+    GRIDS[aio_id] = tuple(columns)
+    return GRIDS[aio_id]
+
+
+@callback(
+    Output(DataGridAIO.ids.state(MATCH), "data"),
+    Output(DataGridAIO.ids.grid(MATCH), "columnState"),
+    Output(DataGridAIO.ids.grid(MATCH), "filterModel"),
+    Output(DataGridAIO.ids.shown(MATCH), "value"),
+    Input(DataGridAIO.ids.grid(MATCH), "columnState"),
+    Input(DataGridAIO.ids.grid(MATCH), "filterModel"),
+    Input(DataGridAIO.ids.shown(MATCH), "value"),
+    Input(DataGridAIO.ids.state(MATCH), "data"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def keep_in_step(current: Any, model: Any, shown: Any, encoded: Any) -> tuple[Any, ...]:
+    """The grid, its column chooser and the URL's state follow whichever one changed."""
+    made_by = ctx.triggered_id if isinstance(ctx.triggered_id, dict) else {}
+    columns = GRIDS.get(str(made_by.get("aio_id")), ())
+    if not columns:
+        raise dash.exceptions.PreventUpdate
+    keep = dash.no_update
+    trigger = made_by.get("subcomponent")
+    if trigger == "state":
+        try:
+            state = parse_state(encoded or "", columns)
+        except ValueError:
+            raise dash.exceptions.PreventUpdate from None
+        visible = [c.field for c in state.visible(columns)]
+        return keep, column_state(state, columns), filter_model(state.filters), visible
+    state = state_from_grid(current, model, columns)
+    if trigger == "shown":
+        chosen = set(shown or []) or {columns[0].field}  # never an empty grid
+        hidden = tuple(c.field for c in columns if c.field not in chosen)
+        state = GridState(state.sort, state.filters, hidden, state.widths)
+        made = state.encode()
+        return made, column_state(state, columns), keep, keep
+    made = state.encode()
+    if made == (encoded or ""):
+        raise dash.exceptions.PreventUpdate
+    return made, keep, keep, [c.field for c in state.visible(columns)]
+
+
+# A change of the page's own filters (the grid's query) asks the grid for its rows again.
+dash.clientside_callback(
+    """function (query, id) {
+        const grid = Object.assign({}, id, {subcomponent: "grid"});
+        dash_ag_grid.getApiAsync(grid).then(function (api) { api.purgeInfiniteCache(); });
+        return Date.now();
+    }""",
+    Output(DataGridAIO.ids.asked(MATCH), "data"),
+    Input(DataGridAIO.ids.query(MATCH), "data"),
+    dash.State(DataGridAIO.ids.query(MATCH), "id"),
+    prevent_initial_call=True,
+)
