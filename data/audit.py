@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, func, insert, select
 
+from data.grid import ColumnFilter, SortKey, grid_order, grid_where
 from data.models import AuditEntry, User
 from data.queries.sql import read_frame
 
@@ -43,10 +45,14 @@ def audit_log(
     action: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    sort: Sequence[SortKey] = (),
+    filters: Sequence[ColumnFilter] = (),
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
-    """One page of audit entries, newest first, and the number of entries that match.
+    """One page of audit entries, newest first unless `sort` says otherwise, and the number
+    of entries that match. `sort` and `filters` (a grid's) work on occurred_at, email,
+    action and ip_address.
 
     Columns: occurred_at (datetime64 UTC), email (str or None), action, entity_type,
     entity_id, ip_address, detail (dict).
@@ -60,9 +66,18 @@ def audit_log(
         conditions.append(AuditEntry.occurred_at >= since)
     if until is not None:
         conditions.append(AuditEntry.occurred_at < until)
-    total = conn.execute(
-        select(func.count()).select_from(AuditEntry).where(*conditions)
-    ).scalar_one()
+    shown = {
+        "occurred_at": AuditEntry.occurred_at,
+        "email": User.email,
+        "action": AuditEntry.action,
+        "ip_address": AuditEntry.ip_address,
+    }
+    conditions += grid_where(filters, shown)
+    counted = select(func.count()).select_from(AuditEntry)
+    if any(f.column == "email" for f in filters):
+        counted = counted.outerjoin(User, User.id == AuditEntry.user_id)
+    total = conn.execute(counted.where(*conditions)).scalar_one()
+    order = grid_order(sort or [SortKey("occurred_at", True)], shown)
     page = read_frame(
         conn,
         (
@@ -77,7 +92,7 @@ def audit_log(
             )
             .outerjoin(User, User.id == AuditEntry.user_id)
             .where(*conditions)
-            .order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
+            .order_by(*order, AuditEntry.id.desc())
             .limit(limit)
             .offset(offset)
         ),

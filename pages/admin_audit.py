@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,34 +12,40 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
-from dash.development.base_component import Component
 
 from auth.access import ADMINS, requires
 from components.filters import field
-from components.formatting import readable_detail
-from components.table import data_table, page_after, pager
+from components.formatting import local_datetime, readable_detail
 from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, audit
 from data.engine import connect
 from settings import get_settings
-from sharing.views import Param, Part, View, register
+from sharing.views import Param, Part, View, grid_param, register
 from sharing.views import State as ViewState
+from widgets.grid import DataGridAIO, GridColumn, as_shown, grid_columns, requested, rows_response
 
 dash.register_page(
     __name__, path="/admin/audit", name="Audit log", area="Admin", order=2, roles=ADMINS
 )
 
-PAGE_SIZE = 25
 VIEW = "audit-log"
+GRID = grid_columns(
+    "audit-entries",
+    [
+        GridColumn("occurred_at", "When", "date", filterable=False, width=190),
+        GridColumn("email", "User", width=230),
+        GridColumn("action", "Action", width=180),
+        GridColumn("ip_address", "From", width=130),
+        GridColumn("detail", "Detail", render="lines", sortable=False, filterable=False),
+    ],
+)
 
 
 class ids:
     user = "audit-user"
     action = "audit-action"
     dates = "audit-dates"
-    page = "audit-page"
-    table = "audit-table"
-    pager = "audit-pager"
+    table = "audit-entries"
 
 
 def layout(**query: str) -> html.Div:
@@ -97,9 +102,12 @@ def layout(**query: str) -> html.Div:
                 ],
                 className="d-flex justify-content-between align-items-start gap-2",
             ),
-            dcc.Store(id=ids.page, data=1),
-            dcc.Loading(html.Div(id=ids.table)),
-            pager(ids.pager),
+            DataGridAIO(
+                ids.table,
+                state=state["grid"],
+                query={k: state[k] for k in ("user", "action", "from", "to")},
+                label="Audit entries: click a header to sort, Ctrl+click to add a sort",
+            ),
         ]
     )
 
@@ -115,50 +123,37 @@ def day(value: str | None, *, after: bool = False) -> datetime | None:
 
 
 @callback(
-    Output(ids.table, "children"),
-    Output(ids.page, "data"),
-    Output(f"{ids.pager}-prev", "disabled"),
-    Output(f"{ids.pager}-next", "disabled"),
-    Output(f"{ids.pager}-status", "children"),
+    Output(DataGridAIO.ids.query(ids.table), "data"),
     Input(ids.user, "value"),
     Input(ids.action, "value"),
     Input(ids.dates, "start_date"),
     Input(ids.dates, "end_date"),
-    Input(f"{ids.pager}-prev", "n_clicks"),
-    Input(f"{ids.pager}-next", "n_clicks"),
-    State(ids.page, "data"),
+    prevent_initial_call=True,
 )
 @requires(*ADMINS)
-def show_log(
-    user_id: Any,
-    action: str | None,
-    start: str | None,
-    end: str | None,
-    _prev: int | None,
-    _next: int | None,
-    page: Any,
-) -> tuple[Any, ...]:
+def narrow(user_id: Any, action: str | None, start: str | None, end: str | None) -> dict:
     state = SPEC.state({"user": user_id, "action": action, "from": start, "to": end})
-    query = log_query(state)
+    return {k: state[k] for k in ("user", "action", "from", "to")}
+
+
+@callback(
+    Output(DataGridAIO.ids.grid(ids.table), "getRowsResponse"),
+    Output(DataGridAIO.ids.count(ids.table), "children"),
+    Input(DataGridAIO.ids.grid(ids.table), "getRowsRequest"),
+    State(DataGridAIO.ids.query(ids.table), "data"),
+)
+@requires(*ADMINS)
+def rows(request: Any, query: Any) -> tuple[Any, str]:
+    start, size, grid = requested(request, GRID)
+    state = {**SPEC.state(query if isinstance(query, dict) else {}), "grid": grid}
     with connect() as conn:
-        _, total = query(conn=conn, limit=0)
-        pages = max(math.ceil(total / PAGE_SIZE), 1)
-        page = page_after(prefix=ids.pager, page=page, pages=pages)
-        rows, _ = query(conn=conn, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    table = data_table(
-        rows,
-        {
-            "occurred_at": "When",
-            "email": "User",
-            "action": "Action",
-            "ip_address": "From",
-            "detail": "Detail",
-        },
-        cells={"detail": detail_text},
-        empty_title="No audit entries match",
-        empty_hint="Widen the dates or clear a filter.",
-    )
-    return table, page, page <= 1, page >= pages, f"Page {page} of {pages} · {total:,} entries"
+        frame, total = log_query(state)(conn=conn, limit=size, offset=start)
+    if not frame.empty:
+        frame = frame.assign(
+            occurred_at=frame["occurred_at"].map(local_datetime),
+            detail=frame["detail"].map(readable_detail),
+        )
+    return rows_response(frame, total, GRID), f"{total:,} entries match"
 
 
 def log_query(state: ViewState) -> Any:
@@ -169,21 +164,22 @@ def log_query(state: ViewState) -> Any:
         since=day(state["from"]),
         until=day(state["to"], after=True),
         action=state["action"],
+        sort=state["grid"].sort,
+        filters=state["grid"].filters,
     )
 
 
 def entry_rows(state: ViewState) -> pd.DataFrame:
-    """Every audit entry the filters match, not only the page on screen."""
+    """Every audit entry the filters match, in the grid's order, with the columns it shows
+    (and what each entry was about)."""
     query = log_query(state)
     with connect() as conn:
         _, total = query(conn=conn, limit=0)
         rows = query(conn=conn, limit=max(total, 1))[0]
     rows["detail"] = [json.dumps(d, default=str) if d else "" for d in rows["detail"]]
-    return rows
-
-
-def detail_text(value: object, _row: object) -> Component | str:
-    return readable_detail(value)
+    return as_shown(rows, state["grid"], GRID).assign(
+        **{"About": rows["entity_type"], "About id": rows["entity_id"]}
+    )
 
 
 def _day(raw: str) -> str:
@@ -207,6 +203,7 @@ SPEC = register(
             Param("action", ids.action, "Action", parse=lambda raw: raw[:48]),
             Param("from", ids.dates, "From", parse=_day, prop="start_date"),
             Param("to", ids.dates, "To", parse=_day, prop="end_date"),
+            grid_param(ids.table, GRID),
         ),
         parts=(Part("entries", "Audit entries", entry_rows),),
         embeddable=False,

@@ -179,10 +179,19 @@ def test_injection_strings_in_the_sign_in_form_are_just_wrong_passwords(db, evil
 
 def test_injection_strings_in_audit_filters_match_nothing_and_break_nothing(db):
     client = signed_in("admin")
-    show_log = next(c for c in server_callbacks(client) if "audit-table" in c["output"])
-    body = payload(show_log, {"value": None, "start_date": "2026-01-01' OR 1=1 --"})
+    callbacks = server_callbacks(client)
+    narrow = next(c for c in callbacks if "audit-entries" in c["output"] and "query" in c["output"])
+    rows = next(c for c in callbacks if "audit-entries" in c["output"] and "getRows" in c["output"])
+    body = payload(narrow, {"value": None, "start_date": "2026-01-01' OR 1=1 --"})
     assert client.post("/_dash-update-component", json=body).status_code == 200
-    body = payload(show_log)
+    body = payload(narrow)
     body["inputs"][1]["value"] = "%' OR 1=1 --"
+    answer = client.post("/_dash-update-component", json=body).get_json()
+    query = next(iter(answer["response"].values()))["data"]
+    assert query["action"] == "%' OR 1=1 --"  # kept as text, never as SQL
+    evil_sort = [{"colId": "occurred_at; DROP TABLE audit_log", "sort": "asc"}]
+    request = {"startRow": 0, "endRow": 100, "sortModel": evil_sort}
+    body = payload(rows, {"getRowsRequest": request, "data": query})
     text = client.post("/_dash-update-component", json=body).get_data(as_text=True)
-    assert "No audit entries match" in text
+    assert '"rowCount": 0' in text.replace('"rowCount":0', '"rowCount": 0')
+    assert "0 entries match" in text
