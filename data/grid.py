@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
+import pandas as pd
 from sqlalchemy import Date, and_, false, or_
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -151,3 +152,70 @@ def _bounds(column: ColumnElement[Any], day: date, zone: tzinfo) -> tuple[Any, A
 def _day(value: date, zone: tzinfo) -> tuple[datetime, datetime]:
     start = datetime.combine(value, time(), tzinfo=zone)
     return start, datetime.combine(value + timedelta(days=1), time(), tzinfo=zone)
+
+
+def filter_frame(frame: pd.DataFrame, filters: Sequence[ColumnFilter]) -> pd.DataFrame:
+    """The rows of a frame computed in Python (not in SQL) that pass the filters, with the
+    SQL's rules: text case-insensitive, a date is a whole day, blanks match only blank."""
+    keep = pd.Series(True, index=frame.index)
+    for f in filters:
+        if f.column not in frame or not f.conditions:
+            continue
+        tests = [_frame_test(frame[f.column], f.kind, c) for c in f.conditions]
+        joined = tests[0]
+        for test in tests[1:]:
+            joined = (joined | test) if f.join == "OR" else (joined & test)
+        keep &= joined.fillna(False).astype(bool)
+    return frame[keep]
+
+
+def sort_frame(
+    frame: pd.DataFrame, sort: Sequence[SortKey], *, tie: str | None = None
+) -> pd.DataFrame:
+    """The frame in the sort keys' order (blanks last), then by `tie`."""
+    keys = [k for k in sort if k.column in frame]
+    if not keys:
+        return frame
+    columns = [k.column for k in keys] + ([tie] if tie and tie in frame else [])
+    ascending = [not k.descending for k in keys] + ([True] if len(columns) > len(keys) else [])
+    return frame.sort_values(columns, ascending=ascending, na_position="last", kind="stable")
+
+
+def _frame_test(values: pd.Series, kind: Kind, c: Condition) -> pd.Series:
+    blank = values.isna() | (values.astype(str) == "") if kind == "text" else values.isna()
+    if c.op in ("blank", "notBlank"):
+        return blank if c.op == "blank" else ~blank
+    if kind == "text":
+        text, wanted = values.astype(str).str.lower(), str(c.value).lower()
+        found = {
+            "contains": lambda: text.str.contains(wanted, regex=False),
+            "notContains": lambda: ~text.str.contains(wanted, regex=False),
+            "startsWith": lambda: text.str.startswith(wanted),
+            "endsWith": lambda: text.str.endswith(wanted),
+            "equals": lambda: text == wanted,
+            "notEqual": lambda: text != wanted,
+        }[c.op]()
+        return found & ~blank  # as in SQL, where a test on NULL is never true
+    if kind == "date":
+        days = pd.to_datetime(values).dt.date
+        return _compare_days(days, c)
+    numbers = pd.to_numeric(values, errors="coerce")
+    return {
+        "equals": lambda: numbers == c.value,
+        "notEqual": lambda: numbers != c.value,
+        "lessThan": lambda: numbers < c.value,
+        "lessThanOrEqual": lambda: numbers <= c.value,
+        "greaterThan": lambda: numbers > c.value,
+        "greaterThanOrEqual": lambda: numbers >= c.value,
+        "inRange": lambda: (numbers >= c.value) & (numbers <= c.to),
+    }[c.op]()
+
+
+def _compare_days(days: pd.Series, c: Condition) -> pd.Series:
+    return {
+        "equals": lambda: days == c.value,
+        "notEqual": lambda: days != c.value,
+        "lessThan": lambda: days < c.value,
+        "greaterThan": lambda: days > c.value,
+        "inRange": lambda: (days >= c.value) & (days <= c.to),
+    }[c.op]()

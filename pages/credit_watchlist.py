@@ -33,15 +33,17 @@ from auth.requests import now
 from components.badges import band_badge, model_badge
 from components.filters import field, filter_bar
 from components.formatting import number
-from components.table import data_table, paged, pager, pager_io
+from components.table import data_table
 from components.view_tools import export_menu, view_actions, view_location
 from data import credit
 from data.engine import connect
+from data.grid import filter_frame, sort_frame
 from data.models.credit import ALERT_METRICS
 from jobs import credit_alerts
 from sharing.embed import EMBED_ROLES
-from sharing.views import Param, Part, View, one_of, register
+from sharing.views import Param, Part, View, grid_param, one_of, register
 from sharing.views import State as ViewState
+from widgets.grid import DataGridAIO, GridColumn, as_shown, grid_columns, requested, rows_response
 
 dash.register_page(
     __name__,
@@ -52,7 +54,20 @@ dash.register_page(
     roles=EVERYONE,
 )
 VIEW = "credit-watchlist"
-PAGE_SIZE = 25
+GRID = grid_columns(
+    "watch-loans",
+    [
+        GridColumn("customer", "Customer", render="link", href="/credit/customer?id={customer_id}"),
+        GridColumn(
+            "severity", "Severity", render="band", sortable=False, filterable=False, width=110
+        ),
+        GridColumn("rules", "Caught by", width=220),
+        GridColumn("days_past_due", "Days late", "number", "number", width=110),
+        GridColumn("missed_payments", "Missed", "number", "number", width=100),
+        GridColumn("score_drop", "Score drop", "number", "number", width=120),
+        GridColumn("principal", "Principal", "number", "number", width=120),
+    ],
+)
 METRIC_LABELS = {
     "days_past_due": "Days past due",
     "missed_payments": "Missed payments",
@@ -63,9 +78,7 @@ METRIC_LABELS = {
 class ids:
     severity = "watch-severity"
     rule = "watch-rule"
-    table = "watch-table"
-    page = "watch-page"
-    pager = "watch-pager"
+    table = "watch-loans"
     raise_now = "watch-raise"
     raised = "watch-raised"
     rules = "watch-rules"
@@ -81,7 +94,10 @@ class ids:
         return {"type": "watch-toggle", "rule": rule_id}
 
 
-def layout(severity: str | None = None, rule: str | None = None, **_kwargs: str) -> Component:
+def layout(
+    severity: str | None = None, rule: str | None = None, grid: str | None = None, **_kwargs: str
+) -> Component:
+    state = SPEC.state({"severity": severity, "rule": rule, "grid": grid})
     with connect() as conn:
         rules = credit.alert_rules(conn=conn)
     admin = allowed(ADMINS)
@@ -122,9 +138,16 @@ def layout(severity: str | None = None, rule: str | None = None, **_kwargs: str)
             ],
             className="d-flex justify-content-between align-items-start gap-2",
         ),
-        dcc.Store(id=ids.page, data=1),
-        dcc.Loading(html.Div(id=ids.table), type="default", delay_show=200),
-        pager(ids.pager),
+        DataGridAIO(
+            ids.table,
+            state=state["grid"],
+            query={"severity": state["severity"], "rule": state["rule"]},
+            label="Loans on the watchlist: click a header to sort, Ctrl+click to add a sort",
+        ),
+        html.P(
+            "Worst first until you sort by a column; filter a column from its menu.",
+            className="widget-note",
+        ),
     ]
     if admin:
         parts.append(rules_card(rules))
@@ -210,49 +233,40 @@ def rules_card(rules: pd.DataFrame) -> dbc.Card:
     )
 
 
-PAGER_OUT, PAGER_IN = pager_io(ids.pager)
+@callback(
+    Output(DataGridAIO.ids.query(ids.table), "data"),
+    Input(ids.severity, "value"),
+    Input(ids.rule, "value"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def narrow(severity: str | None, rule: Any) -> dict[str, Any]:
+    state = SPEC.state({"severity": severity, "rule": rule})
+    return {"severity": state["severity"], "rule": state["rule"]}
 
 
 @callback(
-    Output(ids.table, "children"),
-    Output(ids.page, "data"),
-    *PAGER_OUT,
-    Input(ids.severity, "value"),
-    Input(ids.rule, "value"),
-    *PAGER_IN,
-    State(ids.page, "data"),
+    Output(DataGridAIO.ids.grid(ids.table), "getRowsResponse"),
+    Output(DataGridAIO.ids.count(ids.table), "children"),
+    Input(DataGridAIO.ids.grid(ids.table), "getRowsRequest"),
+    State(DataGridAIO.ids.query(ids.table), "data"),
 )
 @requires(*EVERYONE)
 @cached_answer("credit")
-def show(
-    severity: str | None, rule: Any, _prev: int | None, _next: int | None, page: Any
-) -> tuple[Any, ...]:
-    listed = loan_rows(SPEC.state({"severity": severity, "rule": rule}))
-    page, offset, pager_state = paged(
-        prefix=ids.pager, page=page, total=len(listed), size=PAGE_SIZE, noun="loans"
+def rows(request: Any, query: Any) -> tuple[Any, str]:
+    start, size, grid = requested(request, GRID)
+    state = {**SPEC.state(query if isinstance(query, dict) else {}), "grid": grid}
+    listed = graded(state)
+    return rows_response(listed.iloc[start : start + size], len(listed), GRID), (
+        f"{len(listed):,} loans on the watchlist"
     )
-    shown = listed.iloc[offset : offset + PAGE_SIZE]
-    table = data_table(
-        shown,
-        {
-            "customer": "Customer",
-            "severity": "Severity",
-            "rules": "Caught by",
-            "days_past_due": "Days late",
-            "missed_payments": "Missed",
-            "score_drop": "Score drop",
-            "principal": "Principal",
-        },
-        cells={
-            "customer": lambda v, r: html.A(v, href=f"/credit/customer?id={int(r['customer_id'])}"),
-            "severity": lambda v, _r: band_badge(v),
-            "score_drop": lambda v, _r: number(v),
-            "principal": lambda v, _r: number(v),
-        },
-        empty_title="No loan on the watchlist",
-        empty_hint="No active loan meets a rule under these filters.",
-    )
-    return table, page, *pager_state
+
+
+def graded(state: ViewState) -> pd.DataFrame:
+    """The watchlist narrowed and ordered by the grid (riskiest first without a sort)."""
+    grid = state["grid"]
+    listed = filter_frame(loan_rows(state), grid.filters)
+    return sort_frame(listed, grid.sort, tie="customer")
 
 
 def loan_rows(state: ViewState) -> pd.DataFrame:
@@ -318,6 +332,11 @@ def raise_now(_clicks: int | None) -> str:
     )
 
 
+def loans_shown(state: ViewState) -> pd.DataFrame:
+    """Every loan the filters and the grid keep, in its order, with the columns it shows."""
+    return as_shown(graded(state), state["grid"], GRID)
+
+
 def _rule_name(rule_id: int) -> str:
     with connect() as conn:
         rules = credit.alert_rules(conn=conn)
@@ -334,7 +353,8 @@ SPEC = register(
         params=(
             Param("severity", ids.severity, "Severity at least", parse=one_of(SEVERITIES)),
             Param("rule", ids.rule, "Rule", parse=int, show=_rule_name),
+            grid_param(ids.table, GRID),
         ),
-        parts=(Part("loans", "Loans on the watchlist", loan_rows),),
+        parts=(Part("loans", "Loans on the watchlist", loans_shown),),
     )
 )

@@ -57,14 +57,14 @@ def test_score_an_application_then_open_the_customer_from_the_portfolio(started)
 def test_changing_a_watchlist_filter_narrows_the_list_and_keeps_it_in_the_url(started):
     sign_in(started, "manager", regions=(1,))
     started.driver.get(url(started, "/credit/watchlist"))
-    started.wait_for_contains_text("#watch-pager-status", "loans", timeout=20)
-    before = started.find_element("#watch-pager-status").text
+    started.wait_for_contains_text(".grid-toolbar [role=status]", "loans", timeout=20)
+    before = started.find_element(".grid-toolbar [role=status]").text
     choose(started, "#watch-severity", value="High")
     WebDriverWait(started.driver, 10).until(lambda d: "severity=high" in d.current_url)
     WebDriverWait(started.driver, 10).until(
-        lambda d: d.find_element("id", "watch-pager-status").text != before
+        lambda d: d.find_element("css selector", ".grid-toolbar [role=status]").text != before
     )
-    shown = started.find_element("#watch-table").get_attribute("textContent")
+    shown = started.find_element(".data-grid").get_attribute("textContent")
     assert "Medium" not in shown
     # The manager sees no rule editor: that is for admins.
     assert not started.find_elements("#watch-rule-add")

@@ -431,19 +431,24 @@ def test_alerts_are_raised_once_per_rule_and_loan_and_reach_the_regions_managers
 
 
 def test_watchlist_filters_and_rule_validation(scored):
+    first = {"startRow": 0}
     with acting_as("analyst"):
-        triggered(credit_watchlist.ids.severity, prop="value", value="high")
-        table, _, status, _, _ = credit_watchlist.show(
-            severity="high", rule=None, _prev=None, _next=None, page=1
-        )
-        everything = credit_watchlist.show(
-            severity=None, rule=None, _prev=None, _next=None, page=1
-        )[2]
+        high = credit_watchlist.narrow(severity="high", rule=None)
+        found, status = credit_watchlist.rows(request=first, query=high)
+        every, everything = credit_watchlist.rows(request=first, query={})
+        late = {"filterType": "number", "type": "greaterThanOrEqual", "filter": 30}
+        by_principal = [{"colId": "principal", "sort": "desc"}]
+        ask = {"startRow": 0, "filterModel": {"days_past_due": late}, "sortModel": by_principal}
+        overdue, _ = credit_watchlist.rows(request=ask, query={})
     view = VIEWS["credit-watchlist"]
     assert view.query(view.state({"severity": "high", "rule": "x"})) == "?severity=high"
     count = lambda s: int(re.search(r"([\d,]+) loans", s).group(1).replace(",", ""))  # noqa: E731
     assert count(status) <= count(everything) and count(everything) > 0
-    assert "Low" not in text_of(table) and "Medium" not in text_of(table)
+    assert {row["severity"] for row in found["rowData"]} <= {"high", "critical"}
+    principals = [row["principal"] for row in overdue["rowData"]]
+    assert principals == sorted(principals, reverse=True)
+    assert all(row["days_past_due"] >= 30 for row in overdue["rowData"])
+    assert overdue["rowCount"] < every["rowCount"]
     with acting_as("admin"):
         triggered(credit_watchlist.ids.add)
         _, message = credit_watchlist.change_rules(

@@ -127,3 +127,29 @@ def follow_each_other() -> None:
     echoed = '{"sort":[["score","desc"]]}'
     with pytest.raises(dash.exceptions.PreventUpdate):  # the grid echoes what it was given
         keep_in_step(current=sorted_state, model={}, shown=None, encoded=echoed)
+
+
+def test_a_frame_is_filtered_and_sorted_by_the_same_rules_as_sql():
+    import pandas as pd
+
+    from data.grid import filter_frame, sort_frame
+
+    frame = pd.DataFrame(
+        {
+            "name": ["Ann", "bob", None, "Annette"],
+            "score": [5.0, 7.0, 9.0, None],
+            "applied": pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01", None]),
+        }
+    )
+    ann = ColumnFilter("name", "text", (Condition("startsWith", "ann"),))
+    assert filter_frame(frame, [ann])["name"].tolist() == ["Ann", "Annette"]
+    not_ann = ColumnFilter("name", "text", (Condition("notContains", "ann"),))
+    assert filter_frame(frame, [not_ann])["name"].tolist() == ["bob"]  # blanks never match
+    either = ColumnFilter(
+        "score", "number", (Condition("lessThan", 6.0), Condition("greaterThan", 8.0)), "OR"
+    )
+    assert filter_frame(frame, [either])["score"].tolist() == [5.0, 9.0]
+    day = ColumnFilter("applied", "date", (Condition("equals", date(2026, 2, 1)),))
+    assert filter_frame(frame, [day])["name"].tolist() == ["bob"]
+    ordered = sort_frame(frame, [SortKey("score", True)], tie="name")
+    assert ordered["score"].tolist()[:3] == [9.0, 7.0, 5.0] and pd.isna(ordered["score"].iloc[3])
