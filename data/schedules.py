@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from data.cache import cached, mark_changed
+from data.grid import ColumnFilter, SortKey, grid_order, grid_where
 from data.models import (
     CalendarToken,
     Enrollment,
@@ -393,8 +394,36 @@ def one(*, conn: Connection, schedule_id: int) -> dict[str, Any] | None:
     return {k: row._mapping[k] for k in keep} | {"students": students}
 
 
-def _listing() -> Select:
+def _listing_columns() -> dict[str, Any]:
+    return {
+        "starts_at": Schedule.starts_at,
+        "title": Schedule.title,
+        "host_name": func.coalesce(Tutor.name, User.display_name),
+        "room": Room.name,
+        "attendees": _attendees(),
+    }
+
+
+def _attendees() -> Any:
     return (
+        select(func.count())
+        .select_from(schedule_attendees)
+        .where(schedule_attendees.c.schedule_id == Schedule.id)
+        .scalar_subquery()
+    )
+
+
+def _joined(statement: Select) -> Select:
+    """A statement on sessions with their host (tutor or user) and room joined."""
+    return (
+        statement.outerjoin(Tutor, Tutor.id == Schedule.host_tutor_id)
+        .outerjoin(User, User.id == Schedule.host_user_id)
+        .outerjoin(Room, Room.id == Schedule.room_id)
+    )
+
+
+def _listing() -> Select:
+    return _joined(
         select(
             Schedule.id,
             Schedule.title,
@@ -406,15 +435,8 @@ def _listing() -> Select:
             func.coalesce(Tutor.name, User.display_name).label("host_name"),
             Room.name.label("room"),
             Schedule.region_id,
-            select(func.count())
-            .select_from(schedule_attendees)
-            .where(schedule_attendees.c.schedule_id == Schedule.id)
-            .scalar_subquery()
-            .label("attendees"),
+            _attendees().label("attendees"),
         )
-        .outerjoin(Tutor, Tutor.id == Schedule.host_tutor_id)
-        .outerjoin(User, User.id == Schedule.host_user_id)
-        .outerjoin(Room, Room.id == Schedule.room_id)
     )
 
 
@@ -464,17 +486,28 @@ def listing(
     status: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    sort: Sequence[SortKey] = (),
+    filters: Sequence[ColumnFilter] = (),
+    zone: str = "UTC",
     limit: int | None = 50,
     offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
-    """Sessions under the filters, in start order, one page of them and how many match.
+    """Sessions under the filters, in start order unless `sort` says otherwise, one page of
+    them and how many match. `sort` and `filters` (a grid's) work on starts_at (days in
+    `zone`), title, host_name, room and attendees (sort only).
 
     Columns: id, title, focus, starts_at, ends_at (datetime64 UTC), status, host, host_name,
     room, region_id, attendees (int).
     """
+    shown = _listing_columns()
     conditions = _filters(region_ids, host, student_id, room_id, status, since, until)
-    total = conn.execute(select(func.count()).select_from(Schedule).where(*conditions)).scalar_one()
-    stmt = _listing().where(*conditions).order_by(Schedule.starts_at, Schedule.id).offset(offset)
+    conditions += grid_where(filters, shown, zone=ZoneInfo(zone))
+    counted = select(func.count()).select_from(Schedule)
+    if filters:
+        counted = _joined(counted)
+    total = conn.execute(counted.where(*conditions)).scalar_one()
+    order = [*grid_order(sort or [SortKey("starts_at")], shown), Schedule.id]
+    stmt = _listing().where(*conditions).order_by(*order).offset(offset)
     frame = read_frame(conn, stmt.limit(limit) if limit else stmt)
     for column in ("starts_at", "ends_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
@@ -490,8 +523,11 @@ def in_view(
     until: datetime,
     limit: int | None,
     offset: int = 0,
+    sort: Sequence[SortKey] = (),
+    filters: Sequence[ColumnFilter] = (),
+    zone: str = "UTC",
 ) -> tuple[pd.DataFrame, int]:
-    """`listing` under a calendar or list view's filters."""
+    """`listing` under a calendar or list view's filters (and a grid's sort and filters)."""
     return listing(
         conn=conn,
         region_ids=region_ids,
@@ -501,6 +537,9 @@ def in_view(
         status=view.status,
         since=since,
         until=until,
+        sort=sort,
+        filters=filters,
+        zone=zone,
         limit=limit,
         offset=offset,
     )

@@ -16,18 +16,25 @@ from dash.exceptions import PreventUpdate
 
 from auth.access import EVERYONE, MANAGERS, allowed, region_scope, requires
 from auth.answers import cached_answer
-from components.calendar import month_view, no_sessions, session_links, week_view
+from components.calendar import month_view, no_sessions, week_view
 from components.filters import field, filter_bar
 from components.formatting import number
 from components.pickers import host_choices, room_choices
-from components.table import paged, pager, pager_io
 from components.view_tools import export_menu, view_actions, view_location
 from data import schedules
 from data.engine import connect
 from settings import get_settings
 from sharing.embed import EMBED_ROLES
-from sharing.views import Param, Part, View, one_of, register
+from sharing.views import Param, Part, View, grid_param, one_of, register
 from sharing.views import State as ViewState
+from widgets.grid import (
+    DataGridAIO,
+    GridColumn,
+    GridState,
+    grid_columns,
+    requested,
+    rows_response,
+)
 from widgets.pickers import HostPickerAIO, StudentPickerAIO
 
 dash.register_page(
@@ -43,9 +50,19 @@ dash.register_page(
 WRITERS = MANAGERS
 WEEK_PER_DAY = 30  # sessions drawn per day; the rest behind "+N more" (the day's list)
 MONTH_PER_DAY = 3
-LIST_PAGE = 50
 MAX_EXPORT = 5_000
 VIEW = "schedules"
+GRID = grid_columns(
+    "sched-sessions",
+    [
+        GridColumn("starts_at", "When", "date", width=230),
+        GridColumn("title", "Session", render="link", href="/schedules/book?id={id}", width=230),
+        GridColumn("host_name", "Host", width=180),
+        GridColumn("room", "Room", width=150),
+        GridColumn("status", "Status", sortable=False, filterable=False, width=120),
+        GridColumn("attendees", "Students", "number", "number", filterable=False, width=110),
+    ],
+)
 
 
 class ids:
@@ -61,9 +78,9 @@ class ids:
     export = "sched-export"
     prev = "sched-prev"
     next = "sched-next"
-    page = "sched-page"
     shown = "sched-shown"  # the filters the body was last drawn for
-    pager = "sched-pager"
+    sessions = "sched-sessions"  # the list view's grid
+    listed = "sched-listed"
 
 
 def layout(**query: str) -> Component:
@@ -216,9 +233,17 @@ def layout(**query: str) -> Component:
                 className="d-flex justify-content-between align-items-start gap-2 mt-2",
             ),
             dcc.Loading(html.Div(id=ids.body), type="default", delay_show=200),
-            dcc.Store(id=ids.page, data=1),
             dcc.Store(id=ids.shown),
-            html.Div(pager(ids.pager), id=f"{ids.pager}-wrap"),
+            html.Div(
+                DataGridAIO(
+                    ids.sessions,
+                    state=SPEC.state(query)["grid"],
+                    query=list_query(view),
+                    label="Sessions: click a header to sort, Ctrl+click to add a sort",
+                ),
+                id=ids.listed,
+                hidden=view.view != "list",
+            ),
         ]
     )
 
@@ -253,16 +278,11 @@ def step(_prev: int, _next: int, anchor: str | None, view: str | None) -> str:
     return moved.isoformat()
 
 
-PAGER_OUT, PAGER_IN = pager_io(ids.pager)
-
-
 @callback(
     Output(ids.body, "children"),
     Output(ids.title, "children"),
     Output(ids.export, "href"),
-    Output(ids.page, "data"),
-    *PAGER_OUT,
-    Output(f"{ids.pager}-wrap", "hidden"),
+    Output(ids.listed, "hidden"),
     Output(ids.shown, "data"),
     Input(ids.view, "value"),
     Input(ids.anchor, "date"),
@@ -271,8 +291,6 @@ PAGER_OUT, PAGER_IN = pager_io(ids.pager)
     Input(ids.student, "value"),
     Input(ids.status, "value"),
     Input(ids.until, "date"),
-    *PAGER_IN,
-    State(ids.page, "data"),
     State(ids.shown, "data"),
 )
 @requires(*EVERYONE)
@@ -280,10 +298,9 @@ def show(*args: Any) -> tuple:
     """The calendar or list. The date pickers report their date again once their script has
     loaded; drawing the same filters twice is skipped."""
     *values, shown = args
-    drawn_for = [*values[:7], values[-1]]
-    if shown == drawn_for and ctx.triggered_id in (ids.anchor, ids.until):
+    if shown == values and ctx.triggered_id in (ids.anchor, ids.until):
         raise PreventUpdate
-    return (*draw(*values), drawn_for)
+    return (*draw(*values), values)
 
 
 @cached_answer("schedules", "tutors")
@@ -295,21 +312,8 @@ def draw(
     student: Any,
     status: Any,
     until: Any = None,
-    _prev: Any = None,
-    _next: Any = None,
-    page: Any = 1,
 ) -> tuple:
-    chosen = schedules.ScheduleView.from_args(
-        {
-            "view": view,
-            "date": str(anchor)[:10] if anchor else None,
-            "until": str(until)[:10] if until else None,
-            "host": host,
-            "room": room,
-            "student": student,
-            "status": status,
-        }
-    )
+    chosen = chosen_view(view, anchor, host, room, student, status, until)
     zone = get_settings().timezone
     first, following, since, until = chosen.moments(datetime.now(ZoneInfo(zone)).date(), zone)
     listing = chosen.view == "list"
@@ -321,20 +325,12 @@ def draw(
             "since": since,
             "until": until,
         }
-        if listing:
-            _, total = schedules.in_view(**args, limit=0)
-            page, offset, pager_state = paged(
-                prefix=ids.pager, page=page, total=total, size=LIST_PAGE, noun="sessions"
-            )
-            frame, _ = schedules.in_view(**args, limit=LIST_PAGE, offset=offset)
+        if listing:  # the grid below lists them
+            frame, total = schedules.in_view(**args, limit=0)
         else:
             per_day = WEEK_PER_DAY if chosen.view == "week" else MONTH_PER_DAY
             frame, counts = schedules.calendar_days(**args, zone=zone, per_day=per_day)
             total = int(counts.sum())
-            page, _, pager_state = paged(
-                prefix=ids.pager, page=1, total=total, size=LIST_PAGE, noun="sessions"
-            )
-    paging = (page, *pager_state, not listing)
     export = "/schedules/export.ics?" + urlencode(chosen.query(date=first.isoformat()))
     if chosen.view == "month":
         title = f"{first:%B %Y} · {number(total)} sessions"
@@ -342,35 +338,105 @@ def draw(
         title = (
             f"{first:%d %b} – {following - timedelta(days=1):%d %b %Y} · {number(total)} sessions"
         )
+    if listing:
+        return (no_sessions() if total == 0 else None), title, export, total == 0
     if frame.empty:
-        return no_sessions(), title, export, *paging
+        return no_sessions(), title, export, True
     frame = _local(frame)
     if chosen.view == "week":
         body: Component = week_view(frame, monday=first, counts=counts, filters=chosen.query())
-    elif chosen.view == "month":
-        body = month_view(frame, first=first, counts=counts, filters=chosen.query())
     else:
-        body = html.Div(
-            session_links(frame),
-            className="session-list",
+        body = month_view(frame, first=first, counts=counts, filters=chosen.query())
+    return body, title, export, True
+
+
+def chosen_view(
+    view: Any, anchor: Any, host: Any, room: Any, student: Any, status: Any, until: Any
+) -> schedules.ScheduleView:
+    return schedules.ScheduleView.from_args(
+        {
+            "view": view,
+            "date": str(anchor)[:10] if anchor else None,
+            "until": str(until)[:10] if until else None,
+            "host": host,
+            "room": room,
+            "student": student,
+            "status": status,
+        }
+    )
+
+
+def list_query(view: schedules.ScheduleView) -> dict[str, Any]:
+    """The view's filters as the list grid's query (the grid answers only in list view)."""
+    return view.query() | {"view": view.view}
+
+
+@callback(
+    Output(DataGridAIO.ids.query(ids.sessions), "data"),
+    Input(ids.view, "value"),
+    Input(ids.anchor, "date"),
+    Input(ids.host, "value"),
+    Input(ids.room, "value"),
+    Input(ids.student, "value"),
+    Input(ids.status, "value"),
+    Input(ids.until, "date"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def narrow(*values: Any) -> dict[str, Any]:
+    return list_query(chosen_view(*values))
+
+
+@callback(
+    Output(DataGridAIO.ids.grid(ids.sessions), "getRowsResponse"),
+    Output(DataGridAIO.ids.count(ids.sessions), "children"),
+    Input(DataGridAIO.ids.grid(ids.sessions), "getRowsRequest"),
+    State(DataGridAIO.ids.query(ids.sessions), "data"),
+)
+@requires(*EVERYONE)
+def rows(request: Any, query: Any) -> tuple[Any, str]:
+    start, size, grid = requested(request, GRID)
+    chosen = schedules.ScheduleView.from_args(query if isinstance(query, dict) else {})
+    if chosen.view != "list":  # hidden: the calendar shows these sessions (an answer all
+        return {"rowData": [], "rowCount": 0}, ""  # the same: an unanswered one blocks the grid
+    frame, total = list_page(chosen, grid, limit=size, offset=start)
+    if not frame.empty:
+        frame = _local(frame)
+        frame = frame.assign(
+            starts_at=[
+                f"{s:%Y-%m-%d %a %H:%M}–{e:%H:%M}"
+                for s, e in zip(frame["local_start"], frame["local_end"], strict=True)
+            ]
         )
-    return body, title, export, *paging
+    return rows_response(frame, total, GRID), f"{number(total)} sessions"
 
 
-def session_rows(state: ViewState) -> pd.DataFrame:
-    """Every session in the view's window that the filters match (the ics export's limit)."""
-    chosen = schedules.ScheduleView.from_args(state)
+def list_page(
+    chosen: schedules.ScheduleView, grid: GridState, *, limit: int, offset: int = 0
+) -> tuple[pd.DataFrame, int]:
+    """A block of the sessions in the list's window, in the grid's order and filters."""
     zone = get_settings().timezone
     _, _, since, until = chosen.moments(datetime.now(ZoneInfo(zone)).date(), zone)
     with connect() as conn:
-        frame, _ = schedules.in_view(
+        return schedules.in_view(
             conn=conn,
             view=chosen,
             region_ids=region_scope(),
             since=since,
             until=until,
-            limit=MAX_EXPORT,
+            sort=grid.sort,
+            filters=grid.filters,
+            zone=zone,
+            limit=limit,
+            offset=offset,
         )
+
+
+def session_rows(state: ViewState) -> pd.DataFrame:
+    """Every session in the view's window that the filters match (the ics export's limit),
+    in the list grid's order and filters."""
+    chosen = schedules.ScheduleView.from_args(state)
+    frame, _ = list_page(chosen, state["grid"], limit=MAX_EXPORT)
     return _local(frame) if len(frame) else frame
 
 
@@ -397,6 +463,7 @@ SPEC = register(
             Param("room", ids.room, "Room", parse=int),
             Param("student", ids.student, "Student", parse=int),
             Param("status", ids.status, "Status", parse=one_of(schedules.STATUSES)),
+            grid_param(ids.sessions, GRID),
         ),
         parts=(Part("sessions", "Sessions", session_rows),),
     )

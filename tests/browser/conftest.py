@@ -131,3 +131,20 @@ def half(items: list[str] | tuple[str, ...], engine) -> list[str]:  # type: igno
 def severe_console_errors(dash_duo) -> list[dict]:  # type: ignore[no-untyped-def]
     """The browser console's errors since the last call (reading the log empties it)."""
     return [entry for entry in dash_duo.get_logs() or [] if entry.get("level") == "SEVERE"]
+
+
+GRID_ROWS = ".ag-center-cols-container .ag-row"
+GRID_COUNT = ".grid-toolbar [role=status]"
+
+
+def grid_column(dash_duo, name: str) -> list[str]:
+    """A data grid's column, the values of the rows drawn top to bottom (read in one go:
+    the grid redraws rows as blocks arrive)."""
+    return dash_duo.driver.execute_script(
+        """const rows = [...document.querySelectorAll(arguments[0])];
+        rows.sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'));
+        const cell = (r) => r.querySelector(`[col-id="${arguments[1]}"]`) || {};
+        return rows.map((r) => cell(r).textContent);""",
+        GRID_ROWS,
+        name,
+    )

@@ -11,10 +11,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
-from tests.browser.conftest import by_id, click, sign_in, url
+from tests.browser.conftest import GRID_COUNT, by_id, click, grid_column, sign_in, url
 from widgets.grid import DataGridAIO
 
-COUNT = ".grid-toolbar [role=status]"
 EXPORT_CSV = {"type": "view-export", "view": "credit-portfolio", "part": "customers", "fmt": "csv"}
 
 
@@ -25,18 +24,11 @@ def started(dash_duo, credit_scored):
 
 
 def first_rows(dash_duo, column: str) -> list[str]:
-    """The column's values in the first five rows drawn (read at once: rows redraw)."""
-    return dash_duo.driver.execute_script(
-        """const rows = [...document.querySelectorAll('.ag-center-cols-container .ag-row')];
-        rows.sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'));
-        return rows.slice(0, 5).map(
-            (r) => (r.querySelector(`[col-id="${arguments[0]}"]`) || {}).textContent || '');""",
-        column,
-    )
+    return grid_column(dash_duo, column)[:5]
 
 
 def count(dash_duo) -> str:
-    return dash_duo.find_element(COUNT).text
+    return dash_duo.find_element(GRID_COUNT).text
 
 
 def downloaded(folder: Path, timeout: float = 30) -> Path:

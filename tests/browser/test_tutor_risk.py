@@ -7,7 +7,15 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
-from tests.browser.conftest import choose, click, sign_in, url
+from tests.browser.conftest import (
+    GRID_COUNT,
+    GRID_ROWS,
+    choose,
+    click,
+    grid_column,
+    sign_in,
+    url,
+)
 from widgets.explain import ExplainAIO
 
 
@@ -16,29 +24,16 @@ def scored(scored_url, seeded_engine):
     return scored_url
 
 
-ROWS = ".ag-center-cols-container .ag-row"
-COUNT = ".grid-toolbar [role=status]"
 BY_NAME = "grid=" + quote('{"sort":[["name","asc"]]}')
 
 
-def column(dash_duo, name: str) -> list[str]:
-    """A grid column's values in the rows drawn, top to bottom (read at once: rows redraw)."""
-    return dash_duo.driver.execute_script(
-        """const rows = [...document.querySelectorAll(arguments[0])];
-        rows.sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'));
-        return rows.map((r) => r.querySelector(`[col-id="${arguments[1]}"]`).textContent);""",
-        ROWS,
-        name,
-    )
-
-
 def shown_bands(dash_duo) -> set[str]:
-    return {band.strip().lower() for band in column(dash_duo, "band")}
+    return {band.strip().lower() for band in grid_column(dash_duo, "band")}
 
 
 def bands_become(dash_duo, bands: set[str]) -> None:
     WebDriverWait(dash_duo.driver, 20).until(
-        lambda _d: column(dash_duo, "band") and shown_bands(dash_duo) == bands
+        lambda _d: grid_column(dash_duo, "band") and shown_bands(dash_duo) == bands
     )
 
 
@@ -47,7 +42,7 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     sign_in(dash_duo, "analyst")
     dash_duo.driver.get(url(dash_duo, f"/tutor-risk?band=low&{BY_NAME}"))
     bands_become(dash_duo, {"low"})
-    names = column(dash_duo, "name")
+    names = grid_column(dash_duo, "name")
     assert names == sorted(names)
     # Nothing sticks out sideways (a dropdown's hidden focus input once did, near the edge).
     wide, seen = dash_duo.driver.execute_script(
@@ -59,7 +54,7 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     bands_become(dash_duo, {"medium"})
     WebDriverWait(dash_duo.driver, 20).until(lambda d: "band=medium" in d.current_url)
     dash_duo.driver.refresh()
-    dash_duo.wait_for_contains_text(COUNT, "tutors match", timeout=20)
+    dash_duo.wait_for_contains_text(GRID_COUNT, "tutors match", timeout=20)
     bands_become(dash_duo, {"medium"})
     # Another filter change, then Back steps through them: filters and table follow.
     choose(dash_duo, "#risk-tenure", value="Over 2 years")
@@ -88,9 +83,9 @@ def test_open_a_profile_add_a_note_and_finish_an_intervention(dash_duo, scored):
     dash_duo.start_server(beacon.app, navigate=False)
     sign_in(dash_duo, "manager", regions=(1,))
     dash_duo.driver.get(url(dash_duo, "/tutor-risk"))
-    dash_duo.wait_for_contains_text(COUNT, "tutors match", timeout=20)
-    name = dash_duo.wait_for_element(f"{ROWS} [col-id=name] a", timeout=20).text
-    click(dash_duo, f"{ROWS} [col-id=name] a")
+    dash_duo.wait_for_contains_text(GRID_COUNT, "tutors match", timeout=20)
+    name = dash_duo.wait_for_element(f"{GRID_ROWS} [col-id=name] a", timeout=20).text
+    click(dash_duo, f"{GRID_ROWS} [col-id=name] a")
     dash_duo.wait_for_text_to_equal("#shell-title", "Tutor profile", timeout=20)
     dash_duo.wait_for_contains_text(".content h2", name, timeout=20)
 

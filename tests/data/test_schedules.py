@@ -1,6 +1,6 @@
 """Sessions, their status moves, utilisation and calendar tokens on SQLite and PostgreSQL."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from data import schedules
 from data.engine import engine_for
+from data.grid import ColumnFilter, Condition, SortKey
 from data.models import Schedule
 from data.seed import generate, seed_database
 from tests.conftest import AS_OF, SEED, create_test_account, pointed_at
@@ -58,6 +59,32 @@ def test_listing_filters_match_the_generated_rows(engine, frames):
     assert cancelled_total == int((s["status"] == "cancelled").sum())
     assert set(by_student["id"]) == set(a[a["student_id"] == student]["schedule_id"])
     assert everything["starts_at"].is_monotonic_increasing
+
+
+def test_a_grid_sorts_and_filters_the_listing_in_sql_as_pandas_would(engine, frames):
+    """The list grid's column filters and sort (#24) give the generated rows' answer."""
+    s = frames["schedules"]
+    titled = ColumnFilter("title", "text", (Condition("contains", "GROUP"),))
+    june = ColumnFilter(
+        "starts_at", "date", (Condition("inRange", date(2026, 6, 1), date(2026, 6, 7)),)
+    )
+    with engine.connect() as conn:
+        found, total = schedules.listing(
+            conn=conn,
+            region_ids=None,
+            filters=[titled, june],
+            sort=[SortKey("attendees", True), SortKey("starts_at")],
+            zone="UTC",
+            limit=None,
+        )
+    starts = pd.to_datetime(s["starts_at"], utc=True)
+    expected = s[
+        s["title"].str.lower().str.contains("group")
+        & (starts >= pd.Timestamp("2026-06-01", tz="UTC"))
+        & (starts < pd.Timestamp("2026-06-08", tz="UTC"))
+    ]
+    assert total == len(expected) == len(found) > 0
+    assert found["attendees"].is_monotonic_decreasing
 
 
 def test_a_calendar_holds_each_days_first_sessions_and_counts_them_all(engine, frames):
