@@ -10,10 +10,10 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from components.badges import band_badge
 from components.chart_text import with_text
 from components.figures import NO_DRILL, hover_hint, reference_lines
 from components.formatting import number, percent
+from components.grid_columns import GridColumn, small_grid
 from components.table import data_table
 from components.theme import PALETTES, RISK_COLORS, themed, valid_theme
 
@@ -131,16 +131,15 @@ def curriculum(data: dict, *, theme: str | None, options: dict) -> Component:
         [
             html.P(note, className="widget-note"),
             graph(figure, theme, height=220),
-            data_table(
+            small_grid(
                 upcoming.head(5),
-                {
-                    "planned_on": "Planned",
-                    "class_name": "Class",
-                    "school_name": "School",
-                    "title": "Lesson",
-                },
-                empty_title="No lessons planned ahead",
-                empty_hint="Plan the next weeks.",
+                [
+                    GridColumn("planned_on", "Planned", "date"),
+                    GridColumn("class_name", "Class"),
+                    GridColumn("school_name", "School"),
+                    GridColumn("title", "Lesson"),
+                ],
+                empty=("No lessons planned ahead", "Plan the next weeks."),
                 caption="Next lessons",
             ),
         ]
@@ -281,23 +280,16 @@ def safety(data: dict, *, theme: str | None, options: dict) -> Component:
         rows = by_activity[by_activity["severity"] == severity]
         figure.add_bar(x=rows["activity"], y=rows["n"], name=severity, marker_color=colour)
     figure.update_layout(barmode="stack").update_yaxes(title="incidents")
-    table = data_table(
+    table = small_grid(
         risk.head(6),
-        {
-            "class_name": "Class",
-            "band": "Risk",
-            "incidents": "Incidents",
-            "rate_per_100": "Weighted per 100 lessons",
-            "flag_share": "Health flags",
-            "top_activity": "Riskiest activity",
-        },
-        cells={
-            "band": lambda v, _r: band_badge(v),
-            "rate_per_100": lambda v, _r: f"{v:.1f}",
-            "flag_share": lambda v, _r: percent(v),
-        },
-        empty_title="",
-        empty_hint="",
+        [
+            GridColumn("class_name", "Class"),
+            GridColumn("band", "Risk", render="band", filterable=False),
+            GridColumn("incidents", "Incidents", "number", "number"),
+            GridColumn("rate_per_100", "Weighted per 100 lessons", "number", "number"),
+            GridColumn("flag_share", "Health flags", "number", "percent"),
+            GridColumn("top_activity", "Riskiest activity"),
+        ],
         caption="Classes by risk",
     )
     chart = (
@@ -310,19 +302,16 @@ def safety(data: dict, *, theme: str | None, options: dict) -> Component:
 
 def incident_log(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
     total, page = int(frame["total"].iloc[0]), options["page"]
-    table = data_table(
+    table = small_grid(
         frame,
-        {
-            "occurred_on": "Date",
-            "school_name": "School",
-            "class_name": "Class",
-            "activity": "Activity",
-            "severity": "Severity",
-            "description": "What happened",
-        },
-        cells={"occurred_on": lambda v, _r: v.date().isoformat()},
-        empty_title="",
-        empty_hint="",
+        [
+            GridColumn("occurred_on", "Date", "date"),
+            GridColumn("school_name", "School"),
+            GridColumn("class_name", "Class"),
+            GridColumn("activity", "Activity"),
+            GridColumn("severity", "Severity"),
+            GridColumn("description", "What happened", render="lines"),
+        ],
     )
     return html.Div(
         [table, html.P(f"Page {page} · {number(total)} incidents", className="pager-text")]
@@ -376,19 +365,16 @@ def teams(data: dict, *, theme: str | None, options: dict) -> Component:
 
 def equipment(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
     frame = frame.assign(use=frame["peak_used"] / frame["quantity"].clip(lower=1))
-    return data_table(
+    return small_grid(
         frame.sort_values("sessions_used", ascending=False).head(12),
-        {
-            "name": "Item",
-            "school_name": "School",
-            "quantity": "Quantity",
-            "condition": "Condition",
-            "sessions_used": "Lessons used",
-            "use": "Peak use",
-        },
-        cells={"use": lambda v, _r: percent(v)},
-        empty_title="",
-        empty_hint="",
+        [
+            GridColumn("name", "Item"),
+            GridColumn("school_name", "School"),
+            GridColumn("quantity", "Quantity", "number", "number"),
+            GridColumn("condition", "Condition"),
+            GridColumn("sessions_used", "Lessons used", "number", "number"),
+            GridColumn("use", "Peak use", "number", "percent"),
+        ],
         caption=f"{number(len(frame))} items, most used first",
     )
 
@@ -402,29 +388,29 @@ def equipment_actions(frame: pd.DataFrame, *, theme: str | None, options: dict) 
     return html.Div(
         [
             html.P(note, className="widget-note"),
-            data_table(
+            small_grid(
                 acting.head(12),
-                {
-                    "action": "Action",
-                    "amount": "Items",
-                    "name": "Item",
-                    "school_name": "School",
-                    "reason": "Why",
-                },
-                empty_title="Nothing to order or move",
-                empty_hint="Use matches stock everywhere.",
+                [
+                    GridColumn("action", "Action"),
+                    GridColumn("amount", "Items", "number", "number"),
+                    GridColumn("name", "Item"),
+                    GridColumn("school_name", "School"),
+                    GridColumn("reason", "Why", render="lines"),
+                ],
+                empty=("Nothing to order or move", "Use matches stock everywhere."),
             ),
         ]
     )
 
 
 def activity_ideas(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
-    return data_table(
-        frame.head(16),
-        {"class_name": "Class", "activity": "Activity", "reason": "Why"},
-        cells={"activity": lambda v, _r: label(v)},
-        empty_title="",
-        empty_hint="",
+    return small_grid(
+        frame.head(16).assign(activity=frame["activity"].head(16).map(label)),
+        [
+            GridColumn("class_name", "Class"),
+            GridColumn("activity", "Activity"),
+            GridColumn("reason", "Why", render="lines"),
+        ],
         caption="Two activities per class, for its largest skill gaps",
     )
 

@@ -249,7 +249,10 @@ def customer_rows(state: ViewState) -> pd.DataFrame:
     """Every customer the filters match, in the grid's order, with the columns it shows."""
     _, total = customer_page(state, limit=0)
     frame, _ = customer_page(state, limit=max(total, 1))
-    return as_shown(as_seen(frame), state["grid"], GRID)
+    shown = as_shown(as_seen(frame), state["grid"], GRID)
+    if not frame.empty:  # the customer number first, whatever the columns: a join key
+        shown.insert(0, "Customer number", frame["id"])
+    return shown
 
 
 SPEC = register(

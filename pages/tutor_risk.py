@@ -635,6 +635,7 @@ def tutor_rows(state: dict[str, Any]) -> pd.DataFrame:
         )
     rows["top_factors"] = rows["top_factors"].map(lambda f: factor_lines(f).replace("\n", "; "))
     shown = as_shown(rows, grid, GRID).rename(columns=EXPORT_HEADERS)
+    shown.insert(0, "Tutor ID", rows["tutor_id"])  # whatever is shown: a spreadsheet joins on it
     return shown.assign(**{"Scores as of": latest.date()})
 
 

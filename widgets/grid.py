@@ -13,7 +13,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 import dash
 import dash_ag_grid as dag
@@ -24,28 +24,12 @@ from dash.dependencies import Wildcard
 
 from auth.access import EVERYONE, requires
 from components.attrs import attrs
-from components.theme import RISK_COLORS, RISK_TEXT
+from components.grid_columns import GridColumn, column_def
 from data.grid import OPS, ColumnFilter, Condition, SortKey
 
-Render = Literal["text", "link", "band", "percent", "number", "date", "lines"]
 BLOCK = 100  # rows per request: a screen or two, never the table
 MAX_SORT_KEYS = 3
 MAX_TEXT = 80
-
-
-@dataclass(frozen=True)
-class GridColumn:
-    """A column: `field` in the rows, its header, how it filters (`kind`) and shows
-    (`render`). A link's `href` is a template filled from the row, e.g. "/x?id={id}"."""
-
-    field: str
-    header: str
-    kind: Literal["text", "number", "date"] = "text"
-    render: Render = "text"
-    sortable: bool = True
-    filterable: bool = True
-    href: str | None = None
-    width: int | None = None
 
 
 @dataclass(frozen=True)
@@ -282,37 +266,6 @@ def requested(request: Any, columns: Sequence[GridColumn]) -> tuple[int, int, Gr
     return start, BLOCK, state
 
 
-def _column_def(c: GridColumn) -> dict[str, Any]:
-    made: dict[str, Any] = {
-        "field": c.field,
-        "headerName": c.header,
-        "sortable": c.sortable,
-        "filter": {"text": "agTextColumnFilter", "number": "agNumberColumnFilter"}.get(
-            c.kind, "agDateColumnFilter"
-        )
-        if c.filterable
-        else False,
-        "filterParams": {"maxNumConditions": 2, "buttons": ["reset"]},
-    }
-    if c.width is not None:
-        made["width"] = c.width
-    else:
-        made.update(flex=1, minWidth=220)
-    if c.render == "link":
-        made["cellRenderer"] = "BeaconLink"
-        made["cellRendererParams"] = {"href": c.href}
-    elif c.render == "band":
-        made["cellRenderer"] = "BeaconBand"
-        made["cellRendererParams"] = {"colors": RISK_COLORS, "text": RISK_TEXT}
-    elif c.render == "lines":  # a line each, cut to the width; the whole text on hover
-        made.update(cellRenderer="BeaconLines", cellClass="grid-lines")
-    elif c.render in ("percent", "number"):
-        made["type"] = "rightAligned"
-        made["cellRenderer"] = "BeaconNumber"
-        made["cellRendererParams"] = {"style": c.render}
-    return made
-
-
 class DataGridAIO(html.Div):
     """The grid, a "Columns" chooser and a live count of the rows that match."""
 
@@ -376,7 +329,7 @@ class DataGridAIO(html.Div):
                 dag.AgGrid(
                     id=self.ids.grid(aio_id),
                     rowModelType="infinite",
-                    columnDefs=[_column_def(c) for c in columns],
+                    columnDefs=[column_def(c) for c in columns],
                     columnState=column_state(state, columns),
                     filterModel=filter_model(state.filters),
                     defaultColDef={

@@ -224,7 +224,8 @@ def test_the_portfolio_grid_sorts_and_filters_on_the_server_and_exports_what_it_
     with acting_as("analyst"):
         exported = view.part_by_key["customers"].rows(state)
     assert len(exported) == found["rowCount"]
-    assert list(exported) == ["Customer", "Region", "Last applied", "Score", "Band", "PD (%)"]
+    columns = ["Customer", "Region", "Last applied", "Score", "Band", "PD (%)"]
+    assert list(exported) == ["Customer number", *columns]
     assert exported["Customer"].tolist()[: len(shown)] == shown["name"].tolist()
     assert (exported["PD (%)"] > 5).all()  # in percent, as the grid shows it
 
