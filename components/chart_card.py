@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -39,6 +40,28 @@ def chart_body(
         **drill,
     )
     return with_text(graph, figure)
+
+
+def chart_bodies(
+    parts: Sequence[str],
+    figures: Sequence[go.Figure | None],
+    *,
+    empty: tuple[str, str],
+    drill: tuple[str, str | dict[str, Any], str],
+) -> tuple[Component, ...]:
+    """The bodies of a view's charts, in order: `parts` names each figure, and the part
+    `drill` names (part, graph id, hint) drills down; `empty` is (title, hint)."""
+    part, drill_id, hint = drill
+    return tuple(
+        chart_body(
+            figure,
+            empty_title=empty[0],
+            empty_hint=empty[1],
+            drill_id=drill_id if name == part else None,
+            drill_hint=hint,
+        )
+        for name, figure in zip(parts, figures, strict=True)
+    )
 
 
 def chart_card(

@@ -49,10 +49,9 @@ def column_def(c: GridColumn) -> dict[str, Any]:
         else False,
         "filterParams": {"maxNumConditions": 2, "buttons": ["reset"]},
     }
-    if c.width is not None:
-        made["width"] = c.width
-    else:
-        made.update(flex=1, minWidth=220)
+    # Fixed widths, never flex: AG Grid keeps a grid's cells hidden while flex columns do
+    # not fit (a phone), so a flexing grid showed nothing there.
+    made["width"] = c.width or 280
     if c.render == "link":
         made["cellRenderer"] = "BeaconLink"
         made["cellRendererParams"] = {"href": c.href}
@@ -87,21 +86,20 @@ def small_grid(
         elif c.kind == "date" and c.field in shown:
             shown[c.field] = pd.to_datetime(shown[c.field]).dt.strftime("%Y-%m-%d")
     shown = shown.astype(object).where(shown.notna(), None)
-    # Narrow cards: every column fits the width and long text wraps onto taller rows; a
+    # Narrow cards: the columns share the width and long text wraps onto taller rows; a
     # header click sorts (a dozen rows need no filter, and its button would cost the room).
-    share = {"number": 1, "date": 2, "text": 2}  # of the width; a few lines take 3
+    share = {"number": 90, "date": 110, "text": 150}  # widths in proportion; lines 240
     defs = [
         column_def(c)
         | {
-            "width": None,
             "filter": False,
-            "flex": 3 if c.render == "lines" else share[c.kind],
+            "width": 240 if c.render == "lines" else share[c.kind],
             # Room for the header's longest word and the sort arrow: never "Inci…".
             "minWidth": 44 + 9 * max(len(word) for word in c.header.split()),
         }
         for c in columns
     ]
-    for made in defs:
+    for made in defs:  # a few lines wrap here, in full, rather than being cut
         if made.get("cellRenderer") == "BeaconLines":
             del made["cellRenderer"]
     grid = dag.AgGrid(
@@ -111,15 +109,16 @@ def small_grid(
             "resizable": True,
             "suppressMovable": True,
             "wrapHeaderText": True,
-            "autoHeaderHeight": True,
             "wrapText": True,
             "autoHeight": True,
             "minWidth": 70,
         },
         dashGridOptions={
             "domLayout": "autoHeight",
+            "headerHeight": 64,  # three lines of a wrapped header, never measured
             "localeText": {"noRowsToShow": "Nothing to show."},
         },
+        columnSize="responsiveSizeToFit",  # the card's width, shared in those proportions
         className="beacon-grid small-grid",
         style={"height": None},
     )

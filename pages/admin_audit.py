@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from auth.access import ADMINS, requires
 from components.filters import field
@@ -22,7 +22,15 @@ from data.engine import connect
 from settings import get_settings
 from sharing.views import Param, Part, View, grid_param, register
 from sharing.views import State as ViewState
-from widgets.grid import DataGridAIO, GridColumn, as_shown, grid_columns, requested, rows_response
+from widgets.grid import (
+    DataGridAIO,
+    GridColumn,
+    as_shown,
+    grid_columns,
+    requested_view,
+    rows_io,
+    rows_response,
+)
 
 dash.register_page(
     __name__, path="/admin/audit", name="Audit log", area="Admin", order=2, roles=ADMINS
@@ -136,16 +144,10 @@ def narrow(user_id: Any, action: str | None, start: str | None, end: str | None)
     return {k: state[k] for k in ("user", "action", "from", "to")}
 
 
-@callback(
-    Output(DataGridAIO.ids.grid(ids.table), "getRowsResponse"),
-    Output(DataGridAIO.ids.count(ids.table), "children"),
-    Input(DataGridAIO.ids.grid(ids.table), "getRowsRequest"),
-    State(DataGridAIO.ids.query(ids.table), "data"),
-)
+@callback(*rows_io(ids.table))
 @requires(*ADMINS)
 def rows(request: Any, query: Any) -> tuple[Any, str]:
-    start, size, grid = requested(request, GRID)
-    state = {**SPEC.state(query if isinstance(query, dict) else {}), "grid": grid}
+    start, size, state = requested_view(request, query, SPEC, GRID)
     with connect() as conn:
         frame, total = log_query(state)(conn=conn, limit=size, offset=start)
     if not frame.empty:

@@ -15,7 +15,7 @@ from analytics.credit_journey import conversion_by, funnel
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.requests import days_back
-from components.chart_card import chart_body, chart_card
+from components.chart_card import chart_bodies, chart_card
 from components.figures import clicked
 from components.filters import period_filter
 from components.shell import ids as shell_ids
@@ -174,17 +174,11 @@ def month_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
 @cached_answer("credit")
 def show(period: Any, theme: str | None) -> Any:
     state = SPEC.state({"period": period})
-    empty = ("No journey steps in this period", "Steps appear as customers visit and apply.")
-    drills = {"channels": ids.channels_graph}
-    return tuple(
-        chart_body(
-            figure,
-            empty_title=empty[0],
-            empty_hint=empty[1],
-            drill_id=drills.get(part),
-            drill_hint="Click to list this channel's applications",
-        )
-        for part, figure in zip(SPEC.part_names(), SPEC.figures(state, theme), strict=True)
+    return chart_bodies(
+        SPEC.part_names(),
+        SPEC.figures(state, theme),
+        empty=("No journey steps in this period", "Steps appear as customers visit and apply."),
+        drill=("channels", ids.channels_graph, "Click to list this channel's applications"),
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
 from actions.credit_model import active_model_status
@@ -30,7 +30,8 @@ from widgets.grid import (
     GridColumn,
     as_shown,
     grid_columns,
-    requested,
+    requested_view,
+    rows_io,
     rows_response,
 )
 
@@ -203,16 +204,10 @@ def narrow(search: str | None, band: str | None, channel: str | None) -> dict[st
     return query_of(search, band, channel)
 
 
-@callback(
-    Output(DataGridAIO.ids.grid(ids.grid), "getRowsResponse"),
-    Output(DataGridAIO.ids.count(ids.grid), "children"),
-    Input(DataGridAIO.ids.grid(ids.grid), "getRowsRequest"),
-    State(DataGridAIO.ids.query(ids.grid), "data"),
-)
+@callback(*rows_io(ids.grid))
 @requires(*EVERYONE)
 def rows(request: Any, query: Any) -> tuple[Any, str]:
-    start, size, grid = requested(request, GRID)
-    state = {**SPEC.state(query if isinstance(query, dict) else {}), "grid": grid}
+    start, size, state = requested_view(request, query, SPEC, GRID)
     frame, total = customer_page(state, limit=size, offset=start)
     return rows_response(as_seen(frame), total, GRID), f"{total:,} customers match"
 

@@ -43,7 +43,15 @@ from jobs import credit_alerts
 from sharing.embed import EMBED_ROLES
 from sharing.views import Param, Part, View, grid_param, one_of, register
 from sharing.views import State as ViewState
-from widgets.grid import DataGridAIO, GridColumn, as_shown, grid_columns, requested, rows_response
+from widgets.grid import (
+    DataGridAIO,
+    GridColumn,
+    as_shown,
+    grid_columns,
+    requested_view,
+    rows_io,
+    rows_response,
+)
 
 dash.register_page(
     __name__,
@@ -57,11 +65,17 @@ VIEW = "credit-watchlist"
 GRID = grid_columns(
     "watch-loans",
     [
-        GridColumn("customer", "Customer", render="link", href="/credit/customer?id={customer_id}"),
+        GridColumn(
+            "customer",
+            "Customer",
+            render="link",
+            href="/credit/customer?id={customer_id}",
+            width=190,
+        ),
         GridColumn(
             "severity", "Severity", render="band", sortable=False, filterable=False, width=110
         ),
-        GridColumn("rules", "Caught by", width=220),
+        GridColumn("rules", "Caught by", render="lines"),
         GridColumn("days_past_due", "Days late", "number", "number", width=110),
         GridColumn("missed_payments", "Missed", "number", "number", width=100),
         GridColumn("score_drop", "Score drop", "number", "number", width=120),
@@ -245,17 +259,11 @@ def narrow(severity: str | None, rule: Any) -> dict[str, Any]:
     return {"severity": state["severity"], "rule": state["rule"]}
 
 
-@callback(
-    Output(DataGridAIO.ids.grid(ids.table), "getRowsResponse"),
-    Output(DataGridAIO.ids.count(ids.table), "children"),
-    Input(DataGridAIO.ids.grid(ids.table), "getRowsRequest"),
-    State(DataGridAIO.ids.query(ids.table), "data"),
-)
+@callback(*rows_io(ids.table))
 @requires(*EVERYONE)
 @cached_answer("credit")
 def rows(request: Any, query: Any) -> tuple[Any, str]:
-    start, size, grid = requested(request, GRID)
-    state = {**SPEC.state(query if isinstance(query, dict) else {}), "grid": grid}
+    start, size, state = requested_view(request, query, SPEC, GRID)
     listed = graded(state)
     return rows_response(listed.iloc[start : start + size], len(listed), GRID), (
         f"{len(listed):,} loans on the watchlist"

@@ -33,6 +33,7 @@ from widgets.grid import (
     GridState,
     grid_columns,
     requested,
+    rows_io,
     rows_response,
 )
 from widgets.pickers import HostPickerAIO, StudentPickerAIO
@@ -278,12 +279,8 @@ def step(_prev: int, _next: int, anchor: str | None, view: str | None) -> str:
     return moved.isoformat()
 
 
-@callback(
-    Output(ids.body, "children"),
-    Output(ids.title, "children"),
-    Output(ids.export, "href"),
-    Output(ids.listed, "hidden"),
-    Output(ids.shown, "data"),
+# The view's filters, in `chosen_view`'s order.
+FILTERS = [
     Input(ids.view, "value"),
     Input(ids.anchor, "date"),
     Input(ids.host, "value"),
@@ -291,6 +288,16 @@ def step(_prev: int, _next: int, anchor: str | None, view: str | None) -> str:
     Input(ids.student, "value"),
     Input(ids.status, "value"),
     Input(ids.until, "date"),
+]
+
+
+@callback(
+    Output(ids.body, "children"),
+    Output(ids.title, "children"),
+    Output(ids.export, "href"),
+    Output(ids.listed, "hidden"),
+    Output(ids.shown, "data"),
+    *FILTERS,
     State(ids.shown, "data"),
 )
 @requires(*EVERYONE)
@@ -373,13 +380,7 @@ def list_query(view: schedules.ScheduleView) -> dict[str, Any]:
 
 @callback(
     Output(DataGridAIO.ids.query(ids.sessions), "data"),
-    Input(ids.view, "value"),
-    Input(ids.anchor, "date"),
-    Input(ids.host, "value"),
-    Input(ids.room, "value"),
-    Input(ids.student, "value"),
-    Input(ids.status, "value"),
-    Input(ids.until, "date"),
+    *FILTERS,
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)
@@ -387,12 +388,7 @@ def narrow(*values: Any) -> dict[str, Any]:
     return list_query(chosen_view(*values))
 
 
-@callback(
-    Output(DataGridAIO.ids.grid(ids.sessions), "getRowsResponse"),
-    Output(DataGridAIO.ids.count(ids.sessions), "children"),
-    Input(DataGridAIO.ids.grid(ids.sessions), "getRowsRequest"),
-    State(DataGridAIO.ids.query(ids.sessions), "data"),
-)
+@callback(*rows_io(ids.sessions))
 @requires(*EVERYONE)
 def rows(request: Any, query: Any) -> tuple[Any, str]:
     start, size, grid = requested(request, GRID)

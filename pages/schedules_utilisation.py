@@ -14,7 +14,7 @@ from analytics.narrative import Fact
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.requests import days_back
-from components.chart_card import chart_body, chart_card
+from components.chart_card import chart_bodies, chart_card
 from components.figures import clicked
 from components.filters import period_filter
 from components.formatting import number, percent
@@ -183,17 +183,11 @@ def rates_figure(weeks: pd.DataFrame, theme: str | None) -> go.Figure | None:
 @cached_answer("schedules", "tutors")
 def show(period: Any, theme: str | None) -> Any:
     state = SPEC.state({"period": period})
-    empty = ("No sessions in this period", "Book sessions to see how hosts and rooms are used.")
-    drills = {"rooms": ids.rooms_graph}
-    return tuple(
-        chart_body(
-            figure,
-            empty_title=empty[0],
-            empty_hint=empty[1],
-            drill_id=drills.get(part),
-            drill_hint="Click to list this room's sessions",
-        )
-        for part, figure in zip(SPEC.part_names(), SPEC.figures(state, theme), strict=True)
+    return chart_bodies(
+        SPEC.part_names(),
+        SPEC.figures(state, theme),
+        empty=("No sessions in this period", "Book sessions to see how hosts and rooms are used."),
+        drill=("rooms", ids.rooms_graph, "Click to list this room's sessions"),
     )
 
 

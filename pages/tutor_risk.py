@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
 from analytics.interventions import (
@@ -41,7 +41,15 @@ from sharing.views import Explained, Param, Part, View, grid_param, one_of, regi
 from sharing.views import State as ViewState
 from vocabulary import INTERVENTION_LABELS
 from widgets.explain import ExplainAIO
-from widgets.grid import DataGridAIO, GridColumn, as_shown, grid_columns, requested, rows_response
+from widgets.grid import (
+    DataGridAIO,
+    GridColumn,
+    as_shown,
+    grid_columns,
+    requested,
+    rows_io,
+    rows_response,
+)
 
 dash.register_page(
     __name__,
@@ -571,12 +579,7 @@ def narrow(region: Any, subject: Any, band: Any, tenure: Any) -> dict[str, Any]:
     return {"region": region, "subject": subject, "band": band, "tenure": tenure}
 
 
-@callback(
-    Output(DataGridAIO.ids.grid(ids.table), "getRowsResponse"),
-    Output(DataGridAIO.ids.count(ids.table), "children"),
-    Input(DataGridAIO.ids.grid(ids.table), "getRowsRequest"),
-    State(DataGridAIO.ids.query(ids.table), "data"),
-)
+@callback(*rows_io(ids.table))
 @requires(*EVERYONE)
 def rows(request: Any, query: Any) -> tuple[Any, str]:
     start, size, grid = requested(request, GRID)

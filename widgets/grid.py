@@ -254,6 +254,26 @@ def _iso_day(value: Any) -> Any:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
+def rows_io(aio_id: str) -> list[Any]:
+    """The dependencies of a page's rows callback, `rows(request, query)`: it answers the
+    grid's request for a block (and says how many rows match) under the page's query."""
+    return [
+        Output(DataGridAIO.ids.grid(aio_id), "getRowsResponse"),
+        Output(DataGridAIO.ids.count(aio_id), "children"),
+        Input(DataGridAIO.ids.grid(aio_id), "getRowsRequest"),
+        dash.State(DataGridAIO.ids.query(aio_id), "data"),
+    ]
+
+
+def requested_view(
+    request: Any, query: Any, view: Any, columns: Sequence[GridColumn]
+) -> tuple[int, int, dict[str, Any]]:
+    """The first row, the row count and the view's state (its filters from the page's query,
+    checked, and "grid": the request's sort and filters) of a getRowsRequest."""
+    start, size, grid = requested(request, columns)
+    return start, size, {**view.state(query if isinstance(query, dict) else {}), "grid": grid}
+
+
 def requested(request: Any, columns: Sequence[GridColumn]) -> tuple[int, int, GridState]:
     """The first row, the row count and the sort and filters of a getRowsRequest."""
     request = request if isinstance(request, dict) else {}
@@ -336,11 +356,13 @@ class DataGridAIO(html.Div):
                         "resizable": True,
                         "suppressMovable": True,
                         "wrapHeaderText": True,
-                        "autoHeaderHeight": True,
                     },
                     dashGridOptions={
                         "cacheBlockSize": BLOCK,
                         "rowHeight": row_height,
+                        # Fixed, room for three lines: AG Grid's measured header height
+                        # left the headers hidden in a narrow window until a resize.
+                        "headerHeight": 64,
                         "maxBlocksInCache": 10,
                         "infiniteInitialRowCount": 1,
                         "multiSortKey": "ctrl",

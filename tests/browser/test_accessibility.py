@@ -33,7 +33,12 @@ BUSY = """const state = window.store && window.store.getState();
 if (!state) return true;
 const waiting = Object.entries(state.callbacks)
   .some(([kind, queue]) => kind !== 'completed' && Array.isArray(queue) && queue.length > 0);
-return waiting || document.querySelector('[data-dash-is-loading="true"]') !== null;"""
+// A data grid asks for its rows once drawn: loading until rows or its "no rows" line show.
+const grids = [...document.querySelectorAll('.beacon-grid .ag-root-wrapper')];
+const drawn = '.ag-center-cols-container .ag-row:not(.ag-row-loading), .ag-overlay-no-rows-center';
+const gridLoading = grids.some((g) => g.offsetParent !== null && !g.querySelector(drawn));
+const loading = document.querySelector('[data-dash-is-loading="true"]') !== null;
+return waiting || gridLoading || loading;"""
 
 
 @pytest.fixture
