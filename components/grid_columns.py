@@ -37,6 +37,13 @@ class GridColumn:
     width: int | None = None
 
 
+DEFAULT_WIDTH = 280  # px: a column of text or a few lines
+
+
+def width_of(c: GridColumn) -> int:
+    return c.width or DEFAULT_WIDTH
+
+
 def column_def(c: GridColumn) -> dict[str, Any]:
     made: dict[str, Any] = {
         "field": c.field,
@@ -51,7 +58,7 @@ def column_def(c: GridColumn) -> dict[str, Any]:
     }
     # Fixed widths, never flex: AG Grid keeps a grid's cells hidden while flex columns do
     # not fit (a phone), so a flexing grid showed nothing there.
-    made["width"] = c.width or 280
+    made["width"] = width_of(c)
     if c.render == "link":
         made["cellRenderer"] = "BeaconLink"
         made["cellRendererParams"] = {"href": c.href}

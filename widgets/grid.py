@@ -24,7 +24,7 @@ from dash.dependencies import Wildcard
 
 from auth.access import EVERYONE, requires
 from components.attrs import attrs
-from components.grid_columns import GridColumn, column_def
+from components.grid_columns import GridColumn, column_def, width_of
 from data.grid import OPS, ColumnFilter, Condition, SortKey
 
 BLOCK = 100  # rows per request: a screen or two, never the table
@@ -74,7 +74,7 @@ def parse_state(raw: str, columns: Sequence[GridColumn]) -> GridState:
     return GridState(
         sort=sort_keys(sort, columns),
         filters=column_filters(data.get("filter"), columns),
-        hidden=tuple(h for h in hidden if h in by_field)[: len(columns) - 1],
+        hidden=tuple(h for h in hidden if _named(h, by_field))[: len(columns) - 1],
         widths=_widths(widths, by_field),
     )
 
@@ -83,14 +83,20 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _named(value: Any, names: Mapping[str, Any] | set[str]) -> bool:
+    """Whether a value from the browser is one of the names (a forged list or object is not,
+    and never reaches a lookup that would fail on it)."""
+    return isinstance(value, str) and value in names
+
+
 def sort_keys(model: Any, columns: Sequence[GridColumn]) -> tuple[SortKey, ...]:
     """AG Grid's sort model ([{"colId", "sort"}, ...]) on sortable columns."""
     sortable = {c.field for c in columns if c.sortable}
     keys = [
         SortKey(item["colId"], item["sort"] == "desc")
-        for item in model or []
+        for item in _list(model)
         if isinstance(item, dict)
-        and item.get("colId") in sortable
+        and _named(item.get("colId"), sortable)
         and item.get("sort") in ("asc", "desc")
     ]
     return tuple(keys[:MAX_SORT_KEYS])
@@ -106,8 +112,8 @@ def column_filters(model: Any, columns: Sequence[GridColumn]) -> tuple[ColumnFil
         kind = kinds.get(name)
         if kind is None or not isinstance(entry, dict) or entry.get("filterType") != kind:
             continue
-        parts = entry.get("conditions") if "conditions" in entry else [entry]
-        checked = [c for c in (_condition(kind, p) for p in (parts or [])[:2]) if c]
+        parts = _list(entry.get("conditions")) if "conditions" in entry else [entry]
+        checked = [c for c in (_condition(kind, p) for p in parts[:2]) if c]
         if checked:
             found.append(
                 ColumnFilter(
@@ -130,7 +136,7 @@ def filter_model(filters: Sequence[ColumnFilter]) -> dict[str, Any]:
 
 
 def _condition(kind: str, part: Any) -> Condition | None:
-    if not isinstance(part, dict) or part.get("type") not in OPS[kind]:
+    if not isinstance(part, dict) or not _named(part.get("type"), set(OPS[kind])):
         return None
     op = part["type"]
     if op in ("blank", "notBlank"):
@@ -181,22 +187,22 @@ def _widths(widths: Mapping[Any, Any], by_field: Mapping[str, GridColumn]) -> tu
 
 def state_from_grid(column_state: Any, model: Any, columns: Sequence[GridColumn]) -> GridState:
     """The state the grid shows: its column state (sort, hidden, widths) and filters."""
-    entries = [e for e in column_state or [] if isinstance(e, dict)]
     by_field = {c.field: c for c in columns}
+    entries = [e for e in _list(column_state) if isinstance(e, dict)]
+    entries = [e for e in entries if _named(e.get("colId"), by_field)]
     sorted_entries = sorted(
-        (e for e in entries if e.get("sort")), key=lambda e: e.get("sortIndex") or 0
+        (e for e in entries if e.get("sort")),
+        key=lambda e: e["sortIndex"] if isinstance(e.get("sortIndex"), int) else 0,
     )
     widths = {
-        e["colId"]: e["width"]
+        e["colId"]: e.get("width")
         for e in entries
-        if e.get("colId") in by_field
-        and by_field[e["colId"]].width is not None
-        and e.get("width") != by_field[e["colId"]].width
+        if e.get("width") != width_of(by_field[e["colId"]])
     }
     return GridState(
         sort=sort_keys(sorted_entries, columns),
         filters=column_filters(model, columns),
-        hidden=tuple(e["colId"] for e in entries if e.get("hide") and e.get("colId") in by_field),
+        hidden=tuple(e["colId"] for e in entries if e.get("hide") is True),
         widths=_widths(widths, by_field),
     )
 
@@ -213,8 +219,7 @@ def column_state(state: GridState, columns: Sequence[GridColumn]) -> list[dict[s
             entry.update(sort="desc" if key.descending else "asc", sortIndex=index)
         else:
             entry.update(sort=None, sortIndex=None)
-        if c.width is not None:
-            entry["width"] = widths.get(c.field, c.width)
+        entry["width"] = widths.get(c.field, width_of(c))
         made.append(entry)
     return made
 

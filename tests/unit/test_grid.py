@@ -76,6 +76,20 @@ def test_unknown_columns_operators_and_values_are_dropped(raw):
     assert len(state.hidden) < len(COLUMNS)  # a grid never hides every column
 
 
+@pytest.mark.parametrize(
+    "junk",
+    [[], {}, 5, "x", None, [{"colId": []}], {"name": {"filterType": "text", "conditions": {}}}],
+)
+def test_forged_grid_models_of_any_shape_are_ignored_not_an_error(junk):
+    request = {"startRow": [junk], "sortModel": junk, "filterModel": junk}
+    assert requested(request, COLUMNS) == (0, 100, GridState())
+    forged = [{"colId": ["name"], "sort": "asc", "sortIndex": "first", "hide": [], "width": {}}]
+    assert state_from_grid(junk, junk, COLUMNS) == GridState()
+    assert state_from_grid(forged, {"name": {"filterType": "text", "type": []}}, COLUMNS) == (
+        GridState()
+    )
+
+
 def test_a_bad_address_value_falls_back_to_the_default_state():
     param = grid_param("test-grid", COLUMNS)
     assert param.read("{not json") == GridState()
@@ -153,3 +167,10 @@ def test_a_frame_is_filtered_and_sorted_by_the_same_rules_as_sql():
     assert filter_frame(frame, [day])["name"].tolist() == ["bob"]
     ordered = sort_frame(frame, [SortKey("score", True)], tie="name")
     assert ordered["score"].tolist()[:3] == [9.0, 7.0, 5.0] and pd.isna(ordered["score"].iloc[3])
+
+
+def test_columns_at_their_own_widths_leave_the_address_alone():
+    columns = [GridColumn("why", "Why", render="lines"), GridColumn("n", "N", "number", width=90)]
+    drawn = column_state(GridState(), columns)
+    assert [c["width"] for c in drawn] == [280, 90]
+    assert state_from_grid(drawn, {}, columns).encode() == ""
