@@ -97,11 +97,19 @@ _created: list[str] = []
 
 def drop_created(server: str) -> None:
     """Drop the databases this session created on a shared server (a throwaway cluster goes
-    away whole), so repeated runs do not fill the CI machine's disk."""
-    engine = create_engine(server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        while _created:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{_created.pop()}" WITH (FORCE)'))
+    away whole), so repeated runs do not fill the CI machine's disk. Four at a time: the
+    hundreds of drops took 13 s one by one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engine = create_engine(server, isolation_level="AUTOCOMMIT", pool_size=4)
+
+    def drop(name: str) -> None:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(drop, list(_created)))
+    _created.clear()
     engine.dispose()
 
 

@@ -46,9 +46,14 @@ def test_retrain_now_shows_progress_then_the_result_and_the_history(started):
     # Progress polls every few hundred ms, so a short step can pass unseen: at least two of the
     # seven steps show, each with its place in the run.
     assert len(seen) >= 2 and all(re.search(r"\([1-7]/7\)$", step) for step in seen), seen
-    started.wait_for_contains_text("#jobs-history", "succeeded", timeout=20)
+    # The history redraws as the run ends: wait for the finished row, then read it once.
+    WebDriverWait(started.driver, 20).until(
+        lambda d: (
+            "succeeded" in (text := d.find_element("id", "jobs-history").text)
+            and "Test admin" in text
+        )
+    )
     assert "Ada" not in started.find_element("#jobs-history").text  # the test admin's own name
-    assert "Test admin" in started.find_element("#jobs-history").text
     assert started.find_element("#jobs-refresh-now").is_enabled()
 
 

@@ -41,6 +41,10 @@ def downloaded(folder: Path, timeout: float = 30) -> Path:
     raise AssertionError("no CSV arrived")
 
 
+# On PostgreSQL, the production database, only: the grid's SQL is tested on both backends in
+# tests/unit/test_credit_pages.py, and this walk costs 8 s a backend.
+@pytest.mark.db
+@pytest.mark.parametrize("seeded_template", ["postgresql"], indirect=True)
 def test_grid_sort_filter_and_columns_go_into_the_address_a_share_link_and_an_export(
     started, tmp_path
 ):
