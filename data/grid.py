@@ -195,14 +195,14 @@ def _frame_test(values: pd.Series, kind: Kind, c: Condition) -> pd.Series:
             "equals": lambda: text == wanted,
             "notEqual": lambda: text != wanted,
         }[c.op]()
-        return found & ~blank  # as in SQL, where a test on NULL is never true
+        return found & values.notna()  # as in SQL: a test on NULL is never true ('' is text)
     if kind == "date":
         days = pd.to_datetime(values).dt.date
         return _compare_days(days, c)
     numbers = pd.to_numeric(values, errors="coerce")
     return {
         "equals": lambda: numbers == c.value,
-        "notEqual": lambda: numbers != c.value,
+        "notEqual": lambda: (numbers != c.value) & numbers.notna(),
         "lessThan": lambda: numbers < c.value,
         "lessThanOrEqual": lambda: numbers <= c.value,
         "greaterThan": lambda: numbers > c.value,
@@ -214,7 +214,7 @@ def _frame_test(values: pd.Series, kind: Kind, c: Condition) -> pd.Series:
 def _compare_days(days: pd.Series, c: Condition) -> pd.Series:
     return {
         "equals": lambda: days == c.value,
-        "notEqual": lambda: days != c.value,
+        "notEqual": lambda: (days != c.value) & days.notna(),
         "lessThan": lambda: days < c.value,
         "greaterThan": lambda: days > c.value,
         "inRange": lambda: (days >= c.value) & (days <= c.to),

@@ -60,7 +60,7 @@ def host_key(tutor_id: int | None, user_id: int | None) -> str:
 def parse_host(key: Any) -> tuple[int | None, int | None]:
     """(tutor_id, user_id) from a host key; ValueError for anything else."""
     kind, _, number = str(key).partition(":")
-    if kind not in ("tutor", "user") or not number.isdigit():
+    if kind not in ("tutor", "user") or not (number.isascii() and number.isdigit()):
         raise ValueError(f"host must be 'tutor:<id>' or 'user:<id>'; got {key!r}")
     return (int(number), None) if kind == "tutor" else (None, int(number))
 
@@ -764,7 +764,8 @@ class ScheduleView:
     def from_args(cls, args: Mapping[str, Any]) -> ScheduleView:
         def number(key: str) -> int | None:
             value = str(args.get(key) or "")
-            return int(value) if value.isdigit() and len(value) < 10 else None
+            ok = value.isascii() and value.isdigit() and len(value) < 10  # not "²"
+            return int(value) if ok else None
 
         host = args.get("host")
         try:

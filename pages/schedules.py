@@ -31,6 +31,7 @@ from widgets.grid import (
     DataGridAIO,
     GridColumn,
     GridState,
+    as_shown,
     grid_columns,
     requested,
     rows_io,
@@ -404,7 +405,7 @@ def rows(request: Any, query: Any) -> tuple[Any, str]:
                 for s, e in zip(frame["local_start"], frame["local_end"], strict=True)
             ]
         )
-    return rows_response(frame, total, GRID), f"{number(total)} sessions"
+    return rows_response(frame, total, GRID), f"{number(total)} sessions match"
 
 
 def list_page(
@@ -429,11 +430,20 @@ def list_page(
 
 
 def session_rows(state: ViewState) -> pd.DataFrame:
-    """Every session in the view's window that the filters match (the ics export's limit),
-    in the list grid's order and filters."""
+    """Every session in the view's window that the filters match (the ics export's limit);
+    in the list view, in the grid's order and filters, with the columns it shows."""
     chosen = schedules.ScheduleView.from_args(state)
-    frame, _ = list_page(chosen, state["grid"], limit=MAX_EXPORT)
-    return _local(frame) if len(frame) else frame
+    listing = chosen.view == "list"  # the week and month show every session
+    grid = state["grid"] if listing else GridState()
+    frame, _ = list_page(chosen, grid, limit=MAX_EXPORT)
+    if frame.empty:
+        return frame
+    frame = _local(frame)
+    if not listing:
+        return frame
+    shown = as_shown(frame.assign(starts_at=frame["local_start"]), grid, GRID)
+    shown.insert(0, "Session ID", frame["id"])  # whatever is shown: a spreadsheet joins on it
+    return shown
 
 
 def _day(raw: str) -> str:

@@ -50,7 +50,8 @@ class GridState:
             data["hide"] = list(self.hidden)
         if self.widths:
             data["width"] = dict(self.widths)
-        return json.dumps(data, separators=(",", ":")) if data else ""
+        # Letters as themselves (an "é" escaped is six characters of the address's limit).
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False) if data else ""
 
     def visible(self, columns: Sequence[GridColumn]) -> list[GridColumn]:
         return [c for c in columns if c.field not in self.hidden]
@@ -59,7 +60,10 @@ class GridState:
 def parse_state(raw: str, columns: Sequence[GridColumn]) -> GridState:
     """The grid state of a URL value; raises ValueError on what is not JSON. Unknown columns,
     filter types, operators and bad values are dropped one by one."""
-    data = json.loads(raw) if raw else {}
+    try:
+        data = json.loads(raw) if raw else {}
+    except RecursionError:  # "[[[[…": nested past what the parser takes
+        raise ValueError("the grid state is nested too deeply") from None
     if not isinstance(data, dict):
         raise ValueError("the grid state must be an object")
     by_field = {c.field: c for c in columns}
@@ -149,11 +153,19 @@ def _condition(kind: str, part: Any) -> Condition | None:
             low = _number(part.get("filter"))
             high = _number(part.get("filterTo")) if op == "inRange" else None
             return Condition(op, low, high) if op != "inRange" or high is not None else None
-        low_day = date.fromisoformat(str(part.get("dateFrom"))[:10])
-        high_day = date.fromisoformat(str(part.get("dateTo"))[:10]) if op == "inRange" else None
+        low_day = _day(part.get("dateFrom"))
+        high_day = _day(part.get("dateTo")) if op == "inRange" else None
         return Condition(op, low_day, high_day)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _day(value: Any) -> date:
+    """A filter's day; years 1900 to 9998 only (a day's end must exist in any zone)."""
+    day = date.fromisoformat(str(value)[:10])
+    if not 1900 <= day.year <= 9998:
+        raise ValueError(f"a filter date must be in 1900 to 9998; got {day}")
+    return day
 
 
 def _number(value: Any) -> float:
@@ -413,22 +425,24 @@ def keep_in_step(current: Any, model: Any, shown: Any, encoded: Any) -> tuple[An
         raise dash.exceptions.PreventUpdate
     keep = dash.no_update
     trigger = made_by.get("subcomponent")
+    encoded = encoded if isinstance(encoded, str) else ""
     if trigger == "state":
         try:
-            state = parse_state(encoded or "", columns)
+            state = parse_state(encoded, columns)
         except ValueError:
             raise dash.exceptions.PreventUpdate from None
         visible = [c.field for c in state.visible(columns)]
         return keep, column_state(state, columns), filter_model(state.filters), visible
     state = state_from_grid(current, model, columns)
     if trigger == "shown":
-        chosen = set(shown or []) or {columns[0].field}  # never an empty grid
+        names = {c.field for c in columns}
+        chosen = {n for n in _list(shown) if _named(n, names)} or {columns[0].field}  # never none
         hidden = tuple(c.field for c in columns if c.field not in chosen)
         state = GridState(state.sort, state.filters, hidden, state.widths)
         made = state.encode()
         return made, column_state(state, columns), keep, keep
     made = state.encode()
-    if made == (encoded or ""):
+    if made == encoded:
         raise dash.exceptions.PreventUpdate
     return made, keep, keep, [c.field for c in state.visible(columns)]
 

@@ -174,3 +174,27 @@ def test_columns_at_their_own_widths_leave_the_address_alone():
     drawn = column_state(GridState(), columns)
     assert [c["width"] for c in drawn] == [280, 90]
     assert state_from_grid(drawn, {}, columns).encode() == ""
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 5000,  # nested past the JSON parser's depth
+        '{"filter":{"score":{"filterType":"number","type":"equals","filter":1' + "0" * 400 + "}}}",
+        '{"filter":{"applied":{"filterType":"date","type":"lessThan","dateFrom":"9999-12-31"}}}',
+        '{"filter":{"applied":{"filterType":"date","type":"equals","dateFrom":"0001-01-01"}}}',
+    ],
+)
+def test_extreme_values_in_an_address_are_dropped_not_an_error(raw):
+    assert grid_param("test-grid", COLUMNS).read(raw) == GridState()
+
+
+def test_a_forged_state_store_or_column_list_changes_nothing(sqlite_url, use_database):
+    use_database(sqlite_url)
+    with acting_as("viewer"):
+        triggered(DataGridAIO.ids.state("test-grid"), prop="data", value=5)
+        kept, grid_state, *_ = keep_in_step(current=None, model=None, shown=None, encoded=5)
+        assert kept is dash.no_update and not any(c["hide"] for c in grid_state)
+        triggered(DataGridAIO.ids.shown("test-grid"), prop="value", value=[["name"], 7])
+        made, grid_state, *_ = keep_in_step(current=[], model={}, shown=[["name"], 7], encoded="")
+        assert json.loads(made)["hide"] == ["score", "applied", "band"]  # the first column stays

@@ -295,3 +295,23 @@ def test_a_subscription_address_works_without_a_session_until_revoked(fresh):
         triggered(schedules_mine.ids.revoke)
         schedules_mine.manage_subscription(_new=None, _revoke=1)
     assert anonymous.get(address).status_code == 404
+
+
+def test_the_sessions_export_follows_the_list_grid_only_in_the_list_view(seeded_engine):
+    """In the list view the export is the grid's rows and columns; the week and month show
+    every session, so their export ignores a grid state left in the address."""
+    import json
+
+    from sharing.views import VIEWS
+
+    view = VIEWS["schedules"]
+    grid = {"filter": {"title": {"filterType": "text", "type": "contains", "filter": "revision"}}}
+    grid["hide"] = ["room"]
+    query = {"date": "2026-05-04", "until": "2026-05-10", "grid": json.dumps(grid)}
+    with acting_as("viewer"):
+        listed = view.part_by_key["sessions"].rows(view.state({**query, "view": "list"}))
+        weekly = view.part_by_key["sessions"].rows(view.state({**query, "view": "week"}))
+    assert 0 < len(listed) < len(weekly)
+    assert listed["Session"].str.lower().str.contains("revision").all()
+    assert list(listed)[:2] == ["Session ID", "When"] and "Room" not in listed
+    assert not weekly["title"].str.lower().str.contains("revision").all()
