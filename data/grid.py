@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import Date, and_, false, or_
+from sqlalchemy import Date, and_, false, func, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 Kind = Literal["text", "number", "date"]
@@ -103,14 +103,14 @@ def _test(
 
 
 def _text_test(column: ColumnElement[Any], op: str, value: str) -> ColumnElement[bool]:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # SQLAlchemy escapes the wildcards (autoescape); equality compares lowered text.
     return {
-        "contains": lambda: column.ilike(f"%{escaped}%", escape="\\"),
-        "notContains": lambda: ~column.ilike(f"%{escaped}%", escape="\\"),
-        "startsWith": lambda: column.ilike(f"{escaped}%", escape="\\"),
-        "endsWith": lambda: column.ilike(f"%{escaped}", escape="\\"),
-        "equals": lambda: column.ilike(escaped, escape="\\"),
-        "notEqual": lambda: ~column.ilike(escaped, escape="\\"),
+        "contains": lambda: column.icontains(value, autoescape=True),
+        "notContains": lambda: ~column.icontains(value, autoescape=True),
+        "startsWith": lambda: column.istartswith(value, autoescape=True),
+        "endsWith": lambda: column.iendswith(value, autoescape=True),
+        "equals": lambda: func.lower(column) == value.lower(),
+        "notEqual": lambda: func.lower(column) != value.lower(),
     }.get(op, false)()
 
 

@@ -62,7 +62,6 @@ dash.register_page(
 )
 
 VIEW = "tutor-risk"
-PAGE_SIZE = 25
 TENURES = {
     "new": ("Under 6 months", 0, 182),
     "mid": ("6 to 24 months", 182, 730),
