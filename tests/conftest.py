@@ -36,6 +36,16 @@ SEED = 11
 REQUIRED_MARKERS = ("db", "browser", "redis")
 
 
+def pytest_configure(config):  # type: ignore[no-untyped-def]
+    """Under pytest-xdist each worker is its own process: give each worker's dash_duo servers
+    their own run of ports (dash counts up from 58050 in every process)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker.startswith("gw"):
+        from dash.testing.application_runners import BaseDashRunner
+
+        BaseDashRunner._next_port = 58050 + 1000 * int(worker[2:])
+
+
 def pytest_setup_options():  # type: ignore[no-untyped-def]
     """Chromium for dash_duo: headless as root, with no network chatter on a closed machine."""
     from selenium.webdriver.chrome.options import Options

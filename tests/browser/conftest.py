@@ -19,10 +19,24 @@ def _needs_chromium():
         )
 
 
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
+    """Browser tests walk the app on PostgreSQL, as it is deployed. Those marked
+    `embedded_too` (every page's walk, home, the writes: a booking, a note, a score, the PE
+    board, the search, an outage) walk it on SQLite, the embedded default, as well. The SQL
+    under every page runs on both backends in the unit and data tests."""
+    kept, dropped = [], []
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            params = getattr(item, "callspec", None)
+            on_sqlite = params is not None and "sqlite" in params.params.values()
+            if on_sqlite and not item.get_closest_marker("embedded_too"):
+                dropped.append(item)
+                continue
+        kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def sign_in(dash_duo, role: str, regions: tuple[int, ...] = ()):

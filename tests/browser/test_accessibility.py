@@ -103,6 +103,7 @@ def walk(dash_duo, paths: list[str]) -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.embedded_too
 def test_every_page_fits_a_phone_with_its_title_no_console_error_and_no_serious_violation(
     started, seeded_engine
 ):

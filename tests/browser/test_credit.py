@@ -18,6 +18,7 @@ def started(dash_duo, seeded_copy):
     return dash_duo
 
 
+@pytest.mark.embedded_too
 def test_score_an_application_then_open_the_customer_from_the_portfolio(started):
     with connect() as conn:
         customer = credit.find_customers(conn=conn, region_ids=None, text="", limit=1).iloc[0]

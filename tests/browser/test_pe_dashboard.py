@@ -34,6 +34,7 @@ def wait_for_board(dash_duo, expected, timeout=20):
     WebDriverWait(dash_duo.driver, timeout).until(lambda _d: board(dash_duo) == expected)
 
 
+@pytest.mark.embedded_too
 def test_a_user_arranges_widgets_and_finds_the_layout_kept(started):
     sign_in(started, "analyst")
     started.driver.get(url(started, "/pe"))

@@ -147,6 +147,7 @@ def pick_first_by_keyboard(dash_duo, element_id: str) -> str:
     )
 
 
+@pytest.mark.embedded_too
 def test_a_session_is_booked_with_the_keyboard_alone(fresh):
     """No click after signing in: Tab, Enter, arrows and typing, through the skip link."""
     from tests.browser.conftest import dict_id

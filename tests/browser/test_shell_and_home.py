@@ -17,6 +17,7 @@ def started(dash_duo, seeded_engine):
     return dash_duo
 
 
+@pytest.mark.embedded_too
 def test_home_shows_every_area_with_kpis_and_charts(started):
     sign_in(started, "viewer")
     started.wait_for_element(".kpi-value", timeout=20)
@@ -94,6 +95,7 @@ def test_appearance_page_previews_every_theme_and_uses_the_one_clicked(started):
     assert body.value_of_css_property("color") == "rgba(255, 255, 255, 1)"
 
 
+@pytest.mark.embedded_too
 def test_a_database_outage_is_explained_not_shown_as_a_traceback(started, use_database, tmp_path):
     sign_in(started, "viewer")
     started.wait_for_element(".kpi-value", timeout=20)
@@ -127,6 +129,7 @@ def test_the_menu_shows_the_open_page_even_low_in_the_list(started):
     WebDriverWait(started.driver, 10).until(lambda _d: shown())
 
 
+@pytest.mark.embedded_too
 def test_the_global_search_is_used_by_keyboard_alone(started):
     """Ctrl+K (or /) opens the search; arrows and Enter open the answer (its scope is tested
     in tests/unit/test_search.py)."""

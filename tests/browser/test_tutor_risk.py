@@ -77,6 +77,7 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
 
 
+@pytest.mark.embedded_too
 def test_open_a_profile_add_a_note_and_finish_an_intervention(dash_duo, scored):
     from selenium.webdriver.support.ui import Select
 
