@@ -70,6 +70,36 @@ def stacked_bars(wide: pd.DataFrame, *, theme: str | None, y_title: str) -> go.F
     return themed(figure, theme)
 
 
+def region_bars(rows: pd.DataFrame, *, theme: str | None, chosen: int | None = None) -> go.Figure:
+    """One stacked bar per region (rows: region_id, region, status, sessions), one segment
+    per status; each bar carries its region id (a click drills to it) and, with `chosen`,
+    the other regions' bars are faded."""
+    wide = rows.pivot_table(
+        index=["region_id", "region"],
+        columns="status",
+        values="sessions",
+        aggfunc="sum",
+        fill_value=0,
+    ).sort_index(level="region")
+    keys = [int(region_id) for region_id, _ in wide.index]
+    opacity = [1.0 if chosen in (None, key) else 0.35 for key in keys]
+    figure = go.Figure()
+    for i, column in enumerate(wide.columns):
+        figure.add_bar(
+            x=[str(name) for _, name in wide.index],
+            y=wide[column],
+            customdata=keys,
+            name=str(column).replace("_", " "),
+            marker={
+                "color": STATUS_COLORS.get(str(column), SERIES_COLORS[i % len(SERIES_COLORS)]),
+                "opacity": opacity,
+            },
+            hovertemplate="%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>",
+        )
+    figure.update_layout(barmode="stack", yaxis_title="sessions", hovermode="x unified")
+    return themed(figure, theme)
+
+
 def share_line(series: pd.Series, *, theme: str | None, y_title: str) -> go.Figure:
     """A line of shares (0..1) shown as percentages; missing weeks stay gaps."""
     figure = go.Figure(

@@ -20,7 +20,7 @@ from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, audit
 from data.engine import connect
 from settings import get_settings
-from sharing.views import Param, Part, View, grid_param, register
+from sharing.views import Param, Part, View, grid_param, iso_day, register
 from sharing.views import State as ViewState
 from widgets.grid import (
     DataGridAIO,
@@ -184,10 +184,6 @@ def entry_rows(state: ViewState) -> pd.DataFrame:
     )
 
 
-def _day(raw: str) -> str:
-    return datetime.fromisoformat(raw[:10]).date().isoformat()
-
-
 def _email(user_id: int) -> str:
     with connect() as conn:
         found = accounts.account_by_id(conn=conn, user_id=user_id)
@@ -203,8 +199,8 @@ SPEC = register(
         params=(
             Param("user", ids.user, "User", parse=int, show=_email),
             Param("action", ids.action, "Action", parse=lambda raw: raw[:48]),
-            Param("from", ids.dates, "From", parse=_day, prop="start_date"),
-            Param("to", ids.dates, "To", parse=_day, prop="end_date"),
+            Param("from", ids.dates, "From", parse=iso_day, prop="start_date"),
+            Param("to", ids.dates, "To", parse=iso_day, prop="end_date"),
             grid_param(ids.table, GRID),
         ),
         parts=(Part("entries", "Audit entries", entry_rows),),

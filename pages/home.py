@@ -1,4 +1,5 @@
-"""Home: the state of every area at a glance, from the database, over the last 30 days."""
+"""Home: the state of every area at a glance, from the database, over the last 30 days;
+for all the user's regions or, chosen in the filter or with a click on a region's bar, one."""
 
 from __future__ import annotations
 
@@ -16,25 +17,27 @@ from dash.development.base_component import Component
 
 from analytics import home_kpis
 from analytics.home_kpis import Kpi
-from auth.access import EVERYONE, allowed, region_scope, requires
+from auth.access import EVERYONE, AccessDenied, allowed, region_scope, requires
 from auth.answers import cached_answer
+from auth.audit import audit
 from auth.requests import now
 from components.attrs import attrs
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.feed import feed_list
-from components.figures import clicked, share_line, stacked_bars
+from components.figures import clicked, region_bars, share_line, stacked_bars
+from components.filters import field, filter_bar
 from components.formatting import number, percent
 from components.insight import KpiReading, facts_from_kpi_cards
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.view_tools import view_actions, view_location
-from data import activity
+from data import accounts, activity
 from data.engine import connect
-from data.queries import home
+from data.queries import home, overview
 from data.queries.home import CHART_WEEKS
 from sharing.embed import EMBED_ROLES
-from sharing.views import Explained, Part, View, register
+from sharing.views import Explained, Param, Part, View, region_name, register
 from sharing.views import State as ViewState
 from widgets.explain import ExplainAIO
 
@@ -69,6 +72,10 @@ class ids:
         return {"type": "home-graph", "area": area}
 
     go = "home-go"
+    region = "home-region"
+    regions_chart = "home-regions-chart"
+    regions_graph = "home-regions-graph"  # a region's bar: home for that region alone
+    region_note = "home-region-note"
 
 
 DRILLS = {
@@ -122,13 +129,95 @@ def section(area: str) -> html.Section:
     )
 
 
-def layout(**_kwargs: str) -> html.Div:
+REGION_WEEKS = 4
+
+
+def regions_section(regions: pd.DataFrame, chosen: int | None) -> html.Section:
+    """The region filter and the sessions per region, whose bars choose a region. Hidden
+    for a user with one region: there is nothing to choose or compare."""
+    control = dcc.Dropdown(
+        id=ids.region,
+        options=[
+            {"label": n, "value": int(i)} for i, n in regions[["id", "name"]].itertuples(False)
+        ],
+        value=chosen,
+        placeholder="All your regions",
+        clearable=True,
+    )
+    return html.Section(
+        [
+            html.H2("Regions", className="section-title"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            filter_bar([field("Region", control)]),
+                            html.P(
+                                id=ids.region_note,
+                                className="region-note mt-3",
+                                role="status",
+                                **attrs(aria_live="polite"),
+                            ),
+                        ],
+                        lg=6,
+                    ),
+                    dbc.Col(
+                        chart_card(
+                            body_id=ids.regions_chart,
+                            title="Tutoring sessions by region",
+                            subtitle=f"Last {REGION_WEEKS} weeks by outcome; click a region to "
+                            "see this page for it alone",
+                            export=(VIEW, "regions"),
+                        ),
+                        lg=6,
+                    ),
+                ],
+                className="g-3",
+            ),
+        ],
+        className="home-section",
+        hidden=len(regions) < 2,
+        **attrs(aria_label="Regions"),
+    )
+
+
+def regions_in_scope() -> pd.DataFrame:
+    """The regions the user sees (id, name), by name."""
+    scope = region_scope()
+    with connect() as conn:
+        regions = accounts.regions_table(conn=conn)
+    if scope is not None:
+        regions = regions[regions["id"].isin(scope)]
+    return regions.sort_values(["name", "id"])
+
+
+def chosen_regions(region: Any) -> list[int] | None:
+    """The regions home shows: the chosen one, or every region of the user's (None: all).
+    A region outside the user's scope, or not a region id, is refused and audited."""
+    scope = region_scope()
+    if region is None:
+        return scope
+    if (
+        isinstance(region, bool)
+        or not isinstance(region, int)
+        or (scope is not None and region not in scope)
+    ):
+        audit("access.denied", what="home region", region=str(region)[:20])
+        raise AccessDenied()
+    return [region]
+
+
+def layout(**query: str) -> html.Div:
+    """`?region=<id>` shows every section for that region alone (one of the user's)."""
+    regions = regions_in_scope()
+    chosen = SPEC.state(query)["region"]
     return html.Div(
         [
             view_location(VIEW),
             dcc.Location(id=ids.go, refresh="callback-nav"),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             ExplainAIO(VIEW),
+            regions_section(regions, chosen if chosen in set(regions["id"]) else None),
             *[section(area) for area in SECTIONS],
             recent_activity(),
         ]
@@ -160,13 +249,15 @@ NO_DATA_HINT = "An administrator loads it (demo data: `python -m beacon seed`)."
     Output(ids.kpis(MATCH), "children"),
     Output(ids.chart(MATCH), "children"),
     Input(ids.area(MATCH), "data"),
+    Input(ids.region, "value"),
     Input(shell_ids.theme, "data"),
 )
 @requires(*EVERYONE)
 @cached_answer("tutors", "pe", "schedules", "credit")
-def fill_section(area: str, theme: str | None) -> tuple[list[Component], Component]:
+def fill_section(area: str, region: Any, theme: str | None) -> tuple[list[Component], Component]:
     if area not in home_kpis.AREAS:
         raise dash.exceptions.PreventUpdate
+    scope = chosen_regions(region)
     with connect() as conn:
         end = home.home_end(conn=conn)
         if end is None:
@@ -174,7 +265,7 @@ def fill_section(area: str, theme: str | None) -> tuple[list[Component], Compone
             return [dbc.Col(empty_state("No data yet", NO_DATA_HINT))], chart_body(
                 None, empty_title="Nothing to chart yet", empty_hint=hint
             )
-    cards, rows = section_cards(area, end)
+    cards, rows = section_cards(area, end, scope)
     empty_hint = "Nothing was recorded in this period."
     return (
         [dbc.Col(card, sm=6) for card in cards],
@@ -186,6 +277,78 @@ def fill_section(area: str, theme: str | None) -> tuple[list[Component], Compone
             drill_hint="Click to open this week in the calendar",
         ),
     )
+
+
+@callback(
+    Output(ids.regions_chart, "children"),
+    Output(ids.region_note, "children"),
+    Input(ids.region, "value"),
+    Input(shell_ids.theme, "data"),
+)
+@requires(*EVERYONE)
+@cached_answer("tutors")
+def fill_regions(region: Any, theme: str | None) -> tuple[Component, str]:
+    """Sessions per region of the user's, the chosen one (if any) standing out, and what the
+    page counts now."""
+    chosen_regions(region)
+    rows = region_rows({})
+    chart = chart_body(
+        region_bars(rows, theme=theme, chosen=region) if rows["sessions"].sum() else None,
+        empty_title=f"No sessions in the last {REGION_WEEKS} weeks",
+        empty_hint="Tutoring sessions appear here once they are recorded.",
+        drill_id=ids.regions_graph,
+        drill_hint="Click to see this page for this region alone",
+    )
+    return chart, region_note(rows, region)
+
+
+def region_note(rows: pd.DataFrame, region: int | None) -> str:
+    """What the page counts: all the user's regions, or one, with its share of the sessions."""
+    total = int(rows["sessions"].sum())
+    period = f"tutoring sessions in the last {REGION_WEEKS} weeks"
+    if region is None:
+        regions = rows["region_id"].nunique()
+        return f"Every section counts all your regions: {number(total)} {period}, in " + (
+            f"{number(regions)} regions." if regions != 1 else "1 region."
+        )
+    mine = rows[rows["region_id"] == region]
+    name = str(mine["region"].iloc[0]) if len(mine) else region_name(region)
+    count = int(mine["sessions"].sum())
+    share = f" ({percent(count / total)})" if total else ""
+    return f"Every section counts {name} alone: {number(count)} of {number(total)} {period}{share}."
+
+
+@callback(
+    Output(ids.region, "value", allow_duplicate=True),
+    Input(ids.regions_graph, "clickData"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def drill_to_region(click: Any) -> int:
+    """A click on a region's bar shows home for that region; the address follows (a new
+    history entry), so Back returns to all regions."""
+    region = clicked(click)
+    if isinstance(region, bool) or not isinstance(region, int):
+        raise dash.exceptions.PreventUpdate
+    return region
+
+
+def region_rows(_state: ViewState) -> pd.DataFrame:
+    """Tutoring sessions per region and outcome over the last weeks, in the user's scope."""
+    with connect() as conn:
+        end = home.home_end(conn=conn)
+        if end is None:
+            return pd.DataFrame({"region_id": [], "region": [], "status": [], "sessions": []})
+        return overview.sessions_by_region(
+            conn=conn,
+            since=end - pd.Timedelta(weeks=REGION_WEEKS) + pd.Timedelta(days=1),
+            until=end + pd.Timedelta(days=1),
+            region_ids=region_scope(),
+        )
+
+
+def region_figure(rows: pd.DataFrame, theme: str | None) -> go.Figure | None:
+    return region_bars(rows, theme=theme) if len(rows) and rows["sessions"].sum() else None
 
 
 @callback(
@@ -212,26 +375,30 @@ def _is_day(text: str) -> bool:
     return True
 
 
-def section_cards(area: str, end: pd.Timestamp) -> tuple[list[dbc.Card], pd.DataFrame]:
-    """The area's KPI cards and the weekly rows its chart is drawn from, in the user's scope."""
+def section_cards(
+    area: str, end: pd.Timestamp, region_ids: list[int] | None
+) -> tuple[list[dbc.Card], pd.DataFrame]:
+    """The area's KPI cards and the weekly rows its chart is drawn from, in `region_ids`
+    (the user's scope, or one region of it)."""
     with connect() as conn:
-        frames = home.section_frames(conn=conn, section=area, end=end, region_ids=region_scope())
+        frames = home.section_frames(conn=conn, section=area, end=end, region_ids=region_ids)
     kpis, rows = home_kpis.AREAS[area](frames, end, weeks=CHART_WEEKS)
     return kpi_cards(kpis), rows
 
 
-def area_readings() -> dict[str, list[KpiReading]]:
-    """Each area's KPI cards as the user sees them, in their scope, read back."""
+def area_readings(state: ViewState) -> dict[str, list[KpiReading]]:
+    """Each area's KPI cards as the user sees them, for the view's region, read back."""
+    scope = chosen_regions(state.get("region"))
     with connect() as conn:
         end = home.home_end(conn=conn)
     if end is None:
         return {}
-    return {area: facts_from_kpi_cards(section_cards(area, end)[0]) for area in SECTIONS}
+    return {area: facts_from_kpi_cards(section_cards(area, end, scope)[0]) for area in SECTIONS}
 
 
-def home_facts(_state: ViewState) -> list[KpiReading]:
+def home_facts(state: ViewState) -> list[KpiReading]:
     """What "Explain this view" reads: every KPI card (never personal data)."""
-    return [reading for readings in area_readings().values() for reading in readings]
+    return [reading for readings in area_readings(state).values() for reading in readings]
 
 
 def kpi_cards(kpis: list[Kpi]) -> list[dbc.Card]:
@@ -281,20 +448,21 @@ FIGURES: dict[str, Callable[[pd.DataFrame, str | None], go.Figure | None]] = {
 
 
 def chart_rows(area: str) -> Callable[[ViewState], pd.DataFrame]:
-    def rows(_state: ViewState) -> pd.DataFrame:
+    def rows(state: ViewState) -> pd.DataFrame:
+        scope = chosen_regions(state.get("region"))
         with connect() as conn:
             end = home.home_end(conn=conn)
-        return section_cards(area, end)[1] if end is not None else pd.DataFrame()
+        return section_cards(area, end, scope)[1] if end is not None else pd.DataFrame()
 
-    rows.__doc__ = f"The weekly rows behind the {area} chart, in the user's scope."
+    rows.__doc__ = f"The weekly rows behind the {area} chart, for the view's region."
     return rows
 
 
-def kpi_values(_state: ViewState) -> list[tuple[str, str]]:
+def kpi_values(state: ViewState) -> list[tuple[str, str]]:
     """Every area's KPI cards as the user sees them: (title, value and change)."""
     return [
         (f"{SECTIONS[area][0]}: {r.label}", r.value + (f" ({r.change})" if r.change else ""))
-        for area, readings in area_readings().items()
+        for area, readings in area_readings(state).items()
         for r in readings
     ]
 
@@ -305,9 +473,13 @@ SPEC = register(
         path="/",
         title="Home: every area at a glance",
         roles=EVERYONE,
-        parts=tuple(
-            Part(area, f"{heading}: {chart_title}", chart_rows(area), FIGURES[area])
-            for area, (heading, chart_title, _) in SECTIONS.items()
+        params=(Param("region", ids.region, "Region", parse=int, show=region_name),),
+        parts=(
+            Part("regions", "Tutoring sessions by region", region_rows, region_figure),
+            *(
+                Part(area, f"{heading}: {chart_title}", chart_rows(area), FIGURES[area])
+                for area, (heading, chart_title, _) in SECTIONS.items()
+            ),
         ),
         kpis=kpi_values,
         explained=Explained("Home", home_facts),

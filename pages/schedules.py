@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -25,7 +25,7 @@ from data import schedules
 from data.engine import connect
 from settings import get_settings
 from sharing.embed import EMBED_ROLES
-from sharing.views import Param, Part, View, grid_param, one_of, register
+from sharing.views import Param, Part, View, grid_param, iso_day, one_of, register
 from sharing.views import State as ViewState
 from widgets.grid import (
     DataGridAIO,
@@ -446,10 +446,6 @@ def session_rows(state: ViewState) -> pd.DataFrame:
     return shown
 
 
-def _day(raw: str) -> str:
-    return date.fromisoformat(raw[:10]).isoformat()
-
-
 def _host(raw: str) -> str:
     schedules.parse_host(raw)  # ValueError for anything but tutor:<id> or user:<id>
     return raw
@@ -463,8 +459,8 @@ SPEC = register(
         roles=EVERYONE,
         params=(
             Param("view", ids.view, "View", parse=one_of(schedules.VIEWS), default="week"),
-            Param("date", ids.anchor, "From", parse=_day, prop="date"),
-            Param("until", ids.until, "To", parse=_day, prop="date"),
+            Param("date", ids.anchor, "From", parse=iso_day, prop="date"),
+            Param("until", ids.until, "To", parse=iso_day, prop="date"),
             Param("host", ids.host, "Host", parse=_host),
             Param("room", ids.room, "Room", parse=int),
             Param("student", ids.student, "Student", parse=int),

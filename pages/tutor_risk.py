@@ -37,7 +37,16 @@ from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
 from sharing.embed import EMBED_ROLES
-from sharing.views import Explained, Param, Part, View, grid_param, one_of, register
+from sharing.views import (
+    Explained,
+    Param,
+    Part,
+    View,
+    grid_param,
+    one_of,
+    region_name,
+    register,
+)
 from sharing.views import State as ViewState
 from vocabulary import INTERVENTION_LABELS
 from widgets.explain import ExplainAIO
@@ -747,13 +756,6 @@ def _readable(row: pd.Series) -> str:
     return "Yes"
 
 
-def _region_name(region_id: int) -> str:
-    with connect() as conn:
-        regions = accounts.regions_table(conn=conn)
-    found = regions[regions["id"] == region_id]
-    return str(found["name"].iloc[0]) if len(found) else f"region {region_id}"
-
-
 SPEC = register(
     View(
         name=VIEW,
@@ -761,7 +763,7 @@ SPEC = register(
         title="Tutor risk overview",
         roles=EVERYONE,
         params=(
-            Param("region", ids.region, "Region", parse=int, show=_region_name),
+            Param("region", ids.region, "Region", parse=int, show=region_name),
             Param("subject", ids.subject, "Subject", parse=lambda raw: raw[:40]),
             Param("band", ids.band, "Band", parse=one_of(BANDS)),
             Param(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -20,6 +21,8 @@ from flask_login import current_user
 from auth.access import AccessDenied, requires
 from auth.audit import audit
 from components.view_tools import location_id
+from data import accounts
+from data.engine import connect
 from widgets.grid import DataGridAIO, GridColumn, GridState, describe, parse_state
 
 State = dict[str, Any]
@@ -200,6 +203,20 @@ def whole_number_in(options: Mapping[int, Any] | tuple[int, ...]) -> Callable[[s
         return value
 
     return parse
+
+
+def iso_day(raw: str) -> str:
+    """A parser for a day in the address: "2026-06-15" (anything after the tenth character,
+    such as a time, is ignored)."""
+    return date.fromisoformat(raw[:10]).isoformat()
+
+
+def region_name(region_id: int) -> str:
+    """A region filter as a person reads it: the region's name."""
+    with connect() as conn:
+        regions = accounts.regions_table(conn=conn)
+    found = regions[regions["id"] == region_id]
+    return str(found["name"].iloc[0]) if len(found) else f"region {region_id}"
 
 
 def period_param(component_id: str, periods: Mapping[int, str], default: int) -> Param:

@@ -22,6 +22,7 @@ from data.models import (
     CreditCustomer,
     Loan,
     PEClass,
+    Region,
     Repayment,
     Room,
     SafetyIncident,
@@ -113,6 +114,30 @@ def daily_sessions(
         where=[TutoringSession.tutor_id == tutor_id],
     )
     return frame.rename(columns={"n": "sessions"})
+
+
+def sessions_by_region(
+    *, conn: Connection, since: datetime, until: datetime, region_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Tutoring sessions per region and status in [since, until) (whole UTC days, from the
+    kept daily counts); regions with none are left out.
+
+    Columns: region_id (int), region (str), status (str), sessions (int).
+    """
+    first, stop = _utc_days(since, until)
+    stmt = (
+        select(
+            Region.id.label("region_id"),
+            Region.name.label("region"),
+            SessionDay.status,
+            func.sum(SessionDay.sessions).label("sessions"),
+        )
+        .join(Region, Region.id == SessionDay.region_id)
+        .where(SessionDay.day >= first, SessionDay.day < stop)
+        .group_by(Region.id, Region.name, SessionDay.status)
+        .order_by(Region.name, Region.id, SessionDay.status)
+    )
+    return read_frame(conn, in_regions(stmt, SessionDay.region_id, region_ids))
 
 
 def _kept_per_day(

@@ -1,8 +1,9 @@
 """Drill-down in Chromium: a click on a chart's bar filters the page or opens what the bar
-counts, the address follows, and Back returns to the view before. Four charts: the risk
+counts, the address follows, and Back returns to the view before. Five charts: the risk
 scores (filters the overview to a band), the booked hours on home (opens that week in the
-calendar), the hours per room (lists the room's sessions) and the journey's conversion by
-channel (opens the portfolio filtered to the channel)."""
+calendar), the sessions per region on home (home for that region), the hours per room
+(lists the room's sessions) and the journey's conversion by channel (opens the portfolio
+filtered to the channel)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -127,3 +128,31 @@ def test_a_channel_bar_on_the_journey_opens_its_applications_and_back_returns(st
         lambda d: address(started).startswith("/credit/journey")
     )
     started.wait_for_element("#journey-channels-graph", timeout=20)
+
+
+def tutoring_kpis(dash_duo) -> list[str]:
+    return dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent);",
+        '[id=\'{"area":"tutoring","type":"home-kpis"}\'] .kpi-value',
+    )
+
+
+def test_a_region_bar_on_home_shows_home_for_that_region_and_back_returns(started):
+    sign_in(started, "analyst")  # sees every region
+    WebDriverWait(started.driver, 20).until(lambda _d: len(tutoring_kpis(started)) >= 3)
+    everyone = tutoring_kpis(started)
+    click_bar(started, "#home-regions-graph", index=0)
+    WebDriverWait(started.driver, 15).until(lambda d: "region=" in d.current_url)
+    region = int(address(started).split("region=")[1].split("&")[0])
+    with connect() as conn:
+        from data import accounts
+
+        regions = accounts.regions_table(conn=conn)
+    name = str(regions[regions["id"] == region]["name"].iloc[0])
+    started.wait_for_contains_text("#home-region", name, timeout=15)
+    # Every section now counts that region alone: fewer sessions than all regions together.
+    WebDriverWait(started.driver, 20).until(lambda _d: tutoring_kpis(started) != everyone)
+    started.driver.back()
+    WebDriverWait(started.driver, 15).until(lambda _d: address(started) == "/")
+    started.wait_for_contains_text("#home-region", "All your regions", timeout=15)
+    WebDriverWait(started.driver, 20).until(lambda _d: tutoring_kpis(started) == everyone)

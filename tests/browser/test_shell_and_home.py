@@ -24,7 +24,7 @@ def test_home_shows_every_area_with_kpis_and_charts(started):
     started.wait_for_text_to_equal("#shell-title", "Home")
     started.wait_for_contains_text("#shell-data-as-of", "Data as of 2026-06-1")
     with acting_as("viewer"):
-        cards, _ = home.fill_section(area="tutoring", theme="light")
+        cards, _ = home.fill_section(area="tutoring", region=None, theme="light")
     expected = cards[0].children.children.children[1].children
     started.wait_for_text_to_equal(".kpi-value", expected, timeout=20)
     for area in home.SECTIONS:
@@ -32,7 +32,9 @@ def test_home_shows_every_area_with_kpis_and_charts(started):
         started.wait_for_element(".js-plotly-plot", timeout=20)
         assert section.find_elements(By.CSS_SELECTOR, ".kpi-value")
     started.wait_for_element(".chart-card .js-plotly-plot", timeout=20)
-    assert len(started.find_elements(".chart-card .js-plotly-plot")) == len(home.SECTIONS)
+    # One chart per area, and the sessions per region (a viewer sees every region).
+    started.wait_for_element("#home-regions-graph .js-plotly-plot", timeout=20)
+    assert len(started.find_elements(".chart-card .js-plotly-plot")) == len(home.SECTIONS) + 1
     assert severe_console_errors(started) == []
 
 

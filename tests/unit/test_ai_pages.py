@@ -47,7 +47,7 @@ def test_home_explains_the_kpi_cards_it_shows_with_only_their_numbers(db):
         cards = []
         end = home.home.home_end(conn=connect().__enter__())
         for area in home.SECTIONS:
-            cards += home.section_cards(area, end)[0]
+            cards += home.section_cards(area, end, None)[0]
     assert badge == "Template" and text.startswith("Home right now.")
     shown = json.dumps([c.to_plotly_json() for c in cards], default=str)
     assert all(number in shown for number in numbers_in(text))

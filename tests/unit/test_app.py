@@ -60,7 +60,7 @@ def kpis_by_title(cards) -> dict[str, str]:
 
 def test_home_tutoring_kpis_come_from_the_database(seeded_engine):
     with acting_as("viewer"):
-        cards, chart = home.fill_section(area="tutoring", theme="light")
+        cards, chart = home.fill_section(area="tutoring", region=None, theme="light")
     shown = kpis_by_title(cards)
     with connect() as conn:
         end = overview.data_as_of(conn=conn)["newest"].max().normalize()
@@ -78,7 +78,7 @@ def test_home_tutoring_kpis_come_from_the_database(seeded_engine):
 @pytest.mark.parametrize("area", list(home.SECTIONS))
 def test_every_home_section_fills_with_cards_and_a_chart(seeded_engine, area):
     with acting_as("analyst"):
-        cards, chart = home.fill_section(area=area, theme="dark")
+        cards, chart = home.fill_section(area=area, region=None, theme="dark")
     assert len(cards) >= 3
     assert all(value not in ("", None) for value in kpis_by_title(cards).values())
     chart = graph_of(chart)
@@ -89,7 +89,7 @@ def test_every_home_section_fills_with_cards_and_a_chart(seeded_engine, area):
 def test_home_on_an_empty_database_shows_the_designed_empty_state(empty_url, use_database):
     use_database(empty_url)
     with acting_as("viewer"):
-        cards, chart = home.fill_section(area="credit", theme="light")
+        cards, chart = home.fill_section(area="credit", region=None, theme="light")
     (only,) = cards  # one designed empty state where the figures would be, saying why
     assert only.children.className == "empty-state"
     assert "python -m beacon seed" in str(only.children.children)
@@ -98,7 +98,7 @@ def test_home_on_an_empty_database_shows_the_designed_empty_state(empty_url, use
 
 def test_home_refuses_a_forged_area(seeded_engine):
     with acting_as("viewer"), pytest.raises(PreventUpdate):
-        home.fill_section(area="../../etc/passwd", theme="light")
+        home.fill_section(area="../../etc/passwd", region=None, theme="light")
 
 
 def test_page_title_follows_the_registry(seeded_engine):
@@ -109,9 +109,9 @@ def test_page_title_follows_the_registry(seeded_engine):
 
 def test_a_managers_home_counts_only_their_regions(seeded_engine):
     with acting_as("manager", regions=(1,)):
-        mine = kpis_by_title(home.fill_section(area="tutoring", theme="light")[0])
+        mine = kpis_by_title(home.fill_section(area="tutoring", region=None, theme="light")[0])
     with acting_as("analyst"):
-        everyone = kpis_by_title(home.fill_section(area="tutoring", theme="light")[0])
+        everyone = kpis_by_title(home.fill_section(area="tutoring", region=None, theme="light")[0])
     with connect() as conn:
         end = overview.data_as_of(conn=conn)["newest"].max().normalize()
         daily = overview.daily_sessions(
@@ -124,6 +124,63 @@ def test_a_managers_home_counts_only_their_regions(seeded_engine):
     key = "Sessions completed, 30 days"
     assert mine[key] == number(region_one.current)
     assert int(mine[key].replace(",", "")) < int(everyone[key].replace(",", ""))
+
+
+def test_home_for_one_region_counts_that_region_as_a_manager_of_it_sees_it(seeded_engine):
+    key = "Sessions completed, 30 days"
+    with acting_as("analyst"):
+        chosen = kpis_by_title(home.fill_section(area="tutoring", region=1, theme="light")[0])
+        everyone = kpis_by_title(home.fill_section(area="tutoring", region=None, theme="light")[0])
+    with acting_as("manager", regions=(1,)):
+        manager = kpis_by_title(home.fill_section(area="tutoring", region=None, theme="light")[0])
+    assert chosen == manager
+    assert chosen[key] != everyone[key]
+
+
+def test_home_refuses_a_region_outside_the_users_scope_or_a_forged_one(seeded_engine):
+    from auth.access import AccessDenied
+
+    with acting_as("manager", regions=(1,)):
+        for forged in (2, "1", 1.5, True, [1], {"id": 1}):
+            with pytest.raises(AccessDenied):
+                home.fill_section(area="tutoring", region=forged, theme="light")
+            with pytest.raises(AccessDenied):
+                home.fill_regions(region=forged, theme="light")
+
+
+def test_the_region_chart_counts_each_regions_sessions_and_drills_to_its_id(seeded_engine):
+    with acting_as("analyst"):
+        body, note = home.fill_regions(region=2, theme="light")
+        chart = graph_of(body)
+        rows = home.region_rows({})
+        everyone = home.fill_regions(region=None, theme="light")[1]
+    region_two = rows[rows["region_id"] == 2]
+    name, count = region_two["region"].iloc[0], number(int(region_two["sessions"].sum()))
+    total = number(int(rows["sessions"].sum()))
+    assert note.startswith(f"Every section counts {name} alone: {count} of {total} ")
+    assert everyone.startswith(f"Every section counts all your regions: {total} tutoring sessions")
+    with connect() as conn:
+        end = overview.data_as_of(conn=conn)["newest"].max().normalize()
+        daily = overview.daily_sessions(
+            conn=conn,
+            since=end - timedelta(weeks=home.REGION_WEEKS, days=-1),
+            until=end + timedelta(days=1),
+        )
+    assert rows["sessions"].sum() == daily["sessions"].sum() > 0
+    assert rows["region_id"].nunique() > 1
+    traces = chart.figure["data"]
+    assert {t["name"] for t in traces} >= {"completed"}
+    first = traces[0]
+    assert set(first["customdata"]) == set(rows["region_id"])
+    shown = zip(first["marker"]["opacity"], first["customdata"], strict=True)
+    faded = [opacity for opacity, key in shown if key != 2]
+    assert faded and all(o < 1 for o in faded)
+    assert "Click to see this page for this region alone" in first["hovertemplate"]
+    with acting_as("analyst"):
+        assert home.drill_to_region({"points": [{"customdata": 3}]}) == 3
+        for forged in (None, {"points": [{"customdata": "3"}]}, {"points": "x"}):
+            with pytest.raises(PreventUpdate):
+                home.drill_to_region(forged)
 
 
 def test_a_chosen_theme_is_saved_on_the_account_and_a_forged_one_falls_back(seeded_engine):
