@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
+from dash.dependencies import Wildcard
 from dash.development.base_component import Component
 
 from components.chart_text import with_text
-from components.figures import NO_DRILL, hover_hint, reference_lines
+from components.figures import NO_DRILL, clicked, hover_hint, reference_lines
 from components.formatting import number, percent
 from components.grid_columns import GridColumn, small_grid
 from components.table import data_table
@@ -24,14 +26,38 @@ SEVERITY_COLORS = {
 }
 
 
-def graph(figure: go.Figure, theme: str | None, *, height: int = 260) -> Component:
-    """The widget's chart with its text alternative (summary sentence, data table)."""
+GRADE_DRILL_HINT = "Click to filter the board to this grade"
+
+
+def grade_drill_id(widget: str | Wildcard) -> dict[str, Any]:
+    """The id of a widget's chart whose grades filter the board on a click."""
+    return {"type": "pe-grade-drill", "widget": widget}
+
+
+def graph(
+    figure: go.Figure, theme: str | None, *, height: int = 260, drill: str | None = None
+) -> Component:
+    """The widget's chart with its text alternative (summary sentence, data table). With
+    `drill` (the widget's name) a click on a grade filters the board to it."""
     figure = themed(figure, theme).update_layout(height=height, margin={"t": 40, "b": 36})
+    clickable: dict[str, Any] = {"id": grade_drill_id(drill)} if drill else {}
     drawn = dcc.Graph(
-        figure=hover_hint(figure.to_dict(), NO_DRILL),
+        figure=hover_hint(figure.to_dict(), GRADE_DRILL_HINT if drill else NO_DRILL),
         config={"displaylogo": False, "responsive": True},
+        className="chart-graph chart-drills" if drill else "chart-graph",
+        **clickable,
     )
     return with_text(drawn, figure)
+
+
+def clicked_grade(click_data: object) -> int | None:
+    """The grade of the mark a user clicked: a bar's x ("3") or a heatmap row's y
+    ("Grade 3"); None for anything else, a forged value included."""
+    for key in ("x", "y"):
+        text = str(clicked(click_data, key) or "").removeprefix("Grade ").strip()
+        if text.isascii() and text.isdigit() and len(text) <= 2:
+            return int(text)
+    return None
 
 
 def label(name: object) -> str:
@@ -101,7 +127,7 @@ def active_students(frame: pd.DataFrame, *, theme: str | None, options: dict) ->
                     ),
                 ]
             ),
-            graph(figure, theme, height=200),
+            graph(figure, theme, height=200, drill="active_students"),
         ]
     )
 
@@ -253,7 +279,12 @@ def skill_gaps(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Comp
         f"{worst['gap']:.1f} points below the benchmark of {worst['benchmark']:.0f} "
         f"({percent(worst['share_below'])} of students below)"
     )
-    return html.Div([html.P(note, className="widget-note"), graph(figure, theme, height=300)])
+    return html.Div(
+        [
+            html.P(note, className="widget-note"),
+            graph(figure, theme, height=300, drill="skill_gaps"),
+        ]
+    )
 
 
 def performance(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:

@@ -28,9 +28,16 @@ def action_id(kind: str, view: str) -> dict[str, str]:
     return {"type": f"view-{kind}", "view": view}
 
 
-def view_location(view: str) -> dcc.Location:
-    """The view's mirror of the address bar: filter changes push entries, Back restores them."""
-    return dcc.Location(id=location_id(view), refresh=False)
+def view_location(view: str, *, starts_at: tuple[str, str] | None = None) -> dcc.Location:
+    """The view's mirror of the address bar: filter changes push entries, Back restores them.
+    `starts_at` (path, query): the address the page's controls show, for a page whose
+    controls do not come from the address alone (a saved board, whose page then writes it in
+    the bar). The mirror starts there instead of copying the bar when it appears, which
+    would set the controls back to the bar's filters, or push the bar's old address."""
+    if starts_at is None:
+        return dcc.Location(id=location_id(view), refresh=False)
+    path, query = starts_at
+    return dcc.Location(id=location_id(view), refresh=False, search=query, href=path + query)
 
 
 def export_menu(view: str, part: str, *, title: str, chart: bool) -> html.Div:

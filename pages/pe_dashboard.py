@@ -15,7 +15,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
@@ -51,10 +51,10 @@ from components.attrs import attrs
 from components.empty_state import empty_state
 from components.filters import field, filter_bar
 from components.formatting import number, percent
-from components.pe_widgets import DRAW
+from components.pe_widgets import DRAW, clicked_grade, grade_drill_id
 from components.shell import ids as shell_ids
 from components.theme import valid_theme
-from components.view_tools import export_menu, view_actions
+from components.view_tools import export_menu, view_actions, view_location
 from components.widget_card import (
     gallery_item,
     setting_number,
@@ -65,7 +65,7 @@ from components.widget_card import (
 from data.engine import connect
 from data.preferences import read_preference
 from data.queries import pe
-from sharing.views import Explained, Part, View
+from sharing.views import Explained, Param, Part, View, iso_day, whole_number_in
 from sharing.views import State as ViewState
 from sharing.views import register as register_view
 from widgets.explain import ExplainAIO
@@ -95,10 +95,13 @@ class ids:
     gallery = "pe-gallery"
     search = "pe-search"
     gallery_list = "pe-gallery-list"
+    address = "pe-address"
 
 
 def layout(**query: str) -> Component:
-    """`?class=<id>` (from the global search) opens the board filtered to that class."""
+    """The board under the saved filters, or under the filters the address names (a link,
+    Back, a grade clicked on a chart): those are then saved as the board's. `?class=<id>`
+    (from the global search) opens the board filtered to that class."""
     with connect() as conn:
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
         bounds = pe.date_bounds(conn=conn)
@@ -108,15 +111,20 @@ def layout(**query: str) -> Component:
         return empty_state(
             "No PE data yet", "Widgets appear once classes and attendance are recorded."
         )
-    filters, problem = _in_scope(_asked_class(board["filters"], query, classes), classes)
+    addressed = _addressed(query) or board["filters"]
+    filters, problem = _in_scope(_asked_class(addressed, query, classes), classes)
     if problem:
         problems.append(problem)
+    if filters != board["filters"]:
+        board["filters"] = filters
+        _save(board)
     start, end = default_dates(
         start=date.fromisoformat(filters["start"]) if filters.get("start") else None,
         end=date.fromisoformat(filters["end"]) if filters.get("end") else None,
         bounds=bounds,
     )
     chosen = {**filters, "start": start.isoformat(), "end": end.isoformat()}
+    address = SPEC.query(_view_state(chosen))
     return html.Div(
         [
             html.Div(
@@ -124,7 +132,9 @@ def layout(**query: str) -> Component:
                 id=ids.notices,
             ),
             dcc.Store(id=ids.filters, data=chosen),
+            dcc.Store(id=ids.address, data=address),
             _filter_bar(classes, filters, bounds, start, end),
+            view_location(VIEW, starts_at=("/pe", address)),
             view_actions(VIEW, can_embed=False, can_share=False),
             ExplainAIO(VIEW, context=chosen),
             html.Div(
@@ -153,6 +163,37 @@ def layout(**query: str) -> Component:
             ),
         ]
     )
+
+
+def _addressed(query: dict[str, str]) -> dict[str, Any] | None:
+    """The filters the address names, when it names any and they are valid, else None."""
+    state = SPEC.state(query)
+    if all(value is None for value in state.values()):
+        return None
+    try:
+        filters = Filters.model_validate(
+            {
+                "school_id": state["school"],
+                "grade": state["grade"],
+                "class_id": state["class"],
+                "start": state["start"],
+                "end": state["end"],
+            }
+        )
+    except ValidationError:
+        return None
+    return filters.model_dump(mode="json")
+
+
+def _view_state(filters: dict[str, Any]) -> ViewState:
+    """The board's filters as the address carries them."""
+    return {
+        "school": filters.get("school_id"),
+        "grade": filters.get("grade"),
+        "class": filters.get("class_id"),
+        "start": filters.get("start"),
+        "end": filters.get("end"),
+    }
 
 
 def _saved_board(conn: Any) -> tuple[dict[str, Any], list[str]]:
@@ -405,6 +446,36 @@ def pe_facts(state: ViewState) -> list[Fact]:
     ]
 
 
+# The address names the filters the board opened with (replacing the bare "/pe" entry, not
+# adding one), so Back after a filter change returns to them. (The output is a no-op: Dash
+# runs a callback when its page appears only for the outputs on it.)
+clientside_callback(
+    """function(query) {
+        if (query !== null && window.location.search !== query) {
+            window.history.replaceState(window.history.state, "", window.location.pathname + query);
+        }
+        return false;
+    }""",
+    Output(ids.address, "clear_data"),
+    Input(ids.address, "data"),
+)
+
+
+@callback(
+    Output(ids.grade, "value", allow_duplicate=True),
+    Input(grade_drill_id(ALL), "clickData"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def drill_to_grade(_clicks: list[Any]) -> int:
+    """A click on a grade's mark in a widget filters the board to that grade; the address
+    follows (a new history entry), so Back returns to the board before."""
+    grade = clicked_grade(ctx.triggered[0]["value"]) if ctx.triggered else None
+    if grade is None:
+        raise PreventUpdate
+    return grade
+
+
 @callback(
     Output(ids.gallery, "is_open"),
     Input(ids.open_gallery, "n_clicks"),
@@ -649,12 +720,32 @@ def placed_widgets(_state: ViewState) -> list[str]:
     return [p["widget"] for p in board["widgets"]]
 
 
+def _record_id(raw: str) -> int:
+    value = int(raw)
+    if not 1 <= value < 2**31:
+        raise ValueError(f"not a record id: {raw!r}")
+    return value
+
+
 SPEC = register_view(
     View(
         name=VIEW,
         path="/pe",
         title="PE dashboard",
         roles=EVERYONE,
+        params=(
+            Param("school", ids.school, "School", parse=_record_id),
+            Param(
+                "grade",
+                ids.grade,
+                "Grade",
+                parse=whole_number_in(tuple(range(1, 13))),
+                show=lambda grade: f"Grade {grade}",
+            ),
+            Param("class", ids.klass, "Class", parse=_record_id),
+            Param("start", ids.dates, "From", parse=iso_day, prop="start_date"),
+            Param("end", ids.dates, "To", parse=iso_day, prop="end_date"),
+        ),
         parts=tuple(
             Part(name, widget.title, widget_rows(name), widget_figure)
             for name, widget in WIDGETS.items()

@@ -1,9 +1,9 @@
 """Drill-down in Chromium: a click on a chart's bar filters the page or opens what the bar
 counts, the address follows, and Back returns to the view before. Five charts: the risk
 scores (filters the overview to a band), the booked hours on home (opens that week in the
-calendar), the sessions per region on home (home for that region), the hours per room
-(lists the room's sessions) and the journey's conversion by channel (opens the portfolio
-filtered to the channel)."""
+calendar), the hours per room (lists the room's sessions), the journey's conversion by
+channel (opens the portfolio filtered to the channel) and a PE widget's grades (filters the
+board to a grade)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -128,6 +128,48 @@ def test_a_channel_bar_on_the_journey_opens_its_applications_and_back_returns(st
         lambda d: address(started).startswith("/credit/journey")
     )
     started.wait_for_element("#journey-channels-graph", timeout=20)
+
+
+def saved_grade(user_id: int) -> object:
+    from actions.pe_board import PREFERENCE
+    from data.preferences import read_preference
+
+    with connect() as conn:
+        saved = read_preference(conn=conn, user_id=user_id, name=PREFERENCE)
+    return (saved or {}).get("filters", {}).get("grade")
+
+
+def test_a_grade_bar_on_the_pe_board_filters_it_and_back_undoes_it(started):
+    account = sign_in(started, "analyst")
+    started.driver.get(url(started, "/pe"))
+    # The bare address is replaced by the one naming the board's filters (its dates).
+    WebDriverWait(started.driver, 20).until(lambda d: "start=" in d.current_url)
+    before = address(started)
+    assert "grade=" not in before
+    widget = '[data-widget="active_students"]'
+    grades = len(
+        WebDriverWait(started.driver, 20).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, f"{widget} .bars .point path")
+        )
+    )
+    assert grades > 1
+    click_bar(started, widget, index=0)
+    WebDriverWait(started.driver, 15).until(lambda d: "grade=" in d.current_url)
+    grade = int(address(started).split("grade=")[1].split("&")[0])
+    started.wait_for_contains_text("#pe-grade", f"Grade {grade}", timeout=15)
+    # Every widget is redrawn for that grade alone: one bar left; the board keeps it.
+    WebDriverWait(started.driver, 20).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, f"{widget} .bars .point path")) == 1
+    )
+    WebDriverWait(started.driver, 10).until(lambda _d: saved_grade(account.id) == grade)
+
+    started.driver.back()
+    WebDriverWait(started.driver, 15).until(lambda _d: address(started) == before)
+    started.wait_for_contains_text("#pe-grade", "All grades", timeout=15)
+    WebDriverWait(started.driver, 20).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, f"{widget} .bars .point path")) == grades
+    )
+    assert saved_grade(account.id) is None
 
 
 def tutoring_kpis(dash_duo) -> list[str]:
