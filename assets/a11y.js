@@ -85,7 +85,105 @@
     }
   }
 
+  // Keyboard users keep their place when a callback redraws the controls they were using
+  // (the PE board after a move, a resize or an add). Inside an element marked
+  // data-keep-focus="<fallback id>", the control that had the focus, once it is gone or
+  // disabled, hands it to its redrawn self (same id); if that is missing or disabled, to the
+  // same widget's control of another kind (data-keep-focus-kinds, for pattern-matching
+  // ids), else to the same control of the widget now in its place (a removal), else to the
+  // fallback.
+  var kept = null;
+
+  function remember(event) {
+    var target = event.target;
+    var box = target && target.closest ? target.closest("[data-keep-focus]") : null;
+    if (!box || !target.id) {
+      kept = null;
+      return;
+    }
+    var card = target.closest("[data-widget]");
+    var cards = Array.prototype.slice.call(box.querySelectorAll("[data-widget]"));
+    kept = {
+      el: target,
+      id: target.id,
+      box: box,
+      path: location.pathname,
+      position: card ? cards.indexOf(card) : -1,
+    };
+  }
+
+  function kind_of(id) {
+    try {
+      var parsed = JSON.parse(id);
+      return parsed && typeof parsed === "object" ? parsed.type : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function in_its_place(kinds) {
+    // The control of the same kind on the card now where the gone one was (the next one
+    // moved up), or the last card's.
+    var cards = kept.box.querySelectorAll("[data-widget]");
+    if (kept.position < 0 || !cards.length) return null;
+    var card = cards[Math.min(kept.position, cards.length - 1)];
+    var wanted = [kind_of(kept.id)].concat(kinds);
+    var controls = card.querySelectorAll("[id]");
+    for (var k = 0; k < wanted.length; k++) {
+      for (var i = 0; i < controls.length; i++) {
+        if (kind_of(controls[i].id) === wanted[k] && usable(controls[i])) return controls[i];
+      }
+    }
+    return null;
+  }
+
+  function usable(element) {
+    return element && !element.disabled ? element : null;
+  }
+
+  function same_widget(id, kinds) {
+    var parsed;
+    try {
+      parsed = JSON.parse(id);
+    } catch (e) {
+      return null;
+    }
+    if (!parsed || typeof parsed !== "object") return null;
+    for (var i = 0; i < kinds.length; i++) {
+      parsed.type = kinds[i];
+      var keys = Object.keys(parsed).sort();
+      var found = usable(document.getElementById(JSON.stringify(parsed, keys)));
+      if (found) return found;
+    }
+    return null;
+  }
+
+  function restore() {
+    if (!kept || (kept.el.isConnected && !kept.el.disabled)) return;
+    var active = document.activeElement;
+    if (location.pathname !== kept.path || (active && active !== document.body)) {
+      kept = null; // another page, or the user has moved on
+      return;
+    }
+    var kinds = (kept.box.dataset.keepFocusKinds || "").split(" ").filter(Boolean);
+    var target =
+      usable(document.getElementById(kept.id)) ||
+      same_widget(kept.id, kinds) ||
+      in_its_place(kinds) ||
+      usable(document.getElementById(kept.box.dataset.keepFocus));
+    if (!target) return; // not drawn yet: the next change tries again
+    kept = null;
+    target.focus();
+  }
+
   function start() {
+    document.addEventListener("focusin", remember);
+    new MutationObserver(restore).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ["disabled"],
+    });
     repair(document);
     window.addEventListener("resize", function () {
       repair(document);

@@ -80,6 +80,9 @@ dash.register_page(
 )
 
 VIEW = "pe-dashboard"
+# The controls of a moved widget that take the focus when the one used is gone or disabled
+# (its "later" button once it is last), in this order.
+KEEP_FOCUS = "pe-down pe-up pe-size"
 
 
 class ids:
@@ -143,7 +146,10 @@ def layout(**query: str) -> Component:
                 className="visually-hidden",
                 **attrs(aria_live="polite"),
             ),
-            dbc.Row(_cards(board, classes, chosen, theme), id=ids.grid),
+            html.Div(  # a keyboard user's focus survives the board's redraw (assets/a11y.js)
+                dbc.Row(_cards(board, classes, chosen, theme), id=ids.grid),
+                **attrs(data_keep_focus=ids.open_gallery, data_keep_focus_kinds=KEEP_FOCUS),
+            ),
             dbc.Offcanvas(
                 [
                     dbc.Label("Search widgets", html_for=ids.search),
@@ -154,7 +160,12 @@ def layout(**query: str) -> Component:
                         debounce=False,
                         className="mb-3",
                     ),
-                    html.Ul(_gallery(board, ""), id=ids.gallery_list, className="gallery-list"),
+                    html.Ul(
+                        _gallery(board, ""),
+                        id=ids.gallery_list,
+                        className="gallery-list",
+                        **attrs(data_keep_focus=ids.search),
+                    ),
                 ],
                 id=ids.gallery,
                 title="Widget gallery",
@@ -229,7 +240,7 @@ def _in_scope(raw: dict[str, Any], classes: pd.DataFrame) -> tuple[dict[str, Any
     if filters != raw:
         return (
             filters,
-            "A saved filter pointed at a school or class you cannot see; it was cleared.",
+            "A filter pointed at a school or class you cannot see; it was cleared.",
         )
     return filters, None
 
@@ -720,6 +731,18 @@ def placed_widgets(_state: ViewState) -> list[str]:
     return [p["widget"] for p in board["widgets"]]
 
 
+def _named(column: str, name: str) -> Callable[[int], str | None]:
+    """How a school or class filter reads in a report: its name (None: its id)."""
+
+    def shown(value: int) -> str | None:
+        with connect() as conn:
+            classes = pe.filter_options(conn=conn, region_ids=region_scope())
+        found = classes[classes[column] == value]
+        return str(found[name].iloc[0]) if len(found) else None
+
+    return shown
+
+
 def _record_id(raw: str) -> int:
     value = int(raw)
     if not 1 <= value < 2**31:
@@ -734,7 +757,13 @@ SPEC = register_view(
         title="PE dashboard",
         roles=EVERYONE,
         params=(
-            Param("school", ids.school, "School", parse=_record_id),
+            Param(
+                "school",
+                ids.school,
+                "School",
+                parse=_record_id,
+                show=_named("school_id", "school_name"),
+            ),
             Param(
                 "grade",
                 ids.grade,
@@ -742,7 +771,9 @@ SPEC = register_view(
                 parse=whole_number_in(tuple(range(1, 13))),
                 show=lambda grade: f"Grade {grade}",
             ),
-            Param("class", ids.klass, "Class", parse=_record_id),
+            Param(
+                "class", ids.klass, "Class", parse=_record_id, show=_named("class_id", "class_name")
+            ),
             Param("start", ids.dates, "From", parse=iso_day, prop="start_date"),
             Param("end", ids.dates, "To", parse=iso_day, prop="end_date"),
         ),

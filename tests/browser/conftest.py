@@ -82,13 +82,17 @@ def by_dict_id(dash_duo, value: dict, timeout: float = 20):
 
 def click(dash_duo, selector: str | dict):
     """Click an element as the DOM sees it, even where Dash's dev-tools badge covers the
-    bottom of the headless window. A dict is a pattern-matching id."""
+    bottom of the headless window; it takes the focus, as under a real click. A dict is a
+    pattern-matching id."""
     if isinstance(selector, dict):
         element = by_dict_id(dash_duo, selector)
     else:
         element = dash_duo.wait_for_element(selector, timeout=20)
     dash_duo.driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center'});arguments[0].click();", element
+        "arguments[0].scrollIntoView({block: 'center'});"
+        "arguments[0].focus({preventScroll: true});"  # as a real click focuses a button
+        "arguments[0].click();",
+        element,
     )
     return element
 

@@ -103,3 +103,58 @@ def test_a_viewer_sees_only_the_widgets_for_their_role(started):
     started.wait_for_element("#pe-gallery-list .gallery-item")
     text = started.find_element("#pe-gallery-list").get_attribute("textContent")
     assert "Skill gaps" in text and "Incident log" not in text and "Team suggestions" not in text
+
+
+def test_the_board_is_arranged_with_the_keyboard_alone_and_keeps_the_focus(started):
+    """No click after signing in: the gallery, an add, two moves and a removal by Tab and
+    Enter. The board is drawn anew after each change; the focus stays on the control used
+    (so Enter again moves the widget again) or, once that is gone, goes to the search (an
+    add) or to the widget that took the removed one's place."""
+    from selenium.webdriver.common.keys import Keys
+
+    from tests.browser.conftest import dict_id
+    from tests.browser.test_schedules import focused, press, tab_to
+
+    sign_in(started, "analyst")
+    started.driver.get(url(started, "/pe"))
+    started.wait_for_element("[data-widget] .js-plotly-plot", timeout=30)
+    first = board(started)
+    assert first[0] == "attendance"
+    press(started, Keys.TAB)
+    assert focused(started) == "skip-link"
+    press(started, Keys.ENTER)
+
+    tab_to(started, "pe-open-gallery", most=40)
+    press(started, Keys.ENTER)
+    tab_to(started, "pe-search")
+    press(started, "balanced teams")
+    WebDriverWait(started.driver, 10).until(
+        lambda _d: len(started.find_elements("#pe-gallery-list .gallery-item")) == 1
+    )
+    tab_to(started, dict_id({"type": "pe-add", "widget": "team_suggestions"}))
+    press(started, Keys.ENTER)
+    wait_for_board(started, [*first, "team_suggestions"])
+    # Its "Add" button is now a disabled "Added": the search takes the focus.
+    WebDriverWait(started.driver, 10).until(lambda _d: focused(started) == "pe-search")
+    press(started, Keys.ESCAPE)  # closes the gallery; the focus goes back to the page
+    WebDriverWait(started.driver, 10).until(lambda _d: not started.find_elements("#pe-search"))
+    assert focused(started) not in ("BODY", "")
+
+    later = dict_id({"type": "pe-down", "widget": "attendance"})
+    tab_to(started, later, most=40)
+    press(started, Keys.ENTER)
+    wait_for_board(started, [first[1], "attendance", *first[2:], "team_suggestions"])
+    WebDriverWait(started.driver, 10).until(lambda _d: focused(started) == later)
+    press(started, Keys.ENTER)
+    moved = [first[1], first[2], "attendance", *first[3:], "team_suggestions"]
+    wait_for_board(started, moved)
+
+    tab_to(started, dict_id({"type": "pe-remove", "widget": "attendance"}), most=5)
+    press(started, Keys.ENTER)
+    wait_for_board(started, [w for w in moved if w != "attendance"])
+    # The widget that took its place takes the focus, on its own "Remove".
+    in_its_place = dict_id({"type": "pe-remove", "widget": moved[3]})
+    WebDriverWait(started.driver, 10).until(lambda _d: focused(started) == in_its_place)
+    started.driver.refresh()
+    started.wait_for_element("[data-widget]", timeout=20)
+    assert board(started) == [w for w in moved if w != "attendance"]

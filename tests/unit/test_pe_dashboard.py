@@ -145,7 +145,7 @@ def test_the_board_arrives_drawn_and_a_setting_redraws_only_its_widget(seeded_en
             },
         )
         page = pe_dashboard.layout()
-        grid = next(c for c in page.children if getattr(c, "id", None) == "pe-grid")
+        grid = on_page(page, "pe-grid")
         bodies = [card.children.children.children[1].children[-1] for card in grid.children]
         assert all(body.children is not None for body in bodies)
         outputs = [{"id": {"type": "pe-body", "widget": w}} for w in ("fitness", "equipment")]
@@ -163,3 +163,41 @@ def test_the_board_arrives_drawn_and_a_setting_redraws_only_its_widget(seeded_en
     assert equipment is dash.no_update
     chart = graph_of(fitness.children[-1])
     assert chart.figure["layout"]["yaxis"]["title"]["text"].startswith("Push ups")
+
+
+def on_page(page: Component, component_id: str) -> Component:
+    """The component of this id in a layout, however deep."""
+    found = [c for c in page._traverse() if getattr(c, "id", None) == component_id]
+    assert len(found) == 1, component_id
+    return found[0]
+
+
+def test_an_address_with_filters_sets_and_saves_them_and_a_forged_one_is_ignored(seeded_engine):
+    """Back and pasted links carry the board's filters (#24): the address wins over the
+    saved board, is saved as the board's, and is written back in its canonical form."""
+    with acting_as("analyst") as account:
+        page = pe_dashboard.layout(grade="3", start="2026-05-01", end="2026-06-15")
+        assert board_of(account)["filters"]["grade"] == 3
+        address = "?grade=3&start=2026-05-01&end=2026-06-15"
+        assert on_page(page, pe_dashboard.ids.address).data == address
+        assert on_page(page, pe_dashboard.ids.grade).value == 3
+        for forged in ({"grade": "99"}, {"grade": "3;DROP"}, {"school": "-1"}, {"start": "x"}):
+            page = pe_dashboard.layout(**forged)
+            assert board_of(account)["filters"]["grade"] == 3  # the saved board, untouched
+            assert on_page(page, pe_dashboard.ids.address).data == address
+        pe_dashboard.layout(start="2026-05-01", end="2026-06-15")  # Back to no grade
+        assert board_of(account)["filters"]["grade"] is None
+
+
+def test_a_click_on_a_grade_picks_that_grade_and_a_forged_click_nothing(seeded_engine):
+    with acting_as("analyst"):
+        for click, grade in (
+            ({"points": [{"x": "4", "y": 0.5}]}, 4),  # a bar of Active students
+            ({"points": [{"x": "Sit and reach", "y": "Grade 7"}]}, 7),  # a Skill gaps row
+        ):
+            triggered({"type": "pe-grade-drill", "widget": "active_students"}, "clickData", click)
+            assert pe_dashboard.drill_to_grade([click]) == grade
+        for forged in (None, {"points": [{"x": "４"}]}, {"points": [{"x": "123"}]}, {"x": 1}):
+            triggered({"type": "pe-grade-drill", "widget": "x"}, "clickData", forged)
+            with pytest.raises(dash.exceptions.PreventUpdate):
+                pe_dashboard.drill_to_grade([forged])
