@@ -16,19 +16,32 @@ class Scenario:
     wildcard: dict[str, Any] = field(default_factory=dict)  # for pattern-matching ids
 
 
+def grid_rows(page: str, path: str, grid: str, sort: str | None) -> Scenario:
+    """A data grid's first block of 100 rows (its rows callback), sorted by `sort` (highest
+    first) or the page's own order, under the page's default filters."""
+    request = {
+        "startRow": 0,
+        "endRow": 100,
+        "sortModel": [{"colId": sort, "sort": "desc"}] if sort else [],
+        "filterModel": {},
+    }
+    return Scenario(
+        page,
+        path,
+        f'"aio_id":"{grid}","component":"DataGridAIO","subcomponent":"grid"}}.getRowsResponse',
+        wildcard={"getRowsRequest": request, "data": {}},
+    )
+
+
 SCENARIOS = (
     Scenario("home (tutoring section)", "/", "home-kpis", wildcard={"area": "tutoring"}),
     Scenario("home (credit section)", "/", "home-kpis", wildcard={"area": "credit"}),
     Scenario("tutor risk: overview", "/tutor-risk", "risk-kpis", {"risk-sort": "score"}),
-    Scenario(
-        "tutor risk: table", "/tutor-risk", "risk-table", {"risk-sort": "score", "risk-page": 1}
-    ),
+    grid_rows("tutor risk: table (first 100 rows)", "/tutor-risk", "risk-tutors", "score"),
     Scenario("schedules: week", "/schedules", "sched-body", {"sched-view": "week"}),
     Scenario("schedules: utilisation", "/schedules/utilisation", "util-hosts", {"util-period": 56}),
-    Scenario(
-        "credit: portfolio", "/credit", "credit-table", {"credit-sort": "score", "credit-page": 1}
-    ),
-    Scenario("credit: watchlist", "/credit/watchlist", "watch-table", {"watch-page": 1}),
+    grid_rows("credit: portfolio (first 100 rows)", "/credit", "credit-customers", "score"),
+    grid_rows("credit: watchlist (first 100 rows)", "/credit/watchlist", "watch-loans", None),
     Scenario(
         "credit: pricing",
         "/credit/pricing",
@@ -49,13 +62,14 @@ class FirstLoad:
 
 
 CHART = ".js-plotly-plot .main-svg"
+GRID_ROW = ".beacon-grid .ag-center-cols-container .ag-row"  # a data grid's first rows
 FIRST_LOADS = (
     FirstLoad("home", "/", CHART),
     FirstLoad("tutor risk", "/tutor-risk", CHART),
     FirstLoad("schedules", "/schedules", ".calendar-week .session-chip"),
     FirstLoad("utilisation", "/schedules/utilisation", CHART),
-    FirstLoad("credit portfolio", "/credit", "#credit-table tbody tr"),
-    FirstLoad("credit watchlist", "/credit/watchlist", "#watch-table tbody tr"),
+    FirstLoad("credit portfolio", "/credit", GRID_ROW),
+    FirstLoad("credit watchlist", "/credit/watchlist", GRID_ROW),
     FirstLoad("credit pricing", "/credit/pricing", CHART),
     FirstLoad("credit journey", "/credit/journey", CHART),
     FirstLoad("credit monitoring", "/credit/monitoring", CHART),
