@@ -11,8 +11,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import (
     Connection,
+    Numeric,
     Select,
     case,
+    cast,
     delete,
     func,
     insert,
@@ -368,7 +370,8 @@ def _customer_grid_columns(latest: Any) -> dict[str, Any]:
         "last_applied": latest.c.applied_at,
         "score": latest.c.score,
         "band": latest.c.band,
-        "pd": latest.c.pd * 100,
+        # As shown (one decimal), so "equals 12.3" finds the rows that show 12.3%.
+        "pd": func.round(cast(latest.c.pd * 100, Numeric(12, 6)), 1),
     }
 
 

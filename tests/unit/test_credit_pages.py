@@ -175,6 +175,17 @@ def test_the_portfolio_is_scoped_searched_filtered_and_paged(scored):
     assert len(everyone) == 5
 
 
+def test_a_pd_equals_filter_finds_the_rows_that_show_that_pd(scored):
+    """PD shows with one decimal ("12.3%"), so "equals 12.3" matches what is shown."""
+    with acting_as("analyst"):
+        every, _ = credit_portfolio.rows(request={"startRow": 0}, query={})
+        shown_as = round(float(every["rowData"][0]["pd"]), 1)
+        request = {"pd": {"filterType": "number", "type": "equals", "filter": shown_as}}
+        found, _ = credit_portfolio.rows(request={"startRow": 0, "filterModel": request}, query={})
+    assert found["rowCount"] >= 1
+    assert {round(float(row["pd"]), 1) for row in found["rowData"]} == {shown_as}
+
+
 def test_the_portfolio_grid_sorts_and_filters_on_the_server_and_exports_what_it_shows(scored):
     """The grid's sort and per-column filters (#24) become SQL: every row returned passes
     them, in their order; the export of the same address follows the sort, the filters and
