@@ -340,14 +340,13 @@ def draw(
             frame, counts = schedules.calendar_days(**args, zone=zone, per_day=per_day)
             total = int(counts.sum())
     export = "/schedules/export.ics?" + urlencode(chosen.query(date=first.isoformat()))
+    period = f"{first:%d %b} – {following - timedelta(days=1):%d %b %Y}"
+    if listing:  # the grid counts what it lists, under its own column filters too
+        return (no_sessions() if total == 0 else None), period, export, total == 0
     if chosen.view == "month":
         title = f"{first:%B %Y} · {number(total)} sessions"
     else:
-        title = (
-            f"{first:%d %b} – {following - timedelta(days=1):%d %b %Y} · {number(total)} sessions"
-        )
-    if listing:
-        return (no_sessions() if total == 0 else None), title, export, total == 0
+        title = f"{period} · {number(total)} sessions"
     if frame.empty:
         return no_sessions(), title, export, True
     frame = _local(frame)

@@ -315,3 +315,15 @@ def test_the_sessions_export_follows_the_list_grid_only_in_the_list_view(seeded_
     assert listed["Session"].str.lower().str.contains("revision").all()
     assert list(listed)[:2] == ["Session ID", "When"] and "Room" not in listed
     assert not weekly["title"].str.lower().str.contains("revision").all()
+
+
+def test_the_list_views_heading_names_its_period_and_leaves_the_count_to_the_grid(seeded_engine):
+    """The grid counts what it lists under its own column filters too ("N sessions match"),
+    so the list's heading gives the period alone; the week gives its count of sessions."""
+    from pages import schedules as calendar
+
+    with acting_as("viewer"):
+        _, listed, *_ = calendar.draw("list", "2026-05-04", None, None, None, None, "2026-05-10")
+        _, weekly, *_ = calendar.draw("week", "2026-05-04", None, None, None, None, None)
+    assert listed == "04 May – 10 May 2026"
+    assert re.fullmatch(r"04 May – 10 May 2026 · [\d,]+ sessions", weekly)
