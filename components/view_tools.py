@@ -3,8 +3,12 @@ tables, and the report / share / embed actions. Callbacks in `sharing.exports` s
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.dependencies import Wildcard
 from dash.development.base_component import Component
 
 from actions.sharing import EMBED_DAYS
@@ -28,16 +32,29 @@ def action_id(kind: str, view: str) -> dict[str, str]:
     return {"type": f"view-{kind}", "view": view}
 
 
-def view_location(view: str, *, starts_at: tuple[str, str] | None = None) -> dcc.Location:
+def address_id(view: str | Wildcard) -> dict[str, Any]:
+    return {"type": "view-address", "view": view}
+
+
+def view_location(view: str, *, shown: str | None = None) -> Component:
     """The view's mirror of the address bar: filter changes push entries, Back restores them.
-    `starts_at` (path, query): the address the page's controls show, for a page whose
-    controls do not come from the address alone (a saved board, whose page then writes it in
-    the bar). The mirror starts there instead of copying the bar when it appears, which
-    would set the controls back to the bar's filters, or push the bar's old address."""
-    if starts_at is None:
+
+    `shown`: the query of the filters the page shows, when they do not come from the address
+    alone (a saved board) or correct it (a region the user may not see). The address bar is
+    then rewritten to it, replacing its entry (`sharing.views` does it), and the mirror
+    starts from it: copying the bar would set the controls back to the bar's filters. Its
+    `href` is left empty so that it never pushes a stale address of its own, and it is a new
+    element for each address (React reuses an element of the same id, with its old props)."""
+    if shown is None:
         return dcc.Location(id=location_id(view), refresh=False)
-    path, query = starts_at
-    return dcc.Location(id=location_id(view), refresh=False, search=query, href=path + query)
+    key = hashlib.sha256(shown.encode()).hexdigest()[:12]
+    return html.Div(
+        [
+            dcc.Location(id=location_id(view), refresh=False, search=shown, href=""),
+            dcc.Store(id=address_id(view), data=shown),
+        ],
+        id=f"view-url-{view}-{key}",
+    )
 
 
 def export_menu(view: str, part: str, *, title: str, chart: bool) -> html.Div:

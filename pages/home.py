@@ -37,7 +37,7 @@ from data.engine import connect
 from data.queries import home, overview
 from data.queries.home import CHART_WEEKS
 from sharing.embed import EMBED_ROLES
-from sharing.views import Explained, Param, Part, View, region_name, register
+from sharing.views import Explained, Param, Part, View, record_id, region_name, register
 from sharing.views import State as ViewState
 from widgets.explain import ExplainAIO
 
@@ -193,14 +193,13 @@ def regions_in_scope() -> pd.DataFrame:
 
 def chosen_regions(region: Any) -> list[int] | None:
     """The regions home shows: the chosen one, or every region of the user's (None: all).
-    A region outside the user's scope, or not a region id, is refused and audited."""
-    scope = region_scope()
+    Anything but one of the user's regions is refused and audited."""
     if region is None:
-        return scope
+        return region_scope()
     if (
         isinstance(region, bool)
         or not isinstance(region, int)
-        or (scope is not None and region not in scope)
+        or region not in set(regions_in_scope()["id"])
     ):
         audit("access.denied", what="home region", region=str(region)[:20])
         raise AccessDenied()
@@ -211,13 +210,14 @@ def layout(**query: str) -> html.Div:
     """`?region=<id>` shows every section for that region alone (one of the user's)."""
     regions = regions_in_scope()
     chosen = SPEC.state(query)["region"]
+    chosen = chosen if chosen in set(regions["id"]) else None  # else all of the user's
     return html.Div(
         [
-            view_location(VIEW),
+            view_location(VIEW, shown=SPEC.query({"region": chosen})),
             dcc.Location(id=ids.go, refresh="callback-nav"),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             ExplainAIO(VIEW),
-            regions_section(regions, chosen if chosen in set(regions["id"]) else None),
+            regions_section(regions, chosen),
             *[section(area) for area in SECTIONS],
             recent_activity(),
         ]
@@ -286,7 +286,7 @@ def fill_section(area: str, region: Any, theme: str | None) -> tuple[list[Compon
     Input(shell_ids.theme, "data"),
 )
 @requires(*EVERYONE)
-@cached_answer("tutors")
+@cached_answer("tutors", "pe", "schedules", "credit")  # its window ends at home's newest day
 def fill_regions(region: Any, theme: str | None) -> tuple[Component, str]:
     """Sessions per region of the user's, the chosen one (if any) standing out, and what the
     page counts now."""
@@ -473,7 +473,7 @@ SPEC = register(
         path="/",
         title="Home: every area at a glance",
         roles=EVERYONE,
-        params=(Param("region", ids.region, "Region", parse=int, show=region_name),),
+        params=(Param("region", ids.region, "Region", parse=record_id, show=region_name),),
         parts=(
             Part("regions", "Tutoring sessions by region", region_rows, region_figure),
             *(

@@ -15,7 +15,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
@@ -65,7 +65,7 @@ from components.widget_card import (
 from data.engine import connect
 from data.preferences import read_preference
 from data.queries import pe
-from sharing.views import Explained, Param, Part, View, iso_day, whole_number_in
+from sharing.views import Explained, Param, Part, View, iso_day, record_id, whole_number_in
 from sharing.views import State as ViewState
 from sharing.views import register as register_view
 from widgets.explain import ExplainAIO
@@ -98,7 +98,6 @@ class ids:
     gallery = "pe-gallery"
     search = "pe-search"
     gallery_list = "pe-gallery-list"
-    address = "pe-address"
 
 
 def layout(**query: str) -> Component:
@@ -114,7 +113,7 @@ def layout(**query: str) -> Component:
         return empty_state(
             "No PE data yet", "Widgets appear once classes and attendance are recorded."
         )
-    addressed = _addressed(query) or board["filters"]
+    addressed = _addressed(query, board["filters"]) or board["filters"]
     filters, problem = _in_scope(_asked_class(addressed, query, classes), classes)
     if problem:
         problems.append(problem)
@@ -135,9 +134,8 @@ def layout(**query: str) -> Component:
                 id=ids.notices,
             ),
             dcc.Store(id=ids.filters, data=chosen),
-            dcc.Store(id=ids.address, data=address),
             _filter_bar(classes, filters, bounds, start, end),
-            view_location(VIEW, starts_at=("/pe", address)),
+            view_location(VIEW, shown=address),
             view_actions(VIEW, can_embed=False, can_share=False),
             ExplainAIO(VIEW, context=chosen),
             html.Div(
@@ -176,21 +174,31 @@ def layout(**query: str) -> Component:
     )
 
 
-def _addressed(query: dict[str, str]) -> dict[str, Any] | None:
-    """The filters the address names, when it names any and they are valid, else None."""
-    state = SPEC.state(query)
-    if all(value is None for value in state.values()):
+# The address's names of the board's filters.
+ADDRESSED = {
+    "school": "school_id",
+    "grade": "grade",
+    "class": "class_id",
+    "start": "start",
+    "end": "end",
+}
+
+
+def _addressed(query: dict[str, str], saved: dict[str, Any]) -> dict[str, Any] | None:
+    """The filters the address names, when it names any and they are valid, else None. An
+    address with dates is a whole board's (Back, a pasted board address): a filter it does
+    not name is off. One without (a link to a class or a grade) changes only what it names,
+    and the saved class when it names a school or grade instead."""
+    named = {k: v for k, v in SPEC.state(query).items() if v is not None}
+    if not named:
         return None
+    whole = "start" in named or "end" in named
+    asked = {field: None for field in ADDRESSED.values()} if whole else dict(saved)
+    if not whole and "class" not in named and ("school" in named or "grade" in named):
+        asked["class_id"] = None
+    asked |= {ADDRESSED[name]: value for name, value in named.items()}
     try:
-        filters = Filters.model_validate(
-            {
-                "school_id": state["school"],
-                "grade": state["grade"],
-                "class_id": state["class"],
-                "start": state["start"],
-                "end": state["end"],
-            }
-        )
+        filters = Filters.model_validate(asked)
     except ValidationError:
         return None
     return filters.model_dump(mode="json")
@@ -198,13 +206,7 @@ def _addressed(query: dict[str, str]) -> dict[str, Any] | None:
 
 def _view_state(filters: dict[str, Any]) -> ViewState:
     """The board's filters as the address carries them."""
-    return {
-        "school": filters.get("school_id"),
-        "grade": filters.get("grade"),
-        "class": filters.get("class_id"),
-        "start": filters.get("start"),
-        "end": filters.get("end"),
-    }
+    return {name: filters.get(field) for name, field in ADDRESSED.items()}
 
 
 def _saved_board(conn: Any) -> tuple[dict[str, Any], list[str]]:
@@ -455,21 +457,6 @@ def pe_facts(state: ViewState) -> list[Fact]:
         Fact("Safety incidents", number(int(incidents["n"].sum()) if len(incidents) else 0)),
         Fact("Incidents more than minor", number(int(serious))),
     ]
-
-
-# The address names the filters the board opened with (replacing the bare "/pe" entry, not
-# adding one), so Back after a filter change returns to them. (The output is a no-op: Dash
-# runs a callback when its page appears only for the outputs on it.)
-clientside_callback(
-    """function(query) {
-        if (query !== null && window.location.search !== query) {
-            window.history.replaceState(window.history.state, "", window.location.pathname + query);
-        }
-        return false;
-    }""",
-    Output(ids.address, "clear_data"),
-    Input(ids.address, "data"),
-)
 
 
 @callback(
@@ -743,13 +730,6 @@ def _named(column: str, name: str) -> Callable[[int], str | None]:
     return shown
 
 
-def _record_id(raw: str) -> int:
-    value = int(raw)
-    if not 1 <= value < 2**31:
-        raise ValueError(f"not a record id: {raw!r}")
-    return value
-
-
 SPEC = register_view(
     View(
         name=VIEW,
@@ -761,7 +741,7 @@ SPEC = register_view(
                 "school",
                 ids.school,
                 "School",
-                parse=_record_id,
+                parse=record_id,
                 show=_named("school_id", "school_name"),
             ),
             Param(
@@ -772,7 +752,7 @@ SPEC = register_view(
                 show=lambda grade: f"Grade {grade}",
             ),
             Param(
-                "class", ids.klass, "Class", parse=_record_id, show=_named("class_id", "class_name")
+                "class", ids.klass, "Class", parse=record_id, show=_named("class_id", "class_name")
             ),
             Param("start", ids.dates, "From", parse=iso_day, prop="start_date"),
             Param("end", ids.dates, "To", parse=iso_day, prop="end_date"),

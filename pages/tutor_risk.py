@@ -44,6 +44,7 @@ from sharing.views import (
     View,
     grid_param,
     one_of,
+    record_id,
     region_name,
     register,
 )
@@ -763,7 +764,7 @@ SPEC = register(
         title="Tutor risk overview",
         roles=EVERYONE,
         params=(
-            Param("region", ids.region, "Region", parse=int, show=region_name),
+            Param("region", ids.region, "Region", parse=record_id, show=region_name),
             Param("subject", ids.subject, "Subject", parse=lambda raw: raw[:40]),
             Param("band", ids.band, "Band", parse=one_of(BANDS)),
             Param(

@@ -15,12 +15,12 @@ from urllib.parse import parse_qsl, urlencode
 import dash
 import pandas as pd
 import plotly.graph_objects as go
-from dash import Input, Output, callback, ctx
+from dash import MATCH, Input, Output, callback, clientside_callback, ctx
 from flask_login import current_user
 
 from auth.access import AccessDenied, requires
 from auth.audit import audit
-from components.view_tools import location_id
+from components.view_tools import address_id, location_id
 from data import accounts
 from data.engine import connect
 from widgets.grid import DataGridAIO, GridColumn, GridState, describe, parse_state
@@ -180,6 +180,30 @@ def _sync_url(view: View) -> None:
         if query == (search or ""):
             raise dash.exceptions.PreventUpdate
         return query, *unchanged
+
+
+# A page that corrects the address (`view_location(shown=...)`) writes the corrected one in
+# the bar, replacing its entry rather than adding one, so Back returns to what was shown. (The
+# output is a no-op: Dash runs a callback when its page appears only for outputs on it.)
+clientside_callback(
+    """function(query) {
+        if (typeof query === "string" && window.location.search !== query) {
+            window.history.replaceState(window.history.state, "", window.location.pathname + query);
+        }
+        return false;
+    }""",
+    Output(address_id(MATCH), "clear_data"),
+    Input(address_id(MATCH), "data"),
+)
+
+
+def record_id(raw: str) -> int:
+    """A parser for a record's id in the address (a region, a school): a positive whole
+    number that fits the database's integers."""
+    value = int(raw)
+    if not 1 <= value < 2**31:
+        raise ValueError(f"not a record id: {raw!r}")
+    return value
 
 
 def one_of(options: Mapping[str, Any] | tuple[str, ...]) -> Callable[[str], str]:

@@ -335,6 +335,13 @@ def credit_scored(request, credit_scored_template, tmp_path, use_database) -> st
     return url
 
 
+def on_page(page: object, component_id: object) -> object:
+    """The one component of this id in a layout, however deep."""
+    found = [c for c in page._traverse() if getattr(c, "id", None) == component_id]  # type: ignore[attr-defined]
+    assert len(found) == 1, component_id
+    return found[0]
+
+
 def graph_of(component: object) -> object:
     """The dcc.Graph a chart component draws (charts come wrapped with their text
     alternative: a figure element with a caption and a data table)."""

@@ -163,6 +163,8 @@ def test_a_grade_bar_on_the_pe_board_filters_it_and_back_undoes_it(started):
     )
     WebDriverWait(started.driver, 10).until(lambda _d: saved_grade(account.id) == grade)
 
+    drilled = address(started)
+    entries = started.driver.execute_script("return history.length")
     started.driver.back()
     WebDriverWait(started.driver, 15).until(lambda _d: address(started) == before)
     started.wait_for_contains_text("#pe-grade", "All grades", timeout=15)
@@ -170,6 +172,13 @@ def test_a_grade_bar_on_the_pe_board_filters_it_and_back_undoes_it(started):
         lambda d: len(d.find_elements(By.CSS_SELECTOR, f"{widget} .bars .point path")) == grades
     )
     assert saved_grade(account.id) is None
+    # The history holds each address once: Forward returns to the grade, Back leaves it.
+    started.driver.forward()
+    WebDriverWait(started.driver, 15).until(lambda _d: address(started) == drilled)
+    started.wait_for_contains_text("#pe-grade", f"Grade {grade}", timeout=15)
+    started.driver.back()
+    WebDriverWait(started.driver, 15).until(lambda _d: address(started) == before)
+    assert started.driver.execute_script("return history.length") == entries
 
 
 def tutoring_kpis(dash_duo) -> list[str]:
@@ -192,8 +201,15 @@ def test_a_region_bar_on_home_shows_home_for_that_region_and_back_returns(starte
         regions = accounts.regions_table(conn=conn)
     name = str(regions[regions["id"] == region]["name"].iloc[0])
     started.wait_for_contains_text("#home-region", name, timeout=15)
-    # Every section now counts that region alone: fewer sessions than all regions together.
-    WebDriverWait(started.driver, 20).until(lambda _d: tutoring_kpis(started) != everyone)
+    # Every section now counts that region alone: its own figures, as a manager of it sees.
+    from pages import home
+    from tests.conftest import acting_as
+
+    with acting_as("manager", (region,)):
+        cards, _ = home.fill_section(area="tutoring", region=None, theme="light")
+    alone = [card.children.children.children[1].children for card in cards]
+    assert alone != everyone
+    WebDriverWait(started.driver, 20).until(lambda _d: tutoring_kpis(started) == alone)
     started.driver.back()
     WebDriverWait(started.driver, 15).until(lambda _d: address(started) == "/")
     started.wait_for_contains_text("#home-region", "All your regions", timeout=15)

@@ -9,10 +9,11 @@ from dash.exceptions import PreventUpdate
 import app as beacon
 from analytics.kpis import by_status, compare_periods
 from components.formatting import number
+from components.view_tools import address_id
 from data.engine import connect
 from data.queries import overview
 from pages import home
-from tests.conftest import acting_as, graph_of
+from tests.conftest import acting_as, graph_of, on_page
 from web import shell_callbacks
 
 
@@ -141,11 +142,21 @@ def test_home_refuses_a_region_outside_the_users_scope_or_a_forged_one(seeded_en
     from auth.access import AccessDenied
 
     with acting_as("manager", regions=(1,)):
-        for forged in (2, "1", 1.5, True, [1], {"id": 1}):
+        for forged in (2, "1", 1.5, True, [1], {"id": 1}, 2**70):
             with pytest.raises(AccessDenied):
                 home.fill_section(area="tutoring", region=forged, theme="light")
             with pytest.raises(AccessDenied):
                 home.fill_regions(region=forged, theme="light")
+        # An address naming another region shows theirs, and the address is corrected.
+        page = home.layout(region="2")
+        assert on_page(page, home.ids.region).value is None
+        assert on_page(page, address_id("home")).data == ""
+        assert on_page(home.layout(region="1"), address_id("home")).data == "?region=1"
+    with acting_as("analyst"):  # sees every region, but only regions that exist
+        for forged in (99_999, 2**70, 0, -1):
+            with pytest.raises(AccessDenied):
+                home.fill_section(area="tutoring", region=forged, theme="light")
+        assert on_page(home.layout(region=str(2**70)), address_id("home")).data == ""
 
 
 def test_the_region_chart_counts_each_regions_sessions_and_drills_to_its_id(seeded_engine):

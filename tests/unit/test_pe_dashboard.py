@@ -10,11 +10,12 @@ import app as beacon  # noqa: F401  (pages register with the app)
 from actions.pe_board import CATEGORIES, WIDGETS, default_board, read_board, read_options
 from auth.access import EVERYONE, STAFF
 from components.pe_widgets import DRAW
+from components.view_tools import address_id
 from data.engine import connect
 from data.preferences import read_preference
 from data.queries import pe
 from pages import pe_dashboard
-from tests.conftest import AS_OF, acting_as, graph_of
+from tests.conftest import AS_OF, acting_as, graph_of, on_page
 from tests.unit.dash_context import triggered
 
 START = AS_OF - timedelta(days=120)
@@ -165,13 +166,6 @@ def test_the_board_arrives_drawn_and_a_setting_redraws_only_its_widget(seeded_en
     assert chart.figure["layout"]["yaxis"]["title"]["text"].startswith("Push ups")
 
 
-def on_page(page: Component, component_id: str) -> Component:
-    """The component of this id in a layout, however deep."""
-    found = [c for c in page._traverse() if getattr(c, "id", None) == component_id]
-    assert len(found) == 1, component_id
-    return found[0]
-
-
 def test_an_address_with_filters_sets_and_saves_them_and_a_forged_one_is_ignored(seeded_engine):
     """Back and pasted links carry the board's filters (#24): the address wins over the
     saved board, is saved as the board's, and is written back in its canonical form."""
@@ -179,14 +173,26 @@ def test_an_address_with_filters_sets_and_saves_them_and_a_forged_one_is_ignored
         page = pe_dashboard.layout(grade="3", start="2026-05-01", end="2026-06-15")
         assert board_of(account)["filters"]["grade"] == 3
         address = "?grade=3&start=2026-05-01&end=2026-06-15"
-        assert on_page(page, pe_dashboard.ids.address).data == address
+        assert on_page(page, address_id("pe-dashboard")).data == address
         assert on_page(page, pe_dashboard.ids.grade).value == 3
         for forged in ({"grade": "99"}, {"grade": "3;DROP"}, {"school": "-1"}, {"start": "x"}):
             page = pe_dashboard.layout(**forged)
             assert board_of(account)["filters"]["grade"] == 3  # the saved board, untouched
-            assert on_page(page, pe_dashboard.ids.address).data == address
+            assert on_page(page, address_id("pe-dashboard")).data == address
         pe_dashboard.layout(start="2026-05-01", end="2026-06-15")  # Back to no grade
         assert board_of(account)["filters"]["grade"] is None
+        # A link that names a grade alone (no dates) changes the grade and keeps the rest.
+        page = pe_dashboard.layout(grade="4")
+        assert board_of(account)["filters"] == {
+            "school_id": None,
+            "grade": 4,
+            "class_id": None,
+            "start": "2026-05-01",
+            "end": "2026-06-15",
+        }
+        assert on_page(page, address_id("pe-dashboard")).data == (
+            "?grade=4&start=2026-05-01&end=2026-06-15"
+        )
 
 
 def test_a_click_on_a_grade_picks_that_grade_and_a_forged_click_nothing(seeded_engine):
