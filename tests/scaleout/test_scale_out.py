@@ -41,7 +41,7 @@ from tests.postgres import _free_port
 
 pytestmark = [pytest.mark.redis, pytest.mark.db, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[2]
-REFRESH_SECONDS = 5
+REFRESH_SECONDS = 10
 
 
 def scheduled_success_since(stack: Stack, since: datetime) -> bool:
