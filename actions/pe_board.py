@@ -46,6 +46,7 @@ class HealthOptions(NoOptions):
 
 class PageOptions(NoOptions):
     page: int = Field(default=1, ge=1, le=10_000)
+    per_page: int = Field(default=INCIDENTS_PER_PAGE, ge=1, le=500)
 
 
 Frames = list[pd.DataFrame]
@@ -71,7 +72,7 @@ class Widget:
         scope = replace(scope, class_id=class_id) if class_id else scope
         # A paged widget's first read takes the page it is on.
         paging = (
-            {"offset": (options.page - 1) * INCIDENTS_PER_PAGE, "limit": INCIDENTS_PER_PAGE}
+            {"offset": (options.page - 1) * options.per_page, "limit": options.per_page}
             if isinstance(options, PageOptions)
             else {}
         )

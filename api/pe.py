@@ -25,7 +25,7 @@ from data.queries import pe
 
 TAG = Tag(name="PE", description="The numbers behind each PE dashboard widget.")
 ID = Field(None, ge=1, le=2**31 - 1)
-SETTINGS = ("metric", "page", "teams", "balance_by")
+SETTINGS = ("metric", "page", "per_page", "teams", "balance_by")
 
 
 class WidgetInfo(BaseModel):
@@ -56,6 +56,9 @@ class WidgetQuery(BaseModel):
     class_id: int | None = ID
     metric: str | None = Field(None, max_length=40, description="A setting of some widgets.")
     page: int | None = Field(None, ge=1, le=10_000, description="The incident log's page.")
+    per_page: int | None = Field(
+        None, ge=1, le=500, description="The incident log's incidents to a page (default 10)."
+    )
     teams: int | None = Field(None, ge=2, le=6, description="Team suggestions: how many.")
     balance_by: str | None = Field(None, max_length=40, description="Team suggestions.")
 

@@ -8,12 +8,13 @@ as HTML."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from components.empty_state import empty_state
@@ -38,6 +39,34 @@ class GridColumn:
 
 
 DEFAULT_WIDTH = 280  # px: a column of text or a few lines
+MAX_SMALL_ROWS = 500  # rows a small grid holds in the browser; its export has them all
+
+
+SMALL_GRID = "SmallGrid"  # the kind of a kept small grid's ids (a PE board's tables)
+
+
+def grid_id(aio_id: str | Any, part: str, *, kind: str = "DataGridAIO") -> dict[str, Any]:
+    """The id of a part ("grid", "state", "shown", ...) of a kept grid: `widgets.grid`'s
+    callbacks keep its sort, filters and columns in step with the address."""
+    return {"component": kind, "subcomponent": part, "aio_id": aio_id}
+
+
+def small_grid_id(aio_id: str | Any, part: str) -> dict[str, Any]:
+    """The id of a part of a kept small grid (a kind of its own: a page that gathers its
+    small grids' states matches them alone, never another page's data grid)."""
+    return grid_id(aio_id, part, kind=SMALL_GRID)
+
+
+@dataclass(frozen=True)
+class TableView:
+    """A small grid whose sort, filters and columns the page keeps (in the address): the
+    grid's id, its state as the address carries it, its models and the columns shown."""
+
+    aio_id: str
+    encoded: str = ""
+    column_state: list[dict[str, Any]] = field(default_factory=list)
+    filter_model: dict[str, Any] = field(default_factory=dict)
+    visible: tuple[str, ...] = ()
 
 
 def width_of(c: GridColumn) -> int:
@@ -74,43 +103,64 @@ def column_def(c: GridColumn) -> dict[str, Any]:
     return made
 
 
-def small_grid(
-    frame: pd.DataFrame,
-    columns: Sequence[GridColumn],
-    *,
-    caption: str | None = None,
-    empty: tuple[str, str] | None = None,
-) -> Component:
-    """A few rows (a widget's top ten, say) in a grid sorted in the browser: every row is
-    already there. Percent columns hold shares (0.25) and show 25.0%. With no
-    rows: the `empty` state (title, hint), or nothing."""
-    if frame.empty:
-        return empty_state(*empty) if empty else html.Div()
+def as_displayed(frame: pd.DataFrame, columns: Sequence[GridColumn]) -> pd.DataFrame:
+    """The columns' values as a small grid shows them (and filters them): percent columns
+    hold shares (0.25) and show 25.0; dates are ISO days."""
     shown = frame[[c.field for c in columns if c.field in frame]].copy()
     for c in columns:
         if c.render == "percent" and c.field in shown:
             shown[c.field] = shown[c.field] * 100
         elif c.kind == "date" and c.field in shown:
             shown[c.field] = pd.to_datetime(shown[c.field]).dt.strftime("%Y-%m-%d")
-    shown = shown.astype(object).where(shown.notna(), None)
-    # Narrow cards: the columns share the width and long text wraps onto taller rows; a
-    # header click sorts (a dozen rows need no filter, and its button would cost the room).
+    return shown
+
+
+def small_grid(
+    frame: pd.DataFrame,
+    columns: Sequence[GridColumn],
+    *,
+    caption: str | None = None,
+    empty: tuple[str, str] | None = None,
+    page_size: int | None = None,
+    view: TableView | None = None,
+) -> Component:
+    """A widget's rows in a grid that sorts and filters in the browser: every row (up to
+    MAX_SMALL_ROWS) is there, `page_size` to a page. With a `view`, its sort, filters and
+    columns are the page's (kept in the address), with a column chooser and filters on
+    every filterable column. With no rows: the `empty` state (title, hint), or nothing."""
+    if frame.empty:
+        return empty_state(*empty) if empty else html.Div()
+    shown = as_displayed(frame, columns)
+    held = shown.head(MAX_SMALL_ROWS)
+    held = held.astype(object).where(held.notna(), None)
+    # Narrow cards: the columns share the width and long text wraps onto taller rows.
     share = {"number": 90, "date": 110, "text": 150}  # widths in proportion; lines 240
     defs = [
         column_def(c)
         | {
-            "filter": False,
             "width": 240 if c.render == "lines" else share[c.kind],
-            # Room for the header's longest word and the sort arrow: never "Inci…".
-            "minWidth": 44 + 9 * max(len(word) for word in c.header.split()),
+            # Room for the header's longest word, the sort arrow and the filter button.
+            "minWidth": (52 if view and c.filterable else 32)
+            + 9 * max(len(word) for word in c.header.split()),
         }
+        | ({} if view else {"filter": False})
         for c in columns
     ]
     for made in defs:  # a few lines wrap here, in full, rather than being cut
         if made.get("cellRenderer") == "BeaconLines":
             del made["cellRenderer"]
+    paged = page_size is not None and len(held) > page_size
+    kept: dict[str, Any] = (
+        {
+            "id": small_grid_id(view.aio_id, "grid"),
+            "columnState": view.column_state,
+            "filterModel": view.filter_model,
+        }
+        if view
+        else {}
+    )
     grid = dag.AgGrid(
-        rowData=shown.to_dict("records"),
+        rowData=held.to_dict("records"),
         columnDefs=defs,
         defaultColDef={
             "resizable": True,
@@ -123,11 +173,62 @@ def small_grid(
         dashGridOptions={
             "domLayout": "autoHeight",
             "headerHeight": 64,  # three lines of a wrapped header, never measured
-            "localeText": {"noRowsToShow": "Nothing to show."},
-        },
+            "localeText": {"noRowsToShow": "No rows match: clear a filter."},
+            "multiSortKey": "ctrl",
+        }
+        | (
+            {
+                "pagination": True,
+                "paginationPageSize": page_size,
+                "paginationPageSizeSelector": False,
+            }
+            if paged
+            else {}
+        ),
         columnSize="responsiveSizeToFit",  # the card's width, shared in those proportions
         className="beacon-grid small-grid",
         style={"height": None},
+        **kept,
     )
-    parts = [html.P(caption, className="grid-caption")] if caption else []
-    return html.Div([*parts, grid], className="small-grid-box")
+    parts: list[Component] = [html.P(caption, className="grid-caption")] if caption else []
+    if view:
+        parts.append(_small_toolbar(view, columns, min(len(shown), MAX_SMALL_ROWS)))
+    if len(shown) > MAX_SMALL_ROWS:
+        parts.append(
+            html.P(
+                f"The table holds the first {MAX_SMALL_ROWS:,} of {len(shown):,} rows; its "
+                "export has them all. Narrow the board's filters to see the rest here.",
+                className="widget-note",
+            )
+        )
+    extra = [dcc.Store(id=small_grid_id(view.aio_id, "state"), data=view.encoded)] if view else []
+    return html.Div([*parts, *extra, grid], className="small-grid-box")
+
+
+def _small_toolbar(view: TableView, columns: Sequence[GridColumn], held: int) -> Component:
+    """How many rows the table's filters keep (`widgets.grid` counts them as the grid
+    filters), and its column chooser."""
+    chooser = html.Details(
+        [
+            html.Summary("Columns", className="btn btn-sm btn-outline-secondary"),
+            dbc.Checklist(
+                id=small_grid_id(view.aio_id, "shown"),
+                options=[{"label": c.header, "value": c.field} for c in columns],
+                value=list(view.visible) or [c.field for c in columns],
+                className="grid-columns-list",
+            ),
+        ],
+        className="grid-columns",
+    )
+    return html.Div(
+        [
+            html.Span(
+                f"{held:,} rows",
+                id=small_grid_id(view.aio_id, "rows"),
+                className="small",
+                role="status",
+            ),
+            chooser,
+        ],
+        className="grid-toolbar small-grid-bar",
+    )

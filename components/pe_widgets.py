@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -15,7 +16,7 @@ from dash.development.base_component import Component
 from components.chart_text import with_text
 from components.figures import NO_DRILL, clicked, hover_hint, reference_lines
 from components.formatting import number, percent
-from components.grid_columns import GridColumn, small_grid
+from components.grid_columns import GridColumn, TableView, small_grid
 from components.table import data_table
 from components.theme import PALETTES, RISK_COLORS, themed, valid_theme
 
@@ -132,8 +133,10 @@ def active_students(frame: pd.DataFrame, *, theme: str | None, options: dict) ->
     )
 
 
-def curriculum(data: dict, *, theme: str | None, options: dict) -> Component:
-    coverage, upcoming = data["coverage"], data["upcoming"]
+def curriculum(
+    data: dict, *, theme: str | None, options: dict, table: TableView | None = None
+) -> Component:
+    coverage = data["coverage"]
     colours = {
         "under": RISK_COLORS["high"],
         "over": RISK_COLORS["medium"],
@@ -157,17 +160,7 @@ def curriculum(data: dict, *, theme: str | None, options: dict) -> Component:
         [
             html.P(note, className="widget-note"),
             graph(figure, theme, height=220),
-            small_grid(
-                upcoming.head(5),
-                [
-                    GridColumn("planned_on", "Planned", "date"),
-                    GridColumn("class_name", "Class"),
-                    GridColumn("school_name", "School"),
-                    GridColumn("title", "Lesson"),
-                ],
-                empty=("No lessons planned ahead", "Plan the next weeks."),
-                caption="Next lessons",
-            ),
+            table_of("curriculum", data, table=table),
         ]
     )
 
@@ -304,48 +297,34 @@ def performance(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Com
     return html.Div([html.P(note, className="widget-note"), graph(figure, theme, height=300)])
 
 
-def safety(data: dict, *, theme: str | None, options: dict) -> Component:
-    risk, by_activity = data["risk"], data["by_activity"]
+def safety(
+    data: dict, *, theme: str | None, options: dict, table: TableView | None = None
+) -> Component:
+    by_activity = data["by_activity"]
     figure = go.Figure()
     for severity, colour in SEVERITY_COLORS.items():
         rows = by_activity[by_activity["severity"] == severity]
         figure.add_bar(x=rows["activity"], y=rows["n"], name=severity, marker_color=colour)
     figure.update_layout(barmode="stack").update_yaxes(title="incidents")
-    table = small_grid(
-        risk.head(6),
-        [
-            GridColumn("class_name", "Class"),
-            GridColumn("band", "Risk", render="band", filterable=False),
-            GridColumn("incidents", "Incidents", "number", "number"),
-            GridColumn("rate_per_100", "Weighted per 100 lessons", "number", "number"),
-            GridColumn("flag_share", "Health flags", "number", "percent"),
-            GridColumn("top_activity", "Riskiest activity"),
-        ],
-        caption="Classes by risk",
-    )
+    grid = table_of("safety_risk", data, table=table)
     chart = (
         graph(figure, theme, height=220)
         if len(by_activity)
         else html.P("No incidents in this period.", className="widget-note")
     )
-    return html.Div([table, chart])
+    return html.Div([grid, chart])
 
 
-def incident_log(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
-    total, page = int(frame["total"].iloc[0]), options["page"]
-    table = small_grid(
-        frame,
-        [
-            GridColumn("occurred_on", "Date", "date"),
-            GridColumn("school_name", "School"),
-            GridColumn("class_name", "Class"),
-            GridColumn("activity", "Activity"),
-            GridColumn("severity", "Severity"),
-            GridColumn("description", "What happened", render="lines"),
-        ],
-    )
+def incident_log(
+    frame: pd.DataFrame, *, theme: str | None, options: dict, table: TableView | None = None
+) -> Component:
+    total = int(frame["total"].iloc[0])
+    held = f"The newest {number(len(frame))} of " if len(frame) < total else ""
     return html.Div(
-        [table, html.P(f"Page {page} · {number(total)} incidents", className="pager-text")]
+        [
+            html.P(f"{held}{number(total)} incidents, newest first", className="widget-note"),
+            table_of("incident_log", frame, table=table),
+        ]
     )
 
 
@@ -394,55 +373,137 @@ def teams(data: dict, *, theme: str | None, options: dict) -> Component:
     )
 
 
-def equipment(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
-    frame = frame.assign(use=frame["peak_used"] / frame["quantity"].clip(lower=1))
-    return small_grid(
-        frame.sort_values("sessions_used", ascending=False).head(12),
-        [
-            GridColumn("name", "Item"),
-            GridColumn("school_name", "School"),
-            GridColumn("quantity", "Quantity", "number", "number"),
-            GridColumn("condition", "Condition"),
-            GridColumn("sessions_used", "Lessons used", "number", "number"),
-            GridColumn("use", "Peak use", "number", "percent"),
-        ],
-        caption=f"{number(len(frame))} items, most used first",
-    )
+def equipment(
+    frame: pd.DataFrame, *, theme: str | None, options: dict, table: TableView | None = None
+) -> Component:
+    return table_of("equipment", frame, table=table)
 
 
-def equipment_actions(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
+def equipment_actions(
+    frame: pd.DataFrame, *, theme: str | None, options: dict, table: TableView | None = None
+) -> Component:
     acting = frame[frame["action"] != "ok"]
     counts = acting["action"].value_counts()
     note = ", ".join(f"{counts.get(a, 0)} to {a}" for a in ("replace", "reorder")) + (
         f", {counts.get('surplus', 0)} with surplus"
     )
     return html.Div(
-        [
-            html.P(note, className="widget-note"),
-            small_grid(
-                acting.head(12),
-                [
-                    GridColumn("action", "Action"),
-                    GridColumn("amount", "Items", "number", "number"),
-                    GridColumn("name", "Item"),
-                    GridColumn("school_name", "School"),
-                    GridColumn("reason", "Why", render="lines"),
-                ],
-                empty=("Nothing to order or move", "Use matches stock everywhere."),
-            ),
-        ]
+        [html.P(note, className="widget-note"), table_of("equipment_actions", frame, table=table)]
     )
 
 
-def activity_ideas(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
-    return small_grid(
-        frame.head(16).assign(activity=frame["activity"].head(16).map(label)),
-        [
+def activity_ideas(
+    frame: pd.DataFrame, *, theme: str | None, options: dict, table: TableView | None = None
+) -> Component:
+    return table_of("activity_ideas", frame, table=table)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A widget's table: its columns, rows to a page, the rows it shows of the widget's data
+    (every one: the grid sorts, filters and pages them), and what it says above them."""
+
+    columns: tuple[GridColumn, ...]
+    page_size: int
+    rows: Callable[[Any], pd.DataFrame]
+    caption: Callable[[pd.DataFrame], str | None] = lambda _rows: None
+    empty: tuple[str, str] | None = None
+
+
+def _equipment_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    used = frame.assign(use=frame["peak_used"] / frame["quantity"].clip(lower=1))
+    return used.sort_values("sessions_used", ascending=False, kind="stable")
+
+
+# The widgets with a table, by widget id. The page keeps each one's sort, filters and
+# columns in the address, and its export is the table as the grid shows it.
+TABLES: dict[str, Table] = {
+    "curriculum": Table(
+        (
+            GridColumn("planned_on", "Planned", "date"),
+            GridColumn("class_name", "Class"),
+            GridColumn("school_name", "School"),
+            GridColumn("title", "Lesson"),
+        ),
+        5,
+        lambda data: data["upcoming"],
+        caption=lambda _rows: "Next lessons",
+        empty=("No lessons planned ahead", "Plan the next weeks."),
+    ),
+    "safety_risk": Table(
+        (
+            GridColumn("class_name", "Class"),
+            GridColumn("band", "Risk", render="band", filterable=False),
+            GridColumn("incidents", "Incidents", "number", "number"),
+            GridColumn("rate_per_100", "Weighted per 100 lessons", "number", "number"),
+            GridColumn("flag_share", "Health flags", "number", "percent"),
+            GridColumn("top_activity", "Riskiest activity"),
+        ),
+        6,
+        lambda data: data["risk"],
+        caption=lambda _rows: "Classes by risk",
+    ),
+    "incident_log": Table(
+        (
+            GridColumn("occurred_on", "Date", "date"),
+            GridColumn("school_name", "School"),
+            GridColumn("class_name", "Class"),
+            GridColumn("activity", "Activity"),
+            GridColumn("severity", "Severity"),
+            GridColumn("description", "What happened", render="lines"),
+        ),
+        10,
+        lambda frame: frame,
+    ),
+    "equipment": Table(
+        (
+            GridColumn("name", "Item"),
+            GridColumn("school_name", "School"),
+            GridColumn("quantity", "Quantity", "number", "number"),
+            GridColumn("condition", "Condition"),
+            GridColumn("sessions_used", "Lessons used", "number", "number"),
+            GridColumn("use", "Peak use", "number", "percent"),
+        ),
+        12,
+        _equipment_rows,
+        caption=lambda rows: f"{number(len(rows))} items, most used first",
+    ),
+    "equipment_actions": Table(
+        (
+            GridColumn("action", "Action"),
+            GridColumn("amount", "Items", "number", "number"),
+            GridColumn("name", "Item"),
+            GridColumn("school_name", "School"),
+            GridColumn("reason", "Why", render="lines"),
+        ),
+        12,
+        lambda frame: frame[frame["action"] != "ok"],
+        empty=("Nothing to order or move", "Use matches stock everywhere."),
+    ),
+    "activity_ideas": Table(
+        (
             GridColumn("class_name", "Class"),
             GridColumn("activity", "Activity"),
             GridColumn("reason", "Why", render="lines"),
-        ],
-        caption="Two activities per class, for its largest skill gaps",
+        ),
+        8,
+        lambda frame: frame.assign(activity=frame["activity"].map(label)),
+        caption=lambda _rows: "Two activities per class, for its largest skill gaps",
+    ),
+}
+
+
+def table_of(widget: str, data: Any, *, table: TableView | None = None) -> Component:
+    """A widget's table of its data, kept by the page when `table` is given."""
+    made = TABLES[widget]
+    rows = made.rows(data)
+    return small_grid(
+        rows,
+        made.columns,
+        caption=made.caption(rows),
+        empty=made.empty,
+        page_size=made.page_size,
+        view=table,
     )
 
 
@@ -464,3 +525,11 @@ DRAW: dict[str, Callable[..., Component]] = {
     "equipment_actions": equipment_actions,
     "activity_ideas": activity_ideas,
 }
+
+
+def draw(
+    name: str, data: Any, *, theme: str | None, options: dict, table: TableView | None = None
+) -> Component:
+    """A widget drawn; a widget with a table keeps it as `table` says."""
+    kept = {"table": table} if name in TABLES else {}
+    return DRAW[name](data, theme=theme, options=options, **kept)

@@ -120,28 +120,6 @@ def setting_select(
     )
 
 
-def setting_number(
-    widget: str, field: str, label: str, value: int, *, low: int, high: int
-) -> html.Label:
-    return html.Label(
-        [
-            html.Span(label, className="setting-label"),
-            dbc.Input(
-                id=widget_id("pe-opt", widget, field=field),
-                type="number",
-                min=low,
-                max=high,
-                step=1,
-                value=value,
-                size="sm",
-                debounce=True,
-                className="setting-number",
-            ),
-        ],
-        className="widget-setting",
-    )
-
-
 def gallery_item(
     *, widget: str, title: str, description: str, category: str, added: bool
 ) -> html.Li:

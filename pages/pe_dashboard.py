@@ -8,6 +8,7 @@ registry, applies the change and saves it, so two tabs cannot undo each other's 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -51,13 +52,13 @@ from components.attrs import attrs
 from components.empty_state import empty_state
 from components.filters import field, filter_bar
 from components.formatting import number, percent
-from components.pe_widgets import DRAW, clicked_grade, grade_drill_id
+from components.grid_columns import MAX_SMALL_ROWS, small_grid_id
+from components.pe_widgets import DRAW, TABLES, clicked_grade, draw, grade_drill_id
 from components.shell import ids as shell_ids
 from components.theme import valid_theme
 from components.view_tools import export_menu, view_actions, view_location
 from components.widget_card import (
     gallery_item,
-    setting_number,
     setting_select,
     widget_card,
     widget_id,
@@ -69,6 +70,15 @@ from sharing.views import Explained, Param, Part, View, iso_day, record_id, whol
 from sharing.views import State as ViewState
 from sharing.views import register as register_view
 from widgets.explain import ExplainAIO
+from widgets.grid import (
+    GRIDS,
+    GridState,
+    as_seen_in_grid,
+    describe,
+    grid_columns,
+    parse_state,
+    table_view,
+)
 
 dash.register_page(
     __name__,
@@ -98,6 +108,22 @@ class ids:
     gallery = "pe-gallery"
     search = "pe-search"
     gallery_list = "pe-gallery-list"
+    tables = "pe-tables"
+
+
+def table_grid(widget: str) -> str:
+    """The id of a widget's table (its sort, filters and columns are kept in the address)."""
+    return f"pe-table-{widget}"
+
+
+for _name, _table in TABLES.items():
+    grid_columns(table_grid(_name), _table.columns, small=True)
+
+# Settings the board reads a widget with, whatever is saved: the incident log holds its
+# newest incidents in one table that pages, sorts and filters them.
+BOARD_OPTIONS: dict[str, dict[str, Any]] = {
+    "incident_log": {"page": 1, "per_page": MAX_SMALL_ROWS},
+}
 
 
 def layout(**query: str) -> Component:
@@ -120,13 +146,10 @@ def layout(**query: str) -> Component:
     if filters != board["filters"]:
         board["filters"] = filters
         _save(board)
-    start, end = default_dates(
-        start=date.fromisoformat(filters["start"]) if filters.get("start") else None,
-        end=date.fromisoformat(filters["end"]) if filters.get("end") else None,
-        bounds=bounds,
-    )
-    chosen = {**filters, "start": start.isoformat(), "end": end.isoformat()}
-    address = SPEC.query(_view_state(chosen))
+    chosen = _dated(filters, bounds)
+    start, end = date.fromisoformat(chosen["start"]), date.fromisoformat(chosen["end"])
+    tables = SPEC.state(query)["tables"]
+    address = SPEC.query(_view_state(chosen) | {"tables": tables})
     return html.Div(
         [
             html.Div(
@@ -134,6 +157,7 @@ def layout(**query: str) -> Component:
                 id=ids.notices,
             ),
             dcc.Store(id=ids.filters, data=chosen),
+            dcc.Store(id=ids.tables, data=encode_tables(tables)),
             _filter_bar(classes, filters, bounds, start, end),
             view_location(VIEW, shown=address),
             view_actions(VIEW, can_embed=False, can_share=False),
@@ -145,7 +169,7 @@ def layout(**query: str) -> Component:
                 **attrs(aria_live="polite"),
             ),
             html.Div(  # a keyboard user's focus survives the board's redraw (assets/a11y.js)
-                dbc.Row(_cards(board, classes, chosen, theme), id=ids.grid),
+                dbc.Row(_cards(board, classes, chosen, theme, tables), id=ids.grid),
                 **attrs(data_keep_focus=ids.open_gallery, data_keep_focus_kinds=KEEP_FOCUS),
             ),
             dbc.Offcanvas(
@@ -189,7 +213,7 @@ def _addressed(query: dict[str, str], saved: dict[str, Any]) -> dict[str, Any] |
     address with dates is a whole board's (Back, a pasted board address): a filter it does
     not name is off. One without (a link to a class or a grade) changes only what it names,
     and the saved class when it names a school or grade instead."""
-    named = {k: v for k, v in SPEC.state(query).items() if v is not None}
+    named = {k: v for k, v in SPEC.state(query).items() if k in ADDRESSED and v is not None}
     if not named:
         return None
     whole = "start" in named or "end" in named
@@ -351,8 +375,8 @@ def _settings(widget: str, options: dict[str, Any], classes: pd.DataFrame) -> li
                 options["metric"],
             )
         ]
-    if kind is PageOptions:
-        return [setting_number(widget, "page", "Page", options["page"], low=1, high=10_000)]
+    if kind is PageOptions:  # the board's table pages the log itself (BOARD_OPTIONS)
+        return []
     if kind is TeamOptions:
         choices = {"": "Dashboard class"} | {
             o["value"]: o["label"] for o in _class_choices(classes, None, None)
@@ -369,7 +393,11 @@ def _settings(widget: str, options: dict[str, Any], classes: pd.DataFrame) -> li
 
 
 def _cards(
-    board: dict[str, Any], classes: pd.DataFrame, filters: Any, theme: str | None
+    board: dict[str, Any],
+    classes: pd.DataFrame,
+    filters: Any,
+    theme: str | None,
+    tables: dict[str, GridState],
 ) -> list[Component]:
     """The board's cards, each drawn already (the page arrives whole: no request per
     widget after it loads)."""
@@ -394,7 +422,7 @@ def _cards(
             last=i == len(placed) - 1,
             settings=_settings(p["widget"], p["options"], classes),
             export=export_menu(VIEW, p["widget"], title=WIDGETS[p["widget"]].title, chart=True),
-            body=_drawn(actor, p["widget"], filters, theme, p["options"]),
+            body=_drawn(actor, p["widget"], filters, theme, p["options"], tables=tables),
         )
         for i, p in enumerate(placed)
     ]
@@ -508,13 +536,14 @@ def search_gallery(query: str | None) -> list[Component]:
     State(ids.search, "value"),
     State(ids.filters, "data"),
     State(shell_ids.theme, "data"),
+    State(ids.tables, "data"),
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)
 def change_board(*args: Any) -> tuple[Any, Any, str]:
-    """Add, remove, move or resize one widget; saved at once. The last three arguments are
-    the gallery's search, the dashboard filters and the theme."""
-    search, filters, theme = args[-3:]
+    """Add, remove, move or resize one widget; saved at once. The last four arguments are
+    the gallery's search, the dashboard filters, the theme and the tables' address."""
+    search, filters, theme, tables = args[-4:]
     trigger = ctx.triggered_id
     value = ctx.triggered[0]["value"] if ctx.triggered else None
     if not isinstance(trigger, dict) or not value:
@@ -536,7 +565,8 @@ def change_board(*args: Any) -> tuple[Any, Any, str]:
         raise PreventUpdate
     board, message = edited.board, edited.message
     _save(board)
-    return _cards(board, classes, filters, theme), _gallery(board, (search or "")[:100]), message
+    cards = _cards(board, classes, filters, theme, kept_tables(tables))
+    return cards, _gallery(board, (search or "")[:100]), message
 
 
 @callback(
@@ -598,10 +628,11 @@ def apply_filters(
     Input(ids.filters, "data"),
     Input(shell_ids.theme, "data"),
     Input(widget_id("pe-opt", ALL, field=ALL), "value"),
+    State(ids.tables, "data"),
     prevent_initial_call=True,  # the layout and change_board draw the cards they make
 )
 @requires(*EVERYONE)
-def show_widgets(filters: Any, theme: str | None, _values: list[Any]) -> list[Any]:
+def show_widgets(filters: Any, theme: str | None, _values: list[Any], tables: Any) -> list[Any]:
     """Redraw the board's widgets when the filters or the theme change, in one answer (the
     browser applies one update, not one per widget); a change of one widget's settings
     redraws that widget alone and is saved."""
@@ -630,7 +661,15 @@ def show_widgets(filters: Any, theme: str | None, _values: list[Any]) -> list[An
     return [
         dash.no_update
         if changed is not None and name != changed
-        else _drawn(actor, name, filters, theme, settings[name], save=changed is not None)
+        else _drawn(
+            actor,
+            name,
+            filters,
+            theme,
+            settings[name],
+            tables=kept_tables(tables),
+            save=changed is not None,
+        )
         for name in names
     ]
 
@@ -642,10 +681,17 @@ def _drawn(
     theme: str | None,
     settings: dict[str, Any],
     *,
+    tables: dict[str, GridState],
     save: bool = False,
 ) -> Component:
-    """One widget drawn under the filters and its settings (saved when `save`), or why not."""
-    result = read_widget(actor=actor, widget_id=name, filters=filters, options=settings)
+    """One widget drawn under the filters and its settings (saved when `save`), its table
+    as the address keeps it, or why not."""
+    result = read_widget(
+        actor=actor,
+        widget_id=name,
+        filters=filters,
+        options=settings | BOARD_OPTIONS.get(name, {}),
+    )
     deny_if_forged(result)
     if isinstance(result, Refused):
         return dbc.Alert(result.message, color="warning")
@@ -653,7 +699,8 @@ def _drawn(
         _save_settings(name, result.options.model_dump())
     if result.data is None:
         return empty_state(result.widget.empty, "Widen the dates or clear a filter to see more.")
-    return DRAW[name](result.data, theme=theme, options=result.options.model_dump())
+    table = table_view(table_grid(name), tables.get(name, GridState())) if name in TABLES else None
+    return draw(name, result.data, theme=theme, options=result.options.model_dump(), table=table)
 
 
 def _save_settings(name: str, options: dict[str, Any]) -> None:
@@ -667,25 +714,31 @@ def _save_settings(name: str, options: dict[str, Any]) -> None:
 
 def widget_rows(name: str) -> Callable[[ViewState], pd.DataFrame]:
     """The rows behind a widget as the user's saved board shows it (its filters and
-    settings): the widget's main table. The figure drawn from the same data rides along in
+    settings): the widget's main table; for a widget with a table, the table as the address
+    keeps it (sort, filters, columns). The figure drawn from the same data rides along in
     the frame's attrs, for the image exports and the report."""
 
-    def rows(_state: ViewState) -> pd.DataFrame:
+    def rows(state: ViewState) -> pd.DataFrame:
         with connect() as conn:
             board, _ = _saved_board(conn)
+            bounds = pe.date_bounds(conn=conn)
         placed = next((p for p in board["widgets"] if p["widget"] == name), None)
         result = read_widget(
             actor=current_actor(),
             widget_id=name,
-            filters=board["filters"],
-            options=placed["options"] if placed else {},
+            filters=_dated(board["filters"], bounds),
+            options=(placed["options"] if placed else {}) | BOARD_OPTIONS.get(name, {}),
         )
         deny_if_forged(result)
         if isinstance(result, Refused) or result.data is None:
             return pd.DataFrame()
         data = result.data
-        frame = next(iter(data.values())) if isinstance(data, dict) else data
-        frame = frame.copy()
+        if name in TABLES and name != "curriculum":  # curriculum's rows are its chart's
+            kept = (state.get("tables") or {}).get(name, GridState())
+            frame = as_seen_in_grid(TABLES[name].rows(data), kept, TABLES[name].columns)
+        else:
+            frame = next(iter(data.values())) if isinstance(data, dict) else data
+            frame = frame.copy()
         frame.attrs["figure"] = first_figure(
             DRAW[name](data, theme=None, options=result.options.model_dump())
         )
@@ -693,6 +746,19 @@ def widget_rows(name: str) -> Callable[[ViewState], pd.DataFrame]:
 
     rows.__doc__ = f"The rows behind the {name!r} widget on the user's board."
     return rows
+
+
+def _dated(filters: dict[str, Any], bounds: tuple[date, date] | None) -> dict[str, Any]:
+    """The saved filters with the dates the board shows when none are saved (a board whose
+    dates were never changed shows the newest days with data)."""
+    if bounds is None:
+        return filters
+    start, end = default_dates(
+        start=date.fromisoformat(filters["start"]) if filters.get("start") else None,
+        end=date.fromisoformat(filters["end"]) if filters.get("end") else None,
+        bounds=bounds,
+    )
+    return {**filters, "start": start.isoformat(), "end": end.isoformat()}
 
 
 def first_figure(node: Any) -> Any:
@@ -712,10 +778,88 @@ def widget_figure(frame: pd.DataFrame, _theme: str | None) -> Any:
     return frame.attrs.get("figure")
 
 
+def read_tables(raw: Any) -> dict[str, GridState]:
+    """The tables' states of an address value: {widget: state} for known widgets, each
+    checked against its columns; anything else is dropped. Raises ValueError on what is not
+    JSON (the address then keeps no table state)."""
+    try:
+        data = json.loads(raw) if isinstance(raw, str) and raw else {}
+    except RecursionError:
+        raise ValueError("the tables' state is nested too deeply") from None
+    if not isinstance(data, dict):
+        return {}
+    found = {}
+    for name in TABLES:
+        entry = data.get(name)
+        if isinstance(entry, dict):
+            state = parse_state(json.dumps(entry), GRIDS[table_grid(name)])
+            if state.encode():
+                found[name] = state
+    return found
+
+
+def kept_tables(raw: Any) -> dict[str, GridState]:
+    """The tables' states of a store's value; none for one that is not JSON (forged)."""
+    try:
+        return read_tables(raw)
+    except ValueError:
+        return {}
+
+
+def encode_tables(tables: dict[str, GridState]) -> str:
+    """The tables' states as the address carries them ("" when every table is as drawn)."""
+    kept = {name: json.loads(state.encode()) for name, state in tables.items() if state.encode()}
+    return json.dumps(kept, separators=(",", ":"), ensure_ascii=False) if kept else ""
+
+
+@callback(
+    Output(ids.tables, "data"),
+    Output(small_grid_id(ALL, "state"), "data", allow_duplicate=True),
+    Input(ids.tables, "data"),
+    Input(small_grid_id(ALL, "state"), "data"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def keep_tables(encoded: Any, states: list[Any]) -> tuple[Any, list[Any]]:
+    """The board's tables and the address keep in step: a table's sort, filter or columns
+    changed goes into the address (a new entry, so Back undoes it); an address reached with
+    Back sets every table it names, and the others back to as drawn."""
+    grids = [str(o["id"].get("aio_id")) for o in ctx.outputs_list[1]]
+    known = {table_grid(name): name for name in TABLES}
+    tables = kept_tables(encoded)
+    if ctx.triggered_id == ids.tables:
+        made = [
+            (tables.get(known[g], GridState()).encode() if g in known else dash.no_update)
+            for g in grids
+        ]
+        if all(m is dash.no_update or m == s for m, s in zip(made, states, strict=True)):
+            raise PreventUpdate
+        return dash.no_update, made
+    for grid, state in zip(grids, states, strict=True):
+        if grid in known:
+            try:
+                parsed = parse_state(state if isinstance(state, str) else "", GRIDS[grid])
+            except ValueError:
+                continue
+            tables[known[grid]] = parsed
+    made_address = encode_tables(tables)
+    if made_address == (encoded or ""):
+        raise PreventUpdate
+    return made_address, [dash.no_update] * len(grids)
+
+
 def placed_widgets(_state: ViewState) -> list[str]:
     with connect() as conn:
         board, _ = _saved_board(conn)
     return [p["widget"] for p in board["widgets"]]
+
+
+def _tables_shown(tables: dict[str, GridState]) -> str:
+    """The tables' states in words, for a report's list of filters."""
+    return "; ".join(
+        f"{WIDGETS[name].title}: {describe(state, TABLES[name].columns)}"
+        for name, state in tables.items()
+    )
 
 
 def _named(column: str, name: str) -> Callable[[int], str | None]:
@@ -756,6 +900,17 @@ SPEC = register_view(
             ),
             Param("start", ids.dates, "From", parse=iso_day, prop="start_date"),
             Param("end", ids.dates, "To", parse=iso_day, prop="end_date"),
+            Param(
+                "tables",
+                ids.tables,
+                "Tables",
+                parse=read_tables,
+                default={},
+                prop="data",
+                show=_tables_shown,
+                limit=4000,
+                encode=encode_tables,
+            ),
         ),
         parts=tuple(
             Part(name, widget.title, widget_rows(name), widget_figure)

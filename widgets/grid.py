@@ -24,8 +24,16 @@ from dash.dependencies import Wildcard
 
 from auth.access import EVERYONE, requires
 from components.attrs import attrs
-from components.grid_columns import GridColumn, column_def, width_of
-from data.grid import OPS, ColumnFilter, Condition, SortKey
+from components.grid_columns import (
+    GridColumn,
+    TableView,
+    as_displayed,
+    column_def,
+    grid_id,
+    small_grid_id,
+    width_of,
+)
+from data.grid import OPS, ColumnFilter, Condition, SortKey, filter_frame, sort_frame
 
 BLOCK = 100  # rows per request: a screen or two, never the table
 MAX_SORT_KEYS = 3
@@ -219,10 +227,13 @@ def state_from_grid(column_state: Any, model: Any, columns: Sequence[GridColumn]
     )
 
 
-def column_state(state: GridState, columns: Sequence[GridColumn]) -> list[dict[str, Any]]:
-    """The grid's column state for a GridState (every column, in the page's order)."""
+def column_state(
+    state: GridState, columns: Sequence[GridColumn], *, widths: bool = True
+) -> list[dict[str, Any]]:
+    """The grid's column state for a GridState (every column, in the page's order); without
+    `widths` for a small grid, whose columns share its width."""
     order = {k.column: (i, k) for i, k in enumerate(state.sort)}
-    widths = dict(state.widths)
+    kept_widths = dict(state.widths)
     made = []
     for c in columns:
         entry: dict[str, Any] = {"colId": c.field, "hide": c.field in state.hidden}
@@ -231,7 +242,8 @@ def column_state(state: GridState, columns: Sequence[GridColumn]) -> list[dict[s
             entry.update(sort="desc" if key.descending else "asc", sortIndex=index)
         else:
             entry.update(sort=None, sortIndex=None)
-        entry["width"] = widths.get(c.field, width_of(c))
+        if widths:
+            entry["width"] = kept_widths.get(c.field, width_of(c))
         made.append(entry)
     return made
 
@@ -309,27 +321,27 @@ class DataGridAIO(html.Div):
     class ids:
         @staticmethod
         def grid(aio_id: str | Wildcard) -> dict[str, Any]:
-            return {"component": "DataGridAIO", "subcomponent": "grid", "aio_id": aio_id}
+            return grid_id(aio_id, "grid")
 
         @staticmethod
         def state(aio_id: str | Wildcard) -> dict[str, Any]:
-            return {"component": "DataGridAIO", "subcomponent": "state", "aio_id": aio_id}
+            return grid_id(aio_id, "state")
 
         @staticmethod
         def shown(aio_id: str | Wildcard) -> dict[str, Any]:
-            return {"component": "DataGridAIO", "subcomponent": "shown", "aio_id": aio_id}
+            return grid_id(aio_id, "shown")
 
         @staticmethod
         def query(aio_id: str | Wildcard) -> dict[str, Any]:
-            return {"component": "DataGridAIO", "subcomponent": "query", "aio_id": aio_id}
+            return grid_id(aio_id, "query")
 
         @staticmethod
         def asked(aio_id: str | Wildcard) -> dict[str, Any]:
-            return {"component": "DataGridAIO", "subcomponent": "asked", "aio_id": aio_id}
+            return grid_id(aio_id, "asked")
 
         @staticmethod
         def count(aio_id: str | Wildcard) -> dict[str, Any]:
-            return {"component": "DataGridAIO", "subcomponent": "count", "aio_id": aio_id}
+            return grid_id(aio_id, "count")
 
     def __init__(
         self,
@@ -397,25 +409,42 @@ class DataGridAIO(html.Div):
 
 
 GRIDS: dict[str, tuple[GridColumn, ...]] = {}
+SMALL: set[str] = set()  # small grids: their columns share the width, none is kept
 
 
-def grid_columns(aio_id: str, columns: Sequence[GridColumn]) -> tuple[GridColumn, ...]:
-    """Declare a grid's columns once, at import: the server trusts these, never the page."""
+def grid_columns(
+    aio_id: str, columns: Sequence[GridColumn], *, small: bool = False
+) -> tuple[GridColumn, ...]:
+    """Declare a grid's columns once, at import: the server trusts these, never the page.
+    `small`: a `components.grid_columns.small_grid`, all rows in the browser."""
     GRIDS[aio_id] = tuple(columns)
+    if small:
+        SMALL.add(aio_id)
     return GRIDS[aio_id]
 
 
-@callback(
-    Output(DataGridAIO.ids.state(MATCH), "data"),
-    Output(DataGridAIO.ids.grid(MATCH), "columnState"),
-    Output(DataGridAIO.ids.grid(MATCH), "filterModel"),
-    Output(DataGridAIO.ids.shown(MATCH), "value"),
-    Input(DataGridAIO.ids.grid(MATCH), "columnState"),
-    Input(DataGridAIO.ids.grid(MATCH), "filterModel"),
-    Input(DataGridAIO.ids.shown(MATCH), "value"),
-    Input(DataGridAIO.ids.state(MATCH), "data"),
-    prevent_initial_call=True,
-)
+def table_view(aio_id: str, state: GridState) -> TableView:
+    """A small grid's view of a state (its columns declared with `grid_columns`)."""
+    columns = GRIDS[aio_id]
+    return TableView(
+        aio_id=aio_id,
+        encoded=state.encode(),
+        column_state=column_state(state, columns, widths=False),
+        filter_model=filter_model(state.filters),
+        visible=tuple(c.field for c in state.visible(columns)),
+    )
+
+
+def as_seen_in_grid(
+    frame: pd.DataFrame, state: GridState, columns: Sequence[GridColumn]
+) -> pd.DataFrame:
+    """A small grid's rows as it shows them under a state (filtered in the browser by the
+    same rules), for its export: values as shown, filtered, sorted, its columns, its headers."""
+    shown = as_displayed(frame, columns)
+    shown = sort_frame(filter_frame(shown, state.filters), state.sort)
+    return as_shown(shown, state, columns)
+
+
 @requires(*EVERYONE)
 def keep_in_step(current: Any, model: Any, shown: Any, encoded: Any) -> tuple[Any, ...]:
     """The grid, its column chooser and the URL's state follow whichever one changed."""
@@ -432,19 +461,39 @@ def keep_in_step(current: Any, model: Any, shown: Any, encoded: Any) -> tuple[An
         except ValueError:
             raise dash.exceptions.PreventUpdate from None
         visible = [c.field for c in state.visible(columns)]
-        return keep, column_state(state, columns), filter_model(state.filters), visible
+        shape = column_state(state, columns, widths=made_by.get("aio_id") not in SMALL)
+        return keep, shape, filter_model(state.filters), visible
+    small = made_by.get("aio_id") in SMALL
     state = state_from_grid(current, model, columns)
+    if small:  # a small grid's widths follow its card, never the address
+        state = GridState(state.sort, state.filters, state.hidden)
     if trigger == "shown":
         names = {c.field for c in columns}
         chosen = {n for n in _list(shown) if _named(n, names)} or {columns[0].field}  # never none
         hidden = tuple(c.field for c in columns if c.field not in chosen)
         state = GridState(state.sort, state.filters, hidden, state.widths)
         made = state.encode()
+        if small:  # the browser hides its columns itself (below): a columnState sent to a
+            return made, keep, keep, keep  # grid that sizes to fit can be lost in a resize
         return made, column_state(state, columns), keep, keep
     made = state.encode()
     if made == encoded:
         raise dash.exceptions.PreventUpdate
     return made, keep, keep, [c.field for c in state.visible(columns)]
+
+
+for _part in (grid_id, small_grid_id):  # the data grids and the kept small grids
+    callback(
+        Output(_part(MATCH, "state"), "data"),
+        Output(_part(MATCH, "grid"), "columnState"),
+        Output(_part(MATCH, "grid"), "filterModel"),
+        Output(_part(MATCH, "shown"), "value"),
+        Input(_part(MATCH, "grid"), "columnState"),
+        Input(_part(MATCH, "grid"), "filterModel"),
+        Input(_part(MATCH, "shown"), "value"),
+        Input(_part(MATCH, "state"), "data"),
+        prevent_initial_call=True,
+    )(keep_in_step)
 
 
 # A change of the page's own filters (the grid's query) asks the grid for its rows again.
@@ -457,5 +506,41 @@ dash.clientside_callback(
     Output(DataGridAIO.ids.asked(MATCH), "data"),
     Input(DataGridAIO.ids.query(MATCH), "data"),
     dash.State(DataGridAIO.ids.query(MATCH), "id"),
+    prevent_initial_call=True,
+)
+
+
+# A small grid's count follows its filters, as the browser applies them.
+dash.clientside_callback(
+    """function (rows, held) {
+        const shown = Array.isArray(rows) ? rows.length : 0;
+        const total = Array.isArray(held) ? held.length : 0;
+        const word = total === 1 ? "row" : "rows";
+        return shown === total ? total.toLocaleString("en") + " " + word
+            : shown.toLocaleString("en") + " of " + total.toLocaleString("en") + " rows match";
+    }""",
+    Output(small_grid_id(MATCH, "rows"), "children"),
+    Input(small_grid_id(MATCH, "grid"), "virtualRowData"),
+    dash.State(small_grid_id(MATCH, "grid"), "rowData"),
+    prevent_initial_call=True,
+)
+
+# A small grid's column chooser hides and shows its columns in the browser (the grid then
+# reports its new column state, which `keep_in_step` puts into the address).
+dash.clientside_callback(
+    """function (shown, id) {
+        const grid = Object.assign({}, id, {subcomponent: "grid"});
+        dash_ag_grid.getApiAsync(grid).then(function (api) {
+            const state = api.getColumnState();
+            const chosen = Array.isArray(shown) && shown.length ? shown : [state[0].colId];
+            const keep = new Set(chosen);
+            const hide = function (c) { return {colId: c.colId, hide: !keep.has(c.colId)}; };
+            api.applyColumnState({state: state.map(hide)});
+        });
+        return window.dash_clientside.no_update;
+    }""",
+    Output(small_grid_id(MATCH, "rows"), "title"),
+    Input(small_grid_id(MATCH, "shown"), "value"),
+    dash.State(small_grid_id(MATCH, "shown"), "id"),
     prevent_initial_call=True,
 )

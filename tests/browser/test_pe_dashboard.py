@@ -5,7 +5,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 import app as beacon
-from tests.browser.conftest import choose, click, sign_in, url
+from tests.browser.conftest import by_id, choose, click, sign_in, url
 from widgets.explain import ExplainAIO
 
 
@@ -158,3 +158,77 @@ def test_the_board_is_arranged_with_the_keyboard_alone_and_keeps_the_focus(start
     started.driver.refresh()
     started.wait_for_element("[data-widget]", timeout=20)
     assert board(started) == [w for w in moved if w != "attendance"]
+
+
+def table_rows(dash_duo, widget: str, column: str) -> list[str]:
+    """A widget table's column, its rows top to bottom as drawn (this grid page)."""
+    return dash_duo.driver.execute_script(
+        """const rows = [...document.querySelectorAll(
+            `[data-widget='${arguments[0]}'] .ag-center-cols-container .ag-row`)];
+        rows.sort((a, b) => a.getAttribute('row-index') - b.getAttribute('row-index'));
+        const cell = (r) => r.querySelector(`[col-id="${arguments[1]}"]`) || {};
+        return rows.map((r) => cell(r).textContent);""",
+        widget,
+        column,
+    )
+
+
+def test_a_widget_table_sorts_filters_and_hides_into_the_address_and_its_export(started, tmp_path):
+    """#24: a PE table is an analyst's grid: its sort, filter and columns go into the address
+    (a reload keeps them) and into the widget's export."""
+    import csv
+    from urllib.parse import unquote_plus as unquote
+
+    from components.grid_columns import small_grid_id
+    from tests.browser.test_grid import downloaded
+
+    driver = started.driver
+    driver.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    sign_in(started, "analyst")
+    driver.get(url(started, "/pe"))
+    table = "[data-widget='equipment_actions']"
+    count = by_id(small_grid_id("pe-table-equipment_actions", "rows"))
+    WebDriverWait(driver, 30).until(lambda _d: started.find_element(count).text.endswith("rows"))
+    everyone = started.find_element(count).text
+    header = f"{table} .ag-header-cell[col-id=amount] .ag-header-cell-label"
+    click(started, header)
+    click(started, header)  # the second click: most first
+    WebDriverWait(driver, 15).until(lambda d: '["amount","desc"]' in unquote(d.current_url))
+    school = table_rows(started, "equipment_actions", "school_name")[0]
+    click(started, f"{table} .ag-header-cell[col-id=school_name] .ag-header-cell-filter-button")
+    started.wait_for_element(".ag-filter input.ag-input-field-input").send_keys(school)
+    WebDriverWait(driver, 15).until(lambda d: school in unquote(d.current_url))
+    WebDriverWait(driver, 15).until(
+        lambda _d: set(table_rows(started, "equipment_actions", "school_name")) == {school}
+    )
+    shown = len(table_rows(started, "equipment_actions", "school_name"))  # one grid page
+    WebDriverWait(driver, 15).until(lambda _d: "match" in started.find_element(count).text)
+    narrowed = started.find_element(count).text
+    assert int(narrowed.split()[0]) >= shown > 0
+    click(started, "#shell-title")  # close the filter
+    click(started, f"{table} .grid-columns summary")
+    click(
+        started,
+        f"{by_id(small_grid_id('pe-table-equipment_actions', 'shown'))} input[value=reason]",
+    )
+    WebDriverWait(driver, 15).until(lambda d: '"hide":["reason"]' in unquote(d.current_url))
+    assert set(table_rows(started, "equipment_actions", "school_name")) == {school}
+    items = [int(n) for n in table_rows(started, "equipment_actions", "amount")]
+    assert items == sorted(items, reverse=True)
+
+    export = {"type": "view-export", "view": "pe-dashboard", "part": "equipment_actions"}
+    click(started, export | {"fmt": "csv"})
+    with downloaded(tmp_path).open(newline="") as handle:
+        exported = list(csv.DictReader(handle))
+    assert narrowed == f"{len(exported)} of {everyone.split()[0]} rows match"
+    assert {row["School"] for row in exported} == {school} and "Why" not in exported[0]
+    exported_items = [int(row["Items"]) for row in exported]
+    assert exported_items == sorted(exported_items, reverse=True)
+    assert exported_items[: len(items)] == items  # the grid's first page, in its order
+
+    driver.refresh()  # the address keeps the table as it was
+    WebDriverWait(driver, 30).until(lambda _d: started.find_element(count).text == narrowed)
+    headers = [h.text for h in driver.find_elements(By.CSS_SELECTOR, f"{table} .ag-header-cell")]
+    assert "Items" in headers and "Why" not in headers

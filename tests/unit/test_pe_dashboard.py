@@ -115,7 +115,7 @@ def test_adding_moving_resizing_and_removing_are_saved(seeded_engine):
 
         def click(kind, widget):
             triggered({"type": kind, "widget": widget})
-            return pe_dashboard.change_board(*([[]] * 5), "", FILTERS, "light")
+            return pe_dashboard.change_board(*([[]] * 5), "", FILTERS, "light", "")
 
         click("pe-add", "incident_log")
         saved = [w["widget"] for w in board_of(account)["widgets"]]
@@ -159,7 +159,7 @@ def test_the_board_arrives_drawn_and_a_setting_redraws_only_its_widget(seeded_en
             inputs_list=[{}, {}, [{**push_ups, "value": "push_ups"}]],
         )
         fitness, equipment = pe_dashboard.show_widgets(
-            filters=FILTERS, theme="light", _values=["push_ups"]
+            filters=FILTERS, theme="light", _values=["push_ups"], tables=""
         )
     assert equipment is dash.no_update
     chart = graph_of(fitness.children[-1])
