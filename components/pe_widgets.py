@@ -408,6 +408,7 @@ class Table:
     rows: Callable[[Any], pd.DataFrame]
     caption: Callable[[pd.DataFrame], str | None] = lambda _rows: None
     empty: tuple[str, str] | None = None
+    exported: bool = True  # the widget's export is this table (else its chart's rows)
 
 
 def _equipment_rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -429,6 +430,7 @@ TABLES: dict[str, Table] = {
         lambda data: data["upcoming"],
         caption=lambda _rows: "Next lessons",
         empty=("No lessons planned ahead", "Plan the next weeks."),
+        exported=False,  # the export is the coverage chart's rows, as before
     ),
     "safety_risk": Table(
         (

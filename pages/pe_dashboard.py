@@ -733,7 +733,7 @@ def widget_rows(name: str) -> Callable[[ViewState], pd.DataFrame]:
         if isinstance(result, Refused) or result.data is None:
             return pd.DataFrame()
         data = result.data
-        if name in TABLES and name != "curriculum":  # curriculum's rows are its chart's
+        if name in TABLES and TABLES[name].exported:
             kept = (state.get("tables") or {}).get(name, GridState())
             frame = as_seen_in_grid(TABLES[name].rows(data), kept, TABLES[name].columns)
         else:
@@ -825,6 +825,8 @@ def keep_tables(encoded: Any, states: list[Any]) -> tuple[Any, list[Any]]:
     changed goes into the address (a new entry, so Back undoes it); an address reached with
     Back sets every table it names, and the others back to as drawn."""
     grids = [str(o["id"].get("aio_id")) for o in ctx.outputs_list[1]]
+    if not isinstance(states, list) or len(states) != len(grids):
+        raise PreventUpdate  # a forged request: the page always sends a state per table
     known = {table_grid(name): name for name in TABLES}
     tables = kept_tables(encoded)
     if ctx.triggered_id == ids.tables:

@@ -166,6 +166,10 @@ def test_the_address_and_the_tables_follow_each_other(seeded_engine):
         assert kept is dash.no_update and states == ["", '{"hide":["use"]}']
         with pytest.raises(dash.exceptions.PreventUpdate):  # already as the address says
             pe_dashboard.keep_tables(back, states)
+        triggered(small_grid_id(grids[0], "state"), "data", "", outputs_list=[{}, *outputs])
+        for forged in ("not a list", [sorted_state]):  # a state per table, or nothing
+            with pytest.raises(dash.exceptions.PreventUpdate):
+                pe_dashboard.keep_tables(back, forged)
 
 
 def test_the_export_of_a_widget_table_is_the_table_as_the_address_keeps_it(seeded_engine):
