@@ -359,3 +359,31 @@ def test_a_step_longer_than_the_lease_keeps_its_lease(db, monkeypatch):
     monkeypatch.setitem(refresh.STEPS, "refresh", [("Slow", slow)])
     assert refresh.run(job="refresh").status == "succeeded"
     assert taken_meanwhile == [False]
+
+
+def test_a_beat_started_while_redis_is_down_records_the_due_run_within_seconds(db, tmp_path):
+    """Celery's beat connects once, retrying a hundred times 2-30 s apart; a beat started
+    during a Redis outage waited minutes and recorded nothing (a scale-out CI run). Ours
+    gives up in seconds, so the due refresh fails at once and is on record as missed."""
+    from celery import Celery
+
+    from jobs.beat import BeaconScheduler
+    from tests.postgres import _free_port
+
+    closed = f"redis://127.0.0.1:{_free_port()}/0"  # nothing listens there
+    queue = Celery("beacon-test", broker=closed, backend=closed)
+    queue.conf.broker_connection_timeout = 1
+    beat = BeaconScheduler(app=queue, schedule_filename=str(tmp_path / "beat"), lazy=True)
+
+    def missed() -> int:
+        return int(runs_of()["detail"].fillna("").str.startswith("missed:").sum())
+
+    before = missed()
+    started = time.monotonic()
+    assert beat.producer is None  # no connection: no producer, and no long wait
+    entry = beat.Entry(name="refresh", task="beacon.refresh", schedule=60, app=queue)
+    queue.task(name="beacon.refresh")(lambda: None)
+    with pytest.raises(Exception):  # noqa: B017, PT011 - kombu's own connection error
+        beat.apply_async(entry, producer=beat.producer, advance=False)
+    assert time.monotonic() - started < 20
+    assert missed() == before + 1
