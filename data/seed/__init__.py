@@ -20,7 +20,7 @@ from data.kept import recount_loaded
 from data.migrate import upgrade_head
 from data.models import Base, Tutor
 from data.seed import provenance
-from data.seed.bulk import bulk_insert
+from data.seed.bulk import REBUILD_ROWS, bulk_insert
 from data.seed.common import SCALES
 from data.seed.credit import credit_frames
 from data.seed.pe import pe_frames
@@ -110,7 +110,8 @@ def seed_database(
         for table in Base.metadata.sorted_tables:
             if table.name in frames:
                 frame = with_external_ids(table, frames[table.name])
-                report.rows[table.name] = bulk_insert(conn, table, frame)
+                big = len(frame) >= REBUILD_ROWS  # into an empty table: indexes built after
+                report.rows[table.name] = bulk_insert(conn, table, frame, rebuild=big)
         recount_loaded(conn=conn)
     refresh_statistics(engine)
     cache.changed(*cache.AREAS, database_url=engine.url.render_as_string(hide_password=False))

@@ -171,3 +171,55 @@ def test_a_demo_seeded_today_has_nothing_happened_after_now():
     assert (
         pd.to_datetime(upcoming["scheduled_start"], utc=True) > before - pd.Timedelta(minutes=1)
     ).all()
+
+
+SCHEMA = text(
+    "SELECT tablename || ' ' || indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+    " UNION ALL SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)"
+    " FROM pg_constraint WHERE connamespace = current_schema()::regnamespace ORDER BY 1"
+)
+
+
+@pytest.mark.db
+def test_a_big_load_builds_its_indexes_and_keys_after_and_leaves_the_schema_as_it_was(
+    postgres_url, frames
+):
+    """#26: a load of REBUILD_ROWS rows or more drops the table's secondary indexes and
+    foreign keys and makes them again from their own definitions, in the load's transaction:
+    the schema is the same after, the keys still check, and a failed load leaves nothing."""
+    from data.seed.bulk import bulk_insert
+
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:
+        before = conn.execute(SCHEMA).scalars().all()
+    tables = Base.metadata.tables
+    with engine.begin() as conn:
+        for name in ("regions", "tutors", "students"):
+            bulk_insert(conn, tables[name], frames[name])
+        sessions = frames["tutoring_sessions"].assign(
+            external_id=lambda f: "beacon-" + f["id"].astype(str)
+        )
+        assert bulk_insert(conn, tables["tutoring_sessions"], sessions, rebuild=True) == len(
+            sessions
+        )
+    with engine.connect() as conn:
+        assert conn.execute(SCHEMA).scalars().all() == before
+        plan = (
+            conn.execute(
+                text("EXPLAIN SELECT id FROM tutoring_sessions WHERE external_id = 'beacon-7'")
+            )
+            .scalars()
+            .all()
+        )
+        assert "ix_tutoring_sessions_external_id" in " ".join(plan)
+    # A row whose tutor does not exist: the foreign key, made again, refuses the whole load.
+    orphan = sessions.head(3).assign(id=lambda f: f["id"] + 10**7, tutor_id=10**6)
+    orphan = orphan.assign(external_id=lambda f: "beacon-" + f["id"].astype(str))
+    with pytest.raises(Exception, match="fk_tutoring_sessions_tutor_id_tutors"):  # noqa: PT011
+        with engine.begin() as conn:
+            bulk_insert(conn, tables["tutoring_sessions"], orphan, rebuild=True)
+    with engine.connect() as conn:
+        assert conn.execute(SCHEMA).scalars().all() == before  # rolled back whole
+        count = conn.execute(text("SELECT count(*) FROM tutoring_sessions")).scalar_one()
+    assert count == len(sessions)
+    engine.dispose()
