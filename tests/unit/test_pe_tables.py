@@ -120,8 +120,8 @@ def test_a_table_holds_at_most_its_cap_and_says_so():
         c.children for c in found(made, object) if "widget-note" in str(getattr(c, "className", ""))
     ]
     assert notes == [
-        f"The table holds the first 500 of {MAX_SMALL_ROWS + 7:,} rows; its export has them "
-        "all. Narrow the board's filters to see the rest here."
+        f"The table holds the first {MAX_SMALL_ROWS} of {MAX_SMALL_ROWS + 7:,} rows; its "
+        "export has them all. Narrow the board's filters to see the rest here."
     ]
 
 
