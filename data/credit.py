@@ -318,11 +318,16 @@ def customers(
     if by_score and "region" not in wanted:
         # Scored customers come first, so a page they fill comes straight off the index of
         # latest scores; only a page reaching the unscored ones needs every customer sorted.
+        scored_order = order
+        if len(sort) == 1 and sort[0].descending:
+            # Only scored customers here (no score is missing): highest first, then by id,
+            # comes straight off the index in that order (DESC NULLS LAST would sort them all).
+            scored_order = [latest.c.score.desc(), latest.c.customer_id]
         scored_page = (
             select(CreditCustomer.id)
             .join(latest, latest.c.customer_id == CreditCustomer.id)
             .where(*conditions)
-            .order_by(*order)
+            .order_by(*scored_order)
             .limit(limit)
             .offset(offset)
         )

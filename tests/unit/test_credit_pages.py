@@ -656,3 +656,50 @@ def test_every_page_with_scores_names_the_model_and_its_drift(scored):
         assert {"stable": "drift stable", "watch": "drift: watch", "act": "drift: act"}[
             status.drift
         ] in text
+
+
+def test_highest_score_first_reads_the_same_pages_as_sorting_every_customer(scored):
+    """#26: the page sorted highest score first comes off an index in that order; it is the
+    page that sorting every customer (DESC NULLS LAST, then id) gives, ties included."""
+    from sqlalchemy import text
+
+    from data.grid import SortKey
+
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        args = {"conn": conn, "model_id": model["id"], "region_ids": None}
+        everyone = (
+            conn.execute(
+                text(
+                    "SELECT c.id FROM credit_customers c JOIN credit_latest_scores s"
+                    " ON s.customer_id = c.id AND s.model_version_id = :m"
+                    " ORDER BY s.score DESC NULLS LAST, c.id"
+                ),
+                {"m": model["id"]},
+            )
+            .scalars()
+            .all()
+        )
+        pages = [
+            credit.customers(**args, sort=[SortKey("score", True)], limit=25, offset=at)[0]
+            for at in (0, 25, 50)
+        ]
+        on_postgres = conn.dialect.name == "postgresql"
+        plan = (
+            " ".join(
+                conn.execute(
+                    text(
+                        "EXPLAIN SELECT customer_id FROM credit_latest_scores"
+                        " WHERE model_version_id = :m ORDER BY score DESC, customer_id LIMIT 25"
+                    ),
+                    {"m": model["id"]},
+                ).scalars()
+            )
+            if on_postgres
+            else ""
+        )
+    assert [int(i) for page in pages for i in page["id"]] == everyone[:75]
+    scores = [s for page in pages for s in page["score"]]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) < len(scores)  # ties
+    if on_postgres:
+        assert "ix_credit_latest_scores_model_score_desc" in plan
