@@ -117,7 +117,7 @@ def table_grid(widget: str) -> str:
 
 
 for _name, _table in TABLES.items():
-    grid_columns(table_grid(_name), _table.columns, small=True)
+    grid_columns(table_grid(_name), _table.columns)
 
 # Settings the board reads a widget with, whatever is saved: the incident log holds its
 # newest incidents in one table that pages, sorts and filters them.

@@ -25,6 +25,7 @@ from dash.dependencies import Wildcard
 from auth.access import EVERYONE, requires
 from components.attrs import attrs
 from components.grid_columns import (
+    SMALL_GRID,
     GridColumn,
     TableView,
     as_displayed,
@@ -409,17 +410,11 @@ class DataGridAIO(html.Div):
 
 
 GRIDS: dict[str, tuple[GridColumn, ...]] = {}
-SMALL: set[str] = set()  # small grids: their columns share the width, none is kept
 
 
-def grid_columns(
-    aio_id: str, columns: Sequence[GridColumn], *, small: bool = False
-) -> tuple[GridColumn, ...]:
-    """Declare a grid's columns once, at import: the server trusts these, never the page.
-    `small`: a `components.grid_columns.small_grid`, all rows in the browser."""
+def grid_columns(aio_id: str, columns: Sequence[GridColumn]) -> tuple[GridColumn, ...]:
+    """Declare a grid's columns once, at import: the server trusts these, never the page."""
     GRIDS[aio_id] = tuple(columns)
-    if small:
-        SMALL.add(aio_id)
     return GRIDS[aio_id]
 
 
@@ -454,6 +449,7 @@ def keep_in_step(current: Any, model: Any, shown: Any, encoded: Any) -> tuple[An
         raise dash.exceptions.PreventUpdate
     keep = dash.no_update
     trigger = made_by.get("subcomponent")
+    small = made_by.get("component") == SMALL_GRID  # its widths follow its card
     encoded = encoded if isinstance(encoded, str) else ""
     if trigger == "state":
         try:
@@ -461,9 +457,8 @@ def keep_in_step(current: Any, model: Any, shown: Any, encoded: Any) -> tuple[An
         except ValueError:
             raise dash.exceptions.PreventUpdate from None
         visible = [c.field for c in state.visible(columns)]
-        shape = column_state(state, columns, widths=made_by.get("aio_id") not in SMALL)
+        shape = column_state(state, columns, widths=not small)
         return keep, shape, filter_model(state.filters), visible
-    small = made_by.get("aio_id") in SMALL
     state = state_from_grid(current, model, columns)
     if small:  # a small grid's widths follow its card, never the address
         state = GridState(state.sort, state.filters, state.hidden)

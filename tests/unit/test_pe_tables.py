@@ -79,7 +79,7 @@ def test_a_table_filters_sorts_and_hides_as_its_grid_and_its_export_says():
 
 
 def test_a_kept_table_carries_its_state_filters_and_chooser_and_pages():
-    pe_dashboard.grid_columns("test-small", COLUMNS, small=True)
+    pe_dashboard.grid_columns("test-small", COLUMNS)
     state = GridState(sort=(SortKey("name", True),), hidden=("use",))
     made = small_grid(ITEMS, COLUMNS, page_size=2, view=table_view("test-small", state))
     grids = [c for c in found(made, object) if type(c).__name__ == "AgGrid"]
@@ -127,7 +127,7 @@ def test_a_table_holds_at_most_its_cap_and_says_so():
 
 def test_a_small_grids_widths_never_go_into_the_address(sqlite_url, use_database):
     use_database(sqlite_url)
-    pe_dashboard.grid_columns("test-small", COLUMNS, small=True)
+    pe_dashboard.grid_columns("test-small", COLUMNS)
     resized = [
         {"colId": "name", "width": 143.5, "hide": False, "sort": "asc", "sortIndex": 0},
         {"colId": "quantity", "width": 97, "hide": False, "sort": None},
