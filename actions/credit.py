@@ -16,9 +16,9 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from actions.base import Actor, Refused, is_id, record
+from analytics.card import assess_with, readable_reason
 from analytics.credit_features import FEATURE_LABELS, credit_features
 from analytics.pricing import accepts, risk_rate
-from analytics.scorecard import assess_with, readable_reason
 from data import activity, credit
 from data.engine import connect, transaction
 from settings import get_settings

@@ -11,7 +11,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score, roc_curve
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OrdinalEncoder
 
-from analytics.scorecard import PD_BANDS, band_of_pd
+from analytics.card import PD_BANDS, band_of_pd
 
 
 def ks_statistic(y: np.ndarray, p: np.ndarray) -> float:

@@ -11,9 +11,7 @@ the same characteristic.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -25,19 +23,14 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from vocabulary import BANDS
-
-MISSING = "missing"
-PD_BANDS = BANDS
-PD_EDGES = (0.05, 0.15, 0.35)
-
-
-@dataclass(frozen=True)
-class Bin:
-    label: str
-    low: float | None = None  # numeric: low <= x < high
-    high: float | None = None
-    categories: tuple[str, ...] = ()
+from analytics.card import (
+    MISSING,
+    Bin,
+    assign_bins,
+    band_of_pd,
+    category_text,
+    range_label,
+)
 
 
 def _woe(good: np.ndarray, bad: np.ndarray) -> np.ndarray:
@@ -45,18 +38,6 @@ def _woe(good: np.ndarray, bad: np.ndarray) -> np.ndarray:
     g = (good + 0.5) / (good.sum() + 0.5 * len(good))
     b = (bad + 0.5) / (bad.sum() + 0.5 * len(bad))
     return np.log(g / b)
-
-
-def category_text(values: pd.Series) -> pd.Series:
-    """Categories as text, the same whatever the dtype: integer codes read "2" whether the
-    column holds ints or floats (a missing value makes pandas store codes as floats)."""
-    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-        numbers = pd.to_numeric(values, errors="coerce").astype(float)
-        whole = numbers.notna() & (numbers == numbers.round())
-        text = numbers.astype(object).map(repr).astype("string")
-        text[whole] = numbers[whole].astype("int64").astype(str)
-        return text.where(numbers.notna(), pd.NA)
-    return values.astype("string")
 
 
 def _check_target(y: pd.Series | np.ndarray) -> np.ndarray:
@@ -237,7 +218,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         for group in stats:
             low = None if group[0] == 0 else float(edges[group[0] - 1])
             high = None if group[-1] == len(edges) else float(edges[group[-1]])
-            bins.append(Bin(_range_label(low, high), low, high))
+            bins.append(Bin(range_label(low, high), low, high))
         if not present.all():
             bins.append(Bin(MISSING))
         return bins
@@ -358,31 +339,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         return merged
 
     # -- tables and transform --------------------------------------------------------------
-    @staticmethod
-    def _assign(bins: list[Bin], values: pd.Series) -> np.ndarray:
-        """The bin index of every value; -1 where a category was never seen in fitting."""
-        out = np.full(len(values), -1)
-        missing = values.isna().to_numpy()
-        has_missing = bins[-1].label == MISSING
-        if bins[0].categories or (len(bins) == 1 and has_missing):
-            text = category_text(values)
-            for k, b in enumerate(bins):
-                if b.categories:
-                    out[text.isin(b.categories).fillna(False).to_numpy()] = k
-        else:
-            x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
-            for k, b in enumerate(bins):
-                if b.label == MISSING:
-                    continue
-                inside = ~np.isnan(x)
-                if b.low is not None:
-                    inside &= x >= b.low
-                if b.high is not None:
-                    inside &= x < b.high
-                out[inside] = k
-        if has_missing:
-            out[missing] = len(bins) - 1
-        return out
+    _assign = staticmethod(assign_bins)
 
     def _table(self, values: pd.Series, y: np.ndarray, bins: list[Bin]) -> pd.DataFrame:
         index = self._assign(bins, values)
@@ -433,47 +390,6 @@ def _grouped_iv(index: np.ndarray, y: np.ndarray, groups: list[list[int]]) -> fl
     binned = of_group[index]
     count = np.bincount(binned, minlength=len(groups)).astype(float)
     return information_value(count, np.bincount(binned, weights=y, minlength=len(groups)))
-
-
-def readable_number(value: float) -> str:
-    """A bin edge as people read it: 25,500, 103, 5.1, 0.35 (never 2.55e+04)."""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
-
-
-def _range_label(low: float | None, high: float | None) -> str:
-    if low is None and high is None:
-        return "all"
-    if low is None:
-        return f"under {readable_number(high)}"  # type: ignore[arg-type]
-    if high is None:
-        return f"{readable_number(low)} or more"
-    return f"{readable_number(low)} to under {readable_number(high)}"
-
-
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?(?:e[+-]?\d+)?")
-
-
-def readable_reason(code: str, labels: dict[str, str]) -> str:
-    """A reason code ("amount: 3.78e+03 to < 6.85e+03", as models trained before the labels
-    were written for people store them, or "amount: 3,780 to under 6,850") as a sentence
-    part: "Amount: 3,780 to under 6,850". `labels` names the characteristics."""
-    feature, _, label = code.partition(": ")
-    if label and not label.startswith(tuple("<>-0123456789")):
-        return f"{labels.get(feature, feature.replace('_', ' ').capitalize())}: {label}"
-    text = _NUMBER.sub(lambda m: readable_number(float(m.group())), label.replace(",", ""))
-    if text.startswith(">= "):
-        text = f"{text[3:]} or more"
-    text = text.replace("to < ", "to under ").removeprefix("< ").strip()
-    if label.startswith("< "):
-        text = f"under {text}"
-    return f"{labels.get(feature, feature.replace('_', ' ').capitalize())}: {text}"
-
-
-def band_of_pd(pd_values: np.ndarray | pd.Series) -> np.ndarray:
-    """Risk band of each probability of default, with the app's band edges."""
-    return np.array(PD_BANDS, dtype=object)[
-        np.digitize(np.asarray(pd_values, dtype=float), PD_EDGES)
-    ]
 
 
 def ridge_logistic(
@@ -827,43 +743,3 @@ def export_card(card: Scorecard) -> dict:
             for feature in card.features_
         },
     }
-
-
-def assess_with(exported: dict, X: pd.DataFrame, *, reasons: int = 4) -> pd.DataFrame:
-    """`Scorecard.assess` from an exported card: the same PD, score, band and reasons."""
-    points = {}
-    code_ids = {}  # each row's "characteristic: bin" code, as an index into `names`
-    names: list[str] = []
-    best = {}
-    for feature, spec in exported["characteristics"].items():
-        bins = [Bin(b["label"], b["low"], b["high"], tuple(b["categories"])) for b in spec]
-        index = WoEBinner._assign(bins, X[feature])
-        index[index < 0] = len(spec)  # unseen: the last points (0) and the last code
-        values = np.array([b["points"] for b in spec] + [0.0])
-        points[feature] = values[index]
-        code_ids[feature] = len(names) + index
-        names += [f"{feature}: {b['label']}" for b in spec] + [f"{feature}: unseen"]
-        best[feature] = max(b["points"] for b in spec)
-    features = list(exported["characteristics"])
-    total = np.sum([points[f] for f in features], axis=0) + exported["base_points"]
-    odds_good = np.exp((total - exported["offset"]) / exported["factor"])
-    probability = 1 / (1 + odds_good)
-    # The largest gaps to each characteristic's best points, ties in feature order.
-    gaps = np.column_stack([best[f] - points[f] for f in features])
-    top = np.argsort(-gaps, axis=1, kind="stable")[:, :reasons]
-    picked = np.take_along_axis(np.column_stack([code_ids[f] for f in features]), top, axis=1)
-    picked = np.where(np.take_along_axis(gaps > 1e-9, top, axis=1), picked, -1)
-    # Rows share few distinct reason lists: name each distinct one once.
-    radix = (len(names) + 1) ** np.arange(picked.shape[1], dtype=np.int64)
-    _, first, inverse = np.unique((picked + 1) @ radix, return_index=True, return_inverse=True)
-    named = [[names[c] for c in picked[row] if c >= 0] for row in first]
-    codes = [list(named[k]) for k in inverse.tolist()]
-    return pd.DataFrame(
-        {
-            "pd": probability,
-            "score": np.round(total).astype(int),
-            "band": band_of_pd(probability),
-            "reasons": codes,
-        },
-        index=X.index,
-    )

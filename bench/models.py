@@ -125,7 +125,7 @@ MODELS: dict[str, Callable[[CreditData], Any]] = {
 def as_typed(data: CreditData) -> pd.DataFrame:
     """Declared categories as text (the scorecard's own reading of codes), missing as None,
     so every model reads them as categories."""
-    from analytics.scorecard import category_text
+    from analytics.card import category_text
 
     X = data.X.copy()
     for column in data.categorical:

@@ -142,8 +142,8 @@ def measure_callbacks(client: Any, runs: int, pages: str = "") -> list[dict[str,
 def measure_scoring(count: int = 100_000) -> float:
     import pandas as pd
 
+    from analytics.card import assess_with
     from analytics.credit_features import credit_features
-    from analytics.scorecard import assess_with
     from data import credit
     from data.engine import connect
 

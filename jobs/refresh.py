@@ -28,8 +28,8 @@ import psutil
 from sqlalchemy import Connection
 
 from actions import webhooks
+from analytics.card import assess_with
 from analytics.credit_features import credit_features
-from analytics.scorecard import assess_with
 from data import (
     accounts,
     activity,
@@ -43,8 +43,7 @@ from data import (
 from data.engine import connect, transaction
 from data.queries import home
 from data.queries.overview import data_as_of
-from jobs import credit_alerts, credit_scoring, drop_folder, summaries
-from jobs import tutor_risk as tutor_risk_job
+from jobs import credit_alerts, drop_folder, summaries
 from settings import get_settings
 
 Progress = Callable[[int, int, str], None]
@@ -283,6 +282,9 @@ def rescore_tutors_if_new_sessions() -> tuple[int, str | None]:
 
 
 def retrain_tutors() -> tuple[int, str | None]:
+    # Training imports scikit-learn (with SciPy, 80 MB): only the process that trains pays.
+    from jobs import tutor_risk as tutor_risk_job
+
     try:
         report = tutor_risk_job.run()
     except tutor_risk_job.NotEnoughHistory as reason:
@@ -339,6 +341,8 @@ def raise_credit_alerts() -> tuple[int, str | None]:
 
 
 def retrain_credit() -> tuple[int, str | None]:
+    from jobs import credit_scoring  # scikit-learn, as retrain_tutors
+
     try:
         outcome = credit_scoring.run()
     except credit_scoring.NotEnoughOutcomes as reason:

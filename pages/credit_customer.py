@@ -14,9 +14,9 @@ from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
 from actions.credit_model import active_model_status
+from analytics.card import readable_reason
 from analytics.credit_features import FEATURE_LABELS
 from analytics.pricing import recommend_products
-from analytics.scorecard import readable_reason
 from auth.access import EVERYONE, region_scope, requires
 from components.badges import band_badge, model_badge
 from components.chart_card import chart_body

@@ -12,8 +12,8 @@ import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
+from analytics.card import PD_BANDS
 from analytics.pricing import band_pricing, cutoff_tradeoff
-from analytics.scorecard import PD_BANDS
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.requests import days_back

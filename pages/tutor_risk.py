@@ -19,7 +19,6 @@ from analytics.interventions import (
     effectiveness,
     matched_controls,
 )
-from analytics.tutor_risk import BANDS
 from auth.access import EVERYONE, allowed, check_region, region_scope, requires
 from auth.answers import cached_answer
 from components.chart_card import chart_body, chart_card
@@ -49,7 +48,7 @@ from sharing.views import (
     register,
 )
 from sharing.views import State as ViewState
-from vocabulary import INTERVENTION_LABELS
+from vocabulary import BANDS, INTERVENTION_LABELS
 from widgets.explain import ExplainAIO
 from widgets.grid import (
     DataGridAIO,

@@ -8,7 +8,8 @@ import pytest
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
-from analytics.scorecard import Scorecard, WoEBinner, band_of_pd
+from analytics.card import band_of_pd
+from analytics.scorecard import Scorecard, WoEBinner
 
 GERMAN = Path(__file__).resolve().parents[2] / "data" / "reference" / "germancredit.csv"
 
@@ -262,7 +263,8 @@ def test_german_credit_five_fold_cross_validation_reaches_the_literature_calibra
 def test_an_exported_card_scores_exactly_like_the_fitted_one(german):
     import json
 
-    from analytics.scorecard import assess_with, export_card
+    from analytics.card import assess_with
+    from analytics.scorecard import export_card
 
     X, y = german
     card = Scorecard().fit(X, y)
@@ -281,11 +283,11 @@ def test_an_exported_card_scores_exactly_like_the_fitted_one(german):
 
 
 def test_reasons_read_as_people_write_numbers_for_old_and_new_codes():
+    from analytics.card import range_label, readable_reason
     from analytics.credit_features import FEATURE_LABELS
-    from analytics.scorecard import _range_label, readable_reason
 
-    assert _range_label(25_500.0, 51_700.0) == "25,500 to under 51,700"
-    assert _range_label(None, 103.0) == "under 103" and _range_label(0.35, None) == "0.35 or more"
+    assert range_label(25_500.0, 51_700.0) == "25,500 to under 51,700"
+    assert range_label(None, 103.0) == "under 103" and range_label(0.35, None) == "0.35 or more"
     cases = {
         "amount: 2.55e+04 to < 5.17e+04": "Amount: 25,500 to under 51,700",  # a model of before
         "amount: 25,500 to under 51,700": "Amount: 25,500 to under 51,700",

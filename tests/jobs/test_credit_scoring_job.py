@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
+from analytics.card import assess_with
 from analytics.credit_features import credit_features
-from analytics.scorecard import assess_with
 from data import credit
 from data.engine import connect
 from jobs import credit_scoring as job
