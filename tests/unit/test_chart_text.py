@@ -1,11 +1,37 @@
 """Every chart's text alternative: a summary sentence and its data as a table, read from the
 figure itself."""
 
+from html.parser import HTMLParser
+
 import pandas as pd
 import plotly.graph_objects as go
+from dash import dcc
 
 from components.chart_text import MAX_ROWS, chart_summary, chart_table, with_text
-from tests.unit.test_components import text_of
+from tests.unit.test_components import text_of as component_text
+
+
+class _Texts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.found.append(data)
+
+
+def text_of(component) -> list[str]:
+    """Every string of the table as a reader meets it: the texts of its components, and
+    those of the HTML the browser draws from its one Markdown component."""
+    out = []
+    for text in component_text(component):
+        if text.startswith("<table"):
+            parser = _Texts()
+            parser.feed(text)
+            out += parser.found
+        else:
+            out.append(text)
+    return out
 
 
 def test_one_series_names_its_highest_and_lowest_point():
@@ -57,3 +83,16 @@ def test_the_chart_comes_with_its_caption_and_table():
     graph, caption, table = wrapped.children
     assert isinstance(graph, dcc.Graph) and "visually-hidden" in caption.className
     assert table.children[0].children == "Data as a table"
+
+
+def test_the_table_is_one_component_whose_texts_are_escaped():
+    """Category names can be people's text (a tutor's, a region's): in the table's HTML they
+    are text, never markup."""
+    figure = go.Figure(go.Bar(x=["<img src=x onerror=alert(1)>", "A & B"], y=[1, 2], name="<b>"))
+    table = chart_table(figure)
+    markdown = table.children[1].children
+    assert isinstance(markdown, dcc.Markdown) and markdown.dangerously_allow_html
+    assert "<img" not in markdown.children and "<b>" not in markdown.children
+    assert "&lt;img src=x onerror=alert(1)&gt;" in markdown.children
+    assert text_of(table)[1:6] == ["Category", "<b>", "<img src=x onerror=alert(1)>", "1", "A & B"]
+    assert '<th scope="row">A &amp; B</th><td>2</td>' in markdown.children
