@@ -142,9 +142,10 @@ def activity_recommendations(
         == class_means.groupby("class_id")["assessed_on"].transform("max")
     ]
     gaps = latest.assign(gap=latest["grade"].map(GRADE_BENCHMARKS) - latest["mean"])
-    gap = gaps.set_index(["class_id", "skill"])["gap"]
+    # Plain dicts: a lookup in a MultiIndex Series cost 30 µs, 14,000 of them at xlarge.
+    gap = gaps.set_index(["class_id", "skill"])["gap"].to_dict()
     weighted = incidents.assign(w=incidents["severity"].map(SEVERITY_WEIGHTS) * incidents["n"])
-    risk = weighted.groupby(["class_id", "activity"])["w"].sum()
+    risk = weighted.groupby(["class_id", "activity"])["w"].sum().to_dict()
     rows = []
     for class_id, name in (
         gaps[["class_id", "class_name"]].drop_duplicates().itertuples(index=False)

@@ -195,6 +195,48 @@ def test_activities_are_chosen_for_the_weakest_skill_and_lose_points_for_inciden
     assert after["activity"].tolist()[0] == "dance"  # gymnastics: 10 - 0.5 * 6 = 7
 
 
+def test_activity_scores_match_the_pandas_lookups_they_replaced():
+    """The scores read gaps and incident weights from dicts now (#26); on many classes, with
+    missing skills, unknown grades and incidents, every score is the one the Series lookups
+    gave."""
+    from analytics.pe import ACTIVITY_SKILLS, GRADE_BENCHMARKS, SEVERITY_WEIGHTS, SKILLS
+
+    chance = np.random.default_rng(3)
+    rows = [
+        (c, f"Class {c}", int(chance.integers(0, 8)), skill, day, float(chance.uniform(10, 60)))
+        for c in range(40)
+        for day in (pd.Timestamp("2026-02-01"), pd.Timestamp("2026-03-01"))
+        for skill in SKILLS
+        if chance.random() > 0.1
+    ]
+    means = pd.DataFrame(
+        rows, columns=["class_id", "class_name", "grade", "skill", "assessed_on", "mean"]
+    )
+    incidents = pd.DataFrame(
+        {
+            "class_id": chance.integers(0, 40, 60),
+            "activity": chance.choice(list(ACTIVITY_SKILLS), 60),
+            "severity": chance.choice(list(SEVERITY_WEIGHTS), 60),
+            "n": chance.integers(1, 4, 60),
+        }
+    )
+    got = activity_recommendations(means, incidents, per_class=len(ACTIVITY_SKILLS))
+    latest = means[
+        means["assessed_on"] == means.groupby("class_id")["assessed_on"].transform("max")
+    ]
+    gap = latest.assign(gap=latest["grade"].map(GRADE_BENCHMARKS) - latest["mean"]).set_index(
+        ["class_id", "skill"]
+    )["gap"]
+    weighted = incidents.assign(w=incidents["severity"].map(SEVERITY_WEIGHTS) * incidents["n"])
+    risk = weighted.groupby(["class_id", "activity"])["w"].sum()
+    for row in got.itertuples():
+        parts = [float(gap.get((row.class_id, s), 0.0)) for s in ACTIVITY_SKILLS[row.activity]]
+        score = sum(max(g, 0) * (1 if i == 0 else 0.5) for i, g in enumerate(parts))
+        score -= 0.5 * float(risk.get((row.class_id, row.activity), 0.0))
+        assert row.score == pytest.approx(score, nan_ok=True)
+    assert len(got) == 40 * len(ACTIVITY_SKILLS)
+
+
 def test_performance_forecast_extends_each_skill():
     rows = []
     for k, day in enumerate(pd.date_range("2026-01-05", periods=4, freq="42D")):
