@@ -225,7 +225,7 @@ def _small_toolbar(view: TableView, columns: Sequence[GridColumn], held: int) ->
     return html.Div(
         [
             html.Span(
-                f"{held:,} rows",
+                f"{held:,} {'row' if held == 1 else 'rows'}",
                 id=small_grid_id(view.aio_id, "rows"),
                 className="small",
                 role="status",

@@ -125,6 +125,15 @@ def test_a_table_holds_at_most_its_cap_and_says_so():
     ]
 
 
+def test_the_count_says_row_for_one_row_and_rows_for_more():
+    def count(frame: pd.DataFrame) -> str:
+        made = small_grid(frame, COLUMNS[:1], view=TableView("x"))
+        return next(c.children for c in found(made, object) if getattr(c, "role", None) == "status")
+
+    assert count(pd.DataFrame({"name": ["Ball"]})) == "1 row"
+    assert count(pd.DataFrame({"name": ["Ball", "Mat"]})) == "2 rows"
+
+
 def test_a_small_grids_widths_never_go_into_the_address(sqlite_url, use_database):
     use_database(sqlite_url)
     pe_dashboard.grid_columns("test-small", COLUMNS)
