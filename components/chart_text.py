@@ -8,6 +8,7 @@ from datetime import date, datetime
 from html import escape
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
@@ -51,6 +52,10 @@ def _label(value: Any) -> str:
         return value.isoformat()
     text = str(value)
     return text[:10] if len(text) >= 19 and text[4] == "-" and text[10] == "T" else text
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float | np.number) and not isinstance(value, bool)
 
 
 def _number(value: Any, as_percent: bool) -> str:
@@ -102,12 +107,16 @@ def chart_table(figure: go.Figure) -> Component | None:
     as_percent = _percent_axis(figure)
     order: list[str] = []
     cells: dict[tuple[str, str], str] = {}
+    at: dict[str, Any] = {}  # each row's category as the chart places it
     for name, categories, values in series:
         for category, value in zip(categories, values, strict=False):
             key = _label(category)
             if key not in order:
                 order.append(key)
+                at[key] = category
             cells[(key, name)] = _number(value, as_percent)
+    if all(_is_number(c) for c in at.values()):  # a numeric axis runs low to high
+        order.sort(key=lambda key: float(at[key]))
     names = list(dict.fromkeys(name for name, _, _ in series))
     shown = order[:MAX_ROWS]
     note = (

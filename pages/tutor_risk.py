@@ -572,7 +572,9 @@ def at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> go.Figure | None:
             line={"color": RISK_COLORS[band]},
             hovertemplate=f"%{{y:.1f}} expected to leave<extra>{band}</extra>",
         )
-    figure.update_layout(yaxis_title="expected leavers", yaxis_rangemode="tozero")
+    figure.update_layout(
+        xaxis_title="week scored", yaxis_title="expected leavers", yaxis_rangemode="tozero"
+    )
     return themed(figure, theme)
 
 

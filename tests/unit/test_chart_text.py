@@ -96,3 +96,19 @@ def test_the_table_is_one_component_whose_texts_are_escaped():
     assert "&lt;img src=x onerror=alert(1)&gt;" in markdown.children
     assert text_of(table)[1:6] == ["Category", "<b>", "<img src=x onerror=alert(1)>", "1", "A & B"]
     assert '<th scope="row">A &amp; B</th><td>2</td>' in markdown.children
+
+
+def test_rows_of_a_numeric_axis_run_low_to_high_across_series():
+    """Bars of one band per series (low: scores 0-2, medium: 2-4) list each score once, in
+    the axis's order, not in the order the series first met them."""
+    figure = go.Figure(
+        [
+            go.Bar(x=[0, 2, 1], y=[10, 5, 8], name="low"),
+            go.Bar(x=[4, 2, 3], y=[1, 2, 3], name="medium"),
+        ]
+    )
+    cells = text_of(chart_table(figure))
+    assert [cells[i] for i in range(4, len(cells), 3)] == ["0", "1", "2", "3", "4"]
+    assert cells[10:13] == ["2", "5", "2"]
+    words = go.Figure(go.Bar(x=["North", "East"], y=[1, 2], name="n"))
+    assert text_of(chart_table(words))[3::2] == ["North", "East"]  # categories keep theirs
