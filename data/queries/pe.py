@@ -234,33 +234,46 @@ def health_readings(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
 
 @cached("pe")
 def class_skill_means(*, conn: Connection, scope: PEFilter) -> pd.DataFrame:
-    """Mean skill score per class, skill and assessment day.
+    """Mean skill score per class, skill and assessment day, earliest day first (then class
+    and skill).
 
     Columns: class_id, class_name, grade, school_name, skill, assessed_on (datetime64),
     mean (float), n (int).
     """
-    stmt = _scoped(
-        select(
+    # Aggregate the assessments on their own keys, then name them: grouped by the names too,
+    # PostgreSQL sorted all 150,000 rows of a 120-day window at xlarge (on disk, 230 ms).
+    means = (
+        _scoped(
+            select(
+                SkillAssessment.class_id,
+                SkillAssessment.skill,
+                SkillAssessment.assessed_on,
+                func.avg(SkillAssessment.score).label("mean"),
+                func.count().label("n"),
+            ),
             SkillAssessment.class_id,
+            scope,
+        )
+        .where(SkillAssessment.assessed_on.between(scope.start, scope.end))
+        .group_by(SkillAssessment.class_id, SkillAssessment.skill, SkillAssessment.assessed_on)
+        .subquery()
+    )
+    stmt = (
+        select(
+            means.c.class_id,
             PEClass.name.label("class_name"),
             PEClass.grade,
             School.name.label("school_name"),
-            SkillAssessment.skill,
-            SkillAssessment.assessed_on,
-            func.avg(SkillAssessment.score).label("mean"),
-            func.count().label("n"),
-        ),
-        SkillAssessment.class_id,
-        scope,
-    ).where(SkillAssessment.assessed_on.between(scope.start, scope.end))
-    stmt = stmt.group_by(
-        SkillAssessment.class_id,
-        PEClass.name,
-        PEClass.grade,
-        School.name,
-        SkillAssessment.skill,
-        SkillAssessment.assessed_on,
-    ).order_by(SkillAssessment.assessed_on)
+            means.c.skill,
+            means.c.assessed_on,
+            means.c.mean,
+            means.c.n,
+        )
+        .select_from(means)
+        .join(PEClass, PEClass.id == means.c.class_id)
+        .join(School, School.id == PEClass.school_id)
+        .order_by(means.c.assessed_on, means.c.class_id, means.c.skill)
+    )
     return read_frame(conn, stmt, dates=["assessed_on"])
 
 

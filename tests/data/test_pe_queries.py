@@ -131,6 +131,26 @@ def test_class_skill_means(seeded_engine, frames, scope, criteria):
     s = _assessments(frames, criteria)
     assert result["n"].sum() == len(s) > 0
     assert (result["mean"] * result["n"]).sum() == pytest.approx(s["score"].sum())
+    # Every row, in order (day, class, skill), against pandas on the generated rows.
+    expected = (
+        s.merge(frames["classes"][["class_id", "class_name", "grade", "school_name"]])
+        .assign(assessed_on=lambda f: pd.to_datetime(f["assessed_on"]))
+        .groupby(["assessed_on", "class_id", "skill"], as_index=False)
+        .agg(
+            class_name=("class_name", "first"),
+            grade=("grade", "first"),
+            school_name=("school_name", "first"),
+            mean=("score", "mean"),
+            n=("score", "size"),
+        )
+    )
+    columns = ["class_id", "class_name", "grade", "school_name", "skill", "assessed_on", "n"]
+    pd.testing.assert_frame_equal(
+        result[columns].reset_index(drop=True),
+        expected[columns].reset_index(drop=True),
+        check_dtype=False,
+    )
+    assert result["mean"].to_numpy() == pytest.approx(expected["mean"].to_numpy())
 
 
 def test_student_progress(seeded_engine, frames, scope, criteria):
