@@ -151,10 +151,10 @@ def table_html(
     instead of one per cell: Dash's renderer walks every component of an answer, and a
     page's chart tables (up to 60 rows each) were most of its components, over a second of
     the tutor risk page's first load at the xlarge scale."""
-    head = "".join(f'<th scope="col">{escape(text)}</th>' for text in [corner, *columns])
+    head = "".join(f'<th scope="col">{_text(text)}</th>' for text in [corner, *columns])
     body = "".join(
-        f'<tr><th scope="row">{escape(row)}</th>'
-        + "".join(f"<td>{escape(cells.get((row, c), '–'))}</td>" for c in columns)
+        f'<tr><th scope="row">{_text(row)}</th>'
+        + "".join(f"<td>{_text(cells.get((row, c), '–'))}</td>" for c in columns)
         + "</tr>"
         for row in rows
     )
@@ -162,6 +162,12 @@ def table_html(
         f'<table class="table table-sm mb-1"><thead><tr>{head}</tr></thead>'
         f"<tbody>{body}</tbody></table>"
     )
+
+
+def _text(value: str) -> str:
+    """A cell's text for the table's HTML: escaped, and on one line (a blank line would end
+    the HTML block and the rest would be read as Markdown)."""
+    return escape(" ".join(str(value).split()))
 
 
 def with_text(graph: Component, figure: go.Figure) -> Component:

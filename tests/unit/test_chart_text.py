@@ -96,6 +96,10 @@ def test_the_table_is_one_component_whose_texts_are_escaped():
     assert "&lt;img src=x onerror=alert(1)&gt;" in markdown.children
     assert text_of(table)[1:6] == ["Category", "<b>", "<img src=x onerror=alert(1)>", "1", "A & B"]
     assert '<th scope="row">A &amp; B</th><td>2</td>' in markdown.children
+    # A blank line would end the HTML block: names keep to one line.
+    broken = chart_table(go.Figure(go.Bar(x=["North\n\n[x](javascript:alert(1))"], y=[1])))
+    html_text = broken.children[1].children.children
+    assert "\n" not in html_text and "North [x](javascript:alert(1))" in html_text
 
 
 def test_rows_of_a_numeric_axis_run_low_to_high_across_series():
