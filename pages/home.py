@@ -76,6 +76,7 @@ class ids:
     regions_chart = "home-regions-chart"
     regions_graph = "home-regions-graph"  # a region's bar: home for that region alone
     region_note = "home-region-note"
+    feed = "home-feed"
 
 
 DRILLS = {
@@ -219,27 +220,43 @@ def layout(**query: str) -> html.Div:
             ExplainAIO(VIEW),
             regions_section(regions, chosen),
             *[section(area) for area in SECTIONS],
-            recent_activity(),
+            recent_activity(chosen),
         ]
     )
 
 
-def recent_activity() -> html.Section:
-    """The compact feed: the last few things that happened in the user's regions."""
-    moment = now()
-    with connect() as conn:
-        events, _ = activity.feed(conn=conn, region_ids=region_scope(), limit=8)
+def recent_activity(region: int | None) -> html.Section:
+    """The compact feed: the last few things that happened in the region home shows (or in
+    every region of the user's)."""
     return html.Section(
         [
             html.H2(
                 ["Recent activity ", html.A("all", href="/activity", className="small")],
                 className="section-title",
             ),
-            dbc.Card(dbc.CardBody(feed_list(events, now=moment))),
+            dbc.Card(dbc.CardBody(recent_events(region), id=ids.feed)),
         ],
         className="home-section",
         **attrs(aria_label="Recent activity"),
     )
+
+
+def recent_events(region: int | None) -> Component:
+    moment = now()
+    with connect() as conn:
+        events, _ = activity.feed(conn=conn, region_ids=chosen_regions(region), limit=8)
+    return feed_list(events, now=moment)
+
+
+@callback(
+    Output(ids.feed, "children"),
+    Input(ids.region, "value"),
+    prevent_initial_call=True,  # the page drew it for the region its address names
+)
+@requires(*EVERYONE)
+def follow_region(region: Any) -> Component:
+    """The feed follows the region chosen, as every section does."""
+    return recent_events(region)
 
 
 NO_DATA_HINT = "An administrator loads it (demo data: `python -m beacon seed`)."

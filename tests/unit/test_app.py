@@ -232,3 +232,37 @@ def test_data_as_of_shows_the_newest_data_and_a_stale_badge_past_the_limit(
     finally:
         monkeypatch.delenv("BEACON_STALE_AFTER_HOURS")
         get_settings.cache_clear()
+
+
+def test_homes_recent_activity_follows_the_region_chosen(seeded_copy):
+    """Every section counts the chosen region alone, and so does the feed below them; a
+    region that is not the user's is refused."""
+    from datetime import UTC, datetime
+
+    from auth.access import AccessDenied
+    from data import activity
+    from data.engine import transaction
+
+    with acting_as("admin"):
+        regions = home.regions_in_scope()["id"].tolist()[:2]
+    with transaction() as conn:
+        for region in regions:
+            activity.record_event(
+                conn=conn,
+                actor_id=None,
+                area=activity.FEED_AREAS[0],
+                verb="noted",
+                entity_type="test",
+                entity_id=region,
+                region_id=region,
+                summary=f"Something happened in region {region}",
+                now=datetime.now(UTC),
+            )
+    with acting_as("admin"):
+        every = str(home.follow_region(None))
+        first = str(home.follow_region(regions[0]))
+        assert all(f"Something happened in region {r}" in every for r in regions)
+        assert f"Something happened in region {regions[0]}" in first
+        assert f"Something happened in region {regions[1]}" not in first
+        with pytest.raises(AccessDenied):
+            home.follow_region(10**6)
