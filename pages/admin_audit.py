@@ -20,7 +20,7 @@ from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, audit
 from data.engine import connect
 from settings import get_settings
-from sharing.views import Param, Part, View, grid_param, iso_day, register
+from sharing.views import Param, Part, View, grid_param, iso_day, record_id, register
 from sharing.views import State as ViewState
 from widgets.grid import (
     DataGridAIO,
@@ -197,7 +197,7 @@ SPEC = register(
         title="Audit log",
         roles=ADMINS,
         params=(
-            Param("user", ids.user, "User", parse=int, show=_email),
+            Param("user", ids.user, "User", parse=record_id, show=_email),
             Param("action", ids.action, "Action", parse=lambda raw: raw[:48]),
             Param("from", ids.dates, "From", parse=iso_day, prop="start_date"),
             Param("to", ids.dates, "To", parse=iso_day, prop="end_date"),

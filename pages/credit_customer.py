@@ -29,7 +29,7 @@ from components.view_tools import export_menu, table_heading, view_actions, view
 from data import credit
 from data.engine import connect
 from settings import get_settings
-from sharing.views import Param, Part, View, register
+from sharing.views import Param, Part, View, record_id, register
 from sharing.views import State as ViewState
 from vocabulary import CHANNEL_LABELS
 
@@ -320,7 +320,7 @@ SPEC = register(
         path="/credit/customer",
         title="Credit customer",
         roles=EVERYONE,
-        params=(Param("id", ids.customer, "Customer", parse=int, prop="data"),),
+        params=(Param("id", ids.customer, "Customer", parse=record_id, prop="data"),),
         parts=(
             Part("scores", "Score over time", score_rows, score_figure),
             Part("applications", "Applications", customer_rows("applications")),

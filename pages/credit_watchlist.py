@@ -41,7 +41,7 @@ from data.grid import filter_frame, sort_frame
 from data.models.credit import ALERT_METRICS
 from jobs import credit_alerts
 from sharing.embed import EMBED_ROLES
-from sharing.views import Param, Part, View, grid_param, one_of, register
+from sharing.views import Param, Part, View, grid_param, one_of, record_id, register
 from sharing.views import State as ViewState
 from widgets.grid import (
     DataGridAIO,
@@ -360,7 +360,7 @@ SPEC = register(
         roles=EVERYONE,
         params=(
             Param("severity", ids.severity, "Severity at least", parse=one_of(SEVERITIES)),
-            Param("rule", ids.rule, "Rule", parse=int, show=_rule_name),
+            Param("rule", ids.rule, "Rule", parse=record_id, show=_rule_name),
             grid_param(ids.table, GRID),
         ),
         parts=(Part("loans", "Loans on the watchlist", loans_shown),),

@@ -25,7 +25,7 @@ from data import schedules
 from data.engine import connect
 from settings import get_settings
 from sharing.embed import EMBED_ROLES
-from sharing.views import Param, Part, View, grid_param, iso_day, one_of, register
+from sharing.views import Param, Part, View, grid_param, iso_day, one_of, record_id, register
 from sharing.views import State as ViewState
 from widgets.grid import (
     DataGridAIO,
@@ -461,8 +461,8 @@ SPEC = register(
             Param("date", ids.anchor, "From", parse=iso_day, prop="date"),
             Param("until", ids.until, "To", parse=iso_day, prop="date"),
             Param("host", ids.host, "Host", parse=_host),
-            Param("room", ids.room, "Room", parse=int),
-            Param("student", ids.student, "Student", parse=int),
+            Param("room", ids.room, "Room", parse=record_id),
+            Param("student", ids.student, "Student", parse=record_id),
             Param("status", ids.status, "Status", parse=one_of(schedules.STATUSES)),
             grid_param(ids.sessions, GRID),
         ),

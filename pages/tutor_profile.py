@@ -46,7 +46,7 @@ from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
 from data.queries.overview import daily_sessions
 from sharing.embed import EMBED_ROLES
-from sharing.views import Param, Part, View, register
+from sharing.views import Param, Part, View, record_id, register
 from sharing.views import State as ViewState
 from vocabulary import INTERVENTION_STATUSES, OPEN_INTERVENTIONS, STATUS_LABELS
 
@@ -760,7 +760,7 @@ SPEC = register(
         path="/tutor-risk/tutor",
         title="Tutor profile",
         roles=EVERYONE,
-        params=(Param("id", ids.tutor, "Tutor", parse=int, prop="data", show=_tutor_name),),
+        params=(Param("id", ids.tutor, "Tutor", parse=record_id, prop="data", show=_tutor_name),),
         parts=(
             Part("activity", "Sessions per week", activity_rows, activity_figure),
             Part("risk", "Risk score over time", risk_rows, risk_figure),
