@@ -339,10 +339,8 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         return merged
 
     # -- tables and transform --------------------------------------------------------------
-    _assign = staticmethod(assign_bins)
-
     def _table(self, values: pd.Series, y: np.ndarray, bins: list[Bin]) -> pd.DataFrame:
-        index = self._assign(bins, values)
+        index = assign_bins(bins, values)
         count = np.bincount(index, minlength=len(bins)).astype(float)
         bad = np.bincount(index, weights=y, minlength=len(bins)).astype(float)
         good = count - bad
@@ -368,7 +366,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         out = {}
         for column in self.feature_names_in_:
             woe = self.tables_[column]["woe"].to_numpy()
-            index = self._assign(self.bins_[column], X[column])
+            index = assign_bins(self.bins_[column], X[column])
             out[column] = np.where(index >= 0, woe[np.clip(index, 0, None)], 0.0)
         return pd.DataFrame(out, index=X.index)
 
@@ -378,7 +376,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         out = {}
         for column in self.feature_names_in_:
             labels = np.array([b.label for b in self.bins_[column]] + ["unseen"], dtype=object)
-            out[column] = labels[self._assign(self.bins_[column], X[column])]
+            out[column] = labels[assign_bins(self.bins_[column], X[column])]
         return pd.DataFrame(out, index=X.index)
 
 
@@ -583,7 +581,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         folds = self._folds(target)
         for column in X.columns:
             bins = self.binner_.bins_[column]
-            index = WoEBinner._assign(bins, X[column])
+            index = assign_bins(bins, X[column])
             values = np.zeros(len(target))
             for train, held in folds:
                 count = np.bincount(index[train], minlength=len(bins)).astype(float)

@@ -220,31 +220,31 @@ def layout(**query: str) -> html.Div:
             ExplainAIO(VIEW),
             regions_section(regions, chosen),
             *[section(area) for area in SECTIONS],
-            recent_activity(chosen),
+            recent_activity(region_scope() if chosen is None else [chosen]),
         ]
     )
 
 
-def recent_activity(region: int | None) -> html.Section:
-    """The compact feed: the last few things that happened in the region home shows (or in
-    every region of the user's)."""
+def recent_activity(region_ids: list[int] | None) -> html.Section:
+    """The compact feed: the last few things that happened in the regions home shows (the
+    chosen one, or every region of the user's)."""
     return html.Section(
         [
             html.H2(
                 ["Recent activity ", html.A("all", href="/activity", className="small")],
                 className="section-title",
             ),
-            dbc.Card(dbc.CardBody(recent_events(region), id=ids.feed)),
+            dbc.Card(dbc.CardBody(recent_events(region_ids), id=ids.feed)),
         ],
         className="home-section",
         **attrs(aria_label="Recent activity"),
     )
 
 
-def recent_events(region: int | None) -> Component:
+def recent_events(region_ids: list[int] | None) -> Component:
     moment = now()
     with connect() as conn:
-        events, _ = activity.feed(conn=conn, region_ids=chosen_regions(region), limit=8)
+        events, _ = activity.feed(conn=conn, region_ids=region_ids, limit=8)
     return feed_list(events, now=moment)
 
 
@@ -256,7 +256,7 @@ def recent_events(region: int | None) -> Component:
 @requires(*EVERYONE)
 def follow_region(region: Any) -> Component:
     """The feed follows the region chosen, as every section does."""
-    return recent_events(region)
+    return recent_events(chosen_regions(region))
 
 
 NO_DATA_HINT = "An administrator loads it (demo data: `python -m beacon seed`)."
