@@ -13,6 +13,7 @@ from dash.development.base_component import Component
 
 from actions.credit_model import active_model_status
 from auth.access import EVERYONE, allowed, region_scope, requires
+from auth.answers import cached_answer
 from components.badges import model_badge
 from components.empty_state import empty_state
 from components.filters import field, filter_bar
@@ -206,6 +207,7 @@ def narrow(search: str | None, band: str | None, channel: str | None) -> dict[st
 
 @callback(*rows_io(ids.grid))
 @requires(*EVERYONE)
+@cached_answer("credit")
 def rows(request: Any, query: Any) -> tuple[Any, str]:
     start, size, state = requested_view(request, query, SPEC, GRID)
     frame, total = customer_page(state, limit=size, offset=start)

@@ -591,6 +591,7 @@ def narrow(region: Any, subject: Any, band: Any, tenure: Any) -> dict[str, Any]:
 
 @callback(*rows_io(ids.table))
 @requires(*EVERYONE)
+@cached_answer("tutors")
 def rows(request: Any, query: Any) -> tuple[Any, str]:
     start, size, grid = requested(request, GRID)
     view = Filters.of(query if isinstance(query, dict) else {})

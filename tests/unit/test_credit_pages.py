@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
-from data import credit, pricing
+from data import cache, credit, pricing
 from data.engine import connect, transaction
 from data.models import CreditApplication, CreditLatestScore, CreditScore, ScoreSum
 from data.queries.sql import kept_for
@@ -269,11 +269,21 @@ def test_live_scoring_shows_a_new_score_in_the_counts_the_list_the_portfolio_and
     from pages import credit_live
 
     customer, flex = a_customer(1), product("TUI-FLEX")
+
+    def portfolio_rows() -> tuple[list[dict], int]:  # the grid's answer, and was it computed
+        misses = cache.stats["miss"]
+        query = credit_portfolio.narrow(search=customer["name"], band=None, channel=None)
+        found, _ = credit_portfolio.rows(request={"startRow": 0, "endRow": 100}, query=query)
+        return found["rowData"], cache.stats["miss"] - misses
+
     with acting_as("analyst"):
         before, _ = credit_live.refresh(_ticks=1)
         assert "No applications scored" in text_of(before)
+        listed_before, computed = portfolio_rows()
+        assert computed >= 1 and portfolio_rows() == (listed_before, 0)  # kept
         form(customer["id"], int(flex["id"]))
         counts, latest = credit_live.refresh(_ticks=2)
+        listed_after, recomputed = portfolio_rows()  # the write moved the credit area on
     assert "Last hour: 1" in text_of(counts) and "Last 24 hours: 1" in text_of(counts)
     assert customer["name"] in text_of(latest) and "just now" in text_of(latest)
     with connect() as conn:  # the portfolio's latest score is the new one
@@ -297,6 +307,13 @@ def test_live_scoring_shows_a_new_score_in_the_counts_the_list_the_portfolio_and
         ).scalar_one()
     assert kept == newest
     assert listed.set_index("id").loc[customer["id"], "score"] == new_score
+    row = next(r for r in listed_after if r["id"] == customer["id"])
+    assert (
+        recomputed >= 1
+        and row["score"] == new_score
+        and row["applications"]
+        == next(r["applications"] + 1 for r in listed_before if r["id"] == customer["id"])
+    )
     # The home page's kept daily application counts include it.
     from datetime import UTC, datetime, timedelta
 
