@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 MIN_LENGTH, MAX_LENGTH = 12, 128
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -39,6 +38,8 @@ def policy_problem(password: str, *, user_inputs: Sequence[str] = ()) -> str | N
         rest = rest.replace(word, "")
     if words and sum(c.isalpha() for c in rest) < 4:
         return "Do not build your password from your name or email address."
+    from zxcvbn import zxcvbn  # its dictionaries (13 MB) only where a password is chosen
+
     verdict = zxcvbn(password[:100], user_inputs=sorted(words))
     if verdict["score"] < 3:
         warning = verdict["feedback"]["warning"] or "This password is too easy to guess."

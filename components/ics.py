@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from icalendar import Calendar, Event
 
 PRODUCT = "-//Beacon//Schedules//EN"
 
@@ -13,6 +12,8 @@ PRODUCT = "-//Beacon//Schedules//EN"
 def calendar_text(sessions: pd.DataFrame, *, name: str, host: str, stamp: datetime) -> bytes:
     """One VEVENT per session of `sessions` (the columns of data.schedules.listing); times
     in UTC; cancelled sessions stay in, marked CANCELLED, so subscribers see them go."""
+    from icalendar import Calendar, Event  # only in a worker that writes a calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")

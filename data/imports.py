@@ -34,13 +34,13 @@ from sqlalchemy import (
 from sqlalchemy.schema import AddConstraint, DropConstraint
 from sqlalchemy.types import TypeEngine
 
+from data.bulk import bulk_insert
 from data.contract import BY_NAME, ENTITIES, Entity
 from data.contract.files import FileRejected, Problem, count_rows, file_format, read_chunks
 from data.contract.validate import check, header_problems
 from data.models import Base
 from data.models.base import UTCDateTime
 from data.package import beacon_id
-from data.seed.bulk import bulk_insert
 
 Progress = Callable[[int, int, str], None]  # rows done, rows in all, what is being done
 KEPT_PROBLEMS = 50_000

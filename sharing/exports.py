@@ -6,7 +6,7 @@ in the caller's scope); every export and link is audited with the view and its f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dash
 import pandas as pd
@@ -24,10 +24,13 @@ from components.view_tools import link_panel
 from data.engine import connect
 from data.queries.overview import data_as_of
 from settings import get_settings
-from sharing import images, report
+from sharing import images
 from sharing.embed import embed_token
 from sharing.views import State as ViewState
 from sharing.views import View, state_on_page, view_for_caller
+
+if TYPE_CHECKING:
+    from sharing.report import Report
 
 IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
@@ -101,6 +104,8 @@ def pdf_report(clicks: int | None, _searches: list[str | None]) -> Any:
         raise dash.exceptions.PreventUpdate
     view = view_for_caller(ctx.triggered_id.get("view"))
     state = state_on_page(view)
+    from sharing import report  # reportlab (6 MB) only in a worker that writes a PDF
+
     body = report.pdf_bytes(build_report(view, state))
     audit("export", view=view.name, part="report", format="pdf", filters=view.query(state))
     return dcc.send_bytes(body, file_name(view.name, now(), "pdf"), type="application/pdf")
@@ -112,9 +117,11 @@ def newest_data() -> str:
     return "no data yet" if pd.isna(newest) else local_datetime(newest)
 
 
-def build_report(view: View, state: ViewState) -> report.Report:
+def build_report(view: View, state: ViewState) -> Report:
     """The report's content, read in the caller's scope."""
-    made = report.Report(
+    from sharing.report import Report
+
+    made = Report(
         title=view.title,
         filters=view.described(state),
         data_as_of=newest_data(),

@@ -9,7 +9,6 @@ import atexit
 import threading
 import warnings
 
-import kaleido
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -24,6 +23,8 @@ class ImagesUnavailable(RuntimeError):
 
 def _start() -> None:
     global _running
+    import kaleido  # only in a worker that draws an image (4 MB)
+
     if not _running:
         kaleido.start_sync_server(silence_warnings=True)
         atexit.register(kaleido.stop_sync_server, silence_warnings=True)
@@ -44,6 +45,8 @@ def figure_image(figure: go.Figure, fmt: str, *, width: int = 1000, height: int 
                     figure, format=fmt, width=width, height=height, scale=2 if fmt == "png" else 1
                 )
             except Exception as error:  # a dead Chromium: start a new one once, then give up
+                import kaleido
+
                 kaleido.stop_sync_server(silence_warnings=True)
                 _running = False
                 if attempt == 2:

@@ -15,12 +15,12 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, func, select, text
 
 from data import cache
+from data.bulk import REBUILD_ROWS, bulk_insert
 from data.engine import get_engine, refresh_statistics
 from data.kept import recount_loaded
 from data.migrate import upgrade_head
 from data.models import Base, Tutor
 from data.seed import provenance
-from data.seed.bulk import REBUILD_ROWS, bulk_insert
 from data.seed.common import SCALES
 from data.seed.credit import credit_frames
 from data.seed.pe import pe_frames

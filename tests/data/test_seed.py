@@ -187,7 +187,7 @@ def test_a_big_load_builds_its_indexes_and_keys_after_and_leaves_the_schema_as_i
     """#26: a load of REBUILD_ROWS rows or more drops the table's secondary indexes and
     foreign keys and makes them again from their own definitions, in the load's transaction:
     the schema is the same after, the keys still check, and a failed load leaves nothing."""
-    from data.seed.bulk import bulk_insert
+    from data.bulk import bulk_insert
 
     engine = create_engine(postgres_url)
     with engine.connect() as conn:

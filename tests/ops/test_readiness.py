@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from alembic import command
+from alembic.script import ScriptDirectory
 
-from data.migrate import alembic_config
+from data.migrate import alembic_config, code_head, schema_state
 from jobs import heartbeats
 from settings import get_settings
 from tests.auth.helpers import new_client
@@ -16,9 +17,17 @@ def readyz() -> tuple[int, dict]:
     return answer.status_code, answer.get_json()
 
 
+def test_the_newest_migration_read_from_the_files_is_alembics():
+    assert code_head() == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def test_a_schema_behind_the_code_is_not_ready(sqlite_url, use_database):
     with pointed_at(sqlite_url):
+        assert schema_state().at_head
         command.downgrade(alembic_config(), "-1")
+        behind = schema_state()
+    script = ScriptDirectory.from_config(alembic_config())
+    assert behind.current == script.get_revision(code_head()).down_revision
     use_database(sqlite_url)
     status, body = readyz()
     assert status == 503

@@ -1,4 +1,5 @@
-"""Fast bulk loading of generated frames: COPY on PostgreSQL, one executemany on SQLite.
+"""Fast bulk loading of frames (the seed's and the data import's): COPY on PostgreSQL, one
+executemany on SQLite.
 
 The seed's big loads on PostgreSQL (REBUILD_ROWS rows or more, into empty tables) drop the
 table's secondary indexes and foreign keys first and make them again after the rows are
