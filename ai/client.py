@@ -1,20 +1,25 @@
 """One chat-completions call through the openai client: configured from settings, logged
-(feature, tokens, outcome) for the admins, and failing with a message a user can act on."""
+(feature, tokens, outcome) for the admins, and failing with a message a user can act on.
+
+openai (17 MB of a worker's memory) is imported when a deployment configures the service
+(`warm_up`, in the background at start) or at the latest before a call's clock starts."""
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import openai
+from typing import TYPE_CHECKING, Any
 
 from data import ai as ai_log
 from data.engine import transaction
 from settings import get_settings
+
+if TYPE_CHECKING:
+    import openai
 
 log = logging.getLogger("beacon.ai")
 
@@ -46,11 +51,25 @@ def configured() -> bool:
     return get_settings().openai_api_key is not None
 
 
+def warm_up() -> None:
+    """Import openai in the background when the service is configured: the first question
+    does not wait for it, and a worker of a deployment without AI never loads it."""
+    if configured():
+        threading.Thread(target=_openai, name="openai-import", daemon=True).start()
+
+
+def _openai() -> Any:
+    import openai
+
+    return openai
+
+
 def model_name() -> str:
     return get_settings().ai_model
 
 
 def _client(seconds: float) -> openai.OpenAI:
+    openai = _openai()
     settings = get_settings()
     key = settings.openai_api_key
     return openai.OpenAI(
@@ -63,6 +82,7 @@ def _client(seconds: float) -> openai.OpenAI:
 
 def deadline() -> float:
     """When a whole conversation (every round of tool calls) must have ended."""
+    _openai()  # imported before the clock starts
     return time.perf_counter() + get_settings().ai_timeout_seconds
 
 
@@ -94,6 +114,7 @@ def chat(
 ) -> Reply:
     """One call, ended by `until` (a `deadline()`) or the configured timeout, whichever
     comes first. Any answer not of the usual shape is AIUnavailable("malformed")."""
+    openai = _openai()  # imported before the clock starts
     started = time.perf_counter()
     seconds = get_settings().ai_timeout_seconds
     left = min(seconds, (until or started + seconds) - started)

@@ -2,7 +2,8 @@
 of each worker's memory) is imported by the process that trains, when it does. Scoring an
 applicant reads the exported card (analytics.card). Nor what only a few requests need, until
 one comes: alembic (the migrations), a password's strength check, the PDF report, the
-server-drawn images and calendar files (37 MB of each worker together, #26)."""
+server-drawn images and calendar files (37 MB of each worker together, #26), nor openai when
+no AI service is configured (17 MB)."""
 
 import json
 import subprocess
@@ -11,7 +12,7 @@ import sys
 from settings import PROJECT_ROOT
 
 TRAINING_ONLY = ("sklearn", "scipy", "threadpoolctl")
-ON_DEMAND = ("alembic", "zxcvbn", "reportlab", "kaleido", "icalendar", "data.seed")
+ON_DEMAND = ("alembic", "zxcvbn", "reportlab", "kaleido", "icalendar", "data.seed", "openai")
 
 
 def test_the_web_app_imports_neither_training_nor_what_few_requests_need(tmp_path):
