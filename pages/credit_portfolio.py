@@ -54,7 +54,7 @@ GRID = grid_columns(
         GridColumn("channel", "Channel", filterable=False, width=130),
         GridColumn("applications", "Applications", "number", "number", False, False, width=120),
         GridColumn("last_applied", "Last applied", "date", "date", width=130),
-        GridColumn("score", "Score", "number", "number", width=100),
+        GridColumn("score", "Score", "number", "number", width=115),
         GridColumn("band", "Band", render="band", sortable=False, filterable=False, width=100),
         GridColumn("pd", "PD (%)", "number", "percent", width=100),
     ],
