@@ -219,10 +219,18 @@ def risk_table(
         Tutor.region_id,
         region_ids,
     )
-    total = conn.execute(base.add_columns(func.count())).scalar_one()
+    narrowed = subject or hired_after or hired_before or filters
+    total = None if narrowed else _kept_total(conn, model_id, as_of, region_ids, band)
+    if not total:  # narrowed, or nothing kept for it (no tutor, or not kept yet): count them
+        total = conn.execute(base.add_columns(func.count())).scalar_one()
     # By the probability, not its rounded score: the call list's own order.
-    ordered = {**shown, "score": TutorRiskScore.probability}
-    order = [*grid_order(sort or [SortKey("score", True)], ordered), Tutor.name, Tutor.id]
+    if list(sort) in ([], [SortKey("score", True)]):
+        # A probability is never missing: plain DESC reads the page off the index in that
+        # order (DESC NULLS LAST, the grid's, would sort every score of the date first).
+        order = [TutorRiskScore.probability.desc(), Tutor.name, Tutor.id]
+    else:
+        ordered = {**shown, "score": TutorRiskScore.probability}
+        order = [*grid_order(sort, ordered), Tutor.name, Tutor.id]
     page = read_frame(
         conn,
         base.add_columns(
@@ -242,6 +250,25 @@ def risk_table(
         .offset(offset),
     )
     return page, int(total)
+
+
+def _kept_total(
+    conn: Connection,
+    model_id: int,
+    as_of: datetime,
+    region_ids: Sequence[int] | None,
+    band: str | None,
+) -> int:
+    """How many tutors the model scored on `as_of` (in the regions, in the band), from the
+    kept band counts rather than every score."""
+    statement = select(func.sum(RiskBandCount.tutors)).where(
+        RiskBandCount.model_version_id == model_id, RiskBandCount.as_of == as_of
+    )
+    if band:
+        statement = statement.where(RiskBandCount.band == band)
+    return int(
+        conn.execute(in_regions(statement, RiskBandCount.region_id, region_ids)).scalar() or 0
+    )
 
 
 def subjects(*, conn: Connection) -> list[str]:

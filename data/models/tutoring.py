@@ -165,3 +165,12 @@ class TutorRiskScore(Base):
     percentile: Mapped[int | None] = mapped_column(SmallInteger)
     band: Mapped[str] = mapped_column(String(16))
     top_factors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+# The risk table's default order (likeliest to leave first) reads a page straight off this one.
+Index(
+    "ix_tutor_risk_scores_model_asof_probability",
+    TutorRiskScore.model_version_id,
+    TutorRiskScore.as_of,
+    TutorRiskScore.probability.desc(),
+)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from data import tutor_risk
 from data.engine import connect
+from data.grid import SortKey
 from data.models import ModelVersion, TutorRiskScore
 from jobs import tutor_risk as job
 from settings import get_settings
@@ -151,6 +152,35 @@ def test_the_risk_table_filters_sorts_and_pages_in_the_database(scored, use_data
     assert by_name["name"].tolist() == sorted(by_name["name"])
     assert none == 0 and injected.empty
     assert isinstance(everyone["top_factors"].iloc[0], list)
+
+
+def test_the_risk_tables_kept_count_and_indexed_order_equal_counting_and_sorting_every_score(
+    scored, use_database
+):
+    url, _, _ = scored
+    use_database(url)
+    future = datetime(2100, 1, 1, tzinfo=UTC)  # narrows nothing, but the count is then live
+    with connect() as conn:
+        model = tutor_risk.active_model(conn=conn)
+        latest = tutor_risk.band_history(conn=conn, model_id=model["id"])["as_of"].max()
+        args = dict(conn=conn, model_id=model["id"], as_of=latest.to_pydatetime())
+        totals = {}
+        for scope in (None, [1], [2, 3]):
+            for band in (None, "critical", "low"):
+                chosen = dict(args, region_ids=scope, band=band, limit=0)
+                _, kept = tutor_risk.risk_table(**chosen)
+                _, counted = tutor_risk.risk_table(**chosen, hired_before=future)
+                assert kept == counted, (scope, band)
+                totals[(str(scope), band)] = kept
+        assert totals[("None", None)] > totals[("[1]", None)] > totals[("[1]", "low")] > 0
+        default, _ = tutor_risk.risk_table(**args, limit=10_000)
+        asked, _ = tutor_risk.risk_table(**args, sort=[SortKey("score", True)], limit=10_000)
+        page, _ = tutor_risk.risk_table(**args, limit=7, offset=20)
+    expected = default.sort_values(
+        ["probability", "name", "tutor_id"], ascending=[False, True, True]
+    )["tutor_id"].tolist()
+    assert default["tutor_id"].tolist() == asked["tutor_id"].tolist() == expected
+    assert page["tutor_id"].tolist() == expected[20:27]
 
 
 def test_the_job_says_so_when_there_is_nothing_to_learn_from(empty_url, use_database):
