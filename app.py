@@ -12,7 +12,6 @@ from flask import Flask
 from flask_login import current_user
 from flask_openapi3 import OpenAPI
 
-from ai.client import warm_up as warm_up_ai
 from api import OPENAPI_SETTINGS, register_api
 from auth.access import allowed
 from auth.audit import audit
@@ -118,7 +117,6 @@ def create_app() -> Dash:
     for page in dash.page_registry.values():
         page["layout"] = role_guarded(page)
     app.layout = app_layout
-    warm_up_ai()
     return app
 
 

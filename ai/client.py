@@ -2,7 +2,8 @@
 (feature, tokens, outcome) for the admins, and failing with a message a user can act on.
 
 openai (17 MB of a worker's memory) is imported when a deployment configures the service
-(`warm_up`, in the background at start) or at the latest before a call's clock starts."""
+(`warm_up`, in the background as a gunicorn worker starts) or at the latest before a call's
+clock starts."""
 
 from __future__ import annotations
 

@@ -61,10 +61,15 @@ def post_fork(server: Any, worker: Any) -> None:
 
 def post_worker_init(worker: Any) -> None:
     """The embedded scheduler runs in the web workers when no Celery beat does; several
-    workers firing the same slot record one run (see jobs.refresh)."""
+    workers firing the same slot record one run (see jobs.refresh). Where an AI service is
+    configured, openai is imported in the background (here, not at import: a Celery worker
+    forks its pool from the process that imported the app, and a fork during an import in
+    another thread can leave that module's lock held for good)."""
+    from ai.client import warm_up
     from beacon.scheduler import start_embedded_scheduler
 
     start_embedded_scheduler()
+    warm_up()
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -53,7 +53,7 @@ def code_head() -> str:
     revisions: set[str] = set()
     revised: set[str] = set()
     for path in VERSIONS.glob("*.py"):
-        for node in ast.parse(path.read_text()).body:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
             name: ast.expr
             if isinstance(node, ast.AnnAssign):
                 name, value = node.target, node.value

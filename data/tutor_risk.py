@@ -186,12 +186,12 @@ def risk_table(
     hired_before: datetime | None = None,
     sort: Sequence[SortKey] = (),
     filters: Sequence[ColumnFilter] = (),
-    limit: int = 25,
+    limit: int | None = 25,
     offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
-    """One page of scored tutors and the number that match. `sort` and `filters` (a grid's)
-    work on name, region (its code), subject, hired_on, score and percentile; with no sort
-    the likeliest to leave come first.
+    """One page of scored tutors (`limit` None: every one) and the number that match.
+    `sort` and `filters` (a grid's) work on name, region (its code), subject, hired_on, score
+    and percentile; with no sort the likeliest to leave come first.
 
     Columns: tutor_id, name, region, subject, hired_on, score, percentile (nullable), band,
     probability, top_factors.

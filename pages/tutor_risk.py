@@ -643,10 +643,7 @@ def tutor_rows(state: dict[str, Any]) -> pd.DataFrame:
     view, grid = Filters.of(state), state["grid"]
     with connect() as conn:
         latest, query = table_query(view, conn)
-        _, total = tutor_risk.risk_table(**query, limit=0)
-        rows, _ = tutor_risk.risk_table(
-            **query, sort=grid.sort, filters=grid.filters, limit=max(total, 1)
-        )
+        rows, _ = tutor_risk.risk_table(**query, sort=grid.sort, filters=grid.filters, limit=None)
     rows["top_factors"] = rows["top_factors"].map(lambda f: factor_lines(f).replace("\n", "; "))
     shown = as_shown(rows, grid, GRID).rename(columns=EXPORT_HEADERS)
     shown.insert(0, "Tutor ID", rows["tutor_id"])  # whatever is shown: a spreadsheet joins on it
