@@ -23,8 +23,18 @@ os.environ["SECRET_KEY"] = "test-only-secret-key-" + "x" * 32
 os.environ["BEACON_PUBLIC_URL"] = "http://beacon.test"  # browser tests point it at their server
 os.environ["BEACON_SCHEDULER"] = "off"  # tests start the schedulers they test themselves
 
+# The app imports these where a request first needs them (a web worker keeps 50 MB less).
+# dash.testing stops its threaded server by raising SystemExit in every thread the server
+# started; a thread stopped in the middle of an import or a log line can leave a lock held
+# that the next test then waits on forever (a CI run hung so). Tests import them once, here,
+# in the main thread, before any server starts.
+import icalendar  # noqa: E402, F401
+import kaleido  # noqa: E402, F401
+import openai  # noqa: E402, F401
+import zxcvbn  # noqa: E402, F401
 from sqlalchemy import create_engine  # noqa: E402
 
+import sharing.report  # noqa: E402, F401
 from data.engine import engine_for  # noqa: E402
 from data.migrate import upgrade_head  # noqa: E402
 from data.seed import seed_database  # noqa: E402
