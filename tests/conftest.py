@@ -6,6 +6,7 @@ database by setting DATABASE_URL and clearing that cache: see `use_database`.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
 import tempfile
@@ -32,6 +33,7 @@ import icalendar  # noqa: E402, F401
 import kaleido  # noqa: E402, F401
 import openai  # noqa: E402, F401
 import zxcvbn  # noqa: E402, F401
+from dash.testing import application_runners  # noqa: E402
 from sqlalchemy import create_engine  # noqa: E402
 
 import sharing.report  # noqa: E402, F401
@@ -40,6 +42,21 @@ from data.migrate import upgrade_head  # noqa: E402
 from data.seed import seed_database  # noqa: E402
 from settings import get_settings  # noqa: E402
 from tests import postgres  # noqa: E402
+
+
+def _stop_only_the_server_thread(self) -> None:  # type: ignore[no-untyped-def]
+    """dash.testing stops its threaded server by raising SystemExit in *every* thread started
+    after it: request threads, and the threads libraries start (kaleido's, its Chromium's log
+    readers). One stopped while logging leaves the logging handler's lock held, and the next
+    test's server then waits on it forever (two CI runs hung so in test_drill_down). Only the
+    server's own thread is stopped here (it leaves serve_forever within its 0.5 s poll); request
+    threads are daemons that finish their request, as they would in a real server."""
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_long(self.ident), ctypes.py_object(SystemExit)
+    )
+
+
+application_runners.KillerThread.kill = _stop_only_the_server_thread
 
 AS_OF = date(2026, 6, 15)
 SEED = 11
