@@ -249,12 +249,15 @@ def _audit(
 
 
 def _recount(conn: Connection, loaded: Loaded) -> None:
-    """The kept daily counts of the days the load touched; all of them when it changed a
-    record that every day's counts depend on (a tutor's region)."""
+    """The kept daily counts of the days the load touched and the kept tables counted from
+    a table it wrote; all of them when it changed a record that every day's counts depend
+    on (a tutor's region)."""
     if loaded.reshaped:
         kept.recount_loaded(conn=conn)
-    elif loaded.first_day is not None and loaded.last_day is not None:
-        kept.recount_loaded(conn=conn, first=loaded.first_day, last=loaded.last_day)
+    else:
+        kept.recount_loaded(
+            conn=conn, first=loaded.first_day, last=loaded.last_day, touched=loaded.written
+        )
 
 
 def _database_said(error: SQLAlchemyError) -> str:

@@ -117,8 +117,13 @@ class Loaded:
         self.last_day = max(self.last_day or last, last)
 
     @property
+    def written(self) -> frozenset[str]:
+        """The tables the load inserted, updated or deleted rows of."""
+        return frozenset(c.entity for c in self.counts if c.inserted + c.updated + c.deleted)
+
+    @property
     def areas(self) -> set[str]:
-        changed = {c.entity for c in self.counts if c.inserted + c.updated + c.deleted}
+        changed = self.written
         areas: set[str] = set()
         for name in changed:
             areas.update(AREAS_OF.get(name, ("credit",) if "credit" in name else ("pe",)))

@@ -152,6 +152,13 @@ KEPT: tuple[Kept, ...] = (
         _risk_band_counts,
     ),
     Kept(
+        "loan_book",
+        frozenset({"loans", "repayments", "credit_customers"}),
+        (),
+        ("data.queries.overview (home, credit KPIs)",),
+        lambda conn, _c: rollups.rebuild_loan_book(conn=conn),
+    ),
+    Kept(
         "credit_latest_scores",
         frozenset({"credit_scores", "credit_applications"}),
         ("model", "customers"),
@@ -201,11 +208,24 @@ def follow(*, conn: Connection, change: Change) -> list[str]:
 
 
 def recount_loaded(
-    *, conn: Connection, first: date | None = None, last: date | None = None
+    *,
+    conn: Connection,
+    first: date | None = None,
+    last: date | None = None,
+    touched: frozenset[str] | None = None,
 ) -> None:
-    """After data loaded from outside: the kept counts, of every day, or only the daily
-    ones of `first` to `last` (a load that touched only those days)."""
-    chosen = [k for k in KEPT if k.on_load and (first is None or "days" in k.keys)]
+    """After data loaded from outside: every kept count, or, for a load that says which
+    tables it wrote (`touched`), the daily counts of `first` to `last` (when it moved any
+    day) and the kept tables counted whole from a table it wrote."""
+    if touched is None:
+        chosen = [k for k in KEPT if k.on_load]
+    else:
+        daily = first is not None and last is not None
+        chosen = [
+            k
+            for k in KEPT
+            if k.on_load and ("days" in k.keys and daily or not k.keys and k.sources & touched)
+        ]
     change = Change(tables=frozenset().union(*(k.sources for k in chosen)), first=first, last=last)
     for kept in chosen:
         kept.build(conn, change)

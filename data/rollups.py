@@ -20,6 +20,9 @@ from data.models import (
     JourneyDay,
     JourneyEvent,
     JourneyMonth,
+    Loan,
+    LoanBook,
+    Repayment,
     RiskBandCount,
     SessionDay,
     Tutor,
@@ -182,3 +185,28 @@ def rebuild_risk_band_counts(*, conn: Connection, model_id: int | None = None) -
         counted = counted.where(TutorRiskScore.model_version_id == model_id)
         stale.append(RiskBandCount.model_version_id == model_id)
     replace_rows(conn, RiskBandCount, counted, *stale)
+
+
+def rebuild_loan_book(*, conn: Connection) -> None:
+    """The active loan book per customer region: loans, principal, and loans with an
+    unpaid instalment 30 or more days past due."""
+    late = (
+        select(Repayment.loan_id)
+        .where(Repayment.paid_on.is_(None), Repayment.days_past_due >= 30)
+        .distinct()
+        .subquery()
+    )
+    counted = (
+        select(
+            CreditCustomer.region_id,
+            func.count(Loan.id).label("loans"),
+            func.coalesce(func.sum(Loan.principal), 0.0).label("principal"),
+            func.count(late.c.loan_id).label("in_arrears"),
+        )
+        .select_from(Loan)
+        .join(CreditCustomer, CreditCustomer.id == Loan.customer_id)
+        .outerjoin(late, late.c.loan_id == Loan.id)
+        .where(Loan.status == "active")
+        .group_by(CreditCustomer.region_id)
+    )
+    replace_rows(conn, LoanBook, counted)

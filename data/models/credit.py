@@ -231,6 +231,22 @@ class Repayment(ExternalId, Base):
     days_past_due: Mapped[int] = mapped_column(SmallInteger, default=0)
 
 
+class LoanBook(Base):
+    """The active loan book per customer region: loans, principal and loans with an unpaid
+    instalment 30 or more days past due (data.rollups). What the home page's credit KPIs
+    read instead of every loan; recounted whole by the seed, the refresh and every load
+    that writes loans, instalments or customers (nothing else writes them)."""
+
+    __tablename__ = "loan_book"
+
+    region_id: Mapped[int] = mapped_column(
+        ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True
+    )
+    loans: Mapped[int] = mapped_column(Integer)
+    principal: Mapped[float] = mapped_column(Float)
+    in_arrears: Mapped[int] = mapped_column(Integer)
+
+
 class JourneyDay(Base):
     """Journey steps per day, region (None: a visitor who is not a customer yet), stage and
     channel: rebuilt from `journey_events` when the refresh picks up new data, and for the

@@ -19,11 +19,9 @@ from data.models import (
     ApplicationDay,
     Attendance,
     CreditApplication,
-    CreditCustomer,
-    Loan,
+    LoanBook,
     PEClass,
     Region,
-    Repayment,
     Room,
     SafetyIncident,
     Schedule,
@@ -266,27 +264,16 @@ def daily_applications(
 def active_loan_arrears(
     *, conn: Connection, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """The active loan book and how much of it is 30+ days past due.
+    """The active loan book and how much of it is 30+ days past due, from the kept loan
+    book (data.kept: recounted whenever loans or their instalments are written).
 
     Columns: loans (int), principal (float), in_arrears (int: loans with an unpaid
     instalment 30 or more days past due).
     """
-    late = (
-        select(Repayment.loan_id)
-        .where(Repayment.paid_on.is_(None), Repayment.days_past_due >= 30)
-        .distinct()
-        .subquery()
+    stmt = select(
+        func.coalesce(func.sum(LoanBook.loans), 0).label("loans"),
+        func.coalesce(func.sum(LoanBook.principal), 0.0).label("principal"),
+        func.coalesce(func.sum(LoanBook.in_arrears), 0).label("in_arrears"),
     )
-    stmt = (
-        select(
-            func.count(Loan.id).label("loans"),
-            func.coalesce(func.sum(Loan.principal), 0.0).label("principal"),
-            func.count(late.c.loan_id).label("in_arrears"),
-        )
-        .select_from(Loan)
-        .outerjoin(late, late.c.loan_id == Loan.id)
-        .where(Loan.status == "active")
-    )
-    if region_ids is not None:  # the customers' regions, only when a scope asks for them
-        stmt = stmt.join(CreditCustomer, CreditCustomer.id == Loan.customer_id)
-    return read_frame(conn, in_regions(stmt, CreditCustomer.region_id, region_ids))
+    frame = read_frame(conn, in_regions(stmt, LoanBook.region_id, region_ids))
+    return frame.astype({"loans": int, "principal": float, "in_arrears": int})

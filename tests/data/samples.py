@@ -33,6 +33,7 @@ from data.models import (
     JourneyMonth,
     LessonPlan,
     Loan,
+    LoanBook,
     LoanStanding,
     ManagerNote,
     Measurement,
@@ -364,6 +365,7 @@ def sample_rows() -> list[Any]:
             score_at_loan=612,
             latest_score=None,
         ),
+        LoanBook(region_id=1, loans=1, principal=2400.0, in_arrears=0),
         JourneyEvent(
             id=1,
             customer_id=None,

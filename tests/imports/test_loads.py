@@ -18,7 +18,7 @@ from data.load_history import load_history
 from data.models import SessionDay, Tutor
 from data.package import write_package
 from data.queries import home
-from data.queries.overview import data_as_of
+from data.queries.overview import active_loan_arrears, data_as_of
 from tests.conftest import create_test_account, new_database, pointed_at
 from tests.imports.conftest import NOW, admin, load, snapshot, write_files
 
@@ -87,6 +87,61 @@ def test_the_kept_daily_counts_follow_the_days_a_load_touched(org, tmp_path):
     with connect() as conn:
         newest = data_as_of(conn=conn).set_index("source")["newest"]["tutoring_sessions"]
     assert newest == pd.Timestamp("2026-06-05T15:00:00Z")
+
+
+LOANS_HEADER = (
+    "external_id,application_id,customer_id,disbursed_on,principal,annual_rate,term_months,"
+    "status,closed_on\n"
+)
+REPAYMENTS_HEADER = "external_id,loan_id,due_on,amount_due,paid_on,amount_paid,days_past_due\n"
+
+
+def _loan_book(region_ids=None):  # type: ignore[no-untyped-def]
+    with connect() as conn:
+        return active_loan_arrears(conn=conn, region_ids=region_ids).iloc[0].tolist()
+
+
+def test_the_kept_loan_book_follows_loans_and_instalments_a_load_writes(org, tmp_path):
+    """The home page's loan book is kept, not counted from every loan: a load that writes
+    loans or instalments (and no day of a daily count) recounts it."""
+    assert _loan_book() == [0, 0.0, 0]
+    lent = load(
+        write_files(
+            tmp_path / "lent",
+            {
+                "credit_applications.csv": (
+                    "external_id,customer_id,product_id,applied_at,amount,term_months,purpose,"
+                    "channel,status\n"
+                    "A2,C1,P1,2024-12-20T10:30:00+00:00,1000,12,tuition,web,approved\n"
+                ),
+                "loans.csv": LOANS_HEADER
+                + "L1,A1,C1,2026-03-01,3000,0.089,12,active,\n"
+                + "L2,A2,C1,2025-01-01,1000,0.089,12,repaid,2026-01-01\n",
+                "repayments.csv": REPAYMENTS_HEADER
+                + "L1-1,L1,2026-04-01,262.5,2026-04-01,262.5,0\n"
+                + "L1-2,L1,2026-05-01,262.5,,0,46\n",
+            },
+        )
+    )
+    assert lent.outcome == "loaded", lent.problems
+    with connect() as conn:
+        north = conn.execute(text("SELECT id FROM regions WHERE code = 'NORTH'")).scalar_one()
+        south = conn.execute(text("SELECT id FROM regions WHERE code = 'SOUTH'")).scalar_one()
+    assert _loan_book() == [1, 3000.0, 1]  # the repaid loan is not in the active book
+    assert _loan_book([north]) == [1, 3000.0, 1]
+    assert _loan_book([south]) == [0, 0.0, 0]
+
+    paid = load(
+        write_files(
+            tmp_path / "paid",
+            {
+                "repayments.csv": REPAYMENTS_HEADER
+                + "L1-2,L1,2026-05-01,262.5,2026-06-10,262.5,40\n"
+            },
+        )
+    )
+    assert paid.outcome == "loaded", paid.problems
+    assert _loan_book() == [1, 3000.0, 0]
 
 
 def test_a_dry_run_counts_everything_and_saves_nothing(org, tmp_path):
