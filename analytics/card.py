@@ -107,6 +107,13 @@ def band_of_pd(pd_values: np.ndarray | pd.Series) -> np.ndarray:
     ]
 
 
+def pd_of_score(score: np.ndarray, *, offset: float, factor: float) -> np.ndarray:
+    """The probability of default a whole-point score stands for: the same score always
+    has the same PD and band (the unrounded points would give neighbours of one score PDs
+    up to half a point apart, and at a band edge two bands)."""
+    return 1 / (1 + np.exp((np.asarray(score, dtype=float) - offset) / factor))
+
+
 def assess_with(exported: dict, X: pd.DataFrame, *, reasons: int = 4) -> pd.DataFrame:
     """`Scorecard.assess` from an exported card: the same PD, score, band and reasons."""
     points = {}
@@ -124,8 +131,8 @@ def assess_with(exported: dict, X: pd.DataFrame, *, reasons: int = 4) -> pd.Data
         best[feature] = max(b["points"] for b in spec)
     features = list(exported["characteristics"])
     total = np.sum([points[f] for f in features], axis=0) + exported["base_points"]
-    odds_good = np.exp((total - exported["offset"]) / exported["factor"])
-    probability = 1 / (1 + odds_good)
+    score = np.round(total).astype(int)
+    probability = pd_of_score(score, offset=exported["offset"], factor=exported["factor"])
     # The largest gaps to each characteristic's best points, ties in feature order.
     gaps = np.column_stack([best[f] - points[f] for f in features])
     top = np.argsort(-gaps, axis=1, kind="stable")[:, :reasons]
@@ -139,7 +146,7 @@ def assess_with(exported: dict, X: pd.DataFrame, *, reasons: int = 4) -> pd.Data
     return pd.DataFrame(
         {
             "pd": probability,
-            "score": np.round(total).astype(int),
+            "score": score,
             "band": band_of_pd(probability),
             "reasons": codes,
         },

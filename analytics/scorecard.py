@@ -29,6 +29,7 @@ from analytics.card import (
     assign_bins,
     band_of_pd,
     category_text,
+    pd_of_score,
     range_label,
 )
 
@@ -687,9 +688,9 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     def assess(self, X: pd.DataFrame, *, reasons: int = 4) -> pd.DataFrame:
         """PD, score, band and the top adverse-action reasons of each row.
 
-        Columns: pd, score (rounded), band, reasons (list of "characteristic: bin" codes,
-        largest shortfall against the characteristic's best bin first, only where points
-        were lost).
+        Columns: pd (of the rounded score: one score, one PD), score (rounded), band,
+        reasons (list of "characteristic: bin" codes, largest shortfall against the
+        characteristic's best bin first, only where points were lost).
         """
         check_is_fitted(self, "model_")
         points = self.points(X)
@@ -706,11 +707,12 @@ class Scorecard(ClassifierMixin, BaseEstimator):
                     if row_gap[i] > 1e-9
                 ]
             )
-        probability = self.predict_proba(X)[:, 1]
+        score = points["score"].round().astype(int).to_numpy()
+        probability = pd_of_score(score, offset=self.offset_, factor=self.factor_)
         return pd.DataFrame(
             {
                 "pd": probability,
-                "score": points["score"].round().astype(int),
+                "score": score,
                 "band": band_of_pd(probability),
                 "reasons": codes,
             },

@@ -230,6 +230,24 @@ def test_reasons_name_the_bins_that_lost_most_points(german):
     assert len(best_row["reasons"]) <= 4 and best_row["score"] > top["score"]
 
 
+def test_one_score_has_one_pd_and_one_band_and_a_higher_score_a_lower_pd(german):
+    """What an applicant is shown is the whole-point score: two applicants with the same
+    score get the same PD and band, whatever fractions of a point lay behind it."""
+    X, y = german
+    card = Scorecard().fit(X, y)
+    assessed = card.assess(X)
+    by_score = assessed.groupby("score")
+    assert (by_score["pd"].nunique() == 1).all() and (by_score["band"].nunique() == 1).all()
+    table = by_score["pd"].first()
+    assert table.is_monotonic_decreasing and table.index.size > 50
+    # Within half a point of the unrounded card's own probability.
+    unrounded = card.predict_proba(X)[:, 1]
+    gap = np.abs(
+        np.log(assessed["pd"] / (1 - assessed["pd"])) - np.log(unrounded / (1 - unrounded))
+    )
+    assert gap.max() <= 0.5 / card.factor_ + 1e-9
+
+
 def test_bands_use_the_app_wide_edges():
     assert band_of_pd([0.01, 0.05, 0.2, 0.35, 0.9]).tolist() == [
         "low",
