@@ -67,7 +67,7 @@ def schedule_frames(
                 rows.append(
                     (
                         next_id,
-                        f"{focus} group",
+                        focus if focus.endswith((" group", " club")) else f"{focus} group",
                         focus,
                         int(host),
                         int(room_id),
