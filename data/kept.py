@@ -21,24 +21,25 @@ from typing import Literal
 
 from sqlalchemy import Connection, func, select
 
-from data import credit, loans, pricing, rollups
+from data import credit, loans, pricing, rollups, schedules
 from data.models import Base, ModelVersion
 
-Key = Literal["days", "model", "customers"]
+Key = Literal["days", "model", "customers", "schedules"]
 
 
 @dataclass(frozen=True)
 class Change:
     """What a write changed: which source tables, and where. Left None, a place means all
-    of it: every day (`first`, `last`, UTC days), every customer. A model must be named
-    for the credit tables (nothing is built without one); the risk band counts take the
-    active tutor-risk model when none is."""
+    of it: every day (`first`, `last`, UTC days), every customer, every session. A model
+    must be named for the credit tables (nothing is built without one); the risk band
+    counts take the active tutor-risk model when none is."""
 
     tables: frozenset[str]
     first: date | None = None
     last: date | None = None
     model_id: int | None = None
     customer_ids: tuple[int, ...] | None = None
+    schedule_ids: tuple[int, ...] | None = None
     as_of: datetime | None = None  # the moment a table kept for one day is kept for
 
 
@@ -152,6 +153,13 @@ KEPT: tuple[Kept, ...] = (
         _risk_band_counts,
     ),
     Kept(
+        "schedules",  # its kept columns: attendees and absent per session
+        frozenset({"schedule_attendees"}),
+        ("schedules",),
+        ("data.schedules (utilisation, no-show rate)",),
+        lambda conn, c: schedules.count_attendees(conn=conn, schedule_ids=c.schedule_ids),
+    ),
+    Kept(
         "loan_book",
         frozenset({"loans", "repayments", "credit_customers"}),
         (),
@@ -216,7 +224,7 @@ def recount_loaded(
 ) -> None:
     """After data loaded from outside: every kept count, or, for a load that says which
     tables it wrote (`touched`), the daily counts of `first` to `last` (when it moved any
-    day) and the kept tables counted whole from a table it wrote."""
+    day) and, whole, the other kept tables counted from a table it wrote."""
     if touched is None:
         chosen = [k for k in KEPT if k.on_load]
     else:
@@ -224,7 +232,7 @@ def recount_loaded(
         chosen = [
             k
             for k in KEPT
-            if k.on_load and ("days" in k.keys and daily or not k.keys and k.sources & touched)
+            if k.on_load and (daily if "days" in k.keys else bool(k.sources & touched))
         ]
     change = Change(tables=frozenset().union(*(k.sources for k in chosen)), first=first, last=last)
     for kept in chosen:

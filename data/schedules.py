@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from data import kept
 from data.cache import cached, mark_changed
 from data.grid import ColumnFilter, SortKey, grid_order, grid_where
 from data.models import (
@@ -330,6 +331,26 @@ def _set_attendees(conn: Connection, schedule_id: int, student_ids: Sequence[int
             insert(schedule_attendees),
             [{"schedule_id": schedule_id, "student_id": int(s)} for s in sorted(set(student_ids))],
         )
+    _attendees_changed(conn, schedule_id)
+
+
+def _attendees_changed(conn: Connection, schedule_id: int) -> None:
+    change = kept.Change(tables=frozenset({"schedule_attendees"}), schedule_ids=(schedule_id,))
+    kept.follow(conn=conn, change=change)
+
+
+def count_attendees(*, conn: Connection, schedule_ids: Sequence[int] | None = None) -> None:
+    """Keep each session's `attendees` and `absent` (marked not attended) equal to its
+    attendee rows: of the sessions named, or of every session (data.kept, after a load)."""
+    rows = schedule_attendees.c
+    mine = rows.schedule_id == Schedule.id
+    stmt = update(Schedule).values(
+        attendees=select(func.count()).where(mine).scalar_subquery(),
+        absent=select(func.count()).where(mine, rows.attended.is_(False)).scalar_subquery(),
+    )
+    if schedule_ids is not None:
+        stmt = stmt.where(Schedule.id.in_(list(schedule_ids)))
+    conn.execute(stmt)
 
 
 def set_status(
@@ -358,6 +379,7 @@ def set_status(
             .where(schedule_attendees.c.schedule_id == schedule_id)
             .values(attended=attended)
         )
+        _attendees_changed(conn, schedule_id)
     return bool(moved)
 
 
@@ -637,33 +659,25 @@ def utilisation(
         .join(Room, Room.id == by_room.c.room_id)
         .order_by(by_room.c.hours.desc())
     ).all()
-    # Per day in SQL (a few dozen rows instead of every session and attendee), then per week.
+    # Per day in SQL (a few dozen rows instead of every session), then per week. Attendees
+    # are counted on each session (kept with its attendee rows), not joined.
     day = day_of(Schedule.starts_at, conn).label("day")
-    sessions = conn.execute(
+    completed = Schedule.status == "completed"
+    days = conn.execute(
         select(
             day,
             func.count(),
             func.sum(case((Schedule.status == "cancelled", 1), else_=0)),
+            func.sum(case((completed, Schedule.attendees), else_=0)),
+            func.sum(case((completed, Schedule.absent), else_=0)),
         )
         .where(*conditions)
-        .group_by(day)
-    ).all()
-    attendance = conn.execute(
-        select(
-            day,
-            func.count(),
-            # NULL (not marked) is not absent.
-            func.sum(case((schedule_attendees.c.attended.is_(False), 1), else_=0)),
-        )
-        .select_from(schedule_attendees)
-        .join(Schedule, Schedule.id == schedule_attendees.c.schedule_id)
-        .where(*conditions, Schedule.status == "completed")
         .group_by(day)
     ).all()
     return {
         "hosts": _named(hosts, "host_name"),
         "rooms": _named(rooms, "room", key="room_id"),
-        "weeks": _weekly_rates(sessions, attendance),
+        "weeks": _weekly_rates(days),
     }
 
 
@@ -682,23 +696,15 @@ def _named(rows: Sequence[Any], name: str, key: str | None = None) -> pd.DataFra
     return frame.rename(columns={"id": key}) if key else frame.drop(columns="id")
 
 
-def _weekly_rates(sessions: Sequence[Any], attendance: Sequence[Any]) -> pd.DataFrame:
-    """(day, sessions, cancelled) and (day, expected, absent) rows summed per week (starting
-    on Monday, ascending): week, sessions, cancelled, expected, absent."""
+def _weekly_rates(days: Sequence[Any]) -> pd.DataFrame:
+    """(day, sessions, cancelled, expected, absent) rows summed per week (starting on
+    Monday, ascending): week, sessions, cancelled, expected, absent."""
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-
-    def monday(day: Any) -> date:
+    for day, *counts in days:
         day = day if isinstance(day, date) else date.fromisoformat(str(day))
-        return day - timedelta(days=day.weekday())
-
-    for day, count, cancelled in sessions:
-        sums = weeks[monday(day)]
-        sums[0] += int(count)
-        sums[1] += int(cancelled)
-    for day, expected, absent in attendance:
-        sums = weeks[monday(day)]
-        sums[2] += int(expected)
-        sums[3] += int(absent)
+        sums = weeks[day - timedelta(days=day.weekday())]
+        for i, count in enumerate(counts):
+            sums[i] += int(count)
     frame = pd.DataFrame(
         [(week, *sums) for week, sums in sorted(weeks.items())],
         columns=["week", "sessions", "cancelled", "expected", "absent"],

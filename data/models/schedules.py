@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     Text,
@@ -70,6 +71,11 @@ class Schedule(ExternalId, Base):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Kept with the attendee rows (data.schedules.count_attendees, data.kept): how many
+    # students are booked and how many were marked absent (not marked is not absent).
+    # Utilisation's no-show rate reads these instead of joining every attendee.
+    attendees: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    absent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CalendarToken(Base):

@@ -228,6 +228,8 @@ def sample_rows() -> list[Any]:
             created_at=T0,
             status_changed_by_id=None,
             status_changed_at=None,
+            attendees=1,
+            absent=0,
             updated_by_id=None,
             updated_at=None,
         ),

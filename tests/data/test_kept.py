@@ -11,7 +11,13 @@ from data import kept
 from data.models import Base
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILDER_MODULES = {"data/rollups.py", "data/credit.py", "data/loans.py", "data/pricing.py"}
+BUILDER_MODULES = {
+    "data/rollups.py",
+    "data/credit.py",
+    "data/loans.py",
+    "data/pricing.py",
+    "data/schedules.py",
+}
 BUILDERS = {
     "rebuild_session_days",
     "rebuild_application_days",
@@ -19,6 +25,7 @@ BUILDERS = {
     "rebuild_journey_months",
     "rebuild_risk_band_counts",
     "rebuild_loan_book",
+    "count_attendees",
     "refresh_latest_scores",
     "keep_loan_standings",
     "follow_latest_scores",

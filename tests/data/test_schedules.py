@@ -236,7 +236,55 @@ def test_utilisation_hours_and_rates_match_the_generated_rows(engine, frames):
     assert use["weeks"]["sessions"].sum() == len(s)
     assert use["weeks"]["cancelled"].sum() == int((s["status"] == "cancelled").sum())
     completed = a[a["schedule_id"].isin(s[s["status"] == "completed"]["id"])]
+    assert use["weeks"]["expected"].sum() == len(completed)
     assert use["weeks"]["absent"].sum() == int((completed["attended"] == False).sum())  # noqa: E712
+
+
+def test_each_session_keeps_its_attendee_and_absent_counts_through_every_write(seeded_copy):
+    """Utilisation reads each session's kept counts instead of its attendee rows: they stay
+    equal to a count of those rows after a booking, a change of attendees and a completion
+    with absentees, and after a whole recount (a load)."""
+    from sqlalchemy import func, select
+
+    from data import kept
+    from data.models import schedule_attendees as rows
+
+    def kept_and_counted(conn, schedule_id):  # type: ignore[no-untyped-def]
+        row = conn.execute(
+            select(Schedule.attendees, Schedule.absent).where(Schedule.id == schedule_id)
+        ).one()
+        counted = conn.execute(
+            select(func.count(), func.count().filter(rows.c.attended.is_(False))).where(
+                rows.c.schedule_id == schedule_id
+            )
+        ).one()
+        return tuple(row), tuple(counted)
+
+    with pointed_at(seeded_copy):
+        by = create_test_account("analyst").id
+    with engine_for(seeded_copy).begin() as conn:
+        new_id = schedules.create(conn=conn, fields=fields(), student_ids=[1, 2, 3], by=by, now=NOW)
+        assert kept_and_counted(conn, new_id) == ((3, 0), (3, 0))
+        schedules.update_details(
+            conn=conn, schedule_id=new_id, fields=fields(), student_ids=[2, 4], by=by, now=NOW
+        )
+        assert kept_and_counted(conn, new_id) == ((2, 0), (2, 0))
+        schedules.set_status(
+            conn=conn, schedule_id=new_id, status="completed", by=by, now=NOW, absent=[4]
+        )
+        assert kept_and_counted(conn, new_id) == ((2, 1), (2, 1))
+        conn.execute(Schedule.__table__.update().values(attendees=0, absent=0))
+        kept.recount_loaded(conn=conn, touched=frozenset({"schedule_attendees"}))
+        assert kept_and_counted(conn, new_id) == ((2, 1), (2, 1))
+        # ... and the seeded sessions' counts equal a count of their rows too.
+        everyone = conn.execute(
+            select(func.sum(Schedule.attendees), func.sum(Schedule.absent))
+        ).one()
+        assert tuple(everyone) == tuple(
+            conn.execute(
+                select(func.count(), func.count().filter(rows.c.attended.is_(False)))
+            ).one()
+        )
 
 
 def test_a_calendar_token_works_until_it_is_revoked_or_replaced(empty_url):
