@@ -222,18 +222,20 @@ def recount_loaded(
     last: date | None = None,
     touched: frozenset[str] | None = None,
 ) -> None:
-    """After data loaded from outside: every kept count, or, for a load that says which
-    tables it wrote (`touched`), the daily counts of `first` to `last` (when it moved any
-    day) and, whole, the other kept tables counted from a table it wrote."""
-    if touched is None:
-        chosen = [k for k in KEPT if k.on_load]
-    else:
-        daily = first is not None and last is not None
-        chosen = [
-            k
-            for k in KEPT
-            if k.on_load and (daily if "days" in k.keys else bool(k.sources & touched))
-        ]
+    """After data loaded from outside: every kept count (nothing named), or the daily
+    counts of `first` to `last` only, and, for a load that says which tables it wrote
+    (`touched`), also the other kept tables counted from one of them, whole."""
+    everything = first is None and touched is None
+    days = first is not None and last is not None
+    chosen = [
+        k
+        for k in KEPT
+        if k.on_load
+        and (
+            everything
+            or (days if "days" in k.keys else touched is not None and bool(k.sources & touched))
+        )
+    ]
     change = Change(tables=frozenset().union(*(k.sources for k in chosen)), first=first, last=last)
     for kept in chosen:
         kept.build(conn, change)

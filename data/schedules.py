@@ -341,16 +341,33 @@ def _attendees_changed(conn: Connection, schedule_id: int) -> None:
 
 def count_attendees(*, conn: Connection, schedule_ids: Sequence[int] | None = None) -> None:
     """Keep each session's `attendees` and `absent` (marked not attended) equal to its
-    attendee rows: of the sessions named, or of every session (data.kept, after a load)."""
+    attendee rows: of the sessions named, or of every session (data.kept, after a load or
+    a refresh). Only sessions whose counts differ are written."""
     rows = schedule_attendees.c
-    mine = rows.schedule_id == Schedule.id
-    stmt = update(Schedule).values(
-        attendees=select(func.count()).where(mine).scalar_subquery(),
-        absent=select(func.count()).where(mine, rows.attended.is_(False)).scalar_subquery(),
-    )
+    counted = select(
+        rows.schedule_id,
+        func.count().label("attendees"),
+        func.count().filter(rows.attended.is_(False)).label("absent"),
+    ).group_by(rows.schedule_id)
+    named: list[Any] = []
     if schedule_ids is not None:
-        stmt = stmt.where(Schedule.id.in_(list(schedule_ids)))
-    conn.execute(stmt)
+        counted = counted.where(rows.schedule_id.in_(list(schedule_ids)))
+        named.append(Schedule.id.in_(list(schedule_ids)))
+    counts = counted.subquery()
+    conn.execute(
+        update(Schedule)
+        .where(
+            Schedule.id == counts.c.schedule_id,
+            or_(Schedule.attendees != counts.c.attendees, Schedule.absent != counts.c.absent),
+        )
+        .values(attendees=counts.c.attendees, absent=counts.c.absent)
+    )
+    none_left = ~select(rows.schedule_id).where(rows.schedule_id == Schedule.id).exists()
+    conn.execute(
+        update(Schedule)
+        .where(*named, or_(Schedule.attendees != 0, Schedule.absent != 0), none_left)
+        .values(attendees=0, absent=0)
+    )
 
 
 def set_status(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -56,7 +57,16 @@ def in_regions(
 
 def replace_rows(conn: Connection, table: Any, counted: Select, *stale: Any) -> None:
     """Replace a kept table's rows (all, or those `stale` picks) with `counted`'s rows, whose
-    columns are named as the table's."""
+    columns are named as the table's.
+
+    On PostgreSQL two transactions doing this at once (two loads) would each delete only
+    the rows committed before it and both insert: counts twice, or a broken key. The table
+    is locked against other writers (readers go on) until the transaction ends, so the
+    second waits and then replaces what the first wrote. SQLite has one writer at a time.
+    """
+    if conn.dialect.name == "postgresql":
+        name = conn.dialect.identifier_preparer.format_table(table.__table__)
+        conn.execute(text(f"LOCK TABLE {name} IN SHARE ROW EXCLUSIVE MODE"))
     conn.execute(delete(table).where(*stale))
     conn.execute(insert(table).from_select([c.name for c in counted.selected_columns], counted))
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 from data import kept
 from data.models import Base
 
@@ -65,3 +67,49 @@ def test_only_the_registry_calls_the_builders():
                 if isinstance(node, ast.Call) and name in BUILDERS:
                     callers.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
     assert callers == []
+
+
+@pytest.mark.db
+def test_two_recounts_of_a_kept_table_at_once_take_turns(postgres_url):
+    """Two loads recounting the same kept table: the second waits for the first to commit
+    and then replaces its rows. Without the lock it deleted only what was committed before
+    it and inserted too: the loan book's key broke (or a daily count was counted twice)."""
+    import threading
+
+    from sqlalchemy import func, insert, literal, select
+
+    from data.engine import engine_for
+    from data.models import LoanBook, Region
+    from data.queries.sql import replace_rows
+
+    engine = engine_for(postgres_url)
+    with engine.begin() as conn:
+        region = conn.execute(
+            insert(Region).values(code="N", name="North").returning(Region.id)
+        ).scalar_one()
+    counted = select(
+        literal(region).label("region_id"),
+        literal(2).label("loans"),
+        literal(5000.0).label("principal"),
+        literal(1).label("in_arrears"),
+    )
+    failures: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with engine.begin() as conn:
+                replace_rows(conn, LoanBook, counted)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    with engine.connect() as first:
+        with first.begin():
+            replace_rows(first, LoanBook, counted)
+            other = threading.Thread(target=second)
+            other.start()
+            other.join(1.0)
+            assert other.is_alive()  # waiting for the first to commit
+        other.join(30)
+    assert not other.is_alive() and failures == []
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(LoanBook)).scalar_one() == 1

@@ -269,6 +269,14 @@ def test_each_session_keeps_its_attendee_and_absent_counts_through_every_write(s
             conn=conn, schedule_id=new_id, fields=fields(), student_ids=[2, 4], by=by, now=NOW
         )
         assert kept_and_counted(conn, new_id) == ((2, 0), (2, 0))
+        later = fields(
+            starts_at=NOW + timedelta(days=61), ends_at=NOW + timedelta(days=61, hours=1)
+        )
+        emptied = schedules.create(conn=conn, fields=later, student_ids=[5], by=by, now=NOW)
+        schedules.update_details(
+            conn=conn, schedule_id=emptied, fields=later, student_ids=[], by=by, now=NOW
+        )
+        assert kept_and_counted(conn, emptied) == ((0, 0), (0, 0))
         schedules.set_status(
             conn=conn, schedule_id=new_id, status="completed", by=by, now=NOW, absent=[4]
         )

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from data import tutor_risk
-from data.engine import connect
+from data.engine import connect, transaction
 from data.grid import SortKey
 from data.models import ModelVersion, TutorRiskScore
 from jobs import tutor_risk as job
@@ -113,18 +113,16 @@ def test_the_kept_band_counts_equal_counting_every_score(scored, use_database):
     for scope in (None, [1], [1, 2]):
         pd.testing.assert_frame_equal(kept(scope), counted(scope), check_dtype=False)
     # A tutor moved to another region behind the app's back: the recount follows.
-    with connect() as conn:
+    with transaction() as conn:
         moved = conn.execute(select(Tutor.id).where(Tutor.region_id == 1)).scalars().first()
         conn.execute(Tutor.__table__.update().where(Tutor.id == moved).values(region_id=2))
         recount_loaded(conn=conn)
-        conn.commit()
     try:
         pd.testing.assert_frame_equal(kept([1]), counted([1]), check_dtype=False)
     finally:
-        with connect() as conn:
+        with transaction() as conn:
             conn.execute(Tutor.__table__.update().where(Tutor.id == moved).values(region_id=1))
             recount_loaded(conn=conn)
-            conn.commit()
 
 
 def test_the_risk_table_filters_sorts_and_pages_in_the_database(scored, use_database):
@@ -229,7 +227,6 @@ def test_a_run_alerts_each_region_with_newly_critical_tutors(scored, use_databas
 
 def test_a_risk_alert_reaches_the_regions_managers_only(scored, use_database):
     from data import activity
-    from data.engine import transaction
     from tests.conftest import create_test_account
 
     url, _, _ = scored
@@ -252,7 +249,7 @@ def test_only_demo_data_as_seeded_is_set_against_the_generators_limits(seeded_co
     """The limits need the generator's hidden state: they are computed when this database
     was seeded as a demo (its record in the instance folder) and its roster is still the
     generator's; not for a record of another database, nor once tutors were added."""
-    from data.engine import get_engine, transaction
+    from data.engine import get_engine
     from data.models import Tutor
     from data.seed import provenance
     from tests.conftest import AS_OF, SEED

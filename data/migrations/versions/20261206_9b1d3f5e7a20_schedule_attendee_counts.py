@@ -36,6 +36,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("schedules", schema=None) as batch_op:
-        batch_op.drop_column("absent")
-        batch_op.drop_column("attendees")
+    # ALTER TABLE ... DROP COLUMN on both (SQLite 3.35+): a batch rebuild of `schedules`
+    # on SQLite drops the old table, and with foreign keys on that deletes every attendee.
+    op.execute("ALTER TABLE schedules DROP COLUMN absent")
+    op.execute("ALTER TABLE schedules DROP COLUMN attendees")
