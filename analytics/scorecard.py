@@ -41,6 +41,12 @@ def _woe(good: np.ndarray, bad: np.ndarray) -> np.ndarray:
     return np.log(g / b)
 
 
+def category_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's category as a position in the sorted category names (-1: missing)."""
+    codes, names = pd.factorize(category_text(values), sort=True)
+    return codes, np.asarray(names, dtype=object)
+
+
 def _check_target(y: pd.Series | np.ndarray) -> np.ndarray:
     values = np.asarray(y)
     if not np.isin(values, [0, 1]).all():
@@ -265,26 +271,36 @@ class WoEBinner(TransformerMixin, BaseEstimator):
 
     # -- categorical ---------------------------------------------------------------------
     def _category_bins(self, values: pd.Series, y: np.ndarray) -> list[Bin]:
-        text = category_text(values)
-        present = text.notna().to_numpy()
-        if not present.any():  # nothing but missing values: one bin, no information
+        codes, names = category_codes(values)
+        if (codes < 0).all():  # nothing but missing values: one bin, no information
             return [Bin(MISSING)]
-        cats = text[present].to_numpy(dtype=object)
-        frame = pd.DataFrame({"c": cats, "y": y[present]})
-        order = frame.groupby("c")["y"].mean().sort_values().index.tolist()
-        position = {c: i for i, c in enumerate(order)}
-        groups = [[i] for i in range(len(order))]
-        index = np.array([position[c] for c in cats], dtype=int)
-        merged = self._merge(
-            index, y[present], groups, trend="none", min_share=self.min_category_share
-        )
         bins = []
-        for group in merged:
-            members = tuple(order[i] for i in group)
+        for group in self._category_groups(codes, y, len(names)):
+            members = tuple(str(names[i]) for i in group)
             bins.append(Bin(", ".join(members), categories=members))
-        if not present.all():
+        if (codes < 0).any():
             bins.append(Bin(MISSING))
         return bins
+
+    def _category_groups(self, codes: np.ndarray, y: np.ndarray, levels: int) -> list[list[int]]:
+        """The categories seen (codes 0 to `levels` - 1; -1 missing) in bins: ordered by bad
+        rate, neighbours merged until every bin holds `min_category_share` of the rows and
+        there are at most `max_bins`."""
+        present = codes >= 0
+        count = np.bincount(codes[present], minlength=levels).astype(float)
+        bad = np.bincount(codes[present], weights=y[present], minlength=levels)
+        seen = np.flatnonzero(count)
+        order = seen[np.argsort(bad[seen] / count[seen], kind="quicksort")]  # as pandas sorts
+        position = np.empty(levels, dtype=int)
+        position[order] = np.arange(len(order))
+        merged = self._merge(
+            position[codes[present]],
+            y[present],
+            [[i] for i in range(len(order))],
+            trend="none",
+            min_share=self.min_category_share,
+        )
+        return [[int(order[i]) for i in group] for group in merged]
 
     # -- merging -------------------------------------------------------------------------
     def _merge(
@@ -299,8 +315,8 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         """Merge neighbouring groups of initial bins until the rules hold: every bin at least
         `min_share` of the rows, at most `max_bins`, and the bad rate running the `trend`'s
         way (`wrong_steps`)."""
-        counts = np.bincount(index, minlength=len(groups)).astype(float)
-        bads = np.bincount(index, weights=y, minlength=len(groups)).astype(float)
+        counts = np.bincount(index, minlength=len(groups)).astype(float).tolist()
+        bads = np.bincount(index, weights=y, minlength=len(groups)).astype(float).tolist()
         merged: list[list[int]] = []
         count: list[float] = []
         bad: list[float] = []
@@ -313,27 +329,30 @@ class WoEBinner(TransformerMixin, BaseEstimator):
                 merged.append(list(group))
                 count.append(n)
                 bad.append(k)
-        total = sum(count)
+        least = min_share * sum(count)
         while len(merged) > 1:
-            n_, rate = np.array(count), np.array(bad) / np.array(count)
-            gaps = np.abs(np.diff(rate))
-            small = n_ < min_share * total
-            wrong = wrong_steps(rate, trend)
-            if small.any():
-                i = int(np.argmin(n_))
+            rate = [k / n for k, n in zip(bad, count, strict=True)]
+            smallest = min(count)
+            if smallest < least:  # the smallest bin joins the nearer of its neighbours
+                i = count.index(smallest)
                 if i == 0:
                     j = 0
                 elif i == len(merged) - 1:
                     j = i - 1
                 else:
-                    j = i - 1 if gaps[i - 1] <= gaps[i] else i
-            elif wrong.any():
-                candidates = np.flatnonzero(wrong)
-                j = int(candidates[np.argmin(gaps[candidates])])
-            elif len(merged) > self.max_bins:
-                j = int(np.argmin(gaps))
+                    nearer_left = abs(rate[i] - rate[i - 1]) <= abs(rate[i + 1] - rate[i])
+                    j = i - 1 if nearer_left else i
             else:
-                break
+                steps = np.array(rate)
+                gaps = np.abs(np.diff(steps))
+                wrong = wrong_steps(steps, trend)
+                if wrong.any():
+                    candidates = np.flatnonzero(wrong)
+                    j = int(candidates[np.argmin(gaps[candidates])])
+                elif len(merged) > self.max_bins:
+                    j = int(np.argmin(gaps))
+                else:
+                    break
             merged[j : j + 2] = [merged[j] + merged[j + 1]]
             count[j : j + 2] = [count[j] + count[j + 1]]
             bad[j : j + 2] = [bad[j] + bad[j + 1]]
@@ -447,12 +466,14 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     """WoE binning + logistic regression, scaled to points.
 
     The regression is fitted on cross-fitted weights of evidence (each row's WoE counted
-    without the rows of its own fold, `cv` folds), so a row's label does not also set its
-    own bin's WoE; the final card scores with the WoE of all rows. This removes most of the
-    over-confidence of in-sample WoE, not all: the bins themselves are still chosen on every
-    row. With `recalibrate` the card's log-odds are then rescaled by a one-variable logistic
-    regression on the out-of-fold log-odds of the same folds (a Platt step, folded into the
-    points, so the card stays a sum of points). Measured calibration: docs/models.md.
+    without the rows of its own fold, `cv` folds, and a category column's grouping made
+    again without them), so a row's label does not also set its own bin's WoE or its
+    category's group; the final card scores with the bins and WoE of all rows. This removes
+    most of the over-confidence of in-sample WoE, not all: the numeric bins are still chosen
+    on every row. With `recalibrate` the card's log-odds are then rescaled by a one-variable
+    logistic regression on the out-of-fold log-odds of the same folds (a Platt step, folded
+    into the points, so the card stays a sum of points). Measured calibration:
+    docs/models.md.
 
     `C` (the inverse strength of the ridge penalty) and then `min_iv` (the least
     information a characteristic must carry) are chosen one after the other by
@@ -577,19 +598,44 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         return list(split.split(np.zeros(len(target)), target))
 
     def _crossfit_woe(self, X: pd.DataFrame, target: np.ndarray) -> pd.DataFrame:
-        """Each row's WoE from the bins' counts in the other folds (same bins throughout)."""
+        """Each row's WoE from the other folds' rows. A numeric column keeps the card's
+        bins throughout; a category column is grouped again on the other folds' rows,
+        since its grouping follows the labels (categories are ordered by their bad rate):
+        a category those rows never saw gets a WoE of 0, as in scoring."""
         out = {}
         folds = self._folds(target)
         for column in X.columns:
-            bins = self.binner_.bins_[column]
-            index = assign_bins(bins, X[column])
-            values = np.zeros(len(target))
-            for train, held in folds:
-                count = np.bincount(index[train], minlength=len(bins)).astype(float)
-                bad = np.bincount(index[train], weights=target[train], minlength=len(bins))
-                values[held] = _woe(count - bad, bad)[index[held]]
-            out[column] = values
+            values = X[column]
+            if self.binner_.is_categorical(values):
+                codes, names = category_codes(values)
+                of_fold = [
+                    self._fold_groups(codes, target, len(names), train) for train, _ in folds
+                ]
+            else:
+                index = assign_bins(self.binner_.bins_[column], values)
+                of_fold = [(index, len(self.binner_.bins_[column]))] * len(folds)
+            woe = np.zeros(len(target))
+            for (train, held), (index, bins) in zip(folds, of_fold, strict=True):
+                count = np.bincount(index[train], minlength=bins).astype(float)
+                bad = np.bincount(index[train], weights=target[train], minlength=bins)
+                of_bin = np.append(_woe(count - bad, bad), 0.0)  # index -1: never seen
+                woe[held] = of_bin[index[held]]
+            out[column] = woe
         return pd.DataFrame(out, index=X.index)
+
+    def _fold_groups(
+        self, codes: np.ndarray, target: np.ndarray, levels: int, train: np.ndarray
+    ) -> tuple[np.ndarray, int]:
+        """Every row's bin when the categories are grouped on the `train` rows alone, and
+        the number of bins (missing values last, if `train` has any); -1 where unseen."""
+        groups = self.binner_._category_groups(codes[train], target[train], levels)
+        of_code = np.full(levels + 1, -1)  # the last place is code -1: missing
+        for k, group in enumerate(groups):
+            of_code[group] = k
+        bins = len(groups)
+        if (codes[train] < 0).any():
+            of_code[-1], bins = bins, bins + 1
+        return of_code[codes], bins
 
     def _recalibrate(self, woe: np.ndarray, target: np.ndarray) -> None:
         """Rescale the model's log-odds by a logistic regression of the outcome on the
