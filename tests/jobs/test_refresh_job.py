@@ -249,8 +249,12 @@ def test_two_schedulers_run_each_refresh_once(db, monkeypatch):
     fired = runs_of("refresh")
     fired = fired[~fired["id"].isin(before) & (fired["trigger"] == "schedule")]
     assert len(fired) >= 2, outcomes
-    assert outcomes.count("duplicate") == len(fired), outcomes
+    # Each slot ran once; the other scheduler's tick for it was refused as a duplicate. A
+    # tick may also be skipped while that scheduler's previous run still runs (a loaded
+    # machine), so not every slot need show a refusal, but the schedulers did collide.
     assert outcomes.count("succeeded") == len(fired), outcomes
+    assert 1 <= outcomes.count("duplicate") <= len(fired), outcomes
+    assert set(outcomes) <= {"succeeded", "duplicate"}, outcomes
     assert set(fired["status"]) == {"succeeded"}
 
 
