@@ -7,6 +7,7 @@ later sessions, not the tutor's leave date. The leakage test holds it to that.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -108,75 +109,105 @@ def tutor_features(
     sessions: tutor_id, student_id, scheduled_start (UTC), status, rating.
     tutors: id, hired_on, left_on, weekly_capacity.
     """
-    as_of, day = _moment_and_day(as_of)
-    staff = tutors[_employed_on(tutors, day)].set_index("id")
+    return _features_at(_Held.of(sessions, tutors), tutors, as_of)
 
-    past = sessions[
-        (sessions["scheduled_start"] < as_of)
-        & sessions["tutor_id"].isin(staff.index)
-        & sessions["status"].isin(HELD)
-    ]
-    age_days = (as_of - past["scheduled_start"]).dt.total_seconds() / 86_400
-    out = pd.DataFrame(index=staff.index)
-    out.index.name = "tutor_id"
+
+@dataclass(frozen=True)
+class _Held:
+    """The held sessions (HELD statuses) as arrays, read once for every date."""
+
+    tutor: np.ndarray  # the tutor's position in `tutors`
+    start: np.ndarray  # nanoseconds since the epoch, UTC
+    status: np.ndarray
+    rating: np.ndarray  # NaN where unrated
+    first: np.ndarray  # the tutor's first held session with that student
+
+    @classmethod
+    def of(cls, sessions: pd.DataFrame, tutors: pd.DataFrame) -> _Held:
+        held = sessions[sessions["status"].isin(HELD)]
+        start = held["scheduled_start"].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64")
+        order = np.argsort(start.to_numpy(), kind="stable")
+        first = np.empty(len(held), dtype=bool)
+        first[order] = ~held[["tutor_id", "student_id"]].iloc[order].duplicated().to_numpy()
+        return cls(
+            tutor=pd.Index(tutors["id"]).get_indexer(held["tutor_id"]),
+            start=start.to_numpy(),
+            status=held["status"].to_numpy(dtype=object),
+            rating=pd.to_numeric(held["rating"], errors="coerce").to_numpy(dtype=float),
+            first=first,
+        )
+
+
+def _features_at(held: _Held, tutors: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    as_of, day = _moment_and_day(as_of)
+    employed = _employed_on(tutors, day).to_numpy()
+    staff = tutors[employed].set_index("id")
+    n = len(staff)
+    of_tutor = np.full(len(tutors) + 1, -1)  # a tutor's row in `staff`; the last place: none
+    of_tutor[np.flatnonzero(employed)] = np.arange(n)
+    row = of_tutor[held.tutor]
+    past = (held.start < as_of.value) & (row >= 0)
+    row, status, rating = row[past], held.status[past], held.rating[past]
+    age = (as_of.value - held.start[past]) / 1_000_000_000 / 86_400
+    completed = status == "completed"
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(row[mask], minlength=n).astype(float)
+
+    def share(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+        return count(part & whole) / _nan_if_zero(count(whole))
+
+    def mean_rating(mask: np.ndarray) -> np.ndarray:
+        rated = mask & ~np.isnan(rating)
+        total = np.bincount(row[rated], weights=rating[rated], minlength=n)
+        return total / _nan_if_zero(count(rated))
+
+    out: dict[str, np.ndarray] = {}
     for window in WINDOWS:
-        out[f"sessions_{window}d"] = _count(past[age_days < window], out.index)
+        out[f"sessions_{window}d"] = count(age < window)
     for window in (30, 90):
-        recent = past[age_days < window]
-        held = _count(recent, out.index).replace(0, np.nan)
-        for rate, status in (
+        recent = age < window
+        for rate, name in (
             ("no_show", "no_show"),
             ("reschedule", "rescheduled"),
             ("cancel", "cancelled"),
         ):
-            out[f"{rate}_rate_{window}d"] = (
-                _count(recent[recent["status"] == status], out.index) / held
-            )
-        out[f"rating_{window}d"] = recent.groupby("tutor_id")["rating"].mean().reindex(out.index)
+            out[f"{rate}_rate_{window}d"] = share(status == name, recent)
+        out[f"rating_{window}d"] = mean_rating(recent)
     out["rating_trend"] = out["rating_30d"] - out["rating_90d"]
-    out["volume_trend"] = out["sessions_30d"] / (out["sessions_90d"] / 3).replace(0, np.nan)
-    firsts = past.sort_values("scheduled_start").drop_duplicates(["tutor_id", "student_id"])
-    firsts = firsts[(as_of - firsts["scheduled_start"]).dt.days < 90]
-    out["first_session_completion_90d"] = (
-        firsts.assign(done=firsts["status"] == "completed")
-        .groupby("tutor_id")["done"]
-        .mean()
-        .reindex(out.index)
-    )
-    out["tenure_days"] = (day - pd.to_datetime(staff["hired_on"])).dt.days
-    last = past.groupby("tutor_id")["scheduled_start"].max().reindex(out.index)
-    out["days_since_last_session"] = ((as_of - last).dt.total_seconds() / 86_400).fillna(
-        out["tenure_days"]
-    )
-    completed_30 = _count(past[(age_days < 30) & (past["status"] == "completed")], out.index)
-    out["load_30d"] = completed_30 / (staff["weekly_capacity"] * 30 / 7)
-    _against_usual(out, past, age_days)
-    return out[FEATURES].astype(float)
+    out["volume_trend"] = out["sessions_30d"] / _nan_if_zero(out["sessions_90d"] / 3)
+    out["first_session_completion_90d"] = share(completed, held.first[past] & (age < 90))
+    tenure = (day - pd.to_datetime(staff["hired_on"])).dt.days.to_numpy(dtype=float)
+    out["tenure_days"] = tenure
+    since_last = np.full(n, np.inf)
+    np.minimum.at(since_last, row, age)
+    out["days_since_last_session"] = np.where(np.isinf(since_last), tenure, since_last)
+    capacity = staff["weekly_capacity"].to_numpy(dtype=float)
+    out["load_30d"] = count((age < 30) & completed) / (capacity * 30 / 7)
 
-
-def _against_usual(out: pd.DataFrame, past: pd.DataFrame, age_days: pd.Series) -> None:
-    """Each tutor's last RECENT days against their usual (USUAL days back): held sessions as
-    a z-score against their usual daily pace, the share not completed and the mean rating as
-    changes from the usual share and rating. A tutor who disengages before leaving shows it
-    here first; the season moves everyone alike."""
-    usual = past[(age_days >= USUAL[0]) & (age_days < USUAL[1])]
-    usual_days = (out["tenure_days"] - USUAL[0]).clip(lower=0, upper=USUAL[1] - USUAL[0])
-    usual_held = _count(usual, out.index)
-    pace = usual_held / usual_days.replace(0, np.nan)
-    usual_missed = _count(usual[usual["status"] != "completed"], out.index) / usual_held.replace(
-        0, np.nan
-    )
-    usual_rating = usual.groupby("tutor_id")["rating"].mean().reindex(out.index)
+    # Each tutor's last RECENT days against their usual (USUAL days back): held sessions as
+    # a z-score against their usual daily pace, the share not completed and the mean rating
+    # as changes from the usual share and rating. A tutor who disengages before leaving
+    # shows it here first; the season moves everyone alike.
+    usual = (age >= USUAL[0]) & (age < USUAL[1])
+    usual_days = np.clip(tenure - USUAL[0], 0, USUAL[1] - USUAL[0])
+    pace = count(usual) / _nan_if_zero(usual_days)
+    usual_missed = share(~completed, usual)
+    usual_rating = mean_rating(usual)
     for window in RECENT:
-        recent = past[age_days < window]
-        held = _count(recent, out.index)
+        recent = age < window
         expected = pace * window
-        out[f"volume_z_{window}d"] = (held - expected) / np.sqrt(expected + 0.5)
-        missed = _count(recent[recent["status"] != "completed"], out.index)
+        out[f"volume_z_{window}d"] = (count(recent) - expected) / np.sqrt(expected + 0.5)
         # No session held: no share to compare (never "fewer missed than usual").
-        out[f"missed_change_{window}d"] = missed / held.replace(0, np.nan) - usual_missed
-        rating = recent.groupby("tutor_id")["rating"].mean().reindex(out.index)
-        out[f"rating_change_{window}d"] = rating - usual_rating
+        out[f"missed_change_{window}d"] = share(~completed, recent) - usual_missed
+        out[f"rating_change_{window}d"] = mean_rating(recent) - usual_rating
+    frame = pd.DataFrame({f: out[f] for f in FEATURES}, index=staff.index, dtype=float)
+    frame.index.name = "tutor_id"
+    return frame
+
+
+def _nan_if_zero(values: np.ndarray) -> np.ndarray:
+    return np.where(values == 0, np.nan, values)
 
 
 def employed(tutors: pd.DataFrame, as_of: pd.Timestamp) -> int:
@@ -198,10 +229,6 @@ def _moment_and_day(as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
     return moment, moment.tz_localize(None).normalize()
 
 
-def _count(frame: pd.DataFrame, index: pd.Index) -> pd.Series:
-    return frame.groupby("tutor_id").size().reindex(index, fill_value=0).astype(float)
-
-
 def left_within(tutors: pd.DataFrame, as_of: pd.Timestamp, days: int = 30) -> pd.Series:
     """1 where the tutor left in (as_of, as_of + days], else 0; indexed by tutor id."""
     _, day = _moment_and_day(as_of)
@@ -215,8 +242,9 @@ def snapshots(
 ) -> pd.DataFrame:
     """Features and the 30-day outcome at several dates, stacked: a training or test set."""
     frames = []
+    held = _Held.of(sessions, tutors)
     for as_of in dates:
-        features = tutor_features(sessions, tutors, as_of)
+        features = _features_at(held, tutors, as_of)
         features["left_30d"] = left_within(tutors, as_of).reindex(features.index)
         features["as_of"] = pd.Timestamp(as_of)
         frames.append(features.reset_index())
