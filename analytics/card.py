@@ -46,10 +46,9 @@ def assign_bins(bins: list[Bin], values: pd.Series) -> np.ndarray:
     missing = values.isna().to_numpy()
     has_missing = bins[-1].label == MISSING
     if bins[0].categories or (len(bins) == 1 and has_missing):
-        text = category_text(values)
-        for k, b in enumerate(bins):
-            if b.categories:
-                out[text.isin(b.categories).fillna(False).to_numpy()] = k
+        codes, names = pd.factorize(category_text(values))  # code -1: missing
+        of_category = {c: k for k, b in enumerate(bins) for c in b.categories or ()}
+        out = np.array([of_category.get(name, -1) for name in names] + [-1])[codes]
     else:
         x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
         for k, b in enumerate(bins):
