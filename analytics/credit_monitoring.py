@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.credit_features import SEASONING_DAYS
 from analytics.monitoring import PSI_ACT, drift_table
+from vocabulary import BANDS
 
 RECENT_DAYS = 90
 
@@ -42,11 +44,34 @@ def score_quartiles_by_month(scores: pd.Series, applied_at: pd.Series) -> pd.Dat
     return out.rename_axis("month").reset_index()
 
 
-def bad_rate_by_band(bands: pd.Series, defaulted: pd.Series, applied_at: pd.Series) -> pd.DataFrame:
-    """Per quarter of application and band: loans and the share that defaulted."""
+def bad_rate_by_band(
+    bands: pd.Series,
+    defaulted: pd.Series,
+    applied_at: pd.Series,
+    disbursed_on: pd.Series,
+    *,
+    as_of: pd.Timestamp,
+) -> pd.DataFrame:
+    """Per quarter of application and band: loans and the share that defaulted, for the
+    quarters whose every loan was disbursed at least SEASONING_DAYS before `as_of` (the
+    training label's seasoning). A newer quarter's loans have not had the time to default:
+    its bad rate would read as an improvement that is only youth."""
     quarter = applied_at.dt.tz_localize(None).dt.to_period("Q").dt.start_time
     frame = pd.DataFrame(
-        {"quarter": quarter.to_numpy(), "band": bands.to_numpy(), "bad": defaulted.to_numpy()}
+        {
+            "quarter": quarter.to_numpy(),
+            "band": pd.Categorical(bands.to_numpy(), categories=BANDS, ordered=True),
+            "bad": defaulted.to_numpy(),
+            "disbursed": pd.to_datetime(disbursed_on).to_numpy(),
+        }
     )
-    out = frame.groupby(["quarter", "band"])["bad"].agg(loans="size", bad_rate="mean")
-    return out.reset_index()
+    newest = frame.groupby("quarter")["disbursed"].max()
+    cutoff = pd.Timestamp(as_of).tz_localize(None) - pd.Timedelta(days=SEASONING_DAYS)
+    seasoned = newest.index[newest <= cutoff]
+    frame = frame[frame["quarter"].isin(seasoned)]
+    counted = frame.groupby(["quarter", "band"], observed=True)["bad"].agg(
+        loans="size", bad_rate="mean"
+    )
+    out = counted.reset_index()
+    out["band"] = out["band"].astype(str)
+    return out

@@ -45,7 +45,11 @@ def credit_monitoring(*, model_id: int, test_from: str) -> dict[str, pd.DataFram
         "drift": drift,
         "monthly": score_quartiles_by_month(score, applications["applied_at"]),
         "bad_rates": bad_rate_by_band(
-            bands, loans["loan_status"] == "defaulted", loans["applied_at"]
+            bands,
+            loans["loan_status"] == "defaulted",
+            loans["applied_at"],
+            loans["disbursed_on"],
+            as_of=applications["applied_at"].max(),
         ),
     }
 

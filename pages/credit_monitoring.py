@@ -37,6 +37,7 @@ from settings import get_settings
 from sharing.embed import EMBED_ROLES
 from sharing.views import Part, View, register
 from sharing.views import State as ViewState
+from vocabulary import BANDS
 
 dash.register_page(
     __name__,
@@ -84,7 +85,11 @@ def layout(**_kwargs: str) -> Component:
                     chart_card(
                         body_id=ids.bad_rates,
                         title="Bad rate by band over time",
-                        subtitle="Share of loans that defaulted, by quarter of application",
+                        subtitle=(
+                            "Share of loans that defaulted, by quarter of application: "
+                            "quarters whose loans are all a year old (newer ones have not "
+                            "had the time to default)"
+                        ),
                         export=(VIEW, "bad-rates"),
                     ),
                 ],
@@ -181,7 +186,8 @@ def bad_rates_figure(rates: pd.DataFrame, theme: str | None) -> go.Figure | None
     if rates.empty:
         return None
     bad = go.Figure()
-    for band, rows in rates.groupby("band"):
+    for band in [b for b in BANDS if b in set(rates["band"])]:  # low first, as the legend reads
+        rows = rates[rates["band"] == band]
         bad.add_scatter(
             x=rows["quarter"],
             y=rows["bad_rate"],
@@ -262,7 +268,9 @@ def show(theme: str | None) -> Any:
             scores_figure(summary["monthly"], theme), empty_title="No scores", empty_hint=""
         ),
         chart_body(
-            bad_rates_figure(summary["bad_rates"], theme), empty_title="No loans yet", empty_hint=""
+            bad_rates_figure(summary["bad_rates"], theme),
+            empty_title="No quarter's loans are a year old yet",
+            empty_hint="A quarter is shown once every loan of it has had a year to default.",
         ),
         table,
     )

@@ -53,6 +53,42 @@ def test_psi_of_known_shares_and_its_status():
     assert table["feature"].tolist() == ["x", "c"] and table["status"].tolist() == ["act", "stable"]
 
 
+def test_bad_rates_by_band_show_only_quarters_whose_loans_are_a_year_old():
+    """A young quarter's loans have not had the time to default: its bad rate is left out,
+    not shown as an improvement. Bands come low first."""
+    from analytics.credit_monitoring import bad_rate_by_band
+
+    applied = pd.to_datetime(
+        ["2025-01-10", "2025-02-01", "2025-03-30", "2025-04-02", "2025-06-01", "2025-07-01"],
+        utc=True,
+    )
+    disbursed = pd.to_datetime(
+        ["2025-01-20", "2025-02-10", "2025-04-10", "2025-04-12", "2025-06-20", "2025-07-05"]
+    )
+    rates = bad_rate_by_band(
+        pd.Series(["high", "low", "high", "critical", "low", "low"]),
+        pd.Series([True, False, False, True, False, False]),
+        pd.Series(applied),
+        pd.Series(disbursed),
+        as_of=pd.Timestamp("2026-06-19", tz="UTC"),
+    )
+    # Q1's last loan went out 2025-04-10, over a year before; Q2's on 2025-06-20, one day
+    # short of a year; Q3's a fortnight short.
+    assert set(rates["quarter"]) == {pd.Timestamp("2025-01-01")}
+    assert rates[["band", "loans", "bad_rate"]].values.tolist() == [
+        ["low", 1, 0.0],
+        ["high", 2, 0.5],
+    ]
+    later = bad_rate_by_band(
+        pd.Series(["high", "low", "high", "critical", "low", "low"]),
+        pd.Series([True, False, False, True, False, False]),
+        pd.Series(applied),
+        pd.Series(disbursed),
+        as_of=pd.Timestamp("2026-06-20", tz="UTC"),
+    )
+    assert sorted(set(later["quarter"])) == [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-04-01")]
+
+
 def test_risk_rate_and_the_cutoff_tradeoff():
     assert risk_rate(0.02, funding_cost=0.03, lgd=0.45, margin=0.02) == pytest.approx(0.059)
     with pytest.raises(ValueError, match="lgd must be between 0 and 1; got 1.5"):

@@ -380,6 +380,16 @@ def test_journey_and_monitoring_pages_draw_from_the_data(scored):
     assert set(channels.figure["data"][0]["x"]) <= {"Web", "Mobile", "Partner school", "Branch"}
     assert "drifted beyond PSI 0.25" in text_of(alert) or "Drift alert" in text_of(alert)
     assert "Score" in text_of(drift) and "scorecard-" in text_of(versions)
+    # Bad rates only for quarters whose loans are all a year old, low band first.
+    lines = graph_of(bad).figure["data"]
+    names = [line["name"] for line in lines]
+    assert len(names) >= 2 and names == [
+        b for b in ("low", "medium", "high", "critical") if b in names
+    ]
+    newest = max(pd.Timestamp(x) for line in lines for x in line["x"])
+    with connect() as conn:
+        applied = credit.applications_with_outcomes(conn=conn)["applied_at"].max()
+    assert newest + pd.offsets.QuarterEnd(0) <= applied.tz_localize(None) - pd.Timedelta(days=365)
 
 
 def test_drift_thresholds_are_settings_and_a_new_drift_reaches_the_notification_centre(
