@@ -51,7 +51,10 @@ def configure(fmt: str = "auto", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
-    for noisy in ("werkzeug", "alembic", "urllib3", "kaleido", "choreographer"):
+    # apscheduler.executors: "Running job ..." and "... executed successfully" at info for every
+    # tick (the webhook sender ticks every 15 s); its errors and missed runs still show.
+    quiet = ("werkzeug", "alembic", "urllib3", "kaleido", "choreographer", "apscheduler.executors")
+    for noisy in quiet:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     for name in ("gunicorn.error", "gunicorn.access", "celery", "celery.task", "celery.worker"):
         logger = logging.getLogger(name)

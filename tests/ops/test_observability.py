@@ -167,3 +167,26 @@ def test_a_logged_traceback_carries_no_local_values(capsys):
     line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
     assert line["event"] == "failed" and line["exception"][0]["exc_type"] == "ValueError"
     assert "hunter2" not in json.dumps(line)
+
+
+def test_scheduler_ticks_are_not_logged_but_their_failures_are(capsys):
+    """The webhook sender ticks every 15 s: apscheduler's "Running job" and "executed
+    successfully" lines would be most of the log. Its errors and missed runs still show."""
+    import logging
+
+    from observability.logs import configure
+
+    configure("json")
+    executor = logging.getLogger("apscheduler.executors.default")
+    try:
+        executor.info('Running job "deliver_webhooks"')
+        executor.info('Job "deliver_webhooks" executed successfully')
+        executor.warning('Run time of job "scheduled_refresh" was missed by 0:00:31')
+        executor.error('Job "scheduled_refresh" raised an exception')
+    finally:
+        logging.getLogger().handlers = []
+    events = [json.loads(line)["event"] for line in capsys.readouterr().err.strip().splitlines()]
+    assert events == [
+        'Run time of job "scheduled_refresh" was missed by 0:00:31',
+        'Job "scheduled_refresh" raised an exception',
+    ]
