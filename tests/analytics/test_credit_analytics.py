@@ -65,13 +65,17 @@ def test_bad_rates_by_band_show_only_quarters_whose_loans_are_a_year_old():
     disbursed = pd.to_datetime(
         ["2025-01-20", "2025-02-10", "2025-04-10", "2025-04-12", "2025-06-20", "2025-07-05"]
     )
-    rates = bad_rate_by_band(
-        pd.Series(["high", "low", "high", "critical", "low", "low"]),
-        pd.Series([True, False, False, True, False, False]),
-        pd.Series(applied),
-        pd.Series(disbursed),
-        as_of=pd.Timestamp("2026-06-19", tz="UTC"),
-    )
+
+    def rates_on(day: str) -> pd.DataFrame:
+        return bad_rate_by_band(
+            pd.Series(["high", "low", "high", "critical", "low", "low"]),
+            pd.Series([True, False, False, True, False, False]),
+            pd.Series(applied),
+            pd.Series(disbursed),
+            as_of=pd.Timestamp(day, tz="UTC"),
+        )
+
+    rates = rates_on("2026-06-19")
     # Q1's last loan went out 2025-04-10, over a year before; Q2's on 2025-06-20, one day
     # short of a year; Q3's a fortnight short.
     assert set(rates["quarter"]) == {pd.Timestamp("2025-01-01")}
@@ -79,13 +83,7 @@ def test_bad_rates_by_band_show_only_quarters_whose_loans_are_a_year_old():
         ["low", 1, 0.0],
         ["high", 2, 0.5],
     ]
-    later = bad_rate_by_band(
-        pd.Series(["high", "low", "high", "critical", "low", "low"]),
-        pd.Series([True, False, False, True, False, False]),
-        pd.Series(applied),
-        pd.Series(disbursed),
-        as_of=pd.Timestamp("2026-06-20", tz="UTC"),
-    )
+    later = rates_on("2026-06-20")
     assert sorted(set(later["quarter"])) == [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-04-01")]
 
 
