@@ -6,7 +6,7 @@ later sessions, not the tutor's leave date. The leakage test holds it to that.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,7 +112,16 @@ def tutor_features(
     return _features_at(_Held.of(sessions, tutors), tutors, as_of)
 
 
-@dataclass(frozen=True)
+def features_by_date(
+    sessions: pd.DataFrame, tutors: pd.DataFrame, dates: Iterable[pd.Timestamp]
+) -> Iterator[tuple[pd.Timestamp, pd.DataFrame]]:
+    """`tutor_features` at each date, the sessions read once for all of them."""
+    held = _Held.of(sessions, tutors)
+    for as_of in dates:
+        yield as_of, _features_at(held, tutors, as_of)
+
+
+@dataclass(frozen=True, eq=False)
 class _Held:
     """The held sessions (HELD statuses) as arrays, read once for every date."""
 
@@ -124,9 +133,11 @@ class _Held:
 
     @classmethod
     def of(cls, sessions: pd.DataFrame, tutors: pd.DataFrame) -> _Held:
-        held = sessions[sessions["status"].isin(HELD)]
+        held = sessions[sessions["status"].isin(HELD) & sessions["scheduled_start"].notna()]
         start = held["scheduled_start"].dt.tz_convert("UTC").dt.as_unit("ns").astype("int64")
-        order = np.argsort(start.to_numpy(), kind="stable")
+        # A pair's first session: the earliest, and of sessions at the same moment (a booking
+        # cancelled and made again in its slot) a completed one, whatever the rows' order.
+        order = np.lexsort((held["status"].to_numpy() != "completed", start.to_numpy()))
         first = np.empty(len(held), dtype=bool)
         first[order] = ~held[["tutor_id", "student_id"]].iloc[order].duplicated().to_numpy()
         return cls(
@@ -242,9 +253,7 @@ def snapshots(
 ) -> pd.DataFrame:
     """Features and the 30-day outcome at several dates, stacked: a training or test set."""
     frames = []
-    held = _Held.of(sessions, tutors)
-    for as_of in dates:
-        features = _features_at(held, tutors, as_of)
+    for as_of, features in features_by_date(sessions, tutors, dates):
         features["left_30d"] = left_within(tutors, as_of).reindex(features.index)
         features["as_of"] = pd.Timestamp(as_of)
         frames.append(features.reset_index())

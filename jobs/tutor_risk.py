@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection
 
 from actions import webhooks
-from analytics.tutor_features import employed, snapshots, tutor_features
+from analytics.tutor_features import employed, features_by_date, snapshots
 from analytics.tutor_risk import (
     ModelCard,
     TutorRiskModel,
@@ -100,9 +100,9 @@ def run(*, weeks: int = 12) -> RunReport:
     model = TutorRiskModel(calls_per_week=calls).fit(history, history["left_30d"])
     card.band_floor = round(model.base_rate_, 6)
     scored = []
-    for k in range(weeks, -1, -1):
-        moment = as_of - pd.Timedelta(weeks=k)
-        assessed = model.assess(tutor_features(sessions, tutors, moment))
+    moments = [as_of - pd.Timedelta(weeks=k) for k in range(weeks, -1, -1)]
+    for moment, features in features_by_date(sessions, tutors, moments):
+        assessed = model.assess(features)
         scored.append(assessed.reset_index().assign(as_of=moment.to_pydatetime()))
     scores = pd.concat(scored, ignore_index=True)[
         ["tutor_id", "as_of", "probability", "score", "percentile", "band", "top_factors"]

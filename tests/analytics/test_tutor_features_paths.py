@@ -136,3 +136,36 @@ def test_odd_sessions_read_alike(demo):  # type: ignore[no-untyped-def]
             rtol=1e-12,
             atol=1e-12,
         )
+
+
+def test_a_pairs_first_session_at_one_moment_is_the_completed_one_in_any_row_order(demo):  # type: ignore[no-untyped-def]
+    """A booking cancelled and made again in the same slot: the pair's first session is the
+    one that took place, whichever row comes first (the reference's pick was arbitrary)."""
+    _, tutors = demo
+    tutor = int(tutors.loc[tutors["left_on"].isna(), "id"].iloc[0])
+    at = pd.Timestamp("2026-05-04 15:00", tz="UTC")
+    slot = pd.DataFrame(
+        {
+            "tutor_id": [tutor, tutor],
+            "student_id": [7, 7],
+            "scheduled_start": [at, at],
+            "status": ["cancelled", "completed"],
+            "rating": [np.nan, 5.0],
+        }
+    )
+    as_of = pd.Timestamp("2026-06-01", tz="UTC")
+    for rows in (slot, slot.iloc[::-1]):
+        features = tutor_features(rows, tutors, as_of)
+        assert features.loc[tutor, "first_session_completion_90d"] == 1.0
+        assert features.loc[tutor, "sessions_30d"] == 2.0  # both were held sessions
+
+
+def test_a_session_without_a_start_is_not_counted(demo):  # type: ignore[no-untyped-def]
+    sessions, tutors = demo
+    as_of = pd.Timestamp("2026-03-02", tz="UTC")
+    undated = sessions.iloc[:3].copy()
+    undated["scheduled_start"] = pd.Series(pd.NaT, undated.index, sessions["scheduled_start"].dtype)
+    pd.testing.assert_frame_equal(
+        tutor_features(pd.concat([sessions, undated], ignore_index=True), tutors, as_of),
+        tutor_features(sessions, tutors, as_of),
+    )
