@@ -65,10 +65,9 @@ def bad_rate_by_band(
             "disbursed": pd.to_datetime(disbursed_on).to_numpy(),
         }
     )
-    newest = frame.groupby("quarter")["disbursed"].max()
     cutoff = pd.Timestamp(as_of).tz_localize(None) - pd.Timedelta(days=SEASONING_DAYS)
-    seasoned = newest.index[newest <= cutoff]
-    frame = frame[frame["quarter"].isin(seasoned)]
+    old_enough = frame.assign(old=frame["disbursed"] <= cutoff).groupby("quarter")["old"].all()
+    frame = frame[frame["quarter"].isin(old_enough.index[old_enough])]  # no date: not seasoned
     counted = frame.groupby(["quarter", "band"], observed=True)["bad"].agg(
         loans="size", bad_rate="mean"
     )

@@ -85,6 +85,15 @@ def test_bad_rates_by_band_show_only_quarters_whose_loans_are_a_year_old():
     ]
     later = rates_on("2026-06-20")
     assert sorted(set(later["quarter"])) == [pd.Timestamp("2025-01-01"), pd.Timestamp("2025-04-01")]
+    # A loan with no disbursement date holds its quarter back: it has not been out a year.
+    undated = bad_rate_by_band(
+        pd.Series(["low", "low"]),
+        pd.Series([False, False]),
+        pd.Series(pd.to_datetime(["2024-01-10", "2024-02-10"], utc=True)),
+        pd.Series(pd.to_datetime(["2024-01-20", None])),
+        as_of=pd.Timestamp("2026-06-20", tz="UTC"),
+    )
+    assert undated.empty
 
 
 def test_risk_rate_and_the_cutoff_tradeoff():
