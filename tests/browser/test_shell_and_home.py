@@ -135,6 +135,7 @@ def test_the_menu_shows_the_open_page_even_low_in_the_list(started):
 def test_the_global_search_is_used_by_keyboard_alone(started):
     """Ctrl+K (or /) opens the search; arrows and Enter open the answer (its scope is tested
     in tests/unit/test_search.py)."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
     from sqlalchemy import select
@@ -185,7 +186,11 @@ def test_the_global_search_is_used_by_keyboard_alone(started):
         shown[0] = now
         return now == before and any(map(is_the_tutor, now))
 
-    WebDriverWait(driver, 10, poll_frequency=0.5).until(settled)
+    try:  # a loaded CI machine answers each keystroke more slowly
+        WebDriverWait(driver, 20, poll_frequency=0.5).until(settled)
+    except TimeoutException:
+        typed = driver.execute_script("return document.activeElement.value")
+        raise AssertionError(f"typed {typed!r}, {name!r} wanted; answers {shown[0]}") from None
     for _ in range(len(shown[0])):  # arrow down to the tutor's answer, then Enter opens it
         ActionChains(driver).send_keys(Keys.ARROW_DOWN).perform()
         if is_the_tutor(highlighted(driver)):
