@@ -13,6 +13,7 @@ from dash.development.base_component import Component
 from components.chart_text import with_text
 from components.empty_state import empty_state
 from components.figures import NO_DRILL, hover_hint
+from components.theme import plain_figure
 from components.view_tools import export_menu
 
 
@@ -34,7 +35,7 @@ def chart_body(
     # A plain dict: cheap to keep in the cache and to send (a Figure re-validates itself).
     drill: dict[str, Any] = {"id": drill_id} if drill_id is not None else {}
     graph = dcc.Graph(
-        figure=hover_hint(figure.to_dict(), drill_hint if drill_id is not None else NO_DRILL),
+        figure=hover_hint(plain_figure(figure), drill_hint if drill_id is not None else NO_DRILL),
         config={"displaylogo": False, "responsive": True},
         className="chart-graph chart-drills" if drill_id else "chart-graph",
         **drill,

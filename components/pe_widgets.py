@@ -18,7 +18,7 @@ from components.figures import NO_DRILL, clicked, hover_hint, reference_lines
 from components.formatting import number, percent
 from components.grid_columns import GridColumn, TableView, small_grid
 from components.table import data_table
-from components.theme import PALETTES, RISK_COLORS, themed, valid_theme
+from components.theme import PALETTES, RISK_COLORS, plain_figure, themed, valid_theme
 
 SEVERITY_COLORS = {
     "minor": RISK_COLORS["medium"],
@@ -43,7 +43,7 @@ def graph(
     figure = themed(figure, theme).update_layout(height=height, margin={"t": 40, "b": 36})
     clickable: dict[str, Any] = {"id": grade_drill_id(drill)} if drill else {}
     drawn = dcc.Graph(
-        figure=hover_hint(figure.to_dict(), GRADE_DRILL_HINT if drill else NO_DRILL),
+        figure=hover_hint(plain_figure(figure), GRADE_DRILL_HINT if drill else NO_DRILL),
         config={"displaylogo": False, "responsive": True},
         className="chart-graph chart-drills" if drill else "chart-graph",
         **clickable,

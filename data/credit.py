@@ -4,10 +4,12 @@ list and one customer's record. Writes run in the caller's transaction."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Connection,
@@ -901,7 +903,35 @@ def monitoring_report(
     ).first()
     if row is None:
         return None
-    frames = {
-        name: pd.read_json(io.StringIO(text), orient="table") for name, text in row.frames.items()
-    }
-    return frames, row.computed_at
+    return {name: table_frame(text) for name, text in row.frames.items()}, row.computed_at
+
+
+_TABLE_DTYPES = {"number": "float64", "integer": "int64", "boolean": "bool"}
+
+
+def table_frame(text: str) -> pd.DataFrame:
+    """The frame `DataFrame.to_json(orient="table", index=False)` wrote: what
+    `pd.read_json(..., orient="table")` reads, for the column types a kept report holds (text,
+    numbers, whole numbers, flags, dates without a zone), in a fifth of its time (#26: it
+    took 3.4 ms for each of the monitoring report's three small frames). Anything else
+    (an index, a time zone, a category, a missing whole number) is read by pandas."""
+    table = json.loads(text)
+    fields = table["schema"]["fields"]
+    rows = table["data"]
+    columns: dict[str, Any] = {}
+    for field in fields:
+        name, kind = field["name"], field["type"]
+        values = [row.get(name) for row in rows]
+        if kind == "datetime" and "tz" not in field:
+            columns[name] = np.array(values, dtype="datetime64[ns]")  # ISO text; None: NaT
+        elif kind == "string" and field.get("extDtype") == "str":
+            columns[name] = pd.Series(values, dtype="str")
+        elif kind in _TABLE_DTYPES and not (kind != "number" and None in values):
+            columns[name] = pd.Series(
+                [float("nan") if v is None else v for v in values], dtype=_TABLE_DTYPES[kind]
+            )
+        else:
+            return pd.read_json(io.StringIO(text), orient="table")
+    if "primaryKey" in table["schema"]:
+        return pd.read_json(io.StringIO(text), orient="table")
+    return pd.DataFrame(columns, columns=[f["name"] for f in fields])

@@ -433,6 +433,41 @@ def test_column_labels_read_as_headers_and_leave_other_names_alone():
     ]
 
 
+def test_a_themed_figure_sent_as_plain_data_is_the_one_plotly_makes_without_copies():
+    """#26: the theme's template is attached as one shared dict and not copied when the
+    figure is sent; the figure sent is the same as with the template object and `to_dict`."""
+    import numpy as np
+    import pandas as pd
+    from plotly.io.json import to_json_plotly
+
+    from components.figures import reference_lines
+    from components.theme import THEMES, figure_template, plain_figure, template_data
+
+    def figures() -> list[go.Figure]:
+        days = pd.date_range("2026-11-01", periods=5)
+        bars = go.Figure(go.Bar(x=np.arange(5), y=np.array([0.1, 0.4, 0.2, 0.9, 0.5])))
+        lines = go.Figure()
+        lines.add_scatter(x=days, y=[3, 1, 4, 1, 5], name="sessions", fill="tozeroy")
+        lines.add_scatter(x=days, y=np.array([2.0, np.nan, 2, 2, 2]), line={"dash": "dot"})
+        stacked = go.Figure(go.Bar(x=["a", "b"], y=[1, 2], customdata=["low", "high"]))
+        stacked.update_layout(barmode="stack", yaxis={"autorange": "reversed"})
+        return [bars, reference_lines(lines, along=[(2, "dot", "usual")]), stacked, go.Figure()]
+
+    for theme in THEMES:
+        for old, new in zip(figures(), figures(), strict=True):
+            layout = old.layout
+            layout._validate = False
+            layout.template = figure_template(theme)  # how a figure was themed before
+            layout._validate = True
+            sent = plain_figure(themed(new, theme))
+            assert to_json_plotly(sent) == to_json_plotly(old.to_dict())  # as Dash sends it
+            assert sent["layout"]["template"] is template_data(theme)  # shared, not copied
+    # The data is the figure's own copy: changing what was sent leaves the figure alone.
+    figure = themed(go.Figure(go.Bar(x=[1], y=[2])), "dark")
+    plain_figure(figure)["data"][0]["y"] = [9]
+    assert list(figure.data[0].y) == [2]
+
+
 def test_reference_lines_are_the_lines_plotlys_helpers_draw():
     """#26: one layout update instead of `add_vline`/`add_hline` (3 ms a line); the figure
     sent is the same, labels and lines already on it included."""
