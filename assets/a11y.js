@@ -176,6 +176,20 @@
     target.focus();
   }
 
+  // Repairs run at most once a frame, before it is painted: each reads the layout (whether a
+  // table scrolls), and run on every change of the page they forced a layout for each of
+  // the hundreds of changes a page load makes (#26).
+  var pending = 0;
+
+  function repairSoon() {
+    if (!pending) {
+      pending = requestAnimationFrame(function () {
+        pending = 0;
+        repair(document);
+      });
+    }
+  }
+
   function start() {
     document.addEventListener("focusin", remember);
     new MutationObserver(restore).observe(document.body, {
@@ -185,19 +199,10 @@
       attributeFilter: ["disabled"],
     });
     repair(document);
-    window.addEventListener("resize", function () {
-      repair(document);
-    });
-    document.addEventListener(
-      "toggle", // a <details> opened or closed: its table may scroll now
-      function () {
-        repair(document);
-      },
-      true
-    );
-    new MutationObserver(function () {
-      repair(document);
-    }).observe(document.body, {
+    window.addEventListener("resize", repairSoon);
+    // a <details> opened or closed: its table may scroll now
+    document.addEventListener("toggle", repairSoon, true);
+    new MutationObserver(repairSoon).observe(document.body, {
       subtree: true,
       childList: true,
       attributes: true,

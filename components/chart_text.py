@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from dash import dcc, html
+from dash import html
 from dash.development.base_component import Component
 
 from components.attrs import attrs
@@ -128,10 +128,12 @@ def chart_table(figure: go.Figure) -> Component | None:
         [
             html.Summary("Data as a table"),
             html.Div(  # scrolls in its own box, and the keyboard can scroll it
-                dcc.Markdown(
-                    table_html(axis or "Category", names, shown, cells),
-                    dangerously_allow_html=True,  # every text in it is escaped
+                # The table's HTML, every text in it escaped, drawn by assets/chart_table.js
+                # once the reader opens it (#26: drawn through dcc.Markdown, every chart's
+                # closed table cost every page load the Markdown bundles and a parse).
+                html.Div(
                     className="chart-data-table",
+                    **{TABLE_ATTRIBUTE: table_html(axis or "Category", names, shown, cells)},
                 ),
                 tabIndex="0",
                 role="region",
@@ -142,6 +144,9 @@ def chart_table(figure: go.Figure) -> Component | None:
         ],
         className="chart-data small",
     )
+
+
+TABLE_ATTRIBUTE = "data-table"
 
 
 def table_html(
@@ -165,8 +170,8 @@ def table_html(
 
 
 def _text(value: str) -> str:
-    """A cell's text for the table's HTML: escaped, and on one line (a blank line would end
-    the HTML block and the rest would be read as Markdown)."""
+    """A cell's text for the table's HTML: escaped, its white space as single spaces (as
+    the chart's own labels show it)."""
     return escape(" ".join(str(value).split()))
 
 

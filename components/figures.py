@@ -133,7 +133,15 @@ def banded_bars(
                 customdata=[band] * len(part),  # what a click on the bar drills down to
                 hovertemplate=f"%{{x}}: %{{y:,.0f}}<extra>{band}</extra>",
             )
-    figure.update_layout(barmode="stack", xaxis_title=x_title, yaxis_title=y_title, bargap=0.05)
+    figure.update_layout(
+        barmode="stack",
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        bargap=0.05,
+        # The legend reads low to critical, as the band cards do (plotly reverses a stack's
+        # legend by default; a score's bar is one band, so nothing stacks here).
+        legend_traceorder="normal",
+    )
     return themed(figure, theme)
 
 

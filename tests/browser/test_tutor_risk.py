@@ -77,6 +77,49 @@ def test_filters_narrow_the_table_and_are_kept_in_the_address(dash_duo, scored):
     assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
 
 
+LEGEND = """return Array.from(document.querySelectorAll(
+    `#${arguments[0]} .legend .traces .legendtext`)).map(t => t.textContent)"""
+TABLE_ROWS = """return Array.from(document.querySelectorAll(
+    `#${arguments[0]} details.chart-data[open] .chart-data-table tbody tr`))
+    .map(r => Array.from(r.children).map(c => c.textContent))"""
+
+
+def test_a_charts_table_is_drawn_when_opened_and_legends_read_low_to_critical(dash_duo, scored):
+    """The data table under a chart is drawn when opened (assets/chart_table.js), and drawn
+    again when a new answer changes it while it is open. The two charts' legends read the
+    bands low to critical."""
+    dash_duo.start_server(beacon.app, navigate=False)
+    sign_in(dash_duo, "analyst")
+    dash_duo.driver.get(url(dash_duo, "/tutor-risk"))
+    chart = "risk-distribution"
+    dash_duo.wait_for_element(f"#{chart} .js-plotly-plot .legend", timeout=20)
+    dash_duo.wait_for_element("#risk-history .js-plotly-plot .legend", timeout=20)
+    order = ["low", "medium", "high", "critical"]
+    for legend in (chart, "risk-history"):
+        names = dash_duo.driver.execute_script(LEGEND, legend)
+        assert names and names == [b for b in order if b in names], (legend, names)
+    closed = dash_duo.find_element(f"#{chart} .chart-data-table")
+    assert closed.get_attribute("innerHTML") == ""  # nothing drawn until it is opened
+    click(dash_duo, f"#{chart} details.chart-data summary")
+    WebDriverWait(dash_duo.driver, 10).until(lambda d: d.execute_script(TABLE_ROWS, chart))
+    header = dash_duo.find_element(f"#{chart} .chart-data-table thead").text
+    assert "low" in header.lower()
+    every_band = dash_duo.driver.execute_script(TABLE_ROWS, chart)
+    assert all(row[0].strip() for row in every_band)
+    # A callback's new answer changes the box's data-table while the table is open (as
+    # React patches the attribute): the table shows the new rows.
+    dash_duo.driver.execute_script(
+        "const box = document.querySelector(`#${arguments[0]} .chart-data-table`);"
+        "box.dataset.table = box.dataset.table.replace("
+        "'</tbody>', '<tr><th scope=\"row\">new row</th></tr></tbody>');",
+        chart,
+    )
+    WebDriverWait(dash_duo.driver, 10).until(
+        lambda d: d.execute_script(TABLE_ROWS, chart) == [*every_band, ["new row"]]
+    )
+    assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
+
+
 @pytest.mark.embedded_too
 def test_open_a_profile_add_a_note_and_finish_an_intervention(dash_duo, scored):
     from selenium.webdriver.support.ui import Select

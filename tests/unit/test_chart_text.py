@@ -5,10 +5,14 @@ from html.parser import HTMLParser
 
 import pandas as pd
 import plotly.graph_objects as go
-from dash import dcc
 
-from components.chart_text import MAX_ROWS, chart_summary, chart_table, with_text
-from tests.unit.test_components import text_of as component_text
+from components.chart_text import (
+    MAX_ROWS,
+    TABLE_ATTRIBUTE,
+    chart_summary,
+    chart_table,
+    with_text,
+)
 
 
 class _Texts(HTMLParser):
@@ -22,15 +26,19 @@ class _Texts(HTMLParser):
 
 def text_of(component) -> list[str]:
     """Every string of the table as a reader meets it: the texts of its components, and
-    those of the HTML the browser draws from its one Markdown component."""
+    those of the HTML the browser draws from its box's `data-table` (assets/chart_table.js)."""
+    if isinstance(component, str):
+        return [component]
     out = []
-    for text in component_text(component):
-        if text.startswith("<table"):
-            parser = _Texts()
-            parser.feed(text)
-            out += parser.found
-        else:
-            out.append(text)
+    table = getattr(component, TABLE_ATTRIBUTE, None)
+    if table is not None:
+        parser = _Texts()
+        parser.feed(table)
+        out += parser.found
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None:
+            out += text_of(child)
     return out
 
 
@@ -90,16 +98,17 @@ def test_the_table_is_one_component_whose_texts_are_escaped():
     are text, never markup."""
     figure = go.Figure(go.Bar(x=["<img src=x onerror=alert(1)>", "A & B"], y=[1, 2], name="<b>"))
     table = chart_table(figure)
-    markdown = table.children[1].children
-    assert isinstance(markdown, dcc.Markdown) and markdown.dangerously_allow_html
-    assert "<img" not in markdown.children and "<b>" not in markdown.children
-    assert "&lt;img src=x onerror=alert(1)&gt;" in markdown.children
+    box = table.children[1].children
+    markup = getattr(box, TABLE_ATTRIBUTE)
+    assert box.className == "chart-data-table" and box.children is None  # drawn when opened
+    assert "<img" not in markup and "<b>" not in markup
+    assert "&lt;img src=x onerror=alert(1)&gt;" in markup
     assert text_of(table)[1:6] == ["Category", "<b>", "<img src=x onerror=alert(1)>", "1", "A & B"]
-    assert '<th scope="row">A &amp; B</th><td>2</td>' in markdown.children
-    # A blank line would end the HTML block: names keep to one line.
-    broken = chart_table(go.Figure(go.Bar(x=["North\n\n[x](javascript:alert(1))"], y=[1])))
-    html_text = broken.children[1].children.children
-    assert "\n" not in html_text and "North [x](javascript:alert(1))" in html_text
+    assert '<th scope="row">A &amp; B</th><td>2</td>' in markup
+    # White space reads as single spaces, as on the chart.
+    spaced = chart_table(go.Figure(go.Bar(x=["North\n\n[x](javascript:alert(1))"], y=[1])))
+    markup = getattr(spaced.children[1].children, TABLE_ATTRIBUTE)
+    assert "\n" not in markup and "North [x](javascript:alert(1))" in markup
 
 
 def test_rows_of_a_numeric_axis_run_low_to_high_across_series():
