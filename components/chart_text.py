@@ -133,7 +133,7 @@ def chart_table(figure: go.Figure) -> Component | None:
                 # closed table cost every page load the Markdown bundles and a parse).
                 html.Div(
                     className="chart-data-table",
-                    **{TABLE_ATTRIBUTE: table_html(axis or "Category", names, shown, cells)},
+                    **attrs(data_table=table_html(axis or "Category", names, shown, cells)),
                 ),
                 tabIndex="0",
                 role="region",
@@ -146,7 +146,7 @@ def chart_table(figure: go.Figure) -> Component | None:
     )
 
 
-TABLE_ATTRIBUTE = "data-table"
+TABLE_ATTRIBUTE = "data-table"  # the attribute assets/chart_table.js draws from
 
 
 def table_html(
