@@ -233,3 +233,53 @@ def test_a_forged_x_forwarded_for_does_not_reset_the_address_limit(db, monkeypat
         new_client(), "guess9@nowhere.example", "x" * 12, **{"X-Forwarded-For": "203.0.113.77"}
     )
     assert response.status_code == 429
+
+
+def test_a_requests_session_and_account_come_in_one_query(empty_url, use_database):
+    """#26: every request reads its session, its account and the account's regions in one
+    statement; the account is the one `account_by_id` reads, regions in order."""
+    from sqlalchemy import event, insert
+
+    from data.engine import get_engine
+    from data.models import Region
+
+    use_database(empty_url)
+    with transaction() as conn:
+        conn.execute(insert(Region), [{"code": f"R{n}", "name": f"Region {n}"} for n in (1, 2, 3)])
+    people = [
+        create_test_account("analyst"),
+        create_test_account("manager", (3, 1)),
+        create_test_account("manager", (2,)),
+    ]
+    tokens, reads = [], []
+    for person in people:
+        _, hashed = new_token()
+        tokens.append(hashed)
+        with transaction() as conn:
+            accounts.start_session(
+                conn=conn, user_id=person.id, token_hash=hashed, ip=None, user_agent=None, now=now()
+            )
+        statements: list[str] = []
+
+        def listener(*args, statements=statements):  # type: ignore[no-untyped-def]
+            statements.append(args[2])
+
+        event.listen(get_engine(), "before_cursor_execute", listener)
+        try:
+            with connect() as conn:
+                live = accounts.live_session(conn=conn, token_hash=hashed)
+        finally:
+            event.remove(get_engine(), "before_cursor_execute", listener)
+        reads.append([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+        with connect() as conn:
+            assert live is not None
+            assert live.account == accounts.account_by_id(conn=conn, user_id=person.id)
+    assert [len(r) for r in reads] == [1, 1, 1]
+    assert [p.region_ids for p in people] == [(), (1, 3), (2,)]
+    # A revoked session, or a disabled account's, is no session.
+    with transaction() as conn:
+        accounts.revoke_sessions(conn=conn, user_id=people[1].id, now=now())
+        accounts.set_active(conn=conn, user_id=people[2].id, active=False, now=now())
+    with connect() as conn:
+        live = [accounts.live_session(conn=conn, token_hash=t) for t in tokens]
+    assert live[0] is not None and live[1:] == [None, None]
