@@ -87,16 +87,24 @@ def raw_runner(url: str) -> tuple[Callable[[list[Statement]], None], Callable[[]
             autocommit=True,
             options=postgres_session_options(get_settings().statement_timeout_ms),
         )
-    else:
-        conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    else:  # as the app's connections are made (data/engine.py): it begins its own reads
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        for pragma in ("foreign_keys=ON", "journal_mode=WAL", "busy_timeout=30000"):
+            conn.execute(f"PRAGMA {pragma}")
+    sqlite = not url.startswith("postgresql")
+    none = () if sqlite else None  # what each driver takes for no values
 
     def run(statements: list[Statement]) -> None:
         cursor = conn.cursor()
         for statement, parameters in statements:
-            cursor.execute(statement, parameters or None)
+            if sqlite and statement.startswith("BEGIN") and conn.in_transaction:
+                conn.rollback()  # the app's connection went back to its pool in between
+            cursor.execute(statement, parameters or none)
             if cursor.description is not None:
                 cursor.fetchall()
         cursor.close()
+        if sqlite and conn.in_transaction:
+            conn.rollback()
 
     return run, conn.close
 
