@@ -104,6 +104,8 @@ def raw_runner(url: str) -> tuple[Callable[[list[Statement]], None], Callable[[]
                 cursor.fetchall()
         cursor.close()
         if sqlite and conn.in_transaction:
+            # The pages' main callbacks only read. A callback that wrote would be measured
+            # without its commit here, where PostgreSQL's autocommit commits each write.
             conn.rollback()
 
     return run, conn.close

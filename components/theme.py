@@ -180,6 +180,11 @@ def themed(figure: go.Figure, theme: str | None) -> go.Figure:
     The template was validated when it was made, so it is attached as plain data without
     validating or copying it (#26): a validated assignment took 20-40 ms per chart, and an
     unvalidated one of the template object still copied it whole (about 1 ms).
+
+    So every themed figure holds the theme's one template: never change a themed figure's
+    `layout.template` (`template_layout_...` updates included), or every chart of every
+    user changes with it. Set the figure's own layout instead, which wins over the
+    template. (The test session checks at its end that no template was changed.)
     """
     layout = figure.layout
     layout._validate = False

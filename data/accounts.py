@@ -230,7 +230,15 @@ def live_session(*, conn: Connection, token_hash: str) -> LiveSession | None:
         return None
     first = rows[0]
     account = Account(
-        *first[2:10], region_ids=tuple(r.region_id for r in rows if r.region_id is not None)
+        id=first.id,
+        email=first.email,
+        display_name=first.display_name,
+        role=first.role,
+        is_active=first.is_active,
+        password_hash=first.password_hash,
+        oidc_issuer=first.oidc_issuer,
+        oidc_subject=first.oidc_subject,
+        region_ids=tuple(r.region_id for r in rows if r.region_id is not None),
     )
     return LiveSession(first.session_id, first.last_seen_at, account)
 

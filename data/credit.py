@@ -912,8 +912,8 @@ _TABLE_DTYPES = {"number": "float64", "integer": "int64", "boolean": "bool"}
 def table_frame(text: str) -> pd.DataFrame:
     """The frame `DataFrame.to_json(orient="table", index=False)` wrote: what
     `pd.read_json(..., orient="table")` reads, for the column types a kept report holds (text,
-    numbers, whole numbers, flags, dates without a zone), in a fifth of its time (#26: it
-    took 3.4 ms for each of the monitoring report's three small frames). Anything else
+    numbers, whole numbers, flags, dates without a zone), in about a third of its time (#26:
+    it took 2.8-3.4 ms for each of the monitoring report's three small frames). Anything else
     (an index, a time zone, a category, a missing whole number) is read by pandas."""
     table = json.loads(text)
     fields = table["schema"]["fields"]

@@ -292,6 +292,17 @@ def acting_as(role: str, regions: tuple[int, ...] = ()):
         yield account
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _themes_unchanged():
+    """Every themed figure holds its theme's one template (`components.theme.themed`): when
+    the tests are done, no code path may have changed it."""
+    yield
+    from components.theme import THEMES, figure_template, template_data
+
+    changed = [t for t in THEMES if template_data(t) != figure_template(t).to_plotly_json()]
+    assert not changed, f"a figure changed the shared template of {changed}"
+
+
 @pytest.fixture(autouse=True)
 def _no_idle_connections_left():
     """A test's pooled database connections close when it ends: hundreds of test databases
