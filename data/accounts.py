@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, update
@@ -32,20 +33,27 @@ class Account:
     region_ids: tuple[int, ...]
 
 
+_ACCOUNT_COLUMNS = (  # an Account's fields but its regions, in order (users joined to roles)
+    User.id,
+    User.email,
+    User.display_name,
+    Role.name.label("role"),
+    User.is_active,
+    User.password_hash,
+    User.oidc_issuer,
+    User.oidc_subject,
+)
+
+
+def _account_of(row: Any, region_ids: Sequence[int]) -> Account:
+    """The Account of a row holding `_ACCOUNT_COLUMNS`, read by name."""
+    fields = {c.key: getattr(row, c.key) for c in _ACCOUNT_COLUMNS}
+    return Account(**fields, region_ids=tuple(region_ids))
+
+
 def _accounts(conn: Connection, *conditions) -> list[Account]:  # type: ignore[no-untyped-def]
     rows = conn.execute(
-        select(
-            User.id,
-            User.email,
-            User.display_name,
-            Role.name.label("role"),
-            User.is_active,
-            User.password_hash,
-            User.oidc_issuer,
-            User.oidc_subject,
-        )
-        .join(Role, Role.id == User.role_id)
-        .where(*conditions)
+        select(*_ACCOUNT_COLUMNS).join(Role, Role.id == User.role_id).where(*conditions)
     ).all()
     if not rows:
         return []
@@ -56,7 +64,7 @@ def _accounts(conn: Connection, *conditions) -> list[Account]:  # type: ignore[n
         .order_by(user_regions.c.region_id)
     ):
         regions.setdefault(user_id, []).append(region_id)
-    return [Account(*row, region_ids=tuple(regions.get(row.id, ()))) for row in rows]
+    return [_account_of(row, regions.get(row.id, ())) for row in rows]
 
 
 def account_by_email(*, conn: Connection, email: str) -> Account | None:
@@ -206,14 +214,7 @@ def live_session(*, conn: Connection, token_hash: str) -> LiveSession | None:
         select(
             UserSession.id.label("session_id"),
             UserSession.last_seen_at,
-            User.id,
-            User.email,
-            User.display_name,
-            Role.name.label("role"),
-            User.is_active,
-            User.password_hash,
-            User.oidc_issuer,
-            User.oidc_subject,
+            *_ACCOUNT_COLUMNS,
             user_regions.c.region_id,
         )
         .join(User, User.id == UserSession.user_id)
@@ -229,17 +230,7 @@ def live_session(*, conn: Connection, token_hash: str) -> LiveSession | None:
     if not rows:
         return None
     first = rows[0]
-    account = Account(
-        id=first.id,
-        email=first.email,
-        display_name=first.display_name,
-        role=first.role,
-        is_active=first.is_active,
-        password_hash=first.password_hash,
-        oidc_issuer=first.oidc_issuer,
-        oidc_subject=first.oidc_subject,
-        region_ids=tuple(r.region_id for r in rows if r.region_id is not None),
-    )
+    account = _account_of(first, [r.region_id for r in rows if r.region_id is not None])
     return LiveSession(first.session_id, first.last_seen_at, account)
 
 
