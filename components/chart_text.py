@@ -146,9 +146,6 @@ def chart_table(figure: go.Figure) -> Component | None:
     )
 
 
-TABLE_ATTRIBUTE = "data-table"  # the attribute assets/chart_table.js draws from
-
-
 def table_html(
     corner: str, columns: list[str], rows: list[str], cells: dict[tuple[str, str], str]
 ) -> str:

@@ -6,13 +6,9 @@ from html.parser import HTMLParser
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.chart_text import (
-    MAX_ROWS,
-    TABLE_ATTRIBUTE,
-    chart_summary,
-    chart_table,
-    with_text,
-)
+from components.chart_text import MAX_ROWS, chart_summary, chart_table, with_text
+
+TABLE_ATTRIBUTE = "data-table"  # the table's HTML, which assets/chart_table.js draws
 
 
 class _Texts(HTMLParser):
