@@ -11,11 +11,13 @@ the same characteristic.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Literal
+import functools
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -34,11 +36,20 @@ from analytics.card import (
 )
 
 
-def _woe(good: np.ndarray, bad: np.ndarray) -> np.ndarray:
-    """WoE with half a count added to every cell, so an all-good bin stays finite."""
-    g = (good + 0.5) / (good.sum() + 0.5 * len(good))
-    b = (bad + 0.5) / (bad.sum() + 0.5 * len(bad))
-    return np.log(g / b)
+def _shares(good: np.ndarray, bad: np.ndarray, prior: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each bin's share of the goods and of the bads, with `prior` rows at the overall bad
+    rate added to every bin: an all-good bin stays finite, and a small bin's WoE is shrunk
+    towards 0 (no evidence) by as much as its few rows leave in doubt, a large bin's hardly
+    at all. The prior is the smoothing most other tools call Bayesian or additive."""
+    bad_rate = bad.sum() / (good.sum() + bad.sum())
+    g = good + prior * (1 - bad_rate)
+    b = bad + prior * bad_rate
+    return g / g.sum(), b / b.sum()
+
+
+def _woe(good: np.ndarray, bad: np.ndarray, prior: float) -> np.ndarray:
+    share_good, share_bad = _shares(good, bad, prior)
+    return np.log(share_good / share_bad)
 
 
 def category_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -56,24 +67,43 @@ def _check_target(y: pd.Series | np.ndarray) -> np.ndarray:
     return values.astype(int)
 
 
+def stratified_folds(y: np.ndarray, folds: int, seed: int) -> tuple[tuple[np.ndarray, ...], ...]:
+    """StratifiedKFold's shuffled (train, held-out) rows of the 0/1 labels `y`, read-only:
+    worked out once for each `y`, since a fit asks for the same folds dozens of times."""
+    return _folds_of(np.asarray(y, dtype=np.int8).tobytes(), folds, seed)
+
+
+@functools.lru_cache(maxsize=16)
+def _folds_of(labels: bytes, folds: int, seed: int) -> tuple[tuple[np.ndarray, ...], ...]:
+    y = np.frombuffer(labels, dtype=np.int8)
+    split = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    out = tuple(split.split(np.zeros(len(y)), y))
+    for rows in out:
+        for part in rows:
+            part.setflags(write=False)
+    return out
+
+
 Trend = Literal["auto", "increasing", "decreasing", "valley", "peak", "none"]
 TRENDS: tuple[Trend, ...] = ("auto", "increasing", "decreasing", "valley", "peak", "none")
 ONE_WAY: tuple[Trend, ...] = ("increasing", "decreasing")
 TURNED: tuple[Trend, ...] = ("valley", "peak")
 
 
-def wrong_steps(rate: np.ndarray, trend: Trend) -> np.ndarray:
+def wrong_steps(rate: Sequence[float], trend: Trend) -> list[bool]:
     """Which steps between neighbouring bins go against `trend`: "increasing" and
     "decreasing" run one way throughout; "valley" falls to its lowest bin, then rises;
-    "peak" rises to its highest bin, then falls; "none" may run any way."""
-    steps = np.diff(rate)
+    "peak" rises to its highest bin, then falls; "none" may run any way. (Plain lists: a
+    merge asks this of a few bins thousands of times, where numpy's calls cost more than
+    the sums.)"""
+    steps = [b - a for a, b in zip(rate[:-1], rate[1:], strict=True)]
     if trend in ONE_WAY:
-        return steps < 0 if trend == "increasing" else steps > 0
+        return [s < 0 if trend == "increasing" else s > 0 for s in steps]
     if trend in TURNED:
         sign = -1.0 if trend == "valley" else 1.0  # the way it runs before the turn
-        turn = int(np.argmax(rate * sign))
-        return np.where(np.arange(len(steps)) < turn, steps * sign < 0, steps * sign > 0)
-    return np.zeros(len(steps), dtype=bool)
+        turn = max(range(len(rate)), key=lambda i: rate[i] * sign)  # the first, on a tie
+        return [s * sign < 0 if i < turn else s * sign > 0 for i, s in enumerate(steps)]
+    return [False] * len(steps)
 
 
 def information_value(count: np.ndarray, bad: np.ndarray) -> float:
@@ -94,9 +124,12 @@ class WoEBinner(TransformerMixin, BaseEstimator):
     follows the column's trend, every bin holds at least `min_bin_share` of the rows and
     there are at most `max_bins`. Categorical columns are grouped the same
     way after sorting categories by bad rate, with their own, smaller minimum share
-    `min_category_share`: a rare but telling category keeps its bin (its WoE is smoothed
-    by half a count). A numeric column of two values is a flag and is held to the
-    category share too.
+    `min_category_share`: a rare but telling category keeps its bin. A numeric column of
+    two values is a flag and is held to the category share too.
+
+    Each bin's WoE counts `woe_prior` more rows at the overall bad rate (10 by default):
+    the bad rate it stands for is pulled half way back to the overall rate in a bin of 10
+    rows, 5% of the way in a bin of 200.
 
     `categorical` declares columns categorical whatever their dtype (integer codes, say);
     other columns are categorical when they are not numbers. `monotonic` sets the trend of
@@ -118,6 +151,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         categorical: Sequence[str] | None = None,
         monotonic: Trend | Mapping[str, Trend] = "auto",
         turns: bool = False,
+        woe_prior: float = 10.0,
     ):
         self.max_bins = max_bins
         self.min_bin_share = min_bin_share
@@ -126,6 +160,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         self.categorical = categorical
         self.monotonic = monotonic
         self.turns = turns
+        self.woe_prior = woe_prior
 
     def _check_params(self, columns: Sequence[str]) -> None:
         if not isinstance(self.max_bins, int) or self.max_bins < 2:
@@ -134,6 +169,8 @@ class WoEBinner(TransformerMixin, BaseEstimator):
             share = getattr(self, name)
             if not 0 <= share < 0.5:
                 raise ValueError(f"{name} must be at least 0 and under 0.5; got {share!r}")
+        if not self.woe_prior > 0:
+            raise ValueError(f"woe_prior must be above 0; got {self.woe_prior!r}")
         if not isinstance(self.initial_bins, int) or self.initial_bins < self.max_bins:
             raise ValueError(
                 f"initial_bins must be an integer of at least max_bins; got {self.initial_bins!r}"
@@ -158,13 +195,15 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         )
 
     def fit(self, X: pd.DataFrame, y: pd.Series | np.ndarray) -> WoEBinner:
-        return self._fit(X, y, edges={})
+        return self._fit(X, y, shared={})
 
     def _fit(
-        self, X: pd.DataFrame, y: pd.Series | np.ndarray, *, edges: dict[str, np.ndarray]
+        self, X: pd.DataFrame, y: pd.Series | np.ndarray, *, shared: dict[Hashable, Any]
     ) -> WoEBinner:
-        """`fit`, with the numeric columns' starting cut points read from and kept in
-        `edges`: the cards a Scorecard compares see the same rows, so they share them."""
+        """`fit`, keeping in `shared` what other binners of the same rows and settings (but
+        `max_bins` and `turns`) can reuse: the cards a Scorecard compares. Each numeric
+        column's starting cut points, each merge of a column's bins for a trend, each
+        category grouping and each table are worked out once for them all."""
         if not isinstance(X, pd.DataFrame):
             raise ValueError(f"X must be a pandas DataFrame; got {type(X).__name__}")
         self._check_params(list(X.columns))
@@ -175,13 +214,18 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         self.shapes_: dict[str, Trend] = {}
         for column in X.columns:
             values = X[column]
-            bins = (
-                self._category_bins(values, target)
-                if self.is_categorical(values)
-                else self._numeric_bins(values, target, column, edges)
-            )
+            if self.is_categorical(values):
+                key = ("categories", column, self.max_bins)
+                if key not in shared:
+                    shared[key] = self._category_bins(values, target)
+                bins = list(shared[key])
+            else:
+                bins = self._numeric_bins(values, target, column, shared)
             self.bins_[column] = bins
-            self.tables_[column] = self._table(values, target, bins)
+            key = ("table", column, tuple(bins))
+            if key not in shared:
+                shared[key] = self._table(values, target, bins)
+            self.tables_[column] = shared[key]
         self.iv_ = pd.Series(
             {c: float(t["iv"].sum()) for c, t in self.tables_.items()}
         ).sort_values(ascending=False)
@@ -189,27 +233,23 @@ class WoEBinner(TransformerMixin, BaseEstimator):
 
     # -- numeric -----------------------------------------------------------------------
     def _numeric_bins(
-        self, values: pd.Series, y: np.ndarray, column: str, shared: dict[str, np.ndarray]
+        self, values: pd.Series, y: np.ndarray, column: str, shared: dict[Hashable, Any]
     ) -> list[Bin]:
-        present = values.notna().to_numpy()
-        x = values.to_numpy(dtype=float)[present]
-        target = y[present]
-        distinct = np.unique(x)
-        if len(distinct) <= self.initial_bins:  # one bin per value to start from
-            edges = distinct[1:]
-        else:
-            if column not in shared:
-                shared[column] = self._fine_edges(x, target)
-            edges = shared[column]
+        if ("start", column) not in shared:
+            shared[("start", column)] = self._starting_bins(values, y)
+        present, target, edges, index, share = shared[("start", column)]
         groups = [list(range(i, i + 1)) for i in range(len(edges) + 1)]
-        index = np.searchsorted(edges, x, side="right")
-        share = self.min_category_share if len(distinct) <= 2 else self.min_bin_share
+
+        def merged(trend: Trend) -> list[list[int]]:
+            key = ("merge", column, trend, self.max_bins)
+            if key not in shared:
+                shared[key] = self._merge(index, target, groups, trend=trend, min_share=share)
+            return shared[key]
+
         trend = self.trend(column)
         if trend == "auto":
             tried = ONE_WAY + TURNED if self.turns else ONE_WAY
-            shapes = {
-                t: self._merge(index, target, groups, trend=t, min_share=share) for t in tried
-            }
+            shapes = {t: merged(t) for t in tried}
             ivs = {t: _grouped_iv(index, target, shapes[t]) for t in tried}
             trend = max(ONE_WAY, key=ivs.__getitem__)
             turned = max(tried, key=ivs.__getitem__)
@@ -219,7 +259,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
                 trend = turned
             stats = shapes[trend]
         else:
-            stats = self._merge(index, target, groups, trend=trend, min_share=share)
+            stats = merged(trend)
         self.shapes_[column] = trend
         bins = []
         for group in stats:
@@ -229,6 +269,23 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         if not present.all():
             bins.append(Bin(MISSING))
         return bins
+
+    def _starting_bins(
+        self, values: pd.Series, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+        """Which values are present, their labels, the cut points to merge from, each
+        present value's starting bin, and the least share of rows a bin must hold."""
+        present = values.notna().to_numpy()
+        x = values.to_numpy(dtype=float)[present]
+        target = y[present]
+        distinct = np.unique(x)
+        if len(distinct) <= self.initial_bins:  # one bin per value to start from
+            edges = distinct[1:]
+        else:
+            edges = self._fine_edges(x, target)
+        index = np.searchsorted(edges, x, side="right")
+        share = self.min_category_share if len(distinct) <= 2 else self.min_bin_share
+        return present, target, edges, index, share
 
     def _turn_holds_out(
         self,
@@ -242,8 +299,7 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         trend (first): bins merged on four fifths of the rows, their bad rates scored on the
         fifth left out (log-loss, half-count smoothing), five times."""
         losses = dict.fromkeys(trends, 0.0)
-        split = StratifiedKFold(5, shuffle=True, random_state=0)
-        for train, held in split.split(index, y):
+        for train, held in stratified_folds(y, 5, 0):
             for trend in trends:
                 merged = self._merge(index[train], y[train], groups, trend=trend, min_share=share)
                 of_group = np.empty(len(groups), dtype=int)
@@ -343,14 +399,12 @@ class WoEBinner(TransformerMixin, BaseEstimator):
                     nearer_left = abs(rate[i] - rate[i - 1]) <= abs(rate[i + 1] - rate[i])
                     j = i - 1 if nearer_left else i
             else:
-                steps = np.array(rate)
-                gaps = np.abs(np.diff(steps))
-                wrong = wrong_steps(steps, trend)
-                if wrong.any():
-                    candidates = np.flatnonzero(wrong)
-                    j = int(candidates[np.argmin(gaps[candidates])])
+                gaps = [abs(b - a) for a, b in zip(rate[:-1], rate[1:], strict=True)]
+                candidates = [i for i, wrong in enumerate(wrong_steps(rate, trend)) if wrong]
+                if candidates:
+                    j = min(candidates, key=gaps.__getitem__)  # the first, on a tie
                 elif len(merged) > self.max_bins:
-                    j = int(np.argmin(gaps))
+                    j = min(range(len(gaps)), key=gaps.__getitem__)
                 else:
                     break
             merged[j : j + 2] = [merged[j] + merged[j + 1]]
@@ -363,10 +417,8 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         index = assign_bins(bins, values)
         count = np.bincount(index, minlength=len(bins)).astype(float)
         bad = np.bincount(index, weights=y, minlength=len(bins)).astype(float)
-        good = count - bad
-        woe = _woe(good, bad)
-        share_g = (good + 0.5) / (good.sum() + 0.5 * len(good))
-        share_b = (bad + 0.5) / (bad.sum() + 0.5 * len(bad))
+        share_g, share_b = _shares(count - bad, bad, self.woe_prior)
+        woe = np.log(share_g / share_b)
         return pd.DataFrame(
             {
                 "bin": [b.label for b in bins],
@@ -421,8 +473,8 @@ def ridge_logistic(
 ) -> np.ndarray:
     """Intercept and weights of scikit-learn's L2 logistic regression (C times the summed
     log-loss plus half the squared weights, intercept free), by Newton's method from `start`
-    (zeros by default): the same answer as LogisticRegression, without its overhead for the
-    many small fits of tuning."""
+    (by default no weights and the intercept of the mean): the same answer as
+    LogisticRegression, without its overhead for the many small fits of tuning."""
     return _newton(np.column_stack([np.ones(len(X)), X]), y, C, steps, start, tolerance)
 
 
@@ -434,19 +486,68 @@ def _newton(
     start: np.ndarray | None,
     tolerance: float,
 ) -> np.ndarray:
-    """`ridge_logistic` on a design whose first column is the intercept's ones."""
-    penalty = np.eye(design.shape[1]) / C
-    penalty[0, 0] = 0.0
-    w = np.zeros(design.shape[1]) if start is None else start.copy()
-    for _ in range(steps):
-        p = 1 / (1 + np.exp(-(design @ w)))
-        gradient = design.T @ (p - y) + penalty @ w
-        hessian = (design * (p * (1 - p))[:, None]).T @ design + penalty
-        step = np.linalg.solve(hessian + 1e-10 * np.eye(len(w)), gradient)
-        w -= step
-        if np.abs(step).max() < tolerance:
-            break
+    """`ridge_logistic` on a design whose first column is the intercept's ones: full Newton
+    steps from `start`, or, if they do not converge (a start far off, another card's
+    weights, can overshoot), again from the mean with each step halved until it lowers the
+    penalised loss."""
+    ridge = np.full(design.shape[1], 1 / C)
+    ridge[0] = 0.0
+    mean = np.zeros(design.shape[1])  # no weights, and the intercept at the mean's log-odds:
+    rate = float(np.clip(y.mean(), 1e-6, 1 - 1e-6))  # a step or two fewer than from zero
+    mean[0] = np.log(rate / (1 - rate))
+    w, converged = _newton_steps(
+        design, y, ridge, mean if start is None else start, steps, tolerance
+    )
+    if not converged:
+        w, _ = _newton_steps(design, y, ridge, mean, steps, tolerance, damped=True)
     return w
+
+
+def _newton_steps(
+    design: np.ndarray,
+    y: np.ndarray,
+    ridge: np.ndarray,
+    start: np.ndarray,
+    steps: int,
+    tolerance: float,
+    *,
+    damped: bool = False,
+) -> tuple[np.ndarray, bool]:
+    """Newton's steps from `start` (each halved until it lowers the loss when `damped`), and
+    whether the last was under `tolerance`."""
+
+    def penalised_loss(w: np.ndarray, z: np.ndarray) -> float:
+        return float(np.logaddexp(0.0, z).sum() - y @ z + 0.5 * (ridge * w) @ w)
+
+    w = start.copy()
+    z = design @ w
+    loss = penalised_loss(w, z) if damped else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            p = expit(z)
+            gradient = design.T @ (p - y) + ridge * w
+            hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(ridge + 1e-10)
+            try:
+                step = np.linalg.solve(hessian, gradient)
+            except np.linalg.LinAlgError:
+                return w, False
+            size = 1.0
+            while damped:
+                moved = w - size * step
+                z_moved = design @ moved
+                loss_moved = penalised_loss(moved, z_moved)
+                if loss_moved <= loss + 1e-12 * abs(loss) or size < 1e-3:
+                    w, z, loss = moved, z_moved, loss_moved
+                    break
+                size /= 2
+            if not damped:
+                w = w - step
+                z = design @ w
+            if not np.isfinite(w).all():
+                return w, False
+            if np.abs(size * step).max() < tolerance:
+                return w, True
+    return w, False
 
 
 def mean_log_loss(y: np.ndarray, log_odds: np.ndarray) -> float:
@@ -483,8 +584,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     way: True, False (every "auto" column one way), or "auto". `max_bins` is the most bins a
     characteristic keeps, or "auto" (6 or 10). Each "auto" is decided by fitting every card
     they allow and keeping the one with the lowest cross-validated log-loss. Binning
-    parameters and the declared `categorical` columns and `monotonic` trends go to
-    `WoEBinner`.
+    parameters (`woe_prior` among them), the declared `categorical` columns and the
+    `monotonic` trends go to `WoEBinner`.
     """
 
     def __init__(
@@ -501,6 +602,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         categorical: Sequence[str] | None = None,
         monotonic: Trend | Mapping[str, Trend] = "auto",
         turns: bool | Literal["auto"] = "auto",
+        woe_prior: float = 10.0,
         recalibrate: bool = True,
         cv: int = 5,
         random_state: int = 0,
@@ -516,6 +618,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.categorical = categorical
         self.monotonic = monotonic
         self.turns = turns
+        self.woe_prior = woe_prior
         self.recalibrate = recalibrate
         self.cv = cv
         self.random_state = random_state
@@ -534,10 +637,16 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         ):
             raise ValueError(f"max_bins must be 'auto' or 2 to 20; got {self.max_bins!r}")
         target = _check_target(y)
+        if isinstance(X, pd.DataFrame):  # categories as text once, not in every card's steps
+            reader = WoEBinner(categorical=self.categorical)
+            X = X.copy()
+            for column in [c for c in X.columns if reader.is_categorical(X[c])]:
+                X[column] = category_text(X[column])
         best: tuple[float, WoEBinner, pd.DataFrame, float, float] | None = None
         first = best
         tried: list[dict[str, list[Bin]]] = []
-        edges: dict[str, np.ndarray] = {}
+        shared: dict[Hashable, Any] = {}  # what the cards' binners have in common
+        warm: dict[int, dict[str | None, float]] = {}  # each fold's last weights, by column
         sizes = BIN_CHOICES if self.max_bins == "auto" else (self.max_bins,)
         turning = (False, True) if self.turns == "auto" else (bool(self.turns),)
         for bins, turns in ((b, t) for b in sizes for t in turning):
@@ -548,8 +657,9 @@ class Scorecard(ClassifierMixin, BaseEstimator):
                 categorical=self.categorical,
                 monotonic=self.monotonic,
                 turns=turns,
+                woe_prior=self.woe_prior,
             )
-            binner._fit(X, target, edges=edges)
+            binner._fit(X, target, shared=shared)
             if binner.bins_ in tried:
                 continue  # the same card as one tried (no column turned, or no more bins)
             tried.append(binner.bins_)
@@ -564,7 +674,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
                 # The first card searches the cut and penalty; the others are compared at its
                 # choice, and the winner searches its own (a quarter of the fits).
                 loss, cut, strength = self._choose(
-                    woe, target, at=None if first is None else (first[3], first[4])
+                    woe, target, warm, at=None if first is None else (first[3], first[4])
                 )
             candidate = (loss, binner, woe, cut, strength)
             first = candidate if first is None else first
@@ -574,7 +684,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         if best is not first:
             self.binner_ = best[1]
             with threadpool_limits(limits=1, user_api="blas"):
-                best = (*best[:3], *self._choose(best[2], target)[1:])
+                best = (*best[:3], *self._choose(best[2], target, warm)[1:])
         _, self.binner_, woe, self.min_iv_, self.C_ = best
         self.features_ = [c for c in woe.columns if self.binner_.iv_[c] >= self.min_iv_]
         if not self.features_:
@@ -590,12 +700,11 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.points_table_ = self._points_table()
         return self
 
-    def _folds(self, target: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _folds(self, target: np.ndarray) -> tuple[tuple[np.ndarray, ...], ...]:
         folds = min(self.cv, int(np.bincount(target).min()))
         if folds < 2:
             raise ValueError("y must hold at least two goods and two bads")
-        split = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-        return list(split.split(np.zeros(len(target)), target))
+        return stratified_folds(target, folds, self.random_state)
 
     def _crossfit_woe(self, X: pd.DataFrame, target: np.ndarray) -> pd.DataFrame:
         """Each row's WoE from the other folds' rows. A numeric column keeps the card's
@@ -618,7 +727,8 @@ class Scorecard(ClassifierMixin, BaseEstimator):
             for (train, held), (index, bins) in zip(folds, of_fold, strict=True):
                 count = np.bincount(index[train], minlength=bins).astype(float)
                 bad = np.bincount(index[train], weights=target[train], minlength=bins)
-                of_bin = np.append(_woe(count - bad, bad), 0.0)  # index -1: never seen
+                woe_of_bin = _woe(count - bad, bad, self.woe_prior)
+                of_bin = np.append(woe_of_bin, 0.0)  # index -1: never seen
                 woe[held] = of_bin[index[held]]
             out[column] = woe
         return pd.DataFrame(out, index=X.index)
@@ -653,12 +763,21 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.model_.intercept_ = self.model_.intercept_ * slope + intercept
 
     def _choose(
-        self, woe: pd.DataFrame, target: np.ndarray, *, at: tuple[float, float] | None = None
+        self,
+        woe: pd.DataFrame,
+        target: np.ndarray,
+        warm: dict[int, dict[str | None, float]],
+        *,
+        at: tuple[float, float] | None = None,
     ) -> tuple[float, float, float]:
         """The cross-validated log-loss, IV cut and penalty of the best choice, searched one
         at a time: the penalty with every informative characteristic, then the cut with
         that penalty (a given `min_iv` or `C` is kept). With `at` (cut, penalty), only the
-        log-loss there: how another card compares at the first card's choice."""
+        log-loss there: how another card compares at the first card's choice.
+
+        Each fold's fit starts from the last fit of the same columns, or else from `warm`,
+        that fold's last weights of any card by column (None: the intercept), which it
+        updates: a few Newton steps fewer than from no weights (same answers)."""
         cuts = IV_CUTS if self.min_iv == "auto" else (float(self.min_iv),)
         strengths = C_GRID if self.C == "auto" else (float(self.C),)
         if at is not None:
@@ -679,12 +798,17 @@ class Scorecard(ClassifierMixin, BaseEstimator):
                 chosen = values[:, [position[c] for c in columns]]
                 design = np.column_stack([np.ones(len(values)), chosen])
                 designs[key] = [(design[train], design[held]) for train, held in folds]
+            names = (None, *columns)
             total = 0.0
             for k, ((train, held), (fit_on, score_on)) in enumerate(
                 zip(folds, designs[key], strict=True)
             ):
-                weights = _newton(fit_on, target[train], strength, 25, starts.get((k, key)), 1e-6)
+                start = starts.get((k, key))
+                if start is None and k in warm:
+                    start = np.array([warm[k].get(name, 0.0) for name in names])
+                weights = _newton(fit_on, target[train], strength, 25, start, 1e-6)
                 starts[(k, key)] = weights
+                warm[k] = dict(zip(names, weights.tolist(), strict=True))
                 total += mean_log_loss(target[held], score_on @ weights)
             return total
 

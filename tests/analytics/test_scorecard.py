@@ -14,17 +14,36 @@ from analytics.scorecard import Scorecard, WoEBinner
 GERMAN = Path(__file__).resolve().parents[2] / "data" / "reference" / "germancredit.csv"
 
 
-def test_woe_of_a_category_with_half_a_count_smoothing():
+def test_woe_of_a_category_counts_prior_rows_at_the_overall_bad_rate():
     X = pd.DataFrame({"grade": ["A"] * 50 + ["B"] * 50})
     y = np.array([0] * 40 + [1] * 10 + [0] * 10 + [1] * 40)
     binner = WoEBinner(min_bin_share=0.05).fit(X, y)
     table = binner.tables_["grade"].set_index("bin")
-    # Goods 40 of 50 and bads 10 of 50, each cell plus 0.5 and each total plus 1.
-    assert table.loc["A", "woe"] == pytest.approx(np.log((40.5 / 51) / (10.5 / 51)))
-    assert table.loc["B", "woe"] == pytest.approx(np.log((10.5 / 51) / (40.5 / 51)))
+    # Goods 40 of 50 and bads 10 of 50; 10 prior rows at the overall bad rate (half) add 5
+    # goods and 5 bads to each bin: 45 of 60 goods against 15 of 60 bads.
+    assert table.loc["A", "woe"] == pytest.approx(np.log(3))
+    assert table.loc["B", "woe"] == pytest.approx(-np.log(3))
     assert table.loc["A", "bad_rate"] == pytest.approx(0.2)
-    iv = (40.5 / 51 - 10.5 / 51) * np.log(40.5 / 10.5) * 2
-    assert binner.iv_["grade"] == pytest.approx(iv)
+    assert binner.iv_["grade"] == pytest.approx(2 * (45 / 60 - 15 / 60) * np.log(3))
+
+
+def test_the_prior_shrinks_a_small_bin_more_than_a_large_one():
+    """A category of 10 rows, all bad, and one of 200 rows at the same 100% against a
+    bad rate of 10% elsewhere: with the prior, the small one's bad rate is pulled half way
+    back to the overall rate, the large one's hardly."""
+    X = pd.DataFrame({"kind": ["rare"] * 10 + ["common"] * 200 + ["other"] * 1790})
+    y = np.array([1] * 10 + [1] * 200 + [0] * 1611 + [1] * 179)
+    binner = WoEBinner(min_category_share=0.0).fit(X, y)
+    table = binner.tables_["kind"].set_index("bin")
+    bad_rate = y.mean()
+    good, bad = (table["count"] - table["bad"]).to_numpy(), table["bad"].to_numpy()
+    g, b = good + 10 * (1 - bad_rate), bad + 10 * bad_rate
+    assert table["woe"].to_numpy() == pytest.approx(np.log((g / g.sum()) / (b / b.sum())))
+    # The rate each WoE stands for: (bad + 10 × overall) / (rows + 10).
+    assert (b / (g + b))[table.index.get_loc("rare")] == pytest.approx((10 + 10 * bad_rate) / 20)
+    assert (b / (g + b))[table.index.get_loc("common")] > 0.95
+    with pytest.raises(ValueError, match="woe_prior"):
+        WoEBinner(woe_prior=0).fit(X, y)
 
 
 def test_numeric_bins_end_up_monotonic_big_enough_and_few():
@@ -75,7 +94,7 @@ def test_a_rare_but_telling_category_keeps_its_bin():
     for column in ("flag", "code"):  # as text, and as a 0/1 number
         table = binner.tables_[column]
         assert len(table) == 2 and table["count"].min() == 100
-        assert binner.iv_[column] > 0.3
+        assert binner.iv_[column] > 0.25  # 0.27 (0 when merged away)
 
 
 def test_two_bins_falling_are_kept_like_two_bins_rising():
@@ -86,9 +105,11 @@ def test_two_bins_falling_are_kept_like_two_bins_rising():
     falling = WoEBinner().fit(pd.DataFrame({"x": x}), y)
     rising = WoEBinner().fit(pd.DataFrame({"x": 1 - x}), y)
     assert falling.tables_["x"]["bad_rate"].tolist() == pytest.approx([0.4, 0.1])
-    # Goods 600 and 900 of 1,500, bads 400 and 100 of 500 (each cell smoothed by half a count).
-    iv = (0.4 - 0.8) * np.log(0.4 / 0.8) + (0.6 - 0.2) * np.log(0.6 / 0.2)
-    assert falling.iv_["x"] == pytest.approx(rising.iv_["x"]) == pytest.approx(iv, abs=0.005)
+    # Goods 600 and 900 of 1,500, bads 400 and 100 of 500, and in each bin 10 prior rows at
+    # the overall bad rate of 25%: 7.5 goods and 2.5 bads more.
+    good, bad = np.array([607.5, 907.5]) / 1515, np.array([402.5, 102.5]) / 505
+    iv = float(((good - bad) * np.log(good / bad)).sum())
+    assert falling.iv_["x"] == pytest.approx(rising.iv_["x"]) == pytest.approx(iv)
 
 
 def test_a_category_of_many_levels_is_grouped_again_out_of_fold():
@@ -359,8 +380,8 @@ def test_declared_codes_score_alike_as_ints_or_floats_and_empty_columns_carry_no
 
 
 def test_the_tuning_loss_and_the_shared_cut_points_change_no_answer(german):
-    """The log-loss read from the log-odds is scikit-learn's; a binner given cut points to
-    share bins exactly as one that finds them alone; max_bins="auto" keeps one of its
+    """The log-loss read from the log-odds is scikit-learn's; binners sharing what they
+    have in common (cut points, merges, groupings, tables) bin exactly as one alone; max_bins="auto" keeps one of its
     choices and scores like that fixed card."""
     from sklearn.metrics import log_loss
 
@@ -371,13 +392,39 @@ def test_the_tuning_loss_and_the_shared_cut_points_change_no_answer(german):
     assert mean_log_loss(y, z) == pytest.approx(log_loss(y, 1 / (1 + np.exp(-z))))
     X, target = german
     alone = WoEBinner().fit(X, target)
-    shared: dict[str, np.ndarray] = {}
-    first = WoEBinner()._fit(X, target, edges=shared)
-    again = WoEBinner(max_bins=6)._fit(X, target, edges=shared)
-    assert first.bins_ == alone.bins_ and len(shared) == 3  # numeric, over 20 values
+    shared: dict = {}
+    first = WoEBinner()._fit(X, target, shared=shared)
+    again = WoEBinner(max_bins=6)._fit(X, target, shared=shared)
+    turned = WoEBinner(max_bins=6, turns=True)._fit(X, target, shared=shared)
+    assert first.bins_ == alone.bins_
     assert again.bins_ == WoEBinner(max_bins=6).fit(X, target).bins_
+    assert turned.bins_ == WoEBinner(max_bins=6, turns=True).fit(X, target).bins_
+    assert {k: v.to_dict() for k, v in turned.tables_.items()} == {
+        k: v.to_dict() for k, v in WoEBinner(max_bins=6, turns=True).fit(X, target).tables_.items()
+    }
     card = Scorecard().fit(X, target)
     kept = max(len(b) for b in card.binner_.bins_.values())
     assert kept <= 10 and card.binner_.max_bins in (6, 10)
     fixed = Scorecard(max_bins=card.binner_.max_bins, turns=card.binner_.turns).fit(X, target)
     assert fixed.predict_proba(X)[:, 1] == pytest.approx(card.predict_proba(X)[:, 1])
+
+
+def test_the_tuning_answers_alike_from_any_start_and_on_the_same_folds(german):
+    """Every fit's folds are StratifiedKFold's, worked out once; each tuning fit may start
+    from another card's weights (or from far off) and still reaches the same choice."""
+    from analytics.scorecard import stratified_folds
+
+    X, target = german
+    folds = stratified_folds(target, 5, 0)
+    expected = StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(target)), target)
+    for (train, held), (want_train, want_held) in zip(folds, expected, strict=True):
+        assert train.tolist() == want_train.tolist() and held.tolist() == want_held.tolist()
+        assert not train.flags.writeable
+    assert stratified_folds(target.copy(), 5, 0) is folds
+
+    card = Scorecard(max_bins=6, turns=False)
+    card.binner_ = WoEBinner(6).fit(X, target)
+    woe = card._crossfit_woe(X, target)
+    cold = card._choose(woe, target, {})
+    far_off = {k: {None: 3.0, **dict.fromkeys(woe.columns, -2.0)} for k in range(5)}
+    assert card._choose(woe, target, far_off) == pytest.approx(cold)
