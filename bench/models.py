@@ -185,7 +185,7 @@ def table(results: list[dict[str, Any]]) -> str:
                 f"| {m['slope']:.2f} | {m['fit_s']:.2f} |"
             )
         gap = r["models"]["Beacon scorecard"]["auc"] - best
-        lines.append(f"| {r['data']} | | | *Beacon − best baseline* | {gap:+.3f} | | | | |")
+        lines.append(f"| {r['data']} | | | *Beacon − best baseline* | {gap:+.4f} | | | | |")
     return "\n".join(lines)
 
 
