@@ -215,17 +215,17 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         for column in X.columns:
             values = X[column]
             if self.is_categorical(values):
-                key = ("categories", column, self.max_bins)
-                if key not in shared:
-                    shared[key] = self._category_bins(values, target)
-                bins = list(shared[key])
+                grouping = ("categories", column, self.max_bins)
+                if grouping not in shared:
+                    shared[grouping] = self._category_bins(values, target)
+                bins = list(shared[grouping])
             else:
                 bins = self._numeric_bins(values, target, column, shared)
             self.bins_[column] = bins
-            key = ("table", column, tuple(bins))
-            if key not in shared:
-                shared[key] = self._table(values, target, bins)
-            self.tables_[column] = shared[key]
+            table = ("table", column, tuple(bins))
+            if table not in shared:
+                shared[table] = self._table(values, target, bins)
+            self.tables_[column] = shared[table]
         self.iv_ = pd.Series(
             {c: float(t["iv"].sum()) for c, t in self.tables_.items()}
         ).sort_values(ascending=False)

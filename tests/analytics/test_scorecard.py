@@ -381,8 +381,8 @@ def test_declared_codes_score_alike_as_ints_or_floats_and_empty_columns_carry_no
 
 def test_the_tuning_loss_and_the_shared_cut_points_change_no_answer(german):
     """The log-loss read from the log-odds is scikit-learn's; binners sharing what they
-    have in common (cut points, merges, groupings, tables) bin exactly as one alone; max_bins="auto" keeps one of its
-    choices and scores like that fixed card."""
+    have in common (cut points, merges, groupings, tables) bin exactly as one alone;
+    max_bins="auto" keeps one of its choices and scores like that fixed card."""
     from sklearn.metrics import log_loss
 
     from analytics.scorecard import mean_log_loss
