@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics.frames import wide_table
+
 FUNNEL = ("visit", "application", "approval", "disbursement")
 OUTCOMES = ("repaid", "defaulted")
 
@@ -27,9 +29,7 @@ def conversion_by(steps: pd.DataFrame, by: str) -> pd.DataFrame:
     application) and take-up (disbursements per approval)."""
     if by not in ("channel", "month"):
         raise ValueError(f"by must be 'channel' or 'month'; got {by!r}")
-    wide = steps.pivot_table(
-        index=by, columns="stage", values="events", aggfunc="sum", fill_value=0
-    )
+    wide = wide_table(steps, index=by, columns="stage", values="events")
     for stage in FUNNEL:
         if stage not in wide.columns:
             wide[stage] = 0

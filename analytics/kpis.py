@@ -7,6 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.frames import wide_table
+
 
 @dataclass(frozen=True)
 class PeriodComparison:
@@ -27,7 +29,7 @@ def by_status(daily: pd.DataFrame, *, value: str, status: str = "status") -> pd.
     """Daily rows per status -> one row per day, one column per status (missing = 0)."""
     if daily.empty:
         return pd.DataFrame(index=pd.DatetimeIndex([], name="day"))
-    wide = daily.pivot_table(index="day", columns=status, values=value, aggfunc="sum", fill_value=0)
+    wide = wide_table(daily, index="day", columns=status, values=value)
     wide.columns.name = None
     return wide
 

@@ -6,19 +6,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 from dash.development.base_component import Component
 
 from components.chart_text import with_text
 from components.empty_state import empty_state
 from components.figures import NO_DRILL, hover_hint
-from components.theme import plain_figure
+from components.theme import Figure, figure_parts, plain_figure
 from components.view_tools import export_menu
 
 
 def chart_body(
-    figure: go.Figure | None,
+    figure: Figure | None,
     *,
     empty_title: str,
     empty_hint: str,
@@ -30,7 +29,7 @@ def chart_body(
     that id, for a callback that drills down on a click (its `clickData`), shows a pointer
     over its marks, and its tooltips end with `drill_hint`; without, they say that it does
     not drill down."""
-    if figure is None or not figure.data:
+    if figure is None or not figure_parts(figure)[0]:
         return empty_state(empty_title, empty_hint)
     # A plain dict: cheap to keep in the cache and to send (a Figure re-validates itself).
     drill: dict[str, Any] = {"id": drill_id} if drill_id is not None else {}
@@ -45,7 +44,7 @@ def chart_body(
 
 def chart_bodies(
     parts: Sequence[str],
-    figures: Sequence[go.Figure | None],
+    figures: Sequence[Figure | None],
     *,
     empty: tuple[str, str],
     drill: tuple[str, str | dict[str, Any], str],

@@ -10,38 +10,57 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 from dash import html
 from dash.development.base_component import Component
 
 from components.attrs import attrs
 from components.formatting import number, percent
+from components.theme import Figure, figure_parts
 
 MAX_ROWS = 60  # a chart's table beyond this points to the export for the rest
 SERIES_TYPES = {"bar", "scatter", "scattergl", "funnel"}
 
 
-def series_of(figure: go.Figure) -> tuple[str, list[tuple[str, list[Any], list[Any]]]]:
+def series_of(figure: Figure) -> tuple[str, list[tuple[str, list[Any], list[Any]]]]:
     """The category axis's title and each named series as (name, categories, values)."""
+    data, layout = figure_parts(figure)
     found = []
     axis = ""
-    for trace in figure.data:
-        kind = trace.type
+    for trace in data:
+        kind = trace.get("type", "scatter")
         if kind == "pie":
             found.append(
-                (trace.name or "Share", list(trace.labels or []), list(trace.values or []))
+                (
+                    trace.get("name") or "Share",
+                    list(_or_empty(trace.get("labels"))),
+                    list(_or_empty(trace.get("values"))),
+                )
             )
             continue
-        if kind not in SERIES_TYPES or (trace.showlegend is False and trace.fill == "toself"):
+        if kind not in SERIES_TYPES or (
+            trace.get("showlegend") is False and trace.get("fill") == "toself"
+        ):
             continue  # a shaded band is drawn around a series, not a series of its own
-        horizontal = trace.orientation == "h" or (kind == "funnel" and trace.orientation != "v")
-        categories, values = (trace.y, trace.x) if horizontal else (trace.x, trace.y)
+        orientation = trace.get("orientation")
+        horizontal = orientation == "h" or (kind == "funnel" and orientation != "v")
+        categories, values = (
+            (trace.get("y"), trace.get("x")) if horizontal else (trace.get("x"), trace.get("y"))
+        )
         if categories is None or values is None:
             continue
-        title = (figure.layout.yaxis if horizontal else figure.layout.xaxis).title.text
+        title = _title(layout.get("yaxis" if horizontal else "xaxis"))
         axis = axis or (title or "")
-        found.append((trace.name or "Value", list(categories), list(values)))
+        found.append((trace.get("name") or "Value", list(categories), list(values)))
     return axis, found
+
+
+def _or_empty(values: Any) -> Any:
+    return [] if values is None else values
+
+
+def _title(axis: dict[str, Any] | None) -> str | None:
+    title = (axis or {}).get("title")
+    return title.get("text") if isinstance(title, dict) else title
 
 
 def _label(value: Any) -> str:
@@ -66,12 +85,13 @@ def _number(value: Any, as_percent: bool) -> str:
     return "–" if value is None or pd.isna(value) else str(value)
 
 
-def _percent_axis(figure: go.Figure) -> bool:
-    formats = (figure.layout.yaxis.tickformat or "", figure.layout.xaxis.tickformat or "")
+def _percent_axis(figure: Figure) -> bool:
+    layout = figure_parts(figure)[1]
+    formats = [(layout.get(axis) or {}).get("tickformat") or "" for axis in ("yaxis", "xaxis")]
     return any("%" in f for f in formats)
 
 
-def chart_summary(figure: go.Figure) -> str:
+def chart_summary(figure: Figure) -> str:
     """One or two sentences: how many series and points, and for a single series its highest
     and lowest point."""
     axis, series = series_of(figure)
@@ -98,7 +118,7 @@ def chart_summary(figure: go.Figure) -> str:
     )
 
 
-def chart_table(figure: go.Figure) -> Component | None:
+def chart_table(figure: Figure) -> Component | None:
     """The chart's data as a table, one row per category and a column per series, inside a
     closed disclosure ("Data as a table") under the chart."""
     axis, series = series_of(figure)
@@ -172,7 +192,7 @@ def _text(value: str) -> str:
     return escape(" ".join(str(value).split()))
 
 
-def with_text(graph: Component, figure: go.Figure) -> Component:
+def with_text(graph: Component, figure: Figure) -> Component:
     """The graph, its summary sentence (for screen readers) and its data table."""
     return html.Figure(
         [

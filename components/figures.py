@@ -1,4 +1,6 @@
-"""Figure factories shared by pages: values in, themed Plotly figures out."""
+"""Figure factories shared by pages: values in, themed figures out, as plain dicts (plotly's
+validation of each property cost 3-6 ms a chart and bought nothing here, #26); tests hold
+each to the JSON its `go.Figure` made."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.theme import RISK_COLORS, SERIES_COLORS, STATUS_COLORS, themed
+from analytics.frames import wide_table
+from components.theme import RISK_COLORS, SERIES_COLORS, STATUS_COLORS, themed, values
 
 NO_DRILL = "This chart does not drill down"
 
@@ -52,97 +55,109 @@ def _plain_tooltip(trace: dict[str, Any]) -> str:
     return shown + ("<extra>%{fullData.name}</extra>" if trace.get("name") else "<extra></extra>")
 
 
-def stacked_bars(wide: pd.DataFrame, *, theme: str | None, y_title: str) -> go.Figure:
+def stacked_bars(wide: pd.DataFrame, *, theme: str | None, y_title: str) -> dict[str, Any]:
     """One bar segment per column (a status), one bar per index value (a week)."""
-    figure = go.Figure()
-    for i, column in enumerate(wide.columns):
-        figure.add_bar(
-            x=wide.index,
-            y=wide[column],
-            name=str(column).replace("_", " "),
-            marker_color=STATUS_COLORS.get(str(column), SERIES_COLORS[i % len(SERIES_COLORS)]),
-            hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<extra>%{fullData.name}</extra>",
-        )
-    figure.update_layout(barmode="stack", yaxis_title=y_title, hovermode="x unified")
+    traces = [
+        {
+            "type": "bar",
+            "x": values(wide.index),
+            "y": values(wide[column]),
+            "name": str(column).replace("_", " "),
+            "marker": {
+                "color": STATUS_COLORS.get(str(column), SERIES_COLORS[i % len(SERIES_COLORS)])
+            },
+            "hovertemplate": "%{x|%Y-%m-%d}: %{y:,.0f}<extra>%{fullData.name}</extra>",
+        }
+        for i, column in enumerate(wide.columns)
+    ]
+    yaxis: dict[str, Any] = {"title": {"text": y_title}}
     tallest = float(wide.sum(axis=1).max()) if len(wide) else 0.0
     if tallest < 12:  # few items: whole numbers on the axis, not 0.5 of a session
-        figure.update_layout(yaxis_dtick=1)
-    return themed(figure, theme)
+        yaxis["dtick"] = 1
+    layout = {"barmode": "stack", "yaxis": yaxis, "hovermode": "x unified"}
+    return themed({"data": traces, "layout": layout}, theme)
 
 
-def region_bars(rows: pd.DataFrame, *, theme: str | None, chosen: int | None = None) -> go.Figure:
+def region_bars(
+    rows: pd.DataFrame, *, theme: str | None, chosen: int | None = None
+) -> dict[str, Any]:
     """One stacked bar per region (rows: region_id, region, status, sessions), one segment
     per status; each bar carries its region id (a click drills to it) and, with `chosen`,
     the other regions' bars are faded."""
-    wide = rows.pivot_table(
-        index=["region_id", "region"],
-        columns="status",
-        values="sessions",
-        aggfunc="sum",
-        fill_value=0,
+    wide = wide_table(
+        rows, index=["region_id", "region"], columns="status", values="sessions"
     ).sort_index(level="region")
-    keys = [int(region_id) for region_id, _ in wide.index]
-    opacity = [1.0 if chosen in (None, key) else 0.35 for key in keys]
-    figure = go.Figure()
-    for i, column in enumerate(wide.columns):
-        figure.add_bar(
-            x=[str(name) for _, name in wide.index],
-            y=wide[column],
-            customdata=keys,
-            name=str(column).replace("_", " "),
-            marker={
+    keys = values([int(region_id) for region_id, _ in wide.index])
+    names = values([str(name) for _, name in wide.index])
+    opacity = values([1.0 if chosen in (None, key) else 0.35 for key in keys])
+    traces = [
+        {
+            "type": "bar",
+            "x": names,
+            "y": values(wide[column]),
+            "customdata": keys,
+            "name": str(column).replace("_", " "),
+            "marker": {
                 "color": STATUS_COLORS.get(str(column), SERIES_COLORS[i % len(SERIES_COLORS)]),
                 "opacity": opacity,
             },
-            hovertemplate="%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>",
-        )
-    figure.update_layout(barmode="stack", yaxis_title="sessions", hovermode="x unified")
-    return themed(figure, theme)
+            "hovertemplate": "%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>",
+        }
+        for i, column in enumerate(wide.columns)
+    ]
+    layout = {
+        "barmode": "stack",
+        "yaxis": {"title": {"text": "sessions"}},
+        "hovermode": "x unified",
+    }
+    return themed({"data": traces, "layout": layout}, theme)
 
 
-def share_line(series: pd.Series, *, theme: str | None, y_title: str) -> go.Figure:
+def share_line(series: pd.Series, *, theme: str | None, y_title: str) -> dict[str, Any]:
     """A line of shares (0..1) shown as percentages; missing weeks stay gaps."""
-    figure = go.Figure(
-        go.Scatter(
-            x=series.index,
-            y=series,
-            mode="lines+markers",
-            name=y_title,
-            connectgaps=False,
-            line={"color": SERIES_COLORS[0], "width": 2},
-            hovertemplate="%{x|%Y-%m-%d}: %{y:.1%}<extra></extra>",
-        )
-    )
-    figure.update_layout(yaxis_title=y_title, yaxis_tickformat=".0%", showlegend=False)
-    return themed(figure, theme)
+    trace = {
+        "type": "scatter",
+        "x": values(series.index),
+        "y": values(series),
+        "mode": "lines+markers",
+        "name": y_title,
+        "connectgaps": False,
+        "line": {"color": SERIES_COLORS[0], "width": 2},
+        "hovertemplate": "%{x|%Y-%m-%d}: %{y:.1%}<extra></extra>",
+    }
+    layout = {"yaxis": {"title": {"text": y_title}, "tickformat": ".0%"}, "showlegend": False}
+    return themed({"data": [trace], "layout": layout}, theme)
 
 
 def banded_bars(
     frame: pd.DataFrame, *, x: str, y: str, theme: str | None, x_title: str, y_title: str
-) -> go.Figure:
+) -> dict[str, Any]:
     """Bars coloured by risk band (column `band`), bands in their fixed order and colours."""
-    figure = go.Figure()
+    traces = []
     for band, color in RISK_COLORS.items():
         part = frame[frame["band"] == band]
         if len(part):
-            figure.add_bar(
-                x=part[x],
-                y=part[y],
-                name=band,
-                marker_color=color,
-                customdata=[band] * len(part),  # what a click on the bar drills down to
-                hovertemplate=f"%{{x}}: %{{y:,.0f}}<extra>{band}</extra>",
+            traces.append(
+                {
+                    "type": "bar",
+                    "x": values(part[x]),
+                    "y": values(part[y]),
+                    "name": band,
+                    "marker": {"color": color},
+                    "customdata": values([band] * len(part)),  # what a click drills down to
+                    "hovertemplate": f"%{{x}}: %{{y:,.0f}}<extra>{band}</extra>",
+                }
             )
-    figure.update_layout(
-        barmode="stack",
-        xaxis_title=x_title,
-        yaxis_title=y_title,
-        bargap=0.05,
+    layout = {
+        "barmode": "stack",
+        "xaxis": {"title": {"text": x_title}},
+        "yaxis": {"title": {"text": y_title}},
+        "bargap": 0.05,
         # The legend reads low to critical, as the band cards do (plotly reverses a stack's
         # legend by default; a score's bar is one band, so nothing stacks here).
-        legend_traceorder="normal",
-    )
-    return themed(figure, theme)
+        "legend": {"traceorder": "normal"},
+    }
+    return themed({"data": traces, "layout": layout}, theme)
 
 
 def clicked(click_data: Any, key: str = "customdata") -> Any:

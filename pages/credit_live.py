@@ -12,6 +12,7 @@ from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
 from actions.credit_model import active_model_status
+from analytics.frames import wide_table
 from auth.access import EVERYONE, region_scope, requires
 from auth.requests import now
 from components.attrs import attrs
@@ -58,9 +59,7 @@ def counts_table(counts: pd.DataFrame, title: str) -> Component:
                 ]
             )
         )
-    wide = counts.pivot_table(
-        index="status", columns="band", values="n", aggfunc="sum", fill_value=0
-    )
+    wide = wide_table(counts, index="status", columns="band", values="n")
     wide = wide.reindex(columns=[b for b in BANDS if b in wide.columns])
     total = int(counts["n"].sum())
     rows = [

@@ -39,7 +39,7 @@ from components.formatting import factor_value, local_datetime
 from components.insight import insight_card
 from components.shell import ids as shell_ids
 from components.table import data_table
-from components.theme import themed
+from components.theme import Figure, themed, values
 from components.tutor_model_card import chance_text, percentile_text
 from components.view_tools import view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
@@ -401,33 +401,35 @@ def activity_rows(state: ViewState) -> pd.DataFrame:
     return weeks.rename_axis("week").reset_index()
 
 
-def activity_figure(rows: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def activity_figure(rows: pd.DataFrame, theme: str | None) -> Figure | None:
     if rows.empty:
         return None
     weeks = rows.set_index("week")
     average = weeks.pop("average_rating")
     activity = stacked_bars(weeks, theme=theme, y_title="sessions")
     # Ratings over time on a second axis: the weekly average of the rated sessions.
-    activity.add_scatter(
-        x=average.index,
-        y=average,
-        name="average rating",
-        yaxis="y2",
-        mode="lines+markers",
-        line={"color": "#495057", "dash": "dot"},
-        connectgaps=False,
-        hovertemplate="%{y:.2f}<extra>rating</extra>",
-    )
-    return activity.update_layout(
-        yaxis2={
-            "title": "rating",
-            "overlaying": "y",
-            "side": "right",
-            "range": [1, 5.2],
-            "tickvals": [1, 2, 3, 4, 5],
-            "showgrid": False,
+    activity["data"].append(
+        {
+            "type": "scatter",
+            "x": values(average.index),
+            "y": values(average),
+            "name": "average rating",
+            "yaxis": "y2",
+            "mode": "lines+markers",
+            "line": {"color": "#495057", "dash": "dot"},
+            "connectgaps": False,
+            "hovertemplate": "%{y:.2f}<extra>rating</extra>",
         }
     )
+    activity["layout"]["yaxis2"] = {
+        "title": {"text": "rating"},
+        "overlaying": "y",
+        "side": "right",
+        "range": [1, 5.2],
+        "tickvals": values([1, 2, 3, 4, 5]),
+        "showgrid": False,
+    }
+    return activity
 
 
 def risk_rows(state: ViewState) -> pd.DataFrame:

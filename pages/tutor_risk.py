@@ -8,10 +8,10 @@ from typing import Any, NamedTuple
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
+from analytics.frames import wide_table
 from analytics.interventions import (
     MATCHES,
     MIN_MEASURED,
@@ -30,7 +30,7 @@ from components.insight import KpiReading, facts_from_kpi_cards
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table
-from components.theme import RISK_COLORS, themed
+from components.theme import RISK_COLORS, Figure, themed, values
 from components.tutor_model_card import band_legend, chance_text, model_card, percentile_text
 from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
@@ -378,8 +378,8 @@ def at_risk_weeks(history: pd.DataFrame) -> pd.DataFrame:
     riskiest_first = list(BANDS[::-1])
     if history.empty:
         return pd.DataFrame(columns=["as_of", *riskiest_first])
-    weekly = history.pivot_table(
-        index="as_of", columns="band", values="expected", aggfunc="sum", fill_value=0.0
+    weekly = wide_table(
+        history, index="as_of", columns="band", values="expected", fill_value=0.0
     ).reindex(sorted(history["as_of"].unique()), fill_value=0.0)
     for band in riskiest_first:
         if band not in weekly:
@@ -466,36 +466,45 @@ def call_rows(_state: dict[str, Any]) -> pd.DataFrame:
     return frame.sort_values(["calls_per_100", "capacity"]).reset_index(drop=True)
 
 
-def call_figure(rows: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def call_figure(rows: pd.DataFrame, theme: str | None) -> Figure | None:
     if rows.empty:
         return None
     curve = rows[~rows["capacity"]]
-    figure = go.Figure()
-    for column, name in (("reached", "leavers reached"), ("leave", "of the called, leave")):
-        figure.add_scatter(
-            x=curve["calls_per_100"],
-            y=curve[column] * 100,
-            name=name,
-            mode="lines",
-            customdata=curve["lift"],
-            hovertemplate="%{x:.0f} calls per 100 tutors: %{y:.0f}% "
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": values(curve["calls_per_100"]),
+            "y": values(curve[column] * 100),
+            "name": name,
+            "mode": "lines",
+            "customdata": values(curve["lift"]),
+            "hovertemplate": "%{x:.0f} calls per 100 tutors: %{y:.0f}% "
             + name
             + " (%{customdata:.1f}× random)<extra></extra>",
-        )
+        }
+        for column, name in (("reached", "leavers reached"), ("leave", "of the called, leave"))
+    ]
     team = rows[rows["capacity"]]
     if len(team):
         point = team.iloc[0]
-        figure.add_scatter(
-            x=[point["calls_per_100"]],
-            y=[point["reached"] * 100],
-            name="the team's calls",
-            mode="markers",
-            marker={"size": 11, "symbol": "diamond"},
-            hovertemplate=f"the team's weekly calls: {point['calls_per_100']:.1f} per 100 tutors "
-            f"reach {point['reached']:.0%} of leavers<extra></extra>",
+        traces.append(
+            {
+                "type": "scatter",
+                "x": values([point["calls_per_100"]]),
+                "y": values([point["reached"] * 100]),
+                "name": "the team's calls",
+                "mode": "markers",
+                "marker": {"size": 11, "symbol": "diamond"},
+                "hovertemplate": "the team's weekly calls: "
+                f"{point['calls_per_100']:.1f} per 100 tutors "
+                f"reach {point['reached']:.0%} of leavers<extra></extra>",
+            }
         )
-    figure.update_layout(xaxis_title="calls per 100 tutors", yaxis_title="%", yaxis_range=[0, 100])
-    return themed(figure, theme)
+    layout = {
+        "xaxis": {"title": {"text": "calls per 100 tutors"}},
+        "yaxis": {"title": {"text": "%"}, "range": [0, 100]},
+    }
+    return themed({"data": traces, "layout": layout}, theme)
 
 
 @callback(
@@ -520,7 +529,7 @@ def overview_facts(state: ViewState) -> list[KpiReading]:
 
 
 def band_cards(history: pd.DataFrame) -> list[Component]:
-    wide = history.pivot_table(index="as_of", columns="band", values="tutors", fill_value=0)
+    wide = wide_table(history, index="as_of", columns="band", values="tutors", how="mean")
     latest = wide.iloc[-1]
     week_before = wide.iloc[-2] if len(wide) > 1 else None
     cards = []
@@ -544,7 +553,7 @@ def band_cards(history: pd.DataFrame) -> list[Component]:
     return cards
 
 
-def distribution_figure(counts: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def distribution_figure(counts: pd.DataFrame, theme: str | None) -> Figure | None:
     if counts.empty:
         return None
     return banded_bars(
@@ -557,25 +566,29 @@ def distribution_figure(counts: pd.DataFrame, theme: str | None) -> go.Figure | 
     )
 
 
-def at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> Figure | None:
     bands = list(BANDS[::-1])  # critical at the bottom of the stack
     if weekly.empty or not weekly[bands].to_numpy().any():
         return None
-    figure = go.Figure()
-    for band in bands:
-        figure.add_scatter(
-            x=weekly["as_of"],
-            y=weekly[band],
-            name=band,
-            mode="lines",
-            stackgroup="expected",
-            line={"color": RISK_COLORS[band]},
-            hovertemplate=f"%{{y:.1f}} expected to leave<extra>{band}</extra>",
-        )
-    figure.update_layout(
-        xaxis_title="week scored", yaxis_title="expected leavers", yaxis_rangemode="tozero"
-    )
-    return themed(figure, theme)
+    weeks = values(weekly["as_of"])
+    traces = [
+        {
+            "type": "scatter",
+            "x": weeks,
+            "y": values(weekly[band]),
+            "name": band,
+            "mode": "lines",
+            "stackgroup": "expected",
+            "line": {"color": RISK_COLORS[band]},
+            "hovertemplate": f"%{{y:.1f}} expected to leave<extra>{band}</extra>",
+        }
+        for band in bands
+    ]
+    layout = {
+        "xaxis": {"title": {"text": "week scored"}},
+        "yaxis": {"title": {"text": "expected leavers"}, "rangemode": "tozero"},
+    }
+    return themed({"data": traces, "layout": layout}, theme)
 
 
 @callback(

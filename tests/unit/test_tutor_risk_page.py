@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
+from components.theme import plain_figure
 from data import cache, tutor_risk
 from data.engine import connect, get_engine
 from pages import tutor_risk as page
@@ -74,9 +75,9 @@ def test_the_overview_read_on_one_connection_draws_what_separate_reads_give(db, 
                 as_of=history["as_of"].max().to_pydatetime(),
                 region_ids=regions,
             )
-    apart = [
-        page.distribution_figure(scores, "light"),
-        page.at_risk_figure(page.at_risk_weeks(history), "light"),
+    apart = [  # as a graph sends them
+        plain_figure(page.distribution_figure(scores, "light")),
+        plain_figure(page.at_risk_figure(page.at_risk_weeks(history), "light")),
     ]
     drawn = [without_hints(figure_in(distribution)), without_hints(figure_in(at_risk))]
     assert drawn == [as_json(f) for f in apart]

@@ -1,0 +1,325 @@
+"""Figures built as plain dicts send exactly what their `go.Figure`s sent (#26).
+
+Each old factory is kept here as it was, built with plotly's objects; the new one must give
+the same JSON in every theme, and the same text alternative (summary and data table)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+
+import app as beacon  # noqa: F401  (pages register with the app)
+from components.chart_text import chart_summary, chart_table
+from components.figures import banded_bars, region_bars, share_line, stacked_bars
+from components.theme import (
+    RISK_COLORS,
+    SERIES_COLORS,
+    STATUS_COLORS,
+    THEMES,
+    plain_figure,
+    themed,
+)
+from pages.tutor_profile import activity_figure
+from pages.tutor_risk import at_risk_figure, call_figure
+from vocabulary import BANDS
+
+
+def sent(figure: Any) -> dict[str, Any]:
+    """What the browser gets: the figure as the graph sends it, through plotly's JSON."""
+    return json.loads(pio.to_json(plain_figure(figure), validate=False))
+
+
+# -- the factories as they were (plotly objects) -------------------------------------------
+
+
+def old_stacked_bars(wide: pd.DataFrame, *, theme: str | None, y_title: str) -> go.Figure:
+    figure = go.Figure()
+    for i, column in enumerate(wide.columns):
+        figure.add_bar(
+            x=wide.index,
+            y=wide[column],
+            name=str(column).replace("_", " "),
+            marker_color=STATUS_COLORS.get(str(column), SERIES_COLORS[i % len(SERIES_COLORS)]),
+            hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<extra>%{fullData.name}</extra>",
+        )
+    figure.update_layout(barmode="stack", yaxis_title=y_title, hovermode="x unified")
+    tallest = float(wide.sum(axis=1).max()) if len(wide) else 0.0
+    if tallest < 12:
+        figure.update_layout(yaxis_dtick=1)
+    return themed(figure, theme)
+
+
+def old_region_bars(rows: pd.DataFrame, *, theme: str | None, chosen: int | None) -> go.Figure:
+    wide = rows.pivot_table(
+        index=["region_id", "region"],
+        columns="status",
+        values="sessions",
+        aggfunc="sum",
+        fill_value=0,
+    ).sort_index(level="region")
+    keys = [int(region_id) for region_id, _ in wide.index]
+    opacity = [1.0 if chosen in (None, key) else 0.35 for key in keys]
+    figure = go.Figure()
+    for i, column in enumerate(wide.columns):
+        figure.add_bar(
+            x=[str(name) for _, name in wide.index],
+            y=wide[column],
+            customdata=keys,
+            name=str(column).replace("_", " "),
+            marker={
+                "color": STATUS_COLORS.get(str(column), SERIES_COLORS[i % len(SERIES_COLORS)]),
+                "opacity": opacity,
+            },
+            hovertemplate="%{x}: %{y:,.0f}<extra>%{fullData.name}</extra>",
+        )
+    figure.update_layout(barmode="stack", yaxis_title="sessions", hovermode="x unified")
+    return themed(figure, theme)
+
+
+def old_share_line(series: pd.Series, *, theme: str | None, y_title: str) -> go.Figure:
+    figure = go.Figure(
+        go.Scatter(
+            x=series.index,
+            y=series,
+            mode="lines+markers",
+            name=y_title,
+            connectgaps=False,
+            line={"color": SERIES_COLORS[0], "width": 2},
+            hovertemplate="%{x|%Y-%m-%d}: %{y:.1%}<extra></extra>",
+        )
+    )
+    figure.update_layout(yaxis_title=y_title, yaxis_tickformat=".0%", showlegend=False)
+    return themed(figure, theme)
+
+
+def old_banded_bars(
+    frame: pd.DataFrame, *, x: str, y: str, theme: str | None, x_title: str, y_title: str
+) -> go.Figure:
+    figure = go.Figure()
+    for band, color in RISK_COLORS.items():
+        part = frame[frame["band"] == band]
+        if len(part):
+            figure.add_bar(
+                x=part[x],
+                y=part[y],
+                name=band,
+                marker_color=color,
+                customdata=[band] * len(part),
+                hovertemplate=f"%{{x}}: %{{y:,.0f}}<extra>{band}</extra>",
+            )
+    figure.update_layout(
+        barmode="stack",
+        xaxis_title=x_title,
+        yaxis_title=y_title,
+        bargap=0.05,
+        legend_traceorder="normal",
+    )
+    return themed(figure, theme)
+
+
+def old_activity_figure(rows: pd.DataFrame, theme: str | None) -> go.Figure:
+    weeks = rows.set_index("week")
+    average = weeks.pop("average_rating")
+    activity = old_stacked_bars(weeks, theme=theme, y_title="sessions")
+    activity.add_scatter(
+        x=average.index,
+        y=average,
+        name="average rating",
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": "#495057", "dash": "dot"},
+        connectgaps=False,
+        hovertemplate="%{y:.2f}<extra>rating</extra>",
+    )
+    return activity.update_layout(
+        yaxis2={
+            "title": "rating",
+            "overlaying": "y",
+            "side": "right",
+            "range": [1, 5.2],
+            "tickvals": [1, 2, 3, 4, 5],
+            "showgrid": False,
+        }
+    )
+
+
+def old_call_figure(rows: pd.DataFrame, theme: str | None) -> go.Figure:
+    curve = rows[~rows["capacity"]]
+    figure = go.Figure()
+    for column, name in (("reached", "leavers reached"), ("leave", "of the called, leave")):
+        figure.add_scatter(
+            x=curve["calls_per_100"],
+            y=curve[column] * 100,
+            name=name,
+            mode="lines",
+            customdata=curve["lift"],
+            hovertemplate="%{x:.0f} calls per 100 tutors: %{y:.0f}% "
+            + name
+            + " (%{customdata:.1f}× random)<extra></extra>",
+        )
+    team = rows[rows["capacity"]]
+    if len(team):
+        point = team.iloc[0]
+        figure.add_scatter(
+            x=[point["calls_per_100"]],
+            y=[point["reached"] * 100],
+            name="the team's calls",
+            mode="markers",
+            marker={"size": 11, "symbol": "diamond"},
+            hovertemplate=f"the team's weekly calls: {point['calls_per_100']:.1f} per 100 tutors "
+            f"reach {point['reached']:.0%} of leavers<extra></extra>",
+        )
+    figure.update_layout(xaxis_title="calls per 100 tutors", yaxis_title="%", yaxis_range=[0, 100])
+    return themed(figure, theme)
+
+
+def old_at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> go.Figure:
+    figure = go.Figure()
+    for band in list(BANDS[::-1]):
+        figure.add_scatter(
+            x=weekly["as_of"],
+            y=weekly[band],
+            name=band,
+            mode="lines",
+            stackgroup="expected",
+            line={"color": RISK_COLORS[band]},
+            hovertemplate=f"%{{y:.1f}} expected to leave<extra>{band}</extra>",
+        )
+    figure.update_layout(
+        xaxis_title="week scored", yaxis_title="expected leavers", yaxis_rangemode="tozero"
+    )
+    return themed(figure, theme)
+
+
+# -- the inputs the pages give them --------------------------------------------------------
+
+WEEKS = pd.date_range("2026-09-07", periods=12, freq="W-MON", tz="UTC")
+
+
+def weekly_statuses(scale: int) -> pd.DataFrame:
+    rng = np.random.default_rng(scale)
+    return pd.DataFrame(
+        {s: rng.integers(0, scale, len(WEEKS)) for s in ("completed", "no_show", "cancelled")},
+        index=pd.Index(WEEKS, name="week"),
+    )
+
+
+def region_rows() -> pd.DataFrame:
+    rng = np.random.default_rng(5)
+    return pd.DataFrame(
+        [
+            {"region_id": rid, "region": name, "status": status, "sessions": int(n)}
+            for rid, name in ((3, "North"), (1, "East"), (2, "South & West"))
+            for status, n in zip(("completed", "no_show"), rng.integers(0, 400, 2), strict=True)
+        ]
+    )
+
+
+def attendance() -> pd.Series:
+    rate = pd.Series(np.linspace(0.71, 0.93, len(WEEKS)), index=WEEKS)
+    rate.iloc[[3, 4]] = np.nan  # weeks without sessions stay gaps
+    return rate
+
+
+def score_counts() -> pd.DataFrame:
+    scores = np.arange(0, 40)
+    band = np.where(scores < 5, "low", np.where(scores < 12, "medium", "high"))
+    band[-3:] = "critical"
+    return pd.DataFrame({"score": scores, "band": band, "tutors": (400 / (1 + scores)).round()})
+
+
+def activity_rows() -> pd.DataFrame:
+    wide = weekly_statuses(9).rename_axis("week").reset_index()
+    wide["average_rating"] = np.where(np.arange(len(wide)) % 5 == 2, np.nan, 4.2)
+    return wide
+
+
+def call_rows(with_team: bool) -> pd.DataFrame:
+    calls = np.arange(1, 31, dtype=float)
+    frame = pd.DataFrame(
+        {
+            "calls_per_100": calls,
+            "reached": 1 - np.exp(-calls / 12),
+            "leave": 0.3 * np.exp(-calls / 20),
+            "lift": 8 * np.exp(-calls / 25),
+            "capacity": False,
+        }
+    )
+    if with_team:
+        team = {"calls_per_100": 5.0, "reached": 0.42, "leave": 0.2, "lift": 7.7, "capacity": True}
+        frame = pd.concat([frame, pd.DataFrame([team])], ignore_index=True)
+    return frame
+
+
+def weekly_expected() -> pd.DataFrame:
+    frame = pd.DataFrame({"as_of": WEEKS})
+    for k, band in enumerate(BANDS):
+        frame[band] = np.linspace(0.5, 3.0, len(WEEKS)) * (k + 1)
+    return frame
+
+
+CASES = {
+    "stacked bars, many": (
+        lambda t: stacked_bars(weekly_statuses(50), theme=t, y_title="sessions"),
+        lambda t: old_stacked_bars(weekly_statuses(50), theme=t, y_title="sessions"),
+    ),
+    "stacked bars, few (whole ticks)": (
+        lambda t: stacked_bars(weekly_statuses(3), theme=t, y_title="lessons"),
+        lambda t: old_stacked_bars(weekly_statuses(3), theme=t, y_title="lessons"),
+    ),
+    "region bars": (
+        lambda t: region_bars(region_rows(), theme=t),
+        lambda t: old_region_bars(region_rows(), theme=t, chosen=None),
+    ),
+    "region bars, one chosen": (
+        lambda t: region_bars(region_rows(), theme=t, chosen=2),
+        lambda t: old_region_bars(region_rows(), theme=t, chosen=2),
+    ),
+    "share line with gaps": (
+        lambda t: share_line(attendance(), theme=t, y_title="attendance"),
+        lambda t: old_share_line(attendance(), theme=t, y_title="attendance"),
+    ),
+    "banded bars": (
+        lambda t: banded_bars(
+            score_counts(), x="score", y="tutors", theme=t, x_title="chance (%)", y_title="tutors"
+        ),
+        lambda t: old_banded_bars(
+            score_counts(), x="score", y="tutors", theme=t, x_title="chance (%)", y_title="tutors"
+        ),
+    ),
+    "a tutor's activity and ratings": (
+        lambda t: activity_figure(activity_rows(), t),
+        lambda t: old_activity_figure(activity_rows(), t),
+    ),
+    "the call list": (
+        lambda t: call_figure(call_rows(True), t),
+        lambda t: old_call_figure(call_rows(True), t),
+    ),
+    "the call list without the team's point": (
+        lambda t: call_figure(call_rows(False), t),
+        lambda t: old_call_figure(call_rows(False), t),
+    ),
+    "expected leavers": (
+        lambda t: at_risk_figure(weekly_expected(), t),
+        lambda t: old_at_risk_figure(weekly_expected(), t),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_a_plain_figure_sends_what_its_plotly_figure_sent(case):
+    new, old = CASES[case]
+    for theme in THEMES:
+        made = new(theme)
+        assert isinstance(made, dict)
+        assert sent(made) == sent(old(theme)), (case, theme)
+        go.Figure(made)  # every property is one plotly knows (it raises on any other)
+    made, was = new(None), old(None)
+    assert chart_summary(made) == chart_summary(was)
+    assert str(chart_table(made)) == str(chart_table(was))
