@@ -8,10 +8,16 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from analytics.frames import wide_table
-from components.theme import RISK_COLORS, SERIES_COLORS, STATUS_COLORS, themed, values
+from components.theme import (
+    RISK_COLORS,
+    SERIES_COLORS,
+    STATUS_COLORS,
+    FigureT,
+    themed,
+    values,
+)
 
 NO_DRILL = "This chart does not drill down"
 
@@ -173,8 +179,8 @@ Line = tuple[float, str, str | None]  # where, dash style ("dot", "dash"), label
 
 
 def reference_lines(
-    figure: go.Figure, *, across: Sequence[Line] = (), along: Sequence[Line] = ()
-) -> go.Figure:
+    figure: FigureT, *, across: Sequence[Line] = (), along: Sequence[Line] = ()
+) -> FigureT:
     """Reference lines: `across` the x axis at an x value (what `add_vline` draws), `along`
     it at a y value (`add_hline`), each labelled at the top (right) when it has a label,
     shape for shape as plotly's helpers make them. They are added in one layout update:
@@ -201,6 +207,13 @@ def reference_lines(
                 {"showarrow": False, "text": label, "x": 1, "xanchor": "right"}
                 | {"xref": "x domain", "y": y, "yanchor": "bottom", "yref": "y"}
             )
+    if isinstance(figure, dict):
+        plain: dict[str, Any] = figure.setdefault("layout", {})
+        if shapes:  # as plotly keeps them: no empty list
+            plain["shapes"] = [*plain.get("shapes", ()), *shapes]
+        if notes:
+            plain["annotations"] = [*plain.get("annotations", ()), *notes]
+        return figure
     return figure.update_layout(
         shapes=[*figure.layout.shapes, *shapes], annotations=[*figure.layout.annotations, *notes]
     )

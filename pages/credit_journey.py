@@ -7,7 +7,6 @@ from typing import Any
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
@@ -19,7 +18,7 @@ from components.chart_card import chart_bodies, chart_card
 from components.figures import clicked
 from components.filters import period_filter
 from components.shell import ids as shell_ids
-from components.theme import themed
+from components.theme import Figure, themed, values
 from components.view_tools import view_actions, view_location
 from data import credit
 from data.engine import connect
@@ -108,7 +107,7 @@ def month_rows(state: ViewState) -> pd.DataFrame:
     return conversion_by(steps, "month") if len(steps) else pd.DataFrame()
 
 
-def funnel_figure(stages: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def funnel_figure(stages: pd.DataFrame, theme: str | None) -> Figure | None:
     if stages.empty:
         return None
     shown = stages[stages["stage"].isin(["visit", "application", "approval", "disbursement"])]
@@ -116,42 +115,44 @@ def funnel_figure(stages: pd.DataFrame, theme: str | None) -> go.Figure | None:
     previous = [None, *events[:-1]]
     # Drawn as horizontal bars, widest at the top: the browser's plotly.js bundle is the
     # cartesian one (bar, scatter, heatmap), a third of the full bundle's size.
-    figure = go.Figure(
-        go.Bar(
-            y=[s.capitalize() for s in shown["stage"]],
-            x=events,
-            orientation="h",
-            text=[
-                f"{n:,} · {n / before:.0%} of previous" if before else f"{n:,}"
-                for n, before in zip(events, previous, strict=True)
-            ],
-            textposition="auto",
-        )
-    )
-    figure.update_yaxes(autorange="reversed")
+    bar = {
+        "type": "bar",
+        "y": [s.capitalize() for s in shown["stage"]],
+        "x": values(events),
+        "orientation": "h",
+        "text": [
+            f"{n:,} · {n / before:.0%} of previous" if before else f"{n:,}"
+            for n, before in zip(events, previous, strict=True)
+        ],
+        "textposition": "auto",
+    }
     ended = stages.set_index("stage")["events"].astype(int).to_dict()
-    figure.update_layout(
-        title=f"Loans ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted"
-    )
-    return themed(figure, theme)
+    title = f"Loans ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted"
+    layout = {"yaxis": {"autorange": "reversed"}, "title": {"text": title}}
+    return themed({"data": [bar], "layout": layout}, theme)
 
 
 def _rates(
     frame: pd.DataFrame, x: str, theme: str | None, bars: bool, keys: pd.Series | None = None
-) -> go.Figure | None:
+) -> Figure | None:
     """Approval rate and take-up per `x`; each bar carries its row's key (what a click opens)."""
     if frame.empty:
         return None
-    figure = go.Figure()
+    traces = []
     for column, name in (("approval_rate", "Approval rate"), ("take_up", "Take-up")):
-        if bars:
-            figure.add_bar(x=frame[x], y=frame[column], name=name, customdata=keys)
-        else:
-            figure.add_scatter(x=frame[x], y=frame[column], name=name)
-    return themed(figure, theme).update_yaxes(tickformat=".0%")
+        trace = {
+            "type": "bar" if bars else "scatter",
+            "x": values(frame[x]),
+            "y": values(frame[column]),
+            "name": name,
+        }
+        if bars and keys is not None:
+            trace["customdata"] = values(keys)
+        traces.append(trace)
+    return themed({"data": traces, "layout": {"yaxis": {"tickformat": ".0%"}}}, theme)
 
 
-def channel_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def channel_figure(frame: pd.DataFrame, theme: str | None) -> Figure | None:
     """Approval and take-up per channel, each channel named for people ("Partner school")."""
     if frame.empty:
         return None
@@ -159,7 +160,7 @@ def channel_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
     return _rates(named, "channel", theme, bars=True, keys=frame["channel"])
 
 
-def month_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def month_figure(frame: pd.DataFrame, theme: str | None) -> Figure | None:
     return _rates(frame, "month", theme, bars=False)
 
 

@@ -10,7 +10,6 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, callback, html
 from dash.development.base_component import Component
 
@@ -28,7 +27,7 @@ from components.figures import reference_lines
 from components.formatting import local_datetime
 from components.shell import ids as shell_ids
 from components.table import data_table
-from components.theme import RISK_COLORS, themed
+from components.theme import RISK_COLORS, Figure, themed, values
 from components.view_tools import export_menu, view_actions, view_location
 from data import credit
 from data.engine import connect
@@ -144,57 +143,72 @@ def _thresholds() -> tuple[float, float]:
     return settings.psi_watch, settings.psi_act
 
 
-def drift_figure(drift: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def drift_figure(drift: pd.DataFrame, theme: str | None) -> Figure | None:
     """Each characteristic's PSI, its value written on its bar, coloured by its status."""
     if drift.empty:
         return None
     watch, act = _thresholds()
     drift = with_status(drift, watch=watch, act=act)
-    bars = go.Figure(
-        go.Bar(
-            x=drift["psi"],
-            y=[FEATURE_LABELS.get(f, str(f).capitalize()) for f in drift["feature"]],
-            orientation="h",
-            text=[f"{v:.3f}" for v in drift["psi"]],
-            textposition="outside",
-            cliponaxis=False,
-            marker_color=[RISK_COLORS[STATUS_BAND[s]] for s in drift["status"]],
-            hovertemplate="%{y}: PSI %{x:.3f}<extra></extra>",
-        )
+    bar = {
+        "type": "bar",
+        "x": values(drift["psi"]),
+        "y": [FEATURE_LABELS.get(f, str(f).capitalize()) for f in drift["feature"]],
+        "orientation": "h",
+        "text": [f"{v:.3f}" for v in drift["psi"]],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "marker": {"color": [RISK_COLORS[STATUS_BAND[s]] for s in drift["status"]]},
+        "hovertemplate": "%{y}: PSI %{x:.3f}<extra></extra>",
+    }
+    bars = reference_lines(
+        {"data": [bar], "layout": {}}, across=[(watch, "dot", None), (act, "dash", None)]
     )
-    reference_lines(bars, across=[(watch, "dot", None), (act, "dash", None)])
-    return themed(bars, theme).update_layout(
-        height=max(280, 24 * len(drift)), yaxis={"autorange": "reversed"}
-    )
+    bars["layout"] |= {"height": max(280, 24 * len(drift)), "yaxis": {"autorange": "reversed"}}
+    return themed(bars, theme)
 
 
-def scores_figure(monthly: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def scores_figure(monthly: pd.DataFrame, theme: str | None) -> Figure | None:
     if monthly.empty:
         return None
-    spread = go.Figure()
-    spread.add_scatter(
-        x=monthly["month"], y=monthly["q75"], line={"width": 0}, showlegend=False, hoverinfo="skip"
-    )
-    spread.add_scatter(
-        x=monthly["month"], y=monthly["q25"], fill="tonexty", line={"width": 0}, name="Middle half"
-    )
-    spread.add_scatter(x=monthly["month"], y=monthly["median"], name="Median")
-    return themed(spread, theme).update_yaxes(title="points")
+    months = values(monthly["month"])
+    traces = [
+        {
+            "type": "scatter",
+            "x": months,
+            "y": values(monthly["q75"]),
+            "line": {"width": 0},
+            "showlegend": False,
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": months,
+            "y": values(monthly["q25"]),
+            "fill": "tonexty",
+            "line": {"width": 0},
+            "name": "Middle half",
+        },
+        {"type": "scatter", "x": months, "y": values(monthly["median"]), "name": "Median"},
+    ]
+    return themed({"data": traces, "layout": {"yaxis": {"title": {"text": "points"}}}}, theme)
 
 
-def bad_rates_figure(rates: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def bad_rates_figure(rates: pd.DataFrame, theme: str | None) -> Figure | None:
     if rates.empty:
         return None
-    bad = go.Figure()
+    traces = []
     for band in [b for b in BANDS if b in set(rates["band"])]:  # low first, as the legend reads
         rows = rates[rates["band"] == band]
-        bad.add_scatter(
-            x=rows["quarter"],
-            y=rows["bad_rate"],
-            name=str(band),
-            line={"color": RISK_COLORS.get(str(band))},
+        traces.append(
+            {
+                "type": "scatter",
+                "x": values(rows["quarter"]),
+                "y": values(rows["bad_rate"]),
+                "name": str(band),
+                "line": {"color": RISK_COLORS.get(str(band))},
+            }
         )
-    return themed(bad, theme).update_yaxes(tickformat=".0%")
+    return themed({"data": traces, "layout": {"yaxis": {"tickformat": ".0%"}}}, theme)
 
 
 def _three_decimals(value: object, _row: object) -> str:

@@ -8,7 +8,6 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, callback, dcc, html
 from dash.development.base_component import Component
 
@@ -27,7 +26,7 @@ from components.insight import KpiReading, facts_from_kpi_cards
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table
-from components.theme import themed
+from components.theme import Figure, themed, values
 from components.view_tools import export_menu, view_actions, view_location
 from data import credit, pricing
 from data.engine import connect
@@ -202,18 +201,26 @@ def _curve(apps: pd.DataFrame | None, state: ViewState) -> pd.DataFrame:
     return curve.assign(chosen=curve["cutoff"] == state["cutoff"])
 
 
-def cutoff_figure(curve: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def cutoff_figure(curve: pd.DataFrame, theme: str | None) -> Figure | None:
     if curve.empty:
         return None
-    figure = go.Figure()
-    figure.add_scatter(x=curve["cutoff"], y=curve["approval_rate"], name="Approval rate")
-    figure.add_scatter(x=curve["cutoff"], y=curve["loss_rate"] * 10, name="Loss rate × 10")
+    cutoffs = values(curve["cutoff"])
+    traces = [
+        {"type": "scatter", "x": cutoffs, "y": values(curve["approval_rate"])}
+        | {"name": "Approval rate"},
+        {"type": "scatter", "x": cutoffs, "y": values(curve["loss_rate"] * 10)}
+        | {"name": "Loss rate × 10"},
+    ]
+    layout = {
+        "yaxis": {"tickformat": ".0%"},
+        "xaxis": {"title": {"text": "score cut-off"}},
+        "title": {"text": "Volume against loss as the cut-off moves"},
+    }
     chosen = curve.loc[curve["chosen"], "cutoff"]
-    reference_lines(figure, across=[(c, "dot", f"cut-off {c}") for c in chosen])
-    figure = (
-        themed(figure, theme).update_yaxes(tickformat=".0%").update_xaxes(title="score cut-off")
+    figure = {"data": traces, "layout": layout}
+    return themed(
+        reference_lines(figure, across=[(c, "dot", f"cut-off {c}") for c in chosen]), theme
     )
-    return figure.update_layout(title="Volume against loss as the cut-off moves")
 
 
 @callback(

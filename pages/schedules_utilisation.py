@@ -6,7 +6,6 @@ from typing import Any
 
 import dash
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 
@@ -19,7 +18,7 @@ from components.figures import clicked
 from components.filters import period_filter
 from components.formatting import number, percent
 from components.shell import ids as shell_ids
-from components.theme import themed
+from components.theme import Figure, themed, values
 from components.view_tools import view_actions, view_location
 from data import schedules
 from data.engine import connect
@@ -137,39 +136,40 @@ def rates_rows(state: ViewState) -> pd.DataFrame:
     return weeks
 
 
-def _bars(frame: pd.DataFrame, label: str, theme: str | None) -> go.Figure | None:
+def _bars(frame: pd.DataFrame, label: str, theme: str | None) -> Figure | None:
     """Hours per host or room; each bar carries its sessions (and a room its id, to drill)."""
     if frame.empty:
         return None
     ordered = frame.iloc[::-1]
     carried = ["sessions", "room_id"] if "room_id" in ordered else ["sessions"]
-    figure = go.Figure(
-        go.Bar(
-            x=ordered["hours"],
-            y=ordered[label],
-            orientation="h",
-            customdata=ordered[carried].to_numpy().tolist(),  # plain lists reach clickData whole
-            hovertemplate="%{y}: %{x:.1f} h in %{customdata[0]} sessions<extra></extra>",
-        )
-    )
-    return themed(figure, theme).update_xaxes(title="hours")
+    bar = {
+        "type": "bar",
+        "x": values(ordered["hours"]),
+        "y": values(ordered[label]),
+        "orientation": "h",
+        "customdata": values(ordered[carried].to_numpy().tolist()),  # lists reach clickData
+        "hovertemplate": "%{y}: %{x:.1f} h in %{customdata[0]} sessions<extra></extra>",
+    }
+    return themed({"data": [bar], "layout": {"xaxis": {"title": {"text": "hours"}}}}, theme)
 
 
-def hosts_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def hosts_figure(frame: pd.DataFrame, theme: str | None) -> Figure | None:
     return _bars(frame, "host_name", theme)
 
 
-def rooms_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def rooms_figure(frame: pd.DataFrame, theme: str | None) -> Figure | None:
     return _bars(frame, "room", theme)
 
 
-def rates_figure(weeks: pd.DataFrame, theme: str | None) -> go.Figure | None:
+def rates_figure(weeks: pd.DataFrame, theme: str | None) -> Figure | None:
     if weeks.empty:
         return None
-    rates = go.Figure()
-    rates.add_scatter(x=weeks["week"], y=weeks["cancelled_rate"], name="Cancelled")
-    rates.add_scatter(x=weeks["week"], y=weeks["no_show_rate"], name="No-shows")
-    return themed(rates, theme).update_yaxes(tickformat=".0%", rangemode="tozero")
+    traces = [
+        {"type": "scatter", "x": values(weeks["week"]), "y": values(weeks[column]), "name": name}
+        for column, name in (("cancelled_rate", "Cancelled"), ("no_show_rate", "No-shows"))
+    ]
+    layout = {"yaxis": {"tickformat": ".0%", "rangemode": "tozero"}}
+    return themed({"data": traces, "layout": layout}, theme)
 
 
 @callback(

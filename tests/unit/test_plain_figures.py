@@ -25,9 +25,13 @@ from components.theme import (
     plain_figure,
     themed,
 )
+from pages.credit_journey import channel_figure, funnel_figure, month_figure
+from pages.credit_monitoring import bad_rates_figure, drift_figure, scores_figure
+from pages.credit_pricing import cutoff_figure
+from pages.schedules_utilisation import hosts_figure, rates_figure, rooms_figure
 from pages.tutor_profile import activity_figure
 from pages.tutor_risk import at_risk_figure, call_figure
-from vocabulary import BANDS
+from vocabulary import BANDS, CHANNEL_LABELS
 
 
 def sent(figure: Any) -> dict[str, Any]:
@@ -197,6 +201,158 @@ def old_at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> go.Figure:
     return themed(figure, theme)
 
 
+def old_funnel_figure(stages: pd.DataFrame, theme: str | None) -> go.Figure:
+    shown = stages[stages["stage"].isin(["visit", "application", "approval", "disbursement"])]
+    events = shown["events"].astype(int).to_numpy()
+    previous = [None, *events[:-1]]
+    figure = go.Figure(
+        go.Bar(
+            y=[s.capitalize() for s in shown["stage"]],
+            x=events,
+            orientation="h",
+            text=[
+                f"{n:,} · {n / before:.0%} of previous" if before else f"{n:,}"
+                for n, before in zip(events, previous, strict=True)
+            ],
+            textposition="auto",
+        )
+    )
+    figure.update_yaxes(autorange="reversed")
+    ended = stages.set_index("stage")["events"].astype(int).to_dict()
+    figure.update_layout(
+        title=f"Loans ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted"
+    )
+    return themed(figure, theme)
+
+
+def old_rates(
+    frame: pd.DataFrame, x: str, theme: str | None, bars: bool, keys: pd.Series | None = None
+) -> go.Figure:
+    figure = go.Figure()
+    for column, name in (("approval_rate", "Approval rate"), ("take_up", "Take-up")):
+        if bars:
+            figure.add_bar(x=frame[x], y=frame[column], name=name, customdata=keys)
+        else:
+            figure.add_scatter(x=frame[x], y=frame[column], name=name)
+    return themed(figure, theme).update_yaxes(tickformat=".0%")
+
+
+def old_channel_figure(frame: pd.DataFrame, theme: str | None) -> go.Figure:
+    named = frame.assign(channel=frame["channel"].map(lambda c: CHANNEL_LABELS.get(c, c)))
+    return old_rates(named, "channel", theme, bars=True, keys=frame["channel"])
+
+
+def old_hours_bars(frame: pd.DataFrame, label: str, theme: str | None) -> go.Figure:
+    ordered = frame.iloc[::-1]
+    carried = ["sessions", "room_id"] if "room_id" in ordered else ["sessions"]
+    figure = go.Figure(
+        go.Bar(
+            x=ordered["hours"],
+            y=ordered[label],
+            orientation="h",
+            customdata=ordered[carried].to_numpy().tolist(),
+            hovertemplate="%{y}: %{x:.1f} h in %{customdata[0]} sessions<extra></extra>",
+        )
+    )
+    return themed(figure, theme).update_xaxes(title="hours")
+
+
+def old_rates_figure(weeks: pd.DataFrame, theme: str | None) -> go.Figure:
+    rates = go.Figure()
+    rates.add_scatter(x=weeks["week"], y=weeks["cancelled_rate"], name="Cancelled")
+    rates.add_scatter(x=weeks["week"], y=weeks["no_show_rate"], name="No-shows")
+    return themed(rates, theme).update_yaxes(tickformat=".0%", rangemode="tozero")
+
+
+def old_reference_lines(figure: go.Figure, *, across=(), along=()) -> go.Figure:
+    shapes, notes = [], []
+    for x, dash, label in across:
+        shapes.append(
+            {"line": {"dash": dash}, "type": "line", "x0": x, "x1": x, "xref": "x"}
+            | {"y0": 0, "y1": 1, "yref": "y domain"}
+        )
+        if label:
+            notes.append(
+                {"showarrow": False, "text": label, "x": x, "xanchor": "left", "xref": "x"}
+                | {"y": 1, "yanchor": "top", "yref": "y domain"}
+            )
+    for y, dash, label in along:
+        shapes.append(
+            {"line": {"dash": dash}, "type": "line", "x0": 0, "x1": 1, "xref": "x domain"}
+            | {"y0": y, "y1": y, "yref": "y"}
+        )
+        if label:
+            notes.append(
+                {"showarrow": False, "text": label, "x": 1, "xanchor": "right"}
+                | {"xref": "x domain", "y": y, "yanchor": "bottom", "yref": "y"}
+            )
+    return figure.update_layout(
+        shapes=[*figure.layout.shapes, *shapes], annotations=[*figure.layout.annotations, *notes]
+    )
+
+
+def old_drift_figure(drift: pd.DataFrame, theme: str | None) -> go.Figure:
+    from analytics.credit_features import FEATURE_LABELS
+    from analytics.monitoring import with_status
+    from pages.credit_monitoring import STATUS_BAND, _thresholds
+
+    watch, act = _thresholds()
+    drift = with_status(drift, watch=watch, act=act)
+    bars = go.Figure(
+        go.Bar(
+            x=drift["psi"],
+            y=[FEATURE_LABELS.get(f, str(f).capitalize()) for f in drift["feature"]],
+            orientation="h",
+            text=[f"{v:.3f}" for v in drift["psi"]],
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=[RISK_COLORS[STATUS_BAND[s]] for s in drift["status"]],
+            hovertemplate="%{y}: PSI %{x:.3f}<extra></extra>",
+        )
+    )
+    old_reference_lines(bars, across=[(watch, "dot", None), (act, "dash", None)])
+    return themed(bars, theme).update_layout(
+        height=max(280, 24 * len(drift)), yaxis={"autorange": "reversed"}
+    )
+
+
+def old_scores_figure(monthly: pd.DataFrame, theme: str | None) -> go.Figure:
+    spread = go.Figure()
+    spread.add_scatter(
+        x=monthly["month"], y=monthly["q75"], line={"width": 0}, showlegend=False, hoverinfo="skip"
+    )
+    spread.add_scatter(
+        x=monthly["month"], y=monthly["q25"], fill="tonexty", line={"width": 0}, name="Middle half"
+    )
+    spread.add_scatter(x=monthly["month"], y=monthly["median"], name="Median")
+    return themed(spread, theme).update_yaxes(title="points")
+
+
+def old_bad_rates_figure(rates: pd.DataFrame, theme: str | None) -> go.Figure:
+    bad = go.Figure()
+    for band in [b for b in BANDS if b in set(rates["band"])]:
+        rows = rates[rates["band"] == band]
+        bad.add_scatter(
+            x=rows["quarter"],
+            y=rows["bad_rate"],
+            name=str(band),
+            line={"color": RISK_COLORS.get(str(band))},
+        )
+    return themed(bad, theme).update_yaxes(tickformat=".0%")
+
+
+def old_cutoff_figure(curve: pd.DataFrame, theme: str | None) -> go.Figure:
+    figure = go.Figure()
+    figure.add_scatter(x=curve["cutoff"], y=curve["approval_rate"], name="Approval rate")
+    figure.add_scatter(x=curve["cutoff"], y=curve["loss_rate"] * 10, name="Loss rate × 10")
+    chosen = curve.loc[curve["chosen"], "cutoff"]
+    old_reference_lines(figure, across=[(c, "dot", f"cut-off {c}") for c in chosen])
+    figure = (
+        themed(figure, theme).update_yaxes(tickformat=".0%").update_xaxes(title="score cut-off")
+    )
+    return figure.update_layout(title="Volume against loss as the cut-off moves")
+
+
 # -- the inputs the pages give them --------------------------------------------------------
 
 WEEKS = pd.date_range("2026-09-07", periods=12, freq="W-MON", tz="UTC")
@@ -264,6 +420,71 @@ def weekly_expected() -> pd.DataFrame:
     return frame
 
 
+def journey_stages() -> pd.DataFrame:
+    stages = ["visit", "application", "approval", "disbursement", "repaid", "defaulted"]
+    return pd.DataFrame({"stage": stages, "events": [9000, 2400, 1500, 1300, 700, 90]})
+
+
+def conversion(by: str) -> pd.DataFrame:
+    keys = ["web", "partner_school", "agent"] if by == "channel" else ["2026-09", "2026-10"]
+    return pd.DataFrame(
+        {
+            by: keys,
+            "approval_rate": np.linspace(0.4, 0.7, len(keys)),
+            "take_up": [np.nan, *np.linspace(0.8, 0.9, len(keys) - 1)],
+        }
+    )
+
+
+def hours(label: str) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {label: ["Ada", "Ben", "Cy"], "hours": [41.5, 30.0, 12.25], "sessions": [30, 22, 9]}
+    )
+    return frame.assign(room_id=[4, 9, 2]) if label == "room" else frame
+
+
+def weekly_rates() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"week": WEEKS, "cancelled_rate": np.linspace(0.02, 0.1, 12), "no_show_rate": 0.05}
+    )
+
+
+def drift() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"feature": ["income", "age", "amount", "term"], "psi": [0.31, 0.02, 0.14, 0.0]}
+    )
+
+
+def monthly_scores() -> pd.DataFrame:
+    months = pd.date_range("2026-01-01", periods=10, freq="MS", tz="UTC")
+    return pd.DataFrame(
+        {"month": months, "q25": np.arange(10) + 590.0, "median": 610.0, "q75": 630.5}
+    )
+
+
+def bad_rates() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            (q, b, r)
+            for q in ("2025Q4", "2026Q1", "2026Q2")
+            for b, r in (("critical", 0.4), ("low", 0.01), ("high", 0.2))
+        ],
+        columns=["quarter", "band", "bad_rate"],
+    )
+
+
+def cutoff_curve(chosen: list[int]) -> pd.DataFrame:
+    cutoffs = np.arange(500, 700, 20)
+    return pd.DataFrame(
+        {
+            "cutoff": cutoffs,
+            "approval_rate": np.linspace(0.95, 0.3, len(cutoffs)),
+            "loss_rate": np.linspace(0.08, 0.01, len(cutoffs)),
+            "chosen": np.isin(cutoffs, chosen),
+        }
+    )
+
+
 CASES = {
     "stacked bars, many": (
         lambda t: stacked_bars(weekly_statuses(50), theme=t, y_title="sessions"),
@@ -304,6 +525,50 @@ CASES = {
     "the call list without the team's point": (
         lambda t: call_figure(call_rows(False), t),
         lambda t: old_call_figure(call_rows(False), t),
+    ),
+    "the journey's funnel": (
+        lambda t: funnel_figure(journey_stages(), t),
+        lambda t: old_funnel_figure(journey_stages(), t),
+    ),
+    "the journey by channel": (
+        lambda t: channel_figure(conversion("channel"), t),
+        lambda t: old_channel_figure(conversion("channel"), t),
+    ),
+    "the journey by month": (
+        lambda t: month_figure(conversion("month"), t),
+        lambda t: old_rates(conversion("month"), "month", t, bars=False),
+    ),
+    "hours per host": (
+        lambda t: hosts_figure(hours("host_name"), t),
+        lambda t: old_hours_bars(hours("host_name"), "host_name", t),
+    ),
+    "hours per room": (
+        lambda t: rooms_figure(hours("room"), t),
+        lambda t: old_hours_bars(hours("room"), "room", t),
+    ),
+    "cancelled and no-show rates": (
+        lambda t: rates_figure(weekly_rates(), t),
+        lambda t: old_rates_figure(weekly_rates(), t),
+    ),
+    "drift with its thresholds": (
+        lambda t: drift_figure(drift(), t),
+        lambda t: old_drift_figure(drift(), t),
+    ),
+    "scores over time": (
+        lambda t: scores_figure(monthly_scores(), t),
+        lambda t: old_scores_figure(monthly_scores(), t),
+    ),
+    "bad rates by band": (
+        lambda t: bad_rates_figure(bad_rates(), t),
+        lambda t: old_bad_rates_figure(bad_rates(), t),
+    ),
+    "the cut-off chosen": (
+        lambda t: cutoff_figure(cutoff_curve([600]), t),
+        lambda t: old_cutoff_figure(cutoff_curve([600]), t),
+    ),
+    "no cut-off chosen": (
+        lambda t: cutoff_figure(cutoff_curve([]), t),
+        lambda t: old_cutoff_figure(cutoff_curve([]), t),
     ),
     "expected leavers": (
         lambda t: at_risk_figure(weekly_expected(), t),
