@@ -74,7 +74,8 @@ def layout(**query: str) -> Component:
                     chart_card(
                         body_id=ids.months,
                         title="Conversion by month",
-                        subtitle="Approval rate and take-up of the applications made each month",
+                        subtitle="Approvals per application and payouts per approval, each counted "
+                        "in the month it happened",
                         export=(VIEW, "months"),
                     ),
                 ],
