@@ -33,6 +33,11 @@ class ScheduleQuery(PageQuery):
 
     @model_validator(mode="after")
     def a_short_range(self) -> ScheduleQuery:
+        for bound in (self.since, self.until):
+            try:  # 0001-01-01T00:00+01:00 is a valid time whose UTC falls before year 1
+                bound.astimezone(UTC)
+            except OverflowError:
+                raise ValueError("since and until must be in years 1 to 9999 in UTC") from None
         if not timedelta(0) < self.until - self.since <= timedelta(days=MAX_DAYS):
             raise ValueError(f"until must be after since, and at most {MAX_DAYS} days later")
         return self

@@ -88,6 +88,12 @@ def test_a_schedule_range_must_be_short_and_say_its_zone(api):
         assert_problem(api.get(f"/api/v1/schedules?{naive}"), 422)["errors"][0]["field"] == "since"
     )
     assert_problem(api.get("/api/v1/schedules"), 422)
+    # Times that exist but whose UTC falls outside the calendar (found by the fuzzer: a 500).
+    for edge in (
+        "since=0001-01-01T00:00:00%2B01:00&until=0001-01-02T00:00:00Z",
+        "since=9999-12-31T00:00:00Z&until=9999-12-31T22:00:00-05:00",
+    ):
+        assert "years 1 to 9999" in str(assert_problem(api.get(f"/api/v1/schedules?{edge}"), 422))
 
 
 def test_the_audit_log_is_for_admins_tokens_only(server, api):
