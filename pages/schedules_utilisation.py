@@ -56,6 +56,10 @@ def layout(**query: str) -> Component:
             view_location(VIEW),
             dcc.Location(id=ids.go, refresh="callback-nav"),
             period_filter(ids.period, PERIODS, state["period"]),
+            html.P(
+                "Whole days up to yesterday: today's sessions count once the day is over.",
+                className="widget-note",
+            ),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             ExplainAIO(VIEW),
             html.Div(
@@ -88,11 +92,15 @@ def layout(**query: str) -> Component:
 
 
 def usage(period: object) -> tuple[int, dict]:
-    """The chosen period (days; an unknown one is 8 weeks) and its utilisation frames."""
+    """The chosen period (days; an unknown one is 8 weeks) and its utilisation frames.
+
+    The period is the whole days before today: today's sessions are still to be held, taken
+    or cancelled, and counting them made the week in progress read as almost no
+    cancellations and no no-shows. Whole days also let one cached read serve the day."""
     days = period if isinstance(period, int) and period in PERIODS else 56
-    with connect() as conn:  # whole days, today included: one cached read serves the day
+    with connect() as conn:
         return days, schedules.utilisation(
-            conn=conn, region_ids=region_scope(), since=days_back(days - 1), until=days_back(-1)
+            conn=conn, region_ids=region_scope(), since=days_back(days), until=days_back(0)
         )
 
 
@@ -206,7 +214,7 @@ def drill_to_room(click: Any, period: Any) -> str:
     if type(room) is not int or not 0 < room < 2**31:  # a forged click: not a room's id
         raise dash.exceptions.PreventUpdate
     days, _ = usage(period)
-    first, last = days_back(days - 1).date(), days_back(0).date()
+    first, last = days_back(days).date(), days_back(1).date()  # both days included
     return f"/schedules?view=list&date={first}&until={last}&room={room}"  # the page's order
 
 
