@@ -161,7 +161,8 @@ def drift_figure(drift: pd.DataFrame, theme: str | None) -> Figure | None:
         "hovertemplate": "%{y}: PSI %{x:.3f}<extra></extra>",
     }
     bars = reference_lines(
-        {"data": [bar], "layout": {}}, across=[(watch, "dot", None), (act, "dash", None)]
+        {"data": [bar], "layout": {}},
+        across=[(watch, "dot", f"watch {watch:g}"), (act, "dash", f"act {act:g}")],
     )
     bars["layout"] |= {"height": max(280, 24 * len(drift)), "yaxis": {"autorange": "reversed"}}
     return themed(bars, theme)

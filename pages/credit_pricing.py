@@ -86,7 +86,9 @@ def layout(**query: str) -> Component:
                             step=0.0025,
                             value=state["margin"],
                             marks={m / 100: f"{m}%" for m in range(0, 11, 2)},
-                            tooltip={"placement": "bottom"},
+                            # Read in %, as the marks are: its typed box showed 0.03.
+                            tooltip={"placement": "bottom", "transform": "percentOfOne"},
+                            allow_direct_input=False,
                         ),
                         md=6,
                     ),
@@ -205,14 +207,18 @@ def cutoff_figure(curve: pd.DataFrame, theme: str | None) -> Figure | None:
     if curve.empty:
         return None
     cutoffs = values(curve["cutoff"])
+    # Each rate on its own axis, read as it is: the loss rate was drawn ten times over on
+    # the approval rate's axis, so 8% of loss read as 80%.
     traces = [
         {"type": "scatter", "x": cutoffs, "y": values(curve["approval_rate"])}
-        | {"name": "Approval rate"},
-        {"type": "scatter", "x": cutoffs, "y": values(curve["loss_rate"] * 10)}
-        | {"name": "Loss rate × 10"},
+        | {"name": "Approval rate (left)", "hovertemplate": "%{y:.1%} approved at %{x}"},
+        {"type": "scatter", "x": cutoffs, "y": values(curve["loss_rate"]), "yaxis": "y2"}
+        | {"name": "Loss rate (right)", "hovertemplate": "%{y:.2%} expected loss at %{x}"},
     ]
     layout = {
-        "yaxis": {"tickformat": ".0%"},
+        "yaxis": {"tickformat": ".0%", "title": {"text": "approval rate"}, "rangemode": "tozero"},
+        "yaxis2": {"tickformat": ".1%", "title": {"text": "loss rate"}, "rangemode": "tozero"}
+        | {"overlaying": "y", "side": "right", "showgrid": False},
         "xaxis": {"title": {"text": "score cut-off"}},
         "title": {"text": "Volume against loss as the cut-off moves"},
     }

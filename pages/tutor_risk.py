@@ -502,7 +502,7 @@ def call_figure(rows: pd.DataFrame, theme: str | None) -> Figure | None:
         )
     layout = {
         "xaxis": {"title": {"text": "calls per 100 tutors"}},
-        "yaxis": {"title": {"text": "%"}, "range": [0, 100]},
+        "yaxis": {"title": {"text": "share"}, "ticksuffix": "%", "range": [0, 100]},
     }
     return themed({"data": traces, "layout": layout}, theme)
 

@@ -179,7 +179,12 @@ def old_call_figure(rows: pd.DataFrame, theme: str | None) -> go.Figure:
             hovertemplate=f"the team's weekly calls: {point['calls_per_100']:.1f} per 100 tutors "
             f"reach {point['reached']:.0%} of leavers<extra></extra>",
         )
-    figure.update_layout(xaxis_title="calls per 100 tutors", yaxis_title="%", yaxis_range=[0, 100])
+    figure.update_layout(
+        xaxis_title="calls per 100 tutors",
+        yaxis_title="share",
+        yaxis_ticksuffix="%",
+        yaxis_range=[0, 100],
+    )
     return themed(figure, theme)
 
 
@@ -310,7 +315,9 @@ def old_drift_figure(drift: pd.DataFrame, theme: str | None) -> go.Figure:
             hovertemplate="%{y}: PSI %{x:.3f}<extra></extra>",
         )
     )
-    old_reference_lines(bars, across=[(watch, "dot", None), (act, "dash", None)])
+    old_reference_lines(
+        bars, across=[(watch, "dot", f"watch {watch:g}"), (act, "dash", f"act {act:g}")]
+    )
     return themed(bars, theme).update_layout(
         height=max(280, 24 * len(drift)), yaxis={"autorange": "reversed"}
     )
@@ -343,12 +350,26 @@ def old_bad_rates_figure(rates: pd.DataFrame, theme: str | None) -> go.Figure:
 
 def old_cutoff_figure(curve: pd.DataFrame, theme: str | None) -> go.Figure:
     figure = go.Figure()
-    figure.add_scatter(x=curve["cutoff"], y=curve["approval_rate"], name="Approval rate")
-    figure.add_scatter(x=curve["cutoff"], y=curve["loss_rate"] * 10, name="Loss rate × 10")
+    figure.add_scatter(
+        x=curve["cutoff"],
+        y=curve["approval_rate"],
+        name="Approval rate (left)",
+        hovertemplate="%{y:.1%} approved at %{x}",
+    )
+    figure.add_scatter(
+        x=curve["cutoff"],
+        y=curve["loss_rate"],
+        yaxis="y2",
+        name="Loss rate (right)",
+        hovertemplate="%{y:.2%} expected loss at %{x}",
+    )
     chosen = curve.loc[curve["chosen"], "cutoff"]
     old_reference_lines(figure, across=[(c, "dot", f"cut-off {c}") for c in chosen])
-    figure = (
-        themed(figure, theme).update_yaxes(tickformat=".0%").update_xaxes(title="score cut-off")
+    figure = themed(figure, theme).update_xaxes(title="score cut-off")
+    figure.update_layout(
+        yaxis={"tickformat": ".0%", "title": "approval rate", "rangemode": "tozero"},
+        yaxis2={"tickformat": ".1%", "title": "loss rate", "rangemode": "tozero"}
+        | {"overlaying": "y", "side": "right", "showgrid": False},
     )
     return figure.update_layout(title="Volume against loss as the cut-off moves")
 
