@@ -18,6 +18,7 @@ from typing import Any
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+import numpy as np
 import pandas as pd
 from dash import MATCH, Input, Output, callback, ctx, dcc, html
 from dash.dependencies import Wildcard
@@ -264,12 +265,21 @@ def describe(state: GridState, columns: Sequence[GridColumn]) -> str:
 
 def rows_response(frame: pd.DataFrame, total: int, columns: Sequence[GridColumn]) -> dict:
     """The grid's answer to a getRowsRequest: JSON-safe rows (dates as ISO days, no NaN)."""
-    shown = frame.copy()
-    for c in columns:
-        if c.field in shown and c.kind == "date":  # ISO days, unless the page wrote its own
-            shown[c.field] = shown[c.field].map(_iso_day)
-    shown = shown.astype(object).where(shown.notna(), None)
-    return {"rowData": shown.to_dict("records"), "rowCount": int(total)}
+    dated = {c.field for c in columns if c.kind == "date"}
+    fields = list(frame.columns)
+    cells = []
+    # Column by column as Python values, missing ones None: a copy, `astype(object)`, a
+    # `where` and `to_dict` took 3-4 ms for a block of 100 rows (#26).
+    for name, series in frame.items():
+        values = series.tolist()
+        if series.dtype == object:  # numpy scalars held as objects, as Python's
+            values = [v.item() if isinstance(v, np.generic) else v for v in values]
+        if name in dated:  # ISO days, unless the page wrote its own
+            values = [_iso_day(value) for value in values]
+        missing = series.isna().tolist()
+        cells.append([None if gone else value for value, gone in zip(values, missing, strict=True)])
+    rows = [dict(zip(fields, row, strict=True)) for row in zip(*cells, strict=True)]
+    return {"rowData": rows if cells else [{} for _ in range(len(frame))], "rowCount": int(total)}
 
 
 def as_shown(frame: pd.DataFrame, state: GridState, columns: Sequence[GridColumn]) -> pd.DataFrame:
