@@ -11,7 +11,6 @@ from actions.base import Actor
 from analytics.early_warning import SEVERITIES, lowest_thresholds, triggered, watchlist
 from data import credit, loans
 from data.engine import connect
-from data.queries.overview import data_as_of
 
 
 def watched_loans(
@@ -21,7 +20,7 @@ def watched_loans(
     Columns: those of `loans.loan_behaviour`, severity, rules. As of the newest application
     on record (`now` on an empty book)."""
     with connect() as conn:
-        newest = data_as_of(conn=conn).set_index("source")["newest"].get("credit_applications")
+        newest = credit.newest_application(conn=conn)
         model = credit.active_model(conn=conn)
         rules = credit.alert_rules(conn=conn, active_only=True)
         if rule_id is not None:
@@ -30,7 +29,7 @@ def watched_loans(
             conn=conn,
             model_id=model["id"] if model else None,
             region_ids=None if actor.region_ids is None else list(actor.region_ids),
-            as_of=newest.to_pydatetime() if newest is not None and newest == newest else now,
+            as_of=newest or now,
             catching=lowest_thresholds(rules),
         )
     listed = watchlist(behaviour, triggered(behaviour, rules))

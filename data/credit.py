@@ -167,6 +167,14 @@ def store_scores(*, conn: Connection, model_id: int, scores: pd.DataFrame) -> in
     return len(rows)
 
 
+@cached("credit")
+def newest_application(*, conn: Connection) -> datetime | None:
+    """When the newest application on record was made (None: none yet): what the credit
+    book is "as of"."""
+    newest: datetime | None = conn.execute(select(func.max(CreditApplication.applied_at))).scalar()
+    return newest
+
+
 def active_model(*, conn: Connection) -> dict[str, Any] | None:
     row = conn.execute(
         select(

@@ -157,6 +157,8 @@ def _day(value: date, zone: tzinfo) -> tuple[datetime, datetime]:
 def filter_frame(frame: pd.DataFrame, filters: Sequence[ColumnFilter]) -> pd.DataFrame:
     """The rows of a frame computed in Python (not in SQL) that pass the filters, with the
     SQL's rules: text case-insensitive, a date is a whole day, blanks match only blank."""
+    if not any(f.column in frame and f.conditions for f in filters):
+        return frame  # nothing to narrow: no mask and no copy
     keep = pd.Series(True, index=frame.index)
     for f in filters:
         if f.column not in frame or not f.conditions:

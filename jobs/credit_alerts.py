@@ -10,25 +10,20 @@ import sys
 from datetime import UTC, datetime
 from typing import cast
 
-import pandas as pd
-
 from actions import webhooks
 from analytics.early_warning import lowest_thresholds, triggered
 from data import activity, credit, loans
 from data.engine import connect, transaction
-from data.queries.overview import data_as_of
 from settings import load_settings_or_exit
 
 
 def run(*, actor_id: int | None = None) -> int:
     """The number of new alerts raised."""
     with connect() as conn:
-        newest = data_as_of(conn=conn).set_index("source")["newest"].get("credit_applications")
+        newest = credit.newest_application(conn=conn)
         model = credit.active_model(conn=conn)
         rules = credit.alert_rules(conn=conn, active_only=True)
-        as_of = (
-            newest.to_pydatetime() if newest is not None and pd.notna(newest) else datetime.now(UTC)
-        )
+        as_of = newest or datetime.now(UTC)
         behaviour = loans.loan_behaviour(
             conn=conn,
             model_id=model["id"] if model else None,
