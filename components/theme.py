@@ -154,6 +154,11 @@ def theme_bases() -> dict[str, str]:
     return {name: palette.base for name, palette in PALETTES.items()}
 
 
+# The top margin of a figure with its own title: the title sits below the chart's toolbar
+# (shown on hover, and always on a touch screen) and above the legend, not under either.
+TITLED_TOP = 96
+
+
 @cache
 def figure_template(theme: str) -> go.layout.Template:
     """The Plotly template of a theme: Plotly's light or dark base with the palette's colours,

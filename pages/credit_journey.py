@@ -18,7 +18,7 @@ from components.chart_card import chart_bodies, chart_card
 from components.figures import clicked
 from components.filters import period_filter
 from components.shell import ids as shell_ids
-from components.theme import Figure, themed, values
+from components.theme import TITLED_TOP, Figure, themed, values
 from components.view_tools import view_actions, view_location
 from data import credit
 from data.engine import connect
@@ -130,6 +130,7 @@ def funnel_figure(stages: pd.DataFrame, theme: str | None) -> Figure | None:
     ended = stages.set_index("stage")["events"].astype(int).to_dict()
     title = f"Loans ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted"
     layout = {"yaxis": {"autorange": "reversed"}, "title": {"text": title}}
+    layout["margin"] = {"t": TITLED_TOP}
     return themed({"data": [bar], "layout": layout}, theme)
 
 

@@ -26,7 +26,7 @@ from components.insight import KpiReading, facts_from_kpi_cards
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
 from components.table import data_table
-from components.theme import Figure, themed, values
+from components.theme import TITLED_TOP, Figure, themed, values
 from components.view_tools import export_menu, view_actions, view_location
 from data import credit, pricing
 from data.engine import connect
@@ -221,6 +221,7 @@ def cutoff_figure(curve: pd.DataFrame, theme: str | None) -> Figure | None:
         | {"overlaying": "y", "side": "right", "showgrid": False},
         "xaxis": {"title": {"text": "score cut-off"}},
         "title": {"text": "Volume against loss as the cut-off moves"},
+        "margin": {"t": TITLED_TOP},
     }
     chosen = curve.loc[curve["chosen"], "cutoff"]
     figure = {"data": traces, "layout": layout}

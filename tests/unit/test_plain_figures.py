@@ -22,6 +22,7 @@ from components.theme import (
     SERIES_COLORS,
     STATUS_COLORS,
     THEMES,
+    TITLED_TOP,
     plain_figure,
     themed,
 )
@@ -225,7 +226,8 @@ def old_funnel_figure(stages: pd.DataFrame, theme: str | None) -> go.Figure:
     figure.update_yaxes(autorange="reversed")
     ended = stages.set_index("stage")["events"].astype(int).to_dict()
     figure.update_layout(
-        title=f"Loans ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted"
+        title=f"Loans ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted",
+        margin_t=TITLED_TOP,
     )
     return themed(figure, theme)
 
@@ -371,7 +373,9 @@ def old_cutoff_figure(curve: pd.DataFrame, theme: str | None) -> go.Figure:
         yaxis2={"tickformat": ".1%", "title": "loss rate", "rangemode": "tozero"}
         | {"overlaying": "y", "side": "right", "showgrid": False},
     )
-    return figure.update_layout(title="Volume against loss as the cut-off moves")
+    return figure.update_layout(
+        title="Volume against loss as the cut-off moves", margin_t=TITLED_TOP
+    )
 
 
 # -- the inputs the pages give them --------------------------------------------------------
