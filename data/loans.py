@@ -8,6 +8,7 @@ another day or model (the refresh has not run since), the standing is computed l
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,6 +37,7 @@ from data.models import (
     LoanStanding,
     Repayment,
 )
+from data.models.credit import ALERT_METRICS
 from data.queries.sql import kept_for, read_frame, replace_rows
 
 STANDING_COLUMNS = (
@@ -48,7 +50,14 @@ STANDING_COLUMNS = (
     "missed_payments",
     "score_at_loan",
     "latest_score",
+    "score_drop",
 )
+
+
+def _drop(score_at_loan: Any, latest_score: Any) -> Any:
+    """Points lost since the loan: 0 if none, or if either score is unknown."""
+    fall = score_at_loan - latest_score
+    return case((fall > 0, fall), else_=0)
 
 
 def _live(model_id: int | None, day: date) -> Subquery:
@@ -87,6 +96,7 @@ def _live(model_id: int | None, day: date) -> Subquery:
             func.coalesce(pays.c.missed_payments, 0).label("missed_payments"),
             at_loan.c.score.label("score_at_loan"),
             latest.c.score.label("latest_score"),
+            _drop(at_loan.c.score, latest.c.score).label("score_drop"),
         )
         .join(CreditCustomer, CreditCustomer.id == Loan.customer_id)
         .outerjoin(pays, pays.c.loan_id == Loan.id)
@@ -123,12 +133,8 @@ def loan_behaviour(
         conn, LoanStanding.as_of, LoanStanding.model_version_id, on=day, model_id=model_id
     )
     source = _kept() if kept else _live(model_id, day)
-    fall = source.c.score_at_loan - source.c.latest_score
-    metric: dict[str, Any] = {
-        "days_past_due": source.c.days_past_due,
-        "missed_payments": source.c.missed_payments,
-        "score_drop": case((fall > 0, fall), else_=0),
-    }
+    # Each a whole number (days, payments, points)
+    metric: dict[str, Any] = {m: source.c[m] for m in ALERT_METRICS}
     # The customer's name per returned row (a join would hash all 80,000 customers first).
     name = (
         select(CreditCustomer.name)
@@ -140,12 +146,14 @@ def loan_behaviour(
         *(source.c[c] for c in STANDING_COLUMNS[:2]),
         name,
         *(source.c[c] for c in STANDING_COLUMNS[2:]),
-        metric["score_drop"].label("score_drop"),
     )
     if region_ids is not None:
         stmt = stmt.where(source.c.region_id.in_(list(region_ids)))
     if catching is not None:
-        reached = [metric[m] >= threshold for m, threshold in catching.items()]
+        # Each metric counts whole units, so "at least 29.5" is "at least 30": compared as
+        # integers, the kept table's indexes serve it (a float made PostgreSQL cast every
+        # row, scan them all and misjudge how many it would find, #26).
+        reached = [metric[m] >= math.ceil(threshold) for m, threshold in catching.items()]
         stmt = stmt.where(or_(*reached) if reached else false())
     # Ordered here: asked to order, PostgreSQL walks the whole key index to find a few rows.
     frame = read_frame(conn, stmt, dates=["disbursed_on"])
@@ -181,4 +189,6 @@ def follow_latest_scores(
     stmt = update(LoanStanding).where(LoanStanding.model_version_id == model_id)
     if customer_ids is not None:
         stmt = stmt.where(LoanStanding.customer_id.in_(list(customer_ids)))
-    conn.execute(stmt.values(latest_score=newest))
+    conn.execute(
+        stmt.values(latest_score=newest, score_drop=_drop(LoanStanding.score_at_loan, newest))
+    )

@@ -129,7 +129,7 @@ def funnel_figure(stages: pd.DataFrame, theme: str | None) -> Figure | None:
     }
     ended = stages.set_index("stage")["events"].astype(int).to_dict()
     title = f"Loans ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted"
-    layout = {"yaxis": {"autorange": "reversed"}, "title": {"text": title}}
+    layout: dict[str, Any] = {"yaxis": {"autorange": "reversed"}, "title": {"text": title}}
     layout["margin"] = {"t": TITLED_TOP}
     return themed({"data": [bar], "layout": layout}, theme)
 

@@ -190,6 +190,13 @@ class LoanStanding(Base):
     refresh; live scoring updates the latest score of its customer's loans."""
 
     __tablename__ = "loan_standings"
+    __table_args__ = (
+        # The watchlist and the alerts ask for the few loans some rule catches (metric at or
+        # above a threshold): read down these, not through every active loan (#26).
+        Index("ix_loan_standings_days_past_due", "days_past_due"),
+        Index("ix_loan_standings_missed_payments", "missed_payments"),
+        Index("ix_loan_standings_score_drop", "score_drop"),
+    )
 
     loan_id: Mapped[int] = mapped_column(
         ForeignKey("loans.id", ondelete="CASCADE"), primary_key=True
@@ -206,6 +213,8 @@ class LoanStanding(Base):
     missed_payments: Mapped[int] = mapped_column(Integer)
     score_at_loan: Mapped[int | None] = mapped_column(Integer)
     latest_score: Mapped[int | None] = mapped_column(Integer)
+    # Points lost since the loan (0 if none or unknown): kept with the latest score.
+    score_drop: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Repayment(ExternalId, Base):

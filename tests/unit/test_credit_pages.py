@@ -608,6 +608,9 @@ def test_kept_loan_standings_equal_the_live_ones_and_follow_live_scoring(scored)
     expected = live[(live["days_past_due"] >= 30) | (live["score_drop"] >= 1)]
     assert 0 < len(caught) < len(live)
     assert caught["loan_id"].tolist() == expected["loan_id"].tolist()
+    # Whole units: a rule at 29.5 days or 0.5 points catches what one at 30 and 1 does.
+    halves = behaviour(catching={"days_past_due": 29.5, "score_drop": 0.5})
+    assert halves["loan_id"].tolist() == caught["loan_id"].tolist()
     assert behaviour(catching={}).empty
 
     # Live scoring of a borrower moves the kept latest score of their loans.
