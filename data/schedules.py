@@ -27,7 +27,6 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -640,17 +639,6 @@ def utilisation(
     weeks (week datetime64, sessions, cancelled, expected, absent).
     """
     conditions = _filters(region_ids, None, None, None, None, since, until)
-    if conn.dialect.name == "postgresql":  # SQLite has no grouping sets
-        return _utilisation_in_one_scan(conn, conditions)
-    return _utilisation_in_three_scans(conn, conditions)
-
-
-# The busiest first; equally busy hosts by their id (a tutor's before a staff member's).
-_TIES = (Schedule.host_tutor_id.asc().nulls_last(), Schedule.host_user_id.asc().nulls_last())
-
-
-def _utilisation_in_three_scans(conn: Connection, conditions: list[Any]) -> dict[str, pd.DataFrame]:
-    """`utilisation` as three queries: the busiest hosts, the busiest rooms, the days."""
     hours = (func.sum(minutes_between(Schedule.starts_at, Schedule.ends_at, conn)) / 60.0).label(
         "hours"
     )
@@ -660,7 +648,11 @@ def _utilisation_in_three_scans(conn: Connection, conditions: list[Any]) -> dict
         select(Schedule.host_tutor_id, Schedule.host_user_id, hours, func.count().label("sessions"))
         .where(booked)
         .group_by(Schedule.host_tutor_id, Schedule.host_user_id)
-        .order_by(hours.desc(), *_TIES)
+        .order_by(  # equally busy hosts by their id (a tutor's before a staff member's)
+            hours.desc(),
+            Schedule.host_tutor_id.asc().nulls_last(),
+            Schedule.host_user_id.asc().nulls_last(),
+        )
         .limit(15)
         .subquery()
     )
@@ -711,79 +703,6 @@ def _utilisation_in_three_scans(conn: Connection, conditions: list[Any]) -> dict
         "hosts": _named(hosts, "host_name"),
         "rooms": _named(rooms, "room", key="room_id"),
         "weeks": _weekly_rates(days),
-    }
-
-
-# GROUPING(room_id, day) of each grouping set's rows: which set a row sums.
-_BY_HOST, _BY_ROOM, _BY_DAY = 3, 1, 2
-
-
-def _utilisation_in_one_scan(conn: Connection, conditions: list[Any]) -> dict[str, pd.DataFrame]:
-    """`utilisation` on PostgreSQL: the hosts, the rooms and the days summed in one scan of
-    the window (grouping sets) and the 15 busiest of each kept there, not in three scans
-    (#26: 52 ms of SQL at xlarge). The same frames as the three queries give."""
-    day = day_of(Schedule.starts_at, conn)
-    booked = Schedule.status != "cancelled"
-    completed = Schedule.status == "completed"
-    minutes = minutes_between(Schedule.starts_at, Schedule.ends_at, conn)
-    host = (Schedule.host_tutor_id, Schedule.host_user_id)
-    summed = (
-        select(
-            *host,
-            Schedule.room_id,
-            day.label("day"),
-            func.grouping(Schedule.room_id, day).label("kind"),
-            (func.sum(minutes).filter(booked) / 60.0).label("hours"),
-            func.count().filter(booked).label("booked"),
-            func.count().label("sessions"),
-            func.count().filter(Schedule.status == "cancelled").label("cancelled"),
-            func.coalesce(func.sum(Schedule.attendees).filter(completed), 0).label("expected"),
-            func.coalesce(func.sum(Schedule.absent).filter(completed), 0).label("absent"),
-        )
-        .where(*conditions)
-        .group_by(func.grouping_sets(tuple_(*host), tuple_(Schedule.room_id), tuple_(day)))
-        .subquery()
-    )
-    ties = (
-        summed.c.host_tutor_id.asc().nulls_last(),
-        summed.c.host_user_id.asc().nulls_last(),
-        summed.c.room_id,
-    )
-    rank = func.row_number().over(
-        partition_by=summed.c.kind, order_by=(summed.c.hours.desc(), *ties)
-    )
-    shown = and_(summed.c.booked > 0, or_(summed.c.kind != _BY_ROOM, summed.c.room_id.is_not(None)))
-    listed = or_(summed.c.kind == _BY_DAY, shown)
-    ranked = select(summed, rank.label("rank")).where(listed).subquery()
-    busiest = or_(ranked.c.kind == _BY_DAY, ranked.c.rank <= 15)
-    on_host = ranked.c.kind == _BY_HOST
-    rows = conn.execute(
-        select(
-            ranked.c.kind,
-            case((on_host, func.coalesce(Tutor.name, User.display_name)), else_=Room.name),
-            case(
-                (on_host, func.coalesce(ranked.c.host_tutor_id, ranked.c.host_user_id)),
-                else_=ranked.c.room_id,
-            ),
-            ranked.c.hours,
-            ranked.c.booked,
-            ranked.c.day,
-            ranked.c.sessions,
-            ranked.c.cancelled,
-            ranked.c.expected,
-            ranked.c.absent,
-        )
-        .outerjoin(Tutor, and_(on_host, Tutor.id == ranked.c.host_tutor_id))
-        .outerjoin(User, and_(on_host, User.id == ranked.c.host_user_id))
-        .outerjoin(Room, and_(ranked.c.kind == _BY_ROOM, Room.id == ranked.c.room_id))
-        .where(busiest)
-        .order_by(ranked.c.kind, ranked.c.rank)
-    ).all()
-    named = {kind: [r[1:5] for r in rows if r[0] == kind] for kind in (_BY_HOST, _BY_ROOM)}
-    return {
-        "hosts": _named(named[_BY_HOST], "host_name"),
-        "rooms": _named(named[_BY_ROOM], "room", key="room_id"),
-        "weeks": _weekly_rates([r[5:] for r in rows if r[0] == _BY_DAY]),
     }
 
 

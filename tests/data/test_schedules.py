@@ -335,23 +335,3 @@ def test_a_view_from_a_query_string_drops_what_is_malformed():
     assert reversed_.until is None
     month = schedules.ScheduleView.from_args({"view": "month", "date": "2026-12-15"})
     assert [d.isoformat() for d in month.window(AS_OF)] == ["2026-12-01", "2027-01-01"]
-
-
-@pytest.mark.parametrize(
-    "seeded_template", [pytest.param("postgresql", marks=pytest.mark.db)], indirect=True
-)
-def test_one_scan_of_the_window_answers_as_three(seeded_engine):
-    """#26: on PostgreSQL the hosts, the rooms and the days come from one scan (grouping
-    sets); the same frames as the three queries SQLite runs, on the same data."""
-    from data.schedules import _filters, _utilisation_in_one_scan, _utilisation_in_three_scans
-
-    with seeded_engine.connect() as conn:
-        assert conn.dialect.name == "postgresql"  # SQLite has no grouping sets
-        for regions, days in ((None, 56), ([1], 84), ([2, 3], 28), ([], 28)):
-            conditions = _filters(regions, None, None, None, None, NOW - timedelta(days), NOW)
-            one = _utilisation_in_one_scan(conn, conditions)
-            three = _utilisation_in_three_scans(conn, conditions)
-            pd.testing.assert_frame_equal(one["weeks"], three["weeks"])
-            for part in ("hosts", "rooms"):  # the same 15, in the same order (ties by id)
-                pd.testing.assert_frame_equal(one[part], three[part], rtol=1e-12)
-            assert len(one["weeks"]) > 0 or regions == []
