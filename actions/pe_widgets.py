@@ -5,7 +5,7 @@ lives in `components.pe_widgets.DRAW`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -53,10 +53,14 @@ class WidgetData:
 
 
 def default_dates(
-    *, start: date | None, end: date | None, bounds: tuple[date, date]
+    *, start: date | None, end: date | None, bounds: tuple[date, date], today: date | None = None
 ) -> tuple[date, date]:
-    """The dashboard's period: as chosen, else the newest 120 days with data."""
-    end = end or bounds[1]
+    """The dashboard's period: as chosen, else the newest 120 whole days with data. Today,
+    still in progress, ends it only when it is all there is: a board ending today drew this
+    morning's lessons as the last week's attendance, and forecast from them."""
+    today = today or datetime.now(UTC).date()
+    newest = bounds[1] if bounds[1] < today else max(bounds[0], today - timedelta(days=1))
+    end = end or newest
     return start or max(bounds[0], end - timedelta(days=DEFAULT_DAYS)), end
 
 

@@ -1,6 +1,6 @@
 """What the home page reads for each area, in one cached call per area and scope.
 
-The windows are fixed relative to `end`, the newest day with data (`home_end`), so the
+The windows are fixed relative to `end`, the newest whole day with data (`home_end`), so the
 scheduled refresh can warm exactly the entries a user's first visit asks for.
 """
 
@@ -20,9 +20,14 @@ SECTIONS = ("tutoring", "pe", "schedules", "credit")
 
 
 def home_end(*, conn: Connection) -> pd.Timestamp | None:
-    """Midnight (UTC) of the newest day anything happened; None on an empty database."""
+    """Midnight (UTC) of the newest whole day with data: the newest day anything happened,
+    but never today, a day still in progress (its sessions still to come: counted whole, it
+    ended every 30-day window and weekly trend short); None on an empty database."""
     newest = overview.data_as_of(conn=conn)["newest"].max()
-    return None if pd.isna(newest) else newest.normalize()
+    if pd.isna(newest):
+        return None
+    yesterday = pd.Timestamp.now(tz="UTC").normalize() - pd.Timedelta(days=1)
+    return min(newest.normalize(), yesterday)
 
 
 def _tutoring(conn: Connection, end: pd.Timestamp, scope: Sequence[int] | None) -> dict:
