@@ -35,7 +35,15 @@ class Kpi:
 
     @property
     def change(self) -> float | None:
+        """Relative to the window before (0.1 = +10%)."""
         return PeriodComparison(self.value, self.previous).change if self.compare else None
+
+    @property
+    def point_change(self) -> float | None:
+        """The difference from the window before (for a rate: 0.044 = 4.4 points)."""
+        if not self.compare or self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
 
 
 def _kpi(

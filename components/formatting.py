@@ -23,18 +23,37 @@ def percent(value: float | None) -> str:
     return f"{value * 100:.1f}%"
 
 
-def signed_percent(change: float | None) -> str:
+def shown_change(change: float | None, *, scale: float = 100.0, decimals: int = 1) -> float | None:
+    """A change as it is written (rounded): what its arrow and colour follow, so a change
+    written "0.0" is no change, not a red fall."""
     if change is None or pd.isna(change):
+        return None
+    return round(change * scale, decimals)
+
+
+def _signed(shown: float | None, text: str) -> str:
+    if shown is None:
         return "no earlier data"
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "■"
-    return f"{arrow} {abs(change) * 100:.1f}%"
+    arrow = "▲" if shown > 0 else "▼" if shown < 0 else "■"
+    return f"{arrow} {text}"
+
+
+def signed_percent(change: float | None) -> str:
+    """A relative change (0.1 = +10%)."""
+    shown = shown_change(change)
+    return _signed(shown, f"{abs(shown or 0):.1f}%")
+
+
+def signed_points(change: float | None) -> str:
+    """A change of a rate, in percentage points (0.044 = 4.4 points): 65.7% to 61.4% is
+    "▼ 4.3 pts", where a relative change (▼ 6.5%) reads as the rate's own fall."""
+    shown = shown_change(change)
+    return _signed(shown, f"{abs(shown or 0):.1f} pts")
 
 
 def signed_count(change: float | None) -> str:
-    if change is None or pd.isna(change):
-        return "no earlier data"
-    arrow = "▲" if change > 0 else "▼" if change < 0 else "■"
-    return f"{arrow} {abs(change):,.0f}"
+    shown = shown_change(change, scale=1.0, decimals=0)
+    return _signed(shown, f"{abs(shown or 0):,.0f}")
 
 
 def business_time(moment: datetime | pd.Timestamp) -> pd.Timestamp:

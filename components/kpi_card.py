@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.attrs import attrs
-from components.formatting import signed_count, signed_percent
+from components.formatting import shown_change, signed_count, signed_percent, signed_points
 from components.theme import SERIES_COLORS
 
 
@@ -58,11 +58,17 @@ def kpi_card(
     higher_is_better: bool = True,
     compare: bool = True,
     absolute: bool = False,
+    points: bool = False,
 ) -> dbc.Card:
     """`period` says what the change is against; with compare=False it is shown alone as context.
-    `change` is relative (0.1 = +10%), or a plain difference with absolute=True."""
-    text = signed_count(change) if absolute else signed_percent(change)
-    delta = [html.Span(f"{text} ", className=delta_class(change, higher_is_better))]
+    `change` is relative (0.1 = +10%), a plain difference with absolute=True, or a rate's
+    difference in percentage points with points=True (0.044 = 4.4 points)."""
+    if absolute:
+        text, shown = signed_count(change), shown_change(change, scale=1.0, decimals=0)
+    else:
+        text = signed_points(change) if points else signed_percent(change)
+        shown = shown_change(change)
+    delta = [html.Span(f"{text} ", className=delta_class(shown, higher_is_better))]
     body = [
         html.Div(title, className="kpi-title"),
         html.Div(value, className="kpi-value"),

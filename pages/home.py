@@ -425,7 +425,8 @@ def kpi_cards(kpis: list[Kpi]) -> list[dbc.Card]:
         kpi_card(
             title=kpi.title,
             value=FORMATS[kpi.unit](kpi.value),
-            change=kpi.change,
+            change=kpi.point_change if kpi.unit == "rate" else kpi.change,
+            points=kpi.unit == "rate",
             period=kpi.note or f"vs {kpi.against}",
             trend=kpi.trend,
             higher_is_better=kpi.higher_is_better,

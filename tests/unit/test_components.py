@@ -64,6 +64,22 @@ def test_kpi_card_shows_title_value_change_and_period():
     assert "▲ 10.0% " in strings and "vs previous 30 days" in strings
 
 
+def test_a_rate_changes_in_points_and_a_change_written_zero_is_no_change():
+    from components.insight import facts_from_kpi_cards
+
+    # 65.7% -> 61.4%: 4.3 points down, not the 6.5% a relative change would say.
+    rate = kpi_card(
+        title="Approval rate", value="61.4%", change=0.614 - 0.657, period="vs x", points=True
+    )
+    assert "▼ 4.3 pts " in text_of(rate)
+    assert facts_from_kpi_cards(rate)[0].wrong_way
+    # A rating 0.02% lower is written 0.0%: the square of no change, and no red.
+    flat = kpi_card(title="Average rating", value="4.5", change=-0.0002, period="vs x")
+    assert "■ 0.0% " in text_of(flat)
+    assert not facts_from_kpi_cards(flat)[0].wrong_way
+    assert "■ 0 " in text_of(kpi_card(title="n", value="1", change=0.4, period="", absolute=True))
+
+
 def test_kpi_card_without_comparison_shows_only_context():
     card = kpi_card(title="Active tutors", value="12", change=None, period="3 left", compare=False)
     assert text_of(card) == ["Active tutors", "12", "3 left"]
