@@ -110,6 +110,7 @@ def risk_list(query: RiskQuery) -> Response:
             limit=query.per_page,
             offset=query.offset,
         )
+    rows = rows.drop(columns="left_on")  # not (yet) part of the published answer
     return page_answer(rows, total, query, as_of=latest.isoformat(), model_version=model["version"])
 
 

@@ -194,7 +194,8 @@ def risk_table(
     and percentile; with no sort the likeliest to leave come first.
 
     Columns: tutor_id, name, region, subject, hired_on, score, percentile (nullable), band,
-    probability, top_factors.
+    probability, top_factors, left_on (None: still here; a tutor scored before leaving stays
+    on that date's list).
     """
     conditions = [TutorRiskScore.as_of == as_of]
     if subject:
@@ -244,6 +245,7 @@ def risk_table(
             TutorRiskScore.band,
             TutorRiskScore.probability,
             TutorRiskScore.top_factors,
+            Tutor.left_on,
         )
         .order_by(*order)
         .limit(limit)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import dash
@@ -113,7 +113,8 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
             if model and tutor
             else pd.DataFrame()
         )
-        recs = care.recommendations(conn, tutor_id, scores.iloc[-1]) if len(scores) else []
+        here = tutor is not None and not has_left(tutor)
+        recs = care.recommendations(conn, tutor_id, scores.iloc[-1]) if len(scores) and here else []
         owners = (
             accounts.intervention_owners(conn=conn, region_id=tutor["region_id"])
             if tutor
@@ -163,7 +164,9 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
             ),
             dbc.Row(
                 [
-                    dbc.Col(interventions_card(recs, writer, owners), lg=7),
+                    dbc.Col(
+                        interventions_card(recs, writer, owners, left_on=_left_on(tutor)), lg=7
+                    ),
                     dbc.Col(notes_card(writer), lg=5),
                 ],
                 className="g-3",
@@ -172,9 +175,20 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
                 dbc.CardBody([html.H2("Timeline", className="h6"), html.Div(id=ids.timeline)]),
                 className="mt-3",
             ),
-            *([message_card()] if writer else []),
+            *([message_card()] if writer and not has_left(tutor) else []),
         ]
     )
+
+
+def has_left(tutor: dict[str, Any]) -> bool:
+    """Whether the tutor has left by today: no retention steps or messages for them (a
+    departure dated later is notice given, and still worth a call)."""
+    return _left_on(tutor) is not None
+
+
+def _left_on(tutor: dict[str, Any]) -> date | None:
+    left = tutor.get("left_on")
+    return left if left is not None and left <= datetime.now(UTC).date() else None
 
 
 def message_card() -> Component:
@@ -278,7 +292,9 @@ def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:
     )
 
 
-def interventions_card(recs: list[Recommendation], writer: bool, owners: pd.DataFrame) -> Component:
+def interventions_card(
+    recs: list[Recommendation], writer: bool, owners: pd.DataFrame, *, left_on: date | None = None
+) -> Component:
     recommended: list[Component] = []
     if recs:
         for rec in recs:
@@ -323,6 +339,8 @@ def interventions_card(recs: list[Recommendation], writer: bool, owners: pd.Data
                 html.P(
                     "Recommended from this tutor's own risk factors:"
                     if recommended
+                    else f"Left on {left_on:%Y-%m-%d}: nothing to plan."
+                    if left_on
                     else "Nothing is recommended at this risk level.",
                     className="mb-1",
                 ),

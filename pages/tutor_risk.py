@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import dash
@@ -622,7 +622,14 @@ def as_seen(frame: pd.DataFrame) -> pd.DataFrame:
     """The chance, the percentile and the reasons as people read them."""
     if frame.empty:
         return frame
+    today = datetime.now(UTC).date()
+    gone = [left is not None and left == left and left <= today for left in frame["left_on"]]
     return frame.assign(
+        # Scored before they left, still on that date's list: said, so nobody calls them.
+        name=[
+            f"{name} (left {left:%Y-%m-%d})" if out else name
+            for name, left, out in zip(frame["name"], frame["left_on"], gone, strict=True)
+        ],
         score=[
             chance_text(s, p) for s, p in zip(frame["score"], frame["probability"], strict=True)
         ],

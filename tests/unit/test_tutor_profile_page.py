@@ -244,3 +244,43 @@ def test_recognition_follows_the_tutors_own_recent_ratings(db):
         worst_kinds = [r.kind for r in care.recommendations(conn, worst, low)]
     assert ("recognition" in best_kinds) == (by_tutor[best] >= 4.7)
     assert "recognition" not in worst_kinds
+
+
+def test_a_tutor_who_has_left_gets_no_plan_no_message_and_is_marked_on_the_list(db):
+    """Scored before they left, a tutor stays on that date's list: marked as gone, with no
+    retention step to plan and no message to draft."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from data.cache import changed
+    from data.engine import transaction
+    from pages import tutor_risk as risk_page
+
+    with connect() as conn:
+        model = page.tutor_risk.active_model(conn=conn)
+        as_of = page.tutor_risk.band_history(conn=conn, model_id=model["id"])["as_of"].max()
+        args = dict(conn=conn, model_id=model["id"], as_of=as_of.to_pydatetime(), region_ids=[2])
+        tutor = int(page.tutor_risk.risk_table(**args, limit=1)[0]["tutor_id"].iloc[0])
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+
+    def leave(on):  # type: ignore[no-untyped-def]
+        with transaction() as conn:
+            conn.execute(update(Tutor).where(Tutor.id == tutor).values(left_on=on))
+        changed("tutors")
+
+    leave(yesterday)
+    try:
+        with acting_as("manager", regions=(2,)):
+            shown = str(page.layout(id=str(tutor)))
+        assert f"Left on {yesterday:%Y-%m-%d}: nothing to plan." in shown
+        assert "Plan it" not in shown and "Draft a message" not in shown
+        with connect() as conn:
+            rows, _ = page.tutor_risk.risk_table(**{**args, "conn": conn}, limit=5)
+        names = risk_page.as_seen(rows).set_index("tutor_id")["name"]
+        assert names[tutor].endswith(f"(left {yesterday:%Y-%m-%d})")
+        assert not any("(left" in n for t, n in names.items() if t != tutor)
+    finally:
+        leave(None)
+    with acting_as("manager", regions=(2,)):
+        assert "Plan it" in str(page.layout(id=str(tutor)))  # still here: the plan is back
