@@ -13,7 +13,11 @@ import pandas as pd
 
 from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly, weekly_frame
 
-WINDOW_DAYS = 30
+# Four whole weeks: each window holds every weekday the same number of times. Windows of 30
+# days compared 20 working days with 22 whenever a month had weekends fall differently
+# (sessions completed "down 10%" on a flat week-by-week trend).
+WINDOW_DAYS = 28
+WINDOW = "4 weeks"
 Unit = Literal["count", "rate", "rating", "hours"]
 Frames = dict[str, pd.DataFrame]
 
@@ -30,7 +34,7 @@ class Kpi:
     compare: bool = True
     higher_is_better: bool = True
     note: str | None = None  # said instead of the comparison (a count with its context)
-    against: str = f"previous {WINDOW_DAYS} days"  # what the change compares with
+    against: str = f"previous {WINDOW}"  # what the change compares with
     trend: tuple[float, ...] = field(default=())
 
     @property
@@ -69,7 +73,8 @@ def _kpi(
         last_day=last,
         higher_is_better=higher_is_better,
         trend=tuple(float(v) for v in trend),
-        against=against or f"previous {days} days",
+        against=against
+        or (f"previous {WINDOW}" if days == WINDOW_DAYS else f"previous {days} days"),
     )
 
 
@@ -88,9 +93,9 @@ def tutoring(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi
     kpis = [
         _kpi(
             "sessions_completed",
-            "Sessions completed, 30 days",
+            f"Sessions completed, last {WINDOW}",
             "count",
-            compare_periods(wide, numerator="completed", end=end),
+            compare_periods(wide, numerator="completed", end=end, days=WINDOW_DAYS),
             end=end,
             trend=weekly(completed, end=end),
         ),
@@ -98,14 +103,18 @@ def tutoring(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi
             "completion_rate",
             "Completion rate",
             "rate",
-            compare_periods(wide, numerator="completed", denominator="held", end=end),
+            compare_periods(
+                wide, numerator="completed", denominator="held", end=end, days=WINDOW_DAYS
+            ),
             end=end,
         ),
         _kpi(
             "average_rating",
             "Average rating (1–5)",
             "rating",
-            compare_periods(ratings, numerator="rating_sum", denominator="rated", end=end),
+            compare_periods(
+                ratings, numerator="rating_sum", denominator="rated", end=end, days=WINDOW_DAYS
+            ),
             end=end,
         ),
         Kpi(
@@ -131,9 +140,11 @@ def pe(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi], pd.
     kpis = [
         _kpi(
             "attendance_rate",
-            "Attendance rate, 30 days",
+            f"Attendance rate, last {WINDOW}",
             "rate",
-            compare_periods(daily, numerator="present", denominator="marks", end=end),
+            compare_periods(
+                daily, numerator="present", denominator="marks", end=end, days=WINDOW_DAYS
+            ),
             end=end,
             trend=tuple(weekly_rate.tail(12).fillna(0)),
         ),
@@ -141,14 +152,14 @@ def pe(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi], pd.
             "places_attended",
             "Places attended",
             "count",
-            compare_periods(daily, numerator="present", end=end),
+            compare_periods(daily, numerator="present", end=end, days=WINDOW_DAYS),
             end=end,
         ),
         _kpi(
             "safety_incidents",
             "Safety incidents",
             "count",
-            compare_periods(incidents, numerator="all", end=end),
+            compare_periods(incidents, numerator="all", end=end, days=WINDOW_DAYS),
             end=end,
             higher_is_better=False,
         ),
@@ -175,16 +186,18 @@ def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kp
         ),
         _kpi(
             "hours_delivered",
-            "Hours delivered, 30 days",
+            f"Hours delivered, last {WINDOW}",
             "hours",
-            compare_periods(hours, numerator="completed", end=end),
+            compare_periods(hours, numerator="completed", end=end, days=WINDOW_DAYS),
             end=end,
         ),
         _kpi(
             "cancellation_rate",
             "Cancellation rate",
             "rate",
-            compare_periods(count, numerator="cancelled", denominator="held", end=end),
+            compare_periods(
+                count, numerator="cancelled", denominator="held", end=end, days=WINDOW_DAYS
+            ),
             end=end,
             higher_is_better=False,
         ),
@@ -201,9 +214,9 @@ def credit(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi],
     kpis = [
         _kpi(
             "applications",
-            "Applications, 30 days",
+            f"Applications, last {WINDOW}",
             "count",
-            compare_periods(wide, numerator="all", end=end),
+            compare_periods(wide, numerator="all", end=end, days=WINDOW_DAYS),
             end=end,
             trend=weekly(wide["all"], end=end) if len(wide) else (),
         ),
@@ -211,7 +224,9 @@ def credit(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi],
             "approval_rate",
             "Approval rate",
             "rate",
-            compare_periods(wide, numerator="approved", denominator="decided", end=end),
+            compare_periods(
+                wide, numerator="approved", denominator="decided", end=end, days=WINDOW_DAYS
+            ),
             end=end,
         ),
         Kpi(

@@ -1,4 +1,4 @@
-"""Home: the state of every area at a glance, from the database, over the last 30 days;
+"""Home: the state of every area at a glance, from the database, over the last 4 weeks;
 for all the user's regions or, chosen in the filter or with a click on a region's bar, one."""
 
 from __future__ import annotations

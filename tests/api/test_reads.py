@@ -130,7 +130,7 @@ def test_each_area_s_kpis_are_the_home_page_s_with_their_period(api):
             if kpi["compared_with"]:
                 assert kpi["first_day"] < kpi["last_day"]
     sessions = next(k for k in api.get("/api/v1/kpis/tutoring").json()["kpis"])
-    assert shown["tutoring"]["Sessions completed, 30 days"] == f"{sessions['value']:,.0f}"
+    assert shown["tutoring"]["Sessions completed, last 4 weeks"] == f"{sessions['value']:,.0f}"
     assert_problem(api.get("/api/v1/kpis/weather"), 422)
 
 

@@ -51,7 +51,7 @@ def test_home_explains_the_kpi_cards_it_shows_with_only_their_numbers(db):
     assert badge == "Template" and text.startswith("Home right now.")
     shown = json.dumps([c.to_plotly_json() for c in cards], default=str)
     assert all(number in shown for number in numbers_in(text))
-    assert "Sessions completed, 30 days" in text
+    assert "Sessions completed, last 4 weeks" in text
 
 
 @pytest.mark.parametrize(
