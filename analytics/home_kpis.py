@@ -11,7 +11,14 @@ from typing import Literal
 
 import pandas as pd
 
-from analytics.kpis import PeriodComparison, by_status, compare_periods, weekly, weekly_frame
+from analytics.kpis import (
+    PeriodComparison,
+    by_status,
+    compare_periods,
+    weekly,
+    weekly_frame,
+    whole_weeks_to,
+)
 
 # Four whole weeks: each window holds every weekday the same number of times. Windows of 30
 # days compared 20 working days with 22 whenever a month had weekends fall differently
@@ -97,7 +104,7 @@ def tutoring(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi
             "count",
             compare_periods(wide, numerator="completed", end=end, days=WINDOW_DAYS),
             end=end,
-            trend=weekly(completed, end=end),
+            trend=weekly(completed, end=whole_weeks_to(end)),
         ),
         _kpi(
             "completion_rate",
@@ -127,15 +134,18 @@ def tutoring(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi
             note=f"{int(heads['left_recently']):,} left in the last 90 days",
         ),
     ]
-    return kpis, _rows(weekly_frame(wide.drop(columns=["held"]), end=end, weeks=weeks))
+    return kpis, _rows(
+        weekly_frame(wide.drop(columns=["held"]), end=whole_weeks_to(end), weeks=weeks)
+    )
 
 
 def pe(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi], pd.DataFrame]:
     daily = frames["daily"].set_index("day")
     incidents = by_status(frames["incidents"], value="incidents", status="severity")
     incidents["all"] = incidents.sum(axis=1)
-    weekly_rate = weekly(daily["present"], end=end, weeks=weeks) / weekly(
-        daily["marks"], end=end, weeks=weeks
+    whole = whole_weeks_to(end)
+    weekly_rate = weekly(daily["present"], end=whole, weeks=weeks) / weekly(
+        daily["marks"], end=whole, weeks=weeks
     ).replace(0, float("nan"))
     kpis = [
         _kpi(
@@ -150,14 +160,14 @@ def pe(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi], pd.
         ),
         _kpi(
             "places_attended",
-            "Places attended",
+            f"Places attended, last {WINDOW}",
             "count",
             compare_periods(daily, numerator="present", end=end, days=WINDOW_DAYS),
             end=end,
         ),
         _kpi(
             "safety_incidents",
-            "Safety incidents",
+            f"Safety incidents, last {WINDOW}",
             "count",
             compare_periods(incidents, numerator="all", end=end, days=WINDOW_DAYS),
             end=end,
@@ -202,7 +212,7 @@ def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kp
             higher_is_better=False,
         ),
     ]
-    return kpis, _rows(weekly_frame(hours, end=end + timedelta(weeks=4), weeks=13))
+    return kpis, _rows(weekly_frame(hours, end=whole_weeks_to(end + timedelta(weeks=4)), weeks=13))
 
 
 def credit(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi], pd.DataFrame]:
@@ -218,7 +228,7 @@ def credit(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi],
             "count",
             compare_periods(wide, numerator="all", end=end, days=WINDOW_DAYS),
             end=end,
-            trend=weekly(wide["all"], end=end) if len(wide) else (),
+            trend=weekly(wide["all"], end=whole_weeks_to(end)) if len(wide) else (),
         ),
         _kpi(
             "approval_rate",
@@ -239,7 +249,9 @@ def credit(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi],
             note=f"of {int(book['loans']):,} active loans",
         ),
     ]
-    return kpis, _rows(weekly_frame(wide.drop(columns=["all", "decided"]), end=end, weeks=weeks))
+    return kpis, _rows(
+        weekly_frame(wide.drop(columns=["all", "decided"]), end=whole_weeks_to(end), weeks=weeks)
+    )
 
 
 AREAS: dict[str, Callable[..., tuple[list[Kpi], pd.DataFrame]]] = {

@@ -62,6 +62,13 @@ def compare_periods(
     return PeriodComparison(window(end), window(end - pd.Timedelta(days=days)))
 
 
+def whole_weeks_to(end: pd.Timestamp) -> pd.Timestamp:
+    """The Sunday on or before `end`: where weekly totals stop so that their last week is
+    whole (a week ending on a Wednesday drew as a week of half the sessions)."""
+    end = pd.Timestamp(end).normalize()
+    return end - pd.Timedelta(days=(end.weekday() + 1) % 7)
+
+
 def weekly(daily: pd.Series, *, end: pd.Timestamp, weeks: int = 12) -> pd.Series:
     """Weekly (Monday-start) totals of a daily series for the last `weeks` weeks, gaps as 0."""
     if weeks <= 0:

@@ -59,3 +59,17 @@ def test_weekly_totals_start_on_monday_and_fill_gaps_with_zero():
 
 def test_weekly_of_nothing_is_zeros_not_an_error():
     assert weekly(pd.Series(dtype=float), end=END, weeks=3).tolist() == [0, 0, 0]
+
+
+def test_weekly_totals_can_stop_at_the_last_whole_week():
+    from analytics.kpis import whole_weeks_to
+
+    # Monday 7 December 2026 back to Sunday 29 November: each stops at the Sunday before,
+    # a Sunday at itself.
+    days = pd.date_range("2026-11-29", "2026-12-07")
+    stops = [whole_weeks_to(d).strftime("%Y-%m-%d") for d in days]
+    assert stops == ["2026-11-29", *["2026-11-29"] * 6, "2026-12-06", "2026-12-06"]
+    # Wednesday's week is not drawn until it is whole: its three days do not read as a week.
+    series = daily({"n": [5, 5, 5, 1, 1, 1]}, [f"2026-12-0{d}" for d in (1, 2, 3, 7, 8, 9)])["n"]
+    wednesday = pd.Timestamp("2026-12-09")
+    assert weekly(series, end=whole_weeks_to(wednesday), weeks=2).tolist() == [0, 15]
