@@ -3,6 +3,8 @@ repaid or defaulted, with conversion from each step to the next."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pandas as pd
 
 from analytics.frames import wide_table
@@ -22,6 +24,16 @@ def funnel(steps: pd.DataFrame) -> pd.DataFrame:
     )
     out["conversion"] = [(n / b) if b else None for (_, n), b in zip(rows, before, strict=True)]
     return out
+
+
+def whole_months(steps: pd.DataFrame, *, first: date, today: date) -> pd.DataFrame:
+    """The steps (with a "YYYY-MM" month) of the whole months from `first` on: not the month
+    `first` falls in unless it starts it, nor the month of `today`, still in progress."""
+    start = first if first.day == 1 else (first.replace(day=1) + timedelta(days=32)).replace(day=1)
+    if steps.empty:
+        return steps
+    months = steps["month"]
+    return steps[(months >= f"{start:%Y-%m}") & (months < f"{today:%Y-%m}")]
 
 
 def conversion_by(steps: pd.DataFrame, by: str) -> pd.DataFrame:

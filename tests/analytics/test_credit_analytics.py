@@ -266,3 +266,22 @@ def test_rules_catch_loans_at_their_threshold_and_the_watchlist_keeps_the_worst(
     assert listed.loc[1, "rules"] == "30 days late, Score fell 40"
     with pytest.raises(ValueError, match="metric must be a column"):
         triggered(behaviour, rules.assign(metric="nonsense"))
+
+
+def test_the_monthly_conversion_keeps_whole_months_only():
+    from datetime import date
+
+    from analytics.credit_journey import whole_months
+
+    months = ["2025-12", "2026-01", "2026-06", "2026-11", "2026-12"]
+    steps = pd.DataFrame(
+        {"stage": "application", "channel": "web", "month": months, "events": [3, 5, 7, 9, 2]}
+    )
+    # A year back from 7 December 2026 starts on 7 December 2025: December 2025 is a part,
+    # December 2026 is in progress; both are left out.
+    kept = whole_months(steps, first=date(2025, 12, 7), today=date(2026, 12, 7))
+    assert kept["month"].tolist() == ["2026-01", "2026-06", "2026-11"]
+    # A period starting on the 1st keeps its first month.
+    kept = whole_months(steps, first=date(2025, 12, 1), today=date(2026, 12, 7))
+    assert kept["month"].tolist() == ["2025-12", "2026-01", "2026-06", "2026-11"]
+    assert whole_months(steps.iloc[0:0], first=date(2025, 12, 1), today=date(2026, 12, 7)).empty
