@@ -87,7 +87,7 @@ def layout(**_kwargs: str) -> Component:
                         subtitle=(
                             "Share of loans that defaulted, by quarter of application: "
                             "quarters whose loans are all a year old (newer ones have not "
-                            "had the time to default)"
+                            f"had the time to default), bands of {MIN_LOANS} loans or more"
                         ),
                         export=(VIEW, "bad-rates"),
                     ),
@@ -194,19 +194,28 @@ def scores_figure(monthly: pd.DataFrame, theme: str | None) -> Figure | None:
     return themed({"data": traces, "layout": {"yaxis": {"title": {"text": "points"}}}}, theme)
 
 
+# Fewer loans than this in a quarter's band and its bad rate is not drawn: 1 default in 2
+# loans is 50%, and the critical band (declined at the usual cut-off) swung 29-67% on 2-13.
+MIN_LOANS = 20
+
+
 def bad_rates_figure(rates: pd.DataFrame, theme: str | None) -> Figure | None:
     if rates.empty:
         return None
     traces = []
     for band in [b for b in BANDS if b in set(rates["band"])]:  # low first, as the legend reads
         rows = rates[rates["band"] == band]
+        enough = rows["bad_rate"].where(rows["loans"] >= MIN_LOANS)
         traces.append(
             {
                 "type": "scatter",
                 "x": values(rows["quarter"]),
-                "y": values(rows["bad_rate"]),
+                "y": values(enough),
                 "name": str(band),
                 "line": {"color": RISK_COLORS.get(str(band))},
+                "customdata": values(rows["loans"]),
+                "hovertemplate": "%{y:.1%} of %{customdata:,} loans defaulted"
+                "<extra>%{fullData.name}</extra>",
             }
         )
     return themed({"data": traces, "layout": {"yaxis": {"tickformat": ".0%"}}}, theme)

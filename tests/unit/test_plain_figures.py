@@ -343,9 +343,12 @@ def old_bad_rates_figure(rates: pd.DataFrame, theme: str | None) -> go.Figure:
         rows = rates[rates["band"] == band]
         bad.add_scatter(
             x=rows["quarter"],
-            y=rows["bad_rate"],
+            y=rows["bad_rate"].where(rows["loans"] >= 20),
             name=str(band),
             line={"color": RISK_COLORS.get(str(band))},
+            customdata=rows["loans"],
+            hovertemplate="%{y:.1%} of %{customdata:,} loans defaulted"
+            "<extra>%{fullData.name}</extra>",
         )
     return themed(bad, theme).update_yaxes(tickformat=".0%")
 
@@ -489,12 +492,12 @@ def monthly_scores() -> pd.DataFrame:
 
 def bad_rates() -> pd.DataFrame:
     return pd.DataFrame(
-        [
-            (q, b, r)
-            for q in ("2025Q4", "2026Q1", "2026Q2")
+        [  # the critical band with too few loans in one quarter: a gap, not a point
+            (q, b, r, 3 if (q, b) == ("2026Q1", "critical") else 40 + i)
+            for i, q in enumerate(("2025Q4", "2026Q1", "2026Q2"))
             for b, r in (("critical", 0.4), ("low", 0.01), ("high", 0.2))
         ],
-        columns=["quarter", "band", "bad_rate"],
+        columns=["quarter", "band", "bad_rate", "loans"],
     )
 
 
