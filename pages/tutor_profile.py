@@ -263,8 +263,8 @@ def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:
             html.Span(f"Risk score {latest['score']}", className="kpi-value me-2"),
             band_badge(latest["band"]),
             html.P(
-                f"A {chance_text(latest['score'], latest['probability'])} chance of leaving "
-                "within 30 days"
+                "Chance of leaving within 30 days: "  # no "a 11%": no article to agree
+                f"{chance_text(latest['score'], latest['probability'])}"
                 + (f"; more likely to leave than {ranked}" if ranked != "—" else "")
                 + ".",
                 className="small text-body-secondary mb-0 mt-1",
