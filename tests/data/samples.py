@@ -366,6 +366,7 @@ def sample_rows() -> list[Any]:
             missed_payments=1,
             score_at_loan=612,
             latest_score=None,
+            score_drop=0,  # no latest score: nothing lost that is known
         ),
         LoanBook(region_id=1, loans=1, principal=2400.0, in_arrears=0),
         JourneyEvent(
