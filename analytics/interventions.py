@@ -58,6 +58,15 @@ class Recommendation:
     due_on: date
 
 
+def left_by(left_on: Any, today: date) -> date | None:
+    """The day a tutor left, when it is on or before today; None while they are still here.
+    A departure dated later is notice given, and still worth a call. A missing date (None,
+    NaN, NaT) is a tutor still here."""
+    if left_on is None or left_on != left_on:
+        return None
+    return left_on if left_on <= today else None
+
+
 def recommend(top_factors: list[dict[str, Any]], band: str, today: date) -> list[Recommendation]:
     """One recommendation per intervention kind, strongest factor first; recognition for a
     low-risk tutor with good ratings; nothing for a low-risk tutor otherwise."""

@@ -18,7 +18,7 @@ from flask_login import current_user
 from actions import tutor_care as care
 from actions.base import Refused
 from ai import insights
-from analytics.interventions import Recommendation
+from analytics.interventions import Recommendation, left_by
 from analytics.kpis import by_status, weekly, weekly_frame
 from auth.access import (
     EVERYONE,
@@ -181,14 +181,12 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
 
 
 def has_left(tutor: dict[str, Any]) -> bool:
-    """Whether the tutor has left by today: no retention steps or messages for them (a
-    departure dated later is notice given, and still worth a call)."""
+    """Whether the tutor has left by today: no retention steps or messages for them."""
     return _left_on(tutor) is not None
 
 
 def _left_on(tutor: dict[str, Any]) -> date | None:
-    left = tutor.get("left_on")
-    return left if left is not None and left <= datetime.now(UTC).date() else None
+    return left_by(tutor.get("left_on"), datetime.now(UTC).date())
 
 
 def message_card() -> Component:

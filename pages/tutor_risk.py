@@ -17,6 +17,7 @@ from analytics.interventions import (
     MIN_MEASURED,
     WINDOW_DAYS,
     effectiveness,
+    left_by,
     matched_controls,
 )
 from auth.access import EVERYONE, allowed, check_region, region_scope, requires
@@ -623,12 +624,12 @@ def as_seen(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
     today = datetime.now(UTC).date()
-    gone = [left is not None and left == left and left <= today for left in frame["left_on"]]
+    gone = [left_by(left, today) for left in frame["left_on"]]
     return frame.assign(
         # Scored before they left, still on that date's list: said, so nobody calls them.
         name=[
-            f"{name} (left {left:%Y-%m-%d})" if out else name
-            for name, left, out in zip(frame["name"], frame["left_on"], gone, strict=True)
+            f"{name} (left {left:%Y-%m-%d})" if left else name
+            for name, left in zip(frame["name"], gone, strict=True)
         ],
         score=[
             chance_text(s, p) for s, p in zip(frame["score"], frame["probability"], strict=True)

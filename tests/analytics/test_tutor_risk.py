@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.utils.validation import NotFittedError
 
-from analytics.interventions import DUE_IN_DAYS, recognition, recommend
+from analytics.interventions import DUE_IN_DAYS, left_by, recognition, recommend
 from analytics.tutor_features import (
     FEATURES,
     RISKY_WHEN,
@@ -277,6 +277,21 @@ def test_excellent_low_risk_tutors_are_recognised():
     assert recognition(4.8, "low", date(2026, 6, 1)).kind == "recognition"
     assert recognition(4.8, "high", date(2026, 6, 1)) is None
     assert recognition(4.2, "low", date(2026, 6, 1)) is None
+
+
+@pytest.mark.parametrize(
+    ("left_on", "expected"),
+    [
+        (None, None),
+        (float("nan"), None),
+        (pd.NaT, None),
+        (date(2026, 6, 16), None),  # notice given: still worth a call
+        (date(2026, 6, 15), date(2026, 6, 15)),
+        (date(2026, 1, 2), date(2026, 1, 2)),
+    ],
+)
+def test_a_tutor_has_left_once_their_leaving_day_has_come(left_on, expected):
+    assert left_by(left_on, AS_OF) == expected
 
 
 def test_an_effect_is_read_after_its_window_against_similar_tutors():
