@@ -4,6 +4,7 @@ each to the JSON its `go.Figure` made."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,17 @@ from components.theme import (
 )
 
 NO_DRILL = "This chart does not drill down"
+
+WEEK_MS = 7 * 24 * 3600 * 1000
+A_MONDAY = "2000-01-03"
+
+
+def week_axis(weeks: Sequence[Any] | pd.Index | pd.Series) -> dict[str, Any]:
+    """The x axis of Monday-start weeks: a tick on a Monday, every week or every few weeks
+    (at most 8 ticks). Plotly's own weekly ticks fall on Sundays, so each bar stood a day
+    to the right of a date that was not its week's."""
+    every = max(1, math.ceil(len(weeks) / 8))
+    return {"type": "date", "tick0": A_MONDAY, "dtick": every * WEEK_MS}
 
 
 def hover_hint(figure: dict[str, Any], hint: str) -> dict[str, Any]:
@@ -61,7 +73,7 @@ def _plain_tooltip(trace: dict[str, Any]) -> str:
 
 
 def stacked_bars(wide: pd.DataFrame, *, theme: str | None, y_title: str) -> dict[str, Any]:
-    """One bar segment per column (a status), one bar per index value (a week)."""
+    """One bar segment per column (a status), one bar per index value (a Monday-start week)."""
     traces = [
         {
             "type": "bar",
@@ -79,7 +91,12 @@ def stacked_bars(wide: pd.DataFrame, *, theme: str | None, y_title: str) -> dict
     tallest = float(wide.sum(axis=1).max()) if len(wide) else 0.0
     if tallest < 12:  # few items: whole numbers on the axis, not 0.5 of a session
         yaxis["dtick"] = 1
-    layout = {"barmode": "stack", "yaxis": yaxis, "hovermode": "x unified"}
+    layout = {
+        "barmode": "stack",
+        "xaxis": week_axis(wide.index),
+        "yaxis": yaxis,
+        "hovermode": "x unified",
+    }
     return themed({"data": traces, "layout": layout}, theme)
 
 
@@ -120,7 +137,8 @@ def region_bars(
 
 
 def share_line(series: pd.Series, *, theme: str | None, y_title: str) -> dict[str, Any]:
-    """A line of shares (0..1) shown as percentages; missing weeks stay gaps."""
+    """A line of weekly shares (0..1, indexed by Monday) shown as percentages; missing weeks
+    stay gaps."""
     trace = {
         "type": "scatter",
         "x": values(series.index),
@@ -131,7 +149,11 @@ def share_line(series: pd.Series, *, theme: str | None, y_title: str) -> dict[st
         "line": {"color": SERIES_COLORS[0], "width": 2},
         "hovertemplate": "%{x|%Y-%m-%d}: %{y:.1%}<extra></extra>",
     }
-    layout = {"yaxis": {"title": {"text": y_title}, "tickformat": ".0%"}, "showlegend": False}
+    layout = {
+        "xaxis": week_axis(series.index),
+        "yaxis": {"title": {"text": y_title}, "tickformat": ".0%"},
+        "showlegend": False,
+    }
     return themed({"data": [trace], "layout": layout}, theme)
 
 

@@ -14,7 +14,7 @@ from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.requests import days_back
 from components.chart_card import chart_bodies, chart_card
-from components.figures import clicked
+from components.figures import clicked, week_axis
 from components.filters import period_filter
 from components.formatting import number, percent
 from components.shell import ids as shell_ids
@@ -176,7 +176,10 @@ def rates_figure(weeks: pd.DataFrame, theme: str | None) -> Figure | None:
         {"type": "scatter", "x": values(weeks["week"]), "y": values(weeks[column]), "name": name}
         for column, name in (("cancelled_rate", "Cancelled"), ("no_show_rate", "No-shows"))
     ]
-    layout = {"yaxis": {"tickformat": ".0%", "rangemode": "tozero"}}
+    layout = {
+        "xaxis": week_axis(weeks["week"]),
+        "yaxis": {"tickformat": ".0%", "rangemode": "tozero"},
+    }
     return themed({"data": traces, "layout": layout}, theme)
 
 

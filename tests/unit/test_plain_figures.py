@@ -16,7 +16,7 @@ import pytest
 
 import app as beacon  # noqa: F401  (pages register with the app)
 from components.chart_text import chart_summary, chart_table
-from components.figures import banded_bars, region_bars, share_line, stacked_bars
+from components.figures import banded_bars, region_bars, share_line, stacked_bars, week_axis
 from components.theme import (
     RISK_COLORS,
     SERIES_COLORS,
@@ -53,7 +53,9 @@ def old_stacked_bars(wide: pd.DataFrame, *, theme: str | None, y_title: str) -> 
             marker_color=STATUS_COLORS.get(str(column), SERIES_COLORS[i % len(SERIES_COLORS)]),
             hovertemplate="%{x|%Y-%m-%d}: %{y:,.0f}<extra>%{fullData.name}</extra>",
         )
-    figure.update_layout(barmode="stack", yaxis_title=y_title, hovermode="x unified")
+    figure.update_layout(
+        barmode="stack", xaxis=week_axis(wide.index), yaxis_title=y_title, hovermode="x unified"
+    )
     tallest = float(wide.sum(axis=1).max()) if len(wide) else 0.0
     if tallest < 12:
         figure.update_layout(yaxis_dtick=1)
@@ -99,7 +101,12 @@ def old_share_line(series: pd.Series, *, theme: str | None, y_title: str) -> go.
             hovertemplate="%{x|%Y-%m-%d}: %{y:.1%}<extra></extra>",
         )
     )
-    figure.update_layout(yaxis_title=y_title, yaxis_tickformat=".0%", showlegend=False)
+    figure.update_layout(
+        xaxis=week_axis(series.index),
+        yaxis_title=y_title,
+        yaxis_tickformat=".0%",
+        showlegend=False,
+    )
     return themed(figure, theme)
 
 
@@ -268,6 +275,7 @@ def old_rates_figure(weeks: pd.DataFrame, theme: str | None) -> go.Figure:
     rates = go.Figure()
     rates.add_scatter(x=weeks["week"], y=weeks["cancelled_rate"], name="Cancelled")
     rates.add_scatter(x=weeks["week"], y=weeks["no_show_rate"], name="No-shows")
+    rates.update_layout(xaxis=week_axis(weeks["week"]))
     return themed(rates, theme).update_yaxes(tickformat=".0%", rangemode="tozero")
 
 
@@ -616,3 +624,23 @@ def test_a_plain_figure_sends_what_its_plotly_figure_sent(case):
     made, was = new(None), old(None)
     assert chart_summary(made) == chart_summary(was)
     assert str(chart_table(made)) == str(chart_table(was))
+
+
+@pytest.mark.parametrize(("weeks", "every"), [(1, 1), (8, 1), (12, 2), (26, 4)])
+def test_weekly_charts_tick_on_mondays_at_most_eight_times(weeks, every):
+    """Plotly's own weekly ticks fall on Sundays, a day before each Monday-start week's bar;
+    the weekly charts tick on Mondays, every week up to 8 weeks and every few weeks after."""
+    index = pd.date_range("2026-06-01", periods=weeks, freq="7D")  # Mondays
+    statuses = pd.DataFrame({"completed": range(weeks)}, index=index)
+    for figure in (
+        stacked_bars(statuses, theme="light", y_title="sessions"),
+        share_line(pd.Series(0.8, index=index), theme="light", y_title="attendance"),
+        rates_figure(
+            pd.DataFrame({"week": index, "cancelled_rate": 0.1, "no_show_rate": 0.05}), "light"
+        ),
+    ):
+        axis = figure["layout"]["xaxis"]
+        assert pd.Timestamp(axis["tick0"]).day_name() == "Monday"
+        assert axis["dtick"] == every * 7 * 24 * 3600 * 1000
+        span = (index[-1] - index[0]) / pd.Timedelta(weeks=1)
+        assert span // every + 1 <= 8
