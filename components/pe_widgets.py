@@ -14,7 +14,7 @@ from dash.dependencies import Wildcard
 from dash.development.base_component import Component
 
 from components.chart_text import with_text
-from components.figures import NO_DRILL, clicked, hover_hint, reference_lines
+from components.figures import NO_DRILL, clicked, hover_hint, reference_lines, week_axis
 from components.formatting import number, percent
 from components.grid_columns import GridColumn, TableView, small_grid
 from components.table import data_table
@@ -95,6 +95,7 @@ def attendance(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Comp
     figure = go.Figure()
     _forecast_traces(figure, frame, "Attendance", PALETTES[valid_theme(theme)].series[0])
     figure.update_yaxes(tickformat=".0%", title="present")
+    figure.update_xaxes(**week_axis(frame["period"].unique()))
     actual = frame[frame["kind"] == "actual"]["value"]
     ahead = frame[frame["kind"] == "forecast"]["value"]
     note = f"Last week {percent(actual.iloc[-1])}" + (
@@ -248,22 +249,50 @@ def skill_results(frame: pd.DataFrame, *, theme: str | None, options: dict) -> C
     )
 
 
+# A diverging scale from blue (ahead of the benchmark) through white to red (behind), with
+# ends light enough that the cells' dark text keeps a contrast of 6:1 or more.
+GAP_SCALE = [
+    [0.0, "#6baed6"],
+    [0.25, "#b9d9ea"],
+    [0.5, "#f7f7f7"],
+    [0.75, "#f6c0a5"],
+    [1.0, "#ef8a62"],
+]
+GAP_TEXT = "#212529"
+
+
+def _gap_words(gap: float) -> str:
+    """A skill gap as words: "5.9 points behind", "2.0 points ahead", "on the benchmark"."""
+    if gap != gap:
+        return "no assessments"
+    if round(gap, 1) == 0:
+        return "on the benchmark"
+    return f"{abs(gap):.1f} points {'behind' if gap > 0 else 'ahead'}"
+
+
 def skill_gaps(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
     wide = frame.pivot(index="grade", columns="skill", values="gap").sort_index()
     share = frame.pivot(index="grade", columns="skill", values="share_below").reindex_like(wide)
+    gaps = wide.to_numpy()
+    said = [[_gap_words(gap) for gap in row] for row in gaps]
     figure = go.Figure(
         go.Heatmap(
-            z=wide.to_numpy(),
+            z=gaps,
             x=[label(s) for s in wide.columns],
             y=[f"Grade {g}" for g in wide.index],
-            customdata=share.to_numpy(),
+            customdata=[
+                [[words, below] for words, below in zip(words_row, share_row, strict=True)]
+                for words_row, share_row in zip(said, share.to_numpy(), strict=True)
+            ],
             zmid=0,
-            colorscale="RdBu_r",
+            colorscale=GAP_SCALE,
             text=wide.round(1).to_numpy(),
             texttemplate="%{text}",
-            hovertemplate="%{y}, %{x}: %{z:.1f} points behind; %{customdata:.0%} below"
-            "<extra></extra>",
-            colorbar={"title": "points behind"},
+            # Every cell is light enough for dark text, in either theme (the darkest blue of
+            # a full red-blue scale left "-11.3" unreadable).
+            textfont={"color": GAP_TEXT},
+            hovertemplate="%{y}, %{x}: %{customdata[0]}; %{customdata[1]:.0%} below<extra></extra>",
+            colorbar={"title": {"text": "points behind<br>(− ahead)"}},
         )
     )
     worst = frame.iloc[0]

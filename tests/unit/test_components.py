@@ -350,6 +350,37 @@ def test_a_performance_forecast_says_why_it_has_no_forecast_and_draws_one_when_i
     assert max(dashed[0].x) > pd.Timestamp("2027-01-01")  # eight weeks past 9 November
 
 
+def test_skill_gaps_read_as_behind_or_ahead_in_cells_whose_text_can_be_read():
+    import pandas as pd
+
+    from components.pe_widgets import GAP_SCALE, GAP_TEXT, skill_gaps
+    from components.theme import contrast_ratio
+
+    frame = pd.DataFrame(
+        [
+            {"grade": g, "skill": s, "gap": gap, "benchmark": 40.0, "share_below": share}
+            for g, s, gap, share in [
+                (2, "teamwork", 5.9, 0.75),
+                (2, "locomotor", -11.4, 0.1),
+                (3, "teamwork", 0.04, 0.5),
+                (3, "locomotor", -2.0, 0.3),
+            ]
+        ]
+    )
+    note, chart = skill_gaps(frame, theme="dark", options={}).children
+    assert note.children.startswith("Largest gap: grade 2 teamwork, 5.9 points below")
+    heatmap = go.Figure(graph_of(chart).figure).data[0]
+    words = {tuple(cell) for row in heatmap.customdata for cell in row}
+    assert words == {
+        ("5.9 points behind", 0.75),
+        ("11.4 points ahead", 0.1),
+        ("on the benchmark", 0.5),
+        ("2.0 points ahead", 0.3),
+    }
+    assert heatmap.textfont.color == GAP_TEXT
+    assert min(contrast_ratio(GAP_TEXT, colour) for _, colour in GAP_SCALE) >= 4.5
+
+
 def test_progress_names_every_class_it_draws():
     import pandas as pd
 
