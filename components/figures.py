@@ -5,7 +5,7 @@ each to the JSON its `go.Figure` made."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Sequence, Sized
 from typing import Any
 
 import pandas as pd
@@ -25,7 +25,7 @@ WEEK_MS = 7 * 24 * 3600 * 1000
 A_MONDAY = "2000-01-03"
 
 
-def week_axis(weeks: Sequence[Any] | pd.Index | pd.Series) -> dict[str, Any]:
+def week_axis(weeks: Sized) -> dict[str, Any]:
     """The x axis of Monday-start weeks: a tick on a Monday, every week or every few weeks
     (at most 8 ticks). Plotly's own weekly ticks fall on Sundays, so each bar stood a day
     to the right of a date that was not its week's."""
