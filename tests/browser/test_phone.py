@@ -1,6 +1,7 @@
 """Beacon on a phone (390 x 844): the navigation is a menu behind a button that opening a
-page closes again. (That no page scrolls sideways at this size is checked by the walk of
-every page in test_accessibility.py.)"""
+page closes again, and charts leave out plotly's toolbar, which covered their legends. (That
+no page scrolls sideways at this size is checked by the walk of every page in
+test_accessibility.py.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import sign_in, url
 
 PHONE = (390, 844)
 
@@ -36,6 +37,12 @@ def test_the_navigation_is_a_menu_that_a_page_closes(phone):
     link.click()
     phone.wait_for_text_to_equal("#shell-title", "Risk overview", timeout=10)
     phone.wait_for_no_elements(".menu-offcanvas.show", timeout=5)
+    # A phone has no hover, so plotly's toolbar would stay over each chart's legend: it is
+    # hidden, and each chart's Export menu is there instead.
+    phone.driver.get(url(phone, "/"))
+    toolbar = phone.wait_for_element(".js-plotly-plot .modebar-container", timeout=20)
+    assert toolbar.value_of_css_property("display") == "none"
+    assert phone.find_element(".chart-card .export-toggle").is_displayed()
 
 
 def test_a_wide_screen_keeps_the_sidebar_and_no_menu_button(dash_duo, seeded_engine):
@@ -45,3 +52,5 @@ def test_a_wide_screen_keeps_the_sidebar_and_no_menu_button(dash_duo, seeded_eng
     dash_duo.wait_for_element("#shell-title", timeout=10)
     assert dash_duo.driver.find_element(By.CSS_SELECTOR, ".wide-only .sidebar").is_displayed()
     assert not dash_duo.find_element("#shell-menu-button").is_displayed()
+    toolbar = dash_duo.wait_for_element(".js-plotly-plot .modebar-container", timeout=20)
+    assert toolbar.value_of_css_property("display") != "none"  # shown on hover
