@@ -317,8 +317,12 @@ def customers(
         matching = matching.join(Region, Region.id == CreditCustomer.region_id)
     matching = matching.where(*conditions)
     if total is None:
-        needs_scores = band or wanted & {"last_applied", "score", "band", "pd", "region"}
-        counted = matching if needs_scores else select(CreditCustomer.id).where(*conditions)
+        # A customer has at most one latest score (its key) and always a region, so the joins
+        # change the count only where a condition reads them; the sort never does (counting
+        # through the join took 24 ms of 240,000 customers at xlarge, by index alone 10).
+        filtered = {f.column for f in filters}
+        needs_joins = band or filtered & {"last_applied", "score", "band", "pd", "region"}
+        counted = matching if needs_joins else select(CreditCustomer.id).where(*conditions)
         total = conn.execute(select(func.count()).select_from(counted.subquery())).scalar_one()
     if limit <= 0 or offset >= total:
         return _empty_customers(), int(total)

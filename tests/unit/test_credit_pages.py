@@ -256,6 +256,48 @@ def test_the_portfolio_counts_once_and_reads_the_same_page(scored):
     pd.testing.assert_frame_equal(counted, given)
 
 
+def test_the_portfolio_count_is_every_customer_in_scope_whatever_the_sort(scored):
+    """Sorting never changes how many match; the count reads the latest scores and regions
+    only when a condition does (a score filter, a band, a region filter)."""
+    from sqlalchemy import func
+
+    from data.grid import ColumnFilter, Condition, SortKey
+    from data.models import CreditCustomer, Region
+
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+        args = {"conn": conn, "model_id": model["id"], "region_ids": [1, 2], "limit": 0}
+        in_scope = conn.execute(
+            select(func.count()).where(CreditCustomer.region_id.in_([1, 2]))
+        ).scalar_one()
+        totals = {
+            column: credit.customers(**args, sort=[SortKey(column, True)])[1]
+            for column in ("score", "region", "last_applied", "pd", "name")
+        }
+        low = [ColumnFilter("score", "number", (Condition("lessThan", 560),))]
+        north = [ColumnFilter("region", "text", (Condition("equals", "north"),))]
+        _, below = credit.customers(**args, filters=low, sort=[SortKey("name")])
+        _, in_north = credit.customers(**args, filters=north)
+        page, _ = credit.customers(**{**args, "limit": 5000}, filters=low)
+        scored_below = conn.execute(
+            select(func.count())
+            .select_from(CreditLatestScore)
+            .join(CreditCustomer, CreditCustomer.id == CreditLatestScore.customer_id)
+            .where(
+                CreditLatestScore.model_version_id == model["id"],
+                CreditLatestScore.score < 560,
+                CreditCustomer.region_id.in_([1, 2]),
+            )
+        ).scalar_one()
+        north_id = conn.execute(select(Region.id).where(Region.name == "North")).scalar_one()
+        north_count = conn.execute(
+            select(func.count()).where(CreditCustomer.region_id == north_id)
+        ).scalar_one()
+    assert set(totals.values()) == {in_scope} and in_scope > 0
+    assert below == scored_below == len(page) and 0 < below < in_scope
+    assert in_north == (north_count if north_id in (1, 2) else 0)
+
+
 def test_the_customer_page_ranks_the_products_the_latest_score_allows(scored):
     customer = a_customer(1)
     with acting_as("viewer"):
