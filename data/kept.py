@@ -167,6 +167,13 @@ KEPT: tuple[Kept, ...] = (
         lambda conn, _c: rollups.rebuild_loan_book(conn=conn),
     ),
     Kept(
+        "customer_counts",
+        frozenset({"credit_customers"}),
+        (),
+        ("data.credit (portfolio, its count when nothing narrows it)",),
+        lambda conn, _c: rollups.rebuild_customer_counts(conn=conn),
+    ),
+    Kept(
         "credit_latest_scores",
         frozenset({"credit_scores", "credit_applications"}),
         ("model", "customers"),

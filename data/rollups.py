@@ -17,6 +17,7 @@ from data.models import (
     ApplicationDay,
     CreditApplication,
     CreditCustomer,
+    CustomerCount,
     JourneyDay,
     JourneyEvent,
     JourneyMonth,
@@ -185,6 +186,14 @@ def rebuild_risk_band_counts(*, conn: Connection, model_id: int | None = None) -
         counted = counted.where(TutorRiskScore.model_version_id == model_id)
         stale.append(RiskBandCount.model_version_id == model_id)
     replace_rows(conn, RiskBandCount, counted, *stale)
+
+
+def rebuild_customer_counts(*, conn: Connection) -> None:
+    """Credit customers per region."""
+    counted = select(
+        CreditCustomer.region_id, func.count(CreditCustomer.id).label("customers")
+    ).group_by(CreditCustomer.region_id)
+    replace_rows(conn, CustomerCount, counted)
 
 
 def rebuild_loan_book(*, conn: Connection) -> None:

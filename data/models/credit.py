@@ -256,6 +256,19 @@ class LoanBook(Base):
     in_arrears: Mapped[int] = mapped_column(Integer)
 
 
+class CustomerCount(Base):
+    """Credit customers per region (data.rollups): what the portfolio counts when nothing
+    narrows it, instead of every customer; recounted whole by the seed, the refresh and
+    every load that writes customers (nothing else writes them)."""
+
+    __tablename__ = "customer_counts"
+
+    region_id: Mapped[int] = mapped_column(
+        ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True
+    )
+    customers: Mapped[int] = mapped_column(Integer)
+
+
 class JourneyDay(Base):
     """Journey steps per day, region (None: a visitor who is not a customer yet), stage and
     channel: rebuilt from `journey_events` when the refresh picks up new data, and for the

@@ -20,6 +20,7 @@ from data.models import (
     CreditLatestScore,
     CreditProduct,
     CreditScore,
+    CustomerCount,
     DataLoad,
     Enrollment,
     Equipment,
@@ -369,6 +370,7 @@ def sample_rows() -> list[Any]:
             score_drop=0,  # no latest score: nothing lost that is known
         ),
         LoanBook(region_id=1, loans=1, principal=2400.0, in_arrears=0),
+        CustomerCount(region_id=1, customers=1),
         JourneyEvent(
             id=1,
             customer_id=None,

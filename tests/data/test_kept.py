@@ -27,6 +27,7 @@ BUILDERS = {
     "rebuild_journey_months",
     "rebuild_risk_band_counts",
     "rebuild_loan_book",
+    "rebuild_customer_counts",
     "count_attendees",
     "refresh_latest_scores",
     "keep_loan_standings",

@@ -319,3 +319,44 @@ def page_numbers(conn) -> dict[str, str]:  # type: ignore[no-untyped-def]
         ).items():
             shown[f"{section}: {name}"] = frame.to_csv(index=False)
     return shown
+
+
+def _customer_counts() -> tuple[dict[int, int], dict[int, int]]:
+    """The kept customers per region, and a count of the customers themselves."""
+    with connect() as conn:
+        kept = dict(conn.execute(text("SELECT region_id, customers FROM customer_counts")).all())
+        live = conn.execute(
+            text("SELECT region_id, count(*) FROM credit_customers GROUP BY region_id")
+        ).all()
+    return kept, dict(live)
+
+
+def test_the_kept_customer_counts_follow_the_customers_a_load_writes(org, tmp_path):
+    """The portfolio's count of every customer in scope is kept per region: loads that add,
+    move or delete customers recount it."""
+    kept, live = _customer_counts()
+    assert kept == live and sum(kept.values()) == 1
+    header = (
+        "external_id,name,region_id,birth_year,annual_income,employment,employment_years,"
+        "housing,channel\n"
+    )
+    added = load(
+        write_files(
+            tmp_path / "added",
+            {
+                "credit_customers.csv": header
+                + "C2,Ana Lima,R2,1992,38000,employed,2,rent,web\n"
+                + "C3,Tom Ruiz,R1,1985,51000,employed,9,own,branch\n"
+                + "C1,Maria Silva,R2,1990,42000,employed,4.5,rent,web\n"  # moved
+            },
+        )
+    )
+    assert added.outcome == "loaded", added.problems
+    kept, live = _customer_counts()
+    assert kept == live and sorted(kept.values()) == [1, 2]
+    gone = load(
+        write_files(tmp_path / "gone", {"credit_customers.csv": "external_id,deleted\nC3,true\n"})
+    )
+    assert gone.outcome == "loaded", gone.problems
+    kept, live = _customer_counts()
+    assert kept == live and sum(kept.values()) == 2
