@@ -550,7 +550,11 @@ def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
             "reason": "Why",
         },
         empty_title="No interventions yet",
-        empty_hint="Plan one of the recommendations above.",
+        empty_hint=(
+            "They have left: nothing was planned for them."
+            if has_left(tutor)
+            else "Plan one of the recommendations above."
+        ),
     )
     options = [
         {

@@ -273,8 +273,10 @@ def test_a_tutor_who_has_left_gets_no_plan_no_message_and_is_marked_on_the_list(
     try:
         with acting_as("manager", regions=(2,)):
             shown = str(page.layout(id=str(tutor)))
+            _, planned, *_ = page.show_records(tutor_id=tutor, _version=0)
         assert f"Left on {yesterday:%Y-%m-%d}: nothing to plan." in shown
         assert "Plan it" not in shown and "Draft a message" not in shown
+        assert "Plan one of the recommendations" not in str(planned)
         with connect() as conn:
             rows, _ = page.tutor_risk.risk_table(**{**args, "conn": conn}, limit=5)
         names = risk_page.as_seen(rows).set_index("tutor_id")["name"]
