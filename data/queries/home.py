@@ -7,7 +7,7 @@ scheduled refresh can warm exactly the entries a user's first visit asks for.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Connection
@@ -38,8 +38,13 @@ def _tutoring(conn: Connection, end: pd.Timestamp, scope: Sequence[int] | None) 
             since=end - timedelta(weeks=CHART_WEEKS),
             until=end + timedelta(days=1),
         ),
+        # Head-count now: the tutors active today, and those who left in the 90 days to
+        # today (a later leaving day is notice given).
         "heads": overview.tutor_counts(
-            region_ids=scope, conn=conn, left_since=(end - timedelta(days=90)).date()
+            region_ids=scope,
+            conn=conn,
+            left_since=datetime.now(UTC).date() - timedelta(days=89),
+            left_until=datetime.now(UTC).date(),
         ),
     }
 

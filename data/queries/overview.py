@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Label, case, func, select
+from sqlalchemy import ColumnElement, Connection, Label, and_, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from data.cache import cached
@@ -169,15 +169,23 @@ def _utc_days(since: datetime, until: datetime) -> tuple[date, date]:
 
 
 def tutor_counts(
-    *, conn: Connection, left_since: date, region_ids: Sequence[int] | None = None
+    *,
+    conn: Connection,
+    left_since: date,
+    left_until: date | None = None,
+    region_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Tutor head-count.
 
-    Columns: active (int), left_recently (int: left on or after `left_since`).
+    Columns: active (int), left_recently (int: left from `left_since` to `left_until`, both
+    included; a leaving day after `left_until` is notice given, not a tutor gone).
     """
+    left = Tutor.left_on >= left_since
+    if left_until is not None:
+        left = and_(left, Tutor.left_on <= left_until)
     stmt = select(
         func.count().filter(Tutor.status == "active").label("active"),
-        func.count().filter(Tutor.left_on >= left_since).label("left_recently"),
+        func.count().filter(left).label("left_recently"),
     )
     return read_frame(conn, in_regions(stmt, Tutor.region_id, region_ids))
 

@@ -54,8 +54,17 @@ def test_tutor_counts(seeded_engine, frames):
     since = AS_OF - timedelta(days=90)
     with connect() as conn:
         result = overview.tutor_counts(conn=conn, left_since=since, region_ids=SCOPE)
+        until = since + timedelta(days=30)
+        bounded = overview.tutor_counts(
+            conn=conn, left_since=since, left_until=until, region_ids=SCOPE
+        )
     tutors = frames["tutors"][frames["tutors"]["region_id"].isin(SCOPE)]
     left = pd.to_datetime(tutors["left_on"])
+    # A leaving day after the window's end is notice given, not a tutor gone.
+    assert bounded["left_recently"].iloc[0] == int(
+        left.between(pd.Timestamp(since), pd.Timestamp(until)).sum()
+    )
+    assert bounded["left_recently"].iloc[0] <= result["left_recently"].iloc[0]
     assert result.to_dict("records") == [
         {
             "active": int((tutors["status"] == "active").sum()),
