@@ -212,7 +212,9 @@ def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kp
             higher_is_better=False,
         ),
     ]
-    return kpis, _rows(weekly_frame(hours, end=whole_weeks_to(end + timedelta(weeks=4)), weeks=13))
+    # The 8 weeks before the week 4 weeks ahead ends, and those 4: 12 whole weeks (13 drew a
+    # first week the reader had read one day of).
+    return kpis, _rows(weekly_frame(hours, end=whole_weeks_to(end + timedelta(weeks=4)), weeks=12))
 
 
 def credit(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi], pd.DataFrame]:

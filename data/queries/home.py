@@ -64,7 +64,8 @@ def _schedules(conn: Connection, end: pd.Timestamp, scope: Sequence[int] | None)
         "daily": overview.daily_bookings(
             region_ids=scope,
             conn=conn,
-            since=end - timedelta(weeks=8),
+            # From the Monday of the chart's first week (8 weeks and up to 6 days back).
+            since=end - timedelta(weeks=9),
             until=end + timedelta(weeks=4, days=1),
         )
     }

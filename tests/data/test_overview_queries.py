@@ -159,3 +159,28 @@ def test_every_query_answers_an_empty_database_with_an_empty_frame(empty_url, us
         assert overview.tutor_counts(conn=conn, left_since=AS_OF).iloc[0].tolist() == [0, 0]
         assert overview.active_loan_arrears(conn=conn).iloc[0].tolist() == [0, 0.0, 0]
         assert overview.data_as_of(conn=conn)["newest"].isna().all()
+
+
+@pytest.mark.parametrize("back", range(7))
+def test_homes_booked_hours_are_twelve_whole_weeks_whatever_the_day(seeded_engine, back):
+    """Home's "past 8 and next 4 weeks": 12 Monday-start weeks, each with all 7 of its days (the
+    reader read from 8 weeks back, so a 13th first week held a day or none)."""
+    from analytics import home_kpis
+    from data.queries import home
+
+    end = pd.Timestamp(AS_OF, tz="UTC") - pd.Timedelta(days=back)
+    with connect() as conn:
+        frames = home.section_frames(conn=conn, section="schedules", end=end, region_ids=SCOPE)
+        every = overview.daily_bookings(
+            conn=conn,
+            region_ids=SCOPE,
+            since=end - timedelta(weeks=20),
+            until=end + timedelta(weeks=10),
+        )
+    _, weeks = home_kpis.schedules(frames, end, weeks=12)
+    assert len(weeks) == 12 and (weeks["week"].dt.day_name() == "Monday").all()
+    days = pd.to_datetime(every["day"]).dt.tz_localize(None)
+    for _, row in weeks.iterrows():
+        in_week = every[(days >= row["week"]) & (days < row["week"] + pd.Timedelta(days=7))]
+        for status, hours in in_week.groupby("status")["hours"].sum().items():
+            assert row.get(status, 0) == pytest.approx(hours), (row["week"], status)
