@@ -25,12 +25,12 @@ WEEK_MS = 7 * 24 * 3600 * 1000
 A_MONDAY = "2000-01-03"
 
 
-def week_axis(weeks: Sized) -> dict[str, Any]:
-    """The x axis of Monday-start weeks: a tick on a Monday, every week or every few weeks
-    (at most 8 ticks). Plotly's own weekly ticks fall on Sundays, so each bar stood a day
-    to the right of a date that was not its week's."""
+def week_axis(weeks: Sized, *, on: Any = A_MONDAY) -> dict[str, Any]:
+    """The x axis of weekly points: a tick on their weekday (`on`, a date on it: Monday-start
+    weeks by default), every week or every few weeks (at most 8 ticks). Plotly's own weekly
+    ticks fall on Sundays, so each bar stood a day to the right of a date not its week's."""
     every = max(1, math.ceil(len(weeks) / 8))
-    return {"type": "date", "tick0": A_MONDAY, "dtick": every * WEEK_MS}
+    return {"type": "date", "tick0": str(pd.Timestamp(on).date()), "dtick": every * WEEK_MS}
 
 
 def hover_hint(figure: dict[str, Any], hint: str) -> dict[str, Any]:

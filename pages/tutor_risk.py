@@ -24,7 +24,7 @@ from auth.access import EVERYONE, allowed, check_region, region_scope, requires
 from auth.answers import cached_answer
 from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
-from components.figures import banded_bars, clicked
+from components.figures import banded_bars, clicked, week_axis
 from components.filters import field, filter_bar
 from components.formatting import factor_value, number
 from components.insight import KpiReading, facts_from_kpi_cards
@@ -581,12 +581,16 @@ def at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> Figure | None:
             "mode": "lines",
             "stackgroup": "expected",
             "line": {"color": RISK_COLORS[band]},
-            "hovertemplate": f"%{{y:.1f}} expected to leave<extra>{band}</extra>",
+            "hovertemplate": f"%{{x|%Y-%m-%d}}: %{{y:.1f}} expected to leave<extra>{band}</extra>",
         }
         for band in bands
     ]
     layout = {
-        "xaxis": {"title": {"text": "week scored"}},
+        # Ticks on the scoring days themselves, not plotly's Sundays.
+        "xaxis": {
+            "title": {"text": "week scored"},
+            **week_axis(weekly["as_of"], on=weekly["as_of"].min()),
+        },
         "yaxis": {"title": {"text": "expected leavers"}, "rangemode": "tozero"},
     }
     return themed({"data": traces, "layout": layout}, theme)

@@ -206,10 +206,13 @@ def old_at_risk_figure(weekly: pd.DataFrame, theme: str | None) -> go.Figure:
             mode="lines",
             stackgroup="expected",
             line={"color": RISK_COLORS[band]},
-            hovertemplate=f"%{{y:.1f}} expected to leave<extra>{band}</extra>",
+            hovertemplate=f"%{{x|%Y-%m-%d}}: %{{y:.1f}} expected to leave<extra>{band}</extra>",
         )
     figure.update_layout(
-        xaxis_title="week scored", yaxis_title="expected leavers", yaxis_rangemode="tozero"
+        xaxis=week_axis(weekly["as_of"], on=weekly["as_of"].min()),
+        xaxis_title="week scored",
+        yaxis_title="expected leavers",
+        yaxis_rangemode="tozero",
     )
     return themed(figure, theme)
 
@@ -644,3 +647,15 @@ def test_weekly_charts_tick_on_mondays_at_most_eight_times(weeks, every):
         assert axis["dtick"] == every * 7 * 24 * 3600 * 1000
         span = (index[-1] - index[0]) / pd.Timedelta(weeks=1)
         assert span // every + 1 <= 8
+
+
+def test_expected_leavers_tick_on_the_scoring_days():
+    """Scores are made weekly on the scoring day (a Saturday here): ticks fall on it, and a
+    point's tooltip names its day."""
+    days = pd.date_range("2026-09-12", periods=13, freq="7D")
+    weekly = pd.DataFrame({"as_of": days, **{band: 1.0 for band in BANDS}})
+    figure = at_risk_figure(weekly, "light")
+    axis = figure["layout"]["xaxis"]
+    assert pd.Timestamp(axis["tick0"]).day_name() == "Saturday"
+    assert axis["dtick"] == 2 * 7 * 24 * 3600 * 1000
+    assert all(t["hovertemplate"].startswith("%{x|%Y-%m-%d}: ") for t in figure["data"])
