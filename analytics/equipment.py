@@ -46,7 +46,11 @@ def _action(item) -> tuple[str, int, str]:  # type: ignore[no-untyped-def]
         )
     if item.condition == "worn" and lessons and peak >= usable / 2:
         amount = math.ceil(usable / 2)
-        return "reorder", amount, f"Worn and used in {lessons} lessons; replace {amount} soon."
+        return (
+            "reorder",
+            amount,
+            f"Worn and used in {lessons} lessons; order {amount} to replace them.",
+        )
     if lessons == 0 or peak <= IDLE * usable:
         used = "Not used in this period" if lessons == 0 else f"At most {peak} of {usable} used"
         return "surplus", usable - need, f"{used}; {usable - need} could go where they are short."

@@ -152,6 +152,10 @@ def test_equipment_actions_follow_use_and_condition():
     assert out.loc["Idle", ["action", "amount"]].tolist() == ["surplus", 30]
     assert out.loc["Fine", ["action", "amount"]].tolist() == ["ok", 0]
     assert out.loc["Worn", ["action", "amount"]].tolist() == ["reorder", 10]
+    # Each reason says the action it comes with (a reorder read "replace 10 soon").
+    for action, amount, reason in out[["action", "amount", "reason"]].itertuples(index=False):
+        assert (action == "replace") == ("broken" in reason), reason
+        assert action != "reorder" or f"order {amount} " in reason, reason
     assert equipment_recommendations(use)["action"].tolist()[0] == "replace"
 
 
