@@ -94,7 +94,7 @@ def _forecast_traces(figure: go.Figure, frame: pd.DataFrame, name: str, colour: 
 def attendance(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Component:
     figure = go.Figure()
     _forecast_traces(figure, frame, "Attendance", PALETTES[valid_theme(theme)].series[0])
-    figure.update_yaxes(tickformat=".0%", title="present")
+    figure.update_yaxes(tickformat=".0%", title="attendance")
     figure.update_xaxes(**week_axis(frame["period"].unique()))
     actual = frame[frame["kind"] == "actual"]["value"]
     ahead = frame[frame["kind"] == "forecast"]["value"]
