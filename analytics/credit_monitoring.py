@@ -29,8 +29,17 @@ def drifting(table: pd.DataFrame, *, act: float = PSI_ACT) -> list[str]:
     return table.loc[table["psi"] > act, "feature"].tolist()
 
 
-def score_quartiles_by_month(scores: pd.Series, applied_at: pd.Series) -> pd.DataFrame:
-    """Per month: the 25th, 50th and 75th percentile of the score and how many were scored."""
+def score_quartiles_by_month(
+    scores: pd.Series, applied_at: pd.Series, *, through: pd.Timestamp | None = None
+) -> pd.DataFrame:
+    """Per month: the 25th, 50th and 75th percentile of the score and how many were scored.
+    With `through` (the newest application), a month it ends before the last day of is left
+    out: December's first six days read as a month and as a dip in the scores."""
+    if through is not None:
+        last_day = pd.Timestamp(through).tz_convert(None).normalize()
+        whole = last_day if last_day.is_month_end else last_day - pd.offsets.MonthEnd(1)
+        kept = applied_at.dt.tz_convert(None) < whole + pd.Timedelta(days=1)
+        scores, applied_at = scores[kept], applied_at[kept]
     month = applied_at.dt.tz_localize(None).dt.to_period("M").dt.start_time
     grouped = scores.groupby(month.to_numpy())
     out = pd.DataFrame(

@@ -43,7 +43,9 @@ def credit_monitoring(*, model_id: int, test_from: str) -> dict[str, pd.DataFram
     bands = scores.loc[loans["application_id"], "band"]
     return {
         "drift": drift,
-        "monthly": score_quartiles_by_month(score, applications["applied_at"]),
+        "monthly": score_quartiles_by_month(
+            score, applications["applied_at"], through=applications["applied_at"].max()
+        ),
         "bad_rates": bad_rate_by_band(
             bands,
             loans["loan_status"] == "defaulted",

@@ -78,7 +78,8 @@ def layout(**_kwargs: str) -> Component:
                     chart_card(
                         body_id=ids.scores,
                         title="Score distribution over time",
-                        subtitle="Median and middle half of the scores, by month of application",
+                        subtitle="Median and middle half of the scores, by month of application; "
+                        "whole months only",
                         export=(VIEW, "scores"),
                     ),
                     chart_card(
@@ -289,7 +290,9 @@ def show(theme: str | None) -> Any:
         drift_alert(drift, computed_at),
         chart_body(drift_figure(drift, theme), empty_title="", empty_hint=""),
         chart_body(
-            scores_figure(summary["monthly"], theme), empty_title="No scores", empty_hint=""
+            scores_figure(summary["monthly"], theme),
+            empty_title="No whole month of scores yet",
+            empty_hint="A month is drawn once it has ended.",
         ),
         chart_body(
             bad_rates_figure(summary["bad_rates"], theme),

@@ -285,3 +285,27 @@ def test_the_monthly_conversion_keeps_whole_months_only():
     kept = whole_months(steps, first=date(2025, 12, 1), today=date(2026, 12, 7))
     assert kept["month"].tolist() == ["2025-12", "2026-01", "2026-06", "2026-11"]
     assert whole_months(steps.iloc[0:0], first=date(2025, 12, 1), today=date(2026, 12, 7)).empty
+
+
+def test_score_quartiles_leave_out_a_month_the_data_does_not_reach_the_end_of():
+    """Six days of December read as a month (and as a dip in the scores); a month is
+    drawn once its last day has data."""
+    from analytics.credit_monitoring import score_quartiles_by_month
+
+    applied = pd.Series(
+        pd.to_datetime(
+            ["2026-10-03 08:00", "2026-10-31 09:00", "2026-11-02 10:00", "2026-11-30 18:00"]
+            + ["2026-12-06 11:00"],
+            utc=True,
+        )
+    )
+    scores = pd.Series([600, 620, 580, 590, 400])
+    every = score_quartiles_by_month(scores, applied)
+    through_dec_6 = score_quartiles_by_month(scores, applied, through=applied.max())
+    through_nov_30 = score_quartiles_by_month(
+        scores[:4], applied[:4], through=pd.Timestamp("2026-11-30 18:00", tz="UTC")
+    )
+    assert every["month"].dt.month.tolist() == [10, 11, 12]
+    assert through_dec_6["month"].dt.month.tolist() == [10, 11]
+    assert through_dec_6["n"].tolist() == [2, 2]
+    pd.testing.assert_frame_equal(through_dec_6, through_nov_30)
