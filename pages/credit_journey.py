@@ -62,7 +62,9 @@ def layout(**query: str) -> Component:
                     chart_card(
                         body_id=ids.funnel,
                         title="Funnel",
-                        subtitle="Visits to loans, and how the loans ended",
+                        subtitle="Visits to loans, and how the loans ended. A view of "
+                        "some regions counts known customers' visits only: a visitor has no "
+                        "region until they apply",
                         export=(VIEW, "funnel"),
                     ),
                     chart_card(
