@@ -20,9 +20,11 @@ from components.grid_columns import GridColumn, TableView, small_grid
 from components.table import data_table
 from components.theme import PALETTES, RISK_COLORS, plain_figure, themed, valid_theme
 
+# Yellow, orange, red: the risk bands' medium and high oranges side by side in one stacked
+# bar read as one colour.
 SEVERITY_COLORS = {
-    "minor": RISK_COLORS["medium"],
-    "moderate": RISK_COLORS["high"],
+    "minor": "#fcc419",
+    "moderate": "#f76707",
     "serious": RISK_COLORS["critical"],
 }
 

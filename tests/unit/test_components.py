@@ -168,6 +168,24 @@ def test_risk_bands_have_four_distinct_colours():
     assert len(set(RISK_COLORS.values())) == 4
 
 
+def test_incident_severities_stack_in_colours_told_apart():
+    """Minor, moderate and serious share a stacked bar: each pair of colours is far apart in
+    lightness or hue (the bands' two oranges were 0.01 apart in lightness and 14 degrees in
+    hue)."""
+    import colorsys
+    from itertools import combinations
+
+    from components.pe_widgets import SEVERITY_COLORS
+
+    def hls(colour: str) -> tuple[float, float, float]:
+        red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        return colorsys.rgb_to_hls(red, green, blue)
+
+    for a, b in combinations(SEVERITY_COLORS.values(), 2):
+        (hue_a, light_a, _), (hue_b, light_b, _) = hls(a), hls(b)
+        assert abs(light_a - light_b) >= 0.1 or abs(hue_a - hue_b) * 360 >= 20, (a, b)
+
+
 def _links(component) -> list:
     found = [component] if isinstance(component, html.A) else []
     children = getattr(component, "children", None) or []
