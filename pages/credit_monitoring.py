@@ -215,11 +215,14 @@ def bad_rates_figure(rates: pd.DataFrame, theme: str | None) -> Figure | None:
                 "name": str(band),
                 "line": {"color": RISK_COLORS.get(str(band))},
                 "customdata": values(rows["loans"]),
-                "hovertemplate": "%{y:.1%} of %{customdata:,} loans defaulted"
+                "hovertemplate": "%{x|Q%q %Y}: %{y:.1%} of %{customdata:,} loans defaulted"
                 "<extra>%{fullData.name}</extra>",
             }
         )
-    return themed({"data": traces, "layout": {"yaxis": {"tickformat": ".0%"}}}, theme)
+    # A tick on each quarter, named as one (plotly's own ticks fell every two months).
+    xaxis = {"tick0": "2000-01-01", "dtick": "M3", "tickformat": "Q%q<br>%Y"}
+    layout = {"xaxis": xaxis, "yaxis": {"tickformat": ".0%"}}
+    return themed({"data": traces, "layout": layout}, theme)
 
 
 def _three_decimals(value: object, _row: object) -> str:

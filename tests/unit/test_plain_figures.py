@@ -358,9 +358,10 @@ def old_bad_rates_figure(rates: pd.DataFrame, theme: str | None) -> go.Figure:
             name=str(band),
             line={"color": RISK_COLORS.get(str(band))},
             customdata=rows["loans"],
-            hovertemplate="%{y:.1%} of %{customdata:,} loans defaulted"
+            hovertemplate="%{x|Q%q %Y}: %{y:.1%} of %{customdata:,} loans defaulted"
             "<extra>%{fullData.name}</extra>",
         )
+    bad.update_xaxes(tick0="2000-01-01", dtick="M3", tickformat="Q%q<br>%Y")
     return themed(bad, theme).update_yaxes(tickformat=".0%")
 
 
