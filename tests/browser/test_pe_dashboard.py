@@ -113,6 +113,7 @@ def test_the_board_is_arranged_with_the_keyboard_alone_and_keeps_the_focus(start
     from selenium.webdriver.common.keys import Keys
 
     from tests.browser.conftest import dict_id
+    from tests.browser.test_accessibility import BUSY
     from tests.browser.test_schedules import focused, press, tab_to
 
     sign_in(started, "analyst")
@@ -142,6 +143,9 @@ def test_the_board_is_arranged_with_the_keyboard_alone_and_keeps_the_focus(start
     # Escape closes the gallery and the focus goes back to the button that opened it. The
     # panel leaves the page a moment before the focus moves (its close transition ends,
     # then the focus is restored), so both are waited for together.
+    # Escape is pressed once the add's answers are all in: pressed while the gallery was
+    # still being redrawn, it was lost with the old panel (one CI run in several).
+    WebDriverWait(started.driver, 20).until(lambda _d: not started.driver.execute_script(BUSY))
     press(started, Keys.ESCAPE)
     WebDriverWait(started.driver, 10).until(
         lambda _d: not started.find_elements("#pe-search") and focused(started) == "pe-open-gallery"
