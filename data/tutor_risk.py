@@ -6,7 +6,7 @@ Pages read stored scores of the active model version only: the model never runs 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -164,6 +164,28 @@ def score_counts(
         .group_by(TutorRiskScore.score, TutorRiskScore.band)
     )
     return read_frame(conn, in_regions(statement, Tutor.region_id, region_ids))
+
+
+@cached("tutors")
+def left_since_scored(
+    *,
+    conn: Connection,
+    model_id: int,
+    as_of: datetime,
+    today: date,
+    region_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Tutors scored at `as_of` who have left by `today` (a later leaving date is notice
+    given: still here), per band. Columns: band, tutors."""
+    statement = (
+        _scored(model_id)
+        .add_columns(TutorRiskScore.band, func.count().label("tutors"))
+        .where(TutorRiskScore.as_of == as_of, Tutor.left_on <= today)
+        .group_by(TutorRiskScore.band)
+    )
+    frame = read_frame(conn, in_regions(statement, Tutor.region_id, region_ids))
+    frame["tutors"] = frame["tutors"].astype(int)
+    return frame
 
 
 # The API's named orders, as grid sorts (no sort: the likeliest to leave first).

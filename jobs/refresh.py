@@ -370,13 +370,18 @@ def warm_cache() -> tuple[int, str | None]:
                     conn=conn, model_id=tutor_model["id"], region_ids=scope
                 )
                 if not history.empty:
+                    newest = history["as_of"].max().to_pydatetime()
                     tutor_risk.score_counts(
+                        conn=conn, model_id=tutor_model["id"], as_of=newest, region_ids=scope
+                    )
+                    tutor_risk.left_since_scored(
                         conn=conn,
                         model_id=tutor_model["id"],
-                        as_of=history["as_of"].max().to_pydatetime(),
+                        as_of=newest,
+                        today=datetime.now(UTC).date(),
                         region_ids=scope,
                     )
-                entries += 2
+                entries += 3
     return 0, f"{entries} cache entries warm for {len(scopes)} scopes"
 
 

@@ -333,6 +333,7 @@ class Overview(NamedTuple):
 
     history: pd.DataFrame
     scores: pd.DataFrame
+    left: pd.DataFrame = pd.DataFrame(columns=["band", "tutors"])
 
 
 def overview_rows(state: dict[str, Any], *, with_scores: bool = True) -> Overview:
@@ -349,13 +350,18 @@ def overview_rows(state: dict[str, Any], *, with_scores: bool = True) -> Overvie
         )
         if history.empty or not with_scores:
             return Overview(history, pd.DataFrame(columns=["score", "band", "tutors"]))
+        newest = history["as_of"].max().to_pydatetime()
         scores = tutor_risk.score_counts(
+            conn=conn, model_id=model["id"], as_of=newest, region_ids=view.region_ids
+        )
+        left = tutor_risk.left_since_scored(
             conn=conn,
             model_id=model["id"],
-            as_of=history["as_of"].max().to_pydatetime(),
+            as_of=newest,
+            today=datetime.now(UTC).date(),
             region_ids=view.region_ids,
         )
-    return Overview(history, scores)
+    return Overview(history, scores, left)
 
 
 def band_history(state: dict[str, Any]) -> pd.DataFrame:
@@ -389,12 +395,22 @@ def at_risk_weeks(history: pd.DataFrame) -> pd.DataFrame:
 
 
 def kpi_values(state: dict[str, Any]) -> list[tuple[str, str]]:
-    history = band_history(state)
+    history, _scores, left = overview_rows(state)
     if history.empty:
         return []
-    latest = history[history["as_of"] == history["as_of"].max()]
-    counts = latest.set_index("band")["tutors"]
+    counts = still_here(history, left).iloc[-1]
     return [(f"{b.capitalize()} risk", number(float(counts.get(b, 0)))) for b in BANDS]
+
+
+def still_here(history: pd.DataFrame, left: pd.DataFrame) -> pd.DataFrame:
+    """Tutors per band per scoring week (a row per week, a column per band), the newest week
+    without the tutors scored on it who have left since: a call list of people to call."""
+    wide = wide_table(history, index="as_of", columns="band", values="tutors", how="mean")
+    wide = wide.reindex(columns=list(BANDS), fill_value=0).fillna(0)
+    if len(left):
+        gone = left.set_index("band")["tutors"].reindex(wide.columns, fill_value=0)
+        wide.iloc[-1] = wide.iloc[-1] - gone.to_numpy()
+    return wide
 
 
 @callback(
@@ -410,12 +426,12 @@ def show_overview(
     region: Any, subject: Any, band: Any, tenure: Any, theme: str | None
 ) -> tuple[Any, ...]:
     state = {"region": region, "subject": subject, "band": band, "tenure": tenure}
-    history, scores = overview_rows(state)
+    history, scores, left = overview_rows(state)
     if history.empty:
         nothing = empty_state("No tutors in this view", "Widen the filters.")
         return [], nothing, nothing
     return (
-        band_cards(history),
+        band_cards(history, left),
         chart_body(
             distribution_figure(scores, theme),
             empty_title="No scores",
@@ -529,11 +545,13 @@ def overview_facts(state: ViewState) -> list[KpiReading]:
     return facts_from_kpi_cards(show_overview(**filters, theme=None)[0])
 
 
-def band_cards(history: pd.DataFrame) -> list[Component]:
-    wide = wide_table(history, index="as_of", columns="band", values="tutors", how="mean")
+def band_cards(history: pd.DataFrame, left: pd.DataFrame) -> list[Component]:
+    """A card per band: its tutors on the newest scoring date who are still here, against
+    the week before; a line under them counts those scored who have left since."""
+    wide = still_here(history, left)
     latest = wide.iloc[-1]
     week_before = wide.iloc[-2] if len(wide) > 1 else None
-    cards = []
+    cards: list[Component] = []
     for band in BANDS:
         current = float(latest.get(band, 0))
         change = current - float(week_before.get(band, 0)) if week_before is not None else None
@@ -549,6 +567,20 @@ def band_cards(history: pd.DataFrame) -> list[Component]:
                     trend=wide.get(band, pd.Series(dtype=float)).tolist(),
                 ),
                 md=3,
+            )
+        )
+    gone = int(left["tutors"].sum()) if len(left) else 0
+    if gone:
+        scored = wide.index[-1].date().isoformat()
+        who = "tutor" if gone == 1 else "tutors"
+        cards.append(
+            dbc.Col(
+                html.P(
+                    f"Not counting {gone:,} {who} scored on {scored} who "
+                    f"{'has' if gone == 1 else 'have'} left since (the table marks them).",
+                    className="small text-body-secondary mb-0 mt-2",
+                ),
+                width=12,
             )
         )
     return cards

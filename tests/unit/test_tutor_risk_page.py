@@ -2,14 +2,17 @@
 
 import json
 import re
+from datetime import date
 from typing import Any
 
+import pandas as pd
 import pytest
 from dash import dcc
 from plotly.utils import PlotlyJSONEncoder
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 import app as beacon  # noqa: F401  (pages register with the app)
+from analytics.interventions import left_by
 from auth.access import AccessDenied
 from components.theme import plain_figure
 from data import cache, tutor_risk
@@ -17,6 +20,7 @@ from data.engine import connect, get_engine
 from pages import tutor_risk as page
 from sharing.views import VIEWS
 from tests.conftest import acting_as, graph_of
+from vocabulary import BANDS
 
 
 @pytest.fixture
@@ -42,6 +46,64 @@ def test_overview_shows_four_band_cards_two_charts_and_its_filters_round_trip_th
     assert view.query(state) == "?subject=Maths&band=high&tenure=new"
     assert view.state(view.query(state)) == state  # the address gives the filters back
     assert view.state("?band=purple&region=x")["band"] is None
+
+
+@pytest.mark.parametrize("region", [None, 1])
+def test_the_band_cards_count_only_the_scored_tutors_still_here(db, region):
+    """Tutors scored on the newest date who have left by today are not on the cards (the
+    table marks them "left"); a later leaving date is notice given, still to call. Three
+    tutors leave in a transaction rolled back after."""
+    today = date(2026, 6, 20)
+    with acting_as("analyst"):
+        regions = page.Filters.of({"region": region}).region_ids
+    with get_engine().connect() as conn, conn.begin() as changes:
+        model = tutor_risk.active_model(conn=conn)
+        history = tutor_risk.band_history.uncached(
+            conn=conn, model_id=model["id"], region_ids=regions
+        )
+        newest = history["as_of"].max().to_pydatetime()
+        listed, _ = tutor_risk.risk_table(
+            conn=conn, model_id=model["id"], as_of=newest, region_ids=regions, limit=None
+        )
+        riskiest, lowest = listed["tutor_id"].iloc[:2].tolist(), int(listed["tutor_id"].iloc[-1])
+        leaving = [date(2026, 6, 17), date(2026, 6, 30), date(2026, 6, 20)]
+        for tutor_id, left_on in zip([*riskiest, lowest], leaving, strict=True):
+            conn.execute(
+                text("UPDATE tutors SET left_on = :d WHERE id = :t"), {"d": left_on, "t": tutor_id}
+            )
+        left = tutor_risk.left_since_scored.uncached(
+            conn=conn, model_id=model["id"], as_of=newest, today=today, region_ids=regions
+        )
+        listed, _ = tutor_risk.risk_table(
+            conn=conn, model_id=model["id"], as_of=newest, region_ids=regions, limit=None
+        )
+        changes.rollback()
+    gone = listed[[left_by(d, today) is not None for d in listed["left_on"]]]
+    assert len(gone) == 2  # the riskiest and the least likely; the second gave notice
+    assert left.set_index("band")["tutors"].to_dict() == gone["band"].value_counts().to_dict()
+    here = listed.drop(gone.index)["band"].value_counts()
+    cards = page.band_cards(history, left)
+    shown = {c.children.children.children[0].children: c for c in cards[:4]}
+    for band in BANDS:
+        value = shown[f"{band.capitalize()} risk"].children.children.children[1].children
+        assert value == f"{int(here.get(band, 0)):,}"
+    note = cards[4].children.children
+    assert note.startswith("Not counting 2 tutors scored on 2026-06-16 who have left since")
+
+
+def test_the_band_cards_say_nothing_of_leavers_when_none_has_left():
+    history = pd.DataFrame(
+        {
+            "as_of": pd.to_datetime(["2026-11-28", "2026-12-05"], utc=True).repeat(2),
+            "band": ["low", "critical"] * 2,
+            "tutors": [90, 5, 88, 6],
+            "expected": [1.0, 2.0, 1.0, 2.5],
+        }
+    )
+    cards = page.band_cards(history, pd.DataFrame(columns=["band", "tutors"]))
+    assert len(cards) == 4
+    critical = cards[3].children.children.children
+    assert critical[1].children == "6" and "▲ 1" in str(critical[2])
 
 
 @pytest.mark.parametrize("region", [None, 1])
