@@ -234,7 +234,7 @@ def credit(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi],
         ),
         _kpi(
             "approval_rate",
-            "Approval rate",
+            f"Approval rate of decided, last {WINDOW}",
             "rate",
             compare_periods(
                 wide, numerator="approved", denominator="decided", end=end, days=WINDOW_DAYS

@@ -148,7 +148,7 @@ def _rates(
     if frame.empty:
         return None
     traces = []
-    for column, name in (("approval_rate", "Approval rate"), ("take_up", "Take-up")):
+    for column, name in (("approval_rate", "Approved per application"), ("take_up", "Take-up")):
         trace = {
             "type": "bar" if bars else "scatter",
             "x": values(frame[x]),
