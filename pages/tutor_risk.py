@@ -398,19 +398,22 @@ def kpi_values(state: dict[str, Any]) -> list[tuple[str, str]]:
     history, _scores, left = overview_rows(state)
     if history.empty:
         return []
-    counts = still_here(history, left).iloc[-1]
+    counts = still_here(history, left)
     return [(f"{b.capitalize()} risk", number(float(counts.get(b, 0)))) for b in BANDS]
 
 
-def still_here(history: pd.DataFrame, left: pd.DataFrame) -> pd.DataFrame:
-    """Tutors per band per scoring week (a row per week, a column per band), the newest week
-    without the tutors scored on it who have left since: a call list of people to call."""
+def scored_by_week(history: pd.DataFrame) -> pd.DataFrame:
+    """Tutors scored per band per week (a row per scoring week, a column per band)."""
     wide = wide_table(history, index="as_of", columns="band", values="tutors", how="mean")
-    wide = wide.reindex(columns=list(BANDS), fill_value=0).fillna(0)
-    if len(left):
-        gone = left.set_index("band")["tutors"].reindex(wide.columns, fill_value=0)
-        wide.iloc[-1] = wide.iloc[-1] - gone.to_numpy()
-    return wide
+    return wide.reindex(columns=list(BANDS), fill_value=0).fillna(0)
+
+
+def still_here(history: pd.DataFrame, left: pd.DataFrame) -> pd.Series:
+    """Per band, the tutors scored on the newest date who are still here: the call list of
+    people there are to call."""
+    gone = left.set_index("band")["tutors"] if len(left) else pd.Series(dtype=float)
+    latest = scored_by_week(history).iloc[-1]
+    return latest - gone.reindex(latest.index, fill_value=0).astype(float)
 
 
 @callback(
@@ -546,38 +549,42 @@ def overview_facts(state: ViewState) -> list[KpiReading]:
 
 
 def band_cards(history: pd.DataFrame, left: pd.DataFrame) -> list[Component]:
-    """A card per band: its tutors on the newest scoring date who are still here, against
-    the week before; a line under them counts those scored who have left since."""
-    wide = still_here(history, left)
-    latest = wide.iloc[-1]
-    week_before = wide.iloc[-2] if len(wide) > 1 else None
+    """A card per band: its tutors on the newest scoring date who are still here. The change
+    and the trend compare the weeks' scores, so a tutor leaving never reads as a risk gone;
+    a line under the cards counts those scored who have left since."""
+    scored = scored_by_week(history)
+    here = still_here(history, left)
+    week_before = scored.iloc[-2] if len(scored) > 1 else None
     cards: list[Component] = []
     for band in BANDS:
-        current = float(latest.get(band, 0))
-        change = current - float(week_before.get(band, 0)) if week_before is not None else None
+        change = (
+            float(scored.iloc[-1][band] - week_before[band]) if week_before is not None else None
+        )
         cards.append(
             dbc.Col(
                 kpi_card(
                     title=f"{band.capitalize()} risk",
-                    value=number(current),
+                    value=number(float(here[band])),
                     change=change,
                     absolute=True,
-                    period="since last week",
+                    period="since last week's scores",
                     higher_is_better=band == "low",
-                    trend=wide.get(band, pd.Series(dtype=float)).tolist(),
+                    trend=scored[band].tolist(),
                 ),
                 md=3,
             )
         )
     gone = int(left["tutors"].sum()) if len(left) else 0
     if gone:
-        scored = wide.index[-1].date().isoformat()
-        who = "tutor" if gone == 1 else "tutors"
+        per_band = left.set_index("band")["tutors"]
+        bands = ", ".join(f"{int(per_band[b])} {b}" for b in BANDS[::-1] if per_band.get(b))
         cards.append(
             dbc.Col(
                 html.P(
-                    f"Not counting {gone:,} {who} scored on {scored} who "
-                    f"{'has' if gone == 1 else 'have'} left since (the table marks them).",
+                    f"Not counting {gone:,} {'tutor' if gone == 1 else 'tutors'} scored on "
+                    f"{scored.index[-1].date().isoformat()} who "
+                    f"{'has' if gone == 1 else 'have'} left since ({bands}; the table marks "
+                    "them). The changes compare the two weeks' scores, leavers included.",
                     className="small text-body-secondary mb-0 mt-2",
                 ),
                 width=12,

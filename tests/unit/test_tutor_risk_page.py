@@ -87,8 +87,14 @@ def test_the_band_cards_count_only_the_scored_tutors_still_here(db, region):
     for band in BANDS:
         value = shown[f"{band.capitalize()} risk"].children.children.children[1].children
         assert value == f"{int(here.get(band, 0)):,}"
+    scored = history.pivot_table(index="as_of", columns="band", values="tutors", aggfunc="sum")
+    scored = scored.reindex(columns=list(BANDS), fill_value=0).fillna(0)
+    # The change compares the two weeks' scores: a tutor leaving is not a risk gone.
+    critical = shown["Critical risk"].children.children.children[2]
+    change = int(scored["critical"].iloc[-1] - scored["critical"].iloc[-2])
+    assert critical.children[0].children.split()[-1] == str(abs(change))
     note = cards[4].children.children
-    assert note.startswith("Not counting 2 tutors scored on 2026-06-16 who have left since")
+    assert note.startswith("Not counting 2 tutors scored on 2026-06-16 who have left since (")
 
 
 def test_the_band_cards_say_nothing_of_leavers_when_none_has_left():
