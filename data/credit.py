@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -479,19 +479,25 @@ def customer_applications(
     return frame
 
 
-def customer_loans(*, conn: Connection, customer_id: int) -> pd.DataFrame:
-    """A customer's loans with their repayment record.
+def customer_loans(*, conn: Connection, customer_id: int, today: date) -> pd.DataFrame:
+    """A customer's loans with their repayment record on `today`.
 
     Columns: id, disbursed_on (datetime64), principal, annual_rate, term_months, status,
-    closed_on, due (int), paid (int), worst_days_past_due (int), outstanding (float).
+    closed_on, due (int: instalments due by today), paid (int), worst_days_past_due (int),
+    in_arrears (float: due by today and unpaid), scheduled (int: instalments with a row,
+    due or not yet), unpaid (float: the unpaid part of all of those).
     """
+    is_due = Repayment.due_on <= today
+    short = Repayment.amount_due - Repayment.amount_paid
     pays = (
         select(
             Repayment.loan_id,
-            func.count().label("due"),
+            func.sum(case((is_due, 1), else_=0)).label("due"),
             func.sum(case((Repayment.paid_on.is_not(None), 1), else_=0)).label("paid"),
             func.max(Repayment.days_past_due).label("worst_days_past_due"),
-            func.sum(Repayment.amount_due - Repayment.amount_paid).label("outstanding"),
+            func.sum(case((is_due, short), else_=0.0)).label("in_arrears"),
+            func.count().label("scheduled"),
+            func.sum(short).label("unpaid"),
         )
         .group_by(Repayment.loan_id)
         .subquery()
@@ -508,7 +514,9 @@ def customer_loans(*, conn: Connection, customer_id: int) -> pd.DataFrame:
             func.coalesce(pays.c.due, 0).label("due"),
             func.coalesce(pays.c.paid, 0).label("paid"),
             func.coalesce(pays.c.worst_days_past_due, 0).label("worst_days_past_due"),
-            func.coalesce(pays.c.outstanding, 0.0).label("outstanding"),
+            func.coalesce(pays.c.in_arrears, 0.0).label("in_arrears"),
+            func.coalesce(pays.c.scheduled, 0).label("scheduled"),
+            func.coalesce(pays.c.unpaid, 0.0).label("unpaid"),
         )
         .outerjoin(pays, pays.c.loan_id == Loan.id)
         .where(Loan.customer_id == customer_id)

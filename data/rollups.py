@@ -163,13 +163,15 @@ def rebuild_journey_months(*, conn: Connection, month: date | None = None) -> No
 
 
 def rebuild_risk_band_counts(*, conn: Connection, model_id: int | None = None) -> None:
-    """Tutors per risk band, scored date and region: of every model version, or one."""
+    """Tutors per risk band and score, scored date and region: of every model version, or
+    one."""
     counted = (
         select(
             TutorRiskScore.model_version_id,
             TutorRiskScore.as_of,
             Tutor.region_id,
             TutorRiskScore.band,
+            TutorRiskScore.score,
             func.count().label("tutors"),
             func.sum(TutorRiskScore.probability).label("expected"),
         )
@@ -179,6 +181,7 @@ def rebuild_risk_band_counts(*, conn: Connection, model_id: int | None = None) -
             TutorRiskScore.as_of,
             Tutor.region_id,
             TutorRiskScore.band,
+            TutorRiskScore.score,
         )
     )
     stale = []

@@ -156,14 +156,18 @@ def band_history(
 def score_counts(
     *, conn: Connection, model_id: int, as_of: datetime, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
-    """How many tutors have each score at one date. Columns: score (0-100), band, tutors."""
+    """How many tutors have each score at one date. Columns: score (0-100), band, tutors.
+
+    Read from the counts kept with the scores (`risk_band_counts`), not from every score."""
     statement = (
-        _scored(model_id)
-        .add_columns(TutorRiskScore.score, TutorRiskScore.band, func.count().label("tutors"))
-        .where(TutorRiskScore.as_of == as_of)
-        .group_by(TutorRiskScore.score, TutorRiskScore.band)
+        select(
+            RiskBandCount.score, RiskBandCount.band, func.sum(RiskBandCount.tutors).label("tutors")
+        )
+        .where(RiskBandCount.model_version_id == model_id, RiskBandCount.as_of == as_of)
+        .group_by(RiskBandCount.score, RiskBandCount.band)
     )
-    return read_frame(conn, in_regions(statement, Tutor.region_id, region_ids))
+    frame = read_frame(conn, in_regions(statement, RiskBandCount.region_id, region_ids))
+    return frame.astype({"score": int, "tutors": int})
 
 
 @cached("tutors")
@@ -176,11 +180,18 @@ def left_since_scored(
     region_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Tutors scored at `as_of` who have left by `today` (a later leaving date is notice
-    given: still here), per band. Columns: band, tutors."""
+    given: still here), per band. Columns: band, tutors.
+
+    A tutor is scored while employed (not left by the day of `as_of`), so only those who
+    left after that day are read: a few rows, not every score of the date."""
     statement = (
         _scored(model_id)
         .add_columns(TutorRiskScore.band, func.count().label("tutors"))
-        .where(TutorRiskScore.as_of == as_of, Tutor.left_on <= today)
+        .where(
+            TutorRiskScore.as_of == as_of,
+            Tutor.left_on > pd.Timestamp(as_of).date(),
+            Tutor.left_on <= today,
+        )
         .group_by(TutorRiskScore.band)
     )
     frame = read_frame(conn, in_regions(statement, Tutor.region_id, region_ids))

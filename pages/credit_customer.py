@@ -4,6 +4,7 @@ repayments, and the journey."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any
 
 import dash
@@ -16,6 +17,7 @@ from dash.development.base_component import Component
 from actions.credit_model import active_model_status
 from analytics.card import readable_reason
 from analytics.credit_features import FEATURE_LABELS
+from analytics.loans import still_to_repay
 from analytics.pricing import recommend_products
 from auth.access import EVERYONE, region_scope, requires
 from components.badges import band_badge, model_badge
@@ -73,7 +75,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
         applications = credit.customer_applications(
             conn=conn, customer_id=found["id"], model_id=model["id"] if model else None
         )
-        loans = credit.customer_loans(conn=conn, customer_id=found["id"])
+        loans = owed(credit.customer_loans(conn=conn, customer_id=found["id"], today=today()))
         repayments = credit.customer_repayments(conn=conn, customer_id=found["id"])
         products = credit.products(conn=conn)
         journey = credit.customer_journey(conn=conn, customer_id=found["id"])
@@ -156,13 +158,15 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                     "paid": "Paid",
                     "due": "Due",
                     "worst_days_past_due": "Worst days late",
-                    "outstanding": "Outstanding",
+                    "in_arrears": "In arrears",
+                    "still_to_repay": "Still to repay",
                 },
                 cells={
                     "disbursed_on": lambda v, _r: v.strftime("%Y-%m-%d"),
                     "principal": lambda v, _r: number(v),
                     "annual_rate": lambda v, _r: percent(v),
-                    "outstanding": lambda v, _r: number(v),
+                    "in_arrears": lambda v, _r: number(v),
+                    "still_to_repay": lambda v, _r: number(v),
                 },
                 empty_title="No loans",
                 empty_hint="Approved applications become loans when paid out.",
@@ -252,6 +256,17 @@ def score_rows(state: ViewState) -> pd.DataFrame:
     return scored.drop(columns=["reason_codes"])
 
 
+def owed(loans: pd.DataFrame) -> pd.DataFrame:
+    """The customer's loans (`credit.customer_loans`) with what is still to repay: every
+    instalment left, due or not (the exposure; "in arrears" is the part already due),
+    without the sums it is worked out from."""
+    return loans.assign(still_to_repay=still_to_repay(loans)).drop(columns=["scheduled", "unpaid"])
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
 def customer_rows(kind: str) -> Callable[[ViewState], pd.DataFrame]:
     """Every row of one of the customer's tables (applications, loans or repayments)."""
 
@@ -261,7 +276,9 @@ def customer_rows(kind: str) -> Callable[[ViewState], pd.DataFrame]:
             raise dash.exceptions.PreventUpdate
         with connect() as conn:
             if kind == "loans":
-                return credit.customer_loans(conn=conn, customer_id=found["id"])
+                return owed(
+                    credit.customer_loans(conn=conn, customer_id=found["id"], today=today())
+                )
             if kind == "repayments":
                 return credit.customer_repayments(conn=conn, customer_id=found["id"])
             model = credit.active_model(conn=conn)

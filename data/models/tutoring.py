@@ -100,8 +100,9 @@ class SessionDay(Base):
 
 
 class RiskBandCount(Base):
-    """Tutors per risk band at each scored date, per model version and region: what the
-    risk overview reads instead of every score. Written with the scores they count."""
+    """Tutors per risk band and score at each scored date, per model version and region:
+    what the risk overview reads instead of every score. Written with the scores they
+    count."""
 
     __tablename__ = "risk_band_counts"
     __table_args__ = (Index("ix_risk_band_counts_model_as_of", "model_version_id", "as_of"),)
@@ -111,6 +112,7 @@ class RiskBandCount(Base):
     as_of: Mapped[datetime] = mapped_column(UTCDateTime())
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
     band: Mapped[str] = mapped_column(String(16))
+    score: Mapped[int] = mapped_column(SmallInteger)
     tutors: Mapped[int] = mapped_column(Integer)
     # The sum of their chances of leaving within 30 days: how many of them are expected to.
     expected: Mapped[float | None] = mapped_column(Float)

@@ -397,7 +397,14 @@ def sample_rows() -> list[Any]:
             pd_amount=504.0,
         ),
         RiskBandCount(
-            id=1, model_version_id=1, as_of=T0, region_id=1, band="high", tutors=4, expected=0.75
+            id=1,
+            model_version_id=1,
+            as_of=T0,
+            region_id=1,
+            band="high",
+            score=12,
+            tutors=4,
+            expected=0.75,
         ),
         SessionDay(
             id=1, day=D0, region_id=1, status="completed", sessions=3, rated=2, rating_sum=9

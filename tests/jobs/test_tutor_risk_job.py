@@ -110,8 +110,32 @@ def test_the_kept_band_counts_equal_counting_every_score(scored, use_database):
         scored_versions = select(func.distinct(TutorRiskScore.model_version_id))
         kept_ids = set(conn.execute(kept_versions).scalars())
         assert kept_ids == set(conn.execute(scored_versions).scalars()) and len(kept_ids) >= 2
+
+    def scores_counted(region_ids, as_of):  # what score_counts read before it was kept
+        statement = (
+            select(TutorRiskScore.score, TutorRiskScore.band, func.count().label("tutors"))
+            .join(Tutor, Tutor.id == TutorRiskScore.tutor_id)
+            .where(TutorRiskScore.model_version_id == model["id"], TutorRiskScore.as_of == as_of)
+            .group_by(TutorRiskScore.score, TutorRiskScore.band)
+        )
+        if region_ids:
+            statement = statement.where(Tutor.region_id.in_(region_ids))
+        with connect() as conn:
+            raw = pd.DataFrame(conn.execute(statement).all(), columns=["score", "band", "tutors"])
+        return raw.sort_values(["score", "band"]).reset_index(drop=True)
+
+    def scores_kept(region_ids, as_of):
+        with connect() as conn:
+            frame = tutor_risk.score_counts.__wrapped__(
+                conn=conn, model_id=model["id"], as_of=as_of, region_ids=region_ids
+            )
+        return frame.sort_values(["score", "band"]).reset_index(drop=True)
+
     for scope in (None, [1], [1, 2]):
         pd.testing.assert_frame_equal(kept(scope), counted(scope), check_dtype=False)
+        for as_of in kept(scope)["as_of"].unique()[-2:]:
+            day = pd.Timestamp(as_of).to_pydatetime()
+            pd.testing.assert_frame_equal(scores_kept(scope, day), scores_counted(scope, day))
     # A tutor moved to another region behind the app's back: the recount follows.
     with transaction() as conn:
         moved = conn.execute(select(Tutor.id).where(Tutor.region_id == 1)).scalars().first()
@@ -119,6 +143,8 @@ def test_the_kept_band_counts_equal_counting_every_score(scored, use_database):
         recount_loaded(conn=conn)
     try:
         pd.testing.assert_frame_equal(kept([1]), counted([1]), check_dtype=False)
+        newest = pd.Timestamp(kept([1])["as_of"].max()).to_pydatetime()
+        pd.testing.assert_frame_equal(scores_kept([1], newest), scores_counted([1], newest))
     finally:
         with transaction() as conn:
             conn.execute(Tutor.__table__.update().where(Tutor.id == moved).values(region_id=1))

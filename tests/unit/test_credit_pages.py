@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 import app as beacon  # noqa: F401  (pages register with the app)
 from auth.access import AccessDenied
@@ -305,6 +305,41 @@ def test_the_customer_page_ranks_the_products_the_latest_score_allows(scored):
     assert "Products that fit" in page and customer["name"] in page
     assert "Loans" in page and "Repayments" in page and "Journey" in page
     assert "Open to the " in page or "No product fits this application" in page
+
+
+def test_a_loan_shows_its_arrears_apart_from_what_is_still_to_repay(scored):
+    """ "In arrears" is what fell due and is unpaid; "Still to repay" adds every instalment
+    to come. Held to sums over the repayment rows and the loan's own schedule."""
+    today = datetime.now(UTC).date()
+    with connect() as conn:
+        late = conn.execute(
+            text(
+                "SELECT l.customer_id FROM loans l JOIN repayments r ON r.loan_id = l.id"
+                " WHERE l.status = 'active' AND r.paid_on IS NULL GROUP BY l.customer_id"
+                " ORDER BY l.customer_id LIMIT 1"
+            )
+        ).scalar_one()
+        rows = conn.execute(
+            text(
+                "SELECT l.id, l.term_months, count(r.id), sum(r.amount_due - r.amount_paid),"
+                " max(r.amount_due), sum(r.amount_paid) FROM loans l"
+                " JOIN repayments r ON r.loan_id = l.id WHERE l.customer_id = :c"
+                " AND l.status = 'active' GROUP BY l.id, l.term_months"
+            ),
+            {"c": late},
+        ).all()
+        loans = credit_customer.owed(
+            credit.customer_loans(conn=conn, customer_id=late, today=today)
+        ).set_index("id")
+    assert rows
+    for loan_id, term, count, unpaid, level, paid in rows:
+        shown = loans.loc[loan_id]
+        assert shown["in_arrears"] == pytest.approx(unpaid)  # every row the demo has is due
+        assert shown["still_to_repay"] == pytest.approx(level * term - paid, abs=0.05)
+        assert shown["still_to_repay"] > shown["in_arrears"] or count == term
+    with acting_as("viewer"):
+        page = text_of(credit_customer.layout(id=str(late)))
+    assert "In arrears" in page and "Still to repay" in page and "Outstanding" not in page
 
 
 def test_live_scoring_shows_a_new_score_in_the_counts_the_list_the_portfolio_and_journey(scored):
