@@ -30,16 +30,27 @@ def drifting(table: pd.DataFrame, *, act: float = PSI_ACT) -> list[str]:
 
 
 def score_quartiles_by_month(
-    scores: pd.Series, applied_at: pd.Series, *, through: pd.Timestamp | None = None
+    scores: pd.Series,
+    applied_at: pd.Series,
+    *,
+    through: pd.Timestamp | None = None,
+    since: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Per month: the 25th, 50th and 75th percentile of the score and how many were scored.
     With `through` (the newest application), a month it ends before the last day of is left
-    out: December's first six days read as a month and as a dip in the scores."""
+    out: December's first six days read as a month and as a dip in the scores. With `since`
+    (the first application), so is a month it starts after the first day of."""
+    day = applied_at.dt.tz_convert(None)
+    kept = pd.Series(True, index=applied_at.index)
     if through is not None:
         last_day = pd.Timestamp(through).tz_convert(None).normalize()
         whole = last_day if last_day.is_month_end else last_day - pd.offsets.MonthEnd(1)
-        kept = applied_at.dt.tz_convert(None) < whole + pd.Timedelta(days=1)
-        scores, applied_at = scores[kept], applied_at[kept]
+        kept &= day < whole + pd.Timedelta(days=1)
+    if since is not None:
+        first_day = pd.Timestamp(since).tz_convert(None).normalize()
+        whole = first_day if first_day.is_month_start else first_day + pd.offsets.MonthBegin(1)
+        kept &= day >= whole
+    scores, applied_at = scores[kept], applied_at[kept]
     month = applied_at.dt.tz_localize(None).dt.to_period("M").dt.start_time
     grouped = scores.groupby(month.to_numpy())
     out = pd.DataFrame(

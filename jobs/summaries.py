@@ -44,7 +44,10 @@ def credit_monitoring(*, model_id: int, test_from: str) -> dict[str, pd.DataFram
     return {
         "drift": drift,
         "monthly": score_quartiles_by_month(
-            score, applications["applied_at"], through=applications["applied_at"].max()
+            score,
+            applications["applied_at"],
+            through=applications["applied_at"].max(),
+            since=applications["applied_at"].min(),
         ),
         "bad_rates": bad_rate_by_band(
             bands,

@@ -64,6 +64,10 @@ def layout(**_kwargs: str) -> Component:
         [
             view_location(VIEW),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
+            html.P(
+                "These charts cover all regions: one scorecard scores every region.",
+                className="small text-body-secondary mb-2",
+            ),
             html.Div(id=ids.alert),
             html.Div(
                 [

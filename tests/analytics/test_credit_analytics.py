@@ -309,3 +309,9 @@ def test_score_quartiles_leave_out_a_month_the_data_does_not_reach_the_end_of():
     assert through_dec_6["month"].dt.month.tolist() == [10, 11]
     assert through_dec_6["n"].tolist() == [2, 2]
     pd.testing.assert_frame_equal(through_dec_6, through_nov_30)
+    # Data from 3 October: October is not a whole month either; from the 1st it is.
+    since_oct_3 = score_quartiles_by_month(scores, applied, through=applied.max(), since=applied[0])
+    assert since_oct_3["month"].dt.month.tolist() == [11]
+    first = pd.Timestamp("2026-10-01 00:00", tz="UTC")
+    since_oct_1 = score_quartiles_by_month(scores, applied, through=applied.max(), since=first)
+    pd.testing.assert_frame_equal(since_oct_1, through_dec_6)

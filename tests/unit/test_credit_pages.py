@@ -472,6 +472,13 @@ def test_journey_and_monitoring_pages_draw_from_the_data(scored):
     last_out = loans.groupby(quarter)["disbursed_on"].max()
     assert shown == set(last_out.index[last_out <= cutoff])  # the oldest to the newest seasoned
     assert len(shown) >= 2
+    # Months drawn are whole: none before the data's first day or after its last.
+    months = [pd.Timestamp(m) for m in graph_of(spread).figure["data"][0]["x"]]
+    first, last = data["applied_at"].min().tz_localize(None), cutoff + pd.Timedelta(days=365)
+    assert months and min(months) >= first.normalize() and min(months).day == 1
+    assert max(months) + pd.offsets.MonthEnd(1) <= last.normalize()
+    with acting_as("manager", regions=(1,)):  # a regional manager is told the scope
+        assert "cover all regions" in text_of(credit_monitoring.layout())
 
 
 def test_drift_thresholds_are_settings_and_a_new_drift_reaches_the_notification_centre(
