@@ -22,8 +22,9 @@ def safety_risk(
 
     rate = (weighted incidents + prior_sessions * overall rate) / (sessions + prior_sessions);
     index = rate / overall rate * (1 + share of students with a health flag).
-    Returns the exposure columns plus incidents, weighted, rate_per_100, flag_share, index,
-    band, top_activity; highest index first.
+    Returns the exposure columns plus incidents, weighted, rate_per_100 (the class's own
+    weighted incidents per 100 lessons, unshrunk: 0 with none), flag_share, index (from the
+    shrunk rate; 1 is the average class), band, top_activity; highest index first.
     """
     if prior_sessions < 0:
         raise ValueError(f"prior_sessions must be >= 0; got {prior_sessions}")
@@ -50,7 +51,9 @@ def safety_risk(
     sessions = out["sessions"].sum()
     overall = out["weighted"].sum() / sessions if sessions else 0.0
     rate = (out["weighted"] + prior_sessions * overall) / (out["sessions"] + prior_sessions)
-    out["rate_per_100"] = 100 * rate.fillna(0.0)
+    out["rate_per_100"] = np.where(
+        out["sessions"] > 0, 100 * out["weighted"] / out["sessions"].clip(lower=1), 0.0
+    )
     out["flag_share"] = np.where(
         out["students"] > 0, out["flagged_students"] / out["students"].clip(lower=1), 0.0
     )

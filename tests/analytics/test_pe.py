@@ -124,7 +124,9 @@ def test_safety_risk_shrinks_small_classes_and_adds_health_flags():
     )
     out = safety_risk(exposure, incidents, prior_sessions=20).set_index("class_id")
     # Overall 18 weighted / 100 lessons = 0.18. A: (18 + 3.6) / 100 = 0.216 -> index 1.2.
-    assert out.loc[1, "rate_per_100"] == pytest.approx(21.6)
+    # The rate shown is the class's own: 18 weighted in 80 lessons; B's, with none, is 0.
+    assert out.loc[1, "rate_per_100"] == pytest.approx(22.5)
+    assert out.loc[2, "rate_per_100"] == 0
     assert out.loc[1, "index"] == pytest.approx(1.2)
     assert out.loc[1, "band"] == "low" and out.loc[1, "top_activity"] == "gymnastics"
     # B: (0 + 3.6) / 40 = 0.09 -> 0.5, times 1.5 for half the class flagged = 0.75.
