@@ -64,6 +64,9 @@ def schedule_frames(
                 status = (
                     ("cancelled" if rng.random() < 0.12 else "completed") if past else "scheduled"
                 )
+                ends = slot + pd.Timedelta(minutes=int(rng.choice([45, 60])))
+                if status == "completed" and ends > now:  # under way: not completed yet
+                    status = "scheduled"
                 rows.append(
                     (
                         next_id,
@@ -72,7 +75,7 @@ def schedule_frames(
                         int(host),
                         int(room_id),
                         slot,
-                        slot + pd.Timedelta(minutes=int(rng.choice([45, 60]))),
+                        ends,
                         status,
                         int(region_id),  # type: ignore[arg-type]
                     )
@@ -100,8 +103,11 @@ def schedule_frames(
     )
     schedules["description"] = ""
     schedules["created_at"] = schedules["starts_at"] - pd.Timedelta(days=7)
-    done = schedules["status"] != "scheduled"
-    schedules["status_changed_at"] = schedules["ends_at"].where(done)
+    # Completed as it ended; cancelled by its start at the latest (never after now).
+    schedules["status_changed_at"] = schedules["ends_at"].where(
+        schedules["status"] == "completed",
+        schedules["starts_at"].where(schedules["status"] == "cancelled"),
+    )
     return {
         "rooms": rooms[["id", "name", "region_id", "capacity"]],
         "schedules": schedules,

@@ -175,6 +175,11 @@ def tutoring_frames(
             "rating": pd.array(np.where(rated, rating, np.nan)[order], dtype="Int64"),
         }
     )
+    # A session under way has not happened yet: neither completed nor missed.
+    ends = sessions["scheduled_start"] + pd.to_timedelta(sessions["duration_minutes"], unit="m")
+    under_way = (sessions["status"] != "scheduled") & (ends > happened_by(as_of))
+    sessions.loc[under_way, "status"] = "scheduled"
+    sessions.loc[under_way, "rating"] = pd.NA
     sessions.insert(0, "id", np.arange(1, m + 1))
 
     week0 = weeks[0]
@@ -189,9 +194,10 @@ def tutoring_frames(
             ],
             "region_id": region,
             "subject": rng.choice(SUBJECTS, n),
-            "hired_on": (
-                week0 + pd.to_timedelta(hired_week * 7 + rng.integers(0, 5, n), unit="D")
-            ).date,
+            "hired_on": _hired_by_first_session(
+                week0 + pd.to_timedelta(hired_week * 7 + rng.integers(0, 5, n), unit="D"),
+                sessions,
+            ),
             "left_on": [
                 (week0 + pd.Timedelta(weeks=int(lw))).date() if gone else None
                 for lw, gone in zip(leave_week, leaves, strict=True)
@@ -249,3 +255,14 @@ def true_leave_probability(
         chance = hazard * (1 - hazard) ** (g - 1)
         p += np.where(decided, 0.0, chance * share_leaving(base + g, base + g))
     return p
+
+
+def _hired_by_first_session(hired: pd.DatetimeIndex, sessions: pd.DataFrame) -> np.ndarray:
+    """Each tutor's hiring day, never after their first session: a tutor's sessions start
+    on the Monday of the week they are hired, and the day within it is drawn."""
+    first = sessions.groupby("tutor_id")["scheduled_start"].min().dt.tz_convert(None)
+    first_day = first.dt.normalize().reindex(np.arange(1, len(hired) + 1))
+    naive = pd.Series(hired.tz_localize(None) if hired.tz else hired)
+    return naive.where(
+        ~(first_day.to_numpy() < naive.to_numpy()), first_day.to_numpy()
+    ).dt.date.to_numpy()

@@ -159,18 +159,27 @@ def test_a_demo_seeded_today_has_nothing_happened_after_now():
 
     before = pd.Timestamp.now(tz="UTC")
     frames = generate("small", 3, datetime.now(UTC).date())
+    soon = before + pd.Timedelta(minutes=1)
     sessions = frames["tutoring_sessions"]
-    happened = sessions[sessions["status"] != "scheduled"]
-    assert pd.to_datetime(happened["scheduled_start"], utc=True).max() <= before + pd.Timedelta(
-        minutes=1
+    ends = pd.to_datetime(sessions["scheduled_start"], utc=True) + pd.to_timedelta(
+        sessions["duration_minutes"], unit="m"
     )
+    happened = sessions["status"] != "scheduled"
+    assert ends[happened].max() <= soon  # a session under way is not completed yet
+    assert (ends[~happened] > before - pd.Timedelta(minutes=1)).all()
     bookings = frames["schedules"]
-    done = bookings[bookings["status"] != "scheduled"]
-    assert pd.to_datetime(done["starts_at"], utc=True).max() <= before + pd.Timedelta(minutes=1)
-    upcoming = sessions[sessions["status"] == "scheduled"]
-    assert (
-        pd.to_datetime(upcoming["scheduled_start"], utc=True) > before - pd.Timedelta(minutes=1)
-    ).all()
+    completed = bookings[bookings["status"] == "completed"]
+    assert pd.to_datetime(completed["ends_at"], utc=True).max() <= soon
+    cancelled = bookings[bookings["status"] == "cancelled"]
+    assert pd.to_datetime(cancelled["starts_at"], utc=True).max() <= soon
+    assert pd.to_datetime(bookings["status_changed_at"], utc=True).max() <= soon
+
+
+def test_no_tutor_has_a_session_before_they_were_hired(frames):
+    first = frames["tutoring_sessions"].groupby("tutor_id")["scheduled_start"].min()
+    hired = frames["tutors"].set_index("id")["hired_on"]
+    first_day = first.dt.tz_convert(None).dt.normalize()
+    assert (pd.to_datetime(hired.reindex(first.index)) <= first_day).all()
 
 
 SCHEMA = text(
