@@ -28,6 +28,12 @@ def series_of(figure: Figure) -> tuple[str, list[tuple[str, list[Any], list[Any]
     axis = ""
     for trace in data:
         kind = trace.get("type", "scatter")
+        if kind == "heatmap":  # a row of cells is a series over the x axis
+            axis = axis or (_title(layout.get("xaxis")) or "")
+            rows, columns = _or_empty(trace.get("y")), list(_or_empty(trace.get("x")))
+            for row, cells in zip(rows, _or_empty(trace.get("z")), strict=False):
+                found.append((_label(row), columns, list(cells)))
+            continue
         if kind == "pie":
             found.append(
                 (

@@ -86,8 +86,13 @@ def layout(**query: str) -> Component:
                             step=0.0025,
                             value=state["margin"],
                             marks={m / 100: f"{m}%" for m in range(0, 11, 2)},
-                            # Read in %, as the marks are: its typed box showed 0.03.
-                            tooltip={"placement": "bottom", "transform": "percentOfOne"},
+                            # Read in %, as the marks are: its typed box showed 0.03. Always
+                            # shown: the value in use could only be read from the prices.
+                            tooltip={
+                                "placement": "top",
+                                "always_visible": True,
+                                "transform": "percentOfOne",
+                            },
                             allow_direct_input=False,
                         ),
                         md=6,

@@ -121,3 +121,13 @@ def test_rows_of_a_numeric_axis_run_low_to_high_across_series():
     assert cells[10:13] == ["2", "5", "2"]
     words = go.Figure(go.Bar(x=["North", "East"], y=[1, 2], name="n"))
     assert text_of(chart_table(words))[3::2] == ["North", "East"]  # categories keep theirs
+
+
+def test_a_heatmap_is_a_series_per_row_in_its_summary_and_its_table():
+    """The PE skill gaps are a heatmap of grades by skill: each grade's row reads as a series
+    (the summary said "A chart without data points" of 40 cells)."""
+    gaps = go.Figure(
+        go.Heatmap(x=["balance", "teamwork"], y=["Grade 1", "Grade 2"], z=[[-1.5, 2.0], [6.1, 0]])
+    ).update_layout(xaxis_title="skill")
+    assert chart_summary(gaps) == "2 series by skill, 2 points each at most: Grade 1, Grade 2."
+    assert "6.1" in str(chart_table(gaps)) and "Grade 2" in str(chart_table(gaps))
