@@ -61,17 +61,48 @@ def fact_sources(facts: Sequence[Fact]) -> list[str]:
     return [part for f in facts for part in (f.label, f.value, f.change or "")]
 
 
+# Counts this small move by whole steps: 5 incidents falling to 2 is "60%" of nothing much.
+FEW = 20
+
+
+def _first_number(text: str | None) -> float | None:
+    tokens = numbers_in(text or "")
+    return _plain(tokens[0]) if tokens else None
+
+
 def _change_size(fact: Fact) -> float:
-    """The size of the change: its first number ("▼ 4.3% vs previous 30 days" is 4.3)."""
-    numbers = [_plain(t) for t in numbers_in(fact.change or "")]
-    return abs(numbers[0]) if numbers and numbers[0] is not None else 0.0
+    """How far the figure moved against where it was, in %, so that a rate's points and a
+    count's percent compare: "▼ 4.5 pts" on 60.8% is 6.9% of the 65.3% before. A count that
+    was and is under FEW (5 incidents to 2) ranks last, whatever its percent."""
+    change, value = _first_number(fact.change), _first_number(fact.value)
+    if change is None:
+        return 0.0
+    text = fact.change or ""
+    fell = "▼" in text or change < 0
+    size = abs(change)
+    if "pts" in text:  # a rate: its points against the rate before
+        if value is None:
+            return size
+        before = value + size if fell else value - size
+        return 100 * size / before if before > 0 else size
+    if "%" in text:  # a count's percent change
+        if value is None or "%" in fact.value:
+            return size
+        before = value / (1 - size / 100) if fell else value / (1 + size / 100)
+        return -1.0 if max(value, before) < FEW else size
+    if value is None:  # a count's change in whole units ("▲ 7 since last week's scores")
+        return size
+    before = value + size if fell else value - size
+    if max(value, before) < FEW:
+        return -1.0
+    return 100 * size / before if before > 0 else size
 
 
 def explain_template(page: str, facts: Sequence[Fact]) -> str:
     """What the page shows, what changed most, and where to look next: from the facts only."""
     if not facts:
         return f"{page} has no numbers to describe in this view yet."
-    shown = "; ".join(f.line() for f in facts[:8])
+    shown = "; ".join(f.line() for f in facts)
     moved = sorted((f for f in facts if f.change), key=_change_size, reverse=True)
     parts = [f"{page} right now. {shown}."]
     if moved:
