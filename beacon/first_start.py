@@ -62,6 +62,11 @@ def ensure_models(say: Say) -> dict[str, str]:
                 f"trained: time-split ROC AUC {run.metrics['scorecard']['roc_auc']:.3f}, "
                 f"{run.scored:,} applications in {run.seconds:.0f} s"
             )
+            # Its drift is measured now, not at the first refresh: the model's badge said
+            # "not measured yet" on every credit page until then.
+            from jobs.refresh import keep_monitoring_report
+
+            keep_monitoring_report()
         except credit_scoring.NotEnoughOutcomes as reason:
             outcome["credit"] = f"not trained: {reason}"
     return outcome

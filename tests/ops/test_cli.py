@@ -102,6 +102,9 @@ def test_init_with_an_admin_email_and_data_trains_both_models_once(seeded_copy):
     assert "first@example.org created" in first.stdout
     assert "tutor    trained: held-out ROC AUC" in first.stdout
     assert "credit   trained: time-split ROC AUC" in first.stdout
+    with create_engine(seeded_copy).connect() as conn:  # its drift measured, not "not yet"
+        reports = conn.execute(text("SELECT count(*) FROM monitoring_reports")).scalar_one()
+    assert reports == 1
     second = beacon("init", "--admin-email", "first@example.org", env=env)
     assert second.returncode == 0, second.stderr
     assert "tutor    already trained" in second.stdout
