@@ -268,7 +268,11 @@ def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:
                 className="small text-body-secondary mb-0 mt-1",
             ),
             html.Ul(
-                [html.Li(f["label"]) for f in latest["top_factors"]], className="factor-list mt-2"
+                [
+                    html.Li(f"{f['label']}: {factor_value(f['feature'], f['value'])}")
+                    for f in latest["top_factors"]
+                ],
+                className="factor-list mt-2",
             ),
         ]
     return dbc.Card(

@@ -1,5 +1,7 @@
 """The tutor profile's write callbacks: role, scope, transitions, authorship, audit."""
 
+import re
+
 import pandas as pd
 import pytest
 from dash._callback_context import context_value
@@ -285,4 +287,9 @@ def test_a_tutor_who_has_left_gets_no_plan_no_message_and_is_marked_on_the_list(
     finally:
         leave(None)
     with acting_as("manager", regions=(2,)):
-        assert "Plan it" in str(page.layout(id=str(tutor)))  # still here: the plan is back
+        shown = str(page.layout(id=str(tutor)))
+    assert "Plan it" in shown  # still here: the plan is back
+    with connect() as conn:  # each risk factor with its value, as the risk list says them
+        listed = page.tutor_risk.risk_table(**{**args, "conn": conn}, limit=1)[0]
+    for line in risk_page.factor_lines(listed["top_factors"].iloc[0]).split("\n"):
+        assert line in shown, re.findall(r"Li\(children=[^)]*\)", shown)
