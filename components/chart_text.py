@@ -56,8 +56,16 @@ def series_of(figure: Figure) -> tuple[str, list[tuple[str, list[Any], list[Any]
             continue
         title = _title(layout.get("yaxis" if horizontal else "xaxis"))
         axis = axis or (title or "")
-        found.append((trace.get("name") or "Value", list(categories), list(values)))
+        found.append((_series_name(trace), list(categories), list(values)))
     return axis, found
+
+
+def _series_name(trace: dict[str, Any]) -> str:
+    """The trace's name, or what its `meta` says it is where the legend names something
+    else (a shaded band's edge)."""
+    meta = trace.get("meta")
+    said = meta.get("series") if isinstance(meta, dict) else None
+    return str(said or trace.get("name") or "Value")
 
 
 def _or_empty(values: Any) -> Any:

@@ -177,6 +177,8 @@ def scores_figure(monthly: pd.DataFrame, theme: str | None) -> Figure | None:
     if monthly.empty:
         return None
     months = values(monthly["month"])
+    # The shaded middle half is drawn between the quartiles; each says which it is in its
+    # tooltip and in the chart's text ("meta"), the legend names the band.
     traces = [
         {
             "type": "scatter",
@@ -184,7 +186,8 @@ def scores_figure(monthly: pd.DataFrame, theme: str | None) -> Figure | None:
             "y": values(monthly["q75"]),
             "line": {"width": 0},
             "showlegend": False,
-            "hoverinfo": "skip",
+            "name": "Upper quartile",
+            "hovertemplate": "%{x|%b %Y}: upper quartile %{y:.0f}<extra></extra>",
         },
         {
             "type": "scatter",
@@ -193,8 +196,16 @@ def scores_figure(monthly: pd.DataFrame, theme: str | None) -> Figure | None:
             "fill": "tonexty",
             "line": {"width": 0},
             "name": "Middle half",
+            "meta": {"series": "Lower quartile"},
+            "hovertemplate": "%{x|%b %Y}: lower quartile %{y:.0f}<extra></extra>",
         },
-        {"type": "scatter", "x": months, "y": values(monthly["median"]), "name": "Median"},
+        {
+            "type": "scatter",
+            "x": months,
+            "y": values(monthly["median"]),
+            "name": "Median",
+            "hovertemplate": "%{x|%b %Y}: median %{y:.0f}<extra></extra>",
+        },
     ]
     return themed({"data": traces, "layout": {"yaxis": {"title": {"text": "points"}}}}, theme)
 

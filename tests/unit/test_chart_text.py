@@ -131,3 +131,21 @@ def test_a_heatmap_is_a_series_per_row_in_its_summary_and_its_table():
     ).update_layout(xaxis_title="skill")
     assert chart_summary(gaps) == "2 series by skill, 2 points each at most: Grade 1, Grade 2."
     assert "6.1" in str(chart_table(gaps)) and "Grade 2" in str(chart_table(gaps))
+
+
+def test_a_band_edge_is_named_in_the_text_as_its_meta_says():
+    """Monitoring's middle half: the legend says "Middle half", the table its quartiles."""
+    from pages.credit_monitoring import scores_figure
+
+    monthly = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2025-01-01", "2025-02-01"]),
+            "q25": [529.0, 531.0],
+            "median": [550.0, 551.0],
+            "q75": [570.0, 572.0],
+            "n": [300, 310],
+        }
+    )
+    summary = chart_summary(scores_figure(monthly, "light"))
+    assert summary.endswith("Upper quartile, Lower quartile, Median.")
+    assert "Value" not in summary

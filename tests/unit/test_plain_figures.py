@@ -339,12 +339,28 @@ def old_drift_figure(drift: pd.DataFrame, theme: str | None) -> go.Figure:
 def old_scores_figure(monthly: pd.DataFrame, theme: str | None) -> go.Figure:
     spread = go.Figure()
     spread.add_scatter(
-        x=monthly["month"], y=monthly["q75"], line={"width": 0}, showlegend=False, hoverinfo="skip"
+        x=monthly["month"],
+        y=monthly["q75"],
+        line={"width": 0},
+        showlegend=False,
+        name="Upper quartile",
+        hovertemplate="%{x|%b %Y}: upper quartile %{y:.0f}<extra></extra>",
     )
     spread.add_scatter(
-        x=monthly["month"], y=monthly["q25"], fill="tonexty", line={"width": 0}, name="Middle half"
+        x=monthly["month"],
+        y=monthly["q25"],
+        fill="tonexty",
+        line={"width": 0},
+        name="Middle half",
+        meta={"series": "Lower quartile"},
+        hovertemplate="%{x|%b %Y}: lower quartile %{y:.0f}<extra></extra>",
     )
-    spread.add_scatter(x=monthly["month"], y=monthly["median"], name="Median")
+    spread.add_scatter(
+        x=monthly["month"],
+        y=monthly["median"],
+        name="Median",
+        hovertemplate="%{x|%b %Y}: median %{y:.0f}<extra></extra>",
+    )
     return themed(spread, theme).update_yaxes(title="points")
 
 
