@@ -181,7 +181,8 @@ def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kp
     daily = frames["daily"]
     hours = by_status(daily, value="hours")
     count = by_status(daily, value="bookings")
-    count["all"] = count.sum(axis=1)
+    # A cancelled booking is not a booking: neither of the days ahead nor of the week before.
+    count["booked"] = count.sum(axis=1) - count.get("cancelled", 0)
     count["held"] = count.get("completed", 0) + count.get("cancelled", 0)
     ahead = end + timedelta(days=7)
     kpis = [
@@ -189,7 +190,7 @@ def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kp
             "bookings_next_7_days",
             "Bookings in the next 7 days",
             "count",
-            compare_periods(count, numerator="all", end=ahead, days=7),
+            compare_periods(count, numerator="booked", end=ahead, days=7),
             end=ahead,
             days=7,
             against="the last 7 days",

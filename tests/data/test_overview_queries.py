@@ -184,3 +184,34 @@ def test_homes_booked_hours_are_twelve_whole_weeks_whatever_the_day(seeded_engin
         in_week = every[(days >= row["week"]) & (days < row["week"] + pd.Timedelta(days=7))]
         for status, hours in in_week.groupby("status")["hours"].sum().items():
             assert row.get(status, 0) == pytest.approx(hours), (row["week"], status)
+
+
+@pytest.mark.parametrize("back", [0, 3])
+def test_homes_bookings_ahead_leave_out_cancelled_ones(seeded_engine, back):
+    """ "Bookings in the next 7 days" and the 7 days it is compared with count the bookings
+    that stand: a cancelled one is not a booking."""
+    from analytics import home_kpis
+    from data.queries import home
+
+    end = pd.Timestamp(AS_OF, tz="UTC") - pd.Timedelta(days=back)
+    with connect() as conn:
+        frames = home.section_frames(conn=conn, section="schedules", end=end, region_ids=SCOPE)
+        every = overview.daily_bookings(
+            conn=conn,
+            region_ids=SCOPE,
+            since=end - timedelta(weeks=2),
+            until=end + timedelta(weeks=2),
+        )
+    kpis, _ = home_kpis.schedules(frames, end, weeks=12)
+    shown = next(k for k in kpis if k.key == "bookings_next_7_days")
+    days = pd.to_datetime(every["day"]).dt.tz_localize(None)
+    first = end.tz_localize(None).normalize() + pd.Timedelta(days=1)
+
+    def standing(start: pd.Timestamp) -> float:
+        within = every[(days >= start) & (days < start + pd.Timedelta(days=7))]
+        return float(within.loc[within["status"] != "cancelled", "bookings"].sum())
+
+    assert (every["status"] == "cancelled").any()
+    assert shown.value == standing(first) and shown.previous == standing(
+        first - pd.Timedelta(days=7)
+    )
