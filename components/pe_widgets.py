@@ -101,7 +101,10 @@ def attendance(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Comp
     actual = frame[frame["kind"] == "actual"]["value"]
     ahead = frame[frame["kind"] == "forecast"]["value"]
     note = f"Last week {percent(actual.iloc[-1])}" + (
-        f"; forecast in {len(ahead)} weeks {percent(ahead.iloc[-1])}" if len(ahead) else ""
+        f"; forecast in {len(ahead)} weeks {percent(ahead.iloc[-1])} (the trend of the last "
+        "weeks: it knows no school breaks)"
+        if len(ahead)
+        else ""
     )
     return html.Div([html.P(note, className="widget-note"), graph(figure, theme)])
 
