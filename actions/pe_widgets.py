@@ -234,8 +234,8 @@ for _widget in (
     Widget(
         "safety_risk",
         "Safety risks by class and activity",
-        "Classes ranked by severity-weighted incidents per lesson and health flags; incidents "
-        "by activity.",
+        "Classes ranked by severity-weighted incidents per lesson (steadied toward the average "
+        "for classes with few lessons) and health flags; incidents by activity.",
         "Safety",
         EVERYONE,
         (pe.class_exposure, pe.incident_counts),

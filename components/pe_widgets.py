@@ -471,7 +471,6 @@ TABLES: dict[str, Table] = {
             GridColumn("class_name", "Class"),
             GridColumn("band", "Risk", render="band", filterable=False),
             GridColumn("incidents", "Incidents", "number", "number"),
-            GridColumn("sessions", "Lessons", "number", "number"),
             GridColumn("rate_per_100", "Weighted per 100 lessons", "number", "number"),
             GridColumn("index", "Risk index", "number", "number"),
             GridColumn("flag_share", "Health flags", "number", "percent"),
@@ -480,9 +479,8 @@ TABLES: dict[str, Table] = {
         6,
         lambda data: data["risk"],
         caption=lambda _rows: (
-            "Classes by risk. Weighted: a minor incident counts 1, a moderate 3, a serious 9. "
-            "The risk index is against the average class (1.0), steadied toward it for classes "
-            "with few lessons and raised by the share with health flags."
+            "Classes by risk: incidents weighted minor 1, moderate 3, serious 9; "
+            "index 1.0 is the average class"
         ),
     ),
     "incident_log": Table(
