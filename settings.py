@@ -60,6 +60,8 @@ class Settings(BaseSettings):
         default=[0, 1, 2, 3, 4], alias="BEACON_BUSINESS_DAYS"
     )
     timezone: str = Field(default="Europe/London", alias="BEACON_TIMEZONE")
+    # The one currency every amount is in (ISO 4217), shown with each amount people read.
+    currency: str = Field(default="GBP", alias="BEACON_CURRENCY")
 
     # Credit pricing: the rate is funding cost + PD x LGD + the product's margin.
     cache_enabled: bool = Field(default=True, alias="BEACON_CACHE")
@@ -146,6 +148,14 @@ class Settings(BaseSettings):
         if isinstance(value, list) and not all(isinstance(d, int) and 0 <= d <= 6 for d in value):
             raise ValueError("must be weekday numbers from 0 (Monday) to 6, e.g. 0,1,2,3,4")
         return value
+
+    @field_validator("currency")
+    @classmethod
+    def _currency_code(cls, value: str) -> str:
+        code = value.strip().upper()
+        if not (len(code) == 3 and code.isascii() and code.isalpha()):
+            raise ValueError(f"must be an ISO 4217 currency code such as GBP or EUR; got {value!r}")
+        return code
 
     @field_validator("timezone")
     @classmethod

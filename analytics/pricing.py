@@ -3,6 +3,8 @@ trade-off between approval volume and loss as the score cut-off moves."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -116,6 +118,7 @@ def recommend_products(
     purpose: str,
     funding_cost: float,
     lgd: float,
+    money: Callable[[float], str] = "{:,.0f}".format,
 ) -> pd.DataFrame:
     """Products that can lend this applicant this amount over this term: their band no worse
     than the product's worst band, the amount and the term inside the product's ranges.
@@ -123,7 +126,8 @@ def recommend_products(
     reason. A product that cannot lend the amount or term is not listed at all.
 
     `products` has id, name, purpose, min_amount, max_amount, min_term_months,
-    max_term_months, worst_band, margin. Returns those columns plus rate, fit, reason.
+    max_term_months, worst_band, margin. Returns those columns plus rate, fit, reason;
+    `money` writes the amounts of the reason.
     """
     if band not in BAND_ORDER:
         raise ValueError(f"band must be one of {BAND_ORDER}; got {band!r}")
@@ -143,9 +147,15 @@ def recommend_products(
     )
     eligible["fit"] = same_purpose.astype(int)
     eligible["reason"] = [
-        f"Open to the {band} band; lends {row.min_amount:,.0f}–{row.max_amount:,.0f} over "
+        f"Open to the {band} band; lends {money(low)}–{money(high)} over "
         f"{row.min_term_months}–{row.max_term_months} months; "
         + ("for the same purpose." if match else f"for {str(row.purpose).replace('_', ' ')}.")
-        for row, match in zip(eligible.itertuples(), same_purpose, strict=True)
+        for row, low, high, match in zip(
+            eligible.itertuples(),
+            eligible["min_amount"].astype(float),
+            eligible["max_amount"].astype(float),
+            same_purpose,
+            strict=True,
+        )
     ]
     return eligible.sort_values(["fit", "rate"], ascending=[False, True], ignore_index=True)

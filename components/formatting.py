@@ -16,6 +16,27 @@ def number(value: float | None, decimals: int = 0) -> str:
     return f"{value:,.{decimals}f}"
 
 
+# Written before the amount; any other currency is named after it ("1,250 CHF").
+CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
+
+
+def money(value: float | None, decimals: int = 0) -> str:
+    """An amount in the business's currency (BEACON_CURRENCY): "£1,250", "-£40", "1,250 CHF"."""
+    if value is None or pd.isna(value):
+        return "–"
+    code = get_settings().currency
+    amount = f"{abs(value):,.{decimals}f}"
+    sign = "-" if value < 0 and float(amount.replace(",", "")) != 0 else ""
+    symbol = CURRENCY_SIGNS.get(code)
+    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {code}"
+
+
+def money_header(header: str) -> str:
+    """A column of amounts names its currency once: "Principal (£)"."""
+    code = get_settings().currency
+    return f"{header} ({CURRENCY_SIGNS.get(code, code)})"
+
+
 def percent(value: float | None) -> str:
     """A share (0.123) as a percentage with one decimal (12.3%)."""
     if value is None or pd.isna(value):

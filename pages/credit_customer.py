@@ -23,7 +23,7 @@ from auth.access import EVERYONE, region_scope, requires
 from components.badges import band_badge, model_badge
 from components.chart_card import chart_body
 from components.empty_state import empty_state
-from components.formatting import number, percent
+from components.formatting import money, number, percent
 from components.shell import ids as shell_ids
 from components.table import data_table
 from components.theme import RISK_COLORS, themed
@@ -82,7 +82,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
     facts = [
         ("Region", found["region"]),
         ("Born", str(found["birth_year"])),
-        ("Annual income", number(found["annual_income"])),
+        ("Annual income", money(found["annual_income"])),
         (
             "Employment",
             f"{found['employment'].replace('_', ' ')}, {found['employment_years']:.0f} years",
@@ -132,7 +132,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                 },
                 cells={
                     "applied_at": lambda v, _r: v.strftime("%Y-%m-%d"),
-                    "amount": lambda v, _r: number(v),
+                    "amount": lambda v, _r: money(v),
                     "band": lambda v, _r: band_badge(v) if isinstance(v, str) else "",
                     "pd": lambda v, _r: percent(v) if v == v else "",
                     "score": lambda v, _r: number(v) if v == v else "",
@@ -163,10 +163,10 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                 },
                 cells={
                     "disbursed_on": lambda v, _r: v.strftime("%Y-%m-%d"),
-                    "principal": lambda v, _r: number(v),
+                    "principal": lambda v, _r: money(v),
                     "annual_rate": lambda v, _r: percent(v),
-                    "in_arrears": lambda v, _r: number(v),
-                    "still_to_repay": lambda v, _r: number(v),
+                    "in_arrears": lambda v, _r: money(v),
+                    "still_to_repay": lambda v, _r: money(v),
                 },
                 empty_title="No loans",
                 empty_hint="Approved applications become loans when paid out.",
@@ -185,8 +185,8 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                 cells={
                     "due_on": lambda v, _r: v.strftime("%Y-%m-%d"),
                     "paid_on": lambda v, _r: v.strftime("%Y-%m-%d") if v == v else "not paid",
-                    "amount_due": lambda v, _r: number(v),
-                    "amount_paid": lambda v, _r: number(v),
+                    "amount_due": lambda v, _r: money(v),
+                    "amount_paid": lambda v, _r: money(v),
                 },
                 empty_title="No repayments due yet",
                 empty_hint="",
@@ -225,15 +225,16 @@ def product_ideas(applications: pd.DataFrame, products: pd.DataFrame) -> Compone
         purpose=latest["purpose"],
         funding_cost=settings.credit_funding_cost,
         lgd=settings.credit_lgd,
+        money=money,
     )
     return data_table(
         ideas,
         {"name": "Product", "rate": "Rate", "reason": "Why"},
         cells={"rate": lambda v, _r: percent(v)},
         empty_title="No product fits this application",
-        empty_hint=f"No product lends {number(latest['amount'])} over "
+        empty_hint=f"No product lends {money(latest['amount'])} over "
         f"{int(latest['term_months'])} months to the {latest['band']} band.",
-        caption=f"For {number(latest['amount'])} over {int(latest['term_months'])} months, "
+        caption=f"For {money(latest['amount'])} over {int(latest['term_months'])} months, "
         f"band {latest['band']}",
     )
 

@@ -18,7 +18,7 @@ from auth.requests import now
 from components.attrs import attrs
 from components.badges import band_badge, model_badge
 from components.empty_state import empty_state
-from components.formatting import number, percent, relative_time
+from components.formatting import money, number, percent, relative_time
 from components.table import data_table
 from data import credit
 from data.engine import connect
@@ -134,7 +134,7 @@ def refresh(_ticks: int | None) -> tuple[Component, Component | None]:
         cells={
             "scored_at": lambda v, _r: relative_time(v, moment),
             "customer": lambda v, r: html.A(v, href=f"/credit/customer?id={int(r['customer_id'])}"),
-            "amount": lambda v, _r: number(v),
+            "amount": lambda v, _r: money(v),
             "band": lambda v, _r: band_badge(v),
             "pd": lambda v, _r: percent(v),
         },

@@ -21,7 +21,7 @@ from components.chart_card import chart_body
 from components.empty_state import empty_state
 from components.figures import reference_lines
 from components.filters import field, filter_bar
-from components.formatting import number, percent
+from components.formatting import money, number, percent
 from components.insight import KpiReading, facts_from_kpi_cards
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
@@ -168,8 +168,8 @@ def _kpis(curve: pd.DataFrame) -> list[tuple[str, str]]:
     chosen = curve[curve["chosen"]].iloc[0]
     return [
         ("Approval rate", percent(chosen["approval_rate"])),
-        ("Approved volume", number(chosen["volume"])),
-        ("Expected loss", number(chosen["expected_loss"])),
+        ("Approved volume", money(chosen["volume"])),
+        ("Expected loss", money(chosen["expected_loss"])),
         ("Loss rate", percent(chosen["loss_rate"])),
     ]
 
@@ -276,7 +276,7 @@ def what_if(cutoff: Any, margin: Any, theme: str | None) -> tuple[Any, ...]:
             "approval_rate": lambda v, _r: percent(v),
             "mean_pd": lambda v, _r: percent(v),
             "rate": lambda v, _r: percent(v),
-            "expected_loss": lambda v, _r: number(v),
+            "expected_loss": lambda v, _r: money(v),
             "applications": lambda v, _r: number(v),
         },
         empty_title="",

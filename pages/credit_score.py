@@ -24,7 +24,7 @@ from auth.requests import now
 from components.badges import band_badge, model_badge
 from components.empty_state import empty_state
 from components.filters import field
-from components.formatting import number, percent
+from components.formatting import money, money_header, percent
 from components.pickers import escape_like
 from data import credit
 from data.engine import connect
@@ -81,8 +81,7 @@ def layout(**_kwargs: str) -> Component:
                                 id=ids.product,
                                 options=[
                                     {
-                                        "label": f"{n} ({number(lo)}–{number(hi)}, "
-                                        f"{t0}–{t1} months)",
+                                        "label": f"{n} ({money(lo)}–{money(hi)}, {t0}–{t1} months)",
                                         "value": int(i),
                                     }
                                     for i, n, lo, hi, t0, t1 in products[
@@ -105,7 +104,7 @@ def layout(**_kwargs: str) -> Component:
                 dbc.Row(
                     [
                         field(
-                            "Amount",
+                            money_header("Amount"),
                             dbc.Input(id=ids.amount, min=1, step="any", **number_input),
                             md=4,
                             class_name="mb-2",

@@ -32,7 +32,7 @@ from auth.audit import audit
 from auth.requests import now
 from components.badges import band_badge, model_badge
 from components.filters import field, filter_bar
-from components.formatting import number
+from components.formatting import money_header, number
 from components.table import data_table
 from components.view_tools import export_menu, view_actions, view_location
 from data import credit
@@ -79,7 +79,7 @@ GRID = grid_columns(
         GridColumn("days_past_due", "Days late", "number", "number", width=110),
         GridColumn("missed_payments", "Missed", "number", "number", width=100),
         GridColumn("score_drop", "Score drop", "number", "number", width=120),
-        GridColumn("principal", "Principal", "number", "number", width=120),
+        GridColumn("principal", money_header("Principal"), "number", "number", width=120),
     ],
 )
 METRIC_LABELS = {

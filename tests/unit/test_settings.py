@@ -55,6 +55,7 @@ def test_postgres_urls_are_normalised_to_psycopg3_and_leave_demo_mode(env):
             f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters; got 5",
         ),
         ({"SECRET_KEY": "short"}, "SECRET_KEY must be at least"),
+        ({"BEACON_CURRENCY": "pounds"}, "(?s)BEACON_CURRENCY.*ISO 4217 currency code"),
     ],
 )
 def test_bad_settings_are_refused_with_a_message_naming_them(env, variables, message):
@@ -85,3 +86,25 @@ def test_start_up_with_a_bad_setting_stops_with_its_name_and_no_traceback(tmp_pa
     assert "Beacon cannot start: a setting is wrong." in result.stderr
     assert "BEACON_PORT" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("code", "amount", "shown", "header"),
+    [
+        ("GBP", 1250.4, "£1,250", "Principal (£)"),
+        ("eur", -40, "-€40", "Principal (€)"),
+        ("CHF", 1250, "1,250 CHF", "Principal (CHF)"),
+    ],
+)
+def test_amounts_are_written_in_the_business_currency(env, code, amount, shown, header):
+    from components.formatting import money, money_header
+    from settings import get_settings
+
+    env.setenv("BEACON_CURRENCY", code)
+    get_settings.cache_clear()
+    try:
+        assert money(amount) == shown and money_header("Principal") == header
+        assert money(None) == "–" and not money(-0.2).startswith("-")  # rounds to no amount
+    finally:
+        env.delenv("BEACON_CURRENCY")
+        get_settings.cache_clear()
