@@ -63,20 +63,26 @@ def fact_sources(facts: Sequence[Fact]) -> list[str]:
 
 # Counts this small move by whole steps: 5 incidents falling to 2 is "60%" of nothing much.
 FEW = 20
+# A rate's points are weighed against the rate before, but never against less than this many
+# points: 0.1% rising to 0.4% is not a change four times the size of anything else.
+RATE_FLOOR = 5.0
 
 
-def _first_number(text: str | None) -> float | None:
+def _first_token(text: str | None) -> str | None:
     tokens = numbers_in(text or "")
-    return _plain(tokens[0]) if tokens else None
+    return tokens[0] if tokens else None
 
 
 def _change_size(fact: Fact) -> float:
     """How far the figure moved against where it was, in %, so that a rate's points and a
-    count's percent compare: "▼ 4.5 pts" on 60.8% is 6.9% of the 65.3% before. A count that
-    was and is under FEW (5 incidents to 2) ranks last, whatever its percent."""
-    change, value = _first_number(fact.change), _first_number(fact.value)
+    count's percent compare: "▼ 4.5 pts" on 60.8% is 6.9% of the 65.3% before. A count (a
+    whole number, not a rate or an average) that was and is under FEW ranks last, whatever
+    its percent: 5 incidents falling to 2."""
+    change_token, value_token = _first_token(fact.change), _first_token(fact.value)
+    change = _plain(change_token) if change_token else None
     if change is None:
         return 0.0
+    value = _plain(value_token) if value_token else None
     text = fact.change or ""
     fell = "▼" in text or change < 0
     size = abs(change)
@@ -84,16 +90,17 @@ def _change_size(fact: Fact) -> float:
         if value is None:
             return size
         before = value + size if fell else value - size
-        return 100 * size / before if before > 0 else size
-    if "%" in text:  # a count's percent change
-        if value is None or "%" in fact.value:
+        return 100 * size / max(before, RATE_FLOOR)
+    count = value is not None and "%" not in fact.value and "." not in (value_token or "")
+    if "%" in text:  # a percent change: a count's, or an average's
+        if not count or value is None or (fell and size >= 100):
             return size
         before = value / (1 - size / 100) if fell else value / (1 + size / 100)
         return -1.0 if max(value, before) < FEW else size
-    if value is None:  # a count's change in whole units ("▲ 7 since last week's scores")
+    if value is None:  # a change in whole units ("▲ 7 since last week's scores")
         return size
     before = value + size if fell else value - size
-    if max(value, before) < FEW:
+    if count and max(value, before) < FEW:
         return -1.0
     return 100 * size / before if before > 0 else size
 

@@ -40,3 +40,21 @@ def test_whole_unit_changes_are_against_the_count_before():
     ]
     # Medium rose 7 from 48 (15%); low fell 8 from 448 (2%); critical's 1 to 3 is too few.
     assert "The biggest change is medium risk" in explain_template("Tutor risk", bands)
+
+
+def test_a_fall_to_nothing_an_average_and_a_small_rate_are_ranked_sensibly():
+    """A count falling to 0 ("▼ 100.0%") does not divide by zero; an average (4.29) is not a
+    count, so its 9.8% fall leads a count's 0.1%; a rate of 0.1% rising to 0.4% weighs its
+    points against a floor of 5, not against 0.1."""
+    gone = [Fact("Safety incidents", "0", "▼ 100.0% vs previous 4 weeks")]
+    assert "The biggest change is safety incidents" in explain_template("PE", gone)
+    rating = [
+        Fact("Places attended", "16,607", "▼ 0.1% vs previous 4 weeks", True),
+        Fact("Average rating (1–5)", "3.95", "▼ 9.8% vs previous 4 weeks", True),
+    ]
+    assert "The biggest change is average rating" in explain_template("Home", rating)
+    small_rate = [
+        Fact("Loans 30+ days late", "0.4%", "▲ 0.3 pts vs previous 4 weeks", True),
+        Fact("Applications", "409", "▲ 30.0% vs previous 4 weeks"),
+    ]
+    assert "The biggest change is applications" in explain_template("Home", small_rate)

@@ -135,6 +135,7 @@ def test_a_heatmap_is_a_series_per_row_in_its_summary_and_its_table():
 
 def test_a_band_edge_is_named_in_the_text_as_its_meta_says():
     """Monitoring's middle half: the legend says "Middle half", the table its quartiles."""
+    import app  # noqa: F401  (pages register with the app)
     from pages.credit_monitoring import scores_figure
 
     monthly = pd.DataFrame(
