@@ -1,5 +1,5 @@
-"""What a loan still asks of its borrower: the level monthly instalment of its schedule and
-the amount still to repay (instalments due and unpaid, plus those not yet due)."""
+"""What a loan still owes: the level monthly instalment of its schedule and the principal
+still outstanding after the instalments paid (the exposure, without future interest)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,16 @@ def instalment(principal: pd.Series, annual_rate: pd.Series, term_months: pd.Ser
     return level.where(monthly > 0, principal / term).round(2)
 
 
-def still_to_repay(loans: pd.DataFrame) -> pd.Series:
-    """Per loan: what is due and unpaid on its scheduled instalments (`unpaid`, over the
-    `scheduled` instalments it has rows for) plus the instalments it has no row for yet. A
-    repaid loan owes nothing; a defaulted one the whole rest, which was not recovered."""
-    missing = (loans["term_months"] - loans["scheduled"]).clip(lower=0)
+def balance(loans: pd.DataFrame) -> pd.Series:
+    """Per loan (principal, annual_rate, term_months, status, paid: instalments paid), the
+    principal still owed once its paid instalments have gone to interest and principal on the
+    schedule. A missed instalment leaves its principal owed (its interest is not added). A
+    repaid loan owes nothing; a defaulted one the principal it never repaid."""
+    monthly = loans["annual_rate"].astype(float) / 12
+    paid = loans["paid"].astype(float).clip(upper=loans["term_months"].astype(float))
     level = instalment(loans["principal"], loans["annual_rate"], loans["term_months"])
-    owed = loans["unpaid"] + missing * level
-    return owed.where(loans["status"] != "repaid", 0.0).round(2)
+    growth = (1 + monthly) ** paid
+    with np.errstate(divide="ignore", invalid="ignore"):
+        owed = loans["principal"] * growth - level * (growth - 1) / monthly
+    owed = owed.where(monthly > 0, loans["principal"] - level * paid)
+    return owed.clip(lower=0).where(loans["status"] != "repaid", 0.0).round(2)

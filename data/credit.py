@@ -484,8 +484,7 @@ def customer_loans(*, conn: Connection, customer_id: int, today: date) -> pd.Dat
 
     Columns: id, disbursed_on (datetime64), principal, annual_rate, term_months, status,
     closed_on, due (int: instalments due by today), paid (int), worst_days_past_due (int),
-    in_arrears (float: due by today and unpaid), scheduled (int: instalments with a row,
-    due or not yet), unpaid (float: the unpaid part of all of those).
+    in_arrears (float: due by today and unpaid).
     """
     is_due = Repayment.due_on <= today
     short = Repayment.amount_due - Repayment.amount_paid
@@ -496,8 +495,6 @@ def customer_loans(*, conn: Connection, customer_id: int, today: date) -> pd.Dat
             func.sum(case((Repayment.paid_on.is_not(None), 1), else_=0)).label("paid"),
             func.max(Repayment.days_past_due).label("worst_days_past_due"),
             func.sum(case((is_due, short), else_=0.0)).label("in_arrears"),
-            func.count().label("scheduled"),
-            func.sum(short).label("unpaid"),
         )
         .group_by(Repayment.loan_id)
         .subquery()
@@ -515,8 +512,6 @@ def customer_loans(*, conn: Connection, customer_id: int, today: date) -> pd.Dat
             func.coalesce(pays.c.paid, 0).label("paid"),
             func.coalesce(pays.c.worst_days_past_due, 0).label("worst_days_past_due"),
             func.coalesce(pays.c.in_arrears, 0.0).label("in_arrears"),
-            func.coalesce(pays.c.scheduled, 0).label("scheduled"),
-            func.coalesce(pays.c.unpaid, 0.0).label("unpaid"),
         )
         .outerjoin(pays, pays.c.loan_id == Loan.id)
         .where(Loan.customer_id == customer_id)

@@ -17,7 +17,7 @@ from dash.development.base_component import Component
 from actions.credit_model import active_model_status
 from analytics.card import readable_reason
 from analytics.credit_features import FEATURE_LABELS
-from analytics.loans import still_to_repay
+from analytics.loans import balance
 from analytics.pricing import recommend_products
 from auth.access import EVERYONE, region_scope, requires
 from components.badges import band_badge, model_badge
@@ -159,14 +159,14 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                     "due": "Due",
                     "worst_days_past_due": "Worst days late",
                     "in_arrears": "In arrears",
-                    "still_to_repay": "Still to repay",
+                    "balance": "Balance",
                 },
                 cells={
                     "disbursed_on": lambda v, _r: v.strftime("%Y-%m-%d"),
                     "principal": lambda v, _r: money(v),
                     "annual_rate": lambda v, _r: percent(v),
                     "in_arrears": lambda v, _r: money(v),
-                    "still_to_repay": lambda v, _r: money(v),
+                    "balance": lambda v, _r: money(v),
                 },
                 empty_title="No loans",
                 empty_hint="Approved applications become loans when paid out.",
@@ -258,10 +258,9 @@ def score_rows(state: ViewState) -> pd.DataFrame:
 
 
 def owed(loans: pd.DataFrame) -> pd.DataFrame:
-    """The customer's loans (`credit.customer_loans`) with what is still to repay: every
-    instalment left, due or not (the exposure; "in arrears" is the part already due),
-    without the sums it is worked out from."""
-    return loans.assign(still_to_repay=still_to_repay(loans)).drop(columns=["scheduled", "unpaid"])
+    """The customer's loans (`credit.customer_loans`) with their balance: the principal still
+    owed after the instalments paid (the exposure; "in arrears" is what fell due unpaid)."""
+    return loans.assign(balance=balance(loans))
 
 
 def today() -> date:

@@ -307,9 +307,10 @@ def test_the_customer_page_ranks_the_products_the_latest_score_allows(scored):
     assert "Open to the " in page or "No product fits this application" in page
 
 
-def test_a_loan_shows_its_arrears_apart_from_what_is_still_to_repay(scored):
-    """ "In arrears" is what fell due and is unpaid; "Still to repay" adds every instalment
-    to come. Held to sums over the repayment rows and the loan's own schedule."""
+def test_a_loan_shows_its_arrears_apart_from_its_balance(scored):
+    """ "In arrears" is what fell due and is unpaid; "Balance" the principal still owed once
+    the paid instalments (the amount the repayment rows ask) have paid each month's interest
+    first. Held to the repayment rows and a month-by-month schedule."""
     today = datetime.now(UTC).date()
     with connect() as conn:
         late = conn.execute(
@@ -321,10 +322,10 @@ def test_a_loan_shows_its_arrears_apart_from_what_is_still_to_repay(scored):
         ).scalar_one()
         rows = conn.execute(
             text(
-                "SELECT l.id, l.term_months, count(r.id), sum(r.amount_due - r.amount_paid),"
-                " max(r.amount_due), sum(r.amount_paid) FROM loans l"
-                " JOIN repayments r ON r.loan_id = l.id WHERE l.customer_id = :c"
-                " AND l.status = 'active' GROUP BY l.id, l.term_months"
+                "SELECT l.id, l.principal, l.annual_rate, sum(r.amount_due - r.amount_paid),"
+                " max(r.amount_due), sum(CASE WHEN r.paid_on IS NULL THEN 0 ELSE 1 END)"
+                " FROM loans l JOIN repayments r ON r.loan_id = l.id WHERE l.customer_id = :c"
+                " AND l.status = 'active' GROUP BY l.id, l.principal, l.annual_rate"
             ),
             {"c": late},
         ).all()
@@ -332,14 +333,16 @@ def test_a_loan_shows_its_arrears_apart_from_what_is_still_to_repay(scored):
             credit.customer_loans(conn=conn, customer_id=late, today=today)
         ).set_index("id")
     assert rows
-    for loan_id, term, count, unpaid, level, paid in rows:
+    for loan_id, principal, rate, unpaid, level, paid in rows:
         shown = loans.loc[loan_id]
         assert shown["in_arrears"] == pytest.approx(unpaid)  # every row the demo has is due
-        assert shown["still_to_repay"] == pytest.approx(level * term - paid, abs=0.05)
-        assert shown["still_to_repay"] > shown["in_arrears"] or count == term
+        left = principal
+        for _ in range(int(paid)):
+            left = left * (1 + rate / 12) - level
+        assert shown["balance"] == pytest.approx(left, abs=0.05) and left <= principal
     with acting_as("viewer"):
         page = text_of(credit_customer.layout(id=str(late)))
-    assert "In arrears" in page and "Still to repay" in page and "Outstanding" not in page
+    assert "In arrears" in page and "Balance" in page and "Outstanding" not in page
 
 
 def test_live_scoring_shows_a_new_score_in_the_counts_the_list_the_portfolio_and_journey(scored):
