@@ -10,6 +10,9 @@ Band = Literal["low", "medium", "high", "critical"]
 BANDS: tuple[Band, ...] = get_args(Band)  # best first: tutor risk, credit PD, alerts, safety
 BAND_LABELS: dict[str, str] = {band: band.capitalize() for band in BANDS}
 
+# How much a PE safety incident weighs, by its severity (the safety risk and its tables).
+SEVERITY_WEIGHTS: dict[str, float] = {"minor": 1.0, "moderate": 3.0, "serious": 9.0}
+
 Role = Literal["admin", "manager", "analyst", "viewer"]
 ROLES: tuple[Role, ...] = get_args(Role)
 ROLE_LABELS: dict[str, str] = {role: role.capitalize() for role in ROLES}

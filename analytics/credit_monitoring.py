@@ -40,7 +40,7 @@ def score_quartiles_by_month(
     With `through` (the newest application), a month it ends before the last day of is left
     out: December's first six days read as a month and as a dip in the scores. With `since`
     (the first application), so is a month it starts after the first day of."""
-    day = applied_at.dt.tz_convert(None)
+    day = applied_at.dt.tz_convert(None) if applied_at.dt.tz is not None else applied_at
     kept = pd.Series(True, index=applied_at.index)
     if through is not None:
         last_day = pd.Timestamp(through).tz_convert(None).normalize()

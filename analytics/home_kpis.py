@@ -235,7 +235,7 @@ def credit(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi],
         ),
         _kpi(
             "approval_rate",
-            f"Approval rate of decided, last {WINDOW}",
+            f"Approval rate (decided applications), last {WINDOW}",
             "rate",
             compare_periods(
                 wide, numerator="approved", denominator="decided", end=end, days=WINDOW_DAYS

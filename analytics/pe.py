@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.forecast import trend_forecast
+from vocabulary import SEVERITY_WEIGHTS
 
 SKILLS = ("locomotor", "ball_handling", "balance", "endurance", "teamwork")
 # Expected mean score per grade at the end of the school year (the curriculum's benchmark).
@@ -22,7 +23,6 @@ ACTIVITY_SKILLS = {
     "gymnastics": ("balance", "locomotor"),
     "dance": ("balance", "endurance"),
 }
-SEVERITY_WEIGHTS = {"minor": 1.0, "moderate": 3.0, "serious": 9.0}
 
 
 def weekly_attendance(daily: pd.DataFrame) -> pd.Series:

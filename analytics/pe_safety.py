@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analytics.pe import SEVERITY_WEIGHTS
-from vocabulary import BANDS
+from vocabulary import BANDS, SEVERITY_WEIGHTS
 
 SAFETY_BANDS = BANDS
 # Risk index edges: 1.0 is a class exactly as risky as the average class.

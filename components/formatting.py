@@ -106,6 +106,11 @@ def relative_time(moment: datetime | pd.Timestamp, now: datetime) -> str:
     return business_time(moment).strftime("%Y-%m-%d")
 
 
+def factor_line(factor: dict) -> str:
+    """A tutor-risk factor as people read it: "Rating trend (30 vs 90 days): -0.71"."""
+    return f"{factor['label']}: {factor_value(factor['feature'], factor['value'])}"
+
+
 def factor_value(feature: str, value: float | None) -> str:
     """A tutor-risk factor's value as people read it: rates as percentages, ratings with
     two decimals, counts whole."""

@@ -19,6 +19,7 @@ from components.formatting import number, percent
 from components.grid_columns import GridColumn, TableView, small_grid
 from components.table import data_table
 from components.theme import PALETTES, RISK_COLORS, plain_figure, themed, valid_theme
+from vocabulary import SEVERITY_WEIGHTS
 
 # Yellow, orange, red: the risk bands' medium and high oranges side by side in one stacked
 # bar read as one colour.
@@ -101,8 +102,8 @@ def attendance(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Comp
     actual = frame[frame["kind"] == "actual"]["value"]
     ahead = frame[frame["kind"] == "forecast"]["value"]
     note = f"Last week {percent(actual.iloc[-1])}" + (
-        f"; forecast in {len(ahead)} weeks {percent(ahead.iloc[-1])} (the trend of the last "
-        "weeks: it knows no school breaks)"
+        f"; forecast in {len(ahead)} weeks {percent(ahead.iloc[-1])} (trend only: it ignores "
+        "school breaks)"
         if len(ahead)
         else ""
     )
@@ -479,8 +480,9 @@ TABLES: dict[str, Table] = {
         6,
         lambda data: data["risk"],
         caption=lambda _rows: (
-            "Classes by risk: incidents weighted minor 1, moderate 3, serious 9; "
-            "index 1.0 is the average class"
+            "Classes by risk: incidents weighted "
+            + ", ".join(f"{k} {v:g}" for k, v in SEVERITY_WEIGHTS.items())
+            + "; an index of 1.0 is the average rate, before health flags"
         ),
     ),
     "incident_log": Table(

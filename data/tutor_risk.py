@@ -180,23 +180,22 @@ def left_since_scored(
     region_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Tutors scored at `as_of` who have left by `today` (a later leaving date is notice
-    given: still here), per band. Columns: band, tutors.
+    given: still here), per band and score. Columns: band, score, tutors.
 
     A tutor is scored while employed (not left by the day of `as_of`), so only those who
     left after that day are read: a few rows, not every score of the date."""
     statement = (
         _scored(model_id)
-        .add_columns(TutorRiskScore.band, func.count().label("tutors"))
+        .add_columns(TutorRiskScore.band, TutorRiskScore.score, func.count().label("tutors"))
         .where(
             TutorRiskScore.as_of == as_of,
             Tutor.left_on > pd.Timestamp(as_of).date(),
             Tutor.left_on <= today,
         )
-        .group_by(TutorRiskScore.band)
+        .group_by(TutorRiskScore.band, TutorRiskScore.score)
     )
     frame = read_frame(conn, in_regions(statement, Tutor.region_id, region_ids))
-    frame["tutors"] = frame["tutors"].astype(int)
-    return frame
+    return frame.astype({"score": int, "tutors": int})
 
 
 # The API's named orders, as grid sorts (no sort: the likeliest to leave first).

@@ -35,7 +35,7 @@ from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.figures import stacked_bars
 from components.filters import field
-from components.formatting import factor_value, local_datetime
+from components.formatting import factor_line, local_datetime
 from components.insight import insight_card
 from components.shell import ids as shell_ids
 from components.table import data_table
@@ -224,14 +224,7 @@ def draft_message(clicked: int | None, tutor_id: Any) -> tuple[str, Component]:
     scores = score_history(tutor["id"])
     with connect() as conn:
         done = tutor_care.interventions(conn=conn, tutor_id=tutor["id"])
-    factors = (
-        [
-            f"{f['label']}: {factor_value(f['feature'], f['value'])}"
-            for f in scores.iloc[-1]["top_factors"]
-        ]
-        if len(scores)
-        else []
-    )
+    factors = [factor_line(f) for f in scores.iloc[-1]["top_factors"]] if len(scores) else []
     open_items = done[done["status"].isin(OPEN_INTERVENTIONS)]
     agreed = [
         f"{kind.replace('_', ' ').capitalize()}: {reason}"
@@ -268,10 +261,8 @@ def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:
                 className="small text-body-secondary mb-0 mt-1",
             ),
             html.Ul(
-                [
-                    html.Li(f"{f['label']}: {factor_value(f['feature'], f['value'])}")
-                    for f in latest["top_factors"]
-                ],
+                [html.Li(factor_line(f)) for f in latest["top_factors"]]
+                or [html.Li("No single factor stands out")],
                 className="factor-list mt-2",
             ),
         ]

@@ -26,7 +26,7 @@ from components.chart_card import chart_body, chart_card
 from components.empty_state import empty_state
 from components.figures import banded_bars, clicked, week_axis
 from components.filters import field, filter_bar
-from components.formatting import factor_value, number
+from components.formatting import factor_line, number
 from components.insight import KpiReading, facts_from_kpi_cards
 from components.kpi_card import kpi_card
 from components.shell import ids as shell_ids
@@ -328,12 +328,16 @@ FILTERS = [
 
 class Overview(NamedTuple):
     """What the overview draws, read on one connection: tutors per band per scoring week
-    (as_of, band, tutors, expected) and tutors per score at the newest week (score, band,
-    tutors)."""
+    (as_of, band, tutors, expected), tutors still here per score at the newest week (score,
+    band, tutors) and those scored then who have left since (band, score, tutors)."""
 
     history: pd.DataFrame
     scores: pd.DataFrame
-    left: pd.DataFrame = pd.DataFrame(columns=["band", "tutors"])
+    left: pd.DataFrame
+
+
+def no_scores() -> pd.DataFrame:
+    return pd.DataFrame(columns=["score", "band", "tutors"])
 
 
 def overview_rows(state: dict[str, Any], *, with_scores: bool = True) -> Overview:
@@ -341,15 +345,13 @@ def overview_rows(state: dict[str, Any], *, with_scores: bool = True) -> Overvie
     with connect() as conn:
         model = tutor_risk.active_model(conn=conn)
         if model is None:
-            return Overview(
-                pd.DataFrame(columns=["as_of", "band", "tutors", "expected"]),
-                pd.DataFrame(columns=["score", "band", "tutors"]),
-            )
+            history = pd.DataFrame(columns=["as_of", "band", "tutors", "expected"])
+            return Overview(history, no_scores(), no_scores())
         history = tutor_risk.band_history(
             conn=conn, model_id=model["id"], region_ids=view.region_ids
         )
         if history.empty or not with_scores:
-            return Overview(history, pd.DataFrame(columns=["score", "band", "tutors"]))
+            return Overview(history, no_scores(), no_scores())
         newest = history["as_of"].max().to_pydatetime()
         scores = tutor_risk.score_counts(
             conn=conn, model_id=model["id"], as_of=newest, region_ids=view.region_ids
@@ -361,7 +363,18 @@ def overview_rows(state: dict[str, Any], *, with_scores: bool = True) -> Overvie
             today=datetime.now(UTC).date(),
             region_ids=view.region_ids,
         )
-    return Overview(history, scores, left)
+    return Overview(history, still_scored(scores, left), left)
+
+
+def still_scored(scores: pd.DataFrame, left: pd.DataFrame) -> pd.DataFrame:
+    """Tutors per score and band, without those who have left since they were scored: the
+    score chart counts the tutors the cards count."""
+    if left.empty:
+        return scores
+    keys = ["score", "band"]
+    gone = left.groupby(keys)["tutors"].sum()
+    here = scores.set_index(keys)["tutors"].sub(gone, fill_value=0).astype(int)
+    return here[here > 0].reset_index()[["score", "band", "tutors"]]
 
 
 def band_history(state: dict[str, Any]) -> pd.DataFrame:
@@ -411,7 +424,7 @@ def scored_by_week(history: pd.DataFrame) -> pd.DataFrame:
 def still_here(history: pd.DataFrame, left: pd.DataFrame) -> pd.Series:
     """Per band, the tutors scored on the newest date who are still here: the call list of
     people there are to call."""
-    gone = left.set_index("band")["tutors"] if len(left) else pd.Series(dtype=float)
+    gone = left.groupby("band")["tutors"].sum() if len(left) else pd.Series(dtype=float)
     latest = scored_by_week(history).iloc[-1]
     return latest - gone.reindex(latest.index, fill_value=0).astype(float)
 
@@ -576,7 +589,7 @@ def band_cards(history: pd.DataFrame, left: pd.DataFrame) -> list[Component]:
         )
     gone = int(left["tutors"].sum()) if len(left) else 0
     if gone:
-        per_band = left.set_index("band")["tutors"]
+        per_band = left.groupby("band")["tutors"].sum()
         bands = ", ".join(f"{int(per_band[b])} {b}" for b in BANDS[::-1] if per_band.get(b))
         cards.append(
             dbc.Col(
@@ -725,7 +738,7 @@ def factor_lines(factors: Any) -> str:
     """The reasons, a line each ("No single factor stands out" without one)."""
     if not factors:
         return "No single factor stands out"
-    return "\n".join(f"{f['label']}: {factor_value(f['feature'], f['value'])}" for f in factors)
+    return "\n".join(factor_line(f) for f in factors)
 
 
 def effect_rows(state: dict[str, Any]) -> pd.DataFrame:

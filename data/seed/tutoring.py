@@ -175,9 +175,10 @@ def tutoring_frames(
             "rating": pd.array(np.where(rated, rating, np.nan)[order], dtype="Int64"),
         }
     )
-    # A session under way has not happened yet: neither completed nor missed.
+    # A session under way has not happened yet: neither completed nor missed (a cancelled or
+    # rescheduled one was settled before it started).
     ends = sessions["scheduled_start"] + pd.to_timedelta(sessions["duration_minutes"], unit="m")
-    under_way = (sessions["status"] != "scheduled") & (ends > happened_by(as_of))
+    under_way = sessions["status"].isin(["completed", "no_show"]) & (ends > happened_by(as_of))
     sessions.loc[under_way, "status"] = "scheduled"
     sessions.loc[under_way, "rating"] = pd.NA
     sessions.insert(0, "id", np.arange(1, m + 1))
@@ -259,7 +260,9 @@ def true_leave_probability(
 
 def _hired_by_first_session(hired: pd.DatetimeIndex, sessions: pd.DataFrame) -> np.ndarray:
     """Each tutor's hiring day, never after their first session: a tutor's sessions start
-    on the Monday of the week they are hired, and the day within it is drawn."""
+    on the Monday of the week they are hired, and the day within it is drawn. `hired` is in
+    tutor id order, ids 1 to n."""
+    assert sessions["tutor_id"].between(1, len(hired)).all(), "tutor ids run 1..n"
     first = sessions.groupby("tutor_id")["scheduled_start"].min().dt.tz_convert(None)
     first_day = first.dt.normalize().reindex(np.arange(1, len(hired) + 1))
     naive = pd.Series(hired.tz_localize(None) if hired.tz else hired)

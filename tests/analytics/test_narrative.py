@@ -6,7 +6,12 @@ HOME = [
     Fact("Sessions completed, last 4 weeks", "2,423", "▼ 3.1% vs previous 4 weeks", True),
     Fact("Attendance rate, last 4 weeks", "83.7%", "▼ 3.8 pts vs previous 4 weeks", True),
     Fact("Safety incidents, last 4 weeks", "2", "▼ 60.0% vs previous 4 weeks"),
-    Fact("Approval rate of decided, last 4 weeks", "60.8%", "▼ 4.5 pts vs previous 4 weeks", True),
+    Fact(
+        "Approval rate (decided applications), last 4 weeks",
+        "60.8%",
+        "▼ 4.5 pts vs previous 4 weeks",
+        True,
+    ),
     Fact("Applications, last 4 weeks", "409", "▲ 11.7% vs previous 4 weeks"),
     Fact("Active tutors", "194 (15 left in the last 90 days)"),
     Fact("Hours delivered, last 4 weeks", "474", "▲ 2.9% vs previous 4 weeks"),
@@ -21,7 +26,7 @@ def test_a_rates_points_and_a_counts_percent_are_ranked_against_where_they_were(
     lead. Every fact is listed, the ninth too."""
     text = explain_template("Home", HOME)
     assert "The biggest change is applications, last 4 weeks: ▲ 11.7%" in text
-    assert "Look next at approval rate of decided, last 4 weeks" in text
+    assert "Look next at approval rate (decided applications), last 4 weeks" in text
     assert "Loans 30+ days late: 1.1%" in text
 
 

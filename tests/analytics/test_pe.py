@@ -205,7 +205,8 @@ def test_activity_scores_match_the_pandas_lookups_they_replaced():
     """The scores read gaps and incident weights from dicts now (#26); on many classes, with
     missing skills, unknown grades and incidents, every score is the one the Series lookups
     gave."""
-    from analytics.pe import ACTIVITY_SKILLS, GRADE_BENCHMARKS, SEVERITY_WEIGHTS, SKILLS
+    from analytics.pe import ACTIVITY_SKILLS, GRADE_BENCHMARKS, SKILLS
+    from vocabulary import SEVERITY_WEIGHTS
 
     chance = np.random.default_rng(3)
     rows = [

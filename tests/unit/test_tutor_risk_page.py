@@ -80,8 +80,18 @@ def test_the_band_cards_count_only_the_scored_tutors_still_here(db, region):
         changes.rollback()
     gone = listed[[left_by(d, today) is not None for d in listed["left_on"]]]
     assert len(gone) == 2  # the riskiest and the least likely; the second gave notice
-    assert left.set_index("band")["tutors"].to_dict() == gone["band"].value_counts().to_dict()
+    by_band = left.groupby("band")["tutors"].sum().to_dict()
+    assert by_band == gone["band"].value_counts().to_dict()
     here = listed.drop(gone.index)["band"].value_counts()
+    # The score chart counts the same tutors as the cards: those still here, per score.
+    with get_engine().connect() as conn:
+        scores = tutor_risk.score_counts.uncached(
+            conn=conn, model_id=model["id"], as_of=newest, region_ids=regions
+        )
+    charted = page.still_scored(scores, left)
+    assert charted["tutors"].sum() == len(listed) - len(gone) == scores["tutors"].sum() - 2
+    kept = listed.drop(gone.index).groupby(["score", "band"]).size()
+    assert charted.set_index(["score", "band"])["tutors"].sort_index().to_dict() == kept.to_dict()
     cards = page.band_cards(history, left)
     shown = {c.children.children.children[0].children: c for c in cards[:4]}
     for band in BANDS:

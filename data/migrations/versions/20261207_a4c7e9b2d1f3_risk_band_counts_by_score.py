@@ -26,6 +26,8 @@ COUNTED = """
 
 
 def upgrade() -> None:
+    # Emptied first: SQLite refuses a NOT NULL column without a default on a table with rows
+    # (the counts are derived, and recounted below from the scores).
     op.execute("DELETE FROM risk_band_counts")
     with op.batch_alter_table("risk_band_counts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("score", sa.SmallInteger(), nullable=False))
