@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
 from actions.base import Actor, Refused, is_id, record
 from analytics.interventions import Recommendation, recognition, recommend
 from data import accounts, activity, tutor_care, tutor_risk
 from data.engine import connect, transaction
 from data.queries.overview import daily_sessions
-from vocabulary import INTERVENTION_KINDS, MANAGERS
+from vocabulary import INTERVENTION_KINDS, MANAGERS, OPEN_INTERVENTIONS
 
 WRITERS = MANAGERS
 MOVES: dict[str, frozenset[str]] = {
@@ -95,8 +96,14 @@ def plan_intervention(
             return Refused("This tutor has no risk score yet, so nothing is recommended.")
         chosen = {r.kind: r for r in recommendations(conn, tutor["id"], scores.iloc[-1])}.get(kind)
         owners = set(accounts.intervention_owners(conn=conn, region_id=tutor["region_id"])["id"])
+        planned = tutor_care.interventions(conn=conn, tutor_id=tutor["id"])
+        open_kinds = set(planned.loc[planned["status"].isin(OPEN_INTERVENTIONS), "kind"])
     if chosen is None:
         return Refused("That is not recommended for this tutor now.")
+    label = kind.replace("_", " ")
+    already = Refused(f"A {label} intervention is already open for this tutor: move that one on.")
+    if kind in open_kinds:
+        return already
     owner = actor.user_id if owner_id is None else owner_id
     if owner not in owners:
         return Refused(
@@ -104,34 +111,50 @@ def plan_intervention(
             denied=True,
             detail={"what": "intervention owner", "owner": str(owner)[:20]},
         )
-    label = kind.replace("_", " ")
-    with transaction() as conn:
-        new_id = tutor_care.add_intervention(
-            conn=conn,
-            tutor_id=tutor["id"],
-            kind=kind,
-            reason=chosen.reason,
-            owner_id=owner,
-            due_on=chosen.due_on,
-            now=now,
-        )
-        _event(conn, actor, tutor, "planned", f"planned {label}", now=now, notify=[owner])
-        record(
-            conn,
-            actor,
-            "intervention.created",
-            now=now,
-            entity_type="intervention",
-            entity_id=new_id,
-            tutor_id=tutor["id"],
-            after={
-                "kind": kind,
-                "status": "planned",
-                "due_on": chosen.due_on.isoformat(),
-                "owner": owner,
-            },
-        )
+    try:
+        with transaction() as conn:
+            new_id = _add_and_tell(conn, actor, tutor, chosen, owner, now)
+    except IntegrityError:  # the same kind planned a moment ago (the database keeps one open)
+        return already
     return Done(f"Planned: {label}.", new_id)
+
+
+def _add_and_tell(
+    conn: Connection,
+    actor: Actor,
+    tutor: dict[str, Any],
+    chosen: Recommendation,
+    owner: int,
+    now: datetime,
+) -> int:
+    """The planned intervention, its event for the owner and its audit entry, in `conn`."""
+    new_id = tutor_care.add_intervention(
+        conn=conn,
+        tutor_id=tutor["id"],
+        kind=chosen.kind,
+        reason=chosen.reason,
+        owner_id=owner,
+        due_on=chosen.due_on,
+        now=now,
+    )
+    label = chosen.kind.replace("_", " ")
+    _event(conn, actor, tutor, "planned", f"planned {label}", now=now, notify=[owner])
+    record(
+        conn,
+        actor,
+        "intervention.created",
+        now=now,
+        entity_type="intervention",
+        entity_id=new_id,
+        tutor_id=tutor["id"],
+        after={
+            "kind": chosen.kind,
+            "status": "planned",
+            "due_on": chosen.due_on.isoformat(),
+            "owner": owner,
+        },
+    )
+    return new_id
 
 
 def move_intervention(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -115,6 +115,12 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
         )
         here = tutor is not None and not has_left(tutor)
         recs = care.recommendations(conn, tutor_id, scores.iloc[-1]) if len(scores) and here else []
+        planned = tutor_care.interventions(conn=conn, tutor_id=tutor_id) if tutor else None
+        open_kinds = (
+            set(planned.loc[planned["status"].isin(OPEN_INTERVENTIONS), "kind"])
+            if planned is not None
+            else set()
+        )
         owners = (
             accounts.intervention_owners(conn=conn, region_id=tutor["region_id"])
             if tutor
@@ -165,7 +171,10 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
             dbc.Row(
                 [
                     dbc.Col(
-                        interventions_card(recs, writer, owners, left_on=_left_on(tutor)), lg=7
+                        interventions_card(
+                            recs, writer, owners, left_on=_left_on(tutor), open_kinds=open_kinds
+                        ),
+                        lg=7,
                     ),
                     dbc.Col(notes_card(writer), lg=5),
                 ],
@@ -286,18 +295,26 @@ def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:
 
 
 def interventions_card(
-    recs: list[Recommendation], writer: bool, owners: pd.DataFrame, *, left_on: date | None = None
+    recs: list[Recommendation],
+    writer: bool,
+    owners: pd.DataFrame,
+    *,
+    left_on: date | None = None,
+    open_kinds: Collection[str] = (),
 ) -> Component:
+    """The recommendations, each with its "Plan it" (a kind already open is said to be, and
+    cannot be planned twice), and the tutor's interventions."""
     recommended: list[Component] = []
     if recs:
         for rec in recs:
+            is_open = rec.kind in open_kinds
             button = dbc.Button(
-                "Plan it",
+                "Already open" if is_open else "Plan it",
                 id=ids.plan(rec.kind),
                 size="sm",
                 outline=True,
-                color="primary",
-                disabled=not writer,
+                color="secondary" if is_open else "primary",
+                disabled=not writer or is_open,
             )
             recommended.append(
                 html.Li(

@@ -135,6 +135,15 @@ class Intervention(Base):
     __table_args__ = (
         choice("kind", INTERVENTION_KINDS),
         choice("status", INTERVENTION_STATUSES),
+        # One open intervention of each kind per tutor: a second "Plan it" is refused.
+        Index(
+            "uq_interventions_open_kind",
+            "tutor_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("status IN ('planned', 'in_progress')"),
+            sqlite_where=text("status IN ('planned', 'in_progress')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,6 +4,7 @@ import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
+from components.formatting import money
 from data import credit
 from data.engine import connect
 from jobs import credit_scoring
@@ -28,7 +29,9 @@ def test_score_an_application_then_open_the_customer_from_the_portfolio(started)
     label = f"{customer['name']} (#{customer['id']})"
     search_and_choose(started, "#score-customer", customer["name"][:5], label)
     started.wait_for_text_to_equal("#score-customer-value", label, timeout=10)
-    choose(started, "#score-product", value="Tuition Flex (500–6,000, 3–12 months)")
+    choose(
+        started, "#score-product", value=f"Tuition Flex ({money(500)}–{money(6000)}, 3–12 months)"
+    )
     for field, value in {
         "#score-amount": "800",
         "#score-term": "6",

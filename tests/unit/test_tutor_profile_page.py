@@ -1,12 +1,14 @@
 """The tutor profile's write callbacks: role, scope, transitions, authorship, audit."""
 
 import re
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 import app as beacon  # noqa: F401  (pages register with the app)
 from actions import tutor_care as care
@@ -14,7 +16,7 @@ from analytics.interventions import recommend
 from auth.access import AccessDenied
 from data import audit as audit_log
 from data import tutor_care
-from data.engine import connect
+from data.engine import connect, transaction
 from data.models import Tutor
 from pages import tutor_profile as page
 from tests.conftest import acting_as
@@ -138,6 +140,24 @@ def test_interventions_are_planned_then_moved_only_forward(db):
         with connect() as conn:
             planned = tutor_care.interventions(conn=conn, tutor_id=tutor).iloc[0]
         assert planned["status"] == "planned"
+        # A second click is refused, and the page offers the kind as already open.
+        _, again = page.plan(clicks=[2], tutor_id=tutor, version=0)
+        assert "already open for this tutor" in str(again)
+        assert "Already open" in str(page.layout(id=str(tutor)))
+        with connect() as conn:
+            listed = tutor_care.interventions(conn=conn, tutor_id=tutor)
+        assert (listed["kind"] == recs[0].kind).sum() == 1
+        # The database keeps one open of each kind, whoever writes (a double click's race).
+        with pytest.raises(IntegrityError), transaction() as conn:
+            tutor_care.add_intervention(
+                conn=conn,
+                tutor_id=tutor,
+                kind=recs[0].kind,
+                reason="twice",
+                owner_id=1,
+                due_on=recs[0].due_on,
+                now=datetime.now(UTC),
+            )
         _, message = page.move(
             clicks=1,
             tutor_id=tutor,
