@@ -298,7 +298,8 @@ def _outside_product(request: ApplicationRequest, product: dict[Any, Any]) -> st
 RULE_PROBLEMS = {
     "name": "Name: write a name of 1 to 80 characters.",
     "metric": "Metric: choose days past due, missed payments or score drop.",
-    "threshold": "Threshold: enter a number above 0 and up to 1,000.",
+    "threshold": "Threshold: enter a whole number from 1 to 1,000 (days, payments and points "
+    "are counted whole).",
     "severity": "Severity: choose low, medium, high or critical.",
 }
 
@@ -309,7 +310,8 @@ class AlertRuleRequest(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=80)
     metric: str = Field(pattern="^(days_past_due|missed_payments|score_drop)$")
-    threshold: float = Field(gt=0, le=1000)
+    # Whole: every metric counts whole units, and a rule at 2.5 missed payments read as 2.
+    threshold: float = Field(ge=1, le=1000, multiple_of=1)
     severity: str = Field(pattern="^(low|medium|high|critical)$")
 
 

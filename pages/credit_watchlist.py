@@ -180,7 +180,7 @@ def rules_table(rules: pd.DataFrame) -> Component:
         },
         cells={
             "metric": lambda v, _r: METRIC_LABELS.get(v, v),
-            "threshold": lambda v, _r: number(v),
+            "threshold": lambda v, _r: f"{v:,g}",  # as stored: an older rule may be 29.5
             "severity": lambda v, _r: band_badge(v),
             "is_active": lambda v, r: dbc.Button(
                 "Turn off" if v else "Turn on",
@@ -218,7 +218,7 @@ def rules_card(rules: pd.DataFrame) -> dbc.Card:
                         ),
                         field(
                             "Reaches",
-                            dbc.Input(id=ids.threshold, type="number", min=0, step="any"),
+                            dbc.Input(id=ids.threshold, type="number", min=1, step=1),
                             md=2,
                         ),
                         field(

@@ -589,7 +589,11 @@ def test_watchlist_filters_and_rule_validation(scored):
         _, message = credit_watchlist.change_rules(
             _add=1, toggles=[], name="x", metric="days_past_due", threshold=-5, severity="high"
         )
-        assert "Threshold: enter a number above 0" in text_of(message)
+        assert "Threshold: enter a whole number from 1" in text_of(message)
+        _, message = credit_watchlist.change_rules(  # 2.5 missed payments read as 2
+            _add=1, toggles=[], name="x", metric="missed_payments", threshold=2.5, severity="low"
+        )
+        assert "Threshold: enter a whole number" in text_of(message)
         _, message = credit_watchlist.change_rules(
             _add=1, toggles=[], name="", metric="DROP TABLE", threshold=-5, severity="high"
         )
