@@ -54,6 +54,10 @@ def known_regions(values: object) -> list[int] | None:
     return chosen if set(chosen) <= known else None
 
 
+# A manager sees their regions only: with none, every page read as empty, like missing data.
+NO_REGION = "A manager needs at least one region: choose the regions they look after."
+
+
 def invite_user(
     *,
     actor: Actor,
@@ -76,6 +80,7 @@ def invite_user(
             None if name and len(name) <= 120 else "Enter a name (up to 120 characters).",
             None if role in ROLES else "Choose a role.",
             None if chosen is not None else "Choose regions from the list.",
+            NO_REGION if role == "manager" and chosen == [] else None,
         )
         if p
     ]
@@ -115,6 +120,8 @@ def change_user(
         return Refused("Choose a user and regions from the lists.")
     if role not in ROLES or not isinstance(active, bool):
         return Refused("Choose a role.")
+    if role == "manager" and not chosen:
+        return Refused(NO_REGION)
     if user_id == actor.user_id and (role != "admin" or not active):
         return Refused("You cannot remove your own admin role or disable yourself.")
     with transaction() as conn:

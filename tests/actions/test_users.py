@@ -83,3 +83,25 @@ def test_only_admins_manage_users_and_nobody_locks_themselves_out(seeded_copy):
         actor=me, user_id=someone.id, role="viewer", regions=[], active=False, now=NOW
     )
     assert isinstance(unchanged, Changed) and unchanged.message == "Nothing changed."
+
+
+def test_a_manager_needs_a_region_to_be_invited_or_made(seeded_copy):
+    """A manager sees only their regions: with none, every page read as empty data."""
+    from actions.users import NO_REGION, change_user
+
+    none = invite_user(
+        actor=admin(), email="m@example.org", name="M", role="manager", regions=[], now=NOW
+    )
+    assert none == Refused(NO_REGION)
+    made = invite_user(
+        actor=admin(), email="m@example.org", name="M", role="manager", regions=[2], now=NOW
+    )
+    assert not isinstance(made, Refused)
+    stripped = change_user(
+        actor=admin(), user_id=made.user_id, role="manager", regions=[], active=True, now=NOW
+    )
+    assert stripped == Refused(NO_REGION)
+    viewer = invite_user(
+        actor=admin(), email="v@example.org", name="V", role="viewer", regions=[], now=NOW
+    )
+    assert not isinstance(viewer, Refused)  # other roles see every region
