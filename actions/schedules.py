@@ -116,7 +116,8 @@ def book_session(
             frozenset(student_ids),
             id=int(before["id"]) if before else None,
         )
-        clash = _clash(conn, booking, hours, now, new=before is None)
+        was = before["starts_at"] if before else None
+        clash = _clash(conn, booking, hours, now, was=was)
         if clash is not None:
             return clash
         fields = request.model_dump(include={"title", "focus", "description", "host", "room_id"})
@@ -128,7 +129,7 @@ def book_session(
             if not schedules.is_double_booking(error):
                 raise
             lost = Clash(["Someone booked this slot a moment ago."], pd.DataFrame(), None, length)
-            return _clash(conn, booking, hours, now, new=before is None) or lost
+            return _clash(conn, booking, hours, now, was=was) or lost
         _tell(conn, actor, before, fields, schedule_id, now)
         record(
             conn,
@@ -180,8 +181,11 @@ def _check(
 
 
 def _clash(
-    conn: Connection, booking: Booking, hours: BusinessHours, now: datetime, *, new: bool
+    conn: Connection, booking: Booking, hours: BusinessHours, now: datetime, *, was: Any
 ) -> Clash | None:
+    """What stops the booking: hours, a start in the past (a new one's, or an edit's that
+    moves it: a session already under way keeps its start), and the sessions it clashes with.
+    `was` is the start before an edit (None for a new booking)."""
     busy = schedules.busy(
         conn=conn,
         since=booking.starts_at.replace(hour=0, minute=0) - CLASH_WINDOW,
@@ -193,7 +197,8 @@ def _clash(
     problems = []
     if not hours.contains(booking.starts_at, booking.ends_at):
         problems.append(f"Outside business hours ({hours.describe()}).")
-    if booking.starts_at < now and new:
+    moved = was is None or pd.Timestamp(was) != pd.Timestamp(booking.starts_at)
+    if booking.starts_at < now and moved:
         problems.append("The start is in the past.")
     clash = clashes(booking, busy)
     if not clash.empty:

@@ -3,7 +3,7 @@ an Actor, no Dash context."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -111,3 +111,31 @@ def test_a_session_is_completed_only_once_started_and_moved_once(seeded_copy):
     )
     assert isinstance(twice, Refused)  # a retried or racing click moves it once
     assert counted(AuditEntry, action="schedule.cancelled", entity_id=booked.schedule_id) == 1
+
+
+def test_an_edit_may_not_move_a_session_into_the_past_but_one_under_way_keeps_its_start(
+    seeded_copy,
+):
+    """A new booking in the past is refused, and so is an edit that moves one there (it then
+    read "scheduled" among last week's completed sessions); a session under way can still be
+    changed without moving it."""
+    manager = actor("manager")
+    booked = book_session(actor=manager, request=request(), hours=hours(), now=NOW)
+    assert isinstance(booked, Booked)
+    monday = next_monday()
+    back = book_session(
+        actor=manager,
+        request=request(session_id=booked.schedule_id, day=monday - timedelta(days=14)),
+        hours=hours(),
+        now=NOW,
+    )
+    assert isinstance(back, Clash) and "The start is in the past." in back.problems
+    during = datetime.combine(monday, time(10, 30), ZoneInfo(get_settings().timezone))
+    renamed = book_session(
+        actor=manager,
+        request=request(session_id=booked.schedule_id, title="Catch-up, renamed"),
+        hours=hours(),
+        now=during.astimezone(UTC),
+    )
+    assert isinstance(renamed, Booked) and not renamed.created
+    assert counted(Schedule, title="Catch-up, renamed") == 1
