@@ -18,6 +18,7 @@ from analytics.pe import GRADE_BENCHMARKS, activity_recommendations
 from auth.access import (
     MANAGERS,
     STAFF,
+    allowed,
     check_region,
     current_actor,
     deny_if_forged,
@@ -56,6 +57,7 @@ class ids:
 
 
 def layout(**_kwargs: str) -> html.Div:
+    may_save = allowed(WRITERS)  # analysts draft; saving is for admins and managers
     with connect() as conn:
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
     options = [
@@ -100,8 +102,15 @@ def layout(**_kwargs: str) -> html.Div:
             dbc.Textarea(id=ids.text, rows=16, maxLength=8000, className="mb-2"),
             dbc.Label("Equipment needed", html_for=ids.equipment),
             dbc.Input(id=ids.equipment, maxLength=1000, className="mb-3"),
-            dbc.Button("Save as lesson plan", id=ids.save, color="success"),
-            html.Div(id=ids.saved, className="mt-3", role="status"),
+            dbc.Button("Save as lesson plan", id=ids.save, color="success", disabled=not may_save),
+            html.Div(
+                None
+                if may_save
+                else "Only admins and managers save lesson plans: copy the draft to share it.",
+                id=ids.saved,
+                className="mt-3 small text-body-secondary",
+                role="status",
+            ),
         ]
     )
 

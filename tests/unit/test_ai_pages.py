@@ -239,3 +239,20 @@ def test_a_lesson_plan_is_validated_and_kept_in_scope(fresh):
 def test_the_new_pages_lay_out(db, page):
     with acting_as("manager", regions=(1,)):
         assert page.layout().to_plotly_json()
+
+
+def test_an_analyst_drafts_a_lesson_plan_but_is_told_saving_is_for_managers(db):
+    """The save answered an analyst with a silent 403, and the edits were lost: the button is
+    off for them and the page says who saves."""
+
+    def save_button(layout):  # type: ignore[no-untyped-def]
+        return next(c for c in layout._traverse() if getattr(c, "id", None) == "plan-save")
+
+    with acting_as("analyst"):
+        shown = pe_lesson_plan.layout()
+    assert "Only admins and managers save lesson plans" in str(shown)
+    assert save_button(shown).disabled is True
+    with acting_as("manager", regions=(1,)):
+        shown = pe_lesson_plan.layout()
+    assert "Only admins and managers save" not in str(shown)
+    assert save_button(shown).disabled is False
