@@ -48,7 +48,12 @@ from data.queries.overview import daily_sessions
 from sharing.embed import EMBED_ROLES
 from sharing.views import Param, Part, View, record_id, register
 from sharing.views import State as ViewState
-from vocabulary import INTERVENTION_STATUSES, OPEN_INTERVENTIONS, STATUS_LABELS
+from vocabulary import (
+    INTERVENTION_LABELS,
+    INTERVENTION_STATUSES,
+    OPEN_INTERVENTIONS,
+    STATUS_LABELS,
+)
 
 dash.register_page(
     __name__,
@@ -561,6 +566,10 @@ def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
             "outcome": "Outcome",
             "reason": "Why",
         },
+        cells={
+            "kind": lambda v, _r: INTERVENTION_LABELS.get(v, str(v).replace("_", " ")),
+            "status": lambda v, _r: STATUS_LABELS.get(v, v),
+        },
         empty_title="No interventions yet",
         empty_hint=(
             "They have left: nothing was planned for them."
@@ -570,7 +579,8 @@ def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
     )
     options = [
         {
-            "label": f"#{r['id']} {r['kind'].replace('_', ' ')} ({r['status']})",
+            "label": f"#{r['id']} {r['kind'].replace('_', ' ')} "
+            f"({STATUS_LABELS.get(r['status'], r['status']).lower()})",
             "value": int(r["id"]),
         }
         for r in done.to_dict("records")

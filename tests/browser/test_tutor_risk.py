@@ -138,7 +138,7 @@ def test_open_a_profile_add_a_note_and_finish_an_intervention(dash_duo, scored):
     dash_duo.wait_for_contains_text("#profile-notes", "Talked about a lighter rota.", timeout=20)
 
     click(dash_duo, "button[id*='profile-plan']")
-    dash_duo.wait_for_contains_text("#profile-interventions", "planned", timeout=20)
+    dash_duo.wait_for_contains_text("#profile-interventions", "Planned", timeout=20)
     choose(dash_duo, "#profile-intervention-pick", index=0)
     Select(dash_duo.find_element("#profile-intervention-status")).select_by_value("done")
     dash_duo.find_element("#profile-intervention-outcome").send_keys("Rota changed; back on track.")
@@ -147,5 +147,5 @@ def test_open_a_profile_add_a_note_and_finish_an_intervention(dash_duo, scored):
     dash_duo.wait_for_contains_text(
         "#profile-timeline", "done: Rota changed; back on track.", timeout=20
     )
-    dash_duo.wait_for_contains_text("#profile-interventions", "done", timeout=20)
+    dash_duo.wait_for_contains_text("#profile-interventions", "Done", timeout=20)
     assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
