@@ -280,6 +280,7 @@ def run_load(
 def load_summary(result: LoadResult) -> Component:
     counts = pd.DataFrame([c.__dict__ for c in result.counts])
     problems = pd.DataFrame([p.__dict__ for p in result.problems[:PROBLEMS_ON_PAGE]])
+    loaded = result.outcome == "loaded"
     return html.Div(
         [
             dbc.Alert([result.message, *next_steps(result)], color=OUTCOME_COLORS[result.outcome]),
@@ -287,16 +288,17 @@ def load_summary(result: LoadResult) -> Component:
                 counts,
                 {
                     "entity": "Entity",
-                    "inserted": "Inserted",
-                    "updated": "Updated",
+                    # A check, or a load refused whole, wrote nothing: it says what would be.
+                    "inserted": "Inserted" if loaded else "Would insert",
+                    "updated": "Updated" if loaded else "Would update",
                     "unchanged": "Unchanged",
-                    "deleted": "Deleted",
+                    "deleted": "Deleted" if loaded else "Would delete",
                     "rejected": "Rejected",
                 },
                 cells={k: lambda v, _r: number(v) for k in ("inserted", "updated", "unchanged")},
                 empty_title="No entity was read",
                 empty_hint="No file could be loaded: the problems below say why.",
-                caption="Records per entity",
+                caption="Records per entity" if loaded else "Records per entity, had it loaded",
             ),
             problems_table(result, problems) if result.problem_total else None,
         ]
