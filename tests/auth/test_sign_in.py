@@ -216,6 +216,21 @@ def test_sign_in_is_rate_limited_per_account(db, monkeypatch):
     assert "login.rate_limited" in actions()
 
 
+def test_signing_in_with_the_right_password_does_not_use_up_the_accounts_limit(db, monkeypatch):
+    """Only refused sign-ins count against an account: its owner signing in again and again
+    (eight times in two minutes locked them out) is not guessing."""
+    monkeypatch.setenv("BEACON_LOGIN_ACCOUNT_LIMIT", "3 per 15 minutes")
+    from settings import get_settings
+
+    get_settings.cache_clear()
+    account = create_test_account("viewer")
+    for _ in range(5):
+        assert login(new_client(), account.email).status_code == 302
+    for _ in range(3):
+        assert login(new_client(), account.email, "not the password").status_code == 401
+    assert login(new_client(), account.email).status_code == 429  # guesses still count
+
+
 def test_a_forged_x_forwarded_for_does_not_reset_the_address_limit(db, monkeypatch):
     monkeypatch.setenv("BEACON_LOGIN_IP_LIMIT", "3 per 15 minutes")
     from settings import get_settings
