@@ -100,10 +100,6 @@ def plan_intervention(
         open_kinds = set(planned.loc[planned["status"].isin(OPEN_INTERVENTIONS), "kind"])
     if chosen is None:
         return Refused("That is not recommended for this tutor now.")
-    label = kind.replace("_", " ")
-    already = Refused(f"A {label} intervention is already open for this tutor: move that one on.")
-    if kind in open_kinds:
-        return already
     owner = actor.user_id if owner_id is None else owner_id
     if owner not in owners:
         return Refused(
@@ -111,6 +107,10 @@ def plan_intervention(
             denied=True,
             detail={"what": "intervention owner", "owner": str(owner)[:20]},
         )
+    label = kind.replace("_", " ")
+    already = Refused(f"A {label} intervention is already open for this tutor: move that one on.")
+    if kind in open_kinds:
+        return already
     try:
         with transaction() as conn:
             new_id = _add_and_tell(conn, actor, tutor, chosen, owner, now)

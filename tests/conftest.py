@@ -394,3 +394,22 @@ def graph_of(component: object) -> object:
             if found is not None:
                 return found
     return None
+
+
+def nothing_open(tutor_id: int) -> None:
+    """Dismiss the tutor's open interventions: tests that plan one share the scored data, and
+    the database keeps one open intervention of each kind per tutor."""
+    from sqlalchemy import update
+
+    from data.engine import transaction
+    from data.models import Intervention
+
+    with transaction() as conn:
+        conn.execute(
+            update(Intervention)
+            .where(
+                Intervention.tutor_id == tutor_id,
+                Intervention.status.in_(("planned", "in_progress")),
+            )
+            .values(status="dismissed")
+        )

@@ -14,7 +14,7 @@ from analytics.interventions import recommend
 from data import tutor_care, tutor_risk
 from data.engine import connect, transaction
 from data.models import ActivityEvent, AuditEntry, Tutor
-from tests.conftest import create_test_account
+from tests.conftest import create_test_account, nothing_open
 
 NOW = datetime(2026, 6, 16, 9, 0, tzinfo=UTC)
 
@@ -126,6 +126,7 @@ def test_region_and_role_are_checked_by_the_action_itself(db):
 def test_interventions_are_planned_from_the_recommendations_then_move_only_forward(db):
     north = actor("manager", (1,))
     tutor, kind = riskiest(1)
+    nothing_open(tutor)
     assert isinstance(
         care.plan_intervention(
             actor=north, tutor_id=tutor, kind="free_lunch", owner_id=None, now=NOW

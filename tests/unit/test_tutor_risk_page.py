@@ -19,7 +19,7 @@ from data import cache, tutor_risk
 from data.engine import connect, get_engine
 from pages import tutor_risk as page
 from sharing.views import VIEWS
-from tests.conftest import acting_as, graph_of
+from tests.conftest import acting_as, graph_of, nothing_open
 from vocabulary import BANDS
 
 
@@ -273,6 +273,7 @@ def test_an_intervention_finished_minutes_ago_is_too_early_to_tell(db):
 
     now = datetime(2026, 6, 16, 9, tzinfo=UTC)  # the day after the newest scores
     tutor, kind = riskiest(1)
+    nothing_open(tutor)
     with acting_as("manager", regions=(1,)):
         actor = current_actor()
         planned = care.plan_intervention(
