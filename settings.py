@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import secrets
 import sys
-from datetime import time
+from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -263,6 +264,13 @@ def _demo_secret(instance_dir: Path) -> str:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def business_today() -> date:
+    """Today on the business's clock (BEACON_TIMEZONE). UTC's date runs an hour behind
+    London's in summer: from 00:00 to 01:00 BST an instalment due today was not yet in
+    arrears, and a tutor leaving today was still here."""
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 def load_settings_or_exit() -> Settings:

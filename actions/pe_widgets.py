@@ -5,7 +5,7 @@ lives in `components.pe_widgets.DRAW`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -35,6 +35,7 @@ from analytics.pe_safety import safety_risk
 from analytics.teams import TeamOptions, balance_teams
 from data.engine import connect
 from data.queries import pe
+from settings import business_today
 from vocabulary import ROLES as EVERYONE
 from vocabulary import STAFF
 
@@ -58,7 +59,7 @@ def default_dates(
     """The dashboard's period: as chosen, else the newest 120 whole days with data. Today,
     still in progress, ends it only when it is all there is: a board ending today drew this
     morning's lessons as the last week's attendance, and forecast from them."""
-    today = today or datetime.now(UTC).date()
+    today = today or business_today()
     newest = bounds[1] if bounds[1] < today else max(bounds[0], today - timedelta(days=1))
     end = end or newest
     return start or max(bounds[0], end - timedelta(days=DEFAULT_DAYS)), end

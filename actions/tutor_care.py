@@ -114,7 +114,9 @@ def plan_intervention(
     try:
         with transaction() as conn:
             new_id = _add_and_tell(conn, actor, tutor, chosen, owner, now)
-    except IntegrityError:  # the same kind planned a moment ago (the database keeps one open)
+    except IntegrityError as error:  # the same kind planned a moment ago?
+        if not tutor_care.is_second_open(error):
+            raise
         return already
     return Done(f"Planned: {label}.", new_id)
 

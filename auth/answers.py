@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from dash import ctx
 from flask_login import current_user
 
 from auth.access import region_scope
 from data.cache import Area, through
-from settings import get_settings
+from settings import business_today
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,7 +44,7 @@ def cached_answer(*areas: Area) -> Callable[[F], F]:
                 "triggered": _triggered(),
                 "role": current_user.role,
                 "scope": region_scope(),
-                "day": datetime.now(ZoneInfo(get_settings().timezone)).date().isoformat(),
+                "day": business_today().isoformat(),
             }
             return through(areas, name, key, lambda: func(*args, **kwargs))
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from data.cache import mark_changed
@@ -18,6 +19,7 @@ from data.models import Intervention, ManagerNote, Region, Tutor, TutorRiskScore
 from data.queries.sql import in_regions, read_frame
 
 MAX_NOTE = 10_000
+OPEN_KIND_INDEX = "uq_interventions_open_kind"
 
 
 def tutor_detail(*, conn: Connection, tutor_id: int) -> dict[str, Any] | None:
@@ -222,6 +224,13 @@ def add_intervention(
             .returning(Intervention.id)
         ).scalar_one()
     )
+
+
+def is_second_open(error: IntegrityError) -> bool:
+    """Whether an insert was refused by the one-open-intervention-per-kind index. PostgreSQL
+    names the index; SQLite names its columns. A foreign key or a check refused says neither."""
+    said = str(error.orig)
+    return OPEN_KIND_INDEX in said or "UNIQUE constraint failed: interventions.tutor_id" in said
 
 
 def set_intervention_status(

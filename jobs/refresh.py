@@ -44,7 +44,7 @@ from data.engine import connect, transaction
 from data.queries import home
 from data.queries.overview import data_as_of
 from jobs import credit_alerts, drop_folder, summaries
-from settings import get_settings
+from settings import business_today, get_settings
 
 Progress = Callable[[int, int, str], None]
 log = logging.getLogger("beacon.jobs")
@@ -378,7 +378,7 @@ def warm_cache() -> tuple[int, str | None]:
                         conn=conn,
                         model_id=tutor_model["id"],
                         as_of=newest,
-                        today=datetime.now(UTC).date(),
+                        today=business_today(),
                         region_ids=scope,
                     )
                 entries += 3

@@ -4,7 +4,7 @@ repayments, and the journey."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import dash
@@ -30,7 +30,7 @@ from components.theme import RISK_COLORS, themed
 from components.view_tools import export_menu, table_heading, view_actions, view_location
 from data import credit
 from data.engine import connect
-from settings import get_settings
+from settings import business_today, get_settings
 from sharing.views import Param, Part, View, record_id, register
 from sharing.views import State as ViewState
 from vocabulary import CHANNEL_LABELS
@@ -264,7 +264,7 @@ def owed(loans: pd.DataFrame) -> pd.DataFrame:
 
 
 def today() -> date:
-    return datetime.now(UTC).date()
+    return business_today()
 
 
 def customer_rows(kind: str) -> Callable[[ViewState], pd.DataFrame]:

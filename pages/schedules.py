@@ -23,7 +23,7 @@ from components.pickers import host_choices, room_choices
 from components.view_tools import export_menu, view_actions, view_location
 from data import schedules
 from data.engine import connect
-from settings import get_settings
+from settings import business_today, get_settings
 from sharing.embed import EMBED_ROLES
 from sharing.views import Param, Part, View, grid_param, iso_day, one_of, record_id, register
 from sharing.views import State as ViewState
@@ -269,7 +269,7 @@ def _local(frame: pd.DataFrame) -> pd.DataFrame:
 @requires(*EVERYONE)
 def step(_prev: int, _next: int, anchor: str | None, view: str | None) -> str:
     view_ = schedules.ScheduleView.from_args({"date": anchor, "view": view})
-    today = datetime.now(ZoneInfo(get_settings().timezone)).date()
+    today = business_today()
     first, following = view_.window(view_.anchor or today)
     back = dash.ctx.triggered_id == ids.prev
     if view_.view == "month":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Hashable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import dash
@@ -45,6 +45,7 @@ from components.view_tools import view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
 from data.queries.overview import daily_sessions
+from settings import business_today
 from sharing.embed import EMBED_ROLES
 from sharing.views import Param, Part, View, record_id, register
 from sharing.views import State as ViewState
@@ -200,7 +201,7 @@ def has_left(tutor: dict[str, Any]) -> bool:
 
 
 def _left_on(tutor: dict[str, Any]) -> date | None:
-    return left_by(tutor.get("left_on"), datetime.now(UTC).date())
+    return left_by(tutor.get("left_on"), business_today())
 
 
 def message_card() -> Component:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import dash
@@ -36,6 +36,7 @@ from components.tutor_model_card import band_legend, chance_text, model_card, pe
 from components.view_tools import export_menu, view_actions, view_location
 from data import accounts, tutor_care, tutor_risk
 from data.engine import connect
+from settings import business_today
 from sharing.embed import EMBED_ROLES
 from sharing.views import (
     Explained,
@@ -360,7 +361,7 @@ def overview_rows(state: dict[str, Any], *, with_scores: bool = True) -> Overvie
             conn=conn,
             model_id=model["id"],
             as_of=newest,
-            today=datetime.now(UTC).date(),
+            today=business_today(),
             region_ids=view.region_ids,
         )
     return Overview(history, still_scored(scores, left), left)
@@ -679,7 +680,7 @@ def as_seen(frame: pd.DataFrame) -> pd.DataFrame:
     """The chance, the percentile and the reasons as people read them."""
     if frame.empty:
         return frame
-    today = datetime.now(UTC).date()
+    today = business_today()
     gone = [left_by(left, today) for left in frame["left_on"]]
     return frame.assign(
         # Scored before they left, still on that date's list: said, so nobody calls them.

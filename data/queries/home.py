@@ -7,13 +7,14 @@ scheduled refresh can warm exactly the entries a user's first visit asks for.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pandas as pd
 from sqlalchemy import Connection
 
 from data.cache import cached
 from data.queries import overview
+from settings import business_today
 
 CHART_WEEKS = 26
 SECTIONS = ("tutoring", "pe", "schedules", "credit")
@@ -43,8 +44,8 @@ def _tutoring(conn: Connection, end: pd.Timestamp, scope: Sequence[int] | None) 
         "heads": overview.tutor_counts(
             region_ids=scope,
             conn=conn,
-            left_since=datetime.now(UTC).date() - timedelta(days=89),
-            left_until=datetime.now(UTC).date(),
+            left_since=business_today() - timedelta(days=89),
+            left_until=business_today(),
         ),
     }
 

@@ -108,3 +108,24 @@ def test_amounts_are_written_in_the_business_currency(env, code, amount, shown, 
     finally:
         env.delenv("BEACON_CURRENCY")
         get_settings.cache_clear()
+
+
+def test_today_is_the_business_clocks_date_not_utcs(env):
+    """Kiritimati (UTC+14) and Baker Island's zone (UTC-12) are 26 hours apart: their dates
+    always differ, by one or two days, whatever the hour in UTC."""
+    from datetime import UTC, datetime
+
+    from settings import business_today, get_settings
+
+    days = {}
+    try:
+        for zone in ("Pacific/Kiritimati", "Etc/GMT+12"):
+            env.setenv("BEACON_TIMEZONE", zone)
+            get_settings.cache_clear()
+            days[zone] = business_today()
+    finally:
+        env.delenv("BEACON_TIMEZONE")
+        get_settings.cache_clear()
+    utc = datetime.now(UTC).date()
+    assert days["Etc/GMT+12"] <= utc <= days["Pacific/Kiritimati"]
+    assert (days["Pacific/Kiritimati"] - days["Etc/GMT+12"]).days in (1, 2)

@@ -149,17 +149,26 @@ def test_interventions_are_planned_then_moved_only_forward(db):
             listed = tutor_care.interventions(conn=conn, tutor_id=tutor)
         still_open = listed[listed["status"].isin(["planned", "in_progress"])]
         assert (still_open["kind"] == recs[0].kind).sum() == 1
-        # The database keeps one open of each kind, whoever writes (a double click's race).
-        with pytest.raises(IntegrityError), transaction() as conn:
-            tutor_care.add_intervention(
-                conn=conn,
-                tutor_id=tutor,
-                kind=recs[0].kind,
-                reason="twice",
-                owner_id=1,
-                due_on=recs[0].due_on,
-                now=datetime.now(UTC),
-            )
+        # The database keeps one open of each kind, whoever writes (a double click's race),
+        # and planning tells that refusal from any other (those are not "already open").
+        refusals = {}
+        for case, tutor_id, kind in (
+            ("second open", tutor, recs[0].kind),
+            ("unknown tutor", 10**9, recs[0].kind),
+            ("unknown kind", tutor, "séance"),
+        ):
+            with pytest.raises(IntegrityError) as refused, transaction() as conn:
+                tutor_care.add_intervention(
+                    conn=conn,
+                    tutor_id=tutor_id,
+                    kind=kind,
+                    reason="twice",
+                    owner_id=1,
+                    due_on=recs[0].due_on,
+                    now=datetime.now(UTC),
+                )
+            refusals[case] = tutor_care.is_second_open(refused.value)
+        assert refusals == {"second open": True, "unknown tutor": False, "unknown kind": False}
         _, message = page.move(
             clicks=1,
             tutor_id=tutor,
