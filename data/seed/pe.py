@@ -324,8 +324,10 @@ def _lesson_plans(rng, classes, as_of: date) -> pd.DataFrame:  # type: ignore[no
             )
     out = pd.DataFrame(rows)
     out.insert(0, "id", np.arange(1, len(out) + 1))
-    written = pd.to_datetime(out["planned_on"]) - pd.to_timedelta(
-        rng.integers(3, 15, len(out)), unit="D"
-    )
+    # Written 3-14 days before the lesson, and never after yesterday: next fortnight's plans
+    # were dated up to 11 days ahead.
+    written = (
+        pd.to_datetime(out["planned_on"]) - pd.to_timedelta(rng.integers(3, 15, len(out)), unit="D")
+    ).clip(upper=pd.Timestamp(as_of) - pd.Timedelta(days=1))
     out["created_at"] = written.dt.tz_localize("UTC") + pd.Timedelta(hours=16)
     return out

@@ -67,6 +67,14 @@ def test_only_future_sessions_are_scheduled_and_no_further_than_two_weeks_out(fr
     assert sessions["scheduled_start"].max() < horizon
 
 
+def test_lesson_plans_run_two_weeks_ahead_but_were_all_written_by_yesterday(frames):
+    plans = frames["lesson_plans"]
+    written = plans["created_at"].dt.tz_convert("UTC").dt.tz_localize(None)
+    assert pd.to_datetime(plans["planned_on"]).max() > pd.Timestamp(AS_OF)
+    assert written.max() < pd.Timestamp(AS_OF)
+    assert (written < pd.to_datetime(plans["planned_on"])).all()
+
+
 def test_tutors_who_left_have_no_sessions_after_leaving(frames):
     left = frames["tutors"].dropna(subset=["left_on"]).set_index("id")["left_on"]
     sessions = frames["tutoring_sessions"]
