@@ -62,7 +62,8 @@ def default_dates(
     today = today or business_today()
     newest = bounds[1] if bounds[1] < today else max(bounds[0], today - timedelta(days=1))
     end = end or newest
-    return start or max(bounds[0], end - timedelta(days=DEFAULT_DAYS)), end
+    # Both ends are in the period: 120 days run from end - 119 days (it read 121 days).
+    return start or max(bounds[0], end - timedelta(days=DEFAULT_DAYS - 1)), end
 
 
 def board_scope(filters: Any, *, region_ids: tuple[int, ...] | None) -> pe.PEFilter:

@@ -46,7 +46,7 @@ class WidgetPath(BaseModel):
 
 class WidgetQuery(BaseModel):
     start: date | None = Field(
-        None, ge=EARLIEST, le=LATEST, description="First day; default: 120 days before end."
+        None, ge=EARLIEST, le=LATEST, description="First day; default: end - 119 days."
     )
     end: date | None = Field(
         None, ge=EARLIEST, le=LATEST, description="Last day; default: the newest day with data."

@@ -45,7 +45,7 @@ def test_a_widget_answers_for_the_dashboards_default_period(api):
         newest = conn.execute(select(func.max(Attendance.session_date))).scalar_one()
     answer = api.get("/api/v1/pe/widgets/attendance").json()
     assert answer["last_day"] == newest.isoformat()
-    assert answer["first_day"] == (newest - timedelta(days=120)).isoformat()
+    assert answer["first_day"] == (newest - timedelta(days=119)).isoformat()
     assert not answer["empty"] and answer["message"] is None
     weeks = answer["tables"]["rows"]
     actual = [w for w in weeks if w["kind"] == "actual"]

@@ -41,12 +41,12 @@ def test_the_pe_board_ends_on_the_newest_whole_day_unless_today_is_all_there_is(
     today = date(2026, 12, 7)
     long_ago = (date(2025, 1, 6), date(2026, 11, 30))  # data that stopped a week ago
     assert default_dates(start=None, end=None, bounds=long_ago, today=today) == (
-        date(2026, 8, 2),
+        date(2026, 8, 3),  # 120 days, both ends included
         date(2026, 11, 30),
     )
     with_today = (date(2025, 1, 6), today)
     assert default_dates(start=None, end=None, bounds=with_today, today=today) == (
-        date(2026, 8, 8),
+        date(2026, 8, 9),
         date(2026, 12, 6),
     )
     only_today = (today, today)
