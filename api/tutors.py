@@ -34,9 +34,14 @@ class RiskQuery(PageQuery):
 class ScoredTutor(BaseModel):
     tutor_id: int
     name: str
-    region: str
+    region: str = Field(description="The region's code, as on the Tutor risk table.")
     subject: str
     hired_on: date
+    left_on: date | None = Field(
+        description="The day the tutor left, or will leave (notice given); null while they "
+        "stay. A tutor who left after the scoring date stays on that date's list, as on the "
+        "Tutor risk page, where the band cards count only those still here."
+    )
     score: int = Field(
         ge=0, le=100, description="Chance of leaving within 30 days, in % (the probability x 100)."
     )
@@ -110,7 +115,6 @@ def risk_list(query: RiskQuery) -> Response:
             limit=query.per_page,
             offset=query.offset,
         )
-    rows = rows.drop(columns="left_on")  # not (yet) part of the published answer
     return page_answer(rows, total, query, as_of=latest.isoformat(), model_version=model["version"])
 
 

@@ -27,6 +27,17 @@ def test_the_tutor_risk_list_pages_filters_and_sorts(api):
     assert {t["band"] for t in high["items"]} <= {"high"} and high["total"] == len(high["items"])
     names = api.get("/api/v1/tutors/risk?sort=name&per_page=20").json()["items"]
     assert [t["name"] for t in names] == sorted(t["name"] for t in names)
+    # Each says whether the tutor has left (a caller would otherwise call a leaver).
+    listed = api.get("/api/v1/tutors/risk?per_page=100").json()["items"]
+    with connect() as conn:
+        left = dict(
+            conn.execute(
+                select(Tutor.id, Tutor.left_on).where(Tutor.id.in_([t["tutor_id"] for t in listed]))
+            ).all()
+        )
+    assert {t["tutor_id"]: t["left_on"] for t in listed} == {
+        tutor: day and day.isoformat() for tutor, day in left.items()
+    }
 
 
 def test_a_manager_token_lists_and_opens_only_its_regions_tutors(server):
