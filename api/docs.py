@@ -14,6 +14,7 @@ from flask import (
     request,
     send_from_directory,
 )
+from werkzeug.exceptions import HTTPException
 
 from api.problems import problem
 
@@ -58,5 +59,25 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 @blueprint.route("/api", methods=METHODS, defaults={"rest": ""}, strict_slashes=False)
 @blueprint.route("/api/<path:rest>", methods=METHODS)
 def nothing_here(rest: str) -> Response:
-    """Any other /api/ address (or method) is a problem, never the app's HTML shell."""
+    """Any other /api/ address is a problem (404), never the app's HTML shell; an address that
+    takes other methods answers 405 and names them in Allow."""
+    allowed = methods_at(request.path)
+    if allowed:
+        response = problem(405, f"/api/{rest} takes {', '.join(allowed)}, not {request.method}.")
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
     return problem(404, f"There is no API endpoint {request.method} /api/{rest}.")
+
+
+def methods_at(path: str) -> list[str]:
+    """The methods an address's own routes take (this catch-all's aside)."""
+    adapter = current_app.url_map.bind("localhost")
+    found = []
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        try:
+            endpoint, _ = adapter.match(path, method=method)
+        except HTTPException:
+            continue
+        if endpoint != f"{blueprint.name}.{nothing_here.__name__}":
+            found.append(method)
+    return found

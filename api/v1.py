@@ -3,23 +3,27 @@ token, and answers errors as problem details. Endpoint modules add their routes 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
 from flask import Response, request
 from flask_openapi3 import APIBlueprint
 from pydantic import BaseModel
-from werkzeug.exceptions import HTTPException, default_exceptions
+from werkzeug.exceptions import BadRequest, HTTPException, default_exceptions
 
 from api.problems import Problem, http_problem, problem, unexpected
 from auth.bearer import BearerRefused, limit_key, sign_in_bearer
 from auth.ratelimit import limiter
 from settings import get_settings
 
+# Our deepest model is a batch of records of flat fields (3 levels); 32 leaves room.
+MAX_DEPTH = 32
+TOO_DEEP = f"The body is nested more than {MAX_DEPTH} levels deep; nothing was stored."
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 # Every operation may answer these, as problem details.
 COMMON: dict[str | int | HTTPStatus, type[BaseModel] | dict[Any, Any] | None] = {
-    status: Problem for status in (401, 403, 413, 422, 429, 503)
+    status: Problem for status in (400, 401, 403, 413, 415, 422, 429, 503)
 }
 v1 = APIBlueprint(
     "api_v1", __name__, url_prefix="/api/v1", abp_security=SECURITY, abp_responses=COMMON
@@ -30,6 +34,28 @@ v1 = APIBlueprint(
 def sign_in() -> None:
     request.max_content_length = get_settings().api_max_kb * 1024  # batches: more than a form
     sign_in_bearer()
+
+
+@v1.before_request
+def refuse_unreadable_bodies() -> Response | None:
+    """A body that is not JSON, not well-formed or nested deeper than any of our models is
+    refused (400 or 415) before validation, which would name none of that; a body nested a
+    few hundred levels broke Python's recursion and answered 500."""
+    if request.method not in ("POST", "PUT", "PATCH") or not request.get_data(cache=True):
+        return None
+    if not request.is_json:
+        return problem(
+            415, "Send the body as JSON, with Content-Type: application/json; nothing was stored."
+        )
+    try:
+        body = request.get_json()  # parsed once: validation reads the same cached value
+    except BadRequest:
+        return problem(400, "The body is not well-formed JSON; nothing was stored.")
+    except RecursionError:
+        return problem(400, TOO_DEEP)
+    if nested_deeper_than(body, MAX_DEPTH):
+        return problem(400, TOO_DEEP)
+    return None
 
 
 @v1.before_request
@@ -46,14 +72,24 @@ def refuse_nul_characters() -> Response | None:
     return problem(422, f"The request holds a NUL character{stored}.", errors=errors)
 
 
+def parts(value: Any) -> Iterator[tuple[Any, int]]:
+    """Every value, key and item of a parsed body with its depth, without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        yield item, depth
+        if isinstance(item, dict):
+            stack.extend((part, depth + 1) for pair in item.items() for part in pair)
+        elif isinstance(item, list):
+            stack.extend((part, depth + 1) for part in item)
+
+
+def nested_deeper_than(value: Any, most: int) -> bool:
+    return any(depth > most for _, depth in parts(value))
+
+
 def holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(holds_nul(v) for v in value)
-    return False
+    return any(isinstance(item, str) and "\x00" in item for item, _ in parts(value))
 
 
 @v1.errorhandler(BearerRefused)

@@ -50,6 +50,9 @@ class Api:
         headers = self.headers(kwargs.pop("headers", None))
         return requests.post(f"{self.base}{path}", headers=headers, timeout=120, **kwargs)
 
+    def delete(self, path: str) -> requests.Response:
+        return requests.delete(f"{self.base}{path}", headers=self.headers(), timeout=60)
+
 
 @pytest.fixture(scope="session")
 def api_template(request, credit_scored_template, tmp_path_factory) -> str:  # type: ignore[no-untyped-def]

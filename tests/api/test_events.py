@@ -101,3 +101,30 @@ def test_a_nul_character_is_refused_as_invalid_and_nothing_is_stored(server):
     assert sessions() == before
     anonymous = requests.get(f"{server}/api/v1/tutors/risk?subject=%00", timeout=30)
     assert anonymous.status_code == 401  # who asks is checked first
+
+
+def test_a_body_that_is_not_json_or_nests_too_deep_is_a_4xx_and_nothing_is_stored(server):
+    """A reviewer's 1 KB of brackets broke Python's recursion (500); a form body or a broken
+    one read as "Input should be a valid dictionary"."""
+    admin = as_role(server, "admin")
+    url, json_ = "/api/v1/events/tutoring_sessions", {"Content-Type": "application/json"}
+    before = sessions()
+    answers = {
+        "400 brackets": admin.post(
+            url, data='{"records":' + "[" * 400 + "]" * 400 + "}", headers=json_
+        ),
+        "400 deeper": admin.post(url, data="[" * 100_000 + "]" * 100_000, headers=json_),
+        "400 33 levels": admin.post(url, data="[" * 33 + "]" * 33, headers=json_),
+        "400 broken": admin.post(url, data='{"records":', headers=json_),
+        "415 form": admin.post(url, data={"records": "x"}),
+    }
+    for case, answer in answers.items():
+        body = assert_problem(answer, int(case[:3]))
+        assert "nothing was stored" in body["detail"], case
+    assert "nested more than 32 levels" in answers["400 brackets"].json()["detail"]
+    assert "well-formed" in answers["400 broken"].json()["detail"]
+    assert sessions() == before
+    # An address that takes other methods says which (405 and Allow), not "no endpoint".
+    wrong = admin.delete("/api/v1/kpis/pe")
+    assert assert_problem(wrong, 405) and wrong.headers["Allow"] == "GET"
+    assert_problem(admin.delete("/api/v1/no-such-thing"), 404)
