@@ -81,6 +81,7 @@ def in_range(query: ScheduleQuery) -> Response:
             status=query.status,
             since=query.since.astimezone(UTC),
             until=query.until.astimezone(UTC),
+            starting=True,
             limit=query.per_page,
             offset=query.offset,
         )

@@ -528,18 +528,23 @@ def listing(
     sort: Sequence[SortKey] = (),
     filters: Sequence[ColumnFilter] = (),
     zone: str = "UTC",
+    starting: bool = False,
     limit: int | None = 50,
     offset: int = 0,
 ) -> tuple[pd.DataFrame, int]:
     """Sessions under the filters, in start order unless `sort` says otherwise, one page of
     them and how many match. `sort` and `filters` (a grid's) work on starts_at (days in
-    `zone`), title, host_name, room and attendees (sort only).
+    `zone`), title, host_name, room and attendees (sort only). [since, until) takes the
+    sessions that overlap it, or with `starting` those that start in it (consecutive ranges
+    then never list a session twice).
 
     Columns: id, title, focus, starts_at, ends_at (datetime64 UTC), status, host, host_name,
     room, region_id, attendees (int).
     """
     shown = _listing_columns()
     conditions = _filters(region_ids, host, student_id, room_id, status, since, until)
+    if starting and since is not None:
+        conditions.append(Schedule.starts_at >= since)
     conditions += grid_where(filters, shown, zone=ZoneInfo(zone))
     counted = select(func.count()).select_from(Schedule)
     if filters:

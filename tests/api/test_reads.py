@@ -3,7 +3,7 @@ token's regions; the audit log for admins' tokens only."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -86,6 +86,27 @@ def test_schedules_in_a_range_match_the_database(api):
     assert answer["total"] == expected == len(answer["items"]) > 0
     starts = [s["starts_at"] for s in answer["items"]]
     assert starts == sorted(starts) and all("2026-06-01" <= s < "2026-06-08" for s in starts)
+
+
+def test_a_range_lists_the_sessions_that_start_in_it_so_ranges_in_a_row_list_each_once(api):
+    with connect() as conn:
+        first = conn.execute(
+            select(Schedule.id, Schedule.starts_at)
+            .where(Schedule.starts_at >= datetime(2026, 6, 1, tzinfo=UTC))
+            .order_by(Schedule.starts_at)
+            .limit(1)
+        ).one()
+    start = first.starts_at.astimezone(UTC)
+    seen = []
+    for since, until in (
+        (start - timedelta(days=1), start + timedelta(minutes=1)),
+        (start + timedelta(minutes=1), start + timedelta(days=1)),
+    ):
+        query = f"since={since:%Y-%m-%dT%H:%M:%SZ}&until={until:%Y-%m-%dT%H:%M:%SZ}"
+        seen += [
+            s["id"] for s in api.get(f"/api/v1/schedules?{query}&per_page=500").json()["items"]
+        ]
+    assert seen.count(first.id) == 1 and len(seen) == len(set(seen))
 
 
 def test_a_schedule_range_must_be_short_and_say_its_zone(api):
