@@ -148,7 +148,10 @@ class WatchedLoan(BaseModel):
     region_id: int
     principal: float
     disbursed_on: date
-    days_past_due: int = Field(description="The worst of the last 90 days.")
+    days_past_due: int = Field(
+        description="The worst of the instalments due in the last 90 days and of every one "
+        "still unpaid (counted from its due day)."
+    )
     missed_payments: int
     score_at_loan: int | None
     latest_score: int | None

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from data import kept
 from data.cache import cached, mark_changed
 from data.grid import ColumnFilter, SortKey, grid_order, grid_where
+from data.loans import late_on
 from data.models import (
     CreditAlert,
     CreditAlertRule,
@@ -493,7 +494,7 @@ def customer_loans(*, conn: Connection, customer_id: int, today: date) -> pd.Dat
             Repayment.loan_id,
             func.sum(case((is_due, 1), else_=0)).label("due"),
             func.sum(case((Repayment.paid_on.is_not(None), 1), else_=0)).label("paid"),
-            func.max(Repayment.days_past_due).label("worst_days_past_due"),
+            func.max(case((is_due, late_on(today, conn)), else_=0)).label("worst_days_past_due"),
             func.sum(case((is_due, short), else_=0.0)).label("in_arrears"),
         )
         .group_by(Repayment.loan_id)
@@ -881,10 +882,12 @@ def alerts(
     return frame, int(total)
 
 
-def customer_repayments(*, conn: Connection, customer_id: int, limit: int = 24) -> pd.DataFrame:
+def customer_repayments(
+    *, conn: Connection, customer_id: int, today: date, limit: int = 24
+) -> pd.DataFrame:
     """A customer's most recent repayments across their loans, newest due first.
     Columns: loan_id, due_on, amount_due, paid_on (datetime64 or NaT), amount_paid,
-    days_past_due."""
+    days_past_due (an unpaid one's on `today`; 0 before it is due)."""
     stmt = (
         select(
             Repayment.loan_id,
@@ -892,7 +895,7 @@ def customer_repayments(*, conn: Connection, customer_id: int, limit: int = 24) 
             Repayment.amount_due,
             Repayment.paid_on,
             Repayment.amount_paid,
-            Repayment.days_past_due,
+            case((Repayment.due_on <= today, late_on(today, conn)), else_=0).label("days_past_due"),
         )
         .join(Loan, Loan.id == Repayment.loan_id)
         .where(Loan.customer_id == customer_id)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     Integer,
     Subquery,
+    and_,
     case,
     false,
     func,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.sql.elements import ColumnElement
 
 from data.cache import cached
 from data.models import (
@@ -38,7 +40,7 @@ from data.models import (
     Repayment,
 )
 from data.models.credit import ALERT_METRICS
-from data.queries.sql import kept_for, read_frame, replace_rows
+from data.queries.sql import days_from, kept_for, read_frame, replace_rows
 
 STANDING_COLUMNS = (
     "loan_id",
@@ -60,15 +62,25 @@ def _drop(score_at_loan: Any, latest_score: Any) -> Any:
     return case((fall > 0, fall), else_=0)
 
 
-def _live(model_id: int | None, day: date) -> Subquery:
-    """Each active loan's standing on `day`, from the repayments and the scores."""
+def late_on(day: date, conn: Connection) -> ColumnElement[int]:
+    """An instalment's days late on `day`: while it is unpaid, the days since it fell due
+    or the stored figure if that says more (the stored one is of the day it was written: it
+    never aged); once paid, as stored."""
+    since_due = days_from(Repayment.due_on, day, conn)
+    unpaid_longer = and_(Repayment.paid_on.is_(None), since_due > Repayment.days_past_due)
+    return case((unpaid_longer, since_due), else_=Repayment.days_past_due)
+
+
+def _live(model_id: int | None, day: date, conn: Connection) -> Subquery:
+    """Each active loan's standing on `day`, from the repayments and the scores: the worst
+    lateness of the instalments due in the last 90 days and of every one still unpaid (an
+    unpaid instalment dropped out after 90 days, so a loan 91 days late read 58)."""
     recent = day - timedelta(days=90)
+    counted = or_(Repayment.due_on >= recent, Repayment.paid_on.is_(None))
     pays = (
         select(
             Repayment.loan_id,
-            func.max(case((Repayment.due_on >= recent, Repayment.days_past_due), else_=0)).label(
-                "days_past_due"
-            ),
+            func.max(case((counted, late_on(day, conn)), else_=0)).label("days_past_due"),
             func.sum(case((Repayment.paid_on.is_(None), 1), else_=0)).label("missed_payments"),
         )
         .where(Repayment.due_on <= day)
@@ -125,14 +137,14 @@ def loan_behaviour(
     With `catching` (metric -> lowest threshold of the rules), only the loans some rule can
     catch; an empty mapping catches none.
     Columns: loan_id, customer_id, customer, region_id, principal, disbursed_on,
-    days_past_due (worst of the last 90 days), missed_payments (due and unpaid),
+    days_past_due (worst of the last 90 days and of every unpaid one), missed_payments,
     score_at_loan, latest_score, score_drop (points lost since the loan; 0 if none).
     """
     day = as_of.date()
     kept = kept_for(
         conn, LoanStanding.as_of, LoanStanding.model_version_id, on=day, model_id=model_id
     )
-    source = _kept() if kept else _live(model_id, day)
+    source = _kept() if kept else _live(model_id, day, conn)
     # Each a whole number (days, payments, points)
     metric: dict[str, Any] = {m: source.c[m] for m in ALERT_METRICS}
     # The customer's name per returned row (a join would hash all 80,000 customers first).
@@ -164,7 +176,7 @@ def loan_behaviour(
 def keep_loan_standings(*, conn: Connection, model_id: int | None, as_of: datetime) -> int:
     """Recompute every active loan's standing on `as_of`'s day under the model; the count."""
     day = as_of.date()
-    live = _live(model_id, day)
+    live = _live(model_id, day, conn)
     counted = select(
         *live.c,
         literal(model_id, Integer).label("model_version_id"),

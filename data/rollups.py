@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from data.models import (
@@ -201,10 +201,16 @@ def rebuild_customer_counts(*, conn: Connection) -> None:
 
 def rebuild_loan_book(*, conn: Connection) -> None:
     """The active loan book per customer region: loans, principal, and loans with an
-    unpaid instalment 30 or more days past due."""
+    unpaid instalment 30 or more days late (data.loans.late_on) on the credit data's day
+    (the newest application's, as the watchlist counts)."""
+    newest = conn.execute(select(func.max(CreditApplication.applied_at))).scalar()
+    day = newest.date() if newest is not None else date.min + timedelta(days=30)
     late = (
         select(Repayment.loan_id)
-        .where(Repayment.paid_on.is_(None), Repayment.days_past_due >= 30)
+        .where(
+            Repayment.paid_on.is_(None),
+            or_(Repayment.days_past_due >= 30, Repayment.due_on <= day - timedelta(days=30)),
+        )
         .distinct()
         .subquery()
     )

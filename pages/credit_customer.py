@@ -76,7 +76,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
             conn=conn, customer_id=found["id"], model_id=model["id"] if model else None
         )
         loans = owed(credit.customer_loans(conn=conn, customer_id=found["id"], today=today()))
-        repayments = credit.customer_repayments(conn=conn, customer_id=found["id"])
+        repayments = credit.customer_repayments(conn=conn, customer_id=found["id"], today=today())
         products = credit.products(conn=conn)
         journey = credit.customer_journey(conn=conn, customer_id=found["id"])
     facts = [
@@ -280,7 +280,7 @@ def customer_rows(kind: str) -> Callable[[ViewState], pd.DataFrame]:
                     credit.customer_loans(conn=conn, customer_id=found["id"], today=today())
                 )
             if kind == "repayments":
-                return credit.customer_repayments(conn=conn, customer_id=found["id"])
+                return credit.customer_repayments(conn=conn, customer_id=found["id"], today=today())
             model = credit.active_model(conn=conn)
             frame = credit.customer_applications(
                 conn=conn, customer_id=found["id"], model_id=model["id"] if model else None

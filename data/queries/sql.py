@@ -10,12 +10,14 @@ import pandas as pd
 from sqlalchemy import (
     Connection,
     Date,
+    Integer,
     Select,
     SQLColumnExpression,
     cast,
     delete,
     func,
     insert,
+    literal,
     select,
     text,
 )
@@ -47,6 +49,13 @@ def minutes_between(
     # whose sums took utilisation's busiest hosts 30% longer at xlarge (#26). Whole seconds
     # are exact in a double.
     return func.date_part("epoch", end - start) / 60.0  # type: ignore[return-value]
+
+
+def days_from(start: SQLColumnExpression[date], day: date, conn: Connection) -> ColumnElement[int]:
+    """The whole days from a date column to `day`, on SQLite and PostgreSQL alike."""
+    if conn.dialect.name == "sqlite":
+        return cast(func.julianday(day.isoformat()) - func.julianday(start), Integer)
+    return literal(day, Date) - start  # type: ignore[return-value]
 
 
 def in_regions(

@@ -190,8 +190,16 @@ def _loans(rng, applications, customers, end) -> tuple[pd.DataFrame, pd.DataFram
     )
     count = repayments.groupby("loan_id").size().reindex(np.arange(1, n + 1)).fillna(0)
     last_due = repayments.groupby("loan_id")["due_on"].max().reindex(np.arange(1, n + 1))
+    unpaid = (
+        repayments["paid_on"]
+        .isna()
+        .groupby(repayments["loan_id"])
+        .sum()
+        .reindex(np.arange(1, n + 1))
+    )
     defaulted = worst.to_numpy() >= 90
-    repaid = ~defaulted & (count.to_numpy() == term) & (worst.to_numpy() < 90)
+    # Repaid once every instalment is due and paid: 47 "repaid" loans still owed one.
+    repaid = ~defaulted & (count.to_numpy() == term) & (unpaid.fillna(0).to_numpy() == 0)
     status = np.where(defaulted, "defaulted", np.where(repaid, "repaid", "active"))
     closed = last_due.where(status != "active", None).to_numpy()
     loans = pd.DataFrame(

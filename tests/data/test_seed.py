@@ -240,3 +240,11 @@ def test_a_big_load_builds_its_indexes_and_keys_after_and_leaves_the_schema_as_i
         count = conn.execute(text("SELECT count(*) FROM tutoring_sessions")).scalar_one()
     assert count == len(sessions)
     engine.dispose()
+
+
+def test_a_repaid_loan_owes_no_instalment(frames):
+    loans, repayments = frames["loans"], frames["repayments"]
+    repaid = repayments[repayments["loan_id"].isin(loans.loc[loans["status"] == "repaid", "id"])]
+    assert len(repaid) and repaid["paid_on"].notna().all()
+    unpaid = repayments[repayments["paid_on"].isna()]
+    assert set(loans.loc[loans["id"].isin(unpaid["loan_id"]), "status"]) <= {"active", "defaulted"}

@@ -844,3 +844,57 @@ def test_an_id_in_an_address_beyond_the_databases_integers_is_no_filter(name):
         assert view.state({param: "9" * 40})[param] is None
         assert view.state({param: "0"})[param] is None
         assert view.state({param: "12"})[param] == 12
+
+
+def test_an_unpaid_instalment_ages_with_the_day_and_never_drops_out(scored):
+    """Stored days late are the day they were written: the watchlist, the loan book and the
+    customer page count an unpaid instalment's days from its due day instead, and the
+    watchlist's 90-day window no longer drops one still unpaid (91 days late read as 58)."""
+    from datetime import timedelta
+
+    from sqlalchemy import func
+
+    from data import loans, rollups
+    from data.models import Loan, Repayment
+    from data.queries.overview import active_loan_arrears
+
+    with connect() as conn:
+        as_of = conn.execute(select(func.max(CreditApplication.applied_at))).scalar_one()
+        model_id = credit.active_model(conn=conn)["id"]
+        unpaid = conn.execute(
+            select(Repayment.loan_id, func.min(Repayment.due_on), Loan.customer_id)
+            .join(Loan, Loan.id == Repayment.loan_id)
+            .where(Loan.status == "active", Repayment.paid_on.is_(None))
+            .group_by(Repayment.loan_id, Loan.customer_id)
+            .limit(1)
+        ).one()
+
+        def worst(day):  # type: ignore[no-untyped-def]
+            frame = loans.loan_behaviour.uncached(
+                conn=conn, model_id=model_id, region_ids=None, as_of=day
+            )
+            return int(frame.set_index("loan_id").loc[unpaid[0], "days_past_due"])
+
+        later = as_of + timedelta(days=200)  # the first unpaid one is long out of 90 days
+        # As stored on the data's day (written a day after it), counted from due 200 later.
+        assert worst(as_of) >= (as_of.date() - unpaid[1]).days
+        assert worst(later) == (later.date() - unpaid[1]).days > worst(as_of) + 190
+        shown = credit.customer_repayments(
+            conn=conn, customer_id=unpaid[2], today=later.date(), limit=500
+        )
+        mine = shown[(shown["loan_id"] == unpaid[0]) & shown["paid_on"].isna()]
+        assert mine["days_past_due"].max() == (later.date() - unpaid[1]).days
+    # The loan book counts a loan 30+ days late on the newest application's day.
+    with transaction() as conn:
+        rollups.rebuild_loan_book(conn=conn)
+        late = conn.execute(
+            select(func.count(func.distinct(Repayment.loan_id)))
+            .join(Loan, Loan.id == Repayment.loan_id)
+            .where(
+                Loan.status == "active",
+                Repayment.paid_on.is_(None),
+                (Repayment.due_on <= as_of.date() - timedelta(days=30))
+                | (Repayment.days_past_due >= 30),
+            )
+        ).scalar_one()
+        assert active_loan_arrears(conn=conn)["in_arrears"].iloc[0] == late > 0
