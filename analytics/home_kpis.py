@@ -108,7 +108,7 @@ def tutoring(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi
         ),
         _kpi(
             "completion_rate",
-            "Completion rate",
+            f"Completion rate, last {WINDOW}",
             "rate",
             compare_periods(
                 wide, numerator="completed", denominator="held", end=end, days=WINDOW_DAYS
@@ -117,7 +117,7 @@ def tutoring(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi
         ),
         _kpi(
             "average_rating",
-            "Average rating (1–5)",
+            f"Average rating (1–5), last {WINDOW}",
             "rating",
             compare_periods(
                 ratings, numerator="rating_sum", denominator="rated", end=end, days=WINDOW_DAYS
@@ -181,19 +181,28 @@ def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kp
     daily = frames["daily"]
     hours = by_status(daily, value="hours")
     count = by_status(daily, value="bookings")
-    # A cancelled booking is not a booking: neither of the days ahead nor of the week before.
-    count["booked"] = count.sum(axis=1) - count.get("cancelled", 0)
     count["held"] = count.get("completed", 0) + count.get("cancelled", 0)
+    # Sessions that took place: neither cancelled nor still to come.
+    count["took_place"] = (
+        count.drop(columns=["held"]).sum(axis=1)
+        - count.get("cancelled", 0)
+        - count.get("scheduled", 0)
+    )
     ahead = end + timedelta(days=7)
+    week_before = compare_periods(count, numerator="took_place", end=end, days=7).current
     kpis = [
-        _kpi(
-            "bookings_next_7_days",
-            "Bookings in the next 7 days",
-            "count",
-            compare_periods(count, numerator="booked", end=ahead, days=7),
-            end=ahead,
-            days=7,
-            against="the last 7 days",
+        # Not compared: the week ahead has not had its cancellations yet and the week before
+        # has (an arrow read +20% where bookings were flat). Today's finished ones are not
+        # ahead.
+        Kpi(
+            key="bookings_next_7_days",
+            title="Sessions still to come, next 7 days",
+            unit="count",
+            value=compare_periods(count, numerator="scheduled", end=ahead, days=7).current,
+            first_day=pd.Timestamp(end).date() + timedelta(days=1),
+            last_day=pd.Timestamp(ahead).date(),
+            compare=False,
+            note=f"{int(week_before or 0):,} took place in the 7 days before",
         ),
         _kpi(
             "hours_delivered",
@@ -204,7 +213,7 @@ def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kp
         ),
         _kpi(
             "cancellation_rate",
-            "Cancellation rate",
+            f"Cancellation rate, last {WINDOW}",
             "rate",
             compare_periods(
                 count, numerator="cancelled", denominator="held", end=end, days=WINDOW_DAYS
