@@ -63,7 +63,24 @@ def default_dates(
     newest = bounds[1] if bounds[1] < today else max(bounds[0], today - timedelta(days=1))
     end = end or newest
     # Both ends are in the period: 120 days run from end - 119 days (it read 121 days).
-    return start or max(bounds[0], end - timedelta(days=DEFAULT_DAYS - 1)), end
+    start = start or max(bounds[0], end - timedelta(days=DEFAULT_DAYS - 1))
+    return start, data_end(start, end, today)
+
+
+def data_end(start: date, end: date, today: date | None = None) -> date:
+    """Where a period's figures stop: at yesterday, the last whole day, when it reaches
+    further (an end three weeks ahead read this morning's lessons as "last week" and counted
+    "the last 30 days" mostly in the future), unless the period starts today."""
+    yesterday = (today or business_today()) - timedelta(days=1)
+    return max(start, min(end, yesterday))
+
+
+def to_whole_weeks(daily: pd.DataFrame, end: date) -> pd.DataFrame:
+    """Daily marks up to the last Sunday on or before `end`: a week cut short (an end on a
+    Wednesday) is not compared with whole ones, unless it is the only week there is."""
+    sunday = pd.Timestamp(end - timedelta(days=(end.weekday() + 1) % 7))
+    whole = daily[daily["day"] <= sunday]
+    return whole if len(whole) else daily
 
 
 def board_scope(filters: Any, *, region_ids: tuple[int, ...] | None) -> pe.PEFilter:
@@ -77,7 +94,7 @@ def board_scope(filters: Any, *, region_ids: tuple[int, ...] | None) -> pe.PEFil
         raise ValueError("a date range is needed")
     return pe.PEFilter(
         start=f.start,
-        end=f.end,
+        end=data_end(f.start, f.end),
         region_ids=None if region_ids is None else list(region_ids),
         school_id=f.school_id,
         grade=f.grade,
@@ -160,7 +177,7 @@ for _widget in (
         "Attendance",
         EVERYONE,
         (pe.attendance_daily,),
-        analyse=lambda f, _s, _o: attendance_forecast(f[0], weeks=4),
+        analyse=lambda f, s, _o: attendance_forecast(to_whole_weeks(f[0], s.end), weeks=4),
     ),
     Widget(
         "active_students",
@@ -170,10 +187,9 @@ for _widget in (
         "Attendance",
         EVERYONE,
         (pe.active_students,),
-        analyse=lambda f, _s, _o: (
-            f[0] if f[0][["active_recent", "active_before"]].any(axis=None) else None
-        ),
-        empty="No lessons recorded in the 60 days to the end date",
+        # Without a lesson in the last 30 days, "0 of 832 active" would read as everyone away.
+        analyse=lambda f, _s, _o: f[0] if f[0]["marked_recent"].any() else None,
+        empty="No lessons recorded in the 30 days to the end date",
     ),
     Widget(
         "curriculum",

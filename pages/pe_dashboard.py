@@ -66,6 +66,7 @@ from components.widget_card import (
 from data.engine import connect
 from data.preferences import read_preference
 from data.queries import pe
+from settings import business_today
 from sharing.views import Explained, Param, Part, View, iso_day, record_id, whole_number_in
 from sharing.views import State as ViewState
 from sharing.views import register as register_view
@@ -328,7 +329,8 @@ def _filter_bar(
                     start_date=start.isoformat(),
                     end_date=end.isoformat(),
                     min_date_allowed=bounds[0].isoformat(),
-                    max_date_allowed=(bounds[1] + timedelta(days=60)).isoformat(),
+                    # Figures stop at yesterday, the last whole day (data_end).
+                    max_date_allowed=max(end, business_today() - timedelta(days=1)).isoformat(),
                     display_format="YYYY-MM-DD",
                     first_day_of_week=1,
                 ),

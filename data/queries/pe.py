@@ -133,21 +133,33 @@ def active_students(
     """Enrolled students per grade, and how many were active (present at `share` or more of
     their lessons) in the last `window_days` to the end date and in the window before.
 
-    Columns: grade, enrolled, active_recent, active_before (int).
+    Columns: grade, enrolled, active_recent, active_before, marked_recent (int: students
+    with any lesson in the last window; none means no lessons were held).
     """
     recent = scope.end - timedelta(days=window_days - 1)
     before = recent - timedelta(days=window_days)
 
     def active(since: date, until: date) -> Select:
-        present = func.sum(case((Attendance.present, 1), else_=0))
         per_student = (
-            _scoped(select(PEClass.grade, Attendance.student_id), Attendance.class_id, scope)
+            _scoped(
+                select(
+                    PEClass.grade,
+                    func.sum(case((Attendance.present, 1), else_=0)).label("present"),
+                    func.count().label("lessons"),
+                ),
+                Attendance.class_id,
+                scope,
+            )
             .where(Attendance.session_date.between(since, until))
             .group_by(PEClass.grade, Attendance.student_id)
-            .having(present >= share * func.count())
             .subquery()
         )
-        return select(per_student.c.grade, func.count().label("n")).group_by(per_student.c.grade)
+        is_active = per_student.c.present >= share * per_student.c.lessons
+        return select(
+            per_student.c.grade,
+            func.sum(case((is_active, 1), else_=0)).label("n"),
+            func.count().label("marked"),
+        ).group_by(per_student.c.grade)
 
     enrolled = read_frame(
         conn,
@@ -159,9 +171,11 @@ def active_students(
     )
     now = read_frame(conn, active(recent, scope.end))
     then = read_frame(conn, active(before, recent - timedelta(days=1)))
-    out = enrolled.merge(now.rename(columns={"n": "active_recent"}), on="grade", how="left")
-    out = out.merge(then.rename(columns={"n": "active_before"}), on="grade", how="left")
-    counts = ["active_recent", "active_before"]
+    now = now.rename(columns={"n": "active_recent", "marked": "marked_recent"})
+    out = enrolled.merge(now, on="grade", how="left")
+    then = then.drop(columns="marked").rename(columns={"n": "active_before"})
+    out = out.merge(then, on="grade", how="left")
+    counts = ["active_recent", "active_before", "marked_recent"]
     out[counts] = out[counts].fillna(0).astype(int)
     return out.sort_values("grade").reset_index(drop=True)
 

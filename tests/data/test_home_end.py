@@ -51,5 +51,40 @@ def test_the_pe_board_ends_on_the_newest_whole_day_unless_today_is_all_there_is(
     )
     only_today = (today, today)
     assert default_dates(start=None, end=None, bounds=only_today, today=today) == (today, today)
-    chosen = (date(2026, 12, 1), today)  # a board whose dates were chosen keeps them
+    chosen = (date(2026, 12, 1), date(2026, 12, 5))  # a board whose dates were chosen keeps them
     assert default_dates(start=chosen[0], end=chosen[1], bounds=with_today, today=today) == chosen
+    # ...up to yesterday: an end ahead read this morning's lessons as "last week".
+    ahead = default_dates(start=chosen[0], end=date(2026, 12, 31), bounds=with_today, today=today)
+    assert ahead == (chosen[0], date(2026, 12, 6))
+
+
+def test_pe_figures_stop_at_yesterday_and_weeks_cut_short_are_left_out():
+    from datetime import date
+
+    import pandas as pd
+
+    from actions.pe_widgets import WIDGETS, data_end, to_whole_weeks
+
+    today = date(2026, 12, 7)  # a Monday
+    assert data_end(date(2026, 10, 1), date(2026, 12, 31), today) == date(2026, 12, 6)
+    assert data_end(today, today, today) == today  # a period of today alone stays today's
+    days = pd.DataFrame(
+        {"day": pd.date_range("2026-11-23", "2026-12-02"), "expected": 10, "present": 8}
+    )
+    whole = to_whole_weeks(days, date(2026, 12, 2))  # a Wednesday: its week is cut short
+    assert whole["day"].max() == pd.Timestamp("2026-11-29")
+    alone = days[days["day"] >= "2026-11-30"]
+    assert to_whole_weeks(alone, date(2026, 12, 2)).equals(alone)
+    # No lesson in the last 30 days is the widget's empty state, not "0 of 832 active".
+    per_grade = pd.DataFrame(
+        {
+            "grade": [1, 2],
+            "enrolled": [400, 432],
+            "active_recent": [0, 0],
+            "active_before": [300, 384],
+            "marked_recent": [0, 0],
+        }
+    )
+    assert WIDGETS["active_students"].analyse([per_grade], None, None) is None
+    per_grade["marked_recent"] = [12, 0]
+    assert WIDGETS["active_students"].analyse([per_grade], None, None) is per_grade
