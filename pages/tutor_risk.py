@@ -447,8 +447,22 @@ def show_overview(
     if history.empty:
         nothing = empty_state("No tutors in this view", "Widen the filters.")
         return [], nothing, nothing
+    cards = band_cards(history, left)
+    chosen = Filters.of(state)
+    if chosen.subject or chosen.band or chosen.tenure:  # the kept counts are per region
+        cards.append(
+            dbc.Col(
+                html.P(
+                    "These cards and the two charts count every tutor in the region"
+                    f"{'' if chosen.region else 's you can see'}: subject, band and tenure "
+                    "narrow the table below only.",
+                    className="small text-body-secondary mb-0 mt-1",
+                ),
+                width=12,
+            )
+        )
     return (
-        band_cards(history, left),
+        cards,
         chart_body(
             distribution_figure(scores, theme),
             empty_title="No scores",

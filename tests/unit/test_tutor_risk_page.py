@@ -33,12 +33,19 @@ def test_overview_shows_four_band_cards_two_charts_and_its_filters_round_trip_th
         cards, distribution, history = page.show_overview(
             region=None, subject="Maths", band="high", tenure="new", theme="dark"
         )
-    assert [c.children.children.children[0].children for c in cards] == [
+    assert [c.children.children.children[0].children for c in cards[:4]] == [
         "Low risk",
         "Medium risk",
         "High risk",
         "Critical risk",
     ]
+    # The kept counts are per region: with a subject, band or tenure the page says so.
+    assert "narrow the table below only" in str(cards[-1])
+    with acting_as("analyst"):
+        plain, _, _ = page.show_overview(
+            region=None, subject=None, band=None, tenure=None, theme="dark"
+        )
+    assert "narrow the table" not in str(plain)
     assert isinstance(graph_of(distribution), dcc.Graph)
     assert "Data as a table" in str(distribution)  # and its text alternative
     view = VIEWS["tutor-risk"]
@@ -256,7 +263,7 @@ def test_unknown_filter_values_are_ignored_not_trusted(db):
             tenure="forever",
             theme="light",
         )
-    assert len(cards) == 4
+    assert len(cards) == 5 and "narrow the table" in str(cards[-1])  # the subject, a literal
     view = VIEWS["tutor-risk"]
     forged = "?region=x%3B+DROP&subject=%3Cb%3E&band=severe&tenure=forever&grid=id+desc"
     assert view.query(view.state(forged)) == "?subject=%3Cb%3E"  # a literal; the rest dropped
