@@ -272,7 +272,8 @@ def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:
                 "Chance of leaving within 30 days: "  # no "a 11%": no article to agree
                 f"{chance_text(latest['score'], latest['probability'])}"
                 + (f"; more likely to leave than {ranked}" if ranked != "—" else "")
-                + ".",
+                # The factors are that day's: "16 days since the last session" is not today's.
+                + f". Scored on {pd.Timestamp(latest['as_of']):%Y-%m-%d}, with these reasons:",
                 className="small text-body-secondary mb-0 mt-1",
             ),
             html.Ul(

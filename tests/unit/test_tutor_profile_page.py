@@ -144,7 +144,9 @@ def test_interventions_are_planned_then_moved_only_forward(db):
         # A second click is refused, and the page offers the kind as already open.
         _, again = page.plan(clicks=[2], tutor_id=tutor, version=0)
         assert "already open for this tutor" in str(again)
-        assert "Already open" in str(page.layout(id=str(tutor)))
+        shown = str(page.layout(id=str(tutor)))
+        assert "Already open" in shown
+        assert f"Scored on {as_of:%Y-%m-%d}, with these reasons" in shown  # the factors' day
         with connect() as conn:
             listed = tutor_care.interventions(conn=conn, tutor_id=tutor)
         still_open = listed[listed["status"].isin(["planned", "in_progress"])]
