@@ -111,6 +111,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                             ],
                             className="d-flex gap-2",
                         ),
+                        *scored_by(model),
                         dcc.Loading(html.Div(id=ids.chart, className="chart-body")),
                     ]
                 ),
@@ -261,6 +262,21 @@ def owed(loans: pd.DataFrame) -> pd.DataFrame:
     """The customer's loans (`credit.customer_loans`) with their balance: the principal still
     owed after the instalments paid (the exposure; "in arrears" is what fell due unpaid)."""
     return loans.assign(balance=balance(loans))
+
+
+def scored_by(model: dict[str, Any] | None) -> list[Component]:
+    """Whose scores these are: the scorecard in use scores every application, old ones too,
+    so a 2025 score read as the one its decision was made on."""
+    if model is None:
+        return []
+    return [
+        html.P(
+            f"Every score here is the current scorecard's (version {model['version']}, trained "
+            f"{pd.Timestamp(model['trained_at']):%Y-%m-%d}), from each application's details "
+            "as they were; a decision made before then used the scorecard of its day.",
+            className="small text-body-secondary mb-1",
+        )
+    ]
 
 
 def today() -> date:

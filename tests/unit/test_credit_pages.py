@@ -305,6 +305,10 @@ def test_the_customer_page_ranks_the_products_the_latest_score_allows(scored):
     assert "Products that fit" in page and customer["name"] in page
     assert "Loans" in page and "Repayments" in page and "Journey" in page
     assert "Open to the " in page or "No product fits this application" in page
+    with connect() as conn:
+        model = credit.active_model(conn=conn)
+    # Every score is today's scorecard's, old applications' too: the page says whose.
+    assert f"current scorecard's (version {model['version']}, trained" in page
 
 
 def test_a_loan_shows_its_arrears_apart_from_its_balance(scored):
