@@ -31,13 +31,19 @@ def linked_summary(row: Mapping[Hashable, Any]) -> html.A | html.Span:
 
 
 def feed_list(
-    events: pd.DataFrame, *, now: datetime, new_after: int | None = None
+    events: pd.DataFrame,
+    *,
+    now: datetime,
+    new_after: int | None = None,
+    empty: tuple[str, str] = (
+        "Nothing has happened here yet",
+        "Bookings, notes and interventions appear here.",
+    ),
 ) -> html.Div | html.Ul:
-    """The events, newest first; those recorded after event `new_after` are marked new."""
+    """The events, newest first; those recorded after event `new_after` are marked new.
+    `empty` is the title and hint said when there are none (a filtered feed says its filters)."""
     if events.empty:
-        return empty_state(
-            "Nothing has happened here yet", "Bookings, notes and interventions appear here."
-        )
+        return empty_state(*empty)
     items = []
     for e in events.to_dict("records"):
         summary = linked_summary(e)

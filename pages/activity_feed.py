@@ -154,7 +154,17 @@ def show(
         seen = top  # a new view (opened, or other filters): nothing in it is new yet
     marked = seen if isinstance(seen, int) and not isinstance(seen, bool) else top
     note = "New events arrived." if polled else ""
-    return feed_list(events, now=moment, new_after=marked), page, *pager_state, seen, top, note
+    shown = feed_list(events, now=moment, new_after=marked, empty=nothing_in(state))
+    return shown, page, *pager_state, seen, top, note
+
+
+def nothing_in(state: ViewState) -> tuple[str, str]:
+    """The empty feed names its filters: "Nothing has happened here yet" under "PE, last 30
+    days" read as if PE never had events, and promised bookings and notes."""
+    area = AREA_LABELS.get(state.get("area") or "")
+    period = PERIODS.get(int(state.get("period") or 30), PERIODS[30]).lower()
+    where = f"{area} events" if area else "events"
+    return f"No {where} in the {period}", "Choose a longer period or another area."
 
 
 def feed_page(

@@ -112,3 +112,13 @@ def test_an_event_recorded_late_with_an_earlier_time_is_new_and_older_ones_are_n
     words = texts(listed)
     assert words.count("New") == 1
     assert words[words.index("New") :].index("Back-dated after") < 4  # the marked one
+
+
+def test_an_empty_feed_names_its_filters(seeded_copy):
+    """ "Nothing has happened here yet" under PE and the last 24 hours read as if PE never
+    had events, and promised bookings and notes."""
+    with acting_as("admin"):
+        triggered(feed.ids.area, "value", None)
+        listed, *_ = show(area="pe", period=1)
+    assert "No PE events in the last 24 hours" in texts(listed)
+    assert "Choose a longer period or another area." in texts(listed)
