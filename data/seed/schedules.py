@@ -102,11 +102,12 @@ def schedule_frames(
         ],
     )
     schedules["description"] = ""
-    schedules["created_at"] = schedules["starts_at"] - pd.Timedelta(days=7)
-    # Completed as it ended; cancelled by its start at the latest (never after now).
+    # Booked a week ahead, or by now for those further out (they were dated in the future).
+    schedules["created_at"] = (schedules["starts_at"] - pd.Timedelta(days=7)).clip(upper=now)
+    # Completed as it ended; cancelled by its start at the latest, and never after now.
     schedules["status_changed_at"] = schedules["ends_at"].where(
         schedules["status"] == "completed",
-        schedules["starts_at"].where(schedules["status"] == "cancelled"),
+        schedules["starts_at"].clip(upper=now).where(schedules["status"] == "cancelled"),
     )
     return {
         "rooms": rooms[["id", "name", "region_id", "capacity"]],

@@ -181,6 +181,8 @@ def test_a_demo_seeded_today_has_nothing_happened_after_now():
     cancelled = bookings[bookings["status"] == "cancelled"]
     assert pd.to_datetime(cancelled["starts_at"], utc=True).max() <= soon
     assert pd.to_datetime(bookings["status_changed_at"], utc=True).max() <= soon
+    assert pd.to_datetime(bookings["created_at"], utc=True).max() <= soon  # 1,915 were ahead
+    assert (bookings["created_at"] <= bookings["starts_at"]).all()
 
 
 def test_no_tutor_has_a_session_before_they_were_hired(frames):
