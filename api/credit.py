@@ -125,7 +125,16 @@ def score_batch(query: ScoreQuery, body: BatchIn) -> Response:
     refused = [item for item in result if isinstance(item, ItemRefused)]
     if any(item.denied for item in refused):
         audit("access.denied", what="credit customers", positions=[r.index for r in refused][:50])
-        return problem(403, "Some applications are for customers outside this token's regions.")
+        denied = [
+            {"field": f"applications.{r.index}", "message": "outside this token's regions"}
+            for r in refused
+            if r.denied
+        ]
+        return problem(
+            403,
+            "Some applications are for customers outside this token's regions.",
+            errors=denied,
+        )
     if refused:
         errors = [{"field": f"applications.{r.index}", "message": r.message} for r in refused]
         return problem(

@@ -103,11 +103,13 @@ def schedule_frames(
     )
     schedules["description"] = ""
     # Booked a week ahead, or by now for those further out (they were dated in the future).
-    schedules["created_at"] = (schedules["starts_at"] - pd.Timedelta(days=7)).clip(upper=now)
+    booked = schedules["starts_at"] - pd.Timedelta(days=7)
+    schedules["created_at"] = booked.where(booked <= now, now)
     # Completed as it ended; cancelled by its start at the latest, and never after now.
+    starts = schedules["starts_at"]
     schedules["status_changed_at"] = schedules["ends_at"].where(
         schedules["status"] == "completed",
-        schedules["starts_at"].clip(upper=now).where(schedules["status"] == "cancelled"),
+        starts.where(starts <= now, now).where(schedules["status"] == "cancelled"),
     )
     return {
         "rooms": rooms[["id", "name", "region_id", "capacity"]],

@@ -135,3 +135,22 @@ def test_a_key_is_a_token_s_own(api, server):
     other = as_role(server, "analyst")
     assert other.post(SCORE, json=APPLICATION, headers=key).status_code == 200
     assert applications() == before + 2
+
+
+def test_an_unknown_customer_is_a_422_and_one_outside_the_regions_a_403_naming_it(api, server):
+    """An admin's token scoring customer 99999999 was told "outside your regions"."""
+    from data.models import CreditCustomer, Region
+    from tests.api.conftest import as_role
+
+    unknown = api.post(SCORE, json=APPLICATION | {"customer_id": 99_999_999})
+    assert assert_problem(unknown, 422)["detail"] == "There is no customer with that id."
+    with connect() as conn:
+        theirs = conn.execute(
+            select(CreditCustomer.region_id).where(CreditCustomer.id == APPLICATION["customer_id"])
+        ).scalar_one()
+        other = conn.execute(select(Region.id).where(Region.id != theirs).limit(1)).scalar_one()
+    manager = as_role(server, "manager", (other,))
+    body = assert_problem(manager.post(BATCH, json={"applications": [APPLICATION] * 2}), 403)
+    assert [e["field"] for e in body["errors"]] == ["applications.0", "applications.1"]
+    # To a token limited to regions, an unknown customer is outside them too: nothing leaks.
+    assert_problem(manager.post(SCORE, json=APPLICATION | {"customer_id": 99_999_999}), 403)
