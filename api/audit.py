@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Response
 from flask_openapi3 import Tag
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
 from api.paging import Paged, PageQuery, page_answer
 from api.problems import Problem
@@ -24,6 +24,12 @@ class AuditQuery(PageQuery):
     user_id: int | None = Field(None, ge=1, le=2**31 - 1)
     since: AwareDatetime | None = None
     until: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def ordered(self) -> AuditQuery:
+        if self.since and self.until and self.since >= self.until:
+            raise ValueError("until must be after since")
+        return self
 
 
 class AuditEntryOut(BaseModel):

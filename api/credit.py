@@ -31,6 +31,7 @@ class ApplicationIn(ApplicationRequest):
 
 
 class ScoreQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     dry_run: bool = Field(False, description="Score and answer, but store nothing.")
 
 

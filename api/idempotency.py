@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -21,8 +22,15 @@ HEADER = "Idempotency-Key"
 
 
 def _fingerprint() -> str:
+    """The request as its meaning: the same JSON re-indented or with its keys reordered is
+    the same request (a retry through another client was refused as "a different one")."""
     digest = hashlib.sha256(f"{request.method} {request.full_path}\n".encode())
-    digest.update(request.get_data(cache=True))
+    body = request.get_json(silent=True)  # already parsed and checked (api.v1)
+    digest.update(
+        json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        if body is not None
+        else request.get_data(cache=True)
+    )
     return digest.hexdigest()
 
 

@@ -8,12 +8,14 @@ from typing import Any
 
 import pandas as pd
 from flask import Response, jsonify
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 MAX_PER_PAGE = 500
 
 
 class PageQuery(BaseModel):
+    # A misspelt filter (regionid=3) is refused, not ignored: it answered every region.
+    model_config = ConfigDict(extra="forbid")
     page: int = Field(1, ge=1, le=1_000_000, description="1 is the first page.")
     per_page: int = Field(50, ge=1, le=MAX_PER_PAGE, description=f"1 to {MAX_PER_PAGE}.")
 

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 from flask import Response, jsonify
 from flask_openapi3 import Tag
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from actions import pe_widgets
 from actions.base import Refused
@@ -45,6 +45,7 @@ class WidgetPath(BaseModel):
 
 
 class WidgetQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     start: date | None = Field(
         None, ge=EARLIEST, le=LATEST, description="First day; default: end - 119 days."
     )

@@ -143,6 +143,18 @@ def test_paging_values_out_of_range_are_422_not_500(api):
         assert_problem(api.get(f"/api/v1/tutors/risk?{query}"), 422)
 
 
+def test_a_misspelt_filter_or_a_backwards_range_is_refused_not_ignored(server, api):
+    """regionid=3 answered every region; an audit range ending before it began, nothing."""
+    body = assert_problem(api.get("/api/v1/tutors/risk?regionid=3"), 422)
+    assert body["errors"][0]["field"] == "regionid"
+    assert_problem(api.get("/api/v1/pe/widgets/attendance?schoolid=1"), 422)
+    admin = as_role(server, "admin")
+    backwards = "since=2026-06-02T00:00:00Z&until=2026-06-01T00:00:00Z"
+    assert "until must be after since" in str(
+        assert_problem(admin.get(f"/api/v1/audit?{backwards}"), 422)
+    )
+
+
 def test_each_area_s_kpis_are_the_home_page_s_with_their_period(api):
     from pages import home
     from tests.conftest import acting_as

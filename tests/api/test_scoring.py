@@ -101,6 +101,13 @@ def test_a_retried_request_with_its_key_is_answered_again_not_scored_again(api):
     assert first.status_code == again.status_code == 200
     assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
     assert applications() == before + 1
+    # The same JSON written another way (indented, keys reordered) is the same request.
+    import json
+
+    rewritten = json.dumps(dict(reversed(list(APPLICATION.items()))), indent=2)
+    third = api.post(SCORE, data=rewritten, headers=key | {"Content-Type": "application/json"})
+    assert third.json() == first.json() and third.headers["Idempotent-Replayed"] == "true"
+    assert applications() == before + 1
     other = api.post(SCORE, json=APPLICATION | {"amount": 6000}, headers=key)
     assert "different request" in assert_problem(other, 422)["detail"]
 
