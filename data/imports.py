@@ -26,9 +26,11 @@ from sqlalchemy import (
     Connection,
     Date,
     Float,
+    Index,
     MetaData,
     Table,
     Text,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.schema import AddConstraint, DropConstraint
@@ -203,6 +205,7 @@ def load(
             continue
         counts.rejected += loaded.add(_key_problems(conn, item, stage))
         counts.rejected += loaded.add(_reference_problems(conn, item, stage))
+        counts.rejected += loaded.add(_unique_problems(conn, item, stage))
         if progress:
             progress(done, total, f"Writing {item.name}")
         _note_days(conn, item.entity, stage, loaded)
@@ -349,6 +352,66 @@ def _reference_problems(conn: Connection, item: LoadFile, stage: Table) -> list[
             problems.append(
                 Problem(item.name, int(row._row), name, row.value, f"is unknown: no {where}")
             )
+    _drop_rows(conn, stage, [p.row for p in problems])
+    return problems
+
+
+def _unique_columns(entity: Entity) -> list[str]:
+    """The file's columns, beside its key, that Beacon keeps unique (a tutor's e-mail, a
+    region's or a product's code, a loan's application)."""
+    table = _target(entity)
+    single = {
+        next(iter(c.columns)).name
+        for c in [*table.constraints, *table.indexes]
+        if isinstance(c, UniqueConstraint | Index)
+        and len(c.columns) == 1
+        and (isinstance(c, UniqueConstraint) or c.unique)
+    }
+    return [n for n in entity.columns if n not in entity.key and entity.table_column(n) in single]
+
+
+def _unique_problems(conn: Connection, item: LoadFile, stage: Table) -> list[Problem]:
+    """Rows whose unique value another row of the file has (none of them is loaded: which is
+    right is unknown), or another record in Beacon keeps (one the load does not rewrite).
+    They failed at the write with the database's words and no file, row or column."""
+    entity = item.entity
+    problems: list[Problem] = []
+    if entity.key != ("external_id",):
+        return problems
+    for name in _unique_columns(entity):
+        target = entity.refers_to(name)
+        value = (
+            f"s.{name}"
+            if target is None
+            else f"(SELECT r.id FROM {BY_NAME[target].table} r WHERE r.external_id = s.{name})"
+        )
+        twice = conn.execute(
+            text(
+                f"SELECT s._row, s.{name} AS value, d.first_row, d.second_row "
+                f"FROM {stage.name} s JOIN (SELECT {name}, min(_row) AS first_row, "
+                f"max(_row) AS second_row FROM {stage.name} WHERE NOT _deleted "
+                f"GROUP BY {name} HAVING count(*) > 1) d ON d.{name} = s.{name} "
+                "WHERE NOT s._deleted ORDER BY s._row"
+            )
+        ).all()
+        for row in twice:
+            other = row.first_row if row._row != row.first_row else row.second_row
+            problems.append(
+                Problem(item.name, int(row._row), name, row.value, f"row {other} has it too")
+            )
+        held = conn.execute(
+            text(
+                f"SELECT s._row, s.{name} AS value, t.external_id AS holder "
+                f"FROM {stage.name} s JOIN {entity.table} t "
+                f"ON t.{entity.table_column(name)} = {value} "
+                "WHERE NOT s._deleted AND t.external_id <> s.external_id AND NOT EXISTS "
+                f"(SELECT 1 FROM {stage.name} m WHERE m.external_id = t.external_id) "
+                "ORDER BY s._row"
+            )
+        ).all()
+        for row in held:
+            reason = f"belongs to {entity.name.replace('_', ' ')} {row.holder} in Beacon already"
+            problems.append(Problem(item.name, int(row._row), name, row.value, reason))
     _drop_rows(conn, stage, [p.row for p in problems])
     return problems
 

@@ -199,9 +199,10 @@ def test_a_file_for_an_unknown_entity_is_refused(org, tmp_path):
     assert problems[0].reason.startswith("names no entity of the data contract")
 
 
-def test_a_constraint_the_database_enforces_fails_the_load_and_keeps_nothing(org, tmp_path):
-    """A new tutor (T6) and one whose e-mail belongs to another tutor: the database refuses
-    the second while writing; the first is not kept either."""
+def test_a_row_the_database_would_refuse_rejects_the_load_and_keeps_nothing(org, tmp_path):
+    """A new tutor (T6) and one whose e-mail belongs to another tutor: the second is a row
+    problem (the database refused it while writing, in its own words); the first is not
+    kept either."""
     before = snapshot(tmp_path / "before")
     result = load(
         write_files(
@@ -215,8 +216,8 @@ def test_a_constraint_the_database_enforces_fails_the_load_and_keeps_nothing(org
             },
         )
     )
-    assert result.outcome == "failed"
-    assert "nothing of it was kept" in result.message
+    assert result.outcome == "rejected"
+    assert [(p.row, p.column) for p in result.problems] == [(3, "email")]
     assert snapshot(tmp_path / "after") == before
 
 

@@ -360,3 +360,44 @@ def test_the_kept_customer_counts_follow_the_customers_a_load_writes(org, tmp_pa
     assert gone.outcome == "loaded", gone.problems
     kept, live = _customer_counts()
     assert kept == live and sum(kept.values()) == 2
+
+
+def test_a_value_beacon_keeps_unique_is_a_row_problem_not_the_databases_words(org, tmp_path):
+    """A new tutor with a colleague's e-mail, or two loans of one application, failed at the
+    write: "the database said: UNIQUE constraint failed: tutors.email", no file, row or
+    column, and --skip-bad-rows could not set them aside."""
+    before = snapshot(tmp_path / "before")
+    tutors = (
+        "external_id,name,email,region_id,subject,hired_on,status,weekly_capacity\n"
+        "T3,Grace Hopper,ada@org.test,R1,Maths,2025-02-01,active,10\n"  # T1's e-mail
+        "T4,Edsger Dijkstra,ed@org.test,R2,Coding,2025-02-01,active,10\n"
+        "T5,Barbara Liskov,ed@org.test,R1,Coding,2025-02-01,active,10\n"  # T4's, in the file
+        "T2,Alan Turing,alan@org.test,R2,Coding,2025-01-06,active,14\n"  # T2 keeps its own
+    )
+    result = load(write_files(tmp_path / "clash", {"tutors.csv": tutors}))
+    assert result.outcome == "rejected"
+    seen = {(p.row, p.column, p.value, p.reason) for p in result.problems}
+    assert seen == {
+        (2, "email", "ada@org.test", "belongs to tutors T1 in Beacon already"),
+        (3, "email", "ed@org.test", "row 4 has it too"),
+        (4, "email", "ed@org.test", "row 3 has it too"),
+    }
+    assert snapshot(tmp_path / "after") == before
+    # Set aside, the other rows load.
+    skipped = load(write_files(tmp_path / "skip", {"tutors.csv": tutors}), skip_bad_rows=True)
+    assert skipped.outcome == "loaded"
+    (counts,) = skipped.counts
+    assert (counts.inserted, counts.updated, counts.rejected) == (0, 1, 3)
+    # A reference kept unique: one loan per application, in the file and in Beacon.
+    two = LOANS_HEADER + "L7,A1,C1,2026-03-01,3000,0.089,12,active,\n"
+    two += "L8,A1,C1,2026-03-02,3000,0.089,12,active,\n"
+    twice = load(write_files(tmp_path / "loans", {"loans.csv": two}))
+    assert [(p.row, p.column, p.reason) for p in twice.problems] == [
+        (2, "application_id", "row 3 has it too"),
+        (3, "application_id", "row 2 has it too"),
+    ]
+    assert load(write_files(tmp_path / "one", {"loans.csv": two.rsplit("L8", 1)[0]})).outcome == (
+        "loaded"
+    )
+    again = load(write_files(tmp_path / "again", {"loans.csv": LOANS_HEADER + two.split("\n")[2]}))
+    assert [p.reason for p in again.problems] == ["belongs to loans L7 in Beacon already"]
