@@ -85,18 +85,26 @@ DRILLS = {
 
 
 SECTIONS = {
-    "tutoring": ("Tutoring", "Sessions per week by outcome", "Tutoring sessions, last 26 weeks"),
+    "tutoring": (
+        "Tutoring",
+        "Sessions per week by outcome",
+        f"Tutoring sessions, last {CHART_WEEKS} weeks",
+    ),
     "pe": (
         "PE programs",
         "Attendance rate per week",
-        "Share of PE places attended; gaps are breaks",
+        f"Share of PE places attended, last {CHART_WEEKS} weeks; gaps are breaks",
     ),
     "schedules": (
         "Schedules",
         "Booked hours per week by status",
         "Group sessions, past 8 and next 4 weeks; click a week to open it",
     ),
-    "credit": ("Credit", "Applications per week by decision", "Tuition-financing applications"),
+    "credit": (
+        "Credit",
+        "Applications per week by decision",
+        f"Tuition-financing applications, last {CHART_WEEKS} weeks",
+    ),
 }
 
 
