@@ -47,9 +47,14 @@ def load_path(
 def print_summary(result: LoadResult, echo: Callable[[str], None]) -> None:
     if result.counts:
         width = max(len(c.entity) for c in result.counts)
+        # Checked or refused, nothing was written: the counts are what a load would write.
+        done = result.outcome == "loaded"
+        inserted, updated, deleted = (
+            ("inserted", "updated", "deleted") if done else ("to insert", "to update", "to delete")
+        )
         echo(
-            f"  {'entity':<{width}}  {'inserted':>9} {'updated':>9} {'unchanged':>9} "
-            f"{'deleted':>9} {'rejected':>9}"
+            f"  {'entity':<{width}}  {inserted:>9} {updated:>9} {'unchanged':>9} "
+            f"{deleted:>9} {'rejected':>9}"
         )
         for c in result.counts:
             echo(

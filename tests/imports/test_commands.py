@@ -25,6 +25,10 @@ def test_load_checks_first_writes_in_order_and_exits_1_on_refused_rows(sqlite_ur
         refused.stdout
     )
     assert "Nothing was loaded: 1 problem." in refused.stdout
+    # Refused, the counts are what it would have written, and say so.
+    assert refused.stdout.splitlines()[0].split() == (
+        "entity to insert to update unchanged to delete rejected".split()
+    )
     with (tmp_path / "report.csv").open() as report:
         assert list(csv.DictReader(report)) == [
             {
