@@ -206,6 +206,8 @@ def load(
         counts.rejected += loaded.add(_key_problems(conn, item, stage))
         counts.rejected += loaded.add(_reference_problems(conn, item, stage))
         counts.rejected += loaded.add(_unique_problems(conn, item, stage))
+        if item.entity.name == "schedules":
+            counts.rejected += loaded.add(_double_bookings(conn, item, stage))
         if progress:
             progress(done, total, f"Writing {item.name}")
         _note_days(conn, item.entity, stage, loaded)
@@ -412,6 +414,53 @@ def _unique_problems(conn: Connection, item: LoadFile, stage: Table) -> list[Pro
         for row in held:
             reason = f"belongs to {entity.name.replace('_', ' ')} {row.holder} in Beacon already"
             problems.append(Problem(item.name, int(row._row), name, row.value, reason))
+    _drop_rows(conn, stage, [p.row for p in problems])
+    return problems
+
+
+# The schedules' no-overlap rules (a PostgreSQL exclusion constraint each; data.schedules):
+# the file's column, the table's, and how a file's value finds its record.
+BOOKED_BY = (
+    ("host_tutor_id", "host_tutor_id", "tutor", "t.external_id = s.{c}", "tutors"),
+    ("host_email", "host_user_id", "host", "lower(t.email) = lower(s.{c})", "users"),
+    ("room_id", "room_id", "room", "t.external_id = s.{c}", "rooms"),
+)
+
+
+def _double_bookings(conn: Connection, item: LoadFile, stage: Table) -> list[Problem]:
+    """Sessions that overlap another of the same host or room, in the file or in Beacon
+    (cancelled ones aside), as the booking page refuses them. They loaded on SQLite and
+    failed on PostgreSQL with the database's words."""
+    problems: list[Problem] = []
+    held = "s.status IS NULL OR s.status <> 'cancelled'"
+    for column, booked, noun, match, table in BOOKED_BY:
+        mine = f"(SELECT t.id FROM {table} t WHERE {match.format(c=column)})"
+        rows = conn.execute(
+            text(
+                f"SELECT s._row, s.{column} AS value, min(o._row) AS other FROM {stage.name} s "
+                f"JOIN {stage.name} o ON o.{column} = s.{column} AND o._row <> s._row "
+                "AND NOT o._deleted AND (o.status IS NULL OR o.status <> 'cancelled') "
+                "AND o.starts_at < s.ends_at AND s.starts_at < o.ends_at "
+                f"WHERE NOT s._deleted AND ({held}) GROUP BY s._row, s.{column} ORDER BY s._row"
+            )
+        ).all()
+        for row in rows:
+            reason = f"overlaps row {row.other}: the same {noun} at the same time"
+            problems.append(Problem(item.name, int(row._row), column, row.value, reason))
+        rows = conn.execute(
+            text(
+                f"SELECT s._row, s.{column} AS value, min(b.external_id) AS other "
+                f"FROM {stage.name} s JOIN schedules b ON b.{booked} = {mine} "
+                "AND b.status <> 'cancelled' AND b.starts_at < s.ends_at "
+                "AND s.starts_at < b.ends_at AND b.external_id <> s.external_id "
+                f"AND NOT EXISTS (SELECT 1 FROM {stage.name} m "
+                "WHERE m.external_id = b.external_id) "
+                f"WHERE NOT s._deleted AND ({held}) GROUP BY s._row, s.{column} ORDER BY s._row"
+            )
+        ).all()
+        for row in rows:
+            reason = f"overlaps session {row.other} in Beacon: the {noun} is booked then"
+            problems.append(Problem(item.name, int(row._row), column, row.value, reason))
     _drop_rows(conn, stage, [p.row for p in problems])
     return problems
 

@@ -401,3 +401,53 @@ def test_a_value_beacon_keeps_unique_is_a_row_problem_not_the_databases_words(or
     )
     again = load(write_files(tmp_path / "again", {"loans.csv": LOANS_HEADER + two.split("\n")[2]}))
     assert [p.reason for p in again.problems] == ["belongs to loans L7 in Beacon already"]
+
+
+SCHEDULES_HEADER = (
+    "external_id,title,description,host_tutor_id,host_email,region_id,room_id,starts_at,"
+    "ends_at,status,focus\n"
+)
+
+
+def test_a_double_booking_is_a_row_problem_in_the_file_and_against_beacon(org, tmp_path):
+    """Sessions of one host or one room at the same time loaded on SQLite and failed on
+    PostgreSQL in the database's words; the booking page refuses them. Cancelled ones and a
+    session that only touches another's end are not clashes."""
+    rooms = "external_id,name,region_id,capacity\nROOM-1,Room 1,R1,12\nROOM-2,Room 2,R1,12\n"
+    first = SCHEDULES_HEADER + "B1,Algebra,,T1,,R1,ROOM-1,2026-12-08T15:00:00+00:00,"
+    first += "2026-12-08T16:00:00+00:00,scheduled,\n"
+    booked = load(write_files(tmp_path / "first", {"rooms.csv": rooms, "schedules.csv": first}))
+    assert booked.outcome == "loaded", booked.problems
+    before = snapshot(tmp_path / "before")
+    rows = [
+        "B2,Geometry,,T2,,R1,ROOM-1,2026-12-08T15:30:00+00:00,2026-12-08T16:30:00+00:00,scheduled,",
+        "B3,Calculus,,T1,,R1,ROOM-2,2026-12-08T15:45:00+00:00,2026-12-08T17:00:00+00:00,scheduled,",
+        "B4,Stats,,T2,,R1,ROOM-2,2026-12-09T10:00:00+00:00,2026-12-09T11:00:00+00:00,scheduled,",
+        "B5,Stats II,,T2,,R1,,2026-12-09T10:30:00+00:00,2026-12-09T11:30:00+00:00,scheduled,",
+        "B6,Later,,T1,,R1,ROOM-1,2026-12-08T16:00:00+00:00,2026-12-08T17:00:00+00:00,cancelled,",
+        "B7,After,,T1,,R1,ROOM-2,2026-12-09T11:00:00+00:00,2026-12-09T11:15:00+00:00,scheduled,",
+    ]
+    result = load(
+        write_files(
+            tmp_path / "clash", {"schedules.csv": SCHEDULES_HEADER + "\n".join(rows) + "\n"}
+        )
+    )
+    assert result.outcome == "rejected"
+    assert sorted((p.row, p.column, p.reason) for p in result.problems) == [
+        (2, "room_id", "overlaps session B1 in Beacon: the room is booked then"),
+        (3, "host_tutor_id", "overlaps session B1 in Beacon: the tutor is booked then"),
+        (4, "host_tutor_id", "overlaps row 5: the same tutor at the same time"),
+        (5, "host_tutor_id", "overlaps row 4: the same tutor at the same time"),
+    ]
+    assert snapshot(tmp_path / "after") == before
+    # Moving B1 out of the way in the same file frees its slot.
+    moved = first.replace("2026-12-08T15:00:00", "2026-12-08T12:00:00").replace(
+        "2026-12-08T16:00:00", "2026-12-08T13:00:00"
+    )
+    again = load(
+        write_files(
+            tmp_path / "moved",
+            {"schedules.csv": moved + "\n".join(rows[:3] + rows[5:]) + "\n"},
+        )
+    )
+    assert again.outcome == "loaded", again.problems
