@@ -207,6 +207,7 @@ def load(
         counts.rejected += loaded.add(_reference_problems(conn, item, stage))
         counts.rejected += loaded.add(_unique_problems(conn, item, stage))
         if item.entity.name == "schedules":
+            counts.rejected += loaded.add(_misplaced_sessions(conn, item, stage))
             counts.rejected += loaded.add(_double_bookings(conn, item, stage))
         if progress:
             progress(done, total, f"Writing {item.name}")
@@ -425,6 +426,43 @@ BOOKED_BY = (
     ("host_email", "host_user_id", "host", "lower(t.email) = lower(s.{c})", "users"),
     ("room_id", "room_id", "room", "t.external_id = s.{c}", "rooms"),
 )
+
+
+def _misplaced_sessions(conn: Connection, item: LoadFile, stage: Table) -> list[Problem]:
+    """Sessions in a room of another region (a North manager saw an East room's session;
+    the booking page takes the region from the room), or hosted by a tutor on a day after
+    they left."""
+    day = "date(s.starts_at)" if conn.dialect.name == "sqlite" else "CAST(s.starts_at AS DATE)"
+    checks = (
+        (
+            "room_id",
+            "JOIN rooms r ON r.external_id = s.room_id "
+            "JOIN regions g ON g.external_id = s.region_id "
+            "JOIN regions rg ON rg.id = r.region_id WHERE r.region_id <> g.id",
+            "rg.name",
+            "is a room in {}, not in the session's region",
+        ),
+        (
+            "host_tutor_id",
+            f"JOIN tutors t ON t.external_id = s.host_tutor_id WHERE t.left_on < {day} "
+            "AND (s.status IS NULL OR s.status <> 'cancelled')",
+            "t.left_on",
+            "left on {}, before the session",
+        ),
+    )
+    problems = []
+    for column, joined, said, reason in checks:
+        rows = conn.execute(
+            text(
+                f"SELECT s._row, s.{column} AS value, {said} AS said FROM {stage.name} s "
+                f"{joined} AND NOT s._deleted ORDER BY s._row"
+            )
+        ).all()
+        problems += [
+            Problem(item.name, int(r._row), column, r.value, reason.format(r.said)) for r in rows
+        ]
+    _drop_rows(conn, stage, [p.row for p in problems])
+    return problems
 
 
 def _double_bookings(conn: Connection, item: LoadFile, stage: Table) -> list[Problem]:

@@ -451,3 +451,22 @@ def test_a_double_booking_is_a_row_problem_in_the_file_and_against_beacon(org, t
         )
     )
     assert again.outcome == "loaded", again.problems
+
+
+def test_a_session_in_another_regions_room_or_after_its_host_left_is_a_row_problem(org, tmp_path):
+    rooms = "external_id,name,region_id,capacity\nROOM-1,Room 1,R1,12\n"
+    tutors = "external_id,name,email,region_id,subject,hired_on,left_on,status,weekly_capacity\n"
+    tutors += "T9,Gone Tutor,gone@org.test,R1,Maths,2024-01-08,2025-09-08,left,10\n"
+    sessions = SCHEDULES_HEADER + "\n".join(
+        [
+            "B1,North,,T1,,R2,ROOM-1,2026-12-08T15:00:00+00:00,2026-12-08T16:00:00+00:00,scheduled,",
+            "B2,Late,,T9,,R1,,2026-12-15T15:00:00+00:00,2026-12-15T16:00:00+00:00,scheduled,",
+            "B3,Last day,,T9,,R1,,2025-09-08T09:00:00+00:00,2025-09-08T10:00:00+00:00,completed,",
+        ]
+    )
+    files = {"rooms.csv": rooms, "tutors.csv": tutors, "schedules.csv": sessions + "\n"}
+    result = load(write_files(tmp_path / "odd", files))
+    assert [(p.row, p.column, p.reason) for p in result.problems] == [
+        (2, "room_id", "is a room in North, not in the session's region"),
+        (3, "host_tutor_id", "left on 2025-09-08, before the session"),
+    ]
