@@ -5,6 +5,7 @@ problem at once and nothing half-stored, the kept daily tables and caches follow
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from types import NoneType
@@ -127,7 +128,7 @@ def push(path: EntityPath, body: RecordsIn) -> Response:
                 for part in ("records", None if p.row is None else p.row - 2, p.column)
                 if part is not None
             ),
-            "message": p.reason if p.value is None else f"{p.reason} (got {p.value!r})",
+            "message": as_records(p.reason) + ("" if p.value is None else f" (got {p.value!r})"),
         }
         for p in sorted(result.problems, key=lambda p: (p.row or 0, p.column or ""))
     ]
@@ -138,3 +139,10 @@ def push(path: EntityPath, body: RecordsIn) -> Response:
         errors=errors,
         load_id=result.load_id,
     )
+
+
+def as_records(reason: str) -> str:
+    """A load's reason names spreadsheet rows (the header is row 1): here they are records,
+    counted from 0 as the fields are ("same external_id as row 2" beside records.1)."""
+    numbered = re.sub(r"\brow (\d+)", lambda m: f"records.{int(m.group(1)) - 2}", reason)
+    return re.sub(r"\brow\b", "record", numbered)

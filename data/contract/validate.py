@@ -67,7 +67,9 @@ def _as_kind(raw: pd.Series, kind: str, zone: ZoneInfo) -> pd.Series:
     if kind in ("int", "float"):
         number = pd.to_numeric(text, errors="coerce")
         if kind == "int":
-            whole = number.notna() & (number % 1 == 0)
+            # Beyond 2**53 a float is no longer exact, and beyond 2**63 it wrapped round to
+            # a negative number: 1e20 minutes was refused as "-9223372036854775808".
+            whole = number.notna() & (number % 1 == 0) & (number.abs() < 1e15)
             return number.where(whole).astype("Float64").astype("Int64")
         return number.astype("Float64")
     if kind == "bool":

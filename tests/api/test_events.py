@@ -68,6 +68,17 @@ def test_a_bad_record_is_a_422_with_every_problem_and_nothing_is_stored(server):
         admin.post("/api/v1/events/tutoring_sessions", json={"records": [unknown]}), 422
     )
     assert body["errors"][0]["field"] == "records.0.tutor_id"
+    # Two records with one id: each names the other as a record, not a spreadsheet row.
+    twice = SESSION | {"external_id": "LMS-twice"}
+    body = assert_problem(
+        admin.post("/api/v1/events/tutoring_sessions", json={"records": [twice, twice]}), 422
+    )
+    assert [e["field"] for e in body["errors"]] == [
+        "records.0.external_id",
+        "records.1.external_id",
+    ]
+    assert "as records.0" in body["errors"][1]["message"]
+    assert "row" not in " ".join(e["message"] for e in body["errors"])
 
 
 def test_pushing_records_is_an_admin_s_act_like_the_import(server):

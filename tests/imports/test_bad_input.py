@@ -46,11 +46,14 @@ def test_wrong_types_name_the_row_column_and_value(org, tmp_path):
                 "T1,Ada Lovelace,ada@org.test,R1,Maths,2024-09-01,active,twenty\n"
                 "T3,Bo Diddley,bo@org.test,R1,Music,01/09/2024,active,10\n"
                 "T4,Cy Young,cy@org.test,R1,Music,2024-09-01,sleeping,10\n"
+                "T5,Di Huge,di@org.test,R1,Music,2024-09-01,active,1e20\n"
             )
         },
     )
     found = {(p.row, p.column, p.value): p.reason for p in problems}
     assert found[(2, "weekly_capacity", "twenty")] == "is not a whole number"
+    # Too large to be exact, shown as written (it wrapped round to -9223372036854775808).
+    assert found[(5, "weekly_capacity", "1e20")] == "is not a whole number"
     assert found[(3, "hired_on", "01/09/2024")].startswith("is not a date")
     assert found[(4, "status", "sleeping")] == "must be one of: active, left"
 
