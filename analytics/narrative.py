@@ -123,6 +123,36 @@ def explain_template(page: str, facts: Sequence[Fact]) -> str:
     return " ".join(parts)
 
 
+# What a manager can say to a tutor about each risk factor, in their words: the draft quoted
+# the model ("Rating, last 30 days, against the tutor's usual rating: -0.99").
+NOTICED = (
+    ("rating", "your sessions' ratings have been a little lower lately"),
+    ("volume", "you've had fewer sessions than usual"),
+    ("sessions_", "you've had fewer sessions than usual"),
+    ("missed", "more of your sessions than usual were missed, moved or cancelled"),
+    ("no_show", "more of your sessions than usual were missed, moved or cancelled"),
+    ("reschedule", "more of your sessions than usual were missed, moved or cancelled"),
+    ("cancel", "more of your sessions than usual were missed, moved or cancelled"),
+    ("first_session", "some first sessions with new students didn't go ahead"),
+    ("load", "your timetable has been unusually full or empty"),
+)
+
+
+def noticed(factors: Sequence[dict]) -> list[str]:
+    """The risk factors as a manager would put them to the tutor: no numbers, no model
+    terms, each said once; the days since the last session as a count of days."""
+    said: list[str] = []
+    for factor in factors:
+        feature, value = str(factor.get("feature", "")), factor.get("value")
+        if feature == "days_since_last_session" and value is not None:
+            line = f"it has been {int(value)} days since your last session"
+        else:
+            line = next((text for start, text in NOTICED if feature.startswith(start)), "")
+        if line and line not in said:
+            said.append(line)
+    return [line[0].upper() + line[1:] + "." for line in said]
+
+
 def tutor_message_template(
     tutor: str, factors: Sequence[str], interventions: Sequence[str], manager: str
 ) -> str:

@@ -20,6 +20,7 @@ from actions.base import Refused
 from ai import insights
 from analytics.interventions import Recommendation, left_by
 from analytics.kpis import by_status, weekly, weekly_frame
+from analytics.narrative import noticed
 from auth.access import (
     EVERYONE,
     AccessDenied,
@@ -239,7 +240,7 @@ def draft_message(clicked: int | None, tutor_id: Any) -> tuple[str, Component]:
     scores = score_history(tutor["id"])
     with connect() as conn:
         done = tutor_care.interventions(conn=conn, tutor_id=tutor["id"])
-    factors = [factor_line(f) for f in scores.iloc[-1]["top_factors"]] if len(scores) else []
+    factors = noticed(scores.iloc[-1]["top_factors"]) if len(scores) else []
     open_items = done[done["status"].isin(OPEN_INTERVENTIONS)]
     agreed = [
         f"{kind.replace('_', ' ').capitalize()}: {reason}"

@@ -63,3 +63,21 @@ def test_a_fall_to_nothing_an_average_and_a_small_rate_are_ranked_sensibly():
         Fact("Applications", "409", "▲ 30.0% vs previous 4 weeks"),
     ]
     assert "The biggest change is applications" in explain_template("Home", small_rate)
+
+
+def test_a_tutor_is_told_what_was_noticed_in_words_not_the_models_numbers():
+    from analytics.narrative import noticed
+
+    factors = [
+        {"feature": "rating_change_30d", "label": "Rating, last 30 days", "value": -0.99},
+        {"feature": "rating_trend", "label": "Rating trend", "value": -0.4},
+        {"feature": "missed_change_30d", "label": "Missed sessions", "value": 0.21},
+        {"feature": "days_since_last_session", "label": "Days since", "value": 16.0},
+        {"feature": "tenure_days", "label": "Tenure", "value": 40.0},
+    ]
+    assert noticed(factors) == [
+        "Your sessions' ratings have been a little lower lately.",
+        "More of your sessions than usual were missed, moved or cancelled.",
+        "It has been 16 days since your last session.",
+    ]
+    assert noticed([]) == []

@@ -156,6 +156,7 @@ def test_a_manager_drafts_a_message_from_the_tutors_factors(db):
             tutor_profile.draft_message(clicked=1, tutor_id=a_tutor(2))  # another region's tutor
     assert text.startswith("Hi ") and "Test manager" in text
     assert card_text(note)[1] == "Template"
+    assert "usual rating:" not in text and "sd" not in text.split()  # no model terms
 
 
 @pytest.fixture
