@@ -205,9 +205,7 @@ def _clash(
         problems.append("It double-books the sessions below.")
     if not problems:
         return None
-    slot = nearest_free_slot(
-        booking, busy, hours, not_before=max(now, booking.starts_at.replace(hour=0))
-    )
+    slot = nearest_free_slot(booking, busy, hours, not_before=now)
     return Clash(problems, clash, slot, booking.ends_at - booking.starts_at)
 
 

@@ -327,3 +327,17 @@ def test_the_list_views_heading_names_its_period_and_leaves_the_count_to_the_gri
         _, weekly, *_ = calendar.draw("week", "2026-05-04", None, None, None, None, None)
     assert listed == "04 May – 10 May 2026"
     assert re.fullmatch(r"04 May – 10 May 2026 · [\d,]+ sessions", weekly)
+
+
+def test_the_nearest_free_slot_may_be_on_the_day_before(fresh):
+    """A host busy all Tuesday: Monday at 18:00 is nearer to Tuesday 08:00 than Wednesday's
+    opening (the suggestion used to look only at the same day and later)."""
+    monday = next_monday()
+    tuesday = monday + timedelta(days=1)
+    with acting_as("admin"):
+        book("tutor:1", day=tuesday, start="08:00", end="19:00", title="All day")
+        _, suggestion, _ = book(
+            "tutor:1", day=tuesday, start="08:00", end="09:00", room=2, title="Early"
+        )
+    slot = datetime.fromisoformat(suggestion).astimezone(ZoneInfo(get_settings().timezone))
+    assert (slot.date(), slot.strftime("%H:%M")) == (monday, "18:00")
