@@ -473,32 +473,29 @@ def _double_bookings(conn: Connection, item: LoadFile, stage: Table) -> list[Pro
     held = "s.status IS NULL OR s.status <> 'cancelled'"
     for column, booked, noun, match, table in BOOKED_BY:
         mine = f"(SELECT t.id FROM {table} t WHERE {match.format(c=column)})"
-        rows = conn.execute(
-            text(
-                f"SELECT s._row, s.{column} AS value, min(o._row) AS other FROM {stage.name} s "
-                f"JOIN {stage.name} o ON o.{column} = s.{column} AND o._row <> s._row "
-                "AND NOT o._deleted AND (o.status IS NULL OR o.status <> 'cancelled') "
-                "AND o.starts_at < s.ends_at AND s.starts_at < o.ends_at "
-                f"WHERE NOT s._deleted AND ({held}) GROUP BY s._row, s.{column} ORDER BY s._row"
-            )
-        ).all()
-        for row in rows:
-            reason = f"overlaps row {row.other}: the same {noun} at the same time"
-            problems.append(Problem(item.name, int(row._row), column, row.value, reason))
-        rows = conn.execute(
-            text(
-                f"SELECT s._row, s.{column} AS value, min(b.external_id) AS other "
-                f"FROM {stage.name} s JOIN schedules b ON b.{booked} = {mine} "
-                "AND b.status <> 'cancelled' AND b.starts_at < s.ends_at "
-                "AND s.starts_at < b.ends_at AND b.external_id <> s.external_id "
-                f"AND NOT EXISTS (SELECT 1 FROM {stage.name} m "
-                "WHERE m.external_id = b.external_id) "
-                f"WHERE NOT s._deleted AND ({held}) GROUP BY s._row, s.{column} ORDER BY s._row"
-            )
-        ).all()
-        for row in rows:
-            reason = f"overlaps session {row.other} in Beacon: the {noun} is booked then"
-            problems.append(Problem(item.name, int(row._row), column, row.value, reason))
+        in_file = (
+            f"SELECT s._row, s.{column} AS value, min(o._row) AS other FROM {stage.name} s "
+            f"JOIN {stage.name} o ON o.{column} = s.{column} AND o._row <> s._row "
+            "AND NOT o._deleted AND (o.status IS NULL OR o.status <> 'cancelled') "
+            "AND o.starts_at < s.ends_at AND s.starts_at < o.ends_at "
+            f"WHERE NOT s._deleted AND ({held}) GROUP BY s._row, s.{column} ORDER BY s._row"
+        )
+        in_beacon = (
+            f"SELECT s._row, s.{column} AS value, min(b.external_id) AS other "
+            f"FROM {stage.name} s JOIN schedules b ON b.{booked} = {mine} "
+            "AND b.status <> 'cancelled' AND b.starts_at < s.ends_at "
+            "AND s.starts_at < b.ends_at AND b.external_id <> s.external_id "
+            f"AND NOT EXISTS (SELECT 1 FROM {stage.name} m WHERE m.external_id = b.external_id) "
+            f"WHERE NOT s._deleted AND ({held}) GROUP BY s._row, s.{column} ORDER BY s._row"
+        )
+        for query, reason in (
+            (in_file, "overlaps row {}: the same " + noun + " at the same time"),
+            (in_beacon, "overlaps session {} in Beacon: the " + noun + " is booked then"),
+        ):
+            problems += [
+                Problem(item.name, int(r._row), column, r.value, reason.format(r.other))
+                for r in conn.execute(text(query)).all()
+            ]
     _drop_rows(conn, stage, [p.row for p in problems])
     return problems
 
