@@ -62,6 +62,10 @@ def markdown() -> str:
         "- Every record carries `external_id`, its id in your own system. Loading the same "
         "file again changes nothing; a corrected row updates its record; new rows are added.",
         "- References name the other record's `external_id`, from the same load or loaded before.",
+        "- What Beacon keeps unique (a tutor's e-mail, a region's or a product's code, one loan "
+        "per application) is checked against the file and against what Beacon holds, and so are "
+        "sessions: no two of one host or one room at once (cancelled ones aside), the room in the "
+        "session's region, no tutor hosting after the day they left. Each clash is a row problem.",
         "- To remove a record, send its key with `deleted` set to `true`. Nothing is removed "
         "because a row is missing from a file.",
         "- Load with `python -m beacon load PATH`, or on the admin page Data import. "
