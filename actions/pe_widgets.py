@@ -24,6 +24,7 @@ from actions.pe_board import (
     register,
 )
 from analytics.equipment import equipment_recommendations
+from analytics.kpis import whole_weeks_to
 from analytics.pe import (
     activity_recommendations,
     attendance_forecast,
@@ -78,8 +79,7 @@ def data_end(start: date, end: date, today: date | None = None) -> date:
 def to_whole_weeks(daily: pd.DataFrame, end: date) -> pd.DataFrame:
     """Daily marks up to the last Sunday on or before `end`: a week cut short (an end on a
     Wednesday) is not compared with whole ones, unless it is the only week there is."""
-    sunday = pd.Timestamp(end - timedelta(days=(end.weekday() + 1) % 7))
-    whole = daily[daily["day"] <= sunday]
+    whole = daily[daily["day"] <= whole_weeks_to(pd.Timestamp(end))]
     return whole if len(whole) else daily
 
 

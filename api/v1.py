@@ -63,7 +63,9 @@ def refuse_nul_characters() -> Response | None:
     """Text holding the NUL character cannot be stored or compared in PostgreSQL: such a
     request is refused as invalid (422) before it reaches the database, never a 500."""
     fields = [name for name, value in request.args.items(multi=True) if "\x00" in name + value]
-    if request.is_json and holds_nul(request.get_json(silent=True)):
+    # Only bodies that refuse_unreadable_bodies checked: a GET's deep body broke recursion.
+    checked = request.method in ("POST", "PUT", "PATCH")
+    if checked and request.is_json and holds_nul(request.get_json(silent=True)):
         fields.append("body")
     if not fields:
         return None

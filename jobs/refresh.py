@@ -317,7 +317,7 @@ def score_new_applications() -> tuple[int, str | None]:
 
 def keep_loan_standings() -> tuple[int, str | None]:
     """Each active loan's standing on the data's day under the active scorecard, which the
-    watchlist and the alerts read."""
+    watchlist and the alerts read, and the loan book Home reads."""
     with connect() as conn:
         newest = data_as_of(conn=conn).set_index("source")["newest"].get("credit_applications")
         model = credit.active_model(conn=conn)
@@ -333,6 +333,8 @@ def keep_loan_standings() -> tuple[int, str | None]:
                 as_of=newest.to_pydatetime(),
             ),
         )
+        # Home's 30+ days late ages with the data's day, as the standings do.
+        kept.rebuild("loan_book", conn=conn)
     return standing, None
 
 

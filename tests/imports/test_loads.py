@@ -388,6 +388,15 @@ def test_a_value_beacon_keeps_unique_is_a_row_problem_not_the_databases_words(or
     assert skipped.outcome == "loaded"
     (counts,) = skipped.counts
     assert (counts.inserted, counts.updated, counts.rejected) == (0, 1, 3)
+    # An e-mail freed by a row above may be taken; by a row below, not (rows are written in
+    # file order, each checked by the database as it is written).
+    header = "external_id,name,email,region_id,subject,hired_on,status,weekly_capacity\n"
+    frees = "T1,Ada Lovelace,ada.l@org.test,R1,Maths,2024-09-01,active,20\n"
+    takes = "T3,Grace Hopper,ada@org.test,R1,Maths,2025-02-01,active,10\n"
+    late = load(write_files(tmp_path / "late", {"tutors.csv": header + takes + frees}))
+    assert [(p.row, p.column) for p in late.problems] == [(2, "email")]
+    early = load(write_files(tmp_path / "early", {"tutors.csv": header + frees + takes}))
+    assert early.outcome == "loaded", early.problems
     # A reference kept unique: one loan per application, in the file and in Beacon.
     two = LOANS_HEADER + "L7,A1,C1,2026-03-01,3000,0.089,12,active,\n"
     two += "L8,A1,C1,2026-03-02,3000,0.089,12,active,\n"
@@ -436,20 +445,28 @@ def test_a_double_booking_is_a_row_problem_in_the_file_and_against_beacon(org, t
     assert sorted((p.row, p.column, p.reason) for p in result.problems) == [
         (2, "room_id", "overlaps session B1 in Beacon: the room is booked then"),
         (3, "host_tutor_id", "overlaps session B1 in Beacon: the tutor is booked then"),
-        (4, "host_tutor_id", "overlaps row 5: the same tutor at the same time"),
-        (5, "host_tutor_id", "overlaps row 4: the same tutor at the same time"),
+        (4, "host_tutor_id", "overlaps another session of the file: the same tutor at once"),
+        (5, "host_tutor_id", "overlaps another session of the file: the same tutor at once"),
     ]
+    assert result.counts[0].rejected == 4  # rows, not problems
     assert snapshot(tmp_path / "after") == before
-    # Moving B1 out of the way in the same file frees its slot.
+    # Moving B1 out of the way frees its slot for the rows after it (rows are written in
+    # file order, each checked as it is written); deleting it does not (deletions come last),
+    # nor does moving it further down.
     moved = first.replace("2026-12-08T15:00:00", "2026-12-08T12:00:00").replace(
         "2026-12-08T16:00:00", "2026-12-08T13:00:00"
     )
-    again = load(
-        write_files(
-            tmp_path / "moved",
-            {"schedules.csv": moved + "\n".join(rows[:3] + rows[5:]) + "\n"},
-        )
-    )
+    taking = "\n".join(rows[:3] + rows[5:]) + "\n"
+    deleting = SCHEDULES_HEADER.rstrip() + ",deleted\n"
+    deleting += "".join(f"{line},\n" for line in taking.splitlines()) + "B1" + "," * 10 + ",true\n"
+    for case, text_ in (
+        ("deleted", deleting),
+        ("moved after", SCHEDULES_HEADER + taking + moved.splitlines()[1] + "\n"),
+    ):
+        refused = load(write_files(tmp_path / case.replace(" ", "-"), {"schedules.csv": text_}))
+        assert refused.outcome == "rejected", case
+        assert {p.row for p in refused.problems} == {2, 3}, (case, refused.problems)
+    again = load(write_files(tmp_path / "moved", {"schedules.csv": moved + taking}))
     assert again.outcome == "loaded", again.problems
 
 

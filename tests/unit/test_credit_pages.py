@@ -888,17 +888,38 @@ def test_an_unpaid_instalment_ages_with_the_day_and_never_drops_out(scored):
         )
         mine = shown[(shown["loan_id"] == unpaid[0]) & shown["paid_on"].isna()]
         assert mine["days_past_due"].max() == (later.date() - unpaid[1]).days
-    # The loan book counts a loan 30+ days late on the newest application's day.
-    with transaction() as conn:
-        rollups.rebuild_loan_book(conn=conn)
-        late = conn.execute(
+    # The loan book counts a loan 30+ days late on the newest application's day: an
+    # application 60 days on (in a transaction rolled back after) ages it.
+    from sqlalchemy import insert
+
+    from data.engine import get_engine
+
+    def late_on_day(conn, day):  # type: ignore[no-untyped-def]
+        return conn.execute(
             select(func.count(func.distinct(Repayment.loan_id)))
             .join(Loan, Loan.id == Repayment.loan_id)
             .where(
                 Loan.status == "active",
                 Repayment.paid_on.is_(None),
-                (Repayment.due_on <= as_of.date() - timedelta(days=30))
-                | (Repayment.days_past_due >= 30),
+                (Repayment.due_on <= day - timedelta(days=30)) | (Repayment.days_past_due >= 30),
             )
         ).scalar_one()
-        assert active_loan_arrears(conn=conn)["in_arrears"].iloc[0] == late > 0
+
+    with get_engine().connect() as conn, conn.begin() as changes:
+        rollups.rebuild_loan_book(conn=conn)
+        now_late = active_loan_arrears(conn=conn)["in_arrears"].iloc[0]
+        assert now_late == late_on_day(conn, as_of.date()) > 0
+        newest = (
+            conn.execute(
+                select(CreditApplication).order_by(CreditApplication.applied_at.desc()).limit(1)
+            )
+            .one()
+            ._asdict()
+        )
+        later = as_of + timedelta(days=60)
+        row = {k: v for k, v in newest.items() if k not in ("id", "external_id")}
+        conn.execute(insert(CreditApplication).values(**row | {"applied_at": later}))
+        rollups.rebuild_loan_book(conn=conn)
+        aged = active_loan_arrears(conn=conn)["in_arrears"].iloc[0]
+        assert aged == late_on_day(conn, later.date()) > now_late
+        changes.rollback()
