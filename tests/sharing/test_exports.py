@@ -229,6 +229,7 @@ def test_a_pe_widget_exports_the_rows_its_chart_is_drawn_from_under_the_saved_fi
 def test_a_customers_tables_export_every_row_and_stay_in_scope(scored):
     from data import credit
     from data.models import CreditCustomer, Loan
+    from settings import business_today
 
     with connect() as conn:
         customer_id = conn.execute(
@@ -237,7 +238,9 @@ def test_a_customers_tables_export_every_row_and_stay_in_scope(scored):
             .where(CreditCustomer.region_id == 2)
             .limit(1)
         ).scalar_one()
-        expected = credit.customer_repayments(conn=conn, customer_id=customer_id)
+        expected = credit.customer_repayments(
+            conn=conn, customer_id=customer_id, today=business_today()
+        )
     search = f"?id={customer_id}"
     name, raw = sent_file(
         export(signed_in("analyst"), "credit-customer", "repayments", "csv", search)
