@@ -494,7 +494,7 @@ def customer_loans(*, conn: Connection, customer_id: int, today: date) -> pd.Dat
             Repayment.loan_id,
             func.sum(case((is_due, 1), else_=0)).label("due"),
             func.sum(case((Repayment.paid_on.is_not(None), 1), else_=0)).label("paid"),
-            func.max(case((is_due, late_on(today, conn)), else_=0)).label("worst_days_past_due"),
+            func.max(late_on(today, conn)).label("worst_days_past_due"),
             func.sum(case((is_due, short), else_=0.0)).label("in_arrears"),
         )
         .group_by(Repayment.loan_id)
@@ -887,7 +887,7 @@ def customer_repayments(
 ) -> pd.DataFrame:
     """A customer's most recent repayments across their loans, newest due first.
     Columns: loan_id, due_on, amount_due, paid_on (datetime64 or NaT), amount_paid,
-    days_past_due (an unpaid one's on `today`; 0 before it is due)."""
+    days_past_due (an unpaid one's on `today`, data.loans.late_on)."""
     stmt = (
         select(
             Repayment.loan_id,
@@ -895,7 +895,7 @@ def customer_repayments(
             Repayment.amount_due,
             Repayment.paid_on,
             Repayment.amount_paid,
-            case((Repayment.due_on <= today, late_on(today, conn)), else_=0).label("days_past_due"),
+            late_on(today, conn).label("days_past_due"),
         )
         .join(Loan, Loan.id == Repayment.loan_id)
         .where(Loan.customer_id == customer_id)

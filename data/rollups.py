@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, or_, select
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from data.loans import late_on
 from data.models import (
     ApplicationDay,
     CreditApplication,
@@ -204,13 +205,10 @@ def rebuild_loan_book(*, conn: Connection) -> None:
     unpaid instalment 30 or more days late (data.loans.late_on) on the credit data's day
     (the newest application's, as the watchlist counts)."""
     newest = conn.execute(select(func.max(CreditApplication.applied_at))).scalar()
-    day = newest.date() if newest is not None else date.min + timedelta(days=30)
+    day = newest.date() if newest is not None else date.min  # no application: no loan
     late = (
         select(Repayment.loan_id)
-        .where(
-            Repayment.paid_on.is_(None),
-            or_(Repayment.days_past_due >= 30, Repayment.due_on <= day - timedelta(days=30)),
-        )
+        .where(Repayment.paid_on.is_(None), late_on(day, conn) >= 30)
         .distinct()
         .subquery()
     )
