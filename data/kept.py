@@ -21,7 +21,7 @@ from typing import Literal
 
 from sqlalchemy import Connection, func, select
 
-from data import credit, loans, pricing, rollups, schedules
+from data import credit, loans, pricing, rollups, schedules, utilisation
 from data.models import Base, ModelVersion
 
 Key = Literal["days", "model", "customers", "schedules"]
@@ -40,6 +40,7 @@ class Change:
     model_id: int | None = None
     customer_ids: tuple[int, ...] | None = None
     schedule_ids: tuple[int, ...] | None = None
+    region_ids: tuple[int, ...] | None = None  # regions the named sessions were moved out of
     as_of: datetime | None = None  # the moment a table kept for one day is kept for
 
 
@@ -116,6 +117,27 @@ def _score_sums(conn: Connection, change: Change) -> None:
         )
 
 
+def _window_sums(part: utilisation.Part) -> Callable[[Connection, Change], None]:
+    """Utilisation's windows: after a write to sessions, their regions, for the day kept;
+    otherwise whole, for the day of `as_of` or today (each scheduled refresh recounts every
+    kept table, so the windows move on with the day)."""
+
+    def build(conn: Connection, change: Change) -> None:
+        if change.as_of is None and change.schedule_ids is not None:
+            utilisation.follow_sessions(
+                conn=conn,
+                part=part,
+                schedule_ids=change.schedule_ids,
+                first=change.first,
+                region_ids=change.region_ids or (),
+            )
+            return
+        day = day_of_moment(change.as_of or datetime.now(UTC))
+        utilisation.keep_windows(conn=conn, part=part, day=day)
+
+    return build
+
+
 KEPT: tuple[Kept, ...] = (
     Kept(
         "session_days",
@@ -158,6 +180,16 @@ KEPT: tuple[Kept, ...] = (
         ("schedules",),
         ("data.schedules (utilisation, no-show rate)",),
         lambda conn, c: schedules.count_attendees(conn=conn, schedule_ids=c.schedule_ids),
+    ),
+    *(
+        Kept(
+            part.table.__tablename__,
+            frozenset({"schedules"}),
+            ("schedules",),
+            ("data.utilisation (utilisation page)",),
+            _window_sums(part),
+        )
+        for part in utilisation.PARTS
     ),
     Kept(
         "loan_book",
@@ -234,15 +266,11 @@ def recount_loaded(
     (`touched`), also the other kept tables counted from one of them, whole."""
     everything = first is None and touched is None
     days = first is not None and last is not None
-    chosen = [
-        k
-        for k in KEPT
-        if k.on_load
-        and (
-            everything
-            or (days if "days" in k.keys else touched is not None and bool(k.sources & touched))
-        )
-    ]
+    chosen: list[Kept] = []
+    for k in KEPT:  # a kept table recounted is passed on, as `follow` does
+        passed_on = touched is not None and bool(k.sources & (touched | {c.table for c in chosen}))
+        if k.on_load and (everything or (days if "days" in k.keys else passed_on)):
+            chosen.append(k)
     change = Change(tables=frozenset().union(*(k.sources for k in chosen)), first=first, last=last)
     for kept in chosen:
         kept.build(conn, change)

@@ -6,7 +6,6 @@ Writes run in the caller's transaction.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,7 +17,6 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
-    and_,
     case,
     cast,
     delete,
@@ -32,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from data import kept
-from data.cache import cached, mark_changed
+from data.cache import mark_changed
 from data.grid import ColumnFilter, SortKey, grid_order, grid_where
 from data.models import (
     CalendarToken,
@@ -47,7 +45,7 @@ from data.models import (
     User,
     schedule_attendees,
 )
-from data.queries.sql import day_of, in_regions, minutes_between, read_frame
+from data.queries.sql import in_regions, read_frame
 from vocabulary import SCHEDULE_STATUSES, STAFF
 
 MENTOR_ROLES = STAFF
@@ -288,6 +286,7 @@ def create(
         .returning(Schedule.id)
     ).scalar_one()
     _set_attendees(conn, int(schedule_id), student_ids)
+    _changed(conn, int(schedule_id), values["starts_at"])
     return int(schedule_id)
 
 
@@ -301,13 +300,18 @@ def update_details(
     now: datetime,
 ) -> None:
     mark_changed(conn, "schedules")
+    before = conn.execute(
+        select(Schedule.starts_at, Schedule.region_id).where(Schedule.id == schedule_id)
+    ).one()
+    values = _columns(fields)
     conn.execute(
         update(Schedule)
         .where(Schedule.id == schedule_id)
-        .values(**_columns(fields), updated_by_id=by, updated_at=now)
+        .values(**values, updated_by_id=by, updated_at=now)
     )
     conn.execute(delete(schedule_attendees).where(schedule_attendees.c.schedule_id == schedule_id))
     _set_attendees(conn, schedule_id, student_ids)
+    _changed(conn, schedule_id, min(before.starts_at, values["starts_at"]), before.region_id)
 
 
 def _columns(fields: dict[str, Any]) -> dict[str, Any]:
@@ -331,11 +335,19 @@ def _set_attendees(conn: Connection, schedule_id: int, student_ids: Sequence[int
             insert(schedule_attendees),
             [{"schedule_id": schedule_id, "student_id": int(s)} for s in sorted(set(student_ids))],
         )
-    _attendees_changed(conn, schedule_id)
 
 
-def _attendees_changed(conn: Connection, schedule_id: int) -> None:
-    change = kept.Change(tables=frozenset({"schedule_attendees"}), schedule_ids=(schedule_id,))
+def _changed(
+    conn: Connection, schedule_id: int, first: datetime, moved_from: int | None = None
+) -> None:
+    """Bring the kept tables up to date after a write to a session and its attendees:
+    `first` is the earliest start it had or has, `moved_from` the region it had."""
+    change = kept.Change(
+        tables=frozenset({"schedule_attendees", "schedules"}),
+        schedule_ids=(schedule_id,),
+        first=kept.day_of_moment(first),
+        region_ids=None if moved_from is None else (moved_from,),
+    )
     kept.follow(conn=conn, change=change)
 
 
@@ -388,16 +400,19 @@ def set_status(
         update(Schedule)
         .where(Schedule.id == schedule_id, Schedule.status == "scheduled")
         .values(status=status, status_changed_by_id=by, status_changed_at=now)
-    ).rowcount
-    if moved and status == "completed":
+        .returning(Schedule.starts_at)
+    ).scalar_one_or_none()
+    if moved is None:
+        return False
+    if status == "completed":
         attended = schedule_attendees.c.student_id.not_in(list(absent)) if absent else literal(True)
         conn.execute(
             update(schedule_attendees)
             .where(schedule_attendees.c.schedule_id == schedule_id)
             .values(attended=attended)
         )
-        _attendees_changed(conn, schedule_id)
-    return bool(moved)
+    _changed(conn, schedule_id, moved)
+    return True
 
 
 def one(*, conn: Connection, schedule_id: int) -> dict[str, Any] | None:
@@ -630,116 +645,6 @@ def hosted_by(
     frame, _ = listing(
         conn=conn, region_ids=None, host=f"user:{user_id}", since=since, until=until, limit=None
     )
-    return frame
-
-
-@cached("schedules")
-def utilisation(
-    *, conn: Connection, region_ids: Sequence[int] | None, since: datetime, until: datetime
-) -> dict[str, pd.DataFrame]:
-    """Hours booked per host and per room (cancelled sessions excluded), and per week the
-    cancellation rate (of sessions) and the no-show rate (of attendees of completed ones).
-
-    Frames: hosts (host_name, hours, sessions), rooms (room, room_id, hours, sessions),
-    weeks (week datetime64, sessions, cancelled, expected, absent).
-    """
-    conditions = _filters(region_ids, None, None, None, None, since, until)
-    hours = (func.sum(minutes_between(Schedule.starts_at, Schedule.ends_at, conn)) / 60.0).label(
-        "hours"
-    )
-    booked = and_(*conditions, Schedule.status != "cancelled")
-    # Grouped by id, named after the top 15: namesakes are different hosts.
-    by_host = (
-        select(Schedule.host_tutor_id, Schedule.host_user_id, hours, func.count().label("sessions"))
-        .where(booked)
-        .group_by(Schedule.host_tutor_id, Schedule.host_user_id)
-        .order_by(  # equally busy hosts by their id (a tutor's before a staff member's)
-            hours.desc(),
-            Schedule.host_tutor_id.asc().nulls_last(),
-            Schedule.host_user_id.asc().nulls_last(),
-        )
-        .limit(15)
-        .subquery()
-    )
-    hosts = conn.execute(
-        select(
-            func.coalesce(Tutor.name, User.display_name),
-            func.coalesce(by_host.c.host_tutor_id, by_host.c.host_user_id),
-            by_host.c.hours,
-            by_host.c.sessions,
-        )
-        .outerjoin(Tutor, Tutor.id == by_host.c.host_tutor_id)
-        .outerjoin(User, User.id == by_host.c.host_user_id)
-        .order_by(
-            by_host.c.hours.desc(),
-            by_host.c.host_tutor_id.asc().nulls_last(),
-            by_host.c.host_user_id.asc().nulls_last(),
-        )
-    ).all()
-    by_room = (
-        select(Schedule.room_id, hours, func.count().label("sessions"))
-        .where(booked, Schedule.room_id.is_not(None))
-        .group_by(Schedule.room_id)
-        .order_by(hours.desc(), Schedule.room_id)
-        .limit(15)
-        .subquery()
-    )
-    rooms = conn.execute(
-        select(Room.name, Room.id, by_room.c.hours, by_room.c.sessions)
-        .join(Room, Room.id == by_room.c.room_id)
-        .order_by(by_room.c.hours.desc(), by_room.c.room_id)
-    ).all()
-    # Per day in SQL (a few dozen rows instead of every session), then per week. Attendees
-    # are counted on each session (kept with its attendee rows), not joined.
-    day = day_of(Schedule.starts_at, conn).label("day")
-    completed = Schedule.status == "completed"
-    days = conn.execute(
-        select(
-            day,
-            func.count(),
-            func.sum(case((Schedule.status == "cancelled", 1), else_=0)),
-            func.sum(case((completed, Schedule.attendees), else_=0)),
-            func.sum(case((completed, Schedule.absent), else_=0)),
-        )
-        .where(*conditions)
-        .group_by(day)
-    ).all()
-    return {
-        "hosts": _named(hosts, "host_name"),
-        "rooms": _named(rooms, "room", key="room_id"),
-        "weeks": _weekly_rates(days),
-    }
-
-
-def _named(rows: Sequence[Any], name: str, key: str | None = None) -> pd.DataFrame:
-    """(name, id, hours, sessions) rows as a frame of name, hours and sessions (and the id as
-    column `key`, when named), namesakes told apart by their id ("Sam Lee #812") so that no
-    two share a bar."""
-    seen = Counter(row[0] for row in rows)
-    frame = pd.DataFrame(
-        [
-            (f"{label} #{ident}" if seen[label] > 1 else label, int(ident), float(h), int(n))
-            for label, ident, h, n in rows
-        ],
-        columns=[name, "id", "hours", "sessions"],
-    )
-    return frame.rename(columns={"id": key}) if key else frame.drop(columns="id")
-
-
-def _weekly_rates(days: Sequence[Any]) -> pd.DataFrame:
-    """(day, sessions, cancelled, expected, absent) rows summed per week (starting on
-    Monday, ascending): week, sessions, cancelled, expected, absent."""
-    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for day, *counts in days:
-        day = day if isinstance(day, date) else date.fromisoformat(str(day))
-        sums = weeks[day - timedelta(days=day.weekday())]
-        for i, count in enumerate(counts):
-            sums[i] += int(count)
-    frame = pd.DataFrame(
-        [(week, *sums) for week, sums in sorted(weeks.items())],
-        columns=["week", "sessions", "cancelled", "expected", "absent"],
-    )
-    frame["week"] = pd.to_datetime(frame["week"])
     return frame
 
 

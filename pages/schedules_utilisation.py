@@ -20,7 +20,7 @@ from components.formatting import number, percent
 from components.shell import ids as shell_ids
 from components.theme import Figure, themed, values
 from components.view_tools import view_actions, view_location
-from data import schedules
+from data import utilisation
 from data.engine import connect
 from sharing.embed import EMBED_ROLES
 from sharing.views import Explained, Part, View, period_param, register
@@ -99,7 +99,7 @@ def usage(period: object) -> tuple[int, dict]:
     cancellations and no no-shows. Whole days also let one cached read serve the day."""
     days = period if isinstance(period, int) and period in PERIODS else 56
     with connect() as conn:
-        return days, schedules.utilisation(
+        return days, utilisation.utilisation(
             conn=conn, region_ids=region_scope(), since=days_back(days), until=days_back(0)
         )
 

@@ -51,9 +51,12 @@ from data.models.people import (
 from data.models.schedules import (
     ActivityEvent,
     AuditEntry,
+    BookingDay,
     CalendarToken,
+    HostHours,
     Notification,
     Room,
+    RoomHours,
     Schedule,
     schedule_attendees,
 )
@@ -80,6 +83,9 @@ __all__ = [
     "ActivityEvent",
     "Attendance",
     "AuditEntry",
+    "BookingDay",
+    "HostHours",
+    "RoomHours",
     "CalendarToken",
     "Base",
     "CreditApplication",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -10,9 +10,12 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -76,6 +79,54 @@ class Schedule(ExternalId, Base):
     # Utilisation's no-show rate reads these instead of joining every attendee.
     attendees: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     absent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class _WindowSums:
+    """A kept sum of utilisation's window of `window_days` whole days before `day` (UTC),
+    per region (data.utilisation): what the page reads instead of every session of the
+    window. Every row of a table is of the same `day`."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    window_days: Mapped[int] = mapped_column(SmallInteger)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+
+
+class HostHours(_WindowSums, Base):
+    """Minutes and sessions booked (cancelled left out) per host."""
+
+    __tablename__ = "host_hours"
+    __table_args__ = (Index("ix_host_hours_day_window", "day", "window_days", "region_id"),)
+
+    host_tutor_id: Mapped[int | None] = mapped_column(ForeignKey("tutors.id", ondelete="CASCADE"))
+    host_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    minutes: Mapped[float] = mapped_column(Float)
+    sessions: Mapped[int] = mapped_column(Integer)
+
+
+class RoomHours(_WindowSums, Base):
+    """Minutes and sessions booked (cancelled left out) per room."""
+
+    __tablename__ = "room_hours"
+    __table_args__ = (Index("ix_room_hours_day_window", "day", "window_days", "region_id"),)
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    minutes: Mapped[float] = mapped_column(Float)
+    sessions: Mapped[int] = mapped_column(Integer)
+
+
+class BookingDay(_WindowSums, Base):
+    """Sessions, cancelled ones, and attendees and absentees of completed ones, per UTC day
+    a session starts on (`on_day`)."""
+
+    __tablename__ = "booking_days"
+    __table_args__ = (Index("ix_booking_days_day_window", "day", "window_days", "region_id"),)
+
+    on_day: Mapped[date] = mapped_column(Date)
+    sessions: Mapped[int] = mapped_column(Integer)
+    cancelled: Mapped[int] = mapped_column(Integer)
+    expected: Mapped[int] = mapped_column(Integer)
+    absent: Mapped[int] = mapped_column(Integer)
 
 
 class CalendarToken(Base):

@@ -232,7 +232,7 @@ def daily_incidents(
         .join(School, School.id == PEClass.school_id)
         .where(SafetyIncident.occurred_on >= since, SafetyIncident.occurred_on < until)
         .group_by(SafetyIncident.occurred_on, SafetyIncident.severity)
-        .order_by(SafetyIncident.occurred_on)
+        .order_by(SafetyIncident.occurred_on, SafetyIncident.severity)  # one order, every run
     )
     return read_frame(conn, in_regions(stmt, School.region_id, region_ids), dates=["day"])
 

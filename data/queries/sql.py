@@ -76,11 +76,18 @@ def replace_rows(conn: Connection, table: Any, counted: Select, *stale: Any) -> 
     is locked against other writers (readers go on) until the transaction ends, so the
     second waits and then replaces what the first wrote. SQLite has one writer at a time.
     """
+    lock_for_replace(conn, table)
+    conn.execute(delete(table).where(*stale))
+    conn.execute(insert(table).from_select([c.name for c in counted.selected_columns], counted))
+
+
+def lock_for_replace(conn: Connection, table: Any) -> None:
+    """Lock a kept table against other writers (readers go on) until the transaction ends
+    (`replace_rows`; taken again in the same transaction, it is already held). SQLite has
+    one writer at a time."""
     if conn.dialect.name == "postgresql":
         name = conn.dialect.identifier_preparer.format_table(table.__table__)
         conn.execute(text(f"LOCK TABLE {name} IN SHARE ROW EXCLUSIVE MODE"))
-    conn.execute(delete(table).where(*stale))
-    conn.execute(insert(table).from_select([c.name for c in counted.selected_columns], counted))
 
 
 def kept_for(

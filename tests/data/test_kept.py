@@ -19,6 +19,7 @@ BUILDER_MODULES = {
     "data/loans.py",
     "data/pricing.py",
     "data/schedules.py",
+    "data/utilisation.py",
 }
 BUILDERS = {
     "rebuild_session_days",
@@ -34,6 +35,8 @@ BUILDERS = {
     "follow_latest_scores",
     "keep_score_sums",
     "follow_applications",
+    "keep_windows",
+    "follow_sessions",
 }
 
 

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from data import schedules
+from data import schedules, utilisation
 from data.engine import engine_for
 from data.grid import ColumnFilter, Condition, SortKey
 from data.models import Schedule
@@ -186,7 +186,7 @@ def test_create_edit_complete_with_no_shows_and_no_second_move(empty_url):
             )
     with engine.connect() as conn:
         done = schedules.one(conn=conn, schedule_id=new_id)
-        use = schedules.utilisation(
+        use = utilisation.utilisation(
             conn=conn,
             region_ids=[1],
             since=NOW + timedelta(days=59),
@@ -215,7 +215,7 @@ def test_utilisation_hours_and_rates_match_the_generated_rows(engine, frames):
     s = s[(s["ends_at"] > since) & (s["starts_at"] < until)]
     a = frames["schedule_attendees"]
     with engine.connect() as conn:
-        use = schedules.utilisation(conn=conn, region_ids=None, since=since, until=until)
+        use = utilisation.utilisation(conn=conn, region_ids=None, since=since, until=until)
     booked = s[s["status"] != "cancelled"]
     hours = (
         ((booked["ends_at"] - booked["starts_at"]).dt.total_seconds() / 3600)
