@@ -25,6 +25,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.exc import IntegrityError
@@ -614,21 +615,44 @@ def calendar_days(
     zone: str,
     per_day: int,
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """A calendar's sessions: the first `per_day` of each local day (columns of `listing`)
-    and how many each day holds in all (a Series of int indexed by date). Two light reads,
-    so a busy week or month never ships every session to the browser."""
+    """A calendar's sessions: the first `per_day` that start on each local day from `since`
+    to `until` (columns of `listing`) and how many start on each day in all (a Series of
+    int indexed by date, the days with sessions). Read down the start index, a count per
+    day and a few rows per day: a busy week or month never ships every session, and the
+    reads do not grow with the bookings (#26). A session that began before `since` is
+    the earlier day's (its calendar draws it)."""
     conditions = _filters(
-        region_ids, view.host, view.student_id, view.room_id, view.status, since, until
+        region_ids, view.host, view.student_id, view.room_id, view.status, None, None
     )
-    starts = read_frame(
-        conn,
-        select(Schedule.id, Schedule.starts_at)
-        .where(*conditions)
-        .order_by(Schedule.starts_at, Schedule.id),
+    tz = ZoneInfo(zone)
+    first, following = since.astimezone(tz).date(), until.astimezone(tz).date()
+    midnights = [
+        datetime.combine(first + timedelta(days=d), time.min, tz).astimezone(UTC)
+        for d in range(1, (following - first).days)
+    ]
+    days = list(zip([since, *midnights], [*midnights, until], strict=True))
+    starting = [Schedule.starts_at >= since, Schedule.starts_at < until]
+    per_day_counts = conn.execute(
+        select(
+            *(func.count().filter(Schedule.starts_at >= a, Schedule.starts_at < b) for a, b in days)
+        ).where(*conditions, *starting)
+    ).one()
+    counted = [(first + timedelta(days=i), int(n)) for i, n in enumerate(per_day_counts) if n]
+    counts = pd.Series(
+        [n for _, n in counted], index=[d for d, _ in counted], dtype=int, name="starts_at"
     )
-    days = pd.to_datetime(starts["starts_at"], utc=True).dt.tz_convert(zone).dt.date
-    counts = days.groupby(days).size().astype(int)
-    shown = starts.groupby(days.to_numpy()).head(per_day)["id"].astype(int).tolist()
+    firsts = [
+        select(Schedule.id)
+        .where(*conditions, Schedule.starts_at >= a, Schedule.starts_at < b)
+        .order_by(Schedule.starts_at, Schedule.id)
+        .limit(per_day)
+        .subquery()
+        for (a, b), n in zip(days, per_day_counts, strict=True)
+        if n
+    ]
+    shown = (
+        list(conn.execute(union_all(*(select(f.c.id) for f in firsts))).scalars()) if firsts else []
+    )
     frame = read_frame(
         conn,
         _listing().where(Schedule.id.in_(shown or [-1])).order_by(Schedule.starts_at, Schedule.id),

@@ -53,6 +53,7 @@ class Schedule(ExternalId, Base):
         Index("ix_schedules_room_start", "room_id", "starts_at"),
         Index("ix_schedules_host_user_start", "host_user_id", "starts_at"),
         Index("ix_schedules_region_start", "region_id", "starts_at"),
+        Index("ix_schedules_start", "starts_at"),  # a calendar's days, every region (#26)
         # The host is a tutor or a mentor (a Beacon user), never both, never neither.
         CheckConstraint("(host_tutor_id IS NULL) <> (host_user_id IS NULL)", name="one_host"),
     )

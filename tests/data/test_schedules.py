@@ -1,6 +1,7 @@
 """Sessions, their status moves, utilisation and calendar tokens on SQLite and PostgreSQL."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -117,6 +118,120 @@ def test_a_calendar_holds_each_days_first_sessions_and_counts_them_all(engine, f
     assert counts.to_dict() == every_day.value_counts().to_dict()
     expected = every.groupby(every_day.values).head(2)["id"].tolist()
     assert shown["id"].tolist() == expected
+
+
+def calendar_days_before(*, conn, view, region_ids, since, until, zone, per_day):
+    """The calendar read before #26: every session of the window, grouped in pandas."""
+    from sqlalchemy import select
+
+    from data.queries.sql import read_frame
+
+    conditions = schedules._filters(
+        region_ids, view.host, view.student_id, view.room_id, view.status, since, until
+    )
+    starts = read_frame(
+        conn,
+        select(Schedule.id, Schedule.starts_at)
+        .where(*conditions)
+        .order_by(Schedule.starts_at, Schedule.id),
+    )
+    days = pd.to_datetime(starts["starts_at"], utc=True).dt.tz_convert(zone).dt.date
+    counts = days.groupby(days).size().astype(int)
+    shown = starts.groupby(days.to_numpy()).head(per_day)["id"].astype(int).tolist()
+    return shown, counts
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "Asia/Kolkata", "America/New_York"])
+def test_a_calendar_reads_per_day_what_the_whole_window_gave(engine, frames, zone):
+    """Counts per day and the first sessions of each day, read down the start index (#26),
+    equal the old read of every session of the window: weeks and months, a region, a
+    host, a status, one session a day and a day of none."""
+    s = frames["schedules"]
+    local = pd.to_datetime(s["starts_at"], utc=True).dt.tz_convert(zone).dt.date
+    busiest = local.value_counts().index[0]
+    host = f"tutor:{int(s['host_tutor_id'].dropna().iloc[0])}"
+    views = [
+        ({"view": "week", "date": busiest.isoformat()}, None, 30),
+        ({"view": "week", "date": busiest.isoformat()}, None, 1),
+        ({"view": "month", "date": busiest.isoformat()}, [1], 3),
+        ({"view": "month", "date": busiest.isoformat(), "status": "cancelled"}, None, 3),
+        ({"view": "month", "date": busiest.isoformat(), "host": host}, None, 3),
+        ({"view": "week", "date": "2020-01-06"}, None, 30),  # nothing booked
+    ]
+    compared = 0
+    with engine.connect() as conn:
+        for args, region_ids, per_day in views:
+            view = schedules.ScheduleView.from_args(args)
+            *_, since, until = view.moments(busiest, zone)
+            call = dict(
+                conn=conn,
+                view=view,
+                region_ids=region_ids,
+                since=since,
+                until=until,
+                zone=zone,
+                per_day=per_day,
+            )
+            frame, counts = schedules.calendar_days(**call)
+            shown, counted = calendar_days_before(**call)
+            assert frame["id"].tolist() == shown
+            assert counts.to_dict() == counted.to_dict()
+            assert counts.dtype == counted.dtype
+            compared += int(counts.sum())
+    assert compared > 100
+
+
+def test_a_calendar_day_runs_from_local_midnight_to_local_midnight(seeded_copy):
+    """Sessions just after and before local midnight fall on their local day; one that
+    began before the window is its earlier day's, not the window's (the old read counted it
+    in the window's total without drawing it)."""
+    zone = "Europe/Berlin"
+    tz = ZoneInfo(zone)
+    monday = date(2026, 6, 8)
+    view = schedules.ScheduleView.from_args({"view": "week", "date": monday.isoformat()})
+    *_, since, until = view.moments(monday, zone)
+
+    def at(day, hour, minute):
+        return datetime.combine(monday + timedelta(days=day), time(hour, minute), tz)
+
+    with pointed_at(seeded_copy):
+        by = create_test_account("analyst").id
+    spans = [
+        (at(-1, 23, 30), at(0, 0, 30)),
+        (at(1, 0, 15), at(1, 0, 45)),
+        (at(2, 23, 40), at(2, 23, 55)),
+    ]
+    with engine_for(seeded_copy).begin() as conn:
+        made = [
+            schedules.create(
+                conn=conn,
+                fields={
+                    "title": "Late",
+                    "host": f"user:{by}",
+                    "region_id": 1,
+                    "starts_at": a,
+                    "ends_at": b,
+                },
+                student_ids=[],
+                by=by,
+                now=NOW,
+            )
+            for a, b in spans
+        ]
+        call = dict(
+            conn=conn,
+            view=schedules.ScheduleView.from_args({"view": "week", "host": f"user:{by}"}),
+            region_ids=None,
+            since=since,
+            until=until,
+            zone=zone,
+            per_day=30,
+        )
+        frame, counts = schedules.calendar_days(**call)
+        shown, counted = calendar_days_before(**call)
+    days = [monday + timedelta(days=d) for d in (1, 2)]
+    assert frame["id"].tolist() == made[1:] and counts.to_dict() == dict.fromkeys(days, 1)
+    assert shown == made and counted.to_dict() == {monday - timedelta(days=1): 1} | counts.to_dict()
 
 
 def test_busy_finds_sessions_sharing_host_room_or_attendee(engine, frames):
