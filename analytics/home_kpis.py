@@ -190,6 +190,11 @@ def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kp
     )
     ahead = end + timedelta(days=7)
     week_before = compare_periods(count, numerator="took_place", end=end, days=7).current
+    # Booked sessions of the 7 days that ended without being marked are not still to come.
+    unmarked = int(frames["ended_unmarked"]["sessions"].sum()) if "ended_unmarked" in frames else 0
+    note = f"{int(week_before or 0):,} took place in the 7 days before"
+    if unmarked:
+        note += f"; {unmarked:,} ended, not marked yet"
     kpis = [
         # Not compared: the week ahead has not had its cancellations yet and the week before
         # has (an arrow read +20% where bookings were flat). Today's finished ones are not
@@ -198,11 +203,12 @@ def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kp
             key="bookings_next_7_days",
             title="Sessions still to come, next 7 days",
             unit="count",
-            value=compare_periods(count, numerator="scheduled", end=ahead, days=7).current,
+            value=(compare_periods(count, numerator="scheduled", end=ahead, days=7).current or 0)
+            - unmarked,
             first_day=pd.Timestamp(end).date() + timedelta(days=1),
             last_day=pd.Timestamp(ahead).date(),
             compare=False,
-            note=f"{int(week_before or 0):,} took place in the 7 days before",
+            note=note,
         ),
         _kpi(
             "hours_delivered",

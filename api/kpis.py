@@ -50,9 +50,7 @@ def area_kpis(path: AreaPath) -> Response:
         end = home.home_end(conn=conn)
         if end is None:
             return jsonify(area=path.area, data_as_of=None, kpis=[])
-        frames = home.section_frames(
-            conn=conn, section=path.area, end=end, region_ids=region_scope()
-        )
+        frames = home.area_frames(conn=conn, section=path.area, end=end, region_ids=region_scope())
     kpis, _rows = home_kpis.AREAS[path.area](frames, end, weeks=home.CHART_WEEKS)
     return jsonify(
         area=path.area,

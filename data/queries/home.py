@@ -7,7 +7,7 @@ scheduled refresh can warm exactly the entries a user's first visit asks for.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Connection
@@ -72,6 +72,22 @@ def _schedules(conn: Connection, end: pd.Timestamp, scope: Sequence[int] | None)
     }
 
 
+def _unmarked_ahead(
+    *, conn: Connection, end: pd.Timestamp, region_ids: Sequence[int] | None
+) -> dict[str, pd.DataFrame]:
+    """The booked sessions of the 7 days after `end` that have ended by now without being
+    marked ("ended_unmarked": one row, sessions): not still to come, though still
+    "scheduled". Read on every request, not kept with the frames of whole days."""
+    ended = overview.ended_unmarked(
+        conn=conn,
+        since=end + timedelta(days=1),
+        until=end + timedelta(days=8),
+        by=datetime.now(UTC),
+        region_ids=region_ids,
+    )
+    return {"ended_unmarked": pd.DataFrame({"sessions": [ended]})}
+
+
 def _credit(conn: Connection, end: pd.Timestamp, scope: Sequence[int] | None) -> dict:
     return {
         "daily": overview.daily_applications(
@@ -98,3 +114,15 @@ def section_frames(
 ) -> dict[str, pd.DataFrame]:
     """The frames behind one home section ("tutoring", "pe", "schedules", "credit")."""
     return READERS[section](conn, end, region_ids)
+
+
+def area_frames(
+    *, conn: Connection, section: str, end: pd.Timestamp, region_ids: Sequence[int] | None
+) -> dict[str, pd.DataFrame]:
+    """What one home section's KPIs are computed from (the page and the API alike): its
+    cached frames of whole days, and for schedules the sessions ahead that have ended
+    unmarked by now."""
+    frames = section_frames(conn=conn, section=section, end=end, region_ids=region_ids)
+    if section == "schedules":
+        frames = frames | _unmarked_ahead(conn=conn, end=end, region_ids=region_ids)
+    return frames

@@ -259,6 +259,31 @@ def daily_bookings(
     return frame.rename(columns={"n": "bookings"}).astype({"hours": float})
 
 
+def ended_unmarked(
+    *,
+    conn: Connection,
+    since: datetime,
+    until: datetime,
+    by: datetime,
+    region_ids: Sequence[int] | None = None,
+) -> int:
+    """Booked group sessions starting in [since, until) that ended by `by` and are still
+    "scheduled": nobody has marked them held or cancelled yet (the sessions of
+    `daily_bookings`)."""
+    stmt = (
+        select(func.count())
+        .select_from(Schedule)
+        .join(Room, Room.id == Schedule.room_id)
+        .where(
+            Schedule.starts_at >= since,
+            Schedule.starts_at < until,
+            Schedule.ends_at <= by,
+            Schedule.status == "scheduled",
+        )
+    )
+    return int(conn.execute(in_regions(stmt, Room.region_id, region_ids)).scalar_one())
+
+
 def daily_applications(
     *, conn: Connection, since: datetime, until: datetime, region_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:

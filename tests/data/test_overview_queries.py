@@ -229,3 +229,30 @@ def test_homes_sessions_ahead_are_those_still_to_come_and_not_compared(seeded_en
         first.date(),
         (first + pd.Timedelta(days=6)).date(),
     )
+
+
+def test_sessions_that_ended_unmarked_are_not_still_to_come(seeded_engine, frames):
+    """A booked session of the days ahead that has ended by now without being marked is
+    still "scheduled" but not still to come: the card leaves it out and says how many."""
+    from analytics import home_kpis
+    from data.queries import home
+
+    end = pd.Timestamp(AS_OF, tz="UTC")
+    by = (end + pd.Timedelta(days=1, hours=13)).to_pydatetime()
+    since, until = end + pd.Timedelta(days=1), end + pd.Timedelta(days=8)
+    s, rooms = frames["schedules"], frames["rooms"]
+    s = s[s["room_id"].map(rooms.set_index("id")["region_id"]).isin(SCOPE)]
+    starts, ends = (pd.to_datetime(s[c], utc=True) for c in ("starts_at", "ends_at"))
+    ahead = s[(starts >= since) & (starts < until) & (s["status"] == "scheduled")]
+    ended = int((ends[ahead.index] <= by).sum())
+    with connect() as conn:
+        section = home.section_frames(conn=conn, section="schedules", end=end, region_ids=SCOPE)
+        unmarked = overview.ended_unmarked(
+            conn=conn, since=since, until=until, by=by, region_ids=SCOPE
+        )
+    assert unmarked == ended > 0 and len(ahead) > ended
+    with_unmarked = section | {"ended_unmarked": pd.DataFrame({"sessions": [unmarked]})}
+    kpis, _ = home_kpis.schedules(with_unmarked, end, weeks=12)
+    shown = next(k for k in kpis if k.key == "bookings_next_7_days")
+    assert shown.value == len(ahead) - ended
+    assert shown.note.endswith(f"; {ended:,} ended, not marked yet")
