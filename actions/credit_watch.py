@@ -36,3 +36,35 @@ def watched_loans(
     if severity:
         listed = listed[listed["severity"].map(SEVERITIES.index) >= SEVERITIES.index(severity)]
     return listed
+
+
+def watched_page(
+    *, actor: Actor, severity: str | None, now: datetime, offset: int, limit: int
+) -> tuple[pd.DataFrame, int] | None:
+    """One page of `watched_loans` for every active rule, in its order, and how many loans
+    it lists: the order and the count read from the kept `watch_loans`, the page's rows
+    from the standings, so neither grows with the loans caught (#26). None when the kept
+    standings are not of the data's day and the active model: read `watched_loans`."""
+    scope = None if actor.region_ids is None else list(actor.region_ids)
+    with connect() as conn:
+        newest = credit.newest_application(conn=conn)
+        model = credit.active_model(conn=conn)
+        model_id = model["id"] if model else None
+        page = loans.watch_page(
+            conn=conn,
+            model_id=model_id,
+            region_ids=scope,
+            as_of=newest or now,
+            worst_at_least=SEVERITIES.index(severity) if severity else 0,
+            offset=offset,
+            limit=limit,
+        )
+        if page is None:
+            return None
+        ids, total = page
+        rules = credit.alert_rules(conn=conn, active_only=True)
+        behaviour = loans.loan_behaviour(
+            conn=conn, model_id=model_id, region_ids=scope, as_of=newest or now, loan_ids=ids
+        )
+    listed = watchlist(behaviour, triggered(behaviour, rules))
+    return listed, total

@@ -790,21 +790,26 @@ def alert_rules(*, conn: Connection, active_only: bool = False) -> pd.DataFrame:
 
 
 def add_alert_rule(*, conn: Connection, rule: dict[str, Any], by: int, now: datetime) -> int:
-    return int(
-        conn.execute(
-            insert(CreditAlertRule)
-            .values(**rule, is_active=True, created_by_id=by, created_at=now)
-            .returning(CreditAlertRule.id)
-        ).scalar_one()
-    )
+    rule_id = conn.execute(
+        insert(CreditAlertRule)
+        .values(**rule, is_active=True, created_by_id=by, created_at=now)
+        .returning(CreditAlertRule.id)
+    ).scalar_one()
+    _rules_changed(conn)
+    return int(rule_id)
 
 
 def set_alert_rule_active(*, conn: Connection, rule_id: int, active: bool) -> bool:
-    return bool(
-        conn.execute(
-            update(CreditAlertRule).where(CreditAlertRule.id == rule_id).values(is_active=active)
-        ).rowcount
-    )
+    switched = conn.execute(
+        update(CreditAlertRule).where(CreditAlertRule.id == rule_id).values(is_active=active)
+    ).rowcount
+    _rules_changed(conn)
+    return bool(switched)
+
+
+def _rules_changed(conn: Connection) -> None:
+    """The watchlist's kept order follows the active rules (data.kept)."""
+    kept.follow(conn=conn, change=kept.Change(tables=frozenset({"credit_alert_rules"})))
 
 
 def raised_alert_keys(*, conn: Connection) -> set[tuple[int, int]]:

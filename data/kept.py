@@ -138,6 +138,14 @@ def _window_sums(part: utilisation.Part) -> Callable[[Connection, Change], None]
     return build
 
 
+def _watch_loans(conn: Connection, change: Change) -> None:
+    """Whole, after the rules or many standings changed; otherwise the loans of the few
+    customers whose scores moved."""
+    few = change.customer_ids is not None and len(change.customer_ids) <= credit.FEW_CUSTOMERS
+    partial = few and change.as_of is None and "credit_alert_rules" not in change.tables
+    loans.keep_watch_loans(conn=conn, customer_ids=change.customer_ids if partial else None)
+
+
 KEPT: tuple[Kept, ...] = (
     Kept(
         "session_days",
@@ -219,6 +227,14 @@ KEPT: tuple[Kept, ...] = (
         ("model", "customers"),
         ("data.loans (watchlist, alerts)",),
         _loan_standings,
+        on_load=False,
+    ),
+    Kept(
+        "watch_loans",
+        frozenset({"loan_standings", "credit_alert_rules"}),
+        ("customers",),
+        ("data.loans (the watchlist's order and count)",),
+        _watch_loans,
         on_load=False,
     ),
     Kept(

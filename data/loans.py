@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Date,
     Integer,
+    Select,
     Subquery,
     and_,
     case,
@@ -32,15 +33,18 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from data.cache import cached
 from data.models import (
+    CreditAlertRule,
     CreditCustomer,
     CreditLatestScore,
     CreditScore,
     Loan,
     LoanStanding,
     Repayment,
+    WatchLoan,
 )
 from data.models.credit import ALERT_METRICS
-from data.queries.sql import days_from, kept_for, read_frame, replace_rows
+from data.queries.sql import days_from, in_regions, kept_for, read_frame, replace_rows
+from vocabulary import BANDS
 
 STANDING_COLUMNS = (
     "loan_id",
@@ -131,11 +135,12 @@ def loan_behaviour(
     region_ids: Sequence[int] | None,
     as_of: datetime,
     catching: Mapping[str, float] | None = None,
+    loan_ids: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """How each active loan is being repaid up to `as_of`, and how its customer's score moved.
 
     With `catching` (metric -> lowest threshold of the rules), only the loans some rule can
-    catch; an empty mapping catches none.
+    catch; an empty mapping catches none. With `loan_ids`, only those loans.
     Columns: loan_id, customer_id, customer, region_id, principal, disbursed_on,
     days_past_due (worst of the last 90 days and of every unpaid one), missed_payments,
     score_at_loan, latest_score, score_drop (points lost since the loan; 0 if none).
@@ -161,6 +166,8 @@ def loan_behaviour(
     )
     if region_ids is not None:
         stmt = stmt.where(source.c.region_id.in_(list(region_ids)))
+    if loan_ids is not None:
+        stmt = stmt.where(source.c.loan_id.in_(list(loan_ids)))
     if catching is not None:
         # Each metric counts whole units, so "at least 29.5" is "at least 30": compared as
         # integers, the kept table's indexes serve it (a float made PostgreSQL cast every
@@ -204,3 +211,64 @@ def follow_latest_scores(
     conn.execute(
         stmt.values(latest_score=newest, score_drop=_drop(LoanStanding.score_at_loan, newest))
     )
+
+
+def _caught() -> Select:
+    """The kept standings the active rules catch (a metric at or above a rule's threshold),
+    with their worst severity's rank: the rows of `watch_loans`."""
+    rule = CreditAlertRule
+    metric = case(*((rule.metric == m, getattr(LoanStanding, m)) for m in ALERT_METRICS))
+    rank = case(*((rule.severity == band, i) for i, band in enumerate(BANDS)))
+    keys = (LoanStanding.loan_id, LoanStanding.region_id)
+    return (
+        select(*keys, func.max(rank).label("severity_rank"), LoanStanding.days_past_due)
+        .select_from(LoanStanding)
+        .join(rule, and_(rule.is_active.is_(True), metric >= rule.threshold))
+        .group_by(*keys, LoanStanding.days_past_due)
+    )
+
+
+def keep_watch_loans(*, conn: Connection, customer_ids: Sequence[int] | None = None) -> int:
+    """Recount which kept standings the active rules catch: all of them, or those of the
+    customers' loans (their scores moved); the rows kept."""
+    caught, stale = _caught(), []
+    if customer_ids is not None:
+        theirs = select(LoanStanding.loan_id).where(
+            LoanStanding.customer_id.in_(list(customer_ids))
+        )
+        caught = caught.where(LoanStanding.customer_id.in_(list(customer_ids)))
+        stale = [WatchLoan.loan_id.in_(theirs)]
+    replace_rows(conn, WatchLoan, caught, *stale)
+    return int(conn.execute(select(func.count()).select_from(WatchLoan)).scalar_one())
+
+
+def watch_page(
+    *,
+    conn: Connection,
+    model_id: int | None,
+    region_ids: Sequence[int] | None,
+    as_of: datetime,
+    worst_at_least: int,
+    offset: int,
+    limit: int,
+) -> tuple[list[int], int] | None:
+    """A page of the watchlist's loans in its order (worst severity first, then most days
+    late, then by loan), and how many there are, for the active rules, the severities from
+    `worst_at_least` (a rank of BANDS) up: read from the kept `watch_loans`. None when the
+    kept standings are not of `as_of`'s day and this model (the caller reads them live)."""
+    day = as_of.date()
+    if not kept_for(
+        conn, LoanStanding.as_of, LoanStanding.model_version_id, on=day, model_id=model_id
+    ):
+        return None
+    listed = in_regions(
+        select(WatchLoan.loan_id).where(WatchLoan.severity_rank >= worst_at_least),
+        WatchLoan.region_id,
+        region_ids,
+    )
+    total = conn.execute(select(func.count()).select_from(listed.subquery())).scalar_one()
+    page = listed.order_by(
+        WatchLoan.severity_rank.desc(), WatchLoan.days_past_due.desc(), WatchLoan.loan_id
+    )
+    ids = conn.execute(page.offset(offset).limit(limit)).scalars().all()
+    return [int(i) for i in ids], int(total)

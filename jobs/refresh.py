@@ -333,8 +333,10 @@ def keep_loan_standings() -> tuple[int, str | None]:
                 as_of=newest.to_pydatetime(),
             ),
         )
-        # Home's 30+ days late ages with the data's day, as the standings do.
+        # Home's 30+ days late ages with the data's day, as the standings do; the
+        # watchlist's order is of the standings.
         kept.rebuild("loan_book", conn=conn)
+        kept.rebuild("watch_loans", conn=conn)
     return standing, None
 
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from actions.base import Refused
 from actions.credit import AlertRuleRequest, add_alert_rule, rule_problems, switch_alert_rule
 from actions.credit_model import active_model_status
-from actions.credit_watch import watched_loans
+from actions.credit_watch import watched_loans, watched_page
 from analytics.early_warning import SEVERITIES
 from auth.access import (
     ADMINS,
@@ -264,10 +264,22 @@ def narrow(severity: str | None, rule: Any) -> dict[str, Any]:
 @cached_answer("credit")
 def rows(request: Any, query: Any) -> tuple[Any, str]:
     start, size, state = requested_view(request, query, SPEC, GRID)
-    listed = graded(state)
-    return rows_response(listed.iloc[start : start + size], len(listed), GRID), (
-        f"{len(listed):,} loans on the watchlist"
+    grid = state["grid"]
+    # In its own order, every rule: a page read from the kept order and count.
+    kept_order = not grid.sort and not any(f.conditions for f in grid.filters)
+    paged = (
+        watched_page(
+            actor=current_actor(), severity=state["severity"], now=now(), offset=start, limit=size
+        )
+        if kept_order and state["rule"] is None
+        else None
     )
+    if paged is not None:
+        page, total = paged
+    else:
+        listed = graded(state)
+        page, total = listed.iloc[start : start + size], len(listed)
+    return rows_response(page, total, GRID), f"{total:,} loans on the watchlist"
 
 
 def graded(state: ViewState) -> pd.DataFrame:

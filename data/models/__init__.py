@@ -23,6 +23,7 @@ from data.models.credit import (
     MonitoringReport,
     Repayment,
     ScoreSum,
+    WatchLoan,
 )
 from data.models.imports import DataLoad
 from data.models.jobs import JobLease, JobRun
@@ -113,6 +114,7 @@ __all__ = [
     "ModelVersion",
     "MonitoringReport",
     "ScoreSum",
+    "WatchLoan",
     "Notification",
     "PasswordToken",
     "PEClass",

@@ -338,6 +338,22 @@ ALERT_METRICS = ("days_past_due", "missed_payments", "score_drop")
 ALERT_SEVERITIES = BANDS
 
 
+class WatchLoan(Base):
+    """Each kept loan standing the active alert rules catch, with its worst severity's rank
+    (0 low to 3 critical) and its days late: the watchlist's order and count, read from a few
+    narrow rows instead of every caught standing (data.loans, #26). Kept with the standings
+    and the rules."""
+
+    __tablename__ = "watch_loans"
+
+    loan_id: Mapped[int] = mapped_column(
+        ForeignKey("loan_standings.loan_id", ondelete="CASCADE"), primary_key=True
+    )
+    region_id: Mapped[int] = mapped_column(Integer)
+    severity_rank: Mapped[int] = mapped_column(SmallInteger)
+    days_past_due: Mapped[int] = mapped_column(Integer)
+
+
 class CreditAlertRule(Base):
     """An early-warning rule an admin sets: a loan whose metric reaches the threshold raises
     an alert of this severity."""

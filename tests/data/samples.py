@@ -64,6 +64,7 @@ from data.models import (
     UserPreference,
     UserSession,
     ViewLink,
+    WatchLoan,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -394,6 +395,7 @@ def sample_rows() -> list[Any]:
             latest_score=None,
             score_drop=0,  # no latest score: nothing lost that is known
         ),
+        WatchLoan(loan_id=1, region_id=1, severity_rank=1, days_past_due=12),
         LoanBook(region_id=1, loans=1, principal=2400.0, in_arrears=0),
         CustomerCount(region_id=1, customers=1),
         JourneyEvent(

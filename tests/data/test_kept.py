@@ -37,6 +37,7 @@ BUILDERS = {
     "follow_applications",
     "keep_windows",
     "follow_sessions",
+    "keep_watch_loans",
 }
 
 

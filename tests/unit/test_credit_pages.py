@@ -725,6 +725,84 @@ def test_kept_loan_standings_equal_the_live_ones_and_follow_live_scoring(scored)
     assert mine["latest_score"].tolist() != before["latest_score"].tolist()
 
 
+def test_the_watchlists_kept_order_pages_as_the_whole_list_does(scored):
+    """Every page of the watchlist read from the kept order and count (#26) equals the same
+    rows of the whole list, for each scope and severity, after a rule is added and switched
+    off, and after live scoring moves a borrower's score."""
+    from actions.base import Actor
+    from actions.credit_watch import watched_loans, watched_page
+    from data import loans
+    from data.models import LoanStanding, WatchLoan
+    from jobs.refresh import keep_loan_standings
+
+    now = datetime.now(UTC)
+    everyone = Actor(user_id=1, display_name="A", role="admin")
+    one_region = Actor(user_id=1, display_name="M", role="manager", region_ids=(1,))
+
+    def compare() -> int:
+        pages = 0
+        for actor in (everyone, one_region):
+            for severity in (None, "medium", "high", "critical"):
+                whole = watched_loans(actor=actor, severity=severity, rule_id=None, now=now)
+                for offset in (0, 7, 21, len(whole)):
+                    paged = watched_page(
+                        actor=actor, severity=severity, now=now, offset=offset, limit=7
+                    )
+                    assert paged is not None
+                    page, total = paged
+                    assert total == len(whole)
+                    expected = whole.iloc[offset : offset + 7].reset_index(drop=True)
+                    if expected.empty:  # past the end: no rows (of any dtype)
+                        assert page.empty
+                        continue
+                    pd.testing.assert_frame_equal(page.reset_index(drop=True), expected)
+                    pages += len(page)
+        return pages
+
+    with connect() as conn:  # before the standings are kept, the page reads them live
+        assert (
+            credit.active_model(conn=conn) is not None
+            and watched_page(actor=everyone, severity=None, now=now, offset=0, limit=7) is None
+        )
+    keep_loan_standings()
+    assert compare() > 20
+    with transaction() as conn:
+        rule = {"name": "Any missed", "metric": "missed_payments", "threshold": 0.5}
+        rule_id = credit.add_alert_rule(
+            conn=conn, rule=rule | {"severity": "critical"}, by=None, now=now
+        )
+    assert compare() > 20
+    with transaction() as conn:
+        credit.set_alert_rule_active(conn=conn, rule_id=rule_id, active=False)
+    assert compare() > 20
+    with connect() as conn:  # a borrower well scored at the loan, caught by no rule
+        borrower = int(
+            conn.execute(
+                select(LoanStanding.customer_id)
+                .where(LoanStanding.loan_id.not_in(select(WatchLoan.loan_id)))
+                .order_by(LoanStanding.score_at_loan.desc().nulls_last(), LoanStanding.loan_id)
+            ).first()[0]
+        )
+    with acting_as("analyst"):
+        form(borrower, int(product("TUI-FLEX")["id"]), dti=0.9, delinquencies=6)
+    # Its application is the newest (the page now reads the standings live until the next
+    # refresh), and the kept order followed the borrower's new score: equal to a recount.
+    with connect() as conn:
+        kept_rows = set(conn.execute(select(WatchLoan.__table__)).all())
+        assert kept_rows == set(conn.execute(loans._caught()).all())
+        drops = conn.execute(
+            select(LoanStanding.score_drop).where(LoanStanding.customer_id == borrower)
+        ).scalars()
+        assert max(drops) >= 40  # the score-drop rule catches it now
+        assert any(row.loan_id in borrowers_loans(conn, borrower) for row in kept_rows)
+
+
+def borrowers_loans(conn, customer_id: int) -> set[int]:
+    from data.models import Loan
+
+    return set(conn.execute(select(Loan.id).where(Loan.customer_id == customer_id)).scalars())
+
+
 def test_kept_pricing_sums_equal_summing_live_and_follow_a_scored_application(scored):
     import pandas as pd
 
