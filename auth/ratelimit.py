@@ -27,13 +27,20 @@ def account_limit() -> str:
 
 
 def refused(response: Response) -> bool:
-    """A sign-in that did not succeed (a wrong password is 401, a bad form 400): what the
-    account's limit counts. Signing in eight times in a row with the right password locked
-    the account's owner out for 15 minutes."""
+    """A sign-in that did not succeed (a wrong password is 401, a bad form 400): what both
+    limits count. Signing in eight times in a row with the right password locked the
+    account's owner out for 15 minutes, and an office signing in from one address at nine
+    locked everyone out after its 30th colleague."""
     return response.status_code >= 400
 
 
 sign_in_limits = [
+    limiter.limit(ip_limit, methods=["POST"], key_func=client_ip, deduct_when=refused),
+    limiter.limit(account_limit, methods=["POST"], key_func=account_key, deduct_when=refused),
+]
+# A reset request always answers the same (it never tells whether an account exists): every
+# one counts against its address, or one address could send mail without end.
+reset_limits = [
     limiter.limit(ip_limit, methods=["POST"], key_func=client_ip),
     limiter.limit(account_limit, methods=["POST"], key_func=account_key, deduct_when=refused),
 ]

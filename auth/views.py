@@ -11,7 +11,7 @@ from auth.audit import audit
 from auth.csrf import check_csrf, csrf_token
 from auth.outbox import password_link_later
 from auth.passwords import hash_password, policy_problem, verify_password
-from auth.ratelimit import sign_in_limits
+from auth.ratelimit import reset_limits, sign_in_limits
 from auth.requests import client_ip, now, safe_next
 from auth.sessions import sign_in, sign_out_everywhere
 from auth.tokens import token_hash
@@ -94,7 +94,7 @@ def forgot_password() -> tuple[str, int]:
     return page("forgot.html", title, notice=SENT.format(minutes=settings.reset_token_minutes))
 
 
-for limit in sign_in_limits:
+for limit in reset_limits:
     forgot_password = limit(forgot_password)
 blueprint.add_url_rule(
     "/forgot-password", "forgot_password", forgot_password, methods=["GET", "POST"]

@@ -231,6 +231,21 @@ def test_signing_in_with_the_right_password_does_not_use_up_the_accounts_limit(d
     assert login(new_client(), account.email).status_code == 429  # guesses still count
 
 
+def test_colleagues_signing_in_from_one_address_do_not_use_up_its_limit(db, monkeypatch):
+    """An office behind one address: its people signing in count nothing against the
+    address; guesses from it still do."""
+    monkeypatch.setenv("BEACON_LOGIN_IP_LIMIT", "3 per 15 minutes")
+    from settings import get_settings
+
+    get_settings.cache_clear()
+    colleagues = [create_test_account("viewer") for _ in range(5)]
+    for person in colleagues:
+        assert login(new_client(), person.email).status_code == 302
+    for i in range(3):
+        assert login(new_client(), f"guess{i}@nowhere.example", "x" * 12).status_code == 401
+    assert login(new_client(), colleagues[0].email).status_code == 429
+
+
 def test_a_forged_x_forwarded_for_does_not_reset_the_address_limit(db, monkeypatch):
     monkeypatch.setenv("BEACON_LOGIN_IP_LIMIT", "3 per 15 minutes")
     from settings import get_settings
