@@ -20,6 +20,11 @@ def number(value: float | None, decimals: int = 0) -> str:
 CURRENCY_SIGNS = {"GBP": "£", "EUR": "€", "USD": "$"}
 
 
+def count_of(count: int, noun: str) -> str:
+    """A whole count and its noun, singular for one: "1 session", "1,204 sessions"."""
+    return f"{number(count)} {noun if count == 1 else noun + 's'}"
+
+
 def money(value: float | None, decimals: int = 0) -> str:
     """An amount in the business's currency (BEACON_CURRENCY): "£1,250", "-£40", "1,250 CHF"."""
     if value is None or pd.isna(value):

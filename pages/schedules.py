@@ -18,7 +18,7 @@ from auth.access import EVERYONE, MANAGERS, allowed, region_scope, requires
 from auth.answers import cached_answer
 from components.calendar import month_view, no_sessions, week_view
 from components.filters import field, filter_bar
-from components.formatting import number
+from components.formatting import count_of
 from components.pickers import host_choices, room_choices
 from components.view_tools import export_menu, view_actions, view_location
 from data import schedules
@@ -344,9 +344,9 @@ def draw(
     if listing:  # the grid counts what it lists, under its own column filters too
         return (no_sessions() if total == 0 else None), period, export, total == 0
     if chosen.view == "month":
-        title = f"{first:%B %Y} · {number(total)} sessions"
+        title = f"{first:%B %Y} · {count_of(total, 'session')}"
     else:
-        title = f"{period} · {number(total)} sessions"
+        title = f"{period} · {count_of(total, 'session')}"
     if frame.empty:
         return no_sessions(), title, export, True
     frame = _local(frame)
@@ -404,7 +404,9 @@ def rows(request: Any, query: Any) -> tuple[Any, str]:
                 for s, e in zip(frame["local_start"], frame["local_end"], strict=True)
             ]
         )
-    return rows_response(frame, total, GRID), f"{number(total)} sessions match"
+    return rows_response(frame, total, GRID), (
+        f"{count_of(total, 'session')} {'matches' if total == 1 else 'match'}"
+    )
 
 
 def list_page(

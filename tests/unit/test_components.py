@@ -3,7 +3,7 @@ import pytest
 from dash import dcc, html
 
 from components.chart_card import chart_body, chart_card
-from components.formatting import local_datetime, number, percent, signed_percent
+from components.formatting import count_of, local_datetime, number, percent, signed_percent
 from components.kpi_card import delta_class, kpi_card
 from components.shell import navigation
 from components.theme import (
@@ -621,3 +621,12 @@ def test_a_unified_tooltip_says_it_once():
     )
     hinted = hover_hint(figure.to_dict(), NO_DRILL)["data"]
     assert [NO_DRILL in trace.get("hovertemplate", "") for trace in hinted] == [True, False]
+
+
+def test_a_count_names_one_in_the_singular():
+    assert [count_of(n, "session") for n in (0, 1, 2, 1204)] == [
+        "0 sessions",
+        "1 session",
+        "2 sessions",
+        "1,204 sessions",
+    ]
