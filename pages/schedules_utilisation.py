@@ -74,7 +74,7 @@ def layout(**query: str) -> Component:
                         body_id=ids.rooms,
                         title="Hours booked per room",
                         subtitle="The 15 busiest rooms, cancelled sessions left out;"
-                        " click one for its sessions",
+                        " click one to list all its sessions, cancelled ones too",
                         export=(VIEW, "rooms"),
                     ),
                     chart_card(
