@@ -109,6 +109,8 @@ class Settings(BaseSettings):
     # Sign-in
     login_ip_limit: str = Field(default="30 per 15 minutes", alias="BEACON_LOGIN_IP_LIMIT")
     login_account_limit: str = Field(default="8 per 15 minutes", alias="BEACON_LOGIN_ACCOUNT_LIMIT")
+    # Every sign-in from one address, signed in or not: an office's morning fits, a loop does not
+    login_ip_ceiling: str = Field(default="300 per 15 minutes", alias="BEACON_LOGIN_IP_CEILING")
     # API: requests per token (and per unknown credential) in a moving window
     api_limit: str = Field(default="600 per minute", alias="BEACON_API_LIMIT")
     api_max_kb: int = Field(default=8192, alias="BEACON_API_MAX_KB", gt=0, le=262_144)

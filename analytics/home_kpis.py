@@ -203,8 +203,7 @@ def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kp
             key="bookings_next_7_days",
             title="Sessions still to come, next 7 days",
             unit="count",
-            value=(compare_periods(count, numerator="scheduled", end=ahead, days=7).current or 0)
-            - unmarked,
+            value=_less(compare_periods(count, numerator="scheduled", end=ahead, days=7), unmarked),
             first_day=pd.Timestamp(end).date() + timedelta(days=1),
             last_day=pd.Timestamp(ahead).date(),
             compare=False,
@@ -231,6 +230,11 @@ def schedules(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kp
     # The 8 weeks before the week 4 weeks ahead ends, and those 4: 12 whole weeks (13 drew a
     # first week the reader had read one day of).
     return kpis, _rows(weekly_frame(hours, end=whole_weeks_to(end + timedelta(weeks=4)), weeks=12))
+
+
+def _less(period: PeriodComparison, count: int) -> float | None:
+    """The window's value less `count`; no value stays no value."""
+    return None if period.current is None else period.current - count
 
 
 def credit(frames: Frames, end: pd.Timestamp, *, weeks: int) -> tuple[list[Kpi], pd.DataFrame]:

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from analytics import home_kpis
 from api.v1 import v1
 from auth.access import EVERYONE, region_scope, requires
+from auth.requests import now
 from data.engine import connect
 from data.queries import home
 
@@ -50,7 +51,9 @@ def area_kpis(path: AreaPath) -> Response:
         end = home.home_end(conn=conn)
         if end is None:
             return jsonify(area=path.area, data_as_of=None, kpis=[])
-        frames = home.area_frames(conn=conn, section=path.area, end=end, region_ids=region_scope())
+        frames = home.area_frames(
+            conn=conn, section=path.area, end=end, region_ids=region_scope(), now=now()
+        )
     kpis, _rows = home_kpis.AREAS[path.area](frames, end, weeks=home.CHART_WEEKS)
     return jsonify(
         area=path.area,

@@ -30,7 +30,8 @@ def cached_answer(*areas: Area) -> Callable[[F], F]:
 
     Goes under `@requires`, so only allowed users reach it. Only for callbacks whose answer
     depends on nothing but their inputs, the role, the region scope, the data and the day:
-    not on the user's own records, nor on the time of day.
+    not on the user's own records, nor on the time of day (one exception, said where it is
+    read: Home's booked sessions that ended unmarked, at most BEACON_CACHE_SECONDS behind).
     """
 
     def decorate(func: F) -> F:

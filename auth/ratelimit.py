@@ -26,6 +26,10 @@ def account_limit() -> str:
     return get_settings().login_account_limit
 
 
+def ip_ceiling() -> str:
+    return get_settings().login_ip_ceiling
+
+
 def refused(response: Response) -> bool:
     """A sign-in that did not succeed (a wrong password is 401, a bad form 400): what both
     limits count. Signing in eight times in a row with the right password locked the
@@ -37,6 +41,9 @@ def refused(response: Response) -> bool:
 sign_in_limits = [
     limiter.limit(ip_limit, methods=["POST"], key_func=client_ip, deduct_when=refused),
     limiter.limit(account_limit, methods=["POST"], key_func=account_key, deduct_when=refused),
+    # Every attempt, at ten times the refused ones: one valid account signing in on a loop
+    # (a password check, a session and an audit row each) is stopped too.
+    limiter.limit(ip_ceiling, methods=["POST"], key_func=client_ip, scope="sign-in-ceiling"),
 ]
 # A reset request always answers the same (it never tells whether an account exists): every
 # one counts against its address, or one address could send mail without end.

@@ -223,8 +223,14 @@ def follow_sessions(
 ) -> None:
     """After a write to sessions: recount their regions (and `region_ids`, the regions they
     were moved out of) in the kept table, unless it holds nothing or the earliest start the
-    write touched (`first`, old or new) is on or after the kept day: no window holds it."""
-    lock_for_replace(conn, part.table)  # the day read below is the day rewritten
+    write touched (`first`, old or new) is on or after the kept day: no window holds it.
+
+    A session from today on is in no window of any day kept up to today, so such a write
+    (a booking ahead, the usual one) takes no lock; one of an earlier day locks the table
+    first, so that the day it reads is the day it rewrites, even against a refresh."""
+    if first is not None and first >= datetime.now(UTC).date():
+        return
+    lock_for_replace(conn, part.table)
     held = kept_days(conn)[part.table]
     if held is None or (first is not None and first >= held):
         return

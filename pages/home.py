@@ -406,7 +406,9 @@ def section_cards(
     """The area's KPI cards and the weekly rows its chart is drawn from, in `region_ids`
     (the user's scope, or one region of it)."""
     with connect() as conn:
-        frames = home.area_frames(conn=conn, section=area, end=end, region_ids=region_ids)
+        frames = home.area_frames(
+            conn=conn, section=area, end=end, region_ids=region_ids, now=now()
+        )
     kpis, rows = home_kpis.AREAS[area](frames, end, weeks=CHART_WEEKS)
     return kpi_cards(kpis), rows
 

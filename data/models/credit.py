@@ -346,8 +346,12 @@ class WatchLoan(Base):
 
     __tablename__ = "watch_loans"
 
+    # Of the loan, not of its standing: rebuilding the standings (the refresh, under its
+    # table lock) then cascades nothing here, where a rule write holds this table's lock and
+    # checks its rows' standings (the two deadlocked on PostgreSQL). It is rebuilt whole
+    # after every rebuild of the standings.
     loan_id: Mapped[int] = mapped_column(
-        ForeignKey("loan_standings.loan_id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("loans.id", ondelete="CASCADE"), primary_key=True
     )
     region_id: Mapped[int] = mapped_column(Integer)
     severity_rank: Mapped[int] = mapped_column(SmallInteger)

@@ -7,7 +7,7 @@ scheduled refresh can warm exactly the entries a user's first visit asks for.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import Connection
@@ -73,16 +73,18 @@ def _schedules(conn: Connection, end: pd.Timestamp, scope: Sequence[int] | None)
 
 
 def _unmarked_ahead(
-    *, conn: Connection, end: pd.Timestamp, region_ids: Sequence[int] | None
+    *, conn: Connection, end: pd.Timestamp, region_ids: Sequence[int] | None, now: datetime
 ) -> dict[str, pd.DataFrame]:
-    """The booked sessions of the 7 days after `end` that have ended by now without being
+    """The booked sessions of the 7 days after `end` that have ended by `now` without being
     marked ("ended_unmarked": one row, sessions): not still to come, though still
-    "scheduled". Read on every request, not kept with the frames of whole days."""
+    "scheduled". Read with each answer, not kept with the frames of whole days (the page's
+    answer itself is kept until a write to schedules or BEACON_CACHE_SECONDS pass, so it
+    may count a session that ended since then as still to come for that long)."""
     ended = overview.ended_unmarked(
         conn=conn,
         since=end + timedelta(days=1),
         until=end + timedelta(days=8),
-        by=datetime.now(UTC),
+        by=now,
         region_ids=region_ids,
     )
     return {"ended_unmarked": pd.DataFrame({"sessions": [ended]})}
@@ -117,12 +119,17 @@ def section_frames(
 
 
 def area_frames(
-    *, conn: Connection, section: str, end: pd.Timestamp, region_ids: Sequence[int] | None
+    *,
+    conn: Connection,
+    section: str,
+    end: pd.Timestamp,
+    region_ids: Sequence[int] | None,
+    now: datetime,
 ) -> dict[str, pd.DataFrame]:
     """What one home section's KPIs are computed from (the page and the API alike): its
     cached frames of whole days, and for schedules the sessions ahead that have ended
-    unmarked by now."""
+    unmarked by `now`."""
     frames = section_frames(conn=conn, section=section, end=end, region_ids=region_ids)
     if section == "schedules":
-        frames = frames | _unmarked_ahead(conn=conn, end=end, region_ids=region_ids)
+        frames = frames | _unmarked_ahead(conn=conn, end=end, region_ids=region_ids, now=now)
     return frames

@@ -246,6 +246,19 @@ def test_colleagues_signing_in_from_one_address_do_not_use_up_its_limit(db, monk
     assert login(new_client(), colleagues[0].email).status_code == 429
 
 
+def test_signing_in_on_a_loop_from_one_address_meets_its_ceiling(db, monkeypatch):
+    """Successes do not count against the address's limit of refusals, but every sign-in
+    counts against its ceiling: a valid account cannot sign in without end."""
+    monkeypatch.setenv("BEACON_LOGIN_IP_CEILING", "4 per 15 minutes")
+    from settings import get_settings
+
+    get_settings.cache_clear()
+    account = create_test_account("viewer")
+    for _ in range(4):
+        assert login(new_client(), account.email).status_code == 302
+    assert login(new_client(), account.email).status_code == 429
+
+
 def test_a_forged_x_forwarded_for_does_not_reset_the_address_limit(db, monkeypatch):
     monkeypatch.setenv("BEACON_LOGIN_IP_LIMIT", "3 per 15 minutes")
     from settings import get_settings

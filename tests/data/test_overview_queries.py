@@ -245,14 +245,10 @@ def test_sessions_that_ended_unmarked_are_not_still_to_come(seeded_engine, frame
     starts, ends = (pd.to_datetime(s[c], utc=True) for c in ("starts_at", "ends_at"))
     ahead = s[(starts >= since) & (starts < until) & (s["status"] == "scheduled")]
     ended = int((ends[ahead.index] <= by).sum())
-    with connect() as conn:
-        section = home.section_frames(conn=conn, section="schedules", end=end, region_ids=SCOPE)
-        unmarked = overview.ended_unmarked(
-            conn=conn, since=since, until=until, by=by, region_ids=SCOPE
-        )
-    assert unmarked == ended > 0 and len(ahead) > ended
-    with_unmarked = section | {"ended_unmarked": pd.DataFrame({"sessions": [unmarked]})}
-    kpis, _ = home_kpis.schedules(with_unmarked, end, weeks=12)
+    with connect() as conn:  # what the page and the API read
+        frames = home.area_frames(conn=conn, section="schedules", end=end, region_ids=SCOPE, now=by)
+    assert int(frames["ended_unmarked"]["sessions"].sum()) == ended > 0 and len(ahead) > ended
+    kpis, _ = home_kpis.schedules(frames, end, weeks=12)
     shown = next(k for k in kpis if k.key == "bookings_next_7_days")
     assert shown.value == len(ahead) - ended
     assert shown.note.endswith(f"; {ended:,} ended, not marked yet")

@@ -27,8 +27,8 @@ def upgrade() -> None:
         sa.Column("days_past_due", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["loan_id"],
-            ["loan_standings.loan_id"],
-            name=op.f("fk_watch_loans_loan_id_loan_standings"),
+            ["loans.id"],
+            name=op.f("fk_watch_loans_loan_id_loans"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("loan_id", name=op.f("pk_watch_loans")),
