@@ -3,6 +3,7 @@ regions. The Watchlist page, its exports and the API read it here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import pandas as pd
@@ -11,6 +12,7 @@ from actions.base import Actor
 from analytics.early_warning import SEVERITIES, lowest_thresholds, triggered, watchlist
 from data import credit, loans
 from data.engine import connect
+from data.grid import ColumnFilter, SortKey, filter_frame, sort_frame
 
 
 def watched_loans(
@@ -68,3 +70,34 @@ def watched_page(
         )
     listed = watchlist(behaviour, triggered(behaviour, rules))
     return listed, total
+
+
+def graded(
+    listed: pd.DataFrame, sort: Sequence[SortKey] = (), filters: Sequence[ColumnFilter] = ()
+) -> pd.DataFrame:
+    """The watchlist narrowed and ordered as a grid asks (riskiest first without a sort)."""
+    return sort_frame(filter_frame(listed, filters), sort, tie="customer")
+
+
+def watched_rows(
+    *,
+    actor: Actor,
+    severity: str | None,
+    rule_id: int | None,
+    now: datetime,
+    offset: int,
+    limit: int,
+    sort: Sequence[SortKey] = (),
+    filters: Sequence[ColumnFilter] = (),
+) -> tuple[pd.DataFrame, int]:
+    """One page of the watchlist as a grid (or the API) asks for it, and how many loans it
+    holds: in its own order for every rule, from the kept order (`watched_page`); with a
+    sort, a column filter or one rule, from the whole list."""
+    if rule_id is None and not sort and not any(f.conditions for f in filters):
+        paged = watched_page(actor=actor, severity=severity, now=now, offset=offset, limit=limit)
+        if paged is not None:
+            return paged
+    listed = graded(
+        watched_loans(actor=actor, severity=severity, rule_id=rule_id, now=now), sort, filters
+    )
+    return listed.iloc[offset : offset + limit], len(listed)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from actions import credit as credit_actions
 from actions.base import Refused
 from actions.credit import ApplicationRequest, ItemRefused, Scored
-from actions.credit_watch import watched_loans, watched_page
+from actions.credit_watch import watched_rows
 from api.idempotency import idempotent
 from api.paging import Paged, PageQuery, page_answer
 from api.problems import Problem, problem
@@ -183,18 +183,12 @@ class WatchPage(Paged):
 @requires(*EVERYONE)
 def watched(query: WatchQuery) -> Response:
     """The active loans the alert rules catch, most severe and latest first."""
-    actor = current_actor()
-    if query.rule_id is None:  # every rule: the page from the kept order, as the page's grid
-        paged = watched_page(
-            actor=actor,
-            severity=query.severity,
-            now=now(),
-            offset=query.offset,
-            limit=query.per_page,
-        )
-        if paged is not None:
-            return page_answer(*paged, query)
-    listed = watched_loans(actor=actor, severity=query.severity, rule_id=query.rule_id, now=now())
-    return page_answer(
-        listed.iloc[query.offset : query.offset + query.per_page], len(listed), query
+    page, total = watched_rows(
+        actor=current_actor(),
+        severity=query.severity,
+        rule_id=query.rule_id,
+        now=now(),
+        offset=query.offset,
+        limit=query.per_page,
     )
+    return page_answer(page, total, query)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from actions.base import Refused
 from actions.credit import AlertRuleRequest, add_alert_rule, rule_problems, switch_alert_rule
 from actions.credit_model import active_model_status
-from actions.credit_watch import watched_loans, watched_page
+from actions.credit_watch import graded, watched_loans, watched_rows
 from analytics.early_warning import SEVERITIES
 from auth.access import (
     ADMINS,
@@ -37,7 +37,6 @@ from components.table import data_table
 from components.view_tools import export_menu, view_actions, view_location
 from data import credit
 from data.engine import connect
-from data.grid import filter_frame, sort_frame
 from data.models.credit import ALERT_METRICS
 from jobs import credit_alerts
 from sharing.embed import EMBED_ROLES
@@ -265,28 +264,22 @@ def narrow(severity: str | None, rule: Any) -> dict[str, Any]:
 def rows(request: Any, query: Any) -> tuple[Any, str]:
     start, size, state = requested_view(request, query, SPEC, GRID)
     grid = state["grid"]
-    # In its own order, every rule: a page read from the kept order and count.
-    kept_order = not grid.sort and not any(f.conditions for f in grid.filters)
-    paged = (
-        watched_page(
-            actor=current_actor(), severity=state["severity"], now=now(), offset=start, limit=size
-        )
-        if kept_order and state["rule"] is None
-        else None
+    page, total = watched_rows(
+        actor=current_actor(),
+        severity=state["severity"],
+        rule_id=state["rule"],
+        now=now(),
+        offset=start,
+        limit=size,
+        sort=grid.sort,
+        filters=grid.filters,
     )
-    if paged is not None:
-        page, total = paged
-    else:
-        listed = graded(state)
-        page, total = listed.iloc[start : start + size], len(listed)
     return rows_response(page, total, GRID), f"{total:,} loans on the watchlist"
 
 
-def graded(state: ViewState) -> pd.DataFrame:
+def graded_rows(state: ViewState) -> pd.DataFrame:
     """The watchlist narrowed and ordered by the grid (riskiest first without a sort)."""
-    grid = state["grid"]
-    listed = filter_frame(loan_rows(state), grid.filters)
-    return sort_frame(listed, grid.sort, tie="customer")
+    return graded(loan_rows(state), state["grid"].sort, state["grid"].filters)
 
 
 def loan_rows(state: ViewState) -> pd.DataFrame:
@@ -354,7 +347,7 @@ def raise_now(_clicks: int | None) -> str:
 
 def loans_shown(state: ViewState) -> pd.DataFrame:
     """Every loan the filters and the grid keep, in its order, with the columns it shows."""
-    return as_shown(graded(state), state["grid"], GRID)
+    return as_shown(graded_rows(state), state["grid"], GRID)
 
 
 def _rule_name(rule_id: int) -> str:

@@ -766,6 +766,15 @@ def test_the_watchlists_kept_order_pages_as_the_whole_list_does(scored):
         )
     keep_loan_standings()
     assert compare() > 20
+    with acting_as("analyst"):  # the grid's first block, read from the kept order
+        block, status = credit_watchlist.rows(request={"startRow": 0}, query={})
+    whole = watched_loans(actor=everyone, severity=None, rule_id=None, now=now)
+    assert status == f"{len(whole):,} loans on the watchlist"
+    shown = [(r["customer"], r["days_past_due"], r["principal"]) for r in block["rowData"]]
+    head = whole.head(len(shown))
+    columns = (head["customer"], head["days_past_due"], head["principal"])
+    assert shown == list(zip(*columns, strict=True))
+    assert len(shown) == min(len(whole), 100) > 20
     with transaction() as conn:
         rule = {"name": "Any missed", "metric": "missed_payments", "threshold": 0.5}
         rule_id = credit.add_alert_rule(
