@@ -37,16 +37,34 @@ def session_link(row: Mapping[Any, Any], *, show_day: bool = False) -> html.A:
     )
 
 
-def more_link(day: date, hidden: int, filters: dict[str, str]) -> html.A:
-    """ "+N more" for a day: that day in the list view, under the same filters."""
+def day_list(day: date, filters: dict[str, str]) -> str:
+    """The address of one day in the list view, under the same filters."""
     query = urlencode(
         {**filters, "view": "list", "date": day.isoformat(), "until": day.isoformat()}
     )
+    return f"/schedules?{query}"
+
+
+def more_link(day: date, hidden: int, filters: dict[str, str]) -> html.A:
+    """ "+N more" for a day: that day in the list view, under the same filters."""
     return html.A(
         f"+{hidden:,} more",
-        href=f"/schedules?{query}",
+        href=day_list(day, filters),
         className="calendar-more",
         title=f"Every session on {day:%A %d %B} in the list",
+    )
+
+
+def count_link(day: date, count: int, filters: dict[str, str]) -> html.A:
+    """A day's number of sessions, linking to them in the list: what a month cell shows on a
+    phone, where seven columns leave no room for a session's time and title (beacon.css
+    hides it on wider screens, and the chips on a phone)."""
+    return html.A(
+        f"{count:,}",
+        href=day_list(day, filters),
+        className="calendar-count",
+        title=f"{count:,} session{'' if count == 1 else 's'} on {day:%A %d %B}",
+        **attrs(aria_label=f"{count:,} session{'' if count == 1 else 's'} on {day:%A %d %B}"),
     )
 
 
@@ -96,7 +114,9 @@ def month_view(
     shown_per_day: int = 3,
 ) -> html.Div:
     """A month grid (weeks from Monday): per day up to `shown_per_day` sessions and a link
-    to the rest (`counts` per date: every session of the day, shown or not)."""
+    to the rest (`counts` per date: every session of the day, shown or not). The days of
+    the neighbouring months in the first and last week are drawn dimmed, with their own
+    sessions when `sessions` and `counts` hold them."""
     start = first - timedelta(days=first.weekday())
     cells = []
     by_day = sessions_by_day(sessions)
@@ -105,7 +125,8 @@ def month_view(
         if offset % 7 == 0 and day.month != first.month and offset > 0:
             break
         todays = by_day.get(day, [])[:shown_per_day]
-        rest = int(counts.get(day, 0)) - len(todays)
+        count = int(counts.get(day, 0))
+        rest = count - len(todays)
         cells.append(
             html.Div(
                 [
@@ -117,6 +138,7 @@ def month_view(
                     ),
                     *[session_link(row) for row in todays],
                     more_link(day, rest, filters) if rest > 0 else None,
+                    count_link(day, count, filters) if count else None,
                 ],
                 className="calendar-cell" + ("" if day.month == first.month else " is-other-month"),
             )

@@ -769,16 +769,23 @@ class ScheduleView:
         } | changes
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
-    def moments(self, today: date, zone: str) -> tuple[date, date, datetime, datetime]:
+    def moments(
+        self, today: date, zone: str, *, whole_weeks: bool = False
+    ) -> tuple[date, date, datetime, datetime]:
         """The window's first and following day, and the same as UTC instants of local
-        midnight in `zone`."""
+        midnight in `zone`; with `whole_weeks`, the instants span the Monday-to-Sunday weeks
+        the window touches (what a month's grid draws, its neighbours' days too)."""
         first, following = self.window(today)
+        start, end = first, following
+        if whole_weeks:
+            start -= timedelta(days=start.weekday())
+            end += timedelta(days=(7 - end.weekday()) % 7)
         tz = ZoneInfo(zone)
         return (
             first,
             following,
-            datetime.combine(first, time.min, tz).astimezone(UTC),
-            datetime.combine(following, time.min, tz).astimezone(UTC),
+            datetime.combine(start, time.min, tz).astimezone(UTC),
+            datetime.combine(end, time.min, tz).astimezone(UTC),
         )
 
     def window(self, today: date) -> tuple[date, date]:

@@ -133,7 +133,8 @@ def utilisation(
     of the sessions that overlap `since` to `until`.
 
     Frames: hosts (host_name, hours, sessions), rooms (room, room_id, hours, sessions),
-    weeks (week datetime64, sessions, cancelled, expected, absent).
+    weeks (week datetime64, sessions, cancelled, expected, absent): every week the window
+    touches, those without sessions too, so that a chart spans the period it names.
     """
     window = window_of(since, until)
     held = kept_days(conn) if window else {}
@@ -186,7 +187,7 @@ def utilisation(
     return {
         "hosts": _named(hosts, "host_name"),
         "rooms": _named(rooms, "room", key="room_id"),
-        "weeks": _weekly_rates(days),
+        "weeks": _weekly_rates(days, since=since, until=until),
     }
 
 
@@ -255,10 +256,16 @@ def _named(rows: Sequence[Any], name: str, key: str | None = None) -> pd.DataFra
     return frame.rename(columns={"id": key}) if key else frame.drop(columns="id")
 
 
-def _weekly_rates(days: Sequence[Any]) -> pd.DataFrame:
+def _weekly_rates(days: Sequence[Any], *, since: datetime, until: datetime) -> pd.DataFrame:
     """(day, sessions, cancelled, expected, absent) rows summed per week (starting on
-    Monday, ascending): week, sessions, cancelled, expected, absent."""
+    Monday, ascending): week, sessions, cancelled, expected, absent. Every week from the
+    one holding `since` to the one holding the last moment before `until` is a row."""
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    first, last = since.date(), (until - timedelta(microseconds=1)).date()
+    week = first - timedelta(days=first.weekday())
+    while week <= last:
+        weeks[week] = [0, 0, 0, 0]
+        week += timedelta(days=7)
     for day, *counts in days:
         day = day if isinstance(day, date) else date.fromisoformat(str(day))
         sums = weeks[day - timedelta(days=day.weekday())]

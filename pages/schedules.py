@@ -323,8 +323,10 @@ def draw(
 ) -> tuple:
     chosen = chosen_view(view, anchor, host, room, student, status, until)
     zone = get_settings().timezone
-    first, following, since, until = chosen.moments(datetime.now(ZoneInfo(zone)).date(), zone)
     listing = chosen.view == "list"
+    first, following, since, until = chosen.moments(
+        datetime.now(ZoneInfo(zone)).date(), zone, whole_weeks=not listing
+    )  # a month's grid shows its neighbours' days in the first and last week
     with connect() as conn:
         args = {
             "conn": conn,
@@ -338,7 +340,8 @@ def draw(
         else:
             per_day = WEEK_PER_DAY if chosen.view == "week" else MONTH_PER_DAY
             frame, counts = schedules.calendar_days(**args, zone=zone, per_day=per_day)
-            total = int(counts.sum())
+            in_window = [first <= day < following for day in counts.index]
+            total = int(counts[in_window].sum()) if len(counts) else 0
     export = "/schedules/export.ics?" + urlencode(chosen.query(date=first.isoformat()))
     period = f"{first:%d %b} – {following - timedelta(days=1):%d %b %Y}"
     if listing:  # the grid counts what it lists, under its own column filters too

@@ -13,10 +13,11 @@ from analytics.narrative import Fact
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
 from auth.requests import days_back
+from components.attrs import attrs
 from components.chart_card import chart_bodies, chart_card
 from components.figures import clicked, week_axis
 from components.filters import period_filter
-from components.formatting import number, percent
+from components.formatting import count_of, number, percent
 from components.shell import ids as shell_ids
 from components.theme import Figure, themed, values
 from components.view_tools import view_actions, view_location
@@ -47,6 +48,7 @@ class ids:
     rooms_graph = "util-rooms-graph"  # a click on a room's bar lists its sessions
     go = "util-go"
     rates = "util-rates"
+    coverage = "util-coverage"  # says which weeks of the period hold no sessions at all
 
 
 def layout(**query: str) -> Component:
@@ -60,6 +62,7 @@ def layout(**query: str) -> Component:
                 "Whole days up to yesterday: today's sessions count once the day is over.",
                 className="widget-note",
             ),
+            html.P(id=ids.coverage, className="widget-note", **attrs(aria_live="polite")),
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             ExplainAIO(VIEW),
             html.Div(
@@ -112,6 +115,7 @@ def utilisation_facts(state: ViewState) -> list[Fact]:
     expected, absent = int(weeks["expected"].sum()), int(weeks["absent"].sum())
     return [
         Fact("Period", PERIODS[days]),
+        Fact("Weeks with sessions", f"{int((weeks['sessions'] > 0).sum())} of {len(weeks)}"),
         Fact("Sessions booked", number(sessions)),
         Fact(
             "Cancelled",
@@ -124,6 +128,29 @@ def utilisation_facts(state: ViewState) -> list[Fact]:
         ),
         Fact("Rooms in use", number(len(use["rooms"]))),
     ]
+
+
+def coverage(weeks: pd.DataFrame) -> str | None:
+    """Why a period's charts span fewer weeks of data than its name says: the weeks at its
+    start or end without a single session (an organisation's first bookings, or a load
+    that stops early). None when every end of the period holds sessions, or none does."""
+    held = weeks.index[weeks["sessions"] > 0]
+    if held.empty:
+        return None
+    before, after = int(held[0]), len(weeks) - 1 - int(held[-1])
+    first, last = (f"the week of {weeks['week'][i]:%d %b}" for i in (held[0], held[-1]))
+    of = f"of these {count_of(len(weeks), 'week')}"
+
+    def weeks_(n: int) -> str:
+        return "week" if n == 1 else f"{n} weeks"
+
+    if before and after:
+        return f"Sessions only from {first} to {last} {of}."
+    if before:
+        return f"No sessions in the first {weeks_(before)} {of}: the earliest is in {first}."
+    if after:
+        return f"No sessions in the last {weeks_(after)} {of}: the latest is in {last}."
+    return None
 
 
 def hosts_rows(state: ViewState) -> pd.DataFrame:
@@ -170,14 +197,18 @@ def rooms_figure(frame: pd.DataFrame, theme: str | None) -> Figure | None:
 
 
 def rates_figure(weeks: pd.DataFrame, theme: str | None) -> Figure | None:
-    if weeks.empty:
+    """Both rates per week, over every week of the period: a week without sessions is a gap
+    in the lines, not a week left off the axis."""
+    if not weeks["sessions"].sum():
         return None
     traces = [
         {"type": "scatter", "x": values(weeks["week"]), "y": values(weeks[column]), "name": name}
         for column, name in (("cancelled_rate", "Cancelled"), ("no_show_rate", "No-shows"))
     ]
+    half_week = pd.Timedelta(days=3.5)
+    span = [str(weeks["week"].min() - half_week), str(weeks["week"].max() + half_week)]
     layout = {
-        "xaxis": week_axis(weeks["week"]),
+        "xaxis": week_axis(weeks["week"]) | {"range": span},
         "yaxis": {"tickformat": ".0%", "rangemode": "tozero"},
     }
     return themed({"data": traces, "layout": layout}, theme)
@@ -187,6 +218,7 @@ def rates_figure(weeks: pd.DataFrame, theme: str | None) -> Figure | None:
     Output(ids.hosts, "children"),
     Output(ids.rooms, "children"),
     Output(ids.rates, "children"),
+    Output(ids.coverage, "children"),
     Input(ids.period, "value"),
     Input(shell_ids.theme, "data"),
 )
@@ -194,12 +226,13 @@ def rates_figure(weeks: pd.DataFrame, theme: str | None) -> Figure | None:
 @cached_answer("schedules", "tutors")
 def show(period: Any, theme: str | None) -> Any:
     state = SPEC.state({"period": period})
-    return chart_bodies(
+    note = coverage(usage(state["period"])[1]["weeks"])
+    return *chart_bodies(
         SPEC.part_names(),
         SPEC.figures(state, theme),
         empty=("No sessions in this period", "Book sessions to see how hosts and rooms are used."),
         drill=("rooms", ids.rooms_graph, "Click to list this room's sessions"),
-    )
+    ), note
 
 
 @callback(

@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
-from tests.browser.conftest import sign_in, url
+from tests.browser.conftest import click, sign_in, url
 
 PHONE = (390, 844)
 
@@ -54,3 +54,48 @@ def test_a_wide_screen_keeps_the_sidebar_and_no_menu_button(dash_duo, seeded_eng
     assert not dash_duo.find_element("#shell-menu-button").is_displayed()
     toolbar = dash_duo.wait_for_element(".js-plotly-plot .modebar-container", timeout=20)
     assert toolbar.value_of_css_property("display") != "none"  # shown on hover
+
+
+def test_a_month_on_a_phone_shows_each_days_count_and_its_neighbours_days(phone):
+    """Seven columns of 50 px cut a session's chip to "09:0": on a phone each day of the
+    month shows how many sessions start on it, a link to that day's list. The first week's
+    days of the month before are drawn with their own sessions, not left blank."""
+    from datetime import date, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import func, select
+
+    from data.engine import connect
+    from data.models import Schedule
+    from settings import get_settings
+
+    zone = ZoneInfo(get_settings().timezone)
+    day = date(2026, 4, 30)  # a Thursday in the grid of May 2026, which starts on a Friday
+
+    def midnight(d: date) -> datetime:
+        return datetime.combine(d, time.min, zone)
+
+    with connect() as conn:
+        expected = conn.execute(
+            select(func.count()).where(
+                Schedule.starts_at >= midnight(day),
+                Schedule.starts_at < midnight(day + timedelta(days=1)),
+            )
+        ).scalar_one()
+    assert expected > 0, "the seeded data books sessions on 30 April"
+    sign_in(phone, "viewer")
+    phone.driver.get(url(phone, "/schedules?view=month&date=2026-05-10"))
+    phone.wait_for_element(".calendar-month .calendar-count", timeout=20)
+    assert "May 2026" in phone.find_element("#sched-range").text
+    counts = phone.driver.find_elements(By.CSS_SELECTOR, ".calendar-month .calendar-count")
+    assert counts and all(link.is_displayed() for link in counts)
+    chips = phone.driver.find_elements(By.CSS_SELECTOR, ".calendar-month .session-chip")
+    assert chips and not any(chip.is_displayed() for chip in chips)
+    april = f'.is-other-month .calendar-count[href*="date={day}"]'
+    assert [link.text for link in phone.driver.find_elements(By.CSS_SELECTOR, april)] == [
+        str(expected)
+    ]
+    click(phone, april)
+    WebDriverWait(phone.driver, 10).until(lambda d: "view=list" in d.current_url)
+    assert f"date={day}" in phone.driver.current_url
+    assert f"until={day}" in phone.driver.current_url

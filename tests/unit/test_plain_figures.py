@@ -278,7 +278,9 @@ def old_rates_figure(weeks: pd.DataFrame, theme: str | None) -> go.Figure:
     rates = go.Figure()
     rates.add_scatter(x=weeks["week"], y=weeks["cancelled_rate"], name="Cancelled")
     rates.add_scatter(x=weeks["week"], y=weeks["no_show_rate"], name="No-shows")
-    rates.update_layout(xaxis=week_axis(weeks["week"]))
+    span = [str(weeks["week"].min() - pd.Timedelta(days=3.5))]
+    span.append(str(weeks["week"].max() + pd.Timedelta(days=3.5)))
+    rates.update_layout(xaxis=week_axis(weeks["week"]) | {"range": span})
     return themed(rates, theme).update_yaxes(tickformat=".0%", rangemode="tozero")
 
 
@@ -501,7 +503,12 @@ def hours(label: str) -> pd.DataFrame:
 
 def weekly_rates() -> pd.DataFrame:
     return pd.DataFrame(
-        {"week": WEEKS, "cancelled_rate": np.linspace(0.02, 0.1, 12), "no_show_rate": 0.05}
+        {
+            "week": WEEKS,
+            "sessions": 40,
+            "cancelled_rate": np.linspace(0.02, 0.1, 12),
+            "no_show_rate": 0.05,
+        }
     )
 
 
@@ -656,7 +663,10 @@ def test_weekly_charts_tick_on_mondays_at_most_eight_times(weeks, every):
         stacked_bars(statuses, theme="light", y_title="sessions"),
         share_line(pd.Series(0.8, index=index), theme="light", y_title="attendance"),
         rates_figure(
-            pd.DataFrame({"week": index, "cancelled_rate": 0.1, "no_show_rate": 0.05}), "light"
+            pd.DataFrame(
+                {"week": index, "sessions": 9, "cancelled_rate": 0.1, "no_show_rate": 0.05}
+            ),
+            "light",
         ),
     ):
         axis = figure["layout"]["xaxis"]
