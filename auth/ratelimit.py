@@ -45,11 +45,13 @@ sign_in_limits = [
     # (a password check, a session and an audit row each) is stopped too.
     limiter.limit(ip_ceiling, methods=["POST"], key_func=client_ip, scope="sign-in-ceiling"),
 ]
-# A reset request always answers the same (it never tells whether an account exists): every
-# one counts against its address, or one address could send mail without end.
+# A reset request always answers the same (it never tells whether an account exists), so
+# nothing is "refused": every one counts against its address, or one address could send mail
+# without end, and against the account asked for, or many addresses could fill one inbox
+# (the account's count had waited for a refusal that never comes).
 reset_limits = [
     limiter.limit(ip_limit, methods=["POST"], key_func=client_ip),
-    limiter.limit(account_limit, methods=["POST"], key_func=account_key, deduct_when=refused),
+    limiter.limit(account_limit, methods=["POST"], key_func=account_key, scope="reset-account"),
 ]
 
 

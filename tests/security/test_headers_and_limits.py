@@ -83,6 +83,28 @@ def test_forgot_password_is_rate_limited_like_sign_in(db):
     assert "Too many requests" in answers[-1].get_data(as_text=True)
 
 
+def test_one_accounts_password_links_are_limited_whatever_the_address(db):
+    """Nine reset requests for one account from nine addresses: the ninth is refused (8 per
+    15 minutes), so a botnet cannot fill one inbox; another account, from the same
+    address as the ninth, is still answered."""
+    limit = int(get_settings().login_account_limit.split()[0])
+    client = new_client()
+    token = csrf(client, "/forgot-password")
+
+    def ask(email: str, address: str) -> int:
+        return client.post(
+            "/forgot-password",
+            data={"csrf_token": token, "email": email},
+            environ_base={"REMOTE_ADDR": address},
+        ).status_code
+
+    victim = create_test_account("viewer").email
+    statuses = [ask(victim, f"198.51.100.{i}") for i in range(1, limit + 2)]
+    assert statuses == [200] * limit + [429]
+    assert ask(victim.upper(), "198.51.100.99") == 429  # the same account, however written
+    assert ask(create_test_account("viewer").email, f"198.51.100.{limit + 1}") == 200
+
+
 class HeldMailServer:
     """A real SMTP server on loopback that holds every message until told to let go, as a
     slow mail relay would."""
