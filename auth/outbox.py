@@ -19,6 +19,11 @@ from settings import get_settings
 log = logging.getLogger("beacon.mail")
 _threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="beacon-mail")
 PURPOSES = ("reset", "invite")
+# At most this many reset links per account in RESET_WINDOW: asked for from any number of
+# addresses, one inbox is not flooded, and the form still answers the same (a 429 keyed on
+# a typed address would let anyone block a colleague's form).
+RESET_LINKS = 3
+RESET_WINDOW = timedelta(minutes=15)
 
 
 def password_link_later(*, email: str, purpose: str, ip: str | None) -> Future[None] | None:
@@ -61,6 +66,16 @@ def send_password_link(*, email: str, purpose: str, ip: str | None) -> None:
     token, hashed = new_token()
     live = account if account is not None and account.is_active else None
     with transaction() as conn:
+        held_back = (
+            live is not None
+            and purpose == "reset"
+            and accounts.password_links_since(
+                conn=conn, user_id=live.id, purpose=purpose, since=now() - RESET_WINDOW
+            )
+            >= RESET_LINKS
+        )
+        if held_back:
+            live = None  # its earlier links still work
         if live is not None:
             accounts.create_password_token(
                 conn=conn,
@@ -77,7 +92,8 @@ def send_password_link(*, email: str, purpose: str, ip: str | None) -> None:
                 now=now(),
                 user_id=account.id if account else None,
                 ip=ip,
-                detail={"email": email},
+                detail={"email": email}
+                | ({"sent": f"no: {RESET_LINKS} links in 15 minutes already"} if held_back else {}),
             )
     if live is None:
         return

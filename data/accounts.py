@@ -293,6 +293,19 @@ def create_password_token(
     )
 
 
+def password_links_since(*, conn: Connection, user_id: int, purpose: str, since: datetime) -> int:
+    """How many password links of `purpose` the account was sent from `since` on."""
+    return int(
+        conn.execute(
+            select(func.count()).where(
+                PasswordToken.user_id == user_id,
+                PasswordToken.purpose == purpose,
+                PasswordToken.created_at >= since,
+            )
+        ).scalar_one()
+    )
+
+
 def password_token_user(*, conn: Connection, token_hash: str, now: datetime) -> int | None:
     """The user a token belongs to while it is unused and unexpired, without using it."""
     user_id = conn.execute(
