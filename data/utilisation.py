@@ -258,7 +258,8 @@ def _named(rows: Sequence[Any], name: str, key: str | None = None) -> pd.DataFra
 
 def _weekly_rates(days: Sequence[Any], *, since: datetime, until: datetime) -> pd.DataFrame:
     """(day, sessions, cancelled, expected, absent) rows summed per week (starting on
-    Monday, ascending): week, sessions, cancelled, expected, absent. Every week from the
+    Monday, ascending): week, sessions, cancelled, expected, absent, and first_day and
+    last_day, the week's first and last day with sessions (NaT without). Every week from the
     one holding `since` to the one holding the last moment before `until` is a row."""
     weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     first, last = since.date(), (until - timedelta(microseconds=1)).date()
@@ -266,14 +267,22 @@ def _weekly_rates(days: Sequence[Any], *, since: datetime, until: datetime) -> p
     while week <= last:
         weeks[week] = [0, 0, 0, 0]
         week += timedelta(days=7)
+    held: dict[date, list[date]] = defaultdict(list)
     for day, *counts in days:
         day = day if isinstance(day, date) else date.fromisoformat(str(day))
-        sums = weeks[day - timedelta(days=day.weekday())]
+        monday = day - timedelta(days=day.weekday())
+        sums = weeks[monday]
         for i, count in enumerate(counts):
             sums[i] += int(count)
+        if counts[0]:
+            held[monday].append(day)
     frame = pd.DataFrame(
-        [(week, *sums) for week, sums in sorted(weeks.items())],
-        columns=["week", "sessions", "cancelled", "expected", "absent"],
+        [
+            (week, *sums, min(held[week], default=None), max(held[week], default=None))
+            for week, sums in sorted(weeks.items())
+        ],
+        columns=["week", "sessions", "cancelled", "expected", "absent", "first_day", "last_day"],
     )
-    frame["week"] = pd.to_datetime(frame["week"])
+    for column in ("week", "first_day", "last_day"):
+        frame[column] = pd.to_datetime(frame[column])
     return frame

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import dash
@@ -17,7 +18,7 @@ from components.attrs import attrs
 from components.chart_card import chart_bodies, chart_card
 from components.figures import clicked, week_axis
 from components.filters import period_filter
-from components.formatting import count_of, number, percent
+from components.formatting import number, percent
 from components.shell import ids as shell_ids
 from components.theme import Figure, themed, values
 from components.view_tools import view_actions, view_location
@@ -107,6 +108,11 @@ def usage(period: object) -> tuple[int, dict]:
         )
 
 
+def _span(weeks: pd.DataFrame) -> str:
+    earliest, latest = weeks["first_day"].min(), weeks["last_day"].max()
+    return "none" if pd.isna(earliest) else f"{earliest:%d %b} to {latest:%d %b}"
+
+
 def utilisation_facts(state: ViewState) -> list[Fact]:
     """Totals and rates behind the charts (no host or student names)."""
     days, use = usage(state.get("period"))
@@ -115,7 +121,7 @@ def utilisation_facts(state: ViewState) -> list[Fact]:
     expected, absent = int(weeks["expected"].sum()), int(weeks["absent"].sum())
     return [
         Fact("Period", PERIODS[days]),
-        Fact("Weeks with sessions", f"{int((weeks['sessions'] > 0).sum())} of {len(weeks)}"),
+        Fact("Days with sessions", _span(weeks)),
         Fact("Sessions booked", number(sessions)),
         Fact(
             "Cancelled",
@@ -130,27 +136,33 @@ def utilisation_facts(state: ViewState) -> list[Fact]:
     ]
 
 
-def coverage(weeks: pd.DataFrame) -> str | None:
-    """Why a period's charts span fewer weeks of data than its name says: the weeks at its
-    start or end without a single session (an organisation's first bookings, or a load
-    that stops early). None when every end of the period holds sessions, or none does."""
-    held = weeks.index[weeks["sessions"] > 0]
-    if held.empty:
+def coverage(weeks: pd.DataFrame, *, first: date, last: date) -> str | None:
+    """Why a period's charts hold fewer weeks of data than its name says: a week or more at
+    its start (`first`, its first day) or its end (`last`) without a single session, as
+    before an organisation's first bookings. None when sessions reach within a week of both
+    ends (a weekend is no gap), or when there are none at all (the empty state says so)."""
+    earliest, latest = weeks["first_day"].min(), weeks["last_day"].max()
+    if pd.isna(earliest):
         return None
-    before, after = int(held[0]), len(weeks) - 1 - int(held[-1])
-    first, last = (f"the week of {weeks['week'][i]:%d %b}" for i in (held[0], held[-1]))
-    of = f"of these {count_of(len(weeks), 'week')}"
-
-    def weeks_(n: int) -> str:
-        return "week" if n == 1 else f"{n} weeks"
-
-    if before and after:
-        return f"Sessions only from {first} to {last} {of}."
-    if before:
-        return f"No sessions in the first {weeks_(before)} {of}: the earliest is in {first}."
-    if after:
-        return f"No sessions in the last {weeks_(after)} {of}: the latest is in {last}."
+    before, after = (earliest.date() - first).days, (last - latest.date()).days
+    if before >= 7 and after >= 7:
+        return f"Sessions only from {earliest:%a %d %b} to {latest:%a %d %b} in this period."
+    if before >= 7:
+        return (
+            f"No sessions in the first {before} days of this period: the earliest is on "
+            f"{earliest:%a %d %b}."
+        )
+    if after >= 7:
+        return (
+            f"No sessions in the last {after} days of this period: the latest is on "
+            f"{latest:%a %d %b}."
+        )
     return None
+
+
+def period_days(days: int) -> tuple[date, date]:
+    """The first and last day of a period of `days` whole days up to yesterday."""
+    return days_back(days).date(), days_back(1).date()
 
 
 def hosts_rows(state: ViewState) -> pd.DataFrame:
@@ -164,8 +176,11 @@ def rooms_rows(state: ViewState) -> pd.DataFrame:
 
 
 def rates_rows(state: ViewState) -> pd.DataFrame:
-    """Behind the weekly rates: week, sessions, cancelled, expected, absent and both rates."""
-    weeks = usage(state["period"])[1]["weeks"].copy()
+    """Behind the weekly rates: week, sessions, cancelled, expected, absent and both rates;
+    every week of the period, or no rows when it holds no sessions at all."""
+    weeks = usage(state["period"])[1]["weeks"].drop(columns=["first_day", "last_day"])
+    if not weeks["sessions"].sum():
+        return weeks.iloc[:0].assign(cancelled_rate=[], no_show_rate=[])
     weeks["cancelled_rate"] = weeks["cancelled"] / weeks["sessions"]
     weeks["no_show_rate"] = weeks["absent"] / weeks["expected"].where(weeks["expected"] > 0)
     return weeks
@@ -226,7 +241,9 @@ def rates_figure(weeks: pd.DataFrame, theme: str | None) -> Figure | None:
 @cached_answer("schedules", "tutors")
 def show(period: Any, theme: str | None) -> Any:
     state = SPEC.state({"period": period})
-    note = coverage(usage(state["period"])[1]["weeks"])
+    days, use = usage(state["period"])
+    first, last = period_days(days)
+    note = coverage(use["weeks"], first=first, last=last)
     return *chart_bodies(
         SPEC.part_names(),
         SPEC.figures(state, theme),
@@ -250,7 +267,7 @@ def drill_to_room(click: Any, period: Any) -> str:
     if type(room) is not int or not 0 < room < 2**31:  # a forged click: not a room's id
         raise dash.exceptions.PreventUpdate
     days, _ = usage(period)
-    first, last = days_back(days).date(), days_back(1).date()  # both days included
+    first, last = period_days(days)  # both days included
     return f"/schedules?view=list&date={first}&until={last}&room={room}"  # the page's order
 
 

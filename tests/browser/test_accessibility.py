@@ -151,3 +151,23 @@ def test_the_main_pages_have_none_for_any_role(started, seeded_engine):
         assert len(pages) >= 3, role
         found = walk(started, half(pages, seeded_engine))
         assert found == {}, f"{role}: {report(found)}"
+
+
+def test_a_month_with_its_neighbours_days_has_none_wide_or_on_a_phone(started):
+    """The month view is no page's default, so the walks above never open it: May 2026
+    starts on a Friday and shows four days of April, whose chips (wide) and counts (on a
+    phone) must keep their contrast, in the light and the dark theme."""
+    account = sign_in(started, "viewer")
+    month = "/schedules?view=month&date=2026-05-10"
+    found = {}
+    for theme in ("light", "dark"):
+        with transaction() as conn:
+            preferences.save_preference(conn=conn, user_id=account.id, name="theme", value=theme)
+        for size, shown in (((1400, 900), ".session-chip"), (PHONE, ".calendar-count")):
+            started.driver.set_window_size(*size)
+            settled(started, month)
+            started.wait_for_element(f".is-other-month {shown}", timeout=20)
+            trouble = serious_violations(started) + sideways(started)
+            if trouble:
+                found[f"{theme} {size[0]} px"] = trouble
+    assert found == {}, report(found)

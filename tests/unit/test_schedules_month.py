@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 import app  # noqa: F401 (the pages need the app)
@@ -37,30 +38,38 @@ def cells(component) -> list:
     return found
 
 
-def test_the_month_counts_its_own_days_and_draws_its_neighbours(seeded_engine):
+@pytest.mark.parametrize(
+    ("anchor", "grid", "following"),
+    [
+        ("2026-05-10", (date(2026, 4, 27), date(2026, 6, 1)), date(2026, 6, 1)),  # Fri-Sun
+        ("2026-04-10", (date(2026, 3, 30), date(2026, 5, 4)), date(2026, 5, 1)),  # Wed-Thu
+    ],
+)
+def test_the_month_counts_its_own_days_and_draws_its_neighbours(
+    seeded_engine, anchor, grid, following
+):
     from pages.schedules import draw
 
+    first = date.fromisoformat(anchor).replace(day=1)
     with acting_as("admin"):
-        body, title, export, _ = draw("month", "2026-05-10", None, None, None, None)
-    may = starting(date(2026, 5, 1), date(2026, 6, 1))
-    april = starting(date(2026, 4, 27), date(2026, 5, 1))  # May 2026's grid starts on Monday 27
-    assert may > 0 and april > 0
-    assert title == f"May 2026 · {may:,} sessions"
-    assert "date=2026-05-01" in export
+        body, title, export, _ = draw("month", anchor, None, None, None, None)
+    own = starting(first, following)
+    beside = starting(grid[0], first) + starting(following, grid[1])
+    assert own > 0 and beside > 0
+    assert title == f"{first:%B %Y} · {own:,} sessions"
+    assert f"date={first}" in export
     drawn = cells(body)
-    assert len(drawn) == 35  # 27 April to 31 May
+    assert len(drawn) == (grid[1] - grid[0]).days
     neighbours = [c for c in drawn if "is-other-month" in c.className]
-    assert len(neighbours) == 4
+    assert len(neighbours) == (first - grid[0]).days + (grid[1] - following).days
     counted = [
         int(link.children.replace(",", ""))
         for cell in neighbours
         for link in cell.children
         if getattr(link, "className", "") == "calendar-count"
     ]
-    assert sum(counted) == april
-    for cell in neighbours:  # the month before's first sessions are drawn, as chips
-        day = cell.children[0].href.rsplit("=", 1)[1]
+    assert sum(counted) == beside
+    for cell in neighbours:  # the months beside it: their first sessions are drawn, as chips
+        day = date.fromisoformat(cell.children[0].href.rsplit("=", 1)[1])
         chips = [c for c in cell.children if "session-chip" in str(getattr(c, "className", ""))]
-        assert (
-            chips or starting(date.fromisoformat(day), date.fromisoformat(day) + timedelta(1)) == 0
-        )
+        assert len(chips) == min(3, starting(day, day + timedelta(days=1)))

@@ -4,7 +4,7 @@ and no no-shows."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import insert
@@ -57,45 +57,81 @@ def test_today_counts_once_it_is_over_and_yesterday_counts_now(seeded_copy):
 
 def test_every_week_of_the_period_is_a_row_and_empty_weeks_are_named(seeded_copy):
     """A period's chart spans every week it names: a week without sessions is a row of
-    zeros (a gap in the lines), and the page says which weeks at the period's start or end
-    hold none, rather than drawing 12 weeks as 8 without a word. (The seeded data ends on
-    a fixed day long before this period; the sessions booked here are its only ones.)"""
-    from pages.schedules_utilisation import coverage, rates_figure, usage
+    zeros (a gap in the lines), and the page says how many days at the period's start or
+    end hold none, rather than drawing 12 weeks as 8 without a word. (The seeded data ends
+    on a fixed day long before this period; the sessions booked here are its only ones.)"""
+    from pages.schedules_utilisation import (
+        SPEC,
+        coverage,
+        period_days,
+        rates_figure,
+        rates_rows,
+        usage,
+    )
 
     book(seeded_copy, starts_in=-timedelta(days=30), status="completed")
     book(seeded_copy, starts_in=timedelta(hours=-3), status="cancelled")  # yesterday
     with acting_as("admin"):
         weeks = usage(84)[1]["weeks"]
-    first, last = days_back(84).date(), days_back(1).date()
+        rows = rates_rows(SPEC.state({"period": 84}))
+    first, last = period_days(84)
     mondays = [d.date() for d in weeks["week"]]
     assert mondays[0] == first - timedelta(days=first.weekday())
     assert mondays[-1] == last - timedelta(days=last.weekday())
     assert all((b - a).days == 7 for a, b in zip(mondays, mondays[1:], strict=False))
-    held = list(weeks.index[weeks["sessions"] > 0])
-    booked = (days_back(30) - timedelta(days=days_back(30).weekday())).date()
-    assert [mondays[i] for i in held] == [booked, mondays[-1]]
+    booked = days_back(30).date()
+    held = weeks[weeks["sessions"] > 0]
+    assert [d.date() for d in held["first_day"]] == [booked, last]
     assert weeks["sessions"].sum() == 2
-    assert coverage(weeks) == (
-        f"No sessions in the first {held[0]} weeks of these {len(weeks)} weeks: the earliest "
-        f"is in the week of {booked:%d %b}."
+    assert coverage(weeks, first=first, last=last) == (
+        f"No sessions in the first {(booked - first).days} days of this period: the earliest "
+        f"is on {booked:%a %d %b}."
     )
-    figure = rates_figure(weeks.assign(cancelled_rate=0.5, no_show_rate=0.0), None)
+    assert list(rows["week"]) == list(weeks["week"])  # what the export and the chart read
+    assert "first_day" not in rows
+    figure = rates_figure(rows, None)
     assert figure is not None
     lo, hi = (pd.Timestamp(x) for x in figure["layout"]["xaxis"]["range"])
     assert lo < pd.Timestamp(mondays[0]) and hi > pd.Timestamp(mondays[-1])
-    assert rates_figure(weeks.assign(sessions=0), None) is None  # the empty state instead
 
 
-def test_the_coverage_note_reads_each_shape_of_gap():
+def test_a_period_without_sessions_has_no_rows_and_no_chart(seeded_copy):
+    """The export, the report and the embed of an empty period say there are no rows, rather
+    than listing its weeks as zeros."""
+    from pages.schedules_utilisation import SPEC, rates_figure, rates_rows
+
+    with acting_as("admin"):
+        rows = rates_rows(SPEC.state({"period": 28}))
+    assert rows.empty and {"cancelled_rate", "no_show_rate"} <= set(rows)
+    assert rates_figure(rows, None) is None
+
+
+def test_the_coverage_note_counts_days_and_a_weekend_is_no_gap():
+    """A period that starts on a Saturday, of an organisation that books on weekdays: its
+    first week holds no session inside the period, but two empty days are no gap to name."""
+    from datetime import date
+
+    from data.utilisation import _weekly_rates
     from pages.schedules_utilisation import coverage
 
-    week = pd.date_range("2026-09-14", periods=6, freq="7D")
-    frame = pd.DataFrame({"week": week, "sessions": [0, 3, 4, 0, 2, 0]})
-    assert coverage(frame) == (
-        "Sessions only from the week of 21 Sep to the week of 12 Oct of these 6 weeks."
+    first, last = date(2026, 1, 17), date(2026, 3, 13)  # Saturday to Friday, 8 weeks
+    weekdays = [first + timedelta(days=d) for d in range(56)]
+    days = [(d, 4, 1, 3, 0) for d in weekdays if d.weekday() < 5]
+
+    def note(rows: list) -> str | None:
+        since = datetime.combine(first, datetime.min.time(), UTC)
+        weeks = _weekly_rates(rows, since=since, until=since + timedelta(days=56))
+        return coverage(weeks, first=first, last=last)
+
+    assert note(days) is None
+    assert note([r for r in days if r[0] >= date(2026, 2, 2)]) == (
+        "No sessions in the first 16 days of this period: the earliest is on Mon 02 Feb."
     )
-    assert coverage(frame.assign(sessions=[1, 3, 4, 0, 2, 0])) == (
-        "No sessions in the last week of these 6 weeks: the latest is in the week of 12 Oct."
+    assert note([r for r in days if r[0] <= date(2026, 3, 4)]) == (
+        "No sessions in the last 9 days of this period: the latest is on Wed 04 Mar."
     )
-    assert coverage(frame.assign(sessions=[1, 3, 4, 0, 2, 5])) is None  # a gap within
-    assert coverage(frame.assign(sessions=0)) is None  # the empty state says it
+    assert note([r for r in days if date(2026, 2, 2) <= r[0] <= date(2026, 3, 4)]) == (
+        "Sessions only from Mon 02 Feb to Wed 04 Mar in this period."
+    )
+    assert note([r for r in days if r[0] <= date(2026, 3, 9)]) is None  # 4 days: no gap
+    assert note([]) is None  # the empty state says it
