@@ -37,7 +37,7 @@ from data.engine import connect
 from data.queries import home, overview
 from data.queries.home import CHART_WEEKS
 from sharing.embed import EMBED_ROLES
-from sharing.views import Explained, Param, Part, View, record_id, region_name, register
+from sharing.views import Explained, Part, View, region_name, region_param, register
 from sharing.views import State as ViewState
 from widgets.explain import ExplainAIO
 
@@ -437,13 +437,22 @@ def kpi_cards(kpis: list[Kpi]) -> list[dbc.Card]:
             value=FORMATS[kpi.unit](kpi.value),
             change=kpi.point_change if kpi.unit == "rate" else kpi.change,
             points=kpi.unit == "rate",
-            period=kpi.note or f"vs {kpi.against}",
+            period=kpi.note or f"{days_of(kpi)}vs {kpi.against}",
             trend=kpi.trend,
             higher_is_better=kpi.higher_is_better,
             compare=kpi.compare,
         )
         for kpi in kpis
     ]
+
+
+def days_of(kpi: Kpi) -> str:
+    """The days a compared card counts, "9 Nov – 6 Dec, ", both included: its window ends on
+    the newest whole day with data, not today, and "last 4 weeks" alone could not be
+    reconciled with a count to today (a manager's walk)."""
+    if kpi.first_day is None or kpi.last_day is None:
+        return ""
+    return f"{kpi.first_day.day} {kpi.first_day:%b} – {kpi.last_day.day} {kpi.last_day:%b}, "
 
 
 FORMATS: dict[str, Callable[[float | None], str]] = {
@@ -501,7 +510,7 @@ SPEC = register(
         path="/",
         title="Home: every area at a glance",
         roles=EVERYONE,
-        params=(Param("region", ids.region, "Region", parse=record_id, show=region_name),),
+        params=(region_param(ids.region),),
         parts=(
             Part("regions", "Tutoring sessions by region", region_rows, region_figure),
             *(

@@ -45,8 +45,7 @@ from sharing.views import (
     View,
     grid_param,
     one_of,
-    record_id,
-    region_name,
+    region_param,
     register,
 )
 from sharing.views import State as ViewState
@@ -855,7 +854,7 @@ SPEC = register(
         title="Tutor risk overview",
         roles=EVERYONE,
         params=(
-            Param("region", ids.region, "Region", parse=record_id, show=region_name),
+            region_param(ids.region),
             Param("subject", ids.subject, "Subject", parse=lambda raw: raw[:40]),
             Param("band", ids.band, "Band", parse=one_of(BANDS)),
             Param(

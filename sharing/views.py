@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 from dash import MATCH, Input, Output, callback, clientside_callback, ctx
 from flask_login import current_user
 
-from auth.access import AccessDenied, requires
+from auth.access import AccessDenied, region_scope, requires
 from auth.audit import audit
 from components.view_tools import address_id, location_id
 from data import accounts
@@ -42,6 +42,8 @@ class Param:
     limit: int = 200  # characters of the raw value read
     # The value as the URL and the control carry it (a grid's state: short JSON).
     encode: Callable[[Any], Any] | None = None
+    # What no value means, as a person reads it in a filter summary ("All" when None).
+    unset: Callable[[], str] | None = None
 
     def carried(self, value: Any) -> Any:
         return self.encode(value) if self.encode is not None else value
@@ -121,9 +123,15 @@ class View:
         return f"?{urlencode(kept)}" if kept else ""
 
     def described(self, state: State) -> list[tuple[str, str]]:
-        """(label, value as shown) for every filter, "All" where none is set."""
+        """(label, value as shown) for every filter; where none is set, what that means
+        (the param's `unset`), else "All"."""
         return [
-            (p.label, p.shown(state[p.name]) if state.get(p.name) not in (None, "") else "All")
+            (
+                p.label,
+                p.shown(state[p.name])
+                if state.get(p.name) not in (None, "")
+                else (p.unset() if p.unset else "All"),
+            )
             for p in self.params
         ]
 
@@ -241,6 +249,26 @@ def region_name(region_id: int) -> str:
         regions = accounts.regions_table(conn=conn)
     found = regions[regions["id"] == region_id]
     return str(found["name"].iloc[0]) if len(found) else f"region {region_id}"
+
+
+def every_region() -> str:
+    """No region chosen, as the reader of a report reads it: a manager's figures cover only
+    their regions, so a PDF that said "All" read as company-wide."""
+    scope = region_scope()
+    if scope is None:
+        return "All regions"
+    with connect() as conn:
+        regions = accounts.regions_table(conn=conn)
+    names = regions[regions["id"].isin(scope)]["name"].astype(str).tolist()
+    return f"All your regions: {', '.join(names)}" if names else "None of yours"
+
+
+def region_param(component_id: str) -> Param:
+    """A "region" filter: a region's id, shown by its name; none chosen is every region the
+    reader may see."""
+    return Param(
+        "region", component_id, "Region", parse=record_id, show=region_name, unset=every_region
+    )
 
 
 def period_param(component_id: str, periods: Mapping[int, str], default: int) -> Param:

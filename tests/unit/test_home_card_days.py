@@ -1,0 +1,40 @@
+"""Home's compared cards name their days: "last 4 weeks" ends on the newest whole day with
+data, not today, and a manager could not reconcile it with a count to today."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import app  # noqa: F401 (the pages need the app)
+from data.engine import connect
+from data.queries import home
+from tests.conftest import acting_as
+
+
+def texts(component) -> list[str]:
+    found, stack = [], [component]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            found.append(node)
+            continue
+        if "kpi-period" in str(getattr(node, "className", "")):
+            found.append(str(node.children))
+            continue
+        children = getattr(node, "children", None)
+        stack.extend(children if isinstance(children, list) else [children] if children else [])
+    return found
+
+
+def test_each_compared_card_names_the_days_it_counts(seeded_engine):
+    from pages.home import fill_section
+
+    with connect() as conn:
+        last = home.home_end(conn=conn).date()
+    first = last - timedelta(days=27)
+    days = f"{first.day} {first:%b} – {last.day} {last:%b}, vs previous 4 weeks"
+    with acting_as("admin"):
+        cards, _ = fill_section("tutoring", None, None)
+    periods = [t for card in cards for t in texts(card) if "vs previous" in t or "left" in t]
+    assert periods.count(days) == 3  # completed, completion rate, rating
+    assert any("left in the last 90 days" in p and "–" not in p for p in periods)  # a note
