@@ -14,7 +14,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from components.attrs import attrs
-from components.formatting import number, percent
+from components.formatting import count_of, number, percent
 from components.theme import Figure, figure_parts
 
 MAX_ROWS = 60  # a chart's table beyond this points to the export for the rest
@@ -117,8 +117,8 @@ def chart_summary(figure: Figure) -> str:
     by = f" by {axis.lower()}" if axis else ""
     if len(series) > 1:
         listed = ", ".join(names[:6]) + (", …" if len(names) > 6 else "")
-        return f"{len(series)} series{by}, {points} points each at most: {listed}."
-    text = f"{names[0]}{by}, {points} points"
+        return f"{len(series)} series{by}, {count_of(points, 'point')} each at most: {listed}."
+    text = f"{names[0]}{by}, {count_of(points, 'point')}"
     _, categories, values = series[0]
     numeric = [
         (v, c) for c, v in zip(categories, values, strict=False) if isinstance(v, int | float)

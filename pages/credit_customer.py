@@ -210,6 +210,9 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
     )
 
 
+DECIDED = ("approved", "declined")  # a decision made under the scorecard of its day
+
+
 def product_ideas(applications: pd.DataFrame, products: pd.DataFrame) -> Component:
     """Eligible products for the customer's latest scored application, best fit first."""
     scored = applications.dropna(subset=["band"])
@@ -234,7 +237,13 @@ def product_ideas(applications: pd.DataFrame, products: pd.DataFrame) -> Compone
         cells={"rate": lambda v, _r: percent(v)},
         empty_title="No product fits this application",
         empty_hint=f"No product lends {money(latest['amount'])} over "
-        f"{int(latest['term_months'])} months to the {latest['band']} band.",
+        f"{int(latest['term_months'])} months to the {latest['band']} band, the current "
+        "scorecard's grade"
+        + (
+            f"; the application was {latest['status']} under the scorecard of its day."
+            if latest.get("status") in DECIDED
+            else "."
+        ),
         caption=f"For {money(latest['amount'])} over {int(latest['term_months'])} months, "
         f"band {latest['band']}",
     )
@@ -310,6 +319,9 @@ def customer_rows(kind: str) -> Callable[[ViewState], pd.DataFrame]:
     return rows
 
 
+SCORE_SPAN = 40  # the least a score axis spans, in points
+
+
 def score_figure(scored: pd.DataFrame, theme: str | None) -> go.Figure | None:
     if scored.empty:
         return None
@@ -330,6 +342,10 @@ def score_figure(scored: pd.DataFrame, theme: str | None) -> go.Figure | None:
     first, last = scored["applied_at"].min(), scored["applied_at"].max()
     pad = max(last - first, pd.Timedelta(days=60)) * 0.1
     figure = themed(figure, theme).update_yaxes(title="points").update_layout(height=260)
+    low, high = float(scored["score"].min()), float(scored["score"].max())
+    if high - low < SCORE_SPAN:  # one score, or a few close ones: an axis of 40 points at
+        middle = (low + high) / 2  # least, not one of 2 ticked in halves
+        figure.update_yaxes(range=[middle - SCORE_SPAN / 2 - 5, middle + SCORE_SPAN / 2 + 5])
     return figure.update_xaxes(range=[first - pad, last + pad], type="date")
 
 

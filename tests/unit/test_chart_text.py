@@ -150,3 +150,8 @@ def test_a_band_edge_is_named_in_the_text_as_its_meta_says():
     summary = chart_summary(scores_figure(monthly, "light"))
     assert summary.endswith("Upper quartile, Lower quartile, Median.")
     assert "Value" not in summary
+
+
+def test_one_point_is_one_point():
+    one = go.Figure(go.Scatter(x=["2026-11-02"], y=[511], name="Score"))
+    assert chart_summary(one).startswith("Score, 1 point. Highest:")

@@ -1010,3 +1010,37 @@ def test_an_unpaid_instalment_ages_with_the_day_and_never_drops_out(scored):
         aged = active_loan_arrears(conn=conn)["in_arrears"].iloc[0]
         assert aged == late_on_day(conn, later.date()) > now_late
         changes.rollback()
+
+
+def test_one_score_is_drawn_on_an_axis_of_40_points_not_of_two():
+    """A customer scored once: the axis ran 510–512 in half points, and read as broken."""
+    from pages.credit_customer import score_figure
+
+    one = pd.DataFrame(
+        {
+            "applied_at": [pd.Timestamp("2026-11-02")],
+            "score": [511],
+            "band": ["high"],
+            "reasons": ["Income"],
+        }
+    )
+    low, high = score_figure(one, None).layout.yaxis.range
+    assert high - low >= 40 and low < 511 < high
+    many = pd.concat([one.assign(score=[600]), one.assign(score=[450])])
+    assert score_figure(many, None).layout.yaxis.range is None  # their own span
+
+
+def test_no_product_fitting_an_approved_application_says_whose_grade_that_is(seeded_engine):
+    """The current scorecard grades every application again: an application approved and
+    paid out under the scorecard of its day can now be in a band no product lends to. The
+    empty list says so, rather than contradicting the approval beside it."""
+    from pages.credit_customer import product_ideas
+
+    with connect() as conn:
+        products = credit.products(conn=conn)
+    application = {"band": "critical", "pd": 0.4, "amount": 13030.0, "term_months": 26}
+    applied = pd.DataFrame([application | {"purpose": "bootcamp", "status": "approved"}])
+    shown = str(product_ideas(applied, products))
+    assert "No product fits this application" in shown
+    assert "the current scorecard's grade; the application was approved under" in shown
+    assert "was submitted" not in str(product_ideas(applied.assign(status="submitted"), products))
