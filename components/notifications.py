@@ -96,7 +96,14 @@ def notification_items(frame: pd.DataFrame, *, now: datetime) -> Component:
             html.Div(
                 [
                     html.Div(
-                        [text, html.Div(relative_time(n["created_at"], now), className="feed-when")]
+                        [
+                            text,
+                            html.Div(
+                                relative_time(n["created_at"], now)
+                                + (f" · {n['region']}" if isinstance(n.get("region"), str) else ""),
+                                className="feed-when",
+                            ),
+                        ]
                     ),
                     None
                     if n["read"]

@@ -166,7 +166,7 @@ def notifications(
     """A user's latest notifications they may still see, newest first.
 
     Columns: id, created_at (datetime64 UTC), read (bool), area, entity_type, entity_id,
-    summary.
+    summary, region (its name; None for an event of no region).
     """
     stmt = (
         select(
@@ -177,8 +177,10 @@ def notifications(
             ActivityEvent.entity_type,
             ActivityEvent.entity_id,
             ActivityEvent.summary,
+            Region.name.label("region"),
         )
         .join(ActivityEvent, ActivityEvent.id == Notification.event_id)
+        .outerjoin(Region, Region.id == ActivityEvent.region_id)
         .where(Notification.user_id == user_id, *_visible(region_ids))
         .order_by(Notification.id.desc())
         .limit(limit)

@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pandas as pd
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from data import activity
 from data.engine import engine_for
@@ -111,3 +112,21 @@ def test_a_reader_sees_only_notifications_still_in_scope_and_marks_only_their_ow
         assert activity.mark_read(conn=conn, user_id=north, now=NOW) == 1
         assert activity.unread(conn=conn, user_id=north, region_ids=[1])[0] == 0
         assert activity.unread(conn=conn, user_id=viewer, region_ids=None)[0] == 2
+
+
+def test_a_notification_names_its_region(empty_url, people):
+    """Two regions' "32 new medium credit alerts" read as one notification twice: each item
+    says its region, as the feed does."""
+    from components.notifications import notification_items
+
+    viewer = people["viewer"].id
+    with engine_for(empty_url).begin() as conn:
+        event(conn, 1, notify=[viewer])
+        event(conn, 2, notify=[viewer])
+        event(conn, None, area="tutor_risk", notify=[viewer])
+        names = dict(conn.execute(select(Region.id, Region.name)).all())
+        mine = activity.notifications(conn=conn, user_id=viewer, region_ids=None)
+    assert mine["region"].tolist()[1:] == [names[2], names[1]]  # newest first
+    assert pd.isna(mine["region"].iloc[0])
+    shown = str(notification_items(mine, now=NOW))
+    assert f" · {names[1]}" in shown and f" · {names[2]}" in shown and "nan" not in shown
