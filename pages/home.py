@@ -428,22 +428,41 @@ def home_facts(state: ViewState) -> list[KpiReading]:
     return [reading for readings in area_readings(state).values() for reading in readings]
 
 
+SMALL_COUNT = 20  # below it on both sides, a count's change is said in units, not percent
+
+
 def kpi_cards(kpis: list[Kpi]) -> list[dbc.Card]:
     """The Home page's cards for an area's KPIs: the value, and its change against the window
-    before (or the KPI's note when it is not compared)."""
-    return [
-        kpi_card(
-            title=kpi.title,
-            value=FORMATS[kpi.unit](kpi.value),
-            change=kpi.point_change if kpi.unit == "rate" else kpi.change,
-            points=kpi.unit == "rate",
-            period=kpi.note or f"{days_of(kpi)}vs {kpi.against}",
-            trend=kpi.trend,
-            higher_is_better=kpi.higher_is_better,
-            compare=kpi.compare,
-        )
-        for kpi in kpis
-    ]
+    before (or the KPI's note when it is not compared). Two small counts are compared by
+    their difference and the earlier count: "▼ 3, vs 5 in the previous 4 weeks", not
+    "▼ 60.0%" for 2 incidents against 5."""
+    return [kpi_card_of(kpi) for kpi in kpis]
+
+
+def kpi_card_of(kpi: Kpi) -> dbc.Card:
+    small = (
+        kpi.unit == "count"
+        and kpi.value is not None
+        and kpi.previous is not None
+        and max(kpi.value, kpi.previous) < SMALL_COUNT
+    )
+    if small:
+        change = float(kpi.value or 0) - float(kpi.previous or 0)
+        against = f"{number(kpi.previous)} in the {kpi.against}"
+    else:
+        change = kpi.point_change if kpi.unit == "rate" else kpi.change
+        against = kpi.against
+    return kpi_card(
+        title=kpi.title,
+        value=FORMATS[kpi.unit](kpi.value),
+        change=change,
+        absolute=small,
+        points=kpi.unit == "rate",
+        period=kpi.note or f"{days_of(kpi)}vs {against}",
+        trend=kpi.trend,
+        higher_is_better=kpi.higher_is_better,
+        compare=kpi.compare,
+    )
 
 
 def days_of(kpi: Kpi) -> str:

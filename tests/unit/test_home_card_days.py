@@ -38,3 +38,21 @@ def test_each_compared_card_names_the_days_it_counts(seeded_engine):
     periods = [t for card in cards for t in texts(card) if "vs previous" in t or "left" in t]
     assert periods.count(days) == 3  # completed, completion rate, rating
     assert any("left in the last 90 days" in p and "–" not in p for p in periods)  # a note
+
+
+def test_two_small_counts_are_compared_by_their_difference_not_a_percentage():
+    """2 incidents against 5 read "▼ 60.0%"; under 20 on both sides a card says "▼ 3" and
+    the earlier count. A rate, and larger counts, keep their percentages."""
+    from datetime import date
+
+    from analytics.home_kpis import Kpi
+    from pages.home import kpi_card_of
+
+    days = {"first_day": date(2026, 11, 9), "last_day": date(2026, 12, 6)}
+    incidents = Kpi("incidents", "Safety incidents", "count", 2, 5, **days, higher_is_better=False)
+    shown = texts(kpi_card_of(incidents)) + [str(kpi_card_of(incidents))]
+    assert "9 Nov – 6 Dec, vs 5 in the previous 4 weeks" in shown
+    assert "▼ 3 " in shown[-1] and "%" not in shown[-1]
+    sessions = Kpi("sessions", "Sessions", "count", 2423, 2500, **days)
+    assert "▼ 3.1% " in str(kpi_card_of(sessions))
+    assert "vs previous 4 weeks" in texts(kpi_card_of(sessions))[0]
