@@ -77,7 +77,8 @@ def layout(**query: str) -> Component:
                         body_id=ids.months,
                         title="Conversion by month",
                         subtitle="Whole months: approvals per application and payouts per "
-                        "approval, each counted in the month it happened",
+                        "approval, each counted in the month it happened (a month paying out "
+                        "the last month's approvals can pass 100%)",
                         export=(VIEW, "months"),
                     ),
                 ],
@@ -148,7 +149,7 @@ def _rates(
     if frame.empty:
         return None
     traces = []
-    for column, name in (("approval_rate", "Approved per application"), ("take_up", "Take-up")):
+    for column, name in (("approval_rate", "Approved per application"), ("take_up", "Paid out per approval")):
         trace = {
             "type": "bar" if bars else "scatter",
             "x": values(frame[x]),

@@ -246,7 +246,7 @@ def old_rates(
     frame: pd.DataFrame, x: str, theme: str | None, bars: bool, keys: pd.Series | None = None
 ) -> go.Figure:
     figure = go.Figure()
-    for column, name in (("approval_rate", "Approved per application"), ("take_up", "Take-up")):
+    for column, name in (("approval_rate", "Approved per application"), ("take_up", "Paid out per approval")):
         if bars:
             figure.add_bar(x=frame[x], y=frame[column], name=name, customdata=keys)
         else:
