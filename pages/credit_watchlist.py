@@ -74,8 +74,8 @@ GRID = grid_columns(
         GridColumn(
             "severity", "Severity", render="band", sortable=False, filterable=False, width=110
         ),
-        GridColumn("rules", "Caught by", render="lines"),
         GridColumn("days_past_due", "Days late", "number", "number", width=110),
+        GridColumn("rules", "Caught by", render="lines"),
         GridColumn("missed_payments", "Missed", "number", "number", width=100),
         GridColumn("score_drop", "Score drop", "number", "number", width=120),
         GridColumn("principal", money_header("Principal"), "number", "number", width=120),

@@ -84,12 +84,14 @@ GRID = grid_columns(
         GridColumn(
             "name", "Tutor", render="link", href="/tutor-risk/tutor?id={tutor_id}", width=150
         ),
+        # The tutor's chance and band next to the name: a phone shows the first three
+        # columns, and they had been Tutor, Region and Subject (a manager's walk).
+        GridColumn("score", "Chance of leaving in 30 days", "number", width=120),
+        GridColumn("band", "Band", render="band", sortable=False, filterable=False, width=95),
+        GridColumn("percentile", "More likely to leave than", "number", width=120),
         GridColumn("region", "Region", width=100),
         GridColumn("subject", "Subject", width=105),
         GridColumn("hired_on", "Hired", "date", width=115),
-        GridColumn("score", "Chance of leaving in 30 days", "number", width=120),
-        GridColumn("percentile", "More likely to leave than", "number", width=120),
-        GridColumn("band", "Band", render="band", sortable=False, filterable=False, width=95),
         GridColumn("top_factors", "Why", render="lines", sortable=False, filterable=False),
     ],
 )
