@@ -446,6 +446,7 @@ def kpi_card_of(kpi: Kpi) -> dbc.Card:
         and kpi.previous is not None
         and max(kpi.value, kpi.previous) < SMALL_COUNT
     )
+    change: float | None
     if small:
         change = float(kpi.value or 0) - float(kpi.previous or 0)
         against = f"{number(kpi.previous)} in the {kpi.against}"

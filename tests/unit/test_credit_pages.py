@@ -459,8 +459,9 @@ def test_journey_and_monitoring_pages_draw_from_the_data(scored):
     funnel, channels = graph_of(funnel), graph_of(channels)
     figure = go.Figure(funnel.figure)
     assert figure.data[0].type == "bar" and list(figure.data[0].y)[0] == "Visit"
-    assert "% of previous" in figure.data[0].text[1]
-    assert "Loans ended:" in figure.layout.title.text and len(channels.figure["data"]) == 2
+    assert figure.data[0].text[1].endswith("%")  # its share of the visits
+    assert figure.data[0].customdata[1].endswith("% of the visits before it")
+    assert "repaid" in figure.layout.title.text and len(channels.figure["data"]) == 2
     assert set(channels.figure["data"][0]["x"]) <= {"Web", "Mobile", "Partner school", "Branch"}
     assert "drifted beyond PSI 0.25" in text_of(alert) or "Drift alert" in text_of(alert)
     assert "Score" in text_of(drift) and "scorecard-" in text_of(versions)

@@ -227,16 +227,24 @@ def old_funnel_figure(stages: pd.DataFrame, theme: str | None) -> go.Figure:
             x=events,
             orientation="h",
             text=[
-                f"{n:,} · {n / before:.0%} of previous" if before else f"{n:,}"
+                f"{n:,} · {n / before:.0%}" if before else f"{n:,}"
                 for n, before in zip(events, previous, strict=True)
             ],
-            textposition="auto",
+            textposition="inside",
+            insidetextanchor="start",
+            customdata=[
+                f"{n / before:.0%} of the {label.lower()}s before it" if before else "every visit"
+                for n, before, label in zip(
+                    events, previous, ["", *shown["stage"][:-1]], strict=True
+                )
+            ],
+            hovertemplate="%{y}: %{x:,}, %{customdata}<extra></extra>",
         )
     )
     figure.update_yaxes(autorange="reversed")
     ended = stages.set_index("stage")["events"].astype(int).to_dict()
     figure.update_layout(
-        title=f"Loans ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted",
+        title=f"Ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted",
         margin_t=TITLED_TOP,
     )
     return themed(figure, theme)
@@ -246,7 +254,10 @@ def old_rates(
     frame: pd.DataFrame, x: str, theme: str | None, bars: bool, keys: pd.Series | None = None
 ) -> go.Figure:
     figure = go.Figure()
-    for column, name in (("approval_rate", "Approved per application"), ("take_up", "Paid out per approval")):
+    for column, name in (
+        ("approval_rate", "Approved per application"),
+        ("take_up", "Paid out per approval"),
+    ):
         if bars:
             figure.add_bar(x=frame[x], y=frame[column], name=name, customdata=keys)
         else:
