@@ -49,7 +49,7 @@ def _action(item) -> tuple[str, int, str]:  # type: ignore[no-untyped-def]
         return (
             "reorder",
             amount,
-            f"Worn and used in {lessons} lessons; order {amount} to replace them.",
+            f"Worn and used in {lessons} lessons; order {amount} new ones before they give out.",
         )
     if lessons == 0 or peak <= IDLE * usable:
         used = "Not used in this period" if lessons == 0 else f"At most {peak} of {usable} used"

@@ -139,7 +139,7 @@ def layout(
                 "Region",
                 dcc.Dropdown(
                     id=ids.region,
-                    placeholder="All my regions",
+                    placeholder="All your regions",
                     value=_int(region),
                     **select,
                     options=[

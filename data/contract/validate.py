@@ -159,6 +159,14 @@ def _described(cases: pd.DataFrame, rows: pd.DataFrame, file: str) -> list[Probl
         value = None
         if column in rows and row in rows.index:
             cell: Any = rows.at[row, column]
-            value = None if pd.isna(cell) else str(cell)
+            value = None if pd.isna(cell) else _as_written(cell)
         problems.append(Problem(file, row, column, value, reason))
     return problems
+
+
+def _as_written(cell: Any) -> str:
+    """A cell as the file's author wrote it: a date read into a timestamp is its day again
+    ("2027-03-01", not "2027-03-01 00:00:00")."""
+    if isinstance(cell, pd.Timestamp) and cell.tzinfo is None and cell == cell.normalize():
+        return cell.date().isoformat()
+    return str(cell)

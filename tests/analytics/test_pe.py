@@ -158,6 +158,7 @@ def test_equipment_actions_follow_use_and_condition():
     for action, amount, reason in out[["action", "amount", "reason"]].itertuples(index=False):
         assert (action == "replace") == ("broken" in reason), reason
         assert action != "reorder" or f"order {amount} " in reason, reason
+        assert action == "replace" or "replace" not in reason, reason  # "0 to replace" above
     assert equipment_recommendations(use)["action"].tolist()[0] == "replace"
 
 

@@ -134,6 +134,8 @@ def test_dates_in_the_future_where_the_past_is_required(org, tmp_path):
     )
     reasons = {(p.file, p.row): p.reason for p in problems}
     assert reasons[("tutors.csv", 2)] == "is in the future; it must already have happened"
+    values = {(p.file, p.row): p.value for p in problems}
+    assert values[("tutors.csv", 2)] == "2999-01-01"  # as written, not "2999-01-01 00:00:00"
     assert "status says it already happened" in reasons[("tutoring_sessions.csv", 2)]
     assert ("tutoring_sessions.csv", 3) not in reasons  # a booking still to come is fine
 
