@@ -39,11 +39,17 @@ def grade_drill_id(widget: str | Wildcard) -> dict[str, Any]:
 
 
 def graph(
-    figure: go.Figure, theme: str | None, *, height: int = 260, drill: str | None = None
+    figure: go.Figure,
+    theme: str | None,
+    *,
+    height: int = 260,
+    drill: str | None = None,
+    top: int = 40,
 ) -> Component:
     """The widget's chart with its text alternative (summary sentence, data table). With
-    `drill` (the widget's name) a click on a grade filters the board to it."""
-    figure = themed(figure, theme).update_layout(height=height, margin={"t": 40, "b": 36})
+    `drill` (the widget's name) a click on a grade filters the board to it; `top` is the
+    margin above the plot (room for a colorbar there)."""
+    figure = themed(figure, theme).update_layout(height=height, margin={"t": top, "b": 36})
     clickable: dict[str, Any] = {"id": grade_drill_id(drill)} if drill else {}
     drawn = dcc.Graph(
         figure=hover_hint(plain_figure(figure), GRADE_DRILL_HINT if drill else NO_DRILL),
@@ -298,7 +304,18 @@ def skill_gaps(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Comp
             # a full red-blue scale left "-11.3" unreadable).
             textfont={"color": GAP_TEXT},
             hovertemplate="%{y}, %{x}: %{customdata[0]}; %{customdata[1]:.0%} below<extra></extra>",
-            colorbar={"title": {"text": "points behind<br>(− ahead)"}},
+            # Above the cells, not beside them: on a phone a colorbar at the side took a
+            # third of the width, and five skills' numbers shrank to 5 px.
+            colorbar={
+                "title": {"text": "points behind (− ahead)", "side": "top"},
+                "orientation": "h",
+                "x": 0.5,
+                "xanchor": "center",
+                "y": 1.02,
+                "yanchor": "bottom",
+                "len": 0.9,
+                "thickness": 10,
+            },
         )
     )
     worst = frame.iloc[0]
@@ -310,7 +327,7 @@ def skill_gaps(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Comp
     return html.Div(
         [
             html.P(note, className="widget-note"),
-            graph(figure, theme, height=300, drill="skill_gaps"),
+            graph(figure, theme, height=320, drill="skill_gaps", top=80),
         ]
     )
 

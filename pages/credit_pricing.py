@@ -225,7 +225,7 @@ def cutoff_figure(curve: pd.DataFrame, theme: str | None) -> Figure | None:
         "yaxis2": {"tickformat": ".1%", "title": {"text": "loss rate"}, "rangemode": "tozero"}
         | {"overlaying": "y", "side": "right", "showgrid": False},
         "xaxis": {"title": {"text": "score cut-off"}},
-        "title": {"text": "Volume against loss as the cut-off moves"},
+        "title": {"text": "Approval and loss by cut-off"},
         "margin": {"t": TITLED_TOP},
     }
     chosen = curve.loc[curve["chosen"], "cutoff"]
@@ -312,7 +312,7 @@ SPEC = register(
         ),
         parts=(
             Part("bands", "Per band at this cut-off and margin", band_rows),
-            Part("cutoffs", "Volume against loss as the cut-off moves", cutoff_rows, cutoff_figure),
+            Part("cutoffs", "Approval and loss by cut-off", cutoff_rows, cutoff_figure),
         ),
         kpis=kpi_values,
         explained=Explained("Credit pricing", what_if_facts),

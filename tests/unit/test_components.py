@@ -397,6 +397,11 @@ def test_skill_gaps_read_as_behind_or_ahead_in_cells_whose_text_can_be_read():
     }
     assert heatmap.textfont.color == GAP_TEXT
     assert min(contrast_ratio(GAP_TEXT, colour) for _, colour in GAP_SCALE) >= 4.5
+    # The colorbar lies above the cells, in the margin kept for it: at the side it took a
+    # third of a phone's width, and the cells' numbers shrank to 5 px.
+    figure = go.Figure(graph_of(chart).figure)
+    assert heatmap.colorbar.orientation == "h" and heatmap.colorbar.y >= 1
+    assert figure.layout.margin.t >= 80
 
 
 def test_progress_names_every_class_it_draws():

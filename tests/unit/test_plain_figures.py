@@ -417,9 +417,7 @@ def old_cutoff_figure(curve: pd.DataFrame, theme: str | None) -> go.Figure:
         yaxis2={"tickformat": ".1%", "title": "loss rate", "rangemode": "tozero"}
         | {"overlaying": "y", "side": "right", "showgrid": False},
     )
-    return figure.update_layout(
-        title="Volume against loss as the cut-off moves", margin_t=TITLED_TOP
-    )
+    return figure.update_layout(title="Approval and loss by cut-off", margin_t=TITLED_TOP)
 
 
 # -- the inputs the pages give them --------------------------------------------------------
