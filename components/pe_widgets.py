@@ -107,9 +107,11 @@ def attendance(frame: pd.DataFrame, *, theme: str | None, options: dict) -> Comp
     figure.update_xaxes(**week_axis(frame["period"].unique()))
     actual = frame[frame["kind"] == "actual"]["value"]
     ahead = frame[frame["kind"] == "forecast"]["value"]
+    # The forecast extends the weeks drawn: other dates give another forecast for the same
+    # week, so the note says which weeks it follows (a manager's walk read 80.3% and 83.7%).
     note = f"Last week {percent(actual.iloc[-1])}" + (
-        f"; forecast in {len(ahead)} weeks {percent(ahead.iloc[-1])} (trend only: it ignores "
-        "school breaks)"
+        f"; forecast in {len(ahead)} weeks {percent(ahead.iloc[-1])}, the trend of the "
+        f"{len(actual)} weeks shown (it moves with the dates chosen and ignores school breaks)"
         if len(ahead)
         else ""
     )

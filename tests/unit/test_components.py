@@ -635,3 +635,20 @@ def test_a_count_names_one_in_the_singular():
         "2 sessions",
         "1,204 sessions",
     ]
+
+
+def test_the_attendance_forecast_says_which_weeks_it_extends():
+    """Other dates give another forecast for the same week (80.3% and 83.7% in a manager's
+    walk): the note names the weeks the trend follows."""
+    import pandas as pd
+
+    from analytics.pe import attendance_forecast
+    from components.pe_widgets import attendance
+
+    days = pd.date_range("2026-09-07", periods=10 * 7, freq="D")
+    daily = pd.DataFrame({"day": days, "present": 80 + (days.dayofyear % 5), "expected": 100})
+    frame = attendance_forecast(daily, weeks=4)
+    note = attendance(frame, theme=None, options={}).children[0].children
+    weeks = int((frame["kind"] == "actual").sum())
+    assert "; forecast in 4 weeks " in note and weeks == 10
+    assert f"the trend of the {weeks} weeks shown (it moves with the dates chosen" in note
