@@ -294,7 +294,10 @@ def create_password_token(
 
 
 def password_links_since(*, conn: Connection, user_id: int, purpose: str, since: datetime) -> int:
-    """How many password links of `purpose` the account was sent from `since` on."""
+    """How many password links of `purpose` the account was sent from `since` on. The
+    account's row is locked first (PostgreSQL; SQLite has one writer), so that two mail
+    workers asked at once count one after the other and a cap cannot be passed together."""
+    conn.execute(select(User.id).where(User.id == user_id).with_for_update())
     return int(
         conn.execute(
             select(func.count()).where(

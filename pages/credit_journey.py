@@ -70,7 +70,7 @@ def layout(**query: str) -> Component:
                     chart_card(
                         body_id=ids.channels,
                         title="Conversion by channel",
-                        subtitle="Approvals per application and loans taken per approval",
+                        subtitle="Approvals per application and payouts per approval",
                         export=(VIEW, "channels"),
                     ),
                     chart_card(
@@ -129,25 +129,38 @@ def funnel_figure(stages: pd.DataFrame, theme: str | None) -> Figure | None:
         "y": [s.capitalize() for s in shown["stage"]],
         "x": values(events),
         "orientation": "h",
-        # Short enough to sit inside its bar on a phone ("2,454 · 64% of pre" was cut off
-        # outside it); the tooltip says what the share is of.
+        # Short, and with room beside a short bar (the axis runs a third past the widest):
+        # "2,454 · 64% of pre" was cut off at a phone's edge. The tooltip says of what.
         "text": [
             f"{n:,} · {n / before:.0%}" if before else f"{n:,}"
             for n, before in zip(events, previous, strict=True)
         ],
-        "textposition": "inside",
-        "insidetextanchor": "start",
+        "textposition": "auto",
         "customdata": [
-            f"{n / before:.0%} of the {label.lower()}s before it" if before else "every visit"
+            _share(int(n), before, label)
             for n, before, label in zip(events, previous, ["", *shown["stage"][:-1]], strict=True)
         ],
         "hovertemplate": "%{y}: %{x:,}, %{customdata}<extra></extra>",
     }
+    widest = max(int(events.max()) if len(events) else 0, 1)
     ended = stages.set_index("stage")["events"].astype(int).to_dict()
     title = f"Ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted"
-    layout: dict[str, Any] = {"yaxis": {"autorange": "reversed"}, "title": {"text": title}}
+    layout: dict[str, Any] = {
+        "yaxis": {"autorange": "reversed"},
+        "xaxis": {"range": [0, widest * 1.35]},
+        "title": {"text": title},
+    }
     layout["margin"] = {"t": TITLED_TOP}
     return themed({"data": [bar], "layout": layout}, theme)
+
+
+def _share(count: int, before: int | None, stage: str) -> str:
+    """A funnel stage's count as a share of the stage before it, in words."""
+    if before is None:
+        return "every visit"
+    if not before:
+        return f"with no {stage.lower()}s before it"
+    return f"{count / before:.0%} of the {stage.lower()}s before it"
 
 
 def _rates(

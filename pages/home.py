@@ -441,10 +441,11 @@ def kpi_cards(kpis: list[Kpi]) -> list[dbc.Card]:
 
 def kpi_card_of(kpi: Kpi) -> dbc.Card:
     small = (
-        kpi.unit == "count"
-        and kpi.value is not None
-        and kpi.previous is not None
-        and max(kpi.value, kpi.previous) < SMALL_COUNT
+        kpi.compare
+        and kpi.unit == "count"
+        and not pd.isna(kpi.value)
+        and not pd.isna(kpi.previous)
+        and max(float(kpi.value or 0), float(kpi.previous or 0)) < SMALL_COUNT
     )
     change: float | None
     if small:
@@ -459,7 +460,7 @@ def kpi_card_of(kpi: Kpi) -> dbc.Card:
         change=change,
         absolute=small,
         points=kpi.unit == "rate",
-        period=kpi.note or f"{days_of(kpi)}vs {against}",
+        period=kpi.note or f"vs {against}{days_of(kpi)}",
         trend=kpi.trend,
         higher_is_better=kpi.higher_is_better,
         compare=kpi.compare,
@@ -467,12 +468,14 @@ def kpi_card_of(kpi: Kpi) -> dbc.Card:
 
 
 def days_of(kpi: Kpi) -> str:
-    """The days a compared card counts, "9 Nov – 6 Dec, ", both included: its window ends on
-    the newest whole day with data, not today, and "last 4 weeks" alone could not be
-    reconciled with a count to today (a manager's walk)."""
+    """The days a compared card counts, " · counted 9 Nov – 6 Dec", both included: its
+    window ends on the newest whole day with data, not today, and "last 4 weeks" alone could
+    not be reconciled with a count to today (a manager's walk). After the comparison, so that
+    the change ("▼ 3") never runs into the first day."""
     if kpi.first_day is None or kpi.last_day is None:
         return ""
-    return f"{kpi.first_day.day} {kpi.first_day:%b} – {kpi.last_day.day} {kpi.last_day:%b}, "
+    first, last = kpi.first_day, kpi.last_day
+    return f" · counted {first.day} {first:%b} – {last.day} {last:%b}"
 
 
 FORMATS: dict[str, Callable[[float | None], str]] = {

@@ -253,14 +253,17 @@ def region_name(region_id: int) -> str:
 
 def every_region() -> str:
     """No region chosen, as the reader of a report reads it: a manager's figures cover only
-    their regions, so a PDF that said "All" read as company-wide."""
+    their regions, so a PDF that said "All" read as company-wide. The report or embed is read
+    by others, so the regions are named as whose they are (its exporter's, or the link
+    creator's, who the embed reads as)."""
     scope = region_scope()
     if scope is None:
         return "All regions"
     with connect() as conn:
         regions = accounts.regions_table(conn=conn)
-    names = regions[regions["id"].isin(scope)]["name"].astype(str).tolist()
-    return f"All your regions: {', '.join(names)}" if names else "None of yours"
+    names = sorted(regions[regions["id"].isin(scope)]["name"].astype(str))
+    who = current_user.display_name
+    return f"All of {who}'s regions: {', '.join(names)}" if names else f"None: {who} has no region"
 
 
 def region_param(component_id: str) -> Param:

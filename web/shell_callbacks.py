@@ -154,7 +154,9 @@ def poll_notifications(_ticks: int | None, seen: Any) -> tuple[Any, ...]:
     text, classes = _badge(count)
     if latest is None or latest.empty:
         return text, classes, newest, dash.no_update, dash.no_update
-    return text, classes, newest, latest["summary"].iloc[0], True
+    region = latest["region"].iloc[0]  # two regions' toasts read alike without it
+    said = latest["summary"].iloc[0] + (f" · {region}" if isinstance(region, str) else "")
+    return text, classes, newest, said, True
 
 
 @callback(

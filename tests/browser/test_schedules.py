@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 import app as beacon
 from data.engine import connect, transaction
-from data.models import Schedule, Tutor, User
+from data.models import Region, Schedule, Tutor, User
 from settings import get_settings
 from tests.browser.conftest import (
     GRID_COUNT,
@@ -96,10 +96,18 @@ def test_a_booking_reaches_the_hosts_open_page_without_a_reload(fresh):
             lambda d: d.find_element("id", "notify-toast")
         )
         assert "Mentoring catch-up" in toast.get_attribute("textContent")
+        with connect() as conn:  # the toast and the list say whose region it is
+            region = conn.execute(
+                select(Region.name)
+                .join(Schedule, Schedule.region_id == Region.id)
+                .where(Schedule.title == "Mentoring catch-up")
+            ).scalar_one()
+        assert f" · {region}" in toast.get_attribute("textContent")
         mentor_browser.find_element("id", "notify-bell").click()
         WebDriverWait(mentor_browser, 10).until(
             lambda d: "Mentoring catch-up" in d.find_element("id", "notify-items").text
         )
+        assert f" · {region}" in mentor_browser.find_element("id", "notify-items").text
         mentor_browser.find_element("id", "notify-read-all").click()
         WebDriverWait(mentor_browser, 10).until(
             lambda d: "d-none" in d.find_element("id", "notify-badge").get_attribute("class")

@@ -291,8 +291,11 @@ def test_no_region_chosen_reads_as_the_readers_regions_in_a_report(scored):
 
     for view in ("home", "tutor-risk"):
         spec = VIEWS[view]
-        with acting_as("manager", (1, 2)):
-            assert ("Region", "All your regions: North, South") in spec.described({})
+        with acting_as("manager", (2, 1)) as manager:
+            whose = f"All of {manager.display_name}'s regions: North, South"
+            assert ("Region", whose) in spec.described({})  # whose, for whoever reads it
             assert ("Region", "North") in spec.described(spec.state({"region": "1"}))
+        with acting_as("manager") as nowhere:
+            assert ("Region", f"None: {nowhere.display_name} has no region") in spec.described({})
         with acting_as("admin"):
             assert ("Region", "All regions") in spec.described({})

@@ -4,6 +4,7 @@ no session, reaches no callback, and stops working when it expires or is revoked
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -180,6 +181,10 @@ def test_a_managers_embed_shows_their_regions_and_dies_with_their_account(scored
         creator = links.find_link(conn=conn, code=new_code(path)).created_by
     from data import accounts
 
+    with connect() as conn:
+        name = accounts.account_by_id(conn=conn, user_id=creator).display_name
+    # Read by anyone: the regions are named as the creator's, not "your".
+    assert f"Region: All of {name}'s regions: North<" in html.unescape(text)
     with transaction() as conn:
         accounts.set_active(conn=conn, user_id=creator, active=False, now=now())
     assert new_client().get(path).status_code == 410

@@ -1045,3 +1045,25 @@ def test_no_product_fitting_an_approved_application_says_whose_grade_that_is(see
     assert "No product fits this application" in shown
     assert "the current scorecard's grade; the application was approved under" in shown
     assert "was submitted" not in str(product_ideas(applied.assign(status="submitted"), products))
+
+
+def test_a_funnel_stage_after_an_empty_one_says_so_and_short_bars_have_room():
+    """With no approvals, a payout's share is "with no approvals before it", not "every
+    visit"; the axis runs a third past the widest bar, so a short bar's text fits beside it."""
+    from pages.credit_journey import funnel_figure
+
+    stages = pd.DataFrame(
+        {
+            "stage": ["visit", "application", "approval", "disbursement", "repaid", "defaulted"],
+            "events": [900, 40, 0, 0, 0, 0],
+        }
+    )
+    bar = funnel_figure(stages, None)["data"][0]
+    assert bar["customdata"] == [
+        "every visit",
+        "4% of the visits before it",
+        "0% of the applications before it",
+        "with no approvals before it",
+    ]
+    assert bar["text"][1] == "40 · 4%" and bar["textposition"] == "auto"
+    assert funnel_figure(stages, None)["layout"]["xaxis"]["range"] == [0, 900 * 1.35]

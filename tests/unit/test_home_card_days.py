@@ -32,7 +32,7 @@ def test_each_compared_card_names_the_days_it_counts(seeded_engine):
     with connect() as conn:
         last = home.home_end(conn=conn).date()
     first = last - timedelta(days=27)
-    days = f"{first.day} {first:%b} – {last.day} {last:%b}, vs previous 4 weeks"
+    days = f"vs previous 4 weeks · counted {first.day} {first:%b} – {last.day} {last:%b}"
     with acting_as("admin"):
         cards, _ = fill_section("tutoring", None, None)
     periods = [t for card in cards for t in texts(card) if "vs previous" in t or "left" in t]
@@ -51,8 +51,25 @@ def test_two_small_counts_are_compared_by_their_difference_not_a_percentage():
     days = {"first_day": date(2026, 11, 9), "last_day": date(2026, 12, 6)}
     incidents = Kpi("incidents", "Safety incidents", "count", 2, 5, **days, higher_is_better=False)
     shown = texts(kpi_card_of(incidents)) + [str(kpi_card_of(incidents))]
-    assert "9 Nov – 6 Dec, vs 5 in the previous 4 weeks" in shown
+    assert "vs 5 in the previous 4 weeks · counted 9 Nov – 6 Dec" in shown
     assert "▼ 3 " in shown[-1] and "%" not in shown[-1]
     sessions = Kpi("sessions", "Sessions", "count", 2423, 2500, **days)
     assert "▼ 3.1% " in str(kpi_card_of(sessions))
     assert "vs previous 4 weeks" in texts(kpi_card_of(sessions))[0]
+
+
+def test_a_count_without_an_earlier_window_or_not_compared_is_not_a_small_change():
+    """NaN is not small: max(3, nan) is 3, and the card read "vs – in the previous 4 weeks".
+    A count that is not compared says its note, not an earlier count."""
+    from datetime import date
+
+    from analytics.home_kpis import Kpi
+    from pages.home import kpi_card_of
+
+    days = {"first_day": date(2026, 11, 9), "last_day": date(2026, 12, 6)}
+    unknown = Kpi("incidents", "Safety incidents", "count", 3, float("nan"), **days)
+    assert "vs –" not in str(kpi_card_of(unknown)) and " in the previous" not in str(
+        kpi_card_of(unknown)
+    )
+    noted = Kpi("tutors", "Active tutors", "count", 3, 5, **days, compare=False, note="2 left")
+    assert "2 left" in texts(kpi_card_of(noted)) and "previous" not in str(kpi_card_of(noted))

@@ -230,8 +230,7 @@ def old_funnel_figure(stages: pd.DataFrame, theme: str | None) -> go.Figure:
                 f"{n:,} · {n / before:.0%}" if before else f"{n:,}"
                 for n, before in zip(events, previous, strict=True)
             ],
-            textposition="inside",
-            insidetextanchor="start",
+            textposition="auto",
             customdata=[
                 f"{n / before:.0%} of the {label.lower()}s before it" if before else "every visit"
                 for n, before, label in zip(
@@ -242,6 +241,7 @@ def old_funnel_figure(stages: pd.DataFrame, theme: str | None) -> go.Figure:
         )
     )
     figure.update_yaxes(autorange="reversed")
+    figure.update_xaxes(range=[0, max(int(events.max()), 1) * 1.35])
     ended = stages.set_index("stage")["events"].astype(int).to_dict()
     figure.update_layout(
         title=f"Ended: {ended['repaid']:,} repaid, {ended['defaulted']:,} defaulted",
