@@ -535,10 +535,22 @@ SPEC = register(
         roles=EVERYONE,
         params=(region_param(ids.region),),
         parts=(
-            Part("regions", "Tutoring sessions by region", region_rows, region_figure),
+            # A report's heading carries the period its card's subtitle names: a PDF read
+            # "Schedules: Booked hours per week by status" without "past 8 and next 4 weeks".
+            Part(
+                "regions",
+                f"Tutoring sessions by region, last {REGION_WEEKS} weeks",
+                region_rows,
+                region_figure,
+            ),
             *(
-                Part(area, f"{heading}: {chart_title}", chart_rows(area), FIGURES[area])
-                for area, (heading, chart_title, _) in SECTIONS.items()
+                Part(
+                    area,
+                    f"{heading}: {chart_title} ({subtitle.split(';')[0]})",
+                    chart_rows(area),
+                    FIGURES[area],
+                )
+                for area, (heading, chart_title, subtitle) in SECTIONS.items()
             ),
         ),
         kpis=kpi_values,

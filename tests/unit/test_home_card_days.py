@@ -73,3 +73,18 @@ def test_a_count_without_an_earlier_window_or_not_compared_is_not_a_small_change
     )
     noted = Kpi("tutors", "Active tutors", "count", 3, 5, **days, compare=False, note="2 left")
     assert "2 left" in texts(kpi_card_of(noted)) and "previous" not in str(kpi_card_of(noted))
+
+
+def test_a_home_reports_chart_headings_name_their_periods():
+    """A PDF or an embed shows each chart under its part's title, without the card's
+    subtitle: the title carries the period ("past 8 and next 4 weeks" had been lost)."""
+    from sharing.views import VIEWS
+
+    titles = [part.title for part in VIEWS["home"].parts]
+    assert titles == [
+        "Tutoring sessions by region, last 4 weeks",
+        "Tutoring: Sessions per week by outcome (Tutoring sessions, last 26 weeks)",
+        "PE programs: Attendance rate per week (Share of PE places attended, last 26 weeks)",
+        "Schedules: Booked hours per week by status (Group sessions, past 8 and next 4 weeks)",
+        "Credit: Applications per week by decision (Tuition-financing applications, last 26 weeks)",
+    ]
