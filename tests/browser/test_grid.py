@@ -56,6 +56,15 @@ def test_grid_sort_filter_and_columns_go_into_the_address_a_share_link_and_an_ex
     driver.get(url(started, "/credit"))
     WebDriverWait(driver, 30).until(lambda d: "match" in count(started))
     everyone = count(started)
+    # A number's header keeps its filter button at its right edge, after its name, as the
+    # other columns do: on the left it read as a column of its own (a manager's walk).
+    cell = driver.find_element(By.CSS_SELECTOR, '.ag-header-cell[col-id="score"]')
+    assert "ag-right-aligned-header" in cell.get_attribute("class")
+    name, button = (
+        cell.find_element(By.CSS_SELECTOR, selector).rect
+        for selector in (".ag-header-cell-text", ".ag-header-cell-filter-button")
+    )
+    assert button["x"] >= name["x"] + name["width"]
     header = '.ag-header-cell[col-id="score"] .ag-header-cell-label'
     click(started, header)
     click(started, header)  # the second click: highest first
