@@ -1,6 +1,7 @@
 import json
 import os
 import shutil
+import time
 
 import dash
 import pytest
@@ -106,11 +107,23 @@ def by_id(component_id: str | dict) -> str:
 
 def choose(dash_duo, selector: str, **which):
     """Pick an option of a dcc.Dropdown after scrolling it to the middle of the window, so
-    a sticky header or a re-render that scrolled the page cannot cover it. `which` is
-    dash_duo.select_dcc_dropdown's `value=` or `index=`."""
-    element = dash_duo.wait_for_element(selector, timeout=20)
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    dash_duo.select_dcc_dropdown(selector, **which)
+    a sticky header or a re-render that scrolled the page cannot cover it. A re-render can
+    still scroll the page between the scroll and the click (the PE board's widgets redraw
+    after one is removed: the click landed 214 px above the window): then it scrolls and
+    tries again, three times at most. `which` is dash_duo.select_dcc_dropdown's `value=` or
+    `index=`."""
+    from selenium.common.exceptions import ElementClickInterceptedException
+
+    for attempt in range(3):
+        element = dash_duo.wait_for_element(selector, timeout=20)
+        dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+        try:
+            dash_duo.select_dcc_dropdown(selector, **which)
+            return
+        except ElementClickInterceptedException:
+            if attempt == 2:
+                raise
+            time.sleep(0.5)
 
 
 def search_and_choose(dash_duo, selector: str, text: str, label: str) -> None:
