@@ -12,6 +12,7 @@ from dash import html
 
 from components.attrs import attrs
 from components.empty_state import empty_state
+from components.formatting import count_of
 
 STATUS_CLASS = {
     "scheduled": "is-scheduled",
@@ -59,12 +60,13 @@ def count_link(day: date, count: int, filters: dict[str, str]) -> html.A:
     """A day's number of sessions, linking to them in the list: what a month cell shows on a
     phone, where seven columns leave no room for a session's time and title (beacon.css
     hides it on wider screens, and the chips on a phone)."""
+    said = f"{count_of(count, 'session')} on {day:%A %d %B}"
     return html.A(
         f"{count:,}",
         href=day_list(day, filters),
         className="calendar-count",
-        title=f"{count:,} session{'' if count == 1 else 's'} on {day:%A %d %B}",
-        **attrs(aria_label=f"{count:,} session{'' if count == 1 else 's'} on {day:%A %d %B}"),
+        title=said,
+        **attrs(aria_label=said),
     )
 
 

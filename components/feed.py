@@ -59,8 +59,7 @@ def feed_list(
                     ),
                     summary,
                     html.Span(
-                        f" · {AREA_LABELS.get(e['area'], e['area'])}"
-                        + (f" · {e['region']}" if e["region"] else ""),
+                        f" · {AREA_LABELS.get(e['area'], e['area'])}" + region_suffix(e["region"]),
                         className="feed-when ms-1",
                     ),
                 ],
@@ -68,3 +67,9 @@ def feed_list(
             )
         )
     return html.Ul(items, className="feed-list")
+
+
+def region_suffix(region: object) -> str:
+    """ " · North" for an event's region; nothing for an event of no region, which a frame
+    holding other regions' events reads back as NaN (it showed as " · nan")."""
+    return f" · {region}" if isinstance(region, str) and region else ""

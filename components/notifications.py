@@ -12,7 +12,7 @@ from dash.dependencies import Wildcard
 from dash.development.base_component import Component
 
 from components.attrs import attrs
-from components.feed import linked_summary
+from components.feed import linked_summary, region_suffix
 from components.formatting import relative_time
 
 POLL_MS = 3_000
@@ -100,7 +100,7 @@ def notification_items(frame: pd.DataFrame, *, now: datetime) -> Component:
                             text,
                             html.Div(
                                 relative_time(n["created_at"], now)
-                                + (f" · {n['region']}" if isinstance(n.get("region"), str) else ""),
+                                + region_suffix(n.get("region")),
                                 className="feed-when",
                             ),
                         ]

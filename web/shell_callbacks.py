@@ -14,6 +14,7 @@ from flask_login import current_user
 from actions import account
 from auth.access import EVERYONE, current_actor, region_scope, requires
 from auth.requests import now
+from components.feed import region_suffix
 from components.formatting import local_datetime
 from components.notifications import ids as notify
 from components.notifications import notification_items
@@ -154,8 +155,8 @@ def poll_notifications(_ticks: int | None, seen: Any) -> tuple[Any, ...]:
     text, classes = _badge(count)
     if latest is None or latest.empty:
         return text, classes, newest, dash.no_update, dash.no_update
-    region = latest["region"].iloc[0]  # two regions' toasts read alike without it
-    said = latest["summary"].iloc[0] + (f" · {region}" if isinstance(region, str) else "")
+    # Two regions' toasts read alike without the region.
+    said = latest["summary"].iloc[0] + region_suffix(latest["region"].iloc[0])
     return text, classes, newest, said, True
 
 

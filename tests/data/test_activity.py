@@ -117,6 +117,7 @@ def test_a_reader_sees_only_notifications_still_in_scope_and_marks_only_their_ow
 def test_a_notification_names_its_region(empty_url, people):
     """Two regions' "32 new medium credit alerts" read as one notification twice: each item
     says its region, as the feed does."""
+    from components.feed import feed_list
     from components.notifications import notification_items
 
     viewer = people["viewer"].id
@@ -130,3 +131,8 @@ def test_a_notification_names_its_region(empty_url, people):
     assert pd.isna(mine["region"].iloc[0])
     shown = str(notification_items(mine, now=NOW))
     assert f" · {names[1]}" in shown and f" · {names[2]}" in shown and "nan" not in shown
+    # The feed reads the same events: one of no region among others said " · nan".
+    with engine_for(empty_url).connect() as conn:
+        events, _ = activity.feed(conn=conn, region_ids=None)
+    fed = str(feed_list(events, now=NOW))
+    assert f" · {names[1]}" in fed and f" · {names[2]}" in fed and "nan" not in fed
