@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import pandas as pd
+from sqlalchemy import Connection
 
 from actions.base import Actor
 from analytics.early_warning import SEVERITIES, lowest_thresholds, triggered, watchlist
@@ -22,16 +23,15 @@ def watched_loans(
     Columns: those of `loans.loan_behaviour`, severity, rules. As of the newest application
     on record (`now` on an empty book)."""
     with connect() as conn:
-        newest = credit.newest_application(conn=conn)
-        model = credit.active_model(conn=conn)
+        as_of, model_id = _standing(conn, now)
         rules = credit.alert_rules(conn=conn, active_only=True)
         if rule_id is not None:
             rules = rules[rules["id"] == rule_id]
         behaviour = loans.loan_behaviour(
             conn=conn,
-            model_id=model["id"] if model else None,
-            region_ids=None if actor.region_ids is None else list(actor.region_ids),
-            as_of=newest or now,
+            model_id=model_id,
+            region_ids=_scope(actor),
+            as_of=as_of,
             catching=lowest_thresholds(rules),
         )
     listed = watchlist(behaviour, triggered(behaviour, rules))
@@ -47,16 +47,14 @@ def watched_page(
     it lists: the order and the count read from the kept `watch_loans`, the page's rows
     from the standings, so neither grows with the loans caught (#26). None when the kept
     standings are not of the data's day and the active model: read `watched_loans`."""
-    scope = None if actor.region_ids is None else list(actor.region_ids)
+    scope = _scope(actor)
     with connect() as conn:
-        newest = credit.newest_application(conn=conn)
-        model = credit.active_model(conn=conn)
-        model_id = model["id"] if model else None
+        as_of, model_id = _standing(conn, now)
         page = loans.watch_page(
             conn=conn,
             model_id=model_id,
             region_ids=scope,
-            as_of=newest or now,
+            as_of=as_of,
             worst_at_least=SEVERITIES.index(severity) if severity else 0,
             offset=offset,
             limit=limit,
@@ -66,10 +64,21 @@ def watched_page(
         ids, total = page
         rules = credit.alert_rules(conn=conn, active_only=True)
         behaviour = loans.loan_behaviour(
-            conn=conn, model_id=model_id, region_ids=scope, as_of=newest or now, loan_ids=ids
+            conn=conn, model_id=model_id, region_ids=scope, as_of=as_of, loan_ids=ids
         )
     listed = watchlist(behaviour, triggered(behaviour, rules))
     return listed, total
+
+
+def _standing(conn: Connection, now: datetime) -> tuple[datetime, int | None]:
+    """The day the loans stand on (the newest application on record, `now` on an empty
+    book) and the active model's id: what both the whole list and its kept page read."""
+    model = credit.active_model(conn=conn)
+    return credit.newest_application(conn=conn) or now, model["id"] if model else None
+
+
+def _scope(actor: Actor) -> list[int] | None:
+    return None if actor.region_ids is None else list(actor.region_ids)
 
 
 def graded(
