@@ -19,6 +19,12 @@ def days_back(days: int) -> datetime:
     return datetime.combine(now().date(), time(), tzinfo=UTC) - timedelta(days=days)
 
 
+def last_days(days: int) -> datetime:
+    """The start of the last `days` days with today counted as one of them: "Last 12 months"
+    (365) is from this day of last year's next day, not 366 days."""
+    return days_back(days - 1)
+
+
 def client_ip() -> str:
     """The peer address. X-Forwarded-For counts only through ProxyFix, i.e. only when
     BEACON_TRUSTED_PROXIES says a proxy of ours sets it: a forged header changes nothing."""

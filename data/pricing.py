@@ -19,13 +19,14 @@ from data.cache import cached
 from data.models import CreditApplication, CreditCustomer, CreditScore, ScoreSum
 from data.queries.sql import in_regions, kept_for, read_frame, replace_rows
 
-WINDOW_DAYS = 365
+WINDOW_DAYS = 365  # days counted, the day the window ends on included
 SUMS = ("applications", "amount", "pd_sum", "pd_amount")
 
 
 def window_start(day: date) -> datetime:
-    """The start of the pricing window that ends on `day`: UTC midnight, WINDOW_DAYS before."""
-    return datetime.combine(day, time(), tzinfo=UTC) - timedelta(days=WINDOW_DAYS)
+    """The start of the pricing window that ends on `day`: UTC midnight of the first of its
+    WINDOW_DAYS days, `day` being the last."""
+    return datetime.combine(day, time(), tzinfo=UTC) - timedelta(days=WINDOW_DAYS - 1)
 
 
 def _live(
@@ -57,7 +58,7 @@ def score_sums(
 ) -> pd.DataFrame:
     """Scored applications since a moment, summed per score and band (for pricing and the
     cut-off what-if). Columns: score, band, applications, amount, pd_sum, pd_amount."""
-    day = (since + timedelta(days=WINDOW_DAYS)).date()
+    day = (since + timedelta(days=WINDOW_DAYS - 1)).date()
     if window_start(day) == since and kept_for(
         conn, ScoreSum.day, ScoreSum.model_version_id, on=day, model_id=model_id
     ):

@@ -13,7 +13,7 @@ from dash.development.base_component import Component
 from analytics.credit_journey import conversion_by, funnel, whole_months
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
-from auth.requests import days_back
+from auth.requests import days_back, last_days
 from components.chart_card import chart_bodies, chart_card
 from components.figures import clicked
 from components.filters import period_filter
@@ -91,7 +91,7 @@ def layout(**query: str) -> Component:
 def journey_steps(state: ViewState) -> pd.DataFrame:
     with connect() as conn:
         return credit.journey_counts(
-            conn=conn, region_ids=region_scope(), since=days_back(state["period"])
+            conn=conn, region_ids=region_scope(), since=last_days(state["period"])
         )
 
 
@@ -111,7 +111,7 @@ def month_rows(state: ViewState) -> pd.DataFrame:
     (six days of December read as a month: approvals 56%, take-up 92%) and the part-month
     the period starts in are left out; the funnel and the channels count every day."""
     steps = whole_months(
-        journey_steps(state), first=days_back(state["period"]).date(), today=days_back(0).date()
+        journey_steps(state), first=last_days(state["period"]).date(), today=days_back(0).date()
     )
     return conversion_by(steps, "month") if len(steps) else pd.DataFrame()
 

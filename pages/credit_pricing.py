@@ -15,7 +15,7 @@ from analytics.card import PD_BANDS
 from analytics.pricing import band_pricing, cutoff_tradeoff
 from auth.access import EVERYONE, allowed, region_scope, requires
 from auth.answers import cached_answer
-from auth.requests import days_back
+from auth.requests import last_days
 from components.badges import band_badge
 from components.chart_card import chart_body
 from components.empty_state import empty_state
@@ -153,7 +153,7 @@ def applications(state: ViewState) -> pd.DataFrame | None:
             conn=conn,
             model_id=model["id"],
             region_ids=region_scope(),
-            since=days_back(pricing.WINDOW_DAYS),
+            since=last_days(pricing.WINDOW_DAYS),
         )
 
 

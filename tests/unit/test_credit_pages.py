@@ -1067,3 +1067,19 @@ def test_a_funnel_stage_after_an_empty_one_says_so_and_short_bars_have_room():
     ]
     assert bar["text"][1] == "40 · 4%" and bar["textposition"] == "auto"
     assert funnel_figure(stages, None)["layout"]["xaxis"]["range"] == [0, 900 * 1.35]
+
+
+def test_a_twelve_month_window_counts_365_days_today_included():
+    """The journey's and the pricing page's "Last 12 months" is 365 days ending today (it read
+    366), and the pricing page asks for the very window the refresh keeps sums for."""
+    from datetime import timedelta
+
+    from auth.requests import last_days
+    from pages.credit_journey import PERIODS
+
+    today = datetime.now(UTC).date()
+    first = last_days(365).date()
+    assert PERIODS[365] == "Last 12 months"
+    assert (today - first) + timedelta(days=1) == timedelta(days=365)
+    assert last_days(1).date() == today  # "the last day" is today
+    assert pricing.window_start(today) == last_days(pricing.WINDOW_DAYS)
