@@ -59,28 +59,9 @@ def layout(**query: str) -> Component:
             view_actions(VIEW, can_embed=allowed(EMBED_ROLES)),
             html.Div(
                 [
-                    chart_card(
-                        body_id=ids.funnel,
-                        title="Funnel",
-                        subtitle="Visits to loans, and how the loans ended. A view of "
-                        "some regions counts known customers' visits only: a visitor has no "
-                        "region until they apply",
-                        export=(VIEW, "funnel"),
-                    ),
-                    chart_card(
-                        body_id=ids.channels,
-                        title="Conversion by channel",
-                        subtitle="Approvals per application and payouts per approval",
-                        export=(VIEW, "channels"),
-                    ),
-                    chart_card(
-                        body_id=ids.months,
-                        title="Conversion by month",
-                        subtitle="Whole months: approvals per application and payouts per "
-                        "approval, each counted in the month it happened (a month paying out "
-                        "the last month's approvals can pass 100%)",
-                        export=(VIEW, "months"),
-                    ),
+                    chart_card(body_id=ids.funnel, **SPEC.card("funnel")),
+                    chart_card(body_id=ids.channels, **SPEC.card("channels")),
+                    chart_card(body_id=ids.months, **SPEC.card("months")),
                 ],
                 className="chart-grid",
             ),
@@ -236,9 +217,30 @@ SPEC = register(
         roles=EVERYONE,
         params=(period_param(ids.period, PERIODS, default=365),),
         parts=(
-            Part("funnel", "Funnel", funnel_rows, funnel_figure),
-            Part("channels", "Conversion by channel", channel_rows, channel_figure),
-            Part("months", "Conversion by month", month_rows, month_figure),
+            Part(
+                "funnel",
+                "Funnel",
+                funnel_rows,
+                funnel_figure,
+                note="Visits to loans, and how the loans ended. A view of some regions counts "
+                "known customers' visits only: a visitor has no region until they apply",
+            ),
+            Part(
+                "channels",
+                "Conversion by channel",
+                channel_rows,
+                channel_figure,
+                note="Approvals per application and payouts per approval",
+            ),
+            Part(
+                "months",
+                "Conversion by month",
+                month_rows,
+                month_figure,
+                note="Whole months: approvals per application and payouts per approval, each "
+                "counted in the month it happened (a month paying out the last month's "
+                "approvals can pass 100%)",
+            ),
         ),
     )
 )

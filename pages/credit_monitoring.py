@@ -73,29 +73,14 @@ def layout(**_kwargs: str) -> Component:
                 [
                     chart_card(
                         body_id=ids.drift,
-                        title="Drift since training (PSI)",
-                        subtitle=f"Validation window against the last {RECENT_DAYS} days: "
-                        f"stable below {_thresholds()[0]:g}, watch to {_thresholds()[1]:g}, "
-                        "act above",
-                        export=(VIEW, "drift"),
-                    ),
-                    chart_card(
-                        body_id=ids.scores,
-                        title="Score distribution over time",
-                        subtitle="Median and middle half of the scores, by month of application; "
-                        "whole months only",
-                        export=(VIEW, "scores"),
-                    ),
-                    chart_card(
-                        body_id=ids.bad_rates,
-                        title="Bad rate by band over time",
-                        subtitle=(
-                            "Share of loans that defaulted, by quarter of application: "
-                            "quarters whose loans are all a year old (newer ones have not "
-                            f"had the time to default), bands of {MIN_LOANS} loans or more"
+                        **SPEC.card(
+                            "drift",
+                            hint=f": stable below {_thresholds()[0]:g}, watch to "
+                            f"{_thresholds()[1]:g}, act above",
                         ),
-                        export=(VIEW, "bad-rates"),
                     ),
+                    chart_card(body_id=ids.scores, **SPEC.card("scores")),
+                    chart_card(body_id=ids.bad_rates, **SPEC.card("bad-rates")),
                 ],
                 className="chart-grid",
             ),
@@ -328,10 +313,29 @@ SPEC = register(
         title="Credit model monitoring",
         roles=STAFF,
         parts=(
-            Part("drift", "Drift since training (PSI)", _part_of("drift"), drift_figure),
-            Part("scores", "Score distribution over time", _part_of("monthly"), scores_figure),
             Part(
-                "bad-rates", "Bad rate by band over time", _part_of("bad_rates"), bad_rates_figure
+                "drift",
+                "Drift since training (PSI)",
+                _part_of("drift"),
+                drift_figure,
+                note=f"Validation window against the last {RECENT_DAYS} days",
+            ),
+            Part(
+                "scores",
+                "Score distribution over time",
+                _part_of("monthly"),
+                scores_figure,
+                note="Median and middle half of the scores, by month of application; "
+                "whole months only",
+            ),
+            Part(
+                "bad-rates",
+                "Bad rate by band over time",
+                _part_of("bad_rates"),
+                bad_rates_figure,
+                note="Share of loans that defaulted, by quarter of application: quarters whose "
+                "loans are all a year old (newer ones have not had the time to default), bands "
+                f"of {MIN_LOANS} loans or more",
             ),
             Part("versions", "Model versions", version_rows),
         ),

@@ -68,26 +68,14 @@ def layout(**query: str) -> Component:
             ExplainAIO(VIEW),
             html.Div(
                 [
-                    chart_card(
-                        body_id=ids.hosts,
-                        title="Hours booked per host",
-                        subtitle="The 15 busiest hosts; cancelled sessions left out",
-                        export=(VIEW, "hosts"),
-                    ),
+                    chart_card(body_id=ids.hosts, **SPEC.card("hosts")),
                     chart_card(
                         body_id=ids.rooms,
-                        title="Hours booked per room",
-                        subtitle="The 15 busiest rooms, cancelled sessions left out;"
-                        " click one to list all its sessions, cancelled ones too",
-                        export=(VIEW, "rooms"),
+                        **SPEC.card(
+                            "rooms", hint="; click one to list all its sessions, cancelled ones too"
+                        ),
                     ),
-                    chart_card(
-                        body_id=ids.rates,
-                        title="Cancellations and no-shows",
-                        subtitle="Per week: cancelled sessions of all booked, absent "
-                        "attendees of completed sessions",
-                        export=(VIEW, "rates"),
-                    ),
+                    chart_card(body_id=ids.rates, **SPEC.card("rates")),
                 ],
                 className="chart-grid",
             ),
@@ -279,9 +267,28 @@ SPEC = register(
         roles=EVERYONE,
         params=(period_param(ids.period, PERIODS, default=56),),
         parts=(
-            Part("hosts", "Hours booked per host", hosts_rows, hosts_figure),
-            Part("rooms", "Hours booked per room", rooms_rows, rooms_figure),
-            Part("rates", "Cancellations and no-shows", rates_rows, rates_figure),
+            Part(
+                "hosts",
+                "Hours booked per host",
+                hosts_rows,
+                hosts_figure,
+                note="The 15 busiest hosts; cancelled sessions left out",
+            ),
+            Part(
+                "rooms",
+                "Hours booked per room",
+                rooms_rows,
+                rooms_figure,
+                note="The 15 busiest rooms, cancelled sessions left out",
+            ),
+            Part(
+                "rates",
+                "Cancellations and no-shows",
+                rates_rows,
+                rates_figure,
+                note="Per week: cancelled sessions of all booked, absent attendees of completed "
+                "sessions",
+            ),
         ),
         explained=Explained("Schedule utilisation", utilisation_facts),
     )

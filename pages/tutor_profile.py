@@ -155,21 +155,11 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 (t
             dbc.Row(
                 [
                     dbc.Col(
-                        chart_card(
-                            body_id=ids.activity,
-                            title="Sessions per week",
-                            subtitle="By outcome, last 26 weeks",
-                            export=(VIEW, "activity"),
-                        ),
+                        chart_card(body_id=ids.activity, **SPEC.card("activity")),
                         lg=7,
                     ),
                     dbc.Col(
-                        chart_card(
-                            body_id=ids.risk,
-                            title="Risk score over time",
-                            subtitle="Chance of leaving within 30 days, %, weekly",
-                            export=(VIEW, "risk"),
-                        ),
+                        chart_card(body_id=ids.risk, **SPEC.card("risk")),
                         lg=5,
                     ),
                 ],
@@ -811,8 +801,20 @@ SPEC = register(
         roles=EVERYONE,
         params=(Param("id", ids.tutor, "Tutor", parse=record_id, prop="data", show=_tutor_name),),
         parts=(
-            Part("activity", "Sessions per week", activity_rows, activity_figure),
-            Part("risk", "Risk score over time", risk_rows, risk_figure),
+            Part(
+                "activity",
+                "Sessions per week",
+                activity_rows,
+                activity_figure,
+                note="By outcome, last 26 weeks",
+            ),
+            Part(
+                "risk",
+                "Risk score over time",
+                risk_rows,
+                risk_figure,
+                note="Chance of leaving within 30 days, %, weekly",
+            ),
         ),
     )
 )

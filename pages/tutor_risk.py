@@ -197,22 +197,12 @@ def layout(
                     dbc.Col(
                         chart_card(
                             body_id=ids.distribution,
-                            title="Risk scores",
-                            subtitle="Tutors per score (the chance of leaving within 30 days, "
-                            "in %), coloured by band; click a bar to see its band",
-                            export=(VIEW, "scores"),
+                            **SPEC.card("scores", hint="; click a bar to see its band"),
                         ),
                         lg=6,
                     ),
                     dbc.Col(
-                        chart_card(
-                            body_id=ids.history,
-                            title="Expected leavers within 30 days",
-                            subtitle="Per week: the sum of the tutors' chances of leaving, by "
-                            "band; the critical and high parts are what this week's and next "
-                            "week's calls can reach",
-                            export=(VIEW, "at-risk"),
-                        ),
+                        chart_card(body_id=ids.history, **SPEC.card("at-risk")),
                         lg=6,
                     ),
                 ],
@@ -273,14 +263,7 @@ def layout(
             ),
             dbc.Row(
                 dbc.Col(
-                    chart_card(
-                        body_id=ids.calls,
-                        title="The call list: who a week's calls reach",
-                        subtitle="Held-out tutors, riskiest first: the share of those who left "
-                        "within 30 days that the calls reached, and the share of the called who "
-                        "left, by calls per 100 tutors",
-                        export=(VIEW, "calls"),
-                    ),
+                    chart_card(body_id=ids.calls, **SPEC.card("calls")),
                     lg=8,
                 ),
                 className="g-3 mb-3",
@@ -869,11 +852,33 @@ SPEC = register(
             grid_param(ids.table, GRID),
         ),
         parts=(
-            Part("scores", "Risk scores", score_rows, distribution_figure),
-            Part("at-risk", "Expected leavers within 30 days", at_risk_rows, at_risk_figure),
+            Part(
+                "scores",
+                "Risk scores",
+                score_rows,
+                distribution_figure,
+                note="Tutors per score (the chance of leaving within 30 days, in %), coloured by "
+                "band",
+            ),
+            Part(
+                "at-risk",
+                "Expected leavers within 30 days",
+                at_risk_rows,
+                at_risk_figure,
+                note="Per week: the sum of the tutors' chances of leaving, by band; the critical "
+                "and high parts are what this week's and next week's calls can reach",
+            ),
             Part("tutors", "Tutors by risk", tutor_rows),
             Part("interventions", "What interventions achieved", effect_rows),
-            Part("calls", "The call list", call_rows, call_figure),
+            Part(
+                "calls",
+                "The call list: who a week's calls reach",
+                call_rows,
+                call_figure,
+                note="Held-out tutors, riskiest first: the share of those who left within 30 "
+                "days that the calls reached, and the share of the called who left, by calls "
+                "per 100 tutors",
+            ),
         ),
         kpis=kpi_values,
         explained=Explained("Tutor risk overview", overview_facts),

@@ -109,7 +109,7 @@ def _render(view: Any, link: links.Link) -> str:
         figure = part.figure(frame, None) if part.figure else None
         if figure is not None:
             svg = images.figure_image(figure, "svg", width=900, height=420)
-            charts.append((part.title, base64.b64encode(svg).decode()))
+            charts.append((part.title, part.note, base64.b64encode(svg).decode()))
         else:
             head = frame.head(EMBED_TABLE_ROWS)
             headers = [column_label(c) for c in head.columns]

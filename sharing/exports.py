@@ -133,7 +133,7 @@ def build_report(view: View, state: ViewState) -> Report:
         frame = part.rows(state)
         figure = part.figure(frame, None) if part.figure else None
         if figure is not None:
-            made.charts.append((part.title, images.figure_image(figure, "png")))
+            made.charts.append((part.title, part.note, images.figure_image(figure, "png")))
         else:  # a table, or a chart with nothing to draw (shown as its empty table)
             made.tables.append((part.title, frame))
     return made

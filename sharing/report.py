@@ -52,7 +52,7 @@ class Report:
     exported_by: str
     exported_at: datetime
     kpis: list[tuple[str, str]] = field(default_factory=list)
-    charts: list[tuple[str, bytes]] = field(default_factory=list)  # title, PNG
+    charts: list[tuple[str, str, bytes]] = field(default_factory=list)  # title, note, PNG
     tables: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
 
 
@@ -179,9 +179,12 @@ def pdf_bytes(report: Report) -> bytes:
         kpis = Table([["Measure", "Value"], *report.kpis], colWidths=[10 * cm, 8 * cm])
         kpis.setStyle(GRID)
         story += [kpis, Spacer(1, 0.5 * cm)]
-    for title, png in report.charts:
+    for title, note, png in report.charts:
         image = Image(io.BytesIO(png), width=WIDTH, height=WIDTH / 2)
-        story.append(KeepTogether([Paragraph(escape(title), styles["Heading2"]), image]))
+        heading = [Paragraph(escape(title), styles["Heading2"])]
+        if note:
+            heading.append(Paragraph(escape(note), styles["Normal"]))
+        story.append(KeepTogether([*heading, image]))
     turned = False  # on landscape pages now
     for title, frame in report.tables:
         wide = len(frame.columns) > PORTRAIT_COLUMNS and not frame.empty

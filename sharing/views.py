@@ -70,6 +70,9 @@ class Part:
     title: str
     rows: Callable[[State], pd.DataFrame]
     figure: Callable[[pd.DataFrame, str | None], go.Figure | None] | None = None
+    # What the chart measures, for whom and over what period: its card's subtitle and the
+    # line under its heading in a PDF (a PDF without it read "Risk score over time" alone).
+    note: str = ""
 
     @property
     def is_chart(self) -> bool:
@@ -106,6 +109,12 @@ class View:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "part_by_key", {p.key: p for p in self.parts})
+
+    def card(self, key: str, *, hint: str = "") -> dict[str, Any]:
+        """A part's `chart_card` title, subtitle (its note, then `hint`, which only a
+        browser needs: "click one to ...") and export menu."""
+        part = self.part_by_key[key]
+        return {"title": part.title, "subtitle": part.note + hint, "export": (self.name, key)}
 
     def state(self, query: Mapping[str, Any] | str) -> State:
         """The filters of a query (a mapping or a query string), each parsed or its default."""

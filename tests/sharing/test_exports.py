@@ -185,6 +185,11 @@ def test_the_pdf_report_opens_and_its_text_holds_the_filters(scored):
         "Tutors by risk",
     ):
         assert expected in text, expected
+    # Under each chart's heading, what it measures (its card's subtitle, less the "click").
+    flat = " ".join(text.split())
+    assert "Tutors per score (the chance of leaving within 30 days, in %), coloured by band" in flat
+    assert "Per week: the sum of the tutors' chances of leaving, by band" in flat
+    assert "click a bar" not in flat
     assert sum(len(p.images) for p in pdf.pages) >= 1  # the charts are drawn
     with connect() as conn:
         rows, _ = audit_log.audit_log(conn=conn, action="export", limit=1)

@@ -72,6 +72,9 @@ def test_an_embed_link_shows_its_view_to_anyone_and_keeps_no_session(scored):
     assert page.status_code == 200
     assert "Tutor risk overview" in text and "Band: high" in text and "Tenure: Over 2 years" in text
     assert "<script" not in text and "data:image/svg+xml;base64," in text
+    # Each chart says what it measures, as its card does, without the card's "click" hint.
+    assert "Tutors per score (the chance of leaving within 30 days, in %), coloured by band" in text
+    assert "click a bar" not in text
     assert "Set-Cookie" not in page.headers
     assert "frame-ancestors *" in page.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in page.headers
