@@ -33,9 +33,10 @@ class Actor:
         return self.region_ids is None or region_id is None or region_id in self.region_ids
 
 
-def stored_actor(*, user_id: int) -> Actor | None:
+def stored_actor(*, user_id: int, ip: str | None = None) -> Actor | None:
     """The actor for work queued by a signed-in user (a background job has no request): their
-    role and regions as the database holds them now; None when the account is gone or off."""
+    role and regions as the database holds them now, and the address the work was asked from
+    (`ip`, for the audit log); None when the account is gone or off."""
     with connect() as conn:
         account = accounts.account_by_id(conn=conn, user_id=user_id)
     if account is None or not account.is_active:
@@ -45,6 +46,7 @@ def stored_actor(*, user_id: int) -> Actor | None:
         display_name=account.display_name,
         role=account.role,
         region_ids=account.region_ids if account.role == "manager" else None,
+        ip=ip,
     )
 
 

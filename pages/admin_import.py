@@ -252,7 +252,8 @@ def run_load(
     dry_run = ctx.triggered_id == ids.check
     if not (check_clicks if dry_run else load_clicks) or not isinstance(requester, int):
         raise dash.exceptions.PreventUpdate
-    actor = stored_actor(user_id=requester)
+    # The job's context carries the queueing request's address (ProxyFix's, as client_ip()).
+    actor = stored_actor(user_id=requester, ip=ctx.remote or None)
     files = uploaded(actor=actor, token=token) if actor else None
     if actor is None or files is None:
         return dbc.Alert(

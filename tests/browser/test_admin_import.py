@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 import app as beacon
 from data.engine import connect
-from data.models import Student, TutoringSession
+from data.models import AuditEntry, Student, TutoringSession
 from tests.browser.conftest import click, sign_in, url
 from tests.imports.conftest import FILES, write_files
 
@@ -99,6 +99,15 @@ def test_upload_check_see_the_problems_then_load_and_find_it_in_the_history(page
     assert "loaded" in rows[0] and "Test admin" in rows[0] and "this page" in rows[0]
     assert "rejected" in rows[1] and "dry run" in rows[2]
     assert "would be" in rows[2]
+    # Each step ran in a background job, yet its audit entry says where it was asked from.
+    with connect() as conn:
+        audited = conn.execute(
+            select(AuditEntry.action, AuditEntry.ip_address)
+            .where(AuditEntry.action.like("data.%"), AuditEntry.action != "data.uploaded")
+            .order_by(AuditEntry.id)
+        ).all()
+    assert [a for a, _ in audited] == ["data.checked", "data.rejected", "data.loaded"], audited
+    assert {ip for _, ip in audited} == {"127.0.0.1"}, audited
 
 
 def test_the_load_shows_its_progress(page, tmp_path):
