@@ -580,7 +580,11 @@ def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
         if r["status"] in OPEN_INTERVENTIONS
     ]
     return (
-        note_items or empty_state("No notes yet", "Notes are visible to managers and admins."),
+        note_items
+        or empty_state(
+            "No notes yet",
+            "Managers and admins write notes; everyone who may open this profile reads them.",
+        ),
         table,
         options,
         timeline(notes, done),
@@ -588,7 +592,9 @@ def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
 
 
 def note_card(row: Mapping[Hashable, Any], *, may_edit: bool) -> dbc.Card:
-    """One note: who wrote it and when, its text, and Edit and Delete for who may."""
+    """One note: who wrote it and when, its text, and Edit and Delete for who may. Others get
+    no buttons at all, not hidden ones: each new button fires the edit and delete callbacks,
+    which refused a reader and wrote "access denied" to the audit log for a page view."""
     return dbc.Card(
         dbc.CardBody(
             [
@@ -613,9 +619,10 @@ def note_card(row: Mapping[Hashable, Any], *, may_edit: bool) -> dbc.Card:
                             id=ids.delete(int(row["id"])),
                             message="Delete this note? It cannot be restored.",
                         ),
-                    ],
-                    hidden=not may_edit,
-                ),
+                    ]
+                )
+                if may_edit
+                else None,
             ]
         ),
         className="mb-2",

@@ -4,9 +4,13 @@ through them), with the grid's sort."""
 from urllib.parse import quote
 
 import pytest
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import select
 
 import app as beacon
+from data.engine import connect
+from data.models import AuditEntry
 from tests.browser.conftest import (
     GRID_COUNT,
     GRID_ROWS,
@@ -153,3 +157,24 @@ def test_open_a_profile_add_a_note_and_finish_an_intervention(dash_duo, scored):
     )
     dash_duo.wait_for_contains_text("#profile-interventions", "Done", timeout=20)
     assert not [e for e in dash_duo.get_logs() or [] if e.get("level") == "SEVERE"]
+
+    # A viewer reads the note, with no Edit or Delete, and reading it is no denied request.
+    profile = dash_duo.driver.current_url
+    dash_duo.driver.delete_all_cookies()
+    viewer = sign_in(dash_duo, "viewer")
+    dash_duo.driver.get(profile)
+    dash_duo.wait_for_contains_text("#profile-notes", "Talked about a lighter rota.", timeout=20)
+    dash_duo.wait_for_contains_text("#profile-timeline", "Note by", timeout=20)
+
+    def denied() -> list:  # type: ignore[type-arg]
+        with connect() as conn:
+            return conn.execute(
+                select(AuditEntry.detail).where(
+                    AuditEntry.user_id == viewer.id, AuditEntry.action == "access.denied"
+                )
+            ).all()
+
+    # The buttons' callbacks went out as the notes were drawn: give them time to land.
+    with pytest.raises(TimeoutException):
+        WebDriverWait(dash_duo.driver, 3).until(lambda _d: denied())
+    assert not dash_duo.driver.find_elements("css selector", "#profile-notes button")
