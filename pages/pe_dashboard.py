@@ -35,7 +35,7 @@ from actions.pe_board import (
     read_board,
     visible_widgets,
 )
-from actions.pe_widgets import board_scope, default_dates, read_widget
+from actions.pe_widgets import DEFAULT_DAYS, board_scope, default_dates, read_widget
 from analytics.narrative import Fact
 from analytics.pe import SKILLS
 from analytics.teams import TeamOptions
@@ -104,6 +104,8 @@ class ids:
     grade = "pe-grade"
     klass = "pe-class"
     dates = "pe-dates"
+    dates_note = "pe-dates-note"
+    newest = "pe-newest"
     grid = "pe-grid"
     open_gallery = "pe-open-gallery"
     gallery = "pe-gallery"
@@ -142,6 +144,7 @@ def layout(**query: str) -> Component:
         )
     addressed = _addressed(query, board["filters"]) or board["filters"]
     filters, problem = _in_scope(_asked_class(addressed, query, classes), classes)
+    filters = _rolling(filters, bounds)
     if problem:
         problems.append(problem)
     if filters != board["filters"]:
@@ -160,6 +163,12 @@ def layout(**query: str) -> Component:
             dcc.Store(id=ids.filters, data=chosen),
             dcc.Store(id=ids.tables, data=encode_tables(tables)),
             _filter_bar(classes, filters, bounds, start, end),
+            html.P(
+                dates_note(filters),
+                id=ids.dates_note,
+                className="widget-note mb-2",
+                **attrs(aria_live="polite"),
+            ),
             view_location(VIEW, shown=address),
             view_actions(VIEW, can_embed=False, can_share=False),
             ExplainAIO(VIEW, context=chosen),
@@ -227,6 +236,25 @@ def _addressed(query: dict[str, str], saved: dict[str, Any]) -> dict[str, Any] |
     except ValidationError:
         return None
     return filters.model_dump(mode="json")
+
+
+def _rolling(filters: dict[str, Any], bounds: tuple[date, date]) -> dict[str, Any]:
+    """Dates that are the newest window are kept as none, so the board goes on showing the
+    newest days with data. A board's dates came back in every change of a school or a grade
+    (and in its address), were saved, and froze it on the day of that change."""
+    if not filters.get("start") or not filters.get("end"):
+        return filters
+    chosen = date.fromisoformat(filters["start"]), date.fromisoformat(filters["end"])
+    if chosen != default_dates(start=None, end=None, bounds=bounds):
+        return filters
+    return {**filters, "start": None, "end": None}
+
+
+def dates_note(filters: dict[str, Any]) -> str:
+    """Whether the board's dates move with the data or stay as chosen."""
+    if filters.get("start") or filters.get("end"):
+        return "Dates as chosen: they stay until you change them (Newest days moves them again)."
+    return f"The newest {DEFAULT_DAYS} days with data: the dates move as new data comes in."
 
 
 def _view_state(filters: dict[str, Any]) -> ViewState:
@@ -335,6 +363,12 @@ def _filter_bar(
                     first_day_of_week=1,
                 ),
                 md=3,
+            ),
+            dbc.Col(
+                dbc.Button(
+                    "Newest days", id=ids.newest, color="secondary", outline=True, className="mt-4"
+                ),
+                md="auto",
             ),
             dbc.Col(
                 dbc.Button("Add widgets", id=ids.open_gallery, color="primary", className="mt-4"),
@@ -577,6 +611,7 @@ def change_board(*args: Any) -> tuple[Any, Any, str]:
     Output(ids.klass, "value"),
     Output(ids.notices, "children", allow_duplicate=True),
     Output(ExplainAIO.ids.context(VIEW), "data"),
+    Output(ids.dates_note, "children"),
     Input(ids.school, "value"),
     Input(ids.grade, "value"),
     Input(ids.klass, "value"),
@@ -587,12 +622,16 @@ def change_board(*args: Any) -> tuple[Any, Any, str]:
 @requires(*EVERYONE)
 def apply_filters(
     school_id: Any, grade: Any, class_id: Any, start: Any, end: Any
-) -> tuple[Any, Any, Any, Any, Any]:
+) -> tuple[Any, Any, Any, Any, Any, Any]:
     """Validate the filters against what the user may see, remember them, and pass them on
-    (to the widgets, and to "Explain this view")."""
+    (to the widgets, and to "Explain this view"). The dates are saved only when they were
+    changed, and as none when they are the newest window (`_rolling`)."""
     with connect() as conn:
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
         board, _ = _saved_board(conn)
+        bounds = pe.date_bounds(conn=conn)
+    if bounds is None:
+        raise PreventUpdate  # no PE data: the page shows no filters
     try:
         filters = Filters.model_validate(
             {
@@ -611,8 +650,12 @@ def apply_filters(
             dash.no_update,
             dbc.Alert(f"Filters not applied: {reason}.", color="warning", dismissable=True),
             dash.no_update,
+            dash.no_update,
         )
     chosen = filters.model_dump(mode="json")
+    changed = set(ctx.triggered_prop_ids)
+    if changed and not {ids.dates + ".start_date", ids.dates + ".end_date"} & changed:
+        chosen |= {"start": board["filters"].get("start"), "end": board["filters"].get("end")}
     scoped, problem = _in_scope(chosen, classes)
     if problem:
         audit("access.denied", what="pe filter", filters=chosen)
@@ -620,9 +663,29 @@ def apply_filters(
     choices = _class_choices(classes, scoped["school_id"], scoped["grade"])
     if scoped["class_id"] and scoped["class_id"] not in {c["value"] for c in choices}:
         scoped["class_id"] = None  # the class is not in the chosen school or grade
-    board["filters"] = scoped
+    board["filters"] = scoped = _rolling(scoped, bounds)
     _save(board)
-    return scoped, choices, scoped["class_id"], [], scoped
+    shown = _dated(scoped, bounds)
+    return shown, choices, scoped["class_id"], [], shown, dates_note(scoped)
+
+
+@callback(
+    Output(ids.dates, "start_date", allow_duplicate=True),
+    Output(ids.dates, "end_date", allow_duplicate=True),
+    Input(ids.newest, "n_clicks"),
+    prevent_initial_call=True,
+)
+@requires(*EVERYONE)
+def newest_days(clicks: int | None) -> tuple[str, str]:
+    """Back to the newest days with data: the window the board moves with."""
+    if not clicks:
+        raise PreventUpdate
+    with connect() as conn:
+        bounds = pe.date_bounds(conn=conn)
+    if bounds is None:
+        raise PreventUpdate
+    start, end = default_dates(start=None, end=None, bounds=bounds)
+    return start.isoformat(), end.isoformat()
 
 
 @callback(

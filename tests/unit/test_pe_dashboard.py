@@ -207,3 +207,44 @@ def test_a_click_on_a_grade_picks_that_grade_and_a_forged_click_nothing(seeded_e
             triggered({"type": "pe-grade-drill", "widget": "x"}, "clickData", forged)
             with pytest.raises(dash.exceptions.PreventUpdate):
                 pe_dashboard.drill_to_grade([forged])
+
+
+def test_the_board_keeps_moving_with_the_data_until_its_dates_are_chosen(seeded_engine):
+    """A school or a grade changed saves no dates (they came back with every change and
+    froze the board on that day); dates chosen stay through other changes; "Newest days"
+    makes the board move with the data again."""
+    from actions.pe_widgets import default_dates
+
+    ids = pe_dashboard.ids
+    with connect() as conn:
+        bounds = pe.date_bounds(conn=conn)
+        schools = pe.filter_options(conn=conn, region_ids=None)["school_id"].unique()
+    newest = [d.isoformat() for d in default_dates(start=None, end=None, bounds=bounds)]
+
+    def change(prop_id: str, school: int, start: str, end: str):  # type: ignore[no-untyped-def]
+        component, prop = prop_id.split(".")
+        triggered(component, prop, start if prop == "start_date" else school)
+        return pe_dashboard.apply_filters(school, None, None, start, end)
+
+    with acting_as("analyst") as account:
+        page = pe_dashboard.layout()
+        assert "move as new data comes in" in on_page(page, ids.dates_note).children
+        shown, *_, note = change(f"{ids.school}.value", int(schools[0]), *newest)
+        assert board_of(account)["filters"]["start"] is None
+        assert board_of(account)["filters"]["end"] is None
+        assert [shown["start"], shown["end"]] == newest and "move as new data" in note
+
+        first, other = int(schools[0]), int(schools[1])
+        shown, *_, note = change(f"{ids.dates}.start_date", first, "2026-05-01", newest[1])
+        assert board_of(account)["filters"]["start"] == "2026-05-01" and "stay" in note
+        shown, *_, note = change(f"{ids.school}.value", other, "2026-05-01", newest[1])
+        assert board_of(account)["filters"]["school_id"] == other
+        assert board_of(account)["filters"]["start"] == "2026-05-01" and "stay" in note
+        assert pe_dashboard.layout(start="2026-05-01", end=newest[1])  # its own address
+
+        assert list(pe_dashboard.newest_days(1)) == newest
+        shown, *_, note = change(f"{ids.dates}.start_date", other, *newest)
+        assert board_of(account)["filters"]["start"] is None and "move as new data" in note
+        # Its address, with the newest window's dates, opened again: still moving.
+        pe_dashboard.layout(start=newest[0], end=newest[1])
+        assert board_of(account)["filters"]["start"] is None
