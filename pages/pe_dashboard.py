@@ -163,11 +163,12 @@ def layout(**query: str) -> Component:
             dcc.Store(id=ids.filters, data=chosen),
             dcc.Store(id=ids.tables, data=encode_tables(tables)),
             _filter_bar(classes, filters, bounds, start, end),
-            html.P(
-                dates_note(filters),
-                id=ids.dates_note,
-                className="widget-note mb-2",
-                **attrs(aria_live="polite"),
+            html.Div(
+                [
+                    html.Span(dates_note(filters), id=ids.dates_note, **attrs(aria_live="polite")),
+                    dbc.Button("Newest days", id=ids.newest, color="link", size="sm"),
+                ],
+                className="widget-note d-flex flex-wrap align-items-center gap-1 mb-2",
             ),
             view_location(VIEW, shown=address),
             view_actions(VIEW, can_embed=False, can_share=False),
@@ -253,7 +254,7 @@ def _rolling(filters: dict[str, Any], bounds: tuple[date, date]) -> dict[str, An
 def dates_note(filters: dict[str, Any]) -> str:
     """Whether the board's dates move with the data or stay as chosen."""
     if filters.get("start") or filters.get("end"):
-        return "Dates as chosen: they stay until you change them (Newest days moves them again)."
+        return "Dates as chosen: they stay until you change them."
     return f"The newest {DEFAULT_DAYS} days with data: the dates move as new data comes in."
 
 
@@ -363,12 +364,6 @@ def _filter_bar(
                     first_day_of_week=1,
                 ),
                 md=3,
-            ),
-            dbc.Col(
-                dbc.Button(
-                    "Newest days", id=ids.newest, color="secondary", outline=True, className="mt-4"
-                ),
-                md="auto",
             ),
             dbc.Col(
                 dbc.Button("Add widgets", id=ids.open_gallery, color="primary", className="mt-4"),
