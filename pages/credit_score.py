@@ -250,10 +250,12 @@ def _result(scored: Scored) -> Component:
             [
                 html.H2(f"{scored.score} points", className="kpi-value"),
                 html.P(["Band ", band_badge(scored.band), f" · PD {percent(scored.pd)}"]),
+                # The scorecard decides, and the application is stored so: "Recommended"
+                # read as a human's decision still to come, and it counted as approved.
                 dbc.Alert(
-                    f"Recommended: approve at {percent(scored.rate)} a year"
+                    f"Approved at {percent(scored.rate)} a year"
                     if approved
-                    else f"Recommended: decline — {product['name']} accepts up to the "
+                    else f"Declined: {product['name']} accepts up to the "
                     f"{product['worst_band']} band",
                     color="success" if approved else "danger",
                 ),
@@ -266,8 +268,9 @@ def _result(scored: Scored) -> Component:
                 html.Div(model_badge(active_model_status()), className="mt-2"),
                 html.P(
                     [
-                        f"Stored as application #{scored.application_id} with model "
-                        f"{scored.model_version}. ",
+                        f"Stored as application #{scored.application_id}, "
+                        f"{'approved' if approved else 'declined'} by the scorecard (model "
+                        f"{scored.model_version}). ",
                         html.A(
                             f"Open {customer['name']}", href=f"/credit/customer?id={customer['id']}"
                         ),

@@ -42,7 +42,8 @@ def test_score_an_application_then_open_the_customer_from_the_portfolio(started)
     click(started, "#score-submit")
     started.wait_for_contains_text("#score-result", "points", timeout=20)
     result = started.find_element("#score-result").get_attribute("textContent")
-    assert "Recommended:" in result and "Stored as application #" in result
+    assert ("Approved at" in result or "Declined: " in result) and "by the scorecard" in result
+    assert "Stored as application #" in result
 
     started.driver.get(url(started, "/credit"))
     search = started.wait_for_element("#credit-search")

@@ -95,8 +95,9 @@ def test_a_scored_application_is_stored_with_its_model_and_a_consistent_decision
                 customer["id"], int(flex["id"]), dti=2.8, delinquencies=9, history=2, open_loans=12
             )
         )
-    assert "points" in result and "Recommended: approve at" in result
-    assert "Recommended: decline" in risky and "accepts up to the high band" in risky
+    assert "points" in result and "Approved at" in result and "approved by the scorecard" in result
+    assert "Declined: " in risky and "accepts up to the high band" in risky
+    assert "declined by the scorecard" in risky
     with connect() as conn:
         model = credit.active_model(conn=conn)
         stored = credit.customer_applications(
