@@ -117,7 +117,7 @@ def run_tool(name: str, arguments: dict[str, Any] | None, scope: Scope) -> ToolR
     return run
 
 
-def _shown(column: str, value: Any) -> str:
+def shown(column: str, value: Any) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "none"
     if column.endswith("rate"):
@@ -151,12 +151,12 @@ def template_answer(runs: list[ToolRun], measure: str | None = None, lowest: boo
                 [chosen, "region"], ascending=[lowest, True]
             )
             listed = ", ".join(
-                f"{r['region']} {_shown(chosen, r[chosen])}" for _, r in ranked.iterrows()
+                f"{r['region']} {shown(chosen, r[chosen])}" for _, r in ranked.iterrows()
             )
             top = ranked.iloc[0] if len(ranked) > 1 else None
             most = (
                 f" The {'least' if lowest else 'most'}: {top['region']} "
-                f"({_shown(chosen, top[chosen])})."
+                f"({shown(chosen, top[chosen])})."
                 if top is not None
                 else ""
             )
@@ -166,8 +166,8 @@ def template_answer(runs: list[ToolRun], measure: str | None = None, lowest: boo
             default = tool.measures[0].count if tool else None
             chosen = str(measure if measure in run.rows.columns else default or row.index[0])
             rest = [c for c in run.rows.columns if c != chosen and not isinstance(row[c], str)]
-            others = ", ".join(f"{_label(c)} {_shown(c, row[c])}" for c in rest)
-            parts.append(f"{run.title}: {_label(chosen)} {_shown(chosen, row[chosen])} ({others}).")
+            others = ", ".join(f"{_label(c)} {shown(c, row[c])}" for c in rest)
+            parts.append(f"{run.title}: {_label(chosen)} {shown(chosen, row[chosen])} ({others}).")
     return " ".join(parts)
 
 

@@ -154,9 +154,9 @@ def _sessions(args: WindowArgs, region_ids: list[int] | None) -> tuple[str, pd.D
         rows = by_region.sessions_by_region(
             conn=conn, since=since, until=until, region_ids=region_ids
         )
-    rows["completion_rate"] = rate(rows["completed"], rows["held"])
-    rows["no_show_rate"] = rate(rows["no_show"], rows["held"])
-    rows["cancellation_rate"] = rate(rows["cancelled"], rows["held"])
+    rows["completion_rate"] = rate(rows["completed"], rows["sessions"])
+    rows["no_show_rate"] = rate(rows["no_show"], rows["sessions"])
+    rows["cancellation_rate"] = rate(rows["cancelled"], rows["sessions"])
     return f"Tutoring sessions per region, {words}", rows
 
 
@@ -221,7 +221,7 @@ def _tutor(args: TutorArgs, region_ids: list[int] | None) -> tuple[str, pd.DataF
         "no_show": int(counts.get("no_show", 0)),
         "cancelled": int(counts.get("cancelled", 0)),
         "rescheduled": int(counts.get("rescheduled", 0)),
-        "held": held,
+        "sessions": held,
         "completion_rate": round(100 * counts.get("completed", 0) / held, 1) if held else None,
         "no_show_rate": round(100 * counts.get("no_show", 0) / held, 1) if held else None,
         "cancellation_rate": round(100 * counts.get("cancelled", 0) / held, 1) if held else None,
@@ -336,16 +336,19 @@ TOOLS: dict[str, Tool] = {
         ),
     ),
     "tutoring_sessions_by_region": Tool(
-        "Tutoring sessions per region: completed, no-shows, cancelled and held, with the "
-        "completion, no-show and cancellation rates (%).",
+        "Tutoring sessions per region: every session of the period that is no longer "
+        "scheduled (completed, no-show, cancelled or rescheduled), the completed, the no-shows "
+        "and the cancelled, with the completion, no-show and cancellation rates (%) of all of "
+        "them.",
         WindowArgs,
         _sessions,
         ("session", "sessions", "tutoring", "completed", "completion", "no-show", "no-shows"),
         (
+            # "How many sessions" counts them all; "completed" and the others name theirs.
+            Measure("sessions", None, ("sessions", "session", "held")),
             Measure("completed", "completion_rate", ("completed", "complete", "completion")),
             Measure("no_show", "no_show_rate", ("no-show", "no-shows", "no show", "missed")),
             Measure("cancelled", "cancellation_rate", ("cancelled", "canceled", "cancel")),
-            Measure("held", None, ("held",)),
         ),
     ),
     "credit_applications_by_region": Tool(
@@ -373,17 +376,18 @@ TOOLS: dict[str, Tool] = {
         ),
     ),
     "tutor_sessions": Tool(
-        "One tutor's sessions in a period: completed, no-shows, cancelled, rescheduled, held, "
-        "completion, no-show and cancellation rates (%), and their newest risk score and band.",
+        "One tutor's sessions in a period: completed, no-shows, cancelled, rescheduled, all of "
+        "them (sessions), completion, no-show and cancellation rates (%), and their newest risk "
+        "score and band.",
         TutorArgs,
         _tutor,
         ("tutor", "sessions", "session", "completed", "complete"),
         (
+            Measure("sessions", None, ("sessions", "session", "held")),
             Measure("completed", "completion_rate", ("completed", "complete", "completion")),
             Measure("no_show", "no_show_rate", ("no-show", "no-shows", "no show", "missed")),
             Measure("cancelled", "cancellation_rate", ("cancelled", "canceled", "cancel")),
             Measure("risk_score", None, ("risk", "score")),
-            Measure("held", None, ("held",)),
         ),
     ),
     "customer_credit": Tool(

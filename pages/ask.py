@@ -3,6 +3,9 @@ picks tools; it never writes SQL), inside the asker's region scope."""
 
 from __future__ import annotations
 
+from functools import partial
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
@@ -72,12 +75,18 @@ def tool_list(runs: list[asking.ToolRun]) -> list[Component]:
                 data_table(
                     run.rows,
                     {c: c.replace("_", " ").capitalize() for c in run.rows.columns},
+                    # The answer's own words for a cell: "88.9%", "1,167", "none".
+                    cells={c: partial(_cell, c) for c in run.rows.columns},
                     caption=run.title,
                     empty_title="",
                     empty_hint="",
                 )
             )
     return parts
+
+
+def _cell(column: str, value: Any, _row: Any) -> str:
+    return asking.shown(column, value)
 
 
 @callback(

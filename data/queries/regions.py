@@ -42,8 +42,9 @@ def sessions_by_region(
     *, conn: Connection, since: datetime, until: datetime, region_ids: Sequence[int] | None
 ) -> pd.DataFrame:
     """Tutoring sessions per region in [since, until). Columns: region, completed, no_show,
-    cancelled, held (every session that was not still scheduled)."""
-    held = TutoringSession.status != "scheduled"
+    cancelled, sessions (every session that was not still scheduled: completed, no-show,
+    cancelled or rescheduled)."""
+    due = TutoringSession.status != "scheduled"
     status = TutoringSession.status
     stmt = (
         select(
@@ -51,7 +52,7 @@ def sessions_by_region(
             func.sum(case((status == "completed", 1), else_=0)).label("completed"),
             func.sum(case((status == "no_show", 1), else_=0)).label("no_show"),
             func.sum(case((status == "cancelled", 1), else_=0)).label("cancelled"),
-            func.sum(case((held, 1), else_=0)).label("held"),
+            func.sum(case((due, 1), else_=0)).label("sessions"),
         )
         .join(Tutor, Tutor.id == TutoringSession.tutor_id)
         .join(Region, Region.id == Tutor.region_id)
