@@ -18,7 +18,7 @@ from auth.requests import now
 from components.attrs import attrs
 from components.badges import band_badge, model_badge
 from components.empty_state import empty_state
-from components.formatting import money, number, percent, relative_time
+from components.formatting import count_of, money, number, percent, relative_time
 from components.table import data_table
 from data import credit
 from data.engine import connect
@@ -72,20 +72,18 @@ def counts_table(counts: pd.DataFrame, title: str) -> Component:
         for s in DECISIONS
         if s in wide.index
     ]
+    band_group = html.Th("Band", colSpan=len(wide.columns), scope="colgroup")
+    heads = [html.Th("Decision", scope="col")]
+    heads += [html.Th(band_badge(b), scope="col") for b in wide.columns]
     return dbc.Card(
         dbc.CardBody(
             [
-                html.H3(f"{title}: {number(total)}", className="chart-title"),
+                html.H3(f"{title}: {count_of(total, 'score')}", className="chart-title"),
                 html.Table(
                     [
-                        html.Thead(
-                            html.Tr(
-                                [
-                                    html.Th("Decision"),
-                                    *[html.Th(band_badge(b)) for b in wide.columns],
-                                ]
-                            )
-                        ),
+                        # Two header rows: the bands are columns, under "Band" (one column of
+                        # Low alone had read as "Decision: Low").
+                        html.Thead([html.Tr([html.Td(), band_group]), html.Tr(heads)]),
                         html.Tbody(rows),
                     ],
                     className="table table-sm data-table mb-0",

@@ -369,7 +369,8 @@ def test_live_scoring_shows_a_new_score_in_the_counts_the_list_the_portfolio_and
         form(customer["id"], int(flex["id"]))
         counts, latest = credit_live.refresh(_ticks=2)
         listed_after, recomputed = portfolio_rows()  # the write moved the credit area on
-    assert "Last hour: 1" in text_of(counts) and "Last 24 hours: 1" in text_of(counts)
+    assert "Last hour: 1 score" in text_of(counts) and "Last 24 hours: 1 score" in text_of(counts)
+    assert "Band" in text_of(counts)  # the bands' columns are named
     assert customer["name"] in text_of(latest) and "just now" in text_of(latest)
     with connect() as conn:  # the portfolio's latest score is the new one
         model = credit.active_model(conn=conn)
