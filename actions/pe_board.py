@@ -65,6 +65,7 @@ class Widget:
     options: type[BaseModel] = NoOptions  # a pydantic model with extra="forbid"
     filters: tuple[str, ...] = FILTERS
     empty: str = "Nothing recorded under these filters"
+    empty_hint: str = "Widen the dates or clear a filter to see more."
 
     def load(self, conn: Any, scope: Any, options: BaseModel) -> Any:
         """Read, analyse and return what the widget draws; None when there is nothing to draw."""

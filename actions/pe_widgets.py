@@ -289,7 +289,9 @@ for _widget in (
         (pe.class_roster_skills,),
         analyse=_teams,
         options=TeamOptions,
-        empty="Pick a class (here or in the dashboard filters) to suggest teams",
+        empty="Pick a class to suggest teams",
+        # Not "widen the dates": a class is what it needs (a walk read the two as a clash).
+        empty_hint="Choose one in this widget's settings or in the Class filter above.",
     ),
     Widget(
         "equipment",

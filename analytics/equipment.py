@@ -40,8 +40,8 @@ def _action(item) -> tuple[str, int, str]:  # type: ignore[no-untyped-def]
             "reorder",
             amount,
             (
-                f"{item.full_sessions} of {lessons} lessons used nearly all {usable}; "
-                f"order {amount} more."
+                f"In {item.full_sessions} of its {lessons} lessons nearly all {usable} were in "
+                f"use; order {amount} more."
             ),
         )
     if item.condition == "worn" and lessons and peak >= usable / 2:

@@ -758,7 +758,7 @@ def _drawn(
     if save:
         _save_settings(name, result.options.model_dump())
     if result.data is None:
-        return empty_state(result.widget.empty, "Widen the dates or clear a filter to see more.")
+        return empty_state(result.widget.empty, result.widget.empty_hint)
     table = table_view(table_grid(name), tables.get(name, GridState())) if name in TABLES else None
     return draw(name, result.data, theme=theme, options=result.options.model_dump(), table=table)
 

@@ -248,3 +248,41 @@ def test_the_board_keeps_moving_with_the_data_until_its_dates_are_chosen(seeded_
         # Its address, with the newest window's dates, opened again: still moving.
         pe_dashboard.layout(start=newest[0], end=newest[1])
         assert board_of(account)["filters"]["start"] is None
+
+
+def test_widget_words_say_what_they_measure():
+    """From a walk: the coverage note, BMI's axis and an equipment reorder's reason."""
+    import pandas as pd
+
+    from analytics.equipment import equipment_recommendations
+    from components.pe_widgets import coverage_note, label
+
+    even = {"target": 0.2}
+    within = pd.DataFrame([{"skill": "balance", "status": "ok", **even}])
+    assert coverage_note(within) == (
+        "Every skill has from half to double the even share of lessons (20%)."
+    )
+    off = pd.DataFrame(
+        [
+            {"skill": "balance", "status": "under", **even},
+            {"skill": "ball_handling", "status": "over", **even},
+        ]
+    )
+    assert coverage_note(off) == (
+        "Under half the even share of lessons (20%): Balance. "
+        "Over double the even share of lessons (20%): Ball handling."
+    )
+    assert label("bmi") == "BMI" and label("sit_and_reach") == "Sit and reach"
+    use = pd.DataFrame(
+        [
+            {
+                "quantity": 12,
+                "condition": "good",
+                "peak_used": 12,
+                "sessions_used": 12,
+                "full_sessions": 8,
+            }
+        ]
+    )
+    reason = equipment_recommendations(use)["reason"].iloc[0]
+    assert reason == "In 8 of its 12 lessons nearly all 12 were in use; order 3 more."
