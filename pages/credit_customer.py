@@ -159,8 +159,10 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                     "paid": "Paid",
                     "due": "Due",
                     "worst_days_past_due": "Worst days late",
-                    "in_arrears": "In arrears",
-                    "balance": "Balance",
+                    # Arrears are instalments (interest in them) fallen due unpaid; the
+                    # balance is principal alone: "In arrears £215, Balance £213" read wrong.
+                    "in_arrears": "In arrears (with interest)",
+                    "balance": "Principal still owed",
                 },
                 cells={
                     "disbursed_on": lambda v, _r: v.strftime("%Y-%m-%d"),
@@ -189,7 +191,7 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
                     "amount_due": lambda v, _r: money(v),
                     "amount_paid": lambda v, _r: money(v),
                 },
-                empty_title="No repayments due yet",
+                empty_title="No repayments due yet" if len(loans) else "No loans, no repayments",
                 empty_hint="",
                 caption="The latest repayments",
             ),

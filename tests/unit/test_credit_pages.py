@@ -347,7 +347,8 @@ def test_a_loan_shows_its_arrears_apart_from_its_balance(scored):
         assert shown["balance"] == pytest.approx(left, abs=0.05) and left <= principal
     with acting_as("viewer"):
         page = text_of(credit_customer.layout(id=str(late)))
-    assert "In arrears" in page and "Balance" in page and "Outstanding" not in page
+    assert "In arrears (with interest)" in page and "Principal still owed" in page
+    assert "Outstanding" not in page
 
 
 def test_live_scoring_shows_a_new_score_in_the_counts_the_list_the_portfolio_and_journey(scored):
@@ -1085,3 +1086,17 @@ def test_a_twelve_month_window_counts_365_days_today_included():
     assert (today - first) + timedelta(days=1) == timedelta(days=365)
     assert last_days(1).date() == today  # "the last day" is today
     assert pricing.window_start(today) == last_days(pricing.WINDOW_DAYS)
+
+
+def test_a_customer_without_a_loan_has_no_repayments_said_so(scored):
+    """Not "No repayments due yet", as if one were coming (a walk)."""
+    with connect() as conn:
+        without = conn.execute(
+            text(
+                "SELECT c.id FROM credit_customers c WHERE NOT EXISTS"
+                " (SELECT 1 FROM loans l WHERE l.customer_id = c.id) ORDER BY c.id LIMIT 1"
+            )
+        ).scalar_one()
+    with acting_as("viewer"):
+        page = text_of(credit_customer.layout(id=str(without)))
+    assert "No loans, no repayments" in page and "No repayments due yet" not in page
