@@ -66,7 +66,7 @@ def app_layout() -> html.Div:
         with connect() as conn:
             chosen = read_preference(conn=conn, user_id=user.user_id, name="theme")
             every = str(read_preference(conn=conn, user_id=user.user_id, name="auto_refresh"))
-        theme = valid_theme(chosen) if chosen else FOLLOW_SYSTEM
+        theme = valid_theme(chosen) if chosen and chosen != FOLLOW_SYSTEM else FOLLOW_SYSTEM
     return shell(
         pages=pages,
         content=dash.page_container,

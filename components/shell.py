@@ -11,7 +11,7 @@ from dash.development.base_component import Component
 
 from components.attrs import attrs
 from components.notifications import notification_centre
-from components.theme import DEFAULT_THEME, PALETTES, theme_bases
+from components.theme import DEFAULT_THEME, FOLLOW_SYSTEM, PALETTES, theme_bases
 
 AREA_ORDER = ["Overview", "Tutor risk", "PE programs", "Schedules", "Credit", "Admin", "Account"]
 
@@ -90,9 +90,13 @@ def theme_picker(theme: str) -> html.Div:
             dbc.Label("Theme", html_for=ids.theme_picker, className="theme-label"),
             dbc.Select(
                 id=ids.theme_picker,
-                options=[{"label": p.label, "value": n} for n, p in PALETTES.items()],
-                value=theme if theme in PALETTES else None,
-                placeholder="System",
+                # "System" follows the device's light or dark: a user who had chosen a theme
+                # could not go back to it (it was only the placeholder).
+                options=[
+                    {"label": "System", "value": FOLLOW_SYSTEM},
+                    *({"label": p.label, "value": n} for n, p in PALETTES.items()),
+                ],
+                value=theme if theme in PALETTES else FOLLOW_SYSTEM,
                 size="sm",
             ),
         ],

@@ -55,8 +55,15 @@ def show(_tick: int | None) -> list[Component]:
                 "prompt_tokens": "Prompt tokens",
                 "completion_tokens": "Completion tokens",
             },
-            empty_title="No AI calls yet",
-            empty_hint="Calls appear here when someone explains a view, drafts or asks.",
+            empty_title="No calls to an AI service yet",
+            # Template answers are no calls: "No AI calls yet" read as if nobody had asked.
+            empty_hint="Calls appear here when someone explains a view, drafts or asks"
+            + (
+                "."
+                if client.configured()
+                else ": until a service is configured, the "
+                "templates answer, and those are not counted here."
+            ),
         ),
         html.H2("Latest calls", className="h6 mt-4"),
         data_table(
@@ -71,7 +78,7 @@ def show(_tick: int | None) -> list[Component]:
                 "latency_ms": "ms",
             },
             cells={"created_at": lambda v, _r: local_datetime(v)},
-            empty_title="No AI calls yet",
+            empty_title="No calls to an AI service yet",
             empty_hint="",
         ),
     ]

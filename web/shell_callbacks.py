@@ -19,7 +19,7 @@ from components.formatting import local_datetime
 from components.notifications import ids as notify
 from components.notifications import notification_items
 from components.shell import ids
-from components.theme import valid_theme
+from components.theme import FOLLOW_SYSTEM, valid_theme
 from data import activity
 from data.engine import connect
 from data.queries.overview import data_as_of
@@ -84,10 +84,20 @@ def save_refresh(choice: str | None) -> tuple[int, bool]:
 @callback(Output(ids.theme, "data"), Input(ids.theme_picker, "value"), prevent_initial_call=True)
 @requires(*EVERYONE)
 def save_theme(choice: str | None) -> str:
-    """The user's theme follows them to every browser; an unknown name falls back to the default."""
-    theme = valid_theme(choice)
+    """The user's theme follows them to every browser; an unknown name falls back to the default.
+    "System" is kept as such, and the browser resolves it (`followSystem`)."""
+    theme = FOLLOW_SYSTEM if choice == FOLLOW_SYSTEM else valid_theme(choice)
     account.save_preference(actor=current_actor(), name="theme", value=theme)
     return theme
+
+
+clientside_callback(  # "System" just chosen: the device's theme, for the figures too
+    ClientsideFunction(namespace="beacon", function_name="followSystem"),
+    Output(ids.theme, "data", allow_duplicate=True),
+    Input(ids.theme_applied, "data"),
+    State(ids.theme, "data"),
+    prevent_initial_call=True,
+)
 
 
 @callback(Output(ids.title, "children"), Input(ids.url, "pathname"))

@@ -67,7 +67,7 @@ def test_the_theme_follows_the_system_until_the_user_chooses(started):
     sign_in(started, "viewer")  # a new account: no theme chosen
     started.wait_for_element(".kpi-value", timeout=20)
     started.wait_for_element('html[data-beacon-theme="dark"][data-bs-theme="dark"]', timeout=10)
-    assert started.find_element("#shell-theme-picker").get_attribute("value") == ""
+    assert started.find_element("#shell-theme-picker").get_attribute("value") == "system"
     pick_theme(started, "default")  # a choice outranks the system from now on
     started.wait_for_element('html[data-beacon-theme="default"]', timeout=10)
     started.driver.execute_script("window.localStorage.clear()")
@@ -75,6 +75,19 @@ def test_the_theme_follows_the_system_until_the_user_chooses(started):
     started.wait_for_element(".kpi-value", timeout=20)
     started.wait_for_element('html[data-beacon-theme="default"]', timeout=10)
     assert started.find_element("#shell-theme-picker").get_attribute("value") == "default"
+    # ... until the user chooses "System" again: the device decides, charts included, and
+    # the account keeps that choice.
+    font = "return document.querySelector('.chart-card .js-plotly-plot')._fullLayout.font.color"
+    started.wait_for_element(".chart-card .js-plotly-plot", timeout=20)
+    light = started.driver.execute_script(font)
+    pick_theme(started, "system")
+    started.wait_for_element('html[data-beacon-theme="dark"][data-bs-theme="dark"]', timeout=10)
+    WebDriverWait(started.driver, 15).until(lambda d: d.execute_script(font) != light)
+    started.driver.execute_script("window.localStorage.clear()")
+    started.driver.refresh()
+    started.wait_for_element(".kpi-value", timeout=20)
+    started.wait_for_element('html[data-beacon-theme="dark"]', timeout=10)
+    assert started.find_element("#shell-theme-picker").get_attribute("value") == "system"
 
 
 def test_appearance_page_previews_every_theme_and_uses_the_one_clicked(started):
