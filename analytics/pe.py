@@ -3,6 +3,8 @@ the performance forecast, curriculum coverage and activity recommendations per c
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import numpy as np
 import pandas as pd
 
@@ -165,3 +167,16 @@ def activity_recommendations(
     out = pd.DataFrame(rows, columns=columns)
     out = out.sort_values(["class_id", "score", "activity"], ascending=[True, False, True])
     return out.groupby("class_id").head(per_class).reset_index(drop=True)
+
+
+def next_lesson_day(held_on: list[date], planned: set[date], *, today: date) -> date:
+    """The day to plan a class's next lesson for: its first lesson weekday after today (the
+    weekdays of `held_on`, its recent lessons) with no plan yet; tomorrow when it has held
+    none lately. A draft had offered tomorrow, a Tuesday, to a class that meets on Mondays
+    and Thursdays."""
+    weekdays = {day.weekday() for day in held_on}
+    for ahead in range(1, 29):
+        day = today + timedelta(days=ahead)
+        if (not weekdays or day.weekday() in weekdays) and day not in planned:
+            return day
+    return today + timedelta(days=1)

@@ -3,6 +3,7 @@ the equipment its school has; edit it and save it as the class's lesson plan."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from flask_login import current_user
 from actions.base import Refused
 from actions.pe import save_plan
 from ai import insights
-from analytics.pe import GRADE_BENCHMARKS, activity_recommendations
+from analytics.pe import GRADE_BENCHMARKS, activity_recommendations, next_lesson_day
 from auth.access import (
     MANAGERS,
     STAFF,
@@ -140,9 +141,27 @@ def class_material(class_id: int) -> tuple[str, list[tuple[str, str]], list[str]
         f"{str(r['activity']).replace('_', ' ').capitalize()}: {r['reason']}"
         for r in recs.to_dict("records")
     ]
-    usable = equipment[equipment["condition"] != "broken"] if not equipment.empty else equipment
-    items = sorted(set(usable["name"])) if not usable.empty else []
-    return str(latest["class_name"].iloc[0]), gaps, activities, items[:12]
+    # What this class's lessons use, most used first: the school's whole store (basketballs
+    # and hurdles for a plan of football and dance) was no list of what the lesson needs.
+    usable = equipment[(equipment["condition"] != "broken") & (equipment["sessions_used"] > 0)]
+    items = usable.sort_values("sessions_used", ascending=False, kind="stable")["name"]
+    return str(latest["class_name"].iloc[0]), gaps, activities, list(dict.fromkeys(items))[:12]
+
+
+def lesson_days(class_id: int, today: date) -> tuple[date, list[str]]:
+    """The day to plan for (`analytics.pe.next_lesson_day`) and the plans the class already
+    has from today on, in words ("Endurance on Mon 7 Dec")."""
+    with connect() as conn:
+        scope = pe.PEFilter(today - timedelta(days=28), today, region_scope(), class_id=class_id)
+        held = pe.attendance_daily(conn=conn, scope=scope)
+        plans = pe.lesson_plans(conn=conn, scope=replace(scope, start=today), ahead_days=28)
+    planned = {d.date() for d in plans["planned_on"]}
+    day = next_lesson_day([d.date() for d in held["day"]], planned, today=today)
+    already = [
+        f"{str(p['focus_skill']).replace('_', ' ').capitalize()} on {p['planned_on']:%a %-d %b}"
+        for p in plans.to_dict("records")
+    ]
+    return day, already
 
 
 @callback(
@@ -150,6 +169,7 @@ def class_material(class_id: int) -> tuple[str, list[tuple[str, str]], list[str]
     Output(ids.title, "value"),
     Output(ids.focus, "value"),
     Output(ids.equipment, "value"),
+    Output(ids.day, "date"),
     Output(ids.note, "children"),
     Input(ids.draft, "n_clicks"),
     State(ids.klass, "value"),
@@ -158,7 +178,7 @@ def class_material(class_id: int) -> tuple[str, list[tuple[str, str]], list[str]
 @requires(*STAFF)
 def draft(_clicks: int | None, class_id: object) -> tuple:
     if not isinstance(class_id, int):
-        return (dash.no_update,) * 4 + (dbc.Alert("Choose a class first.", color="info"),)
+        return (dash.no_update,) * 5 + (dbc.Alert("Choose a class first.", color="info"),)
     with connect() as conn:
         check_region(class_region(conn=conn, class_id=class_id))
     name, gaps, activities, equipment = class_material(class_id)
@@ -167,7 +187,7 @@ def draft(_clicks: int | None, class_id: object) -> tuple:
             "This class has no skill assessments yet, so there is nothing to plan from.",
             color="info",
         )
-        return (dash.no_update,) * 4 + (message,)
+        return (dash.no_update,) * 5 + (message,)
     plan = insights.lesson_plan(
         class_name=name,
         gaps=gaps,
@@ -175,14 +195,13 @@ def draft(_clicks: int | None, class_id: object) -> tuple:
         equipment=equipment,
         user_id=current_user.user_id,
     )
-    note = insight_card(
-        "Draft ready below: edit it, then save.",
-        source=plan.source,
-        note=plan.note,
-        retry=plan.retry,
-    )
+    day, already = lesson_days(class_id, now().date())
+    ready = "Draft ready below: edit it, then save."
+    if already:
+        ready += " Already planned for this class: " + "; ".join(already) + "."
+    note = insight_card(ready, source=plan.source, note=plan.note, retry=plan.retry)
     focus = gaps[0][0] if gaps else "general"
-    return plan.text, f"{name}: {focus}", focus, ", ".join(equipment), note
+    return plan.text, f"{name}: {focus}", focus, ", ".join(equipment), day.isoformat(), note
 
 
 @callback(

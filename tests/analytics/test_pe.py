@@ -254,3 +254,17 @@ def test_performance_forecast_extends_each_skill():
     assert ahead.loc["teamwork", "value"].tolist() == pytest.approx([50.0, 50.0])
     # +3 points per 42 days; the last forecast is 84 days (12 weeks) past the last assessment.
     assert ahead.loc["balance", "value"].tolist() == pytest.approx([42.0, 45.0])
+
+
+def test_the_next_lesson_day_is_the_classs_next_lesson_weekday_without_a_plan():
+    from datetime import date
+
+    from analytics.pe import next_lesson_day
+
+    monday = date(2026, 12, 7)
+    met = [date(2026, 11, 23), date(2026, 11, 26), date(2026, 11, 30), date(2026, 12, 3)]
+    assert next_lesson_day(met, set(), today=monday) == date(2026, 12, 10)  # a Thursday
+    planned = {date(2026, 12, 10)}
+    assert next_lesson_day(met, planned, today=monday) == date(2026, 12, 14)  # the Monday after
+    assert next_lesson_day([], set(), today=monday) == date(2026, 12, 8)  # no lessons lately
+    assert next_lesson_day([], {date(2026, 12, 8)}, today=monday) == date(2026, 12, 9)

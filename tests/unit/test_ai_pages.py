@@ -14,7 +14,7 @@ import app as beacon  # noqa: F401  (pages register with the app)
 from analytics.narrative import numbers_in
 from auth.access import AccessDenied
 from data.engine import connect
-from data.models import LessonPlan, PEClass, School, Tutor, User
+from data.models import Equipment, LessonPlan, PEClass, School, Tutor, User
 from data.seed import seed_database
 from pages import (
     ask,
@@ -174,12 +174,38 @@ def a_class(region_id: int) -> int:
         )
 
 
-def test_a_lesson_plan_is_drafted_edited_and_saved(fresh):
+def test_a_lesson_plan_is_drafted_edited_and_saved(fresh, monkeypatch):
+    from datetime import UTC, datetime
+
+    from data.models import Attendance, EquipmentUsage
+
     klass = a_class(1)
     day = (AS_OF + timedelta(days=3)).isoformat()
+    monkeypatch.setattr(pe_lesson_plan, "now", lambda: datetime(2026, 6, 15, 9, tzinfo=UTC))
+    with connect() as conn:
+        met = conn.execute(
+            select(Attendance.session_date)
+            .where(Attendance.class_id == klass)
+            .where(Attendance.session_date.between(AS_OF - timedelta(days=28), AS_OF))
+            .distinct()
+        ).scalars()
+        weekdays = {d.weekday() for d in met}
+        used = set(
+            conn.execute(
+                select(Equipment.name)
+                .join(EquipmentUsage, EquipmentUsage.equipment_id == Equipment.id)
+                .where(EquipmentUsage.class_id == klass, Equipment.condition != "broken")
+            ).scalars()
+        )
     with acting_as("manager", regions=(1,)):
-        text, title, focus, equipment, note = pe_lesson_plan.draft(_clicks=1, class_id=klass)
+        text, title, focus, equipment, suggested, note = pe_lesson_plan.draft(
+            _clicks=1, class_id=klass
+        )
         assert "Warm-up" in text and focus in text and card_text(note)[1] == "Template"
+        # The next day the class meets, and what its own lessons use (not the whole store).
+        assert weekdays and date.fromisoformat(suggested).weekday() in weekdays
+        assert date.fromisoformat(suggested) > AS_OF
+        assert equipment and set(equipment.split(", ")) <= used
         saved = pe_lesson_plan.save(
             _clicks=1,
             class_id=klass,
