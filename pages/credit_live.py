@@ -120,14 +120,16 @@ def refresh(_ticks: int | None) -> tuple[Component, Component | None]:
     )
     table = data_table(
         latest,
+        # Who, how risky and what was decided first: a phone shows four columns before it
+        # scrolls, and had cut the band and left the decision off the screen.
         {
             "scored_at": "Scored",
             "customer": "Customer",
-            "amount": "Amount",
-            "score": "Score",
             "band": "Band",
-            "pd": "PD",
             "status": "Decision",
+            "score": "Score",
+            "pd": "PD",
+            "amount": "Amount",
         },
         cells={
             "scored_at": lambda v, _r: relative_time(v, moment),

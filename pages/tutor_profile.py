@@ -475,7 +475,8 @@ def risk_figure(scores: pd.DataFrame, theme: str | None) -> go.Figure | None:
     # A tenth above the highest score, so the highest point is drawn whole, not cut in half
     # by the chart's top edge.
     return risk.update_layout(
-        yaxis_title="chance of leaving within 30 days (%)",
+        # Short enough for a phone's chart height (the card's note says "within 30 days").
+        yaxis_title="chance of leaving (%)",
         yaxis_range=[0, max(50.0, float(scores["score"].max()) * 1.1)],
     )
 
