@@ -26,7 +26,7 @@ from components.empty_state import empty_state
 from components.filters import field
 from components.formatting import money, money_header, percent
 from components.pickers import escape_like
-from data import credit
+from data import accounts, credit
 from data.engine import connect
 from vocabulary import CHANNEL_LABELS, CHANNELS
 
@@ -185,9 +185,11 @@ def find_customer(text: str | None, chosen: Any, current: list[dict] | None) -> 
         return keep
     with connect() as conn:
         found = credit.find_customers(conn=conn, region_ids=region_scope(), text=escape_like(text))
+        regions = accounts.regions_table(conn=conn).set_index("id")["name"]
+    # Their region tells apart two customers of one name ("Zoe Petrov (#36)" and "(#6503)").
     return keep + [
-        {"label": f"{n} (#{i})", "value": int(i)}
-        for i, n in found[["id", "name"]].itertuples(index=False)
+        {"label": f"{n} (#{i}, {regions.get(r, 'no region')})", "value": int(i)}
+        for i, n, r in found[["id", "name", "region_id"]].itertuples(index=False)
         if int(i) != chosen
     ]
 

@@ -5,7 +5,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 import app as beacon
 from components.formatting import money
-from data import credit
+from data import accounts, credit
 from data.engine import connect
 from jobs import credit_scoring
 from tests.browser.conftest import choose, click, search_and_choose, sign_in, url
@@ -23,10 +23,12 @@ def started(dash_duo, seeded_copy):
 def test_score_an_application_then_open_the_customer_from_the_portfolio(started):
     with connect() as conn:
         customer = credit.find_customers(conn=conn, region_ids=None, text="", limit=1).iloc[0]
+        regions = accounts.regions_table(conn=conn).set_index("id")["name"]
     sign_in(started, "analyst")
     started.driver.get(url(started, "/credit/score"))
-    # Search as you type: the options come from the server after two letters.
-    label = f"{customer['name']} (#{customer['id']})"
+    # Search as you type: the options come from the server after two letters, each with its
+    # region (two customers may share a name).
+    label = f"{customer['name']} (#{customer['id']}, {regions[customer['region_id']]})"
     search_and_choose(started, "#score-customer", customer["name"][:5], label)
     started.wait_for_text_to_equal("#score-customer-value", label, timeout=10)
     choose(
