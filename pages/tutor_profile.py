@@ -88,6 +88,7 @@ class ids:
     outcome = "profile-intervention-outcome"
     move = "profile-intervention-save"
     move_result = "profile-intervention-result"
+    move_form = "profile-intervention-form"
     timeline = "profile-timeline"
     owner = "profile-intervention-owner"
     draft = "profile-draft-message"
@@ -370,14 +371,14 @@ def interventions_card(
                 ),
                 html.Ul(recommended, className="mb-3"),
                 html.Div(id=ids.interventions),
+                # Shown while an intervention is open (`show_records`): with none, two empty
+                # dropdowns and an Update button had nothing to move.
                 html.Div(
-                    [
-                        form,
-                        dbc.Button("Update", id=ids.move, size="sm", className="mt-2"),
-                        html.Div(id=ids.move_result, role="status", className="mt-2"),
-                    ],
-                    hidden=not writer,
+                    [form, dbc.Button("Update", id=ids.move, size="sm", className="mt-2")],
+                    id=ids.move_form,
+                    hidden=True,
                 ),
+                html.Div(id=ids.move_result, role="status", className="mt-2"),
             ]
         )
     )
@@ -531,6 +532,7 @@ def allowed_tutor(tutor_id: Any) -> dict[str, Any]:
     Output(ids.notes, "children"),
     Output(ids.interventions, "children"),
     Output(ids.pick, "options"),
+    Output(ids.move_form, "hidden"),
     Output(ids.timeline, "children"),
     Input(ids.tutor, "data"),
     Input(ids.version, "data"),
@@ -588,6 +590,7 @@ def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
         ),
         table,
         options,
+        not (may_change and options),
         timeline(notes, done),
     )
 

@@ -136,8 +136,13 @@ def test_interventions_are_planned_then_moved_only_forward(db):
     recs = recommend(riskiest["top_factors"].iloc[0], riskiest["band"].iloc[0], as_of.date())
     nothing_open(tutor)
     with acting_as("manager", regions=(1,)):
+        # Nothing open: no form to move one (two empty dropdowns had sat there).
+        *_, form_hidden, _ = page.show_records(tutor_id=tutor, _version=0)
+        assert form_hidden is True
         clicked(page.ids.plan(recs[0].kind))
         page.plan(clicks=[1], tutor_id=tutor, version=0)
+        *_, form_hidden, _ = page.show_records(tutor_id=tutor, _version=1)
+        assert form_hidden is False
         with connect() as conn:
             planned = tutor_care.interventions(conn=conn, tutor_id=tutor).iloc[0]
         assert planned["status"] == "planned"
