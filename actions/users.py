@@ -116,8 +116,10 @@ def change_user(
     if not actor.may(ADMINS):
         return Refused("Only admins change users.", denied=True)
     chosen = known_regions(regions)
-    if not is_id(user_id) or chosen is None:
-        return Refused("Choose a user and regions from the lists.")
+    if not is_id(user_id):
+        return Refused("Choose a user from the list.")
+    if chosen is None:
+        return Refused("Choose regions from the list.")
     if role not in ROLES or not isinstance(active, bool):
         return Refused("Choose a role.")
     if role == "manager" and not chosen:

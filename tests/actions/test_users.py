@@ -73,6 +73,13 @@ def test_only_admins_manage_users_and_nobody_locks_themselves_out(seeded_copy):
     assert change_user(
         actor=me, user_id=me.user_id, role="viewer", regions=[], active=True, now=NOW
     ) == Refused("You cannot remove your own admin role or disable yourself.")
+    # Each refusal names what is missing: a viewer needs no region, only a user.
+    assert change_user(
+        actor=me, user_id=None, role="viewer", regions=[], active=True, now=NOW
+    ) == Refused("Choose a user from the list.")
+    assert change_user(
+        actor=me, user_id=someone.id, role="manager", regions=[10**6], active=True, now=NOW
+    ) == Refused("Choose regions from the list.")
     done = change_user(
         actor=me, user_id=someone.id, role="viewer", regions=[], active=False, now=NOW
     )
