@@ -121,14 +121,15 @@ def layout(id: str | None = None, **_kwargs: str) -> Component:  # noqa: A002 - 
             data_table(
                 applications,
                 {
+                    # The decision and the band first: a phone shows three or four columns.
                     "applied_at": "Applied",
                     "product": "Product",
+                    "status": "Decision",
+                    "band": "Band",
+                    "score": "Score",
+                    "pd": "PD",
                     "amount": "Amount",
                     "term_months": "Months",
-                    "status": "Decision",
-                    "score": "Score",
-                    "band": "Band",
-                    "pd": "PD",
                     "reason_codes": "Main reasons",
                 },
                 cells={
