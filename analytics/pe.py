@@ -26,6 +26,25 @@ ACTIVITY_SKILLS = {
     "dance": ("balance", "endurance"),
 }
 
+# What each activity is played with: words an item's name holds ("Footballs", "Cones").
+ACTIVITY_EQUIPMENT = {
+    "football": ("football", "cone", "bib"),
+    "basketball": ("basketball", "cone", "bib"),
+    "volleyball": ("volleyball", "net", "bib"),
+    "rounders": ("rounders", "bat", "cone"),
+    "athletics": ("hurdle", "cone", "stopwatch", "skipping"),
+    "gymnastics": ("mat", "beam"),
+    "dance": ("mat", "skipping"),
+}
+
+
+def equipment_for(activities: list[str], items: list[str]) -> list[str]:
+    """The items (in their order) that the activities are played with, by the words of their
+    names; all of them when no name says (an organisation's own item names)."""
+    words = {w for a in activities for w in ACTIVITY_EQUIPMENT.get(a, ())}
+    matched = [i for i in items if any(w in i.lower() for w in words)]
+    return matched or items
+
 
 def weekly_attendance(daily: pd.DataFrame) -> pd.Series:
     """Attendance rate per week (Monday) from daily `expected` and `present` marks."""

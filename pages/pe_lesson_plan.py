@@ -15,7 +15,12 @@ from flask_login import current_user
 from actions.base import Refused
 from actions.pe import save_plan
 from ai import insights
-from analytics.pe import GRADE_BENCHMARKS, activity_recommendations, next_lesson_day
+from analytics.pe import (
+    GRADE_BENCHMARKS,
+    activity_recommendations,
+    equipment_for,
+    next_lesson_day,
+)
 from auth.access import (
     MANAGERS,
     STAFF,
@@ -143,9 +148,12 @@ def class_material(class_id: int) -> tuple[str, list[tuple[str, str]], list[str]
     ]
     # What this class's lessons use, most used first: the school's whole store (basketballs
     # and hurdles for a plan of football and dance) was no list of what the lesson needs.
+    # What the plan's activities are played with, of what this class's lessons use: the
+    # school's whole store (basketballs and hurdles for football and dance) was no list.
     usable = equipment[(equipment["condition"] != "broken") & (equipment["sessions_used"] > 0)]
     items = usable.sort_values("sessions_used", ascending=False, kind="stable")["name"]
-    return str(latest["class_name"].iloc[0]), gaps, activities, list(dict.fromkeys(items))[:12]
+    needed = equipment_for([str(a) for a in recs["activity"]], list(dict.fromkeys(items)))
+    return str(latest["class_name"].iloc[0]), gaps, activities, needed[:12]
 
 
 def lesson_days(class_id: int, today: date) -> tuple[date, list[str]]:

@@ -268,3 +268,17 @@ def test_the_next_lesson_day_is_the_classs_next_lesson_weekday_without_a_plan():
     assert next_lesson_day(met, planned, today=monday) == date(2026, 12, 14)  # the Monday after
     assert next_lesson_day([], set(), today=monday) == date(2026, 12, 8)  # no lessons lately
     assert next_lesson_day([], {date(2026, 12, 8)}, today=monday) == date(2026, 12, 9)
+
+
+def test_a_plans_equipment_is_what_its_activities_are_played_with():
+    from analytics.pe import equipment_for
+
+    store = ["Cones", "Bibs", "Gym mats", "Basketballs", "Rounders bats", "Footballs", "Hurdles"]
+    assert equipment_for(["football", "rounders"], store) == [
+        "Cones",
+        "Bibs",
+        "Rounders bats",
+        "Footballs",
+    ]
+    assert equipment_for(["dance"], store) == ["Gym mats"]
+    assert equipment_for(["dance"], ["Sprung floor"]) == ["Sprung floor"]  # no name says
