@@ -191,7 +191,8 @@ def layout(**query: str) -> Component:
                         ),
                         md=2,
                     ),
-                ]
+                ],
+                class_name="g-2 filter-bar-pairs",
             ),
             html.Div(
                 [

@@ -87,6 +87,9 @@ def test_a_month_on_a_phone_shows_each_days_count_and_its_neighbours_days(phone)
     phone.driver.get(url(phone, "/schedules?view=month&date=2026-05-10"))
     phone.wait_for_element(".calendar-month .calendar-count", timeout=20)
     assert "May 2026" in phone.find_element("#sched-range").text
+    # The six filters sit two to a row: one to a row, they had filled the first screen.
+    room, status = (phone.find_element(f"#sched-{name}") for name in ("room", "status"))
+    assert room.location["y"] == status.location["y"] and room.location["x"] < status.location["x"]
     counts = phone.driver.find_elements(By.CSS_SELECTOR, ".calendar-month .calendar-count")
     assert counts and all(link.is_displayed() for link in counts)
     chips = phone.driver.find_elements(By.CSS_SELECTOR, ".calendar-month .session-chip")
