@@ -144,7 +144,6 @@ def layout(**query: str) -> Component:
         )
     addressed = _addressed(query, board["filters"]) or board["filters"]
     filters, problem = _in_scope(_asked_class(addressed, query, classes), classes)
-    filters = _rolling(filters, bounds)
     if problem:
         problems.append(problem)
     if filters != board["filters"]:
@@ -153,7 +152,9 @@ def layout(**query: str) -> Component:
     chosen = _dated(filters, bounds)
     start, end = date.fromisoformat(chosen["start"]), date.fromisoformat(chosen["end"])
     tables = SPEC.state(query)["tables"]
-    address = SPEC.query(_view_state(chosen) | {"tables": tables})
+    # The address carries dates only when they were chosen: one of a board that moves with
+    # the data has none, so a reload, a bookmark or Back on a later day keeps it moving.
+    address = SPEC.query(_view_state(filters) | {"tables": tables})
     return html.Div(
         [
             html.Div(
@@ -239,22 +240,17 @@ def _addressed(query: dict[str, str], saved: dict[str, Any]) -> dict[str, Any] |
     return filters.model_dump(mode="json")
 
 
-def _rolling(filters: dict[str, Any], bounds: tuple[date, date]) -> dict[str, Any]:
-    """Dates that are the newest window are kept as none, so the board goes on showing the
-    newest days with data. A board's dates came back in every change of a school or a grade
-    (and in its address), were saved, and froze it on the day of that change."""
-    if not filters.get("start") or not filters.get("end"):
-        return filters
-    chosen = date.fromisoformat(filters["start"]), date.fromisoformat(filters["end"])
-    if chosen != default_dates(start=None, end=None, bounds=bounds):
-        return filters
-    return {**filters, "start": None, "end": None}
-
-
 def dates_note(filters: dict[str, Any]) -> str:
-    """Whether the board's dates move with the data or stay as chosen."""
-    if filters.get("start") or filters.get("end"):
+    """Whether the board's dates move with the data or stay as chosen. A board with no dates
+    chosen moves: its picker shows the newest window greyed, as placeholders. (The picker's
+    dates came back with every change of a school or a grade, were saved, and froze the
+    board on the day of that change.)"""
+    if filters.get("start") and filters.get("end"):
         return "Dates as chosen: they stay until you change them."
+    if filters.get("start"):
+        return f"From {filters['start']} to the newest day with data, which moves with it."
+    if filters.get("end"):
+        return f"The {DEFAULT_DAYS} days to {filters['end']}, as chosen."
     return f"The newest {DEFAULT_DAYS} days with data: the dates move as new data comes in."
 
 
@@ -355,8 +351,12 @@ def _filter_bar(
                 "Dates",
                 dcc.DatePickerRange(
                     id=ids.dates,
-                    start_date=start.isoformat(),
-                    end_date=end.isoformat(),
+                    # Dates chosen, or none: the newest window then shows as placeholders.
+                    start_date=filters.get("start"),
+                    end_date=filters.get("end"),
+                    start_date_placeholder_text=start.isoformat(),
+                    end_date_placeholder_text=end.isoformat(),
+                    clearable=True,
                     min_date_allowed=bounds[0].isoformat(),
                     # Figures stop at yesterday, the last whole day (data_end).
                     max_date_allowed=max(end, business_today() - timedelta(days=1)).isoformat(),
@@ -607,6 +607,8 @@ def change_board(*args: Any) -> tuple[Any, Any, str]:
     Output(ids.notices, "children", allow_duplicate=True),
     Output(ExplainAIO.ids.context(VIEW), "data"),
     Output(ids.dates_note, "children"),
+    Output(ids.dates, "start_date_placeholder_text"),
+    Output(ids.dates, "end_date_placeholder_text"),
     Input(ids.school, "value"),
     Input(ids.grade, "value"),
     Input(ids.klass, "value"),
@@ -617,10 +619,10 @@ def change_board(*args: Any) -> tuple[Any, Any, str]:
 @requires(*EVERYONE)
 def apply_filters(
     school_id: Any, grade: Any, class_id: Any, start: Any, end: Any
-) -> tuple[Any, Any, Any, Any, Any, Any]:
+) -> tuple[Any, ...]:
     """Validate the filters against what the user may see, remember them, and pass them on
-    (to the widgets, and to "Explain this view"). The dates are saved only when they were
-    changed, and as none when they are the newest window (`_rolling`)."""
+    (to the widgets, and to "Explain this view"). No dates chosen is saved as none: the
+    board then moves with the newest data."""
     with connect() as conn:
         classes = pe.filter_options(conn=conn, region_ids=region_scope())
         board, _ = _saved_board(conn)
@@ -646,11 +648,10 @@ def apply_filters(
             dbc.Alert(f"Filters not applied: {reason}.", color="warning", dismissable=True),
             dash.no_update,
             dash.no_update,
+            dash.no_update,
+            dash.no_update,
         )
     chosen = filters.model_dump(mode="json")
-    changed = set(ctx.triggered_prop_ids)
-    if changed and not {ids.dates + ".start_date", ids.dates + ".end_date"} & changed:
-        chosen |= {"start": board["filters"].get("start"), "end": board["filters"].get("end")}
     scoped, problem = _in_scope(chosen, classes)
     if problem:
         audit("access.denied", what="pe filter", filters=chosen)
@@ -658,10 +659,12 @@ def apply_filters(
     choices = _class_choices(classes, scoped["school_id"], scoped["grade"])
     if scoped["class_id"] and scoped["class_id"] not in {c["value"] for c in choices}:
         scoped["class_id"] = None  # the class is not in the chosen school or grade
-    board["filters"] = scoped = _rolling(scoped, bounds)
+    board["filters"] = scoped
     _save(board)
     shown = _dated(scoped, bounds)
-    return shown, choices, scoped["class_id"], [], shown, dates_note(scoped)
+    # The placeholders show the window drawn, which moves while the page is open.
+    note = dates_note(scoped)
+    return shown, choices, scoped["class_id"], [], shown, note, shown["start"], shown["end"]
 
 
 @callback(
@@ -671,16 +674,11 @@ def apply_filters(
     prevent_initial_call=True,
 )
 @requires(*EVERYONE)
-def newest_days(clicks: int | None) -> tuple[str, str]:
-    """Back to the newest days with data: the window the board moves with."""
+def newest_days(clicks: int | None) -> tuple[None, None]:
+    """Back to the newest days with data: no dates chosen, so the board moves with them."""
     if not clicks:
         raise PreventUpdate
-    with connect() as conn:
-        bounds = pe.date_bounds(conn=conn)
-    if bounds is None:
-        raise PreventUpdate
-    start, end = default_dates(start=None, end=None, bounds=bounds)
-    return start.isoformat(), end.isoformat()
+    return None, None
 
 
 @callback(

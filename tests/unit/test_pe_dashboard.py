@@ -1,6 +1,6 @@
 """The PE widget registry, saved-board validation and the dashboard callbacks called directly."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import dash
 import pytest
@@ -209,10 +209,12 @@ def test_a_click_on_a_grade_picks_that_grade_and_a_forged_click_nothing(seeded_e
                 pe_dashboard.drill_to_grade([forged])
 
 
-def test_the_board_keeps_moving_with_the_data_until_its_dates_are_chosen(seeded_engine):
-    """A school or a grade changed saves no dates (they came back with every change and
-    froze the board on that day); dates chosen stay through other changes; "Newest days"
-    makes the board move with the data again."""
+def test_the_board_keeps_moving_with_the_data_until_its_dates_are_chosen(
+    seeded_engine, monkeypatch
+):
+    """No dates chosen is saved, and addressed, as none: the board moves with the newest data
+    through other filter changes, reloads and later days (the picker's dates came back with
+    every change, were saved and froze it). Dates chosen stay; "Newest days" clears them."""
     from actions.pe_widgets import default_dates
 
     ids = pe_dashboard.ids
@@ -220,34 +222,44 @@ def test_the_board_keeps_moving_with_the_data_until_its_dates_are_chosen(seeded_
         bounds = pe.date_bounds(conn=conn)
         schools = pe.filter_options(conn=conn, region_ids=None)["school_id"].unique()
     newest = [d.isoformat() for d in default_dates(start=None, end=None, bounds=bounds)]
+    first, other = int(schools[0]), int(schools[1])
 
-    def change(prop_id: str, school: int, start: str, end: str):  # type: ignore[no-untyped-def]
+    def change(prop_id: str, school: int, start, end):  # type: ignore[no-untyped-def]
         component, prop = prop_id.split(".")
         triggered(component, prop, start if prop == "start_date" else school)
         return pe_dashboard.apply_filters(school, None, None, start, end)
 
+    def saved_dates(account) -> list:  # type: ignore[no-untyped-def]
+        return [board_of(account)["filters"][end] for end in ("start", "end")]
+
     with acting_as("analyst") as account:
         page = pe_dashboard.layout()
+        picker = on_page(page, ids.dates)
+        assert picker.start_date is None and picker.end_date is None
+        assert [picker.start_date_placeholder_text, picker.end_date_placeholder_text] == newest
         assert "move as new data comes in" in on_page(page, ids.dates_note).children
-        shown, *_, note = change(f"{ids.school}.value", int(schools[0]), *newest)
-        assert board_of(account)["filters"]["start"] is None
-        assert board_of(account)["filters"]["end"] is None
-        assert [shown["start"], shown["end"]] == newest and "move as new data" in note
+        assert "start=" not in on_page(page, address_id("pe-dashboard")).data
 
-        first, other = int(schools[0]), int(schools[1])
-        shown, *_, note = change(f"{ids.dates}.start_date", first, "2026-05-01", newest[1])
-        assert board_of(account)["filters"]["start"] == "2026-05-01" and "stay" in note
-        shown, *_, note = change(f"{ids.school}.value", other, "2026-05-01", newest[1])
+        shown, *_, note, start_shown, end_shown = change(f"{ids.school}.value", first, None, None)
+        assert saved_dates(account) == [None, None] and "move as new data" in note
+        assert [shown["start"], shown["end"]] == [start_shown, end_shown] == newest
+
+        *_, note, _, _ = change(f"{ids.dates}.start_date", first, "2026-05-01", "2026-06-15")
+        assert saved_dates(account) == ["2026-05-01", "2026-06-15"] and "stay" in note
+        *_, note, _, _ = change(f"{ids.school}.value", other, "2026-05-01", "2026-06-15")
         assert board_of(account)["filters"]["school_id"] == other
-        assert board_of(account)["filters"]["start"] == "2026-05-01" and "stay" in note
-        assert pe_dashboard.layout(start="2026-05-01", end=newest[1])  # its own address
+        assert saved_dates(account) == ["2026-05-01", "2026-06-15"] and "stay" in note
 
-        assert list(pe_dashboard.newest_days(1)) == newest
-        shown, *_, note = change(f"{ids.dates}.start_date", other, *newest)
-        assert board_of(account)["filters"]["start"] is None and "move as new data" in note
-        # Its address, with the newest window's dates, opened again: still moving.
-        pe_dashboard.layout(start=newest[0], end=newest[1])
-        assert board_of(account)["filters"]["start"] is None
+        assert pe_dashboard.newest_days(1) == (None, None)
+        *_, note, _, _ = change(f"{ids.dates}.start_date", other, None, None)
+        assert saved_dates(account) == [None, None] and "move as new data" in note
+
+        # A day later, the board's own address (no dates) opened again: it has moved on.
+        later = [(date.fromisoformat(d) + timedelta(days=1)) for d in newest]
+        monkeypatch.setattr(pe_dashboard, "default_dates", lambda **_: tuple(later))
+        page = pe_dashboard.layout(school=str(other))
+        assert saved_dates(account) == [None, None]
+        assert on_page(page, ids.filters).data["start"] == later[0].isoformat()
 
 
 def test_widget_words_say_what_they_measure():
