@@ -235,6 +235,10 @@ def _asked(tool: str, question: str, words: set[str]) -> tuple[str | None, str |
                 best, length = measure, len(phrase)
     counting = "how many" in text or "number of" in text
     wants_rate = bool(words & RATE_WORDS) or (bool(words & RATE_IMPLIED) and not counting)
+    if wants_rate and best is default and best.rate is None:
+        # "The best tutoring rate": a rate asked of a tool whose default counts all (its
+        # sessions) is its first rate, the completion rate.
+        best = next((m for m in TOOLS[tool].measures if m.rate is not None), best)
     if wants_rate and best.rate is None:
         label = _label(best.count or "that")
         return None, f"there is no rate of {label}; ask how many instead"

@@ -194,8 +194,7 @@ def next_lesson_day(held_on: list[date], planned: set[date], *, today: date) -> 
     none lately. A draft had offered tomorrow, a Tuesday, to a class that meets on Mondays
     and Thursdays."""
     weekdays = {day.weekday() for day in held_on}
-    for ahead in range(1, 29):
-        day = today + timedelta(days=ahead)
-        if (not weekdays or day.weekday() in weekdays) and day not in planned:
-            return day
-    return today + timedelta(days=1)
+    ahead = [today + timedelta(days=n) for n in range(1, 29)]
+    lesson_days = [d for d in ahead if not weekdays or d.weekday() in weekdays]
+    # Every lesson day of four weeks planned already: the first of them all the same.
+    return next((d for d in lesson_days if d not in planned), lesson_days[0])

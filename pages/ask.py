@@ -17,7 +17,7 @@ from auth.access import EVERYONE, region_scope, requires
 from auth.audit import audit
 from components.attrs import attrs
 from components.insight import insight_card
-from components.table import data_table
+from components.table import cell_text, data_table
 
 dash.register_page(
     __name__, path="/ask", name="Ask Beacon", area="Overview", order=2, roles=EVERYONE
@@ -85,7 +85,10 @@ def tool_list(runs: list[asking.ToolRun]) -> list[Component]:
     return parts
 
 
-def _cell(column: str, value: Any, _row: Any) -> str:
+def _cell(column: str, value: Any, _row: Any) -> Any:
+    """A cell as the answer says it ("88.9%", "1,167"); a record's number as it is ("20001")."""
+    if column.endswith(("_id", "_number")):
+        return cell_text(value)
     return asking.shown(column, value)
 
 

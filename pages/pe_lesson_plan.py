@@ -37,6 +37,7 @@ from components.insight import insight_card
 from data.engine import connect
 from data.lesson_plans import class_region
 from data.queries import pe
+from settings import business_today
 
 dash.register_page(
     __name__,
@@ -123,7 +124,8 @@ def layout(**_kwargs: str) -> html.Div:
 
 def class_material(class_id: int) -> tuple[str, list[tuple[str, str]], list[str], list[str]]:
     """The class's name, its largest gaps (skill, "N points below the benchmark"), the
-    activities recommended for them, and its school's equipment that is not broken."""
+    activities recommended for them, and the equipment (not broken) its lessons use that
+    those activities are played with."""
     with connect() as conn:
         bounds = pe.date_bounds(conn=conn)
         start, end = bounds if bounds else (date.min, date.max)
@@ -146,8 +148,6 @@ def class_material(class_id: int) -> tuple[str, list[tuple[str, str]], list[str]
         f"{str(r['activity']).replace('_', ' ').capitalize()}: {r['reason']}"
         for r in recs.to_dict("records")
     ]
-    # What this class's lessons use, most used first: the school's whole store (basketballs
-    # and hurdles for a plan of football and dance) was no list of what the lesson needs.
     # What the plan's activities are played with, of what this class's lessons use: the
     # school's whole store (basketballs and hurdles for football and dance) was no list.
     usable = equipment[(equipment["condition"] != "broken") & (equipment["sessions_used"] > 0)]
@@ -203,7 +203,7 @@ def draft(_clicks: int | None, class_id: object) -> tuple:
         equipment=equipment,
         user_id=current_user.user_id,
     )
-    day, already = lesson_days(class_id, now().date())
+    day, already = lesson_days(class_id, business_today())
     ready = "Draft ready below: edit it, then save."
     if already:
         ready += " Already planned for this class: " + "; ".join(already) + "."

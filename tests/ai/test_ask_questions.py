@@ -585,6 +585,14 @@ def test_thirty_questions_answered_through_tool_calls(ask_data_with_ai):
             True,
         ),
         ("How many applications has customer 18 made?", "customer_credit", "applications", False),
+        # A rate of sessions named by no measure is their completion rate; a count, all.
+        (
+            "Which region has the best tutoring rate this year?",
+            "tutoring_sessions_by_region",
+            "completion_rate",
+            False,
+        ),
+        ("How many sessions last week?", "tutoring_sessions_by_region", "sessions", False),
     ],
 )
 def test_the_router_answers_the_measure_asked(ask_data, question, tool, measure, lowest):
@@ -597,7 +605,7 @@ def test_the_router_answers_the_measure_asked(ask_data, question, tool, measure,
     [
         ("What was attendance in May?", "Ask reads periods"),
         ("How many sessions were completed in the last 1000 days?", "Ask reads periods"),
-        ("What is the held rate of sessions?", "there is no rate of sessions"),
+        ("What is the rate of PE marks?", "there is no rate of marks"),
         ("What did Qwerty Zxcvb achieve?", "no tutor or customer called 'Qwerty Zxcvb'"),
     ],
 )

@@ -282,3 +282,14 @@ def test_a_plans_equipment_is_what_its_activities_are_played_with():
     ]
     assert equipment_for(["dance"], store) == ["Gym mats"]
     assert equipment_for(["dance"], ["Sprung floor"]) == ["Sprung floor"]  # no name says
+
+
+def test_a_class_whose_lesson_days_are_all_planned_gets_its_next_lesson_day():
+    from datetime import date, timedelta
+
+    from analytics.pe import next_lesson_day
+
+    monday = date(2026, 12, 7)
+    met = [date(2026, 11, 30)]  # Mondays
+    every = {monday + timedelta(days=7 * n) for n in range(1, 5)}
+    assert next_lesson_day(met, every, today=monday) == date(2026, 12, 14)

@@ -175,13 +175,11 @@ def a_class(region_id: int) -> int:
 
 
 def test_a_lesson_plan_is_drafted_edited_and_saved(fresh, monkeypatch):
-    from datetime import UTC, datetime
-
     from data.models import Attendance, EquipmentUsage
 
     klass = a_class(1)
     day = (AS_OF + timedelta(days=3)).isoformat()
-    monkeypatch.setattr(pe_lesson_plan, "now", lambda: datetime(2026, 6, 15, 9, tzinfo=UTC))
+    monkeypatch.setattr(pe_lesson_plan, "business_today", lambda: AS_OF)
     with connect() as conn:
         met = conn.execute(
             select(Attendance.session_date)
