@@ -33,14 +33,6 @@ clientside_callback(
 )
 
 clientside_callback(
-    ClientsideFunction(namespace="beacon", function_name="followSystem"),
-    Output(ids.theme, "data", allow_duplicate=True),
-    Input(ids.theme_bases, "data"),
-    State(ids.theme, "data"),
-    prevent_initial_call="initial_duplicate",
-)
-
-clientside_callback(
     ClientsideFunction(namespace="beacon", function_name="revealActive"),
     Output(ids.nav_shown, "data"),
     Input(ids.url, "pathname"),
@@ -91,7 +83,9 @@ def save_theme(choice: str | None) -> str:
     return theme
 
 
-clientside_callback(  # "System" just chosen: the device's theme, for the figures too
+# "System" (chosen, or never chosen) is resolved once applied: the device's theme, for the
+# figures drawn on the server too.
+clientside_callback(
     ClientsideFunction(namespace="beacon", function_name="followSystem"),
     Output(ids.theme, "data", allow_duplicate=True),
     Input(ids.theme_applied, "data"),
