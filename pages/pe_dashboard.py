@@ -16,7 +16,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from flask_login import current_user
@@ -112,6 +112,8 @@ class ids:
     search = "pe-search"
     gallery_list = "pe-gallery-list"
     tables = "pe-tables"
+    drawn_theme = "pe-drawn-theme"
+    redraw = "pe-redraw"
 
 
 def table_grid(widget: str) -> str:
@@ -163,6 +165,10 @@ def layout(**query: str) -> Component:
             ),
             dcc.Store(id=ids.filters, data=chosen),
             dcc.Store(id=ids.tables, data=encode_tables(tables)),
+            # The theme the cards below were drawn in; "System" is the device's, which only
+            # the browser knows: a dark device's board had come in the light theme.
+            dcc.Store(id=ids.drawn_theme, data=theme),
+            dcc.Store(id=ids.redraw),
             _filter_bar(classes, filters, bounds, start, end),
             html.Div(
                 [
@@ -686,11 +692,14 @@ def newest_days(clicks: int | None) -> tuple[None, None]:
     Input(ids.filters, "data"),
     Input(shell_ids.theme, "data"),
     Input(widget_id("pe-opt", ALL, field=ALL), "value"),
+    Input(ids.redraw, "data"),
     State(ids.tables, "data"),
     prevent_initial_call=True,  # the layout and change_board draw the cards they make
 )
 @requires(*EVERYONE)
-def show_widgets(filters: Any, theme: str | None, _values: list[Any], tables: Any) -> list[Any]:
+def show_widgets(
+    filters: Any, theme: str | None, _values: list[Any], _redraw: Any, tables: Any
+) -> list[Any]:
     """Redraw the board's widgets when the filters or the theme change, in one answer (the
     browser applies one update, not one per widget); a change of one widget's settings
     redraws that widget alone and is saved."""
@@ -730,6 +739,18 @@ def show_widgets(filters: Any, theme: str | None, _values: list[Any], tables: An
         )
         for name in names
     ]
+
+
+# The board drawn in another theme than the page's (the device's, for "System"): drawn again.
+clientside_callback(
+    """function(drawn, theme) {
+        const known = theme && theme !== "system";  // "system" is resolved in a moment
+        return known && drawn && theme !== drawn ? theme : window.dash_clientside.no_update;
+    }""",
+    Output(ids.redraw, "data"),
+    Input(ids.drawn_theme, "data"),
+    State(shell_ids.theme, "data"),
+)
 
 
 def _drawn(

@@ -68,6 +68,17 @@ def test_the_theme_follows_the_system_until_the_user_chooses(started):
     started.wait_for_element(".kpi-value", timeout=20)
     started.wait_for_element('html[data-beacon-theme="dark"][data-bs-theme="dark"]', timeout=10)
     assert started.find_element("#shell-theme-picker").get_attribute("value") == "system"
+    # The PE board, drawn on the server, comes in the device's theme too (it came light).
+    font = "return document.querySelector('.chart-card .js-plotly-plot')._fullLayout.font.color"
+    started.wait_for_element(".chart-card .js-plotly-plot", timeout=20)
+    dark = started.driver.execute_script(font)
+    click(started, '.sidebar a[href="/pe"]')
+    started.wait_for_text_to_equal("#shell-title", "PE dashboard", timeout=20)
+    board = "return document.querySelector('.widget-card .js-plotly-plot')._fullLayout.font.color"
+    started.wait_for_element(".widget-card .js-plotly-plot", timeout=20)
+    WebDriverWait(started.driver, 15).until(lambda d: d.execute_script(board) == dark)
+    started.driver.get(url(started, "/"))
+    started.wait_for_element(".kpi-value", timeout=20)
     pick_theme(started, "default")  # a choice outranks the system from now on
     started.wait_for_element('html[data-beacon-theme="default"]', timeout=10)
     started.driver.execute_script("window.localStorage.clear()")

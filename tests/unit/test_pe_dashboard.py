@@ -159,7 +159,7 @@ def test_the_board_arrives_drawn_and_a_setting_redraws_only_its_widget(seeded_en
             inputs_list=[{}, {}, [{**push_ups, "value": "push_ups"}]],
         )
         fitness, equipment = pe_dashboard.show_widgets(
-            filters=FILTERS, theme="light", _values=["push_ups"], tables=""
+            filters=FILTERS, theme="light", _values=["push_ups"], _redraw=None, tables=""
         )
     assert equipment is dash.no_update
     chart = graph_of(fitness.children[-1])
