@@ -362,6 +362,8 @@ def _filter_bar(
                     end_date=filters.get("end"),
                     start_date_placeholder_text=start.isoformat(),
                     end_date_placeholder_text=end.isoformat(),
+                    # Opens on the window shown, not on the earliest day allowed.
+                    initial_visible_month=start.isoformat(),
                     clearable=True,
                     min_date_allowed=bounds[0].isoformat(),
                     # Figures stop at yesterday, the last whole day (data_end).

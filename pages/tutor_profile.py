@@ -567,10 +567,12 @@ def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
             "status": lambda v, _r: STATUS_LABELS.get(v, v),
         },
         empty_title="No interventions yet",
+        # Not "plan one of the recommendations above": a low-risk tutor has none, and a
+        # reader may not plan (a walk read the two as a contradiction).
         empty_hint=(
             "They have left: nothing was planned for them."
             if has_left(tutor)
-            else "Plan one of the recommendations above."
+            else "The interventions planned for this tutor appear here."
         ),
     )
     options = [

@@ -42,8 +42,8 @@ def sessions_by_region(
     *, conn: Connection, since: datetime, until: datetime, region_ids: Sequence[int] | None
 ) -> pd.DataFrame:
     """Tutoring sessions per region in [since, until). Columns: region, completed, no_show,
-    cancelled, sessions (every session that was not still scheduled: completed, no-show,
-    cancelled or rescheduled)."""
+    cancelled, rescheduled, sessions (every session that was not still scheduled: the four
+    before, which add up to it)."""
     due = TutoringSession.status != "scheduled"
     status = TutoringSession.status
     stmt = (
@@ -52,6 +52,7 @@ def sessions_by_region(
             func.sum(case((status == "completed", 1), else_=0)).label("completed"),
             func.sum(case((status == "no_show", 1), else_=0)).label("no_show"),
             func.sum(case((status == "cancelled", 1), else_=0)).label("cancelled"),
+            func.sum(case((status == "rescheduled", 1), else_=0)).label("rescheduled"),
             func.sum(case((due, 1), else_=0)).label("sessions"),
         )
         .join(Tutor, Tutor.id == TutoringSession.tutor_id)

@@ -237,6 +237,7 @@ def test_the_board_keeps_moving_with_the_data_until_its_dates_are_chosen(
         picker = on_page(page, ids.dates)
         assert picker.start_date is None and picker.end_date is None
         assert [picker.start_date_placeholder_text, picker.end_date_placeholder_text] == newest
+        assert picker.initial_visible_month == newest[0]  # not the earliest month allowed
         assert "move as new data comes in" in on_page(page, ids.dates_note).children
         assert "start=" not in on_page(page, address_id("pe-dashboard")).data
 
