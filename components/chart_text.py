@@ -126,6 +126,8 @@ def chart_summary(figure: Figure) -> str:
     if not numeric:
         return f"{text}."
     high, low = max(numeric, key=lambda p: p[0]), min(numeric, key=lambda p: p[0])
+    if len(numeric) == 1:  # not "Highest: Grade 1 (15.6); lowest: Grade 1 (15.6)"
+        return f"{text}: {_label(high[1])} ({_number(high[0], as_percent)})."
     return (
         f"{text}. Highest: {_label(high[1])} ({_number(high[0], as_percent)}); "
         f"lowest: {_label(low[1])} ({_number(low[0], as_percent)})."

@@ -137,6 +137,7 @@ def refresh(_ticks: int | None) -> tuple[Component, Component | None]:
             "amount": lambda v, _r: money(v),
             "band": lambda v, _r: band_badge(v),
             "pd": lambda v, _r: percent(v),
+            "status": lambda v, _r: STATUS_LABELS.get(v, v),  # as the counts above write it
         },
         empty_title="Nothing scored yet",
         empty_hint="Score an application to see it here.",

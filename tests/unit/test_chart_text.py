@@ -65,6 +65,8 @@ def test_horizontal_bars_dates_percentages_and_several_series():
     assert cells[7:10] == ["2026-11-09", "50.0%", "–"]
     sideways = go.Figure(go.Bar(y=["Maths", "Music"], x=[3.5, 2], orientation="h", name="Mean"))
     assert "Highest: Maths (3.5); lowest: Music (2)" in chart_summary(sideways)
+    one = go.Figure(go.Bar(x=["Grade 1"], y=[15.6], name="BMI"))
+    assert chart_summary(one) == "BMI, 1 point: Grade 1 (15.6)."  # not highest and lowest
 
 
 def test_bands_are_not_series_pies_count_and_long_tables_point_to_the_export():
@@ -154,4 +156,4 @@ def test_a_band_edge_is_named_in_the_text_as_its_meta_says():
 
 def test_one_point_is_one_point():
     one = go.Figure(go.Scatter(x=["2026-11-02"], y=[511], name="Score"))
-    assert chart_summary(one).startswith("Score, 1 point. Highest:")
+    assert chart_summary(one) == "Score, 1 point: 2026-11-02 (511)."
