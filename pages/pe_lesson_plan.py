@@ -34,6 +34,7 @@ from auth.access import (
 from auth.requests import now
 from components.filters import field
 from components.insight import insight_card
+from components.pe_widgets import label
 from data.engine import connect
 from data.lesson_plans import class_region
 from data.queries import pe
@@ -166,7 +167,7 @@ def lesson_days(class_id: int, today: date) -> tuple[date, list[str]]:
     planned = {d.date() for d in plans["planned_on"]}
     day = next_lesson_day([d.date() for d in held["day"]], planned, today=today)
     already = [
-        f"{str(p['focus_skill']).replace('_', ' ').capitalize()} on {p['planned_on']:%a %-d %b}"
+        f"{label(p['focus_skill'])} on {p['planned_on']:%a %-d %b}"
         for p in plans.to_dict("records")
     ]
     return day, already
