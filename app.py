@@ -22,6 +22,7 @@ from auth.setup import init_auth
 from components.empty_state import empty_state
 from components.shell import shell
 from components.theme import FOLLOW_SYSTEM, valid_theme
+from data.accounts import regions_table
 from data.engine import connect
 from data.preferences import read_preference
 from observability.requests import observe_requests
@@ -62,10 +63,14 @@ def app_layout() -> html.Div:
     user = current_user if current_user.is_authenticated else None
     theme = FOLLOW_SYSTEM  # until the user chooses, the browser follows the OS (dark or not)
     every = "off"
+    scope = ""
     if user:
         with connect() as conn:
             chosen = read_preference(conn=conn, user_id=user.user_id, name="theme")
             every = str(read_preference(conn=conn, user_id=user.user_id, name="auto_refresh"))
+            if user.region_ids:
+                regions = regions_table(conn=conn)
+                scope = ", ".join(regions.loc[regions["id"].isin(user.region_ids), "name"])
         theme = valid_theme(chosen) if chosen and chosen != FOLLOW_SYSTEM else FOLLOW_SYSTEM
     return shell(
         pages=pages,
@@ -75,6 +80,7 @@ def app_layout() -> html.Div:
         csrf=csrf_token() if user else "",  # (the first request may be an API call: no session)
         theme=theme,
         refresh_every=every,
+        scope=scope,
     )
 
 

@@ -11,7 +11,7 @@ from settings import Settings
 
 DEMO_ACCOUNTS = [
     ("admin@beacon.demo", "Ada Admin", "admin", ()),
-    ("manager@beacon.demo", "Max Manager (North, South)", "manager", (1, 2)),
+    ("manager@beacon.demo", "Max Manager", "manager", (1, 2)),
     ("analyst@beacon.demo", "Ana Analyst", "analyst", ()),
     ("viewer@beacon.demo", "Vic Viewer", "viewer", ()),
 ]

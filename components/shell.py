@@ -62,11 +62,15 @@ def navigation(pages: Iterable[Mapping[str, Any]], *, label: str = "Main navigat
     )
 
 
-def user_menu(*, user_name: str, role: str, csrf: str) -> html.Div:
+def user_menu(*, user_name: str, role: str, csrf: str, scope: str = "") -> html.Div:
+    """Who is signed in, their role and, for a user kept to some regions, which ones."""
     return html.Div(
         [
             html.Span(user_name, className="user-name", title=user_name),
             dbc.Badge(role, color="secondary", className="role-badge"),
+            html.Span(scope, className="user-scope small text-muted", title=f"Sees {scope}")
+            if scope
+            else None,
             # A plain POST form; the button itself carries the CSRF token as its name/value.
             html.Form(
                 html.Button(
@@ -194,6 +198,7 @@ def shell(
     csrf: str,
     theme: str = DEFAULT_THEME,
     refresh_every: str = "off",
+    scope: str = "",
 ) -> html.Div:
     return html.Div(
         [
@@ -216,7 +221,7 @@ def shell(
             html.Div(
                 [
                     top_bar(
-                        user_menu(user_name=user_name, role=role, csrf=csrf),
+                        user_menu(user_name=user_name, role=role, csrf=csrf, scope=scope),
                         theme,
                         refresh_picker(
                             refresh_every,

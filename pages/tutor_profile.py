@@ -293,6 +293,13 @@ def header(tutor: dict[str, Any], latest: pd.Series | None) -> Component:
     )
 
 
+def plan_button(is_open: bool, writer: bool) -> tuple[str, str, bool]:
+    """A recommendation's button: its label, colour and whether it is disabled."""
+    if is_open:
+        return "Already open", "secondary", True
+    return "Plan it", "primary", not writer
+
+
 def interventions_card(
     recs: list[Recommendation],
     writer: bool,
@@ -306,14 +313,14 @@ def interventions_card(
     recommended: list[Component] = []
     if recs:
         for rec in recs:
-            is_open = rec.kind in open_kinds
+            label, color, disabled = plan_button(rec.kind in open_kinds, writer)
             button = dbc.Button(
-                "Already open" if is_open else "Plan it",
+                label,
                 id=ids.plan(rec.kind),
                 size="sm",
                 outline=True,
-                color="secondary" if is_open else "primary",
-                disabled=not writer or is_open,
+                color=color,
+                disabled=disabled,
             )
             recommended.append(
                 html.Li(
@@ -534,11 +541,19 @@ def allowed_tutor(tutor_id: Any) -> dict[str, Any]:
     Output(ids.pick, "options"),
     Output(ids.move_form, "hidden"),
     Output(ids.timeline, "children"),
+    # What was just planned reads "Already open", and the form holds it (the newest open),
+    # with its status: a planner goes straight on to move it.
+    Output(ids.plan(ALL), "children"),
+    Output(ids.plan(ALL), "color"),
+    Output(ids.plan(ALL), "disabled"),
+    Output(ids.pick, "value"),
+    Output(ids.status, "value"),
     Input(ids.tutor, "data"),
     Input(ids.version, "data"),
+    State(ids.pick, "value"),
 )
 @requires(*EVERYONE)
-def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
+def show_records(tutor_id: Any, _version: Any, picked: Any = None) -> tuple[Any, ...]:
     tutor = allowed_tutor(tutor_id)
     with connect() as conn:
         notes = tutor_care.notes(conn=conn, tutor_id=tutor["id"])
@@ -575,14 +590,21 @@ def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
             else "The interventions planned for this tutor appear here."
         ),
     )
+    still_open = [r for r in done.to_dict("records") if r["status"] in OPEN_INTERVENTIONS]
     options = [
         {
             "label": f"#{r['id']} {r['kind'].replace('_', ' ')} "
             f"({STATUS_LABELS.get(r['status'], r['status']).lower()})",
             "value": int(r["id"]),
         }
-        for r in done.to_dict("records")
-        if r["status"] in OPEN_INTERVENTIONS
+        for r in still_open
+    ]
+    chosen = next((r for r in still_open if r["id"] == picked), None) or max(
+        still_open, key=lambda r: r["id"], default=None
+    )
+    open_kinds = {r["kind"] for r in still_open}
+    buttons = [
+        plan_button(out["id"]["index"] in open_kinds, may_change) for out in ctx.outputs_list[5]
     ]
     return (
         note_items
@@ -594,6 +616,11 @@ def show_records(tutor_id: Any, _version: Any) -> tuple[Any, ...]:
         options,
         not (may_change and options),
         timeline(notes, done),
+        [label for label, _, _ in buttons],
+        [color for _, color, _ in buttons],
+        [disabled for _, _, disabled in buttons],
+        int(chosen["id"]) if chosen else None,
+        chosen["status"] if chosen else None,
     )
 
 

@@ -326,3 +326,18 @@ def test_a_requests_session_and_account_come_in_one_query(empty_url, use_databas
     with connect() as conn:
         live = [accounts.live_session(conn=conn, token_hash=t) for t in tokens]
     assert live[0] is not None and live[1:] == [None, None]
+
+
+def test_the_header_names_the_regions_a_scoped_user_sees(seeded_engine):
+    with connect() as conn:
+        regions = accounts.regions_table(conn=conn).set_index("id")["name"]
+    manager = create_test_account("manager", (int(regions.index[1]), int(regions.index[0])))
+    analyst = create_test_account("analyst")
+    shown = {}
+    for account in (manager, analyst):
+        client = new_client()
+        login(client, account.email)
+        shown[account.role] = client.get("/_dash-layout").get_data(as_text=True)
+    scope = f"{regions.iloc[0]}, {regions.iloc[1]}"
+    assert f'"Sees {scope}"' in shown["manager"] and f'"children":"{scope}"' in shown["manager"]
+    assert "user-scope" not in shown["analyst"]

@@ -46,6 +46,19 @@ def clicked(component_id: dict) -> None:
     context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop, "value": 1}]))
 
 
+def records(tutor_id: int, version: int, kinds: tuple[str, ...] = (), picked=None) -> tuple:
+    """`show_records` as Dash calls it: the page's "Plan it" buttons (one per kind) among its
+    outputs."""
+    buttons = [{"id": page.ids.plan(kind), "property": "children"} for kind in kinds]
+    context_value.set(
+        AttributeDict(
+            triggered_inputs=[{"prop_id": f"{page.ids.version}.data", "value": version}],
+            outputs_list=[{}] * 5 + [buttons] * 3 + [{}] * 2,
+        )
+    )
+    return page.show_records(tutor_id=tutor_id, _version=version, picked=picked)
+
+
 def last_audit(action: str) -> dict:
     with connect() as conn:
         rows, _ = audit_log.audit_log(conn=conn, action=action, limit=1)
@@ -119,7 +132,7 @@ def test_a_note_is_shown_as_text_never_as_html(db):
             editing=None,
             version=0,
         )
-        notes, *_ = page.show_records(tutor_id=tutor, _version=1)
+        notes, *_ = records(tutor, 1)
     body = notes[0].children.children[1]
     assert body.children == "<script>alert(1)</script>"  # a string child: React escapes it
 
@@ -137,16 +150,24 @@ def test_interventions_are_planned_then_moved_only_forward(db):
     nothing_open(tutor)
     with acting_as("manager", regions=(1,)):
         # Nothing open: no form to move one (two empty dropdowns had sat there).
-        *_, form_hidden, _ = page.show_records(tutor_id=tutor, _version=0)
-        assert form_hidden is True
+        kinds = tuple(rec.kind for rec in recs)
+        _, _, _, form_hidden, _, labels, _, disabled, picked, status = records(tutor, 0, kinds)
+        assert form_hidden is True and picked is None and status is None
+        assert labels == ["Plan it"] * len(kinds) and disabled == [False] * len(kinds)
         clicked(page.ids.plan(recs[0].kind))
         page.plan(clicks=[1], tutor_id=tutor, version=0)
-        *_, form_hidden, _ = page.show_records(tutor_id=tutor, _version=1)
+        # Planned: its button says so at once (not "Plan it" until a reload), and the form
+        # holds it, at its status, ready to move.
+        _, _, _, form_hidden, _, labels, _, disabled, picked, status = records(tutor, 1, kinds)
         assert form_hidden is False
         with connect() as conn:
             planned = tutor_care.interventions(conn=conn, tutor_id=tutor).iloc[0]
         assert planned["status"] == "planned"
+        assert labels[0] == "Already open" and disabled[0] is True
+        assert labels[1:] == ["Plan it"] * (len(kinds) - 1) and not any(disabled[1:])
+        assert (picked, status) == (int(planned["id"]), "planned")
         # A second click is refused, and the page offers the kind as already open.
+        clicked(page.ids.plan(recs[0].kind))
         _, again = page.plan(clicks=[2], tutor_id=tutor, version=0)
         assert "already open for this tutor" in str(again)
         shown = str(page.layout(id=str(tutor)))
@@ -246,7 +267,7 @@ def test_a_tutor_outside_the_managers_regions_is_refused(db):
             version=0,
         )
     with acting_as("manager", regions=(1,)), pytest.raises(AccessDenied):
-        page.show_records(tutor_id=a_tutor(2), _version=0)
+        records(a_tutor(2), 0)
 
 
 def test_viewers_cannot_write_and_unknown_tutors_change_nothing(db):
@@ -314,7 +335,7 @@ def test_a_tutor_who_has_left_gets_no_plan_no_message_and_is_marked_on_the_list(
     try:
         with acting_as("manager", regions=(2,)):
             shown = str(page.layout(id=str(tutor)))
-            _, planned, *_ = page.show_records(tutor_id=tutor, _version=0)
+            _, planned, *_ = records(tutor, 0)
         assert f"Left on {yesterday:%Y-%m-%d}: nothing to plan." in shown
         assert "Plan it" not in shown and "Draft a message" not in shown
         assert "Plan one of the recommendations" not in str(planned)
