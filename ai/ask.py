@@ -24,6 +24,7 @@ from ai.ask_tools import (
     Scope,
     ToolRun,
     WindowArgs,
+    overall,
 )
 from ai.insights import NO_SERVICE
 from analytics.narrative import unsupported_numbers
@@ -31,7 +32,17 @@ from data import accounts, cache, tutor_risk
 from data.engine import connect
 from data.queries import pe
 
-__all__ = ["TOOLS", "Answer", "Scope", "ToolRun", "ask", "route", "run_tool", "template_answer"]
+__all__ = [
+    "TOOLS",
+    "Answer",
+    "Scope",
+    "ToolRun",
+    "ask",
+    "overall",
+    "route",
+    "run_tool",
+    "template_answer",
+]
 
 MAX_ROUNDS = 4
 SYSTEM = (
@@ -153,6 +164,10 @@ def template_answer(runs: list[ToolRun], measure: str | None = None, lowest: boo
             listed = ", ".join(
                 f"{r['region']} {shown(chosen, r[chosen])}" for _, r in ranked.iterrows()
             )
+            every = overall(run.rows)
+            if every is not None and every.get(chosen) is not None:
+                # "How many sessions last week?" is answered first in one figure.
+                listed = f"{shown(chosen, every[chosen])} in all; {listed}"
             top = ranked.iloc[0] if len(ranked) > 1 else None
             most = (
                 f" The {'least' if lowest else 'most'}: {top['region']} "

@@ -83,7 +83,10 @@ class ToolRun:
     def result(self) -> str:
         if self.refused:
             return json.dumps({"refused": self.refused})
-        return json.dumps({"title": self.title, "rows": self.rows.to_dict("records")}, default=str)
+        answer: dict[str, Any] = {"title": self.title, "rows": self.rows.to_dict("records")}
+        if (every := overall(self.rows)) is not None:
+            answer["all_regions_shown"] = every
+        return json.dumps(answer, default=str)
 
 
 class Refusal(Exception):
@@ -97,6 +100,45 @@ def rate(part: pd.Series, whole: pd.Series) -> pd.Series:
         index=part.index,
         dtype=object,
     )
+
+
+# Each rate's part and the columns its whole sums: an overall rate is recounted from the
+# summed counts (the mean of the regions' rates would weigh a small region like a big one).
+RATE_PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    **{
+        f"{band}_rate": (band, ("tutors",))
+        for band in ("high_or_critical", "critical", "high", "medium", "low")
+    },
+    "completion_rate": ("completed", ("sessions",)),
+    "no_show_rate": ("no_show", ("sessions",)),
+    "cancellation_rate": ("cancelled", ("sessions",)),
+    "approval_rate": ("approved", ("approved", "declined")),
+    "decline_rate": ("declined", ("approved", "declined")),
+    "attendance_rate": ("present", ("marks",)),
+    "absence_rate": ("absent", ("marks",)),
+}
+EVERY_REGION = "Overall"
+
+
+def overall(rows: pd.DataFrame) -> dict[str, Any] | None:
+    """The regions' rows as one (region `EVERY_REGION`): counts summed, rates recounted from
+    them; None for fewer than two regions, or for rows that are not per region."""
+    if "region" not in rows.columns or len(rows) < 2:
+        return None
+    total: dict[str, Any] = {"region": EVERY_REGION}
+    for column in rows.columns:
+        if column in RATE_PARTS:
+            part, whole = RATE_PARTS[column]
+            if {part, *whole} <= set(rows.columns):
+                counted = sum(int(rows[c].sum()) for c in whole)
+                total[column] = round(100 * int(rows[part].sum()) / counted, 1) if counted else None
+            else:
+                total[column] = None
+        elif column != "region" and pd.api.types.is_integer_dtype(rows[column]):
+            total[column] = int(rows[column].sum())
+        elif column != "region":
+            total[column] = None
+    return total
 
 
 def window(args: WindowArgs) -> tuple[datetime, datetime, str]:

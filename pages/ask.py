@@ -8,6 +8,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.development.base_component import Component
 from flask_login import current_user
@@ -71,9 +72,11 @@ def tool_list(runs: list[asking.ToolRun]) -> list[Component]:
         if run.refused:
             parts.append(dbc.Alert(f"Refused: {run.refused}.", color="warning", className="py-1"))
         elif not run.rows.empty:
+            every = asking.overall(run.rows)
+            rows = run.rows if every is None else pd.concat([run.rows, pd.DataFrame([every])])
             parts.append(
                 data_table(
-                    run.rows,
+                    rows,
                     {c: c.replace("_", " ").capitalize() for c in run.rows.columns},
                     # The answer's own words for a cell: "88.9%", "1,167", "none".
                     cells={c: partial(_cell, c) for c in run.rows.columns},

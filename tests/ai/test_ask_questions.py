@@ -258,6 +258,16 @@ def cases() -> list[Case]:
             f"sessions: North {week['held']:,}",
         )
     )
+    # Asked of every region, the answer leads with one figure for all of them.
+    every_week = sessions("days:7")
+    c.append(
+        Case(
+            "How many sessions were there last week?",
+            "tutoring_sessions_by_region",
+            {"days": 7},
+            f"sessions: {every_week['held'].sum():,} in all; ",
+        )
+    )
     south = sessions("this_year", "South").iloc[0]
     c.append(
         Case(
@@ -285,6 +295,17 @@ def cases() -> list[Case]:
             "credit_applications_by_region",
             {"period": "last_month"},
             top(alm, "rate", lambda r: _pct(r["approved"], r["approved"] + r["declined"])),
+        )
+    )
+    # The overall rate is recounted from every region's applications, not their rates' mean.
+    c.append(
+        Case(
+            "What was last month's approval rate?",
+            "credit_applications_by_region",
+            {"period": "last_month"},
+            "approval rate: "
+            + _pct(alm["approved"].sum(), alm["approved"].sum() + alm["declined"].sum())
+            + " in all; ",
         )
     )
     a7 = applications("days:7")
@@ -626,3 +647,28 @@ def test_a_name_from_another_region_is_not_answered_with_something_else(ask_data
     answer = asking.ask(f"What was {name}'s completion rate last month?", someone([1]))
     assert not answer.runs or answer.runs[0].refused
     assert f"called '{name}'" in answer.text and not re.search(r"\d%", answer.text)
+
+
+def test_the_overall_row_sums_counts_and_recounts_rates():
+    from ai.ask_tools import overall
+
+    rows = pd.DataFrame(
+        {
+            "region": ["North", "South"],
+            "applications": [10, 0],
+            "approved": [3, 0],
+            "declined": [1, 0],
+            "approval_rate": [75.0, None],
+        }
+    )
+    assert overall(rows) == {
+        "region": "Overall",
+        "applications": 10,
+        "approved": 3,
+        "declined": 1,
+        "approval_rate": 75.0,
+    }
+    big_and_small = rows.assign(approved=[90, 1], declined=[10, 9], approval_rate=[90.0, 10.0])
+    assert overall(big_and_small)["approval_rate"] == 82.7  # 91 of 110, not (90 + 10) / 2
+    assert overall(rows.iloc[:1]) is None  # one region is its own overall
+    assert overall(pd.DataFrame({"class": ["a", "b"], "present": [1, 2]})) is None
