@@ -201,7 +201,11 @@ def migrate() -> None:
 @click.option(
     "--as-of", type=click.DateTime(["%Y-%m-%d"]), help="The demo's today (default: today, UTC)."
 )
-@click.option("--reset", is_flag=True, help="Replace the data already there.")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Replace a demo database's data, accounts and history (never an organisation's data).",
+)
 @friendly
 def seed(scale: str, seed: int, as_of: datetime | None, reset: bool) -> None:
     """Load the generated demo data (never over data that is already there)."""

@@ -19,7 +19,7 @@ from data.bulk import REBUILD_ROWS, bulk_insert
 from data.engine import get_engine, refresh_statistics
 from data.kept import recount_loaded
 from data.migrate import upgrade_head
-from data.models import Base, Tutor
+from data.models import Base, DataLoad
 from data.seed import provenance
 from data.seed.common import SCALES
 from data.seed.credit import credit_frames
@@ -72,8 +72,40 @@ def with_external_ids(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(external_id="beacon-" + frame["id"].astype(str))
 
 
+def _data_tables() -> list[Table]:
+    """The tables of records an organisation has (regions, tutors, customers, ...): those
+    named by their own ids."""
+    return [t for t in Base.metadata.sorted_tables if "external_id" in t.c]
+
+
 def is_seeded(conn: Connection) -> bool:
-    return bool(conn.execute(select(func.count()).select_from(Tutor)).scalar_one())
+    """Whether the database holds any records, the demo's or an organisation's (a database
+    with only credit data loaded holds data too)."""
+    return any(
+        conn.execute(select(table.c.external_id).limit(1)).first() for table in _data_tables()
+    )
+
+
+def own_data(conn: Connection) -> str | None:
+    """What shows the database holds an organisation's own data, not the demo's: a load of
+    its files, or a record named by its own id (the demo's are `beacon-<id>`); None when
+    there is none."""
+    loads = conn.execute(
+        select(func.count())
+        .select_from(DataLoad)
+        .where(DataLoad.outcome == "loaded", DataLoad.dry_run.is_(False))
+    ).scalar_one()
+    if loads:
+        return f"{loads:,} load{'s' * (loads != 1)} of its files"
+    for table in _data_tables():
+        named = conn.execute(
+            select(table.c.external_id)
+            .where(table.c.external_id.is_not(None), table.c.external_id.not_like("beacon-%"))
+            .limit(1)
+        ).scalar()
+        if named is not None:
+            return f"{table.name} such as {named!r}"
+    return None
 
 
 KEPT_ON_RESET = {"roles"}  # reference data from the migrations
@@ -102,9 +134,17 @@ def seed_database(
             # A bulk load runs longer than any page query may; lift the timeout for it alone.
             conn.execute(text("SET LOCAL statement_timeout = 0"))
         if is_seeded(conn):
+            mine = own_data(conn)
+            if mine:  # --reset would have emptied it, accounts and audit log too
+                raise AlreadySeededError(
+                    f"the database holds an organisation's own data ({mine}); the demo never "
+                    "replaces it, even with --reset. Point BEACON_DATABASE_URL at a new, empty "
+                    "database for the demo"
+                )
             if not reset:
                 raise AlreadySeededError(
-                    "the database already holds data; pass --reset to replace it"
+                    "the database already holds the demo data; pass --reset to replace it "
+                    "(its accounts, notes and history go with it)"
                 )
             clear(conn)
         for table in Base.metadata.sorted_tables:

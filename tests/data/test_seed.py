@@ -1,6 +1,6 @@
 """Demo data: deterministic, loaded whole on both backends, and driven by real causes."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from data.engine import engine_for
-from data.models import Base, Region
+from data.models import Base, DataLoad, Region
 from data.seed import AlreadySeededError, generate, seed_database
 from data.seed.common import SCALES
 from data.seed.credit import credit_frames
@@ -250,3 +250,36 @@ def test_a_repaid_loan_owes_no_instalment(frames):
     assert len(repaid) and repaid["paid_on"].notna().all()
     unpaid = repayments[repayments["paid_on"].isna()]
     assert set(loans.loc[loans["id"].isin(unpaid["loan_id"]), "status"]) <= {"active", "defaulted"}
+
+
+def test_the_demo_never_replaces_an_organisations_own_data(empty_url):
+    """`seed --reset` had emptied a database with an organisation's loaded data, its admins
+    and its audit log; and `seed` over credit data alone failed with a duplicate key."""
+    engine = create_engine(empty_url)
+    with Session(engine) as session, session.begin():
+        session.add(Region(code="LDN", name="London", external_id="LDN"))
+    for reset in (False, True):
+        with pytest.raises(AlreadySeededError, match="own data .regions such as 'LDN'.*new, empty"):
+            seed_database(engine, scale="small", seed=SEED, as_of=AS_OF, reset=reset)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT code FROM regions")).scalars().all() == ["LDN"]
+    engine.dispose()
+
+
+def test_a_loaded_demo_package_is_an_organisations_data_too(empty_url):
+    engine = create_engine(empty_url)
+    seed_database(engine, scale="small", seed=SEED, as_of=AS_OF)
+    with Session(engine) as session, session.begin():
+        session.add(
+            DataLoad(
+                started_at=datetime.now(UTC),
+                by="ops@example.org",
+                source="command",
+                dry_run=False,
+                skip_bad_rows=False,
+                outcome="loaded",
+            )
+        )
+    with pytest.raises(AlreadySeededError, match=r"own data \(1 load of its files\)"):
+        seed_database(engine, scale="small", seed=SEED, as_of=AS_OF, reset=True)
+    engine.dispose()
