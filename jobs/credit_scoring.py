@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedKFold
 
-from analytics.credit_features import FEATURES, credit_features, outcomes
+from analytics.credit_features import FEATURES, SEASONING_DAYS, credit_features, outcomes
 from analytics.credit_metrics import build_challenger, calibration_by_band, credit_metrics
 from analytics.scorecard import Scorecard, export_card
 from data import credit
@@ -31,6 +31,9 @@ CATEGORICAL = ["purpose", "channel", "employment", "housing"]
 
 class NotEnoughOutcomes(RuntimeError):
     pass
+
+
+MIN_OUTCOMES = 20  # defaults, and good loans, the scorecard needs to learn from
 
 
 @dataclass(frozen=True)
@@ -65,8 +68,16 @@ def run() -> CreditRun:
     X = credit_features(applications)
     y = outcomes(applications, as_of=as_of)
     known = y.notna().to_numpy()
-    if y[known].sum() < 20:
-        raise NotEnoughOutcomes(f"only {int(y[known].sum())} defaults; at least 20 are needed")
+    if y[known].sum() < MIN_OUTCOMES:
+        raise NotEnoughOutcomes(
+            f"only {int(y[known].sum())} defaults; at least {MIN_OUTCOMES} are needed"
+        )
+    goods = int((y[known] == 0).sum())
+    if goods < MIN_OUTCOMES:  # a young book: defaults, but no loan judged good yet
+        raise NotEnoughOutcomes(
+            f"only {goods} good loans (repaid, or active {SEASONING_DAYS} days with no default "
+            f"by {as_of:%Y-%m-%d}, the newest application); at least {MIN_OUTCOMES} are needed"
+        )
     order = applications.loc[known, "applied_at"].sort_values().index
     split = int(len(order) * 0.75)
     older, newer = order[:split], order[split:]

@@ -68,6 +68,11 @@ def markdown() -> str:
         "session's region, no tutor hosting after the day they left. Each clash is a row problem.",
         "- To remove a record, send its key with `deleted` set to `true`. Nothing is removed "
         "because a row is missing from a file.",
+        "- The models learn from your history: tutor risk needs at least 164 days of tutoring "
+        "sessions, with at least 5 tutors who left; the credit scorecard needs at least 20 "
+        "defaulted loans and 20 good ones (repaid, or active 365 days with no default). Until "
+        "then `python -m beacon train` names what is missing, and the pages say no model is "
+        "trained yet.",
         "- Load with `python -m beacon load PATH`, or on the admin page Data import. "
         "Templates: [templates/](templates/) (CSV and XLSX, a header and one example row).",
         "",

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+from sqlalchemy import func, select
 
 from analytics.card import assess_with
 from analytics.credit_features import credit_features
@@ -50,3 +51,22 @@ def test_every_application_is_scored_and_the_stored_card_reproduces_the_scores(r
     assert sorted(mine["score"].tolist()) == sorted(stored["score"].tolist())
     assert all(isinstance(r, list) for r in stored["reason_codes"])
     assert pd.notna(stored["band"]).all()
+
+
+def test_a_young_book_with_defaults_but_no_good_loan_is_refused_in_words(seeded_copy):
+    """An organisation's first year: defaults already, no loan repaid or a year old. The
+    nightly retrain had failed with "ValueError: y must hold both goods and bads"."""
+    from sqlalchemy import update
+
+    from data.engine import transaction
+    from data.models import CreditApplication, Loan
+
+    with transaction() as conn:
+        newest = conn.execute(select(func.max(CreditApplication.applied_at))).scalar_one()
+        conn.execute(
+            update(Loan)
+            .where(Loan.status != "defaulted")
+            .values(status="active", disbursed_on=newest.date())
+        )
+    with pytest.raises(job.NotEnoughOutcomes, match=r"only 0 good loans \(repaid, or active"):
+        job.run()
