@@ -214,6 +214,8 @@ def load(
         if item.entity.name == "schedules":
             counts.rejected += loaded.set_aside(_misplaced_sessions(conn, item, stage))
             counts.rejected += loaded.set_aside(_double_bookings(conn, item, stage))
+        if item.entity.name == "loans":
+            counts.rejected += loaded.set_aside(_contradicting_loans(conn, item, stage))
         if progress:
             progress(done, total, f"Writing {item.name}")
         _note_days(conn, item.entity, stage, loaded)
@@ -455,6 +457,43 @@ def _misplaced_sessions(conn: Connection, item: LoadFile, stage: Table) -> list[
             "left on {}, before the session",
         ),
     )
+    return _joined_problems(conn, item, stage, checks)
+
+
+def _contradicting_loans(conn: Connection, item: LoadFile, stage: Table) -> list[Problem]:
+    """Loans that their application contradicts: an application not approved, another
+    customer's, or made after the money was paid out (each had loaded)."""
+    day = "date(a.applied_at)" if conn.dialect.name == "sqlite" else "CAST(a.applied_at AS DATE)"
+    application = "JOIN credit_applications a ON a.external_id = s.application_id "
+    checks = (
+        (
+            "application_id",
+            f"{application}WHERE a.status <> 'approved'",
+            "a.status",
+            "is an application {}, not approved: a loan is paid out on an approved one",
+        ),
+        (
+            "customer_id",
+            f"{application}JOIN credit_customers c ON c.id = a.customer_id "
+            "WHERE c.external_id <> s.customer_id",
+            "c.external_id",
+            "is not the application's customer ({})",
+        ),
+        (
+            "disbursed_on",
+            f"{application}WHERE s.disbursed_on < {day}",
+            day,
+            "is before the application, made on {}",
+        ),
+    )
+    return _joined_problems(conn, item, stage, checks)
+
+
+def _joined_problems(
+    conn: Connection, item: LoadFile, stage: Table, checks: Iterable[tuple[str, str, str, str]]
+) -> list[Problem]:
+    """A problem for each staged row a check's join finds (column, join and condition, what
+    to say of the row found, the reason with a {} for it); those rows are set aside."""
     problems = []
     for column, joined, said, reason in checks:
         rows = conn.execute(
@@ -464,10 +503,15 @@ def _misplaced_sessions(conn: Connection, item: LoadFile, stage: Table) -> list[
             )
         ).all()
         problems += [
-            Problem(item.name, int(r._row), column, r.value, reason.format(r.said)) for r in rows
+            Problem(item.name, int(r._row), column, _as_text(r.value), reason.format(r.said))
+            for r in rows
         ]
     _drop_rows(conn, stage, [p.row for p in problems])
     return problems
+
+
+def _as_text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _double_bookings(conn: Connection, item: LoadFile, stage: Table) -> list[Problem]:

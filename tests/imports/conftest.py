@@ -47,7 +47,7 @@ FILES = {
     "credit_applications.csv": (
         "external_id,customer_id,product_id,applied_at,amount,term_months,purpose,channel,"
         "status\n"
-        "A1,C1,P1,2026-05-28T10:30:00+00:00,3000,12,tuition,web,submitted\n"
+        "A1,C1,P1,2026-02-27T10:30:00+00:00,3000,12,tuition,web,approved\n"
     ),
 }
 

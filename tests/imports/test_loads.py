@@ -487,3 +487,47 @@ def test_a_session_in_another_regions_room_or_after_its_host_left_is_a_row_probl
         (2, "room_id", "is a room in North, not in the session's region"),
         (3, "host_tutor_id", "left on 2025-09-08, before the session"),
     ]
+
+
+def test_a_loan_its_application_contradicts_is_a_row_problem(org, tmp_path):
+    """A loan on a declined or submitted application, on another customer's, or paid out
+    before it was applied for had loaded (an operator's walk found 17 on declined ones)."""
+    customers = "external_id,name,region_id,birth_year,annual_income,employment,"
+    customers += (
+        "employment_years,housing,channel\nC2,Ola Nordmann,R1,1985,39000,employed,3,rent,web\n"
+    )
+    applications = "external_id,customer_id,product_id,applied_at,amount,term_months,purpose,"
+    applications += "channel,status\n" + "\n".join(
+        f"{key},C1,P1,2026-05-28T10:30:00+00:00,3000,12,tuition,web,{status}"
+        for key, status in (
+            ("A2", "approved"),
+            ("A3", "declined"),
+            ("A4", "approved"),
+            ("A5", "submitted"),
+        )
+    )
+    loans = "external_id,application_id,customer_id,disbursed_on,principal,annual_rate,"
+    loans += "term_months,status,closed_on\n" + "\n".join(
+        [
+            "L1,A3,C1,2026-06-01,3000,0.089,12,active,",
+            "L2,A2,C2,2026-06-01,3000,0.089,12,active,",
+            "L3,A4,C1,2026-05-01,3000,0.089,12,active,",
+            "L4,A5,C1,2026-06-01,3000,0.089,12,active,",
+        ]
+    )
+    files = {
+        "credit_customers.csv": customers,
+        "credit_applications.csv": applications + "\n",
+        "loans.csv": loans + "\n",
+    }
+    result = load(write_files(tmp_path / "loans", files))
+    assert result.outcome == "rejected"
+    assert [(p.file, p.row, p.column, p.reason) for p in result.problems] == [
+        ("loans.csv", 2, "application_id", PAID_ON_UNAPPROVED.format("declined")),
+        ("loans.csv", 5, "application_id", PAID_ON_UNAPPROVED.format("submitted")),
+        ("loans.csv", 3, "customer_id", "is not the application's customer (C1)"),
+        ("loans.csv", 4, "disbursed_on", "is before the application, made on 2026-05-28"),
+    ]
+
+
+PAID_ON_UNAPPROVED = "is an application {}, not approved: a loan is paid out on an approved one"
