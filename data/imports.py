@@ -224,6 +224,7 @@ def load(
         staged.append((item, stage))
     for item, stage in reversed(staged):
         counts = next(c for c in loaded.counts if c.entity == item.entity.name)
+        counts.rejected += loaded.set_aside(_still_referenced(conn, item, stage))
         counts.deleted = _delete(conn, item.entity, stage)
     for _item, stage in staged:
         stage.drop(conn)
@@ -693,6 +694,50 @@ def _note_days(conn: Connection, entity: Entity, stage: Table, loaded: Loaded) -
     ).one()
     for first, last in (new, old):
         loaded.touch(first, last)
+
+
+def _still_referenced(conn: Connection, item: LoadFile, stage: Table) -> list[Problem]:
+    """Deletions of records others still refer to (a tutor with sessions, a region with
+    schools), after this load's own deletions of those: the database had refused the whole
+    load in its own words, with no file or row."""
+    table = _target(item.entity)
+    if item.entity.key != ("external_id",):  # enrolments and attendees: none refer to them
+        return []
+    problems = []
+    for other in Base.metadata.sorted_tables:
+        for fk in other.foreign_keys:
+            if fk.column.table is not table or (fk.ondelete or "").upper() in KEEPS_GOING:
+                continue
+            rows = conn.execute(
+                text(
+                    f"SELECT s._row, s.external_id, count(*) AS n FROM {stage.name} s "
+                    f"JOIN {table.name} t ON t.external_id = s.external_id "
+                    f"JOIN {other.name} o ON o.{fk.parent.name} = t.{fk.column.name} "
+                    "WHERE s._deleted GROUP BY s._row, s.external_id ORDER BY s._row"
+                )
+            ).all()
+            said = other.name.replace("_", " ")
+            hint = (
+                "delete or move those first (in this load or an earlier one)"
+                if other.name in CONTRACT_TABLES
+                else "Beacon keeps those of it, so it stays"  # its alerts, standings, feed
+            )
+            problems += [
+                Problem(
+                    item.name,
+                    int(r._row),
+                    "deleted",
+                    r.external_id,
+                    f"{r.external_id} still has {r.n:,} {said}: {hint}",
+                )
+                for r in rows
+            ]
+    _drop_rows(conn, stage, [p.row for p in problems])
+    return problems
+
+
+KEEPS_GOING = ("CASCADE", "SET NULL")  # a deletion these references follow, not refuse
+CONTRACT_TABLES = frozenset(e.table for e in BY_NAME.values())
 
 
 def _delete(conn: Connection, entity: Entity, stage: Table) -> int:

@@ -531,3 +531,29 @@ def test_a_loan_its_application_contradicts_is_a_row_problem(org, tmp_path):
 
 
 PAID_ON_UNAPPROVED = "is an application {}, not approved: a loan is paid out on an approved one"
+
+
+def test_deleting_a_record_others_still_refer_to_is_a_row_problem(org, tmp_path):
+    """A tutor with sessions, deleted as documented, had failed the whole load with the
+    database's words ("violates foreign key constraint ..."), no file, row or hint."""
+    gone = load(write_files(tmp_path / "tutor", {"tutors.csv": "external_id,deleted\nT1,true\n"}))
+    assert gone.outcome == "rejected"
+    assert [(p.file, p.row, p.column, p.value, p.reason) for p in gone.problems] == [
+        (
+            "tutors.csv",
+            2,
+            "deleted",
+            "T1",
+            "T1 still has 2 tutoring sessions: delete or move those first (in this load or an "
+            "earlier one)",
+        )
+    ]
+    assert "T1," in snapshot(tmp_path / "kept")["tutors.csv"]
+    # Its sessions deleted in the same load, first: the tutor goes too.
+    both = {
+        "tutoring_sessions.csv": "external_id,deleted\nX1,true\nX2,true\n",
+        "tutors.csv": "external_id,deleted\nT1,true\n",
+    }
+    done = load(write_files(tmp_path / "both", both))
+    assert done.outcome == "loaded", done.problems
+    assert "T1," not in snapshot(tmp_path / "after")["tutors.csv"]
