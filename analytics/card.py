@@ -65,6 +65,31 @@ def assign_bins(bins: list[Bin], values: pd.Series) -> np.ndarray:
     return out
 
 
+def ramp_points(knots: list[float], points: list[float], x: np.ndarray) -> np.ndarray:
+    """A continuous characteristic's points between its bins' (linear between its knots,
+    flat beyond the outer ones); NaN where x is missing."""
+    return np.interp(x, knots, points)
+
+
+def best_points(
+    bins: list[Bin], bin_points: list[float], knots: list[float], points: list[float]
+) -> float:
+    """The most points a characteristic with a ramp can give: each range's points plus the
+    most its ramp reaches within the range (at an end or a knot: it is piecewise linear)."""
+    best = -np.inf
+    for b, at_bin in zip(bins, bin_points, strict=True):
+        if b.label == MISSING or b.categories:
+            best = max(best, at_bin)
+            continue
+        low = knots[0] if b.low is None else b.low
+        high = knots[-1] if b.high is None else b.high
+        inside = [k for k in knots if low < k < high]
+        best = max(
+            best, at_bin + float(np.max(ramp_points(knots, points, np.array([low, high, *inside]))))
+        )
+    return float(best)
+
+
 def readable_number(value: float) -> str:
     """A bin edge as people read it: 25,500, 103, 5.1, 0.35 (never 2.55e+04)."""
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
@@ -128,6 +153,15 @@ def assess_with(exported: dict, X: pd.DataFrame, *, reasons: int = 4) -> pd.Data
         code_ids[feature] = len(names) + index
         names += [f"{feature}: {b['label']}" for b in spec] + [f"{feature}: unseen"]
         best[feature] = max(b["points"] for b in spec)
+        ramp = exported.get("ramps", {}).get(feature)
+        if ramp:  # points linear between knots, added to the bin's (none where missing)
+            x = pd.to_numeric(X[feature], errors="coerce").to_numpy(dtype=float)
+            points[feature] = points[feature] + np.where(
+                np.isnan(x), 0.0, ramp_points(ramp["knots"], ramp["points"], x)
+            )
+            best[feature] = best_points(
+                bins, [b["points"] for b in spec], ramp["knots"], ramp["points"]
+            )
     features = list(exported["characteristics"])
     total = np.sum([points[f] for f in features], axis=0) + exported["base_points"]
     score = np.round(total).astype(int)

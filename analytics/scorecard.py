@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
@@ -30,8 +31,10 @@ from analytics.card import (
     Bin,
     assign_bins,
     band_of_pd,
+    best_points,
     category_text,
     pd_of_score,
+    ramp_points,
     range_label,
 )
 
@@ -124,7 +127,9 @@ class WoEBinner(TransformerMixin, BaseEstimator):
     follows the column's trend, every bin holds at least `min_bin_share` of the rows and
     there are at most `max_bins`. Categorical columns are grouped the same
     way after sorting categories by bad rate, with their own, smaller minimum share
-    `min_category_share`: a rare but telling category keeps its bin. A numeric column of
+    `min_category_share`: a rare but telling category keeps its bin; a column of at most
+    `CATEGORY_EACH` (10) categories keeps one bin per category instead, those under
+    `CATEGORY_POOL` (3%) of the rows pooled into one. A numeric column of
     two values is a flag and is held to the category share too.
 
     Each bin's WoE counts `woe_prior` more rows at the overall bad rate (10 by default):
@@ -339,13 +344,21 @@ class WoEBinner(TransformerMixin, BaseEstimator):
         return bins
 
     def _category_groups(self, codes: np.ndarray, y: np.ndarray, levels: int) -> list[list[int]]:
-        """The categories seen (codes 0 to `levels` - 1; -1 missing) in bins: ordered by bad
-        rate, neighbours merged until every bin holds `min_category_share` of the rows and
-        there are at most `max_bins`."""
+        """The categories seen (codes 0 to `levels` - 1; -1 missing) in bins. A column of at
+        most `CATEGORY_EACH` categories keeps one bin per category, those under
+        `CATEGORY_POOL` of the rows pooled into one. Otherwise ordered by bad rate,
+        neighbours merged until every bin holds `min_category_share` of the rows and there
+        are at most `max_bins`."""
         present = codes >= 0
         count = np.bincount(codes[present], minlength=levels).astype(float)
         bad = np.bincount(codes[present], weights=y[present], minlength=levels)
         seen = np.flatnonzero(count)
+        if len(seen) <= CATEGORY_EACH:
+            share = count / count.sum()
+            rare = [int(i) for i in seen if share[i] < CATEGORY_POOL]
+            groups = [[int(i)] for i in seen if share[i] >= CATEGORY_POOL]
+            groups += [rare] if rare else []
+            return sorted(groups, key=lambda g: bad[g].sum() / count[g].sum())
         order = seen[np.argsort(bad[seen] / count[seen], kind="quicksort")]  # as pandas sorts
         position = np.empty(levels, dtype=int)
         position[order] = np.arange(len(order))
@@ -550,6 +563,30 @@ def _newton_steps(
     return w, False
 
 
+def _bounded_logistic(
+    design: np.ndarray,
+    y: np.ndarray,
+    C: float,
+    bounds: list[tuple[float, float]],
+    start: np.ndarray,
+) -> np.ndarray:
+    """`ridge_logistic` on a design whose first column is the intercept's ones, each weight
+    within its bounds (L-BFGS-B): the ramps' signs."""
+    ridge = np.full(design.shape[1], 1 / C)
+    ridge[0] = 0.0
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = design @ w
+        value = float(np.logaddexp(0.0, z).sum() - y @ z + 0.5 * (ridge * w) @ w)
+        return value, design.T @ (expit(z) - y) + ridge * w
+
+    low, high = np.array(bounds, dtype=float).T
+    start = np.clip(start, low, high)
+    return minimize(
+        loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"ftol": RAMP_FTOL}
+    ).x
+
+
 def mean_log_loss(y: np.ndarray, log_odds: np.ndarray) -> float:
     """scikit-learn's log_loss of the probabilities behind `log_odds`, from the log-odds
     directly (log(1 + e^-z) for a bad, log(1 + e^z) for a good): no clipping needed, and
@@ -559,6 +596,11 @@ def mean_log_loss(y: np.ndarray, log_odds: np.ndarray) -> float:
 
 
 IV_CUTS = (0.0, 0.01, 0.02, 0.05)
+CATEGORY_EACH = 10  # a category column of at most this many keeps a bin per category,
+CATEGORY_POOL = 0.03  # those under this share of the rows pooled into one bin
+RAMP_C = (1.0,)  # the ramps' penalty: the card's C times each of these, the best by CV
+BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)  # the ramp card's share of the log-odds
+RAMP_FTOL = 1e-6  # L-BFGS-B: stop when the loss moves less than this share
 BIN_CHOICES = (6, 10)  # the most bins a characteristic may keep, when "auto"
 C_GRID = tuple(float(c) for c in np.logspace(-2.5, 1, 8))
 
@@ -586,6 +628,16 @@ class Scorecard(ClassifierMixin, BaseEstimator):
     they allow and keeping the one with the lowest cross-validated log-loss. Binning
     parameters (`woe_prior` among them), the declared `categorical` columns and the
     `monotonic` trends go to `WoEBinner`.
+
+    With `ramps` (the default) a continuous characteristic (numeric, more values than
+    `initial_bins`) also gets points that run linearly between knots (the 1st and 99th
+    percentiles and its bin edges), flat beyond: a second card fits these shapes jointly
+    with the other characteristics' WoE, each bounded to the way the characteristic's points
+    run (a valley or peak turning in its lowest or highest bin), and its out-of-fold log-odds
+    are blended with the card's by the lowest log-loss (`blend_`, the ramps' share, may be
+    0). The card stays a sum of points: `ramp_points_` holds each characteristic's knots and
+    points there, `best_points_` the most each characteristic can give (reasons are the
+    shortfalls against it), and `export_card` carries them as "ramps".
     """
 
     def __init__(
@@ -604,6 +656,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         turns: bool | Literal["auto"] = "auto",
         woe_prior: float = 10.0,
         recalibrate: bool = True,
+        ramps: bool = True,
         cv: int = 5,
         random_state: int = 0,
     ):
@@ -620,6 +673,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.turns = turns
         self.woe_prior = woe_prior
         self.recalibrate = recalibrate
+        self.ramps = ramps
         self.cv = cv
         self.random_state = random_state
 
@@ -689,10 +743,14 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         self.features_ = [c for c in woe.columns if self.binner_.iv_[c] >= self.min_iv_]
         if not self.features_:
             raise ValueError(f"min_iv must leave at least one characteristic; got {self.min_iv}")
-        self.model_ = LogisticRegression(C=self.C_, solver="newton-cholesky").fit(
-            woe[self.features_], target
-        )
-        if self.recalibrate:
+        with threadpool_limits(limits=1, user_api="blas"):  # as in tuning: threads cost
+            self.model_ = LogisticRegression(C=self.C_, solver="newton-cholesky").fit(
+                woe[self.features_], target
+            )
+        self.ramps_: dict[str, dict[str, Any]] = {}
+        if self.ramps:
+            self._fit_ramps(X, woe, target)
+        elif self.recalibrate:
             self._recalibrate(woe[self.features_].to_numpy(), target)
         self.classes_ = np.array([0, 1])
         self.factor_ = self.pdo / np.log(2)
@@ -746,6 +804,174 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         if (codes[train] < 0).any():
             of_code[-1], bins = bins, bins + 1
         return of_code[codes], bins
+
+    def _ramp_columns(self, X: pd.DataFrame) -> dict[str, dict[str, Any]]:
+        """The continuous characteristics (numeric, more values than `initial_bins`, a trend
+        other than "none"), each with its knots (the 1st and 99th percentiles and the card's
+        bin edges between; a valley's or peak's turn, the middle of its lowest or highest
+        bin, too) and the way the log-odds of bad may run over each segment between them
+        (+1 up, -1 down): the way the card's own points run."""
+        beta = dict(zip(self.features_, self.model_.coef_[0], strict=True))
+        out = {}
+        for column in self.features_:
+            values = X[column]
+            shape = self.binner_.shapes_.get(column, "none")
+            if self.binner_.is_categorical(values) or shape == "none":
+                continue
+            x = values.to_numpy(dtype=float)
+            present = x[~np.isnan(x)]
+            if len(np.unique(present)) <= self.binner_.initial_bins:
+                continue
+            low, high = np.quantile(present, [0.01, 0.99])
+            ranges = [b for b in self.binner_.bins_[column] if b.label != MISSING]
+            edges = [b.high for b in ranges if b.high is not None and low < b.high < high]
+            knots = np.unique([low, *edges, high])
+            if len(knots) < 2:
+                continue
+            flip = 1.0 if beta[column] <= 0 else -1.0  # WoE is ln(good / bad)
+            middle = (knots[:-1] + knots[1:]) / 2
+            if shape in ONE_WAY:
+                way = np.full(len(middle), flip * (1.0 if shape == "increasing" else -1.0))
+            else:
+                rates = self.binner_.tables_[column]["bad_rate"].to_numpy()[: len(ranges)]
+                turned = ranges[int(np.argmin(rates) if shape == "valley" else np.argmax(rates))]
+                left = knots[0] if turned.low is None else turned.low
+                right = knots[-1] if turned.high is None else turned.high
+                turn = float(np.clip((left + right) / 2, knots[0], knots[-1]))
+                knots = np.unique([*knots, turn])
+                middle = (knots[:-1] + knots[1:]) / 2
+                before = flip * (-1.0 if shape == "valley" else 1.0)
+                way = np.where(middle < turn, before, -before)
+            out[column] = {"knots": knots, "way": way, "missing": bool(np.isnan(x).any())}
+        return out
+
+    @staticmethod
+    def _ramp_basis(spec: dict[str, Any], values: pd.Series) -> np.ndarray:
+        """r_i(x) = clip((x - t_i) / (t_i+1 - t_i), 0, 1) for each segment, and a column of
+        missing values (ramps 0) when the column had any."""
+        x = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+        missing = np.isnan(x)
+        knots = spec["knots"]
+        ramps = np.clip(
+            (np.where(missing, knots[0], x)[:, None] - knots[:-1]) / np.diff(knots), 0, 1
+        )
+        return np.column_stack([ramps, missing.astype(float)]) if spec["missing"] else ramps
+
+    def _fit_ramps(self, X: pd.DataFrame, woe: pd.DataFrame, target: np.ndarray) -> None:
+        """A second card, fitted jointly: each continuous characteristic as a monotone
+        piecewise-linear function (ramps between its knots, weights bounded to the way its
+        points run) in place of its bins, every other characteristic its cross-fitted WoE;
+        the ridge penalty among the card's C times `RAMP_C` by cross-validated log-loss. The
+        two cards' out-of-fold log-odds are blended (`BLENDS`, the ramp card's share) and
+        rescaled (the Platt step) by the lowest log-loss; all of it is folded into the card:
+        its bins' weights, and the points each continuous characteristic adds between knots
+        (`ramps_`, log-odds of bad at each knot, linear between, flat beyond)."""
+        specs = self._ramp_columns(X)
+        steps = woe[self.features_].to_numpy()
+        folds = self._folds(target)
+        with threadpool_limits(limits=1, user_api="blas"):
+            step_oof = np.zeros(len(target))
+            step_weights = []
+            for train, held in folds:
+                weights = ridge_logistic(steps[train], target[train], C=self.C_)
+                step_oof[held] = weights[0] + steps[held] @ weights[1:]
+                step_weights.append(dict(zip((None, *self.features_), weights, strict=True)))
+            if not specs:
+                self._platt(step_oof, target, 0.0, None, None, [])
+                return
+            kept = [c for c in self.features_ if c not in specs]
+            blocks = [np.ones((len(target), 1)), woe[kept].to_numpy()]
+            lower, upper = [-np.inf] * (1 + len(kept)), [np.inf] * (1 + len(kept))
+            for column, spec in specs.items():
+                blocks.append(self._ramp_basis(spec, X[column]))
+                lower += [0.0 if w > 0 else -np.inf for w in spec["way"]]
+                upper += [np.inf if w > 0 else 0.0 for w in spec["way"]]
+                if spec["missing"]:
+                    lower.append(-np.inf)
+                    upper.append(np.inf)
+            design = np.column_stack(blocks)
+            bounds = list(zip(lower, upper, strict=True))
+            best: tuple[float, float, np.ndarray] | None = None
+            starts = []  # each fold's step card's weights, ramps flat: fewer steps than none
+            for of_column in step_weights:
+                start = np.zeros(design.shape[1])
+                start[: 1 + len(kept)] = [of_column[c] for c in (None, *kept)]
+                starts.append(start)
+            for factor in RAMP_C:
+                oof, total = np.zeros(len(target)), 0.0
+                for k, (train, held) in enumerate(folds):
+                    starts[k] = _bounded_logistic(
+                        design[train], target[train], self.C_ * factor, bounds, starts[k]
+                    )
+                    oof[held] = design[held] @ starts[k]
+                    total += mean_log_loss(target[held], oof[held])
+                if best is None or total < best[0]:
+                    best = (total, self.C_ * factor, oof)
+            assert best is not None
+            _, strength, ramp_oof = best
+            weights = _bounded_logistic(design, target, strength, bounds, np.mean(starts, axis=0))
+            blend = min(BLENDS, key=lambda a: self._blend_loss(a, step_oof, ramp_oof, target))
+            self._platt(step_oof, target, blend, ramp_oof, weights, kept, specs)
+
+    def _blend_loss(
+        self, share: float, step_oof: np.ndarray, ramp_oof: np.ndarray, target: np.ndarray
+    ) -> float:
+        z = (1 - share) * step_oof + share * ramp_oof
+        if not self.recalibrate:
+            return mean_log_loss(target, z)
+        intercept, slope = ridge_logistic(z.reshape(-1, 1), target, C=1e6)
+        return mean_log_loss(target, intercept + slope * z) if slope > 0 else np.inf
+
+    def _platt(
+        self,
+        step_oof: np.ndarray,
+        target: np.ndarray,
+        share: float,
+        ramp_oof: np.ndarray | None,
+        weights: np.ndarray | None,
+        kept: list[str],
+        specs: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
+        """Fold the blend `share` of the ramp card (its `weights`: intercept, the `kept`
+        columns' WoE, then each spec's ramps) and the Platt step into the card."""
+        z = step_oof if ramp_oof is None else (1 - share) * step_oof + share * ramp_oof
+        intercept, slope = 0.0, 1.0
+        if self.recalibrate:
+            a, b = ridge_logistic(z.reshape(-1, 1), target, C=1e6)
+            if b > 0:  # no ranking out of fold: leave the card as it is
+                intercept, slope = float(a), float(b)
+        self.slope_, self.blend_ = slope, float(share)
+        coef = self.model_.coef_[0] * (1 - share)
+        bias = self.model_.intercept_[0] * (1 - share)
+        if share > 0 and weights is not None and specs:
+            bias += share * weights[0]
+            of_kept = dict(zip(kept, weights[1 : 1 + len(kept)], strict=True))
+            coef = coef + share * np.array([of_kept.get(c, 0.0) for c in self.features_])
+            at = 1 + len(kept)
+            for column, spec in specs.items():
+                n = len(spec["way"])
+                w = weights[at : at + n]
+                knots = spec["knots"]
+                ramps = np.clip((knots[:, None] - knots[:-1]) / np.diff(knots), 0, 1)
+                missing = float(weights[at + n]) if spec["missing"] else 0.0
+                self.ramps_[column] = {
+                    "knots": knots.tolist(),
+                    "log_odds": (slope * share * (ramps @ w)).tolist(),
+                    "missing": slope * share * missing,
+                }
+                at += n + spec["missing"]
+        self.model_.coef_ = (slope * coef).reshape(1, -1)
+        self.model_.intercept_ = np.array([slope * bias + intercept])
+
+    def _ramp_log_odds(self, X: pd.DataFrame) -> np.ndarray:
+        """What the continuous characteristics' ramps add to each row's log-odds of bad."""
+        total = np.zeros(len(X))
+        for column, ramp in self.ramps_.items():
+            x = pd.to_numeric(X[column], errors="coerce").to_numpy(dtype=float)
+            total += np.where(
+                np.isnan(x), ramp["missing"], ramp_points(ramp["knots"], ramp["log_odds"], x)
+            )
+        return total
 
     def _recalibrate(self, woe: np.ndarray, target: np.ndarray) -> None:
         """Rescale the model's log-odds by a logistic regression of the outcome on the
@@ -830,14 +1056,29 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         rows = []
         for feature, beta in zip(self.features_, self.model_.coef_[0], strict=True):
             table = self.binner_.tables_[feature]
+            ramp = self.ramps_.get(feature)
             for label, woe in zip(table["bin"], table["woe"], strict=True):
-                rows.append((feature, label, -self.factor_ * beta * woe))
+                log_odds = beta * woe + (ramp["missing"] if ramp and label == MISSING else 0.0)
+                rows.append((feature, label, -self.factor_ * log_odds))
         self.base_points_ = float(self.offset_ - self.factor_ * self.model_.intercept_[0])
-        return pd.DataFrame(rows, columns=["feature", "bin", "points"])
+        # A continuous characteristic's points also run linearly between its knots.
+        self.ramp_points_ = {
+            feature: (ramp["knots"], [-self.factor_ * v for v in ramp["log_odds"]])
+            for feature, ramp in self.ramps_.items()
+        }
+        table = pd.DataFrame(rows, columns=["feature", "bin", "points"])
+        self.best_points_ = table.groupby("feature")["points"].max()
+        for feature, (knots, points) in self.ramp_points_.items():
+            bins = self.binner_.bins_[feature]
+            of_bin = table[table["feature"] == feature]["points"].tolist()
+            self.best_points_[feature] = best_points(bins, of_bin, knots, points)
+        return table
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "model_")
-        return self.model_.predict_proba(self.binner_.transform(X)[self.features_])
+        log_odds = self.model_.decision_function(self.binner_.transform(X)[self.features_])
+        bad = expit(log_odds + self._ramp_log_odds(X))
+        return np.column_stack([1 - bad, bad])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= 0.5).astype(int)
@@ -852,6 +1093,10 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         for feature in self.features_:
             lookup = table.loc[feature]
             out[feature] = labels[feature].map(lookup).fillna(0.0).to_numpy()
+            if feature in self.ramp_points_:
+                knots, points = self.ramp_points_[feature]
+                x = pd.to_numeric(X[feature], errors="coerce").to_numpy(dtype=float)
+                out[feature] += np.where(np.isnan(x), 0.0, ramp_points(knots, points, x))
         out["score"] = out[self.features_].sum(axis=1) + self.base_points_
         return out
 
@@ -864,7 +1109,7 @@ class Scorecard(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self, "model_")
         points = self.points(X)
-        best = self.points_table_.groupby("feature")["points"].max()
+        best = self.best_points_
         labels = self.binner_.bin_labels(X)[self.features_]
         shortfall = best[self.features_].to_numpy() - points[self.features_].to_numpy()
         codes = []
@@ -896,6 +1141,10 @@ def export_card(card: Scorecard) -> dict:
     check_is_fitted(card, "model_")
     table = card.points_table_.set_index(["feature", "bin"])["points"]
     return {
+        "ramps": {  # points linear between knots, flat beyond, added to the bin's
+            feature: {"knots": [float(k) for k in knots], "points": [float(p) for p in points]}
+            for feature, (knots, points) in card.ramp_points_.items()
+        },
         "base_points": card.base_points_,
         "factor": float(card.factor_),
         "offset": float(card.offset_),

@@ -260,8 +260,10 @@ def test_reasons_name_the_bins_that_lost_most_points(german):
     worst = int(np.argmin(assessed["score"]))
     top = assessed.iloc[worst]
     assert len(top["reasons"]) == 4 and top["band"] in ("high", "critical")
-    # The shortfall of each characteristic against its best bin, largest first.
-    best = card.points_table_.groupby("feature")["points"].max()
+    # The shortfall of each characteristic against its best points (a bin's, plus where a
+    # continuous characteristic's ramp reaches most within it), largest first.
+    best = card.best_points_
+    assert (best >= card.points_table_.groupby("feature")["points"].max() - 1e-9).all()
     gaps = best[card.features_] - card.points(X).iloc[worst][card.features_]
     named = [r.split(":")[0] for r in top["reasons"]]
     assert named == gaps.sort_values(ascending=False, kind="stable").index[:4].tolist()
@@ -428,3 +430,36 @@ def test_the_tuning_answers_alike_from_any_start_and_on_the_same_folds(german):
     cold = card._choose(woe, target, {})
     far_off = {k: {None: 3.0, **dict.fromkeys(woe.columns, -2.0)} for k in range(5)}
     assert card._choose(woe, target, far_off) == pytest.approx(cold)
+
+
+def test_a_continuous_trend_runs_linearly_within_ranges_and_stays_monotonic():
+    """Risk rising steadily with x and y together (their sum sets it): steps round off the
+    movement within each range, so the card adds points running linearly between knots,
+    bounded to the way each characteristic's points run, and the exported card scores
+    the same (points, score and reasons)."""
+    import json
+
+    from analytics.card import assess_with
+    from analytics.scorecard import export_card
+
+    rng = np.random.default_rng(3)
+    X = pd.DataFrame({"x": rng.uniform(0, 100, 5000), "z": rng.normal(0, 1, 5000)})
+    X.loc[rng.random(5000) < 0.05, "z"] = np.nan
+    logit = -1.0 + 0.04 * (X["x"] - 50) - 0.8 * X["z"].fillna(0)
+    y = (rng.random(5000) < 1 / (1 + np.exp(-logit))).astype(int).to_numpy()
+    card = Scorecard().fit(X, y)
+    assert card.ramp_points_ and card.blend_ > 0
+    grid = pd.DataFrame({"x": np.linspace(-10, 110, 500), "z": np.linspace(-4, 4, 500)})
+    points = card.points(grid)
+    assert (np.diff(points["x"]) <= 1e-9).all()  # risk rises with x: points fall
+    assert (np.diff(points["z"]) >= -1e-9).all()
+    best = card.best_points_
+    assert (best[card.features_] - card.points(X)[card.features_] >= -1e-9).all().all()
+    exported = json.loads(json.dumps(export_card(card)))
+    direct, fresh = card.assess(X), assess_with(exported, X)
+    assert (direct["score"] == fresh["score"]).all()
+    assert direct["reasons"].tolist() == fresh["reasons"].tolist()
+    # The probability is the points' sum's: score = offset - factor x log-odds of bad.
+    score = card.points(X)["score"].to_numpy()
+    bad = 1 / (1 + np.exp((score - card.offset_) / card.factor_))
+    assert card.predict_proba(X)[:, 1] == pytest.approx(bad, rel=1e-9)
