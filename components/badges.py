@@ -24,9 +24,9 @@ def band_badge(band: str) -> html.Span:
 
 
 DRIFT_WORDS = {
-    "stable": ("drift stable", "low"),
-    "watch": ("drift: watch", "medium"),
-    "act": ("drift: act", "critical"),
+    "stable": ("Drift stable", "low"),
+    "watch": ("Drift: watch", "medium"),
+    "act": ("Drift: act", "critical"),
 }
 
 
@@ -36,7 +36,7 @@ def model_badge(status: ModelStatus | None) -> html.Span | None:
     linking to Model monitoring. None without a model."""
     if status is None:
         return None
-    words, band = DRIFT_WORDS.get(status.drift or "", ("drift not measured yet", ""))
+    words, band = DRIFT_WORDS.get(status.drift or "", ("Drift not measured yet", ""))
     why = (
         f"Largest drift since training: {status.worst} (PSI {status.worst_psi:.2f}); "
         "see Model monitoring."
@@ -51,6 +51,7 @@ def model_badge(status: ModelStatus | None) -> html.Span | None:
                 href="/credit/monitoring",
                 className="band-badge ms-2",
                 style={
+                    "textTransform": "none",  # a sentence, not a band's name: "Drift: watch"
                     "backgroundColor": RISK_COLORS.get(band, "#6c757d"),
                     "color": RISK_TEXT.get(band, "#fff"),
                 },

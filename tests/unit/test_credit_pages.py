@@ -874,7 +874,7 @@ def test_every_page_with_scores_names_the_model_and_its_drift(scored):
     for page in pages:
         text = text_of(page)
         assert f"Model {model['version']}" in text and "/credit/monitoring" in text
-        assert {"stable": "drift stable", "watch": "drift: watch", "act": "drift: act"}[
+        assert {"stable": "Drift stable", "watch": "Drift: watch", "act": "Drift: act"}[
             status.drift
         ] in text
 
