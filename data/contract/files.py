@@ -68,8 +68,33 @@ def detect_encoding(sample: bytes) -> str:
             "mixes text encodings: some of it is UTF-8 and some is not. "
             "Save it again as UTF-8 (in Excel: CSV UTF-8)."
         )
-    best = from_bytes(sample).best()
-    return best.encoding if best is not None else "cp1252"
+    found = from_bytes(sample)
+    best = found.best()
+    if best is None:
+        return "cp1252"
+    if not LATIN_CODEPAGES.match(best.encoding):  # Cyrillic, Greek, CJK: its guess stands
+        return best.encoding
+    # A few accented names fit many Latin code pages equally (the guess read a Windows
+    # file's "José Núñez" as "José Núńez"): the one whose bytes read as the most letters,
+    # Windows' Western code page first on a tie.
+    latin = ["cp1252", *(m.encoding for m in found if LATIN_CODEPAGES.match(m.encoding))]
+    return max(dict.fromkeys(latin), key=lambda name: _letters(sample, name))
+
+
+LATIN_CODEPAGES = re.compile(
+    r"(cp125[0247]|cp775|cp85[028]|iso8859_([1-4]|9|1[0345]|16)|latin_1|mac_\w+|hp_roman8)$"
+)
+
+
+def _letters(sample: bytes, encoding: str) -> int:
+    """How well `encoding` reads the sample: its non-ASCII characters that are letters,
+    less those that are not (mojibake reads as symbols: "£ukasz"); -inf if it cannot."""
+    try:
+        text = sample.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return -(10**9)
+    wide = [c for c in text if ord(c) > 127]
+    return sum(1 if c.isalpha() else -1 for c in wide)
 
 
 def detect_delimiter(text: str) -> str:

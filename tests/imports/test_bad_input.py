@@ -7,6 +7,7 @@ import io
 import os
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook
 
 from settings import get_settings
@@ -172,6 +173,24 @@ def test_a_file_mixing_encodings_is_refused_and_a_latin1_file_is_read(org, tmp_p
     result = load(write_files(tmp_path / "latin", {"students.csv": latin}))
     assert result.outcome == "loaded", result.problems
     assert "Zoë Brontë" in snapshot(tmp_path / "latin-after")["students.csv"]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        "S23,José Núñez,R1,7,2025-09-01\n",  # stored as "José Núńez" (read as cp1250)
+        "S24,Zoë Brontë,R1,7,2025-09-01\nS25,Ana Muñoz,R1,8,2025-09-01\n",  # "Zoļ Brontļ"
+    ],
+)
+def test_a_short_windows_file_of_accented_names_reads_as_written(org, tmp_path, rows):
+    """A few accented letters fit many Latin code pages alike; Windows' Western one reads
+    them as written, where the guess had picked a Baltic or Central European one."""
+    header = "external_id,name,region_id,grade,enrolled_on\n"
+    result = load(write_files(tmp_path / "win", {"students.csv": (header + rows).encode("cp1252")}))
+    assert result.outcome == "loaded", result.problems
+    kept = snapshot(tmp_path / "win-after")["students.csv"]
+    for line in rows.splitlines():
+        assert line.split(",")[1] in kept
 
 
 def test_excel_cells_holding_formulas_are_refused(org, tmp_path):
