@@ -75,8 +75,8 @@ class LoadResult:
                 self.problems[0].reason if self.problems else "see the history"
             )
         return (
-            f"Nothing was loaded: {problems}. Fix them, or load with "
-            "'skip bad rows' to set those rows aside."
+            f"Nothing was loaded: {problems}. Fix them, or load again skipping bad rows "
+            '(--skip-bad-rows, or "Skip bad rows" on the page) to set those rows aside.'
         )
 
 

@@ -347,7 +347,7 @@ def _reference_problems(conn: Connection, item: LoadFile, stage: Table) -> list[
         if target == "users":
             match = f"lower(t.email) = lower(s.{name})"
             table = "users"
-            where = "a Beacon user with this e-mail"
+            where = "Beacon user with this e-mail"
         else:
             match = f"t.external_id = s.{name}"
             table = BY_NAME[target].table

@@ -3,6 +3,7 @@ every cell or row that does not."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +25,24 @@ NOT_A = {
     "datetime": "is not a date and time (write it as YYYY-MM-DDTHH:MM, with an offset "
     "such as +01:00 if it is not in Beacon's time zone)",
 }
+
+
+DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
+
+
+def _unreadable(kind: str, value: str, zone: ZoneInfo) -> str:
+    """Why a cell cannot be read as `kind`, with the fix where the cause is a common one."""
+    text = value.strip()
+    if kind in ("int", "float") and DECIMAL_COMMA.fullmatch(text):
+        return f"{NOT_A[kind]}: write decimals with a point ({text.replace(',', '.')})"
+    if kind == "datetime" and not re.search(HAS_OFFSET, text):
+        naive = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        if not pd.isna(naive):  # a time the clocks skip, or pass twice, in the zone
+            return (
+                f"is in the hour the clocks change in {zone.key}: it is missing or happens "
+                "twice; write it with its offset (such as +01:00)"
+            )
+    return NOT_A[kind]
 
 
 @dataclass(frozen=True)
@@ -103,7 +122,9 @@ def check(entity: Entity, raw: pd.DataFrame, *, file: str, zone: ZoneInfo) -> Ch
         values = _as_kind(source, kind, zone)
         unreadable = values.isna() & source.notna() & (source.astype("string").str.strip() != "")
         for row, value in source[unreadable].items():
-            problems.append(Problem(file, int(str(row)), name, str(value), NOT_A[kind]))
+            problems.append(
+                Problem(file, int(str(row)), name, str(value), _unreadable(kind, str(value), zone))
+            )
         default = entity.columns[name].metadata.get("default")
         if default is not None and name != "deleted":
             values = values.fillna(default)
@@ -153,6 +174,9 @@ def _described(cases: pd.DataFrame, rows: pd.DataFrame, file: str) -> list[Probl
         elif reason.startswith("dtype("):
             continue  # only after an unreadable cell, which is reported as such
         column = None if pd.isna(case["column"]) else str(case["column"])
+        named = reason.split(" ", 1)[0]
+        if case["schema_context"] == "DataFrameSchema" and named in rows:
+            column = named  # a rule across columns ("left_on is before hired_on"): its first
         if (row, reason) in seen and case["schema_context"] == "DataFrameSchema":
             continue  # a rule across columns is one problem of the row
         seen.add((row, reason))

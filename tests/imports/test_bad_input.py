@@ -279,3 +279,42 @@ def test_a_broken_parquet_or_xlsx_file_is_a_problem_of_that_file(org, tmp_path):
     reasons = {p.file: p.reason for p in problems}
     assert reasons["tutors.parquet"].startswith("is not a readable Parquet file")
     assert reasons["students.xlsx"].startswith("is not a readable XLSX workbook")
+
+
+def test_common_causes_of_an_unreadable_row_say_their_fix(org, tmp_path):
+    """A decimal comma, a time in the hour the clocks change, a rule across two columns:
+    each had read as a bare "is not a number", a format the value already had, or the
+    row's first column."""
+    tutors = (
+        "external_id,name,email,region_id,subject,hired_on,left_on,status,weekly_capacity\n"
+        "T7,Early Leaver,early@org.test,R1,Maths,2025-09-01,2025-08-01,left,10\n"
+    )
+    customers = (
+        "external_id,name,region_id,birth_year,annual_income,employment,employment_years,"
+        'housing,channel\nC7,Decimal Comma,R1,1990,"42000,50",employed,4,rent,web\n'
+    )
+    sessions = (
+        "external_id,tutor_id,student_id,scheduled_start,duration_minutes,status,rating\n"
+        "X7,T1,S1,2026-03-29T01:30:00,60,completed,5\n"  # London skips 01:00-02:00 that day
+        "X8,T1,S1,2025-10-26T01:30:00,60,completed,5\n"  # and passes 01:00-02:00 twice
+    )
+    problems = refused(
+        org,
+        tmp_path,
+        {
+            "tutors.csv": tutors,
+            "credit_customers.csv": customers,
+            "tutoring_sessions.csv": sessions,
+        },
+    )
+    said = {(p.file, p.column, p.value): p.reason for p in problems}
+    assert said[("tutors.csv", "left_on", "2025-08-01")] == "left_on is before hired_on"
+    assert said[("credit_customers.csv", "annual_income", "42000,50")] == (
+        "is not a number: write decimals with a point (42000.50)"
+    )
+    changed = (
+        "is in the hour the clocks change in Europe/London: it is missing or happens twice; "
+        "write it with its offset (such as +01:00)"
+    )
+    assert said[("tutoring_sessions.csv", "scheduled_start", "2026-03-29T01:30:00")] == changed
+    assert said[("tutoring_sessions.csv", "scheduled_start", "2025-10-26T01:30:00")] == changed
