@@ -25,6 +25,7 @@ EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 class Created:
     user_id: int
     email: str
+    resent: bool = False  # an invitation not yet taken up, sent again
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,25 @@ def invite_user(
     if problems:
         return Refused(" ".join(problems))
     with transaction() as conn:
-        if accounts.account_by_email(conn=conn, email=email):
+        existing = accounts.account_by_email(conn=conn, email=email)
+        if existing and not _waiting(existing):
             return Refused(f"{email} already has an account.")
+        if existing:  # invited, never signed up: a new link (the first may have expired)
+            record(
+                conn,
+                actor,
+                "user.invite_resent",
+                now=now,
+                entity_type="user",
+                entity_id=existing.id,
+                email=email,
+            )
+    if existing:
+        from auth.outbox import password_link_later
+
+        password_link_later(email=email, purpose="invite", ip=actor.ip)
+        return Created(user_id=existing.id, email=email, resent=True)
+    with transaction() as conn:
         user_id = accounts.create_account(
             conn=conn, email=email, display_name=name, role=role, region_ids=chosen or []
         )
@@ -107,6 +125,11 @@ def invite_user(
 
     password_link_later(email=email, purpose="invite", ip=actor.ip)
     return Created(user_id=user_id, email=email)
+
+
+def _waiting(account: accounts.Account) -> bool:
+    """Invited and never signed up: active, with no password and no sign-in provider."""
+    return account.is_active and account.password_hash is None and account.oidc_subject is None
 
 
 def change_user(

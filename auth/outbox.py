@@ -98,11 +98,27 @@ def send_password_link(*, email: str, purpose: str, ip: str | None) -> None:
     if live is None:
         return
     link = f"{settings.base_url}/reset-password?token={token}"
-    what = "choose a new password" if purpose == "reset" else "set your password and sign in"
+    if purpose == "reset":
+        subject, opening = "Your Beacon password link", "Open this link to choose a new password"
+        closing = "If you did not ask for it, ignore this message."
+    else:
+        subject = "You are invited to Beacon"
+        opening = "An administrator gave you a Beacon account. Open this link to set your password"
+        closing = "If it has expired, ask the administrator who invited you for a new link."
     mail_sender(settings).send(
         to=live.email,
-        subject="Your Beacon password link",
-        body=f"Hello {live.display_name},\n\nOpen this link to {what}:\n{link}\n\n"
-        f"It works once and expires in {int(valid.total_seconds() // 60)} minutes. "
-        "If you did not ask for it, ignore this message.",
+        subject=subject,
+        body=f"Hello {live.display_name},\n\n{opening}:\n{link}\n\n"
+        f"It works once and expires {_within(valid)}. {closing}",
     )
+
+
+def _within(valid: timedelta) -> str:
+    """'in 30 minutes', 'in 7 days': how long a link lives, as people say it."""
+    minutes = int(valid.total_seconds() // 60)
+    if minutes % (24 * 60) == 0:
+        days = minutes // (24 * 60)
+        return f"in {days} day{'s' * (days != 1)}"
+    if minutes % 60 == 0:
+        return f"in {minutes // 60} hour{'s' * (minutes != 60)}"
+    return f"in {minutes} minutes"

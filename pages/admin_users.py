@@ -193,7 +193,8 @@ def invite(
     )
     if isinstance(result, Refused):
         return dbc.Alert(result.message, color="warning"), dash.no_update
-    return dbc.Alert(f"Invitation sent to {result.email}.", color="success"), fresh_users_list()
+    sent = "sent again" if result.resent else "sent"  # invited before, never signed up
+    return dbc.Alert(f"Invitation {sent} to {result.email}.", color="success"), fresh_users_list()
 
 
 def text(value: object) -> str | None:

@@ -9,7 +9,7 @@ from actions.base import Actor, Refused
 from actions.users import Changed, Created, change_user, invite_user
 from data import accounts
 from data import audit as audit_log
-from data.engine import connect
+from data.engine import connect, transaction
 from tests.conftest import create_test_account
 
 NOW = datetime(2026, 6, 16, 9, 0, tzinfo=UTC)
@@ -43,7 +43,18 @@ def test_an_invitation_makes_an_account_without_a_password_and_audits_it(seeded_
         regions=[],
         now=NOW,
     )
-    assert again == Refused("new.person@example.org already has an account.")
+    # Never signed up: the invitation goes again (its link may have expired), on record.
+    assert again == Created(user_id=result.user_id, email="new.person@example.org", resent=True)
+    with connect() as conn:
+        resent, _ = audit_log.audit_log(conn=conn, action="user.invite_resent", limit=1)
+    with transaction() as conn:
+        accounts.set_password(conn=conn, user_id=result.user_id, password_hash="x", now=NOW)
+    assert resent.iloc[0]["entity_id"] == result.user_id
+    signed_up = invite_user(
+        actor=admin(), email="new.person@example.org", name="Twice", role="viewer", regions=[],
+        now=NOW,
+    )  # fmt: skip
+    assert signed_up == Refused("new.person@example.org already has an account.")
 
 
 def test_every_problem_of_an_invitation_is_named_at_once(seeded_copy):

@@ -55,6 +55,9 @@ def test_an_invitation_creates_the_account_and_its_link_sets_the_first_password(
     assert invited.role == "manager" and invited.region_ids == (1, 2)
     assert invited.password_hash is None
     link = mailed_link(caplog)
+    # An invitation, not a password reset someone may not have asked for.
+    assert "You are invited to Beacon" in caplog.text and "expires in 7 days" in caplog.text
+    assert "If you did not ask for it" not in caplog.text
     client = new_client()
     response = client.post(
         "/reset-password",
