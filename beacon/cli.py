@@ -235,8 +235,11 @@ def _report_run(job: str) -> None:
 
     result = refresh.run(job=job, trigger="manual")
     click.echo(f"{job}: {result.status}, {result.rows:,} rows in {result.seconds:.1f} s")
-    if result.detail:
-        click.echo(f"  {result.detail}")
+    for note in result.detail.split("; ") if result.detail else []:
+        click.echo(f"  {note}")
+    untrained = [n.split(" not scored")[0] for n in result.detail.split("; ") if " not scored" in n]
+    if job == "retrain" and untrained:  # it ran, but a model had too little to learn from
+        click.echo(f"  not trained: {' and '.join(untrained)} (see docs/data-contract.md)")
     if result.status not in ("succeeded",):
         raise click.exceptions.Exit(1)
 

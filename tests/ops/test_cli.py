@@ -201,3 +201,14 @@ def test_migrate_refresh_train_and_seed(seeded_copy):
     refused = beacon("seed", "--scale", "small", env=env)
     assert refused.returncode == 1
     assert "not seeded" in refused.stderr
+
+
+def test_train_with_too_little_data_says_which_model_it_did_not_train(sqlite_url):
+    """It said "retrain: succeeded" and nothing more of the models it could not train."""
+    env = operator_env(sqlite_url)
+    assert beacon("migrate", env=env).returncode == 0
+    done = beacon("train", env=env)
+    assert done.returncode == 0, done.stderr  # a young organisation's nightly run is no failure
+    assert "tutor risk not scored: there are no tutoring sessions to learn from" in done.stdout
+    assert "credit not scored: there are no applications to learn from" in done.stdout
+    assert "not trained: tutor risk and credit (see docs/data-contract.md)" in done.stdout
