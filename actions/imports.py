@@ -120,6 +120,7 @@ def _load(
     by = actor.display_name if actor else request.source.replace("_", " ")
     names = [name for _path, name in request.files]
     with transaction() as conn:
+        load_history.interrupt_loads(conn=conn, now=now)
         load_id = load_history.start_load(
             conn=conn,
             user_id=actor.user_id if actor else None,

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from data.imports import Loaded
 from data.models import DataLoad
+from data.runners import runner_name, stopped_runners
 
 
 def start_load(
@@ -37,6 +38,7 @@ def start_load(
                 counts=[],
                 problems=0,
                 outcome="running",
+                runner=runner_name(),
             )
             .returning(DataLoad.id)
         ).scalar_one()
@@ -56,6 +58,27 @@ def finish_load(
             problems=loaded.problem_total,
         )
     )
+
+
+def interrupt_loads(*, conn: Connection, now: datetime) -> int:
+    """Loads left "running" by a process of this machine that stopped (killed, crashed) are
+    failed: their transaction was rolled back, so nothing of them was written. How many."""
+    running = conn.execute(
+        select(DataLoad.runner).where(DataLoad.outcome == "running", DataLoad.runner.is_not(None))
+    ).scalars()
+    stopped = stopped_runners({r for r in running if r})
+    if not stopped:
+        return 0
+    return conn.execute(
+        update(DataLoad)
+        .where(DataLoad.outcome == "running", DataLoad.runner.in_(sorted(stopped)))
+        .values(
+            finished_at=now,
+            outcome="failed",
+            detail="interrupted: the process loading it stopped before it finished, so "
+            "nothing of it was written; load the files again",
+        )
+    ).rowcount
 
 
 def fail_load(*, conn: Connection, load_id: int, detail: str, now: datetime) -> None:

@@ -13,8 +13,6 @@ run also claims its slot, so two schedulers firing the same slot record one run.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
 import uuid
@@ -24,7 +22,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-import psutil
 from sqlalchemy import Connection
 
 from actions import webhooks
@@ -43,6 +40,7 @@ from data import (
 from data.engine import connect, transaction
 from data.queries import home
 from data.queries.overview import data_as_of
+from data.runners import runner_name, stopped_runners
 from jobs import credit_alerts, drop_folder, summaries
 from settings import business_today, get_settings
 
@@ -58,21 +56,6 @@ class RunResult:
     rows: int
     seconds: float
     detail: str
-
-
-def runner_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _stopped_runners(holders: set[str]) -> set[str]:
-    """Runners on this machine whose process has ended (e.g. a cancelled background job)."""
-    host = socket.gethostname()
-    stopped = set()
-    for holder in holders:
-        name, _, pid = holder.rpartition(":")
-        if name == host and pid.isdigit() and not psutil.pid_exists(int(pid)):
-            stopped.add(holder)
-    return stopped
 
 
 def _now() -> datetime:
@@ -105,10 +88,11 @@ def run(
         return RunResult(None, "duplicate", 0, 0.0, f"slot {slot} already ran")
     with transaction() as conn:
         holder, expires = jobs.lease_holder(conn=conn)
-        stopped = _stopped_runners(jobs.running_runners(conn=conn) | {holder or ""})
+        stopped = stopped_runners(jobs.running_runners(conn=conn) | {holder or ""})
         if holder and expires is not None and expires < _now():
             stopped.add(holder)  # its host died: it stopped renewing the lease
         jobs.interrupt_runs(conn=conn, runners=stopped, now=_now())
+        load_history.interrupt_loads(conn=conn, now=_now())  # a killed `beacon load`, too
         leased = jobs.take_lease(
             conn=conn, holder=me, now=_now(), seconds=LEASE_SECONDS, dead=stopped
         )

@@ -32,3 +32,6 @@ class DataLoad(Base):
     problems: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     detail: Mapped[str | None] = mapped_column(Text)
+    # The process loading it (`host:pid`, data.runners): a load it leaves "running" when it
+    # is killed is failed by the next load or refresh on that machine.
+    runner: Mapped[str | None] = mapped_column(String(120))

@@ -3,6 +3,7 @@ demo data makes the round trip: seed, package, load into an empty Beacon, same n
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pandas as pd
@@ -557,3 +558,48 @@ def test_deleting_a_record_others_still_refer_to_is_a_row_problem(org, tmp_path)
     done = load(write_files(tmp_path / "both", both))
     assert done.outcome == "loaded", done.problems
     assert "T1," not in snapshot(tmp_path / "after")["tutors.csv"]
+
+
+def test_a_load_whose_process_was_killed_is_failed_by_the_next_one(org, tmp_path):
+    """`kill -9` of a `beacon load` left its history entry "running" forever."""
+    import socket
+    import subprocess
+    import sys
+
+    from sqlalchemy import insert
+
+    from data.engine import transaction
+    from data.models import DataLoad
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], check=True,
+                           capture_output=True, text=True)  # fmt: skip
+    host = socket.gethostname()
+    runners = {"killed": f"{host}:{ended.stdout.strip()}", "alive": f"{host}:{os.getpid()}"}
+    ids = {}
+    with transaction() as conn:
+        for name, runner in runners.items():
+            ids[name] = conn.execute(
+                insert(DataLoad)
+                .values(
+                    started_at=NOW,
+                    by="command",
+                    source="command",
+                    dry_run=False,
+                    skip_bad_rows=False,
+                    files=["tutors.csv"],
+                    counts=[],
+                    problems=0,
+                    outcome="running",
+                    runner=runner,
+                )  # fmt: skip
+                .returning(DataLoad.id)
+            ).scalar_one()
+    load(write_files(tmp_path / "next", {"regions.csv": FILES_REGIONS}))
+    with connect() as conn:
+        history = load_history(conn=conn).set_index("id")
+    assert history.loc[ids["killed"], "outcome"] == "failed"
+    assert history.loc[ids["killed"], "detail"].startswith("interrupted: the process loading it")
+    assert history.loc[ids["alive"], "outcome"] == "running"  # still at work, for all we know
+
+
+FILES_REGIONS = "external_id,code,name\nR1,NORTH,North\n"
