@@ -33,6 +33,10 @@ class RiskQuery(PageQuery):
 
 class ScoredTutor(BaseModel):
     tutor_id: int
+    external_id: str | None = Field(
+        description="The tutor's id in your own system, as loaded (the data contract's "
+        "external_id); beacon-<id> for a tutor Beacon made itself."
+    )
     name: str
     region: str = Field(description="The region's code, as on the Tutor risk table.")
     subject: str
@@ -80,6 +84,10 @@ class ScorePoint(BaseModel):
 
 class TutorProfile(BaseModel):
     id: int
+    external_id: str | None = Field(
+        description="The tutor's id in your own system, as loaded (the data contract's "
+        "external_id); beacon-<id> for a tutor Beacon made itself."
+    )
     name: str
     region: str
     subject: str

@@ -23,10 +23,12 @@ OPEN_KIND_INDEX = "uq_interventions_open_kind"
 
 
 def tutor_detail(*, conn: Connection, tutor_id: int) -> dict[str, Any] | None:
-    """id, name, email, region_id, region, subject, hired_on, left_on, status, weekly_capacity."""
+    """id, external_id, name, email, region_id, region, subject, hired_on, left_on, status,
+    weekly_capacity."""
     row = conn.execute(
         select(
             Tutor.id,
+            Tutor.external_id,
             Tutor.name,
             Tutor.email,
             Tutor.region_id,

@@ -225,9 +225,9 @@ def risk_table(
     `sort` and `filters` (a grid's) work on name, region (its code), subject, hired_on, score
     and percentile; with no sort the likeliest to leave come first.
 
-    Columns: tutor_id, name, region, subject, hired_on, score, percentile (nullable), band,
-    probability, top_factors, left_on (None: still here; a tutor scored before leaving stays
-    on that date's list).
+    Columns: tutor_id, external_id, name, region, subject, hired_on, score, percentile
+    (nullable), band, probability, top_factors, left_on (None: still here; a tutor scored
+    before leaving stays on that date's list).
     """
     conditions = [TutorRiskScore.as_of == as_of]
     if subject:
@@ -268,6 +268,7 @@ def risk_table(
         conn,
         base.add_columns(
             Tutor.id.label("tutor_id"),
+            Tutor.external_id,
             Tutor.name,
             Region.code.label("region"),
             Tutor.subject,

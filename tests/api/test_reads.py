@@ -38,6 +38,18 @@ def test_the_tutor_risk_list_pages_filters_and_sorts(api):
     assert {t["tutor_id"]: t["left_on"] for t in listed} == {
         tutor: day and day.isoformat() for tutor, day in left.items()
     }
+    # And each its id in the organisation's own system, to match answers to its records.
+    with connect() as conn:
+        theirs = dict(
+            conn.execute(
+                select(Tutor.id, Tutor.external_id).where(
+                    Tutor.id.in_([t["tutor_id"] for t in listed])
+                )
+            ).all()
+        )
+    assert {t["tutor_id"]: t["external_id"] for t in listed} == theirs
+    profile = api.get(f"/api/v1/tutors/{listed[0]['tutor_id']}").json()
+    assert profile["external_id"] == theirs[listed[0]["tutor_id"]] is not None
 
 
 def test_a_manager_token_lists_and_opens_only_its_regions_tutors(server):
