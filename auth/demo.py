@@ -38,7 +38,9 @@ def ensure_demo_accounts(settings: Settings) -> str:
                 region_ids=regions,
                 password_hash=hash_password(password),
             )
-            lines.append(f"    {role:<8} {email:<22} {password}")
+            scope = accounts.regions_table(conn=conn).set_index("id")["name"].reindex(regions)
+            kept_to = f"     (regions {' and '.join(scope.dropna())})" if regions else ""
+            lines.append(f"    {role:<8} {email:<22} {password}{kept_to}")
     text = "\n".join(lines)
     saved.parent.mkdir(parents=True, exist_ok=True)
     saved.write_text(text + "\n")
