@@ -30,12 +30,11 @@ class Picked:
     moved_to: Path | None
 
 
-def ready_files(folder: Path, now: datetime) -> list[Path]:
-    """Files at the top of the folder in a format Beacon reads, when all of them are done
-    arriving: one still being written holds back the rest, which may refer to it."""
+def _found(folder: Path) -> list[Path]:
+    """Files at the top of the folder in a format Beacon reads."""
     if not folder.is_dir():
         return []
-    found = sorted(
+    return sorted(
         path
         for path in folder.iterdir()
         if path.is_file()
@@ -43,8 +42,24 @@ def ready_files(folder: Path, now: datetime) -> list[Path]:
         and not path.name.endswith(PARTIAL_SUFFIXES)
         and path.suffix.lower() in FORMATS
     )
+
+
+def _arriving(found: list[Path], now: datetime) -> bool:
     settled = now.timestamp() - SETTLE_SECONDS
-    return [] if any(p.stat().st_mtime > settled for p in found) else found
+    return any(p.stat().st_mtime > settled for p in found)
+
+
+def ready_files(folder: Path, now: datetime) -> list[Path]:
+    """The files, when all of them are done arriving: one still being written holds back
+    the rest, which may refer to it."""
+    found = _found(folder)
+    return [] if _arriving(found, now) else found
+
+
+def held_back(folder: Path, now: datetime) -> list[Path]:
+    """The files waiting because one of them is still being written (none: none wait)."""
+    found = _found(folder)
+    return found if _arriving(found, now) else []
 
 
 def pick_up(*, folder: Path, now: datetime) -> Picked:

@@ -222,6 +222,13 @@ def load_drop_folder() -> tuple[int, str | None]:
     picked = drop_folder.pick_up(folder=Path(folder), now=_now())
     result = picked.result
     if result is None:
+        waiting = drop_folder.held_back(Path(folder), _now())
+        if waiting:  # it had said nothing, and the files came in a run later
+            count = f"{len(waiting)} file{'' if len(waiting) == 1 else 's'}"
+            return 0, (
+                f"drop folder: {count} held back, one still being written (changed in the "
+                f"last {drop_folder.SETTLE_SECONDS} s); the next run loads them"
+            )
         return 0, None
     files = f"{len(picked.files)} file{'' if len(picked.files) == 1 else 's'}"
     note = f"drop folder: {files} {result.outcome}"
