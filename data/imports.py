@@ -215,7 +215,7 @@ def load(
             counts.rejected += loaded.set_aside(_misplaced_sessions(conn, item, stage))
             counts.rejected += loaded.set_aside(_double_bookings(conn, item, stage))
         if item.entity.name == "loans":
-            counts.rejected += loaded.set_aside(_contradicting_loans(conn, item, stage))
+            counts.rejected += loaded.set_aside(_contradicting_loans(conn, item, stage, zone))
         if progress:
             progress(done, total, f"Writing {item.name}")
         _note_days(conn, item.entity, stage, loaded)
@@ -461,10 +461,11 @@ def _misplaced_sessions(conn: Connection, item: LoadFile, stage: Table) -> list[
     return _joined_problems(conn, item, stage, checks)
 
 
-def _contradicting_loans(conn: Connection, item: LoadFile, stage: Table) -> list[Problem]:
+def _contradicting_loans(
+    conn: Connection, item: LoadFile, stage: Table, zone: ZoneInfo
+) -> list[Problem]:
     """Loans that their application contradicts: an application not approved, another
     customer's, or made after the money was paid out (each had loaded)."""
-    day = "date(a.applied_at)" if conn.dialect.name == "sqlite" else "CAST(a.applied_at AS DATE)"
     application = "JOIN credit_applications a ON a.external_id = s.application_id "
     checks = (
         (
@@ -480,14 +481,35 @@ def _contradicting_loans(conn: Connection, item: LoadFile, stage: Table) -> list
             "c.external_id",
             "is not the application's customer ({})",
         ),
-        (
-            "disbursed_on",
-            f"{application}WHERE s.disbursed_on < {day}",
-            day,
-            "is before the application, made on {}",
-        ),
     )
-    return _joined_problems(conn, item, stage, checks)
+    problems = _joined_problems(conn, item, stage, checks)
+    # The day paid out is the business's day (BEACON_TIMEZONE), and so is the application's:
+    # compared in SQL, it was the UTC one (a loan paid out the evening it was applied for,
+    # in New York, was "before the application").
+    paid = conn.execute(
+        text(
+            f"SELECT s._row, s.disbursed_on, a.applied_at FROM {stage.name} s "
+            f"{application}WHERE NOT s._deleted AND s.disbursed_on IS NOT NULL ORDER BY s._row"
+        )
+    ).all()
+    early = []
+    for row, disbursed, applied_at in paid:
+        day = _day(disbursed)
+        applied = pd.Timestamp(applied_at)
+        applied = applied.tz_localize("UTC") if applied.tzinfo is None else applied
+        local = applied.tz_convert(zone).date()
+        if day < local:
+            early.append(
+                Problem(
+                    item.name,
+                    int(row),
+                    "disbursed_on",
+                    day.isoformat(),
+                    f"is before the application, made on {local.isoformat()}",
+                )
+            )
+    _drop_rows(conn, stage, [p.row for p in early])
+    return problems + early
 
 
 def _joined_problems(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,26 +76,33 @@ def detect_encoding(sample: bytes) -> str:
     if not LATIN_CODEPAGES.match(best.encoding):  # Cyrillic, Greek, CJK: its guess stands
         return best.encoding
     # A few accented names fit many Latin code pages equally (the guess read a Windows
-    # file's "José Núñez" as "José Núńez"): the one whose bytes read as the most letters,
-    # Windows' Western code page first on a tie.
-    latin = ["cp1252", *(m.encoding for m in found if LATIN_CODEPAGES.match(m.encoding))]
-    return max(dict.fromkeys(latin), key=lambda name: _letters(sample, name))
+    # file's "José Núñez" as "José Núńez"): of the Windows and ISO Latin ones, the one whose
+    # bytes read as the most letters, Windows' Western code page first on a tie.
+    return max(WINDOWS_LATIN, key=lambda name: _letters(sample, name))
 
 
 LATIN_CODEPAGES = re.compile(
     r"(cp125[0247]|cp775|cp85[028]|iso8859_([1-4]|9|1[0345]|16)|latin_1|mac_\w+|hp_roman8)$"
 )
+# Where an organisation's Latin-script export comes from: Windows and ISO, not Mac or DOS
+# code pages (those read a Windows file's curly quote as a letter: "O’Brien", "OíBrien").
+WINDOWS_LATIN = ("cp1252", "cp1250", "cp1257", "iso8859_2", "iso8859_15")
 
 
 def _letters(sample: bytes, encoding: str) -> int:
-    """How well `encoding` reads the sample: its non-ASCII characters that are letters,
-    less those that are not (mojibake reads as symbols: "£ukasz"); -inf if it cannot."""
+    """How well `encoding` reads the sample: its non-ASCII characters that are letters, less
+    the symbols mojibake makes ("£ukasz", "Pawe³"); punctuation and currency (’ “ – € £)
+    count neither way. A large negative number if it cannot read the sample."""
     try:
         text = sample.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         return -(10**9)
-    wide = [c for c in text if ord(c) > 127]
-    return sum(1 if c.isalpha() else -1 for c in wide)
+    score = 0
+    for char in text:
+        if ord(char) > 127:
+            kind = unicodedata.category(char)
+            score += 1 if kind[0] == "L" else 0 if kind[0] in "PZ" or kind == "Sc" else -1
+    return score
 
 
 def detect_delimiter(text: str) -> str:

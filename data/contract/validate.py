@@ -27,13 +27,19 @@ NOT_A = {
 }
 
 
+THOUSANDS = re.compile(r"-?\d{1,3}(,\d{3})+")  # 42,000: a thousands separator, or decimals?
 DECIMAL_COMMA = re.compile(r"-?\d+,\d+")
 
 
 def _unreadable(kind: str, value: str, zone: ZoneInfo) -> str:
     """Why a cell cannot be read as `kind`, with the fix where the cause is a common one."""
     text = value.strip()
-    if kind in ("int", "float") and DECIMAL_COMMA.fullmatch(text):
+    if kind in ("int", "float") and THOUSANDS.fullmatch(text):
+        return (
+            f"{NOT_A[kind]}: write it with no thousands separator ({text.replace(',', '')}), "
+            "and decimals with a point"
+        )
+    if kind == "float" and DECIMAL_COMMA.fullmatch(text):
         return f"{NOT_A[kind]}: write decimals with a point ({text.replace(',', '.')})"
     if kind == "datetime" and not re.search(HAS_OFFSET, text):
         naive = pd.to_datetime(text, format="ISO8601", errors="coerce")

@@ -180,6 +180,9 @@ def test_a_file_mixing_encodings_is_refused_and_a_latin1_file_is_read(org, tmp_p
     [
         "S23,José Núñez,R1,7,2025-09-01\n",  # stored as "José Núńez" (read as cp1250)
         "S24,Zoë Brontë,R1,7,2025-09-01\nS25,Ana Muñoz,R1,8,2025-09-01\n",  # "Zoļ Brontļ"
+        # Curly quotes and dashes are a Windows file's punctuation, not a Mac file's letters
+        # ("ZoÎ OíBrien"); nor a Baltic DOS one's ("Siobhßn DÆArcy").
+        "S26,Zoë O’Brien,R1,7,2025-09-01\nS27,Siobhán D’Arcy – “Shiv”,R1,8,2025-09-01\n",
     ],
 )
 def test_a_short_windows_file_of_accented_names_reads_as_written(org, tmp_path, rows):
@@ -292,6 +295,7 @@ def test_common_causes_of_an_unreadable_row_say_their_fix(org, tmp_path):
     customers = (
         "external_id,name,region_id,birth_year,annual_income,employment,employment_years,"
         'housing,channel\nC7,Decimal Comma,R1,1990,"42000,50",employed,4,rent,web\n'
+        'C8,Thousands,R1,1990,"42,000",employed,4,rent,web\n'
     )
     sessions = (
         "external_id,tutor_id,student_id,scheduled_start,duration_minutes,status,rating\n"
@@ -311,6 +315,10 @@ def test_common_causes_of_an_unreadable_row_say_their_fix(org, tmp_path):
     assert said[("tutors.csv", "left_on", "2025-08-01")] == "left_on is before hired_on"
     assert said[("credit_customers.csv", "annual_income", "42000,50")] == (
         "is not a number: write decimals with a point (42000.50)"
+    )
+    # Not "write decimals with a point (42.000)": followed, that loaded an income of 42.
+    assert said[("credit_customers.csv", "annual_income", "42,000")] == (
+        "is not a number: write it with no thousands separator (42000), and decimals with a point"
     )
     changed = (
         "is in the hour the clocks change in Europe/London: it is missing or happens twice; "

@@ -603,3 +603,33 @@ def test_a_load_whose_process_was_killed_is_failed_by_the_next_one(org, tmp_path
 
 
 FILES_REGIONS = "external_id,code,name\nR1,NORTH,North\n"
+
+
+def test_a_loan_paid_out_the_evening_it_was_applied_for_is_on_the_same_local_day(
+    org, tmp_path, monkeypatch
+):
+    """The day paid out and the application's are the business's days: in New York, 21:00
+    on 1 June is 2 June in UTC, and the loan had been "before the application"."""
+    from settings import get_settings
+
+    monkeypatch.setenv("BEACON_TIMEZONE", "America/New_York")
+    get_settings.cache_clear()
+    try:
+        applications = "external_id,customer_id,product_id,applied_at,amount,term_months,"
+        applications += "purpose,channel,status\n"
+        applications += "A9,C1,P1,2026-06-01T21:00:00-04:00,3000,12,tuition,web,approved\n"
+        loans = "external_id,application_id,customer_id,disbursed_on,principal,annual_rate,"
+        loans += "term_months,status,closed_on\nL9,A9,C1,2026-06-01,3000,0.089,12,active,\n"
+        files = {"credit_applications.csv": applications, "loans.csv": loans}
+        result = load(write_files(tmp_path / "evening", files))
+        assert result.outcome == "loaded", result.problems
+        earlier = {
+            "credit_applications.csv": applications.replace("A9,", "A10,"),
+            "loans.csv": loans.replace("L9,A9,C1,2026-06-01", "L10,A10,C1,2026-05-31"),
+        }
+        refused = load(write_files(tmp_path / "early", earlier))
+        assert [(p.column, p.reason) for p in refused.problems] == [
+            ("disbursed_on", "is before the application, made on 2026-06-01")
+        ]
+    finally:
+        get_settings.cache_clear()
