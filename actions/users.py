@@ -91,7 +91,13 @@ def invite_user(
         existing = accounts.account_by_email(conn=conn, email=email)
         if existing and not _waiting(existing):
             return Refused(f"{email} already has an account.")
-        if existing:  # invited, never signed up: a new link (the first may have expired)
+        if existing:  # invited, never signed up: invited again, as asked, with a new link
+            accounts.set_display_name(conn=conn, user_id=existing.id, name=name)
+            accounts.set_role(conn=conn, user_id=existing.id, role=role)
+            accounts.set_regions(conn=conn, user_id=existing.id, region_ids=chosen or [])
+            accounts.expire_password_links(
+                conn=conn, user_id=existing.id, purpose="invite", now=now
+            )
             record(
                 conn,
                 actor,
@@ -100,6 +106,8 @@ def invite_user(
                 entity_type="user",
                 entity_id=existing.id,
                 email=email,
+                role=role,
+                regions=chosen,
             )
     if existing:
         from auth.outbox import password_link_later

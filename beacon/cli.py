@@ -6,6 +6,7 @@ Exit codes: 0 done, 1 refused or failed (with a message saying why), 2 wrong usa
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
@@ -235,9 +236,9 @@ def _report_run(job: str) -> None:
 
     result = refresh.run(job=job, trigger="manual")
     click.echo(f"{job}: {result.status}, {result.rows:,} rows in {result.seconds:.1f} s")
-    for note in result.detail.split("; ") if result.detail else []:
-        click.echo(f"  {note}")
-    untrained = [n.split(" not scored")[0] for n in result.detail.split("; ") if " not scored" in n]
+    if result.detail:
+        click.echo(f"  {result.detail}")
+    untrained = re.findall(r"\b(tutor risk|credit) not scored:", result.detail or "")
     if job == "retrain" and untrained:  # it ran, but a model had too little to learn from
         click.echo(f"  not trained: {' and '.join(untrained)} (see docs/data-contract.md)")
     if result.status not in ("succeeded",):

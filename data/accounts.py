@@ -144,6 +144,10 @@ def set_regions(*, conn: Connection, user_id: int, region_ids: Sequence[int]) ->
         )
 
 
+def set_display_name(*, conn: Connection, user_id: int, name: str) -> None:
+    conn.execute(update(User).where(User.id == user_id).values(display_name=name))
+
+
 def set_role(*, conn: Connection, user_id: int, role: str) -> None:
     role_id = select(Role.id).where(Role.name == role).scalar_subquery()
     conn.execute(update(User).where(User.id == user_id).values(role_id=role_id))
@@ -290,6 +294,20 @@ def create_password_token(
             created_at=now,
             expires_at=expires_at,
         )
+    )
+
+
+def expire_password_links(*, conn: Connection, user_id: int, purpose: str, now: datetime) -> None:
+    """The account's unused links of `purpose` stop working (a newer one replaces them)."""
+    conn.execute(
+        update(PasswordToken)
+        .where(
+            PasswordToken.user_id == user_id,
+            PasswordToken.purpose == purpose,
+            PasswordToken.used_at.is_(None),
+            PasswordToken.expires_at > now,
+        )
+        .values(expires_at=now)
     )
 
 

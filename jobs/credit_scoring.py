@@ -34,6 +34,7 @@ class NotEnoughOutcomes(RuntimeError):
 
 
 MIN_OUTCOMES = 20  # defaults, and good loans, the scorecard needs to learn from
+FOLDS = 5  # the scorecard's cross-validation: each part needs this many of each outcome
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,19 @@ def run() -> CreditRun:
     order = applications.loc[known, "applied_at"].sort_values().index
     split = int(len(order) * 0.75)
     older, newer = order[:split], order[split:]
+    # A young book's good loans are its oldest (a year to season) and its newest outcomes
+    # early defaults: each part needs both to learn from and to be tested on.
+    parts = {"older": y.loc[older], "newer": y.loc[newer]}
+    if any(min((part == 0).sum(), (part == 1).sum()) < FOLDS for part in parts.values()):
+        counts = "; ".join(
+            f"the {name} quarter{'s' * (name == 'older')}: {int((part == 0).sum())} good, "
+            f"{int((part == 1).sum())} defaulted"
+            for name, part in parts.items()
+        )
+        raise NotEnoughOutcomes(
+            "the outcomes do not yet split into older ones to learn from and newer ones to "
+            f"test on, with at least {FOLDS} good and {FOLDS} defaulted loans in each ({counts})"
+        )
     card = Scorecard().fit(X.loc[older], y.loc[older].astype(int))
     p_test = card.predict_proba(X.loc[newer])[:, 1]
     y_test = y.loc[newer].astype(int).to_numpy()

@@ -43,10 +43,14 @@ def test_an_invitation_makes_an_account_without_a_password_and_audits_it(seeded_
         regions=[],
         now=NOW,
     )
-    # Never signed up: the invitation goes again (its link may have expired), on record.
+    # Never signed up: invited again as asked (a mistaken role or region is corrected), with
+    # a new link, on record.
     assert again == Created(user_id=result.user_id, email="new.person@example.org", resent=True)
     with connect() as conn:
         resent, _ = audit_log.audit_log(conn=conn, action="user.invite_resent", limit=1)
+        corrected = accounts.account_by_id(conn=conn, user_id=result.user_id)
+    assert (corrected.display_name, corrected.role, corrected.region_ids) == ("Twice", "viewer", ())
+    assert resent.iloc[0]["detail"]["role"] == "viewer"
     with transaction() as conn:
         accounts.set_password(conn=conn, user_id=result.user_id, password_hash="x", now=NOW)
     assert resent.iloc[0]["entity_id"] == result.user_id

@@ -70,3 +70,27 @@ def test_a_young_book_with_defaults_but_no_good_loan_is_refused_in_words(seeded_
         )
     with pytest.raises(job.NotEnoughOutcomes, match=r"only 0 good loans \(repaid, or active"):
         job.run()
+
+
+def test_a_book_whose_newest_outcomes_are_all_defaults_is_refused_in_words(seeded_copy):
+    """Goods need a year to season, so a young book's newest outcomes are early defaults:
+    the time split's test part held one class, and the retrain failed in roc_auc_score."""
+    from sqlalchemy import update
+
+    from data.engine import transaction
+    from data.models import CreditApplication, Loan
+
+    with transaction() as conn:
+        days = sorted(
+            conn.execute(
+                select(CreditApplication.applied_at).join(
+                    Loan, Loan.application_id == CreditApplication.id
+                )
+            ).scalars()
+        )
+        recent = select(CreditApplication.id).where(
+            CreditApplication.applied_at >= days[int(len(days) * 0.6)]
+        )
+        conn.execute(update(Loan).where(Loan.application_id.in_(recent)).values(status="defaulted"))
+    with pytest.raises(job.NotEnoughOutcomes, match=r"the newer quarter: 0 good, \d+ defaulted"):
+        job.run()
