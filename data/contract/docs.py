@@ -56,7 +56,9 @@ def markdown() -> str:
         "",
         "Bring your data as one file per entity, named after it (`tutors.csv`, "
         "`tutoring_sessions.parquet`, `pe_classes.xlsx` ...). CSV (any common delimiter and "
-        "encoding), Parquet and XLSX (first sheet, values not formulas) are read. The header "
+        "encoding; a short Central or Eastern European Windows file may need its encoding "
+        "named, e.g. `--encoding cp1250`), Parquet and XLSX (first sheet, values not formulas) "
+        "are read. The header "
         "holds the column names below; optional columns may be left out.",
         "",
         "- Every record carries `external_id`, its id in your own system. Loading the same "
@@ -65,7 +67,11 @@ def markdown() -> str:
         "- What Beacon keeps unique (a tutor's e-mail, a region's or a product's code, one loan "
         "per application) is checked against the file and against what Beacon holds, and so are "
         "sessions: no two of one host or one room at once (cancelled ones aside), the room in the "
-        "session's region, no tutor hosting after the day they left. Each clash is a row problem.",
+        "session's region, no tutor hosting after the day they left; a loan is paid out on an "
+        "approved application of its customer, on or after the day it was applied for. Each "
+        "clash is a row problem.",
+        "- A record others still refer to (a tutor with sessions) is deleted after them: send "
+        "their deletions in the same load or an earlier one.",
         "- To remove a record, send its key with `deleted` set to `true`. Nothing is removed "
         "because a row is missing from a file.",
         "- The models learn from your history: tutor risk needs at least 164 days of tutoring "
