@@ -8,7 +8,7 @@ from typing import Literal
 
 from flask import Response, jsonify
 from flask_openapi3 import Tag
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from actions import credit as credit_actions
 from actions.base import Refused
@@ -21,13 +21,65 @@ from api.v1 import v1
 from auth.access import EVERYONE, STAFF, current_actor, deny_if_forged, requires
 from auth.audit import audit
 from auth.requests import now
+from data import credit
+from data.engine import connect
 from vocabulary import Band
 
 TAG = Tag(name="Credit scoring", description="Score, decide and price credit applications.")
 
 
 class ApplicationIn(ApplicationRequest):
+    """An application; its customer and product named by Beacon's ids or by your own."""
+
     model_config = ConfigDict(extra="forbid")
+    customer_id: int | None = Field(  # type: ignore[assignment]
+        None, ge=1, le=2**31 - 1, description="Beacon's id of the customer, or:"
+    )
+    customer_external_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="the customer's id in your own system, as loaded (external_id).",
+    )
+    product_id: int | None = Field(  # type: ignore[assignment]
+        None, ge=1, le=2**31 - 1, description="Beacon's id of the product, or:"
+    )
+    product_code: str | None = Field(
+        None, min_length=1, max_length=24, description="the product's code, e.g. TUITION-12."
+    )
+
+    @model_validator(mode="after")
+    def _named_once(self) -> ApplicationIn:
+        if (self.customer_id is None) == (self.customer_external_id is None):
+            raise ValueError("name the customer by customer_id or by customer_external_id")
+        if (self.product_id is None) == (self.product_code is None):
+            raise ValueError("name the product by product_id or by product_code")
+        return self
+
+
+def _by_ids(sent: list[ApplicationIn]) -> list[ApplicationRequest] | list[dict[str, str]]:
+    """The applications with Beacon's ids, or a problem for each external id or product
+    code not found (by position)."""
+    with connect() as conn:
+        customers, products = credit.ids_of(
+            conn=conn,
+            customers=[a.customer_external_id for a in sent if a.customer_external_id],
+            products=[a.product_code for a in sent if a.product_code],
+        )
+    made, errors = [], []
+    for index, app in enumerate(sent):
+        customer = app.customer_id or customers.get(app.customer_external_id or "")
+        product = app.product_id or products.get(app.product_code or "")
+        if customer is None:
+            errors.append({"field": f"{index}.customer_external_id", "message": "no such customer"})
+        if product is None:
+            errors.append({"field": f"{index}.product_code", "message": "no such product"})
+        if customer is not None and product is not None:
+            fields = app.model_dump(exclude={"customer_external_id", "product_code"})
+            made.append(
+                ApplicationRequest(**{**fields, "customer_id": customer, "product_id": product})
+            )
+    return errors or made
 
 
 class ScoreQuery(BaseModel):
@@ -94,8 +146,12 @@ def _out(scored: Scored) -> dict[str, object]:
 def score_one(query: ScoreQuery, body: ApplicationIn) -> Response:
     """PD, score, band, reason codes, decision, price and model version for one application,
     stored with its score unless `dry_run`."""
+    named = _by_ids([body])
+    if not isinstance(named[0], ApplicationRequest):
+        errors = [{**e, "field": e["field"].split(".", 1)[1]} for e in named]  # no position
+        return problem(422, "The customer or product named is not in Beacon.", errors=errors)
     result = credit_actions.score_application(
-        actor=current_actor(), request=body, now=now(), dry_run=query.dry_run
+        actor=current_actor(), request=named[0], now=now(), dry_run=query.dry_run
     )
     deny_if_forged(result)
     if isinstance(result, Refused):
@@ -114,9 +170,16 @@ def score_one(query: ScoreQuery, body: ApplicationIn) -> Response:
 def score_batch(query: ScoreQuery, body: BatchIn) -> Response:
     """All are stored, or (when any is refused) none: the problem lists every refused one
     by its position in `applications`."""
+    named = _by_ids(list(body.applications))
+    if named and not isinstance(named[0], ApplicationRequest):
+        errors = [{**e, "field": f"applications.{e['field']}"} for e in named]
+        return problem(
+            422, "Some customers or products named are not in Beacon; none was stored.",
+            errors=errors,
+        )  # fmt: skip
     result = credit_actions.score_applications(
         actor=current_actor(),
-        requests=list(body.applications),
+        requests=[r for r in named if isinstance(r, ApplicationRequest)],
         now=now(),
         dry_run=query.dry_run,
     )

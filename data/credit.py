@@ -538,6 +538,24 @@ def customer_journey(*, conn: Connection, customer_id: int) -> pd.DataFrame:
     return frame
 
 
+def ids_of(
+    *, conn: Connection, customers: Sequence[str], products: Sequence[str]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Beacon's ids of customers named by their own system's id (external_id) and of
+    products named by their code; a name not found is left out."""
+    found = conn.execute(
+        select(CreditCustomer.external_id, CreditCustomer.id).where(
+            CreditCustomer.external_id.in_(sorted(set(customers)))
+        )
+    ).all()
+    codes = conn.execute(
+        select(CreditProduct.code, CreditProduct.id).where(
+            CreditProduct.code.in_(sorted(set(products)))
+        )
+    ).all()
+    return {str(k): int(v) for k, v in found}, {str(k): int(v) for k, v in codes}
+
+
 def products(*, conn: Connection) -> pd.DataFrame:
     """Active products. Columns: id, code, name, purpose, min_amount, max_amount,
     min_term_months, max_term_months, worst_band, margin."""

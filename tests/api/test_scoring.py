@@ -161,3 +161,35 @@ def test_an_unknown_customer_is_a_422_and_one_outside_the_regions_a_403_naming_i
     assert [e["field"] for e in body["errors"]] == ["applications.0", "applications.1"]
     # To a token limited to regions, an unknown customer is outside them too: nothing leaks.
     assert_problem(manager.post(SCORE, json=APPLICATION | {"customer_id": 99_999_999}), 403)
+
+
+def test_an_application_may_name_its_customer_and_product_by_the_organisations_own_ids(api):
+    """Another system knows its own ids, not Beacon's: the README's `"customer_id": 1` was
+    refused for an organisation whose customers started at 31."""
+    from data.models import CreditCustomer, CreditProduct
+
+    with connect() as conn:
+        customer = conn.execute(
+            select(CreditCustomer.id, CreditCustomer.external_id).where(
+                CreditCustomer.id == APPLICATION["customer_id"]
+            )
+        ).one()
+        code = conn.execute(
+            select(CreditProduct.code).where(CreditProduct.id == APPLICATION["product_id"])
+        ).scalar_one()
+    theirs = {k: v for k, v in APPLICATION.items() if k not in ("customer_id", "product_id")}
+    named = theirs | {"customer_external_id": customer.external_id, "product_code": code}
+    by_ids = api.post(f"{SCORE}?dry_run=true", json=APPLICATION).json()
+    by_names = api.post(f"{SCORE}?dry_run=true", json=named)
+    assert by_names.status_code == 200, by_names.text
+    assert {k: by_names.json()[k] for k in ("pd", "score", "product")} == {
+        k: by_ids[k] for k in ("pd", "score", "product")
+    }
+    unknown = api.post(SCORE, json=named | {"customer_external_id": "C-NOT-HERE"})
+    assert [e["field"] for e in assert_problem(unknown, 422)["errors"]] == ["customer_external_id"]
+    both = api.post(SCORE, json=named | {"customer_id": customer.id})
+    assert "customer_id or by customer_external_id" in str(assert_problem(both, 422))
+    batch = api.post(BATCH, json={"applications": [named, named | {"product_code": "NOPE"}]})
+    assert [e["field"] for e in assert_problem(batch, 422)["errors"]] == [
+        "applications.1.product_code"
+    ]
