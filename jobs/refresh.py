@@ -224,10 +224,12 @@ def load_drop_folder() -> tuple[int, str | None]:
     if result is None:
         waiting = drop_folder.held_back(Path(folder), _now())
         if waiting:  # it had said nothing, and the files came in a run later
-            count = f"{len(waiting)} file{'' if len(waiting) == 1 else 's'}"
+            one = len(waiting) == 1
+            count = "1 file" if one else f"{len(waiting)} files"
             return 0, (
-                f"drop folder: {count} held back, one still being written (changed in the "
-                f"last {drop_folder.SETTLE_SECONDS} s); the next run loads them"
+                f"drop folder: {count} held back, {'it is' if one else 'one'} still being "
+                f"written (changed in the last {drop_folder.SETTLE_SECONDS} s); the next run "
+                f"loads {'it' if one else 'them'}"
             )
         return 0, None
     files = f"{len(picked.files)} file{'' if len(picked.files) == 1 else 's'}"

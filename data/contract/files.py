@@ -73,20 +73,29 @@ def detect_encoding(sample: bytes) -> str:
     best = found.best()
     if best is None:
         return "cp1252"
-    if not LATIN_CODEPAGES.match(best.encoding):  # Cyrillic, Greek, CJK: its guess stands
-        return best.encoding
     # A few accented names fit many Latin code pages equally (the guess read a Windows
     # file's "José Núñez" as "José Núńez"): of the Windows and ISO Latin ones, the one whose
     # bytes read as the most letters, Windows' Western code page first on a tie.
-    return max(WINDOWS_LATIN, key=lambda name: _letters(sample, name))
+    latin = max(WINDOWS_LATIN, key=lambda name: _letters(sample, name))
+    if LATIN_CODEPAGES.match(best.encoding):
+        return latin
+    if CJK.match(best.encoding) and _letters(sample, latin) == _wide(sample, latin):
+        return latin  # "Ægir Þór" guessed as Big5: every byte reads as a Latin letter
+    return best.encoding  # Cyrillic, Greek, and CJK that Latin cannot read: its guess stands
 
 
 LATIN_CODEPAGES = re.compile(
-    r"(cp125[0247]|cp775|cp85[028]|iso8859_([1-4]|9|1[0345]|16)|latin_1|mac_\w+|hp_roman8)$"
+    r"(cp125[02478]|cp775|cp85[028]|iso8859_([1-4]|9|1[0345]|16)|latin_1|mac_\w+|hp_roman8)$"
 )
+CJK = re.compile(r"(big5|gb\w*|euc_\w+|shift_jis\w*|cp9[345]\d|iso2022\w*|hz|johab)")
 # Where an organisation's Latin-script export comes from: Windows and ISO, not Mac or DOS
 # code pages (those read a Windows file's curly quote as a letter: "O’Brien", "OíBrien").
 WINDOWS_LATIN = ("cp1252", "cp1250", "cp1257", "iso8859_2", "iso8859_15")
+
+
+def _wide(sample: bytes, encoding: str) -> int:
+    """How many characters of the sample are not ASCII, read in `encoding`."""
+    return sum(ord(c) > 127 for c in sample.decode(encoding, errors="replace"))
 
 
 def _letters(sample: bytes, encoding: str) -> int:

@@ -138,7 +138,7 @@ def seed_database(
             if mine:  # --reset would have emptied it, accounts and audit log too
                 raise AlreadySeededError(
                     f"the database holds an organisation's own data ({mine}); the demo never "
-                    "replaces it, even with --reset. Point BEACON_DATABASE_URL at a new, empty "
+                    "replaces it, even with --reset. Point DATABASE_URL at a new, empty "
                     "database for the demo"
                 )
             if not reset:

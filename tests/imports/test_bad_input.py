@@ -183,6 +183,7 @@ def test_a_file_mixing_encodings_is_refused_and_a_latin1_file_is_read(org, tmp_p
         # Curly quotes and dashes are a Windows file's punctuation, not a Mac file's letters
         # ("ZoÎ OíBrien"); nor a Baltic DOS one's ("Siobhßn DÆArcy").
         "S26,Zoë O’Brien,R1,7,2025-09-01\nS27,Siobhán D’Arcy – “Shiv”,R1,8,2025-09-01\n",
+        "S28,Ægir Þór,R1,7,2025-09-01\n",  # guessed as Big5, then as Vietnamese ("Ægir ̃ór")
     ],
 )
 def test_a_short_windows_file_of_accented_names_reads_as_written(org, tmp_path, rows):

@@ -600,6 +600,9 @@ def test_a_load_whose_process_was_killed_is_failed_by_the_next_one(org, tmp_path
     assert history.loc[ids["killed"], "outcome"] == "failed"
     assert history.loc[ids["killed"], "detail"].startswith("interrupted: the process loading it")
     assert history.loc[ids["alive"], "outcome"] == "running"  # still at work, for all we know
+    # A finished load's time is when it finished, not when it started (every load took 0 s).
+    newest = history.iloc[0]
+    assert newest["outcome"] == "loaded" and newest["finished_at"] > newest["started_at"]
 
 
 FILES_REGIONS = "external_id,code,name\nR1,NORTH,North\n"
