@@ -28,6 +28,7 @@ def ensure_demo_accounts(settings: Settings) -> str:
             f"  Demo accounts for {settings.database_url.split('@')[-1]} "
             "(also saved to instance/demo-accounts.txt):"
         ]
+        region_names = accounts.regions_table(conn=conn).set_index("id")["name"]
         for email, name, role, regions in DEMO_ACCOUNTS:
             password = secrets.token_urlsafe(12)
             accounts.create_account(
@@ -38,8 +39,8 @@ def ensure_demo_accounts(settings: Settings) -> str:
                 region_ids=regions,
                 password_hash=hash_password(password),
             )
-            scope = accounts.regions_table(conn=conn).set_index("id")["name"].reindex(regions)
-            kept_to = f"     (regions {' and '.join(scope.dropna())})" if regions else ""
+            scope = region_names.reindex(regions).dropna()
+            kept_to = f"     (regions {' and '.join(scope)})" if regions else ""
             lines.append(f"    {role:<8} {email:<22} {password}{kept_to}")
     text = "\n".join(lines)
     saved.parent.mkdir(parents=True, exist_ok=True)

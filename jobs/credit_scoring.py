@@ -34,7 +34,7 @@ class NotEnoughOutcomes(RuntimeError):
 
 
 MIN_OUTCOMES = 20  # defaults, and good loans, the scorecard needs to learn from
-FOLDS = 5  # the scorecard's cross-validation: each part needs this many of each outcome
+FOLDS = Scorecard().cv  # the scorecard's cross-validation: each part needs this many of each
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ next run tries again; a load the database refused (a constraint) goes to `failed
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -28,6 +28,7 @@ class Picked:
     files: list[Path]
     result: LoadResult | None  # None when there was nothing to load
     moved_to: Path | None
+    held_back: list[Path] = field(default_factory=list)  # waiting: one is still being written
 
 
 def _found(folder: Path) -> list[Path]:
@@ -49,23 +50,13 @@ def _arriving(found: list[Path], now: datetime) -> bool:
     return any(p.stat().st_mtime > settled for p in found)
 
 
-def ready_files(folder: Path, now: datetime) -> list[Path]:
-    """The files, when all of them are done arriving: one still being written holds back
-    the rest, which may refer to it."""
-    found = _found(folder)
-    return [] if _arriving(found, now) else found
-
-
-def held_back(folder: Path, now: datetime) -> list[Path]:
-    """The files waiting because one of them is still being written (none: none wait)."""
-    found = _found(folder)
-    return found if _arriving(found, now) else []
-
-
 def pick_up(*, folder: Path, now: datetime) -> Picked:
     """The files are moved out of the way first (a rename on one disk), so a file written
-    again while the load runs is a new file for the next run, never a torn one."""
-    files = ready_files(folder, now)
+    again while the load runs is a new file for the next run, never a torn one. While one is
+    still being written, all of them are held back: the rest may refer to it."""
+    files = _found(folder)
+    if _arriving(files, now):
+        return Picked([], None, None, held_back=files)
     if not files:
         return Picked([], None, None)
     stamp = now.strftime("%Y%m%dT%H%M%SZ")

@@ -222,7 +222,7 @@ def load_drop_folder() -> tuple[int, str | None]:
     picked = drop_folder.pick_up(folder=Path(folder), now=_now())
     result = picked.result
     if result is None:
-        waiting = drop_folder.held_back(Path(folder), _now())
+        waiting = picked.held_back
         if waiting:  # it had said nothing, and the files came in a run later
             one = len(waiting) == 1
             count = "1 file" if one else f"{len(waiting)} files"
